@@ -1,0 +1,57 @@
+// Progress of an apply/destroy walk, as events. The walker emits them; the views
+// (Ink TUI, plain lines, JSON lines) consume them through the ApplyView interface.
+export type ResourceAction = 'create' | 'update' | 'replace' | 'delete' | 'no-op';
+
+export interface PlannedStep {
+  address: string;
+  action: ResourceAction;
+  kind: string;
+  /** Addresses of steps this one waits for. */
+  dependsOn: string[];
+}
+
+export type ApplyEvent =
+  | { type: 'start'; at: number; operation: 'apply' | 'destroy'; steps: PlannedStep[] }
+  | { type: 'resource_start'; at: number; address: string; action: ResourceAction }
+  /** Emitted every ~10 s for long-running steps ("Still creating… (10s elapsed)"). */
+  | { type: 'resource_progress'; at: number; address: string; action: ResourceAction; elapsedMs: number }
+  | {
+      type: 'resource_done';
+      at: number;
+      address: string;
+      action: ResourceAction;
+      /** xplane.status_code: success, updated, no_change, already_exists, … */
+      statusCode: string;
+      message: string;
+      elapsedMs: number;
+    }
+  | {
+      type: 'resource_failed';
+      at: number;
+      address: string;
+      action: ResourceAction;
+      /** error, permission_denied, invalid_spec, dependency_not_ready, … */
+      statusCode: string;
+      message: string;
+      elapsedMs: number;
+    }
+  /** Not run because something it depends on failed (reported once, on the failed step). */
+  | { type: 'resource_skipped'; at: number; address: string; action: ResourceAction; upstream: string }
+  | { type: 'interrupted'; at: number; reason: string }
+  | {
+      type: 'complete';
+      at: number;
+      operation: 'apply' | 'destroy';
+      added: number;
+      changed: number;
+      destroyed: number;
+      failed: number;
+      skipped: number;
+      elapsedMs: number;
+    };
+
+export interface ApplyView {
+  onEvent(event: ApplyEvent): void;
+  /** Called once when the walk is over; resolves when the view has flushed its output. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,6 @@
+// The registry of commands, in the order `xp --help` lists them.
+// Each command lives in its own module; add it here.
+import type { Command } from '../command.js';
+import { versionCommand } from './version.js';
+
+export const commands: Command[] = [versionCommand];

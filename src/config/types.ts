@@ -1,0 +1,77 @@
+// What evaluation produces: a Configuration of resource instances, the input of the graph,
+// plan and apply stages. Everything here is plain data except the two value markers.
+import type { SourceRange } from '../dsl/diagnostics.js';
+
+/** The five kinds, named as the in-database API names them (xplane.resource_kind). */
+export type KindName = 'Database' | 'Schema' | 'Role' | 'Extension' | 'ServiceAccount';
+
+/** The DSL block type of each kind. */
+export type ResourceType = 'database' | 'schema' | 'role' | 'extension' | 'service_account';
+
+/** A value that will only be known after apply (a generated password, say). */
+export const UNKNOWN: unique symbol = Symbol.for('xp.unknown');
+export type Unknown = typeof UNKNOWN;
+
+/** A value that must never be printed: plans show `(sensitive)`. */
+export class Sensitive<T = unknown> {
+  constructor(readonly value: T) {}
+  toJSON(): string {
+    return '(sensitive)';
+  }
+}
+
+/** An evaluated value: JSON plus the two markers, anywhere inside. */
+export type Value = string | number | boolean | null | Unknown | Sensitive | Value[] | { [key: string]: Value };
+
+export interface Lifecycle {
+  prevent_destroy: boolean;
+  deletion_policy: 'delete' | 'orphan';
+  /** Spec attribute names (top level) whose drift is ignored. */
+  ignore_changes: string[];
+}
+
+export interface ConnectionSecret {
+  path: string;
+  format: 'dotenv' | 'json' | 'uri';
+}
+
+export interface ResourceInstance {
+  /** `schema.tenant["acme"]`, `role.readonly`, `service_account.app[0]` */
+  address: string;
+  type: ResourceType;
+  kind: KindName;
+  /** The PostgreSQL name: the label with `-` → `_`, or `name = "…"` verbatim. */
+  name: string;
+  /** The JSON spec of the in-database API (docs/internals/contracts.md), after defaults. */
+  spec: { [key: string]: Value };
+  /** Provider config name; `default` when the resource names none. */
+  provider: string;
+  lifecycle: Lifecycle;
+  connectionSecret?: ConnectionSecret;
+  /** Addresses this instance depends on (references + depends_on), deduplicated. */
+  dependsOn: string[];
+  range: SourceRange;
+}
+
+export interface ProviderBlock {
+  name: string;
+  /** Connection URL; empty/undefined means "the default connection". */
+  url?: string;
+  range: SourceRange;
+}
+
+export interface OutputValue {
+  name: string;
+  value: Value;
+  sensitive: boolean;
+  range: SourceRange;
+}
+
+export interface Configuration {
+  dir: string;
+  /** From `stack "name" {}`, else the directory's base name. */
+  stack: string;
+  providers: ProviderBlock[];
+  resources: ResourceInstance[];
+  outputs: OutputValue[];
+}
