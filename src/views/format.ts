@@ -14,6 +14,12 @@ export function formatDuration(ms: number): string {
   return `${s}s`;
 }
 
+/** Like formatDuration, with tenths under ten seconds (`0.1s`, `2.3s`): for the live view's columns. */
+export function formatShortDuration(ms: number): string {
+  if (ms < 10_000) return `${(Math.max(0, ms) / 1000).toFixed(1)}s`;
+  return formatDuration(ms);
+}
+
 interface ActionWords {
   /** "Creating" */
   running: string;

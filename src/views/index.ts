@@ -7,6 +7,7 @@
 import type { ApplyView } from '../apply/events.js';
 import { JsonLinesApplyView } from './json.js';
 import { PlainApplyView, type OutputStream } from './plain.js';
+import { LiveApplyView } from '../tui/live.js';
 
 export type { OutputStream } from './plain.js';
 
@@ -37,5 +38,6 @@ export function isInteractive(options: Pick<ApplyViewOptions, 'isTTY' | 'ci'>): 
 
 export function createApplyView(options: ApplyViewOptions): ApplyView {
   if (options.json) return new JsonLinesApplyView(options.stdout);
+  if (isInteractive(options)) return new LiveApplyView(options);
   return new PlainApplyView(options);
 }
