@@ -138,10 +138,11 @@ export interface ResourcePlan {
   /** Observed differs from what the stack last applied (someone changed it by hand). */
   drifted?: boolean;
   /**
-   * What apply sends to xplane.apply: the normalised desired spec (no password: a password
-   * is never in a plan). Absent for delete.
+   * create/update/replace/no-op: what apply sends to xplane.apply, the normalised desired
+   * spec (ignored attributes keep their observed value). delete: the spec the stack last
+   * applied (what observe needs to re-read it). Never a password.
    */
-  spec?: JsonObject;
+  spec: JsonObject;
   /** ServiceAccount: where apply takes the password from (never the password itself). */
   password?: 'configured' | 'generated' | 'keep';
   deletionPolicy: 'delete' | 'orphan';
@@ -237,4 +238,6 @@ export interface PlanInput {
   /** Contents of databases/schemas a plan would drop (see contentsToObserve). */
   contents?: ReadonlyMap<ResourceKey, Contents>;
   options?: Partial<PlanOptions>;
+  /** Rows of other stacks with the same identities as desired instances: a conflict. */
+  foreign?: ManagedRecord[];
 }
