@@ -5,7 +5,7 @@
 import type { KindName, ResourceInstance } from '../config/types.js';
 import { canonicalJson, compareAddresses, jsonEqual, sha256 } from './canonical.js';
 import { createChanges, deleteChanges, diffAttributes } from './diff.js';
-import { PASSWORD_KEY } from './desired.js';
+import { maskOf, PASSWORD_KEY } from './desired.js';
 import { identityDatabase, instanceKey, managedAddress, managedKey, TYPE_OF_KIND } from './identity.js';
 import {
   PLAN_FORMAT_VERSION,
@@ -67,6 +67,10 @@ function planDeclared(r: ResourceInstance, item: ObservedItem, managed: ManagedR
     ...(r.connectionSecret ? { connectionSecret: r.connectionSecret } : {}),
   };
   const passwordGiven = r.spec[PASSWORD_KEY] !== undefined && r.spec[PASSWORD_KEY] !== null;
+  const sensitivePaths = Object.keys(r.spec)
+    .filter((k) => k !== PASSWORD_KEY && maskOf(r.spec[k]) === 'sensitive')
+    .sort();
+  if (sensitivePaths.length > 0) Object.assign(base, { sensitivePaths });
   const isAccount = r.kind === 'ServiceAccount';
   const normalized = withoutPassword(item.normalized);
 
@@ -359,10 +363,12 @@ export function assemblePlan(input: PlanInput): Plan {
   for (const e of selected) {
     const p = e.plan;
     const lifecycle = e.declared?.lifecycle;
+    let refused = false;
     if (p.action === 'replace') {
       const immutable = p.changes.filter((c) => c.forcesReplacement && c.path !== PASSWORD_KEY);
       const requested = opts.replace.some((r) => addressMatches(r, p.address));
       if (immutable.length > 0 && !requested) {
+        refused = true;
         const c = immutable[0]!;
         errors.push({
           code: 'immutable_attribute',
@@ -380,7 +386,7 @@ export function assemblePlan(input: PlanInput): Plan {
         hint: 'Remove prevent_destroy from its lifecycle block to allow it, or leave it out with --target.',
       });
     }
-    if (p.destructive && HOLDS_DATA.has(p.kind)) {
+    if (p.destructive && HOLDS_DATA.has(p.kind) && !refused) {
       const allowed =
         opts.allowDataLoss ||
         e.managed?.spec['allow_data_loss'] === true ||

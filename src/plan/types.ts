@@ -143,6 +143,12 @@ export interface ResourcePlan {
    * applied (what observe needs to re-read it). Never a password.
    */
   spec: JsonObject;
+  /**
+   * Top-level keys of `spec` that hold sensitive values: `--json` shows them as `(sensitive)`.
+   * (A saved plan keeps them, as it must to apply them later; it is written with mode 0600.
+   * Passwords are never in `spec` at all.)
+   */
+  sensitivePaths?: string[];
   /** ServiceAccount: where apply takes the password from (never the password itself). */
   password?: 'configured' | 'generated' | 'keep';
   deletionPolicy: 'delete' | 'orphan';
