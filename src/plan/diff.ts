@@ -150,12 +150,15 @@ export function diffAttributes(
   return { changes, unchanged };
 }
 
-/** Every attribute of a resource being created (nulls and delete-only keys left out). */
+const isEmpty = (v: Json): boolean =>
+  v === null || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0);
+
+/** Every attribute of a resource being created (null, empty and delete-only keys left out). */
 export function createChanges(kind: KindName, normalized: JsonObject, raw: { [key: string]: Value }): AttributeChange[] {
   const changes: AttributeChange[] = [];
   for (const key of orderedKeys(kind, Object.keys(normalized))) {
     const after = normalized[key]!;
-    if (after === null || isDeleteOnly(kind, key) || key === PASSWORD_KEY) continue;
+    if (isEmpty(after) || isDeleteOnly(kind, key) || key === PASSWORD_KEY) continue;
     const rule = attributeRule(kind, key);
     changes.push(masked({ path: key, after }, maskOf(raw[key]) ?? (rule.sensitive ? 'sensitive' : undefined)));
   }
@@ -166,12 +169,12 @@ export function createChanges(kind: KindName, normalized: JsonObject, raw: { [ke
   return changes;
 }
 
-/** Every attribute of a resource being deleted, as it was. */
+/** Every attribute of a resource being deleted, as it was (null and empty left out). */
 export function deleteChanges(kind: KindName, before: JsonObject): AttributeChange[] {
   const changes: AttributeChange[] = [];
   for (const key of orderedKeys(kind, Object.keys(before))) {
     const value = before[key]!;
-    if (value === null || isDeleteOnly(kind, key) || key === PASSWORD_KEY) continue;
+    if (isEmpty(value) || isDeleteOnly(kind, key) || key === PASSWORD_KEY) continue;
     changes.push({ path: key, before: value });
   }
   return changes;

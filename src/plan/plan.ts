@@ -64,6 +64,7 @@ function planDeclared(r: ResourceInstance, item: ObservedItem, managed: ManagedR
     provider: r.provider,
     deletionPolicy: r.lifecycle.deletion_policy,
     dependsOn: [...r.dependsOn].sort(compareAddresses),
+    observedHash: '',
     ...(r.connectionSecret ? { connectionSecret: r.connectionSecret } : {}),
   };
   const passwordGiven = r.spec[PASSWORD_KEY] !== undefined && r.spec[PASSWORD_KEY] !== null;
@@ -171,6 +172,7 @@ function planDelete(
     spec: withoutPassword(m.spec),
     deletionPolicy: orphan ? 'orphan' : 'delete',
     dependsOn: declared ? [...declared.dependsOn].sort(compareAddresses) : [],
+    observedHash: '',
   };
 }
 
@@ -242,6 +244,11 @@ function summarise(resources: ResourcePlan[]): PlanSummary {
   return s;
 }
 
+/** sha256 of one resource's observed state and contents. */
+export function observedHash(key: ResourceKey, observed: PlanInput['observed'], contents: PlanInput['contents']): string {
+  return sha256(canonicalJson([observed.get(key)?.observed ?? null, contents?.get(key) ?? null]));
+}
+
 /**
  * sha256 of what the plan was computed from on the server side: the observed state of every
  * resource in the plan, the contents checked for drops, and the stack's managed records.
@@ -253,7 +260,7 @@ export function observedFingerprint(
   contents: PlanInput['contents'],
 ): string {
   const sorted = [...new Set(keys)].sort();
-  const state = sorted.map((k) => [k, observed.get(k)?.observed ?? null, contents?.get(k) ?? null]);
+  const state = sorted.map((k) => [k, observedHash(k, observed, contents)]);
   const records = managed
     .map((m) => [managedKey(m), withoutPassword(m.spec), m.deletion_policy] as const)
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
@@ -406,6 +413,7 @@ export function assemblePlan(input: PlanInput): Plan {
     }
   }
 
+  for (const e of selected) e.plan.observedHash = observedHash(e.key, observed, input.contents);
   const resources = selected.map((e) => e.plan).sort((a, b) => compareAddresses(a.address, b.address));
   errors.sort((a, b) => compareAddresses(a.address ?? '', b.address ?? '') || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
   return {

@@ -155,6 +155,8 @@ export interface ResourcePlan {
   connectionSecret?: ConnectionSecret;
   /** Addresses this step waits for (apply order; reversed for deletes). */
   dependsOn: string[];
+  /** sha256 of what observe returned for it (and its contents): names what went stale. */
+  observedHash: string;
 }
 
 export interface PlanSummary {
