@@ -70,10 +70,10 @@ describe('statusTable', () => {
     );
     expect(text).toBe(
       [
-        'NAME            KIND       DATABASE   SYNCED   READY   AGE   REASON',
-        'database.saas   Database   -          True     True    10m   Available',
-        'schema.api      Schema     saas       True     True    5m    Available',
-        'role.app        Role       -          False    False   5m    ReconcileError: permission denied to create role',
+        'NAME            KIND       DATABASE   SYNCED    READY     AGE   REASON',
+        'database.saas   Database   -          True      True      10m   Available',
+        'schema.api      Schema     saas       True      True      5m    Available',
+        'role.app        Role       -          False     False     5m    ReconcileError: permission denied to create role',
         '',
       ].join('\n'),
     );

@@ -155,8 +155,12 @@ export async function watchStatus(client: pg.Client, out: Out, o: WatchStatusOpt
         else if (o.json) for (const d of diff) out.write(`${JSON.stringify(d)}\n`);
         else if (first) out.write(statusTable(rows, { c: o.c, now: now(), width: o.width }));
         else if (diff.length > 0) {
-          const lines = statusTable(diff.map((d) => (d.type === 'DELETED' ? { ...d.resource, reason: 'Deleted', message: '' } : d.resource)), { c: o.c, now: now(), width: o.width });
-          out.write(lines.slice(lines.indexOf('\n') + 1));
+          // Lay the changed rows out with every row, so that their columns line up with the table above.
+          const deleted = diff.filter((d) => d.type === 'DELETED').map((d) => ({ ...d.resource, reason: 'Deleted', message: '' }));
+          const all = [...rows, ...deleted];
+          const lines = statusTable(all, { c: o.c, now: now(), width: o.width }).split('\n').slice(1);
+          const changed = new Set(diff.map((d) => d.resource.id));
+          out.write(all.map((r, i) => (changed.has(r.id) ? `${lines[i]}\n` : '')).join(''));
         }
         first = false;
       },

@@ -85,8 +85,9 @@ export function statusTable(rows: ResourceStatus[], o: TextOptions): string {
     { header: 'NAME' },
     { header: 'KIND' },
     { header: 'DATABASE' },
-    { header: 'SYNCED', paint: (t) => paintCondition(o.c, t) },
-    { header: 'READY', paint: (t) => paintCondition(o.c, t) },
+    // As wide as "Unknown" always, so that lines printed while watching line up with the table.
+    { header: 'SYNCED', min: 7, paint: (t) => paintCondition(o.c, t) },
+    { header: 'READY', min: 7, paint: (t) => paintCondition(o.c, t) },
     { header: 'AGE' },
     { header: 'REASON' },
   ];
