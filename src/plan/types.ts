@@ -150,7 +150,7 @@ export interface ResourcePlan {
    */
   sensitivePaths?: string[];
   /** ServiceAccount: where apply takes the password from (never the password itself). */
-  password?: 'configured' | 'generated' | 'keep';
+  passwordSource?: 'configured' | 'generated' | 'keep';
   deletionPolicy: 'delete' | 'orphan';
   connectionSecret?: ConnectionSecret;
   /** Addresses this step waits for (apply order; reversed for deletes). */
@@ -248,4 +248,15 @@ export interface PlanInput {
   options?: Partial<PlanOptions>;
   /** Rows of other stacks with the same identities as desired instances: a conflict. */
   foreign?: ManagedRecord[];
+  /**
+   * Existing ServiceAccounts: does the password the configuration implies match the server's?
+   * (Observe never sees a verifier: src/apply compares the declared password, or the secret
+   * file of a generated one, with the stored verifier.) 'differs' → the password is set again.
+   */
+  passwords?: ReadonlyMap<ResourceKey, PasswordState>;
 }
+
+export type PasswordState = 'match' | 'differs';
+
+/** What a plan was computed from on the server side (and what a staleness check re-reads). */
+export type ServerState = Pick<PlanInput, 'managed' | 'observed' | 'contents' | 'passwords'>;
