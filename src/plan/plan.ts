@@ -81,7 +81,7 @@ function planDeclared(
     .sort();
   if (sensitivePaths.length > 0) Object.assign(base, { sensitivePaths });
   const isAccount = r.kind === 'ServiceAccount';
-  const normalized = withoutPassword(item.normalized);
+  const normalized = withoutPassword(item.normalized ?? {});
 
   if (item.observed === null) {
     const changes = createChanges(r.kind, normalized, r.spec);
@@ -326,6 +326,15 @@ export function assemblePlan(input: PlanInput): Plan {
   } else {
     for (const [key, r] of declaredByKey) {
       const item = requireObserved(observed, key, r.address);
+      if (item.normalized === null || item.error !== undefined) {
+        errors.push({
+          code: 'invalid_spec',
+          address: r.address,
+          message: `${r.address}: ${item.error ?? 'the provider refused its spec'}`,
+          hint: 'Fix the attribute in the configuration (see docs/kinds).',
+        });
+        continue;
+      }
       const m = managedByKey.get(key);
       entries.push({ key, declared: r, managed: m, observed: item, plan: planDeclared(r, item, m, opts, input.passwords?.get(key)) });
     }
@@ -412,7 +421,7 @@ export function assemblePlan(input: PlanInput): Plan {
       const allowed =
         opts.allowDataLoss ||
         e.managed?.spec['allow_data_loss'] === true ||
-        (e.observed?.normalized['allow_data_loss'] ?? null) === true;
+        (e.observed?.normalized?.['allow_data_loss'] ?? null) === true;
       const loss = contentsDataLoss(p.kind, input.contents?.get(e.key), allowed);
       if (loss) {
         p.dataLoss = loss;

@@ -98,6 +98,7 @@ export type PlanErrorCode =
   | 'data_loss'
   | 'unknown_target'
   | 'unknown_replace'
+  | 'invalid_spec'
   | 'conflict';
 
 /** A refusal: the plan is shown but cannot be applied. */
@@ -220,10 +221,12 @@ export interface ObservedItem {
   name: string;
   database: string;
   provider: string;
-  /** xplane.normalize_spec(kind, spec) of the spec that was sent. */
-  normalized: JsonObject;
+  /** xplane.normalize_spec(kind, spec) of the spec that was sent; null when it is invalid. */
+  normalized: JsonObject | null;
   /** The real state, or null when absent. */
   observed: JsonObject | null;
+  /** normalize_spec refused the spec (`Kind.field: problem`): the plan reports it. */
+  error?: string;
 }
 
 /** Contents of a database or schema that a drop would destroy (src/plan/contents.ts). */

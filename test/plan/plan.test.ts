@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Sensitive, UNKNOWN } from '../../src/config/types.js';
 import { assemblePlan, contentsToObserve } from '../../src/plan/plan.js';
-import type { Plan, ResourcePlan } from '../../src/plan/types.js';
+import type { ObservedItem, Plan, ResourcePlan } from '../../src/plan/types.js';
 import { EMPTY, instance, scenario, type Scenario } from './builders.js';
 
 const app = instance('database', 'app', { owner: 'app_owner' });
@@ -319,6 +319,17 @@ describe('assemblePlan: refusals', () => {
     input.foreign = [{ stack: 'billing', kind: 'Role', name: 'readonly', database: '', provider: 'default', spec: {}, deletion_policy: 'delete' }];
     const plan = assemblePlan(input);
     expect(plan.errors).toEqual([expect.objectContaining({ code: 'conflict', message: 'role.readonly: role "readonly" is managed by stack "billing", not "test".' })]);
+  });
+
+  it('reports a spec the provider refused, and leaves the resource out', () => {
+    const input = scenario({ desired: [{ r: app, server: null }, { r: api, server: null }] });
+    const key = [...input.observed.keys()].find((k) => k.includes('Database'))!;
+    (input.observed as Map<string, ObservedItem>).set(key, { ...input.observed.get(key)!, normalized: null, error: 'Database.connection_limit: must be >= -1' });
+    const plan = assemblePlan(input);
+    expect(plan.errors).toEqual([
+      { code: 'invalid_spec', address: 'database.app', message: 'database.app: Database.connection_limit: must be >= -1', hint: expect.any(String) },
+    ]);
+    expect(plan.resources.map((r) => r.address)).toEqual(['schema.api']);
   });
 
   it('reports --replace and --target addresses that name nothing', () => {
