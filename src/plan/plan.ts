@@ -321,7 +321,8 @@ export function assemblePlan(input: PlanInput): Plan {
   if (opts.destroy) {
     for (const [key, m] of managedByKey) {
       const declared = declaredByKey.get(key);
-      entries.push({ key, managed: m, declared, plan: planDelete(m, observed.get(key), declared, 'destroy requested') });
+      const item = observed.get(key);
+      entries.push({ key, managed: m, declared, ...(item ? { observed: item } : {}), plan: planDelete(m, item, declared, 'destroy requested') });
     }
   } else {
     for (const [key, r] of declaredByKey) {
