@@ -32,7 +32,7 @@ language sql immutable parallel safe
 set search_path = xplane, pg_catalog
 as $$
   select jsonb_build_object('database', p_database, 'schema', p_schema, 'on', p_on,
-    'privileges', coalesce((select jsonb_agg(distinct p order by p) from unnest(p_privileges) p), '[]'::jsonb),
+    'privileges', coalesce((select jsonb_agg(distinct (p collate "C") order by (p collate "C")) from unnest(p_privileges) p), '[]'::jsonb),
     'future', coalesce(p_future, false))
 $$;
 comment on function xplane.grant_entry(text, text, text, text[], boolean) is
@@ -143,9 +143,9 @@ begin
       if v_p in ('ALL', 'ALL PRIVILEGES') then
         v_privs := v_privs || v_allowed;
       elsif v_p = 'TEMP' and v_on = 'database' then
-        v_privs := v_privs || 'TEMPORARY';
+        v_privs := v_privs || 'TEMPORARY'::text;
       elsif v_p = any (v_allowed) then
-        v_privs := v_privs || v_p;
+        v_privs := v_privs || v_p::text;
       else
         perform xplane.invalid_spec(p_kind, v_field || '.privileges',
           format('unknown privilege %s for %s (allowed: %s, ALL)', to_jsonb(v_raw), v_on, array_to_string(v_allowed, ', ')));
@@ -284,11 +284,11 @@ set search_path = xplane, pg_catalog
 as $$
   -- Adds one role and the (database, schema) pairs of p_scope (a grants-shaped list) to a request.
   select coalesce(p_requests, '{}'::jsonb) || coalesce((
-    select jsonb_object_agg(sc.database, jsonb_build_object(
-             'roles', coalesce(p_requests -> sc.database -> 'roles', '[]'::jsonb) || to_jsonb(p_role),
-             'schemas', coalesce(p_requests -> sc.database -> 'schemas', '[]'::jsonb)
-                        || coalesce(jsonb_agg(sc.schema) filter (where sc.schema is not null), '[]'::jsonb)))
-      from xplane.grants_scope(p_scope) sc group by sc.database), '{}'::jsonb)
+    select jsonb_object_agg(x.database, jsonb_build_object(
+             'roles', coalesce(p_requests -> x.database -> 'roles', '[]'::jsonb) || to_jsonb(p_role),
+             'schemas', coalesce(p_requests -> x.database -> 'schemas', '[]'::jsonb) || x.schemas))
+      from (select sc.database, coalesce(jsonb_agg(sc.schema) filter (where sc.schema is not null), '[]'::jsonb) as schemas
+              from xplane.grants_scope(p_scope) sc group by sc.database) x), '{}'::jsonb)
 $$;
 comment on function xplane.grants_request(jsonb, text, jsonb) is
   'Accumulates the per-database request of grants_catalog: the role and the schemas that its (desired and implicit) grants name.';
