@@ -33,7 +33,9 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a, Object.keys((a ?? {})
  */
 export async function ensureProvider(session: SessionLike, providers: ProviderBlock[], force = false): Promise<string | null> {
   const client = session.control;
-  const installed = await installedVersion(client);
+  // installedVersion's query names xplane.schema_version, which fails to parse before the first install.
+  const { rows: present } = await client.query<{ p: boolean }>(`select pg_catalog.to_regclass('xplane.schema_version') is not null as p`);
+  const installed = present[0]?.p ? await installedVersion(client) : null;
   const bundled = bundledVersion();
   let done: string | null = null;
   if (force || installed === null || compareVersions(installed, bundled) < 0) {
