@@ -294,7 +294,7 @@ begin
   -- A role that owns objects or holds privileges cannot be dropped. In every database where
   -- something depends on it, its objects go to the role xp runs as (REASSIGN OWNED, no data
   -- is lost) and its privileges are dropped (DROP OWNED); then the role goes.
-  v_where := (select string_agg(case when d = '' then '(cluster-wide objects)' else format('"%s"', d) end, ', ')
+  v_where := (select string_agg(case when d = '' then 'cluster-wide objects (databases, tablespaces)' else format('"%s"', d) end, ', ')
                 from jsonb_array_elements_text(coalesce(p_role -> 'dependent_databases', '[]')) d);
   begin
     for v_db in select jsonb_array_elements_text(coalesce(p_role -> 'dependent_databases', '[]')) order by 1 loop
@@ -307,7 +307,7 @@ begin
     return xplane.result(case when v_state = '42501' then 'permission_denied' else 'error' end::xplane.status_code,
       format('role "%s" cannot be dropped: it owns objects or holds privileges in %s, and reassigning them failed: %s%s [SQLSTATE %s]',
              p_name, coalesce(v_where, 'no database'), v_msg, coalesce(' (' || nullif(v_detail, '') || ')', ''), v_state),
-      p_role - 'dependent_databases');
+      null);
   end;
   return xplane.result('success', format('role "%s" dropped%s', p_name,
     case when v_where is null then '' else ' after reassigning its objects and dropping its privileges in ' || v_where end), null);

@@ -22,6 +22,8 @@ import {
   type PlanSummary,
   type ResourceKey,
   type ResourcePlan,
+  type ServerState,
+  type PasswordState,
 } from './types.js';
 
 export const DEFAULT_OPTIONS: PlanOptions = { destroy: false, targets: [], replace: [], allowDataLoss: false };
@@ -54,7 +56,13 @@ function withoutPassword(spec: JsonObject): JsonObject {
   return rest;
 }
 
-function planDeclared(r: ResourceInstance, item: ObservedItem, managed: ManagedRecord | undefined, opts: PlanOptions): ResourcePlan {
+function planDeclared(
+  r: ResourceInstance,
+  item: ObservedItem,
+  managed: ManagedRecord | undefined,
+  opts: PlanOptions,
+  passwordState: PasswordState | undefined,
+): ResourcePlan {
   const base = {
     address: r.address,
     type: r.type,
@@ -73,7 +81,7 @@ function planDeclared(r: ResourceInstance, item: ObservedItem, managed: ManagedR
     .sort();
   if (sensitivePaths.length > 0) Object.assign(base, { sensitivePaths });
   const isAccount = r.kind === 'ServiceAccount';
-  const normalized = withoutPassword(item.normalized);
+  const normalized = withoutPassword(item.normalized ?? {});
 
   if (item.observed === null) {
     const changes = createChanges(r.kind, normalized, r.spec);
@@ -86,7 +94,7 @@ function planDeclared(r: ResourceInstance, item: ObservedItem, managed: ManagedR
       unchanged: 0,
       destructive: false,
       spec: normalized,
-      ...(isAccount ? { password: passwordGiven ? 'configured' : 'generated' } : {}),
+      ...(isAccount ? { passwordSource: passwordGiven ? 'configured' : 'generated' } : {}),
     } as ResourcePlan;
   }
 
@@ -119,17 +127,26 @@ function planDeclared(r: ResourceInstance, item: ObservedItem, managed: ManagedR
       destructive: !rotate,
       ...(drifted ? { drifted } : {}),
       spec,
-      ...(isAccount ? { password: passwordGiven ? 'configured' : 'generated' } : {}),
+      ...(isAccount ? { passwordSource: passwordGiven ? 'configured' : 'generated' } : {}),
     } as ResourcePlan;
   }
 
+  // A password that no longer matches is set again: the configured one, or a new one when the
+  // generated one is lost (its secret file is missing or out of date).
+  const resetPassword = isAccount && passwordState === 'differs';
+  if (resetPassword) changes.push({ path: PASSWORD_KEY, sensitive: true });
   const adopt = managed === undefined;
   const action = changes.length > 0 || adopt ? 'update' : 'no-op';
+  const passwordReason = resetPassword
+    ? passwordGiven
+      ? 'the password differs from the configured one'
+      : 'the generated password is lost (secret file missing or out of date): a new one is generated'
+    : undefined;
   const reason = adopt
     ? `exists on the server, not yet managed by this stack: ${changes.length > 0 ? 'updated and ' : ''}adopted`
     : drifted
       ? 'drifted: changed outside xp'
-      : undefined;
+      : passwordReason;
   return {
     ...base,
     action,
@@ -139,7 +156,7 @@ function planDeclared(r: ResourceInstance, item: ObservedItem, managed: ManagedR
     destructive: false,
     ...(drifted ? { drifted } : {}),
     spec,
-    ...(isAccount ? { password: passwordGiven ? 'configured' : 'keep' } : {}),
+    ...(isAccount ? { passwordSource: resetPassword ? (passwordGiven ? 'configured' : 'generated') : 'keep' } : {}),
   } as ResourcePlan;
 }
 
@@ -244,24 +261,22 @@ function summarise(resources: ResourcePlan[]): PlanSummary {
   return s;
 }
 
-/** sha256 of one resource's observed state and contents. */
-export function observedHash(key: ResourceKey, observed: PlanInput['observed'], contents: PlanInput['contents']): string {
-  return sha256(canonicalJson([observed.get(key)?.observed ?? null, contents?.get(key) ?? null]));
+/** sha256 of one resource's observed state, contents and password state. */
+export function observedHash(key: ResourceKey, state: ServerState): string {
+  const parts: unknown[] = [state.observed.get(key)?.observed ?? null, state.contents?.get(key) ?? null];
+  const pw = state.passwords?.get(key);
+  if (pw !== undefined) parts.push(pw);
+  return sha256(canonicalJson(parts));
 }
 
 /**
  * sha256 of what the plan was computed from on the server side: the observed state of every
  * resource in the plan, the contents checked for drops, and the stack's managed records.
  */
-export function observedFingerprint(
-  keys: Iterable<ResourceKey>,
-  managed: readonly ManagedRecord[],
-  observed: PlanInput['observed'],
-  contents: PlanInput['contents'],
-): string {
+export function observedFingerprint(keys: Iterable<ResourceKey>, server: ServerState): string {
   const sorted = [...new Set(keys)].sort();
-  const state = sorted.map((k) => [k, observedHash(k, observed, contents)]);
-  const records = managed
+  const state = sorted.map((k) => [k, observedHash(k, server)]);
+  const records = server.managed
     .map((m) => [managedKey(m), withoutPassword(m.spec), m.deletion_policy] as const)
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   return sha256(canonicalJson({ state, records }));
@@ -306,13 +321,23 @@ export function assemblePlan(input: PlanInput): Plan {
   if (opts.destroy) {
     for (const [key, m] of managedByKey) {
       const declared = declaredByKey.get(key);
-      entries.push({ key, managed: m, declared, plan: planDelete(m, observed.get(key), declared, 'destroy requested') });
+      const item = observed.get(key);
+      entries.push({ key, managed: m, declared, ...(item ? { observed: item } : {}), plan: planDelete(m, item, declared, 'destroy requested') });
     }
   } else {
     for (const [key, r] of declaredByKey) {
       const item = requireObserved(observed, key, r.address);
+      if (item.normalized === null || item.error !== undefined) {
+        errors.push({
+          code: 'invalid_spec',
+          address: r.address,
+          message: `${r.address}: ${item.error ?? 'the provider refused its spec'}`,
+          hint: 'Fix the attribute in the configuration (see docs/kinds).',
+        });
+        continue;
+      }
       const m = managedByKey.get(key);
-      entries.push({ key, declared: r, managed: m, observed: item, plan: planDeclared(r, item, m, opts) });
+      entries.push({ key, declared: r, managed: m, observed: item, plan: planDeclared(r, item, m, opts, input.passwords?.get(key)) });
     }
     for (const [key, m] of managedByKey) {
       if (declaredByKey.has(key)) continue;
@@ -397,7 +422,7 @@ export function assemblePlan(input: PlanInput): Plan {
       const allowed =
         opts.allowDataLoss ||
         e.managed?.spec['allow_data_loss'] === true ||
-        (e.observed?.normalized['allow_data_loss'] ?? null) === true;
+        (e.observed?.normalized?.['allow_data_loss'] ?? null) === true;
       const loss = contentsDataLoss(p.kind, input.contents?.get(e.key), allowed);
       if (loss) {
         p.dataLoss = loss;
@@ -413,7 +438,7 @@ export function assemblePlan(input: PlanInput): Plan {
     }
   }
 
-  for (const e of selected) e.plan.observedHash = observedHash(e.key, observed, input.contents);
+  for (const e of selected) e.plan.observedHash = observedHash(e.key, input);
   const resources = selected.map((e) => e.plan).sort((a, b) => compareAddresses(a.address, b.address));
   errors.sort((a, b) => compareAddresses(a.address ?? '', b.address ?? '') || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
   return {
@@ -426,9 +451,7 @@ export function assemblePlan(input: PlanInput): Plan {
     errors,
     fingerprint: observedFingerprint(
       selected.map((e) => e.key),
-      managed,
-      observed,
-      input.contents,
+      input,
     ),
   };
 }

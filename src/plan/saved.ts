@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { identityDatabase, resourceKey } from './identity.js';
 import { contentsToObserve, observedFingerprint, observedHash } from './plan.js';
-import { ACTIONS, PLAN_FORMAT_VERSION, type JsonObject, type Plan, type PlanInput, type ResourcePlan } from './types.js';
+import { ACTIONS, PLAN_FORMAT_VERSION, type JsonObject, type Plan, type ResourcePlan, type ServerState } from './types.js';
 
 /** A saved plan that cannot be used: unreadable, another format, or stale. */
 export class SavedPlanError extends Error {
@@ -106,14 +106,15 @@ export const contentsRequest = contentsToObserve;
 
 /**
  * Refuse a saved plan when the server changed since it was made: `current` is a fresh observe
- * of observationRequest(plan), contents of contentsRequest(plan) and the stack's managed records.
+ * of observationRequest(plan), contents of contentsRequest(plan), the password states and the
+ * stack's managed records.
  */
-export function assertFresh(plan: Plan, current: Pick<PlanInput, 'managed' | 'observed' | 'contents'>): void {
+export function assertFresh(plan: Plan, current: ServerState): void {
   const keys = plan.resources.map((r) => resourceKey(r.provider, r.kind, r.database || identityDatabase(r.kind, r.spec), r.name));
-  const now = observedFingerprint(keys, current.managed, current.observed, current.contents);
+  const now = observedFingerprint(keys, current);
   if (now === plan.fingerprint) return;
   const changed = plan.resources
-    .filter((r, i) => observedHash(keys[i]!, current.observed, current.contents) !== r.observedHash)
+    .filter((r, i) => observedHash(keys[i]!, current) !== r.observedHash)
     .map((r) => r.address);
   const what =
     changed.length > 0

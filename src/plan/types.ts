@@ -98,6 +98,7 @@ export type PlanErrorCode =
   | 'data_loss'
   | 'unknown_target'
   | 'unknown_replace'
+  | 'invalid_spec'
   | 'conflict';
 
 /** A refusal: the plan is shown but cannot be applied. */
@@ -150,7 +151,7 @@ export interface ResourcePlan {
    */
   sensitivePaths?: string[];
   /** ServiceAccount: where apply takes the password from (never the password itself). */
-  password?: 'configured' | 'generated' | 'keep';
+  passwordSource?: 'configured' | 'generated' | 'keep';
   deletionPolicy: 'delete' | 'orphan';
   connectionSecret?: ConnectionSecret;
   /** Addresses this step waits for (apply order; reversed for deletes). */
@@ -220,10 +221,12 @@ export interface ObservedItem {
   name: string;
   database: string;
   provider: string;
-  /** xplane.normalize_spec(kind, spec) of the spec that was sent. */
-  normalized: JsonObject;
+  /** xplane.normalize_spec(kind, spec) of the spec that was sent; null when it is invalid. */
+  normalized: JsonObject | null;
   /** The real state, or null when absent. */
   observed: JsonObject | null;
+  /** normalize_spec refused the spec (`Kind.field: problem`): the plan reports it. */
+  error?: string;
 }
 
 /** Contents of a database or schema that a drop would destroy (src/plan/contents.ts). */
@@ -248,4 +251,15 @@ export interface PlanInput {
   options?: Partial<PlanOptions>;
   /** Rows of other stacks with the same identities as desired instances: a conflict. */
   foreign?: ManagedRecord[];
+  /**
+   * Existing ServiceAccounts: does the password the configuration implies match the server's?
+   * (Observe never sees a verifier: src/apply compares the declared password, or the secret
+   * file of a generated one, with the stored verifier.) 'differs' → the password is set again.
+   */
+  passwords?: ReadonlyMap<ResourceKey, PasswordState>;
 }
+
+export type PasswordState = 'match' | 'differs';
+
+/** What a plan was computed from on the server side (and what a staleness check re-reads). */
+export type ServerState = Pick<PlanInput, 'managed' | 'observed' | 'contents' | 'passwords'>;

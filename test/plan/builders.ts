@@ -3,7 +3,7 @@
 import type { Configuration, KindName, Lifecycle, ResourceInstance, ResourceType, Value } from '../../src/config/types.js';
 import { desiredSpecJson } from '../../src/plan/desired.js';
 import { identityDatabase, instanceKey, TYPE_OF_KIND } from '../../src/plan/identity.js';
-import type { Contents, JsonObject, ManagedRecord, ObservedItem, PlanInput, PlanOptions, ResourceKey } from '../../src/plan/types.js';
+import type { Contents, JsonObject, ManagedRecord, ObservedItem, PasswordState, PlanInput, PlanOptions, ResourceKey } from '../../src/plan/types.js';
 
 const KIND_OF: Record<ResourceType, KindName> = {
   database: 'Database',
@@ -127,6 +127,7 @@ export interface Scenario {
   desired?: Array<{ r: ResourceInstance; server: 'same' | null | JsonObject; managed?: boolean }>;
   undeclared?: Array<{ r: ResourceInstance; server: 'same' | null | JsonObject; policy?: 'delete' | 'orphan' }>;
   contents?: Array<[ResourceInstance, Contents]>;
+  passwords?: Array<[ResourceInstance, PasswordState]>;
   options?: Partial<PlanOptions>;
 }
 
@@ -149,11 +150,14 @@ export function scenario(s: Scenario): PlanInput {
   }
   const contents = new Map<ResourceKey, Contents>();
   for (const [r, c] of s.contents ?? []) contents.set(instanceKey(r), c);
+  const passwords = new Map<ResourceKey, PasswordState>();
+  for (const [r, p] of s.passwords ?? []) passwords.set(instanceKey(r), p);
   return {
     config: config((s.desired ?? []).map((d) => d.r)),
     managed,
     observed,
     contents,
+    passwords,
     ...(s.options ? { options: s.options } : {}),
   };
 }

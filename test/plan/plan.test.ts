@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Sensitive, UNKNOWN } from '../../src/config/types.js';
 import { assemblePlan, contentsToObserve } from '../../src/plan/plan.js';
-import type { Plan, ResourcePlan } from '../../src/plan/types.js';
+import type { ObservedItem, Plan, ResourcePlan } from '../../src/plan/types.js';
 import { EMPTY, instance, scenario, type Scenario } from './builders.js';
 
 const app = instance('database', 'app', { owner: 'app_owner' });
@@ -26,7 +26,7 @@ describe('assemblePlan: actions', () => {
     ['a schema as declared is left alone', { desired: [{ r: api, server: 'same' }] }, 'schema.api', { action: 'no-op', unchanged: 3 }],
     ['a role as declared is left alone', { desired: [{ r: readonly, server: 'same' }] }, 'role.readonly', { action: 'no-op', unchanged: 8 }],
     ['an extension as declared is left alone', { desired: [{ r: crypto, server: 'same' }] }, 'extension.pgcrypto', { action: 'no-op' }],
-    ['a service account as declared is left alone', { desired: [{ r: svc, server: 'same' }] }, 'service_account.svc', { action: 'no-op', password: 'keep' }],
+    ['a service account as declared is left alone', { desired: [{ r: svc, server: 'same' }] }, 'service_account.svc', { action: 'no-op', passwordSource: 'keep' }],
     [
       'a changed connection limit is updated in place',
       { desired: [{ r: app, server: { connection_limit: 5 } }] },
@@ -97,7 +97,7 @@ describe('assemblePlan: actions', () => {
       '--replace of a service account rotates its password',
       { desired: [{ r: svc, server: 'same' }], options: { replace: ['service_account.svc'] } },
       'service_account.svc',
-      { action: 'replace', reason: 'requested by --replace: the password is rotated', destructive: false, password: 'generated' },
+      { action: 'replace', reason: 'requested by --replace: the password is rotated', destructive: false, passwordSource: 'generated' },
     ],
     [
       '--replace of a role drops and re-creates it',
@@ -129,9 +129,9 @@ describe('assemblePlan: actions', () => {
   it('a created service account gets a password known only after apply; a configured one is sensitive', () => {
     const withPw = instance('service_account', 'given', { database: 'app', password: new Sensitive('hunter2') });
     const plan = assemblePlan(scenario({ desired: [{ r: svc, server: null }, { r: withPw, server: null }] }));
-    expect(only(plan, 'service_account.svc')).toMatchObject({ password: 'generated' });
+    expect(only(plan, 'service_account.svc')).toMatchObject({ passwordSource: 'generated' });
     expect(only(plan, 'service_account.svc').changes.at(-1)).toEqual({ path: 'password', sensitive: true, unknown: true });
-    expect(only(plan, 'service_account.given')).toMatchObject({ password: 'configured' });
+    expect(only(plan, 'service_account.given')).toMatchObject({ passwordSource: 'configured' });
     expect(only(plan, 'service_account.given').changes.at(-1)).toEqual({ path: 'password', sensitive: true });
     expect(JSON.stringify(plan)).not.toContain('hunter2');
   });
@@ -140,7 +140,7 @@ describe('assemblePlan: actions', () => {
     const withPw = instance('service_account', 'given', { database: 'app', password: 'hunter2' });
     const plan = assemblePlan(scenario({ desired: [{ r: withPw, server: 'same' }], options: { replace: ['service_account.given'] } }));
     expect(JSON.stringify(plan)).not.toContain('hunter2');
-    expect(only(plan, 'service_account.given')).toMatchObject({ action: 'replace', password: 'configured' });
+    expect(only(plan, 'service_account.given')).toMatchObject({ action: 'replace', passwordSource: 'configured' });
   });
 
   it('an ignored attribute keeps the observed value in the spec apply sends', () => {
@@ -158,6 +158,39 @@ describe('assemblePlan: actions', () => {
     ]);
     // Kept in the spec apply needs, and named so that --json can mask it.
     expect(only(plan, 'role.r').sensitivePaths).toEqual(['comment']);
+  });
+});
+
+describe('assemblePlan: passwords', () => {
+  const given = instance('service_account', 'given', { database: 'app', password: new Sensitive('hunter2') });
+  it.each([
+    ['a matching password is left alone', svc, 'match', { action: 'no-op', passwordSource: 'keep', changes: [] }],
+    [
+      'a configured password that differs is set again',
+      given,
+      'differs',
+      { action: 'update', passwordSource: 'configured', reason: 'the password differs from the configured one', changes: [{ path: 'password', sensitive: true }] },
+    ],
+    [
+      'a lost generated password is generated again',
+      svc,
+      'differs',
+      {
+        action: 'update',
+        passwordSource: 'generated',
+        reason: 'the generated password is lost (secret file missing or out of date): a new one is generated',
+        changes: [{ path: 'password', sensitive: true }],
+      },
+    ],
+  ] as const)('%s', (_n, r, state, expected) => {
+    const plan = assemblePlan(scenario({ desired: [{ r, server: 'same' }], passwords: [[r, state]] }));
+    expect(only(plan, r.address)).toMatchObject(expected);
+  });
+
+  it('the password state is part of the fingerprint', () => {
+    const a = assemblePlan(scenario({ desired: [{ r: svc, server: 'same' }], passwords: [[svc, 'match']] }));
+    const b = assemblePlan(scenario({ desired: [{ r: svc, server: 'same' }], passwords: [[svc, 'differs']] }));
+    expect(a.fingerprint).not.toBe(b.fingerprint);
   });
 });
 
@@ -286,6 +319,17 @@ describe('assemblePlan: refusals', () => {
     input.foreign = [{ stack: 'billing', kind: 'Role', name: 'readonly', database: '', provider: 'default', spec: {}, deletion_policy: 'delete' }];
     const plan = assemblePlan(input);
     expect(plan.errors).toEqual([expect.objectContaining({ code: 'conflict', message: 'role.readonly: role "readonly" is managed by stack "billing", not "test".' })]);
+  });
+
+  it('reports a spec the provider refused, and leaves the resource out', () => {
+    const input = scenario({ desired: [{ r: app, server: null }, { r: api, server: null }] });
+    const key = [...input.observed.keys()].find((k) => k.includes('Database'))!;
+    (input.observed as Map<string, ObservedItem>).set(key, { ...input.observed.get(key)!, normalized: null, error: 'Database.connection_limit: must be >= -1' });
+    const plan = assemblePlan(input);
+    expect(plan.errors).toEqual([
+      { code: 'invalid_spec', address: 'database.app', message: 'database.app: Database.connection_limit: must be >= -1', hint: expect.any(String) },
+    ]);
+    expect(plan.resources.map((r) => r.address)).toEqual(['schema.api']);
   });
 
   it('reports --replace and --target addresses that name nothing', () => {

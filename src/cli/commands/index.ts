@@ -2,13 +2,25 @@
 // Each command lives in its own module; add it here.
 import type { Command } from '../command.js';
 import { versionCommand } from './version.js';
+import { initCommand } from './init.js';
+import { planCommand } from './plan.js';
+import { applyCommand } from './apply.js';
+import { destroyCommand } from './destroy.js';
+import { outputCommand } from './output.js';
+import { serverCommand } from './server.js';
 import { statusCommand } from './status.js';
 import { describeCommand } from './describe.js';
 import { eventsCommand } from './events.js';
 
 export const commands: Command[] = [
+  initCommand,
+  planCommand,
+  applyCommand,
+  destroyCommand,
   statusCommand,
   describeCommand,
   eventsCommand,
+  outputCommand,
+  serverCommand,
   versionCommand,
 ];
