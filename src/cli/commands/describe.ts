@@ -6,7 +6,7 @@ import { ExitError, ExitCode } from '../errors.js';
 import { describeResource, findResources, parseAddress } from '../../views/status/read.js';
 import { describeText } from '../../views/status/render.js';
 import type { ResourceStatus } from '../../views/status/model.js';
-import { chalkFor, connectionFlags, controlClient, stackFlags } from './status.js';
+import { chalkFor, connectionFlags, controlSession, scopeOf, stackFlags } from './status.js';
 
 /** The one resource an address names, or an ExitError that says why not (unknown, ambiguous). */
 export async function resolveAddress(client: pg.Client, address: string, stack: string | undefined, database?: string): Promise<ResourceStatus[]> {
@@ -50,7 +50,8 @@ narrows it; a name that exists in several databases describes each (or pick one 
     // The address alone says where to look: an explicit --stack narrows it; otherwise every stack.
     const stack = typeof args.flags.stack === 'string' ? args.flags.stack : undefined;
     const database = typeof args.flags.database === 'string' ? args.flags.database : undefined;
-    const client = await controlClient(args, io, 'xp describe');
+    const session = await controlSession(args, io, 'describe', scopeOf({ ...args, positionals: [] }, io).config);
+    const client = session.control;
     try {
       const found = await resolveAddress(client, address, stack, database);
       const c = chalkFor(io);
@@ -67,7 +68,7 @@ narrows it; a name that exists in several databases describes each (or pick one 
       io.stdout.write(descriptions.map((d) => describeText(d, { c, now: Date.now(), width })).join('\n\n'));
       return 0;
     } finally {
-      await client.end().catch(() => {});
+      await session.close();
     }
   },
 };

@@ -5,7 +5,7 @@ import { ExitError, ExitCode } from '../errors.js';
 import { readEvents, type EventFilter } from '../../views/status/read.js';
 import { eventsTable } from '../../views/status/render.js';
 import { follow } from '../../views/status/watch.js';
-import { abortOnSignals, chalkFor, connectionFlags, controlClient, stackFlags, stackOf } from './status.js';
+import { abortOnSignals, chalkFor, connectionFlags, controlSession, scopeOf, stackFlags } from './status.js';
 import { resolveAddress } from './describe.js';
 
 export const eventsCommand: Command = {
@@ -31,11 +31,12 @@ export const eventsCommand: Command = {
     }
     const limit = args.flags.limit === undefined ? 50 : Number(args.flags.limit);
     if (!Number.isInteger(limit) || limit < 0) throw new ExitError(`--limit must be a whole number, not ${String(args.flags.limit)}`, ExitCode.usage);
-    const stack = stackOf(args, io);
+    const { stack, config } = scopeOf(args, io);
     const json = Boolean(args.flags.json);
     const c = chalkFor(io);
     const width = io.stdout.isTTY ? io.stdout.columns : undefined;
-    const client = await controlClient(args, io, 'xp events');
+    const session = await controlSession(args, io, 'events', config);
+    const client = session.control;
     try {
       const filter: EventFilter = { stack, type, limit };
       if (typeof args.flags.resource === 'string') {
@@ -69,7 +70,7 @@ export const eventsCommand: Command = {
       }
       return 0;
     } finally {
-      await client.end().catch(() => {});
+      await session.close();
     }
   },
 };

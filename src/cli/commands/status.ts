@@ -10,25 +10,51 @@ import type pg from 'pg';
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { Command, CommandIO, FlagSpec, ParsedArgs } from '../command.js';
 import { ExitError } from '../errors.js';
-import { connect, ConnectionError, resolveConnection } from '../../state/connection.js';
-import { readServerInfo, serverPaths, EmbeddedServerError } from '../../server/embedded.js';
+import { readServerInfo, serverPaths } from '../../server/embedded.js';
+import type { Session } from '../../apply/engine.js';
+import type { Configuration } from '../../config/types.js';
+import { loadConfiguration } from '../../config/load.js';
+import { connectionFlags, startSession } from './workspace.js';
 import { readStatus } from '../../views/status/read.js';
 import { statusTable } from '../../views/status/render.js';
 import type { ResourceStatus } from '../../views/status/model.js';
 import { follow } from '../../views/status/watch.js';
 import { isCI, isInteractive } from '../../views/index.js';
 
-export const connectionFlags: Record<string, FlagSpec> = {
-  'database-url': { type: 'string', description: 'PostgreSQL URL of the control database (else XP_DATABASE_URL, PG*, the embedded server)', placeholder: 'URL' },
-};
+export { connectionFlags };
 
 export const stackFlags: Record<string, FlagSpec> = {
   stack: { type: 'string', description: 'The stack to show (default: the configuration directory’s)', placeholder: 'NAME' },
   'all-stacks': { type: 'boolean', short: 'A', description: 'Every stack' },
 };
 
-/** Does `dir` hold a configuration (*.xp files)? */
-function hasConfiguration(dir: string): boolean {
+/** The configuration in `dir`, when there is one that loads (for its stack and provider blocks). */
+function configurationIn(dir: string, io: CommandIO): Configuration | undefined {
+  if (!hasConfigurationFiles(dir)) return undefined;
+  return loadConfiguration(dir, { env: io.env }).config;
+}
+
+export interface Scope {
+  /** One stack, or every stack when undefined. */
+  stack?: string;
+  config?: Configuration;
+}
+
+/**
+ * Where a command looks: --stack, every stack with -A, else the stack of the configuration in
+ * [dir] (`stack "name" {}` or the directory's name), else — outside a configuration — every stack.
+ */
+export function scopeOf(args: ParsedArgs, io: CommandIO): Scope {
+  const dir = resolve(io.cwd, args.positionals[0] ?? '.');
+  if (args.positionals[0] !== undefined && !existsSync(dir)) throw new ExitError(`${args.positionals[0]}: no such directory`);
+  const config = configurationIn(dir, io);
+  if (args.flags['all-stacks']) return { config };
+  if (typeof args.flags.stack === 'string') return { stack: args.flags.stack, config };
+  if (config) return { stack: config.stack, config };
+  return { stack: hasConfigurationFiles(dir) ? basename(dir) : undefined };
+}
+
+function hasConfigurationFiles(dir: string): boolean {
   try {
     return readdirSync(dir).some((f) => f.endsWith('.xp'));
   } catch {
@@ -37,46 +63,30 @@ function hasConfiguration(dir: string): boolean {
 }
 
 /**
- * The stack a command looks at: --stack, every stack with -A, else the configuration
- * directory's (its base name), else — outside a configuration — every stack.
- * TODO(lang): honour `stack "name" {}` once the configuration loader is on main.
+ * One connection to the control database, resolved as every command resolves it (engine's
+ * startSession: --database-url, XP_DATABASE_URL, provider blocks, PG*, the embedded server),
+ * without installing anything. The embedded server is only used when it exists: the status of
+ * a server nobody created is an error, not a new server.
  */
-export function stackOf(args: ParsedArgs, io: CommandIO): string | undefined {
-  if (args.flags['all-stacks']) return undefined;
-  if (typeof args.flags.stack === 'string') return args.flags.stack;
-  const dir = resolve(io.cwd, args.positionals[0] ?? '.');
-  if (args.positionals[0] !== undefined && !existsSync(dir)) throw new ExitError(`no such directory: ${args.positionals[0]}`);
-  return hasConfiguration(dir) ? basename(dir) : undefined;
-}
-
-/**
- * One connection to the control database, resolved the way every command resolves it
- * (src/state/connection.ts). The embedded server is only used when it exists: a status of a
- * server nobody created is an error, not a new server.
- */
-export async function controlClient(args: ParsedArgs, io: CommandIO, applicationName: string): Promise<pg.Client> {
-  const databaseUrl = typeof args.flags['database-url'] === 'string' ? args.flags['database-url'] : undefined;
-  const configured = databaseUrl || io.env.XP_DATABASE_URL || ['PGHOST', 'PGHOSTADDR', 'PGPORT', 'PGUSER', 'PGDATABASE', 'PGSERVICE'].some((v) => io.env[v]);
+export async function controlSession(args: ParsedArgs, io: CommandIO, command: string, config?: Configuration): Promise<Session> {
+  const configured =
+    typeof args.flags['database-url'] === 'string' ||
+    Boolean(io.env.XP_DATABASE_URL) ||
+    (config?.providers ?? []).some((p) => p.url) ||
+    ['PGHOST', 'PGHOSTADDR', 'PGPORT', 'PGUSER', 'PGDATABASE', 'PGSERVICE'].some((v) => io.env[v]);
   if (!configured && !readServerInfo(serverPaths(io.cwd)))
     throw new ExitError(
       'no database connection configured, and no embedded server under .xp/ here',
       1,
       'Pass --database-url, set XP_DATABASE_URL or PG* variables, or run it where `xp apply` ran.',
     );
-  let client: pg.Client;
-  try {
-    const target = await resolveConnection({ databaseUrl, env: io.env, cwd: io.cwd });
-    client = await connect(target.params, applicationName);
-  } catch (err) {
-    if (err instanceof ConnectionError || err instanceof EmbeddedServerError) throw new ExitError(err.message, 1, err.hint);
-    throw err;
-  }
-  const { rows } = await client.query<{ installed: boolean }>(`select to_regclass('xplane.managed_resources') is not null as installed`);
+  const session = await startSession(io, args.flags, command, config, { install: false });
+  const { rows } = await session.control.query<{ installed: boolean }>(`select to_regclass('xplane.managed_resources') is not null as installed`);
   if (!rows[0]?.installed) {
-    await client.end();
+    await session.close();
     throw new ExitError('the xp provider (schema xplane) is not installed in this database', 1, 'Run `xp init` or `xp apply` first, or point --database-url at the control database.');
   }
-  return client;
+  return session;
 }
 
 /** Stop following on Ctrl-C (and on SIGTERM), without killing the process mid-write. */
@@ -192,11 +202,12 @@ Examples:
   xp status -A --watch           every stack, live
   xp status --json | jq '.[] | select(.ready != "True")'`,
   async run(args, io) {
-    const stack = stackOf(args, io);
+    const { stack, config } = scopeOf(args, io);
     const json = Boolean(args.flags.json);
     const c = chalkFor(io);
     const width = io.stdout.isTTY ? io.stdout.columns : undefined;
-    const client = await controlClient(args, io, 'xp status');
+    const session = await controlSession(args, io, 'status', config);
+    const client = session.control;
     try {
       if (args.flags.watch) {
         const stop = abortOnSignals();
@@ -223,7 +234,7 @@ Examples:
       else io.stdout.write(statusTable(rows, { c, now: Date.now(), width }));
       return 0;
     } finally {
-      await client.end().catch(() => {});
+      await session.close();
     }
   },
 };
