@@ -11,6 +11,7 @@ import { serverCommand } from './server.js';
 import { statusCommand } from './status.js';
 import { describeCommand } from './describe.js';
 import { eventsCommand } from './events.js';
+import { reconcileCommand } from './reconcile.js';
 
 export const commands: Command[] = [
   initCommand,
@@ -20,6 +21,7 @@ export const commands: Command[] = [
   statusCommand,
   describeCommand,
   eventsCommand,
+  reconcileCommand,
   outputCommand,
   serverCommand,
   versionCommand,

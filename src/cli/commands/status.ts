@@ -90,13 +90,14 @@ export async function controlSession(args: ParsedArgs, io: CommandIO, command: s
 }
 
 /** Stop following on Ctrl-C (and on SIGTERM), without killing the process mid-write. */
-export function abortOnSignals(): { signal: AbortSignal; dispose(): void } {
+export function abortOnSignals(): { signal: AbortSignal; abort(): void; dispose(): void } {
   const abort = new AbortController();
   const stop = () => abort.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   return {
     signal: abort.signal,
+    abort: stop,
     dispose() {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
@@ -119,6 +120,8 @@ export interface WatchStatusOptions {
   width?: number;
   signal: AbortSignal;
   now?: () => number;
+  /** A line under the live table (e.g. the reconcile loop's last run). */
+  footer?: () => string;
 }
 
 /** What changed between two reads, for line-per-change output. */
@@ -148,7 +151,8 @@ export async function watchStatus(client: pg.Client, out: Out, o: WatchStatusOpt
   let first = true;
   const screen = () => {
     const table = statusTable(rows, { c: o.c, now: now(), width: o.width }) || 'No resources.\n';
-    const footer = o.c.dim(`Watching ${o.stack === undefined ? 'every stack' : `stack ${o.stack}`} — Ctrl-C to stop`);
+    const watching = `Watching ${o.stack === undefined ? 'every stack' : `stack ${o.stack}`} — Ctrl-C to stop`;
+    const footer = o.c.dim(o.footer ? `${o.footer()}\n${watching}` : watching);
     return React.createElement(Text, null, `${table}\n${footer}`);
   };
   const ink = o.interactive && !o.json ? render(screen(), { stdout: out as NodeJS.WriteStream, patchConsole: false, exitOnCtrlC: false, maxFps: 10 }) : undefined;
