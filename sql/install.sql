@@ -19,5 +19,6 @@ begin;
 \ir 080_apply.sql
 \ir 085_reconcile.sql
 \ir 090_views.sql
+\ir 095_cron.sql
 \ir 999_version.sql
 commit;
