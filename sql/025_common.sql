@@ -65,7 +65,7 @@ as $$
     case
       when p_sqlstate = '42501' then 'permission_denied'
       when p_sqlstate in ('22023', '22P02', '42602', '42622', '22021', '22004') then 'invalid_spec'
-      when p_sqlstate in ('42704', '3D000', '3F000', '42883', '58P01') then 'dependency_not_ready'
+      when p_sqlstate in ('42704', '3D000', '3F000', '42883') then 'dependency_not_ready'
       when p_sqlstate in ('42P04', '42P06', '42710') then 'already_exists'
       else 'error'
     end::xplane.status_code,

@@ -207,3 +207,21 @@ end
 $$;
 comment on function xplane.delete_database(text, jsonb, text) is
   'Drops a database (WITH (FORCE)); refuses when it holds user tables unless spec.allow_data_loss, and never drops the control database. not_found when absent. Never raises.';
+
+create or replace function xplane.connectable_databases(p_provider_config text, p_names text[])
+returns text[]
+language plpgsql volatile
+set search_path = xplane, pg_catalog
+as $$
+begin
+  if coalesce(cardinality(p_names), 0) = 0 then
+    return '{}';
+  end if;
+  return (select coalesce(array_agg(v #>> '{}'), '{}')
+            from jsonb_array_elements(xplane.remote_query(p_provider_config, '', format(
+              '(select coalesce(jsonb_agg(datname), ''[]''::jsonb) from pg_catalog.pg_database where datallowconn and datname = any (%L::text[]))',
+              p_names))) v);
+end
+$$;
+comment on function xplane.connectable_databases(text, text[]) is
+  'Which of p_names exist and accept connections (one round trip): per-database kinds observe only these and report the others absent.';

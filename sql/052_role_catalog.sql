@@ -131,6 +131,10 @@ begin
         perform xplane.invalid_spec(p_kind, format('settings.%s', v_key),
           'unknown setting (custom settings need a prefix, as in myapp.tenant)');
       end if;
+      if v_key !~ '^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)+$' then
+        perform xplane.invalid_spec(p_kind, format('settings.%s', v_key),
+          'a custom setting name is two or more simple identifiers separated by dots (myapp.tenant)');
+      end if;
       v_name := v_key;
     end if;
     v_text := v_value #>> '{}';

@@ -121,7 +121,8 @@ begin
     return xplane.result('error', format('unknown action %s', p_action));
   end if;
   begin
-    execute format('select (xplane.%I($1, $2, $3)).*', p_action || '_' || xplane.snake_kind(p_kind))
+    -- "select * from f()", not "select (f()).*": the latter calls f once per column.
+    execute format('select * from xplane.%I($1, $2, $3)', p_action || '_' || xplane.snake_kind(p_kind))
       into v_result using p_name, p_spec, p_provider_config;
   exception when others then
     -- Actions do not raise; this only catches a bug, and still returns a result.

@@ -12,6 +12,13 @@ begin;
 \ir 030_remote.sql
 \ir 035_spec.sql
 \ir 040_database.sql
+\ir 045_schema.sql
+\ir 048_extension.sql
 \ir 070_dispatch.sql
+\ir 075_status.sql
+\ir 080_apply.sql
+\ir 085_reconcile.sql
+\ir 090_views.sql
+\ir 095_cron.sql
 \ir 999_version.sql
 commit;

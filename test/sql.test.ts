@@ -9,8 +9,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connect, ensurePgtap, parseTap, providerDatabase, runTapFile, serverTargets } from './provider/harness.js';
 
 const dir = fileURLToPath(new URL('./sql/', import.meta.url));
+// XP_TEST_SQL_ONLY: a regular expression selecting some files (while working on them).
+const only = process.env.XP_TEST_SQL_ONLY ? new RegExp(process.env.XP_TEST_SQL_ONLY) : null;
 const files = readdirSync(dir)
-  .filter((f) => f.endsWith('.sql'))
+  .filter((f) => f.endsWith('.sql') && (!only || only.test(f)))
   .sort();
 
 for (const target of serverTargets(inject('databaseUrl'))) {

@@ -7,22 +7,20 @@ import pg from 'pg';
 import type { Configuration, ResourceInstance } from '../config/types.js';
 import { assemblePlan, contentsToObserve } from '../plan/plan.js';
 import { desiredSpecJson } from '../plan/desired.js';
-import { instanceKey, managedKey, observedMap } from '../plan/identity.js';
+import { instanceKey, managedKey, observedMap, resourceKey } from '../plan/identity.js';
+import { plainPassword, readPasswordStates, type PasswordCheck } from '../state/passwords.js';
 import { assertFresh, contentsRequest, observationRequest } from '../plan/saved.js';
 import type { Plan, PlanInput, PlanOptions, ResourceKey } from '../plan/types.js';
 import { clientConfig, connect, type ConnectionTarget } from '../state/connection.js';
 import { lockStack } from '../state/lock.js';
-import { InvalidSpecError, observeAll, readContents, readForeign, readManaged, type ObserveRequest } from '../state/read.js';
+import { observeAll, readContents, readForeign, readManaged, type ObserveRequest } from '../state/read.js';
 import type { ApplyView } from './events.js';
 import { StepExecutor } from './execute.js';
 import { walk, walkSteps, type WalkResult } from './walk.js';
 
-/** The provider refused some desired specs (xplane.normalize_spec): nothing is planned. */
-export class ConfigurationRefused extends Error {
-  constructor(readonly problems: string[]) {
-    super(`the provider refused ${problems.length === 1 ? 'a resource' : `${problems.length} resources`}:\n  ${problems.join('\n  ')}`);
-    this.name = 'ConfigurationRefused';
-  }
+function passwordCheck(key: ResourceKey, provider: string, name: string, declared: ResourceInstance | undefined, secret: ResourceInstance['connectionSecret']): PasswordCheck {
+  const plaintext = plainPassword(declared?.spec['password']);
+  return { key, provider, name, ...(plaintext !== undefined ? { declared: plaintext } : {}), ...(secret ? { connectionSecret: secret } : {}) };
 }
 
 export interface Session {
@@ -58,17 +56,16 @@ export async function readPlanInput(session: Session, config: Configuration, opt
   for (const m of managed) {
     if (!declaredKeys.has(managedKey(m))) requests.push({ kind: m.kind, name: m.name, spec: m.spec, provider: m.provider });
   }
-  let items;
-  try {
-    items = await observeAll(session.control, requests);
-  } catch (err) {
-    if (!(err instanceof InvalidSpecError)) throw err;
-    const addresses = [...config.resources.map((r) => r.address), ...managed.map((m) => `${m.kind} ${m.name}`)];
-    throw new ConfigurationRefused(err.problems.map((p) => `${addresses[p.index] ?? '?'}: ${p.message}`));
-  }
-  const observed = observedMap(items);
+  const observed = observedMap(await observeAll(session.control, requests));
   const foreign = await readForeign(session.control, config.stack, [...declaredKeys]);
-  return { config, managed, observed, foreign, options };
+  const passwords = await readPasswordStates(
+    session.control,
+    config.dir,
+    config.resources
+      .filter((r) => r.kind === 'ServiceAccount' && observed.get(instanceKey(r))?.observed)
+      .map((r) => passwordCheck(instanceKey(r), r.provider, r.name, r, r.connectionSecret)),
+  );
+  return { config, managed, observed, foreign, options, passwords };
 }
 
 /** Plan: read, assemble, and — when it drops databases or schemas — count what they hold. */
@@ -83,13 +80,23 @@ export async function computePlan(session: Session, config: Configuration, optio
   return { plan, input };
 }
 
-/** Refuse a saved plan when the server changed since it was made (throws SavedPlanError). */
-export async function checkFresh(session: Session, plan: Plan): Promise<void> {
+/**
+ * Refuse a saved plan when the server changed since it was made (throws SavedPlanError).
+ * `config` (the plan's configuration, when at hand) gives declared passwords to compare.
+ */
+export async function checkFresh(session: Session, plan: Plan, dir: string, config?: Configuration): Promise<void> {
   const managed = await readManaged(session.control, plan.stack);
   const observed = observedMap(await observeAll(session.control, observationRequest(plan)));
   const drops = contentsRequest(plan);
   const contents = drops.length > 0 ? await readContents(session.target.params, session.applicationName, drops) : undefined;
-  assertFresh(plan, { managed, observed, ...(contents ? { contents } : {}) });
+  const declared = new Map((config?.resources ?? []).map((r) => [r.address, r]));
+  const checks = plan.resources
+    .filter((r) => r.kind === 'ServiceAccount' && r.action !== 'delete')
+    .map((r) => ({ r, key: resourceKey(r.provider, r.kind, r.database, r.name) }))
+    .filter(({ key }) => observed.get(key)?.observed)
+    .map(({ r, key }) => passwordCheck(key, r.provider, r.name, declared.get(r.address), r.connectionSecret));
+  const passwords = await readPasswordStates(session.control, dir, checks);
+  assertFresh(plan, { managed, observed, passwords, ...(contents ? { contents } : {}) });
 }
 
 export interface RunOptions {

@@ -3,8 +3,8 @@
 // xplane.delete(...) for destroys. Service-account passwords are turned into SCRAM verifiers
 // here, on the client: the plaintext goes only to the connection_secret file.
 import type pg from 'pg';
-import type { ResourceInstance, Value } from '../config/types.js';
-import { Sensitive } from '../config/types.js';
+import type { ResourceInstance } from '../config/types.js';
+import { plainPassword } from '../state/passwords.js';
 import type { JsonObject, ResourcePlan } from '../plan/types.js';
 import { generatePassword } from '../secrets/password.js';
 import { scramVerifier } from '../secrets/scram.js';
@@ -80,11 +80,6 @@ export function touchedObjects(step: Pick<ResourcePlan, 'kind' | 'name' | 'datab
   return keys;
 }
 
-function plainPassword(v: Value | undefined): string | undefined {
-  if (v instanceof Sensitive) return plainPassword(v.value as Value);
-  return typeof v === 'string' ? v : undefined;
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class StepExecutor {
@@ -103,8 +98,8 @@ export class StepExecutor {
 
   private password(step: ResourcePlan): string | undefined {
     if (step.kind !== 'ServiceAccount') return undefined;
-    if (step.password === 'generated') return generatePassword();
-    if (step.password === 'configured') {
+    if (step.passwordSource === 'generated') return generatePassword();
+    if (step.passwordSource === 'configured') {
       const p = plainPassword(this.ctx.instances.get(step.address)?.spec['password']);
       if (p === undefined) throw new Error(`${step.address}: its password is not available (apply it from its configuration directory)`);
       return p;

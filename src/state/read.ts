@@ -77,14 +77,6 @@ interface ObserveManyItem {
   error?: string;
 }
 
-/** A spec the provider refused (xplane.normalize_spec raised): reported before any change. */
-export class InvalidSpecError extends Error {
-  constructor(readonly problems: Array<{ index: number; message: string }>) {
-    super(problems.map((p) => p.message).join('; '));
-    this.name = 'InvalidSpecError';
-  }
-}
-
 /** observe_many, one call per provider config; answers in request order. */
 export async function observeAll(client: pg.Client, requests: ObserveRequest[]): Promise<ObservedItem[]> {
   const byProvider = new Map<string, number[]>();
@@ -94,7 +86,6 @@ export async function observeAll(client: pg.Client, requests: ObserveRequest[]):
     byProvider.set(r.provider, list);
   });
   const out: ObservedItem[] = new Array(requests.length);
-  const problems: Array<{ index: number; message: string }> = [];
   for (const [provider, indexes] of byProvider) {
     const items = indexes.map((i) => ({ kind: requests[i]!.kind, name: requests[i]!.name, spec: requests[i]!.spec }));
     const { rows } = await client.query<{ result: ObserveManyItem[] }>('select xplane.observe_many($1::jsonb, $2) as result', [
@@ -104,18 +95,17 @@ export async function observeAll(client: pg.Client, requests: ObserveRequest[]):
     const result = rows[0]?.result ?? [];
     indexes.forEach((reqIndex, j) => {
       const r = result[j]!;
-      if (r.error !== undefined || r.normalized === null) problems.push({ index: reqIndex, message: r.error ?? 'invalid spec' });
       out[reqIndex] = {
         kind: r.kind,
         name: r.name,
         database: r.database ?? '',
         provider,
-        normalized: r.normalized ?? {},
+        normalized: r.normalized,
         observed: r.observed,
+        ...(r.error !== undefined ? { error: r.error } : {}),
       };
     });
   }
-  if (problems.length > 0) throw new InvalidSpecError(problems);
   return out;
 }
 

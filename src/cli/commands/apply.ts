@@ -1,7 +1,7 @@
 // `xp apply` (and `xp destroy`, which is the same walk over a destroy plan): plan, show it,
 // ask `yes` on a terminal, then walk it. A saved plan file is applied as is, after checking it
 // is not stale. Ctrl-C finishes the statements in flight and stops (exit 130).
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Command, CommandIO, ParsedArgs } from '../command.js';
@@ -82,7 +82,14 @@ export async function runApply(operation: 'apply' | 'destroy', { flags, position
   if (savedPath) {
     if (operation === 'destroy') throw new ExitError('xp destroy takes a configuration directory, not a plan file', 1, 'To apply a saved destroy plan: xp apply FILE');
     saved = await loadPlan(savedPath).catch(userError);
-    dir = io.cwd;
+    // The configuration the plan came from (default: the working directory, when it has one):
+    // declared passwords and relative connection_secret paths come from it.
+    dir = configDir(io, positionals[1]);
+    if (positionals[1] !== undefined || readdirSync(dir).some((f) => f.endsWith('.xp'))) {
+      config = await readConfiguration(io, dir, flags);
+      if (config.stack !== saved.stack)
+        throw new ExitError(`the plan is for stack "${saved.stack}", the configuration in ${dir} is stack "${config.stack}"`, 1, 'Pass the plan\'s configuration directory: xp apply PLAN DIR');
+    }
   } else {
     dir = configDir(io, arg);
     config = await readConfiguration(io, dir, flags);
@@ -102,7 +109,7 @@ export async function runApply(operation: 'apply' | 'destroy', { flags, position
     await lock(session, stack, timeout).catch(userError);
     let plan: Plan;
     if (saved) {
-      await checkFresh(session, saved).catch(userError);
+      await checkFresh(session, saved, dir, config).catch(userError);
       plan = saved;
     } else {
       plan = (
@@ -157,7 +164,7 @@ export async function runApply(operation: 'apply' | 'destroy', { flags, position
 export const applyCommand: Command = {
   name: 'apply',
   summary: 'Change the server to match the configuration (or apply a saved plan)',
-  usage: 'xp apply [dir | planfile] [flags]',
+  usage: 'xp apply [dir | planfile [dir]] [flags]',
   flags: { ...connectionFlags, ...variableFlags, ...planFlags, ...applyFlags, json: { type: 'boolean', description: 'Progress as JSON lines' } },
   details: `Exit codes: 0 applied (or nothing to do), 1 error (a resource failed, the plan was refused,
 the lock is held, the saved plan is stale), 130 interrupted (Ctrl-C: the operations in flight

@@ -1,4 +1,3 @@
-// @ts-nocheck -- TEMPORARY until the lang branch lands src/config/load.ts (removed at merge)
 // What plan, apply, destroy, output and init share: reading the configuration (errors are
 // reported before any connection is opened), deciding the connection, opening the session
 // with the provider installed, and the flags that go with all that.
@@ -7,12 +6,14 @@ import { resolve } from 'node:path';
 import type { CommandIO, FlagSpec, ParsedArgs } from '../command.js';
 import { ExitError } from '../errors.js';
 import type { Configuration } from '../../config/types.js';
+import { loadConfiguration } from '../../config/load.js';
+import { formatDiagnostics } from '../../dsl/diagnostic-format.js';
 import { hasErrors } from '../../dsl/diagnostics.js';
 import { ConnectionError, resolveConnection, type ConnectionTarget } from '../../state/connection.js';
 import { EmbeddedServerError } from '../../server/embedded.js';
 import { applicationName } from '../../state/lock.js';
 import { LockError, parseDuration } from '../../state/lock.js';
-import { ConfigurationRefused, openSession, type Session } from '../../apply/engine.js';
+import { openSession, type Session } from '../../apply/engine.js';
 import { ensureProvider } from '../../state/provider.js';
 import { SavedPlanError } from '../../plan/saved.js';
 import { ProviderInstallError } from '../../provider/install.js';
@@ -54,16 +55,8 @@ export function configDir(io: CommandIO, positional: string | undefined): string
 
 /** Evaluate the configuration; any error is printed (file:line:col) and ends the command. */
 export async function readConfiguration(io: CommandIO, dir: string, flags: ParsedArgs['flags']): Promise<Configuration> {
-  const vars: Record<string, string> = {};
-  for (const v of list(flags.var)) {
-    const eq = v.indexOf('=');
-    if (eq <= 0) throw new ExitError(`--var ${v}: expected NAME=VALUE`);
-    vars[v.slice(0, eq)] = v.slice(eq + 1);
-  }
-  const { loadConfiguration } = await import('../../config/load.js');
-  const { formatDiagnostics } = await import('../../dsl/diagnostic-format.js');
-  const { config, diagnostics, sources } = await loadConfiguration(dir, {
-    vars,
+  const { config, diagnostics, sources } = loadConfiguration(dir, {
+    vars: list(flags.var),
     varFiles: list(flags['var-file']).map((f) => resolve(io.cwd, f)),
     env: io.env,
   });
@@ -95,7 +88,6 @@ export function lockTimeout(flags: ParsedArgs['flags']): number {
 export function userError(err: unknown): never {
   if (err instanceof ConnectionError || err instanceof EmbeddedServerError || err instanceof LockError || err instanceof SavedPlanError || err instanceof ProviderInstallError)
     throw new ExitError(err.message, 1, err.hint);
-  if (err instanceof ConfigurationRefused) throw new ExitError(err.message, 1, 'Fix these attributes in the configuration; nothing was changed.');
   throw err;
 }
 
