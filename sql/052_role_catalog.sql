@@ -301,6 +301,17 @@ begin
   v_where := (select string_agg(case when d = '' then 'cluster-wide objects (databases, tablespaces)' else format('"%s"', d) end, ', ')
                 from jsonb_array_elements_text(coalesce(p_role -> 'dependent_databases', '[]')) d);
   begin
+    if v_where is not null then
+      -- REASSIGN/DROP OWNED need the privileges of the role. A non-superuser with CREATEROLE
+      -- holds ADMIN OPTION on the roles it created (PostgreSQL 16+) and may grant itself
+      -- membership first; the membership goes with the role.
+      perform xplane.remote_exec(p_provider_config, '', format(
+        'do $xp$ begin if not pg_catalog.pg_has_role(current_user, %1$L, ''USAGE'') then '
+        || 'if pg_catalog.current_setting(''server_version_num'')::int >= 160000 then '
+        || 'execute pg_catalog.format(''grant %%I to %%I with inherit true, set true'', %1$L, current_user); '
+        || 'else execute pg_catalog.format(''grant %%I to %%I'', %1$L, current_user); end if; end if; end $xp$',
+        p_name));
+    end if;
     for v_db in select jsonb_array_elements_text(coalesce(p_role -> 'dependent_databases', '[]')) order by 1 loop
       perform xplane.remote_exec(p_provider_config, v_db,
         format('reassign owned by %I to current_user; drop owned by %I', p_name, p_name));
@@ -318,4 +329,4 @@ begin
 end
 $$;
 comment on function xplane.drop_role_everywhere(text, text, jsonb) is
-  'Drops a role; first, in every database where objects or privileges depend on it, REASSIGN OWNED to the role xp runs as and DROP OWNED. When that is not possible, refuses with a message naming the databases and the reason.';
+  'Drops a role; first, in every database where objects or privileges depend on it, REASSIGN OWNED to the role xp runs as and DROP OWNED (a non-superuser first grants itself membership through its ADMIN OPTION). When that is not possible, refuses with a message naming the databases and the reason.';
