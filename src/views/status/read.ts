@@ -23,37 +23,48 @@ interface StatusRow {
   kind: KindName;
   name: string;
   database: string;
-  synced: string | null;
-  synced_reason: string | null;
-  synced_message: string | null;
-  ready: string | null;
+  provider_config: string;
+  ready: string;
+  synced: string;
   ready_reason: string | null;
   ready_message: string | null;
+  synced_reason: string | null;
+  synced_message: string | null;
+  last_operation: string | null;
+  last_operation_message: string | null;
+  status_code: string | null;
+  last_action: string | null;
+  observed: unknown;
+  spec: unknown;
   generation: string;
   observed_generation: string;
   failure_count: number;
+  last_failure_class: string | null;
+  next_reconcile_at: Date | null;
+  last_reconciled_at: Date | null;
+  deletion_policy: string;
+  finalizers: string[];
+  deleting: boolean;
   created_at: Date;
   updated_at: Date;
-  deleted_at: Date | null;
-  next_reconcile_at: Date | null;
 }
 
+// The provider's read model (docs/status-model.md): one row per resource, kubectl-get style.
 const STATUS_SELECT = `
-  select m.id::text, m.stack, m.kind::text as kind, m.name, coalesce(m.database, '') as database,
-         s.status as synced, s.reason as synced_reason, s.message as synced_message,
-         r.status as ready, r.reason as ready_reason, r.message as ready_message,
-         m.generation, m.observed_generation, m.failure_count,
-         m.created_at, m.updated_at, m.deleted_at, m.next_reconcile_at
-    from xplane.managed_resources m
-    left join xplane.conditions s on s.resource_id = m.id and s.type = 'Synced'
-    left join xplane.conditions r on r.resource_id = m.id and r.type = 'Ready'`;
+  select s.id::text, s.stack, s.kind::text as kind, s.name, s.database, s.provider_config,
+         s.ready, s.synced, s.ready_reason, s.ready_message, s.synced_reason, s.synced_message,
+         s.last_operation, s.last_operation_message, s.status_code, s.last_action, s.observed, s.spec,
+         s.generation, s.observed_generation, s.failure_count, s.last_failure_class::text as last_failure_class,
+         s.next_reconcile_at, s.last_reconciled_at, s.deletion_policy::text as deletion_policy, s.finalizers,
+         s.deleting, s.created_at, s.updated_at
+    from xplane.resource_status s`;
 
 /** Kinds in the order a walk creates them, then names: the order `xp status` lists. */
-const ORDER = `order by m.stack, array_position(array['Role','Database','Schema','Extension','ServiceAccount'], m.kind::text), m.database, m.name`;
+const ORDER = `order by s.stack, array_position(array['Role','Database','Schema','Extension','ServiceAccount'], s.kind::text), s.database, s.name`;
 
 function toStatus(r: StatusRow): ResourceStatus {
-  const synced = (r.synced ?? 'Unknown') as ConditionStatus;
-  const ready = (r.ready ?? 'Unknown') as ConditionStatus;
+  const synced = r.synced as ConditionStatus;
+  const ready = r.ready as ConditionStatus;
   // The reason shown is the one that explains a problem: Ready's when not ready, else Synced's when not synced.
   const [reason, message] =
     ready !== 'True' && r.ready_reason
@@ -75,16 +86,17 @@ function toStatus(r: StatusRow): ResourceStatus {
     generation: Number(r.generation),
     observedGeneration: Number(r.observed_generation),
     failureCount: r.failure_count,
+    lastFailureClass: r.last_failure_class,
     createdAt: iso(r.created_at)!,
     updatedAt: iso(r.updated_at)!,
-    deletedAt: iso(r.deleted_at),
+    deleting: r.deleting,
     nextReconcileAt: iso(r.next_reconcile_at),
   };
 }
 
 /** Every managed resource of the stack (or of all stacks), with its Synced/Ready conditions. */
 export async function readStatus(client: pg.Client, f: StatusFilter): Promise<ResourceStatus[]> {
-  const { rows } = await client.query<StatusRow>(`${STATUS_SELECT} where ($1::text is null or m.stack = $1) ${ORDER}`, [f.stack ?? null]);
+  const { rows } = await client.query<StatusRow>(`${STATUS_SELECT} where ($1::text is null or s.stack = $1) ${ORDER}`, [f.stack ?? null]);
   return rows.map(toStatus);
 }
 
@@ -155,13 +167,16 @@ function toEvent(r: EventRow): ResourceEvent {
   };
 }
 
-/** Events, oldest first: the newest `limit` matching the filter (all after `afterId` when following). */
+/**
+ * Events, oldest first, from the provider's xplane.recent_events (the last 24 hours): the newest
+ * `limit` matching the filter (all after `afterId` when following).
+ */
 export async function readEvents(client: pg.Client, f: EventFilter): Promise<ResourceEvent[]> {
   const { rows } = await client.query<EventRow>(
     `select * from (
        select e.id::text, e.resource_id::text, e.stack, e.kind::text as kind, e.name, coalesce(e.database, '') as database,
               e.type::text as type, e.reason, e.message, e.actor, e.created_at
-         from xplane.events e
+         from xplane.recent_events e
         where ($1::text is null or e.stack = $1)
           and ($2::uuid[] is null or e.resource_id = any($2::uuid[]))
           and ($3::text is null or e.type::text = $3)
@@ -178,20 +193,16 @@ export async function readEvents(client: pg.Client, f: EventFilter): Promise<Res
 export async function findResources(client: pg.Client, ref: ResourceRef, f: StatusFilter & { database?: string }): Promise<ResourceStatus[]> {
   const { rows } = await client.query<StatusRow>(
     `${STATUS_SELECT}
-      where m.kind::text = $1 and m.name = any($2::text[]) and ($3::text is null or m.stack = $3) and ($4::text is null or m.database = $4)
+      where s.kind::text = $1 and s.name = any($2::text[]) and ($3::text is null or s.stack = $3) and ($4::text is null or s.database = $4)
       ${ORDER}`,
     [ref.kind, ref.names, f.stack ?? null, f.database ?? null],
   );
   return rows.map(toStatus);
 }
 
-/** Everything about one resource: the record, all its conditions, its recent events. */
+/** Everything about one resource: its status row, all its conditions with their transitions, its recent events. */
 export async function describeResource(client: pg.Client, id: string, eventLimit = 20): Promise<ResourceDescription | undefined> {
-  const { rows } = await client.query<StatusRow & { spec: unknown; status: ResourceDescription['resource']['status']; provider_config: string; deletion_policy: string; finalizers: string[]; last_reconciled_at: Date | null }>(
-    `${STATUS_SELECT.replace('m.created_at,', 'm.created_at, m.spec, m.status, m.provider_config, m.deletion_policy::text as deletion_policy, m.finalizers, m.last_reconciled_at,')}
-      where m.id = $1`,
-    [id],
-  );
+  const { rows } = await client.query<StatusRow>(`${STATUS_SELECT} where s.id = $1`, [id]);
   const r = rows[0];
   if (!r) return undefined;
   const conditions = await client.query<{ type: string; status: ConditionStatus; reason: string; message: string; last_transition: Date }>(
@@ -204,7 +215,11 @@ export async function describeResource(client: pg.Client, id: string, eventLimit
     resource: {
       ...toStatus(r),
       spec: r.spec,
-      status: r.status ?? {},
+      observed: r.observed,
+      lastAction: r.last_action,
+      statusCode: r.status_code,
+      lastOperation: r.last_operation,
+      lastOperationMessage: r.last_operation_message,
       providerConfig: r.provider_config,
       deletionPolicy: r.deletion_policy,
       finalizers: r.finalizers ?? [],
