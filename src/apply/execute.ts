@@ -100,9 +100,10 @@ export class StepExecutor {
     if (step.kind !== 'ServiceAccount') return undefined;
     if (step.passwordSource === 'generated') return generatePassword();
     if (step.passwordSource === 'configured') {
-      const p = plainPassword(this.ctx.instances.get(step.address)?.spec['password']);
-      if (p === undefined) throw new Error(`${step.address}: its password is not available (apply it from its configuration directory)`);
-      return p;
+      const instance = this.ctx.instances.get(step.address);
+      if (!instance) throw new Error(`${step.address}: its password is in the configuration, which is not at hand (apply the saved plan with its directory: xp apply PLAN DIR)`);
+      // Declared without a value (Sensitive(UNKNOWN)): generated.
+      return plainPassword(instance.spec['password']) ?? generatePassword();
     }
     return undefined;
   }
@@ -113,10 +114,14 @@ export class StepExecutor {
     if (password !== undefined) spec['password'] = scramVerifier(password);
     const client = await this.ctx.pool.connect();
     try {
-      const { rows } = await client.query<{ status: { status_code?: string; message?: string } | null }>(
-        `select m.status from xplane.managed_resources m
-          where m.id = xplane.apply($1::xplane.resource_kind, $2, $3::jsonb, $4, $5, $6::xplane.deletion_policy)`,
+      // Two statements: the row xplane.apply writes is not visible to the statement that calls it.
+      const applied = await client.query<{ id: string }>(
+        'select xplane.apply($1::xplane.resource_kind, $2, $3::jsonb, $4, $5, $6::xplane.deletion_policy)::text as id',
         [step.kind, step.name, JSON.stringify(spec), step.provider, this.ctx.stack, step.deletionPolicy],
+      );
+      const { rows } = await client.query<{ status: { status_code?: string; message?: string } | null }>(
+        'select status from xplane.managed_resources where id = $1::uuid',
+        [applied.rows[0]!.id],
       );
       const status = rows[0]?.status ?? {};
       const code = status.status_code ?? 'error';
@@ -165,7 +170,8 @@ export class StepExecutor {
           return { ok: false, statusCode: status.status_code, message: status.message ?? 'not deleted' };
         if (st.rows.length > 0) return { ok: false, statusCode: status?.status_code ?? 'error', message: status?.message ?? 'not deleted' };
       }
-      if (step.kind === 'ServiceAccount' && step.connectionSecret && !step.orphan) removeSecret(secretPath(this.ctx.dir, step.connectionSecret));
+      const secret = step.connectionSecret ?? this.ctx.instances.get(step.address)?.connectionSecret;
+      if (step.kind === 'ServiceAccount' && secret && !step.orphan) removeSecret(secretPath(this.ctx.dir, secret));
       return { ok: true, statusCode: 'success', message: step.orphan ? 'forgotten (left on the server)' : '' };
     } catch (err) {
       return { ok: false, statusCode: 'error', message: (err as Error).message };

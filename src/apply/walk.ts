@@ -8,6 +8,8 @@ import type { ApplyEvent, ApplyView, PlannedStep, ResourceAction } from './event
 export interface WalkStep extends PlannedStep {
   /** Steps this one must wait for (already oriented: a delete waits for its dependents' deletes). */
   waitsFor: string[];
+  /** A replace that drops nothing (a password rotation) counts as a change. */
+  destructive?: boolean;
 }
 
 export interface StepOutcome {
@@ -46,7 +48,9 @@ export interface WalkResult {
  * depend on; deletes run after every other change (an update may move an object off a role
  * being dropped) and in reverse order: a delete waits for the deletes of what depends on it.
  */
-export function walkSteps(resources: ReadonlyArray<{ address: string; action: ResourceAction; kind: string; dependsOn: string[] }>): WalkStep[] {
+export function walkSteps(
+  resources: ReadonlyArray<{ address: string; action: ResourceAction; kind: string; dependsOn: string[]; destructive?: boolean }>,
+): WalkStep[] {
   const active = resources.filter((r) => r.action !== 'no-op');
   const present = new Set(active.map((r) => r.address));
   const deletes = active.filter((r) => r.action === 'delete');
@@ -57,6 +61,7 @@ export function walkSteps(resources: ReadonlyArray<{ address: string; action: Re
     kind: r.kind,
     dependsOn: r.dependsOn,
     waitsFor: r.dependsOn.filter((d) => present.has(d) && !deletes.some((x) => x.address === d)),
+    ...(r.destructive !== undefined ? { destructive: r.destructive } : {}),
   }));
   for (const r of deletes) {
     const dependents = deletes.filter((x) => x.dependsOn.includes(r.address)).map((x) => x.address);
@@ -120,6 +125,7 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
       if (step.action === 'create') result.added++;
       else if (step.action === 'update') result.changed++;
       else if (step.action === 'delete') result.destroyed++;
+      else if (step.action === 'replace' && step.destructive === false) result.changed++;
       else if (step.action === 'replace') {
         result.added++;
         result.destroyed++;

@@ -86,3 +86,24 @@ export function urlFor(url: string, changes: { user?: string; password?: string;
   if (changes.database !== undefined) u.pathname = `/${encodeURIComponent(changes.database)}`;
   return u.toString();
 }
+
+/** xp against the test server, in a configuration directory. */
+export function xpIn(dir: string, url: string) {
+  return (args: string[], opts: { env?: Record<string, string>; input?: string } = {}) => xp([...args, '--database-url', url], { cwd: dir, ...opts });
+}
+
+/** The summary of `xp plan --json`. */
+export async function planSummary(run: ReturnType<typeof xpIn>, extra: string[] = []): Promise<{ add: number; change: number; destroy: number; changed: string[] }> {
+  const r = await run(['plan', '--json', ...extra]);
+  if (r.code !== 0) throw new Error(`xp plan failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
+  const plan = JSON.parse(r.stdout) as { summary: { add: number; change: number; destroy: number }; resources: Array<{ address: string; action: string; changes: unknown[] }> };
+  return {
+    ...plan.summary,
+    changed: plan.resources.filter((x) => x.action !== 'no-op').map((x) => `${x.action} ${x.address} ${JSON.stringify(x.changes)}`),
+  };
+}
+
+export function expectOk(r: XpResult, what = 'xp'): XpResult {
+  if (r.code !== 0) throw new Error(`${what} exited ${r.code ?? r.signal}:\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
+  return r;
+}

@@ -276,7 +276,7 @@ describe('assemblePlan: refusals', () => {
     ['a schema holding a function', api, { tables: 0, objects: 1, examples: ['api.f()'] }, 'Dropping schema "api" in database "app" would destroy 1 other object (api.f()).'],
     ['a database whose contents are unknown', app, undefined, 'Dropping database "app" may destroy data: its contents could not be checked.'],
   ] as const)('refuses to drop %s without --allow-data-loss', (_n, r, contents, message) => {
-    const s: Scenario = { undeclared: [{ r, server: 'same' }], ...(contents ? { contents: [[r, contents]] } : {}) };
+    const s: Scenario = { undeclared: [{ r, server: 'same' }], ...(contents ? { contents: [[r, { ...contents, examples: [...contents.examples] }]] } : {}) };
     const plan = assemblePlan(scenario(s));
     expect(plan.errors).toEqual([
       { code: 'data_loss', address: r.address, message: `${r.address}: ${message}`, hint: expect.stringContaining('--allow-data-loss') },

@@ -11,7 +11,6 @@ import { loadPlan } from '../../plan/saved.js';
 import type { Plan } from '../../plan/types.js';
 import type { Configuration } from '../../config/types.js';
 import { renderPlanText, renderPlanErrors } from '../../render/plan-text.js';
-import { createApplyView, isCI } from '../../views/index.js';
 import {
   applyFlags,
   configDir,
@@ -137,6 +136,8 @@ export async function runApply(operation: 'apply' | 'destroy', { flags, position
       }
     }
     if (interrupt.stopRequested()) return INTERRUPTED;
+    // Loaded only when something is applied: the live view pulls in ink and react.
+    const { createApplyView, isCI } = await import('../../views/index.js');
     const view = createApplyView({
       stdout: io.stdout,
       stderr: io.stderr,
