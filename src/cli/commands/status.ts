@@ -128,7 +128,7 @@ export interface WatchStatusOptions {
 function changes(before: Map<string, ResourceStatus>, after: ResourceStatus[]): { type: 'ADDED' | 'MODIFIED' | 'DELETED'; resource: ResourceStatus }[] {
   const out: { type: 'ADDED' | 'MODIFIED' | 'DELETED'; resource: ResourceStatus }[] = [];
   const seen = new Set<string>();
-  const key = (r: ResourceStatus) => JSON.stringify([r.synced, r.ready, r.reason, r.message, r.generation, r.observedGeneration, r.deletedAt]);
+  const key = (r: ResourceStatus) => JSON.stringify([r.synced, r.ready, r.reason, r.message, r.generation, r.observedGeneration, r.deleting]);
   for (const r of after) {
     seen.add(r.id);
     const old = before.get(r.id);
