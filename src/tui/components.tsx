@@ -168,13 +168,15 @@ export function ErrorList(p: Paint & { rows: ResourceRow[] }) {
             </Text>{' '}
             <Text bold>{r.address}</Text>: {actionWords(r.action).noun.toLowerCase()} failed ({r.statusCode ?? 'error'})
           </Text>
-          {(r.message ?? '')
-            .trim()
-            .split('\n')
-            .filter((l) => l.trim() !== '')
-            .map((l, i) => (
-              <Text key={i}>{`  ${l}`}</Text>
-            ))}
+          <Box flexDirection="column" paddingLeft={2}>
+            {(r.message ?? '')
+              .trim()
+              .split('\n')
+              .filter((l) => l.trim() !== '')
+              .map((l, i) => (
+                <Text key={i}>{l}</Text>
+              ))}
+          </Box>
         </Box>
       ))}
     </Box>
