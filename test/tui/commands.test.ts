@@ -3,6 +3,7 @@ import { controlDatabase, xp, type ControlDatabase } from './provider-fixture.js
 import { watchStatus } from '../../src/cli/commands/status.js';
 import { Chalk } from 'chalk';
 import { capture } from '../views/scenarios.js';
+import { configDir } from '../e2e/xp.js';
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 
@@ -57,6 +58,17 @@ describe('xp status', () => {
       [`role.${owner}`, 'True', 'True'],
       ['schema.api', 'False', 'False'],
     ]);
+  });
+
+  it('in a configuration directory: its stack, and the addresses it declares', async () => {
+    const dir = configDir('saas_config', { 'main.xp': `stack "saas" {}\n\nrole "app-owner" {\n  name    = "${owner}"\n  comment = "owns the app"\n}\n` });
+    const r = await xp(['status', '--database-url', db.url], {}, dir);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.split('\n').slice(1, 3).map((l) => l.split(/\s+/)[0])).toEqual(['role.app-owner', 'schema.api']);
+    const d = await xp(['describe', 'role.app-owner', '--database-url', db.url], {}, dir);
+    expect(d.stdout).toContain(`Name:               role.app-owner\nKind:               Role\nPostgreSQL name:    ${owner}\n`);
+    const e = await xp(['events', '--resource', 'role.app-owner', '--database-url', db.url], {}, dir);
+    expect(e.stdout).toMatch(new RegExp(`Normal +Created +role\\.app-owner +role "${owner}" created\\n$`));
   });
 
   it('takes XP_DATABASE_URL from the environment', async () => {

@@ -15,7 +15,7 @@ import type { Session } from '../../apply/engine.js';
 import type { Configuration } from '../../config/types.js';
 import { loadConfiguration } from '../../config/load.js';
 import { connectionFlags, startSession } from './workspace.js';
-import { readStatus } from '../../views/status/read.js';
+import { addressBook, readStatus, withAddresses, type AddressBook } from '../../views/status/read.js';
 import { statusTable } from '../../views/status/render.js';
 import type { ResourceStatus } from '../../views/status/model.js';
 import { follow } from '../../views/status/watch.js';
@@ -122,6 +122,8 @@ export interface WatchStatusOptions {
   now?: () => number;
   /** A line under the live table (e.g. the reconcile loop's last run). */
   footer?: () => string;
+  /** The configuration's addresses (`schema.tenant["acme"]`), when run in one. */
+  book?: AddressBook;
 }
 
 /** What changed between two reads, for line-per-change output. */
@@ -162,7 +164,7 @@ export async function watchStatus(client: pg.Client, out: Out, o: WatchStatusOpt
       stack: o.stack,
       signal: o.signal,
       onChange: async () => {
-        rows = await readStatus(client, { stack: o.stack });
+        rows = withAddresses(await readStatus(client, { stack: o.stack }), o.book ?? new Map());
         const diff = changes(known, rows);
         known = new Map(rows.map((r) => [r.id, r]));
         if (ink) ink.rerender(screen());
@@ -223,6 +225,7 @@ Examples:
             c,
             width,
             signal: stop.signal,
+            book: addressBook(config),
           });
         } catch (err) {
           if (stop.signal.aborted) return 0;
@@ -232,7 +235,7 @@ Examples:
         }
         return 0;
       }
-      const rows = await readStatus(client, { stack });
+      const rows = withAddresses(await readStatus(client, { stack }), addressBook(config));
       if (json) io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
       else if (rows.length === 0) io.stderr.write(`No resources${stack === undefined ? '' : ` in stack ${stack}`}.\n`);
       else io.stdout.write(statusTable(rows, { c, now: Date.now(), width }));
