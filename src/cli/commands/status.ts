@@ -152,7 +152,21 @@ export async function watchStatus(client: pg.Client, out: Out, o: WatchStatusOpt
   let rows: ResourceStatus[] = [];
   let first = true;
   const screen = () => {
-    const table = statusTable(rows, { c: o.c, now: now(), width: o.width }) || 'No resources.\n';
+    let table = statusTable(rows, { c: o.c, now: now(), width: o.width }) || 'No resources.\n';
+    // Never taller than the terminal (Ink would clear the whole screen on every redraw): the
+    // rows that do not fit are counted; problems sort first so that they stay in view.
+    const room = Math.max(3, ((out as { rows?: number }).rows ?? 24) - (o.footer ? 4 : 3));
+    if (rows.length + 1 > room) {
+      const rank = (r: ResourceStatus) => Number(r.ready === 'True' && r.synced === 'True');
+      const shown = [...rows].sort((a, b) => rank(a) - rank(b)).slice(0, room - 2);
+      const order = new Map(rows.map((r, i) => [r.id, i]));
+      shown.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+      const visible = new Set(shown.map((r) => r.id));
+      const hidden = rows.filter((r) => !visible.has(r.id));
+      const bad = hidden.filter((r) => rank(r) === 0).length;
+      const more = `… ${hidden.length} more, ${bad === 0 ? 'all ready' : `${bad} of them not ready`} (xp status lists them all)`;
+      table = `${statusTable(shown, { c: o.c, now: now(), width: o.width })}${o.c.dim(more)}\n`;
+    }
     const watching = `Watching ${o.stack === undefined ? 'every stack' : `stack ${o.stack}`} — Ctrl-C to stop`;
     const footer = o.c.dim(o.footer ? `${o.footer()}\n${watching}` : watching);
     return React.createElement(Text, null, `${table}\n${footer}`);
@@ -245,3 +259,6 @@ Examples:
     }
   },
 };
+
+/** `xp get`: kubectl's name for the same listing. */
+export const getCommand: Command = { ...statusCommand, name: 'get', summary: 'Same as `xp status`', usage: 'xp get [dir] [flags]' };
