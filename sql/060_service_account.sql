@@ -54,7 +54,7 @@ declare
   v_role     jsonb := p_catalog -> 'cluster' -> 'roles' -> p_name;
   v_db       text := p_spec ->> 'database';
   v_cat      jsonb := p_catalog -> 'grants' -> (p_spec ->> 'database');
-  v_implicit jsonb := xplane.service_account_implicit(p_spec);
+  v_implicit jsonb := xplane.service_account_implicit(p_spec) || coalesce(p_catalog -> 'previous_scope' -> p_name, '[]');
   v_connect  boolean;
   v_schemas  jsonb;
 begin
@@ -247,6 +247,7 @@ begin
   v_result := xplane.drop_role_everywhere(p_provider_config, p_name, v_cat -> 'roles' -> p_name);
   if (v_result).status_code = 'success' then
     perform xplane.credential_forget(p_provider_config, p_name);
+    perform xplane.grant_scope_record(p_provider_config, p_name, '[]');
   end if;
   return v_result;
 exception when others then
