@@ -563,3 +563,20 @@ end
 $$;
 comment on function xplane.grant_scope_record(text, text, jsonb) is
   'Records the scope of the grants a role now has (after a successful create/update); p_grants null or [] forgets it (after a drop).';
+
+create or replace function xplane.grants_missing(p_grants jsonb, p_catalog jsonb)
+returns text
+language sql immutable parallel safe
+set search_path = xplane, pg_catalog
+as $$
+  -- The databases and schemas that grants name but that do not exist (yet): the resource is
+  -- then dependency_not_ready, and reconcile retries it after they are created.
+  select string_agg(case when sc.schema is null then format('database "%s"', sc.database)
+                         else format('schema "%s" in database "%s"', sc.schema, sc.database) end,
+                    ', ' order by sc.database, sc.schema nulls first)
+    from xplane.grants_scope(p_grants) sc
+   where case when sc.schema is null then p_catalog -> sc.database is null
+              else p_catalog -> sc.database is not null and not (p_catalog -> sc.database -> 'schemas' ? sc.schema) end
+$$;
+comment on function xplane.grants_missing(jsonb, jsonb) is
+  'The databases and schemas named by grants that do not exist in the catalog of grants_catalog, as text (null when all exist).';

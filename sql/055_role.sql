@@ -123,6 +123,7 @@ as $$
 declare
   v_spec jsonb;
   v_cat  jsonb;
+  v_missing text;
   v_state text; v_msg text; v_detail text; v_hint text;
 begin
   v_spec := xplane.normalize_role(p_spec);
@@ -139,6 +140,11 @@ begin
   v_cat := xplane.role_batch_catalog(p_provider_config, jsonb_build_array(jsonb_build_object('name', p_name, 'scope', v_spec -> 'grants')));
   perform xplane.role_converge(p_provider_config, p_name, v_spec, v_cat -> 'cluster' -> 'roles' -> p_name, v_cat, '[]');
   v_cat := xplane.role_batch_catalog(p_provider_config, jsonb_build_array(jsonb_build_object('name', p_name, 'scope', v_spec -> 'grants')));
+  v_missing := xplane.grants_missing(v_spec -> 'grants', v_cat -> 'grants');
+  if v_missing is not null then
+    return xplane.result('dependency_not_ready', format('role "%s" created; its grants wait for %s', p_name, v_missing),
+                         xplane.role_observed(p_name, v_spec, v_cat));
+  end if;
   return xplane.result('success', format('role "%s" created', p_name), xplane.role_observed(p_name, v_spec, v_cat));
 exception when others then
   get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
@@ -159,6 +165,7 @@ declare
   v_obs  jsonb;
   v_role jsonb;
   v_n    integer;
+  v_missing text;
   v_state text; v_msg text; v_detail text; v_hint text;
 begin
   v_spec := xplane.normalize_role(p_spec);
@@ -170,10 +177,15 @@ begin
   v_obs := xplane.role_observed(p_name, v_spec, v_cat);
   v_n := xplane.role_converge(p_provider_config, p_name, v_spec, v_role, v_cat, '[]',
            case when (v_role ->> 'login')::boolean then array[format('alter role %I with nologin', p_name)] else '{}' end);
-  if v_n = 0 then
+  v_missing := xplane.grants_missing(v_spec -> 'grants', v_cat -> 'grants');
+  if v_n = 0 and v_missing is null then
     return xplane.result('no_change', format('role "%s" is up to date', p_name), v_obs);
   end if;
   v_cat := xplane.role_batch_catalog(p_provider_config, jsonb_build_array(jsonb_build_object('name', p_name, 'scope', v_spec -> 'grants')));
+  if v_missing is not null then
+    return xplane.result('dependency_not_ready', format('role "%s": its grants wait for %s', p_name, v_missing),
+                         xplane.role_observed(p_name, v_spec, v_cat));
+  end if;
   return xplane.result('updated', format('role "%s" updated (%s)', p_name,
     array_to_string(xplane.spec_diff('Role', v_spec, v_obs), ', ')), xplane.role_observed(p_name, v_spec, v_cat));
 exception when others then
