@@ -126,6 +126,13 @@ describe('assemblePlan: actions', () => {
     expect(plan.summary).toEqual({ add: 1, change: 0, destroy: 0, forget: 0 });
   });
 
+  it('a password the evaluator marks unknown (sensitive or not) is generated', () => {
+    const marked = instance('service_account', 'marked', { database: 'app', password: new Sensitive(UNKNOWN) });
+    const bare = instance('service_account', 'bare', { database: 'app', password: UNKNOWN });
+    const plan = assemblePlan(scenario({ desired: [{ r: marked, server: null }, { r: bare, server: null }] }));
+    expect(plan.resources.map((r) => r.passwordSource)).toEqual(['generated', 'generated']);
+  });
+
   it('a created service account gets a password known only after apply; a configured one is sensitive', () => {
     const withPw = instance('service_account', 'given', { database: 'app', password: new Sensitive('hunter2') });
     const plan = assemblePlan(scenario({ desired: [{ r: svc, server: null }, { r: withPw, server: null }] }));
