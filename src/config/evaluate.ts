@@ -399,7 +399,7 @@ export class Evaluator {
       return this.evalExpr(e, { where });
     } catch (err) {
       if (err instanceof EvalFailure) {
-        this.diagnostics.push(err.diagnostic);
+        if (err.diagnostic.message) this.diagnostics.push(err.diagnostic);
         return FAILED;
       }
       throw err;
@@ -412,7 +412,7 @@ export class Evaluator {
       return this.evalExpr(attr.value, scope);
     } catch (err) {
       if (err instanceof EvalFailure) {
-        this.diagnostics.push(err.diagnostic);
+        if (err.diagnostic.message) this.diagnostics.push(err.diagnostic);
         return FAILED;
       }
       throw err;
@@ -429,9 +429,9 @@ export class Evaluator {
       const members = cycle.map((n) => `local.${n} (${where(this.locals.get(n)!.attr.nameRange)})`).join(', ');
       for (const n of cycle) this.locals.get(n)!.state = FAILED;
       this.report(this.locals.get(cycle[0]!)!.attr.nameRange, `cycle between locals: ${path}`, `each of ${members} depends on the next`);
-      throw new EvalFailure({ severity: 'warning', message: '' }); // already reported
+      throw alreadyReported();
     }
-    if (l.state === FAILED) throw new EvalFailure({ severity: 'warning', message: '' });
+    if (l.state === FAILED) throw alreadyReported();
     if (l.state === 'pending') {
       l.state = BUSY;
       this.localStack.push(name);
@@ -443,7 +443,7 @@ export class Evaluator {
       }
       if ((l.state as LocalState['state']) === FAILED || v === FAILED) {
         l.state = FAILED;
-        throw new EvalFailure({ severity: 'warning', message: '' });
+        throw alreadyReported();
       }
       l.value = v;
       l.state = 'done';
@@ -483,7 +483,7 @@ export class Evaluator {
       if (v === FAILED) return this.expansionFailed(r);
       const { value, sensitive } = unwrap(v);
       const plain = value instanceof ResourceGroup ? expandGroup(value) : value;
-      if (sensitive) {
+      if (sensitive || containsSensitive(plain)) {
         this.report(forEach.value.range, 'for_each must not be sensitive', 'instance keys appear in addresses and plans');
         return this.expansionFailed(r);
       }
@@ -718,7 +718,7 @@ export class Evaluator {
         const v = this.variables.get(name);
         if (!v) this.fail(range, `unknown variable "${name}"`, didYouMean(name, this.variables.keys()) ?? `declare it: variable "${name}" {}`);
         if (scope.where === 'variable') this.fail(range, 'a variable default cannot refer to variables');
-        if (v.value === FAILED) throw new EvalFailure({ severity: 'warning', message: '' }); // reported at the variable
+        if (v.value === FAILED) throw alreadyReported(); // reported at the variable
         return v.value;
       }
       case 'local':
@@ -1243,6 +1243,11 @@ export class Evaluator {
 }
 
 const NOT_A_ROOT = Symbol('not a root');
+
+/** Stops an evaluation whose cause has already been reported (a failed variable or local). */
+function alreadyReported(): EvalFailure {
+  return new EvalFailure({ severity: 'error', message: '' });
+}
 
 /** The spec with its keys in the kind's order (stable, readable JSON). */
 function inKeyOrder(spec: Record<string, Value>, order: string[]): Record<string, Value> {
