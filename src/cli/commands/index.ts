@@ -1,6 +1,12 @@
 // The registry of commands, in the order `xp --help` lists them.
 // Each command lives in its own module; add it here.
 import type { Command } from '../command.js';
+import { graphCommand } from './graph.js';
+import { validateCommand } from './validate.js';
 import { versionCommand } from './version.js';
 
-export const commands: Command[] = [versionCommand];
+export const commands: Command[] = [
+  validateCommand,
+  graphCommand,
+  versionCommand,
+];
