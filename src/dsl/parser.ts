@@ -1,7 +1,7 @@
 // The grammar of the xp language, and nothing else: chevrotain builds a CST; the visitor in
 // ast-builder.ts turns it into the AST. One instance is built at start-up and reused.
 // Rules are class properties, so a misspelt SUBRULE does not compile.
-import { CstParser, EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+import { CstParser, EOF, type IParserConfig, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
 import * as t from './tokens.js';
 
 /** How a token type reads in "expected …" messages. */
@@ -49,12 +49,13 @@ export const errorMessages: IParserErrorMessageProvider = {
 };
 
 export class XpParser extends CstParser {
-  constructor() {
+  constructor(config: Partial<IParserConfig> = {}) {
     super(t.allTokens, {
       recoveryEnabled: true,
       nodeLocationTracking: 'full',
       errorMessageProvider: errorMessages,
       maxLookahead: 3,
+      ...config,
     });
     this.performSelfAnalysis();
   }
@@ -73,29 +74,32 @@ export class XpParser extends CstParser {
         {
           ALT: () => {
             this.SUBRULE(this.attribute);
-            this.SUBRULE(this.endOfItem);
+            this.endOfItem(1);
           },
         },
         {
           ALT: () => {
             this.SUBRULE(this.block);
-            this.SUBRULE2(this.endOfItem);
+            this.endOfItem(2);
           },
         },
       ]);
     });
   });
 
-  /** An item ends at the end of its line, or at the `}` of a one-line block, or at the end of the file. */
-  public endOfItem = this.RULE('endOfItem', () => {
-    this.OR({
+  /** An item ends at the end of its line, at the `}` of a one-line block, or at the end of the
+   * file. (Inlined in `body`, not a rule: it runs once per item.) */
+  private endOfItem(occurrence: 1 | 2): void {
+    const OR = occurrence === 1 ? this.OR2 : this.OR3;
+    const CONSUME = occurrence === 1 ? this.CONSUME2 : this.CONSUME3;
+    OR.call(this, {
       DEF: [
-        { ALT: () => this.CONSUME(t.Newline) },
+        { ALT: () => CONSUME.call(this, t.Newline) },
         { GATE: () => this.LA(1).tokenType === t.RCurly || this.LA(1).tokenType === EOF, ALT: () => {} },
       ],
       ERR_MSG: 'end of line',
     });
-  });
+  }
 
   /** `name = expression` */
   public attribute = this.RULE('attribute', () => {
@@ -127,59 +131,31 @@ export class XpParser extends CstParser {
     ]);
   });
 
-  /** `condition ? then : else`, or an operator chain. */
+  /**
+   * Operands joined by binary operators, then optionally `? then : else`. Precedence is applied
+   * by the visitor: one flat rule per chain is much faster than one rule per precedence level.
+   */
   public expression = this.RULE('expression', () => {
-    this.SUBRULE(this.binaryExpression);
-    this.OPTION(() => {
-      this.CONSUME(t.Question);
-      this.SUBRULE2(this.expression);
-      this.CONSUME(t.Colon);
-      this.SUBRULE3(this.expression);
-    });
-  });
-
-  /** Operands joined by binary operators; precedence is applied by the visitor. */
-  public binaryExpression = this.RULE('binaryExpression', () => {
-    this.SUBRULE(this.unaryExpression);
+    this.SUBRULE(this.operand);
     this.MANY(() => {
       this.CONSUME(t.BinaryOperator);
-      this.SUBRULE2(this.unaryExpression);
+      this.SUBRULE2(this.operand);
+    });
+    this.OPTION(() => {
+      this.CONSUME(t.Question);
+      this.SUBRULE(this.expression);
+      this.CONSUME(t.Colon);
+      this.SUBRULE2(this.expression);
     });
   });
 
-  public unaryExpression = this.RULE('unaryExpression', () => {
+  /** `!` and `-` prefixes, a primary expression, then `.name` and `[index]` steps. Inlined in one
+   * rule because almost every value goes through it. */
+  public operand = this.RULE('operand', () => {
     this.MANY(() => {
       this.OR([{ ALT: () => this.CONSUME(t.Bang) }, { ALT: () => this.CONSUME(t.Minus) }]);
     });
-    this.SUBRULE(this.postfixExpression);
-  });
-
-  /** A primary expression followed by `.name` and `[index]`. */
-  public postfixExpression = this.RULE('postfixExpression', () => {
-    this.SUBRULE(this.primaryExpression);
-    this.MANY(() => this.SUBRULE(this.traversal));
-  });
-
-  public traversal = this.RULE('traversal', () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(t.Dot);
-          this.OR2([{ ALT: () => this.CONSUME(t.Identifier) }, { ALT: () => this.CONSUME(t.NumberLit) }]);
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(t.LBracket);
-          this.SUBRULE(this.expression);
-          this.CONSUME(t.RBracket);
-        },
-      },
-    ]);
-  });
-
-  public primaryExpression = this.RULE('primaryExpression', () => {
-    this.OR({
+    this.OR2({
       DEF: [
         { ALT: () => this.CONSUME(t.NumberLit) },
         { ALT: () => this.CONSUME(t.True) },
@@ -194,6 +170,23 @@ export class XpParser extends CstParser {
         { ALT: () => this.SUBRULE(this.parenExpression) },
       ],
       ERR_MSG: 'an expression',
+    });
+    this.MANY2(() => {
+      this.OR3([
+        {
+          ALT: () => {
+            this.CONSUME(t.Dot);
+            this.OR4([{ ALT: () => this.CONSUME2(t.Identifier) }, { ALT: () => this.CONSUME2(t.NumberLit) }]);
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(t.LBracket);
+            this.SUBRULE(this.expression);
+            this.CONSUME(t.RBracket);
+          },
+        },
+      ]);
     });
   });
 
