@@ -115,6 +115,10 @@ export class AstBuilder extends BaseVisitor {
     return { attributes, blocks, items };
   }
 
+  endOfItem(): never {
+    throw new Error('endOfItem carries no value');
+  }
+
   attribute(ctx: cst.AttributeCstChildren, node?: CstNode): ast.Attribute {
     const name = ctx.Identifier?.[0];
     return {

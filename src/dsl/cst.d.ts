@@ -15,9 +15,19 @@ export interface BodyCstNode extends CstNode {
 }
 
 export type BodyCstChildren = {
-  Newline?: (IToken)[];
+  Newline?: IToken[];
   attribute?: AttributeCstNode[];
+  endOfItem?: (EndOfItemCstNode)[];
   block?: BlockCstNode[];
+};
+
+export interface EndOfItemCstNode extends CstNode {
+  name: "endOfItem";
+  children: EndOfItemCstChildren;
+}
+
+export type EndOfItemCstChildren = {
+  Newline?: IToken[];
 };
 
 export interface AttributeCstNode extends CstNode {
@@ -243,6 +253,7 @@ export type ParenExpressionCstChildren = {
 export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   file(children: FileCstChildren, param?: IN): OUT;
   body(children: BodyCstChildren, param?: IN): OUT;
+  endOfItem(children: EndOfItemCstChildren, param?: IN): OUT;
   attribute(children: AttributeCstChildren, param?: IN): OUT;
   block(children: BlockCstChildren, param?: IN): OUT;
   blockLabel(children: BlockLabelCstChildren, param?: IN): OUT;

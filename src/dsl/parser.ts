@@ -74,13 +74,13 @@ export class XpParser extends CstParser {
         {
           ALT: () => {
             this.SUBRULE(this.attribute);
-            this.endOfItem(1);
+            this.SUBRULE(this.endOfItem);
           },
         },
         {
           ALT: () => {
             this.SUBRULE(this.block);
-            this.endOfItem(2);
+            this.SUBRULE2(this.endOfItem);
           },
         },
       ]);
@@ -88,18 +88,16 @@ export class XpParser extends CstParser {
   });
 
   /** An item ends at the end of its line, at the `}` of a one-line block, or at the end of the
-   * file. (Inlined in `body`, not a rule: it runs once per item.) */
-  private endOfItem(occurrence: 1 | 2): void {
-    const OR = occurrence === 1 ? this.OR2 : this.OR3;
-    const CONSUME = occurrence === 1 ? this.CONSUME2 : this.CONSUME3;
-    OR.call(this, {
+   * file. A rule of its own, so that error recovery resumes after the line. */
+  public endOfItem = this.RULE('endOfItem', () => {
+    this.OR({
       DEF: [
-        { ALT: () => CONSUME.call(this, t.Newline) },
+        { ALT: () => this.CONSUME(t.Newline) },
         { GATE: () => this.LA(1).tokenType === t.RCurly || this.LA(1).tokenType === EOF, ALT: () => {} },
       ],
       ERR_MSG: 'end of line',
     });
-  }
+  });
 
   /** `name = expression` */
   public attribute = this.RULE('attribute', () => {
