@@ -9,7 +9,8 @@ import { parser } from './parser.js';
 import * as t from './tokens.js';
 import type * as cst from './cst.js';
 
-const BaseVisitor = parser.getBaseCstVisitorConstructor();
+// Every visit passes the node itself as the visitor's parameter: the handlers need its location.
+const BaseVisitor = parser.getBaseCstVisitorConstructor<CstNode, unknown>();
 
 /** Binding power of each binary operator: higher binds tighter. */
 export const binaryPrecedence: Record<ast.BinaryOp, number> = {
@@ -44,7 +45,7 @@ export class AstBuilder extends BaseVisitor {
   build(path: string, node: cst.FileCstNode, diagnostics: Diagnostic[]): ast.File {
     this.path = path;
     this.diagnostics = diagnostics;
-    return this.visit(node) as ast.File;
+    return this.visit(node, node) as ast.File;
   }
 
   // ── positions ───────────────────────────────────────────────────────────────────────
@@ -91,12 +92,12 @@ export class AstBuilder extends BaseVisitor {
   }
 
   private expr(node: CstNode | undefined): ast.Expression {
-    return node ? (this.visit(node) as ast.Expression) : this.missing(node);
+    return node ? (this.visit(node, node) as ast.Expression) : this.missing(node);
   }
 
   // ── structure ───────────────────────────────────────────────────────────────────────
   file(ctx: cst.FileCstChildren): ast.File {
-    const body = ctx.body?.[0] ? (this.visit(ctx.body[0]) as ast.Body) : emptyBody();
+    const body = ctx.body?.[0] ? (this.visit(ctx.body[0], ctx.body[0]) as ast.Body) : emptyBody();
     return { kind: 'File', path: this.path, body, range: this.fileRange(body) };
   }
 
@@ -107,8 +108,8 @@ export class AstBuilder extends BaseVisitor {
   }
 
   body(ctx: cst.BodyCstChildren): ast.Body {
-    const attributes = (ctx.attribute ?? []).map((n) => this.visit(n) as ast.Attribute);
-    const blocks = (ctx.block ?? []).map((n) => this.visit(n) as ast.Block);
+    const attributes = (ctx.attribute ?? []).map((n) => this.visit(n, n) as ast.Attribute);
+    const blocks = (ctx.block ?? []).map((n) => this.visit(n, n) as ast.Block);
     const items: (ast.Attribute | ast.Block)[] =
       blocks.length === 0 ? attributes : attributes.length === 0 ? blocks : [...attributes, ...blocks];
     if (attributes.length > 0 && blocks.length > 0) items.sort((a, b) => a.range.start.offset - b.range.start.offset);
@@ -135,8 +136,8 @@ export class AstBuilder extends BaseVisitor {
     return {
       kind: 'Block',
       type: type?.image ?? '',
-      labels: (ctx.blockLabel ?? []).map((n) => this.visit(n) as string),
-      body: ctx.body?.[0] ? (this.visit(ctx.body[0]) as ast.Body) : emptyBody(),
+      labels: (ctx.blockLabel ?? []).map((n) => this.visit(n, n) as string),
+      body: ctx.body?.[0] ? (this.visit(ctx.body[0], ctx.body[0]) as ast.Body) : emptyBody(),
       range: this.nodeRange(node),
       typeRange: type ? this.tokenRange(type) : this.emptyRange(),
     };
@@ -259,7 +260,7 @@ export class AstBuilder extends BaseVisitor {
       ctx.objectExpression?.[0] ??
       ctx.functionCall?.[0] ??
       ctx.parenExpression?.[0];
-    if (sub) return this.visit(sub) as ast.Expression;
+    if (sub) return this.visit(sub, sub) as ast.Expression;
     // a number, unless every number is a `.0` step (then recovery dropped the primary)
     const num = ctx.NumberLit?.[0];
     if (num && (!ctx.Dot || num.startOffset < ctx.Dot[0]!.startOffset)) return literal(num, Number(num.image));
@@ -270,7 +271,7 @@ export class AstBuilder extends BaseVisitor {
     this.checkStringEnd(ctx.StringEnd?.[0]);
     const pieces = [
       ...(ctx.StringText ?? []).map((tok) => ({ offset: tok.startOffset, part: this.decodeString(tok) as string | ast.Expression })),
-      ...(ctx.templateInterpolation ?? []).map((n) => ({ offset: n.location?.startOffset ?? 0, part: this.visit(n) as ast.Expression })),
+      ...(ctx.templateInterpolation ?? []).map((n) => ({ offset: n.location?.startOffset ?? 0, part: this.visit(n, n) as ast.Expression })),
     ].sort(byOffset);
     return { kind: 'Template', parts: joinParts(pieces.map((p) => p.part)), range: this.nodeRange(node) };
   }
@@ -280,7 +281,7 @@ export class AstBuilder extends BaseVisitor {
     const heredoc = start ? t.heredocMarker(start.image) : { marker: 'EOT', indent: false };
     const pieces = [
       ...(ctx.HeredocText ?? []).map((tok) => ({ offset: tok.startOffset, part: tok.image as string | ast.Expression })),
-      ...(ctx.templateInterpolation ?? []).map((n) => ({ offset: n.location?.startOffset ?? 0, part: this.visit(n) as ast.Expression })),
+      ...(ctx.templateInterpolation ?? []).map((n) => ({ offset: n.location?.startOffset ?? 0, part: this.visit(n, n) as ast.Expression })),
     ].sort(byOffset);
     let parts = pieces.map((p) => p.part);
     if (heredoc.indent) parts = stripIndent(parts);
@@ -301,7 +302,7 @@ export class AstBuilder extends BaseVisitor {
   objectExpression(ctx: cst.ObjectExpressionCstChildren, node?: CstNode): ast.ObjectExpr | ast.ForExpr {
     const range = this.nodeRange(node);
     if (ctx.forObjectBody?.[0]) return this.forExpr('object', ctx.forObjectBody[0].children, range);
-    return { kind: 'Object', items: (ctx.objectItem ?? []).map((n) => this.visit(n) as ast.ObjectItem), range };
+    return { kind: 'Object', items: (ctx.objectItem ?? []).map((n) => this.visit(n, n) as ast.ObjectItem), range };
   }
 
   objectItem(ctx: cst.ObjectItemCstChildren, node?: CstNode): ast.ObjectItem {
