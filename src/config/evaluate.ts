@@ -358,8 +358,9 @@ export class Evaluator {
       if (input) {
         origin = input.source;
         if ('raw' in input) {
-          // the command line gives strings; other types are written as expressions: '["a","b"]'
-          if (state.type.t === 'string') raw = input.raw;
+          // the command line gives strings; other declared types are written as expressions:
+          // '["a","b"]' (as in Terraform, a variable without a type takes the string as is)
+          if (state.type.t === 'string' || state.type.t === 'any') raw = input.raw;
           else {
             const parsed = input.parseRaw(input.raw);
             if (Array.isArray(parsed)) {
