@@ -110,14 +110,16 @@ export class AstBuilder extends BaseVisitor {
   body(ctx: cst.BodyCstChildren): ast.Body {
     const attributes = (ctx.attribute ?? []).map((n) => this.visit(n, n) as ast.Attribute);
     const blocks = (ctx.block ?? []).map((n) => this.visit(n, n) as ast.Block);
-    const items: (ast.Attribute | ast.Block)[] =
-      blocks.length === 0 ? attributes : attributes.length === 0 ? blocks : [...attributes, ...blocks];
-    if (attributes.length > 0 && blocks.length > 0) items.sort((a, b) => a.range.start.offset - b.range.start.offset);
+    // merge the two runs, both in source order
+    const items: (ast.Attribute | ast.Block)[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < attributes.length || j < blocks.length) {
+      if (j >= blocks.length || (i < attributes.length && attributes[i]!.range.start.offset < blocks[j]!.range.start.offset)) {
+        items.push(attributes[i++]!);
+      } else items.push(blocks[j++]!);
+    }
     return { attributes, blocks, items };
-  }
-
-  endOfItem(): never {
-    throw new Error('endOfItem carries no value');
   }
 
   attribute(ctx: cst.AttributeCstChildren, node?: CstNode): ast.Attribute {
@@ -205,7 +207,14 @@ export class AstBuilder extends BaseVisitor {
       value = this.primaryLiteral(ctx);
     }
     // `.name`, `.0` and `[index]` steps, in source order
-    if (ctx.Dot || ctx.LBracket) {
+    if (rootTokenIndex === 0 && ctx.Dot && !ctx.LBracket && !ctx.NumberLit) {
+      // the common case: `a.b.c`
+      const names = ctx.Identifier!;
+      for (let k = 1; k < names.length; k++) {
+        const name = names[k]!;
+        value = { kind: 'GetAttr', object: value, name: name.image, range: this.span(value.range, this.tokenRange(name)) };
+      }
+    } else if (ctx.Dot || ctx.LBracket) {
       const rootEnd = value.range.end.offset;
       steps = [
         ...(ctx.Dot ?? []),
@@ -269,6 +278,11 @@ export class AstBuilder extends BaseVisitor {
 
   templateExpression(ctx: cst.TemplateExpressionCstChildren, node?: CstNode): ast.TemplateExpr {
     this.checkStringEnd(ctx.StringEnd?.[0]);
+    if (!ctx.templateInterpolation) {
+      // the common case: plain text
+      const text = ctx.StringText?.[0];
+      return { kind: 'Template', parts: [text ? this.decodeString(text) : ''], range: this.nodeRange(node) };
+    }
     const pieces = [
       ...(ctx.StringText ?? []).map((tok) => ({ offset: tok.startOffset, part: this.decodeString(tok) as string | ast.Expression })),
       ...(ctx.templateInterpolation ?? []).map((n) => ({ offset: n.location?.startOffset ?? 0, part: this.visit(n, n) as ast.Expression })),

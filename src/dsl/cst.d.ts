@@ -17,17 +17,7 @@ export interface BodyCstNode extends CstNode {
 export type BodyCstChildren = {
   Newline?: IToken[];
   attribute?: AttributeCstNode[];
-  endOfItem?: (EndOfItemCstNode)[];
   block?: BlockCstNode[];
-};
-
-export interface EndOfItemCstNode extends CstNode {
-  name: "endOfItem";
-  children: EndOfItemCstChildren;
-}
-
-export type EndOfItemCstChildren = {
-  Newline?: IToken[];
 };
 
 export interface AttributeCstNode extends CstNode {
@@ -39,6 +29,7 @@ export type AttributeCstChildren = {
   Identifier: IToken[];
   Equals: IToken[];
   expression: ExpressionCstNode[];
+  Newline?: IToken[];
 };
 
 export interface BlockCstNode extends CstNode {
@@ -52,6 +43,7 @@ export type BlockCstChildren = {
   LCurly: IToken[];
   body: BodyCstNode[];
   RCurly: IToken[];
+  Newline?: IToken[];
 };
 
 export interface BlockLabelCstNode extends CstNode {
@@ -253,7 +245,6 @@ export type ParenExpressionCstChildren = {
 export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   file(children: FileCstChildren, param?: IN): OUT;
   body(children: BodyCstChildren, param?: IN): OUT;
-  endOfItem(children: EndOfItemCstChildren, param?: IN): OUT;
   attribute(children: AttributeCstChildren, param?: IN): OUT;
   block(children: BlockCstChildren, param?: IN): OUT;
   blockLabel(children: BlockLabelCstChildren, param?: IN): OUT;

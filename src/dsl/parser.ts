@@ -1,7 +1,7 @@
 // The grammar of the xp language, and nothing else: chevrotain builds a CST; the visitor in
 // ast-builder.ts turns it into the AST. One instance is built at start-up and reused.
 // Rules are class properties, so a misspelt SUBRULE does not compile.
-import { CstParser, EOF, type IParserConfig, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+import { CstParser, EOF, tokenMatcher, type IParserConfig, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
 import * as t from './tokens.js';
 
 /** How a token type reads in "expected …" messages. */
@@ -72,38 +72,33 @@ export class XpParser extends CstParser {
       this.OR([
         { ALT: () => this.CONSUME(t.Newline) },
         {
-          ALT: () => {
-            this.SUBRULE(this.attribute);
-            this.SUBRULE(this.endOfItem);
-          },
+          ALT: () => this.SUBRULE(this.attribute),
         },
         {
-          ALT: () => {
-            this.SUBRULE(this.block);
-            this.SUBRULE2(this.endOfItem);
-          },
+          ALT: () => this.SUBRULE(this.block),
         },
       ]);
     });
   });
 
   /** An item ends at the end of its line, at the `}` of a one-line block, or at the end of the
-   * file. A rule of its own, so that error recovery resumes after the line. */
-  public endOfItem = this.RULE('endOfItem', () => {
-    this.OR({
+   * file. Part of the item's rule, so that error recovery resumes after the line. */
+  private endOfItem(): void {
+    this.OR9({
       DEF: [
-        { ALT: () => this.CONSUME(t.Newline) },
+        { ALT: () => this.CONSUME9(t.Newline) },
         { GATE: () => this.LA(1).tokenType === t.RCurly || this.LA(1).tokenType === EOF, ALT: () => {} },
       ],
       ERR_MSG: 'end of line',
     });
-  });
+  }
 
   /** `name = expression` */
   public attribute = this.RULE('attribute', () => {
     this.CONSUME(t.Identifier);
     this.CONSUME(t.Equals);
     this.SUBRULE(this.expression);
+    this.endOfItem();
   });
 
   /** `type "label" label2 { body }` */
@@ -113,6 +108,7 @@ export class XpParser extends CstParser {
     this.CONSUME(t.LCurly);
     this.SUBRULE(this.body);
     this.CONSUME(t.RCurly);
+    this.endOfItem();
   });
 
   /** A quoted string without interpolation, or a bare identifier. */
@@ -325,6 +321,26 @@ export class XpParser extends CstParser {
     this.CONSUME(t.RParen);
   });
 }
+
+/**
+ * Where error recovery resumes. Chevrotain resumes at the first token that may follow the
+ * failing rule, which after `a = 1 c` is the identifier `c`, mistaken for the start of the next
+ * item; the errors then cascade to the end of the file. We resume only at tokens that end
+ * something: the end of the line, a closing bracket, a comma, the end of the file.
+ */
+const resyncPoints = new Set<TokenType>([t.Newline, t.RCurly, t.RBracket, t.RParen, t.Comma, EOF]);
+type Recoverable = { flattenFollowSet(): TokenType[]; LA(k: number): IToken };
+Object.defineProperty(XpParser.prototype, 'findReSyncTokenType', {
+  value(this: Recoverable): TokenType {
+    const follows = this.flattenFollowSet().filter((type) => resyncPoints.has(type));
+    for (let k = 1; ; k++) {
+      const tok = this.LA(k);
+      const match = follows.find((type) => tokenMatcher(tok, type));
+      if (match) return match;
+      if (tok.tokenType === EOF) return EOF;
+    }
+  },
+});
 
 /** The one parser instance: building it analyses the grammar, which is slow. */
 export const parser = new XpParser();
