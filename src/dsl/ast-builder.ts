@@ -124,24 +124,25 @@ export class AstBuilder extends BaseVisitor {
 
   attribute(ctx: cst.AttributeCstChildren, node?: CstNode): ast.Attribute {
     const name = ctx.Identifier?.[0];
-    return {
-      kind: 'Attribute',
-      name: name?.image ?? '',
-      value: this.expr(ctx.expression?.[0]),
-      range: this.nodeRange(node),
-      nameRange: name ? this.tokenRange(name) : this.emptyRange(),
-    };
+    const nameRange = name ? this.tokenRange(name) : this.nodeRange(node);
+    const value = this.expr(ctx.expression?.[0]);
+    // from the name to the end of the value (the rule also holds the newline that ends it)
+    const range = value.range.end.offset > nameRange.end.offset ? this.span(nameRange, value.range) : nameRange;
+    return { kind: 'Attribute', name: name?.image ?? '', value, range, nameRange };
   }
 
   block(ctx: cst.BlockCstChildren, node?: CstNode): ast.Block {
     const type = ctx.Identifier?.[0];
+    const close = ctx.RCurly?.[0];
+    const typeRange = type ? this.tokenRange(type) : this.nodeRange(node);
     return {
       kind: 'Block',
       type: type?.image ?? '',
       labels: (ctx.blockLabel ?? []).map((n) => this.visit(n, n) as string),
       body: ctx.body?.[0] ? (this.visit(ctx.body[0], ctx.body[0]) as ast.Body) : emptyBody(),
-      range: this.nodeRange(node),
-      typeRange: type ? this.tokenRange(type) : this.emptyRange(),
+      // from the type to the `}` (the rule also holds the newline that ends it)
+      range: isRealToken(close) ? this.span(typeRange, this.tokenRange(close)) : this.nodeRange(node),
+      typeRange,
     };
   }
 

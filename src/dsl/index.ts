@@ -141,9 +141,12 @@ function parsingDiagnostic(path: string, e: IRecognitionException): Diagnostic {
     };
   } else {
     const prev = (e as IRecognitionException & { previousToken?: IToken }).previousToken;
-    const after = isRealToken(prev)
-      ? { line: prev.endLine!, column: prev.endColumn! + 1, offset: prev.endOffset! + 1 }
-      : { line: 1, column: 1, offset: 0 };
+    // just after the previous token, or at its newline when it ends the line
+    const after = !isRealToken(prev)
+      ? { line: 1, column: 1, offset: 0 }
+      : prev.image.endsWith('\n')
+        ? { line: prev.endLine!, column: prev.endColumn!, offset: prev.endOffset! }
+        : { line: prev.endLine!, column: prev.endColumn! + 1, offset: prev.endOffset! + 1 };
     range = { file: path, start: after, end: after };
   }
   return { severity: 'error', message: e.message, range };

@@ -342,5 +342,11 @@ Object.defineProperty(XpParser.prototype, 'findReSyncTokenType', {
   },
 });
 
+// Inventing a `{` makes the rest of the file a block body and reports a second, far-away
+// error at its end; without it the line alone is in error.
+Object.defineProperty(XpParser.prototype, 'canTokenTypeBeInsertedInRecovery', {
+  value: (type: TokenType) => type !== t.LCurly,
+});
+
 /** The one parser instance: building it analyses the grammar, which is slow. */
 export const parser = new XpParser();
