@@ -991,7 +991,7 @@ export class Evaluator {
       type: r.type,
       kind: kind.kind,
       name,
-      spec: inKeyOrder(spec, [...Object.keys(kind.attributes), ...Object.values(kind.blocks).flatMap((b) => (b.specKey ? [b.specKey] : []))]),
+      spec: inKeyOrder(spec, specKeyOrder(kind)),
       provider,
       lifecycle,
       ...(connectionSecret ? { connectionSecret } : {}),
@@ -1248,6 +1248,18 @@ const NOT_A_ROOT = Symbol('not a root');
 /** Stops an evaluation whose cause has already been reported (a failed variable or local). */
 function alreadyReported(): EvalFailure {
   return new EvalFailure({ severity: 'error', message: '' });
+}
+
+const keyOrders = new WeakMap<KindDefinition, string[]>();
+
+/** The keys of a kind's spec in order: its attributes, then the keys its blocks compile to. */
+function specKeyOrder(kind: KindDefinition): string[] {
+  let order = keyOrders.get(kind);
+  if (!order) {
+    order = [...Object.keys(kind.attributes), ...Object.values(kind.blocks).flatMap((b) => (b.specKey ? [b.specKey] : []))];
+    keyOrders.set(kind, order);
+  }
+  return order;
 }
 
 /** A fresh copy of a default (defaults are scalars, [] or flat {}); structuredClone is slow at 100k calls. */
