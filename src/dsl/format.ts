@@ -126,16 +126,22 @@ class Printer {
     }
     while (k < items.length) elements.push({ kind: 'item', item: items[k++]! });
 
-    // blank lines: as in the source (at most one), and always one between two blocks
+    // a comment on the line where the previous element ends stays at the end of that line
     const startLine = (e: Element) => (e.kind === 'item' ? e.item.range.start.line : e.token.startLine!);
     const endLine = (e: Element) => (e.kind === 'item' ? e.item.range.end.line : e.token.endLine!);
-    const blankBefore = elements.map((e, i) => i > 0 && startLine(e) - endLine(elements[i - 1]!) > 1);
+    const trailingComment = elements.map((e, i) => e.kind === 'comment' && i > 0 && endLine(elements[i - 1]!) === e.token.startLine);
+    // blank lines: as in the source (at most one), and always one between two blocks
+    const blankBefore = elements.map((e, i) => i > 0 && !trailingComment[i] && startLine(e) - endLine(elements[i - 1]!) > 1);
     let lastItem = -1;
     for (let i = 0; i < elements.length; i++) {
       const e = elements[i]!;
       if (e.kind !== 'item') continue;
       if (e.item.kind === 'Block' && lastItem >= 0 && (elements[lastItem] as { item: ast.Block }).item.kind === 'Block') {
-        if (!blankBefore.slice(lastItem + 1, i + 1).some(Boolean)) blankBefore[lastItem + 1] = true;
+        if (!blankBefore.slice(lastItem + 1, i + 1).some(Boolean)) {
+          let first = lastItem + 1;
+          while (trailingComment[first]) first++;
+          blankBefore[first] = true;
+        }
       }
       lastItem = i;
     }
@@ -145,8 +151,7 @@ class Printer {
     const groups = alignmentRuns(elements, blankBefore);
     for (let i = 0; i < elements.length; i++) {
       const e = elements[i]!;
-      const prev = elements[i - 1];
-      if (e.kind === 'comment' && prev && endLine(prev) === e.token.startLine) {
+      if (trailingComment[i] && e.kind === 'comment') {
         if (!this.placed.has(e.token)) lines[lines.length - 1] += ' ' + this.take(e.token);
         continue;
       }
