@@ -218,8 +218,17 @@ export class Evaluator {
     this.fnContext = { env: options.env, dir: options.dir };
   }
 
+  private errors = 0;
+
+  private push(...diagnostics: Diagnostic[]): void {
+    for (const d of diagnostics) {
+      if (d.severity === 'error') this.errors++;
+      this.diagnostics.push(d);
+    }
+  }
+
   report(range: SourceRange | undefined, message: string, hint?: string): void {
-    this.diagnostics.push({ severity: 'error', message, ...(range ? { range } : {}), ...(hint ? { hint } : {}) });
+    this.push({ severity: 'error', message, ...(range ? { range } : {}), ...(hint ? { hint } : {}) });
   }
 
   private fail(range: SourceRange | undefined, message: string, hint?: string): never {
@@ -342,7 +351,7 @@ export class Evaluator {
       if (this.variables.has(input.name)) given.set(input.name, input);
       else if (input.source.startsWith('XP_VAR_')) continue; // the environment may hold variables of other stacks
       else {
-        this.diagnostics.push({
+        this.push({
           severity: input.source.startsWith('--var ') ? 'error' : 'warning',
           message: `a value was given for undeclared variable "${input.name}" (${input.source})`,
           hint: didYouMean(input.name, this.variables.keys()) ?? `declare it: variable "${input.name}" {}`,
@@ -364,7 +373,7 @@ export class Evaluator {
           else {
             const parsed = input.parseRaw(input.raw);
             if (Array.isArray(parsed)) {
-              this.diagnostics.push(...parsed.map((d) => ({ ...d, message: `variable "${name}" (${input.source}): ${d.message}` })));
+              this.push(...parsed.map((d) => ({ ...d, message: `variable "${name}" (${input.source}): ${d.message}` })));
               raw = FAILED;
             } else raw = this.evalTop(parsed, 'var-file');
           }
@@ -400,7 +409,7 @@ export class Evaluator {
       return this.evalExpr(e, { where });
     } catch (err) {
       if (err instanceof EvalFailure) {
-        if (err.diagnostic.message) this.diagnostics.push(err.diagnostic);
+        if (err.diagnostic.message) this.push(err.diagnostic);
         return FAILED;
       }
       throw err;
@@ -413,7 +422,7 @@ export class Evaluator {
       return this.evalExpr(attr.value, scope);
     } catch (err) {
       if (err instanceof EvalFailure) {
-        if (err.diagnostic.message) this.diagnostics.push(err.diagnostic);
+        if (err.diagnostic.message) this.push(err.diagnostic);
         return FAILED;
       }
       throw err;
@@ -920,7 +929,7 @@ export class Evaluator {
             }
           } catch (err) {
             if (!(err instanceof EvalFailure)) throw err;
-            if (err.diagnostic.message) this.diagnostics.push(err.diagnostic);
+            if (err.diagnostic.message) this.push(err.diagnostic);
           }
         }
       }
@@ -1001,9 +1010,7 @@ export class Evaluator {
   }
 
   private errorCount(): number {
-    let n = 0;
-    for (const d of this.diagnostics) if (d.severity === 'error') n++;
-    return n;
+    return this.errors;
   }
 
   private reportProblem(p: SpecProblem, block: Block, blocksByType: Map<string, Block[]>): void {
@@ -1135,7 +1142,7 @@ export class Evaluator {
         this.local(name, this.locals.get(name)!.attr.nameRange, { where: 'local' });
       } catch (err) {
         if (!(err instanceof EvalFailure)) throw err;
-        if (err.diagnostic.message) this.diagnostics.push(err.diagnostic);
+        if (err.diagnostic.message) this.push(err.diagnostic);
       }
     }
 
