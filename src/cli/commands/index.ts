@@ -11,6 +11,10 @@ import { applyCommand } from './apply.js';
 import { destroyCommand } from './destroy.js';
 import { outputCommand } from './output.js';
 import { serverCommand } from './server.js';
+import { statusCommand } from './status.js';
+import { describeCommand } from './describe.js';
+import { eventsCommand } from './events.js';
+import { reconcileCommand } from './reconcile.js';
 
 export const commands: Command[] = [
   initCommand,
@@ -18,6 +22,10 @@ export const commands: Command[] = [
   planCommand,
   applyCommand,
   destroyCommand,
+  statusCommand,
+  describeCommand,
+  eventsCommand,
+  reconcileCommand,
   outputCommand,
   graphCommand,
   fmtCommand,
