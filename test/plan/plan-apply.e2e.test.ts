@@ -55,12 +55,16 @@ interface RoleModel {
   memberOf: number[];
   settings: Record<string, string>;
   privileges: string[];
+  /** Grants on the tables of schema s1 (when declared). */
+  tables: { privileges: string[]; future: boolean };
 }
 
 interface Model {
   database: { connection_limit: number; comment: string | null; present: boolean };
+  /** Schemas of the database, each with an owner (role index, or the default) and a comment. */
+  schemas: Array<{ label: 's1' | 's2'; owner: number | null; comment: string | null }>;
   roles: RoleModel[];
-  account: { present: boolean; connection_limit: number; memberOf: number[] };
+  account: { present: boolean; connection_limit: number; memberOf: number[]; schemas: string[] };
 }
 
 const q = (s: string) => JSON.stringify(s);
@@ -72,6 +76,15 @@ function render(m: Model, names: { db: string; prefix: string }): string {
     if (m.database.comment !== null) out.push(`  comment = ${q(m.database.comment)}`);
     out.push('}', '');
   }
+  const schemas = m.database.present ? m.schemas : [];
+  const declaredRole = (j: number | null) => j !== null && j < m.roles.length;
+  for (const sc of schemas) {
+    out.push(`schema ${q(`${names.prefix}_${sc.label}`)} {`, `  database = database.${names.db}`);
+    if (declaredRole(sc.owner)) out.push(`  owner = role.${names.prefix}_${m.roles[sc.owner!]!.label}`);
+    if (sc.comment !== null) out.push(`  comment = ${q(sc.comment)}`);
+    out.push('}', '');
+  }
+  const s1 = schemas.some((x) => x.label === 's1') ? `schema.${names.prefix}_s1` : null;
   m.roles.forEach((r, i) => {
     out.push(`role ${q(`${names.prefix}_${r.label}`)} {`);
     out.push(`  createdb = ${r.createdb}`, `  inherit = ${r.inherit}`, `  connection_limit = ${r.connection_limit}`);
@@ -83,12 +96,20 @@ function render(m: Model, names: { db: string; prefix: string }): string {
     if (m.database.present && r.privileges.length > 0) {
       out.push('  grant {', `    database = database.${names.db}`, '    on = "database"', `    privileges = [${r.privileges.map(q).join(', ')}]`, '  }');
     }
+    // The owner of s1 gets no grant on it: owning it and granting on it would be a cycle.
+    const ownsS1 = schemas.some((x) => x.label === 's1' && x.owner === i);
+    if (s1 && !ownsS1 && r.tables.privileges.length > 0) {
+      out.push('  grant {', `    database = database.${names.db}`, `    schema = ${s1}`, '    on = "tables"');
+      out.push(`    privileges = [${r.tables.privileges.map(q).join(', ')}]`, `    future = ${r.tables.future}`, '  }');
+    }
     out.push('}', '');
   });
   if (m.account.present && m.database.present) {
     out.push(`service_account ${q(`${names.prefix}_svc`)} {`, `  database = database.${names.db}`, `  connection_limit = ${m.account.connection_limit}`);
     const parents = m.account.memberOf.filter((j) => j < m.roles.length).map((j) => `role.${names.prefix}_${m.roles[j]!.label}`);
     if (parents.length > 0) out.push(`  member_of = [${[...new Set(parents)].join(', ')}]`);
+    const usage = m.account.schemas.filter((x) => schemas.some((y) => y.label === x)).map((x) => `schema.${names.prefix}_${x}`);
+    if (usage.length > 0) out.push(`  schemas = [${usage.join(', ')}]`);
     out.push('  connection_secret {', `    path = "secrets/svc.env"`, '    format = "dotenv"', '  }', '}', '');
   }
   return out.join('\n');
@@ -105,6 +126,7 @@ const roleModel: fc.Arbitrary<RoleModel> = fc.record({
     .subarray([['statement_timeout', '5s'], ['work_mem', '64MB'], ['search_path', 'public']] as Array<[string, string]>)
     .map((pairs) => Object.fromEntries(pairs)),
   privileges: fc.subarray(['CONNECT', 'CREATE', 'TEMPORARY']),
+  tables: fc.record({ privileges: fc.subarray(['SELECT', 'INSERT', 'UPDATE', 'DELETE']), future: fc.boolean() }),
 });
 
 const model: fc.Arbitrary<Model> = fc.record({
@@ -113,8 +135,21 @@ const model: fc.Arbitrary<Model> = fc.record({
     comment: fc.option(fc.constantFrom('app data', 'x'), { nil: null }),
     present: fc.boolean(),
   }),
+  schemas: fc.uniqueArray(
+    fc.record({
+      label: fc.constantFrom<'s1' | 's2'>('s1', 's2'),
+      owner: fc.option(fc.nat({ max: 2 }), { nil: null }),
+      comment: fc.option(fc.constantFrom('api', 'raw data'), { nil: null }),
+    }),
+    { maxLength: 2, selector: (x) => x.label },
+  ),
   roles: fc.uniqueArray(roleModel, { maxLength: 3, selector: (r) => r.label }),
-  account: fc.record({ present: fc.boolean(), connection_limit: fc.integer({ min: -1, max: 20 }), memberOf: fc.uniqueArray(fc.nat({ max: 2 }), { maxLength: 2 }) }),
+  account: fc.record({
+    present: fc.boolean(),
+    connection_limit: fc.integer({ min: -1, max: 20 }),
+    memberOf: fc.uniqueArray(fc.nat({ max: 2 }), { maxLength: 2 }),
+    schemas: fc.subarray(['s1', 's2']),
+  }),
 });
 
 // ---------------------------------------------------------------------------------------
@@ -191,8 +226,11 @@ describe('plan and apply agree', () => {
     const names = { db: unique('xps_db'), prefix: unique('xps') };
     const m: Model = {
       database: { connection_limit: 5, comment: null, present: true },
-      roles: [{ label: 'a', createdb: false, inherit: true, connection_limit: -1, comment: null, memberOf: [], settings: {}, privileges: ['CONNECT'] }],
-      account: { present: false, connection_limit: -1, memberOf: [] },
+      schemas: [],
+      roles: [
+        { label: 'a', createdb: false, inherit: true, connection_limit: -1, comment: null, memberOf: [], settings: {}, privileges: ['CONNECT'], tables: { privileges: [], future: false } },
+      ],
+      account: { present: false, connection_limit: -1, memberOf: [], schemas: [] },
     };
     write(dir, render(m, names));
     try {
@@ -225,17 +263,18 @@ describe('plan and apply agree', () => {
     const names = { db: unique('xpd_db'), prefix: unique('xpd') };
     const m: Model = {
       database: { connection_limit: -1, comment: 'x', present: true },
+      schemas: [{ label: 's1', owner: 0, comment: 'api' }],
       roles: [
-        { label: 'a', createdb: true, inherit: true, connection_limit: 3, comment: null, memberOf: [], settings: { work_mem: '64MB' }, privileges: ['CONNECT'] },
-        { label: 'b', createdb: false, inherit: false, connection_limit: -1, comment: 'b', memberOf: [0], settings: {}, privileges: [] },
+        { label: 'a', createdb: true, inherit: true, connection_limit: 3, comment: null, memberOf: [], settings: { work_mem: '64MB' }, privileges: ['CONNECT'], tables: { privileges: [], future: false } },
+        { label: 'b', createdb: false, inherit: false, connection_limit: -1, comment: 'b', memberOf: [0], settings: {}, privileges: [], tables: { privileges: ['SELECT'], future: true } },
       ],
-      account: { present: true, connection_limit: 2, memberOf: [1] },
+      account: { present: true, connection_limit: 2, memberOf: [1], schemas: ['s1'] },
     };
     write(dir, render(m, names));
     await applyAgrees(dir);
     const plan = await planJson(dir, ['--destroy']);
     expect([...changes(plan).values()].every((a) => a === 'delete')).toBe(true);
-    expect(changes(plan).size).toBe(4);
+    expect(changes(plan).size).toBe(5);
     const destroyed = await applyJson(dir, ['destroy', '--auto-approve']);
     expect(destroyed.code, destroyed.stderr).toBe(0);
     expect(destroyed.done).toEqual(changes(plan));
