@@ -26,6 +26,11 @@ as $$
       'member_of', coalesce((select jsonb_agg(distinct (g.rolname::text collate "C") order by (g.rolname::text collate "C"))
                                from pg_catalog.pg_auth_members m join pg_catalog.pg_roles g on g.oid = m.roleid
                               where m.member = r.oid), '[]'::jsonb),
+      'member_grantors', case when pg_catalog.current_setting('server_version_num')::int >= 160000 then
+                           (select jsonb_object_agg(x.g, x.grantors) from (
+                              select g.rolname::text as g, jsonb_agg(distinct pg_catalog.pg_get_userbyid(m.grantor)::text) as grantors
+                                from pg_catalog.pg_auth_members m join pg_catalog.pg_roles g on g.oid = m.roleid
+                               where m.member = r.oid group by 1) x) end,
       'settings', coalesce((select jsonb_object_agg(split_part(c, '=', 1), substr(c, strpos(c, '=') + 1))
                               from pg_catalog.pg_db_role_setting s, unnest(s.setconfig) c
                              where s.setrole = r.oid and s.setdatabase = 0), '{}'::jsonb),
@@ -258,7 +263,14 @@ begin
     end loop;
     for v_role in select jsonb_array_elements_text(coalesce(p_observed -> 'member_of', '[]'))
                   except select jsonb_array_elements_text(p_desired -> 'member_of') order by 1 loop
-      v_stmts := v_stmts || format('revoke %I from %I', v_role, p_name);
+      -- PostgreSQL 16+ keeps one membership per grantor, and REVOKE only removes the
+      -- current role's: revoke each grantor's (GRANTED BY).
+      if jsonb_typeof(p_observed -> 'member_grantors' -> v_role) = 'array' then
+        v_stmts := v_stmts || array(select format('revoke %I from %I granted by %I', v_role, p_name, g)
+                                      from jsonb_array_elements_text(p_observed -> 'member_grantors' -> v_role) g order by 1);
+      else
+        v_stmts := v_stmts || format('revoke %I from %I', v_role, p_name);
+      end if;
     end loop;
   end if;
   return v_stmts;

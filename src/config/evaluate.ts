@@ -218,8 +218,17 @@ export class Evaluator {
     this.fnContext = { env: options.env, dir: options.dir };
   }
 
+  private errors = 0;
+
+  private push(...diagnostics: Diagnostic[]): void {
+    for (const d of diagnostics) {
+      if (d.severity === 'error') this.errors++;
+      this.diagnostics.push(d);
+    }
+  }
+
   report(range: SourceRange | undefined, message: string, hint?: string): void {
-    this.diagnostics.push({ severity: 'error', message, ...(range ? { range } : {}), ...(hint ? { hint } : {}) });
+    this.push({ severity: 'error', message, ...(range ? { range } : {}), ...(hint ? { hint } : {}) });
   }
 
   private fail(range: SourceRange | undefined, message: string, hint?: string): never {
@@ -342,7 +351,7 @@ export class Evaluator {
       if (this.variables.has(input.name)) given.set(input.name, input);
       else if (input.source.startsWith('XP_VAR_')) continue; // the environment may hold variables of other stacks
       else {
-        this.diagnostics.push({
+        this.push({
           severity: input.source.startsWith('--var ') ? 'error' : 'warning',
           message: `a value was given for undeclared variable "${input.name}" (${input.source})`,
           hint: didYouMean(input.name, this.variables.keys()) ?? `declare it: variable "${input.name}" {}`,
@@ -358,12 +367,13 @@ export class Evaluator {
       if (input) {
         origin = input.source;
         if ('raw' in input) {
-          // the command line gives strings; other types are written as expressions: '["a","b"]'
-          if (state.type.t === 'string') raw = input.raw;
+          // the command line gives strings; other declared types are written as expressions:
+          // '["a","b"]' (as in Terraform, a variable without a type takes the string as is)
+          if (state.type.t === 'string' || state.type.t === 'any') raw = input.raw;
           else {
             const parsed = input.parseRaw(input.raw);
             if (Array.isArray(parsed)) {
-              this.diagnostics.push(...parsed.map((d) => ({ ...d, message: `variable "${name}" (${input.source}): ${d.message}` })));
+              this.push(...parsed.map((d) => ({ ...d, message: `variable "${name}" (${input.source}): ${d.message}` })));
               raw = FAILED;
             } else raw = this.evalTop(parsed, 'var-file');
           }
@@ -399,7 +409,7 @@ export class Evaluator {
       return this.evalExpr(e, { where });
     } catch (err) {
       if (err instanceof EvalFailure) {
-        this.diagnostics.push(err.diagnostic);
+        if (err.diagnostic.message) this.push(err.diagnostic);
         return FAILED;
       }
       throw err;
@@ -412,7 +422,7 @@ export class Evaluator {
       return this.evalExpr(attr.value, scope);
     } catch (err) {
       if (err instanceof EvalFailure) {
-        this.diagnostics.push(err.diagnostic);
+        if (err.diagnostic.message) this.push(err.diagnostic);
         return FAILED;
       }
       throw err;
@@ -429,9 +439,9 @@ export class Evaluator {
       const members = cycle.map((n) => `local.${n} (${where(this.locals.get(n)!.attr.nameRange)})`).join(', ');
       for (const n of cycle) this.locals.get(n)!.state = FAILED;
       this.report(this.locals.get(cycle[0]!)!.attr.nameRange, `cycle between locals: ${path}`, `each of ${members} depends on the next`);
-      throw new EvalFailure({ severity: 'warning', message: '' }); // already reported
+      throw alreadyReported();
     }
-    if (l.state === FAILED) throw new EvalFailure({ severity: 'warning', message: '' });
+    if (l.state === FAILED) throw alreadyReported();
     if (l.state === 'pending') {
       l.state = BUSY;
       this.localStack.push(name);
@@ -443,7 +453,7 @@ export class Evaluator {
       }
       if ((l.state as LocalState['state']) === FAILED || v === FAILED) {
         l.state = FAILED;
-        throw new EvalFailure({ severity: 'warning', message: '' });
+        throw alreadyReported();
       }
       l.value = v;
       l.state = 'done';
@@ -483,7 +493,7 @@ export class Evaluator {
       if (v === FAILED) return this.expansionFailed(r);
       const { value, sensitive } = unwrap(v);
       const plain = value instanceof ResourceGroup ? expandGroup(value) : value;
-      if (sensitive) {
+      if (sensitive || containsSensitive(plain)) {
         this.report(forEach.value.range, 'for_each must not be sensitive', 'instance keys appear in addresses and plans');
         return this.expansionFailed(r);
       }
@@ -718,7 +728,7 @@ export class Evaluator {
         const v = this.variables.get(name);
         if (!v) this.fail(range, `unknown variable "${name}"`, didYouMean(name, this.variables.keys()) ?? `declare it: variable "${name}" {}`);
         if (scope.where === 'variable') this.fail(range, 'a variable default cannot refer to variables');
-        if (v.value === FAILED) throw new EvalFailure({ severity: 'warning', message: '' }); // reported at the variable
+        if (v.value === FAILED) throw alreadyReported(); // reported at the variable
         return v.value;
       }
       case 'local':
@@ -893,11 +903,11 @@ export class Evaluator {
     const kind = r.kind;
     const errorsBefore = this.errorCount();
     const spec: Record<string, Value> = {};
-    const known = [...Object.keys(kind.attributes), ...metaArguments];
     for (const [name, attr] of r.attrs) {
       if ((metaArguments as readonly string[]).includes(name)) continue;
       const schema = kind.attributes[name];
       if (!schema) {
+        const known = [...Object.keys(kind.attributes), ...metaArguments];
         this.report(attr.nameRange, `unknown attribute "${name}" in ${r.type}`, didYouMean(name, known) ?? `${r.type} has: ${known.join(', ')}`);
         continue;
       }
@@ -919,7 +929,7 @@ export class Evaluator {
             }
           } catch (err) {
             if (!(err instanceof EvalFailure)) throw err;
-            if (err.diagnostic.message) this.diagnostics.push(err.diagnostic);
+            if (err.diagnostic.message) this.push(err.diagnostic);
           }
         }
       }
@@ -976,7 +986,7 @@ export class Evaluator {
       if (schema.required) {
         this.report(r.block.typeRange, `missing required attribute "${name}" in ${inst.address}`, `${name}: ${schema.description}`);
       } else if (schema.default !== undefined && schema.observed !== false) {
-        spec[name] = structuredClone(schema.default);
+        spec[name] = cloneDefault(schema.default);
       } else if (spec[name] === null) delete spec[name];
     }
     if (kind.finalize) {
@@ -990,7 +1000,7 @@ export class Evaluator {
       type: r.type,
       kind: kind.kind,
       name,
-      spec: inKeyOrder(spec, [...Object.keys(kind.attributes), ...Object.values(kind.blocks).flatMap((b) => (b.specKey ? [b.specKey] : []))]),
+      spec: inKeyOrder(spec, specKeyOrder(kind)),
       provider,
       lifecycle,
       ...(connectionSecret ? { connectionSecret } : {}),
@@ -1000,9 +1010,7 @@ export class Evaluator {
   }
 
   private errorCount(): number {
-    let n = 0;
-    for (const d of this.diagnostics) if (d.severity === 'error') n++;
-    return n;
+    return this.errors;
   }
 
   private reportProblem(p: SpecProblem, block: Block, blocksByType: Map<string, Block[]>): void {
@@ -1081,7 +1089,7 @@ export class Evaluator {
       if (s.required) {
         this.report(b.typeRange, `missing required attribute "${name}" in ${b.type}`, `${name}: ${s.description}`);
         ok = false;
-      } else if (s.default !== undefined) out[name] = structuredClone(s.default);
+      } else if (s.default !== undefined) out[name] = cloneDefault(s.default);
     }
     return ok ? inKeyOrder(out, Object.keys(schema.attributes)) : undefined;
   }
@@ -1134,7 +1142,7 @@ export class Evaluator {
         this.local(name, this.locals.get(name)!.attr.nameRange, { where: 'local' });
       } catch (err) {
         if (!(err instanceof EvalFailure)) throw err;
-        if (err.diagnostic.message) this.diagnostics.push(err.diagnostic);
+        if (err.diagnostic.message) this.push(err.diagnostic);
       }
     }
 
@@ -1243,6 +1251,30 @@ export class Evaluator {
 }
 
 const NOT_A_ROOT = Symbol('not a root');
+
+/** Stops an evaluation whose cause has already been reported (a failed variable or local). */
+function alreadyReported(): EvalFailure {
+  return new EvalFailure({ severity: 'error', message: '' });
+}
+
+const keyOrders = new WeakMap<KindDefinition, string[]>();
+
+/** The keys of a kind's spec in order: its attributes, then the keys its blocks compile to. */
+function specKeyOrder(kind: KindDefinition): string[] {
+  let order = keyOrders.get(kind);
+  if (!order) {
+    order = [...Object.keys(kind.attributes), ...Object.values(kind.blocks).flatMap((b) => (b.specKey ? [b.specKey] : []))];
+    keyOrders.set(kind, order);
+  }
+  return order;
+}
+
+/** A fresh copy of a default (defaults are scalars, [] or flat {}); structuredClone is slow at 100k calls. */
+function cloneDefault(v: Value): Value {
+  if (Array.isArray(v)) return [...v];
+  if (v !== null && typeof v === 'object' && !(v instanceof Sensitive)) return { ...v };
+  return v;
+}
 
 /** The spec with its keys in the kind's order (stable, readable JSON). */
 function inKeyOrder(spec: Record<string, Value>, order: string[]): Record<string, Value> {

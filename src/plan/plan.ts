@@ -2,7 +2,7 @@
 // Creates what is absent, updates in place what differs, replaces what --replace names,
 // deletes only what this stack manages and no longer declares, and refuses (as errors in the
 // plan) what would lose something without an explicit yes.
-import type { KindName, ResourceInstance } from '../config/types.js';
+import { Sensitive, type KindName, type ResourceInstance } from '../config/types.js';
 import { canonicalJson, compareAddresses, jsonEqual, sha256 } from './canonical.js';
 import { createChanges, deleteChanges, diffAttributes } from './diff.js';
 import { maskOf, PASSWORD_KEY } from './desired.js';
@@ -75,7 +75,10 @@ function planDeclared(
     observedHash: '',
     ...(r.connectionSecret ? { connectionSecret: r.connectionSecret } : {}),
   };
-  const passwordGiven = r.spec[PASSWORD_KEY] !== undefined && r.spec[PASSWORD_KEY] !== null;
+  // A password is given when the configuration holds one (possibly marked sensitive); an unknown
+  // one (the evaluator's marker for "generate it") is not.
+  const pw = r.spec[PASSWORD_KEY];
+  const passwordGiven = typeof (pw instanceof Sensitive ? pw.value : pw) === 'string';
   const sensitivePaths = Object.keys(r.spec)
     .filter((k) => k !== PASSWORD_KEY && maskOf(r.spec[k]) === 'sensitive')
     .sort();

@@ -1,6 +1,9 @@
 // The registry of commands, in the order `xp --help` lists them.
 // Each command lives in its own module; add it here.
 import type { Command } from '../command.js';
+import { fmtCommand } from './fmt.js';
+import { graphCommand } from './graph.js';
+import { validateCommand } from './validate.js';
 import { versionCommand } from './version.js';
 import { initCommand } from './init.js';
 import { planCommand } from './plan.js';
@@ -15,6 +18,7 @@ import { reconcileCommand } from './reconcile.js';
 
 export const commands: Command[] = [
   initCommand,
+  validateCommand,
   planCommand,
   applyCommand,
   destroyCommand,
@@ -24,6 +28,8 @@ export const commands: Command[] = [
   eventsCommand,
   reconcileCommand,
   outputCommand,
+  graphCommand,
+  fmtCommand,
   serverCommand,
   versionCommand,
 ];
