@@ -3,7 +3,7 @@ import { controlDatabase, xp, type ControlDatabase } from './provider-fixture.js
 import { watchStatus } from '../../src/cli/commands/status.js';
 import { Chalk } from 'chalk';
 import { capture } from '../views/scenarios.js';
-import { configDir } from '../e2e/xp.js';
+import { collect, configDir, startXp, tempDir } from '../e2e/xp.js';
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 
@@ -182,7 +182,26 @@ describe('xp events', () => {
   });
 });
 
-async function until(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 20));
+describe('xp events --follow', () => {
+  it('prints the recent events, then each new one as it is committed, until Ctrl-C', async () => {
+    const child = startXp(['events', '--follow', '--stack', 'follow', '--database-url', db.url], { cwd: tempDir() });
+    const done = collect(child);
+    let seen = '';
+    child.stdout!.on('data', (c: Buffer) => (seen += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (seen += c.toString()));
+    await until(() => seen.includes('Following new events'), 1500);
+    await apply(db.client, 'Role', `tui_f_${suffix}`, {}, 'follow');
+    await until(() => seen.includes(`role.tui_f_${suffix}`), 1500);
+    child.kill('SIGINT');
+    const r = await done;
+    await db.client.query(`select xplane.delete('Role', $1)`, [`tui_f_${suffix}`]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('No events yet. Following new events — Ctrl-C to stop.\n');
+    expect(r.stdout).toMatch(new RegExp(`^AGE +TYPE +REASON +OBJECT +MESSAGE\\n\\d+s +Normal +Created +role\\.tui_f_${suffix} +role "tui_f_${suffix}" created\\n$`));
+  });
+});
+
+async function until(cond: () => boolean, tries = 500): Promise<void> {
+  for (let i = 0; i < tries && !cond(); i++) await new Promise((r) => setTimeout(r, 20));
   if (!cond()) throw new Error('condition not reached');
 }

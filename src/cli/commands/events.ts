@@ -63,7 +63,17 @@ export const eventsCommand: Command = {
       }
       const stop = abortOnSignals();
       try {
-        await follow(client, { stack: filter.stack, signal: stop.signal, onChange: print });
+        let first = true;
+        await follow(client, {
+          stack: filter.stack,
+          signal: stop.signal,
+          onChange: async () => {
+            await print();
+            // Listening from here on: say so (on stderr, so that stdout stays the events).
+            if (first) io.stderr.write(`${lastId === 0 ? 'No events yet. ' : ''}Following new events — Ctrl-C to stop.\n`);
+            first = false;
+          },
+        });
       } catch (err) {
         if (!stop.signal.aborted) throw new ExitError(`stopped following: ${(err as Error).message}`);
       } finally {
