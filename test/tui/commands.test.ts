@@ -117,6 +117,39 @@ describe('xp status', () => {
   });
 });
 
+describe('xp status --watch on an empty stack', () => {
+  it('says so, then prints the header with the first resource that appears; --json prints changes', async () => {
+    const listener = new pg.Client({ connectionString: db.url });
+    await listener.connect();
+    const out = capture();
+    const json = capture();
+    const notices: string[] = [];
+    const abort = new AbortController();
+    const c = new Chalk({ level: 0 });
+    const jsonListener = new pg.Client({ connectionString: db.url });
+    await jsonListener.connect();
+    const watching = [
+      watchStatus(listener, out, { stack: 'empty', json: false, interactive: false, c, signal: abort.signal, notice: (t) => notices.push(t) }),
+      watchStatus(jsonListener, json, { stack: 'empty', json: true, interactive: false, c, signal: abort.signal }),
+    ];
+    try {
+      await until(() => notices.length > 0);
+      expect(notices).toEqual(['No resources yet; watching stack empty — Ctrl-C to stop.\n']);
+      await apply(db.client, 'Role', `tui_e_${suffix}`, {}, 'empty');
+      await until(() => out.text().includes(`tui_e_${suffix}`) && json.text().includes(`tui_e_${suffix}`));
+      expect(out.text()).toMatch(new RegExp(`^NAME +KIND +DATABASE +SYNCED +READY +AGE +REASON\\nrole\\.tui_e_${suffix} +Role +- +True +True +\\d+s +Available\\n$`));
+      const changes = json.text().trimEnd().split('\n').map((l) => JSON.parse(l));
+      expect(changes.at(-1)).toMatchObject({ type: 'ADDED', resource: { address: `role.tui_e_${suffix}`, ready: 'True' } });
+    } finally {
+      abort.abort();
+      await Promise.all(watching);
+      await listener.end();
+      await jsonListener.end();
+      await db.client.query(`select xplane.delete('Role', $1)`, [`tui_e_${suffix}`]);
+    }
+  });
+});
+
 describe('xp describe', () => {
   it('shows spec, observed state, the last action, conditions with transitions and events', async () => {
     const r = await xp(['describe', `role.${owner}`, '--database-url', db.url]);

@@ -124,6 +124,8 @@ export interface WatchStatusOptions {
   footer?: () => string;
   /** The configuration's addresses (`schema.tenant["acme"]`), when run in one. */
   book?: AddressBook;
+  /** Where to say that nothing is there yet (stderr), in line-per-change mode. */
+  notice?: (text: string) => void;
 }
 
 /** What changed between two reads, for line-per-change output. */
@@ -151,6 +153,7 @@ export async function watchStatus(client: pg.Client, out: Out, o: WatchStatusOpt
   let known = new Map<string, ResourceStatus>();
   let rows: ResourceStatus[] = [];
   let first = true;
+  let headerPrinted = false;
   const screen = () => {
     let table = statusTable(rows, { c: o.c, now: now(), width: o.width }) || 'No resources.\n';
     // Never taller than the terminal (Ink would clear the whole screen on every redraw): the
@@ -183,14 +186,20 @@ export async function watchStatus(client: pg.Client, out: Out, o: WatchStatusOpt
         known = new Map(rows.map((r) => [r.id, r]));
         if (ink) ink.rerender(screen());
         else if (o.json) for (const d of diff) out.write(`${JSON.stringify(d)}\n`);
-        else if (first) out.write(statusTable(rows, { c: o.c, now: now(), width: o.width }));
-        else if (diff.length > 0) {
-          // Lay the changed rows out with every row, so that their columns line up with the table above.
+        else {
+          // The table once, then only the rows that changed, laid out with every row so that
+          // they line up with the table above (kubectl get --watch).
           const deleted = diff.filter((d) => d.type === 'DELETED').map((d) => ({ ...d.resource, reason: 'Deleted', message: '' }));
           const all = [...rows, ...deleted];
-          const lines = statusTable(all, { c: o.c, now: now(), width: o.width }).split('\n').slice(1);
-          const changed = new Set(diff.map((d) => d.resource.id));
-          out.write(all.map((r, i) => (changed.has(r.id) ? `${lines[i]}\n` : '')).join(''));
+          const show = new Set(first ? rows.map((r) => r.id) : diff.map((d) => d.resource.id));
+          if (show.size > 0) {
+            const lines = statusTable(all, { c: o.c, now: now(), width: o.width }).split('\n');
+            const header = headerPrinted ? '' : `${lines[0]}\n`;
+            headerPrinted = true;
+            out.write(header + all.map((r, i) => (show.has(r.id) ? `${lines[i + 1]}\n` : '')).join(''));
+          } else if (first) {
+            o.notice?.(`No resources yet; watching ${o.stack === undefined ? 'every stack' : `stack ${o.stack}`} — Ctrl-C to stop.\n`);
+          }
         }
         first = false;
       },
@@ -240,6 +249,7 @@ Examples:
             width,
             signal: stop.signal,
             book: addressBook(config),
+            notice: (text) => io.stderr.write(text),
           });
         } catch (err) {
           if (stop.signal.aborted) return 0;
