@@ -11,6 +11,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import type { Command, CommandIO, FlagSpec, ParsedArgs } from '../command.js';
 import { ExitError } from '../errors.js';
 import { readServerInfo, serverPaths } from '../../server/embedded.js';
+import { ConnectionError, resolveConnection } from '../../state/connection.js';
 import type { Session } from '../../apply/engine.js';
 import type { Configuration } from '../../config/types.js';
 import { loadConfiguration } from '../../config/load.js';
@@ -69,17 +70,20 @@ function hasConfigurationFiles(dir: string): boolean {
  * a server nobody created is an error, not a new server.
  */
 export async function controlSession(args: ParsedArgs, io: CommandIO, command: string, config?: Configuration): Promise<Session> {
-  const configured =
-    typeof args.flags['database-url'] === 'string' ||
-    Boolean(io.env.XP_DATABASE_URL) ||
-    (config?.providers ?? []).some((p) => p.url) ||
-    ['PGHOST', 'PGHOSTADDR', 'PGPORT', 'PGUSER', 'PGDATABASE', 'PGSERVICE'].some((v) => io.env[v]);
-  if (!configured && !readServerInfo(serverPaths(io.cwd)))
-    throw new ExitError(
-      'no database connection configured, and no embedded server under .xp/ here',
-      1,
-      'Pass --database-url, set XP_DATABASE_URL or PG* variables, or run it where `xp apply` ran.',
-    );
+  if (!readServerInfo(serverPaths(io.cwd))) {
+    // No embedded server here: only an explicit connection will do (the one resolution of
+    // src/state/connection.ts decides what counts as one).
+    const databaseUrl = typeof args.flags['database-url'] === 'string' ? args.flags['database-url'] : undefined;
+    await resolveConnection({ databaseUrl, env: io.env, cwd: io.cwd, providers: config?.providers, allowEmbedded: false }).catch((err: unknown) => {
+      if (!(err instanceof ConnectionError)) throw err;
+      if (err.message !== 'no database connection configured') throw new ExitError(err.message, 1, err.hint);
+      throw new ExitError(
+        'no database connection configured, and no embedded server under .xp/ here',
+        1,
+        'Pass --database-url, set XP_DATABASE_URL or PG* variables, or run it where `xp apply` ran.',
+      );
+    });
+  }
   const session = await startSession(io, args.flags, command, config, { install: false });
   const { rows } = await session.control.query<{ installed: boolean }>(`select to_regclass('xplane.managed_resources') is not null as installed`);
   if (!rows[0]?.installed) {
