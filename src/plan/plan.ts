@@ -276,9 +276,9 @@ export function observedHash(key: ResourceKey, state: ServerState): string {
  * sha256 of what the plan was computed from on the server side: the observed state of every
  * resource in the plan, the contents checked for drops, and the stack's managed records.
  */
-export function observedFingerprint(keys: Iterable<ResourceKey>, server: ServerState): string {
+export function observedFingerprint(keys: Iterable<ResourceKey>, server: ServerState, known?: ReadonlyMap<ResourceKey, string>): string {
   const sorted = [...new Set(keys)].sort();
-  const state = sorted.map((k) => [k, observedHash(k, server)]);
+  const state = sorted.map((k) => [k, known?.get(k) ?? observedHash(k, server)]);
   const records = server.managed
     .map((m) => [managedKey(m), withoutPassword(m.spec), m.deletion_policy] as const)
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
@@ -441,7 +441,11 @@ export function assemblePlan(input: PlanInput): Plan {
     }
   }
 
-  for (const e of selected) e.plan.observedHash = observedHash(e.key, input);
+  const hashes = new Map<ResourceKey, string>();
+  for (const e of selected) {
+    e.plan.observedHash = observedHash(e.key, input);
+    hashes.set(e.key, e.plan.observedHash);
+  }
   const resources = selected.map((e) => e.plan).sort((a, b) => compareAddresses(a.address, b.address));
   errors.sort((a, b) => compareAddresses(a.address ?? '', b.address ?? '') || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
   return {
@@ -455,6 +459,7 @@ export function assemblePlan(input: PlanInput): Plan {
     fingerprint: observedFingerprint(
       selected.map((e) => e.key),
       input,
+      hashes,
     ),
   };
 }
