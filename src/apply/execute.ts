@@ -9,6 +9,7 @@ import type { JsonObject, ResourcePlan } from '../plan/types.js';
 import { generatePassword } from '../secrets/password.js';
 import { scramVerifier } from '../secrets/scram.js';
 import { removeSecret, secretPath, writeSecret } from '../secrets/secret-file.js';
+import { rememberSecret } from '../secrets/check-cache.js';
 import type { ConnectionParams } from '../state/connection.js';
 import type { StepOutcome } from './walk.js';
 
@@ -111,7 +112,8 @@ export class StepExecutor {
   private async apply(step: ResourcePlan): Promise<StepOutcome> {
     const password = this.password(step);
     const spec: JsonObject = { ...step.spec };
-    if (password !== undefined) spec['password'] = scramVerifier(password);
+    const verifier = password !== undefined ? scramVerifier(password) : undefined;
+    if (verifier !== undefined) spec['password'] = verifier;
     const client = await this.ctx.pool.connect();
     try {
       // Two statements: the row xplane.apply writes is not visible to the statement that calls it.
@@ -127,14 +129,16 @@ export class StepExecutor {
       const code = status.status_code ?? 'error';
       const message = status.message ?? '';
       if (!OK_CODES.has(code) || code === 'not_found') return { ok: false, statusCode: code, message: message || 'the provider recorded no result' };
-      if (password !== undefined && step.connectionSecret) {
-        writeSecret(secretPath(this.ctx.dir, step.connectionSecret), step.connectionSecret.format, {
+      if (password !== undefined && verifier !== undefined && step.connectionSecret) {
+        const path = secretPath(this.ctx.dir, step.connectionSecret);
+        writeSecret(path, step.connectionSecret.format, {
           host: this.ctx.params.host,
           port: this.ctx.params.port,
           database: str(step.spec['database']) ?? this.ctx.params.dbname,
           username: step.name,
           password,
         });
+        rememberSecret(this.ctx.dir, path, verifier);
       }
       return { ok: true, statusCode: code, message };
     } catch (err) {

@@ -32,7 +32,7 @@ async function countRoles(p: string): Promise<number> {
   return withClient(url(), async (c) => (await c.query(`select count(*)::int as n from pg_roles where rolname like $1`, [`${p}_r%`])).rows[0].n);
 }
 
-describe('locks and interruptions', () => {
+describe('locks and interruptions', { timeout: 300_000 }, () => {
   it('a second apply on the same stack fails naming the holder, or waits with --lock-timeout', async () => {
     const p = unique('lk');
     const dir = configDir(p, manyRoles(p));

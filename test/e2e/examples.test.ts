@@ -11,7 +11,7 @@ const examples = readdirSync(join(REPO, 'examples'), { withFileTypes: true })
   .map((d) => d.name)
   .sort();
 
-describe('examples', () => {
+describe('examples', { timeout: 300_000 }, () => {
   it('has examples to run', () => {
     expect(examples.length).toBeGreaterThan(0);
   });

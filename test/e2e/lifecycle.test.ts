@@ -32,7 +32,7 @@ ${extra}
   };
 }
 
-describe('apply → plan → drift → destroy', () => {
+describe('apply → plan → drift → destroy', { timeout: 300_000 }, () => {
   it('applies, re-plans empty, shows and heals drift made by hand, then destroys', async () => {
     const p = unique('lc');
     const dir = configDir(p, stackConfig(p));

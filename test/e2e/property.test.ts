@@ -78,7 +78,7 @@ function render(p: string, s: Shape): string {
   return out.join('\n') || `role "r0" {\n  name = ${q(roleName(0))}\n}\n`;
 }
 
-describe('apply then plan is empty (property)', () => {
+describe('apply then plan is empty (property)', { timeout: 300_000 }, () => {
   it('holds for random configurations applied one after the other', async () => {
     const p = unique('pr');
     const dir = configDir(p, { 'main.xp': 'role "placeholder" {}\n' });
