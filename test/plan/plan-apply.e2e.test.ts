@@ -138,7 +138,9 @@ const model: fc.Arbitrary<Model> = fc.record({
   schemas: fc.uniqueArray(
     fc.record({
       label: fc.constantFrom<'s1' | 's2'>('s1', 's2'),
-      owner: fc.option(fc.nat({ max: 2 }), { nil: null }),
+      // Only the first role owns schemas: it has no parents, so an owner never depends (through
+      // member_of) on a role that grants on the schema it owns — that would be a cycle.
+      owner: fc.option(fc.constant(0), { nil: null }),
       comment: fc.option(fc.constantFrom('api', 'raw data'), { nil: null }),
     }),
     { maxLength: 2, selector: (x) => x.label },
