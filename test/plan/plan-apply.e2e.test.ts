@@ -5,7 +5,7 @@
 // plans (applied as is; refused when stale) and destroy.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { ApplyEvent } from '../../src/apply/events.js';
@@ -255,6 +255,70 @@ describe('plan and apply agree', () => {
       expect(stale.stderr).toContain(`Saved plan is stale: database.${names.db} changed on the server since the plan was made.`);
       const still = await withClient(adminUrl, (c) => c.query('select datconnlimit from pg_database where datname = $1', [names.db]));
       expect(still.rows[0]!.datconnlimit).toBe(9);
+    } finally {
+      await applyJson(dir, ['destroy', '--auto-approve', '--allow-data-loss']);
+    }
+  });
+
+  it('--target applies exactly the target and what it depends on', async () => {
+    const dir = join(tempDir(), 'target');
+    const names = { db: unique('xpt_db'), prefix: unique('xpt') };
+    const m: Model = {
+      database: { connection_limit: 3, comment: null, present: true },
+      schemas: [],
+      roles: [
+        { label: 'a', createdb: false, inherit: true, connection_limit: -1, comment: null, memberOf: [], settings: {}, privileges: ['CONNECT'], tables: { privileges: [], future: false } },
+        { label: 'b', createdb: false, inherit: true, connection_limit: -1, comment: null, memberOf: [], settings: {}, privileges: [], tables: { privileges: [], future: false } },
+      ],
+      account: { present: false, connection_limit: -1, memberOf: [], schemas: [] },
+    };
+    write(dir, render(m, names));
+    try {
+      const target = `role.${names.prefix}_a`;
+      const plan = await planJson(dir, ['--target', target]);
+      expect([...changes(plan)]).toEqual([
+        [`database.${names.db}`, 'create'],
+        [target, 'create'],
+      ]);
+      const applied = await applyJson(dir, ['apply', '--auto-approve', '--target', target]);
+      expect(applied.code, applied.stderr).toBe(0);
+      expect(applied.done).toEqual(changes(plan));
+      expect([...changes(await planJson(dir))]).toEqual([[`role.${names.prefix}_b`, 'create']]);
+    } finally {
+      await applyJson(dir, ['destroy', '--auto-approve', '--allow-data-loss']);
+    }
+  });
+
+  it('--replace of a service account rotates its password: new verifier, new secret file', async () => {
+    const dir = join(tempDir(), 'rotate');
+    const names = { db: unique('xpr_db'), prefix: unique('xpr') };
+    const m: Model = {
+      database: { connection_limit: -1, comment: null, present: true },
+      schemas: [],
+      roles: [],
+      account: { present: true, connection_limit: -1, memberOf: [], schemas: [] },
+    };
+    write(dir, render(m, names));
+    const account = `${names.prefix}_svc`;
+    const secret = () => (readFileSync(join(dir, 'secrets', 'svc.env'), 'utf8').match(/PASSWORD=(.*)/) ?? [])[1];
+    const verifier = () => withClient(adminUrl, async (c) => (await c.query('select rolpassword from pg_authid where rolname = $1', [account])).rows[0]?.rolpassword as string);
+    try {
+      await applyAgrees(dir);
+      const before = { secret: secret(), verifier: await verifier() };
+      expect(before.secret).toMatch(/^\S{32,}$/);
+      expect(before.verifier).toMatch(/^SCRAM-SHA-256\$/);
+
+      const address = `service_account.${account}`;
+      const plan = await planJson(dir, ['--replace', address]);
+      expect(plan.resources.filter((r) => r.action !== 'no-op').map((r) => [r.address, r.action, r.destructive, r.passwordSource])).toEqual([
+        [address, 'replace', false, 'generated'],
+      ]);
+      const applied = await applyJson(dir, ['apply', '--auto-approve', '--replace', address]);
+      expect(applied.code, applied.stderr).toBe(0);
+      expect(applied.done).toEqual(changes(plan));
+      expect(secret()).not.toBe(before.secret);
+      expect(await verifier()).not.toBe(before.verifier);
+      expect([...changes(await planJson(dir))]).toEqual([]);
     } finally {
       await applyJson(dir, ['destroy', '--auto-approve', '--allow-data-loss']);
     }
