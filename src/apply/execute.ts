@@ -90,11 +90,25 @@ export class StepExecutor {
   async execute(step: ResourcePlan): Promise<StepOutcome> {
     return this.mutex.run(touchedObjects(step), async () => {
       for (let attempt = 0; ; attempt++) {
-        const outcome = step.action === 'delete' ? await this.delete(step) : await this.apply(step);
+        const outcome = await this.once(step);
         if (outcome.ok || attempt >= 5 || !CONCURRENT_UPDATE.test(outcome.message)) return outcome;
         await sleep(50 * 2 ** attempt + Math.random() * 50);
       }
     });
+  }
+
+  /**
+   * delete → xplane.delete; create/update → xplane.apply; a destructive replace drops first
+   * (Terraform's "destroy and then create replacement"); a rotation (a replace that drops
+   * nothing) is an apply with a new password.
+   */
+  private async once(step: ResourcePlan): Promise<StepOutcome> {
+    if (step.action === 'delete') return this.delete(step);
+    if (step.action === 'replace' && step.destructive) {
+      const dropped = await this.delete(step);
+      if (!dropped.ok) return dropped;
+    }
+    return this.apply(step);
   }
 
   private password(step: ResourcePlan): string | undefined {
@@ -175,7 +189,7 @@ export class StepExecutor {
         if (st.rows.length > 0) return { ok: false, statusCode: status?.status_code ?? 'error', message: status?.message ?? 'not deleted' };
       }
       const secret = step.connectionSecret ?? this.ctx.instances.get(step.address)?.connectionSecret;
-      if (step.kind === 'ServiceAccount' && secret && !step.orphan) removeSecret(secretPath(this.ctx.dir, secret));
+      if (step.kind === 'ServiceAccount' && secret && !step.orphan && step.action === 'delete') removeSecret(secretPath(this.ctx.dir, secret));
       return { ok: true, statusCode: 'success', message: step.orphan ? 'forgotten (left on the server)' : '' };
     } catch (err) {
       return { ok: false, statusCode: 'error', message: (err as Error).message };
