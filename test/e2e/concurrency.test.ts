@@ -97,3 +97,38 @@ describe('locks and interruptions', { timeout: 300_000 }, () => {
     expectOk(await run(['destroy', '--auto-approve']));
   });
 });
+
+describe('parallel grants on the same objects', { timeout: 300_000 }, () => {
+  it('never fails with "tuple concurrently updated"', async () => {
+    const p = unique('tc');
+    const accounts = Array.from(
+      { length: 12 },
+      (_, i) => `service_account "${p}_a${i}" {
+  database  = database.${p}_db
+  schemas   = [schema.${p}_s]
+  member_of = [role.${p}_group]
+  grant {
+    schema     = schema.${p}_s
+    privileges = ["SELECT", "INSERT"]
+    future     = true
+  }
+  grant {
+    schema     = schema.${p}_s
+    on         = "sequences"
+    privileges = ["USAGE"]
+    future     = true
+  }
+}
+`,
+    ).join('\n');
+    const dir = configDir(p, {
+      'main.xp': `role "${p}_group" {}\ndatabase "${p}_db" {}\nschema "${p}_s" {\n  database = database.${p}_db\n}\n${accounts}`,
+    });
+    const run = xpIn(dir, url());
+    const r = await run(['apply', '--auto-approve', '--parallelism', '8']);
+    expect(r.stdout + r.stderr).not.toMatch(/concurrently/);
+    expectOk(r);
+    expect((await planSummary(run)).changed).toEqual([]);
+    expectOk(await run(['destroy', '--auto-approve', '--parallelism', '8']));
+  });
+});

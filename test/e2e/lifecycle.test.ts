@@ -161,3 +161,17 @@ describe('the confirmation on a terminal', { timeout: 300_000 }, () => {
     expectOk(await xpIn(dir, url())(['destroy', '--auto-approve']));
   });
 });
+
+describe('variables', { timeout: 300_000 }, () => {
+  it('takes --var and --var-file', async () => {
+    const p = unique('vr');
+    const dir = configDir(p, {
+      'main.xp': `variable "names" {\n  type = list(string)\n  default = []\n}\nvariable "limit" {\n  type = number\n  default = 1\n}\nrole "r" {\n  for_each = toset(var.names)\n  name = "${p}_\${each.value}"\n  connection_limit = var.limit\n}\n`,
+      'dev.xpvars': `limit = 7\n`,
+    });
+    const run = xpIn(dir, url());
+    const plan = expectOk(await run(['plan', '--var', 'names=["a","b"]', '--var-file', 'dev.xpvars']));
+    expect(plan.stdout).toContain('Plan: 2 to add');
+    expect(plan.stdout).toMatch(/connection_limit\s+= 7/);
+  });
+});
