@@ -324,6 +324,53 @@ describe('plan and apply agree', () => {
     }
   });
 
+  it('a destructive replace drops and re-creates; an immutable change is refused until --replace names it', async () => {
+    const dir = join(tempDir(), 'replace');
+    const db = unique('xpx_db');
+    const role = unique('xpx_role');
+    const files = (encoding: string) =>
+      `database ${q(db)} {\n  encoding = ${q(encoding)}\n  template = "template0"\n}\n\nrole ${q(role)} {\n  comment = "kept"\n}\n`;
+    const oid = (sql: string, name: string) => withClient(adminUrl, async (c) => (await c.query(sql, [name])).rows[0]?.oid as number | undefined);
+    const roleOid = () => oid('select oid::int from pg_roles where rolname = $1', role);
+    const dbOid = () => oid('select oid::int from pg_database where datname = $1', db);
+    write(dir, files('UTF8'));
+    try {
+      await applyAgrees(dir);
+      const before = { role: await roleOid(), db: await dbOid() };
+
+      // --replace of a role: dropped and created again (a new oid), exactly as planned.
+      const plan = await planJson(dir, ['--replace', `role.${role}`]);
+      expect([...changes(plan)]).toEqual([[`role.${role}`, 'replace']]);
+      const replaced = await applyJson(dir, ['apply', '--auto-approve', '--replace', `role.${role}`]);
+      expect(replaced.code, replaced.stderr).toBe(0);
+      expect(replaced.done).toEqual(changes(plan));
+      expect(await roleOid()).not.toBe(before.role);
+
+      // An encoding change is refused, with what to do, and nothing changes.
+      write(dir, files('SQL_ASCII'));
+      const refused = await xp(['plan', '--database-url', url], { cwd: dir });
+      expect(refused.code).toBe(1);
+      expect(refused.stdout).toContain(`Error: database.${db}: encoding cannot change in place ("UTF8" → "SQL_ASCII")`);
+      const notApplied = await xp(['apply', '--auto-approve', '--database-url', url], { cwd: dir });
+      expect(notApplied.code).toBe(1);
+      expect(await dbOid()).toBe(before.db);
+
+      // Named by --replace (and the database is empty): re-created with the new encoding.
+      const again = await planJson(dir, ['--replace', `database.${db}`]);
+      expect(again.errors).toEqual([]);
+      expect([...changes(again)]).toEqual([[`database.${db}`, 'replace']]);
+      const done = await applyJson(dir, ['apply', '--auto-approve', '--replace', `database.${db}`]);
+      expect(done.code, done.stderr).toBe(0);
+      expect(done.done).toEqual(changes(again));
+      const enc = await withClient(adminUrl, (c) => c.query('select pg_encoding_to_char(encoding) as e from pg_database where datname = $1', [db]));
+      expect(enc.rows[0]!.e).toBe('SQL_ASCII');
+      expect(await dbOid()).not.toBe(before.db);
+      expect([...changes(await planJson(dir))]).toEqual([]);
+    } finally {
+      await applyJson(dir, ['destroy', '--auto-approve', '--allow-data-loss']);
+    }
+  });
+
   it('destroy performs exactly the deletes of its plan', async () => {
     const dir = join(tempDir(), 'gone');
     const names = { db: unique('xpd_db'), prefix: unique('xpd') };
