@@ -371,6 +371,31 @@ describe('plan and apply agree', () => {
     }
   });
 
+  it('a database holding a table is not dropped without --allow-data-loss', async () => {
+    const dir = join(tempDir(), 'data');
+    const db = unique('xpl_db');
+    write(dir, `database ${q(db)} {}\n`);
+    try {
+      await applyAgrees(dir);
+      await withClient(urlFor(adminUrl, { database: db }), (c) => c.query('create table orders (id int)'));
+      const plan = await planJson(dir, ['--destroy', '--allow-data-loss']);
+      expect(plan.resources[0]).toMatchObject({ action: 'delete', dataLoss: { checked: true, tables: 1, examples: ['public.orders'], allowed: true } });
+
+      const refused = await xp(['destroy', '--auto-approve', '--database-url', url], { cwd: dir });
+      expect(refused.code).toBe(1);
+      expect(refused.stdout).toContain('# WARNING: DATA LOSS: this drops 1 table (public.orders) — refused without --allow-data-loss');
+      expect(refused.stderr).toContain(`Error: database.${db}: Dropping database "${db}" would destroy 1 table (public.orders).`);
+      const still = await withClient(adminUrl, (c) => c.query('select 1 from pg_database where datname = $1', [db]));
+      expect(still.rowCount).toBe(1);
+
+      const destroyed = await applyJson(dir, ['destroy', '--auto-approve', '--allow-data-loss']);
+      expect(destroyed.code, destroyed.stderr).toBe(0);
+      expect(destroyed.done).toEqual(changes(plan));
+    } finally {
+      await applyJson(dir, ['destroy', '--auto-approve', '--allow-data-loss']);
+    }
+  });
+
   it('destroy performs exactly the deletes of its plan', async () => {
     const dir = join(tempDir(), 'gone');
     const names = { db: unique('xpd_db'), prefix: unique('xpd') };
