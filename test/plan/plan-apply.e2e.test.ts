@@ -396,6 +396,26 @@ describe('plan and apply agree', () => {
     }
   });
 
+  it('an orphaned resource no longer declared is forgotten and left on the server', async () => {
+    const dir = join(tempDir(), 'orphan');
+    const kept = unique('xpo_kept');
+    const gone = unique('xpo_gone');
+    write(dir, `role ${q(kept)} {\n  lifecycle {\n    deletion_policy = "orphan"\n  }\n}\n\nrole ${q(gone)} {}\n`);
+    try {
+      await applyAgrees(dir);
+      write(dir, `role ${q(gone)} {}\n`);
+      const plan = await planJson(dir);
+      expect(plan.resources.find((r) => r.address === `role.${kept}`)).toMatchObject({ action: 'delete', orphan: true, destructive: false });
+      expect(plan.summary).toEqual({ add: 0, change: 0, destroy: 0, forget: 1 });
+      await applyAgrees(dir);
+      const left = await withClient(adminUrl, (c) => c.query('select 1 from pg_roles where rolname = $1', [kept]));
+      expect(left.rowCount).toBe(1);
+    } finally {
+      await applyJson(dir, ['destroy', '--auto-approve']);
+      await withClient(adminUrl, (c) => c.query(`drop role if exists ${pg.escapeIdentifier(kept)}`));
+    }
+  });
+
   it('destroy performs exactly the deletes of its plan', async () => {
     const dir = join(tempDir(), 'gone');
     const names = { db: unique('xpd_db'), prefix: unique('xpd') };
