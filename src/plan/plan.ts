@@ -348,6 +348,14 @@ export function assemblePlan(input: PlanInput): Plan {
     }
   }
 
+  // Addresses derived for resources no longer declared can collide (schema `api` in two
+  // databases): every step needs its own address, so those name their database.
+  const seen = new Map<string, number>();
+  for (const e of entries) seen.set(e.plan.address, (seen.get(e.plan.address) ?? 0) + 1);
+  for (const e of entries) {
+    if (!e.declared && e.plan.database !== '' && (seen.get(e.plan.address) ?? 0) > 1) e.plan.address = `${e.plan.address}@${e.plan.database}`;
+  }
+
   // Delete ordering for resources the configuration no longer describes: derived from specs.
   const addressOf = new Map<string, string>();
   for (const e of entries) addressOf.set(JSON.stringify([e.plan.provider, e.plan.kind, e.plan.database, e.plan.name]), e.plan.address);
