@@ -2,8 +2,8 @@
 // apply fails naming the holder (or waits with --lock-timeout); kill -9 or Ctrl-C in the middle
 // of an apply leaves nothing the next apply cannot finish.
 import { describe, expect, inject, it } from 'vitest';
-import type { ChildProcess } from 'node:child_process';
-import { collect, configDir, expectOk, planSummary, startXp, unique, withClient, xpIn } from './xp.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { XP, cleanEnv, collect, configDir, expectOk, planSummary, startXp, unique, withClient, xpIn } from './xp.js';
 
 const url = () => inject('databaseUrl');
 const N = 40;
@@ -36,17 +36,30 @@ describe('locks and interruptions', { timeout: 300_000 }, () => {
   it('a second apply on the same stack fails naming the holder, or waits with --lock-timeout', async () => {
     const p = unique('lk');
     const dir = configDir(p, manyRoles(p));
-    const first = startXp(['apply', '--auto-approve', '--parallelism', '1', '--database-url', url()], { cwd: dir });
-    const firstDone = collect(first);
-    await waitForLines(first, /Creating…/, 1);
+    // The first apply runs on a terminal and holds the lock while it waits for its "yes".
+    const cmd = ['node', XP, 'apply', '--database-url', url()].map((a) => `'${a}'`).join(' ');
+    const first = spawn('script', ['-qfec', cmd, '/dev/null'], { cwd: dir, env: cleanEnv({ TERM: 'dumb' }), stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    const asking = new Promise<void>((resolve, reject) => {
+      first.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        if (out.includes('Enter a value:')) resolve();
+      });
+      first.on('close', () => reject(new Error(`the first apply ended early:\n${out}`)));
+    });
+    const firstDone = new Promise<number | null>((res) => first.on('close', (code) => res(code)));
+    await asking;
 
     const second = await xpIn(dir, url())(['apply', '--auto-approve']);
-    expect(second.code).toBe(1);
-    expect(second.stderr).toMatch(new RegExp(`stack "${p}" is locked by xp \\(pid ${first.pid}, .+@.+\\) since \\d{4}-\\d\\d-\\d\\dT`));
+    expect(second.code, second.stderr).toBe(1);
+    expect(second.stderr).toMatch(new RegExp(`stack "${p}" is locked by xp \\(pid \\d+, .+@.+\\) since \\d{4}-\\d\\d-\\d\\dT`));
 
-    const third = await xpIn(dir, url())(['apply', '--auto-approve', '--lock-timeout', '5m']);
-    expectOk(third, 'the waiting apply');
-    expectOk(await firstDone, 'the first apply');
+    const third = collect(startXp(['apply', '--auto-approve', '--lock-timeout', '5m', '--database-url', url()], { cwd: dir }));
+    // let the third one start waiting, then approve the first
+    await new Promise((r) => setTimeout(r, 1500));
+    first.stdin.write('yes\r');
+    expect(await firstDone, out).toBe(0);
+    expectOk(await third, 'the waiting apply');
     expect(await countRoles(p)).toBe(N);
     expect((await planSummary(xpIn(dir, url()))).changed).toEqual([]);
     expectOk(await xpIn(dir, url())(['destroy', '--auto-approve']));
