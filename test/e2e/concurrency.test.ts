@@ -2,8 +2,8 @@
 // apply fails naming the holder (or waits with --lock-timeout); kill -9 or Ctrl-C in the middle
 // of an apply leaves nothing the next apply cannot finish.
 import { describe, expect, inject, it } from 'vitest';
-import type { ChildProcess } from 'node:child_process';
-import { collect, configDir, expectOk, planSummary, startXp, unique, withClient, xpIn } from './xp.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { XP, cleanEnv, collect, configDir, expectOk, planSummary, startXp, unique, withClient, xpIn } from './xp.js';
 
 const url = () => inject('databaseUrl');
 const N = 40;
@@ -32,21 +32,34 @@ async function countRoles(p: string): Promise<number> {
   return withClient(url(), async (c) => (await c.query(`select count(*)::int as n from pg_roles where rolname like $1`, [`${p}_r%`])).rows[0].n);
 }
 
-describe('locks and interruptions', () => {
+describe('locks and interruptions', { timeout: 300_000 }, () => {
   it('a second apply on the same stack fails naming the holder, or waits with --lock-timeout', async () => {
     const p = unique('lk');
     const dir = configDir(p, manyRoles(p));
-    const first = startXp(['apply', '--auto-approve', '--parallelism', '1', '--database-url', url()], { cwd: dir });
-    const firstDone = collect(first);
-    await waitForLines(first, /Creating…/, 1);
+    // The first apply runs on a terminal and holds the lock while it waits for its "yes".
+    const cmd = ['node', XP, 'apply', '--database-url', url()].map((a) => `'${a}'`).join(' ');
+    const first = spawn('script', ['-qfec', cmd, '/dev/null'], { cwd: dir, env: cleanEnv({ TERM: 'dumb' }), stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    const asking = new Promise<void>((resolve, reject) => {
+      first.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        if (out.includes('Enter a value:')) resolve();
+      });
+      first.on('close', () => reject(new Error(`the first apply ended early:\n${out}`)));
+    });
+    const firstDone = new Promise<number | null>((res) => first.on('close', (code) => res(code)));
+    await asking;
 
     const second = await xpIn(dir, url())(['apply', '--auto-approve']);
-    expect(second.code).toBe(1);
-    expect(second.stderr).toMatch(new RegExp(`stack "${p}" is locked by xp \\(pid ${first.pid}, .+@.+\\) since \\d{4}-\\d\\d-\\d\\dT`));
+    expect(second.code, second.stderr).toBe(1);
+    expect(second.stderr).toMatch(new RegExp(`stack "${p}" is locked by xp \\(pid \\d+, .+@.+\\) since \\d{4}-\\d\\d-\\d\\dT`));
 
-    const third = await xpIn(dir, url())(['apply', '--auto-approve', '--lock-timeout', '5m']);
-    expectOk(third, 'the waiting apply');
-    expectOk(await firstDone, 'the first apply');
+    const third = collect(startXp(['apply', '--auto-approve', '--lock-timeout', '5m', '--database-url', url()], { cwd: dir }));
+    // let the third one start waiting, then approve the first
+    await new Promise((r) => setTimeout(r, 1500));
+    first.stdin.write('yes\r');
+    expect(await firstDone, out).toBe(0);
+    expectOk(await third, 'the waiting apply');
     expect(await countRoles(p)).toBe(N);
     expect((await planSummary(xpIn(dir, url()))).changed).toEqual([]);
     expectOk(await xpIn(dir, url())(['destroy', '--auto-approve']));
@@ -95,5 +108,40 @@ describe('locks and interruptions', () => {
     expectOk(await run(['apply', '--auto-approve']));
     expect((await planSummary(run)).changed).toEqual([]);
     expectOk(await run(['destroy', '--auto-approve']));
+  });
+});
+
+describe('parallel grants on the same objects', { timeout: 300_000 }, () => {
+  it('never fails with "tuple concurrently updated"', async () => {
+    const p = unique('tc');
+    const accounts = Array.from(
+      { length: 12 },
+      (_, i) => `service_account "${p}_a${i}" {
+  database  = database.${p}_db
+  schemas   = [schema.${p}_s]
+  member_of = [role.${p}_group]
+  grant {
+    schema     = schema.${p}_s
+    privileges = ["SELECT", "INSERT"]
+    future     = true
+  }
+  grant {
+    schema     = schema.${p}_s
+    on         = "sequences"
+    privileges = ["USAGE"]
+    future     = true
+  }
+}
+`,
+    ).join('\n');
+    const dir = configDir(p, {
+      'main.xp': `role "${p}_group" {}\ndatabase "${p}_db" {}\nschema "${p}_s" {\n  database = database.${p}_db\n}\n${accounts}`,
+    });
+    const run = xpIn(dir, url());
+    const r = await run(['apply', '--auto-approve', '--parallelism', '8']);
+    expect(r.stdout + r.stderr).not.toMatch(/concurrently/);
+    expectOk(r);
+    expect((await planSummary(run)).changed).toEqual([]);
+    expectOk(await run(['destroy', '--auto-approve', '--parallelism', '8']));
   });
 });

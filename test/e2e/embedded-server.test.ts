@@ -5,7 +5,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir, xp } from './xp.js';
 
-describe('the embedded server (no connection configured)', () => {
+describe('the embedded server (no connection configured)', { timeout: 300_000 }, () => {
   const cwd = tempDir('xp-embedded-');
   afterAll(async () => {
     await xp(['server', 'stop'], { cwd });

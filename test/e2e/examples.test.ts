@@ -11,7 +11,7 @@ const examples = readdirSync(join(REPO, 'examples'), { withFileTypes: true })
   .map((d) => d.name)
   .sort();
 
-describe('examples', () => {
+describe('examples', { timeout: 300_000 }, () => {
   it('has examples to run', () => {
     expect(examples.length).toBeGreaterThan(0);
   });
@@ -22,7 +22,7 @@ describe('examples', () => {
     const run = xpIn(dir, url());
     expectOk(await run(['apply', '--auto-approve']), `apply ${name}`);
     expect((await planSummary(run)).changed).toEqual([]);
-    const files = readdirSync(dir).filter((f) => f.endsWith('.xp'));
+    const files = readdirSync(dir, { withFileTypes: true }).filter((f) => f.isFile() && f.name.endsWith('.xp')).map((f) => f.name);
     const guarded = files.some((f) => /prevent_destroy\s*=\s*true/.test(readFileSync(join(dir, f), 'utf8')));
     if (guarded) {
       const refused = await run(['destroy', '--auto-approve']);

@@ -430,6 +430,14 @@ describe('assemblePlan: scope and order', () => {
     expect(plan.resources.map((r) => r.address)).toEqual(['role.r[1]', 'role.r[2]', 'role.r[10]']);
   });
 
+  it('gives undeclared resources with the same name in two databases distinct addresses', () => {
+    const a = instance('schema', 'api', { database: 'one' });
+    const b = instance('schema', 'api', { database: 'two' });
+    const input = scenario({ undeclared: [{ r: a, server: 'same' }, { r: b, server: 'same' }], contents: [[a, EMPTY], [b, EMPTY]] });
+    for (const m of input.managed) delete m.address;
+    expect(assemblePlan(input).resources.map((r) => r.address)).toEqual(['schema.api@one', 'schema.api@two']);
+  });
+
   it('derives delete order from specs for resources no longer declared', () => {
     const plan = assemblePlan(
       scenario({ undeclared: [{ r: api, server: 'same' }, { r: app, server: 'same' }, { r: svc, server: 'same' }], contents: [[app, EMPTY], [api, EMPTY]] }),
