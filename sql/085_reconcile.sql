@@ -324,7 +324,12 @@ begin
      order by xplane.kind_order(kind) desc, database, name
      for update skip locked
   loop
-    perform xplane.reconcile_deletion(v_res, coalesce((select mode from xplane.stacks where name = v_res.stack), 'enforce'));
+    begin
+      perform xplane.reconcile_deletion(v_res, coalesce((select mode from xplane.stacks where name = v_res.stack), 'enforce'));
+    exception when others then
+      -- Actions never raise; this guards the rest of the run against a bug in one resource.
+      raise warning 'xplane.reconcile_all: % % failed: %', v_res.kind, quote_ident(v_res.name), sqlerrm;
+    end;
     v_count := v_count + 1;
   end loop;
   -- Then everything due, per provider config: one batched observe, then actions in dependency order.
@@ -348,11 +353,15 @@ begin
     end;
     for i in 1 .. cardinality(v_ids) loop
       select * into v_res from xplane.managed_resources where id = v_ids[i];
-      if v_obs is not null and v_obs -> (i - 1) ->> 'error' is null then
-        perform xplane.reconcile_observed(v_res, nullif(v_obs -> (i - 1) -> 'observed', 'null'::jsonb), true);
-      else
-        perform xplane.reconcile_observed(v_res, null, false);
-      end if;
+      begin
+        if v_obs is not null and v_obs -> (i - 1) ->> 'error' is null then
+          perform xplane.reconcile_observed(v_res, nullif(v_obs -> (i - 1) -> 'observed', 'null'::jsonb), true);
+        else
+          perform xplane.reconcile_observed(v_res, null, false);
+        end if;
+      exception when others then
+        raise warning 'xplane.reconcile_all: % % failed: %', v_res.kind, quote_ident(v_res.name), sqlerrm;
+      end;
       v_count := v_count + 1;
     end loop;
   end loop;

@@ -1,5 +1,5 @@
 -- apply / delete: conditions, events, generations, idempotency, validation, orphan, finalizers.
-select plan(32);
+select plan(33);
 
 create temp table t as select current_database() || '_app' as db;
 create temp table ids (name text primary key, id uuid);
@@ -37,6 +37,8 @@ select matches((select ready_message from xplane.resource_status where id = (sel
 select ok((select next_reconcile_at is null and last_failure_class = 'validation' from xplane.managed_resources where id = (select id from ids where name = 'db')), 'validation: not retried until the spec changes');
 select is((select observed_generation::int from xplane.managed_resources where id = (select id from ids where name = 'db')), 2, 'observed_generation does not move on failure');
 select ok(exists (select 1 from xplane.stale_resources where id = (select id from ids where name = 'db')), 'listed in stale_resources');
+select ok((select last_transition > (select last_transition from before where type = 'Ready') from xplane.conditions
+            where resource_id = (select id from ids where name = 'db') and type = 'Ready'), 'Ready went False: last_transition moved');
 select lives_ok(format($$select xplane.apply('Database', %L, '{"comment": "app v2"}', 'default', 'apply_stack')$$, db), 'fix the spec') from t;
 select is((select ready || '/' || failure_count from xplane.resource_status where id = (select id from ids where name = 'db')), 'True/0', 'Ready again, failure_count reset');
 
