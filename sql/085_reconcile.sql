@@ -134,6 +134,13 @@ begin
     perform xplane.emit_event(p_res.id, 'Normal', 'Forgotten', (v_result).message);
   else
     v_result := xplane.run_action('delete', p_res.kind, p_res.name, p_res.spec, p_res.provider_config);
+    if (v_result).status_code = 'invalid_spec' then
+      -- The spec was broken after the object was created: delete by identity alone.
+      v_result := xplane.run_action('delete', p_res.kind, p_res.name,
+        jsonb_strip_nulls(jsonb_build_object('database', p_res.spec -> 'database',
+                                             'allow_data_loss', p_res.spec -> 'allow_data_loss')),
+        p_res.provider_config);
+    end if;
     if (v_result).status_code not in ('success', 'not_found') then
       perform xplane.record_outcome(p_res, 'delete', v_result, null);
       return v_result;

@@ -1,5 +1,5 @@
 -- apply / delete: conditions, events, generations, idempotency, validation, orphan, finalizers.
-select plan(33);
+select plan(36);
 
 create temp table t as select current_database() || '_app' as db;
 create temp table ids (name text primary key, id uuid);
@@ -60,6 +60,12 @@ select ok(xplane.observe_resource('Schema', 'fin', jsonb_build_object('database'
 update xplane.managed_resources set finalizers = array_remove(finalizers, 'example.com/hold'), next_reconcile_at = now() where id = (select id from ids where name = 'fin');
 select cmp_ok(xplane.reconcile_all('apply_stack'), '>=', 1, 'reconcile_all');
 select ok(not exists (select 1 from xplane.managed_resources where id = (select id from ids where name = 'fin')), 'finalizer removed: the record is gone');
+
+-- a resource whose spec went bad after it was created can still be deleted
+insert into ids select 'bad', xplane.apply('Schema', 'bad', jsonb_build_object('database', db), 'default', 'apply_stack') from t;
+select lives_ok(format($$select xplane.apply('Schema', 'bad', jsonb_build_object('database', %L, 'comment', 42), 'default', 'apply_stack')$$, db), 'break its spec') from t;
+select ok(xplane.delete('Schema', 'bad', db), 'delete still works (by identity)') from t;
+select ok(xplane.observe_resource('Schema', 'bad', jsonb_build_object('database', db)) is null, 'and drops the schema') from t;
 
 -- cleanup (the database holds the orphaned schema only: no tables)
 select ok(xplane.delete('Database', db), 'delete the database') from t;
