@@ -1,5 +1,5 @@
 -- apply / delete: conditions, events, generations, idempotency, validation, orphan, finalizers.
-select plan(36);
+select plan(41);
 
 create temp table t as select current_database() || '_app' as db;
 create temp table ids (name text primary key, id uuid);
@@ -66,6 +66,15 @@ insert into ids select 'bad', xplane.apply('Schema', 'bad', jsonb_build_object('
 select lives_ok(format($$select xplane.apply('Schema', 'bad', jsonb_build_object('database', %L, 'comment', 42), 'default', 'apply_stack')$$, db), 'break its spec') from t;
 select ok(xplane.delete('Schema', 'bad', db), 'delete still works (by identity)') from t;
 select ok(xplane.observe_resource('Schema', 'bad', jsonb_build_object('database', db)) is null, 'and drops the schema') from t;
+
+-- a schema holding data: refused until the call says so explicitly
+insert into ids select 'data', xplane.apply('Schema', 'data', jsonb_build_object('database', db), 'default', 'apply_stack') from t;
+select lives_ok(format($$select xplane.remote_exec('default', %L, 'create table data.t (id int)')$$, db), 'a table in it') from t;
+select ok(not xplane.delete('Schema', 'data', db), 'delete refuses: false') from t;
+select is((select ready_reason || '/' || last_failure_class from xplane.resource_status where id = (select id from ids where name = 'data')),
+  'Refused/permanent', 'Ready=False Refused, a permanent failure');
+select matches((select ready_message from xplane.resource_status where id = (select id from ids where name = 'data')), 'allow_data_loss', 'the message says how to allow it');
+select ok(xplane.delete('Schema', 'data', db, 'default', true), 'delete with p_allow_data_loss drops it') from t;
 
 -- cleanup (the database holds the orphaned schema only: no tables)
 select ok(xplane.delete('Database', db), 'delete the database') from t;
