@@ -146,6 +146,9 @@ begin
         v_privs := v_privs || 'TEMPORARY'::text;
       elsif v_p = any (v_allowed) then
         v_privs := v_privs || v_p::text;
+      elsif v_p = 'MAINTAIN' and v_on = 'tables' then
+        perform xplane.invalid_spec(p_kind, v_field || '.privileges',
+          format('privilege MAINTAIN needs PostgreSQL 17 or later (this server is %s)', pg_catalog.current_setting('server_version')));
       else
         perform xplane.invalid_spec(p_kind, v_field || '.privileges',
           format('unknown privilege %s for %s (allowed: %s, ALL)', to_jsonb(v_raw), v_on, array_to_string(v_allowed, ', ')));
