@@ -73,3 +73,14 @@ end
 $$;
 comment on function xplane.emit_event(uuid, xplane.event_type, text, text) is
   'Records an event (Normal/Warning, reason, message) with the acting role (current_user) and NOTIFYs it.';
+
+create or replace function xplane.prune_events(p_keep interval default '30 days')
+returns bigint
+language sql volatile
+set search_path = xplane, pg_catalog
+as $$
+  with gone as (delete from xplane.events where created_at < clock_timestamp() - p_keep returning 1)
+  select count(*) from gone
+$$;
+comment on function xplane.prune_events(interval) is
+  'Deletes events older than p_keep (default 30 days) and returns how many; schedule it with pg_cron next to reconcile_all if events pile up.';
