@@ -157,6 +157,7 @@ begin
                                        'observed', null, 'action', 'delete', 'reconciled_at', now()),
            next_reconcile_at = now() + interval '30 seconds', last_reconciled_at = now()
      where id = p_res.id;
+    perform xplane.set_condition(p_res.id, 'LastAsyncOperation', 'True', 'DeleteSucceeded', (v_result).message);
     perform xplane.set_condition(p_res.id, 'Ready', 'False', 'WaitingForFinalizers',
       'deleted; the record stays until these finalizers are removed: ' || array_to_string(v_finalizers, ', '));
   else

@@ -1,6 +1,6 @@
 -- Batched observe of databases, schemas and extensions: round trips grow with the number of
 -- databases (and kinds), never with the number of resources.
-select plan(9);
+select plan(10);
 
 create temp table t as select current_database() || '_b1' as db1, current_database() || '_b2' as db2;
 create function pg_temp.items(p_schemas int) returns jsonb language sql as $$
@@ -32,6 +32,8 @@ select is(pg_temp.observe_cost(5), 7::bigint, '2 databases, 10 schemas, 6 extens
 select is(pg_temp.observe_cost(40), 7::bigint, '80 schemas: still 7 queries');
 select is((select count(*)::int from jsonb_array_elements(xplane.observe_many(pg_temp.items(5))) o
             where o ->> 'kind' = 'Schema' and o -> 'observed' <> 'null'::jsonb), 3, 'the three existing schemas are observed, the others absent');
+select is(cardinality(xplane.dblink_get_connections()), 3, 'dblink connections: one per database touched (maintenance + 2), reused');
+
 -- reconcile_all over resources in sync: one batched observe, no action, no per-resource query.
 select is((select count(*)::int from jsonb_array_elements(pg_temp.items(12)) i
             where xplane.apply((i ->> 'kind')::xplane.resource_kind, i ->> 'name', i -> 'spec', 'default', 'batched') is not null), 32,
