@@ -254,6 +254,7 @@ begin
   v_cat := xplane.roles_catalog(p_provider_config, array[p_name]);
   if not (v_cat -> 'roles' ? p_name) then
     perform xplane.credential_forget(p_provider_config, p_name);
+    perform xplane.grant_scope_record(p_provider_config, p_name, '[]');
     return xplane.result('not_found', format('role "%s" does not exist', p_name), null);
   end if;
   v_result := xplane.drop_role_everywhere(p_provider_config, p_name, v_cat -> 'roles' -> p_name);
