@@ -1,5 +1,5 @@
 -- apply / delete: conditions, events, generations, idempotency, validation, orphan, finalizers.
-select plan(41);
+select plan(43);
 
 create temp table t as select current_database() || '_app' as db;
 create temp table ids (name text primary key, id uuid);
@@ -41,6 +41,12 @@ select ok((select last_transition > (select last_transition from before where ty
             where resource_id = (select id from ids where name = 'db') and type = 'Ready'), 'Ready went False: last_transition moved');
 select lives_ok(format($$select xplane.apply('Database', %L, '{"comment": "app v2"}', 'default', 'apply_stack')$$, db), 'fix the spec') from t;
 select is((select ready || '/' || failure_count from xplane.resource_status where id = (select id from ids where name = 'db')), 'True/0', 'Ready again, failure_count reset');
+
+-- a name PostgreSQL would truncate is refused, not created under another name
+create temp table longname as select xplane.apply('Schema', repeat('n', 64), jsonb_build_object('database', db), 'default', 'apply_stack') as id from t;
+select is((select ready_reason || '/' || coalesce(next_reconcile_at::text, 'no retry') from xplane.resource_status where id = (select id from longname)),
+  'InvalidSpec/no retry', 'a 64-byte name: InvalidSpec, not retried');
+select ok(xplane.delete('Schema', repeat('n', 64), db), 'and it can be deleted') from t;
 
 -- another stack cannot take it over
 select throws_like(format($$select xplane.apply('Database', %L, '{}', 'default', 'other_stack')$$, db), '%is managed by stack apply_stack%', 'one stack owns a resource') from t;
