@@ -62,6 +62,6 @@ for (const target of serverTargets(inject('databaseUrl'))) {
       } finally {
         await db.drop();
       }
-    });
+    }, 240_000); // a pgTAP file is many tests: give it room on a loaded machine
   });
 }
