@@ -66,8 +66,15 @@ export async function ensurePgtap(admin: pg.Client): Promise<void> {
   const control = readFileSync(join(source, 'pgtap.control'), 'utf8');
   const version = /default_version\s*=\s*'([^']+)'/.exec(control)?.[1];
   if (!version) throw new Error(`cannot read default_version from ${join(source, 'pgtap.control')}`);
-  copyFileSync(join(source, 'pgtap.control'), join(target, 'pgtap.control'));
-  copyFileSync(join(source, `pgtap--${version}.sql`), join(target, `pgtap--${version}.sql`));
+  try {
+    copyFileSync(join(source, 'pgtap.control'), join(target, 'pgtap.control'));
+    copyFileSync(join(source, `pgtap--${version}.sql`), join(target, `pgtap--${version}.sql`));
+  } catch (err) {
+    throw new Error(
+      `cannot load pgTAP into the test server: copying it into ${target} failed (${(err as Error).message}); ` +
+        'the server must run on this machine, or have pgTAP installed',
+    );
+  }
 }
 
 export interface ProviderDatabase {
