@@ -934,7 +934,9 @@ export class Evaluator {
         }
       }
     }
-    let provider = 'default';
+    // without provider = …: the only provider block, else the one named "default", else the
+    // default connection (LANGUAGE.md: "without any, the default connection is used")
+    let provider = providers.size === 1 ? [...providers][0]! : 'default';
     const providerAttr = r.attrs.get('provider');
     if (providerAttr) {
       const p = providerAttr.value;

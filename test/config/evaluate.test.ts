@@ -415,6 +415,10 @@ describe('outputs, providers, top-level mistakes', () => {
   it('reads the provider url from the environment', () => {
     const c = configOf('provider "p" { url = env("DB_URL", "") }\nprovider "q" { url = env("DB_URL", "") }', { env: { DB_URL: 'postgres://h/x' } });
     expect(c.providers.map((p) => p.url)).toEqual(['postgres://h/x', 'postgres://h/x']);
+    // with one provider block, resources use it; with several, the default connection
+    expect(configOf('provider "p" {}\nrole "r" {}').resources[0]!.provider).toBe('p');
+    expect(configOf('provider "p" {}\nprovider "q" {}\nrole "r" {}').resources[0]!.provider).toBe('default');
+    expect(configOf('provider "p" {}\nprovider "q" {}\nrole "r" { provider = provider.q }').resources[0]!.provider).toBe('q');
     expect(configOf('provider "p" { url = env("DB_URL", "") }').providers[0]!.url).toBeUndefined();
   });
 
