@@ -1175,15 +1175,20 @@ export class Evaluator {
 
     const providerNames = new Set(this.providerBlocks.keys());
     const resources: ResourceInstance[] = [];
+    const blockOf = new Map<ResourceInstance, ResourceBlock>();
     for (const r of this.resources.values()) {
       const instances = this.expand(r);
       if (!instances) continue;
       for (const inst of instances.values()) {
         const built = this.buildInstance(inst, providerNames);
-        if (built) resources.push(built);
+        if (built) {
+          resources.push(built);
+          blockOf.set(built, r);
+        }
       }
     }
     this.checkNames(resources);
+    if (this.errors === 0) this.checkNamesWrittenAsStrings(resources, blockOf);
 
     const outputs: OutputValue[] = [];
     for (const block of this.outputBlocks) {
@@ -1230,6 +1235,58 @@ export class Evaluator {
       return undefined;
     }
     return { name: block.labels[0]!, value: toPlain(value), sensitive, range: block.range };
+  }
+
+  /**
+   * `database = "saas"` where `database "saas" {}` is managed here: without the reference
+   * there is no dependency, so nothing makes the database exist first. Warn, pointing at it.
+   */
+  private checkNamesWrittenAsStrings(resources: ResourceInstance[], blockOf: Map<ResourceInstance, ResourceBlock>): void {
+    const managed = new Map<string, ResourceInstance>();
+    for (const r of resources) {
+      const ns = kindByType(r.type)!.namespace;
+      if (ns === 'database' || ns === 'role') managed.set(`${ns}\u0000${r.provider}\u0000${r.name}`, r);
+    }
+    const reported = new Set<string>();
+    const check = (r: ResourceInstance, schema: AttributeSchema, value: Value, range: SourceRange) => {
+      const ns = schema.references?.includes('database') ? 'database' : schema.references?.includes('role') ? 'role' : undefined;
+      if (!ns) return;
+      for (const name of Array.isArray(value) ? value : [value]) {
+        if (typeof name !== 'string') continue;
+        const target = managed.get(`${ns}\u0000${r.provider}\u0000${name}`);
+        if (!target || target === r || r.dependsOn.includes(target.address)) continue;
+        const key = `${range.start.offset}:${target.address}`;
+        if (reported.has(key)) continue;
+        reported.add(key);
+        this.push({
+          severity: 'warning',
+          message: `"${name}" is managed here as ${target.address}, but written as a string: nothing makes it exist first`,
+          range,
+          hint: `refer to it as ${target.address} to depend on it`,
+        });
+      }
+    };
+    for (const r of resources) {
+      const block = blockOf.get(r)!;
+      const kind = block.kind;
+      for (const [name, schema] of Object.entries(kind.attributes)) {
+        const attr = block.attrs.get(name);
+        if (attr && r.spec[name] !== undefined) check(r, schema, r.spec[name]!, attr.value.range);
+      }
+      for (const [type, bs] of Object.entries(kind.blocks)) {
+        if (!bs.specKey || !Array.isArray(r.spec[bs.specKey])) continue;
+        const nested = block.block.body.blocks.filter((b) => b.type === type);
+        (r.spec[bs.specKey] as Value[]).forEach((item, i) => {
+          const b = nested[i];
+          if (!b || typeof item !== 'object' || item === null || Array.isArray(item)) return;
+          for (const [name, schema] of Object.entries(bs.attributes)) {
+            const attr = b.body.attributes.find((a) => a.name === name);
+            const v = (item as Record<string, Value>)[name];
+            if (attr && v !== undefined) check(r, schema, v, attr.value.range);
+          }
+        });
+      }
+    }
   }
 
   /** Two resources may not manage the same PostgreSQL object. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Sensitive, UNKNOWN } from '../../src/config/types.js';
-import { configOf, diagnosticsOf, errorsOf, resource, valueOf } from './fixture.js';
+import { configOf, diagnosticsOf, errorsOf, evalText, resource, valueOf } from './fixture.js';
 
 describe('names and addresses', () => {
   it('uses the label with - replaced by _, or name verbatim', () => {
@@ -159,6 +159,15 @@ describe('the spec of each kind (contracts.md §1)', () => {
 });
 
 describe('references', () => {
+  it('warns when a managed database or role is named by a string (no dependency)', () => {
+    const r = evalText('database "saas" {}\nrole "o" {}\nschema "s" {\n  database = "saas"\n  owner = role.o\n}\nrole "r" {\n  member_of = ["o"]\n}');
+    expect(r.config).toBeDefined();
+    expect(r.diagnostics.map((d) => [d.severity, d.message, `${d.range!.start.line}:${d.range!.start.column}`, d.hint])).toEqual([
+      ['warning', '"saas" is managed here as database.saas, but written as a string: nothing makes it exist first', '4:14', 'refer to it as database.saas to depend on it'],
+      ['warning', '"o" is managed here as role.o, but written as a string: nothing makes it exist first', '8:15', 'refer to it as role.o to depend on it'],
+    ]);
+  });
+
   it('reads attributes of other resources, with defaults', () => {
     const c = configOf(`
       role "o" { name = "the_owner" }
