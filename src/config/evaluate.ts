@@ -1149,9 +1149,21 @@ export class Evaluator {
     }
 
     let stack = this.options.defaultStack;
+    let stackMode: Configuration['stackMode'] = 'enforce';
     if (this.stackBlock) {
       stack = this.stackBlock.labels[0]!;
-      for (const attr of this.stackBlock.body.attributes) this.report(attr.nameRange, `unknown attribute "${attr.name}" in stack`);
+      for (const b of this.stackBlock.body.blocks) this.report(b.typeRange, `unexpected block "${b.type}" in stack`);
+      for (const [name, attr] of this.attributesOf(this.stackBlock)) {
+        if (name !== 'mode') {
+          this.report(attr.nameRange, `unknown attribute "${name}" in stack`, didYouMean(name, ['mode']) ?? 'stack has: mode');
+          continue;
+        }
+        const v = this.evalAttribute(attr, { where: 'stack' });
+        if (v === FAILED) continue;
+        if (v !== 'enforce' && v !== 'observe') {
+          this.report(attr.value.range, `mode: invalid value ${typeof v === 'string' ? `"${v}"` : typeOfValue(v)}, expected one of: "enforce", "observe"`, typeof v === 'string' ? didYouMean(v, ['enforce', 'observe']) : undefined);
+        } else stackMode = v;
+      }
       if (!/^[A-Za-z0-9_.-]+$/.test(stack)) this.report(this.stackBlock.typeRange, `invalid stack name "${stack}"`, 'use letters, digits, ".", "_" and "-"');
     }
 
@@ -1207,7 +1219,7 @@ export class Evaluator {
     const failed = diagnostics.some((d) => d.severity === 'error');
     return {
       diagnostics,
-      ...(failed ? {} : { config: { dir: this.options.dir, stack, providers, resources, outputs } }),
+      ...(failed ? {} : { config: { dir: this.options.dir, stack, stackMode, providers, resources, outputs } }),
     };
   }
 

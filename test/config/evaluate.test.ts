@@ -21,7 +21,10 @@ describe('names and addresses', () => {
   });
 
   it('takes the stack from the stack block, else the default', () => {
-    expect(configOf('stack "saas" {}').stack).toBe('saas');
+    expect(configOf('stack "saas" {}')).toMatchObject({ stack: 'saas', stackMode: 'enforce' });
+    expect(configOf('stack "saas" {\n  mode = "observe"\n}').stackMode).toBe('observe');
+    expect(errorsOf('stack "saas" {\n  mode = "watch"\n}')).toEqual(['mode: invalid value "watch", expected one of: "enforce", "observe"']);
+    expect(errorsOf('stack "a" {}\nstack "b" {}')).toEqual(['duplicate stack block (a configuration is one stack)']);
     expect(configOf('').stack).toBe('test');
   });
 });
