@@ -5,6 +5,7 @@
 //   grammar/railroad.html       railroad diagrams (chevrotain's createSyntaxDiagramsCode)
 //   grammar/xp.tmLanguage.json  a TextMate grammar for editors (VS Code, Sublime, GitHub)
 //   src/dsl/cst.d.ts            the CST types the visitor is written against (generateCstDts)
+import type { IProduction, Rule, TokenType } from 'chevrotain';
 import {
   Alternation,
   Alternative,
@@ -17,10 +18,7 @@ import {
   RepetitionMandatoryWithSeparator,
   RepetitionWithSeparator,
   Terminal,
-  type IProduction,
-  type Rule,
-  type TokenType,
-} from 'chevrotain';
+} from './chevrotain.js';
 import { parser } from './parser.js';
 import * as t from './tokens.js';
 
@@ -60,7 +58,7 @@ function production(p: IProduction): string {
   if (p instanceof RepetitionMandatory) return `${group(p.definition)}+`;
   if (p instanceof RepetitionWithSeparator) return `( ${seq(p.definition)} ( ${terminalText(p.separator)} ${seq(p.definition)} )* )?`;
   if (p instanceof RepetitionMandatoryWithSeparator) return `${seq(p.definition)} ( ${terminalText(p.separator)} ${seq(p.definition)} )*`;
-  if (p instanceof Alternation) return `( ${(p.definition as Alternative[]).map((alt) => seq(alt.definition)).join(' | ')} )`;
+  if (p instanceof Alternation) return `( ${(p.definition as InstanceType<typeof Alternative>[]).map((alt) => seq(alt.definition)).join(' | ')} )`;
   if (p instanceof Alternative) return seq(p.definition);
   throw new Error(`unknown production ${p.constructor.name}`);
 }
@@ -75,7 +73,7 @@ function ebnf(rules: Rule[]): string {
   ];
   for (const rule of rules) {
     const body = rule.definition.length === 1 && rule.definition[0] instanceof Alternation
-      ? (rule.definition[0] as Alternation).definition.map((alt) => production(alt)).join('\n    | ')
+      ? (rule.definition[0] as InstanceType<typeof Alternation>).definition.map((alt) => production(alt)).join('\n    | ')
       : production(new Alternative({ definition: rule.definition }));
     lines.push(`${rule.name} ::= ${body}`, '');
   }

@@ -133,7 +133,11 @@ function lexingDiagnostic(path: string, text: string, e: ILexingError): Diagnost
 function parsingDiagnostic(path: string, e: IRecognitionException): Diagnostic {
   const tok = e.token;
   let range: SourceRange;
-  if (isRealToken(tok)) {
+  if (isRealToken(tok) && tok.tokenType === Newline) {
+    // "found end of line": an empty range where the line ends
+    const at = { line: tok.startLine!, column: tok.startColumn!, offset: tok.startOffset };
+    range = { file: path, start: at, end: at };
+  } else if (isRealToken(tok)) {
     range = {
       file: path,
       start: { line: tok.startLine!, column: tok.startColumn!, offset: tok.startOffset },
@@ -145,11 +149,17 @@ function parsingDiagnostic(path: string, e: IRecognitionException): Diagnostic {
     const after = !isRealToken(prev)
       ? { line: 1, column: 1, offset: 0 }
       : prev.image.endsWith('\n')
-        ? { line: prev.endLine!, column: prev.endColumn!, offset: prev.endOffset! }
+        ? lineEnd(prev)
         : { line: prev.endLine!, column: prev.endColumn! + 1, offset: prev.endOffset! + 1 };
     range = { file: path, start: after, end: after };
   }
   return { severity: 'error', message: e.message, range };
+}
+
+/** Where the line break that ends `tok` starts (before a CRLF's \r). */
+function lineEnd(tok: IToken) {
+  const back = tok.image.endsWith('\r\n') ? 1 : 0;
+  return { line: tok.endLine!, column: tok.endColumn! - back, offset: tok.endOffset! - back };
 }
 
 /** After a syntax error, recovery often trips again on the same line: keep the first per line. */
