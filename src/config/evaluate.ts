@@ -1254,49 +1254,57 @@ export class Evaluator {
    * there is no dependency, so nothing makes the database exist first. Warn, pointing at it.
    */
   private checkNamesWrittenAsStrings(resources: ResourceInstance[], blockOf: Map<ResourceInstance, ResourceBlock>): void {
-    const managed = new Map<string, ResourceInstance>();
+    const managed = { database: new Map<string, ResourceInstance[]>(), role: new Map<string, ResourceInstance[]>() };
     for (const r of resources) {
       const ns = kindByType(r.type)!.namespace;
-      if (ns === 'database' || ns === 'role') managed.set(`${ns}\u0000${r.provider}\u0000${r.name}`, r);
+      if (ns !== 'database' && ns !== 'role') continue;
+      const list = managed[ns].get(r.name);
+      if (list) list.push(r);
+      else managed[ns].set(r.name, [r]);
     }
     const reported = new Set<string>();
-    const check = (r: ResourceInstance, schema: AttributeSchema, value: Value, range: SourceRange) => {
-      const ns = schema.references?.includes('database') ? 'database' : schema.references?.includes('role') ? 'role' : undefined;
-      if (!ns) return;
-      for (const name of Array.isArray(value) ? value : [value]) {
-        if (typeof name !== 'string') continue;
-        const target = managed.get(`${ns}\u0000${r.provider}\u0000${name}`);
-        if (!target || target === r || r.dependsOn.includes(target.address)) continue;
-        const key = `${range.start.offset}:${target.address}`;
-        if (reported.has(key)) continue;
-        reported.add(key);
-        this.push({
-          severity: 'warning',
-          message: `"${name}" is managed here as ${target.address}, but written as a string: nothing makes it exist first`,
-          range,
-          hint: `refer to it as ${target.address} to depend on it`,
-        });
-      }
+    const checkOne = (r: ResourceInstance, ns: 'database' | 'role', name: Value, range: SourceRange) => {
+      if (typeof name !== 'string') return;
+      const target = managed[ns].get(name)?.find((t) => t.provider === r.provider);
+      if (!target || target === r || r.dependsOn.includes(target.address)) return;
+      const key = `${range.start.offset}:${target.address}`;
+      if (reported.has(key)) return;
+      reported.add(key);
+      this.push({
+        severity: 'warning',
+        message: `"${name}" is managed here as ${target.address}, but written as a string: nothing makes it exist first`,
+        range,
+        hint: `refer to it as ${target.address} to depend on it`,
+      });
+    };
+    const check = (r: ResourceInstance, ns: 'database' | 'role', value: Value, range: SourceRange) => {
+      if (Array.isArray(value)) for (const v of value) checkOne(r, ns, v, range);
+      else checkOne(r, ns, value, range);
     };
     for (const r of resources) {
       const block = blockOf.get(r)!;
-      const kind = block.kind;
-      for (const [name, schema] of Object.entries(kind.attributes)) {
+      const names = nameAttributes(block.kind);
+      for (const [name, ns] of names.attributes) {
+        const v = r.spec[name];
+        if (v === undefined || v === null) continue;
         const attr = block.attrs.get(name);
-        if (attr && r.spec[name] !== undefined) check(r, schema, r.spec[name]!, attr.value.range);
+        if (attr) check(r, ns, v, attr.value.range);
       }
-      for (const [type, bs] of Object.entries(kind.blocks)) {
-        if (!bs.specKey || !Array.isArray(r.spec[bs.specKey])) continue;
-        const nested = block.block.body.blocks.filter((b) => b.type === type);
-        (r.spec[bs.specKey] as Value[]).forEach((item, i) => {
-          const b = nested[i];
-          if (!b || typeof item !== 'object' || item === null || Array.isArray(item)) return;
-          for (const [name, schema] of Object.entries(bs.attributes)) {
-            const attr = b.body.attributes.find((a) => a.name === name);
+      for (const [type, specKey, attrs] of names.blocks) {
+        const items = r.spec[specKey];
+        if (!Array.isArray(items) || items.length === 0) continue;
+        let i = 0;
+        for (const b of block.block.body.blocks) {
+          if (b.type !== type) continue;
+          const item = items[i++];
+          if (typeof item !== 'object' || item === null || Array.isArray(item)) continue;
+          for (const [name, ns] of attrs) {
             const v = (item as Record<string, Value>)[name];
-            if (attr && v !== undefined) check(r, schema, v, attr.value.range);
+            if (v === undefined || v === null) continue;
+            const attr = b.body.attributes.find((a) => a.name === name);
+            if (attr) check(r, ns, v, attr.value.range);
           }
-        });
+        }
       }
     }
   }
@@ -1329,6 +1337,31 @@ function alreadyReported(): EvalFailure {
 }
 
 const keyOrders = new WeakMap<KindDefinition, string[]>();
+
+interface NameAttributes {
+  attributes: [string, 'database' | 'role'][];
+  blocks: [string, string, [string, 'database' | 'role'][]][];
+}
+const nameAttributeCache = new WeakMap<KindDefinition, NameAttributes>();
+
+/** The attributes of a kind (and of its blocks) that name a database or a role. */
+function nameAttributes(kind: KindDefinition): NameAttributes {
+  let out = nameAttributeCache.get(kind);
+  if (!out) {
+    const of = (attrs: Record<string, AttributeSchema>) =>
+      Object.entries(attrs).flatMap(([name, a]): [string, 'database' | 'role'][] =>
+        a.references?.includes('database') ? [[name, 'database']] : a.references?.includes('role') ? [[name, 'role']] : [],
+      );
+    out = {
+      attributes: of(kind.attributes),
+      blocks: Object.entries(kind.blocks).flatMap(([type, b]): [string, string, [string, 'database' | 'role'][]][] =>
+        b.specKey ? [[type, b.specKey, of(b.attributes)]] : [],
+      ),
+    };
+    nameAttributeCache.set(kind, out);
+  }
+  return out;
+}
 
 /** The keys of a kind's spec in order: its attributes, then the keys its blocks compile to. */
 function specKeyOrder(kind: KindDefinition): string[] {
