@@ -1,9 +1,9 @@
 // The public entry of the language front end: text → { ast, diagnostics }, in stages
 // (lex, parse, build the AST). Never throws for user input: every problem is a Diagnostic.
-import type { IRecognitionException, IToken, ILexingError } from 'chevrotain';
+import type { IRecognitionException, IToken } from 'chevrotain';
 import type { File } from './ast.js';
 import type { Diagnostic, SourceRange } from './diagnostics.js';
-import { lexer, Newline, significantNewlines, UnclosedBlockComment } from './tokens.js';
+import { HeredocEnd, HeredocStart, lexer, Newline, significantNewlines, UnclosedBlockComment } from './tokens.js';
 import { parser } from './parser.js';
 import { astBuilder, isRealToken } from './ast-builder.js';
 import type { FileCstNode } from './cst.js';
@@ -26,29 +26,107 @@ export function parse(path: string, text: string): ParseResult {
   return { ast, diagnostics };
 }
 
-export function parseWithTrivia(path: string, text: string): ParseResultWithTrivia {
+/** `segmentChars`: for tests, the size of the pieces a large file is lexed in. */
+export function parseWithTrivia(path: string, text: string, { segmentChars = SEGMENT_CHARS } = {}): ParseResultWithTrivia {
   const diagnostics: Diagnostic[] = [];
-  const lexed = lexer.tokenize(text);
-  for (const e of lexed.errors) {
-    if (e.message === '') continue; // a stray `}`: the parser reports it
-    diagnostics.push(lexingDiagnostic(path, text, e));
+  const syntaxErrors: Diagnostic[] = [];
+  const comments: IToken[] = [];
+  const body: File['body'] = { attributes: [], blocks: [], items: [] };
+  // A large file is lexed and parsed in segments of whole top-level items, each turned into
+  // AST at once: its tokens and CST never live all at once (they would cost more in garbage
+  // collection than the parsing itself).
+  let start = 0;
+  let linesBefore = 0;
+  do {
+    let end = segmentEnd(text, start + segmentChars);
+    let segment = lexSegment(text, start, end, linesBefore);
+    while (end < text.length && !segment.clean) {
+      // the cut fell inside something (a heredoc, an unclosed bracket): try twice as far
+      end = segmentEnd(text, end + Math.max(end - start, segmentChars));
+      segment = lexSegment(text, start, end, linesBefore);
+    }
+    for (const e of segment.errors) {
+      if (e.message === '') continue; // a stray `}`: the parser reports it
+      diagnostics.push({ severity: 'error', message: e.message, range: lineRange(path, e.line!, e.column!, e.offset, e.length) });
+    }
+    for (const c of segment.comments) {
+      comments.push(c);
+      if (c.tokenType === UnclosedBlockComment) {
+        diagnostics.push({
+          severity: 'error',
+          message: "unterminated comment, expected '*/'",
+          range: lineRange(path, c.startLine!, c.startColumn!, c.startOffset, 2),
+        });
+      }
+    }
+    parseTokens(path, segment.tokens, segment.topLevelNewlines, body, syntaxErrors, diagnostics);
+    linesBefore = segment.lastLine;
+    start = end;
+  } while (start < text.length);
+  // a lexing error explains the syntax errors that follow it on its line
+  diagnostics.push(...firstPerLine(syntaxErrors, diagnostics));
+  const ast: File = { kind: 'File', path, body, range: fileRange(path, body) };
+  diagnostics.sort((a, b) => (a.range?.start.offset ?? 0) - (b.range?.start.offset ?? 0));
+  return { ast, diagnostics, comments };
+}
+
+/** Characters per segment (rounded up to the start of a top-level item). */
+const SEGMENT_CHARS = 256 * 1024;
+
+/** The first offset ≥ `from` where a line starts with a letter (a top-level item, in a
+ * formatted file), or the end of the text. */
+function segmentEnd(text: string, from: number): number {
+  if (from >= text.length) return text.length;
+  for (let nl = text.indexOf('\n', from); nl >= 0 && nl + 1 < text.length; nl = text.indexOf('\n', nl + 1)) {
+    const c = text.charCodeAt(nl + 1);
+    if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95) return nl + 1;
   }
+  return text.length;
+}
+
+/** Lex text[start, end) as if it stood at its place in the file (offsets and lines shifted). */
+function lexSegment(text: string, start: number, end: number, linesBefore: number) {
+  const lexed = lexer.tokenize(start === 0 && end === text.length ? text : text.slice(start, end));
   const comments = lexed.groups['comments'] ?? [];
-  for (const c of comments) {
-    if (c.tokenType === UnclosedBlockComment) {
-      diagnostics.push({
-        severity: 'error',
-        message: "unterminated comment, expected '*/'",
-        range: pointRange(path, text, c.startOffset, 2),
-      });
+  if (start > 0 || linesBefore > 0) {
+    for (const list of [lexed.tokens, comments]) {
+      for (const tok of list) {
+        tok.startOffset += start;
+        tok.endOffset! += start;
+        tok.startLine! += linesBefore;
+        tok.endLine! += linesBefore;
+      }
+    }
+    for (const e of lexed.errors) {
+      e.offset += start;
+      e.line! += linesBefore;
     }
   }
+  const { tokens, topLevelNewlines, depth } = significantNewlines(lexed.tokens);
+  let heredocs = 0;
+  for (const tok of tokens) {
+    if (tok.tokenType === HeredocStart) heredocs++;
+    else if (tok.tokenType === HeredocEnd) heredocs--;
+  }
+  const clean = depth === 0 && heredocs === 0 && !comments.some((c) => c.tokenType === UnclosedBlockComment);
+  let lastLine = linesBefore;
+  for (let i = text.indexOf('\n', start); i >= 0 && i < end; i = text.indexOf('\n', i + 1)) lastLine++;
+  return { tokens, topLevelNewlines, comments, errors: lexed.errors, clean, lastLine };
+}
 
-  const { tokens, topLevelNewlines } = significantNewlines(lexed.tokens);
-  const body: File['body'] = { attributes: [], blocks: [], items: [] };
-  const syntaxErrors: Diagnostic[] = [];
-  // The file is parsed in chunks of whole top-level items, each turned into AST at once, so
-  // that the CST of a large file never lives all at once (it would cost more in GC than parsing).
+function lineRange(path: string, line: number, column: number, offset: number, length: number): SourceRange {
+  return { file: path, start: { line, column, offset }, end: { line, column: column + length, offset: offset + length } };
+}
+
+/** Parse a segment's tokens in chunks of whole top-level items. */
+function parseTokens(
+  path: string,
+  tokens: IToken[],
+  topLevelNewlines: number[],
+  body: File['body'],
+  syntaxErrors: Diagnostic[],
+  diagnostics: Diagnostic[],
+) {
   let chunkStart = 0;
   let k = 0;
   while (chunkStart < tokens.length) {
@@ -57,11 +135,6 @@ export function parseWithTrivia(path: string, text: string): ParseResultWithTriv
     parseChunk(path, tokens.slice(chunkStart, chunkEnd), body, syntaxErrors, diagnostics);
     chunkStart = chunkEnd;
   }
-  // a lexing error explains the syntax errors that follow it on its line
-  diagnostics.push(...firstPerLine(syntaxErrors, diagnostics));
-  const ast: File = { kind: 'File', path, body, range: fileRange(path, body) };
-  diagnostics.sort((a, b) => (a.range?.start.offset ?? 0) - (b.range?.start.offset ?? 0));
-  return { ast, diagnostics, comments };
 }
 
 /** Tokens per chunk (rounded up to the end of a top-level item). */
@@ -103,27 +176,6 @@ function fileRange(path: string, body: File['body']): SourceRange {
   const last = body.items[body.items.length - 1];
   if (!first || !last) return { file: path, start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } };
   return { file: path, start: first.range.start, end: last.range.end };
-}
-
-/** The range of `length` characters at `offset`, lines and columns counted in `text`. */
-export function pointRange(path: string, text: string, offset: number, length: number): SourceRange {
-  const start = positionAt(text, offset);
-  const end = positionAt(text, offset + length);
-  return { file: path, start, end };
-}
-
-function positionAt(text: string, offset: number) {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
-    line++;
-    lineStart = i + 1;
-  }
-  return { line, column: offset - lineStart + 1, offset };
-}
-
-function lexingDiagnostic(path: string, text: string, e: ILexingError): Diagnostic {
-  return { severity: 'error', message: e.message, range: pointRange(path, text, e.offset, e.length) };
 }
 
 /**

@@ -288,7 +288,7 @@ export const lexer = new Lexer(
  * The tokens the parser sees: newlines are kept only where they separate items, at the top
  * level and directly inside `{ … }` (block bodies and objects); elsewhere they are layout.
  */
-export function significantNewlines(tokens: IToken[]): { tokens: IToken[]; topLevelNewlines: number[] } {
+export function significantNewlines(tokens: IToken[]): { tokens: IToken[]; topLevelNewlines: number[]; depth: number } {
   const out: IToken[] = [];
   /** Indices in `out` of the newlines outside any bracket (where top-level items end). */
   const topLevelNewlines: number[] = [];
@@ -320,5 +320,5 @@ export function significantNewlines(tokens: IToken[]): { tokens: IToken[]; topLe
       if (stack.length > 0) significant = stack.pop()!;
     }
   }
-  return { tokens: out, topLevelNewlines };
+  return { tokens: out, topLevelNewlines, depth: stack.length };
 }

@@ -3,7 +3,7 @@
 // and random token soup never crash the parser or the formatter, only produce diagnostics.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parse } from '../../src/dsl/index.js';
+import { parse, parseWithTrivia } from '../../src/dsl/index.js';
 import { formatSource, stripRanges } from '../../src/dsl/format.js';
 
 const KEYWORDS = new Set(['true', 'false', 'null', 'for', 'in', 'if']);
@@ -135,5 +135,30 @@ describe('random input never crashes the front end', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('lexing a large file in segments', () => {
+  it('gives the same AST, positions and diagnostics as lexing it at once', () => {
+    fc.assert(
+      fc.property(fc.array(body, { minLength: 1, maxLength: 4 }), (parts) => {
+        // heredoc content and multi-line values put letters at column 0 inside items too
+        const text = parts.map((lines) => lines.join('\n')).join('\nz = <<EOT\nabc\nEOT\n') + '\n';
+        const whole = parseWithTrivia('seg.xp', text, { segmentChars: 1e9 });
+        const pieces = parseWithTrivia('seg.xp', text, { segmentChars: 1 });
+        expect(pieces.ast).toEqual(whole.ast);
+        expect(pieces.diagnostics).toEqual(whole.diagnostics);
+        expect(pieces.comments.map((c) => [c.image, c.startOffset, c.startLine])).toEqual(whole.comments.map((c) => [c.image, c.startOffset, c.startLine]));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('keeps positions right across segments, with errors in several of them', () => {
+    const text = 'a = 1\nb = \nc {\n  d = [1 2]\n}\ne = "\\q"\nf = <<EOT\nx\nEOT\ng =\n';
+    const whole = parseWithTrivia('seg.xp', text, { segmentChars: 1e9 });
+    const pieces = parseWithTrivia('seg.xp', text, { segmentChars: 1 });
+    expect(pieces.diagnostics).toEqual(whole.diagnostics);
+    expect(pieces.diagnostics.map((d) => `${d.range?.start.line}:${d.range?.start.column}`)).toEqual(['2:5', '4:10', '6:6', '10:4']);
   });
 });
