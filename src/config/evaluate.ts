@@ -205,7 +205,9 @@ export class Evaluator {
   private readonly variables = new Map<string, VariableState>();
   private readonly locals = new Map<string, LocalState>();
   private readonly localStack: string[] = [];
-  private readonly resources = new Map<string, ResourceBlock>();
+  /** In source order, and by type then label. */
+  private readonly resources: ResourceBlock[] = [];
+  private readonly resourcesByType = new Map<string, Map<string, ResourceBlock>>();
   private readonly providerBlocks = new Map<string, Block>();
   private readonly outputBlocks: Block[] = [];
   private stackBlock?: Block;
@@ -289,12 +291,16 @@ export class Evaluator {
           default: {
             const type = block.type as ResourceType;
             const address = `${type}.${label}`;
-            if (duplicate(address, `resource ${address}`, block.typeRange)) break;
+            const prev = this.resourcesByType.get(type)?.get(label);
+            if (prev) {
+              this.report(block.typeRange, `duplicate resource ${address}`, `first defined at ${where(prev.block.typeRange)}`);
+              break;
+            }
             if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(label)) {
               this.report(block.typeRange, `invalid resource label "${label}"`, 'a label is a name: letters, digits, "_" and "-", not starting with a digit (set `name = "…"` for any PostgreSQL name)');
               break;
             }
-            this.resources.set(address, {
+            const resource: ResourceBlock = {
               type,
               label,
               address,
@@ -302,7 +308,11 @@ export class Evaluator {
               block,
               attrs: this.attributesOf(block),
               mode: 'single',
-            });
+            };
+            this.resources.push(resource);
+            let byLabel = this.resourcesByType.get(type);
+            if (!byLabel) this.resourcesByType.set(type, (byLabel = new Map()));
+            byLabel.set(label, resource);
           }
         }
       }
@@ -554,12 +564,14 @@ export class Evaluator {
 
   /** `type.label` in an expression: one instance, or the group of them. Records the dependency. */
   private resourceReference(type: ResourceType, label: string, range: SourceRange, scope: Scope, indexExpr?: Expression): EvalValue {
-    const address = `${type}.${label}`;
-    const r = this.resources.get(address);
+    // looked up by type then label: no address string to build and hash for every reference
+    const r = this.resourcesByType.get(type)?.get(label);
     if (!r) {
-      const same = [...this.resources.values()].filter((x) => x.type === type).map((x) => x.label);
+      const address = `${type}.${label}`;
+      const same = [...(this.resourcesByType.get(type)?.keys() ?? [])];
       this.fail(range, `reference to undeclared resource ${address}`, didYouMean(label, same) ?? `declare it: ${type} "${label}" { … }`);
     }
+    const address = r.address;
     if (!scope.deps) {
       this.fail(range, `a ${scope.where === 'variable' ? 'variable default' : scope.where} cannot refer to a resource`, 'resources can be referred to from resources, locals and outputs');
     }
@@ -1188,7 +1200,7 @@ export class Evaluator {
     const providerNames = new Set(this.providerBlocks.keys());
     const resources: ResourceInstance[] = [];
     const blockOf = new Map<ResourceInstance, ResourceBlock>();
-    for (const r of this.resources.values()) {
+    for (const r of this.resources) {
       const instances = this.expand(r);
       if (!instances) continue;
       for (const inst of instances.values()) {
@@ -1311,22 +1323,28 @@ export class Evaluator {
 
   /** Two resources may not manage the same PostgreSQL object. */
   private checkNames(resources: ResourceInstance[]): void {
-    const owners = new Map<string, ResourceInstance>();
+    // (provider, namespace, database) → name → resource; nested maps, no key strings to build
+    const scopes = new Map<string, Map<string, Map<string, Map<string, ResourceInstance>>>>();
+    const level = <V,>(m: Map<string, V>, k: string, make: () => V): V => {
+      let v = m.get(k);
+      if (v === undefined) m.set(k, (v = make()));
+      return v;
+    };
     for (const r of resources) {
       const kind = kindByType(r.type)!;
       const db = kind.perDatabase ? String(r.spec['database'] ?? '') : '';
-      const key = `${r.provider}\u0000${kind.namespace}\u0000${db}\u0000${r.name}`;
-      const prev = owners.get(key);
+      const names = level(level(level(scopes, r.provider, () => new Map()), kind.namespace, () => new Map()), db, () => new Map<string, ResourceInstance>());
+      const prev = names.get(r.name);
       if (prev) {
-        const what = kind.namespace === 'role' ? 'role' : kind.namespace;
         this.report(
           r.range,
-          `${r.address} and ${prev.address} both manage the ${what} "${r.name}"${db ? ` in database "${db}"` : ''}`,
+          `${r.address} and ${prev.address} both manage the ${kind.namespace} "${r.name}"${db ? ` in database "${db}"` : ''}`,
           `${prev.address} is at ${where(prev.range)}; set a distinct name = "…"`,
         );
-      } else owners.set(key, r);
+      } else names.set(r.name, r);
     }
   }
+
 }
 
 const NOT_A_ROOT = Symbol('not a root');
