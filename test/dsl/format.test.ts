@@ -133,3 +133,19 @@ describe('xp fmt command', () => {
     await expect(runFmt({ target: 'no-such-dir-xp', check: false, diff: false }, t.io)).rejects.toThrow(/no such file or directory/);
   });
 });
+
+describe('xp fmt through the command line', () => {
+  it('is registered, exits 3 on --check with changes, and 0 once formatted', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const d = mkdtempSync(join(tmpdir(), 'xp-fmt-cli-'));
+    writeFileSync(join(d, 'main.xp'), 'role "x" {\n  a=1\n}\n');
+    const bin = new URL('../../bin/xp.js', import.meta.url).pathname;
+    const run = (...args: string[]) => spawnSync(process.execPath, [bin, 'fmt', ...args], { cwd: d, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const check = run('--check');
+    expect(check.status).toBe(3);
+    expect(check.stdout).toBe('main.xp\n');
+    expect(run().status).toBe(0);
+    expect(readFileSync(join(d, 'main.xp'), 'utf8')).toBe('role "x" {\n  a = 1\n}\n');
+    expect(run('-check').status).toBe(0);
+  });
+});
