@@ -19,7 +19,7 @@ import {
 } from '../kinds/index.js';
 import { callFunction, FunctionError, functionNames, type FunctionContext } from './functions.js';
 import { didYouMean } from './suggest.js';
-import { ANY, STRING, convert, typeFromExpression, typeName, type TypeSpec } from './type-constraints.js';
+import { ANY, STRING, convert, typeFromExpression, type TypeSpec } from './type-constraints.js';
 import type {
   Configuration,
   ConnectionSecret,
