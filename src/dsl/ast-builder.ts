@@ -1,7 +1,7 @@
 // The CST → AST visitor: the only code that knows the shape of the grammar. It builds plain
 // AST nodes (src/dsl/ast.ts) and reports what the grammar cannot say (bad escapes, a string
 // cut by a newline). After error recovery parts of the CST may be missing: every child is
-// read as optional and a missing expression becomes a `null` literal at the nearest position.
+// read as optional and a missing expression becomes a `null` literal (at its CST node, or 1:1).
 import type { CstNode, CstNodeLocation, IToken } from 'chevrotain';
 import type * as ast from './ast.js';
 import type { Diagnostic, Position, SourceRange } from './diagnostics.js';
@@ -76,6 +76,11 @@ export class AstBuilder extends BaseVisitor {
 
   private emptyRange(): SourceRange {
     return { file: this.path, start: this.pos(1, 1, 0), end: this.pos(1, 1, 0) };
+  }
+
+  /** From the start of `a` to the end of token `tok`. */
+  private spanTo(a: SourceRange, tok: IToken): SourceRange {
+    return { file: this.path, start: a.start, end: this.pos(tok.endLine!, tok.endColumn! + 1, tok.endOffset! + 1) };
   }
 
   private span(a: SourceRange, b: SourceRange): SourceRange {
@@ -213,7 +218,7 @@ export class AstBuilder extends BaseVisitor {
       const names = ctx.Identifier!;
       for (let k = 1; k < names.length; k++) {
         const name = names[k]!;
-        value = { kind: 'GetAttr', object: value, name: name.image, range: this.span(value.range, this.tokenRange(name)) };
+        value = { kind: 'GetAttr', object: value, name: name.image, range: this.spanTo(value.range, name) };
       }
     } else if (ctx.Dot || ctx.LBracket) {
       const rootEnd = value.range.end.offset;

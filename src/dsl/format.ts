@@ -45,7 +45,6 @@ export function formatSource(path: string, text: string): FormatResult {
   const sameAst = JSON.stringify(stripRanges(again.ast)) === JSON.stringify(stripRanges(parsed.ast));
   const sameComments =
     JSON.stringify(again.comments.map((c) => c.image.trimEnd())) === JSON.stringify(parsed.comments.map((c) => c.image.trimEnd()));
-  if (process.env.XP_FMT_DEBUG) process.stderr.write(output);
   if (hasErrors(again.diagnostics) || !sameAst || !sameComments) {
     return {
       diagnostics: [
