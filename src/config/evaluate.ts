@@ -435,6 +435,10 @@ export class Evaluator {
         if (err.diagnostic.message) this.push(err.diagnostic);
         return FAILED;
       }
+      if (err instanceof RangeError && /call stack/i.test(err.message)) {
+        this.report(attr.value.range, `the value of "${attr.name}" is nested too deeply to evaluate`);
+        return FAILED;
+      }
       throw err;
     }
   }
