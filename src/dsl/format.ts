@@ -18,6 +18,24 @@ export interface FormatResult {
 const INDENT = '  ';
 
 export function formatSource(path: string, text: string): FormatResult {
+  try {
+    return formatChecked(path, text);
+  } catch (err) {
+    // a file that parses but nests deeper than the printer's stack
+    if (!(err instanceof RangeError)) throw err;
+    return {
+      diagnostics: [
+        {
+          severity: 'error',
+          message: 'cannot format this file: it is nested too deeply',
+          range: { file: path, start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } },
+        },
+      ],
+    };
+  }
+}
+
+function formatChecked(path: string, text: string): FormatResult {
   const parsed = parseWithTrivia(path, text);
   if (hasErrors(parsed.diagnostics)) return { diagnostics: parsed.diagnostics };
   const printer = new Printer(text, parsed.comments);

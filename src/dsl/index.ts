@@ -3,7 +3,21 @@
 import type { IRecognitionException, IToken } from 'chevrotain';
 import type { File } from './ast.js';
 import type { Diagnostic, SourceRange } from './diagnostics.js';
-import { HeredocEnd, HeredocStart, lexer, Newline, significantNewlines, UnclosedBlockComment } from './tokens.js';
+import {
+  HeredocEnd,
+  HeredocStart,
+  LBracket,
+  LCurly,
+  LParen,
+  lexer,
+  Newline,
+  RBracket,
+  RCurly,
+  RParen,
+  significantNewlines,
+  TemplateOpen,
+  UnclosedBlockComment,
+} from './tokens.js';
 import { parser } from './parser.js';
 import { astBuilder, isRealToken } from './ast-builder.js';
 import type { FileCstNode } from './cst.js';
@@ -132,7 +146,21 @@ function parseTokens(
   while (chunkStart < tokens.length) {
     while (k < topLevelNewlines.length && topLevelNewlines[k]! < chunkStart + CHUNK_TOKENS) k++;
     const chunkEnd = k < topLevelNewlines.length ? topLevelNewlines[k]! + 1 : tokens.length;
-    parseChunk(path, tokens.slice(chunkStart, chunkEnd), body, syntaxErrors, diagnostics);
+    if (!parseChunk(path, tokens.slice(chunkStart, chunkEnd), body, syntaxErrors, diagnostics)) {
+      // too deep somewhere: again item by item, so that only the deep one is lost
+      let itemStart = chunkStart;
+      for (let j = 0; j < topLevelNewlines.length && itemStart < chunkEnd; j++) {
+        const nl = topLevelNewlines[j]!;
+        if (nl < itemStart || nl >= chunkEnd) continue;
+        const item = tokens.slice(itemStart, nl + 1);
+        if (!parseChunk(path, item, body, syntaxErrors, diagnostics)) syntaxErrors.push(tooDeep(path, item, 0));
+        itemStart = nl + 1;
+      }
+      if (itemStart < chunkEnd) {
+        const item = tokens.slice(itemStart, chunkEnd);
+        if (!parseChunk(path, item, body, syntaxErrors, diagnostics)) syntaxErrors.push(tooDeep(path, item, 0));
+      }
+    }
     chunkStart = chunkEnd;
   }
 }
@@ -145,19 +173,27 @@ const CHUNK_TOKENS = 4096;
  * neither an attribute nor a block ends the `file` rule: it is reported and parsing resumes
  * on the next line, so that one bad line does not hide the rest of the file.
  */
-function parseChunk(path: string, tokens: IToken[], body: File['body'], syntaxErrors: Diagnostic[], diagnostics: Diagnostic[]) {
+function parseChunk(path: string, tokens: IToken[], body: File['body'], syntaxErrors: Diagnostic[], diagnostics: Diagnostic[]): boolean {
+  // nothing is added before the whole chunk is known not to be too deep
+  const parts: File[] = [];
+  const errorsFound: Diagnostic[] = [];
+  const visitorDiagnostics: Diagnostic[] = [];
   let from = 0;
   while (from < tokens.length) {
     parser.input = from === 0 ? tokens : tokens.slice(from);
-    const cst = parser.file() as FileCstNode;
-    const errors = parser.errors;
-    syntaxErrors.push(...errors.map((e) => parsingDiagnostic(path, e)));
+    let cst: FileCstNode;
     try {
-      const part = astBuilder.build(path, cst, diagnostics);
-      body.attributes.push(...part.body.attributes);
-      body.blocks.push(...part.body.blocks);
-      body.items.push(...part.body.items);
+      cst = parser.file() as FileCstNode;
     } catch (err) {
+      if (err instanceof RangeError) return false;
+      throw err;
+    }
+    const errors = parser.errors;
+    errorsFound.push(...errors.map((e) => parsingDiagnostic(path, e)));
+    try {
+      parts.push(astBuilder.build(path, cst, visitorDiagnostics));
+    } catch (err) {
+      if (err instanceof RangeError) return false;
       // After recovery the CST can be partial; with a syntax error already reported, leaving
       // these items out is a fine result. Without one this is a bug in the visitor.
       if (errors.length === 0) throw err;
@@ -169,6 +205,37 @@ function parseChunk(path: string, tokens: IToken[], body: File['body'], syntaxEr
     while (next < tokens.length && tokens[next]!.tokenType !== Newline) next++;
     from = next + 1;
   }
+  for (const part of parts) {
+    body.attributes.push(...part.body.attributes);
+    body.blocks.push(...part.body.blocks);
+    body.items.push(...part.body.items);
+  }
+  syntaxErrors.push(...errorsFound);
+  diagnostics.push(...visitorDiagnostics);
+  return true;
+}
+
+/** Brackets nested thousands deep exhaust the stack: an error, at the deepest bracket. */
+function tooDeep(path: string, tokens: IToken[], from: number): Diagnostic {
+  let depth = 0;
+  let deepest = tokens[from];
+  let max = 0;
+  for (let i = from; i < tokens.length; i++) {
+    const type = tokens[i]!.tokenType;
+    if (type === LBracket || type === LParen || type === LCurly || type === TemplateOpen) {
+      if (++depth > max) {
+        max = depth;
+        deepest = tokens[i];
+      }
+    } else if (type === RBracket || type === RParen || type === RCurly) depth--;
+  }
+  const at = deepest ? { line: deepest.startLine!, column: deepest.startColumn!, offset: deepest.startOffset } : { line: 1, column: 1, offset: 0 };
+  return {
+    severity: 'error',
+    message: `expression nested too deeply (${max} levels of brackets)`,
+    range: { file: path, start: at, end: at },
+    hint: 'split it into locals',
+  };
 }
 
 function fileRange(path: string, body: File['body']): SourceRange {

@@ -86,7 +86,7 @@ describe('xp fmt command', () => {
     writeFileSync(join(d, 'a.xp'), messy);
     writeFileSync(join(d, 'b.xp'), tidy);
     const t = io(d);
-    expect(await runFmt({ target: '.', check: true, diff: false }, t.io)).toBe(3);
+    expect(await runFmt({ targets: ['.'], check: true, diff: false }, t.io)).toBe(3);
     expect(t.out()).toBe('a.xp\n');
     expect(readFileSync(join(d, 'a.xp'), 'utf8')).toBe(messy);
   });
@@ -95,7 +95,7 @@ describe('xp fmt command', () => {
     const d = mkdtempSync(join(tmpdir(), 'xp-fmt-'));
     writeFileSync(join(d, 'a.xp'), messy);
     const t = io(d);
-    expect(await runFmt({ target: d, check: true, diff: true }, t.io)).toBe(3);
+    expect(await runFmt({ targets: [d], check: true, diff: true }, t.io)).toBe(3);
     expect(t.out()).toContain('--- a/a.xp\n+++ b/a.xp\n@@ -1,4 +1,4 @@\n role "x" {\n-  a=1\n+  a         = 1\n   long_name = 2\n }\n');
   });
 
@@ -103,10 +103,10 @@ describe('xp fmt command', () => {
     const d = mkdtempSync(join(tmpdir(), 'xp-fmt-'));
     writeFileSync(join(d, 'a.xp'), messy);
     const t = io(d);
-    expect(await runFmt({ target: '.', check: false, diff: false }, t.io)).toBe(0);
+    expect(await runFmt({ targets: ['.'], check: false, diff: false }, t.io)).toBe(0);
     expect(readFileSync(join(d, 'a.xp'), 'utf8')).toBe(tidy);
     const again = io(d);
-    expect(await runFmt({ target: '.', check: true, diff: false }, again.io)).toBe(0);
+    expect(await runFmt({ targets: ['.'], check: true, diff: false }, again.io)).toBe(0);
     expect(again.out()).toBe('');
   });
 
@@ -115,7 +115,7 @@ describe('xp fmt command', () => {
     writeFileSync(join(d, 'bad.xp'), 'a = \n');
     writeFileSync(join(d, 'good.xp'), messy);
     const t = io(d);
-    expect(await runFmt({ target: '.', check: false, diff: false }, t.io)).toBe(1);
+    expect(await runFmt({ targets: ['.'], check: false, diff: false }, t.io)).toBe(1);
     expect(t.err()).toBe('bad.xp:1:5: error: expected an expression, found end of line\n1 | a = \n  |     ^\n');
     expect(readFileSync(join(d, 'bad.xp'), 'utf8')).toBe('a = \n');
     expect(readFileSync(join(d, 'good.xp'), 'utf8')).toBe(tidy);
@@ -125,12 +125,24 @@ describe('xp fmt command', () => {
     const d = mkdtempSync(join(tmpdir(), 'xp-fmt-'));
     writeFileSync(join(d, 'one.xp'), messy);
     const t = io(d);
-    expect(await runFmt({ target: 'one.xp', check: true, diff: false }, t.io)).toBe(3);
+    expect(await runFmt({ targets: ['one.xp'], check: true, diff: false }, t.io)).toBe(3);
+  });
+
+  it('formats every directory and file given', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'xp-fmt-'));
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(d, 'a'));
+    mkdirSync(join(d, 'b'));
+    writeFileSync(join(d, 'a', 'x.xp'), tidy);
+    writeFileSync(join(d, 'b', 'y.xp'), messy);
+    const t = io(d);
+    expect(await runFmt({ targets: ['a', 'b'], check: true, diff: false }, t.io)).toBe(3);
+    expect(t.out()).toBe(`${join('b', 'y.xp')}\n`);
   });
 
   it('names a missing directory', async () => {
     const t = io(tmpdir());
-    await expect(runFmt({ target: 'no-such-dir-xp', check: false, diff: false }, t.io)).rejects.toThrow(/no such file or directory/);
+    await expect(runFmt({ targets: ['no-such-dir-xp'], check: false, diff: false }, t.io)).rejects.toThrow(/no such file or directory/);
   });
 });
 

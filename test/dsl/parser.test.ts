@@ -322,6 +322,15 @@ describe('parse: syntax errors', () => {
     }
   });
 
+  it('reports brackets nested thousands deep as an error, not a crash', () => {
+    const deep = 'a = 1\nx = ' + '['.repeat(5000) + '1' + ']'.repeat(5000) + '\nb = 2\n';
+    const r = parse('deep.xp', deep);
+    expect(r.diagnostics).toHaveLength(1);
+    expect(r.diagnostics[0]!.message).toMatch(/^expression nested too deeply \(\d+ levels of brackets\)$/);
+    expect(r.diagnostics[0]!.range!.start.line).toBe(2);
+    expect(r.ast.body.attributes[0]!.name).toBe('a');
+  });
+
   it('keeps the items around an error', () => {
     const r = parse('bad.xp', 'a = 1\nb = [1 2]\nc = 3\n');
     expect(r.ast.body.attributes.map((a) => a.name)).toEqual(['a', 'b', 'c']);
