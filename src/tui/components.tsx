@@ -199,23 +199,30 @@ function addressWidthOf(state: ApplyState): number {
   return Math.min(w, 48);
 }
 
+/** Lines left for unfinished rows on the final screen (what never started is counted, not listed). */
+const FINAL_ROWS = 12;
+
 /** The whole live view: Static history, live rows, progress bar, summary, errors. */
 export function ApplyScreen(p: ApplyScreenProps) {
   const { state } = p;
   const collapsed = isCollapsed(state, p.collapseAbove);
   const addressWidth = addressWidthOf(state);
-  const spinner = spinnerFrame(state.now);
-  const history = staticItems(state, collapsed);
   const final = p.final || state.complete !== undefined;
-  // Rows for the progress bar, a blank line, and the summary line.
-  const budget = Math.max(3, p.height - 4);
-  const lines = liveLines(state, budget, collapsed);
-  const elapsedMs = state.complete?.elapsedMs ?? state.now - state.startedAt;
+  // While running, the live part fits the terminal (rows for the progress bar and a blank line).
+  // At the end, everything goes to <Static>: the final screen may be taller than the terminal
+  // (many errors), and Ink clears the whole screen when its live part is.
+  const tail = <Tail {...p} collapsed={collapsed} addressWidth={addressWidth} final={final} budget={final ? FINAL_ROWS : Math.max(3, p.height - 4)} />;
+  const history: (LogItem | { type: 'final' })[] = staticItems(state, collapsed);
+  if (final) history.push({ type: 'final' });
   return (
     <>
       <Static items={history}>
-        {(item: LogItem) =>
-          item.type === 'row' ? (
+        {(item) =>
+          item.type === 'final' ? (
+            <Box key="final" flexDirection="column">
+              {tail}
+            </Box>
+          ) : item.type === 'row' ? (
             <RowLine
               key={`r:${item.address}`}
               color={p.color}
@@ -234,10 +241,31 @@ export function ApplyScreen(p: ApplyScreenProps) {
           )
         }
       </Static>
+      {final ? null : tail}
+    </>
+  );
+}
+
+/** Below the history: running and waiting rows, the progress bar, and at the end the summary and the errors. */
+function Tail(p: ApplyScreenProps & { collapsed: boolean; addressWidth: number; final: boolean; budget: number }) {
+  const { state, final } = p;
+  const lines = liveLines(state, p.budget, p.collapsed);
+  const elapsedMs = state.complete?.elapsedMs ?? state.now - state.startedAt;
+  return (
+    <Box flexDirection="column">
       {lines.length > 0 ? (
         <Box flexDirection="column">
           {lines.map((l) => (
-            <LiveLineView key={liveKey(l)} line={l} state={state} color={p.color} addressWidth={addressWidth} spinner={final ? '·' : spinner} collapsed={collapsed} final={final} />
+            <LiveLineView
+              key={liveKey(l)}
+              line={l}
+              state={state}
+              color={p.color}
+              addressWidth={p.addressWidth}
+              spinner={final ? '·' : spinnerFrame(state.now)}
+              collapsed={p.collapsed}
+              final={final}
+            />
           ))}
         </Box>
       ) : null}
@@ -252,10 +280,8 @@ export function ApplyScreen(p: ApplyScreenProps) {
           </Text>
         </Box>
       ) : null}
-      {final && state.failures.length > 0 ? (
-        <ErrorList color={p.color} rows={state.failures.map((a) => state.rows.get(a)!)} />
-      ) : null}
-    </>
+      {final && state.failures.length > 0 ? <ErrorList color={p.color} rows={state.failures.map((a) => state.rows.get(a)!)} /> : null}
+    </Box>
   );
 }
 
@@ -285,7 +311,7 @@ function LiveLineView(p: Paint & { line: LiveLine; state: ApplyState; addressWid
     case 'more': {
       const parts: string[] = [];
       if (l.running > 0) parts.push(`${l.running} more running`);
-      if (l.waiting > 0) parts.push(`${l.waiting} more waiting`);
+      if (l.waiting > 0) parts.push(`${l.waiting} more ${p.final ? 'not started' : 'waiting'}`);
       return (
         <Box paddingLeft={2}>
           <Text dimColor>… {parts.join(', ')}</Text>

@@ -2,8 +2,8 @@
 // frames a second. Each frame applies the buffered events in one reducer pass and re-renders
 // the (pure) ApplyScreen; finished rows are in <Static>, so a frame redraws only the running
 // rows, the progress bar and the summary — never all the resources.
-import React from 'react';
-import { render, type Instance } from 'ink';
+import React, { useEffect } from 'react';
+import { render, useStderr, type Instance } from 'ink';
 import type { ApplyEvent, ApplyView } from '../apply/events.js';
 import type { OutputStream } from '../views/plain.js';
 import { ApplyScreen } from './components.js';
@@ -21,6 +21,13 @@ export interface LiveViewOptions {
   now?: () => number;
 }
 
+/** Hands Ink's stderr writer (which clears the live part, writes, and redraws it) to the view. */
+function StderrBridge({ onWriter }: { onWriter: (write: (data: string) => void) => void }) {
+  const { write } = useStderr();
+  useEffect(() => onWriter(write), [write, onWriter]);
+  return null;
+}
+
 export class LiveApplyView implements ApplyView {
   private state: ApplyState;
   private pending: ApplyEvent[] = [];
@@ -30,14 +37,35 @@ export class LiveApplyView implements ApplyView {
   private closed = false;
   /** Frames drawn (for the smoothness measurements in bench/ and the tests). */
   frames = 0;
+  private writeAbove?: (data: string) => void;
+  private readonly restoreStderr: () => void;
 
   constructor(private readonly options: LiveViewOptions) {
     this.now = options.now ?? Date.now;
     this.state = initialState(this.now(), options.operation);
     const fps = options.fps ?? 10;
+    // While the view is live, text others write to stderr (the CLI's "interrupt received…")
+    // goes through Ink, above the live part, instead of tearing through it. Ink itself writes
+    // to the stream underneath.
+    const stderr = options.stderr;
+    const original = stderr.write;
+    const underneath = Object.create(stderr) as typeof stderr;
+    underneath.write = original.bind(stderr) as typeof stderr.write;
+    stderr.write = ((chunk: unknown, ...rest: unknown[]) => {
+      if (this.writeAbove && typeof chunk === 'string') {
+        this.writeAbove(chunk);
+        const cb = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+        cb?.();
+        return true;
+      }
+      return (original as (...a: unknown[]) => boolean).call(stderr, chunk, ...rest);
+    }) as typeof stderr.write;
+    this.restoreStderr = () => {
+      stderr.write = original;
+    };
     this.instance = render(this.screen(false), {
       stdout: options.stdout as NodeJS.WriteStream,
-      stderr: options.stderr as NodeJS.WriteStream,
+      stderr: underneath as NodeJS.WriteStream,
       exitOnCtrlC: false,
       patchConsole: false,
       maxFps: fps,
@@ -48,16 +76,23 @@ export class LiveApplyView implements ApplyView {
   private screen(final: boolean) {
     const out = this.options.stdout;
     return (
-      <ApplyScreen
-        state={this.state}
-        color={this.options.color}
-        width={out.columns ?? 80}
-        height={(out as { rows?: number }).rows ?? 24}
-        final={final}
-        collapseAbove={this.options.collapseAbove}
-      />
+      <>
+        <StderrBridge onWriter={this.setWriter} />
+        <ApplyScreen
+          state={this.state}
+          color={this.options.color}
+          width={out.columns ?? 80}
+          height={(out as { rows?: number }).rows ?? 24}
+          final={final}
+          collapseAbove={this.options.collapseAbove}
+        />
+      </>
     );
   }
+
+  private readonly setWriter = (write: (data: string) => void) => {
+    this.writeAbove = write;
+  };
 
   private frame(final: boolean): void {
     const events = this.pending;
@@ -82,6 +117,8 @@ export class LiveApplyView implements ApplyView {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
+    this.restoreStderr();
+    this.writeAbove = undefined;
     this.frame(true);
     this.instance.unmount();
     await this.instance.waitUntilExit();

@@ -56,6 +56,43 @@ describe('the live view driver', () => {
     expect(text.match(/✓ schema\.tenant/g)).toBeNull();
   });
 
+  it('puts what others write to stderr meanwhile above the live part, and gives stderr back at the end', async () => {
+    const stdout = terminal();
+    const stderr = terminal();
+    const write = stderr.write;
+    const view = new LiveApplyView({ stdout, stderr, color: false, operation: 'apply', fps: 10 });
+    for (const e of successfulApply().slice(0, 6)) view.onEvent(e);
+    await new Promise((r) => setTimeout(r, 150));
+    stderr.write('\nxp: interrupt received: finishing the operations in flight, starting nothing new…\n');
+    for (const e of successfulApply().slice(6)) view.onEvent(e);
+    await view.close();
+    expect(stderr.write).toBe(write);
+    expect(stderr.text()).toBe('\nxp: interrupt received: finishing the operations in flight, starting nothing new…\n');
+    expect(stripAnsi(stdout.text())).toContain('Apply complete! Resources: 4 added, 1 changed, 0 destroyed.');
+    stderr.write('after\n');
+    expect(stderr.text().endsWith('after\n')).toBe(true);
+  });
+
+  it('never clears the screen, even when the final screen (many errors) is taller than the terminal', async () => {
+    const stdout = terminal();
+    stdout.rows = 10;
+    const view = new LiveApplyView({ stdout, stderr: terminal(), color: false, operation: 'apply', fps: 10 });
+    const events: ApplyEvent[] = [{ type: 'start', at: 0, operation: 'apply', steps: [] }];
+    for (let i = 0; i < 12; i++) {
+      events.push({ type: 'resource_start', at: i, address: `role.r${i}`, action: 'create' });
+      events.push({ type: 'resource_failed', at: i, address: `role.r${i}`, action: 'create', statusCode: 'permission_denied', message: 'permission denied to create role\nHINT: grant CREATEROLE\nDETAIL: none', elapsedMs: 1 });
+    }
+    events.push({ type: 'complete', at: 20, operation: 'apply', added: 0, changed: 0, destroyed: 0, failed: 12, skipped: 0, elapsedMs: 20 });
+    for (const e of events.slice(0, 10)) view.onEvent(e);
+    await new Promise((r) => setTimeout(r, 150));
+    for (const e of events.slice(10)) view.onEvent(e);
+    await view.close();
+    expect(stdout.text()).not.toContain('\u001b[2J');
+    const text = stripAnsi(stdout.text());
+    expect(text.match(/Error: role\.r\d+: creation failed/g)).toHaveLength(12);
+    expect(text).toContain('Apply failed! Resources: 0 added, 0 changed, 0 destroyed, 12 failed.');
+  });
+
   it('draws a successful run to the end', async () => {
     const { text } = await run(successfulApply(), 4);
     expect(text).toContain('✓ service_account.app created 0.2s');
