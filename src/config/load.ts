@@ -60,7 +60,15 @@ export function loadConfiguration(dir: string, options: LoadOptions = {}): LoadR
       continue;
     }
     sources.set(path, text);
-    const parsed = parse(path, text);
+    let parsed: ReturnType<typeof parse>;
+    try {
+      parsed = parse(path, text);
+    } catch (err) {
+      // a recursive-descent parser has a depth limit: say so instead of a stack trace
+      if (!(err instanceof RangeError && /call stack/i.test(err.message))) throw err;
+      diagnostics.push({ severity: 'error', message: `${path}: expressions are nested too deeply to parse`, hint: 'split the expression into locals' });
+      continue;
+    }
     diagnostics.push(...parsed.diagnostics);
     files.push(parsed.ast);
   }

@@ -86,7 +86,7 @@ describe('xp fmt command', () => {
     writeFileSync(join(d, 'a.xp'), messy);
     writeFileSync(join(d, 'b.xp'), tidy);
     const t = io(d);
-    expect(await runFmt({ target: '.', check: true, diff: false }, t.io)).toBe(3);
+    expect(await runFmt({ targets: ['.'], check: true, diff: false }, t.io)).toBe(3);
     expect(t.out()).toBe('a.xp\n');
     expect(readFileSync(join(d, 'a.xp'), 'utf8')).toBe(messy);
   });
@@ -95,7 +95,7 @@ describe('xp fmt command', () => {
     const d = mkdtempSync(join(tmpdir(), 'xp-fmt-'));
     writeFileSync(join(d, 'a.xp'), messy);
     const t = io(d);
-    expect(await runFmt({ target: d, check: true, diff: true }, t.io)).toBe(3);
+    expect(await runFmt({ targets: [d], check: true, diff: true }, t.io)).toBe(3);
     expect(t.out()).toContain('--- a/a.xp\n+++ b/a.xp\n@@ -1,4 +1,4 @@\n role "x" {\n-  a=1\n+  a         = 1\n   long_name = 2\n }\n');
   });
 
@@ -103,10 +103,10 @@ describe('xp fmt command', () => {
     const d = mkdtempSync(join(tmpdir(), 'xp-fmt-'));
     writeFileSync(join(d, 'a.xp'), messy);
     const t = io(d);
-    expect(await runFmt({ target: '.', check: false, diff: false }, t.io)).toBe(0);
+    expect(await runFmt({ targets: ['.'], check: false, diff: false }, t.io)).toBe(0);
     expect(readFileSync(join(d, 'a.xp'), 'utf8')).toBe(tidy);
     const again = io(d);
-    expect(await runFmt({ target: '.', check: true, diff: false }, again.io)).toBe(0);
+    expect(await runFmt({ targets: ['.'], check: true, diff: false }, again.io)).toBe(0);
     expect(again.out()).toBe('');
   });
 
@@ -115,7 +115,7 @@ describe('xp fmt command', () => {
     writeFileSync(join(d, 'bad.xp'), 'a = \n');
     writeFileSync(join(d, 'good.xp'), messy);
     const t = io(d);
-    expect(await runFmt({ target: '.', check: false, diff: false }, t.io)).toBe(1);
+    expect(await runFmt({ targets: ['.'], check: false, diff: false }, t.io)).toBe(1);
     expect(t.err()).toBe('bad.xp:1:5: error: expected an expression, found end of line\n1 | a = \n  |     ^\n');
     expect(readFileSync(join(d, 'bad.xp'), 'utf8')).toBe('a = \n');
     expect(readFileSync(join(d, 'good.xp'), 'utf8')).toBe(tidy);
@@ -125,11 +125,39 @@ describe('xp fmt command', () => {
     const d = mkdtempSync(join(tmpdir(), 'xp-fmt-'));
     writeFileSync(join(d, 'one.xp'), messy);
     const t = io(d);
-    expect(await runFmt({ target: 'one.xp', check: true, diff: false }, t.io)).toBe(3);
+    expect(await runFmt({ targets: ['one.xp'], check: true, diff: false }, t.io)).toBe(3);
+  });
+
+  it('formats every directory and file given', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'xp-fmt-'));
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(d, 'a'));
+    mkdirSync(join(d, 'b'));
+    writeFileSync(join(d, 'a', 'x.xp'), tidy);
+    writeFileSync(join(d, 'b', 'y.xp'), messy);
+    const t = io(d);
+    expect(await runFmt({ targets: ['a', 'b'], check: true, diff: false }, t.io)).toBe(3);
+    expect(t.out()).toBe(`${join('b', 'y.xp')}\n`);
   });
 
   it('names a missing directory', async () => {
     const t = io(tmpdir());
-    await expect(runFmt({ target: 'no-such-dir-xp', check: false, diff: false }, t.io)).rejects.toThrow(/no such file or directory/);
+    await expect(runFmt({ targets: ['no-such-dir-xp'], check: false, diff: false }, t.io)).rejects.toThrow(/no such file or directory/);
+  });
+});
+
+describe('xp fmt through the command line', () => {
+  it('is registered, exits 3 on --check with changes, and 0 once formatted', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const d = mkdtempSync(join(tmpdir(), 'xp-fmt-cli-'));
+    writeFileSync(join(d, 'main.xp'), 'role "x" {\n  a=1\n}\n');
+    const bin = new URL('../../bin/xp.js', import.meta.url).pathname;
+    const run = (...args: string[]) => spawnSync(process.execPath, [bin, 'fmt', ...args], { cwd: d, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const check = run('--check');
+    expect(check.status).toBe(3);
+    expect(check.stdout).toBe('main.xp\n');
+    expect(run().status).toBe(0);
+    expect(readFileSync(join(d, 'main.xp'), 'utf8')).toBe('role "x" {\n  a = 1\n}\n');
+    expect(run('-check').status).toBe(0);
   });
 });
