@@ -3,6 +3,7 @@ import { controlDatabase, xp, type ControlDatabase } from './provider-fixture.js
 import { watchStatus } from '../../src/cli/commands/status.js';
 import { Chalk } from 'chalk';
 import { capture } from '../views/scenarios.js';
+import { collect, configDir, startXp, tempDir } from '../e2e/xp.js';
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 
@@ -59,6 +60,17 @@ describe('xp status', () => {
     ]);
   });
 
+  it('in a configuration directory: its stack, and the addresses it declares', async () => {
+    const dir = configDir('saas_config', { 'main.xp': `stack "saas" {}\n\nrole "app-owner" {\n  name    = "${owner}"\n  comment = "owns the app"\n}\n` });
+    const r = await xp(['status', '--database-url', db.url], {}, dir);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.split('\n').slice(1, 3).map((l) => l.split(/\s+/)[0])).toEqual(['role.app-owner', 'schema.api']);
+    const d = await xp(['describe', 'role.app-owner', '--database-url', db.url], {}, dir);
+    expect(d.stdout).toContain(`Name:               role.app-owner\nKind:               Role\nPostgreSQL name:    ${owner}\n`);
+    const e = await xp(['events', '--resource', 'role.app-owner', '--database-url', db.url], {}, dir);
+    expect(e.stdout).toMatch(new RegExp(`Normal +Created +role\\.app-owner +role "${owner}" created\\n$`));
+  });
+
   it('takes XP_DATABASE_URL from the environment', async () => {
     const r = await xp(['status', '--stack', 'other'], { XP_DATABASE_URL: db.url });
     expect(r.stdout).toContain(`role.${ops}`);
@@ -101,6 +113,39 @@ describe('xp status', () => {
       await watching;
       await listener.end();
       await db.client.query(`select xplane.delete('Role', $1)`, [`tui_elsewhere_${suffix}`]).catch(() => {});
+    }
+  });
+});
+
+describe('xp status --watch on an empty stack', () => {
+  it('says so, then prints the header with the first resource that appears; --json prints changes', async () => {
+    const listener = new pg.Client({ connectionString: db.url });
+    await listener.connect();
+    const out = capture();
+    const json = capture();
+    const notices: string[] = [];
+    const abort = new AbortController();
+    const c = new Chalk({ level: 0 });
+    const jsonListener = new pg.Client({ connectionString: db.url });
+    await jsonListener.connect();
+    const watching = [
+      watchStatus(listener, out, { stack: 'empty', json: false, interactive: false, c, signal: abort.signal, notice: (t) => notices.push(t) }),
+      watchStatus(jsonListener, json, { stack: 'empty', json: true, interactive: false, c, signal: abort.signal }),
+    ];
+    try {
+      await until(() => notices.length > 0);
+      expect(notices).toEqual(['No resources yet; watching stack empty — Ctrl-C to stop.\n']);
+      await apply(db.client, 'Role', `tui_e_${suffix}`, {}, 'empty');
+      await until(() => out.text().includes(`tui_e_${suffix}`) && json.text().includes(`tui_e_${suffix}`));
+      expect(out.text()).toMatch(new RegExp(`^NAME +KIND +DATABASE +SYNCED +READY +AGE +REASON\\nrole\\.tui_e_${suffix} +Role +- +True +True +\\d+s +Available\\n$`));
+      const changes = json.text().trimEnd().split('\n').map((l) => JSON.parse(l));
+      expect(changes.at(-1)).toMatchObject({ type: 'ADDED', resource: { address: `role.tui_e_${suffix}`, ready: 'True' } });
+    } finally {
+      abort.abort();
+      await Promise.all(watching);
+      await listener.end();
+      await jsonListener.end();
+      await db.client.query(`select xplane.delete('Role', $1)`, [`tui_e_${suffix}`]);
     }
   });
 });
@@ -170,7 +215,26 @@ describe('xp events', () => {
   });
 });
 
-async function until(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 20));
+describe('xp events --follow', () => {
+  it('prints the recent events, then each new one as it is committed, until Ctrl-C', async () => {
+    const child = startXp(['events', '--follow', '--stack', 'follow', '--database-url', db.url], { cwd: tempDir() });
+    const done = collect(child);
+    let seen = '';
+    child.stdout!.on('data', (c: Buffer) => (seen += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (seen += c.toString()));
+    await until(() => seen.includes('Following new events'), 1500);
+    await apply(db.client, 'Role', `tui_f_${suffix}`, {}, 'follow');
+    await until(() => seen.includes(`role.tui_f_${suffix}`), 1500);
+    child.kill('SIGINT');
+    const r = await done;
+    await db.client.query(`select xplane.delete('Role', $1)`, [`tui_f_${suffix}`]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('No events yet. Following new events — Ctrl-C to stop.\n');
+    expect(r.stdout).toMatch(new RegExp(`^AGE +TYPE +REASON +OBJECT +MESSAGE\\n\\d+s +Normal +Created +role\\.tui_f_${suffix} +role "tui_f_${suffix}" created\\n$`));
+  });
+});
+
+async function until(cond: () => boolean, tries = 500): Promise<void> {
+  for (let i = 0; i < tries && !cond(); i++) await new Promise((r) => setTimeout(r, 20));
   if (!cond()) throw new Error('condition not reached');
 }

@@ -3,21 +3,32 @@
 import type pg from 'pg';
 import type { Command, CommandIO, ParsedArgs } from '../command.js';
 import { ExitError, ExitCode } from '../errors.js';
-import { describeResource, findResources, parseAddress } from '../../views/status/read.js';
+import { addressBook, describeResource, findResources, lookUp, parseAddress, withAddresses, type AddressBook } from '../../views/status/read.js';
 import { describeText } from '../../views/status/render.js';
 import type { ResourceStatus } from '../../views/status/model.js';
 import { chalkFor, connectionFlags, controlSession, scopeOf, stackFlags } from './status.js';
 
-/** The one resource an address names, or an ExitError that says why not (unknown, ambiguous). */
-export async function resolveAddress(client: pg.Client, address: string, stack: string | undefined, database?: string): Promise<ResourceStatus[]> {
-  const ref = parseAddress(address);
+/**
+ * The resources an address names — an address of the configuration in the working directory
+ * (`schema.tenant["acme"]`), else `type.name` — or an ExitError that says why none.
+ */
+export async function resolveAddress(
+  client: pg.Client,
+  address: string,
+  stack: string | undefined,
+  database?: string,
+  book: AddressBook = new Map(),
+): Promise<ResourceStatus[]> {
+  const declared = lookUp(book, address);
+  const ref = declared ? { kind: declared.kind, names: [declared.name] } : parseAddress(address);
+  database ??= declared && declared.database !== '' ? declared.database : undefined;
   if (!ref)
     throw new ExitError(
       `not a resource address: ${address}`,
       ExitCode.usage,
       'Expected TYPE.NAME (schema.api, role.app-owner), TYPE["name"] or Kind/name; `xp status` lists them.',
     );
-  const found = await findResources(client, ref, { stack, database });
+  const found = withAddresses(await findResources(client, ref, { stack, database }), book);
   if (found.length === 0)
     throw new ExitError(
       `no managed resource ${address}${stack === undefined ? '' : ` in stack ${stack}`}${database ? ` in database ${database}` : ''}`,
@@ -50,15 +61,17 @@ narrows it; a name that exists in several databases describes each (or pick one 
     // The address alone says where to look: an explicit --stack narrows it; otherwise every stack.
     const stack = typeof args.flags.stack === 'string' ? args.flags.stack : undefined;
     const database = typeof args.flags.database === 'string' ? args.flags.database : undefined;
-    const session = await controlSession(args, io, 'describe', scopeOf({ ...args, positionals: [] }, io).config);
+    const { config } = scopeOf({ ...args, positionals: [] }, io);
+    const book = addressBook(config);
+    const session = await controlSession(args, io, 'describe', config);
     const client = session.control;
     try {
-      const found = await resolveAddress(client, address, stack, database);
+      const found = await resolveAddress(client, address, stack, database, book);
       const c = chalkFor(io);
       const descriptions = [];
       for (const r of found) {
         const d = await describeResource(client, r.id, eventLimit);
-        if (d) descriptions.push(d);
+        if (d) descriptions.push({ ...d, resource: { ...d.resource, address: r.address }, events: withAddresses(d.events, book) });
       }
       if (args.flags.json) {
         io.stdout.write(`${JSON.stringify(descriptions.length === 1 ? descriptions[0] : descriptions, null, 2)}\n`);

@@ -2,7 +2,7 @@
 // oldest first; `--follow` keeps printing new events as they are recorded (LISTEN/NOTIFY).
 import type { Command } from '../command.js';
 import { ExitError, ExitCode } from '../errors.js';
-import { readEvents, type EventFilter } from '../../views/status/read.js';
+import { addressBook, readEvents, withAddresses, type EventFilter } from '../../views/status/read.js';
 import { eventsTable } from '../../views/status/render.js';
 import { follow } from '../../views/status/watch.js';
 import { abortOnSignals, chalkFor, connectionFlags, controlSession, scopeOf, stackFlags } from './status.js';
@@ -38,17 +38,18 @@ export const eventsCommand: Command = {
     const session = await controlSession(args, io, 'events', config);
     const client = session.control;
     try {
+      const book = addressBook(config);
       const filter: EventFilter = { stack, type, limit };
       if (typeof args.flags.resource === 'string') {
         // An explicit resource is found wherever it lives, unless --stack narrows it.
-        const found = await resolveAddress(client, args.flags.resource, typeof args.flags.stack === 'string' ? args.flags.stack : undefined);
+        const found = await resolveAddress(client, args.flags.resource, typeof args.flags.stack === 'string' ? args.flags.stack : undefined, undefined, book);
         filter.resourceIds = found.map((r) => r.id);
         filter.stack = undefined;
       }
       let lastId = 0;
       let header = true;
       const print = async () => {
-        const events = await readEvents(client, lastId === 0 ? filter : { ...filter, afterId: lastId, limit: 10_000 });
+        const events = withAddresses(await readEvents(client, lastId === 0 ? filter : { ...filter, afterId: lastId, limit: 10_000 }), book);
         if (events.length === 0) return;
         lastId = events.at(-1)!.id;
         if (json) for (const e of events) io.stdout.write(`${JSON.stringify(e)}\n`);
@@ -62,7 +63,17 @@ export const eventsCommand: Command = {
       }
       const stop = abortOnSignals();
       try {
-        await follow(client, { stack: filter.stack, signal: stop.signal, onChange: print });
+        let first = true;
+        await follow(client, {
+          stack: filter.stack,
+          signal: stop.signal,
+          onChange: async () => {
+            await print();
+            // Listening from here on: say so (on stderr, so that stdout stays the events).
+            if (first) io.stderr.write(`${lastId === 0 ? 'No events yet. ' : ''}Following new events — Ctrl-C to stop.\n`);
+            first = false;
+          },
+        });
       } catch (err) {
         if (!stop.signal.aborted) throw new ExitError(`stopped following: ${(err as Error).message}`);
       } finally {

@@ -11,7 +11,7 @@ import { applyCommand } from './apply.js';
 import { destroyCommand } from './destroy.js';
 import { outputCommand } from './output.js';
 import { serverCommand } from './server.js';
-import { statusCommand } from './status.js';
+import { getCommand, statusCommand } from './status.js';
 import { describeCommand } from './describe.js';
 import { eventsCommand } from './events.js';
 import { reconcileCommand } from './reconcile.js';
@@ -23,6 +23,7 @@ export const commands: Command[] = [
   applyCommand,
   destroyCommand,
   statusCommand,
+  getCommand,
   describeCommand,
   eventsCommand,
   reconcileCommand,

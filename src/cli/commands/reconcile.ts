@@ -5,7 +5,7 @@ import type pg from 'pg';
 import type { Command } from '../command.js';
 import { ExitError, ExitCode } from '../errors.js';
 import { parseDuration } from '../../state/lock.js';
-import { readStatus } from '../../views/status/read.js';
+import { addressBook, readStatus, withAddresses } from '../../views/status/read.js';
 import { statusTable } from '../../views/status/render.js';
 import { isCI, isInteractive } from '../../views/index.js';
 import { connect } from '../../state/connection.js';
@@ -49,7 +49,7 @@ server: xp init --reconcile-every 30s.`,
           return 0;
         }
         io.stdout.write(`Reconciled ${n} resource${n === 1 ? '' : 's'}${stack === undefined ? '' : ` of stack ${stack}`}.\n`);
-        const rows = await readStatus(session.control, { stack });
+        const rows = withAddresses(await readStatus(session.control, { stack }), addressBook(config));
         if (rows.length > 0) io.stdout.write(`\n${statusTable(rows, { c, now: Date.now(), width })}`);
         return 0;
       }
@@ -77,7 +77,7 @@ server: xp init --reconcile-every 30s.`,
         stop.abort();
       });
       const [watched] = await Promise.allSettled([
-        watchStatus(session.control, io.stdout, { stack, json, interactive, c, width, signal: stop.signal, footer: () => `Reconciling every ${Math.round(every / 1000)}s — ${last}` }).finally(() => stop.abort()),
+        watchStatus(session.control, io.stdout, { stack, json, interactive, c, width, signal: stop.signal, book: addressBook(config), footer: () => `Reconciling every ${Math.round(every / 1000)}s — ${last}` }).finally(() => stop.abort()),
         loop,
       ]);
       stop.dispose();

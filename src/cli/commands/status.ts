@@ -11,11 +11,12 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import type { Command, CommandIO, FlagSpec, ParsedArgs } from '../command.js';
 import { ExitError } from '../errors.js';
 import { readServerInfo, serverPaths } from '../../server/embedded.js';
+import { ConnectionError, resolveConnection } from '../../state/connection.js';
 import type { Session } from '../../apply/engine.js';
 import type { Configuration } from '../../config/types.js';
 import { loadConfiguration } from '../../config/load.js';
 import { connectionFlags, startSession } from './workspace.js';
-import { readStatus } from '../../views/status/read.js';
+import { addressBook, readStatus, withAddresses, type AddressBook } from '../../views/status/read.js';
 import { statusTable } from '../../views/status/render.js';
 import type { ResourceStatus } from '../../views/status/model.js';
 import { follow } from '../../views/status/watch.js';
@@ -69,17 +70,20 @@ function hasConfigurationFiles(dir: string): boolean {
  * a server nobody created is an error, not a new server.
  */
 export async function controlSession(args: ParsedArgs, io: CommandIO, command: string, config?: Configuration): Promise<Session> {
-  const configured =
-    typeof args.flags['database-url'] === 'string' ||
-    Boolean(io.env.XP_DATABASE_URL) ||
-    (config?.providers ?? []).some((p) => p.url) ||
-    ['PGHOST', 'PGHOSTADDR', 'PGPORT', 'PGUSER', 'PGDATABASE', 'PGSERVICE'].some((v) => io.env[v]);
-  if (!configured && !readServerInfo(serverPaths(io.cwd)))
-    throw new ExitError(
-      'no database connection configured, and no embedded server under .xp/ here',
-      1,
-      'Pass --database-url, set XP_DATABASE_URL or PG* variables, or run it where `xp apply` ran.',
-    );
+  if (!readServerInfo(serverPaths(io.cwd))) {
+    // No embedded server here: only an explicit connection will do (the one resolution of
+    // src/state/connection.ts decides what counts as one).
+    const databaseUrl = typeof args.flags['database-url'] === 'string' ? args.flags['database-url'] : undefined;
+    await resolveConnection({ databaseUrl, env: io.env, cwd: io.cwd, providers: config?.providers, allowEmbedded: false }).catch((err: unknown) => {
+      if (!(err instanceof ConnectionError)) throw err;
+      if (err.message !== 'no database connection configured') throw new ExitError(err.message, 1, err.hint);
+      throw new ExitError(
+        'no database connection configured, and no embedded server under .xp/ here',
+        1,
+        'Pass --database-url, set XP_DATABASE_URL or PG* variables, or run it where `xp apply` ran.',
+      );
+    });
+  }
   const session = await startSession(io, args.flags, command, config, { install: false });
   const { rows } = await session.control.query<{ installed: boolean }>(`select to_regclass('xplane.managed_resources') is not null as installed`);
   if (!rows[0]?.installed) {
@@ -122,6 +126,10 @@ export interface WatchStatusOptions {
   now?: () => number;
   /** A line under the live table (e.g. the reconcile loop's last run). */
   footer?: () => string;
+  /** The configuration's addresses (`schema.tenant["acme"]`), when run in one. */
+  book?: AddressBook;
+  /** Where to say that nothing is there yet (stderr), in line-per-change mode. */
+  notice?: (text: string) => void;
 }
 
 /** What changed between two reads, for line-per-change output. */
@@ -149,8 +157,23 @@ export async function watchStatus(client: pg.Client, out: Out, o: WatchStatusOpt
   let known = new Map<string, ResourceStatus>();
   let rows: ResourceStatus[] = [];
   let first = true;
+  let headerPrinted = false;
   const screen = () => {
-    const table = statusTable(rows, { c: o.c, now: now(), width: o.width }) || 'No resources.\n';
+    let table = statusTable(rows, { c: o.c, now: now(), width: o.width }) || 'No resources.\n';
+    // Never taller than the terminal (Ink would clear the whole screen on every redraw): the
+    // rows that do not fit are counted; problems sort first so that they stay in view.
+    const room = Math.max(3, ((out as { rows?: number }).rows ?? 24) - (o.footer ? 4 : 3));
+    if (rows.length + 1 > room) {
+      const rank = (r: ResourceStatus) => Number(r.ready === 'True' && r.synced === 'True');
+      const shown = [...rows].sort((a, b) => rank(a) - rank(b)).slice(0, room - 2);
+      const order = new Map(rows.map((r, i) => [r.id, i]));
+      shown.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+      const visible = new Set(shown.map((r) => r.id));
+      const hidden = rows.filter((r) => !visible.has(r.id));
+      const bad = hidden.filter((r) => rank(r) === 0).length;
+      const more = `… ${hidden.length} more, ${bad === 0 ? 'all ready' : `${bad} of them not ready`} (xp status lists them all)`;
+      table = `${statusTable(shown, { c: o.c, now: now(), width: o.width })}${o.c.dim(more)}\n`;
+    }
     const watching = `Watching ${o.stack === undefined ? 'every stack' : `stack ${o.stack}`} — Ctrl-C to stop`;
     const footer = o.c.dim(o.footer ? `${o.footer()}\n${watching}` : watching);
     return React.createElement(Text, null, `${table}\n${footer}`);
@@ -162,19 +185,25 @@ export async function watchStatus(client: pg.Client, out: Out, o: WatchStatusOpt
       stack: o.stack,
       signal: o.signal,
       onChange: async () => {
-        rows = await readStatus(client, { stack: o.stack });
+        rows = withAddresses(await readStatus(client, { stack: o.stack }), o.book ?? new Map());
         const diff = changes(known, rows);
         known = new Map(rows.map((r) => [r.id, r]));
         if (ink) ink.rerender(screen());
         else if (o.json) for (const d of diff) out.write(`${JSON.stringify(d)}\n`);
-        else if (first) out.write(statusTable(rows, { c: o.c, now: now(), width: o.width }));
-        else if (diff.length > 0) {
-          // Lay the changed rows out with every row, so that their columns line up with the table above.
+        else {
+          // The table once, then only the rows that changed, laid out with every row so that
+          // they line up with the table above (kubectl get --watch).
           const deleted = diff.filter((d) => d.type === 'DELETED').map((d) => ({ ...d.resource, reason: 'Deleted', message: '' }));
           const all = [...rows, ...deleted];
-          const lines = statusTable(all, { c: o.c, now: now(), width: o.width }).split('\n').slice(1);
-          const changed = new Set(diff.map((d) => d.resource.id));
-          out.write(all.map((r, i) => (changed.has(r.id) ? `${lines[i]}\n` : '')).join(''));
+          const show = new Set(first ? rows.map((r) => r.id) : diff.map((d) => d.resource.id));
+          if (show.size > 0) {
+            const lines = statusTable(all, { c: o.c, now: now(), width: o.width }).split('\n');
+            const header = headerPrinted ? '' : `${lines[0]}\n`;
+            headerPrinted = true;
+            out.write(header + all.map((r, i) => (show.has(r.id) ? `${lines[i + 1]}\n` : '')).join(''));
+          } else if (first) {
+            o.notice?.(`No resources yet; watching ${o.stack === undefined ? 'every stack' : `stack ${o.stack}`} — Ctrl-C to stop.\n`);
+          }
         }
         first = false;
       },
@@ -223,6 +252,8 @@ Examples:
             c,
             width,
             signal: stop.signal,
+            book: addressBook(config),
+            notice: (text) => io.stderr.write(text),
           });
         } catch (err) {
           if (stop.signal.aborted) return 0;
@@ -232,7 +263,7 @@ Examples:
         }
         return 0;
       }
-      const rows = await readStatus(client, { stack });
+      const rows = withAddresses(await readStatus(client, { stack }), addressBook(config));
       if (json) io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
       else if (rows.length === 0) io.stderr.write(`No resources${stack === undefined ? '' : ` in stack ${stack}`}.\n`);
       else io.stdout.write(statusTable(rows, { c, now: Date.now(), width }));
@@ -242,3 +273,6 @@ Examples:
     }
   },
 };
+
+/** `xp get`: kubectl's name for the same listing. */
+export const getCommand: Command = { ...statusCommand, name: 'get', summary: 'Same as `xp status`', usage: 'xp get [dir] [flags]' };

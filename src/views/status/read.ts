@@ -2,7 +2,8 @@
 // question (never one per resource), results as the plain rows of model.ts.
 import type pg from 'pg';
 import type { KindName } from '../../config/types.js';
-import { managedAddress, TYPE_OF_KIND } from '../../plan/identity.js';
+import { identityDatabase, managedAddress, TYPE_OF_KIND } from '../../plan/identity.js';
+import type { Configuration } from '../../config/types.js';
 import type { Condition, ConditionStatus, ResourceDescription, ResourceEvent, ResourceStatus } from './model.js';
 
 export interface StatusFilter {
@@ -13,6 +14,39 @@ export interface StatusFilter {
 /** The address a record is shown under (engine's rule: as recorded, else `type.name` / `type["name"]`). */
 export function addressOf(kind: KindName, name: string): string {
   return managedAddress({ stack: '', kind, name, database: '', provider: '', spec: {}, deletion_policy: 'delete' });
+}
+
+/**
+ * The addresses a configuration declares, by what the provider records: (kind, database, name).
+ * `xp status` run in a configuration directory shows `schema.tenant["acme"]`, not `schema.tenant_acme`.
+ */
+export type AddressBook = ReadonlyMap<string, string>;
+
+const bookKey = (kind: string, database: string, name: string) => JSON.stringify([kind, database, name]);
+
+export function addressBook(config: Configuration | undefined): AddressBook {
+  const book = new Map<string, string>();
+  for (const r of config?.resources ?? []) book.set(bookKey(r.kind, identityDatabase(r.kind, r.spec), r.name), r.address);
+  return book;
+}
+
+/** The same rows with the configuration's addresses where it declares them. */
+export function withAddresses<T extends { kind: KindName | null; database: string; name: string; address: string }>(rows: T[], book: AddressBook): T[] {
+  if (book.size === 0) return rows;
+  return rows.map((r) => {
+    const address = r.kind ? book.get(bookKey(r.kind, r.database, r.name)) : undefined;
+    return address ? { ...r, address } : r;
+  });
+}
+
+/** The records an address of the configuration stands for (kind, database, name), if it declares it. */
+export function lookUp(book: AddressBook, address: string): { kind: KindName; database: string; name: string } | undefined {
+  for (const [key, a] of book) {
+    if (a !== address) continue;
+    const [kind, database, name] = JSON.parse(key) as [KindName, string, string];
+    return { kind, database, name };
+  }
+  return undefined;
 }
 
 const iso = (v: Date | string | null): string | null => (v === null ? null : v instanceof Date ? v.toISOString() : new Date(v).toISOString());
