@@ -42,7 +42,8 @@ export function loadConfiguration(dir: string, options: LoadOptions = {}): LoadR
   let names: string[];
   try {
     if (!statSync(dir).isDirectory()) return fail(`"${dir}" is not a directory`);
-    names = readdirSync(dir).filter((n) => n.endsWith('.xp')).sort();
+    // Files only: `.xp/` (the embedded server's directory) is not a configuration file.
+    names = readdirSync(dir, { withFileTypes: true }).filter((e) => !e.isDirectory() && e.name.endsWith('.xp')).map((e) => e.name).sort();
   } catch (err) {
     return fail(`cannot read the configuration directory "${dir}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
