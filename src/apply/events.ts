@@ -6,7 +6,10 @@ export interface PlannedStep {
   address: string;
   action: ResourceAction;
   kind: string;
-  /** Addresses of steps this one waits for. */
+  /**
+   * Addresses this resource depends on, as declared. A create/update/replace waits for them; a
+   * delete runs the other way round: it waits for the deletes of the steps that depend on it.
+   */
   dependsOn: string[];
 }
 

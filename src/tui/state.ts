@@ -229,7 +229,9 @@ export function applyEvents(state: ApplyState, events: readonly ApplyEvent[], no
     d.state.now = Math.max(d.state.now, e.at);
   }
   if (now !== undefined) d.state.now = Math.max(d.state.now, now);
-  const groups = [...d.groups.values()].sort((a, b) => a.level - b.level);
+  // Kinds in walk order: a destroy walks the graph from its leaves.
+  const direction = d.state.operation === 'destroy' ? -1 : 1;
+  const groups = [...d.groups.values()].sort((a, b) => direction * (a.level - b.level));
   return { ...d.state, rows: d.rows, running: d.running, groups, counts: d.counts, log: d.log, failures: d.failures, order: d.order };
 }
 
@@ -238,12 +240,22 @@ export function reduce(state: ApplyState, event: ApplyEvent): ApplyState {
   return applyEvents(state, [event]);
 }
 
-/** The steps a waiting row still waits on (not yet finished), in its dependency order. */
+const unfinished = (r: ResourceRow | undefined) => r !== undefined && (r.status === 'waiting' || r.status === 'running');
+
+/**
+ * The steps a waiting row still waits on (not yet finished). A create or update waits on what
+ * it depends on; a delete runs the other way round: it waits on the deletes of what depends on it.
+ */
 export function waitingOn(state: ApplyState, row: ResourceRow): string[] {
-  return row.dependsOn.filter((d) => {
-    const dep = state.rows.get(d);
-    return dep !== undefined && (dep.status === 'waiting' || dep.status === 'running');
-  });
+  if (row.action === 'delete') {
+    const out: string[] = [];
+    for (const a of state.order) {
+      const other = state.rows.get(a)!;
+      if (other.action === 'delete' && unfinished(other) && other.dependsOn.includes(row.address)) out.push(a);
+    }
+    return out;
+  }
+  return row.dependsOn.filter((d) => unfinished(state.rows.get(d)));
 }
 
 /** Elapsed time of a row: final for finished rows, live (to `state.now`) for running ones. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ApplyEvent } from '../../src/apply/events.js';
 import { applyEvents, graphLevels, initialState, reduce, rowElapsed, waitingOn, type ApplyState } from '../../src/tui/state.js';
 import { isCollapsed, liveLines, staticItems } from '../../src/tui/layout.js';
-import { failedApply, largeApply, saasSteps, successfulApply, T0 } from '../views/scenarios.js';
+import { destroyAll, failedApply, largeApply, saasSteps, successfulApply, T0 } from '../views/scenarios.js';
 
 const replay = (events: ApplyEvent[]) => events.reduce(reduce, initialState());
 const statusOf = (s: ApplyState) => Object.fromEntries([...s.rows.values()].map((r) => [r.address, r.status]));
@@ -83,6 +83,13 @@ describe('the reducer', () => {
 
   it('orders kinds by walk level', () => {
     expect(replay(successfulApply().slice(0, 1)).groups.map((g) => g.kind)).toEqual(['Role', 'Database', 'Schema', 'Extension', 'ServiceAccount']);
+  });
+
+  it('in a destroy, a delete waits on the deletes of what depends on it, and kinds are listed leaves first', () => {
+    const s = replay(destroyAll().slice(0, 2));
+    expect(waitingOn(s, s.rows.get('database.saas')!)).toEqual(['schema.api']);
+    expect(waitingOn(s, s.rows.get('schema.api')!)).toEqual([]);
+    expect(s.groups.map((g) => g.kind)).toEqual(['Schema', 'Database']);
   });
 
   it('accepts events for steps the plan did not announce', () => {

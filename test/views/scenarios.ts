@@ -59,7 +59,8 @@ export function failedApply(): ApplyEvent[] {
 
 export function destroyAll(): ApplyEvent[] {
   const { events, at } = builder();
-  const steps = [step('schema.api', 'delete'), step('database.saas', 'delete', ['schema.api'])];
+  // dependsOn as declared (the schema depends on its database); the walk deletes the schema first.
+  const steps = [step('schema.api', 'delete', ['database.saas']), step('database.saas', 'delete')];
   events.push({ type: 'start', at: at(0), operation: 'destroy', steps });
   events.push({ type: 'resource_start', at: at(1), address: 'schema.api', action: 'delete' });
   events.push({ type: 'resource_done', at: at(30), address: 'schema.api', action: 'delete', statusCode: 'success', message: 'schema "api" dropped', elapsedMs: 29 });
