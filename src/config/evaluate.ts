@@ -109,7 +109,8 @@ const topLevelBlockTypes = ['variable', 'locals', 'provider', 'output', 'stack',
 
 class Instance implements InstanceHandle {
   readonly deps = new Set<string>();
-  readonly memo = new Map<string, EvalValue | typeof BUSY | typeof FAILED>();
+  /** A plain object, not a Map: instances of one kind share its hidden class, and it is cheaper to allocate. */
+  readonly memo: Record<string, EvalValue | typeof BUSY | typeof FAILED> = {};
   private nameMemo: string | typeof UNKNOWN | typeof BUSY | undefined;
 
   constructor(
@@ -177,14 +178,14 @@ class Instance implements InstanceHandle {
 
   /** The evaluated expression of one attribute of the block (memoised; a cycle reads as unknown). */
   attributeValue(name: string): EvalValue | typeof FAILED {
-    const m = this.memo.get(name);
+    const m = this.memo[name];
     if (m === BUSY) return UNKNOWN; // a cycle between resources: the graph reports it
     if (m !== undefined) return m;
     const attr = this.resource.attrs.get(name);
     if (!attr) return FAILED;
-    this.memo.set(name, BUSY);
+    this.memo[name] = BUSY;
     const v = this.ev.evalAttribute(attr, this.scope);
-    this.memo.set(name, v);
+    this.memo[name] = v;
     return v;
   }
 }
@@ -489,7 +490,8 @@ export class Evaluator {
     const out = new Map<string | number, Instance>();
     const forEach = r.attrs.get('for_each');
     const count = r.attrs.get('count');
-    const blockDeps = new Set<string>();
+    // what for_each / count refer to, given to every instance (no set for a single instance)
+    const blockDeps = forEach || count ? new Set<string>() : EMPTY_SET;
     const base: Scope = { where: 'resource', deps: blockDeps };
     const make = (address: string, scope: Scope) => {
       const inst = new Instance(r, address, { ...scope, deps: undefined }, this);
@@ -554,9 +556,11 @@ export class Evaluator {
       }
       for (let i = 0; i < n.value; i++) out.set(i, make(`${r.address}[${i}]`, { ...base, countIndex: i }));
     } else {
-      out.set('', make(r.address, base));
+      const inst = new Instance(r, r.address, { where: 'resource', deps: undefined }, this);
+      inst.scope.deps = inst.deps;
+      out.set('', inst);
     }
-    for (const inst of out.values()) for (const d of blockDeps) inst.deps.add(d);
+    if (blockDeps.size > 0) for (const inst of out.values()) for (const d of blockDeps) inst.deps.add(d);
     r.expansion = out;
     return out;
   }
@@ -919,7 +923,9 @@ export class Evaluator {
     const kind = r.kind;
     const errorsBefore = this.errorCount();
     const spec: Record<string, Value> = {};
-    for (const [name, attr] of r.attrs) {
+    for (const attr of r.block.body.attributes) {
+      const name = attr.name;
+      if (r.attrs.get(name) !== attr) continue; // set twice: reported by attributesOf
       if ((metaArguments as readonly string[]).includes(name)) continue;
       const schema = kind.attributes[name];
       if (!schema) {
@@ -963,15 +969,10 @@ export class Evaluator {
     }
     const lifecycle: Lifecycle = { prevent_destroy: false, deletion_policy: 'delete', ignore_changes: [] };
     let connectionSecret: ConnectionSecret | undefined;
-    const blockCounts = new Map<string, number>();
-    const blocksByType = new Map<string, Block[]>();
+    const blockCounts: Record<string, number> = {};
     for (const b of r.block.body.blocks) {
-      if (!blocksByType.has(b.type)) blocksByType.set(b.type, []);
-      blocksByType.get(b.type)!.push(b);
-    }
-    for (const b of r.block.body.blocks) {
-      const n = (blockCounts.get(b.type) ?? 0) + 1;
-      blockCounts.set(b.type, n);
+      const n = (blockCounts[b.type] ?? 0) + 1;
+      blockCounts[b.type] = n;
       if (b.labels.length > 0) this.report(b.typeRange, `a ${b.type} block takes no label`);
       for (const nested of b.body.blocks) this.report(nested.typeRange, `unexpected block "${nested.type}" in ${b.type}`);
       if (b.type === 'lifecycle') {
@@ -999,7 +1000,7 @@ export class Evaluator {
         else if (obj['path'] !== undefined) this.report(b.typeRange, 'connection_secret: path must be known before apply');
       }
     }
-    for (const [name, schema] of Object.entries(kind.attributes)) {
+    for (const [name, schema] of entriesOf(kind.attributes)) {
       if (spec[name] !== undefined && spec[name] !== null) continue;
       if (schema.required) {
         this.report(r.block.typeRange, `missing required attribute "${name}" in ${inst.address}`, `${name}: ${schema.description}`);
@@ -1008,7 +1009,7 @@ export class Evaluator {
       } else if (spec[name] === null) delete spec[name];
     }
     if (kind.finalize) {
-      for (const p of kind.finalize(spec)) this.reportProblem(p, r.block, blocksByType);
+      for (const p of kind.finalize(spec)) this.reportProblem(p, r.block);
     }
     if (this.errorCount() > errorsBefore) return undefined;
     const name = inst.name();
@@ -1022,7 +1023,7 @@ export class Evaluator {
       provider,
       lifecycle,
       ...(connectionSecret ? { connectionSecret } : {}),
-      dependsOn: [...inst.deps].sort(),
+      dependsOn: sortedStrings(inst.deps),
       range: r.block.range,
     };
   }
@@ -1031,11 +1032,11 @@ export class Evaluator {
     return this.errors;
   }
 
-  private reportProblem(p: SpecProblem, block: Block, blocksByType: Map<string, Block[]>): void {
+  private reportProblem(p: SpecProblem, block: Block): void {
     let range = block.typeRange;
     if (p.attribute) range = block.body.attributes.find((a) => a.name === p.attribute)?.range ?? range;
     if (p.block) {
-      const nested = blocksByType.get(p.block.type)?.[p.block.index];
+      const nested = block.body.blocks.filter((b) => b.type === p.block!.type)[p.block.index];
       if (nested) {
         range = nested.typeRange;
         if (p.block.attribute) range = nested.body.attributes.find((a) => a.name === p.block!.attribute)?.value.range ?? range;
@@ -1085,7 +1086,9 @@ export class Evaluator {
     const out: Record<string, Value> = {};
     let ok = true;
     const attrs = this.attributesOf(b);
-    for (const [name, attr] of attrs) {
+    for (const attr of b.body.attributes) {
+      const name = attr.name;
+      if (attrs.get(name) !== attr) continue; // set twice: reported by attributesOf
       const s = schema.attributes[name];
       if (!s) {
         const names = Object.keys(schema.attributes);
@@ -1102,7 +1105,7 @@ export class Evaluator {
       if (checked === undefined) ok = false;
       else out[name] = checked;
     }
-    for (const [name, s] of Object.entries(schema.attributes)) {
+    for (const [name, s] of entriesOf(schema.attributes)) {
       if (out[name] !== undefined && out[name] !== null) continue;
       if (s.required) {
         this.report(b.typeRange, `missing required attribute "${name}" in ${b.type}`, `${name}: ${s.description}`);
@@ -1352,6 +1355,7 @@ export class Evaluator {
 }
 
 const NOT_A_ROOT = Symbol('not a root');
+const EMPTY_SET: Set<string> = new Set();
 
 /** Stops an evaluation whose cause has already been reported (a failed variable or local). */
 function alreadyReported(): EvalFailure {
@@ -1359,6 +1363,14 @@ function alreadyReported(): EvalFailure {
 }
 
 const keyOrders = new WeakMap<KindDefinition, string[]>();
+const entryCache = new WeakMap<Record<string, AttributeSchema>, [string, AttributeSchema][]>();
+
+/** Object.entries of a schema's attributes, computed once (it runs for every instance). */
+function entriesOf(attributes: Record<string, AttributeSchema>): [string, AttributeSchema][] {
+  let entries = entryCache.get(attributes);
+  if (!entries) entryCache.set(attributes, (entries = Object.entries(attributes)));
+  return entries;
+}
 
 interface NameAttributes {
   attributes: [string, 'database' | 'role'][];
@@ -1393,6 +1405,22 @@ function specKeyOrder(kind: KindDefinition): string[] {
     keyOrders.set(kind, order);
   }
   return order;
+}
+
+/** The strings of a set, sorted; insertion sort for the usual handful (Array#sort allocates). */
+function sortedStrings(set: Set<string>): string[] {
+  const out = Array.from(set);
+  if (out.length > 16) return out.sort();
+  for (let i = 1; i < out.length; i++) {
+    const x = out[i]!;
+    let j = i - 1;
+    while (j >= 0 && out[j]! > x) {
+      out[j + 1] = out[j]!;
+      j--;
+    }
+    out[j + 1] = x;
+  }
+  return out;
 }
 
 /** A fresh copy of a default (defaults are scalars, [] or flat {}); structuredClone is slow at 100k calls. */

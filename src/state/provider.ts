@@ -44,7 +44,10 @@ export async function ensureProvider(session: SessionLike, providers: ProviderBl
   }
   const wanted = new Map<string, Record<string, string | number>>();
   wanted.set('default', asConnection(session.target.params));
-  for (const p of providers) if (p.url && p.name !== 'default') wanted.set(p.name, asConnection(parseDatabaseUrl(p.url)));
+  // A provider block without a url ("the default connection") still names a provider config.
+  for (const p of providers) {
+    if (p.name !== 'default') wanted.set(p.name, p.url ? asConnection(parseDatabaseUrl(p.url)) : asConnection(session.target.params));
+  }
   const { rows } = await client.query<{ name: string; connection: Record<string, unknown> }>(
     'select name, connection from xplane.provider_configs where name = any($1::text[])',
     [[...wanted.keys()]],

@@ -59,6 +59,12 @@ role "${p}_independent" {}
 `,
     });
     const run = xpIn(dir, url());
+    const json = await run(['apply', '--auto-approve', '--json', '--target', 'extension.nope']);
+    expect(json.code).toBe(1);
+    const events = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; address?: string; statusCode?: string });
+    expect(events[0]!.type).toBe('start');
+    expect(events.at(-1)!.type).toBe('complete');
+    expect(events.find((e) => e.type === 'resource_failed')).toMatchObject({ address: 'extension.nope' });
     const r = await run(['apply', '--auto-approve']);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(new RegExp(`extension\\.nope: Creation failed`));

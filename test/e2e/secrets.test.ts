@@ -95,6 +95,7 @@ output "app_user" {
     // xp output: plain masks nothing sensitive here; --json carries the connection secret
     const out = expectOk(await run(['output']));
     expect(out.stdout).toContain(`app_user = "${p}_app"`);
+    expect(expectOk(await run(['output', '--raw', 'app_user'])).stdout).toBe(`${p}_app`);
     const json = JSON.parse(expectOk(await run(['output', '--json'])).stdout);
     expect(json.connection_secrets.value['service_account.app'].password).toBe(secret.password);
 

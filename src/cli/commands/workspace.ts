@@ -88,6 +88,10 @@ export function lockTimeout(flags: ParsedArgs['flags']): number {
 export function userError(err: unknown): never {
   if (err instanceof ConnectionError || err instanceof EmbeddedServerError || err instanceof LockError || err instanceof SavedPlanError || err instanceof ProviderInstallError)
     throw new ExitError(err.message, 1, err.hint);
+  // The server refused a statement (a SQLSTATE): say what it said, not a stack trace.
+  const pgErr = err as { code?: unknown; severity?: unknown; message?: string; hint?: string };
+  if (typeof pgErr?.code === 'string' && /^[0-9A-Z]{5}$/.test(pgErr.code) && typeof pgErr.severity === 'string')
+    throw new ExitError(`the server refused: ${pgErr.message} [SQLSTATE ${pgErr.code}]`, 1, pgErr.hint);
   throw err;
 }
 
