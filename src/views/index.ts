@@ -8,6 +8,9 @@ import type { ApplyView } from '../apply/events.js';
 import { JsonLinesApplyView } from './json.js';
 import { PlainApplyView, type OutputStream } from './plain.js';
 import { LiveApplyView } from '../tui/live.js';
+import { isInteractive } from './interactive.js';
+
+export { isCI, isInteractive } from './interactive.js';
 
 export type { OutputStream } from './plain.js';
 
@@ -23,17 +26,6 @@ export interface ApplyViewOptions {
   /** `--json`: one JSON object per event. */
   json: boolean;
   operation: 'apply' | 'destroy';
-}
-
-/** CI detection, as ink's own (is-in-ci): CI or CONTINUOUS_INTEGRATION set, and not "0"/"false". */
-export function isCI(env: NodeJS.ProcessEnv): boolean {
-  const set = (k: string) => env[k] !== undefined && env[k] !== '0' && env[k] !== 'false';
-  return set('CI') || set('CONTINUOUS_INTEGRATION');
-}
-
-/** Live, redrawing output only on a terminal outside CI; everything else gets lines. */
-export function isInteractive(options: Pick<ApplyViewOptions, 'isTTY' | 'ci'>): boolean {
-  return options.isTTY && !options.ci;
 }
 
 export function createApplyView(options: ApplyViewOptions): ApplyView {

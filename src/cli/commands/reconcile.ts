@@ -7,7 +7,7 @@ import { ExitError, ExitCode } from '../errors.js';
 import { parseDuration } from '../../state/lock.js';
 import { addressBook, readStatus, withAddresses } from '../../views/status/read.js';
 import { statusTable } from '../../views/status/render.js';
-import { isCI, isInteractive } from '../../views/index.js';
+import { isCI, isInteractive } from '../../views/interactive.js';
 import { connect } from '../../state/connection.js';
 import { abortOnSignals, chalkFor, connectionFlags, controlSession, scopeOf, stackFlags, watchStatus } from './status.js';
 

@@ -4,8 +4,6 @@
 // Also the plumbing shared by describe/events/reconcile: the connection and the stack.
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import React from 'react';
-import { render, Text } from 'ink';
 import type pg from 'pg';
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { Command, CommandIO, FlagSpec, ParsedArgs } from '../command.js';
@@ -20,7 +18,7 @@ import { addressBook, readStatus, withAddresses, type AddressBook } from '../../
 import { statusTable } from '../../views/status/render.js';
 import type { ResourceStatus } from '../../views/status/model.js';
 import { follow } from '../../views/status/watch.js';
-import { isCI, isInteractive } from '../../views/index.js';
+import { isCI, isInteractive } from '../../views/interactive.js';
 
 export { connectionFlags };
 
@@ -176,9 +174,11 @@ export async function watchStatus(client: pg.Client, out: Out, o: WatchStatusOpt
     }
     const watching = `Watching ${o.stack === undefined ? 'every stack' : `stack ${o.stack}`} — Ctrl-C to stop`;
     const footer = o.c.dim(o.footer ? `${o.footer()}\n${watching}` : watching);
-    return React.createElement(Text, null, `${table}\n${footer}`);
+    return ui!.React.createElement(ui!.Text, null, `${table}\n${footer}`);
   };
-  const ink = o.interactive && !o.json ? render(screen(), { stdout: out as NodeJS.WriteStream, patchConsole: false, exitOnCtrlC: false, maxFps: 10 }) : undefined;
+  // ink and react load only for the live table: every other command starts faster without them.
+  const ui = o.interactive && !o.json ? { React: (await import('react')).default, ...(await import('ink')) } : undefined;
+  const ink = ui ? ui.render(screen(), { stdout: out as NodeJS.WriteStream, patchConsole: false, exitOnCtrlC: false, maxFps: 10 }) : undefined;
   const tick = ink ? setInterval(() => ink.rerender(screen()), 1000) : undefined;
   try {
     await follow(client, {
