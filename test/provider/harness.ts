@@ -26,6 +26,14 @@ export function serverTargets(embeddedUrl: string): ServerTarget[] {
   ];
 }
 
+/** The same server URL, logged in as another user. */
+export function asUser(url: string, user: string, password: string): string {
+  const u = new URL(url);
+  u.username = encodeURIComponent(user);
+  u.password = encodeURIComponent(password);
+  return u.toString();
+}
+
 export function withDatabase(url: string, database: string): string {
   const u = new URL(url);
   u.pathname = '/' + encodeURIComponent(database);

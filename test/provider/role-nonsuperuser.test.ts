@@ -1,26 +1,14 @@
 // Roles, service accounts and grants run by a role with only CREATEDB and CREATEROLE, as on
 // managed clouds, under PostgreSQL 16+'s CREATEROLE rules (ADMIN OPTION on the roles it
 // creates, no implicit membership: createrole_self_grant unset). Embedded PostgreSQL 18.
-import { randomBytes, createHash, createHmac, pbkdf2Sync } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { scramVerifier } from '../../src/secrets/scram.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
 import { connectionFromUrl, installProvider, upsertProviderConfig } from '../../src/provider/install.js';
-import { connect, uniqueName, withDatabase } from './harness.js';
+import { connect, uniqueName, withDatabase, asUser } from './harness.js';
 
-function scramVerifier(password: string, salt = randomBytes(16), iterations = 4096): string {
-  const salted = pbkdf2Sync(password, salt, iterations, 32, 'sha256');
-  const clientKey = createHmac('sha256', salted).update('Client Key').digest();
-  const storedKey = createHash('sha256').update(clientKey).digest();
-  const serverKey = createHmac('sha256', salted).update('Server Key').digest();
-  return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
-}
 
-function asUser(url: string, user: string, password: string): string {
-  const u = new URL(url);
-  u.username = encodeURIComponent(user);
-  u.password = encodeURIComponent(password);
-  return u.toString();
-}
 
 type Result = { status_code: string; message: string; observed: Record<string, unknown> | null };
 

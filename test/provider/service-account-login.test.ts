@@ -2,26 +2,14 @@
 // here, and a client can log in with the password; after someone drops the account by hand,
 // reconcile re-creates it with the stored verifier, so the same password works again.
 // Runs on the embedded PostgreSQL 18 (password auth) and PostgreSQL 15 (scram-sha-256 auth).
-import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { scramVerifier } from '../../src/secrets/scram.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type pg from 'pg';
-import { connect, providerDatabase, serverTargets, uniqueName, type ProviderDatabase } from './harness.js';
+import { connect, providerDatabase, serverTargets, uniqueName, type ProviderDatabase, asUser } from './harness.js';
 
 /** RFC 5802 / 7677 verifier as PostgreSQL stores it (what the engine sends instead of a password). */
-function scramVerifier(password: string, salt = randomBytes(16), iterations = 4096): string {
-  const salted = pbkdf2Sync(password, salt, iterations, 32, 'sha256');
-  const clientKey = createHmac('sha256', salted).update('Client Key').digest();
-  const storedKey = createHash('sha256').update(clientKey).digest();
-  const serverKey = createHmac('sha256', salted).update('Server Key').digest();
-  return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
-}
 
-function asUser(url: string, user: string, password: string): string {
-  const u = new URL(url);
-  u.username = encodeURIComponent(user);
-  u.password = encodeURIComponent(password);
-  return u.toString();
-}
 
 async function canLogin(url: string): Promise<string> {
   try {
