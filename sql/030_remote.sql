@@ -62,8 +62,11 @@ begin
   elsif not v_conn ? 'dbname' then
     v_conn := v_conn || jsonb_build_object('dbname', current_database());
   end if;
+  -- jit=off: the provider's catalog queries are large, cheap expression trees that a server
+  -- with LLVM would JIT-compile on every call (6 s instead of 90 ms for 100 service accounts,
+  -- bench/RESULTS.md). A provider config may still set its own "options".
   return (select string_agg(format('%s=%s', key, xplane.conninfo_value(value)), ' ' order by key)
-            from jsonb_each_text(v_conn || '{"application_name": "xplane"}'::jsonb)
+            from jsonb_each_text('{"options": "-c jit=off"}'::jsonb || v_conn || '{"application_name": "xplane"}'::jsonb)
            where value is not null);
 end
 $$;

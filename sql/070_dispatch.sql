@@ -40,6 +40,7 @@ create or replace function xplane.observe_many(p_items jsonb, p_provider_config 
 returns jsonb
 language plpgsql volatile
 set search_path = xplane, pg_catalog
+set jit = off  -- catalog queries: never worth JIT compilation (see xplane.connection_string)
 as $$
 declare
   v_n       integer := coalesce(jsonb_array_length(p_items), 0);

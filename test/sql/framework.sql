@@ -1,5 +1,5 @@
 -- The framework: schema, tables, enums, conventions every function follows.
-select plan(17);
+select plan(18);
 
 select has_schema('xplane', 'schema xplane exists');
 select has_table('xplane', t, format('table xplane.%s exists', t))
@@ -39,4 +39,6 @@ insert into xplane.events (type, reason, message, created_at) values ('Normal', 
   ('Normal', 'New', 'recent', clock_timestamp());
 select is(xplane.prune_events(), 1::bigint, 'prune_events removes events older than 30 days');
 select is((select string_agg(reason, ',') from xplane.events), 'New', '… and keeps recent ones');
+select is(xplane.remote_query('default', current_database(), $q$to_jsonb(current_setting('jit'))$q$), '"off"'::jsonb,
+  'provider connections run with jit = off (catalog queries are not worth compiling)');
 select * from finish();
