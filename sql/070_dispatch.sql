@@ -113,6 +113,7 @@ create or replace function xplane.run_action(p_action text, p_kind xplane.resour
 returns xplane.action_result
 language plpgsql volatile
 set search_path = xplane, pg_catalog
+set jit = off  -- catalog queries: never worth JIT compilation (see xplane.connection_string)
 as $$
 declare
   v_result xplane.action_result;

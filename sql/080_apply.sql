@@ -6,6 +6,7 @@ create or replace function xplane.apply(p_kind xplane.resource_kind, p_name text
 returns uuid
 language plpgsql volatile
 set search_path = xplane, pg_catalog
+set jit = off  -- catalog queries: never worth JIT compilation (see xplane.connection_string)
 as $$
 declare
   v_spec     jsonb := p_spec;
@@ -63,6 +64,7 @@ create or replace function xplane.delete(p_kind xplane.resource_kind, p_name tex
 returns boolean
 language plpgsql volatile
 set search_path = xplane, pg_catalog
+set jit = off  -- catalog queries: never worth JIT compilation (see xplane.connection_string)
 as $$
 declare
   v_id uuid;

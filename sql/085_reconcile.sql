@@ -298,6 +298,7 @@ create or replace function xplane.reconcile(p_id uuid)
 returns xplane.action_result
 language plpgsql volatile
 set search_path = xplane, pg_catalog
+set jit = off  -- catalog queries: never worth JIT compilation (see xplane.connection_string)
 as $$
 declare
   v_res xplane.managed_resources;
@@ -316,6 +317,7 @@ create or replace function xplane.reconcile_all(p_stack text default null)
 returns integer
 language plpgsql volatile
 set search_path = xplane, pg_catalog
+set jit = off  -- catalog queries: never worth JIT compilation (see xplane.connection_string)
 as $$
 declare
   v_count integer := 0;
