@@ -1,0 +1,354 @@
+#!/usr/bin/env node
+// @ts-check
+// The benchmark: xp against Ansible (community.postgresql) and one psql session, on the same
+// desired state for N tenants, each measured run on a fresh server.
+//
+//   npm run bench -- [--sizes 10,100,1000] [--runs 3] [--tools xp,ansible,psql]
+//                    [--timeout 600] [--stat-statements] [--no-report]
+//
+// Per (tool, N, run): fresh server → the tool's phases (whole-process wall time, peak server
+// connections polled every 20 ms from a separate connection) → normalised dump of the result
+// compared with psql's at the same N → server destroyed. Raw numbers go to
+// bench/results/<tool>-n<N>-<timestamp>.json after every run; bench/report.js turns the
+// latest file per (tool, N) into bench/RESULTS.md and the chart.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { ansiblePlaybook, benchState, expectedCounts, sqlScript, totalObjects, xpConfig } from './generate.js';
+import { freshServer, libpqEnv, PG_BIN } from './server.js';
+import { catalogCounts, dumpDifference, normalisedDump } from './catalog.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = dirname(here);
+const RESULTS = join(here, 'results');
+const TOOLS = ['psql', 'xp', 'ansible'];
+
+/** @typedef {import('./server.js').BenchServer} BenchServer */
+/** @typedef {{ name: 'apply' | 'noop' | 'check', argv: string[], env?: NodeJS.ProcessEnv }} Phase */
+/**
+ * @typedef {object} PhaseResult
+ * @property {string} phase
+ * @property {number | null} seconds  whole-process wall time (null when it did not finish)
+ * @property {number | null} exitCode
+ * @property {boolean} timedOut
+ * @property {number} peakConnections client backends seen at once (the poller excluded)
+ * @property {boolean | null} reportedChanges what the tool said about changes (null: unknown)
+ * @property {string} tail last lines of its output
+ */
+
+function usage(message) {
+  if (message) console.error(`bench: ${message}`);
+  console.error('usage: npm run bench -- [--sizes 10,100,1000] [--runs 3] [--tools xp,ansible,psql] [--timeout 600] [--stat-statements] [--no-report]');
+  process.exit(2);
+}
+
+function options() {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      options: {
+        sizes: { type: 'string', default: '10,100,1000' },
+        runs: { type: 'string', default: '3' },
+        tools: { type: 'string', default: 'psql,xp,ansible' },
+        timeout: { type: 'string', default: '600' },
+        'stat-statements': { type: 'boolean', default: false },
+        'no-report': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }).values;
+  } catch (e) {
+    usage(/** @type {Error} */ (e).message);
+  }
+  if (parsed.help) usage();
+  const sizes = String(parsed.sizes).split(',').map(Number);
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1)) usage(`--sizes must be positive integers, got ${parsed.sizes}`);
+  const runs = Number(parsed.runs);
+  if (!Number.isInteger(runs) || runs < 1) usage(`--runs must be a positive integer, got ${parsed.runs}`);
+  const tools = String(parsed.tools).split(',');
+  const unknown = tools.filter((t) => !TOOLS.includes(t));
+  if (unknown.length) usage(`unknown tool ${unknown.join(', ')} (known: ${TOOLS.join(', ')})`);
+  const timeout = Number(parsed.timeout);
+  if (!(timeout > 0)) usage(`--timeout must be a number of seconds, got ${parsed.timeout}`);
+  return {
+    sizes: [...new Set(sizes)].sort((a, b) => a - b),
+    runs,
+    // psql first: its result is the reference the others are compared with
+    tools: TOOLS.filter((t) => tools.includes(t)),
+    timeout,
+    statStatements: Boolean(parsed['stat-statements']),
+    report: !parsed['no-report'],
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// the tools
+
+const XP = join(repo, 'bin', 'xp.js');
+
+/**
+ * The artefact each tool reads, written into `dir`, and the commands of its phases.
+ * @param {string} tool @param {import('./generate.js').BenchState} state @param {BenchServer} server @param {string} dir
+ * @returns {Phase[]}
+ */
+function phasesOf(tool, state, server, dir) {
+  switch (tool) {
+    case 'psql': {
+      writeFileSync(join(dir, 'bench.sql'), sqlScript(state));
+      return [{ name: 'apply', argv: [join(PG_BIN, 'psql'), '-X', '-q', '-d', 'postgres', '-f', join(dir, 'bench.sql')], env: libpqEnv(server) }];
+    }
+    case 'ansible': {
+      const conn = { host: server.host, port: server.port, user: server.user, password: server.password };
+      const book = join(dir, 'playbook.yml');
+      writeFileSync(book, ansiblePlaybook(state, conn));
+      const env = {
+        ...process.env,
+        ANSIBLE_NOCOLOR: '1',
+        ANSIBLE_LOCALHOST_WARNING: 'False',
+        ANSIBLE_INVENTORY_UNPARSED_WARNING: 'False',
+        ANSIBLE_RETRY_FILES_ENABLED: 'False',
+        ANSIBLE_DEPRECATION_WARNINGS: 'False',
+        ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3',
+      };
+      const base = ['ansible-playbook', '-i', 'localhost,', book];
+      return [
+        { name: 'apply', argv: base, env },
+        { name: 'noop', argv: base, env },
+        { name: 'check', argv: [...base, '--check'], env },
+      ];
+    }
+    case 'xp': {
+      writeFileSync(join(dir, 'main.xp'), xpConfig(state));
+      const env = { ...process.env, XP_DATABASE_URL: server.url, NO_COLOR: '1' };
+      const node = process.execPath;
+      return [
+        { name: 'apply', argv: [node, XP, 'apply', '--auto-approve', '--no-color'], env },
+        { name: 'noop', argv: [node, XP, 'apply', '--auto-approve', '--no-color'], env },
+        { name: 'check', argv: [node, XP, 'plan', '--no-color', '--detailed-exitcode'], env },
+      ];
+    }
+    default:
+      throw new Error(`unknown tool ${tool}`);
+  }
+}
+
+/**
+ * What the tool said about changes, from its output.
+ * @param {string} tool @param {Phase['name']} phase @param {string} out @param {number | null} code
+ * @returns {boolean | null}
+ */
+function reportedChanges(tool, phase, out, code) {
+  if (tool === 'ansible') {
+    const m = /changed=(\d+)/.exec(out);
+    return m ? Number(m[1]) > 0 : null;
+  }
+  if (tool === 'xp') {
+    if (phase === 'check') return code === 2 ? true : code === 0 ? false : null;
+    if (/No changes/i.test(out)) return false;
+    if (/Plan: \d+ to add|Apply complete/i.test(out)) return !/Plan: 0 to add, 0 to change, 0 to destroy/.test(out);
+    return null;
+  }
+  return code === 0 ? true : null;
+}
+
+// ---------------------------------------------------------------------------------------
+// measuring
+
+/** Client backends on the server, polled from its own connection until stopped. @param {string} url */
+async function connectionPoller(url) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  let peak = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const r = await client.query("select count(*)::int n from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()");
+      peak = Math.max(peak, r.rows[0].n);
+      await new Promise((res) => setTimeout(res, 20));
+    }
+  })();
+  return async () => {
+    running = false;
+    await loop.catch(() => {});
+    await client.end();
+    return peak;
+  };
+}
+
+/**
+ * @param {Phase} phase @param {string} cwd @param {number} timeoutSeconds
+ * @returns {Promise<{ seconds: number | null, code: number | null, timedOut: boolean, out: string }>}
+ */
+function timed(phase, cwd, timeoutSeconds) {
+  return new Promise((resolve) => {
+    const [cmd, ...args] = phase.argv;
+    const chunks = /** @type {Buffer[]} */ ([]);
+    const start = process.hrtime.bigint();
+    const child = spawn(cmd, args, { cwd, env: phase.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    child.stdout.on('data', (c) => chunks.push(c));
+    child.stderr.on('data', (c) => chunks.push(c));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-(/** @type {number} */ (child.pid)), 'SIGKILL');
+      } catch {}
+    }, timeoutSeconds * 1000);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      resolve({ seconds: null, code: null, timedOut: false, out: String(e) });
+    });
+    child.on('close', (code) => {
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      clearTimeout(timer);
+      resolve({ seconds: timedOut ? null : seconds, code, timedOut, out: Buffer.concat(chunks).toString('utf8') });
+    });
+  });
+}
+
+/** @param {string} text @param {number} n */
+const tail = (text, n) => text.trimEnd().split('\n').slice(-n).join('\n');
+
+/** Reference dumps (psql's result) per N, computed once per invocation. */
+const references = new Map();
+
+/** @param {import('./generate.js').BenchState} state @param {boolean} statStatements */
+async function referenceDump(state, statStatements) {
+  if (references.has(state.n)) return references.get(state.n);
+  const server = await freshServer({ statStatements });
+  const dir = mkdtempSync(join(tmpdir(), 'xp-bench-ref-'));
+  try {
+    const [phase] = phasesOf('psql', state, server, dir);
+    const r = await timed(phase, dir, 600);
+    if (r.code !== 0) throw new Error(`the reference SQL script failed: ${tail(r.out, 5)}`);
+    const dump = normalisedDump(server, state);
+    references.set(state.n, dump);
+    return dump;
+  } finally {
+    server.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Latest apply time of `tool` at a smaller N, from this invocation or earlier result files. @param {string} tool @param {number} n */
+function previousApply(tool, n) {
+  /** @type {{ n: number, seconds: number } | null} */
+  let best = null;
+  for (const f of safeList(RESULTS)) {
+    if (!f.endsWith('.json') || !f.startsWith(`${tool}-n`)) continue;
+    const r = JSON.parse(readFileSync(join(RESULTS, f), 'utf8'));
+    if (r.n >= n) continue;
+    const secs = (r.runs ?? []).map((x) => x.phases?.find((p) => p.phase === 'apply')?.seconds).filter((s) => typeof s === 'number');
+    if (secs.length && (!best || r.n > best.n)) best = { n: r.n, seconds: Math.min(...secs) };
+  }
+  return best;
+}
+
+/** @param {string} dir */
+function safeList(dir) {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function buildXp() {
+  console.log('bench: building xp (npm run build)');
+  const r = spawnSync('npm', ['run', 'build', '--silent'], { cwd: repo, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('npm run build failed: xp cannot be measured');
+}
+
+async function main() {
+  const opt = options();
+  mkdirSync(RESULTS, { recursive: true });
+  if (opt.tools.includes('xp')) buildXp();
+  const machine = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', platform: `${process.platform} ${process.arch}` };
+  for (const n of opt.sizes) {
+    const state = benchState({ n });
+    for (const tool of opt.tools) {
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      const file = join(RESULTS, `${tool}-n${n}-${stamp}.json`);
+      const record = {
+        tool, n, objects: totalObjects(expectedCounts(state)), startedAt: new Date().toISOString(), runsRequested: opt.runs,
+        machine, server: '', statStatements: opt.statStatements, skipped: /** @type {string | null} */ (null), runs: /** @type {unknown[]} */ ([]),
+      };
+      const prev = previousApply(tool, n);
+      const estimate = prev ? (prev.seconds * n) / prev.n : 0;
+      if (estimate > opt.timeout) {
+        record.skipped = `skipped: its apply at N=${prev?.n} took ${prev?.seconds.toFixed(1)} s, so N=${n} would take about ${estimate.toFixed(0)} s (linear estimate), beyond the ${opt.timeout} s limit`;
+        console.log(`bench: ${tool} N=${n} ${record.skipped}`);
+        writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
+        continue;
+      }
+      for (let run = 1; run <= opt.runs; run++) {
+        const server = await freshServer({ statStatements: opt.statStatements });
+        record.server = `PostgreSQL ${server.version}`;
+        const dir = mkdtempSync(join(tmpdir(), `xp-bench-${tool}-`));
+        const load = loadavg()[0];
+        /** @type {PhaseResult[]} */
+        const phases = [];
+        /** @type {Record<string, unknown>} */
+        let verification = {};
+        try {
+          for (const phase of phasesOf(tool, state, server, dir)) {
+            const stopPoller = await connectionPoller(server.url);
+            const r = await timed(phase, dir, opt.timeout);
+            const peakConnections = await stopPoller();
+            const ok = r.code === 0 || (tool === 'xp' && phase.name === 'check' && r.code === 2);
+            phases.push({
+              phase: phase.name, seconds: ok ? r.seconds : null, exitCode: r.code, timedOut: r.timedOut, peakConnections,
+              reportedChanges: reportedChanges(tool, phase.name, r.out, r.code), tail: tail(r.out, 6),
+            });
+            console.log(`bench: ${tool} N=${n} run ${run} ${phase.name}: ${r.timedOut ? `timed out after ${opt.timeout} s` : ok ? `${r.seconds?.toFixed(3)} s` : `failed (exit ${r.code})`}, peak ${peakConnections} connection(s)`);
+            if (!ok) {
+              console.log(tail(r.out, 15));
+              break;
+            }
+          }
+          if (phases.every((p) => p.seconds !== null)) {
+            const dump = normalisedDump(server, state);
+            const counts = await catalogCounts(server.url, state);
+            const reference = tool === 'psql' ? dump : await referenceDump(state, opt.statStatements);
+            if (tool === 'psql') references.set(n, dump);
+            const diff = dumpDifference(reference.text, dump.text);
+            verification = {
+              digest: dump.digest, referenceDigest: reference.digest, sameAsPsql: dump.digest === reference.digest, catalogCounts: counts,
+              ...(dump.digest === reference.digest ? {} : { onlyInPsql: diff.onlyA.slice(0, 20), onlyInTool: diff.onlyB.slice(0, 20) }),
+            };
+            console.log(`bench: ${tool} N=${n} run ${run} result ${verification.sameAsPsql ? 'matches' : 'DIFFERS from'} psql's (dump ${dump.digest})`);
+            if (!verification.sameAsPsql) console.log(JSON.stringify({ onlyInPsql: diff.onlyA.slice(0, 10), onlyInTool: diff.onlyB.slice(0, 10) }, null, 2));
+          }
+          if (opt.statStatements) verification.topStatements = topStatements(server);
+        } finally {
+          server.destroy();
+          rmSync(dir, { recursive: true, force: true });
+        }
+        record.runs.push({ run, loadavg1: load, phases, verification });
+        writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
+      }
+    }
+  }
+  if (opt.report) {
+    const { writeReport } = await import('./report.js');
+    writeReport();
+  }
+}
+
+/** The statements that took the most time on the server (pg_stat_statements). @param {BenchServer} server */
+function topStatements(server) {
+  const sql = `select calls, round(total_exec_time::numeric, 1) as ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) as query
+                 from pg_stat_statements order by total_exec_time desc limit 15`;
+  const r = spawnSync(join(PG_BIN, 'psql'), ['-X', '-A', '-F', ' | ', '-d', 'postgres', '-c', 'create extension if not exists pg_stat_statements', '-c', sql], {
+    encoding: 'utf8', env: libpqEnv(server),
+  });
+  return r.status === 0 ? r.stdout.trim().split('\n') : [`pg_stat_statements unavailable: ${r.stderr.trim()}`];
+}
+
+main().catch((e) => {
+  console.error(`bench: ${e instanceof Error ? e.message : e}`);
+  process.exit(1);
+});
