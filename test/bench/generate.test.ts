@@ -1,0 +1,84 @@
+// Smoke test of the benchmark's generators: the xp configuration, the Ansible playbook and
+// the SQL script describe the same objects, and the SQL script applies cleanly on a real
+// server, leaving exactly those objects in the catalog.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import {
+  ansiblePlaybook,
+  benchState,
+  countAnsible,
+  countSql,
+  countXp,
+  expectedCounts,
+  sqlScript,
+  xpConfig,
+} from '../../bench/generate.js';
+import { catalogCounts } from '../../bench/catalog.js';
+
+describe('bench generators', () => {
+  const state = benchState({ n: 3 });
+  const conn = { host: '127.0.0.1', port: 5432, user: 'postgres', password: 'secret' };
+
+  it('write the same object counts for N=3 in all three artefacts', () => {
+    const expected = expectedCounts(state);
+    expect(expected.schemas).toBe(3);
+    expect(countXp(xpConfig(state))).toEqual(expected);
+    expect(countAnsible(ansiblePlaybook(state, conn))).toEqual(expected);
+    expect(countSql(sqlScript(state))).toEqual(expected);
+  });
+
+  it('scale with N: N=25 counts 25 of each per-tenant object', () => {
+    const big = benchState({ n: 25 });
+    expect(countXp(xpConfig(big)).loginRoles).toBe(25);
+    expect(countAnsible(ansiblePlaybook(big, conn)).defaultPrivileges).toBe(25);
+    expect(countSql(sqlScript(big)).memberships).toBe(25);
+  });
+
+  it('refuse a tenant count that is not a positive integer', () => {
+    expect(() => benchState({ n: 0 })).toThrow(/positive integer/);
+    expect(() => benchState({ n: 1.5 })).toThrow(/positive integer/);
+  });
+});
+
+describe('bench SQL script on a real server', () => {
+  const url = new URL(inject('databaseUrl'));
+  const prefix = `xpbt${process.pid}_`;
+  const state = benchState({ n: 3, prefix, owner: decodeURIComponent(url.username) });
+  const dir = mkdtempSync(join(tmpdir(), 'xp-bench-test-'));
+
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    const client = new pg.Client({ connectionString: url.toString() });
+    await client.connect();
+    try {
+      for (const db of [state.appDatabase, state.otherDatabase]) {
+        await client.query(`drop database if exists ${client.escapeIdentifier(db)} with (force)`);
+      }
+      for (const t of state.tenants) {
+        for (const role of [`${t}_app`, `${t}_group`]) await client.query(`drop role if exists ${client.escapeIdentifier(role)}`);
+      }
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('applies cleanly with psql -f and leaves exactly the described objects', async () => {
+    const file = join(dir, 'bench.sql');
+    writeFileSync(file, sqlScript(state));
+    const run = spawnSync('psql', ['-X', '-q', '-d', url.toString(), '-f', file], {
+      encoding: 'utf8',
+      env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password) },
+    });
+    expect(run.error, 'psql must be installed').toBeUndefined();
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+
+    const { tableGrants, ...observable } = expectedCounts(state);
+    expect(tableGrants).toBe(3); // not observable: the schemas hold no tables
+    expect(await catalogCounts(url.toString(), state)).toEqual(observable);
+  });
+});
