@@ -4,13 +4,16 @@
 // desired state for N tenants, each measured run on a fresh server.
 //
 //   npm run bench -- [--sizes 10,100,1000] [--runs 3] [--tools xp,ansible,psql]
-//                    [--timeout 600] [--stat-statements] [--no-report]
+//                    [--timeout 600] [--stat-statements] [--profile] [--no-report]
 //
 // Per (tool, N, run): fresh server → the tool's phases (whole-process wall time, peak server
 // connections polled every 20 ms from a separate connection) → normalised dump of the result
 // compared with psql's at the same N → server destroyed. Raw numbers go to
 // bench/results/<tool>-n<N>-<timestamp>.json after every run; bench/report.js turns the
 // latest file per (tool, N) into bench/RESULTS.md and the chart.
+// --profile: xp runs under `node --cpu-prof` and the server with pg_stat_statements; per
+// phase, where the time went goes to bench/results/profile-<tool>-n<N>-<timestamp>.json
+// (not a measurement: profiling slows the process down).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -21,6 +24,7 @@ import pg from 'pg';
 import { ansiblePlaybook, benchState, expectedCounts, sqlScript, totalObjects, xpConfig } from './generate.js';
 import { freshServer, libpqEnv, PG_BIN } from './server.js';
 import { catalogCounts, dumpDifference, normalisedDump } from './catalog.js';
+import { summariseCpuProfile } from './profile.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = dirname(here);
@@ -42,7 +46,7 @@ const TOOLS = ['psql', 'xp', 'ansible'];
 
 function usage(message) {
   if (message) console.error(`bench: ${message}`);
-  console.error('usage: npm run bench -- [--sizes 10,100,1000] [--runs 3] [--tools xp,ansible,psql] [--timeout 600] [--stat-statements] [--no-report]');
+  console.error('usage: npm run bench -- [--sizes 10,100,1000] [--runs 3] [--tools xp,ansible,psql] [--timeout 600] [--stat-statements] [--profile] [--no-report]');
   process.exit(2);
 }
 
@@ -56,6 +60,7 @@ function options() {
         tools: { type: 'string', default: 'psql,xp,ansible' },
         timeout: { type: 'string', default: '600' },
         'stat-statements': { type: 'boolean', default: false },
+        profile: { type: 'boolean', default: false },
         'no-report': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -79,8 +84,9 @@ function options() {
     // psql first: its result is the reference the others are compared with
     tools: TOOLS.filter((t) => tools.includes(t)),
     timeout,
-    statStatements: Boolean(parsed['stat-statements']),
-    report: !parsed['no-report'],
+    statStatements: Boolean(parsed['stat-statements'] || parsed.profile),
+    profile: Boolean(parsed.profile),
+    report: !parsed['no-report'] && !parsed.profile,
   };
 }
 
@@ -94,7 +100,7 @@ const XP = join(repo, 'bin', 'xp.js');
  * @param {string} tool @param {import('./generate.js').BenchState} state @param {BenchServer} server @param {string} dir
  * @returns {Phase[]}
  */
-function phasesOf(tool, state, server, dir) {
+function phasesOf(tool, state, server, dir, profile = false) {
   switch (tool) {
     case 'psql': {
       writeFileSync(join(dir, 'bench.sql'), sqlScript(state));
@@ -123,11 +129,11 @@ function phasesOf(tool, state, server, dir) {
     case 'xp': {
       writeFileSync(join(dir, 'main.xp'), xpConfig(state));
       const env = { ...process.env, XP_DATABASE_URL: server.url, NO_COLOR: '1' };
-      const node = process.execPath;
+      const node = (/** @type {string} */ phase) => [process.execPath, ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${join(dir, `prof-${phase}`)}`] : []), XP];
       return [
-        { name: 'apply', argv: [node, XP, 'apply', '--auto-approve', '--no-color'], env },
-        { name: 'noop', argv: [node, XP, 'apply', '--auto-approve', '--no-color'], env },
-        { name: 'check', argv: [node, XP, 'plan', '--no-color', '--detailed-exitcode'], env },
+        { name: 'apply', argv: [...node('apply'), 'apply', '--auto-approve', '--no-color'], env },
+        { name: 'noop', argv: [...node('noop'), 'apply', '--auto-approve', '--no-color'], env },
+        { name: 'check', argv: [...node('check'), 'plan', '--no-color', '--detailed-exitcode'], env },
       ];
     }
     default:
@@ -271,12 +277,12 @@ async function main() {
     const state = benchState({ n });
     for (const tool of opt.tools) {
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      const file = join(RESULTS, `${tool}-n${n}-${stamp}.json`);
+      const file = join(RESULTS, `${opt.profile ? 'profile-' : ''}${tool}-n${n}-${stamp}.json`);
       const record = {
         tool, n, objects: totalObjects(expectedCounts(state)), startedAt: new Date().toISOString(), runsRequested: opt.runs,
         machine, server: '', statStatements: opt.statStatements, skipped: /** @type {string | null} */ (null), runs: /** @type {unknown[]} */ ([]),
       };
-      const prev = previousApply(tool, n);
+      const prev = opt.profile ? null : previousApply(tool, n);
       const estimate = prev ? (prev.seconds * n) / prev.n : 0;
       if (estimate > opt.timeout) {
         record.skipped = `skipped: its apply at N=${prev?.n} took ${prev?.seconds.toFixed(1)} s, so N=${n} would take about ${estimate.toFixed(0)} s (linear estimate), beyond the ${opt.timeout} s limit`;
@@ -294,14 +300,23 @@ async function main() {
         /** @type {Record<string, unknown>} */
         let verification = {};
         try {
-          for (const phase of phasesOf(tool, state, server, dir)) {
+          if (opt.statStatements) statStatements(server, 'create extension if not exists pg_stat_statements');
+          for (const phase of phasesOf(tool, state, server, dir, opt.profile)) {
+            if (opt.statStatements) statStatements(server, 'select pg_stat_statements_reset()');
             const stopPoller = await connectionPoller(server.url);
             const r = await timed(phase, dir, opt.timeout);
             const peakConnections = await stopPoller();
+            /** @type {Record<string, unknown>} */
+            const profile = {};
+            if (opt.statStatements) profile.topStatements = topStatements(server);
+            const profDir = join(dir, `prof-${phase.name}`);
+            const cpuprofile = safeList(profDir).find((f) => f.endsWith('.cpuprofile'));
+            if (cpuprofile) profile.cpu = summariseCpuProfile(join(profDir, cpuprofile), repo);
             const ok = r.code === 0 || (tool === 'xp' && phase.name === 'check' && r.code === 2);
             phases.push({
               phase: phase.name, seconds: ok ? r.seconds : null, exitCode: r.code, timedOut: r.timedOut, peakConnections,
               reportedChanges: reportedChanges(tool, phase.name, r.out, r.code), tail: tail(r.out, 6),
+              ...(Object.keys(profile).length ? { profile } : {}),
             });
             console.log(`bench: ${tool} N=${n} run ${run} ${phase.name}: ${r.timedOut ? `timed out after ${opt.timeout} s` : ok ? `${r.seconds?.toFixed(3)} s` : `failed (exit ${r.code})`}, peak ${peakConnections} connection(s)`);
             if (!ok) {
@@ -322,7 +337,6 @@ async function main() {
             console.log(`bench: ${tool} N=${n} run ${run} result ${verification.sameAsPsql ? 'matches' : 'DIFFERS from'} psql's (dump ${dump.digest})`);
             if (!verification.sameAsPsql) console.log(JSON.stringify({ onlyInPsql: diff.onlyA.slice(0, 10), onlyInTool: diff.onlyB.slice(0, 10) }, null, 2));
           }
-          if (opt.statStatements) verification.topStatements = topStatements(server);
         } finally {
           server.destroy();
           rmSync(dir, { recursive: true, force: true });
@@ -338,14 +352,24 @@ async function main() {
   }
 }
 
-/** The statements that took the most time on the server (pg_stat_statements). @param {BenchServer} server */
+/** @param {BenchServer} server @param {string} sql */
+function statStatements(server, sql) {
+  const r = spawnSync(join(PG_BIN, 'psql'), ['-X', '-At', '-F', ' | ', '-d', 'postgres', '-c', sql], { encoding: 'utf8', env: libpqEnv(server) });
+  if (r.status !== 0) throw new Error(`pg_stat_statements: ${r.stderr.trim()}`);
+  return r.stdout.trim();
+}
+
+/** The statements that took the most server time during a phase (pg_stat_statements). @param {BenchServer} server */
 function topStatements(server) {
-  const sql = `select calls, round(total_exec_time::numeric, 1) as ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) as query
-                 from pg_stat_statements order by total_exec_time desc limit 15`;
-  const r = spawnSync(join(PG_BIN, 'psql'), ['-X', '-A', '-F', ' | ', '-d', 'postgres', '-c', 'create extension if not exists pg_stat_statements', '-c', sql], {
-    encoding: 'utf8', env: libpqEnv(server),
-  });
-  return r.status === 0 ? r.stdout.trim().split('\n') : [`pg_stat_statements unavailable: ${r.stderr.trim()}`];
+  const totals = statStatements(server, `select count(*), coalesce(sum(calls), 0), round(coalesce(sum(total_exec_time), 0)::numeric, 1) from pg_stat_statements
+                                          where query not like '%pg_stat_activity%' and query not like '%pg_stat_statements%'`).split(' | ');
+  const top = statStatements(server, `select calls, round(total_exec_time::numeric, 1), left(regexp_replace(query, '\\s+', ' ', 'g'), 140)
+                                        from pg_stat_statements where query not like '%pg_stat_activity%' and query not like '%pg_stat_statements%'
+                                       order by total_exec_time desc limit 8`);
+  return {
+    statements: Number(totals[0]), calls: Number(totals[1]), serverMs: Number(totals[2]),
+    top: top ? top.split('\n').map((l) => { const [calls, ms, ...query] = l.split(' | '); return { calls: Number(calls), ms: Number(ms), query: query.join(' | ').replace(/PASSWORD '[^']*'?/gi, "PASSWORD '…'") }; }) : [],
+  };
 }
 
 main().catch((e) => {
