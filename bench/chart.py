@@ -7,6 +7,7 @@ import json
 import sys
 
 import matplotlib
+import matplotlib.ticker
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -38,6 +39,11 @@ def main(summary_path: str, out_path: str) -> None:
         ax.plot(xs, ys, line, color=colour, marker=marker, label=label)
     ax.set_xscale("log")
     ax.set_yscale("log")
+    sizes = sorted({s["n"] for s in summary["series"]})
+    ax.set_xticks(sizes)
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
     ax.set_xlabel("tenants (N)")
     ax.set_ylabel("wall time, seconds (median, log scale)")
     ax.set_title("xp vs Ansible vs one psql session: time against N")

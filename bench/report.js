@@ -31,7 +31,7 @@ export function median(xs) {
 function latestRecords() {
   /** @type {Map<string, any>} */
   const latest = new Map();
-  const files = existsSync(RESULTS) ? readdirSync(RESULTS).filter((f) => f.endsWith('.json') && f !== 'summary.json') : [];
+  const files = existsSync(RESULTS) ? readdirSync(RESULTS).filter((f) => f.endsWith('.json') && f !== 'summary.json' && !f.startsWith('profile-')) : [];
   for (const f of files) {
     const r = JSON.parse(readFileSync(join(RESULTS, f), 'utf8'));
     r.file = f;
@@ -167,7 +167,9 @@ export function writeReport() {
 
   const summary = { generatedAt: new Date().toISOString(), series: all.filter((s) => !s.skipped).map((s) => ({ tool: s.tool, n: s.n, phases: s.phases })) };
   writeFileSync(join(RESULTS, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  const py = spawnSync('python3', [join(here, 'chart.py'), join(RESULTS, 'summary.json'), CHART], { encoding: 'utf8' });
+  // the system python has python3-matplotlib (Debian); a pyenv/venv python on PATH may not
+  const python = process.env.XP_BENCH_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+  const py = spawnSync(python, [join(here, 'chart.py'), join(RESULTS, 'summary.json'), CHART], { encoding: 'utf8' });
   if (py.status !== 0) console.error(`bench: chart not drawn: ${py.stderr.trim() || py.error}`);
   console.log(`bench: wrote ${REPORT}${py.status === 0 ? ` and ${CHART}` : ''}`);
 }

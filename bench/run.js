@@ -268,6 +268,65 @@ function buildXp() {
   if (r.status !== 0) throw new Error('npm run build failed: xp cannot be measured');
 }
 
+/**
+ * One measured run of one tool: fresh server, the tool's phases, verification, server gone.
+ * @param {string} tool @param {import('./generate.js').BenchState} state @param {number} run
+ * @param {ReturnType<typeof options>} opt
+ */
+async function measureRun(tool, state, run, opt) {
+  const n = state.n;
+  const server = await freshServer({ statStatements: opt.statStatements });
+  const dir = mkdtempSync(join(tmpdir(), `xp-bench-${tool}-`));
+  const load = loadavg()[0];
+  /** @type {PhaseResult[]} */
+  const phases = [];
+  /** @type {Record<string, unknown>} */
+  let verification = {};
+  try {
+    if (opt.statStatements) statStatements(server, 'create extension if not exists pg_stat_statements');
+    for (const phase of phasesOf(tool, state, server, dir, opt.profile)) {
+      if (opt.statStatements) statStatements(server, 'select pg_stat_statements_reset()');
+      const stopPoller = await connectionPoller(server.url);
+      const r = await timed(phase, dir, opt.timeout);
+      const peakConnections = await stopPoller();
+      /** @type {Record<string, unknown>} */
+      const profile = {};
+      if (opt.statStatements) profile.topStatements = topStatements(server);
+      const profDir = join(dir, `prof-${phase.name}`);
+      const cpuprofile = safeList(profDir).find((f) => f.endsWith('.cpuprofile'));
+      if (cpuprofile) profile.cpu = summariseCpuProfile(join(profDir, cpuprofile), repo);
+      const ok = r.code === 0 || (tool === 'xp' && phase.name === 'check' && r.code === 2);
+      phases.push({
+        phase: phase.name, seconds: ok ? r.seconds : null, exitCode: r.code, timedOut: r.timedOut, peakConnections,
+        reportedChanges: reportedChanges(tool, phase.name, r.out, r.code), tail: tail(r.out, 6),
+        ...(Object.keys(profile).length ? { profile } : {}),
+      });
+      console.log(`bench: ${tool} N=${n} run ${run} ${phase.name}: ${r.timedOut ? `timed out after ${opt.timeout} s` : ok ? `${r.seconds?.toFixed(3)} s` : `failed (exit ${r.code})`}, peak ${peakConnections} connection(s)`);
+      if (!ok) {
+        console.log(tail(r.out, 15));
+        break;
+      }
+    }
+    if (phases.every((p) => p.seconds !== null)) {
+      const dump = normalisedDump(server, state);
+      const counts = await catalogCounts(server.url, state);
+      if (tool === 'psql' && !references.has(n)) references.set(n, dump);
+      const reference = await referenceDump(state, opt.statStatements);
+      const diff = dumpDifference(reference.text, dump.text);
+      verification = {
+        digest: dump.digest, referenceDigest: reference.digest, sameAsPsql: dump.digest === reference.digest, catalogCounts: counts,
+        ...(dump.digest === reference.digest ? {} : { onlyInPsql: diff.onlyA.slice(0, 20), onlyInTool: diff.onlyB.slice(0, 20) }),
+      };
+      console.log(`bench: ${tool} N=${n} run ${run} result ${verification.sameAsPsql ? 'matches' : 'DIFFERS from'} psql's (dump ${dump.digest})`);
+      if (!verification.sameAsPsql) console.log(JSON.stringify({ onlyInPsql: diff.onlyA.slice(0, 10), onlyInTool: diff.onlyB.slice(0, 10) }, null, 2));
+    }
+    return { server: `PostgreSQL ${server.version}`, result: { run, loadavg1: load, phases, verification } };
+  } finally {
+    server.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main() {
   const opt = options();
   mkdirSync(RESULTS, { recursive: true });
@@ -275,6 +334,8 @@ async function main() {
   const machine = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', platform: `${process.platform} ${process.arch}` };
   for (const n of opt.sizes) {
     const state = benchState({ n });
+    /** @type {{ tool: string, file: string, record: any }[]} */
+    const active = [];
     for (const tool of opt.tools) {
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       const file = join(RESULTS, `${opt.profile ? 'profile-' : ''}${tool}-n${n}-${stamp}.json`);
@@ -290,58 +351,14 @@ async function main() {
         writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
         continue;
       }
-      for (let run = 1; run <= opt.runs; run++) {
-        const server = await freshServer({ statStatements: opt.statStatements });
-        record.server = `PostgreSQL ${server.version}`;
-        const dir = mkdtempSync(join(tmpdir(), `xp-bench-${tool}-`));
-        const load = loadavg()[0];
-        /** @type {PhaseResult[]} */
-        const phases = [];
-        /** @type {Record<string, unknown>} */
-        let verification = {};
-        try {
-          if (opt.statStatements) statStatements(server, 'create extension if not exists pg_stat_statements');
-          for (const phase of phasesOf(tool, state, server, dir, opt.profile)) {
-            if (opt.statStatements) statStatements(server, 'select pg_stat_statements_reset()');
-            const stopPoller = await connectionPoller(server.url);
-            const r = await timed(phase, dir, opt.timeout);
-            const peakConnections = await stopPoller();
-            /** @type {Record<string, unknown>} */
-            const profile = {};
-            if (opt.statStatements) profile.topStatements = topStatements(server);
-            const profDir = join(dir, `prof-${phase.name}`);
-            const cpuprofile = safeList(profDir).find((f) => f.endsWith('.cpuprofile'));
-            if (cpuprofile) profile.cpu = summariseCpuProfile(join(profDir, cpuprofile), repo);
-            const ok = r.code === 0 || (tool === 'xp' && phase.name === 'check' && r.code === 2);
-            phases.push({
-              phase: phase.name, seconds: ok ? r.seconds : null, exitCode: r.code, timedOut: r.timedOut, peakConnections,
-              reportedChanges: reportedChanges(tool, phase.name, r.out, r.code), tail: tail(r.out, 6),
-              ...(Object.keys(profile).length ? { profile } : {}),
-            });
-            console.log(`bench: ${tool} N=${n} run ${run} ${phase.name}: ${r.timedOut ? `timed out after ${opt.timeout} s` : ok ? `${r.seconds?.toFixed(3)} s` : `failed (exit ${r.code})`}, peak ${peakConnections} connection(s)`);
-            if (!ok) {
-              console.log(tail(r.out, 15));
-              break;
-            }
-          }
-          if (phases.every((p) => p.seconds !== null)) {
-            const dump = normalisedDump(server, state);
-            const counts = await catalogCounts(server.url, state);
-            const reference = tool === 'psql' ? dump : await referenceDump(state, opt.statStatements);
-            if (tool === 'psql') references.set(n, dump);
-            const diff = dumpDifference(reference.text, dump.text);
-            verification = {
-              digest: dump.digest, referenceDigest: reference.digest, sameAsPsql: dump.digest === reference.digest, catalogCounts: counts,
-              ...(dump.digest === reference.digest ? {} : { onlyInPsql: diff.onlyA.slice(0, 20), onlyInTool: diff.onlyB.slice(0, 20) }),
-            };
-            console.log(`bench: ${tool} N=${n} run ${run} result ${verification.sameAsPsql ? 'matches' : 'DIFFERS from'} psql's (dump ${dump.digest})`);
-            if (!verification.sameAsPsql) console.log(JSON.stringify({ onlyInPsql: diff.onlyA.slice(0, 10), onlyInTool: diff.onlyB.slice(0, 10) }, null, 2));
-          }
-        } finally {
-          server.destroy();
-          rmSync(dir, { recursive: true, force: true });
-        }
-        record.runs.push({ run, loadavg1: load, phases, verification });
+      active.push({ tool, file, record });
+    }
+    // runs interleaved across tools, so that a change in the machine's load hits all of them
+    for (let run = 1; run <= opt.runs; run++) {
+      for (const { tool, file, record } of active) {
+        const { server, result } = await measureRun(tool, state, run, opt);
+        record.server = server;
+        record.runs.push(result);
         writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
       }
     }
