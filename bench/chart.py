@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 STYLE = {
     ("psql", "apply"): ("psql -f (apply, lower bound)", "black", "-", "o"),
+    ("psql", "check"): ("psql read-back (plan lower bound)", "gray", ":", "^"),
     ("xp", "apply"): ("xp apply", "tab:blue", "-", "o"),
     ("xp", "noop"): ("xp apply, no-op", "tab:blue", "--", "s"),
     ("xp", "check"): ("xp plan, no-op", "tab:blue", ":", "^"),

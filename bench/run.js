@@ -21,7 +21,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { ansiblePlaybook, benchState, expectedCounts, sqlScript, totalObjects, xpConfig } from './generate.js';
+import { ansiblePlaybook, benchState, expectedCounts, sqlReadScript, sqlScript, totalObjects, xpConfig } from './generate.js';
 import { freshServer, libpqEnv, PG_BIN } from './server.js';
 import { catalogCounts, dumpDifference, normalisedDump } from './catalog.js';
 import { summariseCpuProfile } from './profile.js';
@@ -104,7 +104,13 @@ function phasesOf(tool, state, server, dir, profile = false) {
   switch (tool) {
     case 'psql': {
       writeFileSync(join(dir, 'bench.sql'), sqlScript(state));
-      return [{ name: 'apply', argv: [join(PG_BIN, 'psql'), '-X', '-q', '-d', 'postgres', '-f', join(dir, 'bench.sql')], env: libpqEnv(server) }];
+      writeFileSync(join(dir, 'read.sql'), sqlReadScript(state));
+      const psql = [join(PG_BIN, 'psql'), '-X', '-q', '-d', 'postgres', '-o', '/dev/null', '-f'];
+      // no no-op run for a script: `check` is the lower bound of a plan, reading the state back
+      return [
+        { name: 'apply', argv: [...psql, join(dir, 'bench.sql')], env: libpqEnv(server) },
+        { name: 'check', argv: [...psql, join(dir, 'read.sql')], env: libpqEnv(server) },
+      ];
     }
     case 'ansible': {
       const conn = { host: server.host, port: server.port, user: server.user, password: server.password };
@@ -157,7 +163,7 @@ function reportedChanges(tool, phase, out, code) {
     if (/Plan: \d+ to add|Apply complete/i.test(out)) return !/Plan: 0 to add, 0 to change, 0 to destroy/.test(out);
     return null;
   }
-  return code === 0 ? true : null;
+  return phase === 'apply' && code === 0 ? true : null;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import {
   countSql,
   countXp,
   expectedCounts,
+  sqlReadScript,
   sqlScript,
   xpConfig,
 } from '../../bench/generate.js';
@@ -80,5 +81,19 @@ describe('bench SQL script on a real server', () => {
     const { tableGrants, ...observable } = expectedCounts(state);
     expect(tableGrants).toBe(3); // not observable: the schemas hold no tables
     expect(await catalogCounts(url.toString(), state)).toEqual(observable);
+
+    // the read-back script (the lower bound of a plan) runs on the result and sees every tenant
+    const readFile = join(dir, 'read.sql');
+    writeFileSync(readFile, sqlReadScript(state));
+    const read = spawnSync('psql', ['-X', '-q', '-A', '-d', url.toString(), '-f', readFile], {
+      encoding: 'utf8',
+      env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password) },
+    });
+    expect(read.stderr).toBe('');
+    expect(read.status).toBe(0);
+    for (const t of state.tenants) {
+      expect(read.stdout).toContain(`${t}_app|t|`); // a LOGIN role
+      expect(read.stdout).toContain(`${t}_app=U/`); // USAGE in the schema's ACL
+    }
   });
 });
