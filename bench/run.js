@@ -93,7 +93,8 @@ function options() {
 // ---------------------------------------------------------------------------------------
 // the tools
 
-const XP = join(repo, 'bin', 'xp.js');
+// XP_BENCH_XP: measure another build of xp (its bin/xp.js; not rebuilt here)
+const XP = process.env.XP_BENCH_XP ?? join(repo, 'bin', 'xp.js');
 
 /**
  * The artefact each tool reads, written into `dir`, and the commands of its phases.
@@ -336,7 +337,7 @@ async function measureRun(tool, state, run, opt) {
 async function main() {
   const opt = options();
   mkdirSync(RESULTS, { recursive: true });
-  if (opt.tools.includes('xp')) buildXp();
+  if (opt.tools.includes('xp') && !process.env.XP_BENCH_XP) buildXp();
   const machine = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', platform: `${process.platform} ${process.arch}` };
   for (const n of opt.sizes) {
     const state = benchState({ n });
