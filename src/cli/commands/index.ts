@@ -2,5 +2,11 @@
 // Each command lives in its own module; add it here.
 import type { Command } from '../command.js';
 import { versionCommand } from './version.js';
+import { initCommand } from './init.js';
+import { planCommand } from './plan.js';
+import { applyCommand } from './apply.js';
+import { destroyCommand } from './destroy.js';
+import { outputCommand } from './output.js';
+import { serverCommand } from './server.js';
 
-export const commands: Command[] = [versionCommand];
+export const commands: Command[] = [initCommand, planCommand, applyCommand, destroyCommand, outputCommand, serverCommand, versionCommand];

@@ -1,0 +1,78 @@
+-- The provider's state. Identity of a resource: (provider_config, kind, database, name);
+-- database is '' for the cluster-wide kinds (Database, Role, ServiceAccount).
+
+create table if not exists xplane.provider_configs (
+  name       text        not null primary key,
+  connection jsonb       not null default '{}'::jsonb,
+  created_at timestamptz not null default pg_catalog.now(),
+  updated_at timestamptz not null default pg_catalog.now(),
+  constraint provider_configs_connection_is_object check (pg_catalog.jsonb_typeof(connection) = 'object')
+);
+comment on table xplane.provider_configs is 'How to reach the server xp manages: {"host","port","user","password","dbname","sslmode"}. Holds a password: readable by the provider''s owner role only.';
+revoke all on table xplane.provider_configs from public;
+
+create table if not exists xplane.stacks (
+  name       text              not null primary key,
+  mode       xplane.stack_mode not null default 'enforce',
+  created_at timestamptz       not null default pg_catalog.now(),
+  updated_at timestamptz       not null default pg_catalog.now()
+);
+comment on table xplane.stacks is 'Stacks (ownership scopes). mode observe: reconcile records drift as conditions and events and changes nothing.';
+
+create table if not exists xplane.managed_resources (
+  id                  uuid                   not null primary key default pg_catalog.gen_random_uuid(),
+  stack               text                   not null default 'default',
+  kind                xplane.resource_kind   not null,
+  name                text                   not null,
+  database            text                   not null default '',
+  spec                jsonb                  not null default '{}'::jsonb,
+  status              jsonb                  not null default '{}'::jsonb,
+  deletion_policy     xplane.deletion_policy not null default 'delete',
+  provider_config     text                   not null default 'default',
+  finalizers          text[]                 not null default '{}',
+  generation          bigint                 not null default 1,
+  observed_generation bigint                 not null default 0,
+  failure_count       integer                not null default 0,
+  last_failure_class  xplane.failure_class,
+  next_reconcile_at   timestamptz,
+  last_reconciled_at  timestamptz,
+  created_at          timestamptz            not null default pg_catalog.now(),
+  updated_at          timestamptz            not null default pg_catalog.now(),
+  deleted_at          timestamptz,
+  constraint managed_resources_identity unique (provider_config, kind, database, name),
+  constraint managed_resources_name_not_empty check (name <> '')
+);
+comment on table xplane.managed_resources is 'Desired state (spec), last observed outcome (status) and scheduling of every managed object. next_reconcile_at null: not due until the spec changes.';
+create index if not exists managed_resources_due_idx on xplane.managed_resources (next_reconcile_at) where next_reconcile_at is not null;
+create index if not exists managed_resources_stack_idx on xplane.managed_resources (stack, kind);
+create index if not exists managed_resources_deleted_idx on xplane.managed_resources (deleted_at) where deleted_at is not null;
+
+create table if not exists xplane.conditions (
+  resource_id     uuid                  not null references xplane.managed_resources (id) on delete cascade,
+  type            xplane.condition_type not null,
+  status          text                  not null,
+  reason          text                  not null,
+  message         text                  not null default '',
+  last_transition timestamptz           not null default pg_catalog.now(),
+  updated_at      timestamptz           not null default pg_catalog.now(),
+  primary key (resource_id, type),
+  constraint conditions_status_check check (status in ('True', 'False', 'Unknown'))
+);
+comment on table xplane.conditions is 'Kubernetes-style conditions per resource. last_transition changes only when status changes.';
+
+create table if not exists xplane.events (
+  id          bigint            generated always as identity primary key,
+  resource_id uuid              references xplane.managed_resources (id) on delete set null,
+  stack       text              not null default 'default',
+  kind        xplane.resource_kind,
+  name        text              not null default '',
+  database    text              not null default '',
+  type        xplane.event_type not null,
+  reason      text              not null,
+  message     text              not null default '',
+  actor       text              not null default current_user,
+  created_at  timestamptz       not null default pg_catalog.clock_timestamp()
+);
+comment on table xplane.events is 'What happened, newest last: one row per significant action, with the role that acted.';
+create index if not exists events_resource_idx on xplane.events (resource_id, id);
+create index if not exists events_created_idx on xplane.events (created_at);

@@ -1,0 +1,207 @@
+-- Reaching the managed server: connection strings from provider_configs, and statements run
+-- through dblink in a target database. Every DDL xp issues goes through these functions, so
+-- that it commits at once and is visible to every later statement, in every database.
+
+create or replace function xplane.upsert_provider_config(p_name text, p_connection jsonb)
+returns void
+language plpgsql volatile
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_bad text;
+begin
+  if p_name is null or p_name = '' then
+    raise exception 'provider config name must not be empty' using errcode = 'invalid_parameter_value';
+  end if;
+  if p_connection is null or jsonb_typeof(p_connection) <> 'object' then
+    raise exception 'provider config %: connection must be a JSON object', p_name using errcode = 'invalid_parameter_value';
+  end if;
+  select string_agg(k, ', ') into v_bad
+    from jsonb_object_keys(p_connection) k
+   where k not in ('host', 'port', 'user', 'password', 'dbname', 'sslmode');
+  if v_bad is not null then
+    raise exception 'provider config %: unknown connection keys: %', p_name, v_bad
+      using errcode = 'invalid_parameter_value', hint = 'Allowed: host, port, user, password, dbname, sslmode.';
+  end if;
+  insert into xplane.provider_configs (name, connection) values (p_name, p_connection)
+  on conflict (name) do update set connection = excluded.connection, updated_at = now()
+   where provider_configs.connection is distinct from excluded.connection;
+end
+$$;
+comment on function xplane.upsert_provider_config(text, jsonb) is
+  'Creates or replaces a provider config: {"host","port","user","password","dbname","sslmode"}; dbname is the maintenance database used for cluster-wide statements.';
+
+create or replace function xplane.conninfo_value(p_value text)
+returns text
+language sql immutable strict parallel safe
+set search_path = xplane, pg_catalog
+as $$
+  select '''' || replace(replace(p_value, '\', '\\'), '''', '\''') || ''''
+$$;
+comment on function xplane.conninfo_value(text) is
+  'Quotes a value for a libpq connection string (single quotes, backslash escapes).';
+
+-- Not SECURITY DEFINER: only the owner (and the definer functions below, which run as the
+-- owner) may call it, since the string carries the password.
+create or replace function xplane.connection_string(p_provider_config text, p_database text default '')
+returns text
+language plpgsql stable
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_conn jsonb;
+begin
+  select connection into v_conn from xplane.provider_configs where name = p_provider_config;
+  if not found then
+    raise exception 'provider config "%" does not exist', p_provider_config
+      using errcode = 'undefined_object',
+            hint = format('Run select xplane.upsert_provider_config(%L, ''{"host": "127.0.0.1", "port": 5432, "user": "…", "password": "…", "dbname": "postgres"}'') (xp init does it for you).', p_provider_config);
+  end if;
+  if coalesce(p_database, '') <> '' then
+    v_conn := v_conn || jsonb_build_object('dbname', p_database);
+  elsif not v_conn ? 'dbname' then
+    v_conn := v_conn || jsonb_build_object('dbname', current_database());
+  end if;
+  return (select string_agg(format('%s=%s', key, xplane.conninfo_value(value)), ' ' order by key)
+            from jsonb_each_text(v_conn || '{"application_name": "xplane"}'::jsonb)
+           where value is not null);
+end
+$$;
+comment on function xplane.connection_string(text, text) is
+  'libpq connection string for a provider config, to p_database (or its maintenance dbname when ''''). Carries the password: owner only.';
+revoke all on function xplane.connection_string(text, text) from public;
+
+create or replace function xplane.dblink_schema()
+returns name
+language sql stable
+set search_path = xplane, pg_catalog
+as $$
+  select n.nspname from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname = 'dblink'
+$$;
+comment on function xplane.dblink_schema() is
+  'The schema dblink is installed in (xplane unless an administrator put it elsewhere).';
+
+create or replace function xplane.remote_connection(p_provider_config text, p_database text, p_fresh boolean default false)
+returns text
+language plpgsql volatile
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_conninfo text := xplane.connection_string(p_provider_config, p_database);
+  v_name     text := 'xplane_' || md5(v_conninfo);
+  v_dblink   name := xplane.dblink_schema();
+  v_open     boolean;
+begin
+  if v_dblink is null then
+    raise exception 'dblink is not installed in database %', current_database()
+      using errcode = 'undefined_object', hint = 'An administrator runs: create extension dblink with schema xplane;';
+  end if;
+  execute format('select $1 = any(coalesce(%I.dblink_get_connections(), ''{}''))', v_dblink) into v_open using v_name;
+  if v_open and p_fresh then
+    execute format('select %I.dblink_disconnect($1)', v_dblink) using v_name;
+    v_open := false;
+  end if;
+  if not v_open then
+    -- Parameters, not literals: the connection string (password) must never appear in an
+    -- error context or a server log line.
+    execute format('select %I.dblink_connect($1, $2)', v_dblink) using v_name, v_conninfo;
+  end if;
+  return v_name;
+end
+$$;
+comment on function xplane.remote_connection(text, text, boolean) is
+  'Name of this session''s dblink connection to p_database (opened on first use, reused afterwards; p_fresh reopens it).';
+revoke all on function xplane.remote_connection(text, text, boolean) from public;
+
+create or replace function xplane.remote_disconnect(p_provider_config text, p_database text)
+returns void
+language plpgsql volatile
+security definer
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_name   text := 'xplane_' || md5(xplane.connection_string(p_provider_config, p_database));
+  v_dblink name := xplane.dblink_schema();
+  v_open   boolean;
+begin
+  execute format('select $1 = any(coalesce(%I.dblink_get_connections(), ''{}''))', v_dblink) into v_open using v_name;
+  if v_open then
+    execute format('select %I.dblink_disconnect($1)', v_dblink) using v_name;
+  end if;
+end
+$$;
+comment on function xplane.remote_disconnect(text, text) is
+  'Closes this session''s dblink connection to p_database, if open (before DROP DATABASE).';
+
+create or replace function xplane.remote_exec(p_provider_config text, p_database text, p_sql text)
+returns text
+language plpgsql volatile
+security definer
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_dblink name := xplane.dblink_schema();
+  v_conn   text := xplane.remote_connection(p_provider_config, p_database);
+  v_result text;
+begin
+  begin
+    execute format('select %I.dblink_exec($1, $2)', v_dblink) into v_result using v_conn, p_sql;
+  exception when sqlstate '08000' or sqlstate '08003' or sqlstate '08006' or sqlstate '57P01' then
+    -- A reused connection died (server restart, idle timeout): reopen once and retry.
+    v_conn := xplane.remote_connection(p_provider_config, p_database, true);
+    execute format('select %I.dblink_exec($1, $2)', v_dblink) into v_result using v_conn, p_sql;
+  end;
+  return v_result;
+end
+$$;
+comment on function xplane.remote_exec(text, text, text) is
+  'Runs p_sql in database p_database ('''' = the provider config''s maintenance database) through dblink; it commits at once. Runs as the provider''s owner (SECURITY DEFINER) so callers never see the connection''s password.';
+
+create or replace function xplane.remote_query(p_provider_config text, p_database text, p_sql text)
+returns jsonb
+language plpgsql volatile
+security definer
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_dblink name := xplane.dblink_schema();
+  v_conn   text := xplane.remote_connection(p_provider_config, p_database);
+  v_result jsonb;
+  v_query  text;
+begin
+  v_query := format('select t.v from %I.dblink($1, $2) as t(v jsonb) limit 1', v_dblink);
+  begin
+    execute v_query into v_result using v_conn, 'select (' || p_sql || ')::jsonb';
+  exception when sqlstate '08000' or sqlstate '08003' or sqlstate '08006' or sqlstate '57P01' then
+    v_conn := xplane.remote_connection(p_provider_config, p_database, true);
+    execute v_query into v_result using v_conn, 'select (' || p_sql || ')::jsonb';
+  end;
+  return v_result;
+end
+$$;
+comment on function xplane.remote_query(text, text, text) is
+  'Evaluates the scalar jsonb expression p_sql (usually a scalar subquery) in database p_database through dblink and returns its value: one round trip.';
+
+create or replace function xplane.ddl_lock_prefix(p_lock_key text)
+returns text
+language sql immutable strict parallel safe
+set search_path = xplane, pg_catalog
+as $$
+  select format('select pg_catalog.pg_advisory_xact_lock(7893101, %s); ', pg_catalog.hashtext(p_lock_key))
+$$;
+comment on function xplane.ddl_lock_prefix(text) is
+  'Statement that takes the transaction advisory lock guarding one catalog object (see remote_exec_locked).';
+
+create or replace function xplane.remote_exec_locked(p_provider_config text, p_database text, p_lock_key text, p_sql text)
+returns text
+language plpgsql volatile
+set search_path = xplane, pg_catalog
+as $$
+begin
+  -- The lock and the DDL travel as one multi-statement string: one implicit transaction on
+  -- the remote side, so the lock is held exactly while the DDL runs and released at its commit.
+  return xplane.remote_exec(p_provider_config, p_database, xplane.ddl_lock_prefix(p_lock_key) || p_sql);
+end
+$$;
+comment on function xplane.remote_exec_locked(text, text, text, text) is
+  'remote_exec serialised by an advisory lock on p_lock_key (e.g. ''schema:shop.api'', ''role:app''), so that parallel GRANT/ALTER on one catalog row never fail with "tuple concurrently updated". Advisory locks are per database: run cluster-wide DDL (roles, databases) with p_database = '''' so all sessions share the lock. Not for CREATE/DROP DATABASE (cannot run in a transaction).';

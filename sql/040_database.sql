@@ -1,0 +1,227 @@
+-- Kind Database. Cluster-wide: observed from pg_database through the provider config's
+-- maintenance database; every statement through dblink (CREATE/DROP DATABASE cannot run
+-- inside a transaction).
+
+create or replace function xplane.normalize_database(p_spec jsonb)
+returns jsonb
+language plpgsql stable
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_encoding text;
+  v_enc_norm text;
+  v_collate  text;
+  v_ctype    text;
+begin
+  perform xplane.spec_check_keys('Database', p_spec, array['owner', 'encoding', 'lc_collate', 'lc_ctype', 'template',
+    'connection_limit', 'allow_connections', 'comment', 'allow_data_loss']);
+  select d.datcollate, d.datctype into v_collate, v_ctype from pg_database d where d.datname = 'template1';
+  v_encoding := xplane.spec_text('Database', p_spec, 'encoding', 'UTF8');
+  v_enc_norm := pg_encoding_to_char(pg_char_to_encoding(v_encoding));
+  if v_enc_norm = '' or (v_enc_norm = 'SQL_ASCII' and upper(v_encoding) not in ('SQL_ASCII', 'SQLASCII')) then
+    perform xplane.invalid_spec('Database', 'encoding', format('unknown encoding %L', v_encoding));
+  end if;
+  return jsonb_build_object(
+    'owner',             xplane.spec_text('Database', p_spec, 'owner', current_user::text),
+    'encoding',          v_enc_norm,
+    'lc_collate',        xplane.spec_text('Database', p_spec, 'lc_collate', v_collate),
+    'lc_ctype',          xplane.spec_text('Database', p_spec, 'lc_ctype', v_ctype),
+    'template',          xplane.spec_text('Database', p_spec, 'template', 'template1'),
+    'connection_limit',  xplane.spec_int('Database', p_spec, 'connection_limit', -1, -1),
+    'allow_connections', xplane.spec_bool('Database', p_spec, 'allow_connections', true),
+    'comment',           xplane.spec_text('Database', p_spec, 'comment', null, true),
+    'allow_data_loss',   xplane.spec_bool('Database', p_spec, 'allow_data_loss', false));
+end
+$$;
+comment on function xplane.normalize_database(jsonb) is
+  'Normalised Database spec: owner (current user), encoding (UTF8, canonical spelling), lc_collate/lc_ctype (template1''s), template (template1), connection_limit (-1), allow_connections (true), comment (null), allow_data_loss (false).';
+
+create or replace function xplane.observe_many_database(p_items jsonb, p_provider_config text)
+returns jsonb
+language plpgsql volatile
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_names text[];
+  v_found jsonb;
+begin
+  select coalesce(array_agg(i ->> 'name'), '{}') into v_names from jsonb_array_elements(p_items) i;
+  -- One round trip for all databases (the provider config may name another server).
+  v_found := xplane.remote_query(p_provider_config, '', format($q$(
+    select coalesce(jsonb_object_agg(d.datname, jsonb_build_object(
+             'owner', pg_catalog.pg_get_userbyid(d.datdba),
+             'encoding', pg_catalog.pg_encoding_to_char(d.encoding),
+             'lc_collate', d.datcollate,
+             'lc_ctype', d.datctype,
+             'connection_limit', d.datconnlimit,
+             'allow_connections', d.datallowconn,
+             'comment', pg_catalog.shobj_description(d.oid, 'pg_database'))), '{}'::jsonb)
+      from pg_catalog.pg_database d where d.datname = any (%L::text[]))$q$, v_names));
+  return (select coalesce(jsonb_agg(coalesce(v_found -> (i ->> 'name'), 'null'::jsonb) order by ord), '[]'::jsonb)
+            from jsonb_array_elements(p_items) with ordinality t(i, ord));
+end
+$$;
+comment on function xplane.observe_many_database(jsonb, text) is
+  'Observes databases [{name, spec}] from pg_database in one query; returns observed-or-null in input order.';
+
+create or replace function xplane.observe_database(p_name text, p_provider_config text)
+returns jsonb
+language sql volatile
+set search_path = xplane, pg_catalog
+as $$
+  select nullif(xplane.observe_many_database(jsonb_build_array(jsonb_build_object('name', p_name)), p_provider_config) -> 0,
+                'null'::jsonb)
+$$;
+comment on function xplane.observe_database(text, text) is
+  'Observed state of one database, or null (used by the Database actions).';
+
+create or replace function xplane.create_database(p_name text, p_spec jsonb, p_provider_config text default 'default')
+returns xplane.action_result
+language plpgsql volatile
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_spec     jsonb;
+  v_obs      jsonb;
+  v_template text;
+  v_tpl      record;
+  v_state text; v_msg text; v_detail text; v_hint text;
+begin
+  v_spec := xplane.normalize_database(p_spec);
+  v_obs := xplane.observe_database(p_name, p_provider_config);
+  if v_obs is not null then
+    return xplane.result('already_exists', format('database %s already exists', quote_ident(p_name)), v_obs);
+  end if;
+  v_template := v_spec ->> 'template';
+  -- Only template0 may be copied with another encoding or locale: switch to it when the
+  -- spec did not name a template and asks for what template1 does not have.
+  if not (p_spec ? 'template') then
+    select pg_encoding_to_char(d.encoding) as enc, d.datcollate, d.datctype into v_tpl
+      from pg_database d where d.datname = 'template1';
+    if (v_tpl.enc, v_tpl.datcollate, v_tpl.datctype) is distinct from
+       (v_spec ->> 'encoding', v_spec ->> 'lc_collate', v_spec ->> 'lc_ctype') then
+      v_template := 'template0';
+    end if;
+  end if;
+  perform xplane.remote_exec(p_provider_config, '', format(
+    'create database %I owner %I template %I encoding %L lc_collate %L lc_ctype %L connection limit %s allow_connections %s',
+    p_name, v_spec ->> 'owner', v_template, v_spec ->> 'encoding', v_spec ->> 'lc_collate', v_spec ->> 'lc_ctype',
+    (v_spec ->> 'connection_limit')::int, v_spec ->> 'allow_connections'));
+  if v_spec ->> 'comment' is not null then
+    perform xplane.remote_exec_locked(p_provider_config, '', 'database:' || p_name,
+      format('comment on database %I is %L', p_name, v_spec ->> 'comment'));
+  end if;
+  return xplane.result('success', format('database %s created', quote_ident(p_name)),
+                       xplane.observe_database(p_name, p_provider_config));
+exception when others then
+  get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+  return xplane.failure(v_state, v_msg, v_detail, v_hint);
+end
+$$;
+comment on function xplane.create_database(text, jsonb, text) is
+  'Creates a database as specified (already_exists when it exists; template0 is used when the encoding/locale differ from template1 and no template was named). Never raises.';
+
+create or replace function xplane.update_database(p_name text, p_spec jsonb, p_provider_config text default 'default')
+returns xplane.action_result
+language plpgsql volatile
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_spec  jsonb;
+  v_obs   jsonb;
+  v_diff  text[];
+  v_key   text;
+  v_sql   text := '';
+  v_state text; v_msg text; v_detail text; v_hint text;
+begin
+  v_spec := xplane.normalize_database(p_spec);
+  v_obs := xplane.observe_database(p_name, p_provider_config);
+  if v_obs is null then
+    return xplane.result('not_found', format('database %s does not exist', quote_ident(p_name)), null);
+  end if;
+  v_diff := xplane.spec_diff('Database', v_spec, v_obs);
+  foreach v_key in array array['encoding', 'lc_collate', 'lc_ctype'] loop
+    if v_key = any (v_diff) then
+      return xplane.result('invalid_spec', format(
+        'Database.%s is immutable: database %s has %s = %s, the spec asks for %s. xp never drops and re-creates a database to change it: create a new database and move the data, or set %s back to %s.',
+        v_key, quote_ident(p_name), v_key, v_obs ->> v_key, v_spec ->> v_key, v_key, v_obs ->> v_key), v_obs);
+    end if;
+  end loop;
+  if cardinality(v_diff) = 0 then
+    return xplane.result('no_change', format('database %s is up to date', quote_ident(p_name)), v_obs);
+  end if;
+  foreach v_key in array v_diff loop
+    v_sql := v_sql || case v_key
+      when 'owner' then format('alter database %I owner to %I; ', p_name, v_spec ->> 'owner')
+      when 'connection_limit' then format('alter database %I with connection limit %s; ', p_name, (v_spec ->> 'connection_limit')::int)
+      when 'allow_connections' then format('alter database %I with allow_connections %s; ', p_name, v_spec ->> 'allow_connections')
+      when 'comment' then format('comment on database %I is %s; ', p_name, coalesce(quote_literal(v_spec ->> 'comment'), 'null'))
+      else '' end;
+  end loop;
+  perform xplane.remote_exec_locked(p_provider_config, '', 'database:' || p_name, v_sql);
+  return xplane.result('updated', format('database %s updated: %s', quote_ident(p_name), array_to_string(v_diff, ', ')),
+                       xplane.observe_database(p_name, p_provider_config));
+exception when others then
+  get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+  return xplane.failure(v_state, v_msg, v_detail, v_hint);
+end
+$$;
+comment on function xplane.update_database(text, jsonb, text) is
+  'Brings owner, connection_limit, allow_connections and comment of a database to the spec in one statement batch; refuses (invalid_spec) a change of encoding/lc_collate/lc_ctype, naming the field. Never raises.';
+
+create or replace function xplane.delete_database(p_name text, p_spec jsonb, p_provider_config text default 'default')
+returns xplane.action_result
+language plpgsql volatile
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_spec   jsonb;
+  v_obs    jsonb;
+  v_tables jsonb;
+  v_state text; v_msg text; v_detail text; v_hint text;
+begin
+  v_spec := xplane.normalize_database(coalesce(p_spec, '{}'::jsonb));
+  v_obs := xplane.observe_database(p_name, p_provider_config);
+  if v_obs is null then
+    return xplane.result('not_found', format('database %s does not exist', quote_ident(p_name)), null);
+  end if;
+  if p_name = current_database() then
+    return xplane.result('error', format('refusing to drop database %s: it is the control database that holds xplane', quote_ident(p_name)), v_obs);
+  end if;
+  if not (v_spec ->> 'allow_data_loss')::boolean then
+    if not (v_obs ->> 'allow_connections')::boolean then
+      return xplane.result('error', format('refusing to drop database %s: it does not allow connections, so xp cannot check it for user data. Set allow_data_loss = true to drop it anyway.', quote_ident(p_name)), v_obs);
+    end if;
+    v_tables := xplane.remote_query(p_provider_config, p_name, xplane.user_tables_sql());
+    if (v_tables ->> 'count')::int > 0 then
+      return xplane.result('error', xplane.data_loss_refusal(format('database %s', quote_ident(p_name)), v_tables), v_obs);
+    end if;
+  end if;
+  perform xplane.remote_disconnect(p_provider_config, p_name);
+  perform xplane.remote_exec(p_provider_config, '', format('drop database if exists %I with (force)', p_name));
+  return xplane.result('success', format('database %s dropped', quote_ident(p_name)), null);
+exception when others then
+  get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+  return xplane.failure(v_state, v_msg, v_detail, v_hint);
+end
+$$;
+comment on function xplane.delete_database(text, jsonb, text) is
+  'Drops a database (WITH (FORCE)); refuses when it holds user tables unless spec.allow_data_loss, and never drops the control database. not_found when absent. Never raises.';
+
+create or replace function xplane.connectable_databases(p_provider_config text, p_names text[])
+returns text[]
+language plpgsql volatile
+set search_path = xplane, pg_catalog
+as $$
+begin
+  if coalesce(cardinality(p_names), 0) = 0 then
+    return '{}';
+  end if;
+  return (select coalesce(array_agg(v #>> '{}'), '{}')
+            from jsonb_array_elements(xplane.remote_query(p_provider_config, '', format(
+              '(select coalesce(jsonb_agg(datname), ''[]''::jsonb) from pg_catalog.pg_database where datallowconn and datname = any (%L::text[]))',
+              p_names))) v);
+end
+$$;
+comment on function xplane.connectable_databases(text, text[]) is
+  'Which of p_names exist and accept connections (one round trip): per-database kinds observe only these and report the others absent.';

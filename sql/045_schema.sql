@@ -1,0 +1,169 @@
+-- Kind Schema: a schema inside a database. Identity (database, name).
+
+create or replace function xplane.normalize_schema(p_spec jsonb)
+returns jsonb
+language plpgsql stable
+set search_path = xplane, pg_catalog
+as $$
+begin
+  perform xplane.spec_check_keys('Schema', p_spec, array['database', 'owner', 'comment', 'allow_data_loss']);
+  if not p_spec ? 'database' then
+    perform xplane.invalid_spec('Schema', 'database', 'is required (the database the schema lives in)');
+  end if;
+  return jsonb_build_object(
+    'database',        xplane.spec_text('Schema', p_spec, 'database', null),
+    'owner',           xplane.spec_text('Schema', p_spec, 'owner', current_user::text),
+    'comment',         xplane.spec_text('Schema', p_spec, 'comment', null, true),
+    'allow_data_loss', xplane.spec_bool('Schema', p_spec, 'allow_data_loss', false));
+end
+$$;
+comment on function xplane.normalize_schema(jsonb) is
+  'Normalised Schema spec: database (required), owner (current user), comment (null), allow_data_loss (false).';
+
+create or replace function xplane.observe_many_schema(p_items jsonb, p_provider_config text)
+returns jsonb
+language plpgsql volatile
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_db    text;
+  v_found jsonb := '{}'::jsonb;   -- {database: {schema: observed}}
+  v_live  text[];
+begin
+  v_live := xplane.connectable_databases(p_provider_config,
+    array(select distinct i -> 'spec' ->> 'database' from jsonb_array_elements(p_items) i));
+  foreach v_db in array v_live loop
+    v_found := v_found || jsonb_build_object(v_db, xplane.remote_query(p_provider_config, v_db, format($q$(
+      select coalesce(jsonb_object_agg(n.nspname, jsonb_build_object(
+               'database', %L::text,
+               'owner', pg_catalog.pg_get_userbyid(n.nspowner),
+               'comment', pg_catalog.obj_description(n.oid, 'pg_namespace'))), '{}'::jsonb)
+        from pg_catalog.pg_namespace n where n.nspname = any (%L::text[]))$q$,
+      v_db,
+      array(select i ->> 'name' from jsonb_array_elements(p_items) i where i -> 'spec' ->> 'database' = v_db))));
+  end loop;
+  return (select coalesce(jsonb_agg(coalesce(v_found -> (i -> 'spec' ->> 'database') -> (i ->> 'name'), 'null'::jsonb) order by ord), '[]'::jsonb)
+            from jsonb_array_elements(p_items) with ordinality t(i, ord));
+end
+$$;
+comment on function xplane.observe_many_schema(jsonb, text) is
+  'Observes schemas [{name, spec}] from pg_namespace: one query per database involved; observed-or-null in input order.';
+
+create or replace function xplane.observe_schema(p_name text, p_spec jsonb, p_provider_config text)
+returns jsonb
+language sql volatile
+set search_path = xplane, pg_catalog
+as $$
+  select nullif(xplane.observe_many_schema(jsonb_build_array(jsonb_build_object('name', p_name, 'spec', p_spec)), p_provider_config) -> 0,
+                'null'::jsonb)
+$$;
+comment on function xplane.observe_schema(text, jsonb, text) is
+  'Observed state of one schema, or null (used by the Schema actions).';
+
+create or replace function xplane.create_schema(p_name text, p_spec jsonb, p_provider_config text default 'default')
+returns xplane.action_result
+language plpgsql volatile
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_spec jsonb;
+  v_obs  jsonb;
+  v_db   text;
+  v_state text; v_msg text; v_detail text; v_hint text;
+begin
+  v_spec := xplane.normalize_schema(p_spec);
+  v_db := v_spec ->> 'database';
+  if cardinality(xplane.connectable_databases(p_provider_config, array[v_db])) = 0 then
+    return xplane.result('dependency_not_ready', format('database %s does not exist or does not accept connections (yet)', quote_ident(v_db)));
+  end if;
+  v_obs := xplane.observe_schema(p_name, v_spec, p_provider_config);
+  if v_obs is not null then
+    return xplane.result('already_exists', format('schema %s already exists in database %s', quote_ident(p_name), quote_ident(v_db)), v_obs);
+  end if;
+  perform xplane.remote_exec_locked(p_provider_config, v_db, format('schema:%s.%s', v_db, p_name),
+    format('create schema %I authorization %I; ', p_name, v_spec ->> 'owner')
+    || case when v_spec ->> 'comment' is null then '' else format('comment on schema %I is %L; ', p_name, v_spec ->> 'comment') end);
+  return xplane.result('success', format('schema %s created in database %s', quote_ident(p_name), quote_ident(v_db)),
+                       xplane.observe_schema(p_name, v_spec, p_provider_config));
+exception when others then
+  get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+  return xplane.failure(v_state, v_msg, v_detail, v_hint);
+end
+$$;
+comment on function xplane.create_schema(text, jsonb, text) is
+  'Creates a schema (owner, comment) in spec.database; dependency_not_ready when the database is missing, already_exists when present. Never raises.';
+
+create or replace function xplane.update_schema(p_name text, p_spec jsonb, p_provider_config text default 'default')
+returns xplane.action_result
+language plpgsql volatile
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_spec jsonb;
+  v_obs  jsonb;
+  v_diff text[];
+  v_db   text;
+  v_sql  text := '';
+  v_state text; v_msg text; v_detail text; v_hint text;
+begin
+  v_spec := xplane.normalize_schema(p_spec);
+  v_db := v_spec ->> 'database';
+  v_obs := xplane.observe_schema(p_name, v_spec, p_provider_config);
+  if v_obs is null then
+    return xplane.result('not_found', format('schema %s does not exist in database %s', quote_ident(p_name), quote_ident(v_db)));
+  end if;
+  v_diff := xplane.spec_diff('Schema', v_spec, v_obs);
+  if cardinality(v_diff) = 0 then
+    return xplane.result('no_change', format('schema %s is up to date', quote_ident(p_name)), v_obs);
+  end if;
+  if 'owner' = any (v_diff) then
+    v_sql := v_sql || format('alter schema %I owner to %I; ', p_name, v_spec ->> 'owner');
+  end if;
+  if 'comment' = any (v_diff) then
+    v_sql := v_sql || format('comment on schema %I is %s; ', p_name, coalesce(quote_literal(v_spec ->> 'comment'), 'null'));
+  end if;
+  perform xplane.remote_exec_locked(p_provider_config, v_db, format('schema:%s.%s', v_db, p_name), v_sql);
+  return xplane.result('updated', format('schema %s updated: %s', quote_ident(p_name), array_to_string(v_diff, ', ')),
+                       xplane.observe_schema(p_name, v_spec, p_provider_config));
+exception when others then
+  get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+  return xplane.failure(v_state, v_msg, v_detail, v_hint);
+end
+$$;
+comment on function xplane.update_schema(text, jsonb, text) is
+  'Brings owner and comment of a schema to the spec. Never raises.';
+
+create or replace function xplane.delete_schema(p_name text, p_spec jsonb, p_provider_config text default 'default')
+returns xplane.action_result
+language plpgsql volatile
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_spec   jsonb;
+  v_obs    jsonb;
+  v_db     text;
+  v_tables jsonb;
+  v_state text; v_msg text; v_detail text; v_hint text;
+begin
+  v_spec := xplane.normalize_schema(p_spec);
+  v_db := v_spec ->> 'database';
+  v_obs := xplane.observe_schema(p_name, v_spec, p_provider_config);
+  if v_obs is null then
+    return xplane.result('not_found', format('schema %s does not exist in database %s', quote_ident(p_name), quote_ident(v_db)));
+  end if;
+  if not (v_spec ->> 'allow_data_loss')::boolean then
+    v_tables := xplane.remote_query(p_provider_config, v_db, xplane.user_tables_sql(p_name));
+    if (v_tables ->> 'count')::int > 0 then
+      return xplane.result('error', xplane.data_loss_refusal(format('schema %s in database %s', quote_ident(p_name), quote_ident(v_db)), v_tables), v_obs);
+    end if;
+  end if;
+  perform xplane.remote_exec_locked(p_provider_config, v_db, format('schema:%s.%s', v_db, p_name),
+    format('drop schema %I %s', p_name, case when (v_spec ->> 'allow_data_loss')::boolean then 'cascade' else 'restrict' end));
+  return xplane.result('success', format('schema %s dropped from database %s', quote_ident(p_name), quote_ident(v_db)), null);
+exception when others then
+  get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+  return xplane.failure(v_state, v_msg, v_detail, v_hint);
+end
+$$;
+comment on function xplane.delete_schema(text, jsonb, text) is
+  'Drops a schema: refused while it holds user tables unless spec.allow_data_loss (then CASCADE); other dependent objects make DROP … RESTRICT fail with their names. Never raises.';

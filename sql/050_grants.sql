@@ -1,0 +1,522 @@
+-- Grants of Role and ServiceAccount: normalisation, the batched catalog read, the observed
+-- form and the delta (GRANT/REVOKE of the difference). Authoritative within the databases
+-- and schemas a spec names. See docs/kinds/role.md ("Grants") for the rules.
+--
+-- A grant (normalised): {"database", "schema" (null for on = database), "on", "privileges"
+-- (sorted, upper case), "future"}. "Implicit" grants are privileges a kind asks for outside
+-- `grants` (a service account's CONNECT on its database, USAGE on its `schemas`): they are
+-- granted and never revoked, and they show in `grants` only where `grants` declares them.
+
+create or replace function xplane.grant_privileges(p_on text)
+returns text[]
+language sql stable parallel safe
+set search_path = xplane, pg_catalog
+as $$
+  select case p_on
+    when 'tables' then
+      case when pg_catalog.current_setting('server_version_num')::int >= 170000
+        then array['DELETE', 'INSERT', 'MAINTAIN', 'REFERENCES', 'SELECT', 'TRIGGER', 'TRUNCATE', 'UPDATE']
+        else array['DELETE', 'INSERT', 'REFERENCES', 'SELECT', 'TRIGGER', 'TRUNCATE', 'UPDATE'] end
+    when 'sequences' then array['SELECT', 'UPDATE', 'USAGE']
+    when 'functions' then array['EXECUTE']
+    when 'schema'    then array['CREATE', 'USAGE']
+    when 'database'  then array['CONNECT', 'CREATE', 'TEMPORARY']
+  end
+$$;
+comment on function xplane.grant_privileges(text) is
+  'Every privilege that exists for a grant target (tables, sequences, functions, schema, database), sorted: what ALL expands to. MAINTAIN on PostgreSQL 17+.';
+
+create or replace function xplane.grant_entry(p_database text, p_schema text, p_on text, p_privileges text[], p_future boolean)
+returns jsonb
+language sql immutable parallel safe
+set search_path = xplane, pg_catalog
+as $$
+  select jsonb_build_object('database', p_database, 'schema', p_schema, 'on', p_on,
+    'privileges', coalesce((select jsonb_agg(distinct (p collate "C") order by (p collate "C")) from unnest(p_privileges) p), '[]'::jsonb),
+    'future', coalesce(p_future, false))
+$$;
+comment on function xplane.grant_entry(text, text, text, text[], boolean) is
+  'One grant in its normalised shape (privileges de-duplicated and sorted).';
+
+create or replace function xplane.grants_sorted(p_grants jsonb)
+returns jsonb
+language sql immutable parallel safe
+set search_path = xplane, pg_catalog
+as $$
+  select coalesce(jsonb_agg(g order by g ->> 'database' collate "C", coalesce(g ->> 'schema', '') collate "C",
+                            g ->> 'on' collate "C"), '[]'::jsonb)
+    from jsonb_array_elements(coalesce(p_grants, '[]'::jsonb)) g
+$$;
+comment on function xplane.grants_sorted(jsonb) is
+  'The one order of a grants list, used by normalisation and observation alike: (database, schema, on).';
+
+create or replace function xplane.grant_privs(p_grant jsonb)
+returns text[]
+language sql immutable parallel safe
+set search_path = xplane, pg_catalog
+as $$
+  select coalesce(array(select jsonb_array_elements_text(p_grant -> 'privileges')), '{}')
+$$;
+comment on function xplane.grant_privs(jsonb) is
+  'The privileges of a grant as text[] (empty for null).';
+
+create or replace function xplane.grant_find(p_grants jsonb, p_database text, p_schema text, p_on text)
+returns jsonb
+language sql immutable parallel safe
+set search_path = xplane, pg_catalog
+as $$
+  select g from jsonb_array_elements(coalesce(p_grants, '[]'::jsonb)) g
+   where g ->> 'database' = p_database and g ->> 'on' = p_on
+     and (g ->> 'schema') is not distinct from p_schema
+   limit 1
+$$;
+comment on function xplane.grant_find(jsonb, text, text, text) is
+  'The grant of a normalised list for (database, schema, on), or null.';
+
+create or replace function xplane.normalize_grants(p_kind xplane.resource_kind, p_grants jsonb, p_default_database text)
+returns jsonb
+language plpgsql stable
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_item    jsonb;
+  v_i       integer := 0;
+  v_field   text;
+  v_on      text;
+  v_db      text;
+  v_schema  text;
+  v_privs   text[];
+  v_allowed text[];
+  v_p       text;
+  v_raw     text;
+  v_bad     text;
+  v_rows    jsonb := '[]';
+begin
+  if p_grants is null or p_grants = 'null'::jsonb then
+    return '[]'::jsonb;
+  end if;
+  if jsonb_typeof(p_grants) <> 'array' then
+    perform xplane.invalid_spec(p_kind, 'grants', 'must be a list of grant blocks');
+  end if;
+  for v_item in select value from jsonb_array_elements(p_grants) loop
+    v_field := format('grants[%s]', v_i);
+    v_i := v_i + 1;
+    if jsonb_typeof(v_item) <> 'object' then
+      perform xplane.invalid_spec(p_kind, v_field, 'must be an object {database, schema, on, privileges, future}');
+    end if;
+    select string_agg(format('"%s"', k), ', ') into v_bad
+      from jsonb_object_keys(v_item) k where k not in ('database', 'schema', 'on', 'privileges', 'future');
+    if v_bad is not null then
+      perform xplane.invalid_spec(p_kind, v_field, format('unknown attribute %s (allowed: database, schema, on, privileges, future)', v_bad));
+    end if;
+    v_on := lower(coalesce(nullif(v_item ->> 'on', ''), 'tables'));
+    v_allowed := xplane.grant_privileges(v_on);
+    if v_allowed is null then
+      perform xplane.invalid_spec(p_kind, v_field || '.on',
+        format('unknown target "%s" (allowed: tables, sequences, functions, schema, database)', v_item ->> 'on'));
+    end if;
+    v_db := coalesce(nullif(v_item ->> 'database', ''), p_default_database);
+    if v_db is null then
+      perform xplane.invalid_spec(p_kind, v_field || '.database', 'is required');
+    end if;
+    v_schema := nullif(v_item ->> 'schema', '');
+    if v_on = 'database' then
+      if v_schema is not null then
+        perform xplane.invalid_spec(p_kind, v_field || '.schema', 'must be absent when on = "database"');
+      end if;
+    elsif v_schema is null then
+      perform xplane.invalid_spec(p_kind, v_field || '.schema', format('is required when on = "%s"', v_on));
+    end if;
+    if v_item ? 'future' and jsonb_typeof(v_item -> 'future') not in ('boolean', 'null') then
+      perform xplane.invalid_spec(p_kind, v_field || '.future', 'must be true or false');
+    end if;
+    if coalesce((v_item ->> 'future')::boolean, false) and v_on in ('schema', 'database') then
+      perform xplane.invalid_spec(p_kind, v_field || '.future', 'applies to tables, sequences and functions only');
+    end if;
+    if jsonb_typeof(v_item -> 'privileges') is distinct from 'array' or jsonb_array_length(v_item -> 'privileges') = 0 then
+      perform xplane.invalid_spec(p_kind, v_field || '.privileges', 'must be a non-empty list of privileges');
+    end if;
+    v_privs := '{}';
+    for v_raw in select value #>> '{}' from jsonb_array_elements(v_item -> 'privileges') loop
+      v_p := upper(btrim(coalesce(v_raw, '')));
+      v_p := regexp_replace(v_p, '\s+', ' ', 'g');
+      if v_p in ('ALL', 'ALL PRIVILEGES') then
+        v_privs := v_privs || v_allowed;
+      elsif v_p = 'TEMP' and v_on = 'database' then
+        v_privs := v_privs || 'TEMPORARY'::text;
+      elsif v_p = any (v_allowed) then
+        v_privs := v_privs || v_p::text;
+      else
+        perform xplane.invalid_spec(p_kind, v_field || '.privileges',
+          format('unknown privilege %s for %s (allowed: %s, ALL)', to_jsonb(v_raw), v_on, array_to_string(v_allowed, ', ')));
+      end if;
+    end loop;
+    v_rows := v_rows || jsonb_build_array(xplane.grant_entry(v_db, v_schema, v_on, v_privs,
+                                                             coalesce((v_item ->> 'future')::boolean, false)));
+  end loop;
+  -- Two blocks for the same (database, schema, on) merge: privileges united, future if either says so.
+  return xplane.grants_sorted((
+    select jsonb_agg(xplane.grant_entry(k.db, k.sch, k.target,
+             array(select distinct jsonb_array_elements_text(g2 -> 'privileges')
+                     from jsonb_array_elements(v_rows) g2
+                    where g2 ->> 'database' = k.db and g2 ->> 'on' = k.target
+                      and (g2 ->> 'schema') is not distinct from k.sch),
+             k.fut))
+      from (select g ->> 'database' as db, g ->> 'schema' as sch, g ->> 'on' as target,
+                   bool_or((g ->> 'future')::boolean) as fut
+              from jsonb_array_elements(v_rows) g group by 1, 2, 3) k));
+end
+$$;
+comment on function xplane.normalize_grants(xplane.resource_kind, jsonb, text) is
+  'Validates and normalises a grants list: on defaults to tables, database to p_default_database, privileges upper case with ALL expanded, duplicates merged, sorted by (database, schema, on). Raises 22023 naming the field (Kind.grants[i].privileges: unknown privilege "SELCT" for tables …).';
+
+create or replace function xplane.grants_scope(p_grants jsonb)
+returns table (database text, schema text)
+language sql immutable parallel safe
+set search_path = xplane, pg_catalog
+as $$
+  -- Every database a list names (schema null = the database itself), and every schema in it.
+  select distinct g ->> 'database', null::text from jsonb_array_elements(coalesce(p_grants, '[]'::jsonb)) g
+  union
+  select distinct g ->> 'database', g ->> 'schema' from jsonb_array_elements(coalesce(p_grants, '[]'::jsonb)) g
+   where g ->> 'schema' is not null
+$$;
+comment on function xplane.grants_scope(jsonb) is
+  'The (database, schema) pairs a grants list names, plus (database, null) for each database: where grants are authoritative.';
+
+create or replace function xplane.grants_catalog_sql(p_roles text[], p_schemas text[])
+returns text
+language sql immutable parallel safe
+set search_path = xplane, pg_catalog
+as $$
+  -- Everything the roles p_roles hold in the current database and in the schemas p_schemas,
+  -- in one query (run there through xplane.remote_query). Objects a role owns do not count:
+  -- an owner's rights are implicit. Only explicit grants to the role count (never PUBLIC's).
+  select format($q$(with
+  r as (select oid, rolname::text as rolname from pg_catalog.pg_roles where rolname = any (%L::text[])),
+  s as (select oid, nspname::text as nspname, nspowner, nspacl from pg_catalog.pg_namespace where nspname = any (%L::text[])),
+  d as (select datdba, datacl from pg_catalog.pg_database where datname = pg_catalog.current_database()),
+  ff as (select s.oid as nsp, u.rolname::text as forrole
+           from s join pg_catalog.pg_roles u
+             on u.rolname = current_user
+             or (u.oid = s.nspowner and case when pg_catalog.current_setting('server_version_num')::int >= 160000
+                   then pg_catalog.pg_has_role(current_user, s.nspowner, 'SET')
+                   else pg_catalog.pg_has_role(current_user, s.nspowner, 'MEMBER') end)),
+  objs as (select c.relnamespace as nsp, case c.relkind when 'S' then 'sequences' else 'tables' end as kind, c.oid, c.relowner as owner,
+                  coalesce(c.relacl, pg_catalog.acldefault(case c.relkind when 'S' then 's' else 'r' end::"char", c.relowner)) as acl
+             from pg_catalog.pg_class c join s on s.oid = c.relnamespace
+            where c.relkind in ('r', 'p', 'v', 'm', 'f', 'S')
+           union all
+           select p.pronamespace, 'functions', p.oid, p.proowner, coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))
+             from pg_catalog.pg_proc p join s on s.oid = p.pronamespace),
+  totals as (select o.nsp, o.kind, r.rolname, count(*)::int as total from objs o join r on o.owner <> r.oid group by 1, 2, 3),
+  held as (select o.nsp, o.kind, r.rolname, a.privilege_type::text as priv, count(distinct o.oid)::int as n
+             from objs o cross join lateral pg_catalog.aclexplode(o.acl) a join r on r.oid = a.grantee and o.owner <> r.oid
+            group by 1, 2, 3, 4),
+  objk as (select t.nsp, t.rolname, t.kind,
+                  jsonb_build_object('total', t.total, 'held', coalesce((select jsonb_object_agg(h.priv, h.n) from held h
+                    where h.nsp = t.nsp and h.kind = t.kind and h.rolname = t.rolname), '{}'::jsonb)) as j
+             from totals t),
+  objr as (select nsp, rolname, jsonb_object_agg(kind, j) as j from objk group by 1, 2),
+  objn as (select nsp, jsonb_object_agg(rolname, j) as j from objr group by 1),
+  defs as (select da.defaclnamespace as nsp, r.rolname,
+                  case da.defaclobjtype when 'r' then 'tables' when 'S' then 'sequences' else 'functions' end as kind,
+                  ff.forrole, jsonb_agg(distinct a.privilege_type::text order by a.privilege_type::text) as privs
+             from pg_catalog.pg_default_acl da
+             join ff on ff.nsp = da.defaclnamespace and ff.forrole = pg_catalog.pg_get_userbyid(da.defaclrole)::text
+             cross join lateral pg_catalog.aclexplode(da.defaclacl) a
+             join r on r.oid = a.grantee
+            where da.defaclobjtype in ('r', 'S', 'f')
+            group by 1, 2, 3, 4),
+  defk as (select nsp, rolname, kind, jsonb_object_agg(forrole, privs) as j from defs group by 1, 2, 3),
+  defr as (select nsp, rolname, jsonb_object_agg(kind, j) as j from defk group by 1, 2),
+  defn as (select nsp, jsonb_object_agg(rolname, j) as j from defr group by 1),
+  nsh as (select s.oid as nsp, r.rolname, jsonb_agg(distinct a.privilege_type::text order by a.privilege_type::text) as privs
+            from s cross join lateral pg_catalog.aclexplode(coalesce(s.nspacl, pg_catalog.acldefault('n', s.nspowner))) a
+            join r on r.oid = a.grantee group by 1, 2),
+  nshn as (select nsp, jsonb_object_agg(rolname, privs) as j from nsh group by 1),
+  dbh as (select r.rolname, jsonb_agg(distinct a.privilege_type::text order by a.privilege_type::text) as privs
+            from d cross join lateral pg_catalog.aclexplode(coalesce(d.datacl, pg_catalog.acldefault('d', d.datdba))) a
+            join r on r.oid = a.grantee group by 1)
+  select jsonb_build_object(
+    'me', current_user::text,
+    'db_owner', (select pg_catalog.pg_get_userbyid(datdba)::text from d),
+    'db_held', coalesce((select jsonb_object_agg(rolname, privs) from dbh), '{}'::jsonb),
+    'schemas', coalesce((select jsonb_object_agg(s.nspname, jsonb_build_object(
+        'owner', pg_catalog.pg_get_userbyid(s.nspowner)::text,
+        'future_for', coalesce((select jsonb_agg(ff.forrole order by ff.forrole) from ff where ff.nsp = s.oid), '[]'::jsonb),
+        'held', coalesce((select j from nshn where nshn.nsp = s.oid), '{}'::jsonb),
+        'objects', coalesce((select j from objn where objn.nsp = s.oid), '{}'::jsonb),
+        'defaults', coalesce((select j from defn where defn.nsp = s.oid), '{}'::jsonb))) from s), '{}'::jsonb)))$q$,
+    p_roles, p_schemas)
+$$;
+comment on function xplane.grants_catalog_sql(text[], text[]) is
+  'The one query (a jsonb expression) that reads, in one database, what the roles p_roles hold there: database privileges, and per schema of p_schemas its owner, USAGE/CREATE, per tables/sequences/functions how many objects carry each privilege, and the default privileges of the schema owner and of the role xp runs as.';
+
+create or replace function xplane.grants_catalog(p_provider_config text, p_requests jsonb, p_databases text[])
+returns jsonb
+language plpgsql volatile
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_db   text;
+  v_req  jsonb;
+  v_out  jsonb := '{}';
+begin
+  -- p_requests: {"<database>": {"roles": [...], "schemas": [...]}}; one round trip per
+  -- database that exists (p_databases); a database that does not exist is simply absent.
+  for v_db, v_req in select key, value from jsonb_each(coalesce(p_requests, '{}'::jsonb)) order by key loop
+    continue when not (v_db = any (p_databases));
+    v_out := v_out || jsonb_build_object(v_db, xplane.remote_query(p_provider_config, v_db,
+      xplane.grants_catalog_sql(array(select distinct jsonb_array_elements_text(v_req -> 'roles')),
+                                array(select distinct jsonb_array_elements_text(v_req -> 'schemas')))));
+  end loop;
+  return v_out;
+end
+$$;
+comment on function xplane.grants_catalog(text, jsonb, text[]) is
+  'Runs grants_catalog_sql once per database of p_requests ({"db": {"roles": [...], "schemas": [...]}}) that exists, and returns {"db": <catalog>}.';
+
+create or replace function xplane.grants_request(p_requests jsonb, p_role text, p_scope jsonb)
+returns jsonb
+language sql immutable parallel safe
+set search_path = xplane, pg_catalog
+as $$
+  -- Adds one role and the (database, schema) pairs of p_scope (a grants-shaped list) to a request.
+  select coalesce(p_requests, '{}'::jsonb) || coalesce((
+    select jsonb_object_agg(x.database, jsonb_build_object(
+             'roles', coalesce(p_requests -> x.database -> 'roles', '[]'::jsonb) || to_jsonb(p_role),
+             'schemas', coalesce(p_requests -> x.database -> 'schemas', '[]'::jsonb) || x.schemas))
+      from (select sc.database, coalesce(jsonb_agg(sc.schema) filter (where sc.schema is not null), '[]'::jsonb) as schemas
+              from xplane.grants_scope(p_scope) sc group by sc.database) x), '{}'::jsonb)
+$$;
+comment on function xplane.grants_request(jsonb, text, jsonb) is
+  'Accumulates the per-database request of grants_catalog: the role and the schemas that its (desired and implicit) grants name.';
+
+create or replace function xplane.grants_observed(p_role text, p_desired jsonb, p_implicit jsonb, p_catalog jsonb)
+returns jsonb
+language plpgsql stable
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_out     jsonb := '[]';
+  v_db      text;
+  v_schema  text;
+  v_kind    text;
+  v_cat     jsonb;
+  v_sch     jsonb;
+  v_des     jsonb;
+  v_want    text[];
+  v_imp     text[];
+  v_held    text[];
+  v_privs   text[];
+  v_obj     jsonb;
+  v_defs    jsonb;
+  v_ff      text[];
+  v_total   integer;
+  v_future  boolean;
+begin
+  for v_db, v_schema in
+    select sc.database, sc.schema from xplane.grants_scope(coalesce(p_desired, '[]') || coalesce(p_implicit, '[]')) sc
+  loop
+    v_cat := p_catalog -> v_db;
+    continue when v_cat is null;                       -- the database does not exist
+    if v_schema is null then
+      v_des := xplane.grant_find(p_desired, v_db, null, 'database');
+      v_want := xplane.grant_privs(v_des);
+      v_imp := xplane.grant_privs(xplane.grant_find(p_implicit, v_db, null, 'database'));
+      if v_cat ->> 'db_owner' = p_role then
+        v_held := v_want || v_imp;                        -- an owner holds everything
+      else
+        v_held := array(select jsonb_array_elements_text(coalesce(v_cat -> 'db_held' -> p_role, '[]')));
+      end if;
+      v_privs := array(select p from unnest(v_held) p where p = any (v_want) or not p = any (v_imp));
+      if cardinality(v_privs) > 0 then
+        v_out := v_out || jsonb_build_array(xplane.grant_entry(v_db, null, 'database', v_privs, false));
+      end if;
+      continue;
+    end if;
+    v_sch := v_cat -> 'schemas' -> v_schema;
+    continue when v_sch is null;                       -- the schema does not exist
+    -- USAGE / CREATE on the schema itself
+    v_des := xplane.grant_find(p_desired, v_db, v_schema, 'schema');
+    v_want := xplane.grant_privs(v_des);
+    v_imp := xplane.grant_privs(xplane.grant_find(p_implicit, v_db, v_schema, 'schema'));
+    if v_sch ->> 'owner' = p_role then
+      v_held := v_want || v_imp;
+    else
+      v_held := array(select jsonb_array_elements_text(coalesce(v_sch -> 'held' -> p_role, '[]')));
+    end if;
+    v_privs := array(select p from unnest(v_held) p where p = any (v_want) or not p = any (v_imp));
+    if cardinality(v_privs) > 0 then
+      v_out := v_out || jsonb_build_array(xplane.grant_entry(v_db, v_schema, 'schema', v_privs, false));
+    end if;
+    -- tables, sequences, functions: a desired privilege shows when every object carries it; an
+    -- undesired one when any object or any default ACL carries it (so that it gets revoked).
+    v_ff := array(select jsonb_array_elements_text(v_sch -> 'future_for'));
+    foreach v_kind in array array['tables', 'sequences', 'functions'] loop
+      v_des := xplane.grant_find(p_desired, v_db, v_schema, v_kind);
+      v_want := xplane.grant_privs(v_des);
+      v_obj := coalesce(v_sch -> 'objects' -> p_role -> v_kind, '{}');
+      v_total := coalesce((v_obj ->> 'total')::int, 0);
+      v_defs := coalesce(v_sch -> 'defaults' -> p_role -> v_kind, '{}');
+      v_privs := array(
+        select p from unnest(xplane.grant_privileges(v_kind)) p
+         where (p = any (v_want) and coalesce((v_obj -> 'held' ->> p)::int, 0) = v_total)
+            or (not p = any (v_want) and (coalesce((v_obj -> 'held' ->> p)::int, 0) > 0
+                                          or exists (select 1 from jsonb_each(v_defs) d where d.value ? p))));
+      if coalesce((v_des ->> 'future')::boolean, false) then
+        v_future := not exists (select 1 from unnest(v_ff) f
+                                 where not coalesce(v_defs -> f, '[]') @> to_jsonb(v_want));
+      else
+        v_future := exists (select 1 from jsonb_each(v_defs) d where jsonb_array_length(d.value) > 0);
+      end if;
+      if cardinality(v_privs) > 0 or v_future then
+        v_out := v_out || jsonb_build_array(xplane.grant_entry(v_db, v_schema, v_kind, v_privs, v_future));
+      end if;
+    end loop;
+  end loop;
+  return xplane.grants_sorted(v_out);
+end
+$$;
+comment on function xplane.grants_observed(text, jsonb, jsonb, jsonb) is
+  'The observed grants of p_role, in the shape of normalize_grants, within the scope its desired and implicit grants name, from the per-database catalogs of grants_catalog. Implicit privileges show only where p_desired declares them.';
+
+create or replace function xplane.grants_delta(p_role text, p_desired jsonb, p_implicit jsonb, p_catalog jsonb)
+returns jsonb
+language plpgsql stable
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_out     jsonb := '[]';
+  v_db      text;
+  v_schema  text;
+  v_kind    text;
+  v_cat     jsonb;
+  v_sch     jsonb;
+  v_want    text[];
+  v_held    text[];
+  v_obj     jsonb;
+  v_defs    jsonb;
+  v_des     jsonb;
+  v_total   integer;
+  v_add     text[];
+  v_del     text[];
+  v_f       text;
+  v_target  text;
+  v_objword text;
+  v_stmts   text[];
+begin
+  -- Statements to turn the catalog into the desired grants, as [{"database", "lock", "sql"}]:
+  -- database-level statements run in the maintenance database (lock "database:<db>"), the
+  -- others in their database (lock "schema:<db>.<schema>"). Only differences are granted or
+  -- revoked; nothing is dropped and re-created.
+  for v_db, v_schema in
+    select sc.database, sc.schema from xplane.grants_scope(coalesce(p_desired, '[]') || coalesce(p_implicit, '[]')) sc
+  loop
+    v_cat := p_catalog -> v_db;
+    continue when v_cat is null;
+    v_stmts := '{}';
+    if v_schema is null then
+      continue when v_cat ->> 'db_owner' = p_role;
+      v_want := xplane.grant_privs(xplane.grant_find(p_desired, v_db, null, 'database'))
+             || xplane.grant_privs(xplane.grant_find(p_implicit, v_db, null, 'database'));
+      v_held := array(select jsonb_array_elements_text(coalesce(v_cat -> 'db_held' -> p_role, '[]')));
+      v_add := array(select distinct p from unnest(v_want) p where not p = any (v_held) order by p);
+      v_del := array(select distinct p from unnest(v_held) p where not p = any (v_want) order by p);
+      if cardinality(v_add) > 0 then
+        v_stmts := v_stmts || format('grant %s on database %I to %I', array_to_string(v_add, ', '), v_db, p_role);
+      end if;
+      if cardinality(v_del) > 0 then
+        v_stmts := v_stmts || format('revoke %s on database %I from %I', array_to_string(v_del, ', '), v_db, p_role);
+      end if;
+      if cardinality(v_stmts) > 0 then
+        v_out := v_out || jsonb_build_object('database', '', 'lock', 'database:' || v_db,
+                                             'sql', array_to_string(v_stmts, '; '));
+      end if;
+      continue;
+    end if;
+    v_sch := v_cat -> 'schemas' -> v_schema;
+    continue when v_sch is null;
+    if v_sch ->> 'owner' <> p_role then
+      v_want := xplane.grant_privs(xplane.grant_find(p_desired, v_db, v_schema, 'schema'))
+             || xplane.grant_privs(xplane.grant_find(p_implicit, v_db, v_schema, 'schema'));
+      v_held := array(select jsonb_array_elements_text(coalesce(v_sch -> 'held' -> p_role, '[]')));
+      v_add := array(select distinct p from unnest(v_want) p where not p = any (v_held) order by p);
+      v_del := array(select distinct p from unnest(v_held) p where not p = any (v_want) order by p);
+      if cardinality(v_add) > 0 then
+        v_stmts := v_stmts || format('grant %s on schema %I to %I', array_to_string(v_add, ', '), v_schema, p_role);
+      end if;
+      if cardinality(v_del) > 0 then
+        v_stmts := v_stmts || format('revoke %s on schema %I from %I', array_to_string(v_del, ', '), v_schema, p_role);
+      end if;
+    end if;
+    foreach v_kind in array array['tables', 'sequences', 'functions'] loop
+      v_des := xplane.grant_find(p_desired, v_db, v_schema, v_kind);
+      v_want := xplane.grant_privs(v_des);
+      v_obj := coalesce(v_sch -> 'objects' -> p_role -> v_kind, '{}');
+      v_total := coalesce((v_obj ->> 'total')::int, 0);
+      v_defs := coalesce(v_sch -> 'defaults' -> p_role -> v_kind, '{}');
+      v_target := case v_kind when 'functions' then 'all routines' else 'all ' || v_kind end;
+      v_objword := case v_kind when 'functions' then 'functions' else v_kind end;
+      v_add := array(select p from unnest(v_want) p where coalesce((v_obj -> 'held' ->> p)::int, 0) < v_total order by p);
+      v_del := array(select p from unnest(xplane.grant_privileges(v_kind)) p
+                      where not p = any (v_want) and coalesce((v_obj -> 'held' ->> p)::int, 0) > 0 order by p);
+      if cardinality(v_add) > 0 then
+        v_stmts := v_stmts || format('grant %s on %s in schema %I to %I', array_to_string(v_add, ', '), v_target, v_schema, p_role);
+      end if;
+      if cardinality(v_del) > 0 then
+        v_stmts := v_stmts || format('revoke %s on %s in schema %I from %I', array_to_string(v_del, ', '), v_target, v_schema, p_role);
+      end if;
+      -- Default privileges of each role objects are created by (schema owner, role xp runs as).
+      foreach v_f in array array(select jsonb_array_elements_text(v_sch -> 'future_for')) loop
+        v_held := array(select jsonb_array_elements_text(coalesce(v_defs -> v_f, '[]')));
+        if coalesce((v_des ->> 'future')::boolean, false) then
+          v_add := array(select p from unnest(v_want) p where not p = any (v_held) order by p);
+          v_del := array(select p from unnest(v_held) p where not p = any (v_want) order by p);
+        else
+          v_add := '{}';
+          v_del := v_held;
+        end if;
+        if cardinality(v_add) > 0 then
+          v_stmts := v_stmts || format('alter default privileges for role %I in schema %I grant %s on %s to %I',
+                                       v_f, v_schema, array_to_string(v_add, ', '), v_objword, p_role);
+        end if;
+        if cardinality(v_del) > 0 then
+          v_stmts := v_stmts || format('alter default privileges for role %I in schema %I revoke %s on %s from %I',
+                                       v_f, v_schema, array_to_string(v_del, ', '), v_objword, p_role);
+        end if;
+      end loop;
+    end loop;
+    if cardinality(v_stmts) > 0 then
+      v_out := v_out || jsonb_build_object('database', v_db, 'lock', format('schema:%s.%s', v_db, v_schema),
+                                           'sql', array_to_string(v_stmts, '; '));
+    end if;
+  end loop;
+  return v_out;
+end
+$$;
+comment on function xplane.grants_delta(text, jsonb, jsonb, jsonb) is
+  'The GRANT/REVOKE/ALTER DEFAULT PRIVILEGES statements that turn p_role''s grants in the catalog (grants_catalog) into p_desired plus p_implicit: [{"database", "lock", "sql"}], one entry per database or schema touched; empty when in sync.';
+
+create or replace function xplane.grants_apply(p_provider_config text, p_delta jsonb)
+returns integer
+language plpgsql volatile
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_step jsonb;
+  v_n    integer := 0;
+begin
+  -- Each step commits on its own, under the advisory lock of the catalog object it changes,
+  -- so parallel applies granting on one schema or database queue instead of failing with
+  -- "tuple concurrently updated".
+  for v_step in select value from jsonb_array_elements(coalesce(p_delta, '[]'::jsonb)) loop
+    perform xplane.remote_exec_locked(p_provider_config, v_step ->> 'database', v_step ->> 'lock', v_step ->> 'sql');
+    v_n := v_n + 1;
+  end loop;
+  return v_n;
+end
+$$;
+comment on function xplane.grants_apply(text, jsonb) is
+  'Runs the steps of grants_delta, each in its database under its advisory lock; returns the number of steps run.';

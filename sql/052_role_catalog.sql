@@ -1,0 +1,321 @@
+-- What Role and ServiceAccount share: the one cluster-wide catalog read for a batch of roles,
+-- normalisation of member_of / settings / valid_until, the ALTER ROLE delta, and dropping a
+-- role that owns objects or holds privileges in several databases.
+
+create or replace function xplane.roles_catalog_sql(p_roles text[])
+returns text
+language sql immutable parallel safe
+set search_path = xplane, pg_catalog
+as $$
+  -- pg_roles, not pg_authid: readable without superuser. Settings: database-independent only.
+  select format($q$(with r as (select * from pg_catalog.pg_roles where rolname = any (%L::text[]))
+  select jsonb_build_object(
+    'me', current_user::text,
+    'superuser', (select rolsuper from pg_catalog.pg_roles where rolname = current_user),
+    'databases', coalesce((select jsonb_agg(datname::text order by datname) from pg_catalog.pg_database
+                            where datallowconn and not datistemplate), '[]'::jsonb),
+    'roles', coalesce((select jsonb_object_agg(r.rolname::text, jsonb_build_object(
+      'login', r.rolcanlogin,
+      'inherit', r.rolinherit,
+      'createdb', r.rolcreatedb,
+      'createrole', r.rolcreaterole,
+      'connection_limit', r.rolconnlimit,
+      'valid_until', case when r.rolvaliduntil is null or r.rolvaliduntil = 'infinity' then null
+                          when r.rolvaliduntil = '-infinity' then '-infinity'
+                          else pg_catalog.to_char(r.rolvaliduntil at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') end,
+      'member_of', coalesce((select jsonb_agg(distinct (g.rolname::text collate "C") order by (g.rolname::text collate "C"))
+                               from pg_catalog.pg_auth_members m join pg_catalog.pg_roles g on g.oid = m.roleid
+                              where m.member = r.oid), '[]'::jsonb),
+      'settings', coalesce((select jsonb_object_agg(split_part(c, '=', 1), substr(c, strpos(c, '=') + 1))
+                              from pg_catalog.pg_db_role_setting s, unnest(s.setconfig) c
+                             where s.setrole = r.oid and s.setdatabase = 0), '{}'::jsonb),
+      'comment', pg_catalog.shobj_description(r.oid, 'pg_authid'),
+      'dependent_databases', coalesce((select jsonb_agg(distinct coalesce(d.datname::text, '') order by coalesce(d.datname::text, ''))
+                              from pg_catalog.pg_shdepend sd left join pg_catalog.pg_database d on d.oid = sd.dbid
+                             where sd.refclassid = 'pg_catalog.pg_authid'::regclass and sd.refobjid = r.oid
+                               and sd.deptype in ('o', 'a', 'i', 'r')), '[]'::jsonb)
+    )) from r), '{}'::jsonb)))$q$, p_roles)
+$$;
+comment on function xplane.roles_catalog_sql(text[]) is
+  'The one cluster-wide query (a jsonb expression) for a batch of roles: attributes, membership, settings, comment, the databases holding objects or privileges that depend on each role, and the list of databases that accept connections.';
+
+create or replace function xplane.roles_catalog(p_provider_config text, p_roles text[])
+returns jsonb
+language sql volatile
+set search_path = xplane, pg_catalog
+as $$
+  select xplane.remote_query(p_provider_config, '', xplane.roles_catalog_sql(p_roles))
+$$;
+comment on function xplane.roles_catalog(text, text[]) is
+  'Runs roles_catalog_sql in the provider config''s maintenance database: one round trip for every role of a batch.';
+
+create or replace function xplane.setting_is_list(p_name text)
+returns boolean
+language sql immutable strict parallel safe
+set search_path = xplane, pg_catalog
+as $$
+  -- The settings PostgreSQL stores as a list of quoted identifiers (GUC_LIST_QUOTE).
+  select lower(p_name) in ('search_path', 'temp_tablespaces', 'session_preload_libraries',
+                           'shared_preload_libraries', 'local_preload_libraries')
+$$;
+comment on function xplane.setting_is_list(text) is
+  'True for settings that PostgreSQL stores as a list of quoted identifiers (search_path, temp_tablespaces, *_preload_libraries).';
+
+create or replace function xplane.setting_list_items(p_value text)
+returns text[]
+language plpgsql immutable strict parallel safe
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_items text[] := '{}';
+  v_cur   text := '';
+  v_quote boolean := false;
+  v_ch    text;
+  i       integer := 1;
+  n       integer := length(p_value);
+begin
+  -- Splits "a, \"b c\", $user" into {a, b c, $user}: commas outside double quotes separate,
+  -- double quotes (with "" inside) keep text verbatim, blanks around items are dropped.
+  while i <= n loop
+    v_ch := substr(p_value, i, 1);
+    if v_quote then
+      if v_ch = '"' and substr(p_value, i + 1, 1) = '"' then
+        v_cur := v_cur || '"'; i := i + 1;
+      elsif v_ch = '"' then
+        v_quote := false;
+      else
+        v_cur := v_cur || v_ch;
+      end if;
+    elsif v_ch = '"' then
+      v_quote := true;
+    elsif v_ch = ',' then
+      v_items := v_items || btrim(v_cur); v_cur := '';
+    else
+      v_cur := v_cur || v_ch;
+    end if;
+    i := i + 1;
+  end loop;
+  return v_items || btrim(v_cur);
+end
+$$;
+comment on function xplane.setting_list_items(text) is
+  'The items of a list setting value (search_path = ''"$user", public''): split on commas outside double quotes.';
+
+create or replace function xplane.normalize_role_settings(p_kind xplane.resource_kind, p_settings jsonb)
+returns jsonb
+language plpgsql stable
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_key   text;
+  v_value jsonb;
+  v_name  text;
+  v_text  text;
+  v_out   jsonb := '{}';
+begin
+  if p_settings is null or p_settings = 'null'::jsonb then
+    return '{}'::jsonb;
+  end if;
+  if jsonb_typeof(p_settings) <> 'object' then
+    perform xplane.invalid_spec(p_kind, 'settings', 'must be an object of setting = value');
+  end if;
+  for v_key, v_value in select key, value from jsonb_each(p_settings) loop
+    if jsonb_typeof(v_value) not in ('string', 'number', 'boolean') then
+      perform xplane.invalid_spec(p_kind, format('settings.%s', v_key), 'must be a string, number or boolean');
+    end if;
+    -- PostgreSQL stores a known setting under its canonical name (DateStyle), a custom one
+    -- (myapp.tenant) as written.
+    select s.name into v_name from pg_catalog.pg_settings s where lower(s.name) = lower(v_key);
+    if v_name is null then
+      if position('.' in v_key) = 0 then
+        perform xplane.invalid_spec(p_kind, format('settings.%s', v_key),
+          'unknown setting (custom settings need a prefix, as in myapp.tenant)');
+      end if;
+      if v_key !~ '^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)+$' then
+        perform xplane.invalid_spec(p_kind, format('settings.%s', v_key),
+          'a custom setting name is two or more simple identifiers separated by dots (myapp.tenant)');
+      end if;
+      v_name := v_key;
+    end if;
+    v_text := v_value #>> '{}';
+    if xplane.setting_is_list(v_name) then
+      v_text := (select string_agg(quote_ident(item), ', ' order by ord)
+                   from unnest(xplane.setting_list_items(v_text)) with ordinality t(item, ord));
+    end if;
+    v_out := v_out || jsonb_build_object(v_name, v_text);
+  end loop;
+  return v_out;
+end
+$$;
+comment on function xplane.normalize_role_settings(xplane.resource_kind, jsonb) is
+  'Normalises ALTER ROLE … SET settings so that they read back exactly: canonical setting names, values as text, list settings (search_path) as PostgreSQL stores them ("$user", public). Unknown settings without a prefix are invalid_spec.';
+
+create or replace function xplane.normalize_valid_until(p_kind xplane.resource_kind, p_value jsonb)
+returns jsonb
+language plpgsql stable
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_ts timestamptz;
+begin
+  if p_value is null or p_value = 'null'::jsonb then
+    return 'null'::jsonb;
+  end if;
+  if jsonb_typeof(p_value) <> 'string' then
+    perform xplane.invalid_spec(p_kind, 'valid_until', 'must be an ISO 8601 timestamp such as 2027-01-01T00:00:00Z, or "infinity"');
+  end if;
+  begin
+    v_ts := (p_value #>> '{}')::timestamptz;
+  exception when others then
+    perform xplane.invalid_spec(p_kind, 'valid_until',
+      format('%s is not a timestamp (use ISO 8601, such as 2027-01-01T00:00:00Z, or "infinity")', p_value));
+  end;
+  -- PostgreSQL cannot unset VALID UNTIL, only set it to infinity: both read back as null.
+  if v_ts = 'infinity' then
+    return 'null'::jsonb;
+  elsif v_ts = '-infinity' then
+    return '"-infinity"'::jsonb;
+  end if;
+  return to_jsonb(to_char(v_ts at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'));
+end
+$$;
+comment on function xplane.normalize_valid_until(xplane.resource_kind, jsonb) is
+  'valid_until as ISO 8601 UTC (2027-01-01T00:00:00Z), to the second; null and "infinity" are both null (never expires).';
+
+create or replace function xplane.spec_comment(p_kind xplane.resource_kind, p_spec jsonb)
+returns jsonb
+language plpgsql immutable
+set search_path = xplane, pg_catalog
+as $$
+begin
+  if p_spec -> 'comment' is null or p_spec -> 'comment' = 'null'::jsonb or p_spec -> 'comment' = '""'::jsonb then
+    return 'null'::jsonb;  -- COMMENT IS '' removes the comment: '' reads back as null
+  end if;
+  if jsonb_typeof(p_spec -> 'comment') <> 'string' then
+    perform xplane.invalid_spec(p_kind, 'comment', 'must be a string or null');
+  end if;
+  return p_spec -> 'comment';
+end
+$$;
+comment on function xplane.spec_comment(xplane.resource_kind, jsonb) is
+  'comment of a spec: a string, or null (also for "", which PostgreSQL stores as no comment).';
+
+create or replace function xplane.role_alter_statements(p_name text, p_desired jsonb, p_observed jsonb)
+returns text[]
+language plpgsql stable
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_clauses text[] := '{}';
+  v_stmts   text[] := '{}';
+  v_key     text;
+  v_value   text;
+  v_role    text;
+begin
+  -- Only the attributes the desired spec carries and that differ: ALTER ROLE, COMMENT,
+  -- SET/RESET, GRANT/REVOKE membership. p_observed null: the role was just created.
+  if p_desired ? 'inherit' and (p_desired -> 'inherit') is distinct from (p_observed -> 'inherit') then
+    v_clauses := v_clauses || case when (p_desired ->> 'inherit')::boolean then 'inherit' else 'noinherit' end;
+  end if;
+  if p_desired ? 'createdb' and (p_desired -> 'createdb') is distinct from (p_observed -> 'createdb') then
+    v_clauses := v_clauses || case when (p_desired ->> 'createdb')::boolean then 'createdb' else 'nocreatedb' end;
+  end if;
+  if p_desired ? 'createrole' and (p_desired -> 'createrole') is distinct from (p_observed -> 'createrole') then
+    v_clauses := v_clauses || case when (p_desired ->> 'createrole')::boolean then 'createrole' else 'nocreaterole' end;
+  end if;
+  if p_desired ? 'connection_limit' and (p_desired -> 'connection_limit') is distinct from (p_observed -> 'connection_limit') then
+    v_clauses := v_clauses || format('connection limit %s', (p_desired ->> 'connection_limit')::integer);
+  end if;
+  if p_desired ? 'valid_until' and (p_desired -> 'valid_until') is distinct from coalesce(p_observed -> 'valid_until', 'null'::jsonb) then
+    v_clauses := v_clauses || format('valid until %L', coalesce(p_desired ->> 'valid_until', 'infinity'));
+  end if;
+  if cardinality(v_clauses) > 0 then
+    v_stmts := v_stmts || format('alter role %I with %s', p_name, array_to_string(v_clauses, ' '));
+  end if;
+  if p_desired ? 'comment' and (p_desired -> 'comment') is distinct from coalesce(p_observed -> 'comment', 'null'::jsonb) then
+    v_stmts := v_stmts || format('comment on role %I is %s', p_name, coalesce(quote_literal(p_desired ->> 'comment'), 'null'));
+  end if;
+  if p_desired ? 'settings' then
+    for v_key, v_value in select key, value from jsonb_each_text(p_desired -> 'settings') order by key loop
+      continue when (p_observed -> 'settings' ->> v_key) is not distinct from v_value;
+      if xplane.setting_is_list(v_key) then
+        v_stmts := v_stmts || format('alter role %I set %I to %s', p_name, v_key,
+          (select string_agg(quote_literal(item), ', ' order by ord)
+             from unnest(xplane.setting_list_items(v_value)) with ordinality t(item, ord)));
+      else
+        v_stmts := v_stmts || format('alter role %I set %I to %L', p_name, v_key, v_value);
+      end if;
+    end loop;
+    for v_key in select key from jsonb_each(coalesce(p_observed -> 'settings', '{}')) order by key loop
+      continue when p_desired -> 'settings' ? v_key;
+      v_stmts := v_stmts || format('alter role %I reset %I', p_name, v_key);
+    end loop;
+  end if;
+  if p_desired ? 'member_of' then
+    for v_role in select jsonb_array_elements_text(p_desired -> 'member_of')
+                  except select jsonb_array_elements_text(coalesce(p_observed -> 'member_of', '[]')) order by 1 loop
+      v_stmts := v_stmts || format('grant %I to %I', v_role, p_name);
+    end loop;
+    for v_role in select jsonb_array_elements_text(coalesce(p_observed -> 'member_of', '[]'))
+                  except select jsonb_array_elements_text(p_desired -> 'member_of') order by 1 loop
+      v_stmts := v_stmts || format('revoke %I from %I', v_role, p_name);
+    end loop;
+  end if;
+  return v_stmts;
+end
+$$;
+comment on function xplane.role_alter_statements(text, jsonb, jsonb) is
+  'The ALTER ROLE / COMMENT ON ROLE / SET / RESET / GRANT / REVOKE membership statements that turn the observed role attributes into the desired ones; empty when in sync.';
+
+create or replace function xplane.role_exec(p_provider_config text, p_name text, p_statements text[])
+returns void
+language plpgsql volatile
+set search_path = xplane, pg_catalog
+as $$
+begin
+  -- Cluster-wide DDL on one role: one remote transaction in the maintenance database, under
+  -- the role's advisory lock.
+  if cardinality(p_statements) > 0 then
+    perform xplane.remote_exec_locked(p_provider_config, '', 'role:' || p_name, array_to_string(p_statements, '; '));
+  end if;
+end
+$$;
+comment on function xplane.role_exec(text, text, text[]) is
+  'Runs statements about one role in the maintenance database, in one transaction, under the lock role:<name>.';
+
+create or replace function xplane.drop_role_everywhere(p_provider_config text, p_name text, p_role jsonb)
+returns xplane.action_result
+language plpgsql volatile
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_db     text;
+  v_state  text;
+  v_msg    text;
+  v_detail text;
+  v_where  text;
+begin
+  -- A role that owns objects or holds privileges cannot be dropped. In every database where
+  -- something depends on it, its objects go to the role xp runs as (REASSIGN OWNED, no data
+  -- is lost) and its privileges are dropped (DROP OWNED); then the role goes.
+  v_where := (select string_agg(case when d = '' then 'cluster-wide objects (databases, tablespaces)' else format('"%s"', d) end, ', ')
+                from jsonb_array_elements_text(coalesce(p_role -> 'dependent_databases', '[]')) d);
+  begin
+    for v_db in select jsonb_array_elements_text(coalesce(p_role -> 'dependent_databases', '[]')) order by 1 loop
+      perform xplane.remote_exec(p_provider_config, v_db,
+        format('reassign owned by %I to current_user; drop owned by %I', p_name, p_name));
+    end loop;
+    perform xplane.role_exec(p_provider_config, p_name, array[format('drop role if exists %I', p_name)]);
+  exception when others then
+    get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail;
+    return xplane.result(case when v_state = '42501' then 'permission_denied' else 'error' end::xplane.status_code,
+      format('role "%s" cannot be dropped: it owns objects or holds privileges in %s, and reassigning them failed: %s%s [SQLSTATE %s]',
+             p_name, coalesce(v_where, 'no database'), v_msg, coalesce(' (' || nullif(v_detail, '') || ')', ''), v_state),
+      null);
+  end;
+  return xplane.result('success', format('role "%s" dropped%s', p_name,
+    case when v_where is null then '' else ' after reassigning its objects and dropping its privileges in ' || v_where end), null);
+end
+$$;
+comment on function xplane.drop_role_everywhere(text, text, jsonb) is
+  'Drops a role; first, in every database where objects or privileges depend on it, REASSIGN OWNED to the role xp runs as and DROP OWNED. When that is not possible, refuses with a message naming the databases and the reason.';

@@ -1,0 +1,199 @@
+-- Kind Role: a NOLOGIN group role (RBAC) with attributes, membership, settings, grants and a
+-- comment. Shared machinery: 050_grants.sql, 052_role_catalog.sql. docs/kinds/role.md.
+
+create or replace function xplane.normalize_role(p_spec jsonb)
+returns jsonb
+language plpgsql stable
+set search_path = xplane, pg_catalog
+as $$
+begin
+  perform xplane.spec_check_keys('Role', p_spec,
+    array['inherit', 'createdb', 'createrole', 'connection_limit', 'member_of', 'settings', 'grants', 'comment']);
+  return jsonb_build_object(
+    'inherit', xplane.spec_bool('Role', p_spec, 'inherit', true),
+    'createdb', xplane.spec_bool('Role', p_spec, 'createdb', false),
+    'createrole', xplane.spec_bool('Role', p_spec, 'createrole', false),
+    'connection_limit', xplane.spec_int('Role', p_spec, 'connection_limit', -1, -1),
+    'member_of', xplane.spec_text_set('Role', p_spec, 'member_of'),
+    'settings', xplane.normalize_role_settings('Role', p_spec -> 'settings'),
+    'grants', xplane.normalize_grants('Role', p_spec -> 'grants', null),
+    'comment', xplane.spec_comment('Role', p_spec));
+end
+$$;
+comment on function xplane.normalize_role(jsonb) is
+  'Validates and normalises a Role spec: defaults (inherit true, createdb/createrole false, connection_limit -1), member_of sorted, settings canonical, grants normalised (each names its database).';
+
+create or replace function xplane.role_batch_catalog(p_provider_config text, p_items jsonb)
+returns jsonb
+language plpgsql volatile
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_roles    jsonb;
+  v_requests jsonb := '{}';
+  v_item     jsonb;
+begin
+  -- p_items: [{"name", "scope": <grants-shaped list naming databases and schemas>}].
+  -- One query for every role cluster-wide, then one per database for every grant in it.
+  v_roles := xplane.roles_catalog(p_provider_config,
+               array(select e ->> 'name' from jsonb_array_elements(p_items) e));
+  for v_item in select value from jsonb_array_elements(p_items) loop
+    continue when not (v_roles -> 'roles' ? (v_item ->> 'name'));
+    v_requests := xplane.grants_request(v_requests, v_item ->> 'name', v_item -> 'scope');
+  end loop;
+  return jsonb_build_object('cluster', v_roles,
+    'grants', xplane.grants_catalog(p_provider_config, v_requests,
+                array(select jsonb_array_elements_text(v_roles -> 'databases'))));
+end
+$$;
+comment on function xplane.role_batch_catalog(text, jsonb) is
+  'Catalog of a batch of roles (Role and ServiceAccount): {"cluster": roles_catalog, "grants": {db: grants_catalog}}, in 1 + (number of databases) round trips.';
+
+create or replace function xplane.role_observed(p_name text, p_spec jsonb, p_catalog jsonb)
+returns jsonb
+language sql stable
+set search_path = xplane, pg_catalog
+as $$
+  select case when r is null then null else jsonb_build_object(
+    'inherit', r -> 'inherit',
+    'createdb', r -> 'createdb',
+    'createrole', r -> 'createrole',
+    'connection_limit', r -> 'connection_limit',
+    'member_of', r -> 'member_of',
+    'settings', r -> 'settings',
+    'grants', xplane.grants_observed(p_name, p_spec -> 'grants', '[]', p_catalog -> 'grants'),
+    'comment', r -> 'comment') end
+    from (select p_catalog -> 'cluster' -> 'roles' -> p_name as r) x
+$$;
+comment on function xplane.role_observed(text, jsonb, jsonb) is
+  'The observed state of a Role, in the shape of its normalised spec, from role_batch_catalog (null when absent).';
+
+create or replace function xplane.observe_many_role(p_items jsonb, p_provider_config text)
+returns jsonb
+language plpgsql volatile
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_cat jsonb;
+begin
+  v_cat := xplane.role_batch_catalog(p_provider_config,
+    (select coalesce(jsonb_agg(jsonb_build_object('name', e ->> 'name', 'scope', e -> 'spec' -> 'grants') order by n), '[]')
+       from jsonb_array_elements(p_items) with ordinality t(e, n)));
+  return (select coalesce(jsonb_agg(coalesce(xplane.role_observed(e ->> 'name', e -> 'spec', v_cat), 'null'::jsonb) order by n), '[]')
+            from jsonb_array_elements(p_items) with ordinality t(e, n));
+end
+$$;
+comment on function xplane.observe_many_role(jsonb, text) is
+  'Batched observe of Roles: [{"name","spec"(normalised)}] → observed states in input order (null when absent).';
+
+create or replace function xplane.role_converge(p_provider_config text, p_name text, p_spec jsonb, p_observed jsonb,
+                                                p_catalog jsonb, p_implicit jsonb, p_extra text[] default '{}')
+returns integer
+language plpgsql volatile
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_stmts text[];
+  v_delta jsonb;
+begin
+  -- Role attributes first (one transaction under role:<name>), then the grant deltas per
+  -- database / schema. Returns the number of steps run (0: already in sync).
+  v_stmts := p_extra || xplane.role_alter_statements(p_name, p_spec, p_observed);
+  perform xplane.role_exec(p_provider_config, p_name, v_stmts);
+  v_delta := xplane.grants_delta(p_name, p_spec -> 'grants', p_implicit, p_catalog -> 'grants');
+  return cardinality(v_stmts) + xplane.grants_apply(p_provider_config, v_delta);
+end
+$$;
+comment on function xplane.role_converge(text, text, jsonb, jsonb, jsonb, jsonb, text[]) is
+  'Turns an existing role into its normalised spec: ALTER ROLE / COMMENT / SET / membership, then GRANT/REVOKE deltas. Shared by Role and ServiceAccount.';
+
+create or replace function xplane.create_role(p_name text, p_spec jsonb, p_provider_config text default 'default')
+returns xplane.action_result
+language plpgsql volatile
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_spec jsonb;
+  v_cat  jsonb;
+  v_state text; v_msg text; v_detail text; v_hint text;
+begin
+  v_spec := xplane.normalize_role(p_spec);
+  v_cat := xplane.role_batch_catalog(p_provider_config, jsonb_build_array(jsonb_build_object('name', p_name, 'scope', v_spec -> 'grants')));
+  if v_cat -> 'cluster' -> 'roles' ? p_name then
+    return xplane.result('already_exists', format('role "%s" already exists', p_name), xplane.role_observed(p_name, v_spec, v_cat));
+  end if;
+  perform xplane.role_exec(p_provider_config, p_name, array[format('create role %I with nologin %s %s %s connection limit %s',
+    p_name,
+    case when (v_spec ->> 'inherit')::boolean then 'inherit' else 'noinherit' end,
+    case when (v_spec ->> 'createdb')::boolean then 'createdb' else 'nocreatedb' end,
+    case when (v_spec ->> 'createrole')::boolean then 'createrole' else 'nocreaterole' end,
+    (v_spec ->> 'connection_limit')::integer)]);
+  v_cat := xplane.role_batch_catalog(p_provider_config, jsonb_build_array(jsonb_build_object('name', p_name, 'scope', v_spec -> 'grants')));
+  perform xplane.role_converge(p_provider_config, p_name, v_spec, v_cat -> 'cluster' -> 'roles' -> p_name, v_cat, '[]');
+  v_cat := xplane.role_batch_catalog(p_provider_config, jsonb_build_array(jsonb_build_object('name', p_name, 'scope', v_spec -> 'grants')));
+  return xplane.result('success', format('role "%s" created', p_name), xplane.role_observed(p_name, v_spec, v_cat));
+exception when others then
+  get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+  return xplane.failure(v_state, v_msg, v_detail, v_hint);
+end
+$$;
+comment on function xplane.create_role(text, jsonb, text) is
+  'Creates a NOLOGIN role with its attributes, settings, comment, membership and grants. already_exists (with the observed state) when the role exists.';
+
+create or replace function xplane.update_role(p_name text, p_spec jsonb, p_provider_config text default 'default')
+returns xplane.action_result
+language plpgsql volatile
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_spec jsonb;
+  v_cat  jsonb;
+  v_obs  jsonb;
+  v_role jsonb;
+  v_n    integer;
+  v_state text; v_msg text; v_detail text; v_hint text;
+begin
+  v_spec := xplane.normalize_role(p_spec);
+  v_cat := xplane.role_batch_catalog(p_provider_config, jsonb_build_array(jsonb_build_object('name', p_name, 'scope', v_spec -> 'grants')));
+  v_role := v_cat -> 'cluster' -> 'roles' -> p_name;
+  if v_role is null then
+    return xplane.result('not_found', format('role "%s" does not exist', p_name), null);
+  end if;
+  v_obs := xplane.role_observed(p_name, v_spec, v_cat);
+  v_n := xplane.role_converge(p_provider_config, p_name, v_spec, v_role, v_cat, '[]',
+           case when (v_role ->> 'login')::boolean then array[format('alter role %I with nologin', p_name)] else '{}' end);
+  if v_n = 0 then
+    return xplane.result('no_change', format('role "%s" is up to date', p_name), v_obs);
+  end if;
+  v_cat := xplane.role_batch_catalog(p_provider_config, jsonb_build_array(jsonb_build_object('name', p_name, 'scope', v_spec -> 'grants')));
+  return xplane.result('updated', format('role "%s" updated (%s)', p_name,
+    array_to_string(xplane.spec_diff('Role', v_spec, v_obs), ', ')), xplane.role_observed(p_name, v_spec, v_cat));
+exception when others then
+  get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+  return xplane.failure(v_state, v_msg, v_detail, v_hint);
+end
+$$;
+comment on function xplane.update_role(text, jsonb, text) is
+  'Converges an existing role to its spec with deltas only (ALTER ROLE, SET/RESET, GRANT/REVOKE membership and privileges). no_change when in sync, not_found when absent.';
+
+create or replace function xplane.delete_role(p_name text, p_spec jsonb, p_provider_config text default 'default')
+returns xplane.action_result
+language plpgsql volatile
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_cat  jsonb;
+  v_state text; v_msg text; v_detail text; v_hint text;
+begin
+  v_cat := xplane.roles_catalog(p_provider_config, array[p_name]);
+  if not (v_cat -> 'roles' ? p_name) then
+    return xplane.result('not_found', format('role "%s" does not exist', p_name), null);
+  end if;
+  return xplane.drop_role_everywhere(p_provider_config, p_name, v_cat -> 'roles' -> p_name);
+exception when others then
+  get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+  return xplane.failure(v_state, v_msg, v_detail, v_hint);
+end
+$$;
+comment on function xplane.delete_role(text, jsonb, text) is
+  'Drops a role; what it owns is reassigned to the role xp runs as and its privileges dropped, in every database where they are (or a refusal naming them).';

@@ -1,0 +1,138 @@
+// The engine end to end, for the commands: open a session on the control database, read the
+// state (batched), compute the plan (src/plan, pure), check a saved plan is still fresh, and
+// walk a plan through the SQL actions. Connections: one control connection (reads, the stack
+// lock) plus a pool of at most `parallelism` for the apply; databases are reached by the
+// provider itself, except to count what a drop would destroy (one connection per database).
+import pg from 'pg';
+import type { Configuration, ResourceInstance } from '../config/types.js';
+import { assemblePlan, contentsToObserve } from '../plan/plan.js';
+import { desiredSpecJson } from '../plan/desired.js';
+import { instanceKey, managedKey, observedMap, resourceKey } from '../plan/identity.js';
+import { plainPassword, readPasswordStates, type PasswordCheck } from '../state/passwords.js';
+import { assertFresh, contentsRequest, observationRequest } from '../plan/saved.js';
+import type { Plan, PlanInput, PlanOptions, ResourceKey } from '../plan/types.js';
+import { clientConfig, connect, type ConnectionTarget } from '../state/connection.js';
+import { lockStack } from '../state/lock.js';
+import { observeAll, readContents, readForeign, readManaged, type ObserveRequest } from '../state/read.js';
+import type { ApplyView } from './events.js';
+import { StepExecutor } from './execute.js';
+import { walk, walkSteps, type WalkResult } from './walk.js';
+
+function passwordCheck(key: ResourceKey, provider: string, name: string, declared: ResourceInstance | undefined, secret: ResourceInstance['connectionSecret']): PasswordCheck {
+  const plaintext = plainPassword(declared?.spec['password']);
+  return { key, provider, name, ...(plaintext !== undefined ? { declared: plaintext } : {}), ...(secret ? { connectionSecret: secret } : {}) };
+}
+
+export interface Session {
+  target: ConnectionTarget;
+  /** The control connection: state reads and the stack lock. */
+  control: pg.Client;
+  applicationName: string;
+  close(): Promise<void>;
+}
+
+export async function openSession(target: ConnectionTarget, applicationName: string): Promise<Session> {
+  const control = await connect(target.params, applicationName);
+  return {
+    target,
+    control,
+    applicationName,
+    async close() {
+      await control.end().catch(() => {});
+    },
+  };
+}
+
+/** Take the stack's lock for the rest of the session (released when the session closes). */
+export function lock(session: Session, stack: string, timeoutMs: number): Promise<() => Promise<void>> {
+  return lockStack(session.control, stack, timeoutMs);
+}
+
+/** Everything the planner needs, read in a fixed number of round trips. */
+export async function readPlanInput(session: Session, config: Configuration, options: Partial<PlanOptions>): Promise<PlanInput> {
+  const managed = await readManaged(session.control, config.stack);
+  const declaredKeys = new Set<ResourceKey>(config.resources.map(instanceKey));
+  const requests: ObserveRequest[] = config.resources.map((r) => ({ kind: r.kind, name: r.name, spec: desiredSpecJson(r), provider: r.provider }));
+  for (const m of managed) {
+    if (!declaredKeys.has(managedKey(m))) requests.push({ kind: m.kind, name: m.name, spec: m.spec, provider: m.provider });
+  }
+  const observed = observedMap(await observeAll(session.control, requests));
+  const foreign = await readForeign(session.control, config.stack, [...declaredKeys]);
+  const passwords = await readPasswordStates(
+    session.control,
+    config.dir,
+    config.resources
+      .filter((r) => r.kind === 'ServiceAccount' && observed.get(instanceKey(r))?.observed)
+      .map((r) => passwordCheck(instanceKey(r), r.provider, r.name, r, r.connectionSecret)),
+  );
+  return { config, managed, observed, foreign, options, passwords };
+}
+
+/** Plan: read, assemble, and — when it drops databases or schemas — count what they hold. */
+export async function computePlan(session: Session, config: Configuration, options: Partial<PlanOptions>): Promise<{ plan: Plan; input: PlanInput }> {
+  const input = await readPlanInput(session, config, options);
+  let plan = assemblePlan(input);
+  const drops = contentsToObserve(plan);
+  if (drops.length > 0) {
+    input.contents = await readContents(session.target.params, session.applicationName, drops);
+    plan = assemblePlan(input);
+  }
+  return { plan, input };
+}
+
+/**
+ * Refuse a saved plan when the server changed since it was made (throws SavedPlanError).
+ * `config` (the plan's configuration, when at hand) gives declared passwords to compare.
+ */
+export async function checkFresh(session: Session, plan: Plan, dir: string, config?: Configuration): Promise<void> {
+  const managed = await readManaged(session.control, plan.stack);
+  const observed = observedMap(await observeAll(session.control, observationRequest(plan)));
+  const drops = contentsRequest(plan);
+  const contents = drops.length > 0 ? await readContents(session.target.params, session.applicationName, drops) : undefined;
+  const declared = new Map((config?.resources ?? []).map((r) => [r.address, r]));
+  const checks = plan.resources
+    .filter((r) => r.kind === 'ServiceAccount' && r.action !== 'delete')
+    .map((r) => ({ r, key: resourceKey(r.provider, r.kind, r.database, r.name) }))
+    .filter(({ key }) => observed.get(key)?.observed)
+    .map(({ r, key }) => passwordCheck(key, r.provider, r.name, declared.get(r.address), r.connectionSecret));
+  const passwords = await readPasswordStates(session.control, dir, checks);
+  assertFresh(plan, { managed, observed, passwords, ...(contents ? { contents } : {}) });
+}
+
+export interface RunOptions {
+  dir: string;
+  parallelism: number;
+  view: ApplyView;
+  /** Declared instances (configured passwords are read from them). */
+  instances: ResourceInstance[];
+  stopRequested: () => boolean;
+}
+
+/** Walk a plan: each step through xplane.apply / xplane.delete, in dependency order. */
+export async function runPlan(session: Session, plan: Plan, opts: RunOptions): Promise<WalkResult> {
+  const parallelism = Math.max(1, Math.min(16, Math.floor(opts.parallelism)));
+  const pool = new pg.Pool({ ...clientConfig(session.target.params, session.applicationName), max: parallelism });
+  pool.on('error', () => {});
+  const byAddress = new Map(plan.resources.map((r) => [r.address, r]));
+  const executor = new StepExecutor({
+    pool,
+    stack: plan.stack,
+    dir: opts.dir,
+    params: session.target.params,
+    instances: new Map(opts.instances.map((i) => [i.address, i])),
+    allowDataLoss: plan.options.allowDataLoss,
+  });
+  try {
+    return await walk({
+      operation: plan.operation,
+      steps: walkSteps(plan.resources),
+      parallelism,
+      view: opts.view,
+      stopRequested: opts.stopRequested,
+      execute: (step) => executor.execute(byAddress.get(step.address)!),
+    });
+  } finally {
+    await opts.view.close();
+    await pool.end().catch(() => {});
+  }
+}

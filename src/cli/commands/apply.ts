@@ -1,0 +1,174 @@
+// `xp apply` (and `xp destroy`, which is the same walk over a destroy plan): plan, show it,
+// ask `yes` on a terminal, then walk it. A saved plan file is applied as is, after checking it
+// is not stale. Ctrl-C finishes the statements in flight and stops (exit 130).
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Command, CommandIO, ParsedArgs } from '../command.js';
+import { ExitCode, ExitError } from '../errors.js';
+import { checkFresh, computePlan, lock, runPlan } from '../../apply/engine.js';
+import { loadPlan } from '../../plan/saved.js';
+import type { Plan } from '../../plan/types.js';
+import type { Configuration } from '../../config/types.js';
+import { renderPlanText, renderPlanErrors } from '../../render/plan-text.js';
+import {
+  applyFlags,
+  configDir,
+  connectionFlags,
+  list,
+  lockTimeout,
+  parallelism,
+  planFlags,
+  readConfiguration,
+  startSession,
+  userError,
+  variableFlags,
+} from './workspace.js';
+
+export const INTERRUPTED = 130;
+
+async function confirm(io: CommandIO, operation: 'apply' | 'destroy', stack: string): Promise<boolean> {
+  const question =
+    operation === 'destroy'
+      ? `\nDo you really want to destroy all resources of stack "${stack}"?\n  xp will destroy everything shown above. There is no undo. Only 'yes' will be accepted to confirm.\n\n  Enter a value: `
+      : `\nDo you want to perform these actions on stack "${stack}"?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: `;
+  const rl = createInterface({ input: io.stdin, output: io.stdout, terminal: false });
+  io.stdout.write(question);
+  const answer = await new Promise<string>((res) => {
+    rl.once('line', res);
+    rl.once('close', () => res(''));
+  });
+  rl.close();
+  return answer.trim() === 'yes';
+}
+
+/** SIGINT/SIGTERM: the first stops the walk after the statements in flight; the second exits. */
+function interruptHandler(io: CommandIO): { stopRequested: () => boolean; dispose: () => void } {
+  let stop = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stop) {
+      io.stderr.write('\nxp: second interrupt: exiting now; the next apply converges what was left.\n');
+      process.exit(INTERRUPTED);
+    }
+    stop = true;
+    io.stderr.write(`\nxp: ${signal === 'SIGINT' ? 'interrupt' : signal} received: finishing the operations in flight, starting nothing new…\n`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    stopRequested: () => stop,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+const hasChanges = (plan: Plan) => plan.resources.some((r) => r.action !== 'no-op');
+
+export async function runApply(operation: 'apply' | 'destroy', { flags, positionals }: ParsedArgs, io: CommandIO): Promise<number> {
+  const arg = positionals[0];
+  const savedPath = arg !== undefined && existsSync(resolve(io.cwd, arg)) && statSync(resolve(io.cwd, arg)).isFile() ? resolve(io.cwd, arg) : undefined;
+  const json = Boolean(flags.json);
+  const interactive = Boolean(io.stdin.isTTY && io.stdout.isTTY);
+  const autoApprove = Boolean(flags['auto-approve']);
+  const workers = parallelism(flags);
+  const timeout = lockTimeout(flags);
+
+  let saved: Plan | undefined;
+  let config: Configuration | undefined;
+  let dir: string;
+  if (savedPath) {
+    if (operation === 'destroy') throw new ExitError('xp destroy takes a configuration directory, not a plan file', 1, 'To apply a saved destroy plan: xp apply FILE');
+    saved = await loadPlan(savedPath).catch(userError);
+    // The configuration the plan came from (default: the working directory, when it has one):
+    // declared passwords and relative connection_secret paths come from it.
+    dir = configDir(io, positionals[1]);
+    if (positionals[1] !== undefined || readdirSync(dir).some((f) => f.endsWith('.xp'))) {
+      config = await readConfiguration(io, dir, flags);
+      if (config.stack !== saved.stack)
+        throw new ExitError(`the plan is for stack "${saved.stack}", the configuration in ${dir} is stack "${config.stack}"`, 1, 'Pass the plan\'s configuration directory: xp apply PLAN DIR');
+    }
+  } else {
+    dir = configDir(io, arg);
+    config = await readConfiguration(io, dir, flags);
+    // Never prompt without a terminal: say which flag skips the question, before connecting.
+    if (!autoApprove && !interactive)
+      throw new ExitError(
+        `${operation} needs a confirmation and there is no terminal to ask on`,
+        1,
+        `Run \`xp ${operation} --auto-approve\` to ${operation} without asking, or apply a saved plan: xp plan --out plan.json && xp apply plan.json`,
+      );
+  }
+
+  const session = await startSession(io, flags, operation, config);
+  const interrupt = interruptHandler(io);
+  try {
+    const stack = saved?.stack ?? config!.stack;
+    await lock(session, stack, timeout).catch(userError);
+    let plan: Plan;
+    if (saved) {
+      await checkFresh(session, saved, dir, config).catch(userError);
+      plan = saved;
+    } else {
+      plan = (
+        await computePlan(session, config!, {
+          destroy: operation === 'destroy',
+          targets: list(flags.target),
+          replace: list(flags.replace),
+          allowDataLoss: Boolean(flags['allow-data-loss']),
+        }).catch(userError)
+      ).plan;
+    }
+    if (!json || plan.errors.length > 0) {
+      const text = renderPlanText(plan, { color: io.color, errors: false });
+      (json ? io.stderr : io.stdout).write(text);
+    }
+    if (plan.errors.length > 0) {
+      io.stderr.write(renderPlanErrors(plan.errors, { color: io.color }));
+      throw new ExitError(`the plan cannot be ${operation === 'destroy' ? 'carried out' : 'applied'}: nothing was changed`);
+    }
+    if (!hasChanges(plan)) return ExitCode.ok;
+    if (!saved && !autoApprove) {
+      if (!(await confirm(io, operation, stack))) {
+        io.stderr.write(`\n${operation === 'destroy' ? 'Destroy' : 'Apply'} cancelled: nothing was changed.\n`);
+        return ExitCode.error;
+      }
+    }
+    if (interrupt.stopRequested()) return INTERRUPTED;
+    // Loaded only when something is applied: the live view pulls in ink and react.
+    const { createApplyView, isCI } = await import('../../views/index.js');
+    const view = createApplyView({
+      stdout: io.stdout,
+      stderr: io.stderr,
+      isTTY: Boolean(io.stdout.isTTY),
+      ci: isCI(io.env),
+      color: io.color,
+      json,
+      operation: plan.operation,
+    });
+    const result = await runPlan(session, plan, {
+      dir,
+      parallelism: workers,
+      view,
+      instances: config?.resources ?? [],
+      stopRequested: interrupt.stopRequested,
+    });
+    if (result.interrupted) return INTERRUPTED;
+    return result.failed > 0 ? ExitCode.error : ExitCode.ok;
+  } finally {
+    interrupt.dispose();
+    await session.close();
+  }
+}
+
+export const applyCommand: Command = {
+  name: 'apply',
+  summary: 'Change the server to match the configuration (or apply a saved plan)',
+  usage: 'xp apply [dir | planfile [dir]] [flags]',
+  flags: { ...connectionFlags, ...variableFlags, ...planFlags, ...applyFlags, json: { type: 'boolean', description: 'Progress as JSON lines' } },
+  details: `Exit codes: 0 applied (or nothing to do), 1 error (a resource failed, the plan was refused,
+the lock is held, the saved plan is stale), 130 interrupted (Ctrl-C: the operations in flight
+finished, nothing new started; run apply again to converge).`,
+  run: (args, io) => runApply('apply', args, io),
+};

@@ -1,0 +1,122 @@
+// What plan, apply, destroy, output and init share: reading the configuration (errors are
+// reported before any connection is opened), deciding the connection, opening the session
+// with the provider installed, and the flags that go with all that.
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { CommandIO, FlagSpec, ParsedArgs } from '../command.js';
+import { ExitError } from '../errors.js';
+import type { Configuration } from '../../config/types.js';
+import { loadConfiguration } from '../../config/load.js';
+import { formatDiagnostics } from '../../dsl/diagnostic-format.js';
+import { hasErrors } from '../../dsl/diagnostics.js';
+import { ConnectionError, resolveConnection, type ConnectionTarget } from '../../state/connection.js';
+import { EmbeddedServerError } from '../../server/embedded.js';
+import { applicationName } from '../../state/lock.js';
+import { LockError, parseDuration } from '../../state/lock.js';
+import { openSession, type Session } from '../../apply/engine.js';
+import { ensureProvider } from '../../state/provider.js';
+import { SavedPlanError } from '../../plan/saved.js';
+import { ProviderInstallError } from '../../provider/install.js';
+
+export const connectionFlags: Record<string, FlagSpec> = {
+  'database-url': {
+    type: 'string',
+    placeholder: 'URL',
+    description: 'PostgreSQL to manage (else XP_DATABASE_URL, provider blocks, PG* variables, or the embedded server)',
+  },
+};
+
+export const variableFlags: Record<string, FlagSpec> = {
+  var: { type: 'string', multiple: true, placeholder: 'NAME=VALUE', description: 'Set a variable (repeatable)' },
+  'var-file': { type: 'string', multiple: true, placeholder: 'FILE', description: 'Read variables from a file (repeatable)' },
+};
+
+export const planFlags: Record<string, FlagSpec> = {
+  target: { type: 'string', multiple: true, placeholder: 'ADDR', description: 'Only this resource and what it depends on (repeatable)' },
+  replace: { type: 'string', multiple: true, placeholder: 'ADDR', description: 'Re-create this resource (a service account: rotate its password)' },
+  'allow-data-loss': { type: 'boolean', description: 'Allow dropping databases and schemas that hold data' },
+};
+
+export const applyFlags: Record<string, FlagSpec> = {
+  'auto-approve': { type: 'boolean', description: 'Do not ask for confirmation' },
+  parallelism: { type: 'string', placeholder: 'N', description: 'How many resources are changed at once (default 4)' },
+  'lock-timeout': { type: 'string', placeholder: 'DURATION', description: 'How long to wait for the stack lock (default 0s: fail at once)' },
+};
+
+export const list = (v: ParsedArgs['flags'][string]): string[] => (Array.isArray(v) ? v : typeof v === 'string' ? [v] : []);
+export const str = (v: ParsedArgs['flags'][string]): string | undefined => (typeof v === 'string' ? v : undefined);
+
+export function configDir(io: CommandIO, positional: string | undefined): string {
+  const dir = resolve(io.cwd, positional ?? '.');
+  if (!existsSync(dir)) throw new ExitError(`${positional ?? dir}: no such directory`);
+  if (!statSync(dir).isDirectory()) throw new ExitError(`${positional}: not a directory`, 1, 'Pass the directory that holds the *.xp files.');
+  return dir;
+}
+
+/** Evaluate the configuration; any error is printed (file:line:col) and ends the command. */
+export async function readConfiguration(io: CommandIO, dir: string, flags: ParsedArgs['flags']): Promise<Configuration> {
+  const { config, diagnostics, sources } = loadConfiguration(dir, {
+    vars: list(flags.var),
+    varFiles: list(flags['var-file']).map((f) => resolve(io.cwd, f)),
+    env: io.env,
+  });
+  if (diagnostics.length > 0) io.stderr.write(formatDiagnostics(diagnostics, sources ?? new Map(), { color: io.color }));
+  if (hasErrors(diagnostics) || !config) {
+    const n = diagnostics.filter((d) => d.severity === 'error').length;
+    throw new ExitError(`the configuration has ${n} error${n === 1 ? '' : 's'}; nothing was changed`);
+  }
+  return config;
+}
+
+export function parallelism(flags: ParsedArgs['flags']): number {
+  const raw = str(flags.parallelism);
+  if (raw === undefined) return 4;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new ExitError(`--parallelism ${raw}: expected a whole number from 1 to 64`);
+  return n;
+}
+
+export function lockTimeout(flags: ParsedArgs['flags']): number {
+  const raw = str(flags['lock-timeout']);
+  if (raw === undefined) return 0;
+  const ms = parseDuration(raw);
+  if (ms === null) throw new ExitError(`--lock-timeout ${raw}: expected a duration such as 0s, 30s or 5m`);
+  return ms;
+}
+
+/** Turn the engine's own errors into user-facing ones (no stack trace). */
+export function userError(err: unknown): never {
+  if (err instanceof ConnectionError || err instanceof EmbeddedServerError || err instanceof LockError || err instanceof SavedPlanError || err instanceof ProviderInstallError)
+    throw new ExitError(err.message, 1, err.hint);
+  throw err;
+}
+
+/** Resolve the connection, connect, and make sure the provider is installed and current. */
+export async function startSession(
+  io: CommandIO,
+  flags: ParsedArgs['flags'],
+  command: string,
+  config?: Configuration,
+  opts: { install?: boolean } = {},
+): Promise<Session> {
+  let target: ConnectionTarget;
+  let session: Session;
+  try {
+    target = await resolveConnection({ databaseUrl: str(flags['database-url']), env: io.env, cwd: io.cwd, providers: config?.providers });
+    if (target.embedded && target.embedded.outcome !== 'reused')
+      io.stderr.write(`xp: ${target.embedded.outcome === 'created' ? 'created and started' : 'started'} the embedded PostgreSQL (${target.display}, data in .xp/)\n`);
+    session = await openSession(target, applicationName(command));
+  } catch (err) {
+    userError(err);
+  }
+  try {
+    if (opts.install !== false) {
+      const done = await ensureProvider(session, config?.providers ?? []);
+      if (done) io.stderr.write(`xp: ${done}\n`);
+    }
+  } catch (err) {
+    await session.close();
+    userError(err);
+  }
+  return session;
+}

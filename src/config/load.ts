@@ -1,0 +1,144 @@
+// Loading a configuration: every `*.xp` file of a directory, variables from var files,
+// `--var` and `XP_VAR_*`, evaluated and graphed. The one entry point validate, graph, plan
+// and apply share. Reads files, never the process environment: the caller passes `env`.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, extname, join, resolve } from 'node:path';
+import type { Expression, File } from '../dsl/ast.js';
+import type { Diagnostic } from '../dsl/diagnostics.js';
+import { parse } from '../dsl/index.js';
+import { buildGraph, type ResourceGraph } from '../graph/index.js';
+import { evaluate, type VariableInput } from './evaluate.js';
+import type { Configuration } from './types.js';
+import type { EvalValue } from './values.js';
+
+export interface LoadOptions {
+  /** `--var name=value` in command-line order (later wins), or a map. */
+  vars?: readonly string[] | Readonly<Record<string, string>>;
+  /** `--var-file` paths (relative to the working directory), in order. */
+  varFiles?: readonly string[];
+  /** For `XP_VAR_name` and `env()`. */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface LoadResult {
+  config?: Configuration;
+  graph?: ResourceGraph;
+  diagnostics: Diagnostic[];
+  /** The text of every file read (configuration and var files), for showing source lines. */
+  sources: Map<string, string>;
+}
+
+export function loadConfiguration(dir: string, options: LoadOptions = {}): LoadResult {
+  const sources = new Map<string, string>();
+  const diagnostics: Diagnostic[] = [];
+  const env = options.env ?? {};
+  const fail = (message: string, hint?: string): LoadResult => ({
+    diagnostics: [...diagnostics, { severity: 'error', message, ...(hint ? { hint } : {}) }],
+    sources,
+  });
+
+  let names: string[];
+  try {
+    if (!statSync(dir).isDirectory()) return fail(`"${dir}" is not a directory`);
+    names = readdirSync(dir).filter((n) => n.endsWith('.xp')).sort();
+  } catch (err) {
+    return fail(`cannot read the configuration directory "${dir}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  if (names.length === 0) return fail(`no configuration files (*.xp) in "${dir}"`, 'a configuration is every *.xp file of one directory');
+
+  const files: File[] = [];
+  for (const name of names) {
+    const path = join(dir, name);
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (err) {
+      diagnostics.push({ severity: 'error', message: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code}` });
+      continue;
+    }
+    sources.set(path, text);
+    const parsed = parse(path, text);
+    diagnostics.push(...parsed.diagnostics);
+    files.push(parsed.ast);
+  }
+
+  const variables: VariableInput[] = [];
+  // precedence, lowest first: environment, var files, --var
+  for (const key of Object.keys(env).sort()) {
+    if (key.startsWith('XP_VAR_') && key.length > 7 && env[key] !== undefined) {
+      variables.push({ name: key.slice(7), raw: env[key]!, source: key, parseRaw: rawParser(key) });
+    }
+  }
+  for (const file of options.varFiles ?? []) variables.push(...readVarFile(file, sources, diagnostics));
+  const vars = options.vars ?? [];
+  const pairs: [string, string][] = Array.isArray(vars)
+    ? (vars as string[]).map((v) => {
+        const eq = v.indexOf('=');
+        if (eq <= 0) {
+          diagnostics.push({ severity: 'error', message: `invalid --var "${v}": expected name=value` });
+          return ['', ''];
+        }
+        return [v.slice(0, eq).trim(), v.slice(eq + 1)];
+      })
+    : Object.entries(vars as Record<string, string>);
+  for (const [name, raw] of pairs) {
+    if (name) variables.push({ name, raw, source: `--var ${name}`, parseRaw: rawParser(`--var ${name}`) });
+  }
+
+  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics, sources };
+
+  const evaluated = evaluate(files, { dir: resolve(dir), defaultStack: basename(resolve(dir)), variables, env });
+  diagnostics.push(...evaluated.diagnostics);
+  if (!evaluated.config) return { diagnostics, sources };
+  const graphed = buildGraph(evaluated.config.resources);
+  diagnostics.push(...graphed.diagnostics);
+  if (!graphed.graph) return { diagnostics, sources };
+  return { config: evaluated.config, graph: graphed.graph, diagnostics, sources };
+}
+
+/** A command-line value written as an expression (`'["a", "b"]'`), parsed with our parser. */
+function rawParser(source: string) {
+  return (raw: string): Expression | Diagnostic[] => {
+    const parsed = parse(`<${source}>`, `value = ${raw}\n`);
+    const errors = parsed.diagnostics.filter((d) => d.severity === 'error');
+    const attr = parsed.ast.body.attributes[0];
+    if (errors.length > 0 || !attr || parsed.ast.body.items.length !== 1) {
+      return errors.length > 0
+        ? errors.map(({ range: _r, ...d }) => d)
+        : [{ severity: 'error', message: `"${raw}" is not a single value` }];
+    }
+    return attr.value;
+  };
+}
+
+/** A var file: JSON (`.json`) or `name = value` lines in the language. */
+function readVarFile(path: string, sources: Map<string, string>, diagnostics: Diagnostic[]): VariableInput[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    diagnostics.push({ severity: 'error', message: `cannot read var file "${path}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
+    return [];
+  }
+  sources.set(path, text);
+  if (extname(path) === '.json') {
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch (err) {
+      diagnostics.push({ severity: 'error', message: `var file "${path}" is not valid JSON: ${(err as Error).message}` });
+      return [];
+    }
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+      diagnostics.push({ severity: 'error', message: `var file "${path}" must hold a JSON object of variable values` });
+      return [];
+    }
+    return Object.entries(data).map(([name, value]) => ({ name, value: value as EvalValue, source: path }));
+  }
+  const parsed = parse(path, text);
+  diagnostics.push(...parsed.diagnostics);
+  for (const b of parsed.ast.body.blocks) {
+    diagnostics.push({ severity: 'error', message: `unexpected block "${b.type}" in a var file`, range: b.typeRange, hint: 'a var file holds name = value lines' });
+  }
+  return parsed.ast.body.attributes.map((a) => ({ name: a.name, expression: a.value, source: path }));
+}

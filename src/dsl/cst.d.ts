@@ -1,0 +1,316 @@
+import type { CstNode, ICstVisitor, IToken } from "chevrotain";
+
+export interface FileCstNode extends CstNode {
+  name: "file";
+  children: FileCstChildren;
+}
+
+export type FileCstChildren = {
+  body: BodyCstNode[];
+};
+
+export interface BodyCstNode extends CstNode {
+  name: "body";
+  children: BodyCstChildren;
+}
+
+export type BodyCstChildren = {
+  Newline?: IToken[];
+  attribute?: AttributeCstNode[];
+  endOfItem?: (EndOfItemCstNode)[];
+  block?: BlockCstNode[];
+};
+
+export interface EndOfItemCstNode extends CstNode {
+  name: "endOfItem";
+  children: EndOfItemCstChildren;
+}
+
+export type EndOfItemCstChildren = {
+  Newline?: IToken[];
+};
+
+export interface AttributeCstNode extends CstNode {
+  name: "attribute";
+  children: AttributeCstChildren;
+}
+
+export type AttributeCstChildren = {
+  Identifier: IToken[];
+  Equals: IToken[];
+  expression: ExpressionCstNode[];
+};
+
+export interface BlockCstNode extends CstNode {
+  name: "block";
+  children: BlockCstChildren;
+}
+
+export type BlockCstChildren = {
+  Identifier: IToken[];
+  blockLabel?: BlockLabelCstNode[];
+  LCurly: IToken[];
+  body: BodyCstNode[];
+  RCurly: IToken[];
+};
+
+export interface BlockLabelCstNode extends CstNode {
+  name: "blockLabel";
+  children: BlockLabelCstChildren;
+}
+
+export type BlockLabelCstChildren = {
+  StringStart?: IToken[];
+  StringText?: IToken[];
+  StringEnd?: IToken[];
+  Identifier?: IToken[];
+};
+
+export interface ExpressionCstNode extends CstNode {
+  name: "expression";
+  children: ExpressionCstChildren;
+}
+
+export type ExpressionCstChildren = {
+  binaryExpression: BinaryExpressionCstNode[];
+  Question?: IToken[];
+  expression?: (ExpressionCstNode)[];
+  Colon?: IToken[];
+};
+
+export interface BinaryExpressionCstNode extends CstNode {
+  name: "binaryExpression";
+  children: BinaryExpressionCstChildren;
+}
+
+export type BinaryExpressionCstChildren = {
+  unaryExpression: (UnaryExpressionCstNode)[];
+  BinaryOperator?: IToken[];
+};
+
+export interface UnaryExpressionCstNode extends CstNode {
+  name: "unaryExpression";
+  children: UnaryExpressionCstChildren;
+}
+
+export type UnaryExpressionCstChildren = {
+  Bang?: IToken[];
+  Minus?: IToken[];
+  postfixExpression: PostfixExpressionCstNode[];
+};
+
+export interface PostfixExpressionCstNode extends CstNode {
+  name: "postfixExpression";
+  children: PostfixExpressionCstChildren;
+}
+
+export type PostfixExpressionCstChildren = {
+  primaryExpression: PrimaryExpressionCstNode[];
+  traversal?: TraversalCstNode[];
+};
+
+export interface TraversalCstNode extends CstNode {
+  name: "traversal";
+  children: TraversalCstChildren;
+}
+
+export type TraversalCstChildren = {
+  Dot?: IToken[];
+  Identifier?: IToken[];
+  NumberLit?: IToken[];
+  LBracket?: IToken[];
+  expression?: ExpressionCstNode[];
+  RBracket?: IToken[];
+};
+
+export interface PrimaryExpressionCstNode extends CstNode {
+  name: "primaryExpression";
+  children: PrimaryExpressionCstChildren;
+}
+
+export type PrimaryExpressionCstChildren = {
+  NumberLit?: IToken[];
+  True?: IToken[];
+  False?: IToken[];
+  Null?: IToken[];
+  templateExpression?: TemplateExpressionCstNode[];
+  heredocExpression?: HeredocExpressionCstNode[];
+  listExpression?: ListExpressionCstNode[];
+  objectExpression?: ObjectExpressionCstNode[];
+  functionCall?: FunctionCallCstNode[];
+  Identifier?: IToken[];
+  parenExpression?: ParenExpressionCstNode[];
+};
+
+export interface TemplateExpressionCstNode extends CstNode {
+  name: "templateExpression";
+  children: TemplateExpressionCstChildren;
+}
+
+export type TemplateExpressionCstChildren = {
+  StringStart: IToken[];
+  StringText?: IToken[];
+  templateInterpolation?: TemplateInterpolationCstNode[];
+  StringEnd: IToken[];
+};
+
+export interface HeredocExpressionCstNode extends CstNode {
+  name: "heredocExpression";
+  children: HeredocExpressionCstChildren;
+}
+
+export type HeredocExpressionCstChildren = {
+  HeredocStart: IToken[];
+  HeredocText?: IToken[];
+  templateInterpolation?: TemplateInterpolationCstNode[];
+  HeredocEnd: IToken[];
+};
+
+export interface TemplateInterpolationCstNode extends CstNode {
+  name: "templateInterpolation";
+  children: TemplateInterpolationCstChildren;
+}
+
+export type TemplateInterpolationCstChildren = {
+  TemplateOpen: IToken[];
+  expression: ExpressionCstNode[];
+  RCurly: IToken[];
+};
+
+export interface ListExpressionCstNode extends CstNode {
+  name: "listExpression";
+  children: ListExpressionCstChildren;
+}
+
+export type ListExpressionCstChildren = {
+  LBracket: IToken[];
+  forListBody?: ForListBodyCstNode[];
+  expression?: (ExpressionCstNode)[];
+  Comma?: (IToken)[];
+  RBracket: IToken[];
+};
+
+export interface ObjectExpressionCstNode extends CstNode {
+  name: "objectExpression";
+  children: ObjectExpressionCstChildren;
+}
+
+export type ObjectExpressionCstChildren = {
+  LCurly: IToken[];
+  forObjectBody?: ForObjectBodyCstNode[];
+  Newline?: (IToken)[];
+  objectItem?: ObjectItemCstNode[];
+  Comma?: IToken[];
+  RCurly: IToken[];
+};
+
+export interface ObjectItemCstNode extends CstNode {
+  name: "objectItem";
+  children: ObjectItemCstChildren;
+}
+
+export type ObjectItemCstChildren = {
+  expression: (ExpressionCstNode)[];
+  Equals?: IToken[];
+  Colon?: IToken[];
+};
+
+export interface ForIntroCstNode extends CstNode {
+  name: "forIntro";
+  children: ForIntroCstChildren;
+}
+
+export type ForIntroCstChildren = {
+  For: IToken[];
+  Identifier: (IToken)[];
+  Comma?: IToken[];
+  In: IToken[];
+  expression: ExpressionCstNode[];
+  Colon: IToken[];
+};
+
+export interface ForListBodyCstNode extends CstNode {
+  name: "forListBody";
+  children: ForListBodyCstChildren;
+}
+
+export type ForListBodyCstChildren = {
+  forIntro: ForIntroCstNode[];
+  expression: ExpressionCstNode[];
+  forCondition?: ForConditionCstNode[];
+};
+
+export interface ForObjectBodyCstNode extends CstNode {
+  name: "forObjectBody";
+  children: ForObjectBodyCstChildren;
+}
+
+export type ForObjectBodyCstChildren = {
+  forIntro: ForIntroCstNode[];
+  expression: (ExpressionCstNode)[];
+  FatArrow: IToken[];
+  Ellipsis?: IToken[];
+  forCondition?: ForConditionCstNode[];
+};
+
+export interface ForConditionCstNode extends CstNode {
+  name: "forCondition";
+  children: ForConditionCstChildren;
+}
+
+export type ForConditionCstChildren = {
+  If: IToken[];
+  expression: ExpressionCstNode[];
+};
+
+export interface FunctionCallCstNode extends CstNode {
+  name: "functionCall";
+  children: FunctionCallCstChildren;
+}
+
+export type FunctionCallCstChildren = {
+  Identifier: IToken[];
+  LParen: IToken[];
+  expression?: (ExpressionCstNode)[];
+  Comma?: (IToken)[];
+  Ellipsis?: IToken[];
+  RParen: IToken[];
+};
+
+export interface ParenExpressionCstNode extends CstNode {
+  name: "parenExpression";
+  children: ParenExpressionCstChildren;
+}
+
+export type ParenExpressionCstChildren = {
+  LParen: IToken[];
+  expression: ExpressionCstNode[];
+  RParen: IToken[];
+};
+
+export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
+  file(children: FileCstChildren, param?: IN): OUT;
+  body(children: BodyCstChildren, param?: IN): OUT;
+  endOfItem(children: EndOfItemCstChildren, param?: IN): OUT;
+  attribute(children: AttributeCstChildren, param?: IN): OUT;
+  block(children: BlockCstChildren, param?: IN): OUT;
+  blockLabel(children: BlockLabelCstChildren, param?: IN): OUT;
+  expression(children: ExpressionCstChildren, param?: IN): OUT;
+  binaryExpression(children: BinaryExpressionCstChildren, param?: IN): OUT;
+  unaryExpression(children: UnaryExpressionCstChildren, param?: IN): OUT;
+  postfixExpression(children: PostfixExpressionCstChildren, param?: IN): OUT;
+  traversal(children: TraversalCstChildren, param?: IN): OUT;
+  primaryExpression(children: PrimaryExpressionCstChildren, param?: IN): OUT;
+  templateExpression(children: TemplateExpressionCstChildren, param?: IN): OUT;
+  heredocExpression(children: HeredocExpressionCstChildren, param?: IN): OUT;
+  templateInterpolation(children: TemplateInterpolationCstChildren, param?: IN): OUT;
+  listExpression(children: ListExpressionCstChildren, param?: IN): OUT;
+  objectExpression(children: ObjectExpressionCstChildren, param?: IN): OUT;
+  objectItem(children: ObjectItemCstChildren, param?: IN): OUT;
+  forIntro(children: ForIntroCstChildren, param?: IN): OUT;
+  forListBody(children: ForListBodyCstChildren, param?: IN): OUT;
+  forObjectBody(children: ForObjectBodyCstChildren, param?: IN): OUT;
+  forCondition(children: ForConditionCstChildren, param?: IN): OUT;
+  functionCall(children: FunctionCallCstChildren, param?: IN): OUT;
+  parenExpression(children: ParenExpressionCstChildren, param?: IN): OUT;
+}

@@ -1,0 +1,40 @@
+// Diagnostics for people: `file:line:col: error: message`, the source line, a caret under the
+// range, and the hint. Colour is decided by the caller (the CLI decides it once).
+import { Chalk } from 'chalk';
+import type { Diagnostic } from './diagnostics.js';
+
+export interface FormatOptions {
+  color: boolean;
+}
+
+export function formatDiagnostic(d: Diagnostic, sourceText: string | undefined, { color }: FormatOptions): string {
+  const c = new Chalk({ level: color ? 1 : 0 });
+  const severity = d.severity === 'error' ? c.red.bold('error') : c.yellow.bold('warning');
+  const where = d.range ? `${d.range.file}:${d.range.start.line}:${d.range.start.column}: ` : '';
+  const lines = [`${c.bold(where)}${severity}: ${c.bold(d.message)}`];
+  if (d.range && sourceText !== undefined) {
+    const { start, end } = d.range;
+    const line = sourceText.split('\n')[start.line - 1]?.replace(/\r$/, '');
+    if (line !== undefined) {
+      const gutter = String(start.line);
+      const width = end.line === start.line ? Math.max(1, end.column - start.column) : Math.max(1, line.length - start.column + 1);
+      // keep tabs under tabs so that the caret lines up whatever the tab width
+      const pad = line.slice(0, start.column - 1).replace(/[^\t]/g, ' ');
+      lines.push(`${c.dim(`${gutter} | `)}${line}`);
+      lines.push(`${c.dim(`${' '.repeat(gutter.length)} | `)}${pad}${c.red.bold('^'.repeat(width))}`);
+    }
+  }
+  if (d.hint) lines.push(`${c.cyan('hint')}: ${d.hint}`);
+  return lines.join('\n') + '\n';
+}
+
+/** Several diagnostics, each with its own file's text (looked up by path). */
+export function formatDiagnostics(
+  diagnostics: readonly Diagnostic[],
+  sources: ReadonlyMap<string, string> | Record<string, string>,
+  options: FormatOptions,
+): string {
+  const get = (file: string | undefined) =>
+    file === undefined ? undefined : sources instanceof Map ? sources.get(file) : (sources as Record<string, string>)[file];
+  return diagnostics.map((d) => formatDiagnostic(d, get(d.range?.file), options)).join('');
+}

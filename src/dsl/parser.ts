@@ -1,0 +1,339 @@
+// The grammar of the xp language, and nothing else: chevrotain builds a CST; the visitor in
+// ast-builder.ts turns it into the AST. One instance is built at start-up and reused.
+// Rules are class properties, so a misspelt SUBRULE does not compile.
+import { CstParser, EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+import * as t from './tokens.js';
+
+/** How a token type reads in "expected …" messages. */
+export function describeTokenType(type: TokenType): string {
+  if (type.name === 'EOF') return 'end of file';
+  return type.LABEL ?? type.name;
+}
+
+/** How a token of the input reads in "…, found …" messages. */
+export function describeToken(token: IToken): string {
+  const type = token.tokenType;
+  if (type.name === 'EOF') return 'end of file';
+  if (type === t.Identifier) return `identifier "${token.image}"`;
+  if (type === t.NumberLit) return `number ${token.image}`;
+  if (type === t.UnterminatedStringEnd || type === t.Newline) return 'end of line';
+  if (type === t.StringText || type === t.HeredocText) return describeTokenType(type);
+  if (type === t.HeredocStart) return `heredoc "${token.image.trimEnd()}"`;
+  return `'${token.image}'`;
+}
+
+function orList(items: string[]): string {
+  const unique = [...new Set(items)];
+  if (unique.length <= 1) return unique[0] ?? 'nothing';
+  return `${unique.slice(0, -1).join(', ')} or ${unique[unique.length - 1]}`;
+}
+
+const firstTokens = (paths: TokenType[][]): string[] => paths.filter((p) => p.length > 0).map((p) => describeTokenType(p[0]!));
+
+/** "expected …, found …" — the wording of every syntax error. */
+export const errorMessages: IParserErrorMessageProvider = {
+  buildMismatchTokenMessage({ expected, actual }) {
+    return `expected ${describeTokenType(expected)}, found ${describeToken(actual)}`;
+  },
+  buildNotAllInputParsedMessage({ firstRedundant }) {
+    return `unexpected ${describeToken(firstRedundant)}, expected an attribute or a block`;
+  },
+  buildNoViableAltMessage({ expectedPathsPerAlt, actual, customUserDescription }) {
+    const expected = customUserDescription ?? orList(expectedPathsPerAlt.flatMap(firstTokens));
+    return `expected ${expected}, found ${describeToken(actual[0]!)}`;
+  },
+  buildEarlyExitMessage({ expectedIterationPaths, actual, customUserDescription }) {
+    const expected = customUserDescription ?? orList(firstTokens(expectedIterationPaths));
+    return `expected ${expected}, found ${describeToken(actual[0]!)}`;
+  },
+};
+
+export class XpParser extends CstParser {
+  constructor() {
+    super(t.allTokens, {
+      recoveryEnabled: true,
+      nodeLocationTracking: 'full',
+      errorMessageProvider: errorMessages,
+      maxLookahead: 3,
+    });
+    this.performSelfAnalysis();
+  }
+
+  /** A file is a body: attributes and blocks. (After a line that is neither, parse() resumes
+   * on the next line.) */
+  public file = this.RULE('file', () => {
+    this.SUBRULE(this.body);
+  });
+
+  /** Attributes and blocks, one per line. */
+  public body = this.RULE('body', () => {
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(t.Newline) },
+        {
+          ALT: () => {
+            this.SUBRULE(this.attribute);
+            this.SUBRULE(this.endOfItem);
+          },
+        },
+        {
+          ALT: () => {
+            this.SUBRULE(this.block);
+            this.SUBRULE2(this.endOfItem);
+          },
+        },
+      ]);
+    });
+  });
+
+  /** An item ends at the end of its line, or at the `}` of a one-line block, or at the end of the file. */
+  public endOfItem = this.RULE('endOfItem', () => {
+    this.OR({
+      DEF: [
+        { ALT: () => this.CONSUME(t.Newline) },
+        { GATE: () => this.LA(1).tokenType === t.RCurly || this.LA(1).tokenType === EOF, ALT: () => {} },
+      ],
+      ERR_MSG: 'end of line',
+    });
+  });
+
+  /** `name = expression` */
+  public attribute = this.RULE('attribute', () => {
+    this.CONSUME(t.Identifier);
+    this.CONSUME(t.Equals);
+    this.SUBRULE(this.expression);
+  });
+
+  /** `type "label" label2 { body }` */
+  public block = this.RULE('block', () => {
+    this.CONSUME(t.Identifier);
+    this.MANY(() => this.SUBRULE(this.blockLabel));
+    this.CONSUME(t.LCurly);
+    this.SUBRULE(this.body);
+    this.CONSUME(t.RCurly);
+  });
+
+  /** A quoted string without interpolation, or a bare identifier. */
+  public blockLabel = this.RULE('blockLabel', () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(t.StringStart);
+          this.OPTION(() => this.CONSUME(t.StringText));
+          this.CONSUME(t.StringEnd);
+        },
+      },
+      { ALT: () => this.CONSUME(t.Identifier) },
+    ]);
+  });
+
+  /** `condition ? then : else`, or an operator chain. */
+  public expression = this.RULE('expression', () => {
+    this.SUBRULE(this.binaryExpression);
+    this.OPTION(() => {
+      this.CONSUME(t.Question);
+      this.SUBRULE2(this.expression);
+      this.CONSUME(t.Colon);
+      this.SUBRULE3(this.expression);
+    });
+  });
+
+  /** Operands joined by binary operators; precedence is applied by the visitor. */
+  public binaryExpression = this.RULE('binaryExpression', () => {
+    this.SUBRULE(this.unaryExpression);
+    this.MANY(() => {
+      this.CONSUME(t.BinaryOperator);
+      this.SUBRULE2(this.unaryExpression);
+    });
+  });
+
+  public unaryExpression = this.RULE('unaryExpression', () => {
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(t.Bang) }, { ALT: () => this.CONSUME(t.Minus) }]);
+    });
+    this.SUBRULE(this.postfixExpression);
+  });
+
+  /** A primary expression followed by `.name` and `[index]`. */
+  public postfixExpression = this.RULE('postfixExpression', () => {
+    this.SUBRULE(this.primaryExpression);
+    this.MANY(() => this.SUBRULE(this.traversal));
+  });
+
+  public traversal = this.RULE('traversal', () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(t.Dot);
+          this.OR2([{ ALT: () => this.CONSUME(t.Identifier) }, { ALT: () => this.CONSUME(t.NumberLit) }]);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(t.LBracket);
+          this.SUBRULE(this.expression);
+          this.CONSUME(t.RBracket);
+        },
+      },
+    ]);
+  });
+
+  public primaryExpression = this.RULE('primaryExpression', () => {
+    this.OR({
+      DEF: [
+        { ALT: () => this.CONSUME(t.NumberLit) },
+        { ALT: () => this.CONSUME(t.True) },
+        { ALT: () => this.CONSUME(t.False) },
+        { ALT: () => this.CONSUME(t.Null) },
+        { ALT: () => this.SUBRULE(this.templateExpression) },
+        { ALT: () => this.SUBRULE(this.heredocExpression) },
+        { ALT: () => this.SUBRULE(this.listExpression) },
+        { ALT: () => this.SUBRULE(this.objectExpression) },
+        { ALT: () => this.SUBRULE(this.functionCall) },
+        { ALT: () => this.CONSUME(t.Identifier) },
+        { ALT: () => this.SUBRULE(this.parenExpression) },
+      ],
+      ERR_MSG: 'an expression',
+    });
+  });
+
+  /** `"text ${expression} text"` */
+  public templateExpression = this.RULE('templateExpression', () => {
+    this.CONSUME(t.StringStart);
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(t.StringText) }, { ALT: () => this.SUBRULE(this.templateInterpolation) }]);
+    });
+    this.CONSUME(t.StringEnd);
+  });
+
+  /** `<<EOT` or `<<-EOT`, lines, `EOT` */
+  public heredocExpression = this.RULE('heredocExpression', () => {
+    this.CONSUME(t.HeredocStart);
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(t.HeredocText) }, { ALT: () => this.SUBRULE(this.templateInterpolation) }]);
+    });
+    this.CONSUME(t.HeredocEnd);
+  });
+
+  public templateInterpolation = this.RULE('templateInterpolation', () => {
+    this.CONSUME(t.TemplateOpen);
+    this.SUBRULE(this.expression);
+    this.CONSUME(t.RCurly);
+  });
+
+  /** `[a, b, c]` or `[for x in xs : f(x) if c]` */
+  public listExpression = this.RULE('listExpression', () => {
+    this.CONSUME(t.LBracket);
+    this.OR([
+      { ALT: () => this.SUBRULE(this.forListBody) },
+      {
+        ALT: () => {
+          this.OPTION(() => {
+            this.SUBRULE(this.expression);
+            this.MANY(() => {
+              this.CONSUME(t.Comma);
+              this.SUBRULE2(this.expression);
+            });
+            this.OPTION2(() => this.CONSUME2(t.Comma));
+          });
+        },
+      },
+    ]);
+    this.CONSUME(t.RBracket);
+  });
+
+  /** `{ key = value, "k" = v, (expr) = v }` or `{for k, v in m : k => v... if c}` */
+  public objectExpression = this.RULE('objectExpression', () => {
+    this.CONSUME(t.LCurly);
+    this.OR([
+      { ALT: () => this.SUBRULE(this.forObjectBody) },
+      {
+        ALT: () =>
+          this.MANY(() => {
+            this.OR2([
+              { ALT: () => this.CONSUME(t.Newline) },
+              {
+                ALT: () => {
+                  this.SUBRULE(this.objectItem);
+                  this.OR3({
+                    DEF: [
+                      { ALT: () => this.CONSUME(t.Comma) },
+                      { ALT: () => this.CONSUME2(t.Newline) },
+                      { GATE: () => this.LA(1).tokenType === t.RCurly, ALT: () => {} },
+                    ],
+                    ERR_MSG: "',' or end of line",
+                  });
+                },
+              },
+            ]);
+          }),
+      },
+    ]);
+    this.CONSUME(t.RCurly);
+  });
+
+  /** `key = value` (or `key: value`); items are separated by commas or newlines. */
+  public objectItem = this.RULE('objectItem', () => {
+    this.SUBRULE(this.expression);
+    this.OR([{ ALT: () => this.CONSUME(t.Equals) }, { ALT: () => this.CONSUME(t.Colon) }]);
+    this.SUBRULE2(this.expression);
+  });
+
+  /** `for k, v in collection :` */
+  public forIntro = this.RULE('forIntro', () => {
+    this.CONSUME(t.For);
+    this.CONSUME(t.Identifier);
+    this.OPTION(() => {
+      this.CONSUME(t.Comma);
+      this.CONSUME2(t.Identifier);
+    });
+    this.CONSUME(t.In);
+    this.SUBRULE(this.expression);
+    this.CONSUME(t.Colon);
+  });
+
+  public forListBody = this.RULE('forListBody', () => {
+    this.SUBRULE(this.forIntro);
+    this.SUBRULE(this.expression);
+    this.OPTION(() => this.SUBRULE(this.forCondition));
+  });
+
+  public forObjectBody = this.RULE('forObjectBody', () => {
+    this.SUBRULE(this.forIntro);
+    this.SUBRULE(this.expression);
+    this.CONSUME(t.FatArrow);
+    this.SUBRULE2(this.expression);
+    this.OPTION(() => this.CONSUME(t.Ellipsis));
+    this.OPTION2(() => this.SUBRULE(this.forCondition));
+  });
+
+  public forCondition = this.RULE('forCondition', () => {
+    this.CONSUME(t.If);
+    this.SUBRULE(this.expression);
+  });
+
+  /** `name(a, b, list...)` */
+  public functionCall = this.RULE('functionCall', () => {
+    this.CONSUME(t.Identifier);
+    this.CONSUME(t.LParen);
+    this.OPTION(() => {
+      this.SUBRULE(this.expression);
+      this.MANY(() => {
+        this.CONSUME(t.Comma);
+        this.SUBRULE2(this.expression);
+      });
+      this.OPTION2(() => this.CONSUME(t.Ellipsis));
+      this.OPTION3(() => this.CONSUME2(t.Comma));
+    });
+    this.CONSUME(t.RParen);
+  });
+
+  public parenExpression = this.RULE('parenExpression', () => {
+    this.CONSUME(t.LParen);
+    this.SUBRULE(this.expression);
+    this.CONSUME(t.RParen);
+  });
+}
+
+/** The one parser instance: building it analyses the grammar, which is slow. */
+export const parser = new XpParser();

@@ -1,0 +1,311 @@
+// The tokens of the xp language, each exported by name, and the lexer built from them.
+//
+// The lexer has three modes, so that `${…}` can nest anywhere:
+//   expr     — expressions and block bodies (the default);
+//   string   — inside "…": text, `${` (pushes expr) and the closing quote (pops);
+//   heredoc  — inside <<EOT … EOT: text, `${` and the end marker (pops).
+// Every `{` and `${` pushes expr and every `}` pops it, so the `}` that closes an
+// interpolation returns to the string or heredoc it came from.
+import { createToken, Lexer, type IToken, type TokenType, type CustomPatternMatcherFunc } from 'chevrotain';
+
+// ── trivia ────────────────────────────────────────────────────────────────────────────
+export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\f\uFEFF]+/, group: Lexer.SKIPPED });
+/** A newline ends an attribute or a block. Inside `(…)`, `[…]`, `${…}` and `{for …}` newlines
+ * are insignificant: significantNewlines() drops them after lexing. */
+export const Newline = createToken({ name: 'Newline', pattern: /\n/, label: 'end of line', line_breaks: true });
+/** `# …` and `// …` up to the end of the line. */
+export const LineComment = createToken({ name: 'LineComment', pattern: /(?:#|\/\/)[^\r\n]*/, group: 'comments' });
+/** `/* … *\/` — the unrolled form has no backtracking. */
+export const BlockComment = createToken({
+  name: 'BlockComment',
+  pattern: /\/\*[^*]*\*+(?:[^/*][^*]*\*+)*\//,
+  group: 'comments',
+  line_breaks: true,
+});
+/** `/*` never closed: swallows the rest of the file; parse() reports it. */
+export const UnclosedBlockComment = createToken({
+  name: 'UnclosedBlockComment',
+  pattern: /\/\*[\s\S]*/,
+  group: 'comments',
+  line_breaks: true,
+});
+
+// ── identifiers and keywords ──────────────────────────────────────────────────────────
+/** HCL identifiers: letters, digits, `_` and `-` (`acc-owner` is one name). */
+export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_-]*/, label: 'identifier' });
+const keyword = (word: string) =>
+  createToken({ name: word[0]!.toUpperCase() + word.slice(1), pattern: new RegExp(word), longer_alt: Identifier, label: `'${word}'` });
+export const True = keyword('true');
+export const False = keyword('false');
+export const Null = keyword('null');
+export const For = keyword('for');
+export const In = keyword('in');
+export const If = keyword('if');
+
+export const NumberLit = createToken({
+  name: 'NumberLit',
+  pattern: /\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/,
+  label: 'number',
+});
+
+// ── punctuation and operators ─────────────────────────────────────────────────────────
+/** Every binary operator is also a BinaryOperator, so that the grammar has one precedence-free
+ * rule for chains (`a + b * c`) and the visitor applies precedence (faster than one rule per level). */
+export const BinaryOperator = createToken({ name: 'BinaryOperator', pattern: Lexer.NA, label: 'operator' });
+const op = (name: string, image: string, binary = false) =>
+  createToken({
+    name,
+    pattern: image,
+    label: `'${image}'`,
+    ...(binary ? { categories: [BinaryOperator] } : {}),
+  });
+
+export const LCurly = createToken({ name: 'LCurly', pattern: '{', label: "'{'", push_mode: 'expr' });
+export const RCurly = createToken({ name: 'RCurly', pattern: '}', label: "'}'", pop_mode: true });
+export const LBracket = op('LBracket', '[');
+export const RBracket = op('RBracket', ']');
+export const LParen = op('LParen', '(');
+export const RParen = op('RParen', ')');
+export const Comma = op('Comma', ',');
+export const Ellipsis = op('Ellipsis', '...');
+export const Dot = op('Dot', '.');
+export const FatArrow = op('FatArrow', '=>');
+export const EqEq = op('EqEq', '==', true);
+export const Equals = op('Equals', '=');
+export const NotEq = op('NotEq', '!=', true);
+export const Bang = op('Bang', '!');
+export const AndAnd = op('AndAnd', '&&', true);
+export const OrOr = op('OrOr', '||', true);
+export const LessEq = op('LessEq', '<=', true);
+export const Less = op('Less', '<', true);
+export const GreaterEq = op('GreaterEq', '>=', true);
+export const Greater = op('Greater', '>', true);
+export const Plus = op('Plus', '+', true);
+export const Minus = op('Minus', '-', true);
+export const Star = op('Star', '*', true);
+export const Slash = op('Slash', '/', true);
+export const Percent = op('Percent', '%', true);
+export const Question = op('Question', '?');
+export const Colon = op('Colon', ':');
+
+// ── strings and templates ─────────────────────────────────────────────────────────────
+export const StringStart = createToken({ name: 'StringStart', pattern: '"', label: 'string', push_mode: 'string' });
+export const StringEnd = createToken({ name: 'StringEnd', pattern: '"', label: "'\"'", pop_mode: true });
+/** A newline before the closing quote ends the string anyway (so that the rest of the file
+ * lexes normally); it counts as a StringEnd and the visitor reports it. */
+export const UnterminatedStringEnd = createToken({
+  name: 'UnterminatedStringEnd',
+  pattern: /\r?\n/,
+  categories: [StringEnd],
+  line_breaks: true,
+  pop_mode: true,
+});
+/** Raw text between quotes, escapes undecoded; `$${` is a literal `${`. */
+export const StringText = createToken({
+  name: 'StringText',
+  pattern: /(?:[^"\\$\r\n]|\\[^\r\n]|\$\$\{|\$(?!\{))+/,
+  label: 'string text',
+});
+/** `${` opens an interpolation in a string or heredoc; its `}` is an RCurly. */
+export const TemplateOpen = createToken({ name: 'TemplateOpen', pattern: '${', label: "'${'", push_mode: 'expr' });
+
+// ── heredocs ──────────────────────────────────────────────────────────────────────────
+/** `<<EOT` or `<<-EOT` and the end of its line. */
+export const HeredocStart = createToken({
+  name: 'HeredocStart',
+  pattern: /<<-?[A-Za-z_][A-Za-z0-9_-]*[ \t]*\r?\n/,
+  label: 'heredoc',
+  line_breaks: true,
+  push_mode: 'heredoc',
+});
+
+/** The marker of a HeredocStart image: `<<-EOT\n` → { marker: 'EOT', indent: true }. */
+export function heredocMarker(image: string): { marker: string; indent: boolean } {
+  const indent = image[2] === '-';
+  return { marker: image.slice(indent ? 3 : 2).trimEnd(), indent };
+}
+
+/** The marker of the innermost heredoc still open at the end of `tokens`. */
+function openHeredoc(tokens: IToken[]): string | undefined {
+  let depth = 0;
+  for (let i = tokens.length - 1; i >= 0; i--) {
+    const t = tokens[i]!.tokenType;
+    if (t === HeredocEnd) depth++;
+    else if (t === HeredocStart) {
+      if (depth === 0) return heredocMarker(tokens[i]!.image).marker;
+      depth--;
+    }
+  }
+  return undefined;
+}
+
+/** Length of the end-marker line at `offset` (`  EOT`), or -1. Only at the start of a line. */
+function markerLineLength(text: string, offset: number, marker: string): number {
+  if (offset > 0 && text.charCodeAt(offset - 1) !== 10) return -1;
+  let i = offset;
+  while (text[i] === ' ' || text[i] === '\t') i++;
+  if (!text.startsWith(marker, i)) return -1;
+  let j = i + marker.length;
+  while (text[j] === ' ' || text[j] === '\t') j++;
+  if (j < text.length && text[j] !== '\n' && text[j] !== '\r') return -1;
+  return i + marker.length - offset;
+}
+
+const matchHeredocText: CustomPatternMatcherFunc = (text, offset, tokens) => {
+  const marker = openHeredoc(tokens);
+  if (marker === undefined) return null;
+  let i = offset;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if ((i === offset || text.charCodeAt(i - 1) === 10) && markerLineLength(text, i, marker) >= 0) break;
+    if (c === 36 /* $ */) {
+      if (text.startsWith('$${', i)) {
+        i += 3;
+        continue;
+      }
+      if (text.charCodeAt(i + 1) === 123 /* { */) break;
+    }
+    i++;
+  }
+  return i > offset ? ([text.slice(offset, i)] as unknown as RegExpExecArray) : null;
+};
+
+const matchHeredocEnd: CustomPatternMatcherFunc = (text, offset, tokens) => {
+  const marker = openHeredoc(tokens);
+  if (marker === undefined) return null;
+  const n = markerLineLength(text, offset, marker);
+  return n >= 0 ? ([text.slice(offset, offset + n)] as unknown as RegExpExecArray) : null;
+};
+
+/** Raw heredoc text up to `${` or the end-marker line. */
+export const HeredocText = createToken({
+  name: 'HeredocText',
+  pattern: { exec: matchHeredocText },
+  label: 'heredoc text',
+  line_breaks: true,
+});
+/** The line holding only the marker (indentation allowed). */
+export const HeredocEnd = createToken({
+  name: 'HeredocEnd',
+  pattern: { exec: matchHeredocEnd },
+  label: 'heredoc end marker',
+  line_breaks: false,
+  pop_mode: true,
+});
+
+// ── modes, ordered: the first pattern that matches wins ───────────────────────────────
+const exprMode: TokenType[] = [
+  WhiteSpace,
+  Newline,
+  // comments before `/`; the closed form before the unclosed one
+  LineComment,
+  BlockComment,
+  UnclosedBlockComment,
+  // heredocs before `<=` and `<`
+  HeredocStart,
+  StringStart,
+  LCurly,
+  RCurly,
+  LBracket,
+  RBracket,
+  LParen,
+  RParen,
+  Comma,
+  // `...` before `.`
+  Ellipsis,
+  Dot,
+  // two-character operators before their one-character prefixes
+  FatArrow,
+  EqEq,
+  Equals,
+  NotEq,
+  Bang,
+  AndAnd,
+  OrOr,
+  LessEq,
+  Less,
+  GreaterEq,
+  Greater,
+  Plus,
+  Minus,
+  Star,
+  Slash,
+  Percent,
+  Question,
+  Colon,
+  NumberLit,
+  // keywords before Identifier (each has longer_alt: Identifier, so `format` is not `for`+`mat`)
+  True,
+  False,
+  Null,
+  For,
+  In,
+  If,
+  Identifier,
+];
+
+const stringMode: TokenType[] = [StringText, TemplateOpen, StringEnd, UnterminatedStringEnd];
+// the end marker before text: text stops at a marker line, which HeredocEnd then takes
+const heredocMode: TokenType[] = [HeredocEnd, TemplateOpen, HeredocText];
+
+/** Every token type (the parser's vocabulary), categories included. */
+export const allTokens: TokenType[] = [
+  ...exprMode,
+  BinaryOperator,
+  TemplateOpen,
+  StringText,
+  StringEnd,
+  UnterminatedStringEnd,
+  HeredocText,
+  HeredocEnd,
+];
+
+export const lexer = new Lexer(
+  { modes: { expr: exprMode, string: stringMode, heredoc: heredocMode }, defaultMode: 'expr' },
+  {
+    positionTracking: 'full',
+    ensureOptimizations: false,
+    errorMessageProvider: {
+      // a stray `}` at top level: the parser reports it with a better message
+      buildUnableToPopLexerModeMessage: () => '',
+      buildUnexpectedCharactersMessage: (text, offset, length) =>
+        length === 1
+          ? `unexpected character ${JSON.stringify(text.charAt(offset))}`
+          : `unexpected characters ${JSON.stringify(text.slice(offset, offset + length))}`,
+    },
+  },
+);
+
+/**
+ * The tokens the parser sees: newlines are kept only where they separate items, at the top
+ * level and directly inside `{ … }` (block bodies and objects); elsewhere they are layout.
+ */
+export function significantNewlines(tokens: IToken[]): IToken[] {
+  const out: IToken[] = [];
+  // one entry per open bracket: true when newlines inside it are significant
+  const stack: boolean[] = [];
+  let significant = true;
+  for (let i = 0; i < tokens.length; i++) {
+    const tok = tokens[i]!;
+    const type = tok.tokenType;
+    if (type === Newline) {
+      if (significant) out.push(tok);
+      continue;
+    }
+    out.push(tok);
+    // the newline that cut a string short still ends the attribute
+    if (type === UnterminatedStringEnd && significant) out.push({ ...tok, tokenType: Newline, tokenTypeIdx: Newline.tokenTypeIdx! });
+    if (type === LCurly) {
+      stack.push(significant);
+      let j = i + 1;
+      while (tokens[j]?.tokenType === Newline) j++;
+      significant = tokens[j]?.tokenType !== For;
+    } else if (type === LParen || type === LBracket || type === TemplateOpen) {
+      stack.push(significant);
+      significant = false;
+    } else if (type === RCurly || type === RParen || type === RBracket) {
+      if (stack.length > 0) significant = stack.pop()!;
+    }
+  }
+  return out;
+}

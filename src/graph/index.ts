@@ -1,0 +1,137 @@
+// The dependency graph of a configuration (graphlib): an edge from each dependency to each
+// resource that refers to it (or names it in depends_on). A cycle is a diagnostic naming
+// every resource on it; otherwise the graph gives the order of apply (levels of resources
+// that may run in parallel) and its reverse for destroy.
+import { Graph, alg } from '@dagrejs/graphlib';
+import type { Diagnostic, SourceRange } from '../dsl/diagnostics.js';
+import type { ResourceInstance } from '../config/types.js';
+
+export interface ResourceGraph {
+  /** Nodes are addresses (label: the ResourceInstance); an edge runs dependency → dependent. */
+  graph: Graph;
+  /** Every address, dependencies before dependents (stable: by level, then address). */
+  order: string[];
+  /** Sets that may run in parallel: level n depends only on levels < n. */
+  levels: string[][];
+  /** The reverse: dependents first, for destroy. */
+  destroyOrder: string[];
+  destroyLevels: string[][];
+}
+
+export interface GraphResult {
+  graph?: ResourceGraph;
+  diagnostics: Diagnostic[];
+}
+
+const where = (r: SourceRange) => `${r.file}:${r.start.line}:${r.start.column}`;
+
+export function buildGraph(resources: readonly ResourceInstance[]): GraphResult {
+  const g = new Graph({ directed: true });
+  for (const r of resources) g.setNode(r.address, r);
+  for (const r of resources) {
+    for (const d of r.dependsOn) {
+      // a dependency that is not in the configuration failed to evaluate (already reported)
+      if (g.hasNode(d)) g.setEdge(d, r.address);
+    }
+  }
+  const diagnostics = findCycleDiagnostics(g);
+  if (diagnostics.length > 0) return { diagnostics };
+  const levels = levelsOf(g);
+  const order = levels.flat();
+  const destroyLevels = [...levels].reverse();
+  return { graph: { graph: g, order, levels, destroyOrder: [...order].reverse(), destroyLevels }, diagnostics };
+}
+
+/** Kahn's algorithm, one level at a time; each level sorted by address. */
+function levelsOf(g: Graph): string[][] {
+  const indegree = new Map<string, number>();
+  for (const v of g.nodes()) indegree.set(v, g.predecessors(v)?.length ?? 0);
+  let current = [...indegree].filter(([, n]) => n === 0).map(([v]) => v).sort();
+  const levels: string[][] = [];
+  while (current.length > 0) {
+    levels.push(current);
+    const next: string[] = [];
+    for (const v of current) {
+      for (const w of g.successors(v) ?? []) {
+        const n = indegree.get(w)! - 1;
+        indegree.set(w, n);
+        if (n === 0) next.push(w);
+      }
+    }
+    current = next.sort();
+  }
+  return levels;
+}
+
+function findCycleDiagnostics(g: Graph): Diagnostic[] {
+  const sccs = alg.findCycles(g).map((c) => [...c].sort());
+  sccs.sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
+  return sccs.map((members) => {
+    const path = cyclePath(g, members);
+    const label = (v: string) => g.node(v) as ResourceInstance;
+    const first = label(members[0]!);
+    const list = members.map((v) => `${v} (${where(label(v).range)})`).join(', ');
+    return {
+      severity: 'error' as const,
+      message:
+        members.length === 1
+          ? `${members[0]} depends on itself`
+          : `dependency cycle between ${members.length} resources: ${path.join(' → ')}`,
+      range: first.range,
+      hint: `on the cycle: ${list}; remove a reference or a depends_on to break it`,
+    };
+  });
+}
+
+/** The shortest cycle through the first member, following dependency order (A needs B → A → B). */
+function cyclePath(g: Graph, members: string[]): string[] {
+  const inScc = new Set(members);
+  const start = members[0]!;
+  // walk from a resource to what it depends on (predecessors), so the path reads "needs"
+  const prev = new Map<string, string>();
+  const queue = [start];
+  const seen = new Set([start]);
+  while (queue.length > 0) {
+    const v = queue.shift()!;
+    for (const w of (g.predecessors(v) ?? []).filter((x) => inScc.has(x)).sort()) {
+      if (w === start) {
+        const path = [v];
+        let cur = v;
+        while (cur !== start) {
+          cur = prev.get(cur)!;
+          path.unshift(cur);
+        }
+        return [...path, start];
+      }
+      if (!seen.has(w)) {
+        seen.add(w);
+        prev.set(w, v);
+        queue.push(w);
+      }
+    }
+  }
+  return [...members, start];
+}
+
+/** The graph as Graphviz DOT. */
+export function toDot(graph: ResourceGraph): string {
+  const q = (s: string) => JSON.stringify(s);
+  const lines = ['digraph xp {', '  rankdir = "LR";', '  node [shape = box, fontname = "Helvetica"];'];
+  for (const v of graph.order) lines.push(`  ${q(v)};`);
+  for (const v of graph.order) {
+    for (const w of [...(graph.graph.successors(v) ?? [])].sort()) lines.push(`  ${q(v)} -> ${q(w)};`);
+  }
+  lines.push('}');
+  return lines.join('\n') + '\n';
+}
+
+/** The graph as a Mermaid flowchart (ids are positions; labels are addresses). */
+export function toMermaid(graph: ResourceGraph): string {
+  const id = new Map(graph.order.map((v, i) => [v, `n${i}`]));
+  const lines = ['flowchart LR'];
+  for (const v of graph.order) lines.push(`  ${id.get(v)}["${v.replace(/"/g, '#quot;')}"]`);
+  for (const v of graph.order) {
+    for (const w of [...(graph.graph.successors(v) ?? [])].sort()) lines.push(`  ${id.get(v)} --> ${id.get(w)}`);
+  }
+  return lines.join('\n') + '\n';
+}

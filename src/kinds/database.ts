@@ -1,0 +1,28 @@
+// `database "x" {}` → xplane kind Database.
+import { BOOL, NUMBER, STRING } from '../config/type-constraints.js';
+import type { KindDefinition } from './kind.js';
+
+export const databaseKind: KindDefinition = {
+  type: 'database',
+  kind: 'Database',
+  description: 'a database',
+  perDatabase: false,
+  namespace: 'database',
+  attributes: {
+    owner: { type: STRING, description: 'owning role (default: the role xp connects as)', references: ['role', 'service_account'] },
+    encoding: { type: STRING, description: 'character set encoding', default: 'UTF8', immutable: true },
+    lc_collate: { type: STRING, description: 'collation order (default: the server default)', immutable: true },
+    lc_ctype: { type: STRING, description: 'character classification (default: the server default)', immutable: true },
+    template: { type: STRING, description: 'template database to copy at creation', default: 'template1', observed: false },
+    connection_limit: { type: NUMBER, description: 'maximum concurrent connections (-1: no limit)', default: -1 },
+    allow_connections: { type: BOOL, description: 'whether anyone can connect', default: true },
+    comment: { type: STRING, description: 'COMMENT ON DATABASE', default: null },
+    allow_data_loss: {
+      type: BOOL,
+      description: 'destroy even when the database holds user tables',
+      default: false,
+      observed: false,
+    },
+  },
+  blocks: {},
+};

@@ -1,0 +1,17 @@
+// `extension "x" {}` → xplane kind Extension.
+import { STRING } from '../config/type-constraints.js';
+import type { KindDefinition } from './kind.js';
+
+export const extensionKind: KindDefinition = {
+  type: 'extension',
+  kind: 'Extension',
+  description: 'an extension in a database',
+  perDatabase: true,
+  namespace: 'extension',
+  attributes: {
+    database: { type: STRING, description: 'the database to install the extension in', required: true, references: ['database'] },
+    schema: { type: STRING, description: "schema for the extension's objects (default: the extension's own)", default: null, references: ['schema'] },
+    version: { type: STRING, description: 'version to install (default: the default version)', default: null },
+  },
+  blocks: {},
+};

@@ -1,0 +1,83 @@
+// The `grant { … }` block of roles and service accounts → one element of the spec's `grants`.
+import type { Value } from '../config/types.js';
+import { BOOL, STRING, listOf } from '../config/type-constraints.js';
+import type { BlockSchema, SpecProblem } from './kind.js';
+
+export const grantTargets = ['tables', 'sequences', 'functions', 'schema', 'database'] as const;
+
+/** The privileges each target accepts (contracts.md §1, Grant); `ALL` is accepted for every one. */
+export const privilegesByTarget: Record<(typeof grantTargets)[number], readonly string[]> = {
+  tables: ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER', 'MAINTAIN'],
+  sequences: ['USAGE', 'SELECT', 'UPDATE'],
+  functions: ['EXECUTE'],
+  schema: ['USAGE', 'CREATE'],
+  database: ['CONNECT', 'CREATE', 'TEMPORARY', 'TEMP'],
+};
+
+export const grantBlock: BlockSchema = {
+  description: 'privileges on the objects of a schema (or on a schema or database)',
+  specKey: 'grants',
+  multiple: true,
+  attributes: {
+    database: {
+      type: STRING,
+      description: 'database holding the objects (a service account: its own database by default)',
+      references: ['database'],
+    },
+    schema: { type: STRING, description: 'schema holding the objects; required unless on = "database"', references: ['schema'], default: null },
+    on: { type: STRING, description: 'what the privileges are on', enum: grantTargets, default: 'tables' },
+    privileges: { type: listOf(STRING), description: 'privileges to grant (ALL for every one)', required: true },
+    future: {
+      type: BOOL,
+      description: 'also ALTER DEFAULT PRIVILEGES for objects created later (tables, sequences, functions)',
+      default: false,
+    },
+  },
+};
+
+/**
+ * Checks each grant of a spec and fills the database default. `defaultDatabase` is the
+ * service account's database; roles have none, so a grant of a role must name its database.
+ */
+export function finalizeGrants(spec: Record<string, Value>, defaultDatabase: Value | undefined): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const grants = spec['grants'];
+  if (!Array.isArray(grants)) return problems;
+  grants.forEach((g, index) => {
+    if (typeof g !== 'object' || g === null || Array.isArray(g)) return;
+    const grant = g as Record<string, Value>;
+    const at = (attribute?: string) => ({ type: 'grant', index, attribute });
+    if (grant['database'] === undefined || grant['database'] === null) {
+      if (defaultDatabase === undefined) {
+        problems.push({ message: 'missing required attribute "database" in grant', hint: 'a role has no database of its own: name one, e.g. database = database.app', block: at() });
+      } else grant['database'] = defaultDatabase;
+    }
+    const on = (grant['on'] ?? 'tables') as string;
+    if (on !== 'database' && (grant['schema'] === null || grant['schema'] === undefined)) {
+      problems.push({ message: `missing required attribute "schema" in grant on ${on}`, block: at() });
+    }
+    if (on === 'database' && grant['schema'] !== null && grant['schema'] !== undefined) {
+      problems.push({ message: 'a grant on "database" takes no schema', block: at('schema') });
+    }
+    if (grant['future'] === true && (on === 'schema' || on === 'database')) {
+      problems.push({ message: `future = true applies to tables, sequences and functions, not to "${on}"`, block: at('future') });
+    }
+    const allowed = privilegesByTarget[on as keyof typeof privilegesByTarget];
+    const privileges = grant['privileges'];
+    if (allowed && Array.isArray(privileges)) {
+      for (const p of privileges) {
+        if (typeof p !== 'string') continue;
+        const up = p.toUpperCase();
+        if (up !== 'ALL' && up !== 'ALL PRIVILEGES' && !allowed.includes(up)) {
+          problems.push({
+            message: `privilege "${p}" does not apply to ${on}`,
+            hint: `allowed on ${on}: ${allowed.join(', ')} (or ALL)`,
+            block: at('privileges'),
+          });
+        }
+      }
+      if (privileges.length === 0) problems.push({ message: 'a grant needs at least one privilege', block: at('privileges') });
+    }
+  });
+  return problems;
+}

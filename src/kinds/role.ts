@@ -1,0 +1,26 @@
+// `role "x" {}` → xplane kind Role: a NOLOGIN group role.
+import { BOOL, NUMBER, STRING, listOf, mapOf } from '../config/type-constraints.js';
+import { finalizeGrants, grantBlock } from './grant.js';
+import type { KindDefinition } from './kind.js';
+
+export const roleKind: KindDefinition = {
+  type: 'role',
+  kind: 'Role',
+  description: 'a NOLOGIN group role (RBAC)',
+  perDatabase: false,
+  namespace: 'role',
+  attributes: {
+    inherit: { type: BOOL, description: 'inherits the privileges of the roles it is a member of', default: true },
+    createdb: { type: BOOL, description: 'may create databases', default: false },
+    createrole: { type: BOOL, description: 'may create roles', default: false },
+    connection_limit: { type: NUMBER, description: 'maximum concurrent connections (-1: no limit)', default: -1 },
+    member_of: { type: listOf(STRING), description: 'roles this role is a member of (authoritative)', default: [], references: ['role'] },
+    settings: { type: mapOf(STRING), description: 'ALTER ROLE … SET parameters', default: {} },
+    comment: { type: STRING, description: 'COMMENT ON ROLE', default: null },
+  },
+  blocks: { grant: grantBlock },
+  finalize: (spec) => {
+    if (spec['grants'] === undefined) spec['grants'] = [];
+    return finalizeGrants(spec, undefined);
+  },
+};

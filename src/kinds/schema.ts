@@ -1,0 +1,23 @@
+// `schema "x" {}` → xplane kind Schema.
+import { BOOL, STRING } from '../config/type-constraints.js';
+import type { KindDefinition } from './kind.js';
+
+export const schemaKind: KindDefinition = {
+  type: 'schema',
+  kind: 'Schema',
+  description: 'a schema inside a database',
+  perDatabase: true,
+  namespace: 'schema',
+  attributes: {
+    database: { type: STRING, description: 'the database holding the schema', required: true, references: ['database'] },
+    owner: { type: STRING, description: 'owning role (default: the role xp connects as)', references: ['role', 'service_account'] },
+    comment: { type: STRING, description: 'COMMENT ON SCHEMA', default: null },
+    allow_data_loss: {
+      type: BOOL,
+      description: 'destroy (DROP … CASCADE) even when the schema holds objects',
+      default: false,
+      observed: false,
+    },
+  },
+  blocks: {},
+};

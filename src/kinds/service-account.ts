@@ -1,0 +1,46 @@
+// `service_account "x" {}` → xplane kind ServiceAccount: a LOGIN role with CONNECT on its
+// database, USAGE on its schemas, grants and memberships. Without `password` the engine
+// generates one, so the spec's password is sensitive and unknown until apply.
+import { NUMBER, STRING, listOf } from '../config/type-constraints.js';
+import { Sensitive, UNKNOWN } from '../config/types.js';
+import { finalizeGrants, grantBlock } from './grant.js';
+import type { KindDefinition } from './kind.js';
+
+export const serviceAccountKind: KindDefinition = {
+  type: 'service_account',
+  kind: 'ServiceAccount',
+  description: 'a LOGIN role with CONNECT, schema USAGE, grants and memberships',
+  perDatabase: false,
+  namespace: 'role',
+  attributes: {
+    database: { type: STRING, description: 'the database it connects to (CONNECT is granted)', required: true, references: ['database'] },
+    password: { type: STRING, description: 'password (default: generated, ≥ 32 random bytes)', sensitive: true, observed: false },
+    schemas: { type: listOf(STRING), description: 'schemas of `database` it gets USAGE on (authoritative)', default: [], references: ['schema'] },
+    member_of: { type: listOf(STRING), description: 'roles it is a member of (authoritative)', default: [], references: ['role'] },
+    connection_limit: { type: NUMBER, description: 'maximum concurrent connections (-1: no limit)', default: -1 },
+    valid_until: { type: STRING, description: 'password expiry, ISO 8601 UTC or "infinity"', default: null },
+    comment: { type: STRING, description: 'COMMENT ON ROLE', default: null },
+  },
+  blocks: {
+    grant: grantBlock,
+    connection_secret: {
+      description: 'write the connection details to a file (mode 0600)',
+      multiple: false,
+      attributes: {
+        path: { type: STRING, description: 'file to write, relative to the configuration directory', required: true },
+        format: { type: STRING, description: 'file format', enum: ['dotenv', 'json', 'uri'], default: 'dotenv' },
+      },
+    },
+  },
+  finalize: (spec) => {
+    if (spec['grants'] === undefined) spec['grants'] = [];
+    const password = spec['password'];
+    spec['password'] =
+      password === undefined || password === null
+        ? new Sensitive(UNKNOWN)
+        : password instanceof Sensitive
+          ? password
+          : new Sensitive(password);
+    return finalizeGrants(spec, spec['database']);
+  },
+};

@@ -1,0 +1,181 @@
+// Attribute-level differences between a normalised desired spec and an observed one.
+// Pure: both sides come from the SQL provider in the same shape (normalize_spec / observe).
+import type { KindName, Value } from '../config/types.js';
+import { ATTRIBUTE_RULES, attributeRule, isDeleteOnly, type AttributeRule } from './attributes.js';
+import { canonicalJson, jsonEqual } from './canonical.js';
+import { maskOf, PASSWORD_KEY, type Mask } from './desired.js';
+import type { AttributeChange, ElementChange, Json, JsonObject } from './types.js';
+
+export interface AttributeDiff {
+  changes: AttributeChange[];
+  /** Attributes compared and found equal (or ignored). */
+  unchanged: number;
+}
+
+/** Keys in the order of the kind's table, then any others alphabetically. */
+export function orderedKeys(kind: KindName, keys: Iterable<string>): string[] {
+  const known = Object.keys(ATTRIBUTE_RULES[kind]);
+  const all = new Set(keys);
+  return [...known.filter((k) => all.has(k)), ...[...all].filter((k) => !known.includes(k)).sort()];
+}
+
+function masked(change: AttributeChange, mask: Mask): AttributeChange {
+  if (mask === 'sensitive') {
+    const { path, forcesReplacement } = change;
+    return { path, sensitive: true, ...(forcesReplacement ? { forcesReplacement } : {}) };
+  }
+  if (mask === 'unknown') {
+    const { path, before, forcesReplacement } = change;
+    return { path, ...(before !== undefined ? { before } : {}), unknown: true, ...(forcesReplacement ? { forcesReplacement } : {}) };
+  }
+  return change;
+}
+
+function setDiff(before: Json[], after: Json[]): { added: Json[]; removed: Json[] } {
+  const b = new Set(before.map(canonicalJson));
+  const a = new Set(after.map(canonicalJson));
+  return {
+    added: after.filter((x) => !b.has(canonicalJson(x))),
+    removed: before.filter((x) => !a.has(canonicalJson(x))),
+  };
+}
+
+const isObject = (v: Json | undefined): v is JsonObject => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isStringList = (v: Json | undefined): v is Json[] => Array.isArray(v);
+
+const GRANT_IDENTITY = ['database', 'schema', 'on'] as const;
+
+export function grantKey(g: JsonObject): string {
+  const db = String(g['database'] ?? '');
+  const on = String(g['on'] ?? 'tables');
+  if (on === 'database' || g['schema'] === null || g['schema'] === undefined) return `${db} (${on})`;
+  return `${db}.${String(g['schema'])} (${on})`;
+}
+
+function grantIdentity(g: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  for (const k of GRANT_IDENTITY) out[k] = g[k] ?? null;
+  return out;
+}
+
+/** Element changes of a keyed list; elements that are not objects fall back to whole values. */
+function grantsDiff(before: Json[], after: Json[]): ElementChange[] {
+  const b = new Map<string, JsonObject>();
+  const a = new Map<string, JsonObject>();
+  for (const g of before) if (isObject(g)) b.set(grantKey(g), g);
+  for (const g of after) if (isObject(g)) a.set(grantKey(g), g);
+  const keys = [...new Set([...b.keys(), ...a.keys()])].sort();
+  const out: ElementChange[] = [];
+  for (const key of keys) {
+    const x = b.get(key);
+    const y = a.get(key);
+    if (x && !y) out.push({ key, identity: grantIdentity(x), action: 'delete', before: x });
+    else if (!x && y) out.push({ key, identity: grantIdentity(y), action: 'create', after: y });
+    else if (x && y && !jsonEqual(x, y)) {
+      const fields = [...new Set([...Object.keys(x), ...Object.keys(y)])]
+        .filter((f) => !(GRANT_IDENTITY as readonly string[]).includes(f))
+        .sort();
+      const changes: AttributeChange[] = [];
+      for (const f of fields) {
+        if (jsonEqual(x[f], y[f])) continue;
+        const bx = x[f];
+        const ay = y[f];
+        if (isStringList(bx) && isStringList(ay)) changes.push({ path: f, before: bx, after: ay, set: setDiff(bx, ay) });
+        else changes.push({ path: f, ...(bx !== undefined ? { before: bx } : {}), ...(ay !== undefined ? { after: ay } : {}) });
+      }
+      out.push({ key, identity: grantIdentity(y), action: 'update', before: x, after: y, changes });
+    }
+  }
+  return out;
+}
+
+function mapDiff(before: JsonObject, after: JsonObject): ElementChange[] {
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+  const out: ElementChange[] = [];
+  for (const key of keys) {
+    const x = before[key];
+    const y = after[key];
+    if (jsonEqual(x, y)) continue;
+    const identity = { key };
+    if (x === undefined) out.push({ key, identity, action: 'create', after: y! });
+    else if (y === undefined) out.push({ key, identity, action: 'delete', before: x });
+    else out.push({ key, identity, action: 'update', before: x, after: y });
+  }
+  return out;
+}
+
+/** The change of one attribute from `before` to `after` (both present and different). */
+export function valueChange(path: string, rule: AttributeRule, before: Json, after: Json): AttributeChange {
+  const change: AttributeChange = { path, before, after };
+  if (rule.shape === 'set' && isStringList(before) && isStringList(after)) change.set = setDiff(before, after);
+  else if (rule.shape === 'grants' && isStringList(before) && isStringList(after)) change.elements = grantsDiff(before, after);
+  else if (rule.shape === 'map' && isObject(before) && isObject(after)) change.elements = mapDiff(before, after);
+  if (rule.immutable) change.forcesReplacement = true;
+  return change;
+}
+
+/**
+ * Desired (normalised) against observed, key by key. Only keys the kind observes and the
+ * observed state has are compared; `ignore` lists attributes whose drift is ignored.
+ */
+export function diffAttributes(
+  kind: KindName,
+  normalized: JsonObject,
+  observed: JsonObject,
+  raw: { [key: string]: Value },
+  ignore: readonly string[] = [],
+): AttributeDiff {
+  const changes: AttributeChange[] = [];
+  let unchanged = 0;
+  for (const key of orderedKeys(kind, Object.keys(normalized))) {
+    const rule = attributeRule(kind, key);
+    if (!rule.observed || !(key in observed)) continue;
+    const after = normalized[key]!;
+    const before = observed[key]!;
+    const mask = maskOf(raw[key]);
+    if (ignore.includes(key) || (rule.nullMeansAny && after === null)) {
+      unchanged++;
+      continue;
+    }
+    if (mask === 'unknown') {
+      changes.push(masked({ path: key, before, ...(rule.immutable ? { forcesReplacement: true } : {}) }, mask));
+      continue;
+    }
+    if (jsonEqual(before, after)) {
+      unchanged++;
+      continue;
+    }
+    changes.push(masked(valueChange(key, rule, before, after), mask ?? (rule.sensitive ? 'sensitive' : undefined)));
+  }
+  return { changes, unchanged };
+}
+
+const isEmpty = (v: Json): boolean =>
+  v === null || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0);
+
+/** Every attribute of a resource being created (null, empty and delete-only keys left out). */
+export function createChanges(kind: KindName, normalized: JsonObject, raw: { [key: string]: Value }): AttributeChange[] {
+  const changes: AttributeChange[] = [];
+  for (const key of orderedKeys(kind, Object.keys(normalized))) {
+    const after = normalized[key]!;
+    if (isEmpty(after) || isDeleteOnly(kind, key) || key === PASSWORD_KEY) continue;
+    const rule = attributeRule(kind, key);
+    changes.push(masked({ path: key, after }, maskOf(raw[key]) ?? (rule.sensitive ? 'sensitive' : undefined)));
+  }
+  for (const [key, v] of Object.entries(raw)) {
+    // Values only known after apply never reach normalize_spec: show them as unknown.
+    if (!(key in normalized) && key !== PASSWORD_KEY && maskOf(v) === 'unknown') changes.push({ path: key, unknown: true });
+  }
+  return changes;
+}
+
+/** Every attribute of a resource being deleted, as it was (null and empty left out). */
+export function deleteChanges(kind: KindName, before: JsonObject): AttributeChange[] {
+  const changes: AttributeChange[] = [];
+  for (const key of orderedKeys(kind, Object.keys(before))) {
+    const value = before[key]!;
+    if (isEmpty(value) || isDeleteOnly(kind, key) || key === PASSWORD_KEY) continue;
+    changes.push({ path: key, before: value });
+  }
+  return changes;
+}

@@ -1,0 +1,474 @@
+// assemblePlan: (desired, managed, observed) → Plan. Pure: no database, no clock, no process.
+// Creates what is absent, updates in place what differs, replaces what --replace names,
+// deletes only what this stack manages and no longer declares, and refuses (as errors in the
+// plan) what would lose something without an explicit yes.
+import type { KindName, ResourceInstance } from '../config/types.js';
+import { canonicalJson, compareAddresses, jsonEqual, sha256 } from './canonical.js';
+import { createChanges, deleteChanges, diffAttributes } from './diff.js';
+import { maskOf, PASSWORD_KEY } from './desired.js';
+import { identityDatabase, instanceKey, managedAddress, managedKey, TYPE_OF_KIND } from './identity.js';
+import {
+  PLAN_FORMAT_VERSION,
+  type AttributeChange,
+  type Contents,
+  type DataLoss,
+  type JsonObject,
+  type ManagedRecord,
+  type ObservedItem,
+  type Plan,
+  type PlanError,
+  type PlanInput,
+  type PlanOptions,
+  type PlanSummary,
+  type ResourceKey,
+  type ResourcePlan,
+  type ServerState,
+  type PasswordState,
+} from './types.js';
+
+export const DEFAULT_OPTIONS: PlanOptions = { destroy: false, targets: [], replace: [], allowDataLoss: false };
+
+/** `schema.tenant` matches itself and every instance `schema.tenant[…]`. */
+export function addressMatches(pattern: string, address: string): boolean {
+  return address === pattern || (address.startsWith(pattern) && address[pattern.length] === '[');
+}
+
+/** Kinds whose drop can destroy user data. */
+const HOLDS_DATA: ReadonlySet<KindName> = new Set(['Database', 'Schema']);
+
+interface Entry {
+  plan: ResourcePlan;
+  key: ResourceKey;
+  declared?: ResourceInstance;
+  managed?: ManagedRecord;
+  observed?: ObservedItem;
+}
+
+function requireObserved(observed: PlanInput['observed'], key: ResourceKey, what: string): ObservedItem {
+  const item = observed.get(key);
+  // A missing observation is a bug in the caller (every desired and managed resource is observed).
+  if (!item) throw new Error(`internal: ${what} was not observed (${key})`);
+  return item;
+}
+
+function withoutPassword(spec: JsonObject): JsonObject {
+  const { [PASSWORD_KEY]: _dropped, ...rest } = spec;
+  return rest;
+}
+
+function planDeclared(
+  r: ResourceInstance,
+  item: ObservedItem,
+  managed: ManagedRecord | undefined,
+  opts: PlanOptions,
+  passwordState: PasswordState | undefined,
+): ResourcePlan {
+  const base = {
+    address: r.address,
+    type: r.type,
+    kind: r.kind,
+    name: r.name,
+    database: identityDatabase(r.kind, r.spec),
+    provider: r.provider,
+    deletionPolicy: r.lifecycle.deletion_policy,
+    dependsOn: [...r.dependsOn].sort(compareAddresses),
+    observedHash: '',
+    ...(r.connectionSecret ? { connectionSecret: r.connectionSecret } : {}),
+  };
+  const passwordGiven = r.spec[PASSWORD_KEY] !== undefined && r.spec[PASSWORD_KEY] !== null;
+  const sensitivePaths = Object.keys(r.spec)
+    .filter((k) => k !== PASSWORD_KEY && maskOf(r.spec[k]) === 'sensitive')
+    .sort();
+  if (sensitivePaths.length > 0) Object.assign(base, { sensitivePaths });
+  const isAccount = r.kind === 'ServiceAccount';
+  const normalized = withoutPassword(item.normalized ?? {});
+
+  if (item.observed === null) {
+    const changes = createChanges(r.kind, normalized, r.spec);
+    if (isAccount) changes.push(passwordGiven ? { path: PASSWORD_KEY, sensitive: true } : { path: PASSWORD_KEY, sensitive: true, unknown: true });
+    return {
+      ...base,
+      action: 'create',
+      ...(managed ? { reason: 'deleted outside xp: it is re-created' } : {}),
+      changes,
+      unchanged: 0,
+      destructive: false,
+      spec: normalized,
+      ...(isAccount ? { passwordSource: passwordGiven ? 'configured' : 'generated' } : {}),
+    } as ResourcePlan;
+  }
+
+  const ignore = r.lifecycle.ignore_changes;
+  const { changes, unchanged } = diffAttributes(r.kind, normalized, item.observed, r.spec, ignore);
+  // Ignored attributes keep what the server has, so that apply leaves them alone.
+  const spec: JsonObject = { ...normalized };
+  for (const k of ignore) if (k in item.observed && k in spec) spec[k] = item.observed[k]!;
+
+  const replaceRequested = opts.replace.some((p) => addressMatches(p, r.address));
+  const forced = changes.some((c) => c.forcesReplacement);
+  const drifted = managed !== undefined && changes.length > 0 && jsonEqual(withoutPassword(managed.spec), spec);
+
+  if (replaceRequested || forced) {
+    const rotate = isAccount && !forced;
+    const all = [...changes];
+    if (isAccount) all.push({ path: PASSWORD_KEY, sensitive: true, forcesReplacement: true, ...(passwordGiven ? {} : { unknown: true }) });
+    const reason = replaceRequested
+      ? rotate
+        ? 'requested by --replace: the password is rotated'
+        : 'requested by --replace'
+      : `${changes.filter((c) => c.forcesReplacement).map((c) => c.path).join(', ')} cannot change in place`;
+    return {
+      ...base,
+      action: 'replace',
+      reason,
+      changes: all,
+      unchanged,
+      // Rotating a service account's password keeps the role: nothing is dropped.
+      destructive: !rotate,
+      ...(drifted ? { drifted } : {}),
+      spec,
+      ...(isAccount ? { passwordSource: passwordGiven ? 'configured' : 'generated' } : {}),
+    } as ResourcePlan;
+  }
+
+  // A password that no longer matches is set again: the configured one, or a new one when the
+  // generated one is lost (its secret file is missing or out of date).
+  const resetPassword = isAccount && passwordState === 'differs';
+  if (resetPassword) changes.push({ path: PASSWORD_KEY, sensitive: true });
+  const adopt = managed === undefined;
+  const action = changes.length > 0 || adopt ? 'update' : 'no-op';
+  const passwordReason = resetPassword
+    ? passwordGiven
+      ? 'the password differs from the configured one'
+      : 'the generated password is lost (secret file missing or out of date): a new one is generated'
+    : undefined;
+  const reason = adopt
+    ? `exists on the server, not yet managed by this stack: ${changes.length > 0 ? 'updated and ' : ''}adopted`
+    : drifted
+      ? 'drifted: changed outside xp'
+      : passwordReason;
+  return {
+    ...base,
+    action,
+    ...(reason ? { reason } : {}),
+    changes,
+    unchanged,
+    destructive: false,
+    ...(drifted ? { drifted } : {}),
+    spec,
+    ...(isAccount ? { passwordSource: resetPassword ? (passwordGiven ? 'configured' : 'generated') : 'keep' } : {}),
+  } as ResourcePlan;
+}
+
+function planDelete(
+  m: ManagedRecord,
+  item: ObservedItem | undefined,
+  declared: ResourceInstance | undefined,
+  reason: string,
+): ResourcePlan {
+  const orphan = (declared?.lifecycle.deletion_policy ?? m.deletion_policy) === 'orphan';
+  const before = item?.observed ?? null;
+  const gone = before === null;
+  return {
+    address: declared?.address ?? managedAddress(m),
+    type: TYPE_OF_KIND[m.kind],
+    kind: m.kind,
+    name: m.name,
+    database: m.database,
+    provider: m.provider,
+    action: 'delete',
+    reason: orphan
+      ? `${reason}; deletion_policy = "orphan": forgotten by xp, left on the server`
+      : gone
+        ? `${reason}; already absent from the server: only the record is removed`
+        : reason,
+    changes: deleteChanges(m.kind, withoutPassword(before ?? item?.normalized ?? m.spec)),
+    unchanged: 0,
+    destructive: !orphan && !gone,
+    ...(orphan ? { orphan } : {}),
+    spec: withoutPassword(m.spec),
+    deletionPolicy: orphan ? 'orphan' : 'delete',
+    dependsOn: declared ? [...declared.dependsOn].sort(compareAddresses) : [],
+    observedHash: '',
+  };
+}
+
+/** Names a managed spec refers to, as (kind, database, name) identities, for delete ordering. */
+function referencedIdentities(kind: KindName, database: string, spec: JsonObject): Array<[KindName, string, string]> {
+  const refs: Array<[KindName, string, string]> = [];
+  const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+  const db = str(spec['database']);
+  if (db && kind !== 'Database') refs.push(['Database', '', db]);
+  const owner = str(spec['owner']);
+  if (owner) refs.push(['Role', '', owner], ['ServiceAccount', '', owner]);
+  for (const r of Array.isArray(spec['member_of']) ? spec['member_of'] : []) {
+    if (typeof r === 'string') refs.push(['Role', '', r], ['ServiceAccount', '', r]);
+  }
+  for (const s of Array.isArray(spec['schemas']) ? spec['schemas'] : []) {
+    if (typeof s === 'string' && db) refs.push(['Schema', db, s]);
+  }
+  for (const g of Array.isArray(spec['grants']) ? spec['grants'] : []) {
+    if (g === null || typeof g !== 'object' || Array.isArray(g)) continue;
+    const gdb = str(g['database']) ?? db;
+    if (gdb) refs.push(['Database', '', gdb]);
+    const gs = str(g['schema']);
+    if (gdb && gs) refs.push(['Schema', gdb, gs]);
+  }
+  if (kind === 'Extension') {
+    const s = str(spec['schema']);
+    if (s) refs.push(['Schema', database, s]);
+  }
+  return refs;
+}
+
+function contentsDataLoss(kind: KindName, contents: Contents | undefined, allowed: boolean): DataLoss | undefined {
+  if (!contents) return { checked: false, tables: 0, objects: 0, examples: [], allowed };
+  // Matches the provider: a database is protected when it holds user tables, a schema when
+  // it holds any object (DROP SCHEMA … CASCADE).
+  const holds = kind === 'Database' ? contents.tables > 0 : contents.tables + contents.objects > 0;
+  if (!holds) return undefined;
+  return { checked: true, tables: contents.tables, objects: contents.objects, examples: contents.examples.slice(0, 5), allowed };
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function dataLossMessage(p: ResourcePlan, loss: DataLoss): string {
+  const what = `${p.kind === 'Database' ? 'database' : 'schema'} "${p.name}"${p.kind === 'Schema' ? ` in database "${p.database}"` : ''}`;
+  const verb = p.action === 'replace' ? 'Replacing' : 'Dropping';
+  if (!loss.checked) return `${verb} ${what} may destroy data: its contents could not be checked.`;
+  const parts = [loss.tables > 0 ? plural(loss.tables, 'table') : '', loss.objects > 0 ? plural(loss.objects, 'other object') : '']
+    .filter(Boolean)
+    .join(' and ');
+  const examples = loss.examples.length > 0 ? ` (${loss.examples.join(', ')}${loss.tables + loss.objects > loss.examples.length ? ', …' : ''})` : '';
+  return `${verb} ${what} would destroy ${parts}${examples}.`;
+}
+
+function summarise(resources: ResourcePlan[]): PlanSummary {
+  const s: PlanSummary = { add: 0, change: 0, destroy: 0, forget: 0 };
+  for (const r of resources) {
+    if (r.action === 'create') s.add++;
+    else if (r.action === 'update') s.change++;
+    else if (r.action === 'replace') {
+      s.add++;
+      s.destroy++;
+    } else if (r.action === 'delete') {
+      if (r.orphan) s.forget++;
+      else s.destroy++;
+    }
+  }
+  return s;
+}
+
+/** sha256 of one resource's observed state, contents and password state. */
+export function observedHash(key: ResourceKey, state: ServerState): string {
+  const parts: unknown[] = [state.observed.get(key)?.observed ?? null, state.contents?.get(key) ?? null];
+  const pw = state.passwords?.get(key);
+  if (pw !== undefined) parts.push(pw);
+  return sha256(canonicalJson(parts));
+}
+
+/**
+ * sha256 of what the plan was computed from on the server side: the observed state of every
+ * resource in the plan, the contents checked for drops, and the stack's managed records.
+ */
+export function observedFingerprint(keys: Iterable<ResourceKey>, server: ServerState): string {
+  const sorted = [...new Set(keys)].sort();
+  const state = sorted.map((k) => [k, observedHash(k, server)]);
+  const records = server.managed
+    .map((m) => [managedKey(m), withoutPassword(m.spec), m.deletion_policy] as const)
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return sha256(canonicalJson({ state, records }));
+}
+
+export function assemblePlan(input: PlanInput): Plan {
+  const opts: PlanOptions = { ...DEFAULT_OPTIONS, ...input.options };
+  const { config, managed, observed } = input;
+  const errors: PlanError[] = [];
+
+  const declaredByKey = new Map<ResourceKey, ResourceInstance>();
+  for (const r of config.resources) {
+    const key = instanceKey(r);
+    const other = declaredByKey.get(key);
+    if (other) {
+      errors.push({
+        code: 'conflict',
+        address: r.address,
+        message: `${r.address} and ${other.address} both declare ${r.type.replace('_', ' ')} "${r.name}"${where(r)}.`,
+        hint: 'Give one of them a different name.',
+      });
+      continue;
+    }
+    declaredByKey.set(key, r);
+  }
+  const managedByKey = new Map<ResourceKey, ManagedRecord>();
+  for (const m of managed) managedByKey.set(managedKey(m), m);
+
+  for (const f of input.foreign ?? []) {
+    const r = declaredByKey.get(managedKey(f));
+    if (r && f.stack !== config.stack) {
+      errors.push({
+        code: 'conflict',
+        address: r.address,
+        message: `${r.address}: ${r.type.replace('_', ' ')} "${r.name}" is managed by stack "${f.stack}", not "${config.stack}".`,
+        hint: `Remove it from one of the two stacks, or destroy it in stack "${f.stack}" first.`,
+      });
+    }
+  }
+
+  const entries: Entry[] = [];
+  if (opts.destroy) {
+    for (const [key, m] of managedByKey) {
+      const declared = declaredByKey.get(key);
+      const item = observed.get(key);
+      entries.push({ key, managed: m, declared, ...(item ? { observed: item } : {}), plan: planDelete(m, item, declared, 'destroy requested') });
+    }
+  } else {
+    for (const [key, r] of declaredByKey) {
+      const item = requireObserved(observed, key, r.address);
+      if (item.normalized === null || item.error !== undefined) {
+        errors.push({
+          code: 'invalid_spec',
+          address: r.address,
+          message: `${r.address}: ${item.error ?? 'the provider refused its spec'}`,
+          hint: 'Fix the attribute in the configuration (see docs/kinds).',
+        });
+        continue;
+      }
+      const m = managedByKey.get(key);
+      entries.push({ key, declared: r, managed: m, observed: item, plan: planDeclared(r, item, m, opts, input.passwords?.get(key)) });
+    }
+    for (const [key, m] of managedByKey) {
+      if (declaredByKey.has(key)) continue;
+      entries.push({ key, managed: m, observed: observed.get(key), plan: planDelete(m, observed.get(key), undefined, 'no longer declared') });
+    }
+  }
+
+  // Delete ordering for resources the configuration no longer describes: derived from specs.
+  const addressOf = new Map<string, string>();
+  for (const e of entries) addressOf.set(JSON.stringify([e.plan.provider, e.plan.kind, e.plan.database, e.plan.name]), e.plan.address);
+  for (const e of entries) {
+    if (e.plan.action !== 'delete' || e.declared) continue;
+    const deps = new Set<string>();
+    for (const [kind, db, name] of referencedIdentities(e.plan.kind, e.plan.database, e.plan.spec)) {
+      const a = addressOf.get(JSON.stringify([e.plan.provider, kind, db, name]));
+      if (a && a !== e.plan.address) deps.add(a);
+    }
+    e.plan.dependsOn = [...deps].sort(compareAddresses);
+  }
+
+  // --replace names must exist; --target narrows the plan to the named resources plus what
+  // they depend on (apply) or what depends on them (destroy).
+  const addresses = entries.map((e) => e.plan.address);
+  for (const p of opts.replace) {
+    if (!entries.some((e) => e.declared && addressMatches(p, e.plan.address))) {
+      errors.push({ code: 'unknown_replace', address: p, message: `--replace ${p}: no such resource in the configuration.` });
+    }
+  }
+  let selected = entries;
+  if (opts.targets.length > 0) {
+    const chosen = new Set<string>();
+    for (const t of opts.targets) {
+      const hits = addresses.filter((a) => addressMatches(t, a));
+      if (hits.length === 0) errors.push({ code: 'unknown_target', address: t, message: `--target ${t}: no such resource in the configuration or the stack.` });
+      hits.forEach((a) => chosen.add(a));
+    }
+    const byAddress = new Map(entries.map((e) => [e.plan.address, e]));
+    const queue = [...chosen];
+    while (queue.length > 0) {
+      const a = queue.pop()!;
+      const next = opts.destroy
+        ? entries.filter((e) => e.plan.dependsOn.includes(a)).map((e) => e.plan.address)
+        : (byAddress.get(a)?.plan.dependsOn ?? []);
+      for (const n of next) {
+        if (!chosen.has(n) && byAddress.has(n)) {
+          chosen.add(n);
+          queue.push(n);
+        }
+      }
+    }
+    selected = entries.filter((e) => chosen.has(e.plan.address));
+  }
+
+  // Refusals.
+  for (const e of selected) {
+    const p = e.plan;
+    const lifecycle = e.declared?.lifecycle;
+    let refused = false;
+    if (p.action === 'replace') {
+      const immutable = p.changes.filter((c) => c.forcesReplacement && c.path !== PASSWORD_KEY);
+      const requested = opts.replace.some((r) => addressMatches(r, p.address));
+      if (immutable.length > 0 && !requested) {
+        refused = true;
+        const c = immutable[0]!;
+        errors.push({
+          code: 'immutable_attribute',
+          address: p.address,
+          message: `${p.address}: ${immutable.map((x) => x.path).join(', ')} cannot change in place (${describe(c)}); xp never drops a ${p.type.replace('_', ' ')} silently.`,
+          hint: `Keep the current value in the configuration, or re-create it with \`xp apply --replace ${p.address}\`${HOLDS_DATA.has(p.kind) ? ' (its data is lost: --allow-data-loss is needed when it holds any)' : ''}.`,
+        });
+      }
+    }
+    if (lifecycle?.prevent_destroy && p.destructive) {
+      errors.push({
+        code: 'prevent_destroy',
+        address: p.address,
+        message: `${p.address} has lifecycle { prevent_destroy = true }, but this plan would ${p.action === 'replace' ? 'replace' : 'destroy'} it.`,
+        hint: 'Remove prevent_destroy from its lifecycle block to allow it, or leave it out with --target.',
+      });
+    }
+    if (p.destructive && HOLDS_DATA.has(p.kind) && !refused) {
+      const allowed =
+        opts.allowDataLoss ||
+        e.managed?.spec['allow_data_loss'] === true ||
+        (e.observed?.normalized?.['allow_data_loss'] ?? null) === true;
+      const loss = contentsDataLoss(p.kind, input.contents?.get(e.key), allowed);
+      if (loss) {
+        p.dataLoss = loss;
+        if (!allowed) {
+          errors.push({
+            code: 'data_loss',
+            address: p.address,
+            message: `${p.address}: ${dataLossMessage(p, loss)}`,
+            hint: 'Pass --allow-data-loss to drop it anyway, or set lifecycle { deletion_policy = "orphan" } to keep it on the server.',
+          });
+        }
+      }
+    }
+  }
+
+  for (const e of selected) e.plan.observedHash = observedHash(e.key, input);
+  const resources = selected.map((e) => e.plan).sort((a, b) => compareAddresses(a.address, b.address));
+  errors.sort((a, b) => compareAddresses(a.address ?? '', b.address ?? '') || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+  return {
+    formatVersion: PLAN_FORMAT_VERSION,
+    stack: config.stack,
+    operation: opts.destroy ? 'destroy' : 'apply',
+    options: opts,
+    resources,
+    summary: summarise(resources),
+    errors,
+    fingerprint: observedFingerprint(
+      selected.map((e) => e.key),
+      input,
+    ),
+  };
+}
+
+function where(r: ResourceInstance): string {
+  const db = identityDatabase(r.kind, r.spec);
+  return db ? ` in database "${db}"` : '';
+}
+
+function describe(c: AttributeChange): string {
+  const show = (v: unknown) => (v === undefined ? '(none)' : JSON.stringify(v));
+  return `${show(c.before)} → ${c.unknown ? '(known after apply)' : show(c.after)}`;
+}
+
+/** Databases and schemas the plan would drop: their contents must be observed (src/plan/contents.ts). */
+export function contentsToObserve(plan: Plan): Array<Pick<ResourcePlan, 'kind' | 'name' | 'database' | 'provider'>> {
+  return plan.resources
+    .filter((r) => r.destructive && HOLDS_DATA.has(r.kind))
+    .map(({ kind, name, database, provider }) => ({ kind, name, database, provider }));
+}

@@ -1,0 +1,265 @@
+// The Plan: what `xp plan` computed and `xp apply` performs. A plain, JSON-serialisable value
+// (saved with `xp plan --out`, printed with `--json`); it never holds a secret. Also the
+// input types of the planner: desired instances (src/config/types.ts), the stack's managed
+// records (xplane.managed_resources) and what observe returned (xplane.observe_many).
+import type { ResourceAction } from '../apply/events.js';
+import type { ConnectionSecret, KindName, ResourceType } from '../config/types.js';
+
+/** Plain JSON, as it crosses the SQL boundary. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+// ---------------------------------------------------------------------------------------
+// Actions: one small type whose values map to the symbols Terraform users know.
+
+/** create `+`, update in place `~`, replace `-/+`, delete `-`, no-op (nothing). */
+export type PlanAction = ResourceAction;
+
+export const ACTIONS: readonly PlanAction[] = ['create', 'update', 'replace', 'delete', 'no-op'];
+
+export const ACTION_SYMBOL: Readonly<Record<PlanAction, string>> = {
+  create: '+',
+  update: '~',
+  replace: '-/+',
+  delete: '-',
+  'no-op': ' ',
+};
+
+/** The destroy half of a replace is done first: `-/+` (Terraform's default ordering). */
+export const isReplace = (a: PlanAction): boolean => a === 'replace';
+/** Something gets created (create, or the create half of a replace). */
+export const isCreate = (a: PlanAction): boolean => a === 'create' || a === 'replace';
+/** Something gets deleted (delete, or the delete half of a replace). */
+export const isDelete = (a: PlanAction): boolean => a === 'delete' || a === 'replace';
+export const isChange = (a: PlanAction): boolean => a !== 'no-op';
+
+// ---------------------------------------------------------------------------------------
+// Attribute-level changes.
+
+/** Where a changed value cannot be shown: `(sensitive)` / `(known after apply)`. */
+export type ValueMarker = 'sensitive' | 'unknown';
+
+/**
+ * One attribute that changes. `before`/`after` are absent (not null) when the attribute does
+ * not exist on that side (create / delete). A masked side is omitted and named by
+ * `sensitive` (`(sensitive)`) or `unknown` (after only: `(known after apply)`).
+ */
+export interface AttributeChange {
+  /** Top-level attribute (`owner`, `member_of`, `grants`), or a field inside a list element (`privileges`). */
+  path: string;
+  before?: Json;
+  after?: Json;
+  sensitive?: boolean;
+  /** The new value is only known after apply. */
+  unknown?: boolean;
+  /** Changing this attribute forces replacement (`# forces replacement`). */
+  forcesReplacement?: boolean;
+  /** String-set attributes (member_of, schemas, privileges): the difference as elements. */
+  set?: { added: Json[]; removed: Json[] };
+  /**
+   * Keyed lists (grants): one entry per element that is added, removed or changed. Element
+   * keys are stable (`saas.api.tables`), so a grant change is a delta, never drop-and-recreate.
+   */
+  elements?: ElementChange[];
+}
+
+export interface ElementChange {
+  /** Human-readable key of the element, e.g. `saas.api tables`. */
+  key: string;
+  /** The identifying fields of the element (database, schema, on for a grant). */
+  identity: JsonObject;
+  action: 'create' | 'update' | 'delete';
+  before?: Json;
+  after?: Json;
+  /** For `update`: the fields that change (privileges as a set, future as a value). */
+  changes?: AttributeChange[];
+}
+
+// ---------------------------------------------------------------------------------------
+// Safety.
+
+/** What a drop would destroy (databases and schemas that hold user objects). */
+export interface DataLoss {
+  /** False when the contents could not be observed (treated as "may hold data"). */
+  checked: boolean;
+  /** Number of user tables (incl. partitioned and materialised views) that would be dropped. */
+  tables: number;
+  /** Other user objects (sequences, views, functions, types) that would be dropped. */
+  objects: number;
+  /** A few qualified names for the message (`api.orders`), at most 5. */
+  examples: string[];
+  /** `--allow-data-loss` was given, so the drop is allowed. */
+  allowed: boolean;
+}
+
+export type PlanErrorCode =
+  | 'prevent_destroy'
+  | 'immutable_attribute'
+  | 'data_loss'
+  | 'unknown_target'
+  | 'unknown_replace'
+  | 'invalid_spec'
+  | 'conflict';
+
+/** A refusal: the plan is shown but cannot be applied. */
+export interface PlanError {
+  code: PlanErrorCode;
+  address?: string;
+  message: string;
+  hint?: string;
+}
+
+// ---------------------------------------------------------------------------------------
+// The plan of one resource.
+
+export interface ResourcePlan {
+  /** `schema.tenant["acme"]`; for a destroy of an undeclared resource, as recorded or `type.name`. */
+  address: string;
+  type: ResourceType;
+  kind: KindName;
+  /** The PostgreSQL name. */
+  name: string;
+  /** `''` for cluster-wide kinds (database, role, service_account). */
+  database: string;
+  /** Provider config name. */
+  provider: string;
+  action: PlanAction;
+  /** Why, when it is not obvious: "requested by --replace", "drifted", "no longer declared". */
+  reason?: string;
+  /** Attribute-level changes (empty for no-op); for create/delete every attribute. */
+  changes: AttributeChange[];
+  /** Attributes compared and equal, hidden as `# (N unchanged attributes hidden)`. */
+  unchanged: number;
+  /** Drops something (delete or replace, unless orphaned). */
+  destructive: boolean;
+  /** Delete with `deletion_policy = "orphan"`: forgotten by xp, left on the server. */
+  orphan?: boolean;
+  /** Database/schema drops: what would be lost. */
+  dataLoss?: DataLoss;
+  /** Observed differs from what the stack last applied (someone changed it by hand). */
+  drifted?: boolean;
+  /**
+   * create/update/replace/no-op: what apply sends to xplane.apply, the normalised desired
+   * spec (ignored attributes keep their observed value). delete: the spec the stack last
+   * applied (what observe needs to re-read it). Never a password.
+   */
+  spec: JsonObject;
+  /**
+   * Top-level keys of `spec` that hold sensitive values: `--json` shows them as `(sensitive)`.
+   * (A saved plan keeps them, as it must to apply them later; it is written with mode 0600.
+   * Passwords are never in `spec` at all.)
+   */
+  sensitivePaths?: string[];
+  /** ServiceAccount: where apply takes the password from (never the password itself). */
+  passwordSource?: 'configured' | 'generated' | 'keep';
+  deletionPolicy: 'delete' | 'orphan';
+  connectionSecret?: ConnectionSecret;
+  /** Addresses this step waits for (apply order; reversed for deletes). */
+  dependsOn: string[];
+  /** sha256 of what observe returned for it (and its contents): names what went stale. */
+  observedHash: string;
+}
+
+export interface PlanSummary {
+  add: number;
+  change: number;
+  destroy: number;
+  /** Orphaned deletes: removed from xp's records, left on the server. */
+  forget: number;
+}
+
+export interface PlanOptions {
+  /** `xp destroy`: plan the destruction of everything the stack manages. */
+  destroy: boolean;
+  /** `--target ADDR` (a resource, an instance, or all instances of a resource). */
+  targets: string[];
+  /** `--replace ADDR`. */
+  replace: string[];
+  /** `--allow-data-loss`. */
+  allowDataLoss: boolean;
+}
+
+export const PLAN_FORMAT_VERSION = 1;
+
+export interface Plan {
+  formatVersion: typeof PLAN_FORMAT_VERSION;
+  stack: string;
+  operation: 'apply' | 'destroy';
+  options: PlanOptions;
+  /** Every resource considered, sorted by address; no-ops included (renderers hide them). */
+  resources: ResourcePlan[];
+  summary: PlanSummary;
+  /** Refusals; a plan with errors cannot be applied. */
+  errors: PlanError[];
+  /** sha256 of the observed state (and managed records) the plan was computed from. */
+  fingerprint: string;
+}
+
+// ---------------------------------------------------------------------------------------
+// The planner's inputs.
+
+/** A row of xplane.managed_resources for this stack. */
+export interface ManagedRecord {
+  id?: string;
+  stack: string;
+  kind: KindName;
+  name: string;
+  /** `''` for cluster-wide kinds. */
+  database: string;
+  provider: string;
+  spec: JsonObject;
+  deletion_policy: 'delete' | 'orphan';
+  /** The address it was declared under, when recorded; else derived as `type.name`. */
+  address?: string;
+  generation?: number;
+  deleted_at?: string | null;
+}
+
+/** One item of xplane.observe_many's answer, plus the provider config it was asked of. */
+export interface ObservedItem {
+  kind: KindName;
+  name: string;
+  database: string;
+  provider: string;
+  /** xplane.normalize_spec(kind, spec) of the spec that was sent; null when it is invalid. */
+  normalized: JsonObject | null;
+  /** The real state, or null when absent. */
+  observed: JsonObject | null;
+  /** normalize_spec refused the spec (`Kind.field: problem`): the plan reports it. */
+  error?: string;
+}
+
+/** Contents of a database or schema that a drop would destroy (src/plan/contents.ts). */
+export interface Contents {
+  tables: number;
+  objects: number;
+  examples: string[];
+}
+
+/** `JSON.stringify([provider, kind, database, name])`: the identity of a resource. */
+export type ResourceKey = string;
+
+export interface PlanInput {
+  /** The evaluated configuration (desired). For `destroy`, used for lifecycle and addresses. */
+  config: import('../config/types.js').Configuration;
+  /** This stack's rows of xplane.managed_resources (not deleted). */
+  managed: ManagedRecord[];
+  /** Observe results, for every desired instance and every managed record, by resourceKey. */
+  observed: ReadonlyMap<ResourceKey, ObservedItem>;
+  /** Contents of databases/schemas a plan would drop (see contentsToObserve). */
+  contents?: ReadonlyMap<ResourceKey, Contents>;
+  options?: Partial<PlanOptions>;
+  /** Rows of other stacks with the same identities as desired instances: a conflict. */
+  foreign?: ManagedRecord[];
+  /**
+   * Existing ServiceAccounts: does the password the configuration implies match the server's?
+   * (Observe never sees a verifier: src/apply compares the declared password, or the secret
+   * file of a generated one, with the stored verifier.) 'differs' → the password is set again.
+   */
+  passwords?: ReadonlyMap<ResourceKey, PasswordState>;
+}
+
+export type PasswordState = 'match' | 'differs';
+
+/** What a plan was computed from on the server side (and what a staleness check re-reads). */
+export type ServerState = Pick<PlanInput, 'managed' | 'observed' | 'contents' | 'passwords'>;

@@ -1,0 +1,53 @@
+// Has a service account's password changed? Observe cannot tell (a verifier is never observed),
+// and xp never stores a plaintext. So, for each existing account:
+//   - declared `password = "…"`: recompute the SCRAM keys of the declared password with the salt
+//     of the verifier the provider keeps (xplane.credentials, owner-only) and compare;
+//   - generated: the plaintext lives only in the connection_secret file; it must exist and match
+//     the stored verifier, else the password is lost and a new one is generated.
+// One query for all accounts.
+import type pg from 'pg';
+import { Sensitive, type ConnectionSecret, type Value } from '../config/types.js';
+import type { PasswordState, ResourceKey } from '../plan/types.js';
+import { verifierMatches } from '../secrets/scram.js';
+import { readSecret, secretPath } from '../secrets/secret-file.js';
+
+export interface PasswordCheck {
+  key: ResourceKey;
+  provider: string;
+  /** The role's name. */
+  name: string;
+  /** The declared password, when the configuration gives one. */
+  declared?: string;
+  connectionSecret?: ConnectionSecret;
+}
+
+export function plainPassword(v: Value | undefined): string | undefined {
+  if (v instanceof Sensitive) return plainPassword(v.value as Value);
+  return typeof v === 'string' ? v : undefined;
+}
+
+export async function readPasswordStates(client: pg.Client, dir: string, checks: PasswordCheck[]): Promise<Map<ResourceKey, PasswordState>> {
+  const out = new Map<ResourceKey, PasswordState>();
+  if (checks.length === 0) return out;
+  const { rows } = await client.query<{ provider_config: string; role_name: string; verifier: string }>(
+    `select c.provider_config, c.role_name, c.verifier
+       from xplane.credentials c
+       join jsonb_to_recordset($1::jsonb) as k(p text, n text) on c.provider_config = k.p and c.role_name = k.n`,
+    [JSON.stringify(checks.map((c) => ({ p: c.provider, n: c.name })))],
+  );
+  const verifiers = new Map(rows.map((r) => [JSON.stringify([r.provider_config, r.role_name]), r.verifier]));
+  for (const c of checks) {
+    const verifier = verifiers.get(JSON.stringify([c.provider, c.name]));
+    let plaintext = c.declared;
+    if (plaintext === undefined) {
+      if (!c.connectionSecret) {
+        // Generated and written nowhere: nothing to compare with; keep whatever the role has.
+        out.set(c.key, 'match');
+        continue;
+      }
+      plaintext = readSecret(secretPath(dir, c.connectionSecret), c.connectionSecret.format)?.password;
+    }
+    out.set(c.key, plaintext !== undefined && verifier !== undefined && verifierMatches(plaintext, verifier) ? 'match' : 'differs');
+  }
+  return out;
+}

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import type { ApplyEvent } from '../../src/apply/events.js';
+import { walk, walkSteps, type StepOutcome, type WalkStep } from '../../src/apply/walk.js';
+
+function recorder() {
+  const events: ApplyEvent[] = [];
+  return { events, view: { onEvent: (e: ApplyEvent) => events.push(e), close: async () => {} } };
+}
+
+const step = (address: string, dependsOn: string[] = [], action: WalkStep['action'] = 'create') => ({ address, action, kind: 'Role', dependsOn });
+
+describe('walk', () => {
+  it('runs a step only after everything it depends on, and at most `parallelism` at once', async () => {
+    const order: string[] = [];
+    let running = 0;
+    let peak = 0;
+    const { view } = recorder();
+    const steps = walkSteps([step('a'), step('b'), step('c'), step('d', ['a', 'b']), step('e', ['d'])]);
+    await walk({
+      operation: 'apply',
+      steps,
+      parallelism: 2,
+      view,
+      async execute(s) {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise((r) => setTimeout(r, 5));
+        order.push(s.address);
+        running--;
+        return { ok: true, statusCode: 'success', message: '' };
+      },
+    });
+    expect(peak).toBe(2);
+    expect(order.indexOf('d')).toBeGreaterThan(order.indexOf('a'));
+    expect(order.indexOf('d')).toBeGreaterThan(order.indexOf('b'));
+    expect(order.at(-1)).toBe('e');
+  });
+
+  it('skips the dependents of a failure as "upstream failed" once, and finishes independent work', async () => {
+    const { events, view } = recorder();
+    const result = await walk({
+      operation: 'apply',
+      steps: walkSteps([step('bad'), step('child', ['bad']), step('grandchild', ['child']), step('other')]),
+      parallelism: 4,
+      view,
+      async execute(s): Promise<StepOutcome> {
+        return s.address === 'bad' ? { ok: false, statusCode: 'permission_denied', message: 'nope' } : { ok: true, statusCode: 'success', message: '' };
+      },
+    });
+    expect(result).toMatchObject({ added: 1, failed: 1, skipped: 2 });
+    expect(events.filter((e) => e.type === 'resource_failed')).toEqual([
+      expect.objectContaining({ address: 'bad', statusCode: 'permission_denied', message: 'nope' }),
+    ]);
+    expect(events.filter((e) => e.type === 'resource_skipped').map((e) => [e.address, (e as { upstream: string }).upstream])).toEqual([
+      ['child', 'bad'],
+      ['grandchild', 'bad'],
+    ]);
+    expect(events.at(-1)).toMatchObject({ type: 'complete', added: 1, failed: 1, skipped: 2 });
+  });
+
+  it('deletes run after the other changes, dependents first', async () => {
+    const order: string[] = [];
+    const { view } = recorder();
+    await walk({
+      operation: 'apply',
+      steps: walkSteps([step('db', [], 'delete'), step('schema', ['db'], 'delete'), step('new', [], 'create'), step('same', [], 'no-op')]),
+      parallelism: 4,
+      view,
+      async execute(s) {
+        order.push(s.address);
+        return { ok: true, statusCode: 'success', message: '' };
+      },
+    });
+    expect(order).toEqual(['new', 'schema', 'db']);
+  });
+
+  it('starts nothing new once a stop is requested, and says what did not run', async () => {
+    let stop = false;
+    const { events, view } = recorder();
+    const result = await walk({
+      operation: 'apply',
+      steps: walkSteps([step('a'), step('b', ['a']), step('c', ['b'])]),
+      parallelism: 1,
+      view,
+      stopRequested: () => stop,
+      async execute() {
+        stop = true;
+        return { ok: true, statusCode: 'success', message: '' };
+      },
+    });
+    expect(result.interrupted).toBe(true);
+    expect(result.notStarted.sort()).toEqual(['b', 'c']);
+    expect(events.map((e) => e.type)).toEqual(['start', 'resource_start', 'resource_done', 'interrupted', 'complete']);
+  });
+
+  it('reports progress of long steps', async () => {
+    const { events, view } = recorder();
+    await walk({
+      operation: 'apply',
+      steps: walkSteps([step('slow')]),
+      parallelism: 1,
+      view,
+      progressEveryMs: 10,
+      async execute() {
+        await new Promise((r) => setTimeout(r, 60));
+        return { ok: true, statusCode: 'success', message: '' };
+      },
+    });
+    expect(events.some((e) => e.type === 'resource_progress' && e.address === 'slow')).toBe(true);
+  });
+});

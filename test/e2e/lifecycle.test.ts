@@ -1,0 +1,129 @@
+// The life of a stack, through bin/xp.js as a user runs it: apply, an empty re-plan, drift made
+// by hand and healed, a saved plan applied and a stale one refused, destroy.
+import { describe, expect, inject, it } from 'vitest';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { configDir, expectOk, planSummary, unique, withClient, writeConfig, xpIn } from './xp.js';
+
+const url = () => inject('databaseUrl');
+
+function stackConfig(p: string, extra = ''): Record<string, string> {
+  return {
+    'main.xp': `
+role "${p}_owner" {}
+
+role "${p}_readers" {
+  connection_limit = 10
+}
+
+database "${p}_db" {
+  owner            = role.${p}_owner
+  connection_limit = 50
+  comment          = "lifecycle test"
+}
+
+schema "${p}_api" {
+  database = database.${p}_db
+  owner    = role.${p}_owner
+  comment  = "the api"
+}
+${extra}
+`,
+  };
+}
+
+describe('apply → plan → drift → destroy', () => {
+  it('applies, re-plans empty, shows and heals drift made by hand, then destroys', async () => {
+    const p = unique('lc');
+    const dir = configDir(p, stackConfig(p));
+    const run = xpIn(dir, url());
+
+    const plan = await run(['plan', '--detailed-exitcode']);
+    expect(plan.code, plan.stderr).toBe(2);
+    expect(plan.stdout).toContain('Plan: 4 to add, 0 to change, 0 to destroy.');
+
+    const apply = expectOk(await run(['apply', '--auto-approve']));
+    expect(apply.stdout).toMatch(/Creation complete/);
+    expect(await planSummary(run)).toMatchObject({ add: 0, change: 0, destroy: 0, changed: [] });
+    expect((await run(['plan', '--detailed-exitcode'])).code).toBe(0);
+
+    // drift, by hand
+    await withClient(url(), async (c) => {
+      await c.query(`alter database ${p}_db connection limit 7`);
+      await c.query(`alter role ${p}_readers connection limit 3`);
+      await c.query(`comment on database ${p}_db is 'changed by hand'`);
+    });
+    const drift = await run(['plan', '--detailed-exitcode']);
+    expect(drift.code).toBe(2);
+    expect(drift.stdout).toMatch(/connection_limit\s+=\s+7 -> 50|connection_limit\s+=\s+7 → 50/);
+    expect(drift.stdout).toContain('0 to add, 2 to change, 0 to destroy');
+    expectOk(await run(['apply', '--auto-approve']));
+    expect((await planSummary(run)).changed).toEqual([]);
+    await withClient(url(), async (c) => {
+      const { rows } = await c.query(`select datconnlimit from pg_database where datname = $1`, [`${p}_db`]);
+      expect(rows[0].datconnlimit).toBe(50);
+    });
+
+    // a schema someone dropped is re-created
+    await withClient(url(), async (c) => {
+      await c.query(`drop database ${p}_db`);
+    });
+    expect((await planSummary(run)).add).toBe(2);
+    expectOk(await run(['apply', '--auto-approve']));
+    expect((await planSummary(run)).changed).toEqual([]);
+
+    const destroy = expectOk(await run(['destroy', '--auto-approve']));
+    expect(destroy.stdout).toMatch(/Destruction complete|destroyed/i);
+    await withClient(url(), async (c) => {
+      const { rows } = await c.query(`select count(*)::int as n from pg_roles where rolname like $1`, [`${p}%`]);
+      expect(rows[0].n).toBe(0);
+      const dbs = await c.query(`select count(*)::int as n from pg_database where datname = $1`, [`${p}_db`]);
+      expect(dbs.rows[0].n).toBe(0);
+    });
+    expect((await planSummary(run, ['--destroy'])).destroy).toBe(0);
+  });
+
+  it('applies a saved plan as is, and refuses it when the server changed since', async () => {
+    const p = unique('sp');
+    const dir = configDir(p, stackConfig(p));
+    const run = xpIn(dir, url());
+    const out = join(dir, 'plan.json');
+
+    expectOk(await run(['plan', '--out', out]));
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    const applied = expectOk(await run(['apply', out]));
+    expect(applied.stdout).toMatch(/Creation complete/);
+    expect((await planSummary(run)).changed).toEqual([]);
+
+    // a change, planned and saved; then the server changes before it is applied
+    writeConfig(dir, { 'main.xp': stackConfig(p)['main.xp']!.replace('connection_limit = 10', 'connection_limit = 20') });
+    expectOk(await run(['plan', '--out', out]));
+    await withClient(url(), (c) => c.query(`alter role ${p}_readers connection limit 5`));
+    const stale = await run(['apply', out]);
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toMatch(/stale/i);
+    expect(stale.stderr).toContain(`role.${p}_readers`);
+    await withClient(url(), async (c) => {
+      const { rows } = await c.query(`select rolconnlimit from pg_roles where rolname = $1`, [`${p}_readers`]);
+      expect(rows[0].rolconnlimit).toBe(5);
+    });
+    // planned again, it applies
+    expectOk(await run(['plan', '--out', out]));
+    expectOk(await run(['apply', out]));
+    expect((await planSummary(run)).changed).toEqual([]);
+    expectOk(await run(['destroy', '--auto-approve']));
+  });
+
+  it('never prompts without a terminal: it names --auto-approve', async () => {
+    const p = unique('tty');
+    const dir = configDir(p, stackConfig(p));
+    const r = await xpIn(dir, url())(['apply']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('--auto-approve');
+    await withClient(url(), async (c) => {
+      const { rows } = await c.query(`select count(*)::int as n from pg_roles where rolname like $1`, [`${p}%`]);
+      expect(rows[0].n).toBe(0);
+    });
+    expect(existsSync(join(dir, '.xp'))).toBe(false);
+  });
+});

@@ -1,0 +1,109 @@
+// Running xp as a user does: `node bin/xp.js …` in a directory of *.xp files, against the test
+// server (passed as --database-url), with a clean environment (no PG* or XP_* leaking in).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+export const XP = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/xp.js');
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface XpResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (/^(PG|XP_)/.test(k) || k === 'CI' || k === 'FORCE_COLOR') continue;
+    env[k] = v;
+  }
+  return { ...env, NO_COLOR: '1', ...extra };
+}
+
+export function startXp(args: string[], opts: { cwd: string; env?: Record<string, string> }): ChildProcess {
+  return spawn(process.execPath, [XP, ...args], { cwd: opts.cwd, env: cleanEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+export function collect(child: ChildProcess, input?: string): Promise<XpResult> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  if (input !== undefined) child.stdin!.write(input);
+  child.stdin!.end();
+  return new Promise((res) => child.on('close', (code, signal) => res({ code, signal, stdout, stderr })));
+}
+
+export function xp(args: string[], opts: { cwd: string; env?: Record<string, string>; input?: string }): Promise<XpResult> {
+  return collect(startXp(args, opts), opts.input);
+}
+
+/** A fresh directory (searchable by the server's OS user, for the embedded-server test). */
+export function tempDir(prefix = 'xp-e2e-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  chmodSync(dir, 0o755);
+  return dir;
+}
+
+/** A configuration directory named `stack` holding these files. */
+export function configDir(stack: string, files: Record<string, string>): string {
+  const dir = join(tempDir(), stack);
+  mkdirSync(dir, { recursive: true });
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+export function writeConfig(dir: string, files: Record<string, string>): void {
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+}
+
+/** A short unique lower-case name for this test's objects. */
+export function unique(prefix: string): string {
+  return `${prefix}_${randomBytes(4).toString('hex')}`;
+}
+
+export async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+export function urlFor(url: string, changes: { user?: string; password?: string; database?: string }): string {
+  const u = new URL(url);
+  if (changes.user !== undefined) u.username = encodeURIComponent(changes.user);
+  if (changes.password !== undefined) u.password = encodeURIComponent(changes.password);
+  if (changes.database !== undefined) u.pathname = `/${encodeURIComponent(changes.database)}`;
+  return u.toString();
+}
+
+/** xp against the test server, in a configuration directory. */
+export function xpIn(dir: string, url: string) {
+  return (args: string[], opts: { env?: Record<string, string>; input?: string } = {}) => xp([...args, '--database-url', url], { cwd: dir, ...opts });
+}
+
+/** The summary of `xp plan --json`. */
+export async function planSummary(run: ReturnType<typeof xpIn>, extra: string[] = []): Promise<{ add: number; change: number; destroy: number; changed: string[] }> {
+  const r = await run(['plan', '--json', ...extra]);
+  if (r.code !== 0) throw new Error(`xp plan failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
+  const plan = JSON.parse(r.stdout) as { summary: { add: number; change: number; destroy: number }; resources: Array<{ address: string; action: string; changes: unknown[] }> };
+  return {
+    ...plan.summary,
+    changed: plan.resources.filter((x) => x.action !== 'no-op').map((x) => `${x.action} ${x.address} ${JSON.stringify(x.changes)}`),
+  };
+}
+
+export function expectOk(r: XpResult, what = 'xp'): XpResult {
+  if (r.code !== 0) throw new Error(`${what} exited ${r.code ?? r.signal}:\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
+  return r;
+}

@@ -1,0 +1,166 @@
+// Builders for planner inputs. The normalized/observed shapes are those of
+// docs/internals/contracts.md §1 (what xplane.normalize_spec and observe return).
+import type { Configuration, KindName, Lifecycle, ResourceInstance, ResourceType, Value } from '../../src/config/types.js';
+import { desiredSpecJson } from '../../src/plan/desired.js';
+import { identityDatabase, instanceKey, TYPE_OF_KIND } from '../../src/plan/identity.js';
+import type { Contents, JsonObject, ManagedRecord, ObservedItem, PasswordState, PlanInput, PlanOptions, ResourceKey } from '../../src/plan/types.js';
+
+const KIND_OF: Record<ResourceType, KindName> = {
+  database: 'Database',
+  schema: 'Schema',
+  role: 'Role',
+  extension: 'Extension',
+  service_account: 'ServiceAccount',
+};
+
+/** Normalised defaults per kind, as the contract lists them. */
+export const DEFAULTS: Record<KindName, JsonObject> = {
+  Database: {
+    owner: 'postgres',
+    encoding: 'UTF8',
+    lc_collate: 'C.UTF-8',
+    lc_ctype: 'C.UTF-8',
+    template: 'template1',
+    connection_limit: -1,
+    allow_connections: true,
+    comment: null,
+    allow_data_loss: false,
+  },
+  Schema: { database: 'app', owner: 'postgres', comment: null, allow_data_loss: false },
+  Role: {
+    inherit: true,
+    createdb: false,
+    createrole: false,
+    connection_limit: -1,
+    member_of: [],
+    settings: {},
+    grants: [],
+    comment: null,
+  },
+  Extension: { database: 'app', schema: null, version: null },
+  ServiceAccount: {
+    database: 'app',
+    schemas: [],
+    grants: [],
+    member_of: [],
+    connection_limit: -1,
+    valid_until: null,
+    comment: null,
+  },
+};
+
+/** Keys observe does not return (create-only / delete-only). */
+const NOT_OBSERVED: Record<KindName, string[]> = {
+  Database: ['template', 'allow_data_loss'],
+  Schema: ['allow_data_loss'],
+  Role: [],
+  Extension: [],
+  ServiceAccount: [],
+};
+
+export function lifecycle(l: Partial<Lifecycle> = {}): Lifecycle {
+  return { prevent_destroy: false, deletion_policy: 'delete', ignore_changes: [], ...l };
+}
+
+export interface InstanceOptions {
+  address?: string;
+  provider?: string;
+  lifecycle?: Partial<Lifecycle>;
+  dependsOn?: string[];
+}
+
+export function instance(type: ResourceType, label: string, spec: Record<string, Value> = {}, o: InstanceOptions = {}): ResourceInstance {
+  return {
+    address: o.address ?? `${type}.${label}`,
+    type,
+    kind: KIND_OF[type],
+    name: label.replace(/-/g, '_'),
+    spec,
+    provider: o.provider ?? 'default',
+    lifecycle: lifecycle(o.lifecycle),
+    dependsOn: o.dependsOn ?? [],
+    range: { file: 'main.xp', start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } } as never,
+  };
+}
+
+/** normalize_spec as the contract describes it, for the fixed shapes these tests use. */
+export function normalized(r: ResourceInstance): JsonObject {
+  const spec = desiredSpecJson(r);
+  return { ...DEFAULTS[r.kind], ...spec };
+}
+
+/** What observe returns for a resource that matches its normalised spec exactly. */
+export function observedAsDesired(r: ResourceInstance): JsonObject {
+  const n = normalized(r);
+  for (const k of NOT_OBSERVED[r.kind]) delete n[k];
+  return n;
+}
+
+export function item(r: ResourceInstance, observed: JsonObject | null, norm: JsonObject = normalized(r)): ObservedItem {
+  return { kind: r.kind, name: r.name, database: identityDatabase(r.kind, r.spec), provider: r.provider, normalized: norm, observed };
+}
+
+export function managedOf(r: ResourceInstance, o: Partial<ManagedRecord> = {}): ManagedRecord {
+  return {
+    stack: 'test',
+    kind: r.kind,
+    name: r.name,
+    database: identityDatabase(r.kind, r.spec),
+    provider: r.provider,
+    spec: normalized(r),
+    deletion_policy: r.lifecycle.deletion_policy,
+    address: r.address,
+    ...o,
+  };
+}
+
+export function config(resources: ResourceInstance[], stack = 'test'): Configuration {
+  return { dir: '/tmp/test', stack, providers: [], resources, outputs: [] };
+}
+
+/**
+ * A scenario: desired instances, with what the server has for each (`null`: absent,
+ * `'same'`: as desired, or an object of overrides on the desired state), what the stack manages,
+ * and resources the stack manages but no longer declares.
+ */
+export interface Scenario {
+  desired?: Array<{ r: ResourceInstance; server: 'same' | null | JsonObject; managed?: boolean }>;
+  undeclared?: Array<{ r: ResourceInstance; server: 'same' | null | JsonObject; policy?: 'delete' | 'orphan' }>;
+  contents?: Array<[ResourceInstance, Contents]>;
+  passwords?: Array<[ResourceInstance, PasswordState]>;
+  options?: Partial<PlanOptions>;
+}
+
+function serverState(r: ResourceInstance, server: 'same' | null | JsonObject): JsonObject | null {
+  if (server === null) return null;
+  if (server === 'same') return observedAsDesired(r);
+  return { ...observedAsDesired(r), ...server };
+}
+
+export function scenario(s: Scenario): PlanInput {
+  const observed = new Map<ResourceKey, ObservedItem>();
+  const managed: ManagedRecord[] = [];
+  for (const d of s.desired ?? []) {
+    observed.set(instanceKey(d.r), item(d.r, serverState(d.r, d.server)));
+    if (d.managed ?? true) managed.push(managedOf(d.r));
+  }
+  for (const u of s.undeclared ?? []) {
+    observed.set(instanceKey(u.r), item(u.r, serverState(u.r, u.server)));
+    managed.push(managedOf(u.r, { deletion_policy: u.policy ?? 'delete' }));
+  }
+  const contents = new Map<ResourceKey, Contents>();
+  for (const [r, c] of s.contents ?? []) contents.set(instanceKey(r), c);
+  const passwords = new Map<ResourceKey, PasswordState>();
+  for (const [r, p] of s.passwords ?? []) passwords.set(instanceKey(r), p);
+  return {
+    config: config((s.desired ?? []).map((d) => d.r)),
+    managed,
+    observed,
+    contents,
+    passwords,
+    ...(s.options ? { options: s.options } : {}),
+  };
+}
+
+export const EMPTY: Contents = { tables: 0, objects: 0, examples: [] };
+export { TYPE_OF_KIND };

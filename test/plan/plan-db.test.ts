@@ -1,0 +1,131 @@
+// The planner against the real provider: what xplane.observe_many returns for what
+// xplane.apply made gives an empty plan, and changes made by hand show up attribute by
+// attribute. Kinds are added here as the provider implements them.
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type pg from 'pg';
+import type { ResourceInstance } from '../../src/config/types.js';
+import { desiredSpecJson } from '../../src/plan/desired.js';
+import { observedMap } from '../../src/plan/identity.js';
+import { assemblePlan } from '../../src/plan/plan.js';
+import type { Plan, PlanOptions } from '../../src/plan/types.js';
+import { observeAll, readManaged } from '../../src/state/read.js';
+import { providerDatabase, uniqueName, type ProviderDatabase } from '../provider/harness.js';
+import { config, instance } from './builders.js';
+
+const STACK = 'plan_db_test';
+let db: ProviderDatabase;
+
+async function planFor(client: pg.Client, resources: ResourceInstance[], options: Partial<PlanOptions> = {}): Promise<Plan> {
+  const managed = await readManaged(client, STACK);
+  const requests = resources.map((r) => ({ kind: r.kind, name: r.name, spec: desiredSpecJson(r), provider: r.provider }));
+  for (const m of managed) {
+    if (!resources.some((r) => r.kind === m.kind && r.name === m.name)) requests.push({ kind: m.kind, name: m.name, spec: m.spec, provider: m.provider });
+  }
+  const observed = observedMap(await observeAll(client, requests));
+  return assemblePlan({ config: config(resources, STACK), managed, observed, options });
+}
+
+/**
+ * Perform the create/update steps through the provider's actions and record them as this
+ * stack's managed resources (what xplane.apply does; the end-to-end suite goes through apply).
+ */
+async function applyCreatesAndUpdates(client: pg.Client, plan: Plan): Promise<void> {
+  for (const r of plan.resources) {
+    if (r.action !== 'create' && r.action !== 'update') continue;
+    const { rows } = await client.query<{ status_code: string; message: string }>(
+      `select (a).status_code::text as status_code, (a).message from (select xplane.run_action($1, $2::xplane.resource_kind, $3, $4::jsonb, 'default') as a) x`,
+      [r.action, r.kind, r.name, JSON.stringify(r.spec)],
+    );
+    expect(['success', 'updated', 'no_change', 'already_exists'], `${r.address}: ${rows[0]!.message}`).toContain(rows[0]!.status_code);
+    await client.query(
+      `insert into xplane.managed_resources (stack, kind, name, database, spec) values ($1, $2::xplane.resource_kind, $3, $4, $5::jsonb)
+       on conflict (provider_config, kind, database, name) do update set spec = excluded.spec`,
+      [STACK, r.kind, r.name, r.database, JSON.stringify(r.spec)],
+    );
+  }
+}
+
+beforeAll(async () => {
+  db = await providerDatabase(inject('databaseUrl'), 'xp_plan');
+});
+
+afterAll(async () => {
+  await db?.drop();
+});
+
+describe('plans against the real provider', () => {
+  const dbName = uniqueName('xpp_db');
+  const base = uniqueName('xpp_base');
+  const reader = uniqueName('xpp_reader');
+  const resources = () => [
+    instance('database', dbName, { connection_limit: 5, comment: 'made by xp' }),
+    instance('role', base, {}),
+    instance('role', reader, {
+      member_of: [base],
+      connection_limit: 3,
+      settings: { statement_timeout: '5s' },
+      grants: [{ database: dbName, on: 'database', privileges: ['CONNECT', 'TEMPORARY'] }],
+    }),
+  ];
+
+  afterAll(async () => {
+    await db.client.query(`drop database if exists "${dbName}" with (force)`).catch(() => undefined);
+    await db.client.query(`drop role if exists "${reader}"`).catch(() => undefined);
+    await db.client.query(`drop role if exists "${base}"`).catch(() => undefined);
+  });
+
+  it('plans creates for what is absent, then nothing once applied', async () => {
+    const first = await planFor(db.client, resources());
+    expect(first.errors).toEqual([]);
+    expect(first.resources.map((r) => r.action)).toEqual(['create', 'create', 'create']);
+    // Roles first: the reader's membership needs the base role.
+    await applyCreatesAndUpdates(db.client, { ...first, resources: [first.resources[1]!, first.resources[0]!, first.resources[2]!] });
+
+    const second = await planFor(db.client, resources());
+    expect(second.errors).toEqual([]);
+    expect(second.resources.map((r) => [r.address, r.action, r.changes])).toEqual(second.resources.map((r) => [r.address, 'no-op', []]));
+    expect(second.summary).toEqual({ add: 0, change: 0, destroy: 0, forget: 0 });
+  });
+
+  it('shows changes made by hand attribute by attribute, and applying them converges', async () => {
+    await db.client.query(`alter database "${dbName}" connection limit 9`);
+    await db.client.query(`alter role "${reader}" set work_mem = '8MB'`);
+    await db.client.query(`revoke temporary on database "${dbName}" from "${reader}"`);
+    await db.client.query(`grant create on database "${dbName}" to "${reader}"`);
+
+    const plan = await planFor(db.client, resources());
+    const byAddress = new Map(plan.resources.map((r) => [r.address, r]));
+    expect(byAddress.get(`database.${dbName}`)).toMatchObject({
+      action: 'update',
+      drifted: true,
+      changes: [{ path: 'connection_limit', before: 9, after: 5 }],
+    });
+    const readerPlan = byAddress.get(`role.${reader}`)!;
+    expect(readerPlan.action).toBe('update');
+    const settings = readerPlan.changes.find((c) => c.path === 'settings');
+    expect(settings?.elements).toEqual([{ key: 'work_mem', identity: { key: 'work_mem' }, action: 'delete', before: '8MB' }]);
+    const grants = readerPlan.changes.find((c) => c.path === 'grants');
+    expect(grants?.elements).toHaveLength(1);
+    expect(grants?.elements?.[0]?.changes).toEqual([
+      expect.objectContaining({ path: 'privileges', set: { added: ['TEMPORARY'], removed: ['CREATE'] } }),
+    ]);
+
+    await applyCreatesAndUpdates(db.client, plan);
+    const after = await planFor(db.client, resources());
+    expect(after.resources.filter((r) => r.action !== 'no-op').map((r) => [r.address, r.changes])).toEqual([]);
+  });
+
+  it('plans the delete of a managed resource no longer declared, and nothing for objects it never managed', async () => {
+    const unmanaged = uniqueName('xpp_other');
+    await db.client.query(`create role "${unmanaged}"`);
+    try {
+      const plan = await planFor(db.client, resources().slice(0, 2));
+      expect(plan.resources.filter((r) => r.action !== 'no-op').map((r) => [r.address, r.action, r.reason])).toEqual([
+        [`role.${reader}`, 'delete', 'no longer declared'],
+      ]);
+      expect(JSON.stringify(plan)).not.toContain(unmanaged);
+    } finally {
+      await db.client.query(`drop role "${unmanaged}"`);
+    }
+  });
+});

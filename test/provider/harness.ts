@@ -1,0 +1,164 @@
+// Test fixtures for the in-database provider: servers to run against, fresh databases with
+// the provider installed, and pgTAP (loaded into the embedded server from the Debian package).
+import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { connectionFromUrl, installProvider, upsertProviderConfig } from '../../src/provider/install.js';
+
+export interface ServerTarget {
+  label: string;
+  /** Superuser URL, or null when the server is not available. */
+  url: string | null;
+  /** Missing is a failure, not a skip. */
+  required: boolean;
+}
+
+/** The servers provider suites run against: the embedded PostgreSQL 18 and the system PostgreSQL 15. */
+export function serverTargets(embeddedUrl: string): ServerTarget[] {
+  return [
+    { label: 'embedded PostgreSQL 18', url: embeddedUrl, required: true },
+    {
+      label: 'PostgreSQL 15',
+      url: process.env.XP_TEST_PG15_URL || null,
+      required: process.env.XP_REQUIRE_PG15 === '1',
+    },
+  ];
+}
+
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = '/' + encodeURIComponent(database);
+  return u.toString();
+}
+
+export async function connect(url: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url });
+  client.on('error', () => undefined);
+  await client.connect();
+  return client;
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * Makes pgTAP available on the server behind `admin` (a superuser): nothing to do where the
+ * extension is installed (PostgreSQL 15 from apt with postgresql-15-pgtap); otherwise copy the
+ * Debian package's control file and plain-SQL script (pgTAP has no C library) into the
+ * server's extension directory.
+ */
+export async function ensurePgtap(admin: pg.Client): Promise<void> {
+  const { rowCount } = await admin.query("select 1 from pg_available_extensions where name = 'pgtap'");
+  if (rowCount) return;
+  const { rows } = await admin.query<{ setting: string }>("select setting from pg_config where name = 'SHAREDIR'");
+  const target = join(rows[0].setting, 'extension');
+  const sources = existsSync('/usr/share/postgresql')
+    ? readdirSync('/usr/share/postgresql')
+        .map((v) => join('/usr/share/postgresql', v, 'extension'))
+        .filter((d) => existsSync(join(d, 'pgtap.control')))
+    : [];
+  if (sources.length === 0) {
+    throw new Error('pgTAP is not installed: apt-get install postgresql-15-pgtap (it provides the SQL the tests load)');
+  }
+  const source = sources.sort().at(-1)!;
+  const control = readFileSync(join(source, 'pgtap.control'), 'utf8');
+  const version = /default_version\s*=\s*'([^']+)'/.exec(control)?.[1];
+  if (!version) throw new Error(`cannot read default_version from ${join(source, 'pgtap.control')}`);
+  copyFileSync(join(source, 'pgtap.control'), join(target, 'pgtap.control'));
+  copyFileSync(join(source, `pgtap--${version}.sql`), join(target, `pgtap--${version}.sql`));
+}
+
+export interface ProviderDatabase {
+  name: string;
+  url: string;
+  client: pg.Client;
+  drop(): Promise<void>;
+}
+
+/** A fresh control database with the provider installed and the `default` provider config pointing at it. */
+export async function providerDatabase(
+  serverUrl: string,
+  prefix: string,
+  opts: { pgtap?: boolean } = {},
+): Promise<ProviderDatabase> {
+  const admin = await connect(serverUrl);
+  const name = uniqueName(prefix);
+  try {
+    await admin.query(`create database ${pg.escapeIdentifier(name)}`);
+  } finally {
+    await admin.end();
+  }
+  const url = withDatabase(serverUrl, name);
+  const client = await connect(url);
+  if (opts.pgtap) await client.query('create extension if not exists pgtap');
+  // XP_TEST_SQL_DIR: install from another copy of sql/ (e.g. without work in progress).
+  await installProvider(client, { sqlDir: process.env.XP_TEST_SQL_DIR || undefined });
+  await upsertProviderConfig(client, 'default', connectionFromUrl(url));
+  return {
+    name,
+    url,
+    client,
+    async drop() {
+      await client.end().catch(() => undefined);
+      const a = await connect(serverUrl);
+      try {
+        await a.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`);
+      } finally {
+        await a.end();
+      }
+    },
+  };
+}
+
+export interface TapResult {
+  planned: number | null;
+  passed: number;
+  failures: string[];
+}
+
+/** Parses pgTAP output lines: the plan, ok / not ok, and the diagnostics after a failure. */
+export function parseTap(lines: string[]): TapResult {
+  let planned: number | null = null;
+  let passed = 0;
+  const failures: string[] = [];
+  let current: string[] | null = null;
+  for (const line of lines.flatMap((l) => l.split('\n'))) {
+    const plan = /^1\.\.(\d+)/.exec(line);
+    if (plan) {
+      planned = Number(plan[1]);
+      continue;
+    }
+    if (/^ok \d+/.test(line)) {
+      passed++;
+      current = null;
+    } else if (/^not ok \d+/.test(line)) {
+      if (/# TODO/.test(line)) {
+        passed++;
+        current = null;
+        continue;
+      }
+      current = [line];
+      failures.push('');
+    } else if (line.startsWith('#') && current) {
+      current.push(line);
+    }
+    if (current) failures[failures.length - 1] = current.join('\n');
+  }
+  return { planned, passed, failures };
+}
+
+/** Runs one pgTAP file (plain SQL, no psql meta-commands) and returns its TAP lines. */
+export async function runTapFile(client: pg.Client, sql: string): Promise<string[]> {
+  const res = (await client.query(sql)) as unknown as pg.QueryResult | pg.QueryResult[];
+  const results = Array.isArray(res) ? res : [res];
+  const lines: string[] = [];
+  for (const r of results) {
+    for (const row of r.rows ?? []) {
+      const first = Object.values(row as Record<string, unknown>)[0];
+      if (typeof first === 'string') lines.push(first);
+    }
+  }
+  return lines;
+}

@@ -1,0 +1,54 @@
+// Runs every pgTAP suite under test/sql/ as a vitest test, against the embedded PostgreSQL 18
+// and the system PostgreSQL 15 (XP_TEST_PG15_URL; required when XP_REQUIRE_PG15=1). Each file
+// gets a fresh control database with pgTAP and the provider installed; dblink work commits in
+// other sessions, so the files clean up what they create themselves (unique names per file).
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { connect, ensurePgtap, parseTap, providerDatabase, runTapFile, serverTargets } from './provider/harness.js';
+
+const dir = fileURLToPath(new URL('./sql/', import.meta.url));
+// XP_TEST_SQL_ONLY: a regular expression selecting some files (while working on them).
+const only = process.env.XP_TEST_SQL_ONLY ? new RegExp(process.env.XP_TEST_SQL_ONLY) : null;
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.sql') && (!only || only.test(f)))
+  .sort();
+
+for (const target of serverTargets(inject('databaseUrl'))) {
+  describe(`pgTAP on ${target.label}`, () => {
+    if (!target.url) {
+      if (target.required) {
+        it('is available', () => {
+          throw new Error(`${target.label} is required (XP_REQUIRE_PG15=1) but XP_TEST_PG15_URL is not set`);
+        });
+      } else {
+        it.skip('skipped: XP_TEST_PG15_URL is not set', () => undefined);
+      }
+      return;
+    }
+    const url = target.url;
+    beforeAll(async () => {
+      const admin = await connect(url);
+      try {
+        await ensurePgtap(admin);
+      } finally {
+        await admin.end();
+      }
+    });
+    afterAll(() => undefined);
+
+    it.each(files)('%s', async (file) => {
+      const db = await providerDatabase(url, 'xp_tap_' + file.replace(/\W+/g, '_').slice(0, 30), { pgtap: true });
+      try {
+        const lines = await runTapFile(db.client, readFileSync(join(dir, file), 'utf8'));
+        const tap = parseTap(lines);
+        if (tap.failures.length) throw new Error(`${file}: ${tap.failures.length} failed\n${tap.failures.join('\n')}`);
+        expect(tap.planned, `${file} has no plan`).not.toBeNull();
+        expect(tap.passed, `${file}: ran ${tap.passed} of ${tap.planned} planned tests`).toBe(tap.planned);
+      } finally {
+        await db.drop();
+      }
+    });
+  });
+}

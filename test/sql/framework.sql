@@ -1,0 +1,38 @@
+-- The framework: schema, tables, enums, conventions every function follows.
+select plan(15);
+
+select has_schema('xplane', 'schema xplane exists');
+select has_table('xplane', t, format('table xplane.%s exists', t))
+  from unnest(array['managed_resources', 'conditions', 'events', 'provider_configs', 'stacks', 'schema_version']) t;
+select enum_has_labels('xplane', 'resource_kind', array['Database', 'Schema', 'Role', 'Extension', 'ServiceAccount'], 'resource_kind has the five kinds');
+select enum_has_labels('xplane', 'status_code', array['success', 'already_exists', 'not_found', 'updated', 'no_change',
+  'error', 'permission_denied', 'invalid_spec', 'dependency_not_ready'], 'status_code has the nine codes');
+select is(
+  (select string_agg(p.oid::regprocedure::text, ', ')
+     from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+    where n.nspname = 'xplane'
+      and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
+      and obj_description(p.oid, 'pg_proc') is null),
+  null, 'every xplane function has COMMENT ON FUNCTION');
+select is(
+  (select string_agg(p.oid::regprocedure::text, ', ')
+     from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+    where n.nspname = 'xplane'
+      and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
+      and not coalesce(p.proconfig @> array['search_path=xplane, pg_catalog'], false)),
+  null, 'every xplane function pins search_path = xplane, pg_catalog');
+select is(
+  (select string_agg(p.proname, ', ' order by p.proname)
+     from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+    where n.nspname = 'xplane' and p.prosecdef
+      and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')),
+  'remote_disconnect, remote_exec, remote_query',
+  'SECURITY DEFINER only where the connection password is needed');
+select is(
+  (select count(*)::int from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+    where n.nspname = 'xplane' and has_function_privilege('public', p.oid, 'execute')),
+  0, 'PUBLIC may execute no xplane function');
+select ok(not has_table_privilege('public', 'xplane.provider_configs', 'select'), 'PUBLIC cannot read provider_configs');
+select isnt((select count(*)::int from xplane.schema_version), 0, 'schema_version records the installed version');
+
+select * from finish();
