@@ -55,10 +55,11 @@ create table if not exists xplane.conditions (
   message         text                  not null default '',
   last_transition timestamptz           not null default pg_catalog.now(),
   updated_at      timestamptz           not null default pg_catalog.now(),
+  observed_generation bigint,
   primary key (resource_id, type),
   constraint conditions_status_check check (status in ('True', 'False', 'Unknown'))
 );
-comment on table xplane.conditions is 'Kubernetes-style conditions per resource. last_transition changes only when status changes.';
+comment on table xplane.conditions is 'Kubernetes-style conditions per resource. last_transition changes only when status changes; observed_generation: the spec generation the condition describes.';
 
 create table if not exists xplane.events (
   id          bigint            generated always as identity primary key,

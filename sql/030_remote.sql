@@ -205,3 +205,33 @@ end
 $$;
 comment on function xplane.remote_exec_locked(text, text, text, text) is
   'remote_exec serialised by an advisory lock on p_lock_key (e.g. ''schema:shop.api'', ''role:app''), so that parallel GRANT/ALTER on one catalog row never fail with "tuple concurrently updated". Advisory locks are per database: run cluster-wide DDL (roles, databases) with p_database = '''' so all sessions share the lock. Not for CREATE/DROP DATABASE (cannot run in a transaction).';
+
+create or replace function xplane.can_act_as_sql(p_role text)
+returns text
+language sql immutable strict parallel safe
+set search_path = xplane, pg_catalog
+as $$
+  -- Making another role the owner of something (CREATE DATABASE … OWNER, ALTER … OWNER TO,
+  -- CREATE SCHEMA … AUTHORIZATION) needs the right to SET ROLE to it. A CREATEROLE user
+  -- holds only ADMIN OPTION on the roles it created (PostgreSQL 16+, unless
+  -- createrole_self_grant says otherwise), and no membership at all on 15: grant itself
+  -- membership first. Nothing to do for a superuser or the role itself.
+  select format($sql$do $ensure$
+declare
+  v_role text := %L;
+begin
+  if v_role = current_user or (select rolsuper from pg_catalog.pg_roles where rolname = current_user) then
+    return;
+  end if;
+  if current_setting('server_version_num')::int >= 160000 then
+    if not pg_catalog.pg_has_role(current_user, v_role, 'SET') then
+      execute format('grant %%I to %%I with set true, inherit false', v_role, current_user);
+    end if;
+  elsif not pg_catalog.pg_has_role(current_user, v_role, 'MEMBER') then
+    execute format('grant %%I to %%I', v_role, current_user);
+  end if;
+end
+$ensure$; $sql$, p_role)
+$$;
+comment on function xplane.can_act_as_sql(text) is
+  'SQL (for remote_exec) that lets the provider''s role SET ROLE to p_role before it makes p_role the owner of an object: a self-grant of membership where CREATEROLE alone does not suffice (PostgreSQL 16+ rules). A missing role fails with 42704 (dependency_not_ready).';

@@ -103,6 +103,7 @@ begin
       v_template := 'template0';
     end if;
   end if;
+  perform xplane.remote_exec_locked(p_provider_config, '', 'role:' || (v_spec ->> 'owner'), xplane.can_act_as_sql(v_spec ->> 'owner'));
   perform xplane.remote_exec(p_provider_config, '', format(
     'create database %I owner %I template %I encoding %L lc_collate %L lc_ctype %L connection limit %s allow_connections %s',
     p_name, v_spec ->> 'owner', v_template, v_spec ->> 'encoding', v_spec ->> 'lc_collate', v_spec ->> 'lc_ctype',
@@ -152,7 +153,7 @@ begin
   end if;
   foreach v_key in array v_diff loop
     v_sql := v_sql || case v_key
-      when 'owner' then format('alter database %I owner to %I; ', p_name, v_spec ->> 'owner')
+      when 'owner' then xplane.can_act_as_sql(v_spec ->> 'owner') || format('alter database %I owner to %I; ', p_name, v_spec ->> 'owner')
       when 'connection_limit' then format('alter database %I with connection limit %s; ', p_name, (v_spec ->> 'connection_limit')::int)
       when 'allow_connections' then format('alter database %I with allow_connections %s; ', p_name, v_spec ->> 'allow_connections')
       when 'comment' then format('comment on database %I is %s; ', p_name, coalesce(quote_literal(v_spec ->> 'comment'), 'null'))

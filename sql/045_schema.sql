@@ -81,7 +81,8 @@ begin
     return xplane.result('already_exists', format('schema %s already exists in database %s', quote_ident(p_name), quote_ident(v_db)), v_obs);
   end if;
   perform xplane.remote_exec_locked(p_provider_config, v_db, format('schema:%s.%s', v_db, p_name),
-    format('create schema %I authorization %I; ', p_name, v_spec ->> 'owner')
+    xplane.can_act_as_sql(v_spec ->> 'owner')
+    || format('create schema %I authorization %I; ', p_name, v_spec ->> 'owner')
     || case when v_spec ->> 'comment' is null then '' else format('comment on schema %I is %L; ', p_name, v_spec ->> 'comment') end);
   return xplane.result('success', format('schema %s created in database %s', quote_ident(p_name), quote_ident(v_db)),
                        xplane.observe_schema(p_name, v_spec, p_provider_config));
@@ -117,7 +118,7 @@ begin
     return xplane.result('no_change', format('schema %s is up to date', quote_ident(p_name)), v_obs);
   end if;
   if 'owner' = any (v_diff) then
-    v_sql := v_sql || format('alter schema %I owner to %I; ', p_name, v_spec ->> 'owner');
+    v_sql := v_sql || xplane.can_act_as_sql(v_spec ->> 'owner') || format('alter schema %I owner to %I; ', p_name, v_spec ->> 'owner');
   end if;
   if 'comment' = any (v_diff) then
     v_sql := v_sql || format('comment on schema %I is %s; ', p_name, coalesce(quote_literal(v_spec ->> 'comment'), 'null'));

@@ -520,3 +520,63 @@ end
 $$;
 comment on function xplane.grants_apply(text, jsonb) is
   'Runs the steps of grants_delta, each in its database under its advisory lock; returns the number of steps run.';
+
+-- Where a role's grants were authoritative at its last successful apply. A database or schema
+-- dropped from the spec stays in scope until what the role held there has been revoked, so
+-- that removing a whole grant block revokes it instead of silently leaving it behind.
+create table if not exists xplane.grant_scopes (
+  provider_config text not null,
+  role_name       text not null,
+  database        text not null,
+  schema          text not null default '',
+  primary key (provider_config, role_name, database, schema)
+);
+comment on table xplane.grant_scopes is 'The (database, schema) pairs where each managed role''s grants were authoritative at its last successful apply (schema '''' = the database itself).';
+revoke all on table xplane.grant_scopes from public;
+
+create or replace function xplane.grant_scope_previous(p_provider_config text, p_role text)
+returns jsonb
+language sql stable
+set search_path = xplane, pg_catalog
+as $$
+  -- As grants with no privileges: they widen the scope (what is held there shows, and is
+  -- revoked unless desired) and grant nothing.
+  select coalesce(jsonb_agg(xplane.grant_entry(s.database, nullif(s.schema, ''), 'scope', '{}', false)), '[]'::jsonb)
+    from xplane.grant_scopes s
+   where s.provider_config = p_provider_config and s.role_name = p_role
+$$;
+comment on function xplane.grant_scope_previous(text, text) is
+  'The scope recorded at the role''s last successful apply, as privilege-less grants (on = "scope", matching no target) to append to the implicit grants.';
+
+create or replace function xplane.grant_scope_record(p_provider_config text, p_role text, p_grants jsonb)
+returns void
+language plpgsql volatile
+set search_path = xplane, pg_catalog
+as $$
+begin
+  delete from xplane.grant_scopes where provider_config = p_provider_config and role_name = p_role;
+  insert into xplane.grant_scopes (provider_config, role_name, database, schema)
+  select distinct p_provider_config, p_role, sc.database, coalesce(sc.schema, '')
+    from xplane.grants_scope(p_grants) sc
+  on conflict do nothing;
+end
+$$;
+comment on function xplane.grant_scope_record(text, text, jsonb) is
+  'Records the scope of the grants a role now has (after a successful create/update); p_grants null or [] forgets it (after a drop).';
+
+create or replace function xplane.grants_missing(p_grants jsonb, p_catalog jsonb)
+returns text
+language sql immutable parallel safe
+set search_path = xplane, pg_catalog
+as $$
+  -- The databases and schemas that grants name but that do not exist (yet): the resource is
+  -- then dependency_not_ready, and reconcile retries it after they are created.
+  select string_agg(case when sc.schema is null then format('database "%s"', sc.database)
+                         else format('schema "%s" in database "%s"', sc.schema, sc.database) end,
+                    ', ' order by sc.database, sc.schema nulls first)
+    from xplane.grants_scope(p_grants) sc
+   where case when sc.schema is null then p_catalog -> sc.database is null
+              else p_catalog -> sc.database is not null and not (p_catalog -> sc.database -> 'schemas' ? sc.schema) end
+$$;
+comment on function xplane.grants_missing(jsonb, jsonb) is
+  'The databases and schemas named by grants that do not exist in the catalog of grants_catalog, as text (null when all exist).';

@@ -26,6 +26,11 @@ as $$
       'member_of', coalesce((select jsonb_agg(distinct (g.rolname::text collate "C") order by (g.rolname::text collate "C"))
                                from pg_catalog.pg_auth_members m join pg_catalog.pg_roles g on g.oid = m.roleid
                               where m.member = r.oid), '[]'::jsonb),
+      'member_grantors', case when pg_catalog.current_setting('server_version_num')::int >= 160000 then
+                           (select jsonb_object_agg(x.g, x.grantors) from (
+                              select g.rolname::text as g, jsonb_agg(distinct pg_catalog.pg_get_userbyid(m.grantor)::text) as grantors
+                                from pg_catalog.pg_auth_members m join pg_catalog.pg_roles g on g.oid = m.roleid
+                               where m.member = r.oid group by 1) x) end,
       'settings', coalesce((select jsonb_object_agg(split_part(c, '=', 1), substr(c, strpos(c, '=') + 1))
                               from pg_catalog.pg_db_role_setting s, unnest(s.setconfig) c
                              where s.setrole = r.oid and s.setdatabase = 0), '{}'::jsonb),
@@ -258,7 +263,14 @@ begin
     end loop;
     for v_role in select jsonb_array_elements_text(coalesce(p_observed -> 'member_of', '[]'))
                   except select jsonb_array_elements_text(p_desired -> 'member_of') order by 1 loop
-      v_stmts := v_stmts || format('revoke %I from %I', v_role, p_name);
+      -- PostgreSQL 16+ keeps one membership per grantor, and REVOKE only removes the
+      -- current role's: revoke each grantor's (GRANTED BY).
+      if jsonb_typeof(p_observed -> 'member_grantors' -> v_role) = 'array' then
+        v_stmts := v_stmts || array(select format('revoke %I from %I granted by %I', v_role, p_name, g)
+                                      from jsonb_array_elements_text(p_observed -> 'member_grantors' -> v_role) g order by 1);
+      else
+        v_stmts := v_stmts || format('revoke %I from %I', v_role, p_name);
+      end if;
     end loop;
   end if;
   return v_stmts;
@@ -301,6 +313,17 @@ begin
   v_where := (select string_agg(case when d = '' then 'cluster-wide objects (databases, tablespaces)' else format('"%s"', d) end, ', ')
                 from jsonb_array_elements_text(coalesce(p_role -> 'dependent_databases', '[]')) d);
   begin
+    if v_where is not null then
+      -- REASSIGN/DROP OWNED need the privileges of the role. A non-superuser with CREATEROLE
+      -- holds ADMIN OPTION on the roles it created (PostgreSQL 16+) and may grant itself
+      -- membership first; the membership goes with the role.
+      perform xplane.remote_exec(p_provider_config, '', format(
+        'do $xp$ begin if not pg_catalog.pg_has_role(current_user, %1$L, ''USAGE'') then '
+        || 'if pg_catalog.current_setting(''server_version_num'')::int >= 160000 then '
+        || 'execute pg_catalog.format(''grant %%I to %%I with inherit true, set true'', %1$L, current_user); '
+        || 'else execute pg_catalog.format(''grant %%I to %%I'', %1$L, current_user); end if; end if; end $xp$',
+        p_name));
+    end if;
     for v_db in select jsonb_array_elements_text(coalesce(p_role -> 'dependent_databases', '[]')) order by 1 loop
       perform xplane.remote_exec(p_provider_config, v_db,
         format('reassign owned by %I to current_user; drop owned by %I', p_name, p_name));
@@ -318,4 +341,4 @@ begin
 end
 $$;
 comment on function xplane.drop_role_everywhere(text, text, jsonb) is
-  'Drops a role; first, in every database where objects or privileges depend on it, REASSIGN OWNED to the role xp runs as and DROP OWNED. When that is not possible, refuses with a message naming the databases and the reason.';
+  'Drops a role; first, in every database where objects or privileges depend on it, REASSIGN OWNED to the role xp runs as and DROP OWNED (a non-superuser first grants itself membership through its ADMIN OPTION). When that is not possible, refuses with a message naming the databases and the reason.';

@@ -31,6 +31,7 @@ as $$
 declare
   v_roles    jsonb;
   v_requests jsonb := '{}';
+  v_previous jsonb := '{}';
   v_item     jsonb;
 begin
   -- p_items: [{"name", "scope": <grants-shaped list naming databases and schemas>}].
@@ -38,16 +39,19 @@ begin
   v_roles := xplane.roles_catalog(p_provider_config,
                array(select e ->> 'name' from jsonb_array_elements(p_items) e));
   for v_item in select value from jsonb_array_elements(p_items) loop
+    v_previous := v_previous || jsonb_build_object(v_item ->> 'name',
+                    xplane.grant_scope_previous(p_provider_config, v_item ->> 'name'));
     continue when not (v_roles -> 'roles' ? (v_item ->> 'name'));
-    v_requests := xplane.grants_request(v_requests, v_item ->> 'name', v_item -> 'scope');
+    v_requests := xplane.grants_request(v_requests, v_item ->> 'name',
+                    coalesce(v_item -> 'scope', '[]') || (v_previous -> (v_item ->> 'name')));
   end loop;
-  return jsonb_build_object('cluster', v_roles,
+  return jsonb_build_object('cluster', v_roles, 'previous_scope', v_previous,
     'grants', xplane.grants_catalog(p_provider_config, v_requests,
                 array(select jsonb_array_elements_text(v_roles -> 'databases'))));
 end
 $$;
 comment on function xplane.role_batch_catalog(text, jsonb) is
-  'Catalog of a batch of roles (Role and ServiceAccount): {"cluster": roles_catalog, "grants": {db: grants_catalog}}, in 1 + (number of databases) round trips.';
+  'Catalog of a batch of roles (Role and ServiceAccount): {"cluster": roles_catalog, "grants": {db: grants_catalog}, "previous_scope": {role: grants}}, in 1 + (number of databases) round trips. The scope of each role includes where its grants were at its last apply (grant_scopes).';
 
 create or replace function xplane.role_observed(p_name text, p_spec jsonb, p_catalog jsonb)
 returns jsonb
@@ -61,7 +65,7 @@ as $$
     'connection_limit', r -> 'connection_limit',
     'member_of', r -> 'member_of',
     'settings', r -> 'settings',
-    'grants', xplane.grants_observed(p_name, p_spec -> 'grants', '[]', p_catalog -> 'grants'),
+    'grants', xplane.grants_observed(p_name, p_spec -> 'grants', p_catalog -> 'previous_scope' -> p_name, p_catalog -> 'grants'),
     'comment', r -> 'comment') end
     from (select p_catalog -> 'cluster' -> 'roles' -> p_name as r) x
 $$;
@@ -95,13 +99,17 @@ as $$
 declare
   v_stmts text[];
   v_delta jsonb;
+  v_n     integer;
 begin
   -- Role attributes first (one transaction under role:<name>), then the grant deltas per
   -- database / schema. Returns the number of steps run (0: already in sync).
   v_stmts := p_extra || xplane.role_alter_statements(p_name, p_spec, p_observed);
   perform xplane.role_exec(p_provider_config, p_name, v_stmts);
-  v_delta := xplane.grants_delta(p_name, p_spec -> 'grants', p_implicit, p_catalog -> 'grants');
-  return cardinality(v_stmts) + xplane.grants_apply(p_provider_config, v_delta);
+  v_delta := xplane.grants_delta(p_name, p_spec -> 'grants',
+               coalesce(p_implicit, '[]') || coalesce(p_catalog -> 'previous_scope' -> p_name, '[]'), p_catalog -> 'grants');
+  v_n := cardinality(v_stmts) + xplane.grants_apply(p_provider_config, v_delta);
+  perform xplane.grant_scope_record(p_provider_config, p_name, coalesce(p_spec -> 'grants', '[]') || coalesce(p_implicit, '[]'));
+  return v_n;
 end
 $$;
 comment on function xplane.role_converge(text, text, jsonb, jsonb, jsonb, jsonb, text[]) is
@@ -115,6 +123,7 @@ as $$
 declare
   v_spec jsonb;
   v_cat  jsonb;
+  v_missing text;
   v_state text; v_msg text; v_detail text; v_hint text;
 begin
   v_spec := xplane.normalize_role(p_spec);
@@ -131,6 +140,11 @@ begin
   v_cat := xplane.role_batch_catalog(p_provider_config, jsonb_build_array(jsonb_build_object('name', p_name, 'scope', v_spec -> 'grants')));
   perform xplane.role_converge(p_provider_config, p_name, v_spec, v_cat -> 'cluster' -> 'roles' -> p_name, v_cat, '[]');
   v_cat := xplane.role_batch_catalog(p_provider_config, jsonb_build_array(jsonb_build_object('name', p_name, 'scope', v_spec -> 'grants')));
+  v_missing := xplane.grants_missing(v_spec -> 'grants', v_cat -> 'grants');
+  if v_missing is not null then
+    return xplane.result('dependency_not_ready', format('role "%s" created; its grants wait for %s', p_name, v_missing),
+                         xplane.role_observed(p_name, v_spec, v_cat));
+  end if;
   return xplane.result('success', format('role "%s" created', p_name), xplane.role_observed(p_name, v_spec, v_cat));
 exception when others then
   get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
@@ -151,6 +165,7 @@ declare
   v_obs  jsonb;
   v_role jsonb;
   v_n    integer;
+  v_missing text;
   v_state text; v_msg text; v_detail text; v_hint text;
 begin
   v_spec := xplane.normalize_role(p_spec);
@@ -162,10 +177,15 @@ begin
   v_obs := xplane.role_observed(p_name, v_spec, v_cat);
   v_n := xplane.role_converge(p_provider_config, p_name, v_spec, v_role, v_cat, '[]',
            case when (v_role ->> 'login')::boolean then array[format('alter role %I with nologin', p_name)] else '{}' end);
-  if v_n = 0 then
+  v_missing := xplane.grants_missing(v_spec -> 'grants', v_cat -> 'grants');
+  if v_n = 0 and v_missing is null then
     return xplane.result('no_change', format('role "%s" is up to date', p_name), v_obs);
   end if;
   v_cat := xplane.role_batch_catalog(p_provider_config, jsonb_build_array(jsonb_build_object('name', p_name, 'scope', v_spec -> 'grants')));
+  if v_missing is not null then
+    return xplane.result('dependency_not_ready', format('role "%s": its grants wait for %s', p_name, v_missing),
+                         xplane.role_observed(p_name, v_spec, v_cat));
+  end if;
   return xplane.result('updated', format('role "%s" updated (%s)', p_name,
     array_to_string(xplane.spec_diff('Role', v_spec, v_obs), ', ')), xplane.role_observed(p_name, v_spec, v_cat));
 exception when others then
@@ -182,14 +202,19 @@ language plpgsql volatile
 set search_path = xplane, pg_catalog
 as $$
 declare
-  v_cat  jsonb;
+  v_cat    jsonb;
+  v_result xplane.action_result;
   v_state text; v_msg text; v_detail text; v_hint text;
 begin
   v_cat := xplane.roles_catalog(p_provider_config, array[p_name]);
   if not (v_cat -> 'roles' ? p_name) then
     return xplane.result('not_found', format('role "%s" does not exist', p_name), null);
   end if;
-  return xplane.drop_role_everywhere(p_provider_config, p_name, v_cat -> 'roles' -> p_name);
+  v_result := xplane.drop_role_everywhere(p_provider_config, p_name, v_cat -> 'roles' -> p_name);
+  if (v_result).status_code = 'success' then
+    perform xplane.grant_scope_record(p_provider_config, p_name, '[]');
+  end if;
+  return v_result;
 exception when others then
   get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
   return xplane.failure(v_state, v_msg, v_detail, v_hint);

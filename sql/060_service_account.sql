@@ -54,7 +54,7 @@ declare
   v_role     jsonb := p_catalog -> 'cluster' -> 'roles' -> p_name;
   v_db       text := p_spec ->> 'database';
   v_cat      jsonb := p_catalog -> 'grants' -> (p_spec ->> 'database');
-  v_implicit jsonb := xplane.service_account_implicit(p_spec);
+  v_implicit jsonb := xplane.service_account_implicit(p_spec) || coalesce(p_catalog -> 'previous_scope' -> p_name, '[]');
   v_connect  boolean;
   v_schemas  jsonb;
 begin
@@ -161,6 +161,7 @@ declare
   v_spec jsonb;
   v_cat  jsonb;
   v_pw   text;
+  v_missing text;
   v_state text; v_msg text; v_detail text; v_hint text;
 begin
   v_spec := xplane.normalize_service_account(p_spec);
@@ -176,6 +177,11 @@ begin
   perform xplane.role_converge(p_provider_config, p_name, v_spec, v_cat -> 'cluster' -> 'roles' -> p_name, v_cat,
                                xplane.service_account_implicit(v_spec));
   v_cat := xplane.service_account_catalog(p_provider_config, p_name, v_spec);
+  v_missing := xplane.grants_missing(xplane.service_account_scope(v_spec), v_cat -> 'grants');
+  if v_missing is not null then
+    return xplane.result('dependency_not_ready', format('service account "%s" created; its grants wait for %s', p_name, v_missing),
+                         xplane.service_account_observed(p_name, v_spec, v_cat));
+  end if;
   return xplane.result('success', format('service account "%s" created%s', p_name,
     case when v_pw is null then ' (no password stored: it cannot log in until one is set)' else '' end),
     xplane.service_account_observed(p_name, v_spec, v_cat));
@@ -200,6 +206,7 @@ declare
   v_pw   text;
   v_n    integer;
   v_what text[];
+  v_missing text;
   v_state text; v_msg text; v_detail text; v_hint text;
 begin
   v_spec := xplane.normalize_service_account(p_spec);
@@ -215,10 +222,15 @@ begin
   v_pw := xplane.service_account_password(p_provider_config, p_name, p_spec, false);
   v_what := xplane.spec_diff('ServiceAccount', v_spec, v_obs) || coalesce(v_pw, '');
   v_what := array_remove(v_what, '');
-  if v_n = 0 and v_pw is null then
+  v_missing := xplane.grants_missing(xplane.service_account_scope(v_spec), v_cat -> 'grants');
+  if v_n = 0 and v_pw is null and v_missing is null then
     return xplane.result('no_change', format('service account "%s" is up to date', p_name), v_obs);
   end if;
   v_cat := xplane.service_account_catalog(p_provider_config, p_name, v_spec);
+  if v_missing is not null then
+    return xplane.result('dependency_not_ready', format('service account "%s": its grants wait for %s', p_name, v_missing),
+                         xplane.service_account_observed(p_name, v_spec, v_cat));
+  end if;
   return xplane.result('updated', format('service account "%s" updated (%s)', p_name, array_to_string(v_what, ', ')),
                        xplane.service_account_observed(p_name, v_spec, v_cat));
 exception when others then
@@ -247,6 +259,7 @@ begin
   v_result := xplane.drop_role_everywhere(p_provider_config, p_name, v_cat -> 'roles' -> p_name);
   if (v_result).status_code = 'success' then
     perform xplane.credential_forget(p_provider_config, p_name);
+    perform xplane.grant_scope_record(p_provider_config, p_name, '[]');
   end if;
   return v_result;
 exception when others then

@@ -28,13 +28,16 @@ declare
   v_changed boolean;
   v_res     xplane.managed_resources;
 begin
-  insert into xplane.conditions as c (resource_id, type, status, reason, message)
-  values (p_resource_id, p_type, p_status, p_reason, coalesce(p_message, ''))
+  insert into xplane.conditions as c (resource_id, type, status, reason, message, observed_generation)
+  values (p_resource_id, p_type, p_status, p_reason, coalesce(p_message, ''),
+          (select generation from xplane.managed_resources where id = p_resource_id))
   on conflict (resource_id, type) do update
      set status = excluded.status, reason = excluded.reason, message = excluded.message,
+         observed_generation = excluded.observed_generation,
          last_transition = case when c.status is distinct from excluded.status then now() else c.last_transition end,
          updated_at = now()
-   where (c.status, c.reason, c.message) is distinct from (excluded.status, excluded.reason, excluded.message)
+   where (c.status, c.reason, c.message, c.observed_generation)
+         is distinct from (excluded.status, excluded.reason, excluded.message, excluded.observed_generation)
   returning true into v_changed;
   if coalesce(v_changed, false) then
     select * into v_res from xplane.managed_resources where id = p_resource_id;

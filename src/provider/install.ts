@@ -104,10 +104,10 @@ export function upgradePath(from: string, to: string, sqlDir = SQL_DIR): string[
 
 /** The version installed in the connected database, or null when the provider is absent. */
 export async function installedVersion(client: Queryable): Promise<string | null> {
+  const present = await client.query<{ t: string | null }>(`select pg_catalog.to_regclass('xplane.schema_version')::text as t`);
+  if (!present.rows[0]?.t) return null;
   const { rows } = await client.query<{ v: string | null }>(
-    `select case when pg_catalog.to_regclass('xplane.schema_version') is null then null
-       else (select version from xplane.schema_version
-              order by pg_catalog.string_to_array(version, '.')::int[] desc limit 1) end as v`,
+    `select version as v from xplane.schema_version order by pg_catalog.string_to_array(version, '.')::int[] desc limit 1`,
   );
   return rows[0]?.v ?? null;
 }

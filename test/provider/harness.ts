@@ -151,7 +151,15 @@ export function parseTap(lines: string[]): TapResult {
 
 /** Runs one pgTAP file (plain SQL, no psql meta-commands) and returns its TAP lines. */
 export async function runTapFile(client: pg.Client, sql: string): Promise<string[]> {
-  const res = (await client.query(sql)) as unknown as pg.QueryResult | pg.QueryResult[];
+  let res: pg.QueryResult | pg.QueryResult[];
+  try {
+    res = (await client.query(sql)) as unknown as pg.QueryResult | pg.QueryResult[];
+  } catch (err) {
+    // A statement raised (outside a throws_ok): say which line, and where it came from.
+    const e = err as { message: string; position?: string; where?: string };
+    const line = e.position ? sql.slice(0, Number(e.position)).split('\n').length : null;
+    throw new Error(`${e.message}${line ? ` (line ${line})` : ''}${e.where ? `\n${e.where}` : ''}`);
+  }
   const results = Array.isArray(res) ? res : [res];
   const lines: string[] = [];
   for (const r of results) {

@@ -1,6 +1,6 @@
 -- Grants: exact read-back, deltas (GRANT/REVOKE of the difference only), authoritative revoke
 -- within the schemas the spec names, ALL TABLES convergence, database grants.
-select plan(22);
+select plan(26);
 
 create function pg_temp.n(p text) returns text language sql as $$ select p || '_' || right(current_database(), 8) $$;
 create function pg_temp.g(p_tables jsonb, p_extra jsonb default '[]') returns jsonb language sql as $$
@@ -65,6 +65,22 @@ select is(xplane.remote_exec('default', '', 'create table app.t3 (id int)'), 'CR
 select ok(not pg_temp.in_sync(pg_temp.g('["SELECT", "INSERT"]')), 'the new table is a difference');
 select is((xplane.update_role(pg_temp.n('g'), pg_temp.g('["SELECT", "INSERT"]'))).status_code, 'updated', 'update grants on it');
 select ok(pg_temp.in_sync(pg_temp.g('["SELECT", "INSERT"]')) and has_table_privilege(pg_temp.n('g'), 'app.t3', 'INSERT'), 'in sync');
+
+-- Removing every grant on a schema (and on the database) revokes them: the previous scope
+-- stays authoritative until it is clean.
+create function pg_temp.only_other() returns jsonb language sql as $$
+  select jsonb_build_object('grants', jsonb_build_array(
+    jsonb_build_object('database', current_database(), 'schema', 'other', 'privileges', jsonb_build_array('DELETE'))))
+$$;
+select is(xplane.spec_diff('Role', xplane.normalize_spec('Role', pg_temp.only_other()),
+                           xplane.observe_resource('Role', pg_temp.n('g'), pg_temp.only_other())), array['grants'],
+  'the plan shows the grants on app and on the database as differences');
+select is((xplane.update_role(pg_temp.n('g'), pg_temp.only_other())).status_code, 'updated', 'apply without the app blocks');
+select ok(not has_table_privilege(pg_temp.n('g'), 'app.t1', 'SELECT') and not has_schema_privilege(pg_temp.n('g'), 'app', 'USAGE')
+          and not exists (select 1 from pg_database d, aclexplode(d.datacl) a where d.datname = current_database()
+                           and a.grantee = (select oid from pg_roles where rolname = pg_temp.n('g'))),
+  'privileges on app and on the database revoked');
+select ok(pg_temp.in_sync(pg_temp.only_other()), 'in sync');
 
 select is((xplane.delete_role(pg_temp.n('g'), '{}')).status_code, 'success', 'a role holding privileges is dropped (DROP OWNED)');
 select * from finish();

@@ -1,6 +1,6 @@
 -- Role: create, no perpetual diff, idempotency, attribute/setting/membership deltas, delete,
 -- invalid specs. The file runs in a fresh control database; role names carry its suffix.
-select plan(24);
+select plan(26);
 
 create function pg_temp.n(p text) returns text language sql as $$ select p || '_' || right(current_database(), 8) $$;
 create function pg_temp.spec_a() returns jsonb language sql as $$
@@ -47,6 +47,15 @@ select is(xplane.spec_diff('Role', xplane.normalize_spec('Role', pg_temp.spec_a(
 select is((xplane.update_role(pg_temp.n('reader'), pg_temp.spec_a())).status_code, 'updated', 'update heals the drift');
 select is(xplane.observe_resource('Role', pg_temp.n('reader'), pg_temp.spec_a()),
           xplane.normalize_spec('Role', pg_temp.spec_a()), 'after healing: observed equals normalised spec');
+
+-- A membership granted by another role (PostgreSQL 16+ keeps one per grantor) is revoked too.
+select is(xplane.remote_exec('default', '', format('create role %1$I createrole; grant %2$I to %1$I with admin option; '
+  || 'set role %1$I; grant %2$I to %3$I granted by %1$I; reset role', pg_temp.n('grantor'), pg_temp.n('base2'), pg_temp.n('base1'))),
+  'RESET', 'base1 made a member of base2 by another grantor');
+select ok((xplane.update_role(pg_temp.n('base1'), '{}')).status_code = 'updated'
+          and (xplane.observe_resource('Role', pg_temp.n('base1'), '{}') -> 'member_of') = '[]'::jsonb,
+  'update revokes it, whoever granted it');
+select xplane.remote_exec('default', '', format('drop role %I', pg_temp.n('grantor')));
 
 -- Invalid specs name the field; nothing raises.
 select matches((xplane.create_role(pg_temp.n('bad'), '{"inherits": true}')).message, 'Role\.inherits: unknown attribute', 'unknown attribute named');
