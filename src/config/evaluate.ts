@@ -358,8 +358,9 @@ export class Evaluator {
       if (input) {
         origin = input.source;
         if ('raw' in input) {
-          // the command line gives strings; other types are written as expressions: '["a","b"]'
-          if (state.type.t === 'string') raw = input.raw;
+          // the command line gives strings; other declared types are written as expressions:
+          // '["a","b"]' (as in Terraform, a variable without a type takes the string as is)
+          if (state.type.t === 'string' || state.type.t === 'any') raw = input.raw;
           else {
             const parsed = input.parseRaw(input.raw);
             if (Array.isArray(parsed)) {
@@ -399,7 +400,7 @@ export class Evaluator {
       return this.evalExpr(e, { where });
     } catch (err) {
       if (err instanceof EvalFailure) {
-        this.diagnostics.push(err.diagnostic);
+        if (err.diagnostic.message) this.diagnostics.push(err.diagnostic);
         return FAILED;
       }
       throw err;
@@ -412,7 +413,7 @@ export class Evaluator {
       return this.evalExpr(attr.value, scope);
     } catch (err) {
       if (err instanceof EvalFailure) {
-        this.diagnostics.push(err.diagnostic);
+        if (err.diagnostic.message) this.diagnostics.push(err.diagnostic);
         return FAILED;
       }
       throw err;
@@ -429,9 +430,9 @@ export class Evaluator {
       const members = cycle.map((n) => `local.${n} (${where(this.locals.get(n)!.attr.nameRange)})`).join(', ');
       for (const n of cycle) this.locals.get(n)!.state = FAILED;
       this.report(this.locals.get(cycle[0]!)!.attr.nameRange, `cycle between locals: ${path}`, `each of ${members} depends on the next`);
-      throw new EvalFailure({ severity: 'warning', message: '' }); // already reported
+      throw alreadyReported();
     }
-    if (l.state === FAILED) throw new EvalFailure({ severity: 'warning', message: '' });
+    if (l.state === FAILED) throw alreadyReported();
     if (l.state === 'pending') {
       l.state = BUSY;
       this.localStack.push(name);
@@ -443,7 +444,7 @@ export class Evaluator {
       }
       if ((l.state as LocalState['state']) === FAILED || v === FAILED) {
         l.state = FAILED;
-        throw new EvalFailure({ severity: 'warning', message: '' });
+        throw alreadyReported();
       }
       l.value = v;
       l.state = 'done';
@@ -483,7 +484,7 @@ export class Evaluator {
       if (v === FAILED) return this.expansionFailed(r);
       const { value, sensitive } = unwrap(v);
       const plain = value instanceof ResourceGroup ? expandGroup(value) : value;
-      if (sensitive) {
+      if (sensitive || containsSensitive(plain)) {
         this.report(forEach.value.range, 'for_each must not be sensitive', 'instance keys appear in addresses and plans');
         return this.expansionFailed(r);
       }
@@ -718,7 +719,7 @@ export class Evaluator {
         const v = this.variables.get(name);
         if (!v) this.fail(range, `unknown variable "${name}"`, didYouMean(name, this.variables.keys()) ?? `declare it: variable "${name}" {}`);
         if (scope.where === 'variable') this.fail(range, 'a variable default cannot refer to variables');
-        if (v.value === FAILED) throw new EvalFailure({ severity: 'warning', message: '' }); // reported at the variable
+        if (v.value === FAILED) throw alreadyReported(); // reported at the variable
         return v.value;
       }
       case 'local':
@@ -893,11 +894,11 @@ export class Evaluator {
     const kind = r.kind;
     const errorsBefore = this.errorCount();
     const spec: Record<string, Value> = {};
-    const known = [...Object.keys(kind.attributes), ...metaArguments];
     for (const [name, attr] of r.attrs) {
       if ((metaArguments as readonly string[]).includes(name)) continue;
       const schema = kind.attributes[name];
       if (!schema) {
+        const known = [...Object.keys(kind.attributes), ...metaArguments];
         this.report(attr.nameRange, `unknown attribute "${name}" in ${r.type}`, didYouMean(name, known) ?? `${r.type} has: ${known.join(', ')}`);
         continue;
       }
@@ -976,7 +977,7 @@ export class Evaluator {
       if (schema.required) {
         this.report(r.block.typeRange, `missing required attribute "${name}" in ${inst.address}`, `${name}: ${schema.description}`);
       } else if (schema.default !== undefined && schema.observed !== false) {
-        spec[name] = structuredClone(schema.default);
+        spec[name] = cloneDefault(schema.default);
       } else if (spec[name] === null) delete spec[name];
     }
     if (kind.finalize) {
@@ -1081,7 +1082,7 @@ export class Evaluator {
       if (s.required) {
         this.report(b.typeRange, `missing required attribute "${name}" in ${b.type}`, `${name}: ${s.description}`);
         ok = false;
-      } else if (s.default !== undefined) out[name] = structuredClone(s.default);
+      } else if (s.default !== undefined) out[name] = cloneDefault(s.default);
     }
     return ok ? inKeyOrder(out, Object.keys(schema.attributes)) : undefined;
   }
@@ -1243,6 +1244,18 @@ export class Evaluator {
 }
 
 const NOT_A_ROOT = Symbol('not a root');
+
+/** Stops an evaluation whose cause has already been reported (a failed variable or local). */
+function alreadyReported(): EvalFailure {
+  return new EvalFailure({ severity: 'error', message: '' });
+}
+
+/** A fresh copy of a default (defaults are scalars, [] or flat {}); structuredClone is slow at 100k calls. */
+function cloneDefault(v: Value): Value {
+  if (Array.isArray(v)) return [...v];
+  if (v !== null && typeof v === 'object' && !(v instanceof Sensitive)) return { ...v };
+  return v;
+}
 
 /** The spec with its keys in the kind's order (stable, readable JSON). */
 function inKeyOrder(spec: Record<string, Value>, order: string[]): Record<string, Value> {

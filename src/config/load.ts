@@ -16,6 +16,8 @@ export interface LoadOptions {
   vars?: readonly string[] | Readonly<Record<string, string>>;
   /** `--var-file` paths (relative to the working directory), in order. */
   varFiles?: readonly string[];
+  /** The directory as diagnostics name it (default: `dir`). */
+  displayDir?: string;
   /** For `XP_VAR_name` and `env()`. */
   env?: Readonly<Record<string, string | undefined>>;
 }
@@ -48,10 +50,10 @@ export function loadConfiguration(dir: string, options: LoadOptions = {}): LoadR
 
   const files: File[] = [];
   for (const name of names) {
-    const path = join(dir, name);
+    const path = join(options.displayDir ?? dir, name);
     let text: string;
     try {
-      text = readFileSync(path, 'utf8');
+      text = readFileSync(join(dir, name), 'utf8');
     } catch (err) {
       diagnostics.push({ severity: 'error', message: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code}` });
       continue;

@@ -9,7 +9,8 @@ import { parser } from './parser.js';
 import * as t from './tokens.js';
 import type * as cst from './cst.js';
 
-const BaseVisitor = parser.getBaseCstVisitorConstructor();
+// Every visit passes the node itself as the visitor's parameter: the handlers need its location.
+const BaseVisitor = parser.getBaseCstVisitorConstructor<CstNode, unknown>();
 
 /** Binding power of each binary operator: higher binds tighter. */
 export const binaryPrecedence: Record<ast.BinaryOp, number> = {
@@ -39,19 +40,12 @@ export class AstBuilder extends BaseVisitor {
     this.validateVisitor();
   }
 
-  /** The AST of a file from the CSTs of its parts (one unless parse() resumed after an error);
-   * diagnostics for what the grammar let through are appended. */
-  build(path: string, nodes: cst.FileCstNode[], diagnostics: Diagnostic[]): ast.File {
+  /** The AST of a file's CST (or of a part of it); diagnostics for what the grammar let
+   * through are appended. */
+  build(path: string, node: cst.FileCstNode, diagnostics: Diagnostic[]): ast.File {
     this.path = path;
     this.diagnostics = diagnostics;
-    const files = nodes.map((n) => this.visit(n) as ast.File);
-    if (files.length === 1) return files[0]!;
-    const body: ast.Body = {
-      attributes: files.flatMap((f) => f.body.attributes),
-      blocks: files.flatMap((f) => f.body.blocks),
-      items: files.flatMap((f) => f.body.items),
-    };
-    return { kind: 'File', path, body, range: this.fileRange(body) };
+    return this.visit(node, node) as ast.File;
   }
 
   // ── positions ───────────────────────────────────────────────────────────────────────
@@ -98,12 +92,12 @@ export class AstBuilder extends BaseVisitor {
   }
 
   private expr(node: CstNode | undefined): ast.Expression {
-    return node ? (this.visit(node) as ast.Expression) : this.missing(node);
+    return node ? (this.visit(node, node) as ast.Expression) : this.missing(node);
   }
 
   // ── structure ───────────────────────────────────────────────────────────────────────
   file(ctx: cst.FileCstChildren): ast.File {
-    const body = ctx.body?.[0] ? (this.visit(ctx.body[0]) as ast.Body) : emptyBody();
+    const body = ctx.body?.[0] ? (this.visit(ctx.body[0], ctx.body[0]) as ast.Body) : emptyBody();
     return { kind: 'File', path: this.path, body, range: this.fileRange(body) };
   }
 
@@ -114,38 +108,41 @@ export class AstBuilder extends BaseVisitor {
   }
 
   body(ctx: cst.BodyCstChildren): ast.Body {
-    const attributes = (ctx.attribute ?? []).map((n) => this.visit(n) as ast.Attribute);
-    const blocks = (ctx.block ?? []).map((n) => this.visit(n) as ast.Block);
-    const items: (ast.Attribute | ast.Block)[] =
-      blocks.length === 0 ? attributes : attributes.length === 0 ? blocks : [...attributes, ...blocks];
-    if (attributes.length > 0 && blocks.length > 0) items.sort((a, b) => a.range.start.offset - b.range.start.offset);
+    const attributes = (ctx.attribute ?? []).map((n) => this.visit(n, n) as ast.Attribute);
+    const blocks = (ctx.block ?? []).map((n) => this.visit(n, n) as ast.Block);
+    // merge the two runs, both in source order
+    const items: (ast.Attribute | ast.Block)[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < attributes.length || j < blocks.length) {
+      if (j >= blocks.length || (i < attributes.length && attributes[i]!.range.start.offset < blocks[j]!.range.start.offset)) {
+        items.push(attributes[i++]!);
+      } else items.push(blocks[j++]!);
+    }
     return { attributes, blocks, items };
-  }
-
-  endOfItem(): never {
-    throw new Error('endOfItem carries no value');
   }
 
   attribute(ctx: cst.AttributeCstChildren, node?: CstNode): ast.Attribute {
     const name = ctx.Identifier?.[0];
-    return {
-      kind: 'Attribute',
-      name: name?.image ?? '',
-      value: this.expr(ctx.expression?.[0]),
-      range: this.nodeRange(node),
-      nameRange: name ? this.tokenRange(name) : this.emptyRange(),
-    };
+    const nameRange = name ? this.tokenRange(name) : this.nodeRange(node);
+    const value = this.expr(ctx.expression?.[0]);
+    // from the name to the end of the value (the rule also holds the newline that ends it)
+    const range = value.range.end.offset > nameRange.end.offset ? this.span(nameRange, value.range) : nameRange;
+    return { kind: 'Attribute', name: name?.image ?? '', value, range, nameRange };
   }
 
   block(ctx: cst.BlockCstChildren, node?: CstNode): ast.Block {
     const type = ctx.Identifier?.[0];
+    const close = ctx.RCurly?.[0];
+    const typeRange = type ? this.tokenRange(type) : this.nodeRange(node);
     return {
       kind: 'Block',
       type: type?.image ?? '',
-      labels: (ctx.blockLabel ?? []).map((n) => this.visit(n) as string),
-      body: ctx.body?.[0] ? (this.visit(ctx.body[0]) as ast.Body) : emptyBody(),
-      range: this.nodeRange(node),
-      typeRange: type ? this.tokenRange(type) : this.emptyRange(),
+      labels: (ctx.blockLabel ?? []).map((n) => this.visit(n, n) as string),
+      body: ctx.body?.[0] ? (this.visit(ctx.body[0], ctx.body[0]) as ast.Body) : emptyBody(),
+      // from the type to the `}` (the rule also holds the newline that ends it)
+      range: isRealToken(close) ? this.span(typeRange, this.tokenRange(close)) : this.nodeRange(node),
+      typeRange,
     };
   }
 
@@ -157,88 +154,115 @@ export class AstBuilder extends BaseVisitor {
   }
 
   // ── expressions ─────────────────────────────────────────────────────────────────────
+  /** Precedence climbing over the flat chain `operand (op operand)*` (all operators are
+   * left-associative), then the conditional, which binds loosest. */
   expression(ctx: cst.ExpressionCstChildren, node?: CstNode): ast.Expression {
-    const condition = this.expr(ctx.binaryExpression?.[0]);
-    if (!ctx.Question) return condition;
+    const operandNodes = ctx.operand ?? [];
+    const ops = ctx.BinaryOperator;
+    let chain: ast.Expression;
+    if (!ops) {
+      chain = this.expr(operandNodes[0]);
+    } else {
+      const operands = operandNodes.map((n) => this.expr(n));
+      let i = 0;
+      const climb = (minPrec: number): ast.Expression => {
+        let left = operands[i] ?? this.missing(undefined);
+        while (i < ops.length) {
+          const op = ops[i]!.image as ast.BinaryOp;
+          const prec = binaryPrecedence[op];
+          if (prec < minPrec) break;
+          i++;
+          const right = climb(prec + 1);
+          left = { kind: 'Binary', op, left, right, range: this.span(left.range, right.range) };
+        }
+        return left;
+      };
+      chain = climb(0);
+    }
+    if (!ctx.Question) return chain;
     return {
       kind: 'Conditional',
-      condition,
+      condition: chain,
       then: this.expr(ctx.expression?.[0]),
       else: this.expr(ctx.expression?.[1]),
       range: this.nodeRange(node),
     };
   }
 
-  /** Precedence climbing over the flat chain `operand (op operand)*`; all operators are left-associative. */
-  binaryExpression(ctx: cst.BinaryExpressionCstChildren): ast.Expression {
-    const operandNodes = ctx.unaryExpression ?? [];
-    const first = this.expr(operandNodes[0]);
-    const ops = ctx.BinaryOperator;
-    if (!ops) return first;
-    const operands = [first, ...operandNodes.slice(1).map((n) => this.expr(n))];
-    let i = 0;
-    const climb = (minPrec: number): ast.Expression => {
-      let left = operands[i] ?? this.missing(undefined);
-      while (i < ops.length) {
-        const op = ops[i]!.image as ast.BinaryOp;
-        const prec = binaryPrecedence[op];
-        if (prec < minPrec) break;
-        i++;
-        const right = climb(prec + 1);
-        left = { kind: 'Binary', op, left, right, range: this.span(left.range, right.range) };
-      }
-      return left;
-    };
-    return climb(0);
-  }
-
-  unaryExpression(ctx: cst.UnaryExpressionCstChildren): ast.Expression {
-    let operand = this.expr(ctx.postfixExpression?.[0]);
-    if (!ctx.Bang && !ctx.Minus) return operand;
-    const ops = [...(ctx.Bang ?? []), ...(ctx.Minus ?? [])]
-      .map((tok) => ({ tok, offset: tok.startOffset }))
-      .sort(byOffset);
-    for (let k = ops.length - 1; k >= 0; k--) {
-      const tok = ops[k]!.tok;
-      operand = {
-        kind: 'Unary',
-        op: tok.image as '!' | '-',
-        operand,
-        range: this.span(this.tokenRange(tok), operand.range),
-      };
-    }
-    return operand;
-  }
-
-  postfixExpression(ctx: cst.PostfixExpressionCstChildren): ast.Expression {
-    let object = this.expr(ctx.primaryExpression?.[0]);
-    for (const step of ctx.traversal ?? []) {
-      const s = step.children;
-      const range = this.span(object.range, this.nodeRange(step));
-      if (s.LBracket) {
-        object = { kind: 'Index', object, index: this.expr(s.expression?.[0]), range };
-      } else if (s.NumberLit?.[0]) {
-        // `x.0` is HCL's legacy spelling of `x[0]`
-        const tok = s.NumberLit[0];
-        object = { kind: 'Index', object, index: { kind: 'Literal', value: Number(tok.image), range: this.tokenRange(tok) }, range };
+  operand(ctx: cst.OperandCstChildren, node?: CstNode): ast.Expression {
+    const prefixCount = (ctx.Bang?.length ?? 0) + (ctx.Minus?.length ?? 0);
+    // the primary expression
+    let rootTokenIndex = -1;
+    let value: ast.Expression;
+    let steps: IToken[] = [];
+    if (ctx.Identifier?.[0] && !ctx.functionCall && !ctx.parenExpression && !ctx.templateExpression && !ctx.heredocExpression && !ctx.listExpression && !ctx.objectExpression) {
+      // a variable — unless every Identifier is an attribute name after a dot (then the root is another primary)
+      const first = ctx.Identifier[0];
+      if (!ctx.Dot || first.startOffset < ctx.Dot[0]!.startOffset) {
+        value = { kind: 'Variable', name: first.image, range: this.tokenRange(first) };
+        rootTokenIndex = 0;
       } else {
-        object = { kind: 'GetAttr', object, name: s.Identifier?.[0]?.image ?? '', range };
+        value = this.primaryLiteral(ctx);
+      }
+    } else {
+      value = this.primaryLiteral(ctx);
+    }
+    // `.name`, `.0` and `[index]` steps, in source order
+    if (rootTokenIndex === 0 && ctx.Dot && !ctx.LBracket && !ctx.NumberLit) {
+      // the common case: `a.b.c`
+      const names = ctx.Identifier!;
+      for (let k = 1; k < names.length; k++) {
+        const name = names[k]!;
+        value = { kind: 'GetAttr', object: value, name: name.image, range: this.span(value.range, this.tokenRange(name)) };
+      }
+    } else if (ctx.Dot || ctx.LBracket) {
+      const rootEnd = value.range.end.offset;
+      steps = [
+        ...(ctx.Dot ?? []),
+        ...(ctx.LBracket ?? []),
+        ...(ctx.Identifier ?? []).filter((_, k) => k !== rootTokenIndex),
+        ...(ctx.NumberLit ?? []).filter((tok) => tok.startOffset >= rootEnd),
+      ].sort((a, b) => a.startOffset - b.startOffset);
+      let indexExpr = 0;
+      for (let k = 0; k < steps.length; k++) {
+        const tok = steps[k]!;
+        if (tok.tokenType === t.LBracket) {
+          const index = this.expr(ctx.expression?.[indexExpr++]);
+          const close = ctx.RBracket?.find((r) => r.startOffset > index.range.end.offset - 1);
+          const end = close ? this.tokenRange(close) : index.range;
+          value = { kind: 'Index', object: value, index, range: this.span(value.range, end) };
+        } else if (tok.tokenType === t.Dot) {
+          const name = steps[k + 1];
+          if (name?.tokenType === t.NumberLit) {
+            // `x.0` is HCL's legacy spelling of `x[0]`
+            k++;
+            const index: ast.Literal = { kind: 'Literal', value: Number(name.image), range: this.tokenRange(name) };
+            value = { kind: 'Index', object: value, index, range: this.span(value.range, index.range) };
+          } else if (name?.tokenType === t.Identifier) {
+            k++;
+            value = { kind: 'GetAttr', object: value, name: name.image, range: this.span(value.range, this.tokenRange(name)) };
+          } else {
+            value = { kind: 'GetAttr', object: value, name: '', range: this.span(value.range, this.tokenRange(tok)) };
+          }
+        }
       }
     }
-    return object;
+    if (prefixCount === 0) return value;
+    const prefixes = [...(ctx.Bang ?? []), ...(ctx.Minus ?? [])];
+    if (prefixCount > 1) prefixes.sort((a, b) => a.startOffset - b.startOffset);
+    for (let k = prefixes.length - 1; k >= 0; k--) {
+      const tok = prefixes[k]!;
+      value = { kind: 'Unary', op: tok.image as '!' | '-', operand: value, range: this.span(this.tokenRange(tok), value.range) };
+    }
+    return value;
   }
 
-  traversal(): never {
-    throw new Error('traversal is visited by postfixExpression');
-  }
-
-  primaryExpression(ctx: cst.PrimaryExpressionCstChildren, node?: CstNode): ast.Expression {
-    const range = this.nodeRange(node);
-    if (ctx.NumberLit?.[0]) return { kind: 'Literal', value: Number(ctx.NumberLit[0].image), range };
-    if (ctx.True) return { kind: 'Literal', value: true, range };
-    if (ctx.False) return { kind: 'Literal', value: false, range };
-    if (ctx.Null) return { kind: 'Literal', value: null, range };
-    if (ctx.Identifier?.[0]) return { kind: 'Variable', name: ctx.Identifier[0].image, range };
+  /** The primary of an operand that is not a variable. */
+  private primaryLiteral(ctx: cst.OperandCstChildren): ast.Expression {
+    const literal = (tok: IToken, value: ast.Literal['value']): ast.Literal => ({ kind: 'Literal', value, range: this.tokenRange(tok) });
+    if (ctx.True?.[0]) return literal(ctx.True[0], true);
+    if (ctx.False?.[0]) return literal(ctx.False[0], false);
+    if (ctx.Null?.[0]) return literal(ctx.Null[0], null);
     const sub =
       ctx.templateExpression?.[0] ??
       ctx.heredocExpression?.[0] ??
@@ -246,14 +270,23 @@ export class AstBuilder extends BaseVisitor {
       ctx.objectExpression?.[0] ??
       ctx.functionCall?.[0] ??
       ctx.parenExpression?.[0];
-    return this.expr(sub ?? node);
+    if (sub) return this.visit(sub, sub) as ast.Expression;
+    // a number, unless every number is a `.0` step (then recovery dropped the primary)
+    const num = ctx.NumberLit?.[0];
+    if (num && (!ctx.Dot || num.startOffset < ctx.Dot[0]!.startOffset)) return literal(num, Number(num.image));
+    return this.missing(undefined);
   }
 
   templateExpression(ctx: cst.TemplateExpressionCstChildren, node?: CstNode): ast.TemplateExpr {
     this.checkStringEnd(ctx.StringEnd?.[0]);
+    if (!ctx.templateInterpolation) {
+      // the common case: plain text
+      const text = ctx.StringText?.[0];
+      return { kind: 'Template', parts: [text ? this.decodeString(text) : ''], range: this.nodeRange(node) };
+    }
     const pieces = [
       ...(ctx.StringText ?? []).map((tok) => ({ offset: tok.startOffset, part: this.decodeString(tok) as string | ast.Expression })),
-      ...(ctx.templateInterpolation ?? []).map((n) => ({ offset: n.location?.startOffset ?? 0, part: this.visit(n) as ast.Expression })),
+      ...(ctx.templateInterpolation ?? []).map((n) => ({ offset: n.location?.startOffset ?? 0, part: this.visit(n, n) as ast.Expression })),
     ].sort(byOffset);
     return { kind: 'Template', parts: joinParts(pieces.map((p) => p.part)), range: this.nodeRange(node) };
   }
@@ -263,7 +296,7 @@ export class AstBuilder extends BaseVisitor {
     const heredoc = start ? t.heredocMarker(start.image) : { marker: 'EOT', indent: false };
     const pieces = [
       ...(ctx.HeredocText ?? []).map((tok) => ({ offset: tok.startOffset, part: tok.image as string | ast.Expression })),
-      ...(ctx.templateInterpolation ?? []).map((n) => ({ offset: n.location?.startOffset ?? 0, part: this.visit(n) as ast.Expression })),
+      ...(ctx.templateInterpolation ?? []).map((n) => ({ offset: n.location?.startOffset ?? 0, part: this.visit(n, n) as ast.Expression })),
     ].sort(byOffset);
     let parts = pieces.map((p) => p.part);
     if (heredoc.indent) parts = stripIndent(parts);
@@ -284,7 +317,7 @@ export class AstBuilder extends BaseVisitor {
   objectExpression(ctx: cst.ObjectExpressionCstChildren, node?: CstNode): ast.ObjectExpr | ast.ForExpr {
     const range = this.nodeRange(node);
     if (ctx.forObjectBody?.[0]) return this.forExpr('object', ctx.forObjectBody[0].children, range);
-    return { kind: 'Object', items: (ctx.objectItem ?? []).map((n) => this.visit(n) as ast.ObjectItem), range };
+    return { kind: 'Object', items: (ctx.objectItem ?? []).map((n) => this.visit(n, n) as ast.ObjectItem), range };
   }
 
   objectItem(ctx: cst.ObjectItemCstChildren, node?: CstNode): ast.ObjectItem {

@@ -17,17 +17,7 @@ export interface BodyCstNode extends CstNode {
 export type BodyCstChildren = {
   Newline?: IToken[];
   attribute?: AttributeCstNode[];
-  endOfItem?: (EndOfItemCstNode)[];
   block?: BlockCstNode[];
-};
-
-export interface EndOfItemCstNode extends CstNode {
-  name: "endOfItem";
-  children: EndOfItemCstChildren;
-}
-
-export type EndOfItemCstChildren = {
-  Newline?: IToken[];
 };
 
 export interface AttributeCstNode extends CstNode {
@@ -39,6 +29,7 @@ export type AttributeCstChildren = {
   Identifier: IToken[];
   Equals: IToken[];
   expression: ExpressionCstNode[];
+  Newline?: IToken[];
 };
 
 export interface BlockCstNode extends CstNode {
@@ -52,6 +43,7 @@ export type BlockCstChildren = {
   LCurly: IToken[];
   body: BodyCstNode[];
   RCurly: IToken[];
+  Newline?: IToken[];
 };
 
 export interface BlockLabelCstNode extends CstNode {
@@ -72,64 +64,22 @@ export interface ExpressionCstNode extends CstNode {
 }
 
 export type ExpressionCstChildren = {
-  binaryExpression: BinaryExpressionCstNode[];
+  operand: (OperandCstNode)[];
+  BinaryOperator?: IToken[];
   Question?: IToken[];
   expression?: (ExpressionCstNode)[];
   Colon?: IToken[];
 };
 
-export interface BinaryExpressionCstNode extends CstNode {
-  name: "binaryExpression";
-  children: BinaryExpressionCstChildren;
+export interface OperandCstNode extends CstNode {
+  name: "operand";
+  children: OperandCstChildren;
 }
 
-export type BinaryExpressionCstChildren = {
-  unaryExpression: (UnaryExpressionCstNode)[];
-  BinaryOperator?: IToken[];
-};
-
-export interface UnaryExpressionCstNode extends CstNode {
-  name: "unaryExpression";
-  children: UnaryExpressionCstChildren;
-}
-
-export type UnaryExpressionCstChildren = {
+export type OperandCstChildren = {
   Bang?: IToken[];
   Minus?: IToken[];
-  postfixExpression: PostfixExpressionCstNode[];
-};
-
-export interface PostfixExpressionCstNode extends CstNode {
-  name: "postfixExpression";
-  children: PostfixExpressionCstChildren;
-}
-
-export type PostfixExpressionCstChildren = {
-  primaryExpression: PrimaryExpressionCstNode[];
-  traversal?: TraversalCstNode[];
-};
-
-export interface TraversalCstNode extends CstNode {
-  name: "traversal";
-  children: TraversalCstChildren;
-}
-
-export type TraversalCstChildren = {
-  Dot?: IToken[];
-  Identifier?: IToken[];
-  NumberLit?: IToken[];
-  LBracket?: IToken[];
-  expression?: ExpressionCstNode[];
-  RBracket?: IToken[];
-};
-
-export interface PrimaryExpressionCstNode extends CstNode {
-  name: "primaryExpression";
-  children: PrimaryExpressionCstChildren;
-}
-
-export type PrimaryExpressionCstChildren = {
-  NumberLit?: IToken[];
+  NumberLit?: (IToken)[];
   True?: IToken[];
   False?: IToken[];
   Null?: IToken[];
@@ -138,8 +88,12 @@ export type PrimaryExpressionCstChildren = {
   listExpression?: ListExpressionCstNode[];
   objectExpression?: ObjectExpressionCstNode[];
   functionCall?: FunctionCallCstNode[];
-  Identifier?: IToken[];
+  Identifier?: (IToken)[];
   parenExpression?: ParenExpressionCstNode[];
+  Dot?: IToken[];
+  LBracket?: IToken[];
+  expression?: ExpressionCstNode[];
+  RBracket?: IToken[];
 };
 
 export interface TemplateExpressionCstNode extends CstNode {
@@ -291,16 +245,11 @@ export type ParenExpressionCstChildren = {
 export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   file(children: FileCstChildren, param?: IN): OUT;
   body(children: BodyCstChildren, param?: IN): OUT;
-  endOfItem(children: EndOfItemCstChildren, param?: IN): OUT;
   attribute(children: AttributeCstChildren, param?: IN): OUT;
   block(children: BlockCstChildren, param?: IN): OUT;
   blockLabel(children: BlockLabelCstChildren, param?: IN): OUT;
   expression(children: ExpressionCstChildren, param?: IN): OUT;
-  binaryExpression(children: BinaryExpressionCstChildren, param?: IN): OUT;
-  unaryExpression(children: UnaryExpressionCstChildren, param?: IN): OUT;
-  postfixExpression(children: PostfixExpressionCstChildren, param?: IN): OUT;
-  traversal(children: TraversalCstChildren, param?: IN): OUT;
-  primaryExpression(children: PrimaryExpressionCstChildren, param?: IN): OUT;
+  operand(children: OperandCstChildren, param?: IN): OUT;
   templateExpression(children: TemplateExpressionCstChildren, param?: IN): OUT;
   heredocExpression(children: HeredocExpressionCstChildren, param?: IN): OUT;
   templateInterpolation(children: TemplateInterpolationCstChildren, param?: IN): OUT;

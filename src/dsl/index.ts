@@ -28,11 +28,10 @@ export function parse(path: string, text: string): ParseResult {
 
 export function parseWithTrivia(path: string, text: string): ParseResultWithTrivia {
   const diagnostics: Diagnostic[] = [];
-  const syntaxErrors: Diagnostic[] = [];
   const lexed = lexer.tokenize(text);
   for (const e of lexed.errors) {
     if (e.message === '') continue; // a stray `}`: the parser reports it
-    syntaxErrors.push(lexingDiagnostic(path, text, e));
+    diagnostics.push(lexingDiagnostic(path, text, e));
   }
   const comments = lexed.groups['comments'] ?? [];
   for (const c of comments) {
@@ -45,36 +44,65 @@ export function parseWithTrivia(path: string, text: string): ParseResultWithTriv
     }
   }
 
-  const tokens = significantNewlines(lexed.tokens);
-  const csts: FileCstNode[] = [];
-  // A line that starts neither an attribute nor a block ends the `file` rule: report it and
-  // parse again from the next line, so that one bad line does not hide the rest of the file.
+  const { tokens, topLevelNewlines } = significantNewlines(lexed.tokens);
+  const body: File['body'] = { attributes: [], blocks: [], items: [] };
+  const syntaxErrors: Diagnostic[] = [];
+  // The file is parsed in chunks of whole top-level items, each turned into AST at once, so
+  // that the CST of a large file never lives all at once (it would cost more in GC than parsing).
+  let chunkStart = 0;
+  let k = 0;
+  while (chunkStart < tokens.length) {
+    while (k < topLevelNewlines.length && topLevelNewlines[k]! < chunkStart + CHUNK_TOKENS) k++;
+    const chunkEnd = k < topLevelNewlines.length ? topLevelNewlines[k]! + 1 : tokens.length;
+    parseChunk(path, tokens.slice(chunkStart, chunkEnd), body, syntaxErrors, diagnostics);
+    chunkStart = chunkEnd;
+  }
+  // a lexing error explains the syntax errors that follow it on its line
+  diagnostics.push(...firstPerLine(syntaxErrors, diagnostics));
+  const ast: File = { kind: 'File', path, body, range: fileRange(path, body) };
+  diagnostics.sort((a, b) => (a.range?.start.offset ?? 0) - (b.range?.start.offset ?? 0));
+  return { ast, diagnostics, comments };
+}
+
+/** Tokens per chunk (rounded up to the end of a top-level item). */
+const CHUNK_TOKENS = 4096;
+
+/**
+ * Parse a run of whole top-level items and append their AST to `body`. A line that starts
+ * neither an attribute nor a block ends the `file` rule: it is reported and parsing resumes
+ * on the next line, so that one bad line does not hide the rest of the file.
+ */
+function parseChunk(path: string, tokens: IToken[], body: File['body'], syntaxErrors: Diagnostic[], diagnostics: Diagnostic[]) {
   let from = 0;
-  while (from < tokens.length || csts.length === 0) {
+  while (from < tokens.length) {
     parser.input = from === 0 ? tokens : tokens.slice(from);
-    csts.push(parser.file() as FileCstNode);
-    syntaxErrors.push(...parser.errors.map((e) => parsingDiagnostic(path, e)));
-    const rest = parser.errors.find((e) => e.name === 'NotAllInputParsedException');
+    const cst = parser.file() as FileCstNode;
+    const errors = parser.errors;
+    syntaxErrors.push(...errors.map((e) => parsingDiagnostic(path, e)));
+    try {
+      const part = astBuilder.build(path, cst, diagnostics);
+      body.attributes.push(...part.body.attributes);
+      body.blocks.push(...part.body.blocks);
+      body.items.push(...part.body.items);
+    } catch (err) {
+      // After recovery the CST can be partial; with a syntax error already reported, leaving
+      // these items out is a fine result. Without one this is a bug in the visitor.
+      if (errors.length === 0) throw err;
+    }
+    const rest = errors.find((e) => e.name === 'NotAllInputParsedException');
     if (!rest) break;
     let next = tokens.indexOf(rest.token, from);
     if (next < 0) break;
     while (next < tokens.length && tokens[next]!.tokenType !== Newline) next++;
     from = next + 1;
   }
-  syntaxErrors.sort((a, b) => (a.range?.start.offset ?? 0) - (b.range?.start.offset ?? 0));
-  diagnostics.push(...firstPerLine(syntaxErrors));
+}
 
-  let ast: File;
-  try {
-    ast = astBuilder.build(path, csts, diagnostics);
-  } catch (err) {
-    // After recovery the CST can be partial; with syntax errors already reported an empty file
-    // is a fine result. Without them this is a bug in the visitor.
-    if (syntaxErrors.length === 0) throw err;
-    ast = { kind: 'File', path, body: { attributes: [], blocks: [], items: [] }, range: pointRange(path, text, 0, 0) };
-  }
-  diagnostics.sort((a, b) => (a.range?.start.offset ?? 0) - (b.range?.start.offset ?? 0));
-  return { ast, diagnostics, comments };
+function fileRange(path: string, body: File['body']): SourceRange {
+  const first = body.items[0];
+  const last = body.items[body.items.length - 1];
+  if (!first || !last) return { file: path, start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } };
+  return { file: path, start: first.range.start, end: last.range.end };
 }
 
 /** The range of `length` characters at `offset`, lines and columns counted in `text`. */
@@ -113,17 +141,20 @@ function parsingDiagnostic(path: string, e: IRecognitionException): Diagnostic {
     };
   } else {
     const prev = (e as IRecognitionException & { previousToken?: IToken }).previousToken;
-    const after = isRealToken(prev)
-      ? { line: prev.endLine!, column: prev.endColumn! + 1, offset: prev.endOffset! + 1 }
-      : { line: 1, column: 1, offset: 0 };
+    // just after the previous token, or at its newline when it ends the line
+    const after = !isRealToken(prev)
+      ? { line: 1, column: 1, offset: 0 }
+      : prev.image.endsWith('\n')
+        ? { line: prev.endLine!, column: prev.endColumn!, offset: prev.endOffset! }
+        : { line: prev.endLine!, column: prev.endColumn! + 1, offset: prev.endOffset! + 1 };
     range = { file: path, start: after, end: after };
   }
   return { severity: 'error', message: e.message, range };
 }
 
 /** After a syntax error, recovery often trips again on the same line: keep the first per line. */
-function firstPerLine(diags: Diagnostic[]): Diagnostic[] {
-  const seen = new Set<number>();
+function firstPerLine(diags: Diagnostic[], earlier: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<number>(earlier.map((d) => d.range?.start.line ?? 0));
   return diags.filter((d) => {
     const line = d.range?.start.line ?? 0;
     if (seen.has(line)) return false;

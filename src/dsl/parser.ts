@@ -1,7 +1,7 @@
 // The grammar of the xp language, and nothing else: chevrotain builds a CST; the visitor in
 // ast-builder.ts turns it into the AST. One instance is built at start-up and reused.
 // Rules are class properties, so a misspelt SUBRULE does not compile.
-import { CstParser, EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+import { CstParser, EOF, tokenMatcher, type IParserConfig, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
 import * as t from './tokens.js';
 
 /** How a token type reads in "expected …" messages. */
@@ -49,12 +49,13 @@ export const errorMessages: IParserErrorMessageProvider = {
 };
 
 export class XpParser extends CstParser {
-  constructor() {
+  constructor(config: Partial<IParserConfig> = {}) {
     super(t.allTokens, {
       recoveryEnabled: true,
       nodeLocationTracking: 'full',
       errorMessageProvider: errorMessages,
       maxLookahead: 3,
+      ...config,
     });
     this.performSelfAnalysis();
   }
@@ -71,37 +72,33 @@ export class XpParser extends CstParser {
       this.OR([
         { ALT: () => this.CONSUME(t.Newline) },
         {
-          ALT: () => {
-            this.SUBRULE(this.attribute);
-            this.SUBRULE(this.endOfItem);
-          },
+          ALT: () => this.SUBRULE(this.attribute),
         },
         {
-          ALT: () => {
-            this.SUBRULE(this.block);
-            this.SUBRULE2(this.endOfItem);
-          },
+          ALT: () => this.SUBRULE(this.block),
         },
       ]);
     });
   });
 
-  /** An item ends at the end of its line, or at the `}` of a one-line block, or at the end of the file. */
-  public endOfItem = this.RULE('endOfItem', () => {
-    this.OR({
+  /** An item ends at the end of its line, at the `}` of a one-line block, or at the end of the
+   * file. Part of the item's rule, so that error recovery resumes after the line. */
+  private endOfItem(): void {
+    this.OR9({
       DEF: [
-        { ALT: () => this.CONSUME(t.Newline) },
+        { ALT: () => this.CONSUME9(t.Newline) },
         { GATE: () => this.LA(1).tokenType === t.RCurly || this.LA(1).tokenType === EOF, ALT: () => {} },
       ],
       ERR_MSG: 'end of line',
     });
-  });
+  }
 
   /** `name = expression` */
   public attribute = this.RULE('attribute', () => {
     this.CONSUME(t.Identifier);
     this.CONSUME(t.Equals);
     this.SUBRULE(this.expression);
+    this.endOfItem();
   });
 
   /** `type "label" label2 { body }` */
@@ -111,6 +108,7 @@ export class XpParser extends CstParser {
     this.CONSUME(t.LCurly);
     this.SUBRULE(this.body);
     this.CONSUME(t.RCurly);
+    this.endOfItem();
   });
 
   /** A quoted string without interpolation, or a bare identifier. */
@@ -127,59 +125,31 @@ export class XpParser extends CstParser {
     ]);
   });
 
-  /** `condition ? then : else`, or an operator chain. */
+  /**
+   * Operands joined by binary operators, then optionally `? then : else`. Precedence is applied
+   * by the visitor: one flat rule per chain is much faster than one rule per precedence level.
+   */
   public expression = this.RULE('expression', () => {
-    this.SUBRULE(this.binaryExpression);
-    this.OPTION(() => {
-      this.CONSUME(t.Question);
-      this.SUBRULE2(this.expression);
-      this.CONSUME(t.Colon);
-      this.SUBRULE3(this.expression);
-    });
-  });
-
-  /** Operands joined by binary operators; precedence is applied by the visitor. */
-  public binaryExpression = this.RULE('binaryExpression', () => {
-    this.SUBRULE(this.unaryExpression);
+    this.SUBRULE(this.operand);
     this.MANY(() => {
       this.CONSUME(t.BinaryOperator);
-      this.SUBRULE2(this.unaryExpression);
+      this.SUBRULE2(this.operand);
+    });
+    this.OPTION(() => {
+      this.CONSUME(t.Question);
+      this.SUBRULE(this.expression);
+      this.CONSUME(t.Colon);
+      this.SUBRULE2(this.expression);
     });
   });
 
-  public unaryExpression = this.RULE('unaryExpression', () => {
+  /** `!` and `-` prefixes, a primary expression, then `.name` and `[index]` steps. Inlined in one
+   * rule because almost every value goes through it. */
+  public operand = this.RULE('operand', () => {
     this.MANY(() => {
       this.OR([{ ALT: () => this.CONSUME(t.Bang) }, { ALT: () => this.CONSUME(t.Minus) }]);
     });
-    this.SUBRULE(this.postfixExpression);
-  });
-
-  /** A primary expression followed by `.name` and `[index]`. */
-  public postfixExpression = this.RULE('postfixExpression', () => {
-    this.SUBRULE(this.primaryExpression);
-    this.MANY(() => this.SUBRULE(this.traversal));
-  });
-
-  public traversal = this.RULE('traversal', () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(t.Dot);
-          this.OR2([{ ALT: () => this.CONSUME(t.Identifier) }, { ALT: () => this.CONSUME(t.NumberLit) }]);
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(t.LBracket);
-          this.SUBRULE(this.expression);
-          this.CONSUME(t.RBracket);
-        },
-      },
-    ]);
-  });
-
-  public primaryExpression = this.RULE('primaryExpression', () => {
-    this.OR({
+    this.OR2({
       DEF: [
         { ALT: () => this.CONSUME(t.NumberLit) },
         { ALT: () => this.CONSUME(t.True) },
@@ -194,6 +164,23 @@ export class XpParser extends CstParser {
         { ALT: () => this.SUBRULE(this.parenExpression) },
       ],
       ERR_MSG: 'an expression',
+    });
+    this.MANY2(() => {
+      this.OR3([
+        {
+          ALT: () => {
+            this.CONSUME(t.Dot);
+            this.OR4([{ ALT: () => this.CONSUME2(t.Identifier) }, { ALT: () => this.CONSUME2(t.NumberLit) }]);
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(t.LBracket);
+            this.SUBRULE(this.expression);
+            this.CONSUME(t.RBracket);
+          },
+        },
+      ]);
     });
   });
 
@@ -334,6 +321,32 @@ export class XpParser extends CstParser {
     this.CONSUME(t.RParen);
   });
 }
+
+/**
+ * Where error recovery resumes. Chevrotain resumes at the first token that may follow the
+ * failing rule, which after `a = 1 c` is the identifier `c`, mistaken for the start of the next
+ * item; the errors then cascade to the end of the file. We resume only at tokens that end
+ * something: the end of the line, a closing bracket, a comma, the end of the file.
+ */
+const resyncPoints = new Set<TokenType>([t.Newline, t.RCurly, t.RBracket, t.RParen, t.Comma, EOF]);
+type Recoverable = { flattenFollowSet(): TokenType[]; LA(k: number): IToken };
+Object.defineProperty(XpParser.prototype, 'findReSyncTokenType', {
+  value(this: Recoverable): TokenType {
+    const follows = this.flattenFollowSet().filter((type) => resyncPoints.has(type));
+    for (let k = 1; ; k++) {
+      const tok = this.LA(k);
+      const match = follows.find((type) => tokenMatcher(tok, type));
+      if (match) return match;
+      if (tok.tokenType === EOF) return EOF;
+    }
+  },
+});
+
+// Inventing a `{` makes the rest of the file a block body and reports a second, far-away
+// error at its end; without it the line alone is in error.
+Object.defineProperty(XpParser.prototype, 'canTokenTypeBeInsertedInRecovery', {
+  value: (type: TokenType) => type !== t.LCurly,
+});
 
 /** The one parser instance: building it analyses the grammar, which is slow. */
 export const parser = new XpParser();

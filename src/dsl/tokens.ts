@@ -280,8 +280,10 @@ export const lexer = new Lexer(
  * The tokens the parser sees: newlines are kept only where they separate items, at the top
  * level and directly inside `{ … }` (block bodies and objects); elsewhere they are layout.
  */
-export function significantNewlines(tokens: IToken[]): IToken[] {
+export function significantNewlines(tokens: IToken[]): { tokens: IToken[]; topLevelNewlines: number[] } {
   const out: IToken[] = [];
+  /** Indices in `out` of the newlines outside any bracket (where top-level items end). */
+  const topLevelNewlines: number[] = [];
   // one entry per open bracket: true when newlines inside it are significant
   const stack: boolean[] = [];
   let significant = true;
@@ -289,7 +291,10 @@ export function significantNewlines(tokens: IToken[]): IToken[] {
     const tok = tokens[i]!;
     const type = tok.tokenType;
     if (type === Newline) {
-      if (significant) out.push(tok);
+      if (significant) {
+        if (stack.length === 0) topLevelNewlines.push(out.length);
+        out.push(tok);
+      }
       continue;
     }
     out.push(tok);
@@ -307,5 +312,5 @@ export function significantNewlines(tokens: IToken[]): IToken[] {
       if (stack.length > 0) significant = stack.pop()!;
     }
   }
-  return out;
+  return { tokens: out, topLevelNewlines };
 }

@@ -7,8 +7,15 @@ import type { Diagnostic, SourceRange } from '../dsl/diagnostics.js';
 import type { ResourceInstance } from '../config/types.js';
 
 export interface ResourceGraph {
-  /** Nodes are addresses (label: the ResourceInstance); an edge runs dependency → dependent. */
-  graph: Graph;
+  /**
+   * The graphlib graph: nodes are addresses (label: the ResourceInstance), an edge runs
+   * dependency → dependent. Built on first use: at 30,000 resources graphlib's per-edge
+   * bookkeeping costs more than the rest of validation, and the orders below do not need it.
+   */
+  readonly graph: Graph;
+  /** What each address depends on / what depends on it (sorted addresses). */
+  dependencies(address: string): readonly string[];
+  dependents(address: string): readonly string[];
   /** Every address, dependencies before dependents (stable: by level, then address). */
   order: string[];
   /** Sets that may run in parallel: level n depends only on levels < n. */
@@ -25,34 +32,69 @@ export interface GraphResult {
 
 const where = (r: SourceRange) => `${r.file}:${r.start.line}:${r.start.column}`;
 
-export function buildGraph(resources: readonly ResourceInstance[]): GraphResult {
+function toGraphlib(resources: readonly ResourceInstance[], dependents: Map<string, string[]>): Graph {
   const g = new Graph({ directed: true });
   for (const r of resources) g.setNode(r.address, r);
+  for (const [from, tos] of dependents) for (const to of tos) g.setEdge(from, to);
+  return g;
+}
+
+export function buildGraph(resources: readonly ResourceInstance[]): GraphResult {
+  const byAddress = new Map<string, ResourceInstance>();
+  for (const r of resources) byAddress.set(r.address, r);
+  const dependencies = new Map<string, string[]>();
+  const dependents = new Map<string, string[]>();
   for (const r of resources) {
-    for (const d of r.dependsOn) {
-      // a dependency that is not in the configuration failed to evaluate (already reported)
-      if (g.hasNode(d)) g.setEdge(d, r.address);
-    }
+    dependents.set(r.address, []);
   }
-  const diagnostics = findCycleDiagnostics(g);
-  if (diagnostics.length > 0) return { diagnostics };
-  const levels = levelsOf(g);
+  for (const r of resources) {
+    // a dependency that is not in the configuration failed to evaluate (already reported)
+    const deps = [...new Set(r.dependsOn)].filter((d) => byAddress.has(d)).sort();
+    dependencies.set(r.address, deps);
+    for (const d of deps) dependents.get(d)!.push(r.address);
+  }
+  for (const list of dependents.values()) list.sort();
+
+  const { levels, placed } = levelsOf(resources, dependencies, dependents);
+  if (placed < resources.length) {
+    // Kahn's algorithm left nodes behind: there is a cycle; graphlib names its members
+    return { diagnostics: findCycleDiagnostics(toGraphlib(resources, dependents)) };
+  }
   const order = levels.flat();
-  const destroyLevels = [...levels].reverse();
-  return { graph: { graph: g, order, levels, destroyOrder: [...order].reverse(), destroyLevels }, diagnostics };
+  let graph: Graph | undefined;
+  return {
+    graph: {
+      get graph() {
+        return (graph ??= toGraphlib(resources, dependents));
+      },
+      dependencies: (a) => dependencies.get(a) ?? [],
+      dependents: (a) => dependents.get(a) ?? [],
+      order,
+      levels,
+      destroyOrder: [...order].reverse(),
+      destroyLevels: [...levels].reverse(),
+    },
+    diagnostics: [],
+  };
 }
 
 /** Kahn's algorithm, one level at a time; each level sorted by address. */
-function levelsOf(g: Graph): string[][] {
+function levelsOf(
+  resources: readonly ResourceInstance[],
+  dependencies: Map<string, string[]>,
+  dependents: Map<string, string[]>,
+): { levels: string[][]; placed: number } {
   const indegree = new Map<string, number>();
-  for (const v of g.nodes()) indegree.set(v, g.predecessors(v)?.length ?? 0);
-  let current = [...indegree].filter(([, n]) => n === 0).map(([v]) => v).sort();
+  for (const r of resources) indegree.set(r.address, dependencies.get(r.address)!.length);
+  let current = resources.filter((r) => indegree.get(r.address) === 0).map((r) => r.address).sort();
   const levels: string[][] = [];
+  let placed = 0;
   while (current.length > 0) {
     levels.push(current);
+    placed += current.length;
     const next: string[] = [];
     for (const v of current) {
-      for (const w of g.successors(v) ?? []) {
+      for (const w of dependents.get(v)!) {
         const n = indegree.get(w)! - 1;
         indegree.set(w, n);
         if (n === 0) next.push(w);
@@ -60,7 +102,7 @@ function levelsOf(g: Graph): string[][] {
     }
     current = next.sort();
   }
-  return levels;
+  return { levels, placed };
 }
 
 function findCycleDiagnostics(g: Graph): Diagnostic[] {
@@ -118,9 +160,7 @@ export function toDot(graph: ResourceGraph): string {
   const q = (s: string) => JSON.stringify(s);
   const lines = ['digraph xp {', '  rankdir = "LR";', '  node [shape = box, fontname = "Helvetica"];'];
   for (const v of graph.order) lines.push(`  ${q(v)};`);
-  for (const v of graph.order) {
-    for (const w of [...(graph.graph.successors(v) ?? [])].sort()) lines.push(`  ${q(v)} -> ${q(w)};`);
-  }
+  for (const v of graph.order) for (const w of graph.dependents(v)) lines.push(`  ${q(v)} -> ${q(w)};`);
   lines.push('}');
   return lines.join('\n') + '\n';
 }
@@ -130,8 +170,6 @@ export function toMermaid(graph: ResourceGraph): string {
   const id = new Map(graph.order.map((v, i) => [v, `n${i}`]));
   const lines = ['flowchart LR'];
   for (const v of graph.order) lines.push(`  ${id.get(v)}["${v.replace(/"/g, '#quot;')}"]`);
-  for (const v of graph.order) {
-    for (const w of [...(graph.graph.successors(v) ?? [])].sort()) lines.push(`  ${id.get(v)} --> ${id.get(w)}`);
-  }
+  for (const v of graph.order) for (const w of graph.dependents(v)) lines.push(`  ${id.get(v)} --> ${id.get(w)}`);
   return lines.join('\n') + '\n';
 }

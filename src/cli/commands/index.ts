@@ -1,6 +1,9 @@
 // The registry of commands, in the order `xp --help` lists them.
 // Each command lives in its own module; add it here.
 import type { Command } from '../command.js';
+import { fmtCommand } from './fmt.js';
+import { graphCommand } from './graph.js';
+import { validateCommand } from './validate.js';
 import { versionCommand } from './version.js';
 import { initCommand } from './init.js';
 import { planCommand } from './plan.js';
@@ -9,4 +12,15 @@ import { destroyCommand } from './destroy.js';
 import { outputCommand } from './output.js';
 import { serverCommand } from './server.js';
 
-export const commands: Command[] = [initCommand, planCommand, applyCommand, destroyCommand, outputCommand, serverCommand, versionCommand];
+export const commands: Command[] = [
+  initCommand,
+  validateCommand,
+  fmtCommand,
+  planCommand,
+  applyCommand,
+  destroyCommand,
+  outputCommand,
+  graphCommand,
+  serverCommand,
+  versionCommand,
+];

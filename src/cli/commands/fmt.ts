@@ -1,0 +1,172 @@
+// `xp fmt [dir|file] [--check] [--diff]`: rewrite *.xp files in the canonical layout.
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { basename, join, relative, resolve } from 'node:path';
+import type { Command, CommandIO } from '../command.js';
+import { ExitError } from '../errors.js';
+import { formatSource } from '../../dsl/format.js';
+import { formatDiagnostics } from '../../dsl/index.js';
+
+/** Exit codes of `xp fmt` (the `--check` one follows `terraform fmt -check`). */
+export const FmtExit = { ok: 0, errors: 1, wouldChange: 3 } as const;
+
+export interface FmtOptions {
+  target: string;
+  check: boolean;
+  diff: boolean;
+}
+
+export const fmtCommand: Command = {
+  name: 'fmt',
+  summary: 'Rewrite .xp files in the canonical layout',
+  usage: 'xp fmt [dir|file] [--check] [--diff]',
+  flags: {
+    check: { type: 'boolean', description: 'Write nothing; list the files that are not formatted' },
+    diff: { type: 'boolean', description: 'Print a unified diff of the changes' },
+  },
+  details: [
+    'Formats every *.xp file in the directory (default: the current one), or one file.',
+    'The layout: two-space indent, `=` aligned within a run of attributes, one blank line',
+    'between blocks, comments kept. Formatting twice changes nothing.',
+    '',
+    'Exit codes:',
+    '  0  every file is formatted (or has been rewritten)',
+    '  1  a file has syntax errors (printed as file:line:col); nothing is written to it',
+    '  3  with --check: some files would change (their names are printed)',
+  ].join('\n'),
+  async run(args, io) {
+    return runFmt(
+      { target: args.positionals[0] ?? '.', check: Boolean(args.flags.check), diff: Boolean(args.flags.diff) },
+      io,
+    );
+  },
+};
+
+export async function runFmt(opts: FmtOptions, io: CommandIO): Promise<number> {
+  const files = await xpFiles(resolve(io.cwd, opts.target));
+  if (files.length === 0) io.stderr.write(`No .xp files in ${opts.target}\n`);
+  let errors = false;
+  let changed = false;
+  for (const file of files) {
+    const shown = relative(io.cwd, file) || basename(file);
+    const text = await readFile(file, 'utf8');
+    const result = formatSource(shown, text);
+    if (result.output === undefined) {
+      errors = true;
+      io.stderr.write(formatDiagnostics(result.diagnostics, { [shown]: text }, { color: io.color }));
+      continue;
+    }
+    if (result.output === text) continue;
+    changed = true;
+    io.stdout.write(`${shown}\n`);
+    if (opts.diff) io.stdout.write(unifiedDiff(shown, text, result.output));
+    if (!opts.check) await writeFile(file, result.output);
+  }
+  if (errors) return FmtExit.errors;
+  return opts.check && changed ? FmtExit.wouldChange : FmtExit.ok;
+}
+
+async function xpFiles(target: string): Promise<string[]> {
+  let info;
+  try {
+    info = await stat(target);
+  } catch {
+    throw new ExitError(`no such file or directory: ${target}`, FmtExit.errors);
+  }
+  if (info.isFile()) return [target];
+  const names = (await readdir(target)).filter((n) => n.endsWith('.xp')).sort();
+  return names.map((n) => join(target, n));
+}
+
+/** `diff -u` of two texts, three lines of context. */
+export function unifiedDiff(name: string, before: string, after: string): string {
+  const a = splitLines(before);
+  const b = splitLines(after);
+  const ops = lineDiff(a, b);
+  const context = 3;
+  const out = [`--- a/${name}`, `+++ b/${name}`];
+  // group the edit script into hunks
+  let i = 0;
+  while (i < ops.length) {
+    while (i < ops.length && ops[i]!.op === ' ') i++;
+    if (i >= ops.length) break;
+    let start = Math.max(0, i - context);
+    let end = i;
+    // extend while changes are within 2*context of each other
+    for (;;) {
+      while (end < ops.length && ops[end]!.op !== ' ') end++;
+      let next = end;
+      while (next < ops.length && ops[next]!.op === ' ') next++;
+      if (next < ops.length && next - end <= 2 * context) end = next;
+      else break;
+    }
+    const stop = Math.min(ops.length, end + context);
+    const hunk = ops.slice(start, stop);
+    const aStart = hunk[0]!.a;
+    const bStart = hunk[0]!.b;
+    const aLen = hunk.filter((o) => o.op !== '+').length;
+    const bLen = hunk.filter((o) => o.op !== '-').length;
+    out.push(`@@ -${aLen === 0 ? aStart : aStart + 1},${aLen} +${bLen === 0 ? bStart : bStart + 1},${bLen} @@`);
+    for (const o of hunk) out.push(o.op + o.text);
+    i = stop;
+    start = stop;
+  }
+  return out.join('\n') + '\n';
+}
+
+function splitLines(s: string): string[] {
+  const lines = s.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+interface DiffOp {
+  op: ' ' | '-' | '+';
+  text: string;
+  /** Lines of a / b before this one. */
+  a: number;
+  b: number;
+}
+
+/** An edit script: common prefix and suffix, and an LCS table for the middle. */
+function lineDiff(a: string[], b: string[]): DiffOp[] {
+  let pre = 0;
+  while (pre < a.length && pre < b.length && a[pre] === b[pre]) pre++;
+  let suf = 0;
+  while (suf < a.length - pre && suf < b.length - pre && a[a.length - 1 - suf] === b[b.length - 1 - suf]) suf++;
+  const am = a.slice(pre, a.length - suf);
+  const bm = b.slice(pre, b.length - suf);
+  const ops: DiffOp[] = [];
+  let ai = 0;
+  let bi = 0;
+  const push = (op: DiffOp['op'], text: string) => {
+    ops.push({ op, text, a: ai, b: bi });
+    if (op !== '+') ai++;
+    if (op !== '-') bi++;
+  };
+  for (let k = 0; k < pre; k++) push(' ', a[k]!);
+  if (am.length * bm.length > 4_000_000) {
+    // too large to compare line by line: show the middle as replaced
+    for (const l of am) push('-', l);
+    for (const l of bm) push('+', l);
+  } else {
+    const n = am.length;
+    const m = bm.length;
+    const lcs: Uint32Array[] = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
+    for (let x = n - 1; x >= 0; x--) {
+      for (let y = m - 1; y >= 0; y--) {
+        lcs[x]![y] = am[x] === bm[y] ? lcs[x + 1]![y + 1]! + 1 : Math.max(lcs[x + 1]![y]!, lcs[x]![y + 1]!);
+      }
+    }
+    let x = 0;
+    let y = 0;
+    while (x < n || y < m) {
+      if (x < n && y < m && am[x] === bm[y]) {
+        push(' ', am[x++]!);
+        y++;
+      } else if (x < n && (y >= m || lcs[x + 1]![y]! >= lcs[x]![y + 1]!)) push('-', am[x++]!);
+      else push('+', bm[y++]!);
+    }
+  }
+  for (let k = a.length - suf; k < a.length; k++) push(' ', a[k]!);
+  return ops;
+}

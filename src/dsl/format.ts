@@ -1,0 +1,391 @@
+// The canonical layout of xp files (`xp fmt`): two-space indent, `=` aligned within a run of
+// consecutive attributes, one blank line between blocks, at most one blank line anywhere,
+// comments kept where they were. Printed from the AST; comments are placed by position.
+// The result is checked: it must parse to the same AST with the same comments, or the file
+// is left alone and a diagnostic says why.
+import type { IToken } from 'chevrotain';
+import type * as ast from './ast.js';
+import type { Diagnostic } from './diagnostics.js';
+import { hasErrors } from './diagnostics.js';
+import { parseWithTrivia } from './index.js';
+
+export interface FormatResult {
+  /** The formatted text; undefined when the file has errors (see diagnostics). */
+  output?: string;
+  diagnostics: Diagnostic[];
+}
+
+const INDENT = '  ';
+
+export function formatSource(path: string, text: string): FormatResult {
+  const parsed = parseWithTrivia(path, text);
+  if (hasErrors(parsed.diagnostics)) return { diagnostics: parsed.diagnostics };
+  const printer = new Printer(text, parsed.comments);
+  const output = printer.file(parsed.ast);
+  const unplaced = parsed.comments.filter((c) => !printer.placed.has(c));
+  if (unplaced.length > 0) {
+    const c = unplaced[0]!;
+    return {
+      diagnostics: [
+        {
+          severity: 'error',
+          message: 'cannot format this file: a comment sits where xp fmt cannot keep it',
+          range: {
+            file: path,
+            start: { line: c.startLine!, column: c.startColumn!, offset: c.startOffset },
+            end: { line: c.startLine!, column: c.startColumn! + 1, offset: c.startOffset + 1 },
+          },
+          hint: 'move the comment to its own line, or to the end of a line',
+        },
+      ],
+    };
+  }
+  // the safety net: formatting must not change the meaning or lose a comment
+  const again = parseWithTrivia(path, output);
+  const sameAst = JSON.stringify(stripRanges(again.ast)) === JSON.stringify(stripRanges(parsed.ast));
+  const sameComments =
+    JSON.stringify(again.comments.map((c) => c.image.trimEnd())) === JSON.stringify(parsed.comments.map((c) => c.image.trimEnd()));
+  if (process.env.XP_FMT_DEBUG) process.stderr.write(output);
+  if (hasErrors(again.diagnostics) || !sameAst || !sameComments) {
+    return {
+      diagnostics: [
+        {
+          severity: 'error',
+          message: 'cannot format this file: the formatted text would not mean the same (this is a bug in xp fmt)',
+          range: { file: path, start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } },
+          hint: 'please report it with the file; the file was left unchanged',
+        },
+      ],
+    };
+  }
+  return { output, diagnostics: [] };
+}
+
+/** The AST without positions (and without the path), for comparing two parses. */
+export function stripRanges(node: unknown): unknown {
+  return JSON.parse(
+    JSON.stringify(node, (key, value) =>
+      key === 'range' || key === 'nameRange' || key === 'typeRange' || key === 'path' ? undefined : value,
+    ),
+  );
+}
+
+type Element = { kind: 'item'; item: ast.Attribute | ast.Block } | { kind: 'comment'; token: IToken };
+
+class Printer {
+  readonly placed = new Set<IToken>();
+
+  constructor(
+    private readonly text: string,
+    private readonly comments: IToken[],
+  ) {}
+
+  file(file: ast.File): string {
+    const lines = this.body(file.body, '', 0, this.text.length, -1);
+    return lines.length === 0 ? '' : lines.join('\n').replace(/[ \t]+$/gm, '') + '\n';
+  }
+
+  // ── comments ──────────────────────────────────────────────────────────────────────
+  /** Comments starting in [from, to) not yet placed. */
+  private commentsIn(from: number, to: number): IToken[] {
+    return this.comments.filter((c) => c.startOffset >= from && c.startOffset < to && !this.placed.has(c));
+  }
+
+  private take(c: IToken): string {
+    this.placed.add(c);
+    return c.image.trimEnd();
+  }
+
+  /** Comments on `line` starting in [from, to), as " # a # b" (or empty). */
+  private trailing(line: number, from: number, to: number): string {
+    let out = '';
+    for (const c of this.commentsIn(from, to)) if (c.startLine === line) out += ' ' + this.take(c);
+    return out;
+  }
+
+  // ── bodies ────────────────────────────────────────────────────────────────────────
+  /**
+   * The lines of a body whose text lies in [from, to); `headerLine` is the line of its `{`
+   * (comments there stay on it, see block()).
+   */
+  private body(body: ast.Body, indent: string, from: number, to: number, headerLine: number): string[] {
+    const elements: Element[] = [];
+    const items = body.items;
+    let k = 0;
+    const comments = this.commentsIn(from, to);
+    for (const c of comments) {
+      while (k < items.length && items[k]!.range.start.offset < c.startOffset) {
+        elements.push({ kind: 'item', item: items[k]! });
+        k++;
+      }
+      const prev = items[k - 1];
+      // inside the previous item: that item places it
+      if (prev && c.startOffset < prev.range.end.offset) continue;
+      if (c.startLine === headerLine) continue;
+      elements.push({ kind: 'comment', token: c });
+    }
+    while (k < items.length) elements.push({ kind: 'item', item: items[k++]! });
+
+    // blank lines: as in the source (at most one), and always one between two blocks
+    const startLine = (e: Element) => (e.kind === 'item' ? e.item.range.start.line : e.token.startLine!);
+    const endLine = (e: Element) => (e.kind === 'item' ? e.item.range.end.line : e.token.endLine!);
+    const blankBefore = elements.map((e, i) => i > 0 && startLine(e) - endLine(elements[i - 1]!) > 1);
+    let lastItem = -1;
+    for (let i = 0; i < elements.length; i++) {
+      const e = elements[i]!;
+      if (e.kind !== 'item') continue;
+      if (e.item.kind === 'Block' && lastItem >= 0 && (elements[lastItem] as { item: ast.Block }).item.kind === 'Block') {
+        if (!blankBefore.slice(lastItem + 1, i + 1).some(Boolean)) blankBefore[lastItem + 1] = true;
+      }
+      lastItem = i;
+    }
+
+    // trailing comments: on the line where the previous element ends
+    const lines: string[] = [];
+    const groups = alignmentRuns(elements, blankBefore);
+    for (let i = 0; i < elements.length; i++) {
+      const e = elements[i]!;
+      const prev = elements[i - 1];
+      if (e.kind === 'comment' && prev && endLine(prev) === e.token.startLine) {
+        if (!this.placed.has(e.token)) lines[lines.length - 1] += ' ' + this.take(e.token);
+        continue;
+      }
+      if (blankBefore[i] && lines.length > 0) lines.push('');
+      if (e.kind === 'comment') {
+        lines.push(indent + this.take(e.token));
+        continue;
+      }
+      const next = elements[i + 1];
+      const trailingTo = next && next.kind === 'item' ? next.item.range.start.offset : to;
+      if (e.item.kind === 'Attribute') {
+        lines.push(this.attribute(e.item, indent, groups[i] ?? e.item.name.length));
+      } else {
+        lines.push(...this.block(e.item, indent));
+      }
+      lines[lines.length - 1] += this.trailing(e.item.range.end.line, e.item.range.end.offset, trailingTo);
+    }
+    return lines;
+  }
+
+  private attribute(a: ast.Attribute, indent: string, width: number): string {
+    const head = `${indent}${a.name.padEnd(width)} = `;
+    return head + this.valueOf(a.value, indent);
+  }
+
+  /** An attribute's value; printed verbatim when a comment inside it sits where the printer
+   * cannot place it (between operands, say). */
+  private valueOf(value: ast.Expression, indent: string): string {
+    const inside = this.commentsIn(value.range.start.offset, value.range.end.offset);
+    if (inside.length === 0) return this.expr(value, indent);
+    const printed = this.expr(value, indent);
+    if (inside.every((c) => this.placed.has(c))) return printed;
+    // the source text keeps every comment inside it
+    for (const c of inside) this.placed.add(c);
+    return this.text.slice(value.range.start.offset, value.range.end.offset);
+  }
+
+  private block(b: ast.Block, indent: string): string[] {
+    const labels = b.labels.map((l) => ' ' + quote(l)).join('');
+    const open = this.openBrace(b);
+    const headerLine = open.line;
+    const header = `${indent}${b.type}${labels} {`;
+    const headerComments = this.trailing(headerLine, b.range.start.offset, b.range.end.offset);
+    const inner = this.body(b.body, indent + INDENT, open.offset, b.range.end.offset - 1, headerLine);
+    if (inner.length === 0 && headerComments === '') return [`${header}}`];
+    return [header + headerComments, ...inner, `${indent}}`];
+  }
+
+  /** Where the `{` of a block is: after its type and labels, before its first item. */
+  private openBrace(b: ast.Block): { line: number; offset: number } {
+    const limit = b.body.items[0]?.range.start.offset ?? b.range.end.offset;
+    let offset = b.typeRange.end.offset;
+    let line = b.typeRange.end.line;
+    // skip labels and comments: the first `{` outside a string or comment
+    let inString = false;
+    for (let i = offset; i < limit; i++) {
+      const ch = this.text[i];
+      if (ch === '\n') line++;
+      if (inString) {
+        if (ch === '\\') i++;
+        else if (ch === '"') inString = false;
+        continue;
+      }
+      if (ch === '"') inString = true;
+      else if (ch === '{' && !this.comments.some((c) => c.startOffset <= i && i <= c.endOffset!)) {
+        offset = i;
+        break;
+      }
+    }
+    return { line, offset };
+  }
+
+  // ── expressions ─────────────────────────────────────────────────────────────────────
+  private expr(e: ast.Expression, indent: string): string {
+    switch (e.kind) {
+      case 'Literal':
+        if (typeof e.value === 'number') return this.text.slice(e.range.start.offset, e.range.end.offset);
+        return String(e.value);
+      case 'Template':
+        return e.heredoc ? this.heredoc(e, indent) : this.template(e, indent);
+      case 'Variable':
+        return e.name;
+      case 'GetAttr':
+        return `${this.expr(e.object, indent)}.${e.name}`;
+      case 'Index':
+        return `${this.expr(e.object, indent)}[${this.expr(e.index, indent)}]`;
+      case 'Call':
+        return `${e.name}${this.sequence('(', ')', e.args, e.range, indent, e.expandFinal)}`;
+      case 'Unary':
+        return `${e.op}${this.expr(e.operand, indent)}`;
+      case 'Binary':
+        return `${this.expr(e.left, indent)} ${e.op} ${this.expr(e.right, indent)}`;
+      case 'Conditional':
+        return `${this.expr(e.condition, indent)} ? ${this.expr(e.then, indent)} : ${this.expr(e.else, indent)}`;
+      case 'Paren':
+        return `(${this.expr(e.inner, indent)})`;
+      case 'List':
+        return this.sequence('[', ']', e.items, e.range, indent, false);
+      case 'Object':
+        return this.object(e, indent);
+      case 'For':
+        return this.forExpr(e, indent);
+    }
+  }
+
+  private multiline(range: ast.Expression['range']): boolean {
+    return range.start.line !== range.end.line;
+  }
+
+  /** `[a, b]` / `f(a, b)`, or one item per line when the source spread it over lines. */
+  private sequence(open: string, close: string, items: ast.Expression[], range: ast.Expression['range'], indent: string, expandFinal: boolean): string {
+    const expand = (k: number) => (expandFinal && k === items.length - 1 ? '...' : '');
+    if (!this.multiline(range) || items.length === 0) {
+      return open + items.map((it, k) => this.expr(it, indent) + expand(k)).join(', ') + close;
+    }
+    const inner = indent + INDENT;
+    const lines = [open];
+    let prevEnd = range.start.offset + 1;
+    items.forEach((it, k) => {
+      for (const c of this.commentsIn(prevEnd, it.range.start.offset)) lines.push(inner + this.take(c));
+      const next = items[k + 1];
+      const to = next ? next.range.start.offset : range.end.offset - 1;
+      lines.push(inner + this.expr(it, inner) + expand(k) + ',' + this.trailing(it.range.end.line, it.range.end.offset, to));
+      prevEnd = it.range.end.offset;
+    });
+    for (const c of this.commentsIn(prevEnd, range.end.offset - 1)) lines.push(inner + this.take(c));
+    lines.push(indent + close);
+    return lines.join('\n');
+  }
+
+  private objectKey(key: string | ast.Expression, indent: string): string {
+    return typeof key === 'string' ? key : this.expr(key, indent);
+  }
+
+  private object(o: ast.ObjectExpr, indent: string): string {
+    if (o.items.length === 0 && this.commentsIn(o.range.start.offset, o.range.end.offset).length === 0) return '{}';
+    if (!this.multiline(o.range)) {
+      return `{ ${o.items.map((it) => `${this.objectKey(it.key, indent)} = ${this.expr(it.value, indent)}`).join(', ')} }`;
+    }
+    const inner = indent + INDENT;
+    const keys = o.items.map((it) => this.objectKey(it.key, inner));
+    // align `=` within runs of items not separated by a blank line
+    const widths: number[] = [];
+    let runStart = 0;
+    for (let k = 0; k <= o.items.length; k++) {
+      const brk = k === o.items.length || (k > 0 && o.items[k]!.range.start.line - o.items[k - 1]!.range.end.line > 1) || keys[k]!.includes('\n');
+      if (brk) {
+        const w = Math.max(0, ...keys.slice(runStart, k).filter((s) => !s.includes('\n')).map((s) => s.length));
+        for (let j = runStart; j < k; j++) widths[j] = w;
+        runStart = k;
+      }
+    }
+    const lines = ['{'];
+    let prevEnd = o.range.start.offset + 1;
+    o.items.forEach((it, k) => {
+      const comments = this.commentsIn(prevEnd, it.range.start.offset);
+      if (k > 0 && it.range.start.line - o.items[k - 1]!.range.end.line > 1 + comments.length) lines.push('');
+      for (const c of comments) lines.push(inner + this.take(c));
+      const next = o.items[k + 1];
+      const to = next ? next.range.start.offset : o.range.end.offset - 1;
+      const key = keys[k]!.includes('\n') ? keys[k]! : keys[k]!.padEnd(widths[k] ?? 0);
+      lines.push(`${inner}${key} = ${this.expr(it.value, inner)}${this.trailing(it.range.end.line, it.range.end.offset, to)}`);
+      prevEnd = it.range.end.offset;
+    });
+    for (const c of this.commentsIn(prevEnd, o.range.end.offset - 1)) lines.push(inner + this.take(c));
+    lines.push(indent + '}');
+    return lines.join('\n');
+  }
+
+  private forExpr(f: ast.ForExpr, indent: string): string {
+    const multi = this.multiline(f.range);
+    const inner = multi ? indent + INDENT : indent;
+    const vars = f.keyVar !== undefined ? `${f.keyVar}, ${f.valueVar}` : f.valueVar;
+    let body = `for ${vars} in ${this.expr(f.collection, inner)} : `;
+    if (f.result === 'object') body += `${this.expr(f.keyExpr!, inner)} => ${this.expr(f.valueExpr, inner)}${f.grouping ? '...' : ''}`;
+    else body += this.expr(f.valueExpr, inner);
+    if (f.condition) body += ` if ${this.expr(f.condition, inner)}`;
+    const [open, close] = f.result === 'list' ? ['[', ']'] : ['{', '}'];
+    return multi ? `${open}\n${inner}${body}\n${indent}${close}` : `${open}${body}${close}`;
+  }
+
+  private template(t: ast.TemplateExpr, indent: string): string {
+    let out = '"';
+    for (const p of t.parts) out += typeof p === 'string' ? escapeString(p) : '${' + this.expr(p, indent) + '}';
+    return out + '"';
+  }
+
+  /** A heredoc: `<<-` content is re-indented one level deeper than the attribute. */
+  private heredoc(t: ast.TemplateExpr, indent: string): string {
+    const { marker, indent: strip } = t.heredoc!;
+    let content = '';
+    for (const p of t.parts) content += typeof p === 'string' ? p.replaceAll('${', '$${') : '${' + this.expr(p, indent) + '}';
+    if (strip) {
+      const pad = indent + INDENT;
+      content = content.replace(/^(?=[^\n])/gm, pad);
+      return `<<-${marker}\n${content}${indent}${marker}`;
+    }
+    return `<<${marker}\n${content}${marker}`;
+  }
+}
+
+/** Element index → width of the names in its alignment run (consecutive attributes). */
+function alignmentRuns(elements: Element[], blankBefore: boolean[]): number[] {
+  const widths: number[] = [];
+  let run: number[] = [];
+  const flush = () => {
+    const w = Math.max(0, ...run.map((i) => ((elements[i] as { item: ast.Attribute }).item.name.length)));
+    for (const i of run) widths[i] = w;
+    run = [];
+  };
+  elements.forEach((e, i) => {
+    if (blankBefore[i]) flush();
+    if (e.kind === 'item' && e.item.kind === 'Attribute') run.push(i);
+    else if (e.kind === 'item') flush();
+  });
+  flush();
+  return widths;
+}
+
+/** A quoted string literal whose value is `s`. */
+export function quote(s: string): string {
+  return `"${escapeString(s)}"`;
+}
+
+function escapeString(s: string): string {
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i]!;
+    const code = ch.charCodeAt(0);
+    if (ch === '\\') out += '\\\\';
+    else if (ch === '"') out += '\\"';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '$' && s[i + 1] === '{') {
+      out += '$${';
+      i++;
+    } else if (code < 0x20 || code === 0x7f) out += `\\u${code.toString(16).padStart(4, '0')}`;
+    else out += ch;
+  }
+  return out;
+}

@@ -1,0 +1,203 @@
+// Loading a directory: every *.xp file, variables from every source, and their types.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfiguration } from '../../src/config/load.js';
+import { Sensitive } from '../../src/config/types.js';
+import { loadFiles, tempDir } from './fixture.js';
+
+const variables = `
+variable "tenants" {
+  type    = list(string)
+  default = ["acme"]
+}
+variable "limit" {
+  type    = number
+  default = 5
+}
+variable "enabled" {
+  type    = bool
+  default = true
+}
+variable "labels" {
+  type    = map(string)
+  default = {}
+}
+variable "tags" {
+  type    = set(string)
+  default = []
+}
+variable "db" {
+  type    = object({ name = string, size = number })
+  default = { name = "app", size = 1 }
+}
+variable "anything" { default = null }
+variable "word" { type = string }
+output "all" {
+  value = {
+    tenants  = var.tenants
+    limit    = var.limit
+    enabled  = var.enabled
+    labels   = var.labels
+    tags     = var.tags
+    db       = var.db
+    anything = var.anything
+    word     = var.word
+  }
+}
+`;
+
+const outputOf = (r: ReturnType<typeof loadConfiguration>) => {
+  if (!r.config) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
+  return r.config.outputs[0]!.value;
+};
+
+describe('loading a directory', () => {
+  it('reads every *.xp file together, in any order, and names the stack after the directory', () => {
+    const { dir, ...r } = loadFiles({
+      'b.xp': 'schema "s" {\n  database = database.d\n}',
+      'a.xp': 'database "d" {}',
+      'notes.txt': 'not configuration',
+    });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.config!.resources.map((x) => x.address)).toEqual(['database.d', 'schema.s']);
+    expect(r.config!.stack).toBe(dir.split('/').pop());
+    expect(r.graph!.order).toEqual(['database.d', 'schema.s']);
+    expect([...r.sources.keys()]).toEqual([join(dir, 'a.xp'), join(dir, 'b.xp')]);
+  });
+
+  it('reports a missing directory and a directory without configuration', () => {
+    expect(loadConfiguration('/nonexistent/xp').diagnostics.map((d) => d.message)).toEqual([
+      'cannot read the configuration directory "/nonexistent/xp": ENOENT',
+    ]);
+    expect(loadConfiguration(tempDir({ 'x.txt': '' })).diagnostics[0]!.message).toMatch(/^no configuration files \(\*\.xp\) in /);
+  });
+
+  it('reports syntax errors with file positions and stops before evaluation', () => {
+    const r = loadFiles({ 'main.xp': 'role "a" {\n  comment = \n}\nrole "b" { nope = 1 }' });
+    expect(r.config).toBeUndefined();
+    expect(r.diagnostics.length).toBeGreaterThan(0);
+    expect(r.diagnostics.every((d) => d.range?.file.endsWith('main.xp'))).toBe(true);
+    expect(r.diagnostics.some((d) => d.message.includes('nope'))).toBe(false);
+  });
+
+  it('names files with displayDir', () => {
+    const dir = tempDir({ 'main.xp': 'role "r" { bad = 1 }' });
+    const r = loadConfiguration(dir, { displayDir: 'conf' });
+    expect(r.diagnostics[0]!.range!.file).toBe('conf/main.xp');
+    expect(r.sources.has('conf/main.xp')).toBe(true);
+  });
+});
+
+describe('variables', () => {
+  it('uses defaults and converts them to their type', () => {
+    const r = loadFiles({ 'main.xp': variables }, { vars: ['word=hi'] });
+    expect(outputOf(r)).toEqual({
+      tenants: ['acme'],
+      limit: 5,
+      enabled: true,
+      labels: {},
+      tags: [],
+      db: { name: 'app', size: 1 },
+      anything: null,
+      word: 'hi',
+    });
+  });
+
+  it('takes --var values, parsed as expressions unless the type is string or not declared', () => {
+    const r = loadFiles(
+      { 'main.xp': variables },
+      {
+        vars: [
+          'tenants=["a", "b"]',
+          'limit=12',
+          'enabled=false',
+          'labels={ team = "core" }',
+          'tags=["x", "x", "y"]',
+          'db={ name = "n", size = "3" }',
+          'word=[not an expression]',
+          'anything=upper("fn")',
+        ],
+      },
+    );
+    expect(outputOf(r)).toEqual({
+      tenants: ['a', 'b'],
+      limit: 12,
+      enabled: false,
+      labels: { team: 'core' },
+      tags: ['x', 'y'],
+      db: { name: 'n', size: 3 },
+      anything: 'upper("fn")',
+      word: '[not an expression]',
+    });
+  });
+
+  it('reads XP_VAR_name, var files (HCL-like and JSON) and --var, later sources winning', () => {
+    const dir = tempDir({
+      'vars.xpvars': 'tenants = ["from-file"]\nlimit = 7 # a comment\n',
+      'vars.json': JSON.stringify({ limit: 9, labels: { a: 'b' } }),
+    });
+    const r = loadFiles(
+      { 'main.xp': variables },
+      {
+        env: { XP_VAR_word: 'env-word', XP_VAR_limit: '1', XP_VAR_enabled: 'false', XP_VAR_undeclared: 'ignored' },
+        varFiles: [join(dir, 'vars.xpvars'), join(dir, 'vars.json')],
+        vars: ['word=cli-word'],
+      },
+    );
+    expect(outputOf(r)).toMatchObject({ tenants: ['from-file'], limit: 9, enabled: false, labels: { a: 'b' }, word: 'cli-word' });
+    expect(r.diagnostics).toEqual([]);
+  });
+
+  it('reports type errors naming the source of the value', () => {
+    const r = loadFiles({ 'main.xp': variables }, { vars: ['word=w', 'limit=[1]', 'tenants=["a", ["b"]]'] });
+    expect(r.diagnostics.map((d) => d.message)).toEqual([
+      'invalid value for variable "tenants" (--var tenants): expected string, got list at [1]',
+      'invalid value for variable "limit" (--var limit): expected number, got list',
+    ]);
+    const d = loadFiles({ 'main.xp': 'variable "n" {\n  type = number\n  default = "x"\n}' });
+    expect(d.diagnostics).toMatchObject([
+      { message: 'invalid value for variable "n" (default): expected number, got string', range: { start: { line: 3, column: 13 } } },
+    ]);
+  });
+
+  it('requires a value for a variable without default, and refuses undeclared --var', () => {
+    const r = loadFiles({ 'main.xp': 'variable "word" {}' }, { vars: ['wrod=x'] });
+    expect(r.diagnostics.map((d) => [d.severity, d.message, d.hint])).toEqual([
+      ['error', 'a value was given for undeclared variable "wrod" (--var wrod)', 'did you mean "word"?'],
+      ['error', 'no value for required variable "word"', 'set it with --var word=…, a --var-file, XP_VAR_word, or give it a default'],
+    ]);
+    expect(loadFiles({ 'main.xp': '' }, { vars: ['novalue'] }).diagnostics[0]!.message).toBe('invalid --var "novalue": expected name=value');
+  });
+
+  it('warns about undeclared variables in a var file and reports bad var files', () => {
+    const dir = tempDir({ 'a.xpvars': 'other = 1\n', 'b.json': '[1]', 'c.json': '{', 'd.xpvars': 'x {}\n' });
+    const warn = loadFiles({ 'main.xp': '' }, { varFiles: [join(dir, 'a.xpvars')] });
+    expect(warn.config).toBeDefined();
+    expect(warn.diagnostics.map((d) => [d.severity, d.message])).toEqual([
+      ['warning', `a value was given for undeclared variable "other" (${join(dir, 'a.xpvars')})`],
+    ]);
+    for (const [file, message] of [
+      ['b.json', /must hold a JSON object of variable values/],
+      ['c.json', /is not valid JSON/],
+      ['d.xpvars', /unexpected block "x" in a var file/],
+      ['missing.json', /cannot read var file .*ENOENT/],
+    ] as const) {
+      const r = loadFiles({ 'main.xp': '' }, { varFiles: [join(dir, file)] });
+      expect(r.config).toBeUndefined();
+      expect(r.diagnostics[0]!.message).toMatch(message);
+    }
+  });
+
+  it('keeps sensitive variables sensitive', () => {
+    const r = loadFiles(
+      { 'main.xp': 'variable "pw" {\n  sensitive = true\n}\nservice_account "a" {\n  database = "d"\n  password = var.pw\n}' },
+      { env: { XP_VAR_pw: 'hunter2' } },
+    );
+    expect(r.config!.resources[0]!.spec['password']).toEqual(new Sensitive('hunter2'));
+  });
+
+  it('refuses references to resources in variable defaults', () => {
+    const r = loadFiles({ 'main.xp': 'role "r" {}\nvariable "v" { default = role.r }' });
+    expect(r.diagnostics.map((d) => d.message)).toEqual(['a variable default cannot refer to a resource']);
+  });
+});

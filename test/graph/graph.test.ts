@@ -1,0 +1,116 @@
+// The dependency graph: order, parallel levels, destroy order, cycles naming every member.
+import { describe, expect, it } from 'vitest';
+import { buildGraph, toDot, toMermaid } from '../../src/graph/index.js';
+import { configOf, evalText } from '../config/fixture.js';
+
+function graphOf(text: string) {
+  const r = buildGraph(configOf(text).resources);
+  if (!r.graph) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
+  return r.graph;
+}
+
+const saas = `
+  role "owner" {}
+  database "db" { owner = role.owner }
+  schema "a" { database = database.db }
+  schema "b" {
+    database = database.db
+    owner    = role.owner
+  }
+  role "reader" {
+    grant {
+      database   = database.db
+      schema     = schema.a
+      privileges = ["SELECT"]
+    }
+  }
+  service_account "app" {
+    database  = database.db
+    schemas   = [schema.a, schema.b]
+    member_of = [role.reader]
+  }
+`;
+
+describe('order and levels', () => {
+  it('puts dependencies first, in levels that may run in parallel', () => {
+    const g = graphOf(saas);
+    expect(g.levels).toEqual([
+      ['role.owner'],
+      ['database.db'],
+      ['schema.a', 'schema.b'],
+      ['role.reader'],
+      ['service_account.app'],
+    ]);
+    expect(g.order).toEqual(['role.owner', 'database.db', 'schema.a', 'schema.b', 'role.reader', 'service_account.app']);
+    expect(g.destroyOrder).toEqual([...g.order].reverse());
+    expect(g.destroyLevels[0]).toEqual(['service_account.app']);
+  });
+
+  it('exposes dependencies both ways and as a graphlib graph', () => {
+    const g = graphOf(saas);
+    expect(g.dependencies('service_account.app')).toEqual(['database.db', 'role.reader', 'schema.a', 'schema.b']);
+    expect(g.dependents('database.db')).toEqual(['role.reader', 'schema.a', 'schema.b', 'service_account.app']);
+    expect(g.graph.nodeCount()).toBe(6);
+    expect(g.graph.edgeCount()).toBe(10);
+    expect(g.graph.hasEdge('role.owner', 'database.db')).toBe(true);
+    expect(g.graph.node('schema.a')).toMatchObject({ address: 'schema.a', kind: 'Schema' });
+  });
+
+  it('independent resources share the first level', () => {
+    expect(graphOf('role "c" {}\nrole "a" {}\nrole "b" {}').levels).toEqual([['role.a', 'role.b', 'role.c']]);
+  });
+
+  it('prints DOT and Mermaid', () => {
+    const g = graphOf('role "a" {}\nrole "b" { member_of = [role.a] }');
+    expect(toDot(g)).toBe(
+      'digraph xp {\n  rankdir = "LR";\n  node [shape = box, fontname = "Helvetica"];\n  "role.a";\n  "role.b";\n  "role.a" -> "role.b";\n}\n',
+    );
+    expect(toMermaid(g)).toBe('flowchart LR\n  n0["role.a"]\n  n1["role.b"]\n  n0 --> n1\n');
+  });
+});
+
+describe('cycles', () => {
+  it('names every resource on a cycle with file:line, in a stable order', () => {
+    const config = configOf(`role "c" { member_of = [role.a] }
+role "a" { member_of = [role.b] }
+role "b" {
+  depends_on = [role.c]
+}
+role "free" {}
+`);
+    const r = buildGraph(config.resources);
+    expect(r.graph).toBeUndefined();
+    expect(r.diagnostics).toEqual([
+      {
+        severity: 'error',
+        message: 'dependency cycle between 3 resources: role.a → role.b → role.c → role.a',
+        range: expect.objectContaining({ file: 'main.xp', start: expect.objectContaining({ line: 2, column: 1 }) }),
+        hint: 'on the cycle: role.a (main.xp:2:1), role.b (main.xp:3:1), role.c (main.xp:1:1); remove a reference or a depends_on to break it',
+      },
+    ]);
+    // the same diagnostics whatever the order of the blocks
+    const reversed = configOf(`role "free" {}\nrole "b" {\n  depends_on = [role.c]\n}\nrole "a" { member_of = [role.b] }\nrole "c" { member_of = [role.a] }\n`);
+    expect(buildGraph(reversed.resources).diagnostics.map((d) => d.message)).toEqual([
+      'dependency cycle between 3 resources: role.a → role.b → role.c → role.a',
+    ]);
+  });
+
+  it('reports each cycle, and a resource depending on itself', () => {
+    const r = buildGraph(
+      configOf(`role "x" { depends_on = [role.x] }
+role "p" { member_of = [role.q] }
+role "q" { member_of = [role.p] }
+`).resources,
+    );
+    expect(r.diagnostics.map((d) => d.message)).toEqual([
+      'dependency cycle between 2 resources: role.p → role.q → role.p',
+      'role.x depends on itself',
+    ]);
+  });
+
+  it('is reported by loading, through references in attributes', () => {
+    const r = evalText('schema "s" {\n  database = "d"\n  owner = role.r\n}\nrole "r" { comment = schema.s.name }');
+    expect(r.config).toBeDefined();
+    expect(buildGraph(r.config!.resources).diagnostics[0]!.message).toBe('dependency cycle between 2 resources: role.r → schema.s → role.r');
+  });
+});

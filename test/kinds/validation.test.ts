@@ -1,0 +1,128 @@
+// Validation of resources against the registry of kinds: exact messages, positions and hints.
+import { describe, expect, it } from 'vitest';
+import { kindByName, kindByType, kinds, resourceTypes } from '../../src/kinds/index.js';
+import { diagnosticsOf } from '../config/fixture.js';
+
+describe('the registry of kinds', () => {
+  it('has the five kinds, each under its block type and API name', () => {
+    expect(kinds.map((k) => [k.type, k.kind])).toEqual([
+      ['database', 'Database'],
+      ['role', 'Role'],
+      ['schema', 'Schema'],
+      ['extension', 'Extension'],
+      ['service_account', 'ServiceAccount'],
+    ]);
+    expect(resourceTypes).toEqual(['database', 'role', 'schema', 'extension', 'service_account']);
+    for (const k of kinds) {
+      expect(kindByType(k.type)).toBe(k);
+      expect(kindByName(k.kind)).toBe(k);
+    }
+  });
+
+  it('marks the immutable, required and sensitive attributes of contracts.md', () => {
+    const immutable = kinds.flatMap((k) => Object.entries(k.attributes).filter(([, a]) => a.immutable).map(([n]) => `${k.type}.${n}`));
+    expect(immutable).toEqual(['database.encoding', 'database.lc_collate', 'database.lc_ctype']);
+    const required = kinds.flatMap((k) => Object.entries(k.attributes).filter(([, a]) => a.required).map(([n]) => `${k.type}.${n}`));
+    expect(required).toEqual(['schema.database', 'extension.database', 'service_account.database']);
+    expect(kindByType('service_account')!.attributes['password']!.sensitive).toBe(true);
+  });
+});
+
+// Each case: source, then the diagnostics expected (message, line:col, hint).
+const cases: [string, string, { message: string; at: string; hint?: string }[]][] = [
+  [
+    'unknown attribute, with a suggestion',
+    'database "d" {\n  ownr = "x"\n}',
+    [{ message: 'unknown attribute "ownr" in database', at: '2:3', hint: 'did you mean "owner"?' }],
+  ],
+  [
+    'unknown attribute, no close name: the list of attributes',
+    'extension "e" {\n  database = "d"\n  zzzzzz = 1\n}',
+    [{ message: 'unknown attribute "zzzzzz" in extension', at: '3:3', hint: 'extension has: database, schema, version, name, for_each, count, depends_on, provider' }],
+  ],
+  [
+    'wrong type: expected X, got Y',
+    'database "d" {\n  connection_limit = "many"\n  allow_connections = [true]\n}',
+    [
+      { message: 'connection_limit: expected number, got string', at: '2:22' },
+      { message: 'allow_connections: expected bool, got list', at: '3:23' },
+    ],
+  ],
+  [
+    'wrong element type inside a list',
+    'role "r" {\n  member_of = ["a", ["b"]]\n}',
+    [{ message: 'member_of: expected string, got list at [1]', at: '2:15' }],
+  ],
+  [
+    'missing required attribute, at the block',
+    'role "r" {}\nschema "s" {\n  owner = role.r\n}',
+    [{ message: 'missing required attribute "database" in schema.s', at: '2:1', hint: 'database: the database holding the schema' }],
+  ],
+  [
+    'bad enum value, listing the allowed ones',
+    'service_account "a" {\n  database = "d"\n  grant {\n    schema = "s"\n    on = "table"\n    privileges = ["SELECT"]\n  }\n}',
+    [
+      {
+        message: 'on: invalid value "table", expected one of: "tables", "sequences", "functions", "schema", "database"',
+        at: '5:10',
+        hint: 'did you mean "tables"?',
+      },
+    ],
+  ],
+  [
+    'privileges that do not apply to the target',
+    'service_account "a" {\n  database = "d"\n  grant {\n    schema = "s"\n    on = "sequences"\n    privileges = ["SELECT", "EXECUTE"]\n  }\n}',
+    [{ message: 'privilege "EXECUTE" does not apply to sequences', at: '6:18', hint: 'allowed on sequences: USAGE, SELECT, UPDATE (or ALL)' }],
+  ],
+  [
+    'a role grant must name its database; a schema is needed unless on = "database"',
+    'role "r" {\n  grant {\n    privileges = ["SELECT"]\n  }\n}',
+    [
+      { message: 'missing required attribute "database" in grant', at: '2:3', hint: 'a role has no database of its own: name one, e.g. database = database.app' },
+      { message: 'missing required attribute "schema" in grant on tables', at: '2:3' },
+    ],
+  ],
+  [
+    'unknown nested block and unknown attribute in a nested block',
+    'role "r" {\n  grants {\n  }\n  lifecycle {\n    prevent_destory = true\n  }\n}',
+    [
+      { message: 'unknown block "grants" in role', at: '2:3', hint: 'did you mean "grant"?' },
+      { message: 'unknown attribute "prevent_destory" in lifecycle', at: '5:5', hint: 'did you mean "prevent_destroy"?' },
+    ],
+  ],
+  [
+    'connection_secret only on service accounts, once, with a known format',
+    'role "r" {\n  connection_secret {\n    path = "x"\n  }\n}\nservice_account "a" {\n  database = "d"\n  connection_secret {\n    path = "x"\n    format = "yaml"\n  }\n}',
+    [
+      { message: 'unknown block "connection_secret" in role', at: '2:3', hint: 'role has blocks: grant, lifecycle' },
+      { message: 'format: invalid value "yaml", expected one of: "dotenv", "json", "uri"', at: '10:14' },
+    ],
+  ],
+  [
+    'lifecycle values',
+    'database "d" {\n  lifecycle {\n    deletion_policy = "orphans"\n    ignore_changes = [comentt]\n  }\n}',
+    [
+      { message: 'deletion_policy: invalid value "orphans", expected one of: "delete", "orphan"', at: '3:23', hint: 'did you mean "orphan"?' },
+      { message: 'ignore_changes: database has no attribute "comentt"', at: '4:23', hint: 'did you mean "comment"?' },
+    ],
+  ],
+  [
+    'an attribute set twice',
+    'role "r" {\n  comment = "a"\n  comment = "b"\n}',
+    [{ message: 'attribute "comment" is set twice', at: '3:3', hint: 'first set at main.xp:2:3' }],
+  ],
+  [
+    'a function called wrongly, at the argument',
+    'role "r" {\n  comment = upper(["x"])\n}\nrole "q" {\n  comment = lower("a", "b")\n}',
+    [
+      { message: 'upper: argument 1 must be a string, got list', at: '2:19' },
+      { message: 'lower: expected 1 argument, got 2 (lower(string))', at: '5:13' },
+    ],
+  ],
+];
+
+describe('diagnostics for invalid resources', () => {
+  it.each(cases)('%s', (_name, source, expected) => {
+    expect(diagnosticsOf(source)).toEqual(expected.map((e) => ({ hint: undefined, ...e })));
+  });
+});
