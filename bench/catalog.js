@@ -1,8 +1,9 @@
 // @ts-check
 // What a tool left on the server, in two comparable forms:
 // - `normalisedDump`: pg_dumpall --roles-only plus pg_dump --schema-only --create of the two
-//   benchmark databases, with passwords removed and lines sorted (the order in which a tool
-//   created things, and the salt of a SCRAM verifier, are not part of the result);
+//   benchmark databases, with passwords removed, VALID UNTIL 'infinity' read as no expiry,
+//   and lines sorted (the order in which a tool created things, and the salt of a SCRAM
+//   verifier, are not part of the result);
 // - `catalogCounts`: the objects of the benchmark state counted in the catalog.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -40,7 +41,9 @@ export function normalisedDump(server, state) {
   const lines = [roles, ...dbs]
     .join('\n')
     .split('\n')
-    .map((l) => l.replace(/ PASSWORD '[^']*'/g, '').trimEnd())
+    // VALID UNTIL 'infinity' and no VALID UNTIL both mean "never expires" (xp writes
+    // 'infinity', the only value ALTER ROLE has to lift an expiry someone set by hand)
+    .map((l) => l.replace(/ PASSWORD '[^']*'/g, '').replace(/ VALID UNTIL 'infinity'/g, '').trimEnd())
     .filter((l) => !isNoise(l));
   lines.sort();
   const text = `${lines.join('\n')}\n`;
