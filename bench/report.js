@@ -46,6 +46,7 @@ function latestRecords() {
  * @property {number | null} median seconds
  * @property {number} runs          runs that finished this phase
  * @property {number[]} values
+ * @property {number} timedOut    runs in which this phase was killed at the time limit
  */
 
 /** @param {any} record */
@@ -54,7 +55,8 @@ function summarise(record) {
   const phases = {};
   for (const p of PHASES) {
     const values = record.runs.map((/** @type {any} */ r) => r.phases.find((/** @type {any} */ x) => x.phase === p)?.seconds).filter((/** @type {unknown} */ s) => typeof s === 'number');
-    phases[p] = { median: median(values), runs: values.length, values };
+    const timedOut = record.runs.filter((/** @type {any} */ r) => r.phases.find((/** @type {any} */ x) => x.phase === p)?.timedOut).length;
+    phases[p] = { median: median(values), runs: values.length, values, timedOut };
   }
   const verified = record.runs.filter((/** @type {any} */ r) => r.verification?.sameAsPsql === true).length;
   const differs = record.runs.filter((/** @type {any} */ r) => r.verification?.sameAsPsql === false).length;
@@ -66,7 +68,7 @@ function summarise(record) {
   const loads = record.runs.map((/** @type {any} */ r) => r.loadavg1);
   return {
     tool: record.tool, n: record.n, objects: record.objects, server: record.server, file: record.file, startedAt: record.startedAt,
-    runsRequested: record.runsRequested, runsDone: record.runs.length, skipped: record.skipped, phases, verified, differs, peak,
+    runsRequested: record.runsRequested, runsDone: record.runs.length, timeout: record.timeoutSeconds ?? 600, skipped: record.skipped, phases, verified, differs, peak,
     noopChanges, checkChanges, failures, loadavg: median(loads),
     diff: record.runs.find((/** @type {any} */ r) => r.verification?.sameAsPsql === false)?.verification,
   };
@@ -91,8 +93,9 @@ export function writeReport() {
     if (!s) return 'not run';
     if (s.skipped) return 'skipped¹';
     const c = s.phases[p];
-    if (c.median == null) return s.failures.length ? 'failed' : '—';
-    return c.runs < s.runsRequested ? `${secs(c.median)} (${c.runs} of ${s.runsRequested} runs)` : secs(c.median);
+    const killed = c.timedOut ? `; killed at ${s.timeout} s in ${c.timedOut}` : '';
+    if (c.median == null) return c.timedOut ? `> ${s.timeout} (killed in ${c.timedOut} of ${c.timedOut} runs)` : s.failures.length ? 'failed' : '—';
+    return c.runs < s.runsRequested ? `${secs(c.median)} (${c.runs} of ${s.runsRequested} runs${killed})` : secs(c.median);
   };
 
   const out = [START, ''];

@@ -4,7 +4,7 @@
 // desired state for N tenants, each measured run on a fresh server.
 //
 //   npm run bench -- [--sizes 10,100,1000] [--runs 3] [--tools xp,ansible,psql]
-//                    [--timeout 600] [--stat-statements] [--profile] [--no-report]
+//                    [--timeout 600] [--stat-statements] [--profile] [--pg-setting 'jit = off']… [--no-report]
 //
 // Per (tool, N, run): fresh server → the tool's phases (whole-process wall time, peak server
 // connections polled every 20 ms from a separate connection) → normalised dump of the result
@@ -13,7 +13,8 @@
 // latest file per (tool, N) into bench/RESULTS.md and the chart.
 // --profile: xp runs under `node --cpu-prof` and the server with pg_stat_statements; per
 // phase, where the time went goes to bench/results/profile-<tool>-n<N>-<timestamp>.json
-// (not a measurement: profiling slows the process down).
+// (not a measurement: profiling slows the process down). --pg-setting adds a line to the
+// servers' postgresql.conf: a what-if experiment, also written as profile-*.json.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -46,7 +47,7 @@ const TOOLS = ['psql', 'xp', 'ansible'];
 
 function usage(message) {
   if (message) console.error(`bench: ${message}`);
-  console.error('usage: npm run bench -- [--sizes 10,100,1000] [--runs 3] [--tools xp,ansible,psql] [--timeout 600] [--stat-statements] [--profile] [--no-report]');
+  console.error('usage: npm run bench -- [--sizes 10,100,1000] [--runs 3] [--tools xp,ansible,psql] [--timeout 600] [--stat-statements] [--profile] [--pg-setting "jit = off"]… [--no-report]');
   process.exit(2);
 }
 
@@ -61,6 +62,7 @@ function options() {
         timeout: { type: 'string', default: '600' },
         'stat-statements': { type: 'boolean', default: false },
         profile: { type: 'boolean', default: false },
+        'pg-setting': { type: 'string', multiple: true, default: [] },
         'no-report': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -86,7 +88,9 @@ function options() {
     timeout,
     statStatements: Boolean(parsed['stat-statements'] || parsed.profile),
     profile: Boolean(parsed.profile),
-    report: !parsed['no-report'] && !parsed.profile,
+    // non-default server settings make a what-if experiment, never a measurement
+    settings: /** @type {string[]} */ (parsed['pg-setting']),
+    report: !parsed['no-report'] && !parsed.profile && !(/** @type {string[]} */ (parsed['pg-setting'])).length,
   };
 }
 
@@ -282,7 +286,7 @@ function buildXp() {
  */
 async function measureRun(tool, state, run, opt) {
   const n = state.n;
-  const server = await freshServer({ statStatements: opt.statStatements });
+  const server = await freshServer({ statStatements: opt.statStatements, settings: opt.settings });
   const dir = mkdtempSync(join(tmpdir(), `xp-bench-${tool}-`));
   const load = loadavg()[0];
   /** @type {PhaseResult[]} */
@@ -345,12 +349,13 @@ async function main() {
     const active = [];
     for (const tool of opt.tools) {
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      const file = join(RESULTS, `${opt.profile ? 'profile-' : ''}${tool}-n${n}-${stamp}.json`);
+      const experiment = opt.profile || opt.settings.length;
+      const file = join(RESULTS, `${experiment ? 'profile-' : ''}${tool}-n${n}-${stamp}.json`);
       const record = {
         tool, n, objects: totalObjects(expectedCounts(state)), startedAt: new Date().toISOString(), runsRequested: opt.runs,
-        machine, server: '', statStatements: opt.statStatements, skipped: /** @type {string | null} */ (null), runs: /** @type {unknown[]} */ ([]),
+        timeoutSeconds: opt.timeout, machine, server: '', serverSettings: opt.settings, statStatements: opt.statStatements, skipped: /** @type {string | null} */ (null), runs: /** @type {unknown[]} */ ([]),
       };
-      const prev = opt.profile ? null : previousApply(tool, n);
+      const prev = experiment ? null : previousApply(tool, n);
       const estimate = prev ? (prev.seconds * n) / prev.n : 0;
       if (estimate > opt.timeout) {
         record.skipped = `skipped: its apply at N=${prev?.n} took ${prev?.seconds.toFixed(1)} s, so N=${n} would take about ${estimate.toFixed(0)} s (linear estimate), beyond the ${opt.timeout} s limit`;

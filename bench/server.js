@@ -66,7 +66,8 @@ function runAs(bin, args, user) {
  */
 
 /**
- * @param {{ statStatements?: boolean }} [options]
+ * @param {{ statStatements?: boolean, settings?: string[] }} [options] settings: extra
+ *   postgresql.conf lines (`jit = off`), for what-if profiling; measurements use the defaults
  * @returns {Promise<BenchServer>}
  */
 export async function freshServer(options = {}) {
@@ -93,6 +94,7 @@ export async function freshServer(options = {}) {
       "unix_socket_directories = ''",
       'max_connections = 200',
       ...(options.statStatements ? ["shared_preload_libraries = 'pg_stat_statements'", 'pg_stat_statements.track = all'] : []),
+      ...(options.settings ?? []),
       '',
     ].join('\n'),
   );
