@@ -2,7 +2,7 @@
 // @ts-check
 // Turns the raw measurements under bench/results/ into the tables of bench/RESULTS.md (the
 // part between the `results` markers; the prose around it is kept) and the chart
-// bench/time-vs-n.png (python3 + matplotlib). The latest file per (tool, N) wins.
+// bench/time-vs-n.png (python3 + matplotlib). The runs of all files of one (tool, N) are merged.
 //
 //   node bench/report.js
 import { spawnSync } from 'node:child_process';
@@ -27,18 +27,33 @@ export function median(xs) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** The latest record per (tool, N). */
-function latestRecords() {
+/**
+ * One record per (tool, N): the runs of every measurement file of that pair, merged (a
+ * later invocation adds runs; delete a file to drop its runs). A skip note counts only
+ * when no file has runs.
+ */
+function mergedRecords() {
   /** @type {Map<string, any>} */
-  const latest = new Map();
-  const files = existsSync(RESULTS) ? readdirSync(RESULTS).filter((f) => f.endsWith('.json') && f !== 'summary.json' && !f.startsWith('profile-')) : [];
+  const merged = new Map();
+  const files = existsSync(RESULTS) ? readdirSync(RESULTS).filter((f) => f.endsWith('.json') && f !== 'summary.json' && !f.startsWith('profile-')).sort() : [];
   for (const f of files) {
     const r = JSON.parse(readFileSync(join(RESULTS, f), 'utf8'));
-    r.file = f;
     const key = `${r.tool}:${r.n}`;
-    if (!latest.has(key) || latest.get(key).startedAt < r.startedAt) latest.set(key, r);
+    const m = merged.get(key);
+    const runs = r.runs.map((/** @type {any} */ x) => ({ ...x, timeout: r.timeoutSeconds ?? 600 }));
+    if (!m) {
+      merged.set(key, { ...r, runs, files: [f] });
+      continue;
+    }
+    m.files.push(f);
+    if (r.skipped) continue;
+    m.skipped = m.runs.length || runs.length ? null : m.skipped;
+    m.runsRequested = (m.skipped ? 0 : m.runsRequested) + r.runsRequested;
+    m.runs.push(...runs);
+    m.server = r.server || m.server;
   }
-  return latest;
+  for (const m of merged.values()) if (m.runs.length) m.skipped = null;
+  return merged;
 }
 
 /**
@@ -47,6 +62,8 @@ function latestRecords() {
  * @property {number} runs          runs that finished this phase
  * @property {number[]} values
  * @property {number} timedOut    runs in which this phase was killed at the time limit
+ * @property {number} attempted   runs that started this phase
+ * @property {number[]} limits    the time limits it was killed at
  */
 
 /** @param {any} record */
@@ -55,8 +72,9 @@ function summarise(record) {
   const phases = {};
   for (const p of PHASES) {
     const values = record.runs.map((/** @type {any} */ r) => r.phases.find((/** @type {any} */ x) => x.phase === p)?.seconds).filter((/** @type {unknown} */ s) => typeof s === 'number');
-    const timedOut = record.runs.filter((/** @type {any} */ r) => r.phases.find((/** @type {any} */ x) => x.phase === p)?.timedOut).length;
-    phases[p] = { median: median(values), runs: values.length, values, timedOut };
+    const killed = record.runs.filter((/** @type {any} */ r) => r.phases.find((/** @type {any} */ x) => x.phase === p)?.timedOut);
+    const attempted = record.runs.filter((/** @type {any} */ r) => r.phases.some((/** @type {any} */ x) => x.phase === p)).length;
+    phases[p] = { median: median(values), runs: values.length, values, timedOut: killed.length, attempted, limits: [...new Set(killed.map((/** @type {any} */ r) => r.timeout))] };
   }
   const verified = record.runs.filter((/** @type {any} */ r) => r.verification?.sameAsPsql === true).length;
   const differs = record.runs.filter((/** @type {any} */ r) => r.verification?.sameAsPsql === false).length;
@@ -67,8 +85,8 @@ function summarise(record) {
     r.phases.filter((/** @type {any} */ p) => p.seconds === null).map((/** @type {any} */ p) => `run ${r.run} ${p.phase}: ${p.timedOut ? 'timed out' : `exit ${p.exitCode}`}`));
   const loads = record.runs.map((/** @type {any} */ r) => r.loadavg1);
   return {
-    tool: record.tool, n: record.n, objects: record.objects, server: record.server, file: record.file, startedAt: record.startedAt,
-    runsRequested: record.runsRequested, runsDone: record.runs.length, timeout: record.timeoutSeconds ?? 600, skipped: record.skipped, phases, verified, differs, peak,
+    tool: record.tool, n: record.n, objects: record.objects, server: record.server, files: record.files, startedAt: record.startedAt,
+    runsRequested: record.runsRequested, runsDone: record.runs.length, skipped: record.skipped, phases, verified, differs, peak,
     noopChanges, checkChanges, failures, loadavg: median(loads),
     diff: record.runs.find((/** @type {any} */ r) => r.verification?.sameAsPsql === false)?.verification,
   };
@@ -82,8 +100,7 @@ const ratio = (x) => (x == null || !Number.isFinite(x) ? '—' : x >= 10 ? `${x.
 const div = (a, b) => (a == null || b == null || b === 0 ? null : a / b);
 
 export function writeReport() {
-  const latest = latestRecords();
-  const all = [...latest.values()].map(summarise);
+  const all = [...mergedRecords().values()].map(summarise);
   const sizes = [...new Set(all.map((s) => s.n))].sort((a, b) => a - b);
   const get = (/** @type {string} */ tool, /** @type {number} */ n) => all.find((s) => s.tool === tool && s.n === n);
   const med = (/** @type {string} */ tool, /** @type {number} */ n, /** @type {typeof PHASES[number]} */ p) => get(tool, n)?.phases[p].median ?? null;
@@ -93,9 +110,11 @@ export function writeReport() {
     if (!s) return 'not run';
     if (s.skipped) return 'skipped¹';
     const c = s.phases[p];
-    const killed = c.timedOut ? `; killed at ${s.timeout} s in ${c.timedOut}` : '';
-    if (c.median == null) return c.timedOut ? `> ${s.timeout} (killed in ${c.timedOut} of ${c.timedOut} runs)` : s.failures.length ? 'failed' : '—';
-    return c.runs < s.runsRequested ? `${secs(c.median)} (${c.runs} of ${s.runsRequested} runs${killed})` : secs(c.median);
+    const limit = Math.min(...c.limits);
+    const killed = c.timedOut ? `; killed at ${c.limits.join('/')} s in ${c.timedOut}` : '';
+    if (c.median == null) return c.timedOut ? `> ${limit} (killed in ${c.timedOut} of ${c.attempted} runs)` : s.failures.length ? 'failed' : '—';
+    const unreached = s.runsDone - c.attempted ? `; not reached in ${s.runsDone - c.attempted} (an earlier phase was killed)` : '';
+    return c.runs < s.runsRequested ? `${secs(c.median)} (${c.runs} of ${s.runsRequested} runs${killed}${unreached})` : secs(c.median);
   };
 
   const out = [START, ''];
@@ -158,7 +177,7 @@ export function writeReport() {
     for (const l of s.diff.onlyInTool ?? []) out.push(`+ ${l}`);
     out.push('```', '');
   }
-  out.push(`Raw numbers: ${all.map((s) => `[${s.file}](results/${s.file})`).join(', ')}.`, '');
+  out.push(`Raw numbers: ${all.flatMap((s) => s.files).sort().map((f) => `[${f}](results/${f})`).join(', ')}.`, '');
   out.push('![wall time vs N](time-vs-n.png)', '', END);
 
   const generated = out.join('\n');
