@@ -318,7 +318,8 @@ async function measureRun(tool, state, run, opt) {
         break;
       }
     }
-    if (phases.every((p) => p.seconds !== null)) {
+    // the state is complete once apply has finished (a later no-op or check changes nothing)
+    if (phases[0]?.phase === 'apply' && phases[0].seconds !== null) {
       const dump = normalisedDump(server, state);
       const counts = await catalogCounts(server.url, state);
       if (tool === 'psql' && !references.has(n)) references.set(n, dump);
