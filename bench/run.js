@@ -45,10 +45,11 @@ const TOOLS = ['psql', 'xp', 'ansible'];
  * @property {string} tail last lines of its output
  */
 
+/** @param {string} [message] */
 function usage(message) {
   if (message) console.error(`bench: ${message}`);
   console.error('usage: npm run bench -- [--sizes 10,100,1000] [--runs 3] [--tools xp,ansible,psql] [--timeout 600] [--stat-statements] [--profile] [--pg-setting "jit = off"]… [--no-report]');
-  process.exit(2);
+  process.exit(message ? 2 : 0);
 }
 
 function options() {
