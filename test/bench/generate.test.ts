@@ -19,6 +19,7 @@ import {
   xpConfig,
 } from '../../bench/generate.js';
 import { catalogCounts } from '../../bench/catalog.js';
+import { loadConfiguration } from '../../src/config/load.js';
 
 describe('bench generators', () => {
   const state = benchState({ n: 3 });
@@ -30,6 +31,36 @@ describe('bench generators', () => {
     expect(countXp(xpConfig(state))).toEqual(expected);
     expect(countAnsible(ansiblePlaybook(state, conn))).toEqual(expected);
     expect(countSql(sqlScript(state))).toEqual(expected);
+  });
+
+  it('xp itself reads the generated configuration as the described objects', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xp-bench-config-'));
+    try {
+      writeFileSync(join(dir, 'main.xp'), xpConfig(state));
+      const { config, diagnostics } = loadConfiguration(dir);
+      expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+      const byKind = (kind: string) => config!.resources.filter((r) => r.kind === kind);
+      expect(byKind('Database').map((r) => r.name).sort()).toEqual([state.appDatabase, state.otherDatabase].sort());
+      expect(byKind('Extension').map((r) => r.name)).toEqual(['pgcrypto']);
+      expect(byKind('Role').map((r) => r.name).sort()).toEqual(state.tenants.map((t) => `${t}_group`));
+      expect(byKind('Schema').map((r) => r.name).sort()).toEqual(state.tenants);
+      const accounts = byKind('ServiceAccount');
+      expect(accounts.map((r) => r.name).sort()).toEqual(state.tenants.map((t) => `${t}_app`));
+      for (const a of accounts) {
+        const tenant = a.name.replace(/_app$/, '');
+        expect(a.spec).toMatchObject({
+          database: state.appDatabase,
+          schemas: [tenant],
+          member_of: [`${tenant}_group`],
+          grants: [{ schema: tenant, on: 'tables', future: true }],
+        });
+        const [grant] = a.spec.grants as { privileges: string[] }[];
+        expect([...grant!.privileges].sort()).toEqual(['INSERT', 'SELECT']);
+        expect(a.spec.password).toBeDefined(); // fixed, so that the tools' results compare
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('scale with N: N=25 counts 25 of each per-tenant object', () => {
