@@ -285,7 +285,7 @@ function buildXp() {
  * @param {string} tool @param {import('./generate.js').BenchState} state @param {number} run
  * @param {ReturnType<typeof options>} opt
  */
-async function measureRun(tool, state, run, opt) {
+async function measureRun(tool, state, run, opt, onPhase = (/** @type {unknown} */ _partial) => {}) {
   const n = state.n;
   const server = await freshServer({ statStatements: opt.statStatements, settings: opt.settings });
   const dir = mkdtempSync(join(tmpdir(), `xp-bench-${tool}-`));
@@ -314,6 +314,8 @@ async function measureRun(tool, state, run, opt) {
         ...(Object.keys(profile).length ? { profile } : {}),
       });
       console.log(`bench: ${tool} N=${n} run ${run} ${phase.name}: ${r.timedOut ? `timed out after ${opt.timeout} s` : ok ? `${r.seconds?.toFixed(3)} s` : `failed (exit ${r.code})`}, peak ${peakConnections} connection(s)`);
+      // a run killed from outside still leaves the phases it finished
+      onPhase({ run, loadavg1: load, phases, verification: {}, partial: true });
       if (!ok) {
         console.log(tail(r.out, 15));
         break;
@@ -370,7 +372,9 @@ async function main() {
     // runs interleaved across tools, so that a change in the machine's load hits all of them
     for (let run = 1; run <= opt.runs; run++) {
       for (const { tool, file, record } of active) {
-        const { server, result } = await measureRun(tool, state, run, opt);
+        const save = (/** @type {unknown} */ current) =>
+          writeFileSync(file, `${JSON.stringify({ ...record, runs: [...record.runs, current] }, null, 2)}\n`);
+        const { server, result } = await measureRun(tool, state, run, opt, save);
         record.server = server;
         record.runs.push(result);
         writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
