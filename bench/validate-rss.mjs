@@ -1,7 +1,9 @@
 // Preloaded into `xp validate` by bench/validate.mjs (node --import): reports the process's
-// peak memory when it exits, on stderr as one JSON line.
+// peak memory and CPU time when it exits, on stderr as one JSON line.
 import { writeSync } from 'node:fs';
 
 process.on('exit', () => {
-  writeSync(2, `\nXP_BENCH ${JSON.stringify({ maxRssKb: process.resourceUsage().maxRSS })}\n`);
+  const u = process.resourceUsage();
+  const cpuMs = (u.userCPUTime + u.systemCPUTime) / 1000;
+  writeSync(2, `\nXP_BENCH ${JSON.stringify({ maxRssKb: u.maxRSS, cpuMs })}\n`);
 });

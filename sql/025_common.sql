@@ -87,7 +87,7 @@ as $$
     when (p_result).status_code = 'invalid_spec' then 'validation'
     when (p_result).status_code = 'dependency_not_ready' then 'transient'
     when (p_result).status_code = 'permission_denied' then 'permanent'
-    when (p_result).message ~ '\[SQLSTATE (08|40|53|55|57|58)...\]$' then 'transient'
+    when (p_result).message ~ '\[SQLSTATE (08|40|53|55|57)...\]$' then 'transient'
     when (p_result).message ~ 'tuple concurrently (updated|deleted)' then 'transient'
     else 'permanent'
   end::xplane.failure_class

@@ -212,10 +212,12 @@ language sql immutable strict parallel safe
 set search_path = xplane, pg_catalog
 as $$
   -- Making another role the owner of something (CREATE DATABASE … OWNER, ALTER … OWNER TO,
-  -- CREATE SCHEMA … AUTHORIZATION) needs the right to SET ROLE to it. A CREATEROLE user
-  -- holds only ADMIN OPTION on the roles it created (PostgreSQL 16+, unless
-  -- createrole_self_grant says otherwise), and no membership at all on 15: grant itself
-  -- membership first. Nothing to do for a superuser or the role itself.
+  -- CREATE SCHEMA … AUTHORIZATION) needs the right to SET ROLE to it, and acting on the object
+  -- afterwards (COMMENT, CREATE SCHEMA in a database it owns, DROP) needs its privileges.
+  -- A CREATEROLE user holds only ADMIN OPTION on the roles it created (PostgreSQL 16+, unless
+  -- createrole_self_grant = 'set, inherit'), and no membership at all on 15: grant itself
+  -- membership with SET and INHERIT first, as createrole_self_grant would. Nothing to do for
+  -- a superuser or the role itself.
   select format($sql$do $ensure$
 declare
   v_role text := %L;
@@ -224,8 +226,8 @@ begin
     return;
   end if;
   if current_setting('server_version_num')::int >= 160000 then
-    if not pg_catalog.pg_has_role(current_user, v_role, 'SET') then
-      execute format('grant %%I to %%I with set true, inherit false', v_role, current_user);
+    if not (pg_catalog.pg_has_role(current_user, v_role, 'SET') and pg_catalog.pg_has_role(current_user, v_role, 'USAGE')) then
+      execute format('grant %%I to %%I with set true, inherit true', v_role, current_user);
     end if;
   elsif not pg_catalog.pg_has_role(current_user, v_role, 'MEMBER') then
     execute format('grant %%I to %%I', v_role, current_user);
@@ -234,4 +236,4 @@ end
 $ensure$; $sql$, p_role)
 $$;
 comment on function xplane.can_act_as_sql(text) is
-  'SQL (for remote_exec) that lets the provider''s role SET ROLE to p_role before it makes p_role the owner of an object: a self-grant of membership where CREATEROLE alone does not suffice (PostgreSQL 16+ rules). A missing role fails with 42704 (dependency_not_ready).';
+  'SQL (for remote_exec) that lets the provider''s role SET ROLE to p_role and use its privileges before it makes p_role the owner of an object: a self-grant of membership (SET, INHERIT) where CREATEROLE alone does not suffice (PostgreSQL 16+ rules). A missing role fails with 42704 (dependency_not_ready).';

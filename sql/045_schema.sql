@@ -20,6 +20,22 @@ $$;
 comment on function xplane.normalize_schema(jsonb) is
   'Normalised Schema spec: database (required), owner (current user), comment (null), allow_data_loss (false).';
 
+create or replace function xplane.schemas_in(p_provider_config text, p_database text, p_names text[])
+returns jsonb
+language sql volatile
+set search_path = xplane, pg_catalog
+as $$
+  -- One round trip: {name: observed} for the schemas of p_names that exist in p_database.
+  select xplane.remote_query(p_provider_config, p_database, format($q$(
+    select coalesce(jsonb_object_agg(n.nspname, jsonb_build_object(
+             'database', %L::text,
+             'owner', pg_catalog.pg_get_userbyid(n.nspowner),
+             'comment', pg_catalog.obj_description(n.oid, 'pg_namespace'))), '{}'::jsonb)
+      from pg_catalog.pg_namespace n where n.nspname = any (%L::text[]))$q$, p_database, p_names))
+$$;
+comment on function xplane.schemas_in(text, text, text[]) is
+  'Observed state of the named schemas that exist in one database, as {name: observed}: one query.';
+
 create or replace function xplane.observe_many_schema(p_items jsonb, p_provider_config text)
 returns jsonb
 language plpgsql volatile
@@ -33,21 +49,15 @@ begin
   v_live := xplane.connectable_databases(p_provider_config,
     array(select distinct i -> 'spec' ->> 'database' from jsonb_array_elements(p_items) i));
   foreach v_db in array v_live loop
-    v_found := v_found || jsonb_build_object(v_db, xplane.remote_query(p_provider_config, v_db, format($q$(
-      select coalesce(jsonb_object_agg(n.nspname, jsonb_build_object(
-               'database', %L::text,
-               'owner', pg_catalog.pg_get_userbyid(n.nspowner),
-               'comment', pg_catalog.obj_description(n.oid, 'pg_namespace'))), '{}'::jsonb)
-        from pg_catalog.pg_namespace n where n.nspname = any (%L::text[]))$q$,
-      v_db,
-      array(select i ->> 'name' from jsonb_array_elements(p_items) i where i -> 'spec' ->> 'database' = v_db))));
+    v_found := v_found || jsonb_build_object(v_db, xplane.schemas_in(p_provider_config, v_db,
+      array(select i ->> 'name' from jsonb_array_elements(p_items) i where i -> 'spec' ->> 'database' = v_db)));
   end loop;
   return (select coalesce(jsonb_agg(coalesce(v_found -> (i -> 'spec' ->> 'database') -> (i ->> 'name'), 'null'::jsonb) order by ord), '[]'::jsonb)
             from jsonb_array_elements(p_items) with ordinality t(i, ord));
 end
 $$;
 comment on function xplane.observe_many_schema(jsonb, text) is
-  'Observes schemas [{name, spec}] from pg_namespace: one query per database involved; observed-or-null in input order.';
+  'Observes schemas [{name, spec}] from pg_namespace: one query for which databases exist, one per database involved; observed-or-null in input order.';
 
 create or replace function xplane.observe_schema(p_name text, p_spec jsonb, p_provider_config text)
 returns jsonb
@@ -76,7 +86,7 @@ begin
   if cardinality(xplane.connectable_databases(p_provider_config, array[v_db])) = 0 then
     return xplane.result('dependency_not_ready', format('database %s does not exist or does not accept connections (yet)', quote_ident(v_db)));
   end if;
-  v_obs := xplane.observe_schema(p_name, v_spec, p_provider_config);
+  v_obs := xplane.schemas_in(p_provider_config, v_db, array[p_name]) -> p_name;
   if v_obs is not null then
     return xplane.result('already_exists', format('schema %s already exists in database %s', quote_ident(p_name), quote_ident(v_db)), v_obs);
   end if;
@@ -85,7 +95,7 @@ begin
     || format('create schema %I authorization %I; ', p_name, v_spec ->> 'owner')
     || case when v_spec ->> 'comment' is null then '' else format('comment on schema %I is %L; ', p_name, v_spec ->> 'comment') end);
   return xplane.result('success', format('schema %s created in database %s', quote_ident(p_name), quote_ident(v_db)),
-                       xplane.observe_schema(p_name, v_spec, p_provider_config));
+                       xplane.schemas_in(p_provider_config, v_db, array[p_name]) -> p_name);
 exception when others then
   get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
   return xplane.failure(v_state, v_msg, v_detail, v_hint);
@@ -125,7 +135,7 @@ begin
   end if;
   perform xplane.remote_exec_locked(p_provider_config, v_db, format('schema:%s.%s', v_db, p_name), v_sql);
   return xplane.result('updated', format('schema %s updated: %s', quote_ident(p_name), array_to_string(v_diff, ', ')),
-                       xplane.observe_schema(p_name, v_spec, p_provider_config));
+                       xplane.schemas_in(p_provider_config, v_db, array[p_name]) -> p_name);
 exception when others then
   get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
   return xplane.failure(v_state, v_msg, v_detail, v_hint);

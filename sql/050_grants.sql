@@ -146,6 +146,9 @@ begin
         v_privs := v_privs || 'TEMPORARY'::text;
       elsif v_p = any (v_allowed) then
         v_privs := v_privs || v_p::text;
+      elsif v_p = 'MAINTAIN' and v_on = 'tables' then
+        perform xplane.invalid_spec(p_kind, v_field || '.privileges',
+          format('privilege MAINTAIN needs PostgreSQL 17 or later (this server is %s)', pg_catalog.current_setting('server_version')));
       else
         perform xplane.invalid_spec(p_kind, v_field || '.privileges',
           format('unknown privilege %s for %s (allowed: %s, ALL)', to_jsonb(v_raw), v_on, array_to_string(v_allowed, ', ')));
@@ -196,13 +199,13 @@ as $$
   r as (select oid, rolname::text as rolname from pg_catalog.pg_roles where rolname = any (%L::text[])),
   s as (select oid, nspname::text as nspname, nspowner, nspacl from pg_catalog.pg_namespace where nspname = any (%L::text[])),
   d as (select datdba, datacl from pg_catalog.pg_database where datname = pg_catalog.current_database()),
-  ff as (select s.oid as nsp, u.rolname::text as forrole
+  ff as materialized (select s.oid as nsp, u.rolname::text as forrole
            from s join pg_catalog.pg_roles u
              on u.rolname = current_user
              or (u.oid = s.nspowner and case when pg_catalog.current_setting('server_version_num')::int >= 160000
                    then pg_catalog.pg_has_role(current_user, s.nspowner, 'SET')
                    else pg_catalog.pg_has_role(current_user, s.nspowner, 'MEMBER') end)),
-  objs as (select c.relnamespace as nsp, case c.relkind when 'S' then 'sequences' else 'tables' end as kind, c.oid, c.relowner as owner,
+  objs as materialized (select c.relnamespace as nsp, case c.relkind when 'S' then 'sequences' else 'tables' end as kind, c.oid, c.relowner as owner,
                   coalesce(c.relacl, pg_catalog.acldefault(case c.relkind when 'S' then 's' else 'r' end::"char", c.relowner)) as acl
              from pg_catalog.pg_class c join s on s.oid = c.relnamespace
             where c.relkind in ('r', 'p', 'v', 'm', 'f', 'S')
@@ -210,15 +213,21 @@ as $$
            select p.pronamespace, 'functions', p.oid, p.proowner, coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))
              from pg_catalog.pg_proc p join s on s.oid = p.pronamespace),
   totals as (select o.nsp, o.kind, r.rolname, count(*)::int as total from objs o join r on o.owner <> r.oid group by 1, 2, 3),
-  held as (select o.nsp, o.kind, r.rolname, a.privilege_type::text as priv, count(distinct o.oid)::int as n
-             from objs o cross join lateral pg_catalog.aclexplode(o.acl) a join r on r.oid = a.grantee and o.owner <> r.oid
+  -- aclexplode(acl) detoasts the whole ACL once per output row: on tables granted to many
+  -- roles that is quadratic. Unnest the items first, keep those that may name one of our
+  -- roles (the grantee before "=", or any quoted grantee) and explode only those.
+  items as (select o.nsp, o.kind, o.oid, o.owner, i.item, i.item::text as t
+              from objs o cross join lateral unnest(o.acl) as i(item)),
+  cand as (select it.* from items it
+            where left(it.t, 1) = '"' or split_part(it.t, '=', 1) in (select rolname from r)),
+  held as materialized (select c.nsp, c.kind, r.rolname, a.privilege_type::text as priv, count(distinct c.oid)::int as n
+             from cand c cross join lateral pg_catalog.aclexplode(array[c.item]) a join r on r.oid = a.grantee and c.owner <> r.oid
             group by 1, 2, 3, 4),
-  objk as (select t.nsp, t.rolname, t.kind,
-                  jsonb_build_object('total', t.total, 'held', coalesce((select jsonb_object_agg(h.priv, h.n) from held h
-                    where h.nsp = t.nsp and h.kind = t.kind and h.rolname = t.rolname), '{}'::jsonb)) as j
-             from totals t),
+  heldj as (select nsp, kind, rolname, jsonb_object_agg(priv, n) as j from held group by 1, 2, 3),
+  objk as (select t.nsp, t.rolname, t.kind, jsonb_build_object('total', t.total, 'held', coalesce(h.j, '{}'::jsonb)) as j
+             from totals t left join heldj h on h.nsp = t.nsp and h.kind = t.kind and h.rolname = t.rolname),
   objr as (select nsp, rolname, jsonb_object_agg(kind, j) as j from objk group by 1, 2),
-  objn as (select nsp, jsonb_object_agg(rolname, j) as j from objr group by 1),
+  objn as materialized (select nsp, jsonb_object_agg(rolname, j) as j from objr group by 1),
   defs as (select da.defaclnamespace as nsp, r.rolname,
                   case da.defaclobjtype when 'r' then 'tables' when 'S' then 'sequences' else 'functions' end as kind,
                   ff.forrole, jsonb_agg(distinct a.privilege_type::text order by a.privilege_type::text) as privs
@@ -230,13 +239,15 @@ as $$
             group by 1, 2, 3, 4),
   defk as (select nsp, rolname, kind, jsonb_object_agg(forrole, privs) as j from defs group by 1, 2, 3),
   defr as (select nsp, rolname, jsonb_object_agg(kind, j) as j from defk group by 1, 2),
-  defn as (select nsp, jsonb_object_agg(rolname, j) as j from defr group by 1),
+  defn as materialized (select nsp, jsonb_object_agg(rolname, j) as j from defr group by 1),
   nsh as (select s.oid as nsp, r.rolname, jsonb_agg(distinct a.privilege_type::text order by a.privilege_type::text) as privs
-            from s cross join lateral pg_catalog.aclexplode(coalesce(s.nspacl, pg_catalog.acldefault('n', s.nspowner))) a
+            from s cross join lateral unnest(coalesce(s.nspacl, pg_catalog.acldefault('n', s.nspowner))) as i(item)
+                   cross join lateral pg_catalog.aclexplode(array[i.item]) a
             join r on r.oid = a.grantee group by 1, 2),
-  nshn as (select nsp, jsonb_object_agg(rolname, privs) as j from nsh group by 1),
+  nshn as materialized (select nsp, jsonb_object_agg(rolname, privs) as j from nsh group by 1),
   dbh as (select r.rolname, jsonb_agg(distinct a.privilege_type::text order by a.privilege_type::text) as privs
-            from d cross join lateral pg_catalog.aclexplode(coalesce(d.datacl, pg_catalog.acldefault('d', d.datdba))) a
+            from d cross join lateral unnest(coalesce(d.datacl, pg_catalog.acldefault('d', d.datdba))) as i(item)
+                   cross join lateral pg_catalog.aclexplode(array[i.item]) a
             join r on r.oid = a.grantee group by 1)
   select jsonb_build_object(
     'me', current_user::text,

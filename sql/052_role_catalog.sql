@@ -315,14 +315,9 @@ begin
   begin
     if v_where is not null then
       -- REASSIGN/DROP OWNED need the privileges of the role. A non-superuser with CREATEROLE
-      -- holds ADMIN OPTION on the roles it created (PostgreSQL 16+) and may grant itself
-      -- membership first; the membership goes with the role.
-      perform xplane.remote_exec(p_provider_config, '', format(
-        'do $xp$ begin if not pg_catalog.pg_has_role(current_user, %1$L, ''USAGE'') then '
-        || 'if pg_catalog.current_setting(''server_version_num'')::int >= 160000 then '
-        || 'execute pg_catalog.format(''grant %%I to %%I with inherit true, set true'', %1$L, current_user); '
-        || 'else execute pg_catalog.format(''grant %%I to %%I'', %1$L, current_user); end if; end if; end $xp$',
-        p_name));
+      -- holds ADMIN OPTION on the roles it created (PostgreSQL 16+) and grants itself
+      -- membership first (can_act_as_sql); the membership goes with the role.
+      perform xplane.remote_exec(p_provider_config, '', xplane.can_act_as_sql(p_name));
     end if;
     for v_db in select jsonb_array_elements_text(coalesce(p_role -> 'dependent_databases', '[]')) order by 1 loop
       perform xplane.remote_exec(p_provider_config, v_db,

@@ -83,8 +83,10 @@ begin
   v_cat := xplane.role_batch_catalog(p_provider_config,
     (select coalesce(jsonb_agg(jsonb_build_object('name', e ->> 'name', 'scope', e -> 'spec' -> 'grants') order by n), '[]')
        from jsonb_array_elements(p_items) with ordinality t(e, n)));
-  return (select coalesce(jsonb_agg(coalesce(xplane.role_observed(e ->> 'name', e -> 'spec', v_cat), 'null'::jsonb) order by n), '[]')
-            from jsonb_array_elements(p_items) with ordinality t(e, n));
+  return (select coalesce(jsonb_agg(coalesce(xplane.role_observed(e ->> 'name', e -> 'spec', s.slice), 'null'::jsonb) order by n), '[]')
+            from jsonb_array_elements(p_items) with ordinality t(e, n)
+            left join xplane.role_catalog_slices(v_cat, array(select x ->> 'name' from jsonb_array_elements(p_items) x)) s
+              on s.name = e ->> 'name');
 end
 $$;
 comment on function xplane.observe_many_role(jsonb, text) is
@@ -208,6 +210,7 @@ declare
 begin
   v_cat := xplane.roles_catalog(p_provider_config, array[p_name]);
   if not (v_cat -> 'roles' ? p_name) then
+    perform xplane.grant_scope_record(p_provider_config, p_name, '[]');
     return xplane.result('not_found', format('role "%s" does not exist', p_name), null);
   end if;
   v_result := xplane.drop_role_everywhere(p_provider_config, p_name, v_cat -> 'roles' -> p_name);
@@ -222,3 +225,56 @@ end
 $$;
 comment on function xplane.delete_role(text, jsonb, text) is
   'Drops a role; what it owns is reassigned to the role xp runs as and its privileges dropped, in every database where they are (or a refusal naming them).';
+
+create or replace function xplane.role_catalog_slices(p_catalog jsonb, p_names text[])
+returns table (name text, slice jsonb)
+language sql immutable parallel safe
+set search_path = xplane, pg_catalog
+as $$
+  -- Cuts a batch catalog (role_batch_catalog) into one small catalog per role, in the same
+  -- shape. Every subtree is unnested once: per-role lookups in the whole catalog would copy
+  -- its large subtrees for every role (quadratic in the batch size).
+  with names as (select distinct unnest(p_names) as name),
+  dbs as (select d.key as db, d.value ->> 'me' as me, d.value ->> 'db_owner' as db_owner,
+                 d.value -> 'db_held' as db_held, d.value -> 'schemas' as schemas
+            from jsonb_each(coalesce(p_catalog -> 'grants', '{}'::jsonb)) d),
+  dbheld as (select dbs.db, h.key as name, h.value from dbs, jsonb_each(dbs.db_held) h),
+  sch as (select dbs.db, s.key as schema, s.value ->> 'owner' as owner, s.value -> 'future_for' as future_for,
+                 s.value -> 'held' as held, s.value -> 'objects' as objects, s.value -> 'defaults' as defaults
+            from dbs, jsonb_each(dbs.schemas) s),
+  nheld as (select sch.db, sch.schema, h.key as name, h.value from sch, jsonb_each(sch.held) h),
+  nobj as (select sch.db, sch.schema, o.key as name, o.value from sch, jsonb_each(sch.objects) o),
+  ndef as (select sch.db, sch.schema, f.key as name, f.value from sch, jsonb_each(sch.defaults) f),
+  sch_slice as (
+    select sch.db, n.name, jsonb_object_agg(sch.schema, jsonb_build_object(
+             'owner', sch.owner, 'future_for', sch.future_for,
+             'held', case when h.value is null then '{}'::jsonb else jsonb_build_object(n.name, h.value) end,
+             'objects', case when o.value is null then '{}'::jsonb else jsonb_build_object(n.name, o.value) end,
+             'defaults', case when f.value is null then '{}'::jsonb else jsonb_build_object(n.name, f.value) end)) as schemas
+      from sch cross join names n
+      left join nheld h on h.db = sch.db and h.schema = sch.schema and h.name = n.name
+      left join nobj o on o.db = sch.db and o.schema = sch.schema and o.name = n.name
+      left join ndef f on f.db = sch.db and f.schema = sch.schema and f.name = n.name
+     group by sch.db, n.name),
+  db_slice as (
+    select n.name, jsonb_object_agg(dbs.db, jsonb_build_object(
+             'me', dbs.me, 'db_owner', dbs.db_owner,
+             'db_held', case when h.value is null then '{}'::jsonb else jsonb_build_object(n.name, h.value) end,
+             'schemas', coalesce(s.schemas, '{}'::jsonb))) as grants
+      from dbs cross join names n
+      left join dbheld h on h.db = dbs.db and h.name = n.name
+      left join sch_slice s on s.db = dbs.db and s.name = n.name
+     group by n.name),
+  roles as (select r.key as name, r.value from jsonb_each(coalesce(p_catalog -> 'cluster' -> 'roles', '{}'::jsonb)) r),
+  prev as (select p.key as name, p.value from jsonb_each(coalesce(p_catalog -> 'previous_scope', '{}'::jsonb)) p)
+  select n.name, jsonb_build_object(
+           'cluster', jsonb_build_object('roles', case when r.value is null then '{}'::jsonb else jsonb_build_object(n.name, r.value) end),
+           'previous_scope', case when p.value is null then '{}'::jsonb else jsonb_build_object(n.name, p.value) end,
+           'grants', coalesce(d.grants, '{}'::jsonb))
+    from names n
+    left join roles r on r.name = n.name
+    left join prev p on p.name = n.name
+    left join db_slice d on d.name = n.name
+$$;
+comment on function xplane.role_catalog_slices(jsonb, text[]) is
+  'One catalog per role of a batch catalog (same shape, only that role''s entries), built in one pass: keeps batched observe linear in the number of roles.';

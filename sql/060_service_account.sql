@@ -108,8 +108,10 @@ begin
   v_cat := xplane.role_batch_catalog(p_provider_config,
     (select coalesce(jsonb_agg(jsonb_build_object('name', e ->> 'name', 'scope', xplane.service_account_scope(e -> 'spec')) order by n), '[]')
        from jsonb_array_elements(p_items) with ordinality t(e, n)));
-  return (select coalesce(jsonb_agg(coalesce(xplane.service_account_observed(e ->> 'name', e -> 'spec', v_cat), 'null'::jsonb) order by n), '[]')
-            from jsonb_array_elements(p_items) with ordinality t(e, n));
+  return (select coalesce(jsonb_agg(coalesce(xplane.service_account_observed(e ->> 'name', e -> 'spec', s.slice), 'null'::jsonb) order by n), '[]')
+            from jsonb_array_elements(p_items) with ordinality t(e, n)
+            left join xplane.role_catalog_slices(v_cat, array(select x ->> 'name' from jsonb_array_elements(p_items) x)) s
+              on s.name = e ->> 'name');
 end
 $$;
 comment on function xplane.observe_many_service_account(jsonb, text) is
@@ -254,6 +256,7 @@ begin
   v_cat := xplane.roles_catalog(p_provider_config, array[p_name]);
   if not (v_cat -> 'roles' ? p_name) then
     perform xplane.credential_forget(p_provider_config, p_name);
+    perform xplane.grant_scope_record(p_provider_config, p_name, '[]');
     return xplane.result('not_found', format('role "%s" does not exist', p_name), null);
   end if;
   v_result := xplane.drop_role_everywhere(p_provider_config, p_name, v_cat -> 'roles' -> p_name);

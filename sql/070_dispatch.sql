@@ -120,6 +120,11 @@ begin
   if p_action not in ('create', 'update', 'delete') then
     return xplane.result('error', format('unknown action %s', p_action));
   end if;
+  if p_name is null or p_name = '' or octet_length(p_name) > 63 then
+    -- PostgreSQL would silently truncate a longer name, and xp would never find the object again.
+    return xplane.result('invalid_spec', format('%s.name: must be 1 to 63 bytes long (NAMEDATALEN), got %s bytes',
+                                                 p_kind, coalesce(octet_length(p_name), 0)));
+  end if;
   begin
     -- "select * from f()", not "select (f()).*": the latter calls f once per column.
     execute format('select * from xplane.%I($1, $2, $3)', p_action || '_' || xplane.snake_kind(p_kind))

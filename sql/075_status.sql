@@ -28,14 +28,15 @@ declare
   v_changed boolean;
   v_res     xplane.managed_resources;
 begin
-  insert into xplane.conditions as c (resource_id, type, status, reason, message, observed_generation)
+  -- clock_timestamp(): one reconcile_all transaction changes many conditions, each at its time.
+  insert into xplane.conditions as c (resource_id, type, status, reason, message, observed_generation, last_transition, updated_at)
   values (p_resource_id, p_type, p_status, p_reason, coalesce(p_message, ''),
-          (select generation from xplane.managed_resources where id = p_resource_id))
+          (select generation from xplane.managed_resources where id = p_resource_id), clock_timestamp(), clock_timestamp())
   on conflict (resource_id, type) do update
      set status = excluded.status, reason = excluded.reason, message = excluded.message,
          observed_generation = excluded.observed_generation,
-         last_transition = case when c.status is distinct from excluded.status then now() else c.last_transition end,
-         updated_at = now()
+         last_transition = case when c.status is distinct from excluded.status then clock_timestamp() else c.last_transition end,
+         updated_at = clock_timestamp()
    where (c.status, c.reason, c.message, c.observed_generation)
          is distinct from (excluded.status, excluded.reason, excluded.message, excluded.observed_generation)
   returning true into v_changed;
@@ -72,3 +73,14 @@ end
 $$;
 comment on function xplane.emit_event(uuid, xplane.event_type, text, text) is
   'Records an event (Normal/Warning, reason, message) with the acting role (current_user) and NOTIFYs it.';
+
+create or replace function xplane.prune_events(p_keep interval default '30 days')
+returns bigint
+language sql volatile
+set search_path = xplane, pg_catalog
+as $$
+  with gone as (delete from xplane.events where created_at < clock_timestamp() - p_keep returning 1)
+  select count(*) from gone
+$$;
+comment on function xplane.prune_events(interval) is
+  'Deletes events older than p_keep (default 30 days) and returns how many; schedule it with pg_cron next to reconcile_all if events pile up.';

@@ -134,6 +134,13 @@ begin
     perform xplane.emit_event(p_res.id, 'Normal', 'Forgotten', (v_result).message);
   else
     v_result := xplane.run_action('delete', p_res.kind, p_res.name, p_res.spec, p_res.provider_config);
+    if (v_result).status_code = 'invalid_spec' then
+      -- The spec was broken after the object was created: delete by identity alone.
+      v_result := xplane.run_action('delete', p_res.kind, p_res.name,
+        jsonb_strip_nulls(jsonb_build_object('database', p_res.spec -> 'database',
+                                             'allow_data_loss', p_res.spec -> 'allow_data_loss')),
+        p_res.provider_config);
+    end if;
     if (v_result).status_code not in ('success', 'not_found') then
       perform xplane.record_outcome(p_res, 'delete', v_result, null);
       return v_result;
@@ -150,6 +157,7 @@ begin
                                        'observed', null, 'action', 'delete', 'reconciled_at', now()),
            next_reconcile_at = now() + interval '30 seconds', last_reconciled_at = now()
      where id = p_res.id;
+    perform xplane.set_condition(p_res.id, 'LastAsyncOperation', 'True', 'DeleteSucceeded', (v_result).message);
     perform xplane.set_condition(p_res.id, 'Ready', 'False', 'WaitingForFinalizers',
       'deleted; the record stays until these finalizers are removed: ' || array_to_string(v_finalizers, ', '));
   else
@@ -324,7 +332,12 @@ begin
      order by xplane.kind_order(kind) desc, database, name
      for update skip locked
   loop
-    perform xplane.reconcile_deletion(v_res, coalesce((select mode from xplane.stacks where name = v_res.stack), 'enforce'));
+    begin
+      perform xplane.reconcile_deletion(v_res, coalesce((select mode from xplane.stacks where name = v_res.stack), 'enforce'));
+    exception when others then
+      -- Actions never raise; this guards the rest of the run against a bug in one resource.
+      raise warning 'xplane.reconcile_all: % % failed: %', v_res.kind, quote_ident(v_res.name), sqlerrm;
+    end;
     v_count := v_count + 1;
   end loop;
   -- Then everything due, per provider config: one batched observe, then actions in dependency order.
@@ -348,11 +361,15 @@ begin
     end;
     for i in 1 .. cardinality(v_ids) loop
       select * into v_res from xplane.managed_resources where id = v_ids[i];
-      if v_obs is not null and v_obs -> (i - 1) ->> 'error' is null then
-        perform xplane.reconcile_observed(v_res, nullif(v_obs -> (i - 1) -> 'observed', 'null'::jsonb), true);
-      else
-        perform xplane.reconcile_observed(v_res, null, false);
-      end if;
+      begin
+        if v_obs is not null and v_obs -> (i - 1) ->> 'error' is null then
+          perform xplane.reconcile_observed(v_res, nullif(v_obs -> (i - 1) -> 'observed', 'null'::jsonb), true);
+        else
+          perform xplane.reconcile_observed(v_res, null, false);
+        end if;
+      exception when others then
+        raise warning 'xplane.reconcile_all: % % failed: %', v_res.kind, quote_ident(v_res.name), sqlerrm;
+      end;
       v_count := v_count + 1;
     end loop;
   end loop;

@@ -107,9 +107,16 @@ begin
       using hint = 'pg_cron 1.5 or later schedules in seconds.';
     v_schedule := '* * * * *';
   end if;
-  v_job := (xplane.remote_query(p_provider_config, v_db, format(
-    '(select to_jsonb(cron.schedule_in_database(%L, %L, %L, %L)))',
-    xplane.cron_job_name(), v_schedule, 'select xplane.reconcile_all()', current_database())) #>> '{}')::bigint;
+  begin
+    v_job := (xplane.remote_query(p_provider_config, v_db, format(
+      '(select to_jsonb(cron.schedule_in_database(%L, %L, %L, %L)))',
+      xplane.cron_job_name(), v_schedule, 'select xplane.reconcile_all()', current_database())) #>> '{}')::bigint;
+  exception when insufficient_privilege or invalid_schema_name then
+    raise exception 'pg_cron refuses to schedule for this role: %', sqlerrm
+      using errcode = 'insufficient_privilege',
+            hint = format('An administrator runs, in database %s: grant usage on schema cron to %I; grant execute on function cron.schedule_in_database(text, text, text, text, text, boolean) to %I;',
+                          quote_ident(v_db), current_user, current_user);
+  end;
   return v_job;
 end
 $$;

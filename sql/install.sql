@@ -15,6 +15,11 @@ begin;
 \ir 040_database.sql
 \ir 045_schema.sql
 \ir 048_extension.sql
+\ir 050_grants.sql
+\ir 052_role_catalog.sql
+\ir 055_role.sql
+\ir 058_credentials.sql
+\ir 060_service_account.sql
 \ir 070_dispatch.sql
 \ir 075_status.sql
 \ir 080_apply.sql

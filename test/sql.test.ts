@@ -6,7 +6,16 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connect, ensurePgtap, parseTap, providerDatabase, runTapFile, serverTargets } from './provider/harness.js';
+import {
+  connect,
+  dropDatabase,
+  ensurePgtap,
+  parseTap,
+  providerDatabase,
+  providerTemplate,
+  runTapFile,
+  serverTargets,
+} from './provider/harness.js';
 
 const dir = fileURLToPath(new URL('./sql/', import.meta.url));
 // XP_TEST_SQL_ONLY: a regular expression selecting some files (while working on them).
@@ -28,6 +37,7 @@ for (const target of serverTargets(inject('databaseUrl'))) {
       return;
     }
     const url = target.url;
+    let template = '';
     beforeAll(async () => {
       const admin = await connect(url);
       try {
@@ -35,11 +45,14 @@ for (const target of serverTargets(inject('databaseUrl'))) {
       } finally {
         await admin.end();
       }
+      template = await providerTemplate(url, 'xp_tap_template');
     });
-    afterAll(() => undefined);
+    afterAll(async () => {
+      if (template) await dropDatabase(url, template);
+    });
 
     it.each(files)('%s', async (file) => {
-      const db = await providerDatabase(url, 'xp_tap_' + file.replace(/\W+/g, '_').slice(0, 30), { pgtap: true });
+      const db = await providerDatabase(url, 'xp_tap_' + file.replace(/\W+/g, '_').slice(0, 30), { template });
       try {
         const lines = await runTapFile(db.client, readFileSync(join(dir, file), 'utf8'));
         const tap = parseTap(lines);
@@ -49,6 +62,6 @@ for (const target of serverTargets(inject('databaseUrl'))) {
       } finally {
         await db.drop();
       }
-    });
+    }, 240_000); // a pgTAP file is many tests: give it room on a loaded machine
   });
 }

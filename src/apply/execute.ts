@@ -9,6 +9,7 @@ import type { JsonObject, ResourcePlan } from '../plan/types.js';
 import { generatePassword } from '../secrets/password.js';
 import { scramVerifier } from '../secrets/scram.js';
 import { removeSecret, secretPath, writeSecret } from '../secrets/secret-file.js';
+import { rememberSecret } from '../secrets/check-cache.js';
 import type { ConnectionParams } from '../state/connection.js';
 import type { StepOutcome } from './walk.js';
 
@@ -89,11 +90,25 @@ export class StepExecutor {
   async execute(step: ResourcePlan): Promise<StepOutcome> {
     return this.mutex.run(touchedObjects(step), async () => {
       for (let attempt = 0; ; attempt++) {
-        const outcome = step.action === 'delete' ? await this.delete(step) : await this.apply(step);
+        const outcome = await this.once(step);
         if (outcome.ok || attempt >= 5 || !CONCURRENT_UPDATE.test(outcome.message)) return outcome;
         await sleep(50 * 2 ** attempt + Math.random() * 50);
       }
     });
+  }
+
+  /**
+   * delete → xplane.delete; create/update → xplane.apply; a destructive replace drops first
+   * (Terraform's "destroy and then create replacement"); a rotation (a replace that drops
+   * nothing) is an apply with a new password.
+   */
+  private async once(step: ResourcePlan): Promise<StepOutcome> {
+    if (step.action === 'delete') return this.delete(step);
+    if (step.action === 'replace' && step.destructive) {
+      const dropped = await this.delete(step);
+      if (!dropped.ok) return dropped;
+    }
+    return this.apply(step);
   }
 
   private password(step: ResourcePlan): string | undefined {
@@ -111,7 +126,8 @@ export class StepExecutor {
   private async apply(step: ResourcePlan): Promise<StepOutcome> {
     const password = this.password(step);
     const spec: JsonObject = { ...step.spec };
-    if (password !== undefined) spec['password'] = scramVerifier(password);
+    const verifier = password !== undefined ? scramVerifier(password) : undefined;
+    if (verifier !== undefined) spec['password'] = verifier;
     const client = await this.ctx.pool.connect();
     try {
       // Two statements: the row xplane.apply writes is not visible to the statement that calls it.
@@ -127,14 +143,16 @@ export class StepExecutor {
       const code = status.status_code ?? 'error';
       const message = status.message ?? '';
       if (!OK_CODES.has(code) || code === 'not_found') return { ok: false, statusCode: code, message: message || 'the provider recorded no result' };
-      if (password !== undefined && step.connectionSecret) {
-        writeSecret(secretPath(this.ctx.dir, step.connectionSecret), step.connectionSecret.format, {
+      if (password !== undefined && verifier !== undefined && step.connectionSecret) {
+        const path = secretPath(this.ctx.dir, step.connectionSecret);
+        writeSecret(path, step.connectionSecret.format, {
           host: this.ctx.params.host,
           port: this.ctx.params.port,
           database: str(step.spec['database']) ?? this.ctx.params.dbname,
           username: step.name,
           password,
         });
+        rememberSecret(this.ctx.dir, path, verifier);
       }
       return { ok: true, statusCode: code, message };
     } catch (err) {
@@ -171,7 +189,7 @@ export class StepExecutor {
         if (st.rows.length > 0) return { ok: false, statusCode: status?.status_code ?? 'error', message: status?.message ?? 'not deleted' };
       }
       const secret = step.connectionSecret ?? this.ctx.instances.get(step.address)?.connectionSecret;
-      if (step.kind === 'ServiceAccount' && secret && !step.orphan) removeSecret(secretPath(this.ctx.dir, secret));
+      if (step.kind === 'ServiceAccount' && secret && !step.orphan && step.action === 'delete') removeSecret(secretPath(this.ctx.dir, secret));
       return { ok: true, statusCode: 'success', message: step.orphan ? 'forgotten (left on the server)' : '' };
     } catch (err) {
       return { ok: false, statusCode: 'error', message: (err as Error).message };

@@ -19,7 +19,7 @@ import {
 } from '../kinds/index.js';
 import { callFunction, FunctionError, functionNames, type FunctionContext } from './functions.js';
 import { didYouMean } from './suggest.js';
-import { ANY, STRING, convert, typeFromExpression, typeName, type TypeSpec } from './type-constraints.js';
+import { ANY, STRING, convert, typeFromExpression, type TypeSpec } from './type-constraints.js';
 import type {
   Configuration,
   ConnectionSecret,
@@ -109,7 +109,8 @@ const topLevelBlockTypes = ['variable', 'locals', 'provider', 'output', 'stack',
 
 class Instance implements InstanceHandle {
   readonly deps = new Set<string>();
-  readonly memo = new Map<string, EvalValue | typeof BUSY | typeof FAILED>();
+  /** A plain object, not a Map: instances of one kind share its hidden class, and it is cheaper to allocate. */
+  readonly memo: Record<string, EvalValue | typeof BUSY | typeof FAILED> = {};
   private nameMemo: string | typeof UNKNOWN | typeof BUSY | undefined;
 
   constructor(
@@ -177,14 +178,14 @@ class Instance implements InstanceHandle {
 
   /** The evaluated expression of one attribute of the block (memoised; a cycle reads as unknown). */
   attributeValue(name: string): EvalValue | typeof FAILED {
-    const m = this.memo.get(name);
+    const m = this.memo[name];
     if (m === BUSY) return UNKNOWN; // a cycle between resources: the graph reports it
     if (m !== undefined) return m;
     const attr = this.resource.attrs.get(name);
     if (!attr) return FAILED;
-    this.memo.set(name, BUSY);
+    this.memo[name] = BUSY;
     const v = this.ev.evalAttribute(attr, this.scope);
-    this.memo.set(name, v);
+    this.memo[name] = v;
     return v;
   }
 }
@@ -205,7 +206,9 @@ export class Evaluator {
   private readonly variables = new Map<string, VariableState>();
   private readonly locals = new Map<string, LocalState>();
   private readonly localStack: string[] = [];
-  private readonly resources = new Map<string, ResourceBlock>();
+  /** In source order, and by type then label. */
+  private readonly resources: ResourceBlock[] = [];
+  private readonly resourcesByType = new Map<string, Map<string, ResourceBlock>>();
   private readonly providerBlocks = new Map<string, Block>();
   private readonly outputBlocks: Block[] = [];
   private stackBlock?: Block;
@@ -218,8 +221,17 @@ export class Evaluator {
     this.fnContext = { env: options.env, dir: options.dir };
   }
 
+  private errors = 0;
+
+  private push(...diagnostics: Diagnostic[]): void {
+    for (const d of diagnostics) {
+      if (d.severity === 'error') this.errors++;
+      this.diagnostics.push(d);
+    }
+  }
+
   report(range: SourceRange | undefined, message: string, hint?: string): void {
-    this.diagnostics.push({ severity: 'error', message, ...(range ? { range } : {}), ...(hint ? { hint } : {}) });
+    this.push({ severity: 'error', message, ...(range ? { range } : {}), ...(hint ? { hint } : {}) });
   }
 
   private fail(range: SourceRange | undefined, message: string, hint?: string): never {
@@ -280,12 +292,16 @@ export class Evaluator {
           default: {
             const type = block.type as ResourceType;
             const address = `${type}.${label}`;
-            if (duplicate(address, `resource ${address}`, block.typeRange)) break;
+            const prev = this.resourcesByType.get(type)?.get(label);
+            if (prev) {
+              this.report(block.typeRange, `duplicate resource ${address}`, `first defined at ${where(prev.block.typeRange)}`);
+              break;
+            }
             if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(label)) {
               this.report(block.typeRange, `invalid resource label "${label}"`, 'a label is a name: letters, digits, "_" and "-", not starting with a digit (set `name = "…"` for any PostgreSQL name)');
               break;
             }
-            this.resources.set(address, {
+            const resource: ResourceBlock = {
               type,
               label,
               address,
@@ -293,7 +309,11 @@ export class Evaluator {
               block,
               attrs: this.attributesOf(block),
               mode: 'single',
-            });
+            };
+            this.resources.push(resource);
+            let byLabel = this.resourcesByType.get(type);
+            if (!byLabel) this.resourcesByType.set(type, (byLabel = new Map()));
+            byLabel.set(label, resource);
           }
         }
       }
@@ -342,7 +362,7 @@ export class Evaluator {
       if (this.variables.has(input.name)) given.set(input.name, input);
       else if (input.source.startsWith('XP_VAR_')) continue; // the environment may hold variables of other stacks
       else {
-        this.diagnostics.push({
+        this.push({
           severity: input.source.startsWith('--var ') ? 'error' : 'warning',
           message: `a value was given for undeclared variable "${input.name}" (${input.source})`,
           hint: didYouMean(input.name, this.variables.keys()) ?? `declare it: variable "${input.name}" {}`,
@@ -364,7 +384,7 @@ export class Evaluator {
           else {
             const parsed = input.parseRaw(input.raw);
             if (Array.isArray(parsed)) {
-              this.diagnostics.push(...parsed.map((d) => ({ ...d, message: `variable "${name}" (${input.source}): ${d.message}` })));
+              this.push(...parsed.map((d) => ({ ...d, message: `variable "${name}" (${input.source}): ${d.message}` })));
               raw = FAILED;
             } else raw = this.evalTop(parsed, 'var-file');
           }
@@ -400,7 +420,7 @@ export class Evaluator {
       return this.evalExpr(e, { where });
     } catch (err) {
       if (err instanceof EvalFailure) {
-        if (err.diagnostic.message) this.diagnostics.push(err.diagnostic);
+        if (err.diagnostic.message) this.push(err.diagnostic);
         return FAILED;
       }
       throw err;
@@ -413,7 +433,11 @@ export class Evaluator {
       return this.evalExpr(attr.value, scope);
     } catch (err) {
       if (err instanceof EvalFailure) {
-        if (err.diagnostic.message) this.diagnostics.push(err.diagnostic);
+        if (err.diagnostic.message) this.push(err.diagnostic);
+        return FAILED;
+      }
+      if (err instanceof RangeError && /call stack/i.test(err.message)) {
+        this.report(attr.value.range, `the value of "${attr.name}" is nested too deeply to evaluate`);
         return FAILED;
       }
       throw err;
@@ -466,7 +490,8 @@ export class Evaluator {
     const out = new Map<string | number, Instance>();
     const forEach = r.attrs.get('for_each');
     const count = r.attrs.get('count');
-    const blockDeps = new Set<string>();
+    // what for_each / count refer to, given to every instance (no set for a single instance)
+    const blockDeps = forEach || count ? new Set<string>() : EMPTY_SET;
     const base: Scope = { where: 'resource', deps: blockDeps };
     const make = (address: string, scope: Scope) => {
       const inst = new Instance(r, address, { ...scope, deps: undefined }, this);
@@ -531,9 +556,11 @@ export class Evaluator {
       }
       for (let i = 0; i < n.value; i++) out.set(i, make(`${r.address}[${i}]`, { ...base, countIndex: i }));
     } else {
-      out.set('', make(r.address, base));
+      const inst = new Instance(r, r.address, { where: 'resource', deps: undefined }, this);
+      inst.scope.deps = inst.deps;
+      out.set('', inst);
     }
-    for (const inst of out.values()) for (const d of blockDeps) inst.deps.add(d);
+    if (blockDeps.size > 0) for (const inst of out.values()) for (const d of blockDeps) inst.deps.add(d);
     r.expansion = out;
     return out;
   }
@@ -545,12 +572,14 @@ export class Evaluator {
 
   /** `type.label` in an expression: one instance, or the group of them. Records the dependency. */
   private resourceReference(type: ResourceType, label: string, range: SourceRange, scope: Scope, indexExpr?: Expression): EvalValue {
-    const address = `${type}.${label}`;
-    const r = this.resources.get(address);
+    // looked up by type then label: no address string to build and hash for every reference
+    const r = this.resourcesByType.get(type)?.get(label);
     if (!r) {
-      const same = [...this.resources.values()].filter((x) => x.type === type).map((x) => x.label);
+      const address = `${type}.${label}`;
+      const same = [...(this.resourcesByType.get(type)?.keys() ?? [])];
       this.fail(range, `reference to undeclared resource ${address}`, didYouMean(label, same) ?? `declare it: ${type} "${label}" { … }`);
     }
+    const address = r.address;
     if (!scope.deps) {
       this.fail(range, `a ${scope.where === 'variable' ? 'variable default' : scope.where} cannot refer to a resource`, 'resources can be referred to from resources, locals and outputs');
     }
@@ -894,7 +923,9 @@ export class Evaluator {
     const kind = r.kind;
     const errorsBefore = this.errorCount();
     const spec: Record<string, Value> = {};
-    for (const [name, attr] of r.attrs) {
+    for (const attr of r.block.body.attributes) {
+      const name = attr.name;
+      if (r.attrs.get(name) !== attr) continue; // set twice: reported by attributesOf
       if ((metaArguments as readonly string[]).includes(name)) continue;
       const schema = kind.attributes[name];
       if (!schema) {
@@ -920,12 +951,14 @@ export class Evaluator {
             }
           } catch (err) {
             if (!(err instanceof EvalFailure)) throw err;
-            if (err.diagnostic.message) this.diagnostics.push(err.diagnostic);
+            if (err.diagnostic.message) this.push(err.diagnostic);
           }
         }
       }
     }
-    let provider = 'default';
+    // without provider = …: the only provider block, else the one named "default", else the
+    // default connection (LANGUAGE.md: "without any, the default connection is used")
+    let provider = providers.size === 1 ? [...providers][0]! : 'default';
     const providerAttr = r.attrs.get('provider');
     if (providerAttr) {
       const p = providerAttr.value;
@@ -936,15 +969,10 @@ export class Evaluator {
     }
     const lifecycle: Lifecycle = { prevent_destroy: false, deletion_policy: 'delete', ignore_changes: [] };
     let connectionSecret: ConnectionSecret | undefined;
-    const blockCounts = new Map<string, number>();
-    const blocksByType = new Map<string, Block[]>();
+    const blockCounts: Record<string, number> = {};
     for (const b of r.block.body.blocks) {
-      if (!blocksByType.has(b.type)) blocksByType.set(b.type, []);
-      blocksByType.get(b.type)!.push(b);
-    }
-    for (const b of r.block.body.blocks) {
-      const n = (blockCounts.get(b.type) ?? 0) + 1;
-      blockCounts.set(b.type, n);
+      const n = (blockCounts[b.type] ?? 0) + 1;
+      blockCounts[b.type] = n;
       if (b.labels.length > 0) this.report(b.typeRange, `a ${b.type} block takes no label`);
       for (const nested of b.body.blocks) this.report(nested.typeRange, `unexpected block "${nested.type}" in ${b.type}`);
       if (b.type === 'lifecycle') {
@@ -972,7 +1000,7 @@ export class Evaluator {
         else if (obj['path'] !== undefined) this.report(b.typeRange, 'connection_secret: path must be known before apply');
       }
     }
-    for (const [name, schema] of Object.entries(kind.attributes)) {
+    for (const [name, schema] of entriesOf(kind.attributes)) {
       if (spec[name] !== undefined && spec[name] !== null) continue;
       if (schema.required) {
         this.report(r.block.typeRange, `missing required attribute "${name}" in ${inst.address}`, `${name}: ${schema.description}`);
@@ -981,7 +1009,7 @@ export class Evaluator {
       } else if (spec[name] === null) delete spec[name];
     }
     if (kind.finalize) {
-      for (const p of kind.finalize(spec)) this.reportProblem(p, r.block, blocksByType);
+      for (const p of kind.finalize(spec)) this.reportProblem(p, r.block);
     }
     if (this.errorCount() > errorsBefore) return undefined;
     const name = inst.name();
@@ -991,26 +1019,24 @@ export class Evaluator {
       type: r.type,
       kind: kind.kind,
       name,
-      spec: inKeyOrder(spec, [...Object.keys(kind.attributes), ...Object.values(kind.blocks).flatMap((b) => (b.specKey ? [b.specKey] : []))]),
+      spec: inKeyOrder(spec, specKeyOrder(kind)),
       provider,
       lifecycle,
       ...(connectionSecret ? { connectionSecret } : {}),
-      dependsOn: [...inst.deps].sort(),
+      dependsOn: sortedStrings(inst.deps),
       range: r.block.range,
     };
   }
 
   private errorCount(): number {
-    let n = 0;
-    for (const d of this.diagnostics) if (d.severity === 'error') n++;
-    return n;
+    return this.errors;
   }
 
-  private reportProblem(p: SpecProblem, block: Block, blocksByType: Map<string, Block[]>): void {
+  private reportProblem(p: SpecProblem, block: Block): void {
     let range = block.typeRange;
     if (p.attribute) range = block.body.attributes.find((a) => a.name === p.attribute)?.range ?? range;
     if (p.block) {
-      const nested = blocksByType.get(p.block.type)?.[p.block.index];
+      const nested = block.body.blocks.filter((b) => b.type === p.block!.type)[p.block.index];
       if (nested) {
         range = nested.typeRange;
         if (p.block.attribute) range = nested.body.attributes.find((a) => a.name === p.block!.attribute)?.value.range ?? range;
@@ -1060,7 +1086,9 @@ export class Evaluator {
     const out: Record<string, Value> = {};
     let ok = true;
     const attrs = this.attributesOf(b);
-    for (const [name, attr] of attrs) {
+    for (const attr of b.body.attributes) {
+      const name = attr.name;
+      if (attrs.get(name) !== attr) continue; // set twice: reported by attributesOf
       const s = schema.attributes[name];
       if (!s) {
         const names = Object.keys(schema.attributes);
@@ -1077,7 +1105,7 @@ export class Evaluator {
       if (checked === undefined) ok = false;
       else out[name] = checked;
     }
-    for (const [name, s] of Object.entries(schema.attributes)) {
+    for (const [name, s] of entriesOf(schema.attributes)) {
       if (out[name] !== undefined && out[name] !== null) continue;
       if (s.required) {
         this.report(b.typeRange, `missing required attribute "${name}" in ${b.type}`, `${name}: ${s.description}`);
@@ -1135,14 +1163,26 @@ export class Evaluator {
         this.local(name, this.locals.get(name)!.attr.nameRange, { where: 'local' });
       } catch (err) {
         if (!(err instanceof EvalFailure)) throw err;
-        if (err.diagnostic.message) this.diagnostics.push(err.diagnostic);
+        if (err.diagnostic.message) this.push(err.diagnostic);
       }
     }
 
     let stack = this.options.defaultStack;
+    let stackMode: Configuration['stackMode'] = 'enforce';
     if (this.stackBlock) {
       stack = this.stackBlock.labels[0]!;
-      for (const attr of this.stackBlock.body.attributes) this.report(attr.nameRange, `unknown attribute "${attr.name}" in stack`);
+      for (const b of this.stackBlock.body.blocks) this.report(b.typeRange, `unexpected block "${b.type}" in stack`);
+      for (const [name, attr] of this.attributesOf(this.stackBlock)) {
+        if (name !== 'mode') {
+          this.report(attr.nameRange, `unknown attribute "${name}" in stack`, didYouMean(name, ['mode']) ?? 'stack has: mode');
+          continue;
+        }
+        const v = this.evalAttribute(attr, { where: 'stack' });
+        if (v === FAILED) continue;
+        if (v !== 'enforce' && v !== 'observe') {
+          this.report(attr.value.range, `mode: invalid value ${typeof v === 'string' ? `"${v}"` : typeOfValue(v)}, expected one of: "enforce", "observe"`, typeof v === 'string' ? didYouMean(v, ['enforce', 'observe']) : undefined);
+        } else stackMode = v;
+      }
       if (!/^[A-Za-z0-9_.-]+$/.test(stack)) this.report(this.stackBlock.typeRange, `invalid stack name "${stack}"`, 'use letters, digits, ".", "_" and "-"');
     }
 
@@ -1166,15 +1206,20 @@ export class Evaluator {
 
     const providerNames = new Set(this.providerBlocks.keys());
     const resources: ResourceInstance[] = [];
-    for (const r of this.resources.values()) {
+    const blockOf = new Map<ResourceInstance, ResourceBlock>();
+    for (const r of this.resources) {
       const instances = this.expand(r);
       if (!instances) continue;
       for (const inst of instances.values()) {
         const built = this.buildInstance(inst, providerNames);
-        if (built) resources.push(built);
+        if (built) {
+          resources.push(built);
+          blockOf.set(built, r);
+        }
       }
     }
     this.checkNames(resources);
+    if (this.errors === 0) this.checkNamesWrittenAsStrings(resources, blockOf);
 
     const outputs: OutputValue[] = [];
     for (const block of this.outputBlocks) {
@@ -1193,7 +1238,7 @@ export class Evaluator {
     const failed = diagnostics.some((d) => d.severity === 'error');
     return {
       diagnostics,
-      ...(failed ? {} : { config: { dir: this.options.dir, stack, providers, resources, outputs } }),
+      ...(failed ? {} : { config: { dir: this.options.dir, stack, stackMode, providers, resources, outputs } }),
     };
   }
 
@@ -1223,31 +1268,159 @@ export class Evaluator {
     return { name: block.labels[0]!, value: toPlain(value), sensitive, range: block.range };
   }
 
+  /**
+   * `database = "saas"` where `database "saas" {}` is managed here: without the reference
+   * there is no dependency, so nothing makes the database exist first. Warn, pointing at it.
+   */
+  private checkNamesWrittenAsStrings(resources: ResourceInstance[], blockOf: Map<ResourceInstance, ResourceBlock>): void {
+    const managed = { database: new Map<string, ResourceInstance[]>(), role: new Map<string, ResourceInstance[]>() };
+    for (const r of resources) {
+      const ns = kindByType(r.type)!.namespace;
+      if (ns !== 'database' && ns !== 'role') continue;
+      const list = managed[ns].get(r.name);
+      if (list) list.push(r);
+      else managed[ns].set(r.name, [r]);
+    }
+    const reported = new Set<string>();
+    const checkOne = (r: ResourceInstance, ns: 'database' | 'role', name: Value, range: SourceRange) => {
+      if (typeof name !== 'string') return;
+      const target = managed[ns].get(name)?.find((t) => t.provider === r.provider);
+      if (!target || target === r || r.dependsOn.includes(target.address)) return;
+      const key = `${range.start.offset}:${target.address}`;
+      if (reported.has(key)) return;
+      reported.add(key);
+      this.push({
+        severity: 'warning',
+        message: `"${name}" is managed here as ${target.address}, but written as a string: nothing makes it exist first`,
+        range,
+        hint: `refer to it as ${target.address} to depend on it`,
+      });
+    };
+    const check = (r: ResourceInstance, ns: 'database' | 'role', value: Value, range: SourceRange) => {
+      if (Array.isArray(value)) for (const v of value) checkOne(r, ns, v, range);
+      else checkOne(r, ns, value, range);
+    };
+    for (const r of resources) {
+      const block = blockOf.get(r)!;
+      const names = nameAttributes(block.kind);
+      for (const [name, ns] of names.attributes) {
+        const v = r.spec[name];
+        if (v === undefined || v === null) continue;
+        const attr = block.attrs.get(name);
+        if (attr) check(r, ns, v, attr.value.range);
+      }
+      for (const [type, specKey, attrs] of names.blocks) {
+        const items = r.spec[specKey];
+        if (!Array.isArray(items) || items.length === 0) continue;
+        let i = 0;
+        for (const b of block.block.body.blocks) {
+          if (b.type !== type) continue;
+          const item = items[i++];
+          if (typeof item !== 'object' || item === null || Array.isArray(item)) continue;
+          for (const [name, ns] of attrs) {
+            const v = (item as Record<string, Value>)[name];
+            if (v === undefined || v === null) continue;
+            const attr = b.body.attributes.find((a) => a.name === name);
+            if (attr) check(r, ns, v, attr.value.range);
+          }
+        }
+      }
+    }
+  }
+
   /** Two resources may not manage the same PostgreSQL object. */
   private checkNames(resources: ResourceInstance[]): void {
-    const owners = new Map<string, ResourceInstance>();
+    // (provider, namespace, database) → name → resource; nested maps, no key strings to build
+    const scopes = new Map<string, Map<string, Map<string, Map<string, ResourceInstance>>>>();
+    const level = <V,>(m: Map<string, V>, k: string, make: () => V): V => {
+      let v = m.get(k);
+      if (v === undefined) m.set(k, (v = make()));
+      return v;
+    };
     for (const r of resources) {
       const kind = kindByType(r.type)!;
       const db = kind.perDatabase ? String(r.spec['database'] ?? '') : '';
-      const key = `${r.provider}\u0000${kind.namespace}\u0000${db}\u0000${r.name}`;
-      const prev = owners.get(key);
+      const names = level(level(level(scopes, r.provider, () => new Map()), kind.namespace, () => new Map()), db, () => new Map<string, ResourceInstance>());
+      const prev = names.get(r.name);
       if (prev) {
-        const what = kind.namespace === 'role' ? 'role' : kind.namespace;
         this.report(
           r.range,
-          `${r.address} and ${prev.address} both manage the ${what} "${r.name}"${db ? ` in database "${db}"` : ''}`,
+          `${r.address} and ${prev.address} both manage the ${kind.namespace} "${r.name}"${db ? ` in database "${db}"` : ''}`,
           `${prev.address} is at ${where(prev.range)}; set a distinct name = "…"`,
         );
-      } else owners.set(key, r);
+      } else names.set(r.name, r);
     }
   }
+
 }
 
 const NOT_A_ROOT = Symbol('not a root');
+const EMPTY_SET: Set<string> = new Set();
 
 /** Stops an evaluation whose cause has already been reported (a failed variable or local). */
 function alreadyReported(): EvalFailure {
   return new EvalFailure({ severity: 'error', message: '' });
+}
+
+const keyOrders = new WeakMap<KindDefinition, string[]>();
+const entryCache = new WeakMap<Record<string, AttributeSchema>, [string, AttributeSchema][]>();
+
+/** Object.entries of a schema's attributes, computed once (it runs for every instance). */
+function entriesOf(attributes: Record<string, AttributeSchema>): [string, AttributeSchema][] {
+  let entries = entryCache.get(attributes);
+  if (!entries) entryCache.set(attributes, (entries = Object.entries(attributes)));
+  return entries;
+}
+
+interface NameAttributes {
+  attributes: [string, 'database' | 'role'][];
+  blocks: [string, string, [string, 'database' | 'role'][]][];
+}
+const nameAttributeCache = new WeakMap<KindDefinition, NameAttributes>();
+
+/** The attributes of a kind (and of its blocks) that name a database or a role. */
+function nameAttributes(kind: KindDefinition): NameAttributes {
+  let out = nameAttributeCache.get(kind);
+  if (!out) {
+    const of = (attrs: Record<string, AttributeSchema>) =>
+      Object.entries(attrs).flatMap(([name, a]): [string, 'database' | 'role'][] =>
+        a.references?.includes('database') ? [[name, 'database']] : a.references?.includes('role') ? [[name, 'role']] : [],
+      );
+    out = {
+      attributes: of(kind.attributes),
+      blocks: Object.entries(kind.blocks).flatMap(([type, b]): [string, string, [string, 'database' | 'role'][]][] =>
+        b.specKey ? [[type, b.specKey, of(b.attributes)]] : [],
+      ),
+    };
+    nameAttributeCache.set(kind, out);
+  }
+  return out;
+}
+
+/** The keys of a kind's spec in order: its attributes, then the keys its blocks compile to. */
+function specKeyOrder(kind: KindDefinition): string[] {
+  let order = keyOrders.get(kind);
+  if (!order) {
+    order = [...Object.keys(kind.attributes), ...Object.values(kind.blocks).flatMap((b) => (b.specKey ? [b.specKey] : []))];
+    keyOrders.set(kind, order);
+  }
+  return order;
+}
+
+/** The strings of a set, sorted; insertion sort for the usual handful (Array#sort allocates). */
+function sortedStrings(set: Set<string>): string[] {
+  const out = Array.from(set);
+  if (out.length > 16) return out.sort();
+  for (let i = 1; i < out.length; i++) {
+    const x = out[i]!;
+    let j = i - 1;
+    while (j >= 0 && out[j]! > x) {
+      out[j + 1] = out[j]!;
+      j--;
+    }
+    out[j + 1] = x;
+  }
+  return out;
 }
 
 /** A fresh copy of a default (defaults are scalars, [] or flat {}); structuredClone is slow at 100k calls. */

@@ -42,7 +42,8 @@ export function loadConfiguration(dir: string, options: LoadOptions = {}): LoadR
   let names: string[];
   try {
     if (!statSync(dir).isDirectory()) return fail(`"${dir}" is not a directory`);
-    names = readdirSync(dir).filter((n) => n.endsWith('.xp')).sort();
+    // Files only: `.xp/` (the embedded server's directory) is not a configuration file.
+    names = readdirSync(dir, { withFileTypes: true }).filter((e) => !e.isDirectory() && e.name.endsWith('.xp')).map((e) => e.name).sort();
   } catch (err) {
     return fail(`cannot read the configuration directory "${dir}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
@@ -59,7 +60,15 @@ export function loadConfiguration(dir: string, options: LoadOptions = {}): LoadR
       continue;
     }
     sources.set(path, text);
-    const parsed = parse(path, text);
+    let parsed: ReturnType<typeof parse>;
+    try {
+      parsed = parse(path, text);
+    } catch (err) {
+      // a recursive-descent parser has a depth limit: say so instead of a stack trace
+      if (!(err instanceof RangeError && /call stack/i.test(err.message))) throw err;
+      diagnostics.push({ severity: 'error', message: `${path}: expressions are nested too deeply to parse`, hint: 'split the expression into locals' });
+      continue;
+    }
     diagnostics.push(...parsed.diagnostics);
     files.push(parsed.ast);
   }

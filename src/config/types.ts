@@ -71,6 +71,8 @@ export interface Configuration {
   dir: string;
   /** From `stack "name" {}`, else the directory's base name. */
   stack: string;
+  /** `stack "name" { mode = "observe" }`: the in-database loop only reports drift. Absent means enforce. */
+  stackMode?: 'enforce' | 'observe';
   providers: ProviderBlock[];
   resources: ResourceInstance[];
   outputs: OutputValue[];

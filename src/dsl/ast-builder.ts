@@ -1,15 +1,15 @@
 // The CST → AST visitor: the only code that knows the shape of the grammar. It builds plain
 // AST nodes (src/dsl/ast.ts) and reports what the grammar cannot say (bad escapes, a string
 // cut by a newline). After error recovery parts of the CST may be missing: every child is
-// read as optional and a missing expression becomes a `null` literal at the nearest position.
-import type { CstNode, CstNodeLocation, IToken } from 'chevrotain';
+// read as optional and a missing expression becomes a `null` literal (at its CST node, or 1:1).
+import type { CstNode, IToken } from 'chevrotain';
 import type * as ast from './ast.js';
 import type { Diagnostic, Position, SourceRange } from './diagnostics.js';
 import { parser } from './parser.js';
 import * as t from './tokens.js';
 import type * as cst from './cst.js';
 
-// Every visit passes the node itself as the visitor's parameter: the handlers need its location.
+// Every visit passes the node itself as the visitor's parameter (some handlers read its children).
 const BaseVisitor = parser.getBaseCstVisitorConstructor<CstNode, unknown>();
 
 /** Binding power of each binary operator: higher binds tighter. */
@@ -62,20 +62,29 @@ export class AstBuilder extends BaseVisitor {
     };
   }
 
-  private nodeRange(node: CstNode | undefined): SourceRange {
-    const loc: CstNodeLocation | undefined = node?.location;
-    if (!loc || Number.isNaN(loc.startOffset) || loc.endOffset === undefined || Number.isNaN(loc.endOffset)) {
-      return this.emptyRange();
-    }
-    return {
-      file: this.path,
-      start: this.pos(loc.startLine!, loc.startColumn!, loc.startOffset),
-      end: this.pos(loc.endLine!, loc.endColumn! + 1, loc.endOffset + 1),
-    };
+  /**
+   * The range from an opening token to a closing one (the parser tracks no node locations:
+   * it is much faster without). Either may be missing after error recovery: then the inner
+   * ranges stand in.
+   */
+  private between(open: IToken | undefined, close: IToken | undefined, inner: SourceRange[] = []): SourceRange {
+    const first = inner[0];
+    const last = inner[inner.length - 1];
+    const start = isRealToken(open) ? this.pos(open.startLine!, open.startColumn!, open.startOffset) : first?.start;
+    const end = isRealToken(close)
+      ? this.pos(close.endLine!, close.endColumn! + 1, close.endOffset! + 1)
+      : (last?.end ?? (isRealToken(open) ? this.pos(open.endLine!, open.endColumn! + 1, open.endOffset! + 1) : undefined));
+    if (!start || !end) return this.emptyRange();
+    return { file: this.path, start, end };
   }
 
   private emptyRange(): SourceRange {
     return { file: this.path, start: this.pos(1, 1, 0), end: this.pos(1, 1, 0) };
+  }
+
+  /** From the start of `a` to the end of token `tok`. */
+  private spanTo(a: SourceRange, tok: IToken): SourceRange {
+    return { file: this.path, start: a.start, end: this.pos(tok.endLine!, tok.endColumn! + 1, tok.endOffset! + 1) };
   }
 
   private span(a: SourceRange, b: SourceRange): SourceRange {
@@ -87,8 +96,8 @@ export class AstBuilder extends BaseVisitor {
   }
 
   /** A stand-in for an expression that recovery left out. */
-  private missing(node: CstNode | undefined): ast.Literal {
-    return { kind: 'Literal', value: null, range: this.nodeRange(node) };
+  private missing(_node: CstNode | undefined): ast.Literal {
+    return { kind: 'Literal', value: null, range: this.emptyRange() };
   }
 
   private expr(node: CstNode | undefined): ast.Expression {
@@ -124,7 +133,7 @@ export class AstBuilder extends BaseVisitor {
 
   attribute(ctx: cst.AttributeCstChildren, node?: CstNode): ast.Attribute {
     const name = ctx.Identifier?.[0];
-    const nameRange = name ? this.tokenRange(name) : this.nodeRange(node);
+    const nameRange = name ? this.tokenRange(name) : this.emptyRange();
     const value = this.expr(ctx.expression?.[0]);
     // from the name to the end of the value (the rule also holds the newline that ends it)
     const range = value.range.end.offset > nameRange.end.offset ? this.span(nameRange, value.range) : nameRange;
@@ -134,14 +143,16 @@ export class AstBuilder extends BaseVisitor {
   block(ctx: cst.BlockCstChildren, node?: CstNode): ast.Block {
     const type = ctx.Identifier?.[0];
     const close = ctx.RCurly?.[0];
-    const typeRange = type ? this.tokenRange(type) : this.nodeRange(node);
+    const typeRange = type ? this.tokenRange(type) : this.emptyRange();
+    const body = ctx.body?.[0] ? (this.visit(ctx.body[0], ctx.body[0]) as ast.Body) : emptyBody();
+    const lastItem = body.items[body.items.length - 1];
     return {
       kind: 'Block',
       type: type?.image ?? '',
       labels: (ctx.blockLabel ?? []).map((n) => this.visit(n, n) as string),
-      body: ctx.body?.[0] ? (this.visit(ctx.body[0], ctx.body[0]) as ast.Body) : emptyBody(),
+      body,
       // from the type to the `}` (the rule also holds the newline that ends it)
-      range: isRealToken(close) ? this.span(typeRange, this.tokenRange(close)) : this.nodeRange(node),
+      range: isRealToken(close) ? this.spanTo(typeRange, close) : lastItem ? this.span(typeRange, lastItem.range) : typeRange,
       typeRange,
     };
   }
@@ -180,13 +191,15 @@ export class AstBuilder extends BaseVisitor {
       chain = climb(0);
     }
     if (!ctx.Question) return chain;
-    return {
+    const cond: ast.ConditionalExpr = {
       kind: 'Conditional',
       condition: chain,
       then: this.expr(ctx.expression?.[0]),
       else: this.expr(ctx.expression?.[1]),
-      range: this.nodeRange(node),
+      range: this.emptyRange(),
     };
+    cond.range = this.span(chain.range, cond.else.range.end.offset > 0 ? cond.else.range : cond.then.range);
+    return cond;
   }
 
   operand(ctx: cst.OperandCstChildren, node?: CstNode): ast.Expression {
@@ -213,7 +226,7 @@ export class AstBuilder extends BaseVisitor {
       const names = ctx.Identifier!;
       for (let k = 1; k < names.length; k++) {
         const name = names[k]!;
-        value = { kind: 'GetAttr', object: value, name: name.image, range: this.span(value.range, this.tokenRange(name)) };
+        value = { kind: 'GetAttr', object: value, name: name.image, range: this.spanTo(value.range, name) };
       }
     } else if (ctx.Dot || ctx.LBracket) {
       const rootEnd = value.range.end.offset;
@@ -282,13 +295,14 @@ export class AstBuilder extends BaseVisitor {
     if (!ctx.templateInterpolation) {
       // the common case: plain text
       const text = ctx.StringText?.[0];
-      return { kind: 'Template', parts: [text ? this.decodeString(text) : ''], range: this.nodeRange(node) };
+      return { kind: 'Template', parts: [text ? this.decodeString(text) : ''], range: this.between(ctx.StringStart?.[0], ctx.StringEnd?.[0], text ? [this.tokenRange(text)] : []) };
     }
     const pieces = [
       ...(ctx.StringText ?? []).map((tok) => ({ offset: tok.startOffset, part: this.decodeString(tok) as string | ast.Expression })),
-      ...(ctx.templateInterpolation ?? []).map((n) => ({ offset: n.location?.startOffset ?? 0, part: this.visit(n, n) as ast.Expression })),
+      ...(ctx.templateInterpolation ?? []).map((n) => ({ offset: interpolationOffset(n), part: this.visit(n, n) as ast.Expression })),
     ].sort(byOffset);
-    return { kind: 'Template', parts: joinParts(pieces.map((p) => p.part)), range: this.nodeRange(node) };
+    const inner = pieces.flatMap((p) => (typeof p.part === 'string' ? [] : [p.part.range]));
+    return { kind: 'Template', parts: joinParts(pieces.map((p) => p.part)), range: this.between(ctx.StringStart?.[0], ctx.StringEnd?.[0], inner) };
   }
 
   heredocExpression(ctx: cst.HeredocExpressionCstChildren, node?: CstNode): ast.TemplateExpr {
@@ -296,36 +310,48 @@ export class AstBuilder extends BaseVisitor {
     const heredoc = start ? t.heredocMarker(start.image) : { marker: 'EOT', indent: false };
     const pieces = [
       ...(ctx.HeredocText ?? []).map((tok) => ({ offset: tok.startOffset, part: tok.image as string | ast.Expression })),
-      ...(ctx.templateInterpolation ?? []).map((n) => ({ offset: n.location?.startOffset ?? 0, part: this.visit(n, n) as ast.Expression })),
+      ...(ctx.templateInterpolation ?? []).map((n) => ({ offset: interpolationOffset(n), part: this.visit(n, n) as ast.Expression })),
     ].sort(byOffset);
+    const texts = ctx.HeredocText ?? [];
+    const lastText = texts[texts.length - 1];
+    const range = this.between(start, ctx.HeredocEnd?.[0], lastText ? [this.tokenRange(lastText)] : []);
     let parts = pieces.map((p) => p.part);
     if (heredoc.indent) parts = stripIndent(parts);
     parts = parts.map((p) => (typeof p === 'string' ? p.replaceAll('$${', '${') : p));
-    return { kind: 'Template', parts: joinParts(parts), heredoc, range: this.nodeRange(node) };
+    return { kind: 'Template', parts: joinParts(parts), heredoc, range };
   }
 
   templateInterpolation(ctx: cst.TemplateInterpolationCstChildren): ast.Expression {
     return this.expr(ctx.expression?.[0]);
   }
 
-  listExpression(ctx: cst.ListExpressionCstChildren, node?: CstNode): ast.ListExpr | ast.ForExpr {
-    const range = this.nodeRange(node);
-    if (ctx.forListBody?.[0]) return this.forExpr('list', ctx.forListBody[0].children, range);
-    return { kind: 'List', items: (ctx.expression ?? []).map((n) => this.expr(n)), range };
+  listExpression(ctx: cst.ListExpressionCstChildren): ast.ListExpr | ast.ForExpr {
+    if (ctx.forListBody?.[0]) {
+      const f = this.forExpr('list', ctx.forListBody[0].children, this.emptyRange());
+      f.range = this.between(ctx.LBracket?.[0], ctx.RBracket?.[0], [f.valueExpr.range]);
+      return f;
+    }
+    const items = (ctx.expression ?? []).map((n) => this.expr(n));
+    return { kind: 'List', items, range: this.between(ctx.LBracket?.[0], ctx.RBracket?.[0], items.map((i) => i.range)) };
   }
 
-  objectExpression(ctx: cst.ObjectExpressionCstChildren, node?: CstNode): ast.ObjectExpr | ast.ForExpr {
-    const range = this.nodeRange(node);
-    if (ctx.forObjectBody?.[0]) return this.forExpr('object', ctx.forObjectBody[0].children, range);
-    return { kind: 'Object', items: (ctx.objectItem ?? []).map((n) => this.visit(n, n) as ast.ObjectItem), range };
+  objectExpression(ctx: cst.ObjectExpressionCstChildren): ast.ObjectExpr | ast.ForExpr {
+    if (ctx.forObjectBody?.[0]) {
+      const f = this.forExpr('object', ctx.forObjectBody[0].children, this.emptyRange());
+      f.range = this.between(ctx.LCurly?.[0], ctx.RCurly?.[0], [f.valueExpr.range]);
+      return f;
+    }
+    const items = (ctx.objectItem ?? []).map((n) => this.visit(n, n) as ast.ObjectItem);
+    return { kind: 'Object', items, range: this.between(ctx.LCurly?.[0], ctx.RCurly?.[0], items.map((i) => i.range)) };
   }
 
-  objectItem(ctx: cst.ObjectItemCstChildren, node?: CstNode): ast.ObjectItem {
+  objectItem(ctx: cst.ObjectItemCstChildren): ast.ObjectItem {
     const key = this.expr(ctx.expression?.[0]);
+    const value = this.expr(ctx.expression?.[1]);
     return {
       key: key.kind === 'Variable' ? key.name : key,
-      value: this.expr(ctx.expression?.[1]),
-      range: this.nodeRange(node),
+      value,
+      range: value.range.end.offset > key.range.end.offset ? this.span(key.range, value.range) : key.range,
     };
   }
 
@@ -366,18 +392,20 @@ export class AstBuilder extends BaseVisitor {
     throw new Error('forCondition is visited by forExpr');
   }
 
-  functionCall(ctx: cst.FunctionCallCstChildren, node?: CstNode): ast.CallExpr {
+  functionCall(ctx: cst.FunctionCallCstChildren): ast.CallExpr {
+    const args = (ctx.expression ?? []).map((n) => this.expr(n));
     return {
       kind: 'Call',
       name: ctx.Identifier?.[0]?.image ?? '',
-      args: (ctx.expression ?? []).map((n) => this.expr(n)),
+      args,
       expandFinal: Boolean(ctx.Ellipsis),
-      range: this.nodeRange(node),
+      range: this.between(ctx.Identifier?.[0], ctx.RParen?.[0], args.map((a) => a.range)),
     };
   }
 
-  parenExpression(ctx: cst.ParenExpressionCstChildren, node?: CstNode): ast.ParenExpr {
-    return { kind: 'Paren', inner: this.expr(ctx.expression?.[0]), range: this.nodeRange(node) };
+  parenExpression(ctx: cst.ParenExpressionCstChildren): ast.ParenExpr {
+    const inner = this.expr(ctx.expression?.[0]);
+    return { kind: 'Paren', inner, range: this.between(ctx.LParen?.[0], ctx.RParen?.[0], [inner.range]) };
   }
 
   // ── strings ─────────────────────────────────────────────────────────────────────────
@@ -434,6 +462,11 @@ export class AstBuilder extends BaseVisitor {
     }
     return out;
   }
+}
+
+/** Where an interpolation starts (its `${`), to order it among the text of its template. */
+function interpolationOffset(n: cst.TemplateInterpolationCstNode): number {
+  return n.children.TemplateOpen?.[0]?.startOffset ?? 0;
 }
 
 function emptyBody(): ast.Body {

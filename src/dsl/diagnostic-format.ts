@@ -14,7 +14,7 @@ export function formatDiagnostic(d: Diagnostic, sourceText: string | undefined, 
   const lines = [`${c.bold(where)}${severity}: ${c.bold(d.message)}`];
   if (d.range && sourceText !== undefined) {
     const { start, end } = d.range;
-    const line = sourceText.split('\n')[start.line - 1]?.replace(/\r$/, '');
+    const line = lineAt(sourceText, start.offset);
     if (line !== undefined) {
       const gutter = String(start.line);
       const width = end.line === start.line ? Math.max(1, end.column - start.column) : Math.max(1, line.length - start.column + 1);
@@ -26,6 +26,14 @@ export function formatDiagnostic(d: Diagnostic, sourceText: string | undefined, 
   }
   if (d.hint) lines.push(`${c.cyan('hint')}: ${d.hint}`);
   return lines.join('\n') + '\n';
+}
+
+/** The line holding `offset`, without its line break: O(line length), not O(file). */
+function lineAt(text: string, offset: number): string | undefined {
+  if (offset < 0 || offset > text.length) return undefined;
+  const from = text.lastIndexOf('\n', offset - 1) + 1;
+  const nl = text.indexOf('\n', offset);
+  return text.slice(from, nl < 0 ? text.length : nl).replace(/\r$/, '');
 }
 
 /** Several diagnostics, each with its own file's text (looked up by path). */

@@ -18,6 +18,24 @@ export interface FormatResult {
 const INDENT = '  ';
 
 export function formatSource(path: string, text: string): FormatResult {
+  try {
+    return formatChecked(path, text);
+  } catch (err) {
+    // a file that parses but nests deeper than the printer's stack
+    if (!(err instanceof RangeError)) throw err;
+    return {
+      diagnostics: [
+        {
+          severity: 'error',
+          message: 'cannot format this file: it is nested too deeply',
+          range: { file: path, start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } },
+        },
+      ],
+    };
+  }
+}
+
+function formatChecked(path: string, text: string): FormatResult {
   const parsed = parseWithTrivia(path, text);
   if (hasErrors(parsed.diagnostics)) return { diagnostics: parsed.diagnostics };
   const printer = new Printer(text, parsed.comments);
@@ -45,7 +63,6 @@ export function formatSource(path: string, text: string): FormatResult {
   const sameAst = JSON.stringify(stripRanges(again.ast)) === JSON.stringify(stripRanges(parsed.ast));
   const sameComments =
     JSON.stringify(again.comments.map((c) => c.image.trimEnd())) === JSON.stringify(parsed.comments.map((c) => c.image.trimEnd()));
-  if (process.env.XP_FMT_DEBUG) process.stderr.write(output);
   if (hasErrors(again.diagnostics) || !sameAst || !sameComments) {
     return {
       diagnostics: [
@@ -82,7 +99,7 @@ class Printer {
 
   file(file: ast.File): string {
     const lines = this.body(file.body, '', 0, this.text.length, -1);
-    return lines.length === 0 ? '' : lines.join('\n').replace(/[ \t]+$/gm, '') + '\n';
+    return lines.length === 0 ? '' : lines.join('\n') + '\n';
   }
 
   // ── comments ──────────────────────────────────────────────────────────────────────
@@ -126,16 +143,22 @@ class Printer {
     }
     while (k < items.length) elements.push({ kind: 'item', item: items[k++]! });
 
-    // blank lines: as in the source (at most one), and always one between two blocks
+    // a comment on the line where the previous element ends stays at the end of that line
     const startLine = (e: Element) => (e.kind === 'item' ? e.item.range.start.line : e.token.startLine!);
     const endLine = (e: Element) => (e.kind === 'item' ? e.item.range.end.line : e.token.endLine!);
-    const blankBefore = elements.map((e, i) => i > 0 && startLine(e) - endLine(elements[i - 1]!) > 1);
+    const trailingComment = elements.map((e, i) => e.kind === 'comment' && i > 0 && endLine(elements[i - 1]!) === e.token.startLine);
+    // blank lines: as in the source (at most one), and always one between two blocks
+    const blankBefore = elements.map((e, i) => i > 0 && !trailingComment[i] && startLine(e) - endLine(elements[i - 1]!) > 1);
     let lastItem = -1;
     for (let i = 0; i < elements.length; i++) {
       const e = elements[i]!;
       if (e.kind !== 'item') continue;
       if (e.item.kind === 'Block' && lastItem >= 0 && (elements[lastItem] as { item: ast.Block }).item.kind === 'Block') {
-        if (!blankBefore.slice(lastItem + 1, i + 1).some(Boolean)) blankBefore[lastItem + 1] = true;
+        if (!blankBefore.slice(lastItem + 1, i + 1).some(Boolean)) {
+          let first = lastItem + 1;
+          while (trailingComment[first]) first++;
+          blankBefore[first] = true;
+        }
       }
       lastItem = i;
     }
@@ -145,8 +168,7 @@ class Printer {
     const groups = alignmentRuns(elements, blankBefore);
     for (let i = 0; i < elements.length; i++) {
       const e = elements[i]!;
-      const prev = elements[i - 1];
-      if (e.kind === 'comment' && prev && endLine(prev) === e.token.startLine) {
+      if (trailingComment[i] && e.kind === 'comment') {
         if (!this.placed.has(e.token)) lines[lines.length - 1] += ' ' + this.take(e.token);
         continue;
       }
@@ -169,7 +191,7 @@ class Printer {
 
   private attribute(a: ast.Attribute, indent: string, width: number): string {
     const head = `${indent}${a.name.padEnd(width)} = `;
-    return head + this.valueOf(a.value, indent);
+    return head + endOfValue(this.valueOf(a.value, indent));
   }
 
   /** An attribute's value; printed verbatim when a comment inside it sits where the printer
@@ -308,7 +330,7 @@ class Printer {
       const next = o.items[k + 1];
       const to = next ? next.range.start.offset : o.range.end.offset - 1;
       const key = keys[k]!.includes('\n') ? keys[k]! : keys[k]!.padEnd(widths[k] ?? 0);
-      lines.push(`${inner}${key} = ${this.expr(it.value, inner)}${this.trailing(it.range.end.line, it.range.end.offset, to)}`);
+      lines.push(`${inner}${key} = ${endOfValue(this.expr(it.value, inner))}${this.trailing(it.range.end.line, it.range.end.offset, to)}`);
       prevEnd = it.range.end.offset;
     });
     for (const c of this.commentsIn(prevEnd, o.range.end.offset - 1)) lines.push(inner + this.take(c));
@@ -342,10 +364,16 @@ class Printer {
     if (strip) {
       const pad = indent + INDENT;
       content = content.replace(/^(?=[^\n])/gm, pad);
-      return `<<-${marker}\n${content}${indent}${marker}`;
+      return `<<-${marker}\n${content}${indent}${marker}\n${indent}`;
     }
-    return `<<${marker}\n${content}${marker}`;
+    // the end marker must be alone on its line: what follows goes on the next one
+    return `<<${marker}\n${content}${marker}\n${indent}`;
   }
+}
+
+/** A value that ends with a heredoc ends at its marker. */
+function endOfValue(s: string): string {
+  return s.replace(/\n[ \t]*$/, '');
 }
 
 /** Element index → width of the names in its alignment run (consecutive attributes). */

@@ -1,9 +1,23 @@
 // The public entry of the language front end: text → { ast, diagnostics }, in stages
 // (lex, parse, build the AST). Never throws for user input: every problem is a Diagnostic.
-import type { IRecognitionException, IToken, ILexingError } from 'chevrotain';
+import type { IRecognitionException, IToken } from 'chevrotain';
 import type { File } from './ast.js';
 import type { Diagnostic, SourceRange } from './diagnostics.js';
-import { lexer, Newline, significantNewlines, UnclosedBlockComment } from './tokens.js';
+import {
+  HeredocEnd,
+  HeredocStart,
+  LBracket,
+  LCurly,
+  LParen,
+  lexer,
+  Newline,
+  RBracket,
+  RCurly,
+  RParen,
+  significantNewlines,
+  TemplateOpen,
+  UnclosedBlockComment,
+} from './tokens.js';
 import { parser } from './parser.js';
 import { astBuilder, isRealToken } from './ast-builder.js';
 import type { FileCstNode } from './cst.js';
@@ -26,42 +40,129 @@ export function parse(path: string, text: string): ParseResult {
   return { ast, diagnostics };
 }
 
-export function parseWithTrivia(path: string, text: string): ParseResultWithTrivia {
+/** `segmentChars`: for tests, the size of the pieces a large file is lexed in. */
+export function parseWithTrivia(path: string, text: string, { segmentChars = SEGMENT_CHARS } = {}): ParseResultWithTrivia {
   const diagnostics: Diagnostic[] = [];
-  const lexed = lexer.tokenize(text);
-  for (const e of lexed.errors) {
-    if (e.message === '') continue; // a stray `}`: the parser reports it
-    diagnostics.push(lexingDiagnostic(path, text, e));
-  }
-  const comments = lexed.groups['comments'] ?? [];
-  for (const c of comments) {
-    if (c.tokenType === UnclosedBlockComment) {
-      diagnostics.push({
-        severity: 'error',
-        message: "unterminated comment, expected '*/'",
-        range: pointRange(path, text, c.startOffset, 2),
-      });
-    }
-  }
-
-  const { tokens, topLevelNewlines } = significantNewlines(lexed.tokens);
-  const body: File['body'] = { attributes: [], blocks: [], items: [] };
   const syntaxErrors: Diagnostic[] = [];
-  // The file is parsed in chunks of whole top-level items, each turned into AST at once, so
-  // that the CST of a large file never lives all at once (it would cost more in GC than parsing).
-  let chunkStart = 0;
-  let k = 0;
-  while (chunkStart < tokens.length) {
-    while (k < topLevelNewlines.length && topLevelNewlines[k]! < chunkStart + CHUNK_TOKENS) k++;
-    const chunkEnd = k < topLevelNewlines.length ? topLevelNewlines[k]! + 1 : tokens.length;
-    parseChunk(path, tokens.slice(chunkStart, chunkEnd), body, syntaxErrors, diagnostics);
-    chunkStart = chunkEnd;
-  }
+  const comments: IToken[] = [];
+  const body: File['body'] = { attributes: [], blocks: [], items: [] };
+  // A large file is lexed and parsed in segments of whole top-level items, each turned into
+  // AST at once: its tokens and CST never live all at once (they would cost more in garbage
+  // collection than the parsing itself).
+  let start = 0;
+  let linesBefore = 0;
+  do {
+    let end = segmentEnd(text, start + segmentChars);
+    let segment = lexSegment(text, start, end, linesBefore);
+    while (end < text.length && !segment.clean) {
+      // the cut fell inside something (a heredoc, an unclosed bracket): try twice as far
+      end = segmentEnd(text, end + Math.max(end - start, segmentChars));
+      segment = lexSegment(text, start, end, linesBefore);
+    }
+    for (const e of segment.errors) {
+      if (e.message === '') continue; // a stray `}`: the parser reports it
+      diagnostics.push({ severity: 'error', message: e.message, range: lineRange(path, e.line!, e.column!, e.offset, e.length) });
+    }
+    for (const c of segment.comments) {
+      comments.push(c);
+      if (c.tokenType === UnclosedBlockComment) {
+        diagnostics.push({
+          severity: 'error',
+          message: "unterminated comment, expected '*/'",
+          range: lineRange(path, c.startLine!, c.startColumn!, c.startOffset, 2),
+        });
+      }
+    }
+    parseTokens(path, segment.tokens, segment.topLevelNewlines, body, syntaxErrors, diagnostics);
+    linesBefore = segment.lastLine;
+    start = end;
+  } while (start < text.length);
   // a lexing error explains the syntax errors that follow it on its line
   diagnostics.push(...firstPerLine(syntaxErrors, diagnostics));
   const ast: File = { kind: 'File', path, body, range: fileRange(path, body) };
   diagnostics.sort((a, b) => (a.range?.start.offset ?? 0) - (b.range?.start.offset ?? 0));
   return { ast, diagnostics, comments };
+}
+
+/** Characters per segment (rounded up to the start of a top-level item). */
+const SEGMENT_CHARS = 256 * 1024;
+
+/** The first offset ≥ `from` where a line starts with a letter (a top-level item, in a
+ * formatted file), or the end of the text. */
+function segmentEnd(text: string, from: number): number {
+  if (from >= text.length) return text.length;
+  for (let nl = text.indexOf('\n', from); nl >= 0 && nl + 1 < text.length; nl = text.indexOf('\n', nl + 1)) {
+    const c = text.charCodeAt(nl + 1);
+    if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95) return nl + 1;
+  }
+  return text.length;
+}
+
+/** Lex text[start, end) as if it stood at its place in the file (offsets and lines shifted). */
+function lexSegment(text: string, start: number, end: number, linesBefore: number) {
+  const lexed = lexer.tokenize(start === 0 && end === text.length ? text : text.slice(start, end));
+  const comments = lexed.groups['comments'] ?? [];
+  if (start > 0 || linesBefore > 0) {
+    for (const list of [lexed.tokens, comments]) {
+      for (const tok of list) {
+        tok.startOffset += start;
+        tok.endOffset! += start;
+        tok.startLine! += linesBefore;
+        tok.endLine! += linesBefore;
+      }
+    }
+    for (const e of lexed.errors) {
+      e.offset += start;
+      e.line! += linesBefore;
+    }
+  }
+  const { tokens, topLevelNewlines, depth } = significantNewlines(lexed.tokens);
+  let heredocs = 0;
+  for (const tok of tokens) {
+    if (tok.tokenType === HeredocStart) heredocs++;
+    else if (tok.tokenType === HeredocEnd) heredocs--;
+  }
+  const clean = depth === 0 && heredocs === 0 && !comments.some((c) => c.tokenType === UnclosedBlockComment);
+  let lastLine = linesBefore;
+  for (let i = text.indexOf('\n', start); i >= 0 && i < end; i = text.indexOf('\n', i + 1)) lastLine++;
+  return { tokens, topLevelNewlines, comments, errors: lexed.errors, clean, lastLine };
+}
+
+function lineRange(path: string, line: number, column: number, offset: number, length: number): SourceRange {
+  return { file: path, start: { line, column, offset }, end: { line, column: column + length, offset: offset + length } };
+}
+
+/** Parse a segment's tokens in chunks of whole top-level items. */
+function parseTokens(
+  path: string,
+  tokens: IToken[],
+  topLevelNewlines: number[],
+  body: File['body'],
+  syntaxErrors: Diagnostic[],
+  diagnostics: Diagnostic[],
+) {
+  let chunkStart = 0;
+  let k = 0;
+  while (chunkStart < tokens.length) {
+    while (k < topLevelNewlines.length && topLevelNewlines[k]! < chunkStart + CHUNK_TOKENS) k++;
+    const chunkEnd = k < topLevelNewlines.length ? topLevelNewlines[k]! + 1 : tokens.length;
+    if (!parseChunk(path, tokens.slice(chunkStart, chunkEnd), body, syntaxErrors, diagnostics)) {
+      // too deep somewhere: again item by item, so that only the deep one is lost
+      let itemStart = chunkStart;
+      for (let j = 0; j < topLevelNewlines.length && itemStart < chunkEnd; j++) {
+        const nl = topLevelNewlines[j]!;
+        if (nl < itemStart || nl >= chunkEnd) continue;
+        const item = tokens.slice(itemStart, nl + 1);
+        if (!parseChunk(path, item, body, syntaxErrors, diagnostics)) syntaxErrors.push(tooDeep(path, item, 0));
+        itemStart = nl + 1;
+      }
+      if (itemStart < chunkEnd) {
+        const item = tokens.slice(itemStart, chunkEnd);
+        if (!parseChunk(path, item, body, syntaxErrors, diagnostics)) syntaxErrors.push(tooDeep(path, item, 0));
+      }
+    }
+    chunkStart = chunkEnd;
+  }
 }
 
 /** Tokens per chunk (rounded up to the end of a top-level item). */
@@ -72,19 +173,27 @@ const CHUNK_TOKENS = 4096;
  * neither an attribute nor a block ends the `file` rule: it is reported and parsing resumes
  * on the next line, so that one bad line does not hide the rest of the file.
  */
-function parseChunk(path: string, tokens: IToken[], body: File['body'], syntaxErrors: Diagnostic[], diagnostics: Diagnostic[]) {
+function parseChunk(path: string, tokens: IToken[], body: File['body'], syntaxErrors: Diagnostic[], diagnostics: Diagnostic[]): boolean {
+  // nothing is added before the whole chunk is known not to be too deep
+  const parts: File[] = [];
+  const errorsFound: Diagnostic[] = [];
+  const visitorDiagnostics: Diagnostic[] = [];
   let from = 0;
   while (from < tokens.length) {
     parser.input = from === 0 ? tokens : tokens.slice(from);
-    const cst = parser.file() as FileCstNode;
-    const errors = parser.errors;
-    syntaxErrors.push(...errors.map((e) => parsingDiagnostic(path, e)));
+    let cst: FileCstNode;
     try {
-      const part = astBuilder.build(path, cst, diagnostics);
-      body.attributes.push(...part.body.attributes);
-      body.blocks.push(...part.body.blocks);
-      body.items.push(...part.body.items);
+      cst = parser.file() as FileCstNode;
     } catch (err) {
+      if (err instanceof RangeError) return false;
+      throw err;
+    }
+    const errors = parser.errors;
+    errorsFound.push(...errors.map((e) => parsingDiagnostic(path, e)));
+    try {
+      parts.push(astBuilder.build(path, cst, visitorDiagnostics));
+    } catch (err) {
+      if (err instanceof RangeError) return false;
       // After recovery the CST can be partial; with a syntax error already reported, leaving
       // these items out is a fine result. Without one this is a bug in the visitor.
       if (errors.length === 0) throw err;
@@ -96,6 +205,37 @@ function parseChunk(path: string, tokens: IToken[], body: File['body'], syntaxEr
     while (next < tokens.length && tokens[next]!.tokenType !== Newline) next++;
     from = next + 1;
   }
+  for (const part of parts) {
+    body.attributes.push(...part.body.attributes);
+    body.blocks.push(...part.body.blocks);
+    body.items.push(...part.body.items);
+  }
+  syntaxErrors.push(...errorsFound);
+  diagnostics.push(...visitorDiagnostics);
+  return true;
+}
+
+/** Brackets nested thousands deep exhaust the stack: an error, at the deepest bracket. */
+function tooDeep(path: string, tokens: IToken[], from: number): Diagnostic {
+  let depth = 0;
+  let deepest = tokens[from];
+  let max = 0;
+  for (let i = from; i < tokens.length; i++) {
+    const type = tokens[i]!.tokenType;
+    if (type === LBracket || type === LParen || type === LCurly || type === TemplateOpen) {
+      if (++depth > max) {
+        max = depth;
+        deepest = tokens[i];
+      }
+    } else if (type === RBracket || type === RParen || type === RCurly) depth--;
+  }
+  const at = deepest ? { line: deepest.startLine!, column: deepest.startColumn!, offset: deepest.startOffset } : { line: 1, column: 1, offset: 0 };
+  return {
+    severity: 'error',
+    message: `expression nested too deeply (${max} levels of brackets)`,
+    range: { file: path, start: at, end: at },
+    hint: 'split it into locals',
+  };
 }
 
 function fileRange(path: string, body: File['body']): SourceRange {
@@ -105,27 +245,6 @@ function fileRange(path: string, body: File['body']): SourceRange {
   return { file: path, start: first.range.start, end: last.range.end };
 }
 
-/** The range of `length` characters at `offset`, lines and columns counted in `text`. */
-export function pointRange(path: string, text: string, offset: number, length: number): SourceRange {
-  const start = positionAt(text, offset);
-  const end = positionAt(text, offset + length);
-  return { file: path, start, end };
-}
-
-function positionAt(text: string, offset: number) {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
-    line++;
-    lineStart = i + 1;
-  }
-  return { line, column: offset - lineStart + 1, offset };
-}
-
-function lexingDiagnostic(path: string, text: string, e: ILexingError): Diagnostic {
-  return { severity: 'error', message: e.message, range: pointRange(path, text, e.offset, e.length) };
-}
-
 /**
  * A syntax error at its token. A token that recovery inserted, or the end of the file, has no
  * position of its own: the error is placed just after the previous real token.
@@ -133,7 +252,11 @@ function lexingDiagnostic(path: string, text: string, e: ILexingError): Diagnost
 function parsingDiagnostic(path: string, e: IRecognitionException): Diagnostic {
   const tok = e.token;
   let range: SourceRange;
-  if (isRealToken(tok)) {
+  if (isRealToken(tok) && tok.tokenType === Newline) {
+    // "found end of line": an empty range where the line ends
+    const at = { line: tok.startLine!, column: tok.startColumn!, offset: tok.startOffset };
+    range = { file: path, start: at, end: at };
+  } else if (isRealToken(tok)) {
     range = {
       file: path,
       start: { line: tok.startLine!, column: tok.startColumn!, offset: tok.startOffset },
@@ -145,11 +268,17 @@ function parsingDiagnostic(path: string, e: IRecognitionException): Diagnostic {
     const after = !isRealToken(prev)
       ? { line: 1, column: 1, offset: 0 }
       : prev.image.endsWith('\n')
-        ? { line: prev.endLine!, column: prev.endColumn!, offset: prev.endOffset! }
+        ? lineEnd(prev)
         : { line: prev.endLine!, column: prev.endColumn! + 1, offset: prev.endOffset! + 1 };
     range = { file: path, start: after, end: after };
   }
   return { severity: 'error', message: e.message, range };
+}
+
+/** Where the line break that ends `tok` starts (before a CRLF's \r). */
+function lineEnd(tok: IToken) {
+  const back = tok.image.endsWith('\r\n') ? 1 : 0;
+  return { line: tok.endLine!, column: tok.endColumn! - back, offset: tok.endOffset! - back };
 }
 
 /** After a syntax error, recovery often trips again on the same line: keep the first per line. */

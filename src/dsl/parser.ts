@@ -1,7 +1,8 @@
 // The grammar of the xp language, and nothing else: chevrotain builds a CST; the visitor in
 // ast-builder.ts turns it into the AST. One instance is built at start-up and reused.
 // Rules are class properties, so a misspelt SUBRULE does not compile.
-import { CstParser, EOF, tokenMatcher, type IParserConfig, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+import type { IParserConfig, IParserErrorMessageProvider, IToken, TokenType } from 'chevrotain';
+import { CstParser, EOF, tokenMatcher } from './chevrotain.js';
 import * as t from './tokens.js';
 
 /** How a token type reads in "expected …" messages. */
@@ -52,7 +53,8 @@ export class XpParser extends CstParser {
   constructor(config: Partial<IParserConfig> = {}) {
     super(t.allTokens, {
       recoveryEnabled: true,
-      nodeLocationTracking: 'full',
+      // ranges come from tokens (see AstBuilder.between): tracking node locations costs a third of parsing
+      nodeLocationTracking: 'none',
       errorMessageProvider: errorMessages,
       maxLookahead: 3,
       ...config,

@@ -6,13 +6,16 @@
 //   heredoc  — inside <<EOT … EOT: text, `${` and the end marker (pops).
 // Every `{` and `${` pushes expr and every `}` pops it, so the `}` that closes an
 // interpolation returns to the string or heredoc it came from.
-import { createToken, Lexer, type IToken, type TokenType, type CustomPatternMatcherFunc } from 'chevrotain';
+import type { CustomPatternMatcherFunc, IToken, TokenType } from 'chevrotain';
+import { createToken, Lexer } from './chevrotain.js';
 
 // ── trivia ────────────────────────────────────────────────────────────────────────────
-export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\f\uFEFF]+/, group: Lexer.SKIPPED });
+export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\f\uFEFF]+/, group: Lexer.SKIPPED });
+/** A \r that does not start a CRLF line break. */
+export const CarriageReturn = createToken({ name: 'CarriageReturn', pattern: /\r/, group: Lexer.SKIPPED, line_breaks: false });
 /** A newline ends an attribute or a block. Inside `(…)`, `[…]`, `${…}` and `{for …}` newlines
  * are insignificant: significantNewlines() drops them after lexing. */
-export const Newline = createToken({ name: 'Newline', pattern: /\n/, label: 'end of line', line_breaks: true });
+export const Newline = createToken({ name: 'Newline', pattern: /\r?\n/, label: 'end of line', line_breaks: true });
 /** `# …` and `// …` up to the end of the line. */
 export const LineComment = createToken({ name: 'LineComment', pattern: /(?:#|\/\/)[^\r\n]*/, group: 'comments' });
 /** `/* … *\/` — the unrolled form has no backtracking. */
@@ -196,7 +199,9 @@ export const HeredocEnd = createToken({
 // ── modes, ordered: the first pattern that matches wins ───────────────────────────────
 const exprMode: TokenType[] = [
   WhiteSpace,
+  // CRLF before a lone CR
   Newline,
+  CarriageReturn,
   // comments before `/`; the closed form before the unclosed one
   LineComment,
   BlockComment,
@@ -265,6 +270,9 @@ export const lexer = new Lexer(
   {
     positionTracking: 'full',
     ensureOptimizations: false,
+    // lines end at \n (a \r before it is whitespace): CRLF files count lines like LF files
+    lineTerminatorsPattern: /\n/g,
+    lineTerminatorCharacters: ['\n'],
     errorMessageProvider: {
       // a stray `}` at top level: the parser reports it with a better message
       buildUnableToPopLexerModeMessage: () => '',
@@ -280,7 +288,7 @@ export const lexer = new Lexer(
  * The tokens the parser sees: newlines are kept only where they separate items, at the top
  * level and directly inside `{ … }` (block bodies and objects); elsewhere they are layout.
  */
-export function significantNewlines(tokens: IToken[]): { tokens: IToken[]; topLevelNewlines: number[] } {
+export function significantNewlines(tokens: IToken[]): { tokens: IToken[]; topLevelNewlines: number[]; depth: number } {
   const out: IToken[] = [];
   /** Indices in `out` of the newlines outside any bracket (where top-level items end). */
   const topLevelNewlines: number[] = [];
@@ -312,5 +320,5 @@ export function significantNewlines(tokens: IToken[]): { tokens: IToken[]; topLe
       if (stack.length > 0) significant = stack.pop()!;
     }
   }
-  return { tokens: out, topLevelNewlines };
+  return { tokens: out, topLevelNewlines, depth: stack.length };
 }

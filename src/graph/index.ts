@@ -49,7 +49,9 @@ export function buildGraph(resources: readonly ResourceInstance[]): GraphResult 
   }
   for (const r of resources) {
     // a dependency that is not in the configuration failed to evaluate (already reported)
-    const deps = [...new Set(r.dependsOn)].filter((d) => byAddress.has(d)).sort();
+    // dependsOn is sorted and de-duplicated by evaluation; check rather than redo it
+    let deps = r.dependsOn.filter((d) => byAddress.has(d));
+    if (!deps.every((d, i) => i === 0 || deps[i - 1]! < d)) deps = [...new Set(deps)].sort();
     dependencies.set(r.address, deps);
     for (const d of deps) dependents.get(d)!.push(r.address);
   }

@@ -2,7 +2,7 @@
 // Creates what is absent, updates in place what differs, replaces what --replace names,
 // deletes only what this stack manages and no longer declares, and refuses (as errors in the
 // plan) what would lose something without an explicit yes.
-import type { KindName, ResourceInstance } from '../config/types.js';
+import { Sensitive, type KindName, type ResourceInstance } from '../config/types.js';
 import { canonicalJson, compareAddresses, jsonEqual, sha256 } from './canonical.js';
 import { createChanges, deleteChanges, diffAttributes } from './diff.js';
 import { maskOf, PASSWORD_KEY } from './desired.js';
@@ -75,7 +75,10 @@ function planDeclared(
     observedHash: '',
     ...(r.connectionSecret ? { connectionSecret: r.connectionSecret } : {}),
   };
-  const passwordGiven = r.spec[PASSWORD_KEY] !== undefined && r.spec[PASSWORD_KEY] !== null;
+  // A password is given when the configuration holds one (possibly marked sensitive); an unknown
+  // one (the evaluator's marker for "generate it") is not.
+  const pw = r.spec[PASSWORD_KEY];
+  const passwordGiven = typeof (pw instanceof Sensitive ? pw.value : pw) === 'string';
   const sensitivePaths = Object.keys(r.spec)
     .filter((k) => k !== PASSWORD_KEY && maskOf(r.spec[k]) === 'sensitive')
     .sort();
@@ -273,9 +276,9 @@ export function observedHash(key: ResourceKey, state: ServerState): string {
  * sha256 of what the plan was computed from on the server side: the observed state of every
  * resource in the plan, the contents checked for drops, and the stack's managed records.
  */
-export function observedFingerprint(keys: Iterable<ResourceKey>, server: ServerState): string {
+export function observedFingerprint(keys: Iterable<ResourceKey>, server: ServerState, known?: ReadonlyMap<ResourceKey, string>): string {
   const sorted = [...new Set(keys)].sort();
-  const state = sorted.map((k) => [k, observedHash(k, server)]);
+  const state = sorted.map((k) => [k, known?.get(k) ?? observedHash(k, server)]);
   const records = server.managed
     .map((m) => [managedKey(m), withoutPassword(m.spec), m.deletion_policy] as const)
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
@@ -343,6 +346,14 @@ export function assemblePlan(input: PlanInput): Plan {
       if (declaredByKey.has(key)) continue;
       entries.push({ key, managed: m, observed: observed.get(key), plan: planDelete(m, observed.get(key), undefined, 'no longer declared') });
     }
+  }
+
+  // Addresses derived for resources no longer declared can collide (schema `api` in two
+  // databases): every step needs its own address, so those name their database.
+  const seen = new Map<string, number>();
+  for (const e of entries) seen.set(e.plan.address, (seen.get(e.plan.address) ?? 0) + 1);
+  for (const e of entries) {
+    if (!e.declared && e.plan.database !== '' && (seen.get(e.plan.address) ?? 0) > 1) e.plan.address = `${e.plan.address}@${e.plan.database}`;
   }
 
   // Delete ordering for resources the configuration no longer describes: derived from specs.
@@ -438,7 +449,11 @@ export function assemblePlan(input: PlanInput): Plan {
     }
   }
 
-  for (const e of selected) e.plan.observedHash = observedHash(e.key, input);
+  const hashes = new Map<ResourceKey, string>();
+  for (const e of selected) {
+    e.plan.observedHash = observedHash(e.key, input);
+    hashes.set(e.key, e.plan.observedHash);
+  }
   const resources = selected.map((e) => e.plan).sort((a, b) => compareAddresses(a.address, b.address));
   errors.sort((a, b) => compareAddresses(a.address ?? '', b.address ?? '') || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
   return {
@@ -452,6 +467,7 @@ export function assemblePlan(input: PlanInput): Plan {
     fingerprint: observedFingerprint(
       selected.map((e) => e.key),
       input,
+      hashes,
     ),
   };
 }

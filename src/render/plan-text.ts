@@ -71,8 +71,9 @@ function scalar(v: Json, bare = false): string {
 const bareFor = (path: string) => path === 'privileges';
 
 function masked(c: AttributeChange, side: 'before' | 'after'): string | undefined {
-  if (c.sensitive) return '(sensitive)';
+  // A value not known yet reveals nothing, even a sensitive one (a password generated at apply).
   if (side === 'after' && c.unknown) return '(known after apply)';
+  if (c.sensitive) return '(sensitive)';
   return undefined;
 }
 
@@ -175,7 +176,7 @@ function changeLine(l: Lines, indent: number, c: AttributeChange, width: number,
   }
 
   if (c.sensitive) {
-    l.attr(indent, '~', `${name} = (sensitive)`, forces);
+    l.attr(indent, '~', `${name} = (sensitive)${c.unknown ? ' → (known after apply)' : ''}`, forces);
     return;
   }
   if (c.unknown) {

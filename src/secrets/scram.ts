@@ -1,6 +1,6 @@
 // SCRAM-SHA-256 verifiers computed client-side (RFC 5802 / RFC 7677, as PostgreSQL stores them
 // in pg_authid.rolpassword), so that a plaintext password never reaches the server.
-import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, pbkdf2, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** PostgreSQL's default (scram_iterations). */
 export const SCRAM_ITERATIONS = 4096;
@@ -25,7 +25,10 @@ function prepare(password: string): string {
 }
 
 function keys(password: string, salt: Buffer, iterations: number): { storedKey: Buffer; serverKey: Buffer } {
-  const salted = pbkdf2Sync(prepare(password), salt, iterations, 32, 'sha256');
+  return keysOf(pbkdf2Sync(prepare(password), salt, iterations, 32, 'sha256'));
+}
+
+function keysOf(salted: Buffer): { storedKey: Buffer; serverKey: Buffer } {
   const clientKey = createHmac('sha256', salted).update('Client Key').digest();
   const storedKey = createHash('sha256').update(clientKey).digest();
   const serverKey = createHmac('sha256', salted).update('Server Key').digest();
@@ -65,4 +68,13 @@ export function verifierMatches(password: string, stored: string): boolean {
     timingSafeEqual(storedKey, v.storedKey) &&
     timingSafeEqual(serverKey, v.serverKey)
   );
+}
+
+/** verifierMatches on the thread pool: many accounts are checked in parallel. */
+export async function verifierMatchesAsync(password: string, stored: string): Promise<boolean> {
+  const v = parseVerifier(stored);
+  if (!v) return false;
+  const salted = await new Promise<Buffer>((res, rej) => pbkdf2(prepare(password), v.salt, v.iterations, 32, 'sha256', (err, key) => (err ? rej(err) : res(key))));
+  const { storedKey, serverKey } = keysOf(salted);
+  return storedKey.length === v.storedKey.length && timingSafeEqual(storedKey, v.storedKey) && timingSafeEqual(serverKey, v.serverKey);
 }

@@ -8,7 +8,8 @@
 import type pg from 'pg';
 import { Sensitive, type ConnectionSecret, type Value } from '../config/types.js';
 import type { PasswordState, ResourceKey } from '../plan/types.js';
-import { verifierMatches } from '../secrets/scram.js';
+import { verifierMatchesAsync } from '../secrets/scram.js';
+import { SecretCheckCache } from '../secrets/check-cache.js';
 import { readSecret, secretPath } from '../secrets/secret-file.js';
 
 export interface PasswordCheck {
@@ -36,18 +37,30 @@ export async function readPasswordStates(client: pg.Client, dir: string, checks:
     [JSON.stringify(checks.map((c) => ({ p: c.provider, n: c.name })))],
   );
   const verifiers = new Map(rows.map((r) => [JSON.stringify([r.provider_config, r.role_name]), r.verifier]));
-  for (const c of checks) {
-    const verifier = verifiers.get(JSON.stringify([c.provider, c.name]));
-    let plaintext = c.declared;
-    if (plaintext === undefined) {
-      if (!c.connectionSecret) {
-        // Generated and written nowhere: nothing to compare with; keep whatever the role has.
-        out.set(c.key, 'match');
-        continue;
+  const cache = new SecretCheckCache(dir);
+  await Promise.all(
+    checks.map(async (c) => {
+      const verifier = verifiers.get(JSON.stringify([c.provider, c.name]));
+      let plaintext = c.declared;
+      let file: string | undefined;
+      if (plaintext === undefined) {
+        if (!c.connectionSecret) {
+          // Generated and written nowhere: nothing to compare with; keep whatever the role has.
+          out.set(c.key, 'match');
+          return;
+        }
+        file = secretPath(dir, c.connectionSecret);
+        if (verifier !== undefined && cache.known(file, verifier)) {
+          out.set(c.key, 'match');
+          return;
+        }
+        plaintext = readSecret(file, c.connectionSecret.format)?.password;
       }
-      plaintext = readSecret(secretPath(dir, c.connectionSecret), c.connectionSecret.format)?.password;
-    }
-    out.set(c.key, plaintext !== undefined && verifier !== undefined && verifierMatches(plaintext, verifier) ? 'match' : 'differs');
-  }
+      const match = plaintext !== undefined && verifier !== undefined && (await verifierMatchesAsync(plaintext, verifier));
+      if (match && file && verifier) cache.remember(file, verifier);
+      out.set(c.key, match ? 'match' : 'differs');
+    }),
+  );
+  cache.save();
   return out;
 }

@@ -10,7 +10,7 @@ import { Box, Static, Text } from 'ink';
 import type { ApplyState, KindGroup, LogItem, ResourceRow, StatusCounts } from './state.js';
 import { rowElapsed, waitingOn } from './state.js';
 import { isCollapsed, liveLines, staticItems, type LiveLine } from './layout.js';
-import { actionWords, failureReason, formatDuration, formatShortDuration, notableStatus, succeeded, summaryLine } from '../views/format.js';
+import { actionWords, failureReason, formatDuration, formatShortDuration, interruptedLine, notableStatus, succeeded, summaryLine } from '../views/format.js';
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
@@ -38,6 +38,8 @@ export interface RowLineProps extends Paint {
   waitingFor?: string[];
   elapsedMs?: number;
   spinner: string;
+  /** The walk is over: a row still waiting was never started. */
+  final?: boolean;
 }
 
 /** One resource: waiting on X / running with a spinner and elapsed time / done with the action taken / failed with the provider's reason. */
@@ -49,7 +51,7 @@ export const RowLine = memo(function RowLine(p: RowLineProps) {
   switch (row.status) {
     case 'waiting': {
       const on = p.waitingFor ?? [];
-      const text = on.length === 0 ? 'waiting' : `waiting on ${on[0]}${on.length > 1 ? ` and ${on.length - 1} more` : ''}`;
+      const text = p.final ? 'not started' : on.length === 0 ? 'waiting' : `waiting on ${on[0]}${on.length > 1 ? ` and ${on.length - 1} more` : ''}`;
       return (
         <Text wrap="truncate-end" dimColor>
           {'· '}
@@ -166,13 +168,15 @@ export function ErrorList(p: Paint & { rows: ResourceRow[] }) {
             </Text>{' '}
             <Text bold>{r.address}</Text>: {actionWords(r.action).noun.toLowerCase()} failed ({r.statusCode ?? 'error'})
           </Text>
-          {(r.message ?? '')
-            .trim()
-            .split('\n')
-            .filter((l) => l.trim() !== '')
-            .map((l, i) => (
-              <Text key={i}>{`  ${l}`}</Text>
-            ))}
+          <Box flexDirection="column" paddingLeft={2}>
+            {(r.message ?? '')
+              .trim()
+              .split('\n')
+              .filter((l) => l.trim() !== '')
+              .map((l, i) => (
+                <Text key={i}>{l}</Text>
+              ))}
+          </Box>
         </Box>
       ))}
     </Box>
@@ -233,14 +237,14 @@ export function ApplyScreen(p: ApplyScreenProps) {
       {lines.length > 0 ? (
         <Box flexDirection="column">
           {lines.map((l) => (
-            <LiveLineView key={liveKey(l)} line={l} state={state} color={p.color} addressWidth={addressWidth} spinner={final ? '·' : spinner} collapsed={collapsed} />
+            <LiveLineView key={liveKey(l)} line={l} state={state} color={p.color} addressWidth={addressWidth} spinner={final ? '·' : spinner} collapsed={collapsed} final={final} />
           ))}
         </Box>
       ) : null}
       <Box marginTop={lines.length > 0 ? 1 : 0}>
         <ProgressBar color={p.color} counts={state.counts} elapsedMs={elapsedMs} width={p.width} />
       </Box>
-      {state.interrupted ? <Text color={tone(p, 'yellow')}>Interrupted: {state.interrupted}</Text> : null}
+      {state.interrupted ? <Text color={tone(p, 'yellow')}>{interruptedLine(state.interrupted)}</Text> : null}
       {state.complete ? (
         <Box marginTop={1}>
           <Text bold color={tone(p, succeeded(state.complete, state.interrupted !== undefined) ? 'green' : 'red')}>
@@ -259,7 +263,7 @@ function liveKey(l: LiveLine): string {
   return l.type === 'row' ? `r:${l.row.address}` : `${l.type}:${l.kind}`;
 }
 
-function LiveLineView(p: Paint & { line: LiveLine; state: ApplyState; addressWidth: number; spinner: string; collapsed: boolean }) {
+function LiveLineView(p: Paint & { line: LiveLine; state: ApplyState; addressWidth: number; spinner: string; collapsed: boolean; final: boolean }) {
   const l = p.line;
   switch (l.type) {
     case 'group':
@@ -274,6 +278,7 @@ function LiveLineView(p: Paint & { line: LiveLine; state: ApplyState; addressWid
             waitingFor={l.row.status === 'waiting' ? waitingOn(p.state, l.row) : undefined}
             elapsedMs={rowElapsed(p.state, l.row)}
             spinner={p.spinner}
+            final={p.final}
           />
         </Box>
       );

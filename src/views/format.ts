@@ -89,3 +89,10 @@ export function failureReason(statusCode: string, message: string): string {
   const text = message.trim().replace(/\s*\n\s*/g, ' ');
   return text ? `${statusCode}: ${text}` : statusCode;
 }
+
+/** The walker's interruption reason as a line: `Interrupted: SIGINT`, or its own wording when it already says so. */
+export function interruptedLine(reason: string): string {
+  const text = reason.trim();
+  if (/^interrupted\b/i.test(text)) return text.charAt(0).toUpperCase() + text.slice(1);
+  return `Interrupted: ${text}`;
+}

@@ -4,7 +4,7 @@
 // error blocks at the end go to stderr.
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { ApplyEvent, ApplyView, ResourceAction } from '../apply/events.js';
-import { actionWords, failureReason, formatDuration, notableStatus, succeeded, summaryLine } from './format.js';
+import { actionWords, failureReason, formatDuration, interruptedLine, notableStatus, succeeded, summaryLine } from './format.js';
 
 export type OutputStream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 
@@ -88,7 +88,7 @@ export class PlainApplyView implements ApplyView {
         return;
       case 'interrupted':
         this.interrupted = true;
-        this.out(c.yellow(`Interrupted: ${event.reason}`));
+        this.out(c.yellow(interruptedLine(event.reason)));
         return;
       case 'complete': {
         const ok = succeeded(event, this.interrupted);

@@ -75,6 +75,14 @@ describe('xp validate', () => {
   });
 });
 
+describe('the examples', () => {
+  it.each(['quickstart', 'multi-tenant-saas', 'microservices-rbac', 'data-platform'])('%s is in the canonical layout of xp fmt', (name) => {
+    const r = xp(['fmt', '--check', `examples/${name}`]);
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+});
+
 describe('xp graph', () => {
   it('prints DOT by default and Mermaid on request', () => {
     const dir = tempDir({ 'main.xp': 'role "a" {}\nrole "b" { member_of = [role.a] }\n' });

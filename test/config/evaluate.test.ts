@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Sensitive, UNKNOWN } from '../../src/config/types.js';
-import { configOf, diagnosticsOf, errorsOf, resource, valueOf } from './fixture.js';
+import { configOf, diagnosticsOf, errorsOf, evalText, resource, valueOf } from './fixture.js';
 
 describe('names and addresses', () => {
   it('uses the label with - replaced by _, or name verbatim', () => {
@@ -21,7 +21,10 @@ describe('names and addresses', () => {
   });
 
   it('takes the stack from the stack block, else the default', () => {
-    expect(configOf('stack "saas" {}').stack).toBe('saas');
+    expect(configOf('stack "saas" {}')).toMatchObject({ stack: 'saas', stackMode: 'enforce' });
+    expect(configOf('stack "saas" {\n  mode = "observe"\n}').stackMode).toBe('observe');
+    expect(errorsOf('stack "saas" {\n  mode = "watch"\n}')).toEqual(['mode: invalid value "watch", expected one of: "enforce", "observe"']);
+    expect(errorsOf('stack "a" {}\nstack "b" {}')).toEqual(['duplicate stack block (a configuration is one stack)']);
     expect(configOf('').stack).toBe('test');
   });
 });
@@ -159,6 +162,15 @@ describe('the spec of each kind (contracts.md §1)', () => {
 });
 
 describe('references', () => {
+  it('warns when a managed database or role is named by a string (no dependency)', () => {
+    const r = evalText('database "saas" {}\nrole "o" {}\nschema "s" {\n  database = "saas"\n  owner = role.o\n}\nrole "r" {\n  member_of = ["o"]\n}');
+    expect(r.config).toBeDefined();
+    expect(r.diagnostics.map((d) => [d.severity, d.message, `${d.range!.start.line}:${d.range!.start.column}`, d.hint])).toEqual([
+      ['warning', '"saas" is managed here as database.saas, but written as a string: nothing makes it exist first', '4:14', 'refer to it as database.saas to depend on it'],
+      ['warning', '"o" is managed here as role.o, but written as a string: nothing makes it exist first', '8:15', 'refer to it as role.o to depend on it'],
+    ]);
+  });
+
   it('reads attributes of other resources, with defaults', () => {
     const c = configOf(`
       role "o" { name = "the_owner" }
@@ -415,6 +427,10 @@ describe('outputs, providers, top-level mistakes', () => {
   it('reads the provider url from the environment', () => {
     const c = configOf('provider "p" { url = env("DB_URL", "") }\nprovider "q" { url = env("DB_URL", "") }', { env: { DB_URL: 'postgres://h/x' } });
     expect(c.providers.map((p) => p.url)).toEqual(['postgres://h/x', 'postgres://h/x']);
+    // with one provider block, resources use it; with several, the default connection
+    expect(configOf('provider "p" {}\nrole "r" {}').resources[0]!.provider).toBe('p');
+    expect(configOf('provider "p" {}\nprovider "q" {}\nrole "r" {}').resources[0]!.provider).toBe('default');
+    expect(configOf('provider "p" {}\nprovider "q" {}\nrole "r" { provider = provider.q }').resources[0]!.provider).toBe('q');
     expect(configOf('provider "p" { url = env("DB_URL", "") }').providers[0]!.url).toBeUndefined();
   });
 

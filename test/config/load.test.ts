@@ -80,6 +80,13 @@ describe('loading a directory', () => {
     expect(r.diagnostics.some((d) => d.message.includes('nope'))).toBe(false);
   });
 
+  it('reports expressions nested too deeply instead of crashing', () => {
+    const deep = (n: number) => `${'['.repeat(n)}1${']'.repeat(n)}`;
+    const r = loadFiles({ 'main.xp': `locals {\n  x = ${deep(20000)}\n}\n` });
+    expect(r.config).toBeUndefined();
+    expect(r.diagnostics.map((d) => d.message)).toEqual([expect.stringMatching(/nested too deeply/)]);
+  });
+
   it('names files with displayDir', () => {
     const dir = tempDir({ 'main.xp': 'role "r" { bad = 1 }' });
     const r = loadConfiguration(dir, { displayDir: 'conf' });

@@ -234,6 +234,32 @@ describe('parse: blocks and attributes', () => {
     expect(inner.range.start).toEqual({ line: 2, column: 15, offset: 25 });
   });
 
+  it.each([
+    '[1, 2]',
+    '{ a = 1 }',
+    'f(1, [2])',
+    '(1 + 2)',
+    'a ? b : c',
+    '[for t in xs : t]',
+    '{for k, v in m : k => v}',
+    '"a${b}c"',
+    '-x.y[0]',
+    'a.b.c',
+    '1 + 2 * 3',
+  ])('gives `%s` the range of its text', (source) => {
+    const r = parse('r.xp', `x = ${source}\n`);
+    const range = r.ast.body.attributes[0]!.value.range;
+    expect([range.start.offset, range.end.offset, range.start.column, range.end.column]).toEqual([4, 4 + source.length, 5, 5 + source.length]);
+  });
+
+  it('gives multi-line values their full range', () => {
+    const r = parse('r.xp', 'x = [\n  1,\n]\ny = <<EOT\nabc\nEOT\nz = {\n  a = 1\n}\n');
+    const [x, y, z] = r.ast.body.attributes.map((a) => a.value.range);
+    expect([x!.start.line, x!.end.line, x!.end.column]).toEqual([1, 3, 2]);
+    expect([y!.start.line, y!.end.line, y!.end.column]).toEqual([4, 6, 4]);
+    expect([z!.start.line, z!.end.line, z!.end.column]).toEqual([7, 9, 2]);
+  });
+
   it('reads CRLF line endings and a file without a final newline', () => {
     const r = parse('w.xp', 'a = 1\r\nb {\r\n  c = "x"\r\n}');
     expect(r.diagnostics).toEqual([]);
@@ -294,6 +320,15 @@ describe('parse: syntax errors', () => {
       expect(d.severity).toBe('error');
       expect(d.range?.file).toBe('bad.xp');
     }
+  });
+
+  it('reports brackets nested thousands deep as an error, not a crash', () => {
+    const deep = 'a = 1\nx = ' + '['.repeat(5000) + '1' + ']'.repeat(5000) + '\nb = 2\n';
+    const r = parse('deep.xp', deep);
+    expect(r.diagnostics).toHaveLength(1);
+    expect(r.diagnostics[0]!.message).toMatch(/^expression nested too deeply \(\d+ levels of brackets\)$/);
+    expect(r.diagnostics[0]!.range!.start.line).toBe(2);
+    expect(r.ast.body.attributes[0]!.name).toBe('a');
   });
 
   it('keeps the items around an error', () => {

@@ -3,7 +3,8 @@
 import { describe, expect, inject, it } from 'vitest';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { configDir, expectOk, planSummary, unique, withClient, writeConfig, xpIn } from './xp.js';
+import { spawn } from 'node:child_process';
+import { XP, cleanEnv, configDir, expectOk, planSummary, unique, withClient, writeConfig, xpIn } from './xp.js';
 
 const url = () => inject('databaseUrl');
 
@@ -32,7 +33,7 @@ ${extra}
   };
 }
 
-describe('apply → plan → drift → destroy', () => {
+describe('apply → plan → drift → destroy', { timeout: 300_000 }, () => {
   it('applies, re-plans empty, shows and heals drift made by hand, then destroys', async () => {
     const p = unique('lc');
     const dir = configDir(p, stackConfig(p));
@@ -125,5 +126,52 @@ describe('apply → plan → drift → destroy', () => {
       expect(rows[0].n).toBe(0);
     });
     expect(existsSync(join(dir, '.xp'))).toBe(false);
+  });
+});
+
+describe('the confirmation on a terminal', { timeout: 300_000 }, () => {
+  /** xp under a pseudo-terminal (util-linux `script`), answering `answer` to the question. */
+  function onTerminal(dir: string, args: string[], answer: string): Promise<{ code: number | null; out: string }> {
+    const cmd = ['node', XP, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    const child = spawn('script', ['-qfec', cmd, '/dev/null'], { cwd: dir, env: cleanEnv({ TERM: 'xterm' }), stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let answered = false;
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (!answered && out.includes('Enter a value:')) {
+        answered = true;
+        child.stdin.write(`${answer}\r`);
+      }
+    });
+    return new Promise((res) => child.on('close', (code) => res({ code, out })));
+  }
+
+  it('applies only after "yes"', async () => {
+    const p = unique('yes');
+    const dir = configDir(p, { 'main.xp': `role "${p}_r" {}\n` });
+    const no = await onTerminal(dir, ['apply', '--database-url', url()], 'no');
+    expect(no.out).toContain(`Do you want to perform these actions on stack "${p}"?`);
+    expect(no.out).toContain('Apply cancelled: nothing was changed.');
+    expect(no.code).toBe(1);
+    const count = () => withClient(url(), async (c) => (await c.query(`select count(*)::int as n from pg_roles where rolname = $1`, [`${p}_r`])).rows[0].n);
+    expect(await count()).toBe(0);
+    const yes = await onTerminal(dir, ['apply', '--database-url', url()], 'yes');
+    expect(yes.code, yes.out).toBe(0);
+    expect(await count()).toBe(1);
+    expectOk(await xpIn(dir, url())(['destroy', '--auto-approve']));
+  });
+});
+
+describe('variables', { timeout: 300_000 }, () => {
+  it('takes --var and --var-file', async () => {
+    const p = unique('vr');
+    const dir = configDir(p, {
+      'main.xp': `variable "names" {\n  type = list(string)\n  default = []\n}\nvariable "limit" {\n  type = number\n  default = 1\n}\nrole "r" {\n  for_each = toset(var.names)\n  name = "${p}_\${each.value}"\n  connection_limit = var.limit\n}\n`,
+      'dev.xpvars': `limit = 7\n`,
+    });
+    const run = xpIn(dir, url());
+    const plan = expectOk(await run(['plan', '--var', 'names=["a","b"]', '--var-file', 'dev.xpvars']));
+    expect(plan.stdout).toContain('Plan: 2 to add');
+    expect(plan.stdout).toMatch(/connection_limit\s+= 7/);
   });
 });

@@ -5,7 +5,7 @@ import { configDir, expectOk, planSummary, unique, withClient, writeConfig, xp, 
 
 const url = () => inject('databaseUrl');
 
-describe('safety', () => {
+describe('safety', { timeout: 300_000 }, () => {
   it('refuses to drop a schema or database holding data without --allow-data-loss', async () => {
     const p = unique('dl');
     const full = `

@@ -56,6 +56,14 @@ describe('order and levels', () => {
     expect(g.graph.node('schema.a')).toMatchObject({ address: 'schema.a', kind: 'Schema' });
   });
 
+  it('accepts hand-built instances with unsorted, repeated or dangling dependencies', () => {
+    const c = configOf('role "a" {}\nrole "b" {}\nrole "c" {}');
+    const [a, b, cc] = c.resources;
+    const r = buildGraph([{ ...cc!, dependsOn: ['role.b', 'role.a', 'role.b', 'role.gone'] }, a!, b!]);
+    expect(r.graph!.dependencies('role.c')).toEqual(['role.a', 'role.b']);
+    expect(r.graph!.levels).toEqual([['role.a', 'role.b'], ['role.c']]);
+  });
+
   it('independent resources share the first level', () => {
     expect(graphOf('role "c" {}\nrole "a" {}\nrole "b" {}').levels).toEqual([['role.a', 'role.b', 'role.c']]);
   });

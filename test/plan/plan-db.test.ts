@@ -2,46 +2,60 @@
 // xplane.apply made gives an empty plan, and changes made by hand show up attribute by
 // attribute. Kinds are added here as the provider implements them.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type pg from 'pg';
+import pg from 'pg';
 import type { ResourceInstance } from '../../src/config/types.js';
 import { desiredSpecJson } from '../../src/plan/desired.js';
 import { observedMap } from '../../src/plan/identity.js';
-import { assemblePlan } from '../../src/plan/plan.js';
-import type { Plan, PlanOptions } from '../../src/plan/types.js';
-import { observeAll, readManaged } from '../../src/state/read.js';
+import { assemblePlan, contentsToObserve } from '../../src/plan/plan.js';
+import type { Contents, Plan, PlanOptions } from '../../src/plan/types.js';
+import { parseDatabaseUrl } from '../../src/state/connection.js';
+import { observeAll, readContents, readManaged } from '../../src/state/read.js';
 import { providerDatabase, uniqueName, type ProviderDatabase } from '../provider/harness.js';
 import { config, instance } from './builders.js';
 
 const STACK = 'plan_db_test';
 let db: ProviderDatabase;
 
-async function planFor(client: pg.Client, resources: ResourceInstance[], options: Partial<PlanOptions> = {}): Promise<Plan> {
+async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+async function planFor(
+  client: pg.Client,
+  resources: ResourceInstance[],
+  options: Partial<PlanOptions> = {},
+  contents?: Map<string, Contents>,
+): Promise<Plan> {
   const managed = await readManaged(client, STACK);
   const requests = resources.map((r) => ({ kind: r.kind, name: r.name, spec: desiredSpecJson(r), provider: r.provider }));
   for (const m of managed) {
     if (!resources.some((r) => r.kind === m.kind && r.name === m.name)) requests.push({ kind: m.kind, name: m.name, spec: m.spec, provider: m.provider });
   }
   const observed = observedMap(await observeAll(client, requests));
-  return assemblePlan({ config: config(resources, STACK), managed, observed, options });
+  return assemblePlan({ config: config(resources, STACK), managed, observed, options, ...(contents ? { contents } : {}) });
 }
 
-/**
- * Perform the create/update steps through the provider's actions and record them as this
- * stack's managed resources (what xplane.apply does; the end-to-end suite goes through apply).
- */
+/** Apply the create/update steps as the executor does: xplane.apply with the plan's spec. */
 async function applyCreatesAndUpdates(client: pg.Client, plan: Plan): Promise<void> {
   for (const r of plan.resources) {
     if (r.action !== 'create' && r.action !== 'update') continue;
-    const { rows } = await client.query<{ status_code: string; message: string }>(
-      `select (a).status_code::text as status_code, (a).message from (select xplane.run_action($1, $2::xplane.resource_kind, $3, $4::jsonb, 'default') as a) x`,
-      [r.action, r.kind, r.name, JSON.stringify(r.spec)],
-    );
-    expect(['success', 'updated', 'no_change', 'already_exists'], `${r.address}: ${rows[0]!.message}`).toContain(rows[0]!.status_code);
-    await client.query(
-      `insert into xplane.managed_resources (stack, kind, name, database, spec) values ($1, $2::xplane.resource_kind, $3, $4, $5::jsonb)
-       on conflict (provider_config, kind, database, name) do update set spec = excluded.spec`,
-      [STACK, r.kind, r.name, r.database, JSON.stringify(r.spec)],
-    );
+    // Two statements: the row xplane.apply writes is not visible to the statement that calls it.
+    const applied = await client.query<{ id: string }>(`select xplane.apply($1::xplane.resource_kind, $2, $3::jsonb, 'default', $4)::text as id`, [
+      r.kind,
+      r.name,
+      JSON.stringify(r.spec),
+      STACK,
+    ]);
+    const { rows } = await client.query<{ status: { status_code: string; message: string } }>('select status from xplane.managed_resources where id = $1::uuid', [
+      applied.rows[0]!.id,
+    ]);
+    expect(['success', 'updated', 'no_change', 'already_exists'], `${r.address}: ${rows[0]!.status.message}`).toContain(rows[0]!.status.status_code);
   }
 }
 
@@ -113,6 +127,30 @@ describe('plans against the real provider', () => {
     await applyCreatesAndUpdates(db.client, plan);
     const after = await planFor(db.client, resources());
     expect(after.resources.filter((r) => r.action !== 'no-op').map((r) => [r.address, r.changes])).toEqual([]);
+  });
+
+  it('refuses to drop a schema holding a table unless data loss is allowed', async () => {
+    const sc = instance('schema', uniqueName('xpp_s'), { database: dbName });
+    const first = await planFor(db.client, [...resources(), sc]);
+    await applyCreatesAndUpdates(db.client, first);
+    const url = new URL(db.url);
+    url.pathname = `/${dbName}`;
+    await withClient(url.toString(), (c) => c.query(`create table "${sc.name}".orders (id int)`));
+
+    const params = parseDatabaseUrl(db.url);
+    const plan = async (options: Partial<PlanOptions>) => {
+      const p = await planFor(db.client, resources(), options);
+      const contents = await readContents(params, 'xp-test', contentsToObserve(p));
+      return planFor(db.client, resources(), options, contents);
+    };
+    const refused = await plan({});
+    expect(refused.errors).toEqual([
+      expect.objectContaining({ code: 'data_loss', address: `schema.${sc.name}`, message: `schema.${sc.name}: Dropping schema "${sc.name}" in database "${dbName}" would destroy 1 table (${sc.name}.orders).` }),
+    ]);
+    const allowed = await plan({ allowDataLoss: true });
+    expect(allowed.errors).toEqual([]);
+    expect(allowed.resources.find((r) => r.address === `schema.${sc.name}`)).toMatchObject({ action: 'delete', dataLoss: { tables: 1, allowed: true } });
+    await db.client.query(`select xplane.delete('Schema', $1, $2, 'default', true)`, [sc.name, dbName]);
   });
 
   it('plans the delete of a managed resource no longer declared, and nothing for objects it never managed', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Sensitive, UNKNOWN } from '../../src/config/types.js';
+import { Sensitive, UNKNOWN, type ResourceType, type Value } from '../../src/config/types.js';
 import { assemblePlan, contentsToObserve } from '../../src/plan/plan.js';
-import type { ObservedItem, Plan, ResourcePlan } from '../../src/plan/types.js';
+import type { AttributeChange, Json, ObservedItem, Plan, ResourcePlan } from '../../src/plan/types.js';
 import { EMPTY, instance, scenario, type Scenario } from './builders.js';
 
 const app = instance('database', 'app', { owner: 'app_owner' });
@@ -126,6 +126,13 @@ describe('assemblePlan: actions', () => {
     expect(plan.summary).toEqual({ add: 1, change: 0, destroy: 0, forget: 0 });
   });
 
+  it('a password the evaluator marks unknown (sensitive or not) is generated', () => {
+    const marked = instance('service_account', 'marked', { database: 'app', password: new Sensitive(UNKNOWN) });
+    const bare = instance('service_account', 'bare', { database: 'app', password: UNKNOWN });
+    const plan = assemblePlan(scenario({ desired: [{ r: marked, server: null }, { r: bare, server: null }] }));
+    expect(plan.resources.map((r) => r.passwordSource)).toEqual(['generated', 'generated']);
+  });
+
   it('a created service account gets a password known only after apply; a configured one is sensitive', () => {
     const withPw = instance('service_account', 'given', { database: 'app', password: new Sensitive('hunter2') });
     const plan = assemblePlan(scenario({ desired: [{ r: svc, server: null }, { r: withPw, server: null }] }));
@@ -158,6 +165,48 @@ describe('assemblePlan: actions', () => {
     ]);
     // Kept in the spec apply needs, and named so that --json can mask it.
     expect(only(plan, 'role.r').sensitivePaths).toEqual(['comment']);
+  });
+});
+
+describe('assemblePlan: every attribute of every kind', () => {
+  const g = (privileges: string[], future = false) => ({ database: 'app', schema: 'api', on: 'tables', privileges, future });
+  // [type, attribute, server value, desired value, what the change carries besides before/after]
+  const table: Array<[ResourceType, string, Json, Json, Partial<AttributeChange>]> = [
+    ['database', 'owner', 'a', 'b', {}],
+    ['database', 'encoding', 'UTF8', 'SQL_ASCII', { forcesReplacement: true }],
+    ['database', 'lc_collate', 'C', 'C.UTF-8', { forcesReplacement: true }],
+    ['database', 'lc_ctype', 'C', 'C.UTF-8', { forcesReplacement: true }],
+    ['database', 'connection_limit', -1, 10, {}],
+    ['database', 'allow_connections', true, false, {}],
+    ['database', 'comment', null, 'c', {}],
+    ['schema', 'owner', 'a', 'b', {}],
+    ['schema', 'comment', 'c', null, {}],
+    ['role', 'inherit', true, false, {}],
+    ['role', 'createdb', false, true, {}],
+    ['role', 'createrole', false, true, {}],
+    ['role', 'connection_limit', 3, -1, {}],
+    ['role', 'member_of', ['a'], ['a', 'b'], { set: { added: ['b'], removed: [] } }],
+    ['role', 'settings', {}, { work_mem: '64MB' }, { elements: [{ key: 'work_mem', identity: { key: 'work_mem' }, action: 'create', after: '64MB' }] }],
+    ['role', 'grants', [g(['SELECT'])], [g(['SELECT'], true)], { elements: [expect.objectContaining({ action: 'update', changes: [{ path: 'future', before: false, after: true }] })] }],
+    ['role', 'comment', 'x', 'y', {}],
+    ['extension', 'schema', 'public', 'ext', {}],
+    ['extension', 'version', '1.2', '1.3', {}],
+    ['service_account', 'database', 'old', 'app', {}],
+    ['service_account', 'schemas', ['api'], [], { set: { added: [], removed: ['api'] } }],
+    ['service_account', 'grants', [], [g(['SELECT'])], { elements: [expect.objectContaining({ action: 'create', key: 'app.api (tables)' })] }],
+    ['service_account', 'member_of', [], ['r'], { set: { added: ['r'], removed: [] } }],
+    ['service_account', 'connection_limit', -1, 5, {}],
+    ['service_account', 'valid_until', null, '2027-01-01T00:00:00Z', {}],
+    ['service_account', 'comment', null, 'svc', {}],
+  ];
+  it.each(table)('%s.%s: %j → %j', (type, key, have, want, extra) => {
+    const base: Record<string, Value> = type === 'database' || type === 'role' ? {} : { database: 'app' };
+    const r = instance(type, 'x', { ...base, [key]: want as Value });
+    const plan = assemblePlan(scenario({ desired: [{ r, server: { [key]: have } }], options: extra.forcesReplacement ? { replace: [r.address], allowDataLoss: true } : {} }));
+    const p = only(plan, r.address);
+    expect(p.action).toBe(extra.forcesReplacement ? 'replace' : 'update');
+    expect(p.changes).toEqual([{ path: key, before: have, after: want, ...extra }]);
+    expect(plan.errors).toEqual([]);
   });
 });
 
@@ -379,6 +428,14 @@ describe('assemblePlan: scope and order', () => {
     const rs = [10, 2, 1].map((i) => instance('role', `r${i}`, {}, { address: `role.r[${i}]` }));
     const plan = assemblePlan(scenario({ desired: rs.map((r) => ({ r, server: null })) }));
     expect(plan.resources.map((r) => r.address)).toEqual(['role.r[1]', 'role.r[2]', 'role.r[10]']);
+  });
+
+  it('gives undeclared resources with the same name in two databases distinct addresses', () => {
+    const a = instance('schema', 'api', { database: 'one' });
+    const b = instance('schema', 'api', { database: 'two' });
+    const input = scenario({ undeclared: [{ r: a, server: 'same' }, { r: b, server: 'same' }], contents: [[a, EMPTY], [b, EMPTY]] });
+    for (const m of input.managed) delete m.address;
+    expect(assemblePlan(input).resources.map((r) => r.address)).toEqual(['schema.api@one', 'schema.api@two']);
   });
 
   it('derives delete order from specs for resources no longer declared', () => {

@@ -8,11 +8,14 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
 import {
   bundledVersion,
+  compareVersions,
+  connectionFromUrl,
   installFiles,
   installProvider,
   installedVersion,
   ProviderInstallError,
   SQL_DIR,
+  upgradePath,
 } from '../../src/provider/install.js';
 import { connect, uniqueName, withDatabase } from './harness.js';
 
@@ -147,5 +150,29 @@ describe('sql/install.sql (psql)', () => {
     } finally {
       await client.end();
     }
+  });
+});
+
+describe('install helpers', () => {
+  it('follows the upgrade chain, and says when a step is missing', () => {
+    expect(upgradePath('0.1.0', '0.2.0', SQL_DIR)).toEqual(['updates/xplane--0.1.0--0.2.0.sql']);
+    expect(upgradePath('0.2.0', '0.2.0', SQL_DIR)).toEqual([]);
+    expect(() => upgradePath('0.0.9', '0.2.0', SQL_DIR)).toThrow(/no upgrade path for the xplane provider from 0\.0\.9 to 0\.2\.0/);
+  });
+
+  it('compares versions numerically', () => {
+    expect(compareVersions('0.10.0', '0.9.0')).toBeGreaterThan(0);
+    expect(compareVersions('1.0.0', '1.0.0')).toBe(0);
+  });
+
+  it('reads a provider connection from a URL, decoding what is escaped', () => {
+    expect(connectionFromUrl('postgres://xp%20admin:p%40ss%3Aw@db.example:6543/ctl?sslmode=require')).toEqual({
+      host: 'db.example',
+      port: 6543,
+      user: 'xp admin',
+      password: 'p@ss:w',
+      dbname: 'ctl',
+      sslmode: 'require',
+    });
   });
 });

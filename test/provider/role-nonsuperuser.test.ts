@@ -31,6 +31,7 @@ describe('non-superuser (CREATEDB + CREATEROLE) on embedded PostgreSQL 18', () =
   const dbName = uniqueName('xp_ns');
   const reader = uniqueName('reader');
   const app = uniqueName('app');
+  const foreign = uniqueName('foreign');
   const appPassword = randomBytes(32).toString('base64url');
   let url: string;
   let client: pg.Client;
@@ -79,7 +80,7 @@ describe('non-superuser (CREATEDB + CREATEROLE) on embedded PostgreSQL 18', () =
     const su = await connect(superUrl);
     try {
       await su.query(`drop database if exists ${pg.escapeIdentifier(dbName)} with (force)`);
-      for (const r of [app, reader, admin]) await su.query(`drop role if exists ${pg.escapeIdentifier(r)}`);
+      for (const r of [app, reader, foreign, admin]) await su.query(`drop role if exists ${pg.escapeIdentifier(r)}`);
     } finally {
       await su.end();
     }
@@ -132,5 +133,19 @@ describe('non-superuser (CREATEDB + CREATEROLE) on embedded PostgreSQL 18', () =
     expect(rows[0]).toEqual({ owner: admin, n: 1 });
     const { rows: left } = await client.query('select count(*)::int as n from pg_roles where rolname = any($1)', [[reader, app]]);
     expect(left[0].n).toBe(0);
+  });
+
+  it('refuses to drop a role it may not act for, naming the database and the reason', async () => {
+    const su = await connect(withDatabase(superUrl, dbName));
+    try {
+      await su.query(`create role ${pg.escapeIdentifier(foreign)}; create table app.theirs (id int); alter table app.theirs owner to ${pg.escapeIdentifier(foreign)}`);
+    } finally {
+      await su.end();
+    }
+    const r = await action('delete_role', foreign, {});
+    expect(r.status_code).toBe('permission_denied');
+    expect(r.message).toContain(`role "${foreign}" cannot be dropped: it owns objects or holds privileges in "${dbName}"`);
+    const { rows } = await client.query('select count(*)::int as n from pg_roles where rolname = $1', [foreign]);
+    expect(rows[0].n).toBe(1);
   });
 });

@@ -1,5 +1,5 @@
 -- apply / delete: conditions, events, generations, idempotency, validation, orphan, finalizers.
-select plan(32);
+select plan(43);
 
 create temp table t as select current_database() || '_app' as db;
 create temp table ids (name text primary key, id uuid);
@@ -37,8 +37,16 @@ select matches((select ready_message from xplane.resource_status where id = (sel
 select ok((select next_reconcile_at is null and last_failure_class = 'validation' from xplane.managed_resources where id = (select id from ids where name = 'db')), 'validation: not retried until the spec changes');
 select is((select observed_generation::int from xplane.managed_resources where id = (select id from ids where name = 'db')), 2, 'observed_generation does not move on failure');
 select ok(exists (select 1 from xplane.stale_resources where id = (select id from ids where name = 'db')), 'listed in stale_resources');
+select ok((select last_transition > (select last_transition from before where type = 'Ready') from xplane.conditions
+            where resource_id = (select id from ids where name = 'db') and type = 'Ready'), 'Ready went False: last_transition moved');
 select lives_ok(format($$select xplane.apply('Database', %L, '{"comment": "app v2"}', 'default', 'apply_stack')$$, db), 'fix the spec') from t;
 select is((select ready || '/' || failure_count from xplane.resource_status where id = (select id from ids where name = 'db')), 'True/0', 'Ready again, failure_count reset');
+
+-- a name PostgreSQL would truncate is refused, not created under another name
+create temp table longname as select xplane.apply('Schema', repeat('n', 64), jsonb_build_object('database', db), 'default', 'apply_stack') as id from t;
+select is((select ready_reason || '/' || coalesce(next_reconcile_at::text, 'no retry') from xplane.resource_status where id = (select id from longname)),
+  'InvalidSpec/no retry', 'a 64-byte name: InvalidSpec, not retried');
+select ok(xplane.delete('Schema', repeat('n', 64), db), 'and it can be deleted') from t;
 
 -- another stack cannot take it over
 select throws_like(format($$select xplane.apply('Database', %L, '{}', 'default', 'other_stack')$$, db), '%is managed by stack apply_stack%', 'one stack owns a resource') from t;
@@ -58,6 +66,21 @@ select ok(xplane.observe_resource('Schema', 'fin', jsonb_build_object('database'
 update xplane.managed_resources set finalizers = array_remove(finalizers, 'example.com/hold'), next_reconcile_at = now() where id = (select id from ids where name = 'fin');
 select cmp_ok(xplane.reconcile_all('apply_stack'), '>=', 1, 'reconcile_all');
 select ok(not exists (select 1 from xplane.managed_resources where id = (select id from ids where name = 'fin')), 'finalizer removed: the record is gone');
+
+-- a resource whose spec went bad after it was created can still be deleted
+insert into ids select 'bad', xplane.apply('Schema', 'bad', jsonb_build_object('database', db), 'default', 'apply_stack') from t;
+select lives_ok(format($$select xplane.apply('Schema', 'bad', jsonb_build_object('database', %L, 'comment', 42), 'default', 'apply_stack')$$, db), 'break its spec') from t;
+select ok(xplane.delete('Schema', 'bad', db), 'delete still works (by identity)') from t;
+select ok(xplane.observe_resource('Schema', 'bad', jsonb_build_object('database', db)) is null, 'and drops the schema') from t;
+
+-- a schema holding data: refused until the call says so explicitly
+insert into ids select 'data', xplane.apply('Schema', 'data', jsonb_build_object('database', db), 'default', 'apply_stack') from t;
+select lives_ok(format($$select xplane.remote_exec('default', %L, 'create table data.t (id int)')$$, db), 'a table in it') from t;
+select ok(not xplane.delete('Schema', 'data', db), 'delete refuses: false') from t;
+select is((select ready_reason || '/' || last_failure_class from xplane.resource_status where id = (select id from ids where name = 'data')),
+  'Refused/permanent', 'Ready=False Refused, a permanent failure');
+select matches((select ready_message from xplane.resource_status where id = (select id from ids where name = 'data')), 'allow_data_loss', 'the message says how to allow it');
+select ok(xplane.delete('Schema', 'data', db, 'default', true), 'delete with p_allow_data_loss drops it') from t;
 
 -- cleanup (the database holds the orphaned schema only: no tables)
 select ok(xplane.delete('Database', db), 'delete the database') from t;

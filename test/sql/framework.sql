@@ -1,5 +1,5 @@
 -- The framework: schema, tables, enums, conventions every function follows.
-select plan(15);
+select plan(17);
 
 select has_schema('xplane', 'schema xplane exists');
 select has_table('xplane', t, format('table xplane.%s exists', t))
@@ -35,4 +35,8 @@ select is(
 select ok(not has_table_privilege('public', 'xplane.provider_configs', 'select'), 'PUBLIC cannot read provider_configs');
 select isnt((select count(*)::int from xplane.schema_version), 0, 'schema_version records the installed version');
 
+insert into xplane.events (type, reason, message, created_at) values ('Normal', 'Old', 'from long ago', now() - interval '40 days'),
+  ('Normal', 'New', 'recent', clock_timestamp());
+select is(xplane.prune_events(), 1::bigint, 'prune_events removes events older than 30 days');
+select is((select string_agg(reason, ',') from xplane.events), 'New', '… and keeps recent ones');
 select * from finish();

@@ -133,3 +133,17 @@ describe('ApplyScreen', () => {
     expect(last).not.toContain('\u001b');
   });
 });
+
+describe('ApplyScreen after an interrupt', () => {
+  it('says so, and marks what never started', () => {
+    const events: ApplyEvent[] = [
+      ...successfulApply().slice(0, 3),
+      { type: 'interrupted', at: T0 + 130, reason: 'interrupted: 4 not started' },
+      { type: 'complete', at: T0 + 131, operation: 'apply', added: 1, changed: 0, destroyed: 0, failed: 0, skipped: 0, elapsedMs: 131 },
+    ];
+    const { last } = play(events, 1);
+    expect(last).toContain('  · database.saas       not started');
+    expect(last).toContain('Interrupted: 4 not started');
+    expect(last).toContain('Apply interrupted! Resources: 1 added, 0 changed, 0 destroyed.');
+  });
+});

@@ -21,9 +21,10 @@ const status = (over: Partial<ResourceStatus>): ResourceStatus => ({
   generation: 1,
   observedGeneration: 1,
   failureCount: 0,
+  lastFailureClass: null,
   createdAt: '2026-11-23T12:05:00Z',
   updatedAt: '2026-11-23T12:05:00Z',
-  deletedAt: null,
+  deleting: false,
   nextReconcileAt: null,
   ...over,
 });
@@ -70,17 +71,17 @@ describe('statusTable', () => {
     );
     expect(text).toBe(
       [
-        'NAME            KIND       DATABASE   SYNCED   READY   AGE   REASON',
-        'database.saas   Database   -          True     True    10m   Available',
-        'schema.api      Schema     saas       True     True    5m    Available',
-        'role.app        Role       -          False    False   5m    ReconcileError: permission denied to create role',
+        'NAME            KIND       DATABASE   SYNCED    READY     AGE   REASON',
+        'database.saas   Database   -          True      True      10m   Available',
+        'schema.api      Schema     saas       True      True      5m    Available',
+        'role.app        Role       -          False     False     5m    ReconcileError: permission denied to create role',
         '',
       ].join('\n'),
     );
   });
 
   it('adds a STACK column when several stacks are listed, and says when a resource is being deleted', () => {
-    const text = statusTable([status({}), status({ stack: 'other', deletedAt: '2026-11-23T12:09:00Z', message: 'waiting on finalizers' })], o);
+    const text = statusTable([status({}), status({ stack: 'other', deleting: true, message: 'waiting on finalizers' })], o);
     expect(text.split('\n')[0]).toMatch(/^STACK {3}NAME/);
     expect(text).toContain('Deleting: waiting on finalizers');
   });
@@ -115,7 +116,11 @@ describe('describeText', () => {
       resource: {
         ...status({ generation: 2, observedGeneration: 2 }),
         spec: { database: 'saas', owner: 'app_owner', comment: null },
-        status: { status_code: 'success', message: 'schema "api" created', action: 'create', observed: { database: 'saas', owner: 'app_owner', comment: null } },
+        observed: { database: 'saas', owner: 'app_owner', comment: null },
+        lastAction: 'create',
+        statusCode: 'success',
+        lastOperation: 'CreateSucceeded',
+        lastOperationMessage: 'schema "api" created',
         providerConfig: 'default',
         deletionPolicy: 'delete',
         finalizers: [],
@@ -148,7 +153,7 @@ describe('describeText', () => {
         '  database: saas',
         '  owner: app_owner',
         '  comment: <none>',
-        'Last operation:     create: success — schema "api" created',
+        'Last action:        create: success, CreateSucceeded — schema "api" created',
         'Conditions:',
         '  TYPE     STATUS   REASON             LAST TRANSITION   MESSAGE',
         '  Synced   True     ReconcileSuccess   5m ago',

@@ -10,7 +10,8 @@ import { formatDiagnostics } from '../../dsl/index.js';
 export const FmtExit = { ok: 0, errors: 1, wouldChange: 3 } as const;
 
 export interface FmtOptions {
-  target: string;
+  /** Directories or files; each directory's *.xp files. */
+  targets: string[];
   check: boolean;
   diff: boolean;
 }
@@ -18,13 +19,13 @@ export interface FmtOptions {
 export const fmtCommand: Command = {
   name: 'fmt',
   summary: 'Rewrite .xp files in the canonical layout',
-  usage: 'xp fmt [dir|file] [--check] [--diff]',
+  usage: 'xp fmt [dir|file …] [--check] [--diff]',
   flags: {
     check: { type: 'boolean', description: 'Write nothing; list the files that are not formatted' },
     diff: { type: 'boolean', description: 'Print a unified diff of the changes' },
   },
   details: [
-    'Formats every *.xp file in the directory (default: the current one), or one file.',
+    'Formats every *.xp file in each directory given (default: the current one), and each file given.',
     'The layout: two-space indent, `=` aligned within a run of attributes, one blank line',
     'between blocks, comments kept. Formatting twice changes nothing.',
     '',
@@ -35,15 +36,19 @@ export const fmtCommand: Command = {
   ].join('\n'),
   async run(args, io) {
     return runFmt(
-      { target: args.positionals[0] ?? '.', check: Boolean(args.flags.check), diff: Boolean(args.flags.diff) },
+      { targets: args.positionals.length > 0 ? args.positionals : ['.'], check: Boolean(args.flags.check), diff: Boolean(args.flags.diff) },
       io,
     );
   },
 };
 
 export async function runFmt(opts: FmtOptions, io: CommandIO): Promise<number> {
-  const files = await xpFiles(resolve(io.cwd, opts.target));
-  if (files.length === 0) io.stderr.write(`No .xp files in ${opts.target}\n`);
+  const files: string[] = [];
+  for (const target of opts.targets) {
+    const found = await xpFiles(resolve(io.cwd, target));
+    if (found.length === 0) io.stderr.write(`No .xp files in ${target}\n`);
+    files.push(...found.filter((f) => !files.includes(f)));
+  }
   let errors = false;
   let changed = false;
   for (const file of files) {

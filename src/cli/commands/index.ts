@@ -11,16 +11,25 @@ import { applyCommand } from './apply.js';
 import { destroyCommand } from './destroy.js';
 import { outputCommand } from './output.js';
 import { serverCommand } from './server.js';
+import { getCommand, statusCommand } from './status.js';
+import { describeCommand } from './describe.js';
+import { eventsCommand } from './events.js';
+import { reconcileCommand } from './reconcile.js';
 
 export const commands: Command[] = [
   initCommand,
   validateCommand,
-  fmtCommand,
   planCommand,
   applyCommand,
   destroyCommand,
+  statusCommand,
+  getCommand,
+  describeCommand,
+  eventsCommand,
+  reconcileCommand,
   outputCommand,
   graphCommand,
+  fmtCommand,
   serverCommand,
   versionCommand,
 ];

@@ -5,7 +5,7 @@ import type { Command } from '../command.js';
 import { ExitCode, ExitError } from '../errors.js';
 import { Sensitive, UNKNOWN, type Value } from '../../config/types.js';
 import { connectionUri, readSecret, secretPath } from '../../secrets/secret-file.js';
-import { configDir, readConfiguration, str, variableFlags } from './workspace.js';
+import { configDir, connectionFlags, readConfiguration, str, variableFlags } from './workspace.js';
 
 type Plain = string | number | boolean | null | Plain[] | { [k: string]: Plain };
 
@@ -32,6 +32,8 @@ export const outputCommand: Command = {
   summary: 'Print the outputs (sensitive ones only on request)',
   usage: 'xp output [dir] [NAME] [flags]',
   flags: {
+    // Accepted for symmetry with plan/apply: outputs are evaluated from the configuration.
+    ...connectionFlags,
     ...variableFlags,
     json: { type: 'boolean', description: 'All outputs as JSON, sensitive values and connection secrets included' },
     raw: { type: 'string', placeholder: 'NAME', description: 'Print one output as a raw string (sensitive included), for scripts' },

@@ -44,7 +44,7 @@ Examples:
       io.stdout.write(JSON.stringify(out, null, 2) + '\n');
       return errors > 0 ? ExitCode.error : ExitCode.ok;
     }
-    printDiagnostics(result, io);
+    printDiagnostics(result, io); // warnings too
     if (errors > 0) {
       io.stderr.write(`\n${errors} error${errors === 1 ? '' : 's'}${warnings ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}: the configuration is not valid.\n`);
       return ExitCode.error;

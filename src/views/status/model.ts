@@ -23,10 +23,12 @@ export interface ResourceStatus {
   generation: number;
   observedGeneration: number;
   failureCount: number;
+  /** transient, validation, permanent; null when healthy. */
+  lastFailureClass: string | null;
   createdAt: string;
   updatedAt: string;
-  /** Set while a deletion is pending. */
-  deletedAt: string | null;
+  /** A deletion was requested and has not finished. */
+  deleting: boolean;
   nextReconcileAt: string | null;
 }
 
@@ -57,8 +59,15 @@ export interface ResourceEvent {
 export interface ResourceDescription {
   resource: ResourceStatus & {
     spec: unknown;
-    /** The last action's outcome: {status_code, message, observed, action}. */
-    status: { status_code?: string; message?: string; observed?: unknown; action?: string } & Record<string, unknown>;
+    /** The observed state at the last reconcile (spec shape); null when absent or never observed. */
+    observed: unknown;
+    /** The last action: create, update, none, delete, observe, validate. */
+    lastAction: string | null;
+    /** Its status code (success, updated, no_change, …). */
+    statusCode: string | null;
+    /** LastAsyncOperation's reason and message. */
+    lastOperation: string | null;
+    lastOperationMessage: string | null;
     providerConfig: string;
     deletionPolicy: string;
     finalizers: string[];

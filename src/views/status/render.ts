@@ -67,7 +67,7 @@ export function paintCondition(c: ChalkInstance, status: string): string {
 
 /** REASON column: the reason, and the message when something is not True. */
 function reasonText(r: ResourceStatus): string {
-  if (r.deletedAt) return `Deleting${r.message ? `: ${r.message}` : ''}`;
+  if (r.deleting) return `Deleting${r.message ? `: ${oneLine(r.message)}` : ''}`;
   const healthy = r.synced === 'True' && r.ready === 'True';
   return healthy || !r.message ? r.reason : `${r.reason}: ${oneLine(r.message)}`;
 }
@@ -85,8 +85,9 @@ export function statusTable(rows: ResourceStatus[], o: TextOptions): string {
     { header: 'NAME' },
     { header: 'KIND' },
     { header: 'DATABASE' },
-    { header: 'SYNCED', paint: (t) => paintCondition(o.c, t) },
-    { header: 'READY', paint: (t) => paintCondition(o.c, t) },
+    // As wide as "Unknown" always, so that lines printed while watching line up with the table.
+    { header: 'SYNCED', min: 7, paint: (t) => paintCondition(o.c, t) },
+    { header: 'READY', min: 7, paint: (t) => paintCondition(o.c, t) },
     { header: 'AGE' },
     { header: 'REASON' },
   ];
@@ -181,16 +182,17 @@ export function describeText(d: ResourceDescription, o: TextOptions): string {
     field('Created', when(r.createdAt, o.now)),
     field('Last reconciled', when(r.lastReconciledAt, o.now)),
     field('Next reconcile', when(r.nextReconcileAt, o.now)),
-    ...(r.failureCount > 0 ? [field('Failures', String(r.failureCount))] : []),
-    ...(r.deletedAt ? [field('Deleting since', when(r.deletedAt, o.now))] : []),
+    ...(r.failureCount > 0 ? [field('Failures', `${r.failureCount}${r.lastFailureClass ? ` (${r.lastFailureClass})` : ''}`)] : []),
+    ...(r.deleting ? [field('Deleting', 'requested, not finished')] : []),
     c.bold('Spec:'),
     ...yamlish(r.spec),
     c.bold('Observed:'),
-    ...(r.status.observed === undefined ? ['  <none>'] : yamlish(r.status.observed)),
+    ...(r.observed === null || r.observed === undefined ? ['  <none>'] : yamlish(r.observed)),
   ];
-  if (r.status.status_code) {
-    const msg = r.status.message ? ` — ${oneLine(r.status.message)}` : '';
-    lines.push(field('Last operation', `${r.status.action ?? 'reconcile'}: ${r.status.status_code}${msg}`));
+  if (r.lastAction || r.statusCode) {
+    const op = r.lastOperation ? `, ${r.lastOperation}` : '';
+    const msg = r.lastOperationMessage ? ` — ${oneLine(r.lastOperationMessage)}` : '';
+    lines.push(field('Last action', `${r.lastAction ?? 'reconcile'}: ${r.statusCode ?? 'unknown'}${op}${msg}`));
   }
   lines.push(c.bold('Conditions:'));
   if (d.conditions.length === 0) lines.push('  <none>');

@@ -1,0 +1,87 @@
+// `xp describe ADDR` — kubectl describe for one managed resource: identity, spec, observed
+// state, the last operation, conditions with their transitions, recent events.
+import type pg from 'pg';
+import type { Command, CommandIO, ParsedArgs } from '../command.js';
+import { ExitError, ExitCode } from '../errors.js';
+import { addressBook, describeResource, findResources, lookUp, parseAddress, withAddresses, type AddressBook } from '../../views/status/read.js';
+import { describeText } from '../../views/status/render.js';
+import type { ResourceStatus } from '../../views/status/model.js';
+import { chalkFor, connectionFlags, controlSession, scopeOf, stackFlags } from './status.js';
+
+/**
+ * The resources an address names — an address of the configuration in the working directory
+ * (`schema.tenant["acme"]`), else `type.name` — or an ExitError that says why none.
+ */
+export async function resolveAddress(
+  client: pg.Client,
+  address: string,
+  stack: string | undefined,
+  database?: string,
+  book: AddressBook = new Map(),
+): Promise<ResourceStatus[]> {
+  const declared = lookUp(book, address);
+  const ref = declared ? { kind: declared.kind, names: [declared.name] } : parseAddress(address);
+  database ??= declared && declared.database !== '' ? declared.database : undefined;
+  if (!ref)
+    throw new ExitError(
+      `not a resource address: ${address}`,
+      ExitCode.usage,
+      'Expected TYPE.NAME (schema.api, role.app-owner), TYPE["name"] or Kind/name; `xp status` lists them.',
+    );
+  const found = withAddresses(await findResources(client, ref, { stack, database }), book);
+  if (found.length === 0)
+    throw new ExitError(
+      `no managed resource ${address}${stack === undefined ? '' : ` in stack ${stack}`}${database ? ` in database ${database}` : ''}`,
+      1,
+      stack === undefined ? '`xp status -A` lists the managed resources.' : '`xp status` lists them; -A looks in every stack.',
+    );
+  return found;
+}
+
+export const describeCommand: Command = {
+  name: 'describe',
+  summary: 'Show one resource in detail: spec, observed state, conditions, events (kubectl describe)',
+  usage: 'xp describe ADDR [flags]',
+  flags: {
+    database: { type: 'string', description: 'The database of a per-database resource, when its name exists in several', placeholder: 'NAME' },
+    stack: stackFlags.stack!,
+    events: { type: 'string', description: 'How many recent events to show (default 20)', placeholder: 'N' },
+    json: { type: 'boolean', description: 'JSON: {resource, conditions, events}' },
+    ...connectionFlags,
+  },
+  details: `ADDR is the resource's address as \`xp status\` shows it: schema.api, role.app-owner,
+role["my role"], or kubectl's Schema/api. It is looked up in every stack unless --stack
+narrows it; a name that exists in several databases describes each (or pick one with --database).`,
+  async run(args: ParsedArgs, io: CommandIO) {
+    const address = args.positionals[0];
+    if (!address || args.positionals.length > 1)
+      throw new ExitError('xp describe takes one address', ExitCode.usage, 'Usage: xp describe ADDR (`xp status` lists them)');
+    const eventLimit = args.flags.events === undefined ? 20 : Number(args.flags.events);
+    if (!Number.isInteger(eventLimit) || eventLimit < 0) throw new ExitError(`--events must be a whole number, not ${String(args.flags.events)}`, ExitCode.usage);
+    // The address alone says where to look: an explicit --stack narrows it; otherwise every stack.
+    const stack = typeof args.flags.stack === 'string' ? args.flags.stack : undefined;
+    const database = typeof args.flags.database === 'string' ? args.flags.database : undefined;
+    const { config } = scopeOf({ ...args, positionals: [] }, io);
+    const book = addressBook(config);
+    const session = await controlSession(args, io, 'describe', config);
+    const client = session.control;
+    try {
+      const found = await resolveAddress(client, address, stack, database, book);
+      const c = chalkFor(io);
+      const descriptions = [];
+      for (const r of found) {
+        const d = await describeResource(client, r.id, eventLimit);
+        if (d) descriptions.push({ ...d, resource: { ...d.resource, address: r.address }, events: withAddresses(d.events, book) });
+      }
+      if (args.flags.json) {
+        io.stdout.write(`${JSON.stringify(descriptions.length === 1 ? descriptions[0] : descriptions, null, 2)}\n`);
+        return 0;
+      }
+      const width = io.stdout.isTTY ? io.stdout.columns : undefined;
+      io.stdout.write(descriptions.map((d) => describeText(d, { c, now: Date.now(), width })).join('\n\n'));
+      return 0;
+    } finally {
+      await session.close();
+    }
+  },
+};

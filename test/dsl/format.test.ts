@@ -1,0 +1,163 @@
+// The formatter: golden files (test/dsl/fmt/NAME.in.xp → NAME.out.xp), idempotence, what it
+// refuses, and the `xp fmt` command with its exit codes.
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { formatSource } from '../../src/dsl/format.js';
+import { runFmt, unifiedDiff } from '../../src/cli/commands/fmt.js';
+import type { CommandIO } from '../../src/cli/command.js';
+
+const dir = new URL('./fmt/', import.meta.url);
+const goldens = readdirSync(dir)
+  .filter((f) => f.endsWith('.in.xp'))
+  .map((f) => f.slice(0, -'.in.xp'.length));
+
+describe('xp fmt golden files', () => {
+  it('has golden files', () => {
+    expect(goldens.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it.each(goldens)('%s: formats to the expected layout', (name) => {
+    const input = readFileSync(new URL(`${name}.in.xp`, dir), 'utf8');
+    const expected = readFileSync(new URL(`${name}.out.xp`, dir), 'utf8');
+    const r = formatSource(`${name}.in.xp`, input);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.output).toBe(expected);
+  });
+
+  it.each(goldens)('%s: formatting the expected layout changes nothing', (name) => {
+    const expected = readFileSync(new URL(`${name}.out.xp`, dir), 'utf8');
+    expect(formatSource(`${name}.out.xp`, expected).output).toBe(expected);
+  });
+});
+
+describe('formatSource', () => {
+  it('returns the syntax errors and no output for a broken file', () => {
+    const r = formatSource('bad.xp', 'a = \n');
+    expect(r.output).toBeUndefined();
+    expect(r.diagnostics.map((d) => d.message)).toEqual(['expected an expression, found end of line']);
+  });
+
+  it('keeps a comment in an odd place: in the block header, inside an operator chain', () => {
+    expect(formatSource('c.xp', 'role /* here */ "x" {}\n').output).toBe('role "x" { /* here */\n}\n');
+    expect(formatSource('c.xp', 'a = [1 + # one\n  2]\n').output).toBe('a = [1 + # one\n  2]\n');
+  });
+
+  it('prints an empty file as empty, and ends every other file with one newline', () => {
+    expect(formatSource('e.xp', '').output).toBe('');
+    expect(formatSource('e.xp', '\n\n').output).toBe('');
+    expect(formatSource('a.xp', 'a = 1').output).toBe('a = 1\n');
+  });
+
+  it('quotes bare block labels and keeps CRLF files parseable', () => {
+    expect(formatSource('l.xp', 'role readonly {\r\n  a = 1\r\n}\r\n').output).toBe('role "readonly" {\n  a = 1\n}\n');
+  });
+});
+
+describe('unifiedDiff', () => {
+  it('prints hunks with three lines of context', () => {
+    const before = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'].join('\n') + '\n';
+    const after = before.replace('e\n', 'E\n');
+    expect(unifiedDiff('m.xp', before, after)).toBe(
+      ['--- a/m.xp', '+++ b/m.xp', '@@ -2,7 +2,7 @@', ' b', ' c', ' d', '-e', '+E', ' f', ' g', ' h', ''].join('\n'),
+    );
+  });
+});
+
+function io(cwd: string) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d) => (out += d));
+  stderr.on('data', (d) => (err += d));
+  const value: CommandIO = { stdout, stderr, stdin: new PassThrough(), env: {}, cwd, color: false };
+  return { io: value, out: () => out, err: () => err };
+}
+
+describe('xp fmt command', () => {
+  const messy = 'role "x" {\n  a=1\n  long_name = 2\n}\n';
+  const tidy = 'role "x" {\n  a         = 1\n  long_name = 2\n}\n';
+
+  it('--check lists the files that would change, writes nothing, exits 3', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'xp-fmt-'));
+    writeFileSync(join(d, 'a.xp'), messy);
+    writeFileSync(join(d, 'b.xp'), tidy);
+    const t = io(d);
+    expect(await runFmt({ targets: ['.'], check: true, diff: false }, t.io)).toBe(3);
+    expect(t.out()).toBe('a.xp\n');
+    expect(readFileSync(join(d, 'a.xp'), 'utf8')).toBe(messy);
+  });
+
+  it('--check --diff prints a unified diff', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'xp-fmt-'));
+    writeFileSync(join(d, 'a.xp'), messy);
+    const t = io(d);
+    expect(await runFmt({ targets: [d], check: true, diff: true }, t.io)).toBe(3);
+    expect(t.out()).toContain('--- a/a.xp\n+++ b/a.xp\n@@ -1,4 +1,4 @@\n role "x" {\n-  a=1\n+  a         = 1\n   long_name = 2\n }\n');
+  });
+
+  it('rewrites files in place and exits 0; a second run changes nothing', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'xp-fmt-'));
+    writeFileSync(join(d, 'a.xp'), messy);
+    const t = io(d);
+    expect(await runFmt({ targets: ['.'], check: false, diff: false }, t.io)).toBe(0);
+    expect(readFileSync(join(d, 'a.xp'), 'utf8')).toBe(tidy);
+    const again = io(d);
+    expect(await runFmt({ targets: ['.'], check: true, diff: false }, again.io)).toBe(0);
+    expect(again.out()).toBe('');
+  });
+
+  it('reports syntax errors as file:line:col with the source line, leaves the file, exits 1', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'xp-fmt-'));
+    writeFileSync(join(d, 'bad.xp'), 'a = \n');
+    writeFileSync(join(d, 'good.xp'), messy);
+    const t = io(d);
+    expect(await runFmt({ targets: ['.'], check: false, diff: false }, t.io)).toBe(1);
+    expect(t.err()).toBe('bad.xp:1:5: error: expected an expression, found end of line\n1 | a = \n  |     ^\n');
+    expect(readFileSync(join(d, 'bad.xp'), 'utf8')).toBe('a = \n');
+    expect(readFileSync(join(d, 'good.xp'), 'utf8')).toBe(tidy);
+  });
+
+  it('formats a single file given by path', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'xp-fmt-'));
+    writeFileSync(join(d, 'one.xp'), messy);
+    const t = io(d);
+    expect(await runFmt({ targets: ['one.xp'], check: true, diff: false }, t.io)).toBe(3);
+  });
+
+  it('formats every directory and file given', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'xp-fmt-'));
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(d, 'a'));
+    mkdirSync(join(d, 'b'));
+    writeFileSync(join(d, 'a', 'x.xp'), tidy);
+    writeFileSync(join(d, 'b', 'y.xp'), messy);
+    const t = io(d);
+    expect(await runFmt({ targets: ['a', 'b'], check: true, diff: false }, t.io)).toBe(3);
+    expect(t.out()).toBe(`${join('b', 'y.xp')}\n`);
+  });
+
+  it('names a missing directory', async () => {
+    const t = io(tmpdir());
+    await expect(runFmt({ targets: ['no-such-dir-xp'], check: false, diff: false }, t.io)).rejects.toThrow(/no such file or directory/);
+  });
+});
+
+describe('xp fmt through the command line', () => {
+  it('is registered, exits 3 on --check with changes, and 0 once formatted', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const d = mkdtempSync(join(tmpdir(), 'xp-fmt-cli-'));
+    writeFileSync(join(d, 'main.xp'), 'role "x" {\n  a=1\n}\n');
+    const bin = new URL('../../bin/xp.js', import.meta.url).pathname;
+    const run = (...args: string[]) => spawnSync(process.execPath, [bin, 'fmt', ...args], { cwd: d, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const check = run('--check');
+    expect(check.status).toBe(3);
+    expect(check.stdout).toBe('main.xp\n');
+    expect(run().status).toBe(0);
+    expect(readFileSync(join(d, 'main.xp'), 'utf8')).toBe('role "x" {\n  a = 1\n}\n');
+    expect(run('-check').status).toBe(0);
+  });
+});

@@ -1,0 +1,35 @@
+// grammar/ and src/dsl/cst.d.ts are generated from the parser: they must be regenerated
+// (`npm run grammar`) whenever the parser or the tokens change.
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { grammarFiles } from '../../src/dsl/grammar.js';
+
+const root = new URL('../../', import.meta.url);
+
+describe('generated grammar files', () => {
+  const files = grammarFiles();
+
+  it.each(Object.keys(files))('%s is up to date (run `npm run grammar` if not)', (path) => {
+    const committed = readFileSync(new URL(path, root), 'utf8');
+    expect(committed === files[path], `${path} is stale: run \`npm run grammar\``).toBe(true);
+  });
+
+  it('the EBNF names every rule of the parser', () => {
+    for (const rule of ['file', 'body', 'attribute', 'block', 'expression', 'operand', 'templateExpression', 'heredocExpression', 'forIntro', 'functionCall']) {
+      expect(files['grammar/xp.ebnf']).toMatch(new RegExp(`^${rule} ::= `, 'm'));
+    }
+  });
+
+  it('the TextMate grammar is JSON whose patterns compile', () => {
+    const grammar = JSON.parse(files['grammar/xp.tmLanguage.json']!) as { scopeName: string; repository: object };
+    expect(grammar.scopeName).toBe('source.xp');
+    const patterns: string[] = [];
+    JSON.stringify(grammar.repository, (key, value) => {
+      if ((key === 'match' || key === 'begin' || key === 'end') && typeof value === 'string') patterns.push(value);
+      return value;
+    });
+    expect(patterns.length).toBeGreaterThan(10);
+    // `\1` in an end pattern refers to the begin pattern's capture: valid in TextMate, and in JS
+    for (const p of patterns) expect(() => new RegExp(p.replace(/\\1/g, 'EOT'))).not.toThrow();
+  });
+});
