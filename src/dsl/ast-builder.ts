@@ -331,8 +331,9 @@ export class AstBuilder extends BaseVisitor {
       f.range = this.between(ctx.LBracket?.[0], ctx.RBracket?.[0], [f.valueExpr.range]);
       return f;
     }
-    const items = (ctx.expression ?? []).map((n) => this.expr(n));
-    return { kind: 'List', items, range: this.between(ctx.LBracket?.[0], ctx.RBracket?.[0], items.map((i) => i.range)) };
+    const list = ctx.listItems?.[0]?.children;
+    const items = (list?.expression ?? []).map((n) => this.expr(n));
+    return { kind: 'List', items, range: this.between(ctx.LBracket?.[0], list?.RBracket?.[0], items.map((i) => i.range)) };
   }
 
   objectExpression(ctx: cst.ObjectExpressionCstChildren): ast.ObjectExpr | ast.ForExpr {
@@ -379,6 +380,9 @@ export class AstBuilder extends BaseVisitor {
     return out;
   }
 
+  listItems(): never {
+    throw new Error('listItems is visited by listExpression');
+  }
   forIntro(): never {
     throw new Error('forIntro is visited by listExpression/objectExpression');
   }

@@ -139,6 +139,16 @@ export interface ListExpressionCstNode extends CstNode {
 export type ListExpressionCstChildren = {
   LBracket: IToken[];
   forListBody?: ForListBodyCstNode[];
+  RBracket?: IToken[];
+  listItems?: ListItemsCstNode[];
+};
+
+export interface ListItemsCstNode extends CstNode {
+  name: "listItems";
+  children: ListItemsCstChildren;
+}
+
+export type ListItemsCstChildren = {
   expression?: (ExpressionCstNode)[];
   Comma?: (IToken)[];
   RBracket: IToken[];
@@ -254,6 +264,7 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   heredocExpression(children: HeredocExpressionCstChildren, param?: IN): OUT;
   templateInterpolation(children: TemplateInterpolationCstChildren, param?: IN): OUT;
   listExpression(children: ListExpressionCstChildren, param?: IN): OUT;
+  listItems(children: ListItemsCstChildren, param?: IN): OUT;
   objectExpression(children: ObjectExpressionCstChildren, param?: IN): OUT;
   objectItem(children: ObjectItemCstChildren, param?: IN): OUT;
   forIntro(children: ForIntroCstChildren, param?: IN): OUT;

@@ -85,7 +85,7 @@ export function parseWithTrivia(path: string, text: string, { segmentChars = SEG
 }
 
 /** Characters per segment (rounded up to the start of a top-level item). */
-const SEGMENT_CHARS = 256 * 1024;
+const SEGMENT_CHARS = 16 * 1024;
 
 /** The first offset ≥ `from` where a line starts with a letter (a top-level item, in a
  * formatted file), or the end of the text. */

@@ -33,7 +33,12 @@ const firstTokens = (paths: TokenType[][]): string[] => paths.filter((p) => p.le
 
 /** "expected …, found …" — the wording of every syntax error. */
 export const errorMessages: IParserErrorMessageProvider = {
-  buildMismatchTokenMessage({ expected, actual }) {
+  buildMismatchTokenMessage({ expected, actual, previous, ruleName }) {
+    // after an item of a list or a call, a comma could have come too
+    const afterItem = previous.tokenType !== t.Comma && previous.tokenType !== t.LBracket && previous.tokenType !== t.LParen;
+    if (afterItem && ((ruleName === 'listItems' && expected === t.RBracket) || (ruleName === 'functionCall' && expected === t.RParen))) {
+      return `expected ',' or ${describeTokenType(expected)}, found ${describeToken(actual)}`;
+    }
     return `expected ${describeTokenType(expected)}, found ${describeToken(actual)}`;
   },
   buildNotAllInputParsedMessage({ firstRedundant }) {
@@ -214,20 +219,27 @@ export class XpParser extends CstParser {
   public listExpression = this.RULE('listExpression', () => {
     this.CONSUME(t.LBracket);
     this.OR([
-      { ALT: () => this.SUBRULE(this.forListBody) },
       {
         ALT: () => {
-          this.OPTION(() => {
-            this.SUBRULE(this.expression);
-            this.MANY(() => {
-              this.CONSUME(t.Comma);
-              this.SUBRULE2(this.expression);
-            });
-            this.OPTION2(() => this.CONSUME2(t.Comma));
-          });
+          this.SUBRULE(this.forListBody);
+          this.CONSUME(t.RBracket);
         },
       },
+      { ALT: () => this.SUBRULE(this.listItems) },
     ]);
+  });
+
+  /** `a, b, c]` — the items of a list and its `]` (a rule of its own for the message
+   * "expected ',' or ']'"). */
+  public listItems = this.RULE('listItems', () => {
+    this.OPTION(() => {
+      this.SUBRULE(this.expression);
+      this.MANY(() => {
+        this.CONSUME(t.Comma);
+        this.SUBRULE2(this.expression);
+      });
+      this.OPTION2(() => this.CONSUME2(t.Comma));
+    });
     this.CONSUME(t.RBracket);
   });
 

@@ -1,6 +1,6 @@
 // Builders for evaluator tests: configurations from source text, in memory or in a temp dir.
-import { expect } from 'vitest';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { afterAll, expect } from 'vitest';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { evaluate, type EvaluateOptions } from '../../src/config/evaluate.js';
@@ -48,9 +48,16 @@ export function diagnosticsOf(text: string) {
     .map((d) => ({ message: d.message, at: d.range ? `${d.range.start.line}:${d.range.start.column}` : undefined, hint: d.hint }));
 }
 
-/** Writes files into a fresh temp directory and returns its path. */
+const made: string[] = [];
+// registered in the suite of the test file that imports this module
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Writes files into a fresh temp directory (removed after the test file) and returns its path. */
 export function tempDir(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'xp-config-'));
+  made.push(dir);
   for (const [name, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, name)), { recursive: true });
     writeFileSync(join(dir, name), text);

@@ -57,6 +57,7 @@ describe('loading a directory', () => {
       'b.xp': 'schema "s" {\n  database = database.d\n}',
       'a.xp': 'database "d" {}',
       'notes.txt': 'not configuration',
+      '.xp/PG_VERSION': '18', // the embedded server's directory is not a configuration file
     });
     expect(r.diagnostics).toEqual([]);
     expect(r.config!.resources.map((x) => x.address)).toEqual(['database.d', 'schema.s']);

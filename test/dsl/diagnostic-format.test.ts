@@ -44,6 +44,6 @@ describe('formatDiagnostic', () => {
     const b = parse('b.xp', 'y = [1 2]\n').diagnostics;
     const out = formatDiagnostics([...a, ...b], { 'a.xp': 'x = \n', 'b.xp': 'y = [1 2]\n' }, { color: false });
     expect(out).toContain('a.xp:1:5: error:');
-    expect(out).toContain("b.xp:1:8: error: expected ']', found number 2\n1 | y = [1 2]\n  |        ^\n");
+    expect(out).toContain("b.xp:1:8: error: expected ',' or ']', found number 2\n1 | y = [1 2]\n  |        ^\n");
   });
 });

@@ -49,8 +49,7 @@ Examples:
       io.stderr.write(`\n${errors} error${errors === 1 ? '' : 's'}${warnings ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}: the configuration is not valid.\n`);
       return ExitCode.error;
     }
-    const n = result.config?.resources.length ?? 0;
-    io.stdout.write(`Success! The configuration is valid (${n} resource${n === 1 ? '' : 's'}).\n`);
+    io.stdout.write('Success! The configuration is valid.\n'); // Terraform's words (the count is in --json)
     return ExitCode.ok;
   },
 };
