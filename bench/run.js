@@ -29,7 +29,8 @@ import { summariseCpuProfile } from './profile.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = dirname(here);
-const RESULTS = join(here, 'results');
+// XP_BENCH_RESULTS: write the raw numbers elsewhere (a side measurement the report must not merge)
+const RESULTS = process.env.XP_BENCH_RESULTS ?? join(here, 'results');
 const TOOLS = ['psql', 'xp', 'ansible'];
 
 /** @typedef {import('./server.js').BenchServer} BenchServer */
