@@ -1,5 +1,5 @@
 // `extension "x" {}` → xplane kind Extension.
-import { STRING } from '../config/type-constraints.js';
+import { BOOL, STRING } from '../config/type-constraints.js';
 import type { KindDefinition } from './kind.js';
 
 export const extensionKind: KindDefinition = {
@@ -12,6 +12,12 @@ export const extensionKind: KindDefinition = {
     database: { type: STRING, description: 'the database to install the extension in', required: true, references: ['database'] },
     schema: { type: STRING, description: "schema for the extension's objects (default: the extension's own)", default: null, references: ['schema'] },
     version: { type: STRING, description: 'version to install (default: the default version)', default: null },
+    allow_data_loss: {
+      type: BOOL,
+      description: 'destroy even when objects of other extensions or users depend on it (DROP EXTENSION … CASCADE)',
+      default: false,
+      observed: false,
+    },
   },
   blocks: {},
 };
