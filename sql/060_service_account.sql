@@ -249,20 +249,14 @@ language plpgsql volatile
 set search_path = xplane, pg_catalog
 as $$
 declare
-  v_cat    jsonb;
   v_result xplane.action_result;
   v_state text; v_msg text; v_detail text; v_hint text;
 begin
-  v_cat := xplane.roles_catalog(p_provider_config, array[p_name]);
-  if not (v_cat -> 'roles' ? p_name) then
+  -- A service account is a role: drop it as delete_role does, then forget its verifier
+  -- once the role is gone (dropped now, or already absent).
+  v_result := xplane.delete_role(p_name, p_spec, p_provider_config);
+  if (v_result).status_code in ('success', 'not_found') then
     perform xplane.credential_forget(p_provider_config, p_name);
-    perform xplane.grant_scope_record(p_provider_config, p_name, '[]');
-    return xplane.result('not_found', format('role "%s" does not exist', p_name), null);
-  end if;
-  v_result := xplane.drop_role_everywhere(p_provider_config, p_name, v_cat -> 'roles' -> p_name);
-  if (v_result).status_code = 'success' then
-    perform xplane.credential_forget(p_provider_config, p_name);
-    perform xplane.grant_scope_record(p_provider_config, p_name, '[]');
   end if;
   return v_result;
 exception when others then
