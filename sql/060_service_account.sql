@@ -122,11 +122,10 @@ returns jsonb
 language sql volatile
 set search_path = xplane, pg_catalog
 as $$
-  select xplane.role_batch_catalog(p_provider_config,
-    jsonb_build_array(jsonb_build_object('name', p_name, 'scope', xplane.service_account_scope(p_spec))))
+  select xplane.role_catalog_of(p_provider_config, p_name, xplane.service_account_scope(p_spec))
 $$;
 comment on function xplane.service_account_catalog(text, text, jsonb) is
-  'role_batch_catalog for one service account.';
+  'role_catalog_of for one service account, within its grants and implicit grants.';
 
 create or replace function xplane.service_account_password(p_provider_config text, p_name text, p_spec jsonb, p_always boolean)
 returns text
