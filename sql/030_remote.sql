@@ -136,25 +136,38 @@ $$;
 comment on function xplane.remote_disconnect(text, text) is
   'Closes this session''s dblink connection to p_database, if open (before DROP DATABASE).';
 
+create or replace function xplane.remote_run(p_provider_config text, p_database text, p_statement text, p_sql text)
+returns text
+language plpgsql volatile
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_conn   text := xplane.remote_connection(p_provider_config, p_database);
+  v_stmt   text := format(p_statement, xplane.dblink_schema());
+  v_result text;
+begin
+  begin
+    execute v_stmt into v_result using v_conn, p_sql;
+  exception when sqlstate '08000' or sqlstate '08003' or sqlstate '08006' or sqlstate '57P01' then
+    -- A reused connection died (server restart, idle timeout): reopen once and retry.
+    v_conn := xplane.remote_connection(p_provider_config, p_database, true);
+    execute v_stmt into v_result using v_conn, p_sql;
+  end;
+  return v_result;
+end
+$$;
+comment on function xplane.remote_run(text, text, text, text) is
+  'Runs p_statement (a dblink call: %I the dblink schema, $1 the connection name, $2 p_sql) on this session''s connection to p_database, reopening a dead connection once. The one place remote_exec and remote_query reach the server.';
+revoke all on function xplane.remote_run(text, text, text, text) from public;
+
 create or replace function xplane.remote_exec(p_provider_config text, p_database text, p_sql text)
 returns text
 language plpgsql volatile
 security definer
 set search_path = xplane, pg_catalog
 as $$
-declare
-  v_dblink name := xplane.dblink_schema();
-  v_conn   text := xplane.remote_connection(p_provider_config, p_database);
-  v_result text;
 begin
-  begin
-    execute format('select %I.dblink_exec($1, $2)', v_dblink) into v_result using v_conn, p_sql;
-  exception when sqlstate '08000' or sqlstate '08003' or sqlstate '08006' or sqlstate '57P01' then
-    -- A reused connection died (server restart, idle timeout): reopen once and retry.
-    v_conn := xplane.remote_connection(p_provider_config, p_database, true);
-    execute format('select %I.dblink_exec($1, $2)', v_dblink) into v_result using v_conn, p_sql;
-  end;
-  return v_result;
+  return xplane.remote_run(p_provider_config, p_database, 'select %I.dblink_exec($1, $2)', p_sql);
 end
 $$;
 comment on function xplane.remote_exec(text, text, text) is
@@ -166,20 +179,10 @@ language plpgsql volatile
 security definer
 set search_path = xplane, pg_catalog
 as $$
-declare
-  v_dblink name := xplane.dblink_schema();
-  v_conn   text := xplane.remote_connection(p_provider_config, p_database);
-  v_result jsonb;
-  v_query  text;
 begin
-  v_query := format('select t.v from %I.dblink($1, $2) as t(v jsonb) limit 1', v_dblink);
-  begin
-    execute v_query into v_result using v_conn, 'select (' || p_sql || ')::jsonb';
-  exception when sqlstate '08000' or sqlstate '08003' or sqlstate '08006' or sqlstate '57P01' then
-    v_conn := xplane.remote_connection(p_provider_config, p_database, true);
-    execute v_query into v_result using v_conn, 'select (' || p_sql || ')::jsonb';
-  end;
-  return v_result;
+  -- dblink hands over the value as text (the remote side already made it jsonb): read it once, here.
+  return xplane.remote_run(p_provider_config, p_database, 'select t.v from %I.dblink($1, $2) as t(v text) limit 1',
+                           'select (' || p_sql || ')::jsonb')::jsonb;
 end
 $$;
 comment on function xplane.remote_query(text, text, text) is

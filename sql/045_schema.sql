@@ -36,25 +36,36 @@ $$;
 comment on function xplane.schemas_in(text, text, text[]) is
   'Observed state of the named schemas that exist in one database, as {name: observed}: one query.';
 
-create or replace function xplane.observe_many_schema(p_items jsonb, p_provider_config text)
+create or replace function xplane.observe_many_in_databases(p_items jsonb, p_provider_config text, p_objects_in text)
 returns jsonb
 language plpgsql volatile
 set search_path = xplane, pg_catalog
 as $$
 declare
   v_db    text;
-  v_found jsonb := '{}'::jsonb;   -- {database: {schema: observed}}
-  v_live  text[];
+  v_objs  jsonb;
+  v_found jsonb := '{}'::jsonb;   -- {database: {name: observed}}
 begin
-  v_live := xplane.connectable_databases(p_provider_config,
-    array(select distinct i -> 'spec' ->> 'database' from jsonb_array_elements(p_items) i));
-  foreach v_db in array v_live loop
-    v_found := v_found || jsonb_build_object(v_db, xplane.schemas_in(p_provider_config, v_db,
-      array(select i ->> 'name' from jsonb_array_elements(p_items) i where i -> 'spec' ->> 'database' = v_db)));
+  foreach v_db in array xplane.connectable_databases(p_provider_config,
+      array(select distinct i -> 'spec' ->> 'database' from jsonb_array_elements(p_items) i)) loop
+    execute format('select xplane.%I($1, $2, $3)', p_objects_in) into v_objs
+      using p_provider_config, v_db,
+            array(select i ->> 'name' from jsonb_array_elements(p_items) i where i -> 'spec' ->> 'database' = v_db);
+    v_found := v_found || jsonb_build_object(v_db, v_objs);
   end loop;
   return (select coalesce(jsonb_agg(coalesce(v_found -> (i -> 'spec' ->> 'database') -> (i ->> 'name'), 'null'::jsonb) order by ord), '[]'::jsonb)
             from jsonb_array_elements(p_items) with ordinality t(i, ord));
 end
+$$;
+comment on function xplane.observe_many_in_databases(jsonb, text, text) is
+  'Batched observe of a per-database kind (identity: spec.database, name): one query for which databases exist, then one call of xplane.<p_objects_in>(provider config, database, names) → {name: observed} per database involved; observed-or-null in input order.';
+
+create or replace function xplane.observe_many_schema(p_items jsonb, p_provider_config text)
+returns jsonb
+language sql volatile
+set search_path = xplane, pg_catalog
+as $$
+  select xplane.observe_many_in_databases(p_items, p_provider_config, 'schemas_in')
 $$;
 comment on function xplane.observe_many_schema(jsonb, text) is
   'Observes schemas [{name, spec}] from pg_namespace: one query for which databases exist, one per database involved; observed-or-null in input order.';

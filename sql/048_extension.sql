@@ -37,23 +37,10 @@ comment on function xplane.extensions_in(text, text, text[]) is
 
 create or replace function xplane.observe_many_extension(p_items jsonb, p_provider_config text)
 returns jsonb
-language plpgsql volatile
+language sql volatile
 set search_path = xplane, pg_catalog
 as $$
-declare
-  v_db    text;
-  v_found jsonb := '{}'::jsonb;
-  v_live  text[];
-begin
-  v_live := xplane.connectable_databases(p_provider_config,
-    array(select distinct i -> 'spec' ->> 'database' from jsonb_array_elements(p_items) i));
-  foreach v_db in array v_live loop
-    v_found := v_found || jsonb_build_object(v_db, xplane.extensions_in(p_provider_config, v_db,
-      array(select i ->> 'name' from jsonb_array_elements(p_items) i where i -> 'spec' ->> 'database' = v_db)));
-  end loop;
-  return (select coalesce(jsonb_agg(coalesce(v_found -> (i -> 'spec' ->> 'database') -> (i ->> 'name'), 'null'::jsonb) order by ord), '[]'::jsonb)
-            from jsonb_array_elements(p_items) with ordinality t(i, ord));
-end
+  select xplane.observe_many_in_databases(p_items, p_provider_config, 'extensions_in')
 $$;
 comment on function xplane.observe_many_extension(jsonb, text) is
   'Observes extensions [{name, spec}] from pg_extension: one query for which databases exist, one per database involved; observed-or-null in input order.';

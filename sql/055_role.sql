@@ -53,6 +53,16 @@ $$;
 comment on function xplane.role_batch_catalog(text, jsonb) is
   'Catalog of a batch of roles (Role and ServiceAccount): {"cluster": roles_catalog, "grants": {db: grants_catalog}, "previous_scope": {role: grants}}, in 1 + (number of databases) round trips. The scope of each role includes where its grants were at its last apply (grant_scopes).';
 
+create or replace function xplane.role_catalog_of(p_provider_config text, p_name text, p_scope jsonb)
+returns jsonb
+language sql volatile
+set search_path = xplane, pg_catalog
+as $$
+  select xplane.role_batch_catalog(p_provider_config, jsonb_build_array(jsonb_build_object('name', p_name, 'scope', p_scope)))
+$$;
+comment on function xplane.role_catalog_of(text, text, jsonb) is
+  'role_batch_catalog for one role (Role or ServiceAccount) whose grants are authoritative within p_scope (a grants-shaped list).';
+
 create or replace function xplane.role_observed(p_name text, p_spec jsonb, p_catalog jsonb)
 returns jsonb
 language sql stable
@@ -129,7 +139,7 @@ declare
   v_state text; v_msg text; v_detail text; v_hint text;
 begin
   v_spec := xplane.normalize_role(p_spec);
-  v_cat := xplane.role_batch_catalog(p_provider_config, jsonb_build_array(jsonb_build_object('name', p_name, 'scope', v_spec -> 'grants')));
+  v_cat := xplane.role_catalog_of(p_provider_config, p_name, v_spec -> 'grants');
   if v_cat -> 'cluster' -> 'roles' ? p_name then
     return xplane.result('already_exists', format('role "%s" already exists', p_name), xplane.role_observed(p_name, v_spec, v_cat));
   end if;
@@ -139,9 +149,9 @@ begin
     case when (v_spec ->> 'createdb')::boolean then 'createdb' else 'nocreatedb' end,
     case when (v_spec ->> 'createrole')::boolean then 'createrole' else 'nocreaterole' end,
     (v_spec ->> 'connection_limit')::integer)]);
-  v_cat := xplane.role_batch_catalog(p_provider_config, jsonb_build_array(jsonb_build_object('name', p_name, 'scope', v_spec -> 'grants')));
+  v_cat := xplane.role_catalog_of(p_provider_config, p_name, v_spec -> 'grants');
   perform xplane.role_converge(p_provider_config, p_name, v_spec, v_cat -> 'cluster' -> 'roles' -> p_name, v_cat, '[]');
-  v_cat := xplane.role_batch_catalog(p_provider_config, jsonb_build_array(jsonb_build_object('name', p_name, 'scope', v_spec -> 'grants')));
+  v_cat := xplane.role_catalog_of(p_provider_config, p_name, v_spec -> 'grants');
   v_missing := xplane.grants_missing(v_spec -> 'grants', v_cat -> 'grants');
   if v_missing is not null then
     return xplane.result('dependency_not_ready', format('role "%s" created; its grants wait for %s', p_name, v_missing),
@@ -171,7 +181,7 @@ declare
   v_state text; v_msg text; v_detail text; v_hint text;
 begin
   v_spec := xplane.normalize_role(p_spec);
-  v_cat := xplane.role_batch_catalog(p_provider_config, jsonb_build_array(jsonb_build_object('name', p_name, 'scope', v_spec -> 'grants')));
+  v_cat := xplane.role_catalog_of(p_provider_config, p_name, v_spec -> 'grants');
   v_role := v_cat -> 'cluster' -> 'roles' -> p_name;
   if v_role is null then
     return xplane.result('not_found', format('role "%s" does not exist', p_name), null);
@@ -183,7 +193,7 @@ begin
   if v_n = 0 and v_missing is null then
     return xplane.result('no_change', format('role "%s" is up to date', p_name), v_obs);
   end if;
-  v_cat := xplane.role_batch_catalog(p_provider_config, jsonb_build_array(jsonb_build_object('name', p_name, 'scope', v_spec -> 'grants')));
+  v_cat := xplane.role_catalog_of(p_provider_config, p_name, v_spec -> 'grants');
   if v_missing is not null then
     return xplane.result('dependency_not_ready', format('role "%s": its grants wait for %s', p_name, v_missing),
                          xplane.role_observed(p_name, v_spec, v_cat));

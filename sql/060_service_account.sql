@@ -122,11 +122,10 @@ returns jsonb
 language sql volatile
 set search_path = xplane, pg_catalog
 as $$
-  select xplane.role_batch_catalog(p_provider_config,
-    jsonb_build_array(jsonb_build_object('name', p_name, 'scope', xplane.service_account_scope(p_spec))))
+  select xplane.role_catalog_of(p_provider_config, p_name, xplane.service_account_scope(p_spec))
 $$;
 comment on function xplane.service_account_catalog(text, text, jsonb) is
-  'role_batch_catalog for one service account.';
+  'role_catalog_of for one service account, within its grants and implicit grants.';
 
 create or replace function xplane.service_account_password(p_provider_config text, p_name text, p_spec jsonb, p_always boolean)
 returns text
@@ -249,20 +248,14 @@ language plpgsql volatile
 set search_path = xplane, pg_catalog
 as $$
 declare
-  v_cat    jsonb;
   v_result xplane.action_result;
   v_state text; v_msg text; v_detail text; v_hint text;
 begin
-  v_cat := xplane.roles_catalog(p_provider_config, array[p_name]);
-  if not (v_cat -> 'roles' ? p_name) then
+  -- A service account is a role: drop it as delete_role does, then forget its verifier
+  -- once the role is gone (dropped now, or already absent).
+  v_result := xplane.delete_role(p_name, p_spec, p_provider_config);
+  if (v_result).status_code in ('success', 'not_found') then
     perform xplane.credential_forget(p_provider_config, p_name);
-    perform xplane.grant_scope_record(p_provider_config, p_name, '[]');
-    return xplane.result('not_found', format('role "%s" does not exist', p_name), null);
-  end if;
-  v_result := xplane.drop_role_everywhere(p_provider_config, p_name, v_cat -> 'roles' -> p_name);
-  if (v_result).status_code = 'success' then
-    perform xplane.credential_forget(p_provider_config, p_name);
-    perform xplane.grant_scope_record(p_provider_config, p_name, '[]');
   end if;
   return v_result;
 exception when others then
