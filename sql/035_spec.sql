@@ -117,6 +117,24 @@ $$;
 comment on function xplane.spec_text_set(xplane.resource_kind, jsonb, text) is
   'A list-of-strings attribute as a JSON array, de-duplicated and sorted (byte order), [] when absent.';
 
+create or replace function xplane.spec_comment(p_kind xplane.resource_kind, p_spec jsonb)
+returns jsonb
+language plpgsql immutable
+set search_path = xplane, pg_catalog
+as $$
+begin
+  if p_spec -> 'comment' is null or p_spec -> 'comment' = 'null'::jsonb or p_spec -> 'comment' = '""'::jsonb then
+    return 'null'::jsonb;  -- COMMENT IS '' removes the comment: '' reads back as null
+  end if;
+  if jsonb_typeof(p_spec -> 'comment') <> 'string' then
+    perform xplane.invalid_spec(p_kind, 'comment', 'must be a string or null');
+  end if;
+  return p_spec -> 'comment';
+end
+$$;
+comment on function xplane.spec_comment(xplane.resource_kind, jsonb) is
+  'comment of a spec: a string, or null (also for "", which PostgreSQL stores as no comment).';
+
 create or replace function xplane.user_tables_sql(p_schema text default null)
 returns text
 language sql immutable parallel safe

@@ -29,7 +29,7 @@ begin
     'template',          xplane.spec_text('Database', p_spec, 'template', 'template1'),
     'connection_limit',  xplane.spec_int('Database', p_spec, 'connection_limit', -1, -1),
     'allow_connections', xplane.spec_bool('Database', p_spec, 'allow_connections', true),
-    'comment',           xplane.spec_text('Database', p_spec, 'comment', null, true),
+    'comment',           xplane.spec_comment('Database', p_spec),
     'allow_data_loss',   xplane.spec_bool('Database', p_spec, 'allow_data_loss', false));
 end
 $$;

@@ -13,7 +13,7 @@ begin
   return jsonb_build_object(
     'database',        xplane.spec_text('Schema', p_spec, 'database', null),
     'owner',           xplane.spec_text('Schema', p_spec, 'owner', current_user::text),
-    'comment',         xplane.spec_text('Schema', p_spec, 'comment', null, true),
+    'comment',         xplane.spec_comment('Schema', p_spec),
     'allow_data_loss', xplane.spec_bool('Schema', p_spec, 'allow_data_loss', false));
 end
 $$;

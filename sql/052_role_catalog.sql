@@ -187,24 +187,6 @@ $$;
 comment on function xplane.normalize_valid_until(xplane.resource_kind, jsonb) is
   'valid_until as ISO 8601 UTC (2027-01-01T00:00:00Z), to the second; null and "infinity" are both null (never expires).';
 
-create or replace function xplane.spec_comment(p_kind xplane.resource_kind, p_spec jsonb)
-returns jsonb
-language plpgsql immutable
-set search_path = xplane, pg_catalog
-as $$
-begin
-  if p_spec -> 'comment' is null or p_spec -> 'comment' = 'null'::jsonb or p_spec -> 'comment' = '""'::jsonb then
-    return 'null'::jsonb;  -- COMMENT IS '' removes the comment: '' reads back as null
-  end if;
-  if jsonb_typeof(p_spec -> 'comment') <> 'string' then
-    perform xplane.invalid_spec(p_kind, 'comment', 'must be a string or null');
-  end if;
-  return p_spec -> 'comment';
-end
-$$;
-comment on function xplane.spec_comment(xplane.resource_kind, jsonb) is
-  'comment of a spec: a string, or null (also for "", which PostgreSQL stores as no comment).';
-
 create or replace function xplane.role_alter_statements(p_name text, p_desired jsonb, p_observed jsonb)
 returns text[]
 language plpgsql stable

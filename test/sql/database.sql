@@ -1,6 +1,6 @@
 -- Kind Database: normalize, observe, create/update/delete with every status code.
 -- Names derive from current_database() (unique per run); dblink work commits, so clean up.
-select plan(28);
+select plan(29);
 
 create temp table t as select current_database() || '_db' as db, current_database() || '_db2' as db2;
 
@@ -8,6 +8,7 @@ create temp table t as select current_database() || '_db' as db, current_databas
 select is(xplane.normalize_spec('Database', '{}') ->> 'encoding', 'UTF8', 'encoding defaults to UTF8');
 select is(xplane.normalize_spec('Database', '{"encoding": "utf-8"}') ->> 'encoding', 'UTF8', 'encoding spelled canonically');
 select is(xplane.normalize_spec('Database', '{}') ->> 'owner', current_user::text, 'owner defaults to the current user');
+select is(xplane.normalize_spec('Database', '{"comment": ""}') -> 'comment', 'null'::jsonb, 'an empty comment is no comment, as PostgreSQL stores it (no perpetual diff)');
 select is((xplane.normalize_spec('Database', '{}') ->> 'connection_limit')::int, -1, 'connection_limit defaults to -1');
 select throws_ok($$select xplane.normalize_spec('Database', '{"connection_limit": "ten"}')$$, '22023',
   'Database.connection_limit: must be an integer, got "ten"', 'a wrong type names the field');
