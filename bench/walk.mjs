@@ -4,9 +4,14 @@
 // walked with a no-op executor. Prints CPU ms (user + system) per case on stderr; the views
 // write to this process's stdout, so run it with stdout on a pipe, as CI and the bench do:
 //   npm run build && node bench/walk.mjs --tenants 1000 | cat > /dev/null
-import { walk, walkSteps } from '../dist/apply/walk.js';
-import { PlainApplyView } from '../dist/views/plain.js';
-import { JsonLinesApplyView } from '../dist/views/json.js';
+// XP_DIST=/path/to/dist compares another build (e.g. main's) with the same driver.
+import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+
+const dist = process.env.XP_DIST ? pathToFileURL(resolve(process.env.XP_DIST)).href : new URL('../dist', import.meta.url).href;
+const { walk, walkSteps } = await import(`${dist}/apply/walk.js`);
+const { PlainApplyView } = await import(`${dist}/views/plain.js`);
+const { JsonLinesApplyView } = await import(`${dist}/views/json.js`);
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -31,8 +36,17 @@ const nullView = { onEvent() {}, async close() {} };
 // Resolves on the next turn of the event loop, as a database round trip would.
 const execute = () => new Promise((r) => setImmediate(() => r({ ok: true, statusCode: 'success', message: '' })));
 
+// Counts the write calls the views make on stdout (each is a system call on a pipe).
+let writes = 0;
+const write = process.stdout.write.bind(process.stdout);
+process.stdout.write = (...args) => {
+  writes++;
+  return write(...args);
+};
+
 async function measure(label, action, makeView) {
   const times = [];
+  writes = 0;
   for (let r = 0; r < runs; r++) {
     const view = makeView();
     const t0 = process.cpuUsage();
@@ -44,7 +58,7 @@ async function measure(label, action, makeView) {
     times.push((d.user + d.system) / 1000);
   }
   times.sort((a, b) => a - b);
-  process.stderr.write(`${label.padEnd(28)} median ${times[Math.floor(times.length / 2)].toFixed(0)} ms CPU (runs: ${times.map((t) => t.toFixed(0)).join(', ')})\n`);
+  process.stderr.write(`${label.padEnd(28)} median ${times[Math.floor(times.length / 2)].toFixed(0)} ms CPU (runs: ${times.map((t) => t.toFixed(0)).join(', ')}), ${writes / runs} stdout writes per run\n`);
 }
 
 process.stderr.write(`tenants=${tenants} steps=${1 + 3 * tenants} stdout is ${process.stdout.isTTY ? 'a TTY' : 'not a TTY'}\n`);
