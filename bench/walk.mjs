@@ -18,7 +18,7 @@ const arg = (name, def) => {
   return i >= 0 ? Number(process.argv[i + 1]) : def;
 };
 const tenants = arg('tenants', 1000);
-const runs = arg('runs', 3);
+const runs = arg('runs', 5);
 
 function resources(action) {
   const out = [{ address: 'role.owner', action, kind: 'role', dependsOn: [] }];
@@ -44,21 +44,24 @@ process.stdout.write = (...args) => {
   return write(...args);
 };
 
-async function measure(label, action, makeView) {
+// Steps that take a few milliseconds each, so that lines arrive over time as in a real apply.
+const slowExecute = () => new Promise((r) => setTimeout(() => r({ ok: true, statusCode: 'success', message: '' }), 2));
+
+async function measure(label, action, makeView, exec = execute) {
   const times = [];
   writes = 0;
   for (let r = 0; r < runs; r++) {
     const view = makeView();
     const t0 = process.cpuUsage();
     const steps = walkSteps(resources(action));
-    const res = await walk({ operation: action === 'delete' ? 'destroy' : 'apply', steps, parallelism: 4, execute, view });
+    const res = await walk({ operation: action === 'delete' ? 'destroy' : 'apply', steps, parallelism: 4, execute: exec, view });
     await view.close();
     const d = process.cpuUsage(t0);
     if (res.failed || res.skipped || res.interrupted) throw new Error(`${label}: unexpected result ${JSON.stringify(res)}`);
     times.push((d.user + d.system) / 1000);
   }
   times.sort((a, b) => a - b);
-  process.stderr.write(`${label.padEnd(28)} median ${times[Math.floor(times.length / 2)].toFixed(0)} ms CPU (runs: ${times.map((t) => t.toFixed(0)).join(', ')}), ${writes / runs} stdout writes per run\n`);
+  process.stderr.write(`${label.padEnd(26)} median ${times[Math.floor(times.length / 2)].toFixed(0)} ms CPU (runs: ${times.map((t) => t.toFixed(0)).join(', ')}), ${writes / runs} stdout writes per run\n`);
 }
 
 process.stderr.write(`tenants=${tenants} steps=${1 + 3 * tenants} stdout is ${process.stdout.isTTY ? 'a TTY' : 'not a TTY'}\n`);
@@ -66,3 +69,4 @@ await measure('walk create, no view', 'create', () => nullView);
 await measure('walk delete, no view', 'delete', () => nullView);
 await measure('walk create + plain view', 'create', () => new PlainApplyView({ stdout: process.stdout, stderr: process.stderr, color: false }));
 await measure('walk create + json view', 'create', () => new JsonLinesApplyView(process.stdout));
+await measure('plain view, 2 ms steps', 'create', () => new PlainApplyView({ stdout: process.stdout, stderr: process.stderr, color: false }), slowExecute);
