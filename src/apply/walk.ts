@@ -54,26 +54,77 @@ export function walkSteps(
   const active = resources.filter((r) => r.action !== 'no-op');
   const present = new Set(active.map((r) => r.address));
   const deletes = active.filter((r) => r.action === 'delete');
+  const deleted = new Set(deletes.map((r) => r.address));
   const others = active.filter((r) => r.action !== 'delete');
+  const otherAddresses = others.map((o) => o.address);
   const steps: WalkStep[] = others.map((r) => ({
     address: r.address,
     action: r.action,
     kind: r.kind,
     dependsOn: r.dependsOn,
-    waitsFor: r.dependsOn.filter((d) => present.has(d) && !deletes.some((x) => x.address === d)),
+    waitsFor: r.dependsOn.filter((d) => present.has(d) && !deleted.has(d)),
     ...(r.destructive !== undefined ? { destructive: r.destructive } : {}),
   }));
+  // The deletes that depend on each delete, in plan order (once each, as a filter would).
+  const dependentDeletes = new Map<string, string[]>();
+  for (const x of deletes) {
+    for (const d of new Set(x.dependsOn)) {
+      if (!deleted.has(d)) continue;
+      const list = dependentDeletes.get(d);
+      if (list) list.push(x.address);
+      else dependentDeletes.set(d, [x.address]);
+    }
+  }
   for (const r of deletes) {
-    const dependents = deletes.filter((x) => x.dependsOn.includes(r.address)).map((x) => x.address);
     steps.push({
       address: r.address,
       action: r.action,
       kind: r.kind,
       dependsOn: r.dependsOn,
-      waitsFor: [...dependents, ...others.map((o) => o.address)],
+      waitsFor: [...(dependentDeletes.get(r.address) ?? []), ...otherAddresses],
     });
   }
   return steps;
+}
+
+/** A min-heap of numbers: the walker takes ready and skippable steps in plan order. */
+class MinHeap {
+  private readonly items: number[] = [];
+  get size(): number {
+    return this.items.length;
+  }
+  push(n: number): void {
+    const h = this.items;
+    h.push(n);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (h[p]! <= n) break;
+      h[i] = h[p]!;
+      i = p;
+    }
+    h[i] = n;
+  }
+  pop(): number | undefined {
+    const h = this.items;
+    if (h.length === 0) return undefined;
+    const top = h[0]!;
+    const last = h.pop()!;
+    if (h.length > 0) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= h.length) break;
+        const r = l + 1;
+        const c = r < h.length && h[r]! < h[l]! ? r : l;
+        if (h[c]! >= last) break;
+        h[i] = h[c]!;
+        i = c;
+      }
+      h[i] = last;
+    }
+    return top;
+  }
 }
 
 export async function walk(opts: WalkOptions): Promise<WalkResult> {
@@ -82,12 +133,45 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
   const emit = (e: ApplyEvent) => opts.view.onEvent(e);
   const parallelism = Math.max(1, Math.floor(opts.parallelism));
   const byAddress = new Map(opts.steps.map((s) => [s.address, s]));
-  const waiting = new Set(opts.steps.map((s) => s.address));
+  // One entry per address, in plan order (the step an address names is the last one listed).
+  const steps = [...new Set(opts.steps.map((s) => s.address))].map((a) => byAddress.get(a)!);
+  const n = steps.length;
+  const waiting = new Set(steps.map((s) => s.address));
   const succeeded = new Set<string>();
   /** Failed or skipped: what makes dependents skip, with the failure at the root. */
   const blocked = new Map<string, string>();
   const result: WalkResult = { added: 0, changed: 0, destroyed: 0, failed: 0, skipped: 0, interrupted: false, notStarted: [] };
   const progressEvery = opts.progressEveryMs ?? 10_000;
+
+  // Precomputed once, so that each finished step costs its own dependents and no scan of the
+  // plan: who waits for each address (an index per occurrence in waitsFor), and how many of
+  // its waitsFor entries each step still waits on (an address outside the plan counts as done).
+  const dependents = new Map<string, number[]>();
+  const pending = new Array<number>(n).fill(0);
+  for (let i = 0; i < n; i++) {
+    for (const d of steps[i]!.waitsFor) {
+      if (!byAddress.has(d)) continue;
+      pending[i]!++;
+      const list = dependents.get(d);
+      if (list) list.push(i);
+      else dependents.set(d, [i]);
+    }
+  }
+  /** Waiting steps whose every waitsFor entry has finished, by plan order. */
+  const ready = new MinHeap();
+  /** Waiting steps that may have a blocked upstream, keyed by sweep and plan order. */
+  const skippable = new MinHeap();
+  /** Addresses that finished since the last sweep and failed or were skipped. */
+  let newlyBlocked: string[] = [];
+  const isDone = new Set<string>();
+  const markFinished = (a: string) => {
+    if (isDone.has(a)) return;
+    isDone.add(a);
+    for (const i of dependents.get(a) ?? []) {
+      if (--pending[i]! === 0) ready.push(i);
+    }
+  };
+  for (let i = 0; i < n; i++) if (pending[i] === 0) ready.push(i);
 
   emit({
     type: 'start',
@@ -102,8 +186,6 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
     wake?.();
     wake = undefined;
   };
-
-  const finished = (a: string) => succeeded.has(a) || blocked.has(a) || !byAddress.has(a);
 
   const runStep = async (step: WalkStep) => {
     const t0 = now();
@@ -122,6 +204,7 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
     const elapsedMs = now() - t0;
     if (outcome.ok) {
       succeeded.add(step.address);
+      markFinished(step.address);
       if (step.action === 'create') result.added++;
       else if (step.action === 'update') result.changed++;
       else if (step.action === 'delete') result.destroyed++;
@@ -133,35 +216,49 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
       emit({ type: 'resource_done', at: now(), address: step.address, action: step.action, statusCode: outcome.statusCode, message: outcome.message, elapsedMs });
     } else {
       blocked.set(step.address, step.address);
+      newlyBlocked.push(step.address);
+      markFinished(step.address);
       result.failed++;
       emit({ type: 'resource_failed', at: now(), address: step.address, action: step.action, statusCode: outcome.statusCode, message: outcome.message, elapsedMs });
     }
   };
 
+  /** The upstream that makes a waiting step skip: the first blocked entry of its waitsFor. */
+  const blockedUpstream = (step: WalkStep) =>
+    step.waitsFor.find((d) => blocked.has(d) && (step.action !== 'delete' || byAddress.get(d)?.action === 'delete'));
+
   for (;;) {
-    let progressed = true;
-    // Skip what cannot run any more (transitively), then start what is ready.
-    while (progressed) {
-      progressed = false;
-      for (const a of [...waiting]) {
-        const step = byAddress.get(a)!;
-        const upstream = step.waitsFor.find((d) => blocked.has(d) && (step.action !== 'delete' || byAddress.get(d)?.action === 'delete'));
-        if (upstream !== undefined) {
-          waiting.delete(a);
-          blocked.set(a, blocked.get(upstream)!);
-          result.skipped++;
-          emit({ type: 'resource_skipped', at: now(), address: a, action: step.action, upstream: blocked.get(upstream)! });
-          progressed = true;
-        }
-      }
+    // Skip what cannot run any more (transitively), in the order of repeated sweeps over the
+    // waiting steps in plan order: a step blocked during a sweep makes its dependents later in
+    // the plan skip in the same sweep, and those earlier in the plan in the next one.
+    let sweep = 0;
+    let position = -1;
+    for (const a of newlyBlocked) for (const i of dependents.get(a) ?? []) skippable.push(i);
+    newlyBlocked = [];
+    while (skippable.size > 0) {
+      const key = skippable.pop()!;
+      const s = Math.floor(key / n);
+      const i = key % n;
+      sweep = s;
+      position = i;
+      const step = steps[i]!;
+      if (!waiting.has(step.address)) continue;
+      const upstream = blockedUpstream(step);
+      if (upstream === undefined) continue;
+      waiting.delete(step.address);
+      blocked.set(step.address, blocked.get(upstream)!);
+      markFinished(step.address);
+      result.skipped++;
+      emit({ type: 'resource_skipped', at: now(), address: step.address, action: step.action, upstream: blocked.get(upstream)! });
+      for (const j of dependents.get(step.address) ?? []) skippable.push((j > position ? sweep : sweep + 1) * n + j);
     }
     const stop = opts.stopRequested?.() ?? false;
     if (!stop) {
-      for (const a of [...waiting]) {
-        if (running >= parallelism) break;
-        const step = byAddress.get(a)!;
-        if (!step.waitsFor.every(finished)) continue;
-        waiting.delete(a);
+      while (running < parallelism && ready.size > 0) {
+        const i = ready.pop()!;
+        const step = steps[i]!;
+        if (!waiting.has(step.address)) continue;
+        waiting.delete(step.address);
         running++;
         void runStep(step).finally(() => {
           running--;

@@ -386,12 +386,21 @@ export function assemblePlan(input: PlanInput): Plan {
       hits.forEach((a) => chosen.add(a));
     }
     const byAddress = new Map(entries.map((e) => [e.plan.address, e]));
+    // What depends on each address (destroy), built once rather than scanned per address.
+    const dependents = new Map<string, string[]>();
+    if (opts.destroy) {
+      for (const e of entries) {
+        for (const d of new Set(e.plan.dependsOn)) {
+          const list = dependents.get(d);
+          if (list) list.push(e.plan.address);
+          else dependents.set(d, [e.plan.address]);
+        }
+      }
+    }
     const queue = [...chosen];
     while (queue.length > 0) {
       const a = queue.pop()!;
-      const next = opts.destroy
-        ? entries.filter((e) => e.plan.dependsOn.includes(a)).map((e) => e.plan.address)
-        : (byAddress.get(a)?.plan.dependsOn ?? []);
+      const next = opts.destroy ? (dependents.get(a) ?? []) : (byAddress.get(a)?.plan.dependsOn ?? []);
       for (const n of next) {
         if (!chosen.has(n) && byAddress.has(n)) {
           chosen.add(n);

@@ -4,6 +4,7 @@
 // error blocks at the end go to stderr.
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { ApplyEvent, ApplyView, ResourceAction } from '../apply/events.js';
+import { LineBuffer } from './buffered.js';
 import { actionWords, failureReason, formatDuration, interruptedLine, notableStatus, succeeded, summaryLine } from './format.js';
 
 export type OutputStream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -42,13 +43,16 @@ export class PlainApplyView implements ApplyView {
   private readonly failures: Failure[] = [];
   private interrupted = false;
   private errorsPrinted = false;
+  /** One line per state change, in order, written in batches (see buffered.ts). */
+  private readonly lines: LineBuffer;
 
   constructor(private readonly options: PlainViewOptions) {
     this.c = new Chalk({ level: options.color ? 1 : 0 });
+    this.lines = new LineBuffer(options.stdout);
   }
 
   private out(line: string): void {
-    this.options.stdout.write(`${line}\n`);
+    this.lines.write(`${line}\n`);
   }
 
   onEvent(event: ApplyEvent): void {
@@ -104,12 +108,15 @@ export class PlainApplyView implements ApplyView {
   private printErrors(): void {
     if (this.errorsPrinted || this.failures.length === 0) return;
     this.errorsPrinted = true;
+    // The progress lines come out before the error blocks, also when both go to one terminal.
+    this.lines.flush();
     this.options.stderr.write(`\n${errorBlocks(this.failures, this.c)}`);
   }
 
   async close(): Promise<void> {
     // A walk that ended without `complete` (a crash) still shows what failed.
     this.printErrors();
+    this.lines.close();
     await flush(this.options.stdout);
     await flush(this.options.stderr);
   }

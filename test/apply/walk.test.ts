@@ -108,4 +108,50 @@ describe('walk', () => {
     });
     expect(events.some((e) => e.type === 'resource_progress' && e.address === 'slow')).toBe(true);
   });
+
+  it('reports a chain of skips in sweeps over the plan order, and starts ready steps in plan order', async () => {
+    const { events, view } = recorder();
+    const started: string[] = [];
+    // Listed before what they depend on: `c` is reached before `b` is known to be skipped.
+    const steps = walkSteps([step('c', ['b']), step('d', ['b']), step('b', ['a']), step('a'), step('z'), step('y')]);
+    const result = await walk({
+      operation: 'apply',
+      steps,
+      parallelism: 1,
+      view,
+      async execute(s): Promise<StepOutcome> {
+        started.push(s.address);
+        return s.address === 'a' ? { ok: false, statusCode: 'error', message: 'boom' } : { ok: true, statusCode: 'success', message: '' };
+      },
+    });
+    expect(started).toEqual(['a', 'z', 'y']);
+    expect(events.filter((e) => e.type === 'resource_skipped').map((e) => [e.address, (e as { upstream: string }).upstream])).toEqual([
+      ['b', 'a'],
+      ['c', 'a'],
+      ['d', 'a'],
+    ]);
+    expect(result).toMatchObject({ added: 2, failed: 1, skipped: 3 });
+  });
+
+  it('walks a plan of thousands of steps, deletes last and in reverse order', async () => {
+    const n = 2000;
+    const resources = [];
+    for (let i = 0; i < n; i++) resources.push(step(`role.r${i}`, i > 1 ? [`role.r${i - 2}`] : [], i % 2 === 0 ? 'create' : 'delete'));
+    const order: string[] = [];
+    const result = await walk({
+      operation: 'apply',
+      steps: walkSteps(resources),
+      parallelism: 4,
+      view: recorder().view,
+      async execute(s) {
+        order.push(s.address);
+        return { ok: true, statusCode: 'success', message: '' };
+      },
+    });
+    expect(result).toMatchObject({ added: n / 2, destroyed: n / 2, failed: 0, skipped: 0 });
+    const firstDelete = order.findIndex((a) => Number(a.slice(6)) % 2 === 1);
+    expect(order.slice(0, firstDelete).length).toBe(n / 2);
+    const deletes = order.slice(firstDelete).map((a) => Number(a.slice(6)));
+    expect(deletes).toEqual([...deletes].sort((x, y) => y - x));
+  });
 });
