@@ -11,20 +11,12 @@ import type { Contents, Plan, PlanOptions } from '../../src/plan/types.js';
 import { parseDatabaseUrl } from '../../src/state/connection.js';
 import { observeAll, readContents, readManaged } from '../../src/state/read.js';
 import { providerDatabase, uniqueName, type ProviderDatabase } from '../provider/harness.js';
+import { withClient } from '../e2e/xp.js';
 import { config, instance } from './builders.js';
 
 const STACK = 'plan_db_test';
 let db: ProviderDatabase;
 
-async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
 
 async function planFor(
   client: pg.Client,
