@@ -15,6 +15,7 @@ import {
   providerTemplate,
   runTapFile,
   serverTargets,
+  missingServer,
 } from './provider/harness.js';
 
 const dir = fileURLToPath(new URL('./sql/', import.meta.url));
@@ -26,17 +27,8 @@ const files = readdirSync(dir)
 
 for (const target of serverTargets(inject('databaseUrl'))) {
   describe(`pgTAP on ${target.label}`, () => {
-    if (!target.url) {
-      if (target.required) {
-        it('is available', () => {
-          throw new Error(`${target.label} is required (XP_REQUIRE_PG15=1) but XP_TEST_PG15_URL is not set`);
-        });
-      } else {
-        it.skip('skipped: XP_TEST_PG15_URL is not set', () => undefined);
-      }
-      return;
-    }
-    const url = target.url;
+    if (missingServer(target)) return;
+    const url = target.url!;
     let template = '';
     beforeAll(async () => {
       const admin = await connect(url);

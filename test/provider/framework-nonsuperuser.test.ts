@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
 import { connectionFromUrl, installProvider, upsertProviderConfig } from '../../src/provider/install.js';
-import { connect, serverTargets, uniqueName, withDatabase } from './harness.js';
+import { connect, serverTargets, uniqueName, withDatabase, missingServer } from './harness.js';
 
 function asUser(url: string, user: string, password: string): string {
   const u = new URL(url);
@@ -17,12 +17,8 @@ function asUser(url: string, user: string, password: string): string {
 
 for (const target of serverTargets(inject('databaseUrl'))) {
   describe(`non-superuser provider on ${target.label}`, () => {
-    if (!target.url) {
-      if (target.required) it('is available', () => expect.fail('XP_REQUIRE_PG15=1 but XP_TEST_PG15_URL is not set'));
-      else it.skip('skipped: XP_TEST_PG15_URL is not set', () => undefined);
-      return;
-    }
-    const superUrl = target.url;
+    if (missingServer(target)) return;
+    const superUrl = target.url!;
     const admin = uniqueName('xp_ops');
     const password = randomBytes(24).toString('base64url');
     const control = uniqueName('xp_ctl');

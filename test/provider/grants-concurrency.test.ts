@@ -3,20 +3,15 @@
 // the advisory lock of the object, never fail with "tuple concurrently updated".
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type pg from 'pg';
-import { connect, providerDatabase, serverTargets, type ProviderDatabase } from './harness.js';
+import { connect, providerDatabase, serverTargets, type ProviderDatabase, missingServer } from './harness.js';
 
 const PARALLEL = 8;
 const ROUNDS = 3;
 
 for (const target of serverTargets(inject('databaseUrl'))) {
   describe(`parallel grants on ${target.label}`, () => {
-    if (!target.url) {
-      it.skipIf(!target.required)('is available', () => {
-        throw new Error(`${target.label} is required (XP_REQUIRE_PG15=1) but XP_TEST_PG15_URL is not set`);
-      });
-      return;
-    }
-    const url = target.url;
+    if (missingServer(target)) return;
+    const url = target.url!;
     let db: ProviderDatabase;
     const clients: pg.Client[] = [];
     const names = Array.from({ length: PARALLEL }, (_, i) => `par_${i}_${Math.random().toString(16).slice(2, 8)}`);

@@ -4,6 +4,7 @@ import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { it } from 'vitest';
 import { connectionFromUrl, installProvider, upsertProviderConfig } from '../../src/provider/install.js';
 
 export interface ServerTarget {
@@ -24,6 +25,23 @@ export function serverTargets(embeddedUrl: string): ServerTarget[] {
       required: process.env.XP_REQUIRE_PG15 === '1',
     },
   ];
+}
+
+/**
+ * Inside a suite's describe: when the target server is missing, registers what that means — a
+ * failing test when it is required (CI), a skipped one otherwise — and returns true, so that the
+ * suite returns before registering its own tests.
+ */
+export function missingServer(target: ServerTarget): boolean {
+  if (target.url) return false;
+  if (target.required) {
+    it('is available', () => {
+      throw new Error(`${target.label} is required (XP_REQUIRE_PG15=1) but XP_TEST_PG15_URL is not set`);
+    });
+  } else {
+    it.skip('skipped: XP_TEST_PG15_URL is not set', () => undefined);
+  }
+  return true;
 }
 
 /** The same server URL, logged in as another user. */

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { scramVerifier } from '../../src/secrets/scram.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type pg from 'pg';
-import { connect, providerDatabase, serverTargets, uniqueName, type ProviderDatabase, asUser } from './harness.js';
+import { connect, providerDatabase, serverTargets, uniqueName, type ProviderDatabase, asUser, missingServer } from './harness.js';
 
 /** RFC 5802 / 7677 verifier as PostgreSQL stores it (what the engine sends instead of a password). */
 
@@ -27,13 +27,8 @@ async function canLogin(url: string): Promise<string> {
 
 for (const target of serverTargets(inject('databaseUrl'))) {
   describe(`service account login on ${target.label}`, () => {
-    if (!target.url) {
-      it.skipIf(!target.required)('is available', () => {
-        throw new Error(`${target.label} is required (XP_REQUIRE_PG15=1) but XP_TEST_PG15_URL is not set`);
-      });
-      return;
-    }
-    const url = target.url;
+    if (missingServer(target)) return;
+    const url = target.url!;
     let db: ProviderDatabase;
     let client: pg.Client;
     const name = uniqueName("sa it's");
