@@ -64,9 +64,10 @@ begin
   end if;
   -- jit=off: the provider's catalog queries are large, cheap expression trees that a server
   -- with LLVM would JIT-compile on every call (6 s instead of 90 ms for 100 service accounts,
-  -- bench/RESULTS.md). A provider config may still set its own "options".
+  -- bench/RESULTS.md). plan_cache_mode: prepared catalog queries (remote_query with arguments)
+  -- keep one generic plan. A provider config may still set its own "options".
   return (select string_agg(format('%s=%s', key, xplane.conninfo_value(value)), ' ' order by key)
-            from jsonb_each_text('{"options": "-c jit=off"}'::jsonb || v_conn || '{"application_name": "xplane"}'::jsonb)
+            from jsonb_each_text('{"options": "-c jit=off -c plan_cache_mode=force_generic_plan"}'::jsonb || v_conn || '{"application_name": "xplane"}'::jsonb)
            where value is not null);
 end
 $$;
@@ -173,20 +174,63 @@ $$;
 comment on function xplane.remote_exec(text, text, text) is
   'Runs p_sql in database p_database ('''' = the provider config''s maintenance database) through dblink; it commits at once. Runs as the provider''s owner (SECURITY DEFINER) so callers never see the connection''s password.';
 
-create or replace function xplane.remote_query(p_provider_config text, p_database text, p_sql text)
+create or replace function xplane.remote_query(p_provider_config text, p_database text, p_sql text, p_args text[] default null)
 returns jsonb
 language plpgsql volatile
 security definer
 set search_path = xplane, pg_catalog
 as $$
+declare
+  v_query constant text := 'select t.v from %I.dblink($1, $2) as t(v text) limit 1';
+  v_name  text;
+  v_key   text;
+  v_known text;
+  v_exec  text;
 begin
   -- dblink hands over the value as text (the remote side already made it jsonb): read it once, here.
-  return xplane.remote_run(p_provider_config, p_database, 'select t.v from %I.dblink($1, $2) as t(v text) limit 1',
-                           'select (' || p_sql || ')::jsonb')::jsonb;
+  if p_args is null then
+    return xplane.remote_run(p_provider_config, p_database, v_query, 'select (' || p_sql || ')::jsonb')::jsonb;
+  end if;
+  -- A query with parameters ($1 …) is prepared once per connection and then executed with its
+  -- cached generic plan (plan_cache_mode, see connection_string): planning the catalog queries
+  -- costs several times more than running them. Which statements this session prepared on
+  -- which connection is remembered in the session setting xplane.prepared.
+  v_name := 'xplane_' || left(md5(p_sql), 16);
+  v_exec := format('execute %I(%s)', v_name,
+                   (select string_agg(quote_nullable(a), ', ' order by i) from unnest(p_args) with ordinality u(a, i)));
+  v_key := xplane.remote_connection(p_provider_config, p_database) || '.' || v_name || ';';
+  v_known := coalesce(current_setting('xplane.prepared', true), '');
+  if strpos(v_known, v_key) = 0 then
+    perform xplane.remote_prepare(p_provider_config, p_database, v_name, p_sql);
+    perform set_config('xplane.prepared', v_known || v_key, false);
+  end if;
+  begin
+    return xplane.remote_run(p_provider_config, p_database, v_query, v_exec)::jsonb;
+  exception when invalid_sql_statement_name then
+    -- The connection was reopened since (remote_run): prepare again, once.
+    perform xplane.remote_prepare(p_provider_config, p_database, v_name, p_sql);
+    return xplane.remote_run(p_provider_config, p_database, v_query, v_exec)::jsonb;
+  end;
 end
 $$;
-comment on function xplane.remote_query(text, text, text) is
-  'Evaluates the scalar jsonb expression p_sql (usually a scalar subquery) in database p_database through dblink and returns its value: one round trip.';
+comment on function xplane.remote_query(text, text, text, text[]) is
+  'Evaluates the scalar jsonb expression p_sql (usually a scalar subquery) in database p_database through dblink and returns its value: one round trip. With p_args, p_sql refers to them as $1, $2 … (typed by casts) and is prepared once per connection, so that its plan is reused.';
+
+create or replace function xplane.remote_prepare(p_provider_config text, p_database text, p_name text, p_sql text)
+returns void
+language plpgsql volatile
+set search_path = xplane, pg_catalog
+as $$
+begin
+  perform xplane.remote_run(p_provider_config, p_database, 'select %I.dblink_exec($1, $2)',
+                            format('prepare %I as select (%s)::jsonb', p_name, p_sql));
+exception when duplicate_prepared_statement then
+  null;  -- prepared in a transaction that rolled back since (which took xplane.prepared with it)
+end
+$$;
+comment on function xplane.remote_prepare(text, text, text, text) is
+  'Prepares the scalar jsonb expression p_sql as statement p_name on this session''s connection to p_database (for remote_query); already prepared is fine.';
+revoke all on function xplane.remote_prepare(text, text, text, text) from public;
 
 create or replace function xplane.ddl_lock_prefix(p_lock_key text)
 returns text

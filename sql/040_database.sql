@@ -47,7 +47,7 @@ declare
 begin
   select coalesce(array_agg(i ->> 'name'), '{}') into v_names from jsonb_array_elements(p_items) i;
   -- One round trip for all databases (the provider config may name another server).
-  v_found := xplane.remote_query(p_provider_config, '', format($q$(
+  v_found := xplane.remote_query(p_provider_config, '', $q$(
     select coalesce(jsonb_object_agg(d.datname, jsonb_build_object(
              'owner', pg_catalog.pg_get_userbyid(d.datdba),
              'encoding', pg_catalog.pg_encoding_to_char(d.encoding),
@@ -56,7 +56,7 @@ begin
              'connection_limit', d.datconnlimit,
              'allow_connections', d.datallowconn,
              'comment', pg_catalog.shobj_description(d.oid, 'pg_database'))), '{}'::jsonb)
-      from pg_catalog.pg_database d where d.datname = any (%L::text[]))$q$, v_names));
+      from pg_catalog.pg_database d where d.datname = any ($1::text[]))$q$, array[v_names::text]);
   return (select coalesce(jsonb_agg(coalesce(v_found -> (i ->> 'name'), 'null'::jsonb) order by ord), '[]'::jsonb)
             from jsonb_array_elements(p_items) with ordinality t(i, ord));
 end
@@ -219,9 +219,9 @@ begin
     return '{}';
   end if;
   return (select coalesce(array_agg(v #>> '{}'), '{}')
-            from jsonb_array_elements(xplane.remote_query(p_provider_config, '', format(
-              '(select coalesce(jsonb_agg(datname), ''[]''::jsonb) from pg_catalog.pg_database where datallowconn and datname = any (%L::text[]))',
-              p_names))) v);
+            from jsonb_array_elements(xplane.remote_query(p_provider_config, '',
+              '(select coalesce(jsonb_agg(datname), ''[]''::jsonb) from pg_catalog.pg_database where datallowconn and datname = any ($1::text[]))',
+              array[p_names::text])) v);
 end
 $$;
 comment on function xplane.connectable_databases(text, text[]) is

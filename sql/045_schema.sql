@@ -26,12 +26,12 @@ language sql volatile
 set search_path = xplane, pg_catalog
 as $$
   -- One round trip: {name: observed} for the schemas of p_names that exist in p_database.
-  select xplane.remote_query(p_provider_config, p_database, format($q$(
+  select xplane.remote_query(p_provider_config, p_database, $q$(
     select coalesce(jsonb_object_agg(n.nspname, jsonb_build_object(
-             'database', %L::text,
+             'database', $1::text,
              'owner', pg_catalog.pg_get_userbyid(n.nspowner),
              'comment', pg_catalog.obj_description(n.oid, 'pg_namespace'))), '{}'::jsonb)
-      from pg_catalog.pg_namespace n where n.nspname = any (%L::text[]))$q$, p_database, p_names))
+      from pg_catalog.pg_namespace n where n.nspname = any ($2::text[]))$q$, array[p_database, p_names::text])
 $$;
 comment on function xplane.schemas_in(text, text, text[]) is
   'Observed state of the named schemas that exist in one database, as {name: observed}: one query.';

@@ -26,11 +26,11 @@ language sql volatile
 set search_path = xplane, pg_catalog
 as $$
   -- One round trip: {name: observed} for the extensions of p_names installed in p_database.
-  select xplane.remote_query(p_provider_config, p_database, format($q$(
+  select xplane.remote_query(p_provider_config, p_database, $q$(
     select coalesce(jsonb_object_agg(e.extname, jsonb_build_object(
-             'database', %L::text, 'schema', n.nspname, 'version', e.extversion)), '{}'::jsonb)
+             'database', $1::text, 'schema', n.nspname, 'version', e.extversion)), '{}'::jsonb)
       from pg_catalog.pg_extension e join pg_catalog.pg_namespace n on n.oid = e.extnamespace
-     where e.extname = any (%L::text[]))$q$, p_database, p_names))
+     where e.extname = any ($2::text[]))$q$, array[p_database, p_names::text])
 $$;
 comment on function xplane.extensions_in(text, text, text[]) is
   'Observed state of the named extensions installed in one database, as {name: observed}: one query.';

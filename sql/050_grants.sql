@@ -187,17 +187,17 @@ $$;
 comment on function xplane.grants_scope(jsonb) is
   'The (database, schema) pairs a grants list names, plus (database, null) for each database: where grants are authoritative.';
 
-create or replace function xplane.grants_catalog_sql(p_roles text[], p_schemas text[])
+create or replace function xplane.grants_catalog_sql()
 returns text
 language sql immutable parallel safe
 set search_path = xplane, pg_catalog
 as $$
-  -- Everything the roles p_roles hold in the current database and in the schemas p_schemas,
+  -- Everything the roles $1 (text[]) hold in the current database and in the schemas $2 (text[]),
   -- in one query (run there through xplane.remote_query). Objects a role owns do not count:
   -- an owner's rights are implicit. Only explicit grants to the role count (never PUBLIC's).
-  select format($q$(with
-  r as (select oid, rolname::text as rolname from pg_catalog.pg_roles where rolname = any (%L::text[])),
-  s as (select oid, nspname::text as nspname, nspowner, nspacl from pg_catalog.pg_namespace where nspname = any (%L::text[])),
+  select $q$(with
+  r as (select oid, rolname::text as rolname from pg_catalog.pg_roles where rolname = any ($1::text[])),
+  s as (select oid, nspname::text as nspname, nspowner, nspacl from pg_catalog.pg_namespace where nspname = any ($2::text[])),
   d as (select datdba, datacl from pg_catalog.pg_database where datname = pg_catalog.current_database()),
   ff as materialized (select s.oid as nsp, u.rolname::text as forrole
            from s join pg_catalog.pg_roles u
@@ -258,11 +258,10 @@ as $$
         'future_for', coalesce((select jsonb_agg(ff.forrole order by ff.forrole) from ff where ff.nsp = s.oid), '[]'::jsonb),
         'held', coalesce((select j from nshn where nshn.nsp = s.oid), '{}'::jsonb),
         'objects', coalesce((select j from objn where objn.nsp = s.oid), '{}'::jsonb),
-        'defaults', coalesce((select j from defn where defn.nsp = s.oid), '{}'::jsonb))) from s), '{}'::jsonb)))$q$,
-    p_roles, p_schemas)
+        'defaults', coalesce((select j from defn where defn.nsp = s.oid), '{}'::jsonb))) from s), '{}'::jsonb)))$q$::text
 $$;
-comment on function xplane.grants_catalog_sql(text[], text[]) is
-  'The one query (a jsonb expression) that reads, in one database, what the roles p_roles hold there: database privileges, and per schema of p_schemas its owner, USAGE/CREATE, per tables/sequences/functions how many objects carry each privilege, and the default privileges of the schema owner and of the role xp runs as.';
+comment on function xplane.grants_catalog_sql() is
+  'The one query (a jsonb expression with arguments $1 roles, $2 schemas, both text[]) that reads, in one database, what the roles hold there: database privileges, and per schema its owner, USAGE/CREATE, per tables/sequences/functions how many objects carry each privilege, and the default privileges of the schema owner and of the role xp runs as.';
 
 create or replace function xplane.grants_catalog(p_provider_config text, p_requests jsonb, p_databases text[])
 returns jsonb
@@ -278,9 +277,9 @@ begin
   -- database that exists (p_databases); a database that does not exist is simply absent.
   for v_db, v_req in select key, value from jsonb_each(coalesce(p_requests, '{}'::jsonb)) order by key loop
     continue when not (v_db = any (p_databases));
-    v_out := v_out || jsonb_build_object(v_db, xplane.remote_query(p_provider_config, v_db,
-      xplane.grants_catalog_sql(array(select distinct jsonb_array_elements_text(v_req -> 'roles')),
-                                array(select distinct jsonb_array_elements_text(v_req -> 'schemas')))));
+    v_out := v_out || jsonb_build_object(v_db, xplane.remote_query(p_provider_config, v_db, xplane.grants_catalog_sql(),
+      array[array(select distinct jsonb_array_elements_text(v_req -> 'roles'))::text,
+            array(select distinct jsonb_array_elements_text(v_req -> 'schemas'))::text]));
   end loop;
   return v_out;
 end

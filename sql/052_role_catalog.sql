@@ -2,13 +2,14 @@
 -- normalisation of member_of / settings / valid_until, the ALTER ROLE delta, and dropping a
 -- role that owns objects or holds privileges in several databases.
 
-create or replace function xplane.roles_catalog_sql(p_roles text[])
+create or replace function xplane.roles_catalog_sql()
 returns text
 language sql immutable parallel safe
 set search_path = xplane, pg_catalog
 as $$
   -- pg_roles, not pg_authid: readable without superuser. Settings: database-independent only.
-  select format($q$(with r as (select * from pg_catalog.pg_roles where rolname = any (%L::text[]))
+  -- $1: the role names (text[]); a remote_query argument.
+  select $q$(with r as (select * from pg_catalog.pg_roles where rolname = any ($1::text[]))
   select jsonb_build_object(
     'me', current_user::text,
     'superuser', (select rolsuper from pg_catalog.pg_roles where rolname = current_user),
@@ -39,9 +40,9 @@ as $$
                               from pg_catalog.pg_shdepend sd left join pg_catalog.pg_database d on d.oid = sd.dbid
                              where sd.refclassid = 'pg_catalog.pg_authid'::regclass and sd.refobjid = r.oid
                                and sd.deptype in ('o', 'a', 'i', 'r')), '[]'::jsonb)
-    )) from r), '{}'::jsonb)))$q$, p_roles)
+    )) from r), '{}'::jsonb)))$q$::text
 $$;
-comment on function xplane.roles_catalog_sql(text[]) is
+comment on function xplane.roles_catalog_sql() is
   'The one cluster-wide query (a jsonb expression) for a batch of roles: attributes, membership, settings, comment, the databases holding objects or privileges that depend on each role, and the list of databases that accept connections.';
 
 create or replace function xplane.roles_catalog(p_provider_config text, p_roles text[])
@@ -49,7 +50,7 @@ returns jsonb
 language sql volatile
 set search_path = xplane, pg_catalog
 as $$
-  select xplane.remote_query(p_provider_config, '', xplane.roles_catalog_sql(p_roles))
+  select xplane.remote_query(p_provider_config, '', xplane.roles_catalog_sql(), array[p_roles::text])
 $$;
 comment on function xplane.roles_catalog(text, text[]) is
   'Runs roles_catalog_sql in the provider config''s maintenance database: one round trip for every role of a batch.';

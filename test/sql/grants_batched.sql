@@ -17,7 +17,7 @@ create function pg_temp.items(p_count int) returns jsonb language sql as $$
       from generate_series(1, p_count) i) t
 $$;
 create function pg_temp.remote_calls() returns bigint language sql as $$
-  select coalesce(pg_stat_get_xact_function_calls('xplane.remote_query(text,text,text)'::regprocedure), 0)
+  select coalesce(pg_stat_get_xact_function_calls('xplane.remote_query(text,text,text,text[])'::regprocedure), 0)
 $$;
 
 set track_functions = 'pl';

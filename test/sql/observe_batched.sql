@@ -14,7 +14,7 @@ create function pg_temp.items(p_schemas int) returns jsonb language sql as $$
       from t, unnest(array[db1, db2]) d, unnest(array['pgcrypto', 'citext', 'hstore']) e) q
 $$;
 create function pg_temp.remote_calls() returns bigint language sql as $$
-  select coalesce(pg_stat_get_xact_function_calls('xplane.remote_query(text,text,text)'::regprocedure), 0)
+  select coalesce(pg_stat_get_xact_function_calls('xplane.remote_query(text,text,text,text[])'::regprocedure), 0)
 $$;
 create function pg_temp.observe_cost(p_schemas int) returns bigint language plpgsql as $$
 declare
