@@ -65,9 +65,12 @@ begin
   -- jit=off: the provider's catalog queries are large, cheap expression trees that a server
   -- with LLVM would JIT-compile on every call (6 s instead of 90 ms for 100 service accounts,
   -- bench/RESULTS.md). plan_cache_mode: prepared catalog queries (remote_query with arguments)
-  -- keep one generic plan. A provider config may still set its own "options".
+  -- keep one generic plan. synchronous_commit: each DDL commits on its own; on the same server
+  -- the caller's (synchronous) commit flushes the WAL they wrote, and on another server a DDL
+  -- lost in a crash is drift that the next reconcile repairs. A provider config may still set
+  -- its own "options".
   return (select string_agg(format('%s=%s', key, xplane.conninfo_value(value)), ' ' order by key)
-            from jsonb_each_text('{"options": "-c jit=off -c plan_cache_mode=force_generic_plan"}'::jsonb || v_conn || '{"application_name": "xplane"}'::jsonb)
+            from jsonb_each_text('{"options": "-c jit=off -c plan_cache_mode=force_generic_plan -c synchronous_commit=off"}'::jsonb || v_conn || '{"application_name": "xplane"}'::jsonb)
            where value is not null);
 end
 $$;

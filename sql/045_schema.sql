@@ -88,7 +88,6 @@ set search_path = xplane, pg_catalog
 as $$
 declare
   v_spec jsonb;
-  v_obs  jsonb;
   v_db   text;
   v_state text; v_msg text; v_detail text; v_hint text;
 begin
@@ -97,10 +96,7 @@ begin
   if cardinality(xplane.connectable_databases(p_provider_config, array[v_db])) = 0 then
     return xplane.result('dependency_not_ready', format('database %s does not exist or does not accept connections (yet)', quote_ident(v_db)));
   end if;
-  v_obs := xplane.schemas_in(p_provider_config, v_db, array[p_name]) -> p_name;
-  if v_obs is not null then
-    return xplane.result('already_exists', format('schema %s already exists in database %s', quote_ident(p_name), quote_ident(v_db)), v_obs);
-  end if;
+  -- No read first: a schema that exists makes CREATE SCHEMA fail with 42P06, which is already_exists.
   perform xplane.remote_exec_locked(p_provider_config, v_db, format('schema:%s.%s', v_db, p_name),
     xplane.can_act_as_sql(v_spec ->> 'owner')
     || format('create schema %I authorization %I; ', p_name, v_spec ->> 'owner')

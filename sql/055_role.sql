@@ -129,44 +129,187 @@ $$;
 comment on function xplane.role_converge(text, text, jsonb, jsonb, jsonb, jsonb, text[]) is
   'Turns an existing role into its normalised spec: ALTER ROLE / COMMENT / SET / membership, then GRANT/REVOKE deltas. Shared by Role and ServiceAccount.';
 
-create or replace function xplane.create_role(p_name text, p_spec jsonb, p_provider_config text default 'default')
-returns xplane.action_result
+create or replace function xplane.locked_sql(p_locks text[], p_sql text)
+returns text
+language sql immutable parallel safe
+set search_path = xplane, pg_catalog
+as $$
+  -- The advisory locks of several catalog objects, in a fixed order (no deadlock between two
+  -- sessions taking overlapping sets), then the statements: one remote transaction.
+  select coalesce((select string_agg(xplane.ddl_lock_prefix(k), '' order by k) from (select distinct unnest(p_locks) k) x), '')
+         || p_sql
+$$;
+comment on function xplane.locked_sql(text[], text) is
+  'p_sql preceded by the advisory locks of p_locks (sorted, once each), for remote_exec: the locks are held while it runs.';
+
+create or replace function xplane.create_roles(p_provider_config text, p_items jsonb)
+returns xplane.action_result[]
 language plpgsql volatile
 set search_path = xplane, pg_catalog
 as $$
 declare
-  v_spec jsonb;
-  v_cat  jsonb;
+  v_n       integer := jsonb_array_length(p_items);
+  v_kinds   xplane.resource_kind[] := '{}';
+  v_names   text[] := '{}';
+  v_specs   jsonb[] := '{}';
+  v_pw      text[] := '{}';
+  v_results xplane.action_result[] := array_fill(null::xplane.action_result, array[v_n]);
+  v_todo    integer[] := '{}';
+  v_sql     text[] := '{}';
+  v_steps   jsonb := '[]';
+  v_cat     jsonb;
+  v_slices  jsonb;
+  v_db      text;
+  v_item    jsonb;
+  v_spec    jsonb;
+  v_implicit jsonb;
   v_missing text;
+  v_obs     jsonb;
   v_state text; v_msg text; v_detail text; v_hint text;
+  i integer;
 begin
-  v_spec := xplane.normalize_role(p_spec);
-  v_cat := xplane.role_catalog_of(p_provider_config, p_name, v_spec -> 'grants');
-  if v_cat -> 'cluster' -> 'roles' ? p_name then
-    return xplane.result('already_exists', format('role "%s" already exists', p_name), xplane.role_observed(p_name, v_spec, v_cat));
+  -- Creates absent Roles and ServiceAccounts ([{"kind", "name", "spec"}]) together: one remote
+  -- transaction creates every role with its attributes, password and membership; one batched
+  -- catalog read; one transaction per database grants what each role is to hold; one batched
+  -- read for the observed states. A batch that fails is retried one role at a time, so each
+  -- failure is its own role's. create_role and create_service_account are batches of one.
+  for i in 1 .. v_n loop
+    v_item := p_items -> (i - 1);
+    v_kinds[i] := (v_item ->> 'kind')::xplane.resource_kind;
+    v_names[i] := v_item ->> 'name';
+    begin
+      v_spec := xplane.normalize_spec(v_kinds[i], v_item -> 'spec');
+      v_specs[i] := v_spec;
+      if v_kinds[i] = 'ServiceAccount' then
+        -- A verifier in the spec (a direct call) is stored first; the stored one is what is set.
+        if xplane.check_password('ServiceAccount', v_item -> 'spec') is not null then
+          perform xplane.credential_put(p_provider_config, v_names[i], v_item -> 'spec' ->> 'password');
+        end if;
+        v_pw[i] := (xplane.credential_get(p_provider_config, v_names[i])).verifier;
+        v_sql := v_sql || (format('create role %I with login inherit connection limit %s valid until %L',
+                             v_names[i], (v_spec ->> 'connection_limit')::integer, coalesce(v_spec ->> 'valid_until', 'infinity'))
+                           || case when v_pw[i] is null then '' else format(' password %L', v_pw[i]) end);
+      else
+        v_sql := v_sql || format('create role %I with nologin %s %s %s connection limit %s', v_names[i],
+          case when (v_spec ->> 'inherit')::boolean then 'inherit' else 'noinherit' end,
+          case when (v_spec ->> 'createdb')::boolean then 'createdb' else 'nocreatedb' end,
+          case when (v_spec ->> 'createrole')::boolean then 'createrole' else 'nocreaterole' end,
+          (v_spec ->> 'connection_limit')::integer);
+      end if;
+      -- What CREATE ROLE set is as declared; membership, settings and comment come next.
+      v_sql := v_sql || xplane.role_alter_statements(v_names[i], v_spec,
+                          v_spec || '{"member_of": [], "settings": {}, "comment": null}'::jsonb);
+      v_todo := v_todo || i;
+    exception when others then
+      get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+      v_results[i] := xplane.failure(v_state, xplane.redact_secrets(v_msg), xplane.redact_secrets(v_detail), v_hint);
+    end;
+  end loop;
+  if cardinality(v_todo) = 0 then
+    return v_results;
   end if;
-  perform xplane.role_exec(p_provider_config, p_name, array[format('create role %I with nologin %s %s %s connection limit %s',
-    p_name,
-    case when (v_spec ->> 'inherit')::boolean then 'inherit' else 'noinherit' end,
-    case when (v_spec ->> 'createdb')::boolean then 'createdb' else 'nocreatedb' end,
-    case when (v_spec ->> 'createrole')::boolean then 'createrole' else 'nocreaterole' end,
-    (v_spec ->> 'connection_limit')::integer)]);
-  v_cat := xplane.role_catalog_of(p_provider_config, p_name, v_spec -> 'grants');
-  perform xplane.role_converge(p_provider_config, p_name, v_spec, v_cat -> 'cluster' -> 'roles' -> p_name, v_cat, '[]');
-  v_cat := xplane.role_catalog_of(p_provider_config, p_name, v_spec -> 'grants');
-  v_missing := xplane.grants_missing(v_spec -> 'grants', v_cat -> 'grants');
-  if v_missing is not null then
-    return xplane.result('dependency_not_ready', format('role "%s" created; its grants wait for %s', p_name, v_missing),
-                         xplane.role_observed(p_name, v_spec, v_cat));
-  end if;
-  return xplane.result('success', format('role "%s" created', p_name), xplane.role_observed(p_name, v_spec, v_cat));
+  -- The roles: one remote transaction (a role that exists fails it with 42710: already_exists).
+  begin
+    perform xplane.remote_exec(p_provider_config, '',
+      xplane.locked_sql(array(select 'role:' || v_names[t] from unnest(v_todo) t), array_to_string(v_sql, '; ')));
+  exception when others then
+    get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+    if cardinality(v_todo) = 1 then
+      v_results[v_todo[1]] := xplane.failure(v_state, xplane.redact_secrets(v_msg), xplane.redact_secrets(v_detail), v_hint);
+    else
+      foreach i in array v_todo loop
+        v_results[i] := (xplane.create_roles(p_provider_config, jsonb_build_array(p_items -> (i - 1))))[1];
+      end loop;
+    end if;
+    return v_results;
+  end;
+  foreach i in array v_todo loop
+    if v_pw[i] is not null then
+      perform xplane.credential_applied(p_provider_config, v_names[i], v_pw[i]);
+    end if;
+  end loop;
+  -- Their grants: every role's delta from one batched catalog read, one transaction per database.
+  v_cat := xplane.role_batch_catalog(p_provider_config, (select jsonb_agg(jsonb_build_object('name', v_names[t],
+             'scope', case when v_kinds[t] = 'ServiceAccount' then xplane.service_account_scope(v_specs[t]) else v_specs[t] -> 'grants' end))
+             from unnest(v_todo) t));
+  select jsonb_object_agg(s.name, s.slice) into v_slices
+    from xplane.role_catalog_slices(v_cat, array(select v_names[t] from unnest(v_todo) t)) s;
+  foreach i in array v_todo loop
+    v_implicit := case when v_kinds[i] = 'ServiceAccount' then xplane.service_account_implicit(v_specs[i]) else '[]' end;
+    select v_steps || coalesce(jsonb_agg(d || jsonb_build_object('item', i)), '[]') into v_steps
+      from jsonb_array_elements(xplane.grants_delta(v_names[i], v_specs[i] -> 'grants',
+             v_implicit || coalesce(v_slices -> v_names[i] -> 'previous_scope' -> v_names[i], '[]'),
+             v_slices -> v_names[i] -> 'grants')) d;
+  end loop;
+  for v_db in select distinct d ->> 'database' from jsonb_array_elements(v_steps) d loop
+    begin
+      perform xplane.remote_exec(p_provider_config, v_db, xplane.locked_sql(
+        array(select d ->> 'lock' from jsonb_array_elements(v_steps) d where d ->> 'database' = v_db),
+        (select string_agg(d ->> 'sql', '; ' order by n) from jsonb_array_elements(v_steps) with ordinality t(d, n)
+          where d ->> 'database' = v_db)));
+    exception when others then
+      -- One role's grants broke the transaction: each role on its own, to find whose.
+      for i in select distinct (d ->> 'item')::int from jsonb_array_elements(v_steps) d where d ->> 'database' = v_db loop
+        begin
+          perform xplane.remote_exec(p_provider_config, v_db, xplane.locked_sql(
+            array(select d ->> 'lock' from jsonb_array_elements(v_steps) d where d ->> 'database' = v_db and (d ->> 'item')::int = i),
+            (select string_agg(d ->> 'sql', '; ' order by n) from jsonb_array_elements(v_steps) with ordinality t(d, n)
+              where d ->> 'database' = v_db and (d ->> 'item')::int = i)));
+        exception when others then
+          get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+          v_results[i] := xplane.failure(v_state, xplane.redact_secrets(v_msg), xplane.redact_secrets(v_detail), v_hint);
+        end;
+      end loop;
+    end;
+  end loop;
+  v_todo := array(select t from unnest(v_todo) t where v_results[t] is null);
+  foreach i in array v_todo loop
+    perform xplane.grant_scope_record(p_provider_config, v_names[i], coalesce(v_specs[i] -> 'grants', '[]')
+      || case when v_kinds[i] = 'ServiceAccount' then xplane.service_account_implicit(v_specs[i]) else '[]' end);
+  end loop;
+  -- What they look like now.
+  v_cat := xplane.role_batch_catalog(p_provider_config, (select coalesce(jsonb_agg(jsonb_build_object('name', v_names[t],
+             'scope', case when v_kinds[t] = 'ServiceAccount' then xplane.service_account_scope(v_specs[t]) else v_specs[t] -> 'grants' end)), '[]')
+             from unnest(v_todo) t));
+  select jsonb_object_agg(s.name, s.slice) into v_slices
+    from xplane.role_catalog_slices(v_cat, array(select v_names[t] from unnest(v_todo) t)) s;
+  foreach i in array v_todo loop
+    if v_kinds[i] = 'ServiceAccount' then
+      v_obs := xplane.service_account_observed(v_names[i], v_specs[i], v_slices -> v_names[i]);
+      v_missing := xplane.grants_missing(xplane.service_account_scope(v_specs[i]), v_slices -> v_names[i] -> 'grants');
+      v_results[i] := case when v_missing is not null
+        then xplane.result('dependency_not_ready', format('service account "%s" created; its grants wait for %s', v_names[i], v_missing), v_obs)
+        else xplane.result('success', format('service account "%s" created%s', v_names[i],
+               case when v_pw[i] is null then ' (no password stored: it cannot log in until one is set)' else '' end), v_obs) end;
+    else
+      v_obs := xplane.role_observed(v_names[i], v_specs[i], v_slices -> v_names[i]);
+      v_missing := xplane.grants_missing(v_specs[i] -> 'grants', v_slices -> v_names[i] -> 'grants');
+      v_results[i] := case when v_missing is not null
+        then xplane.result('dependency_not_ready', format('role "%s" created; its grants wait for %s', v_names[i], v_missing), v_obs)
+        else xplane.result('success', format('role "%s" created', v_names[i]), v_obs) end;
+    end if;
+  end loop;
+  return v_results;
 exception when others then
+  -- A catalog read failed (a database went away, the server is unreachable): the roles still
+  -- going share the failure; reconcile retries them.
   get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
-  return xplane.failure(v_state, v_msg, v_detail, v_hint);
+  return array(select coalesce(v_results[k], xplane.failure(v_state, xplane.redact_secrets(v_msg), xplane.redact_secrets(v_detail), v_hint))
+                 from generate_series(1, v_n) k);
 end
 $$;
+comment on function xplane.create_roles(text, jsonb) is
+  'Creates absent Roles and ServiceAccounts [{"kind","name","spec"}] together, in a fixed number of round trips (one for the roles, one batched catalog read, one per database for the grants, one batched read of the result); a failing batch is retried one role at a time. Results in input order: success, dependency_not_ready (grants wait for a database or schema), already_exists, or the failure.';
+
+create or replace function xplane.create_role(p_name text, p_spec jsonb, p_provider_config text default 'default')
+returns xplane.action_result
+language sql volatile
+set search_path = xplane, pg_catalog
+as $$
+  select (xplane.create_roles(p_provider_config, jsonb_build_array(jsonb_build_object('kind', 'Role', 'name', p_name, 'spec', p_spec))))[1]
+$$;
 comment on function xplane.create_role(text, jsonb, text) is
-  'Creates a NOLOGIN role with its attributes, settings, comment, membership and grants. already_exists (with the observed state) when the role exists.';
+  'Creates a NOLOGIN role with its attributes, settings, comment, membership and grants (create_roles of one). already_exists when the role exists.';
 
 create or replace function xplane.update_role(p_name text, p_spec jsonb, p_provider_config text default 'default')
 returns xplane.action_result

@@ -155,44 +155,13 @@ comment on function xplane.service_account_password(text, text, jsonb, boolean) 
 
 create or replace function xplane.create_service_account(p_name text, p_spec jsonb, p_provider_config text default 'default')
 returns xplane.action_result
-language plpgsql volatile
+language sql volatile
 set search_path = xplane, pg_catalog
 as $$
-declare
-  v_spec jsonb;
-  v_cat  jsonb;
-  v_pw   text;
-  v_missing text;
-  v_state text; v_msg text; v_detail text; v_hint text;
-begin
-  v_spec := xplane.normalize_service_account(p_spec);
-  v_cat := xplane.service_account_catalog(p_provider_config, p_name, v_spec);
-  if v_cat -> 'cluster' -> 'roles' ? p_name then
-    return xplane.result('already_exists', format('role "%s" already exists', p_name),
-                         xplane.service_account_observed(p_name, v_spec, v_cat));
-  end if;
-  perform xplane.role_exec(p_provider_config, p_name, array[format('create role %I with login inherit connection limit %s valid until %L',
-    p_name, (v_spec ->> 'connection_limit')::integer, coalesce(v_spec ->> 'valid_until', 'infinity'))]);
-  v_pw := xplane.service_account_password(p_provider_config, p_name, p_spec, true);
-  v_cat := xplane.service_account_catalog(p_provider_config, p_name, v_spec);
-  perform xplane.role_converge(p_provider_config, p_name, v_spec, v_cat -> 'cluster' -> 'roles' -> p_name, v_cat,
-                               xplane.service_account_implicit(v_spec));
-  v_cat := xplane.service_account_catalog(p_provider_config, p_name, v_spec);
-  v_missing := xplane.grants_missing(xplane.service_account_scope(v_spec), v_cat -> 'grants');
-  if v_missing is not null then
-    return xplane.result('dependency_not_ready', format('service account "%s" created; its grants wait for %s', p_name, v_missing),
-                         xplane.service_account_observed(p_name, v_spec, v_cat));
-  end if;
-  return xplane.result('success', format('service account "%s" created%s', p_name,
-    case when v_pw is null then ' (no password stored: it cannot log in until one is set)' else '' end),
-    xplane.service_account_observed(p_name, v_spec, v_cat));
-exception when others then
-  get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
-  return xplane.failure(v_state, xplane.redact_secrets(v_msg), xplane.redact_secrets(v_detail), v_hint);
-end
+  select (xplane.create_roles(p_provider_config, jsonb_build_array(jsonb_build_object('kind', 'ServiceAccount', 'name', p_name, 'spec', p_spec))))[1]
 $$;
 comment on function xplane.create_service_account(text, jsonb, text) is
-  'Creates a LOGIN role with its stored SCRAM verifier, CONNECT on its database, USAGE on its schemas, grants (and default privileges), membership, limits and comment. already_exists when the role exists.';
+  'Creates a LOGIN role with its stored SCRAM verifier, CONNECT on its database, USAGE on its schemas, grants (and default privileges), membership, limits and comment (create_roles of one). already_exists when the role exists.';
 
 create or replace function xplane.update_service_account(p_name text, p_spec jsonb, p_provider_config text default 'default')
 returns xplane.action_result

@@ -1,12 +1,26 @@
 -- The entry points people and the CLI call: apply (upsert + reconcile), delete, stack modes.
 
-create or replace function xplane.apply(p_kind xplane.resource_kind, p_name text, p_spec jsonb,
-                                        p_provider_config text default 'default', p_stack text default 'default',
-                                        p_deletion_policy xplane.deletion_policy default 'delete')
+create or replace function xplane.declare_stack(p_stack text)
+returns void
+language plpgsql volatile
+set search_path = xplane, pg_catalog
+as $$
+begin
+  -- Look first: inserting a stack that another open transaction is inserting waits for it,
+  -- which would serialise the first batches of an apply (xp declares the stack beforehand).
+  if not exists (select 1 from xplane.stacks where name = p_stack) then
+    insert into xplane.stacks (name) values (p_stack) on conflict (name) do nothing;
+  end if;
+end
+$$;
+comment on function xplane.declare_stack(text) is
+  'Records a stack (mode enforce) if it is new.';
+
+create or replace function xplane.upsert_resource(p_kind xplane.resource_kind, p_name text, p_spec jsonb,
+                                                  p_provider_config text, p_stack text, p_deletion_policy xplane.deletion_policy)
 returns uuid
 language plpgsql volatile
 set search_path = xplane, pg_catalog
-set jit = off  -- catalog queries: never worth JIT compilation (see xplane.connection_string)
 as $$
 declare
   v_spec     jsonb := p_spec;
@@ -37,7 +51,7 @@ begin
       using errcode = 'unique_violation',
             hint = 'A resource belongs to one stack: remove it from the other stack first (deletion_policy orphan keeps the object).';
   end if;
-  insert into xplane.stacks (name) values (p_stack) on conflict (name) do nothing;
+  perform xplane.declare_stack(p_stack);
   insert into xplane.managed_resources as r
          (stack, kind, name, database, spec, deletion_policy, provider_config, next_reconcile_at)
   values (p_stack, p_kind, p_name, v_database, v_spec, p_deletion_policy, p_provider_config, now())
@@ -52,12 +66,80 @@ begin
          next_reconcile_at = now(),
          updated_at = now()
   returning id into v_id;
+  return v_id;
+end
+$$;
+comment on function xplane.upsert_resource(xplane.resource_kind, text, jsonb, text, text, xplane.deletion_policy) is
+  'The declaring half of apply and apply_many: validates the name, moves a password (SCRAM verifier) to xplane.credentials, refuses a resource of another stack, and upserts the record (generation + 1 when the spec changes). The row stays locked until the transaction ends.';
+
+create or replace function xplane.apply(p_kind xplane.resource_kind, p_name text, p_spec jsonb,
+                                        p_provider_config text default 'default', p_stack text default 'default',
+                                        p_deletion_policy xplane.deletion_policy default 'delete')
+returns uuid
+language plpgsql volatile
+set search_path = xplane, pg_catalog
+set jit = off  -- catalog queries: never worth JIT compilation (see xplane.connection_string)
+as $$
+declare
+  v_id uuid := xplane.upsert_resource(p_kind, p_name, p_spec, p_provider_config, p_stack, p_deletion_policy);
+begin
   perform xplane.reconcile(v_id);
   return v_id;
 end
 $$;
 comment on function xplane.apply(xplane.resource_kind, text, jsonb, text, text, xplane.deletion_policy) is
   'Declares the desired state of one object (upsert; generation + 1 when the spec changes) and reconciles it at once. The outcome is in managed_resources.status and the views; a ServiceAccount''s password (a SCRAM verifier) is moved to xplane.credentials, never stored in the spec.';
+
+create or replace function xplane.apply_many(p_items jsonb, p_stack text default 'default')
+returns jsonb
+language plpgsql volatile
+set search_path = xplane, pg_catalog
+set jit = off  -- catalog queries: never worth JIT compilation (see xplane.connection_string)
+as $$
+declare
+  v_n       integer := coalesce(jsonb_array_length(p_items), 0);
+  v_ids     uuid[] := '{}';
+  v_pcs     text[] := '{}';
+  v_out     jsonb[] := '{}';
+  v_item    jsonb;
+  v_pc      text;
+  v_ords    integer[];
+  v_results xplane.action_result[];
+  v_state text; v_msg text; v_detail text; v_hint text;
+begin
+  if p_items is null or jsonb_typeof(p_items) <> 'array' then
+    raise exception 'apply_many: items must be a JSON array of {"kind", "name", "spec", "provider_config", "deletion_policy"}'
+      using errcode = 'invalid_parameter_value';
+  end if;
+  -- Declare every item (one that cannot be declared gets its error, the others go on) …
+  for i in 1 .. v_n loop
+    v_item := p_items -> (i - 1);
+    v_pcs[i] := coalesce(v_item ->> 'provider_config', 'default');
+    begin
+      v_ids[i] := xplane.upsert_resource((v_item ->> 'kind')::xplane.resource_kind, v_item ->> 'name', v_item -> 'spec', v_pcs[i],
+                                         p_stack, coalesce(v_item ->> 'deletion_policy', 'delete')::xplane.deletion_policy);
+    exception when others then
+      get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+      v_ids[i] := null;
+      v_out[i] := (select jsonb_build_object('status_code', f.status_code, 'message', f.message)
+                     from xplane.failure(v_state, v_msg, v_detail, v_hint) f);
+    end;
+  end loop;
+  -- … then reconcile them with one batched observe per provider config (reconcile_many).
+  for v_pc in select distinct pc from unnest(v_pcs) pc loop
+    select array_agg(o order by o) into v_ords from generate_series(1, v_n) o where v_pcs[o] = v_pc and v_ids[o] is not null;
+    continue when v_ords is null;
+    v_results := xplane.reconcile_many(array(select v_ids[o] from unnest(v_ords) with ordinality u(o, k) order by k), v_pc);
+    for j in 1 .. cardinality(v_ords) loop
+      v_out[v_ords[j]] := jsonb_build_object('id', v_ids[v_ords[j]], 'status_code', (v_results[j]).status_code,
+                                             'message', (v_results[j]).message);
+    end loop;
+  end loop;
+  return coalesce(to_jsonb(v_out), '[]'::jsonb);
+end
+$$;
+comment on function xplane.apply_many(jsonb, text) is
+  'apply for a batch of independent objects (none depends on another): items [{"kind","name","spec","provider_config","deletion_policy"}] are declared, observed in one batched read per provider config, and reconciled in order, in one transaction. Returns [{"id","status_code","message"}] in input order; an item that cannot be declared (invalid name, another stack''s resource) gets its error and the others go on.';
 
 create or replace function xplane.delete(p_kind xplane.resource_kind, p_name text, p_database text default '',
                                          p_provider_config text default 'default', p_allow_data_loss boolean default false)

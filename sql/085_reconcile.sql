@@ -313,6 +313,84 @@ $$;
 comment on function xplane.reconcile(uuid) is
   'Reconciles one managed resource now (whether due or not) and returns the action''s result.';
 
+create or replace function xplane.reconcile_many(p_ids uuid[], p_provider_config text)
+returns xplane.action_result[]
+language plpgsql volatile
+set search_path = xplane, pg_catalog
+set jit = off  -- catalog queries: never worth JIT compilation (see xplane.connection_string)
+as $$
+declare
+  v_n       integer := coalesce(cardinality(p_ids), 0);
+  v_res     xplane.managed_resources;
+  v_obs     jsonb;
+  v_results xplane.action_result[] := '{}';
+  v_run     integer[] := '{}';
+  v_batch   xplane.action_result[];
+  v_state text; v_msg text; v_detail text; v_hint text;
+  i integer;
+  k integer;
+begin
+  -- p_ids: resources of one provider config, locked by the caller, none depending on another
+  -- that is not earlier in the list. One batched observe, then each reconciled with it; a run
+  -- of consecutive absent Roles / ServiceAccounts is created together (create_roles).
+  begin
+    v_obs := xplane.observe_many(
+      (select jsonb_agg(jsonb_build_object('kind', r.kind, 'name', r.name, 'spec', r.spec) order by t.ord)
+         from unnest(p_ids) with ordinality t(id, ord) join xplane.managed_resources r on r.id = t.id),
+      p_provider_config);
+  exception when others then
+    v_obs := null;   -- the server is unreachable: each resource observes (and fails) on its own
+  end;
+  for i in 1 .. v_n + 1 loop
+    if i <= v_n then
+      select * into v_res from xplane.managed_resources where id = p_ids[i];
+      if v_obs is not null and v_obs -> (i - 1) ->> 'error' is null and v_obs -> (i - 1) -> 'observed' = 'null'::jsonb
+         and v_res.deleted_at is null and v_res.kind in ('Role', 'ServiceAccount') and octet_length(v_res.name) between 1 and 63
+         and coalesce((select mode from xplane.stacks where name = v_res.stack), 'enforce') = 'enforce' then
+        v_run := v_run || i;
+        continue;
+      end if;
+    end if;
+    if cardinality(v_run) > 0 then
+      begin
+        v_batch := xplane.create_roles(p_provider_config, (select jsonb_agg(jsonb_build_object('kind', r.kind, 'name', r.name, 'spec', r.spec) order by u.n)
+                     from unnest(v_run) with ordinality u(j, n) join xplane.managed_resources r on r.id = p_ids[u.j]));
+      exception when others then
+        v_batch := '{}';  -- guarded below: each on its own
+      end;
+      for k in 1 .. cardinality(v_run) loop
+        select * into v_res from xplane.managed_resources where id = p_ids[v_run[k]];
+        if v_batch[k] is null or (v_batch[k]).status_code = 'already_exists' then
+          -- Created by someone else since the observe (or the batch broke): the one-by-one way.
+          v_results[v_run[k]] := xplane.reconcile_observed(v_res, null, false);
+        else
+          perform xplane.record_outcome(v_res, 'create', v_batch[k], v_obs -> (v_run[k] - 1) -> 'normalized');
+          v_results[v_run[k]] := v_batch[k];
+        end if;
+      end loop;
+      v_run := '{}';
+    end if;
+    exit when i > v_n;
+    select * into v_res from xplane.managed_resources where id = p_ids[i];
+    begin
+      if v_obs is not null and v_obs -> (i - 1) ->> 'error' is null then
+        v_results[i] := xplane.reconcile_observed(v_res, nullif(v_obs -> (i - 1) -> 'observed', 'null'::jsonb), true);
+      else
+        v_results[i] := xplane.reconcile_observed(v_res, null, false);
+      end if;
+    exception when others then
+      -- Actions never raise; this guards the rest of the batch against a bug in one resource.
+      get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+      raise warning 'xplane.reconcile_many: % % failed: %', v_res.kind, quote_ident(v_res.name), v_msg;
+      v_results[i] := xplane.failure(v_state, v_msg, v_detail, v_hint);
+    end;
+  end loop;
+  return v_results;
+end
+$$;
+comment on function xplane.reconcile_many(uuid[], text) is
+  'Reconciles locked resources of one provider config with one batched observe (observe_many), in list order, creating consecutive absent Roles and ServiceAccounts together (create_roles); returns their results in the same order. Shared by reconcile_all and apply_many.';
+
 create or replace function xplane.reconcile_all(p_stack text default null)
 returns integer
 language plpgsql volatile
@@ -324,8 +402,6 @@ declare
   v_res   xplane.managed_resources;
   v_ids   uuid[];
   v_pc    text;
-  v_obs   jsonb;
-  i       integer;
 begin
   -- Deletions first, dependents before what they depend on.
   for v_res in
@@ -353,27 +429,8 @@ begin
                and (p_stack is null or stack = p_stack)
              for update skip locked) due;
     continue when v_ids is null;
-    begin
-      v_obs := xplane.observe_many(
-        (select jsonb_agg(jsonb_build_object('kind', r.kind, 'name', r.name, 'spec', r.spec) order by t.ord)
-           from unnest(v_ids) with ordinality t(id, ord) join xplane.managed_resources r on r.id = t.id),
-        v_pc);
-    exception when others then
-      v_obs := null;   -- the server is unreachable: each resource observes (and fails) on its own
-    end;
-    for i in 1 .. cardinality(v_ids) loop
-      select * into v_res from xplane.managed_resources where id = v_ids[i];
-      begin
-        if v_obs is not null and v_obs -> (i - 1) ->> 'error' is null then
-          perform xplane.reconcile_observed(v_res, nullif(v_obs -> (i - 1) -> 'observed', 'null'::jsonb), true);
-        else
-          perform xplane.reconcile_observed(v_res, null, false);
-        end if;
-      exception when others then
-        raise warning 'xplane.reconcile_all: % % failed: %', v_res.kind, quote_ident(v_res.name), sqlerrm;
-      end;
-      v_count := v_count + 1;
-    end loop;
+    perform xplane.reconcile_many(v_ids, v_pc);
+    v_count := v_count + cardinality(v_ids);
   end loop;
   return v_count;
 end

@@ -15,7 +15,7 @@ import { clientConfig, connect, type ConnectionTarget } from '../state/connectio
 import { lockStack } from '../state/lock.js';
 import { observeAll, readContents, readForeign, readManaged, type ObserveRequest } from '../state/read.js';
 import type { ApplyView } from './events.js';
-import { StepExecutor } from './execute.js';
+import { APPLY_BATCH, StepExecutor } from './execute.js';
 import { walk, walkSteps, type WalkResult } from './walk.js';
 
 function passwordCheck(key: ResourceKey, provider: string, name: string, declared: ResourceInstance | undefined, secret: ResourceInstance['connectionSecret']): PasswordCheck {
@@ -108,7 +108,7 @@ export interface RunOptions {
   stopRequested: () => boolean;
 }
 
-/** Walk a plan: each step through xplane.apply / xplane.delete, in dependency order. */
+/** Walk a plan in dependency order: independent changes in batches (xplane.apply_many), destroys one by one. */
 export async function runPlan(session: Session, plan: Plan, opts: RunOptions): Promise<WalkResult> {
   const parallelism = Math.max(1, Math.min(16, Math.floor(opts.parallelism)));
   const pool = new pg.Pool({ ...clientConfig(session.target.params, session.applicationName), max: parallelism });
@@ -123,10 +123,13 @@ export async function runPlan(session: Session, plan: Plan, opts: RunOptions): P
     allowDataLoss: plan.options.allowDataLoss,
   });
   try {
+    // Declared up front, so that the first batches do not wait for each other to insert it.
+    if (plan.operation === 'apply') await session.control.query('select xplane.declare_stack($1)', [plan.stack]);
     return await walk({
       operation: plan.operation,
       steps: walkSteps(plan.resources),
-      parallelism,
+      // The pool bounds the connections; the executor batches what is handed over together.
+      parallelism: parallelism * APPLY_BATCH,
       view: opts.view,
       stopRequested: opts.stopRequested,
       execute: (step) => executor.execute(byAddress.get(step.address)!),

@@ -1,7 +1,9 @@
-// Each step of a plan through the SQL actions of the provider: xplane.apply(...) for create,
-// update and replace (the action's result is read back from managed_resources.status),
-// xplane.delete(...) for destroys. Service-account passwords are turned into SCRAM verifiers
-// here, on the client: the plaintext goes only to the connection_secret file.
+// Each step of a plan through the SQL actions of the provider: creates, updates and
+// non-destructive replaces in batches through xplane.apply_many (the steps the walker hands
+// over together are independent of each other: one call and one transaction per batch, one
+// batched observe inside), xplane.delete(...) for destroys. Service-account passwords are
+// turned into SCRAM verifiers here, on the client: the plaintext goes only to the
+// connection_secret file.
 import type pg from 'pg';
 import type { ResourceInstance } from '../config/types.js';
 import { plainPassword } from '../state/passwords.js';
@@ -83,32 +85,80 @@ export function touchedObjects(step: Pick<ResourcePlan, 'kind' | 'name' | 'datab
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** At most this many resources go to the server in one apply_many call (one transaction). */
+export const APPLY_BATCH = 50;
+
+interface Pending {
+  step: ResourcePlan;
+  resolve: (o: StepOutcome) => void;
+}
+
+/** A step the provider applies (xplane.apply_many), with its password decided on the client. */
+interface Prepared {
+  step: ResourcePlan;
+  spec: JsonObject;
+  password?: string;
+  verifier?: string;
+}
+
+const failed = (message: string): StepOutcome => ({ ok: false, statusCode: 'error', message });
+
 export class StepExecutor {
   private mutex = new KeyedMutex();
+  private queue: Pending[] = [];
+  private flushing = false;
   constructor(private ctx: ExecuteContext) {}
 
-  async execute(step: ResourcePlan): Promise<StepOutcome> {
-    return this.mutex.run(touchedObjects(step), async () => {
-      for (let attempt = 0; ; attempt++) {
-        const outcome = await this.once(step);
-        if (outcome.ok || attempt >= 5 || !CONCURRENT_UPDATE.test(outcome.message)) return outcome;
-        await sleep(50 * 2 ** attempt + Math.random() * 50);
+  /**
+   * Runs one step. Steps handed over in the same turn of the event loop are independent
+   * (the walker starts only steps whose dependencies are done): creates and updates among them
+   * go to the server together, in batches of up to APPLY_BATCH.
+   */
+  execute(step: ResourcePlan): Promise<StepOutcome> {
+    if (step.action === 'delete' || (step.action === 'replace' && step.destructive)) {
+      // Terraform's "destroy and then create replacement": drop first, then apply alone.
+      const run = async (): Promise<StepOutcome> => {
+        const dropped = await this.delete(step);
+        return dropped.ok && step.action === 'replace' ? (await this.applyBatch([step]))[0]! : dropped;
+      };
+      return this.withRetry(touchedObjects(step), run, (o) => [o]);
+    }
+    return new Promise((resolve) => {
+      this.queue.push({ step, resolve });
+      if (!this.flushing) {
+        this.flushing = true;
+        setImmediate(() => this.flush());
       }
     });
   }
 
-  /**
-   * delete → xplane.delete; create/update → xplane.apply; a destructive replace drops first
-   * (Terraform's "destroy and then create replacement"); a rotation (a replace that drops
-   * nothing) is an apply with a new password.
-   */
-  private async once(step: ResourcePlan): Promise<StepOutcome> {
-    if (step.action === 'delete') return this.delete(step);
-    if (step.action === 'replace' && step.destructive) {
-      const dropped = await this.delete(step);
-      if (!dropped.ok) return dropped;
+  private flush(): void {
+    this.flushing = false;
+    const queued = this.queue;
+    this.queue = [];
+    for (let i = 0; i < queued.length; i += APPLY_BATCH) {
+      const batch = queued.slice(i, i + APPLY_BATCH);
+      const steps = batch.map((p) => p.step);
+      void this.withRetry(steps.flatMap(touchedObjects), () => this.applyBatch(steps), (o) => o)
+        .catch((err: Error) => steps.map(() => failed(err.message)))
+        .then((outcomes) => batch.forEach((p, k) => p.resolve(outcomes[k]!)));
     }
-    return this.apply(step);
+  }
+
+  /**
+   * Runs `fn` holding the keys of the catalog objects it touches (steps touching the same
+   * object never run at once); retries "tuple concurrently updated" and the like (another
+   * client on the same objects) a few times with backoff.
+   */
+  private withRetry<T>(keys: string[], fn: () => Promise<T>, outcomes: (r: T) => StepOutcome[]): Promise<T> {
+    return this.mutex.run(keys, async () => {
+      for (let attempt = 0; ; attempt++) {
+        const r = await fn();
+        const retry = outcomes(r).some((o) => !o.ok && CONCURRENT_UPDATE.test(o.message));
+        if (!retry || attempt >= 5) return r;
+        await sleep(50 * 2 ** attempt + Math.random() * 50);
+      }
+    });
   }
 
   private password(step: ResourcePlan): string | undefined {
@@ -123,43 +173,72 @@ export class StepExecutor {
     return undefined;
   }
 
-  private async apply(step: ResourcePlan): Promise<StepOutcome> {
+  private prepare(step: ResourcePlan): Prepared {
     const password = this.password(step);
     const spec: JsonObject = { ...step.spec };
-    const verifier = password !== undefined ? scramVerifier(password) : undefined;
-    if (verifier !== undefined) spec['password'] = verifier;
-    const client = await this.ctx.pool.connect();
-    try {
-      // Two statements: the row xplane.apply writes is not visible to the statement that calls it.
-      const applied = await client.query<{ id: string }>(
-        'select xplane.apply($1::xplane.resource_kind, $2, $3::jsonb, $4, $5, $6::xplane.deletion_policy)::text as id',
-        [step.kind, step.name, JSON.stringify(spec), step.provider, this.ctx.stack, step.deletionPolicy],
-      );
-      const { rows } = await client.query<{ status: { status_code?: string; message?: string } | null }>(
-        'select status from xplane.managed_resources where id = $1::uuid',
-        [applied.rows[0]!.id],
-      );
-      const status = rows[0]?.status ?? {};
-      const code = status.status_code ?? 'error';
-      const message = status.message ?? '';
-      if (!OK_CODES.has(code) || code === 'not_found') return { ok: false, statusCode: code, message: message || 'the provider recorded no result' };
-      if (password !== undefined && verifier !== undefined && step.connectionSecret) {
-        const path = secretPath(this.ctx.dir, step.connectionSecret);
-        writeSecret(path, step.connectionSecret.format, {
-          host: this.ctx.params.host,
-          port: this.ctx.params.port,
-          database: str(step.spec['database']) ?? this.ctx.params.dbname,
-          username: step.name,
-          password,
-        });
-        rememberSecret(this.ctx.dir, path, verifier);
+    if (password === undefined) return { step, spec };
+    const verifier = scramVerifier(password);
+    spec['password'] = verifier;
+    return { step, spec, password, verifier };
+  }
+
+  /** One xplane.apply_many call for independent steps; an outcome per step, in order. */
+  private async applyBatch(steps: ResourcePlan[]): Promise<StepOutcome[]> {
+    const prepared: Array<Prepared | StepOutcome> = steps.map((step) => {
+      try {
+        return this.prepare(step);
+      } catch (err) {
+        return failed((err as Error).message);
       }
-      return { ok: true, statusCode: code, message };
-    } catch (err) {
-      return { ok: false, statusCode: 'error', message: (err as Error).message };
-    } finally {
-      client.release();
+    });
+    const items = prepared.filter((p): p is Prepared => 'step' in p);
+    let results: Array<{ status_code?: string; message?: string }> = [];
+    if (items.length > 0) {
+      const client = await this.ctx.pool.connect();
+      try {
+        const { rows } = await client.query<{ results: Array<{ status_code?: string; message?: string }> }>(
+          'select xplane.apply_many($1::jsonb, $2) as results',
+          [
+            JSON.stringify(items.map((p) => ({
+              kind: p.step.kind,
+              name: p.step.name,
+              spec: p.spec,
+              provider_config: p.step.provider,
+              deletion_policy: p.step.deletionPolicy,
+            }))),
+            this.ctx.stack,
+          ],
+        );
+        results = rows[0]?.results ?? [];
+      } catch (err) {
+        const outcome = failed((err as Error).message);
+        return prepared.map((p) => ('step' in p ? outcome : p));
+      } finally {
+        client.release();
+      }
     }
+    let k = 0;
+    return prepared.map((p) => ('step' in p ? this.finish(p, results[k++] ?? {}) : p));
+  }
+
+  /** The outcome of one applied step; a new password goes to its connection_secret file. */
+  private finish(p: Prepared, result: { status_code?: string; message?: string }): StepOutcome {
+    const code = result.status_code ?? 'error';
+    const message = result.message ?? '';
+    if (!OK_CODES.has(code) || code === 'not_found') return { ok: false, statusCode: code, message: message || 'the provider recorded no result' };
+    const { step, password, verifier } = p;
+    if (password !== undefined && verifier !== undefined && step.connectionSecret) {
+      const path = secretPath(this.ctx.dir, step.connectionSecret);
+      writeSecret(path, step.connectionSecret.format, {
+        host: this.ctx.params.host,
+        port: this.ctx.params.port,
+        database: str(step.spec['database']) ?? this.ctx.params.dbname,
+        username: step.name,
+        password,
+      });
+      rememberSecret(this.ctx.dir, path, verifier);
+    }
+    return { ok: true, statusCode: code, message };
   }
 
   private async delete(step: ResourcePlan): Promise<StepOutcome> {

@@ -3,13 +3,15 @@
 // of an apply leaves nothing the next apply cannot finish.
 import { describe, expect, inject, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { APPLY_BATCH } from '../../src/apply/execute.js';
 import { XP, cleanEnv, collect, configDir, expectOk, planSummary, startXp, unique, withClient, xpIn } from './xp.js';
 
 const url = () => inject('databaseUrl');
-const N = 40;
+// More than two apply batches (APPLY_BATCH): an interrupt lands between batches.
+const N = 120;
 
 function manyRoles(p: string): Record<string, string> {
-  const roles = Array.from({ length: N }, (_, i) => `role "${p}_r${String(i).padStart(2, '0')}" {\n  connection_limit = ${i + 1}\n}\n`);
+  const roles = Array.from({ length: N }, (_, i) => `role "${p}_r${String(i).padStart(3, '0')}" {\n  connection_limit = ${i + 1}\n}\n`);
   return { 'main.xp': roles.join('\n') };
 }
 
@@ -33,6 +35,7 @@ async function countRoles(p: string): Promise<number> {
 }
 
 describe('locks and interruptions', { timeout: 300_000 }, () => {
+
   it('a second apply on the same stack fails naming the holder, or waits with --lock-timeout', async () => {
     const p = unique('lk');
     const dir = configDir(p, manyRoles(p));
@@ -87,6 +90,7 @@ describe('locks and interruptions', { timeout: 300_000 }, () => {
   });
 
   it('Ctrl-C finishes the statement in flight, starts nothing new, exits 130; apply again converges', async () => {
+    expect(N, 'an interrupt must land between two batches').toBeGreaterThan(2 * APPLY_BATCH);
     const p = unique('ci');
     const dir = configDir(p, manyRoles(p));
     const child = startXp(['apply', '--auto-approve', '--parallelism', '1', '--database-url', url()], { cwd: dir });
