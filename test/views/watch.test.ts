@@ -57,8 +57,10 @@ describe('follow (LISTEN/NOTIFY on the real server)', () => {
       const started = new Promise<void>((r) => (ready = r));
       const run = follow(listener, { signal: abort.signal, onChange: async () => ready() });
       await started;
+      // Expect before killing: `run` may reject while the kill is still being answered.
+      const rejected = expect(run).rejects.toThrow();
       await killer.query('select pg_terminate_backend($1)', [pid]);
-      await expect(run).rejects.toThrow();
+      await rejected;
     } finally {
       abort.abort();
       await listener.end().catch(() => {});
