@@ -132,9 +132,9 @@ export async function runApply(operation: 'apply' | 'destroy', { flags, position
       }
     }
     if (interrupt.stopRequested()) return INTERRUPTED;
-    // Loaded only when something is applied: the live view pulls in ink and react.
+    // Loaded only when something is applied; the live view (ink, react) only on a terminal.
     const { createApplyView, isCI } = await import('../../views/index.js');
-    const view = createApplyView({
+    const view = await createApplyView({
       stdout: io.stdout,
       stderr: io.stderr,
       isTTY: Boolean(io.stdout.isTTY),
