@@ -114,6 +114,7 @@ export class SecretCheckCache {
   /** undefined: not read yet. */
   private key: Buffer | null | undefined;
   constructor(private configDir: string) {
+    flushPending(configDir);
     this.cache = load(configDir);
   }
 
@@ -161,16 +162,47 @@ export class SecretCheckCache {
   }
 }
 
+// What apply remembers, one account at a time, is written in batches: rewriting the whole file
+// per account made a first apply of 1,000 accounts spend seconds on it. Pending entries are
+// written within a moment, before a cache of the same directory is read, and at exit. Losing
+// them (a killed process) only costs a SCRAM check on the next plan.
+const pending = new Map<string, SecretCheckCache>();
+let flushTimer: NodeJS.Timeout | undefined;
+
+function pendingCache(configDir: string): SecretCheckCache {
+  let cache = pending.get(configDir);
+  if (!cache) {
+    cache = new SecretCheckCache(configDir);
+    pending.set(configDir, cache);
+  }
+  if (!flushTimer) {
+    flushTimer = setTimeout(flushRemembered, 200);
+    flushTimer.unref();
+  }
+  return cache;
+}
+
+function flushPending(configDir: string): void {
+  const cache = pending.get(configDir);
+  if (!cache) return;
+  pending.delete(configDir);
+  cache.save();
+}
+
+/** Writes what rememberSecret and rememberDeclared keep pending (done by itself, too). */
+export function flushRemembered(): void {
+  clearTimeout(flushTimer);
+  flushTimer = undefined;
+  for (const dir of [...pending.keys()]) flushPending(dir);
+}
+process.on('exit', flushRemembered);
+
 /** After xp wrote a secret file for `verifier`. */
 export function rememberSecret(configDir: string, path: string, verifier: string): void {
-  const cache = new SecretCheckCache(configDir);
-  cache.remember(path, verifier);
-  cache.save();
+  pendingCache(configDir).remember(path, verifier);
 }
 
 /** After xp set `verifier`, made from the declared `password` of `role`. */
 export function rememberDeclared(configDir: string, provider: string, role: string, password: string, verifier: string): void {
-  const cache = new SecretCheckCache(configDir);
-  cache.rememberDeclared(provider, role, password, verifier);
-  cache.save();
+  pendingCache(configDir).rememberDeclared(provider, role, password, verifier);
 }

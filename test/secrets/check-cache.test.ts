@@ -2,8 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { SecretCheckCache, keyPath, rememberDeclared } from '../../src/secrets/check-cache.js';
+import { SecretCheckCache, flushRemembered, keyPath, rememberDeclared } from '../../src/secrets/check-cache.js';
 import { scramVerifier, verifierMatches } from '../../src/secrets/scram.js';
 
 const configDir = () => mkdtempSync(join(tmpdir(), 'xp-check-cache-'));
@@ -44,6 +45,7 @@ describe('the check cache for declared passwords', () => {
   it('keeps a 32-byte key and the cache in mode 0600 files, and neither holds the password', () => {
     const dir = configDir();
     rememberDeclared(dir, 'default', 'app', password, otherVerifier);
+    flushRemembered();
     expect(statSync(keyPath(dir)).mode & 0o777).toBe(0o600);
     expect(statSync(cacheFile(dir)).mode & 0o777).toBe(0o600);
     expect(Buffer.from(readFileSync(keyPath(dir), 'utf8').trim(), 'hex')).toHaveLength(32);
@@ -97,6 +99,7 @@ describe('the check cache for declared passwords', () => {
     expect(known(dir, 'app', password, otherVerifier)).toBe(false);
     rememberDeclared(dir, 'default', 'app', password, otherVerifier);
     expect(known(dir, 'app', password, otherVerifier)).toBe(true);
+    flushRemembered();
     expect(JSON.parse(readFileSync(cacheFile(dir), 'utf8')).version).toBe(2);
   });
 
@@ -142,5 +145,24 @@ describe('the check cache for declared passwords', () => {
     expect(again.knownDeclared('default', 'app', password, otherVerifier)).toBe(true);
     writeFileSync(secret, 'PGPASSWORD=changed\n');
     expect(new SecretCheckCache(dir).known(secret, otherVerifier)).toBe(false);
+  });
+
+  it('batches what apply remembers: one account or a thousand, all known after', () => {
+    const dir = configDir();
+    for (let i = 0; i < 1000; i++) rememberDeclared(dir, 'default', `role_${i}`, `pw-${i}`, otherVerifier);
+    const cache = new SecretCheckCache(dir);
+    expect(cache.knownDeclared('default', 'role_0', 'pw-0', otherVerifier)).toBe(true);
+    expect(cache.knownDeclared('default', 'role_999', 'pw-999', otherVerifier)).toBe(true);
+    expect(cache.knownDeclared('default', 'role_999', 'pw-0', otherVerifier)).toBe(false);
+  });
+
+  it('writes what is pending when the process exits', () => {
+    // The compiled module (npm test builds first), in a process that exits at once.
+    const dir = configDir();
+    const module = new URL('../../dist/secrets/check-cache.js', import.meta.url).href;
+    const script = `const m = await import(${JSON.stringify(module)}); m.rememberDeclared(${JSON.stringify(dir)}, 'default', 'app', ${JSON.stringify(password)}, ${JSON.stringify(otherVerifier)});`;
+    execFileSync(process.execPath, ['--input-type=module', '-e', script]);
+    expect(JSON.parse(readFileSync(cacheFile(dir), 'utf8')).declared).toHaveProperty(JSON.stringify(['default', 'app']));
+    expect(known(dir, 'app', password, otherVerifier)).toBe(true);
   });
 });
