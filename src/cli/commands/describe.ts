@@ -47,7 +47,7 @@ export async function run(args: ParsedArgs, io: CommandIO): Promise<number> {
   // The address alone says where to look: an explicit --stack narrows it; otherwise every stack.
   const stack = typeof args.flags.stack === 'string' ? args.flags.stack : undefined;
   const database = typeof args.flags.database === 'string' ? args.flags.database : undefined;
-  const { config } = scopeOf({ ...args, positionals: [] }, io);
+  const { config } = await scopeOf({ ...args, positionals: [] }, io);
   const book = addressBook(config);
   const session = await controlSession(args, io, 'describe', config);
   const client = session.control;

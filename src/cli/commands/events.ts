@@ -18,7 +18,7 @@ export async function run(args: ParsedArgs, io: CommandIO): Promise<number> {
   }
   const limit = args.flags.limit === undefined ? 50 : Number(args.flags.limit);
   if (!Number.isInteger(limit) || limit < 0) throw new ExitError(`--limit must be a whole number, not ${String(args.flags.limit)}`, ExitCode.usage);
-  const { stack, config } = scopeOf(args, io);
+  const { stack, config } = await scopeOf(args, io);
   const json = Boolean(args.flags.json);
   const c = chalkFor(io);
   const width = io.stdout.isTTY ? io.stdout.columns : undefined;

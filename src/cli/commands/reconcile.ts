@@ -20,7 +20,7 @@ export async function reconcileOnce(client: pg.Client, stack: string | undefined
 const clock = (t: number) => new Date(t).toISOString().slice(11, 19);
 
 export async function run(args: ParsedArgs, io: CommandIO): Promise<number> {
-  const { stack, config } = scopeOf(args, io);
+  const { stack, config } = await scopeOf(args, io);
   const json = Boolean(args.flags.json);
   const every = args.flags.every === undefined ? 30_000 : parseDuration(String(args.flags.every));
   if (every === null || every < 1000) throw new ExitError(`--every ${String(args.flags.every)}: expected a duration of at least 1s, such as 30s or 5m`, ExitCode.usage);

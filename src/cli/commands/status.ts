@@ -12,7 +12,6 @@ import { readServerInfo, serverPaths } from '../../server/embedded.js';
 import { ConnectionError, resolveConnection } from '../../state/connection.js';
 import type { Session } from '../../apply/engine.js';
 import type { Configuration } from '../../config/types.js';
-import { loadConfiguration } from '../../config/load.js';
 import { startSession } from './workspace.js';
 import { addressBook, readStatus, withAddresses, type AddressBook } from '../../views/status/read.js';
 import { statusTable } from '../../views/status/render.js';
@@ -20,9 +19,13 @@ import type { ResourceStatus } from '../../views/status/model.js';
 import { follow } from '../../views/status/watch.js';
 import { isCI, isInteractive } from '../../views/interactive.js';
 
-/** The configuration in `dir`, when there is one that loads (for its stack and provider blocks). */
-function configurationIn(dir: string, io: CommandIO): Configuration | undefined {
+/**
+ * The configuration in `dir`, when there is one that loads (for its stack and provider blocks).
+ * The language front end is loaded only then: outside a configuration, status needs none of it.
+ */
+async function configurationIn(dir: string, io: CommandIO): Promise<Configuration | undefined> {
   if (!hasConfigurationFiles(dir)) return undefined;
+  const { loadConfiguration } = await import('../../config/load.js');
   return loadConfiguration(dir, { env: io.env }).config;
 }
 
@@ -36,10 +39,10 @@ export interface Scope {
  * Where a command looks: --stack, every stack with -A, else the stack of the configuration in
  * [dir] (`stack "name" {}` or the directory's name), else — outside a configuration — every stack.
  */
-export function scopeOf(args: ParsedArgs, io: CommandIO): Scope {
+export async function scopeOf(args: ParsedArgs, io: CommandIO): Promise<Scope> {
   const dir = resolve(io.cwd, args.positionals[0] ?? '.');
   if (args.positionals[0] !== undefined && !existsSync(dir)) throw new ExitError(`${args.positionals[0]}: no such directory`);
-  const config = configurationIn(dir, io);
+  const config = await configurationIn(dir, io);
   if (args.flags['all-stacks']) return { config };
   if (typeof args.flags.stack === 'string') return { stack: args.flags.stack, config };
   if (config) return { stack: config.stack, config };
@@ -211,7 +214,7 @@ export async function watchStatus(client: pg.Client, out: Out, o: WatchStatusOpt
 }
 
 export async function run(args: ParsedArgs, io: CommandIO): Promise<number> {
-  const { stack, config } = scopeOf(args, io);
+  const { stack, config } = await scopeOf(args, io);
   const json = Boolean(args.flags.json);
   const c = chalkFor(io);
   const width = io.stdout.isTTY ? io.stdout.columns : undefined;

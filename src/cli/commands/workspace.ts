@@ -6,7 +6,6 @@ import { resolve } from 'node:path';
 import type { CommandIO, ParsedArgs } from '../command.js';
 import { ExitError } from '../errors.js';
 import type { Configuration } from '../../config/types.js';
-import { loadConfiguration } from '../../config/load.js';
 import { formatDiagnostics } from '../../dsl/diagnostic-format.js';
 import { hasErrors } from '../../dsl/diagnostics.js';
 import { ConnectionError, resolveConnection, type ConnectionTarget } from '../../state/connection.js';
@@ -30,6 +29,8 @@ export function configDir(io: CommandIO, positional: string | undefined): string
 
 /** Evaluate the configuration; any error is printed (file:line:col) and ends the command. */
 export async function readConfiguration(io: CommandIO, dir: string, flags: ParsedArgs['flags']): Promise<Configuration> {
+  // Loaded here, not above: the language front end is not needed by `xp server` or `xp status`.
+  const { loadConfiguration } = await import('../../config/load.js');
   const { config, diagnostics, sources } = loadConfiguration(dir, {
     vars: list(flags.var),
     varFiles: list(flags['var-file']).map((f) => resolve(io.cwd, f)),
