@@ -1,5 +1,5 @@
-// The shape every command module has. src/cli/main.ts only wires flags to these;
-// each command is an async function of its parsed options.
+// The shape of a command. src/cli/main.ts only wires flags to these; each command is an async
+// function of its parsed options, in its own module, loaded when it runs.
 export type FlagSpec =
   | { type: 'boolean'; short?: string; description: string }
   | { type: 'string'; short?: string; description: string; multiple?: boolean; placeholder?: string };
@@ -19,6 +19,17 @@ export interface ParsedArgs {
   positionals: string[];
 }
 
+export type RunCommand = (args: ParsedArgs, io: CommandIO) => Promise<number>;
+
+/** What a command module exports: src/cli/commands/<name>.ts. */
+export interface CommandModule {
+  run: RunCommand;
+}
+
+/**
+ * A command as the registry lists it: what parsing and --help need, and how to load the code
+ * that runs it (a dynamic import, so that `xp version` does not load the parser, pg or Ink).
+ */
 export interface Command {
   name: string;
   summary: string;
@@ -27,5 +38,5 @@ export interface Command {
   flags: Record<string, FlagSpec>;
   /** Extra help text printed after the flags (examples, exit codes). */
   details?: string;
-  run(args: ParsedArgs, io: CommandIO): Promise<number>;
+  load(): Promise<CommandModule>;
 }

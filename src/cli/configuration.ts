@@ -5,14 +5,8 @@ import { loadConfiguration, type LoadResult } from '../config/load.js';
 import type { Configuration } from '../config/types.js';
 import { formatDiagnostics } from '../dsl/index.js';
 import type { ResourceGraph } from '../graph/index.js';
-import type { CommandIO, FlagSpec, ParsedArgs } from './command.js';
+import type { CommandIO, ParsedArgs } from './command.js';
 import { ExitCode, ExitError } from './errors.js';
-
-/** The flags of every command that reads a configuration. */
-export const configurationFlags: Record<string, FlagSpec> = {
-  var: { type: 'string', multiple: true, placeholder: 'NAME=VALUE', description: 'Set a variable (repeatable)' },
-  'var-file': { type: 'string', multiple: true, placeholder: 'FILE', description: 'Read variables from a file (name = value lines, or .json)' },
-};
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : typeof v === 'string' ? [v] : []);
 

@@ -127,7 +127,8 @@ export async function main(argv: string[], ioIn: Partial<CommandIO> = {}): Promi
   }
   io.color = ioIn.color ?? useColor(io.env, io.stdout.isTTY, Boolean(parsed.values['no-color']));
   try {
-    return await cmd.run({ flags: parsed.values as ParsedArgs['flags'], positionals: parsed.positionals }, io);
+    const { run } = await cmd.load();
+    return await run({ flags: parsed.values as ParsedArgs['flags'], positionals: parsed.positionals }, io);
   } catch (err) {
     if (err instanceof ExitError) {
       io.stderr.write(`Error: ${err.message}\n`);

@@ -4,7 +4,8 @@
 //     of the verifier the provider keeps (xplane.credentials, owner-only) and compare;
 //   - generated: the plaintext lives only in the connection_secret file; it must exist and match
 //     the stored verifier, else the password is lost and a new one is generated.
-// One query for all accounts.
+// One query for all accounts. A check that passed once is remembered (src/secrets/check-cache.ts),
+// so an unchanged password and verifier cost no PBKDF2 on the next plan.
 import type pg from 'pg';
 import { Sensitive, type ConnectionSecret, type Value } from '../config/types.js';
 import type { PasswordState, ResourceKey } from '../plan/types.js';
@@ -27,7 +28,17 @@ export function plainPassword(v: Value | undefined): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-export async function readPasswordStates(client: pg.Client, dir: string, checks: PasswordCheck[]): Promise<Map<ResourceKey, PasswordState>> {
+export interface PasswordStateOptions {
+  /** The SCRAM comparison (tests count its calls). */
+  verify?: (password: string, verifier: string) => Promise<boolean>;
+}
+
+export async function readPasswordStates(
+  client: pg.Client,
+  dir: string,
+  checks: PasswordCheck[],
+  { verify = verifierMatchesAsync }: PasswordStateOptions = {},
+): Promise<Map<ResourceKey, PasswordState>> {
   const out = new Map<ResourceKey, PasswordState>();
   if (checks.length === 0) return out;
   const { rows } = await client.query<{ provider_config: string; role_name: string; verifier: string }>(
@@ -55,10 +66,17 @@ export async function readPasswordStates(client: pg.Client, dir: string, checks:
           return;
         }
         plaintext = readSecret(file, c.connectionSecret.format)?.password;
+      } else if (verifier !== undefined && cache.knownDeclared(c.provider, c.name, plaintext, verifier)) {
+        out.set(c.key, 'match');
+        return;
       }
-      const match = plaintext !== undefined && verifier !== undefined && (await verifierMatchesAsync(plaintext, verifier));
-      if (match && file && verifier) cache.remember(file, verifier);
-      out.set(c.key, match ? 'match' : 'differs');
+      if (plaintext === undefined || verifier === undefined || !(await verify(plaintext, verifier))) {
+        out.set(c.key, 'differs');
+        return;
+      }
+      if (file) cache.remember(file, verifier);
+      else cache.rememberDeclared(c.provider, c.name, plaintext, verifier);
+      out.set(c.key, 'match');
     }),
   );
   cache.save();

@@ -7,7 +7,6 @@
 import type { ApplyView } from '../apply/events.js';
 import { JsonLinesApplyView } from './json.js';
 import { PlainApplyView, type OutputStream } from './plain.js';
-import { LiveApplyView } from '../tui/live.js';
 import { isInteractive } from './interactive.js';
 
 export { isCI, isInteractive } from './interactive.js';
@@ -28,8 +27,9 @@ export interface ApplyViewOptions {
   operation: 'apply' | 'destroy';
 }
 
-export function createApplyView(options: ApplyViewOptions): ApplyView {
+/** The view for these options; the live one is loaded only when chosen (ink and react: ~0.4 s). */
+export async function createApplyView(options: ApplyViewOptions): Promise<ApplyView> {
   if (options.json) return new JsonLinesApplyView(options.stdout);
-  if (isInteractive(options)) return new LiveApplyView(options);
+  if (isInteractive(options)) return new (await import('../tui/live.js')).LiveApplyView(options);
   return new PlainApplyView(options);
 }

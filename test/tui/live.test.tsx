@@ -30,7 +30,7 @@ async function run(events: ApplyEvent[], batches: number) {
 describe('the live view driver', () => {
   it('is what a terminal outside CI gets', async () => {
     const stdout = terminal();
-    const view = createApplyView({ stdout, stderr: terminal(), isTTY: true, ci: false, color: false, json: false, operation: 'apply' });
+    const view = await createApplyView({ stdout, stderr: terminal(), isTTY: true, ci: false, color: false, json: false, operation: 'apply' });
     expect(view).toBeInstanceOf(LiveApplyView);
     await view.close();
   });

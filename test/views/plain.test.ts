@@ -118,7 +118,7 @@ describe('createApplyView', () => {
     [{ isTTY: true, ci: false, json: true }, JsonLinesApplyView],
     [{ isTTY: false, ci: false, json: false }, PlainApplyView],
     [{ isTTY: true, ci: true, json: false }, PlainApplyView],
-  ])('%o → %o', (o, cls) => expect(createApplyView({ ...base, ...o })).toBeInstanceOf(cls));
+  ])('%o → %o', async (o, cls) => expect(await createApplyView({ ...base, ...o })).toBeInstanceOf(cls));
 
   it.each([
     [{ isTTY: true, ci: false }, true],

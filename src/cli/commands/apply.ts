@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Command, CommandIO, ParsedArgs } from '../command.js';
+import type { CommandIO, ParsedArgs, RunCommand } from '../command.js';
 import { ExitCode, ExitError } from '../errors.js';
 import { checkFresh, computePlan, lock, runPlan } from '../../apply/engine.js';
 import { loadPlan } from '../../plan/saved.js';
@@ -12,17 +12,13 @@ import type { Plan } from '../../plan/types.js';
 import type { Configuration } from '../../config/types.js';
 import { renderPlanText, renderPlanErrors } from '../../render/plan-text.js';
 import {
-  applyFlags,
   configDir,
-  connectionFlags,
   list,
   lockTimeout,
   parallelism,
-  planFlags,
   readConfiguration,
   startSession,
   userError,
-  variableFlags,
 } from './workspace.js';
 
 export const INTERRUPTED = 130;
@@ -136,9 +132,9 @@ export async function runApply(operation: 'apply' | 'destroy', { flags, position
       }
     }
     if (interrupt.stopRequested()) return INTERRUPTED;
-    // Loaded only when something is applied: the live view pulls in ink and react.
+    // Loaded only when something is applied; the live view (ink, react) only on a terminal.
     const { createApplyView, isCI } = await import('../../views/index.js');
-    const view = createApplyView({
+    const view = await createApplyView({
       stdout: io.stdout,
       stderr: io.stderr,
       isTTY: Boolean(io.stdout.isTTY),
@@ -162,13 +158,4 @@ export async function runApply(operation: 'apply' | 'destroy', { flags, position
   }
 }
 
-export const applyCommand: Command = {
-  name: 'apply',
-  summary: 'Change the server to match the configuration (or apply a saved plan)',
-  usage: 'xp apply [dir | planfile [dir]] [flags]',
-  flags: { ...connectionFlags, ...variableFlags, ...planFlags, ...applyFlags, json: { type: 'boolean', description: 'Progress as JSON lines' } },
-  details: `Exit codes: 0 applied (or nothing to do), 1 error (a resource failed, the plan was refused,
-the lock is held, the saved plan is stale), 130 interrupted (Ctrl-C: the operations in flight
-finished, nothing new started; run apply again to converge).`,
-  run: (args, io) => runApply('apply', args, io),
-};
+export const run: RunCommand = (args, io) => runApply('apply', args, io);

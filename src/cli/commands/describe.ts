@@ -1,12 +1,12 @@
 // `xp describe ADDR` — kubectl describe for one managed resource: identity, spec, observed
 // state, the last operation, conditions with their transitions, recent events.
 import type pg from 'pg';
-import type { Command, CommandIO, ParsedArgs } from '../command.js';
+import type { CommandIO, ParsedArgs } from '../command.js';
 import { ExitError, ExitCode } from '../errors.js';
 import { addressBook, describeResource, findResources, lookUp, parseAddress, withAddresses, type AddressBook } from '../../views/status/read.js';
 import { describeText } from '../../views/status/render.js';
 import type { ResourceStatus } from '../../views/status/model.js';
-import { chalkFor, connectionFlags, controlSession, scopeOf, stackFlags } from './status.js';
+import { chalkFor, controlSession, scopeOf } from './status.js';
 
 /**
  * The resources an address names — an address of the configuration in the working directory
@@ -38,50 +38,35 @@ export async function resolveAddress(
   return found;
 }
 
-export const describeCommand: Command = {
-  name: 'describe',
-  summary: 'Show one resource in detail: spec, observed state, conditions, events (kubectl describe)',
-  usage: 'xp describe ADDR [flags]',
-  flags: {
-    database: { type: 'string', description: 'The database of a per-database resource, when its name exists in several', placeholder: 'NAME' },
-    stack: stackFlags.stack!,
-    events: { type: 'string', description: 'How many recent events to show (default 20)', placeholder: 'N' },
-    json: { type: 'boolean', description: 'JSON: {resource, conditions, events}' },
-    ...connectionFlags,
-  },
-  details: `ADDR is the resource's address as \`xp status\` shows it: schema.api, role.app-owner,
-role["my role"], or kubectl's Schema/api. It is looked up in every stack unless --stack
-narrows it; a name that exists in several databases describes each (or pick one with --database).`,
-  async run(args: ParsedArgs, io: CommandIO) {
-    const address = args.positionals[0];
-    if (!address || args.positionals.length > 1)
-      throw new ExitError('xp describe takes one address', ExitCode.usage, 'Usage: xp describe ADDR (`xp status` lists them)');
-    const eventLimit = args.flags.events === undefined ? 20 : Number(args.flags.events);
-    if (!Number.isInteger(eventLimit) || eventLimit < 0) throw new ExitError(`--events must be a whole number, not ${String(args.flags.events)}`, ExitCode.usage);
-    // The address alone says where to look: an explicit --stack narrows it; otherwise every stack.
-    const stack = typeof args.flags.stack === 'string' ? args.flags.stack : undefined;
-    const database = typeof args.flags.database === 'string' ? args.flags.database : undefined;
-    const { config } = scopeOf({ ...args, positionals: [] }, io);
-    const book = addressBook(config);
-    const session = await controlSession(args, io, 'describe', config);
-    const client = session.control;
-    try {
-      const found = await resolveAddress(client, address, stack, database, book);
-      const c = chalkFor(io);
-      const descriptions = [];
-      for (const r of found) {
-        const d = await describeResource(client, r.id, eventLimit);
-        if (d) descriptions.push({ ...d, resource: { ...d.resource, address: r.address }, events: withAddresses(d.events, book) });
-      }
-      if (args.flags.json) {
-        io.stdout.write(`${JSON.stringify(descriptions.length === 1 ? descriptions[0] : descriptions, null, 2)}\n`);
-        return 0;
-      }
-      const width = io.stdout.isTTY ? io.stdout.columns : undefined;
-      io.stdout.write(descriptions.map((d) => describeText(d, { c, now: Date.now(), width })).join('\n\n'));
-      return 0;
-    } finally {
-      await session.close();
+export async function run(args: ParsedArgs, io: CommandIO): Promise<number> {
+  const address = args.positionals[0];
+  if (!address || args.positionals.length > 1)
+    throw new ExitError('xp describe takes one address', ExitCode.usage, 'Usage: xp describe ADDR (`xp status` lists them)');
+  const eventLimit = args.flags.events === undefined ? 20 : Number(args.flags.events);
+  if (!Number.isInteger(eventLimit) || eventLimit < 0) throw new ExitError(`--events must be a whole number, not ${String(args.flags.events)}`, ExitCode.usage);
+  // The address alone says where to look: an explicit --stack narrows it; otherwise every stack.
+  const stack = typeof args.flags.stack === 'string' ? args.flags.stack : undefined;
+  const database = typeof args.flags.database === 'string' ? args.flags.database : undefined;
+  const { config } = await scopeOf({ ...args, positionals: [] }, io);
+  const book = addressBook(config);
+  const session = await controlSession(args, io, 'describe', config);
+  const client = session.control;
+  try {
+    const found = await resolveAddress(client, address, stack, database, book);
+    const c = chalkFor(io);
+    const descriptions = [];
+    for (const r of found) {
+      const d = await describeResource(client, r.id, eventLimit);
+      if (d) descriptions.push({ ...d, resource: { ...d.resource, address: r.address }, events: withAddresses(d.events, book) });
     }
-  },
-};
+    if (args.flags.json) {
+      io.stdout.write(`${JSON.stringify(descriptions.length === 1 ? descriptions[0] : descriptions, null, 2)}\n`);
+      return 0;
+    }
+    const width = io.stdout.isTTY ? io.stdout.columns : undefined;
+    io.stdout.write(descriptions.map((d) => describeText(d, { c, now: Date.now(), width })).join('\n\n'));
+    return 0;
+  } finally {
+    await session.close();
+  }
+}

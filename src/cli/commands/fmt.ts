@@ -1,7 +1,7 @@
 // `xp fmt [dir|file] [--check] [--diff]`: rewrite *.xp files in the canonical layout.
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
-import type { Command, CommandIO } from '../command.js';
+import type { CommandIO, ParsedArgs } from '../command.js';
 import { ExitError } from '../errors.js';
 import { formatSource } from '../../dsl/format.js';
 import { formatDiagnostics } from '../../dsl/index.js';
@@ -16,31 +16,12 @@ export interface FmtOptions {
   diff: boolean;
 }
 
-export const fmtCommand: Command = {
-  name: 'fmt',
-  summary: 'Rewrite .xp files in the canonical layout',
-  usage: 'xp fmt [dir|file …] [--check] [--diff]',
-  flags: {
-    check: { type: 'boolean', description: 'Write nothing; list the files that are not formatted' },
-    diff: { type: 'boolean', description: 'Print a unified diff of the changes' },
-  },
-  details: [
-    'Formats every *.xp file in each directory given (default: the current one), and each file given.',
-    'The layout: two-space indent, `=` aligned within a run of attributes, one blank line',
-    'between blocks, comments kept. Formatting twice changes nothing.',
-    '',
-    'Exit codes:',
-    '  0  every file is formatted (or has been rewritten)',
-    '  1  a file has syntax errors (printed as file:line:col); nothing is written to it',
-    '  3  with --check: some files would change (their names are printed)',
-  ].join('\n'),
-  async run(args, io) {
-    return runFmt(
-      { targets: args.positionals.length > 0 ? args.positionals : ['.'], check: Boolean(args.flags.check), diff: Boolean(args.flags.diff) },
-      io,
-    );
-  },
-};
+export async function run(args: ParsedArgs, io: CommandIO): Promise<number> {
+  return runFmt(
+    { targets: args.positionals.length > 0 ? args.positionals : ['.'], check: Boolean(args.flags.check), diff: Boolean(args.flags.diff) },
+    io,
+  );
+}
 
 export async function runFmt(opts: FmtOptions, io: CommandIO): Promise<number> {
   const files: string[] = [];

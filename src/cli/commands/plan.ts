@@ -1,50 +1,34 @@
-import type { Command } from '../command.js';
+import type { CommandIO, ParsedArgs } from '../command.js';
 import { ExitCode } from '../errors.js';
 import { computePlan } from '../../apply/engine.js';
 import { savePlan } from '../../plan/saved.js';
 import { renderPlanJson } from '../../render/plan-json.js';
 import { renderPlanText } from '../../render/plan-text.js';
 import { resolve } from 'node:path';
-import { configDir, connectionFlags, list, planFlags, readConfiguration, startSession, str, userError, variableFlags } from './workspace.js';
+import { configDir, list, readConfiguration, startSession, str, userError } from './workspace.js';
 
-export const planCommand: Command = {
-  name: 'plan',
-  summary: 'Show what apply would change',
-  usage: 'xp plan [dir] [flags]',
-  flags: {
-    ...connectionFlags,
-    ...variableFlags,
-    ...planFlags,
-    destroy: { type: 'boolean', description: 'Plan the destruction of everything the stack manages' },
-    out: { type: 'string', placeholder: 'FILE', description: 'Save the plan, to apply it later with `xp apply FILE`' },
-    json: { type: 'boolean', description: 'Print the plan as JSON' },
-    'detailed-exitcode': { type: 'boolean', description: 'Exit 0: no changes, 2: changes, 1: error' },
-  },
-  details: `Exit codes: 0 success (with --detailed-exitcode: no changes), 2 changes (--detailed-exitcode only),
-1 error, including a plan that cannot be applied (prevent_destroy, data loss, immutable attribute).`,
-  async run({ flags, positionals }, io) {
-    const dir = configDir(io, positionals[0]);
-    const config = await readConfiguration(io, dir, flags);
-    const session = await startSession(io, flags, 'plan', config);
-    try {
-      const { plan } = await computePlan(session, config, {
-        destroy: Boolean(flags.destroy),
-        targets: list(flags.target),
-        replace: list(flags.replace),
-        allowDataLoss: Boolean(flags['allow-data-loss']),
-      }).catch(userError);
-      if (flags.json) io.stdout.write(renderPlanJson(plan));
-      else io.stdout.write(renderPlanText(plan, { color: io.color }));
-      const out = str(flags.out);
-      if (out) {
-        await savePlan(plan, resolve(io.cwd, out));
-        if (!flags.json) io.stdout.write(`\nSaved the plan to ${out}. Apply exactly these actions with: xp apply ${out}\n`);
-      }
-      if (plan.errors.length > 0) return ExitCode.error;
-      const changes = plan.summary.add + plan.summary.change + plan.summary.destroy + plan.summary.forget > 0;
-      return flags['detailed-exitcode'] && changes ? ExitCode.changes : ExitCode.ok;
-    } finally {
-      await session.close();
+export async function run({ flags, positionals }: ParsedArgs, io: CommandIO): Promise<number> {
+  const dir = configDir(io, positionals[0]);
+  const config = await readConfiguration(io, dir, flags);
+  const session = await startSession(io, flags, 'plan', config);
+  try {
+    const { plan } = await computePlan(session, config, {
+      destroy: Boolean(flags.destroy),
+      targets: list(flags.target),
+      replace: list(flags.replace),
+      allowDataLoss: Boolean(flags['allow-data-loss']),
+    }).catch(userError);
+    if (flags.json) io.stdout.write(renderPlanJson(plan));
+    else io.stdout.write(renderPlanText(plan, { color: io.color }));
+    const out = str(flags.out);
+    if (out) {
+      await savePlan(plan, resolve(io.cwd, out));
+      if (!flags.json) io.stdout.write(`\nSaved the plan to ${out}. Apply exactly these actions with: xp apply ${out}\n`);
     }
-  },
-};
+    if (plan.errors.length > 0) return ExitCode.error;
+    const changes = plan.summary.add + plan.summary.change + plan.summary.destroy + plan.summary.forget > 0;
+    return flags['detailed-exitcode'] && changes ? ExitCode.changes : ExitCode.ok;
+  } finally {
+    await session.close();
+  }
+}

@@ -2,14 +2,14 @@
 // (`xplane.reconcile_all()`), or with --watch every N seconds, showing the stack's status live
 // (the same view as `xp status --watch`) — for servers without pg_cron.
 import type pg from 'pg';
-import type { Command } from '../command.js';
+import type { CommandIO, ParsedArgs } from '../command.js';
 import { ExitError, ExitCode } from '../errors.js';
 import { parseDuration } from '../../state/lock.js';
 import { addressBook, readStatus, withAddresses } from '../../views/status/read.js';
 import { statusTable } from '../../views/status/render.js';
 import { isCI, isInteractive } from '../../views/interactive.js';
 import { connect } from '../../state/connection.js';
-import { abortOnSignals, chalkFor, connectionFlags, controlSession, scopeOf, stackFlags, watchStatus } from './status.js';
+import { abortOnSignals, chalkFor, controlSession, scopeOf, watchStatus } from './status.js';
 
 /** One pass of the in-database loop: every due resource of the stack (or all), in dependency order. */
 export async function reconcileOnce(client: pg.Client, stack: string | undefined): Promise<number> {
@@ -19,74 +19,59 @@ export async function reconcileOnce(client: pg.Client, stack: string | undefined
 
 const clock = (t: number) => new Date(t).toISOString().slice(11, 19);
 
-export const reconcileCommand: Command = {
-  name: 'reconcile',
-  summary: 'Reconcile the due resources now (xplane.reconcile_all), or every N seconds with --watch',
-  usage: 'xp reconcile [dir] [flags]',
-  flags: {
-    ...stackFlags,
-    watch: { type: 'boolean', short: 'w', description: 'Keep reconciling every --every, with the live status, until Ctrl-C' },
-    every: { type: 'string', description: 'How often with --watch (default 30s)', placeholder: 'DURATION' },
-    json: { type: 'boolean', description: 'JSON: {"reconciled": N} per pass (with --watch, status changes too)' },
-    ...connectionFlags,
-  },
-  details: `Only resources that are due (next_reconcile_at passed: drift checks, retries with backoff) are
-reconciled; a pass changes nothing when all is in order. pg_cron does the same inside the
-server: xp init --reconcile-every 30s.`,
-  async run(args, io) {
-    const { stack, config } = scopeOf(args, io);
-    const json = Boolean(args.flags.json);
-    const every = args.flags.every === undefined ? 30_000 : parseDuration(String(args.flags.every));
-    if (every === null || every < 1000) throw new ExitError(`--every ${String(args.flags.every)}: expected a duration of at least 1s, such as 30s or 5m`, ExitCode.usage);
-    const c = chalkFor(io);
-    const width = io.stdout.isTTY ? io.stdout.columns : undefined;
-    const session = await controlSession(args, io, 'reconcile', config);
-    try {
-      if (!args.flags.watch) {
-        const n = await reconcileOnce(session.control, stack);
-        if (json) {
-          io.stdout.write(`${JSON.stringify({ reconciled: n, stack: stack ?? null })}\n`);
-          return 0;
-        }
-        io.stdout.write(`Reconciled ${n} resource${n === 1 ? '' : 's'}${stack === undefined ? '' : ` of stack ${stack}`}.\n`);
-        const rows = withAddresses(await readStatus(session.control, { stack }), addressBook(config));
-        if (rows.length > 0) io.stdout.write(`\n${statusTable(rows, { c, now: Date.now(), width })}`);
+export async function run(args: ParsedArgs, io: CommandIO): Promise<number> {
+  const { stack, config } = await scopeOf(args, io);
+  const json = Boolean(args.flags.json);
+  const every = args.flags.every === undefined ? 30_000 : parseDuration(String(args.flags.every));
+  if (every === null || every < 1000) throw new ExitError(`--every ${String(args.flags.every)}: expected a duration of at least 1s, such as 30s or 5m`, ExitCode.usage);
+  const c = chalkFor(io);
+  const width = io.stdout.isTTY ? io.stdout.columns : undefined;
+  const session = await controlSession(args, io, 'reconcile', config);
+  try {
+    if (!args.flags.watch) {
+      const n = await reconcileOnce(session.control, stack);
+      if (json) {
+        io.stdout.write(`${JSON.stringify({ reconciled: n, stack: stack ?? null })}\n`);
         return 0;
       }
-      // Two connections: one follows the status (LISTEN), one runs the passes, so a long pass
-      // never holds up the view.
-      const worker = await connect(session.target.params, session.applicationName);
-      const stop = abortOnSignals();
-      const interactive = isInteractive({ isTTY: Boolean(io.stdout.isTTY), ci: isCI(io.env) });
-      let last = 'first pass running…';
-      let passFailure: unknown;
-      const loop = (async () => {
-        while (!stop.signal.aborted) {
-          const t = Date.now();
-          const n = await reconcileOnce(worker, stack);
-          last = `last pass ${clock(t)}: ${n} reconciled; next in ${Math.round(every / 1000)}s`;
-          if (json) io.stdout.write(`${JSON.stringify({ reconciled: n, stack: stack ?? null, at: new Date(t).toISOString() })}\n`);
-          else if (!interactive) io.stdout.write(c.dim(`# ${clock(t)} reconciled ${n}\n`));
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, every);
-            stop.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-          });
-        }
-      })().catch((err: unknown) => {
-        passFailure = err;
-        stop.abort();
-      });
-      const [watched] = await Promise.allSettled([
-        watchStatus(session.control, io.stdout, { stack, json, interactive, c, width, signal: stop.signal, book: addressBook(config), footer: () => `Reconciling every ${Math.round(every / 1000)}s — ${last}` }).finally(() => stop.abort()),
-        loop,
-      ]);
-      stop.dispose();
-      await worker.end().catch(() => {});
-      if (passFailure) throw new ExitError(`reconcile failed: ${(passFailure as Error).message}`);
-      if (watched.status === 'rejected') throw new ExitError(`stopped following: ${(watched.reason as Error).message}`);
+      io.stdout.write(`Reconciled ${n} resource${n === 1 ? '' : 's'}${stack === undefined ? '' : ` of stack ${stack}`}.\n`);
+      const rows = withAddresses(await readStatus(session.control, { stack }), addressBook(config));
+      if (rows.length > 0) io.stdout.write(`\n${statusTable(rows, { c, now: Date.now(), width })}`);
       return 0;
-    } finally {
-      await session.close();
     }
-  },
-};
+    // Two connections: one follows the status (LISTEN), one runs the passes, so a long pass
+    // never holds up the view.
+    const worker = await connect(session.target.params, session.applicationName);
+    const stop = abortOnSignals();
+    const interactive = isInteractive({ isTTY: Boolean(io.stdout.isTTY), ci: isCI(io.env) });
+    let last = 'first pass running…';
+    let passFailure: unknown;
+    const loop = (async () => {
+      while (!stop.signal.aborted) {
+        const t = Date.now();
+        const n = await reconcileOnce(worker, stack);
+        last = `last pass ${clock(t)}: ${n} reconciled; next in ${Math.round(every / 1000)}s`;
+        if (json) io.stdout.write(`${JSON.stringify({ reconciled: n, stack: stack ?? null, at: new Date(t).toISOString() })}\n`);
+        else if (!interactive) io.stdout.write(c.dim(`# ${clock(t)} reconciled ${n}\n`));
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, every);
+          stop.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+        });
+      }
+    })().catch((err: unknown) => {
+      passFailure = err;
+      stop.abort();
+    });
+    const [watched] = await Promise.allSettled([
+      watchStatus(session.control, io.stdout, { stack, json, interactive, c, width, signal: stop.signal, book: addressBook(config), footer: () => `Reconciling every ${Math.round(every / 1000)}s — ${last}` }).finally(() => stop.abort()),
+      loop,
+    ]);
+    stop.dispose();
+    await worker.end().catch(() => {});
+    if (passFailure) throw new ExitError(`reconcile failed: ${(passFailure as Error).message}`);
+    if (watched.status === 'rejected') throw new ExitError(`stopped following: ${(watched.reason as Error).message}`);
+    return 0;
+  } finally {
+    await session.close();
+  }
+}

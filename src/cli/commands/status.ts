@@ -6,30 +6,26 @@ import { existsSync, readdirSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type pg from 'pg';
 import { Chalk, type ChalkInstance } from 'chalk';
-import type { Command, CommandIO, FlagSpec, ParsedArgs } from '../command.js';
+import type { CommandIO, ParsedArgs } from '../command.js';
 import { ExitError } from '../errors.js';
 import { readServerInfo, serverPaths } from '../../server/embedded.js';
 import { ConnectionError, resolveConnection } from '../../state/connection.js';
 import type { Session } from '../../apply/engine.js';
 import type { Configuration } from '../../config/types.js';
-import { loadConfiguration } from '../../config/load.js';
-import { connectionFlags, startSession } from './workspace.js';
+import { startSession } from './workspace.js';
 import { addressBook, readStatus, withAddresses, type AddressBook } from '../../views/status/read.js';
 import { statusTable } from '../../views/status/render.js';
 import type { ResourceStatus } from '../../views/status/model.js';
 import { follow } from '../../views/status/watch.js';
 import { isCI, isInteractive } from '../../views/interactive.js';
 
-export { connectionFlags };
-
-export const stackFlags: Record<string, FlagSpec> = {
-  stack: { type: 'string', description: 'The stack to show (default: the configuration directory’s)', placeholder: 'NAME' },
-  'all-stacks': { type: 'boolean', short: 'A', description: 'Every stack' },
-};
-
-/** The configuration in `dir`, when there is one that loads (for its stack and provider blocks). */
-function configurationIn(dir: string, io: CommandIO): Configuration | undefined {
+/**
+ * The configuration in `dir`, when there is one that loads (for its stack and provider blocks).
+ * The language front end is loaded only then: outside a configuration, status needs none of it.
+ */
+async function configurationIn(dir: string, io: CommandIO): Promise<Configuration | undefined> {
   if (!hasConfigurationFiles(dir)) return undefined;
+  const { loadConfiguration } = await import('../../config/load.js');
   return loadConfiguration(dir, { env: io.env }).config;
 }
 
@@ -43,10 +39,10 @@ export interface Scope {
  * Where a command looks: --stack, every stack with -A, else the stack of the configuration in
  * [dir] (`stack "name" {}` or the directory's name), else — outside a configuration — every stack.
  */
-export function scopeOf(args: ParsedArgs, io: CommandIO): Scope {
+export async function scopeOf(args: ParsedArgs, io: CommandIO): Promise<Scope> {
   const dir = resolve(io.cwd, args.positionals[0] ?? '.');
   if (args.positionals[0] !== undefined && !existsSync(dir)) throw new ExitError(`${args.positionals[0]}: no such directory`);
-  const config = configurationIn(dir, io);
+  const config = await configurationIn(dir, io);
   if (args.flags['all-stacks']) return { config };
   if (typeof args.flags.stack === 'string') return { stack: args.flags.stack, config };
   if (config) return { stack: config.stack, config };
@@ -217,62 +213,42 @@ export async function watchStatus(client: pg.Client, out: Out, o: WatchStatusOpt
   }
 }
 
-export const statusCommand: Command = {
-  name: 'status',
-  summary: 'Show the stack’s managed resources: Synced, Ready, age, reason (kubectl get)',
-  usage: 'xp status [dir] [flags]',
-  flags: {
-    ...stackFlags,
-    watch: { type: 'boolean', short: 'w', description: 'Follow changes live (LISTEN/NOTIFY) until Ctrl-C' },
-    json: { type: 'boolean', description: 'JSON: an array of resources (with --watch: one {type, resource} object per change)' },
-    ...connectionFlags,
-  },
-  details: `Columns: NAME (the address), KIND, DATABASE, SYNCED (the last reconcile ran without error),
-READY (the object exists as specified), AGE, REASON (why not, when something is not True).
-
-Examples:
-  xp status                      the stack of the configuration in this directory
-  xp status -A --watch           every stack, live
-  xp status --json | jq '.[] | select(.ready != "True")'`,
-  async run(args, io) {
-    const { stack, config } = scopeOf(args, io);
-    const json = Boolean(args.flags.json);
-    const c = chalkFor(io);
-    const width = io.stdout.isTTY ? io.stdout.columns : undefined;
-    const session = await controlSession(args, io, 'status', config);
-    const client = session.control;
-    try {
-      if (args.flags.watch) {
-        const stop = abortOnSignals();
-        try {
-          await watchStatus(client, io.stdout, {
-            stack,
-            json,
-            interactive: isInteractive({ isTTY: Boolean(io.stdout.isTTY), ci: isCI(io.env) }),
-            c,
-            width,
-            signal: stop.signal,
-            book: addressBook(config),
-            notice: (text) => io.stderr.write(text),
-          });
-        } catch (err) {
-          if (stop.signal.aborted) return 0;
-          throw new ExitError(`stopped following: ${(err as Error).message}`);
-        } finally {
-          stop.dispose();
-        }
-        return 0;
+export async function run(args: ParsedArgs, io: CommandIO): Promise<number> {
+  const { stack, config } = await scopeOf(args, io);
+  const json = Boolean(args.flags.json);
+  const c = chalkFor(io);
+  const width = io.stdout.isTTY ? io.stdout.columns : undefined;
+  const session = await controlSession(args, io, 'status', config);
+  const client = session.control;
+  try {
+    if (args.flags.watch) {
+      const stop = abortOnSignals();
+      try {
+        await watchStatus(client, io.stdout, {
+          stack,
+          json,
+          interactive: isInteractive({ isTTY: Boolean(io.stdout.isTTY), ci: isCI(io.env) }),
+          c,
+          width,
+          signal: stop.signal,
+          book: addressBook(config),
+          notice: (text) => io.stderr.write(text),
+        });
+      } catch (err) {
+        if (stop.signal.aborted) return 0;
+        throw new ExitError(`stopped following: ${(err as Error).message}`);
+      } finally {
+        stop.dispose();
       }
-      const rows = withAddresses(await readStatus(client, { stack }), addressBook(config));
-      if (json) io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-      else if (rows.length === 0) io.stderr.write(`No resources${stack === undefined ? '' : ` in stack ${stack}`}.\n`);
-      else io.stdout.write(statusTable(rows, { c, now: Date.now(), width }));
       return 0;
-    } finally {
-      await session.close();
     }
-  },
-};
+    const rows = withAddresses(await readStatus(client, { stack }), addressBook(config));
+    if (json) io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    else if (rows.length === 0) io.stderr.write(`No resources${stack === undefined ? '' : ` in stack ${stack}`}.\n`);
+    else io.stdout.write(statusTable(rows, { c, now: Date.now(), width }));
+    return 0;
+  } finally {
+    await session.close();
+  }
+}
 
-/** `xp get`: kubectl's name for the same listing. */
-export const getCommand: Command = { ...statusCommand, name: 'get', summary: 'Same as `xp status`', usage: 'xp get [dir] [flags]' };

@@ -3,10 +3,9 @@
 // with the provider installed, and the flags that go with all that.
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { CommandIO, FlagSpec, ParsedArgs } from '../command.js';
+import type { CommandIO, ParsedArgs } from '../command.js';
 import { ExitError } from '../errors.js';
 import type { Configuration } from '../../config/types.js';
-import { loadConfiguration } from '../../config/load.js';
 import { formatDiagnostics } from '../../dsl/diagnostic-format.js';
 import { hasErrors } from '../../dsl/diagnostics.js';
 import { ConnectionError, resolveConnection, type ConnectionTarget } from '../../state/connection.js';
@@ -17,31 +16,6 @@ import { openSession, type Session } from '../../apply/engine.js';
 import { ensureProvider } from '../../state/provider.js';
 import { SavedPlanError } from '../../plan/saved.js';
 import { ProviderInstallError } from '../../provider/install.js';
-
-export const connectionFlags: Record<string, FlagSpec> = {
-  'database-url': {
-    type: 'string',
-    placeholder: 'URL',
-    description: 'PostgreSQL to manage (else XP_DATABASE_URL, provider blocks, PG* variables, or the embedded server)',
-  },
-};
-
-export const variableFlags: Record<string, FlagSpec> = {
-  var: { type: 'string', multiple: true, placeholder: 'NAME=VALUE', description: 'Set a variable (repeatable)' },
-  'var-file': { type: 'string', multiple: true, placeholder: 'FILE', description: 'Read variables from a file (repeatable)' },
-};
-
-export const planFlags: Record<string, FlagSpec> = {
-  target: { type: 'string', multiple: true, placeholder: 'ADDR', description: 'Only this resource and what it depends on (repeatable)' },
-  replace: { type: 'string', multiple: true, placeholder: 'ADDR', description: 'Re-create this resource (a service account: rotate its password)' },
-  'allow-data-loss': { type: 'boolean', description: 'Allow dropping databases and schemas that hold data' },
-};
-
-export const applyFlags: Record<string, FlagSpec> = {
-  'auto-approve': { type: 'boolean', description: 'Do not ask for confirmation' },
-  parallelism: { type: 'string', placeholder: 'N', description: 'How many resources are changed at once (default 4)' },
-  'lock-timeout': { type: 'string', placeholder: 'DURATION', description: 'How long to wait for the stack lock (default 0s: fail at once)' },
-};
 
 export const list = (v: ParsedArgs['flags'][string]): string[] => (Array.isArray(v) ? v : typeof v === 'string' ? [v] : []);
 export const str = (v: ParsedArgs['flags'][string]): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -55,6 +29,8 @@ export function configDir(io: CommandIO, positional: string | undefined): string
 
 /** Evaluate the configuration; any error is printed (file:line:col) and ends the command. */
 export async function readConfiguration(io: CommandIO, dir: string, flags: ParsedArgs['flags']): Promise<Configuration> {
+  // Loaded here, not above: the language front end is not needed by `xp server` or `xp status`.
+  const { loadConfiguration } = await import('../../config/load.js');
   const { config, diagnostics, sources } = loadConfiguration(dir, {
     vars: list(flags.var),
     varFiles: list(flags['var-file']).map((f) => resolve(io.cwd, f)),
