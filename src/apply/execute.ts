@@ -11,7 +11,7 @@ import type { JsonObject, ResourcePlan } from '../plan/types.js';
 import { generatePassword } from '../secrets/password.js';
 import { scramVerifier } from '../secrets/scram.js';
 import { removeSecret, secretPath, writeSecret } from '../secrets/secret-file.js';
-import { rememberSecret } from '../secrets/check-cache.js';
+import { rememberDeclared, rememberSecret } from '../secrets/check-cache.js';
 import type { ConnectionParams } from '../state/connection.js';
 import type { StepOutcome } from './walk.js';
 
@@ -227,6 +227,8 @@ export class StepExecutor {
     const message = result.message ?? '';
     if (!OK_CODES.has(code) || code === 'not_found') return { ok: false, statusCode: code, message: message || 'the provider recorded no result' };
     const { step, password, verifier } = p;
+    // The next plan knows this declared password is the one set, without a PBKDF2.
+    if (password !== undefined && verifier !== undefined && step.passwordSource === 'configured') rememberDeclared(this.ctx.dir, step.provider, step.name, password, verifier);
     if (password !== undefined && verifier !== undefined && step.connectionSecret) {
       const path = secretPath(this.ctx.dir, step.connectionSecret);
       writeSecret(path, step.connectionSecret.format, {
