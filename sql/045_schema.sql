@@ -81,35 +81,86 @@ $$;
 comment on function xplane.observe_schema(text, jsonb, text) is
   'Observed state of one schema, or null (used by the Schema actions).';
 
-create or replace function xplane.create_schema(p_name text, p_spec jsonb, p_provider_config text default 'default')
-returns xplane.action_result
+create or replace function xplane.create_schemas(p_provider_config text, p_items jsonb)
+returns xplane.action_result[]
 language plpgsql volatile
 set search_path = xplane, pg_catalog
 as $$
 declare
-  v_spec jsonb;
-  v_db   text;
+  v_n       integer := jsonb_array_length(p_items);
+  v_names   text[] := '{}';
+  v_specs   jsonb[] := '{}';
+  v_results xplane.action_result[] := array_fill(null::xplane.action_result, array[v_n]);
+  v_dbs     text[];
+  v_db      text;
+  v_todo    integer[];
+  v_found   jsonb;
   v_state text; v_msg text; v_detail text; v_hint text;
+  i integer;
 begin
-  v_spec := xplane.normalize_schema(p_spec);
-  v_db := v_spec ->> 'database';
-  if cardinality(xplane.connectable_databases(p_provider_config, array[v_db])) = 0 then
-    return xplane.result('dependency_not_ready', format('database %s does not exist or does not accept connections (yet)', quote_ident(v_db)));
-  end if;
-  -- No read first: a schema that exists makes CREATE SCHEMA fail with 42P06, which is already_exists.
-  perform xplane.remote_exec_locked(p_provider_config, v_db, format('schema:%s.%s', v_db, p_name),
-    xplane.can_act_as_sql(v_spec ->> 'owner')
-    || format('create schema %I authorization %I; ', p_name, v_spec ->> 'owner')
-    || case when v_spec ->> 'comment' is null then '' else format('comment on schema %I is %L; ', p_name, v_spec ->> 'comment') end);
-  return xplane.result('success', format('schema %s created in database %s', quote_ident(p_name), quote_ident(v_db)),
-                       xplane.schemas_in(p_provider_config, v_db, array[p_name]) -> p_name);
+  -- Creates absent schemas ([{"name", "spec"}]) together: one remote transaction per database
+  -- (a schema that exists fails it with 42P06: already_exists), then one read of what they
+  -- look like. A batch that fails is retried one schema at a time. create_schema is a batch of one.
+  for i in 1 .. v_n loop
+    v_names[i] := p_items -> (i - 1) ->> 'name';
+    begin
+      v_specs[i] := xplane.normalize_schema(p_items -> (i - 1) -> 'spec');
+    exception when others then
+      get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+      v_results[i] := xplane.failure(v_state, v_msg, v_detail, v_hint);
+    end;
+  end loop;
+  v_dbs := xplane.connectable_databases(p_provider_config,
+             array(select distinct v_specs[k] ->> 'database' from generate_series(1, v_n) k where v_results[k] is null));
+  for i in 1 .. v_n loop
+    if v_results[i] is null and not (v_specs[i] ->> 'database' = any (v_dbs)) then
+      v_results[i] := xplane.result('dependency_not_ready',
+        format('database %s does not exist or does not accept connections (yet)', quote_ident(v_specs[i] ->> 'database')));
+    end if;
+  end loop;
+  foreach v_db in array v_dbs loop
+    v_todo := array(select k from generate_series(1, v_n) k where v_results[k] is null and v_specs[k] ->> 'database' = v_db);
+    continue when cardinality(v_todo) = 0;
+    begin
+      perform xplane.remote_exec(p_provider_config, v_db, xplane.locked_sql(
+        array(select format('schema:%s.%s', v_db, v_names[k]) from unnest(v_todo) k),
+        (select string_agg(xplane.can_act_as_sql(o), '') from (select distinct v_specs[k] ->> 'owner' as o from unnest(v_todo) k) x)
+        || (select string_agg(format('create schema %I authorization %I; ', v_names[k], v_specs[k] ->> 'owner')
+                              || case when v_specs[k] ->> 'comment' is null then ''
+                                      else format('comment on schema %I is %L; ', v_names[k], v_specs[k] ->> 'comment') end, '' order by k)
+              from unnest(v_todo) k)));
+    exception when others then
+      get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+      foreach i in array v_todo loop
+        v_results[i] := case when cardinality(v_todo) = 1 then xplane.failure(v_state, v_msg, v_detail, v_hint)
+                             else (xplane.create_schemas(p_provider_config, jsonb_build_array(p_items -> (i - 1))))[1] end;
+      end loop;
+      continue;
+    end;
+    v_found := xplane.schemas_in(p_provider_config, v_db, array(select v_names[k] from unnest(v_todo) k));
+    foreach i in array v_todo loop
+      v_results[i] := xplane.result('success', format('schema %s created in database %s', quote_ident(v_names[i]), quote_ident(v_db)),
+                                    v_found -> v_names[i]);
+    end loop;
+  end loop;
+  return v_results;
 exception when others then
   get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
-  return xplane.failure(v_state, v_msg, v_detail, v_hint);
+  return array(select coalesce(v_results[k], xplane.failure(v_state, v_msg, v_detail, v_hint)) from generate_series(1, v_n) k);
 end
 $$;
+comment on function xplane.create_schemas(text, jsonb) is
+  'Creates absent schemas [{"name","spec"}] together: one remote transaction per database and one read of the result; a failing batch is retried one schema at a time. Results in input order: success, dependency_not_ready (database missing), already_exists, or the failure.';
+
+create or replace function xplane.create_schema(p_name text, p_spec jsonb, p_provider_config text default 'default')
+returns xplane.action_result
+language sql volatile
+set search_path = xplane, pg_catalog
+as $$
+  select (xplane.create_schemas(p_provider_config, jsonb_build_array(jsonb_build_object('name', p_name, 'spec', p_spec))))[1]
+$$;
 comment on function xplane.create_schema(text, jsonb, text) is
-  'Creates a schema (owner, comment) in spec.database; dependency_not_ready when the database is missing, already_exists when present. Never raises.';
+  'Creates a schema (owner, comment) in spec.database (create_schemas of one); dependency_not_ready when the database is missing, already_exists when present. Never raises.';
 
 create or replace function xplane.update_schema(p_name text, p_spec jsonb, p_provider_config text default 'default')
 returns xplane.action_result

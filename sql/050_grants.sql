@@ -287,22 +287,6 @@ $$;
 comment on function xplane.grants_catalog(text, jsonb, text[]) is
   'Runs grants_catalog_sql once per database of p_requests ({"db": {"roles": [...], "schemas": [...]}}) that exists, and returns {"db": <catalog>}.';
 
-create or replace function xplane.grants_request(p_requests jsonb, p_role text, p_scope jsonb)
-returns jsonb
-language sql immutable parallel safe
-set search_path = xplane, pg_catalog
-as $$
-  -- Adds one role and the (database, schema) pairs of p_scope (a grants-shaped list) to a request.
-  select coalesce(p_requests, '{}'::jsonb) || coalesce((
-    select jsonb_object_agg(x.database, jsonb_build_object(
-             'roles', coalesce(p_requests -> x.database -> 'roles', '[]'::jsonb) || to_jsonb(p_role),
-             'schemas', coalesce(p_requests -> x.database -> 'schemas', '[]'::jsonb) || x.schemas))
-      from (select sc.database, coalesce(jsonb_agg(sc.schema) filter (where sc.schema is not null), '[]'::jsonb) as schemas
-              from xplane.grants_scope(p_scope) sc group by sc.database) x), '{}'::jsonb)
-$$;
-comment on function xplane.grants_request(jsonb, text, jsonb) is
-  'Accumulates the per-database request of grants_catalog: the role and the schemas that its (desired and implicit) grants name.';
-
 create or replace function xplane.grants_observed(p_role text, p_desired jsonb, p_implicit jsonb, p_catalog jsonb)
 returns jsonb
 language plpgsql stable
@@ -543,20 +527,6 @@ create table if not exists xplane.grant_scopes (
 );
 comment on table xplane.grant_scopes is 'The (database, schema) pairs where each managed role''s grants were authoritative at its last successful apply (schema '''' = the database itself).';
 revoke all on table xplane.grant_scopes from public;
-
-create or replace function xplane.grant_scope_previous(p_provider_config text, p_role text)
-returns jsonb
-language sql stable
-set search_path = xplane, pg_catalog
-as $$
-  -- As grants with no privileges: they widen the scope (what is held there shows, and is
-  -- revoked unless desired) and grant nothing.
-  select coalesce(jsonb_agg(xplane.grant_entry(s.database, nullif(s.schema, ''), 'scope', '{}', false)), '[]'::jsonb)
-    from xplane.grant_scopes s
-   where s.provider_config = p_provider_config and s.role_name = p_role
-$$;
-comment on function xplane.grant_scope_previous(text, text) is
-  'The scope recorded at the role''s last successful apply, as privilege-less grants (on = "scope", matching no target) to append to the implicit grants.';
 
 create or replace function xplane.grant_scope_record(p_provider_config text, p_role text, p_grants jsonb)
 returns void

@@ -30,23 +30,33 @@ set search_path = xplane, pg_catalog
 as $$
 declare
   v_roles    jsonb;
-  v_requests jsonb := '{}';
-  v_previous jsonb := '{}';
-  v_scopes   jsonb := '{}';
-  v_item     jsonb;
+  v_previous jsonb;
+  v_scopes   jsonb;
+  v_requests jsonb;
 begin
   -- p_items: [{"name", "scope": <grants-shaped list naming databases and schemas>}].
   -- One query for every role cluster-wide, then one per database for every grant in it.
+  -- Set-based: folding the items one by one into growing jsonb values is quadratic.
   v_roles := xplane.roles_catalog(p_provider_config,
                array(select e ->> 'name' from jsonb_array_elements(p_items) e));
-  for v_item in select value from jsonb_array_elements(p_items) loop
-    v_previous := v_previous || jsonb_build_object(v_item ->> 'name',
-                    xplane.grant_scope_previous(p_provider_config, v_item ->> 'name'));
-    v_scopes := v_scopes || jsonb_build_object(v_item ->> 'name',
-                  coalesce(v_item -> 'scope', '[]') || (v_previous -> (v_item ->> 'name')));
-    continue when not (v_roles -> 'roles' ? (v_item ->> 'name'));
-    v_requests := xplane.grants_request(v_requests, v_item ->> 'name', v_scopes -> (v_item ->> 'name'));
-  end loop;
+  with items as (
+    select distinct on (e ->> 'name') e ->> 'name' as name, coalesce(e -> 'scope', '[]') as scope
+      from jsonb_array_elements(p_items) e),
+  prev as (
+    select i.name, i.scope, coalesce(jsonb_agg(xplane.grant_entry(s.database, nullif(s.schema, ''), 'scope', '{}', false))
+                                       filter (where s.role_name is not null), '[]') as previous
+      from items i left join xplane.grant_scopes s on s.provider_config = p_provider_config and s.role_name = i.name
+     group by i.name, i.scope)
+  select coalesce(jsonb_object_agg(name, previous), '{}'), coalesce(jsonb_object_agg(name, scope || previous), '{}')
+    into v_previous, v_scopes from prev;
+  -- What to read in each database: the roles that exist, the schemas of their scopes.
+  select coalesce(jsonb_object_agg(x.database, jsonb_build_object('roles', x.roles, 'schemas', x.schemas)), '{}')
+    into v_requests
+    from (select sc.database, jsonb_agg(distinct s.key) as roles,
+                 coalesce(jsonb_agg(distinct sc.schema) filter (where sc.schema is not null), '[]') as schemas
+            from jsonb_each(v_scopes) s, xplane.grants_scope(s.value) sc
+           where v_roles -> 'roles' ? s.key
+           group by sc.database) x;
   return jsonb_build_object('cluster', v_roles, 'previous_scope', v_previous, 'scopes', v_scopes,
     'grants', xplane.grants_catalog(p_provider_config, v_requests,
                 array(select jsonb_array_elements_text(v_roles -> 'databases'))));

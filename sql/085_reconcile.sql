@@ -325,6 +325,8 @@ declare
   v_obs     jsonb;
   v_results xplane.action_result[] := '{}';
   v_run     integer[] := '{}';
+  v_class   text;
+  v_next    text;
   v_batch   xplane.action_result[];
   v_state text; v_msg text; v_detail text; v_hint text;
   i integer;
@@ -332,7 +334,8 @@ declare
 begin
   -- p_ids: resources of one provider config, locked by the caller, none depending on another
   -- that is not earlier in the list. One batched observe, then each reconciled with it; a run
-  -- of consecutive absent Roles / ServiceAccounts is created together (create_roles).
+  -- of consecutive absent Roles / ServiceAccounts (create_roles) or Schemas (create_schemas) is
+  -- created together.
   begin
     v_obs := xplane.observe_many(
       (select jsonb_agg(jsonb_build_object('kind', r.kind, 'name', r.name, 'spec', r.spec) order by t.ord)
@@ -342,19 +345,26 @@ begin
     v_obs := null;   -- the server is unreachable: each resource observes (and fails) on its own
   end;
   for i in 1 .. v_n + 1 loop
+    v_next := null;
     if i <= v_n then
       select * into v_res from xplane.managed_resources where id = p_ids[i];
       if v_obs is not null and v_obs -> (i - 1) ->> 'error' is null and v_obs -> (i - 1) -> 'observed' = 'null'::jsonb
-         and v_res.deleted_at is null and v_res.kind in ('Role', 'ServiceAccount') and octet_length(v_res.name) between 1 and 63
+         and v_res.deleted_at is null and octet_length(v_res.name) between 1 and 63
          and coalesce((select mode from xplane.stacks where name = v_res.stack), 'enforce') = 'enforce' then
+        v_next := case when v_res.kind in ('Role', 'ServiceAccount') then 'create_roles'
+                       when v_res.kind = 'Schema' then 'create_schemas' end;
+      end if;
+      if v_next is not null and (v_class is null or v_next = v_class) then
         v_run := v_run || i;
+        v_class := v_next;
         continue;
       end if;
     end if;
     if cardinality(v_run) > 0 then
       begin
-        v_batch := xplane.create_roles(p_provider_config, (select jsonb_agg(jsonb_build_object('kind', r.kind, 'name', r.name, 'spec', r.spec) order by u.n)
-                     from unnest(v_run) with ordinality u(j, n) join xplane.managed_resources r on r.id = p_ids[u.j]));
+        execute format('select xplane.%I($1, $2)', v_class) into v_batch
+          using p_provider_config, (select jsonb_agg(jsonb_build_object('kind', r.kind, 'name', r.name, 'spec', r.spec) order by u.n)
+                                      from unnest(v_run) with ordinality u(j, n) join xplane.managed_resources r on r.id = p_ids[u.j]);
       exception when others then
         v_batch := '{}';  -- guarded below: each on its own
       end;
@@ -369,6 +379,13 @@ begin
         end if;
       end loop;
       v_run := '{}';
+      v_class := null;
+      if v_next is not null then
+        -- This item starts the next run.
+        v_run := array[i];
+        v_class := v_next;
+        continue;
+      end if;
     end if;
     exit when i > v_n;
     select * into v_res from xplane.managed_resources where id = p_ids[i];
@@ -389,7 +406,7 @@ begin
 end
 $$;
 comment on function xplane.reconcile_many(uuid[], text) is
-  'Reconciles locked resources of one provider config with one batched observe (observe_many), in list order, creating consecutive absent Roles and ServiceAccounts together (create_roles); returns their results in the same order. Shared by reconcile_all and apply_many.';
+  'Reconciles locked resources of one provider config with one batched observe (observe_many), in list order, creating runs of consecutive absent Roles and ServiceAccounts (create_roles) or Schemas (create_schemas) together; returns their results in the same order. Shared by reconcile_all and apply_many.';
 
 create or replace function xplane.reconcile_all(p_stack text default null)
 returns integer

@@ -12,5 +12,8 @@ begin
   drop function if exists xplane.roles_catalog_sql(text[]);
   drop function if exists xplane.grants_catalog_sql(text[], text[]);
   drop function if exists xplane.remote_query(text, text, text);
+  -- role_batch_catalog builds its requests in one query.
+  drop function if exists xplane.grants_request(jsonb, text, jsonb);
+  drop function if exists xplane.grant_scope_previous(text, text);
 end
 $upgrade$;
