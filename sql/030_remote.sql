@@ -34,7 +34,6 @@ comment on function xplane.upsert_provider_config(text, jsonb) is
 create or replace function xplane.conninfo_value(p_value text)
 returns text
 language sql immutable strict parallel safe
-set search_path = xplane, pg_catalog
 as $$
   select '''' || replace(replace(p_value, '\', '\\'), '''', '\''') || ''''
 $$;
@@ -238,7 +237,6 @@ revoke all on function xplane.remote_prepare(text, text, text, text) from public
 create or replace function xplane.ddl_lock_prefix(p_lock_key text)
 returns text
 language sql immutable strict parallel safe
-set search_path = xplane, pg_catalog
 as $$
   select format('select pg_catalog.pg_advisory_xact_lock(7893101, %s); ', pg_catalog.hashtext(p_lock_key))
 $$;
@@ -262,7 +260,6 @@ comment on function xplane.remote_exec_locked(text, text, text, text) is
 create or replace function xplane.can_act_as_sql(p_role text)
 returns text
 language sql immutable strict parallel safe
-set search_path = xplane, pg_catalog
 as $$
   -- Making another role the owner of something (CREATE DATABASE … OWNER, ALTER … OWNER TO,
   -- CREATE SCHEMA … AUTHORIZATION) needs the right to SET ROLE to it, and acting on the object

@@ -138,7 +138,6 @@ comment on function xplane.spec_comment(xplane.resource_kind, jsonb) is
 create or replace function xplane.user_tables_sql(p_schema text default null)
 returns text
 language sql immutable parallel safe
-set search_path = xplane, pg_catalog
 as $$
   select format($q$(select jsonb_build_object('count', count(*),
       'names', coalesce(jsonb_agg(x.n order by x.n) filter (where x.rn <= 5), '[]'::jsonb))
@@ -158,7 +157,6 @@ comment on function xplane.user_tables_sql(text) is
 create or replace function xplane.data_loss_refusal(p_what text, p_tables jsonb)
 returns text
 language sql immutable parallel safe
-set search_path = xplane, pg_catalog
 as $$
   select format('refusing to drop %s: it holds %s user table(s) (%s%s). Set allow_data_loss = true (xp destroy --allow-data-loss, or xplane.delete(…, p_allow_data_loss => true)) to drop it with its data.',
     p_what, p_tables ->> 'count',

@@ -10,7 +10,6 @@
 create or replace function xplane.grant_privileges(p_on text)
 returns text[]
 language sql stable parallel safe
-set search_path = xplane, pg_catalog
 as $$
   select case p_on
     when 'tables' then
@@ -28,12 +27,18 @@ comment on function xplane.grant_privileges(text) is
 
 create or replace function xplane.grant_entry(p_database text, p_schema text, p_on text, p_privileges text[], p_future boolean)
 returns jsonb
-language sql immutable parallel safe
+language plpgsql immutable parallel safe
 set search_path = xplane, pg_catalog
 as $$
-  select jsonb_build_object('database', p_database, 'schema', p_schema, 'on', p_on,
-    'privileges', coalesce((select jsonb_agg(distinct (p collate "C") order by (p collate "C")) from unnest(p_privileges) p), '[]'::jsonb),
-    'future', coalesce(p_future, false))
+begin
+  -- PL/pgSQL, not SQL: the sort is a subquery (no inlining), and PL/pgSQL keeps its plan
+  -- across calls, where a SQL function plans it again on every call (thousands per plan).
+  return jsonb_build_object('database', p_database, 'schema', p_schema, 'on', p_on,
+    'privileges', case when coalesce(cardinality(p_privileges), 0) = 0 then '[]'::jsonb
+                       when cardinality(p_privileges) = 1 then to_jsonb(p_privileges)
+                       else (select jsonb_agg(distinct (p collate "C") order by (p collate "C")) from unnest(p_privileges) p) end,
+    'future', coalesce(p_future, false));
+end
 $$;
 comment on function xplane.grant_entry(text, text, text, text[], boolean) is
   'One grant in its normalised shape (privileges de-duplicated and sorted).';
@@ -41,7 +46,6 @@ comment on function xplane.grant_entry(text, text, text, text[], boolean) is
 create or replace function xplane.grants_sorted(p_grants jsonb)
 returns jsonb
 language sql immutable parallel safe
-set search_path = xplane, pg_catalog
 as $$
   select coalesce(jsonb_agg(g order by g ->> 'database' collate "C", coalesce(g ->> 'schema', '') collate "C",
                             g ->> 'on' collate "C"), '[]'::jsonb)
@@ -53,7 +57,6 @@ comment on function xplane.grants_sorted(jsonb) is
 create or replace function xplane.grant_privs(p_grant jsonb)
 returns text[]
 language sql immutable parallel safe
-set search_path = xplane, pg_catalog
 as $$
   select coalesce(array(select jsonb_array_elements_text(p_grant -> 'privileges')), '{}')
 $$;
@@ -63,7 +66,6 @@ comment on function xplane.grant_privs(jsonb) is
 create or replace function xplane.grant_find(p_grants jsonb, p_database text, p_schema text, p_on text)
 returns jsonb
 language sql immutable parallel safe
-set search_path = xplane, pg_catalog
 as $$
   select g from jsonb_array_elements(coalesce(p_grants, '[]'::jsonb)) g
    where g ->> 'database' = p_database and g ->> 'on' = p_on
@@ -176,7 +178,6 @@ comment on function xplane.normalize_grants(xplane.resource_kind, jsonb, text) i
 create or replace function xplane.grants_scope(p_grants jsonb)
 returns table (database text, schema text)
 language sql immutable parallel safe
-set search_path = xplane, pg_catalog
 as $$
   -- Every database a list names (schema null = the database itself), and every schema in it.
   select distinct g ->> 'database', null::text from jsonb_array_elements(coalesce(p_grants, '[]'::jsonb)) g
@@ -190,7 +191,6 @@ comment on function xplane.grants_scope(jsonb) is
 create or replace function xplane.grants_catalog_sql()
 returns text
 language sql immutable parallel safe
-set search_path = xplane, pg_catalog
 as $$
   -- Everything the roles $1 (text[]) hold in the current database and in the schemas $2 (text[]),
   -- in one query (run there through xplane.remote_query). Objects a role owns do not count:
@@ -547,7 +547,6 @@ comment on function xplane.grant_scope_record(text, text, jsonb) is
 create or replace function xplane.grants_missing(p_grants jsonb, p_catalog jsonb)
 returns text
 language sql immutable parallel safe
-set search_path = xplane, pg_catalog
 as $$
   -- The databases and schemas that grants name but that do not exist (yet): the resource is
   -- then dependency_not_ready, and reconcile retries it after they are created.

@@ -5,7 +5,6 @@
 create or replace function xplane.roles_catalog_sql()
 returns text
 language sql immutable parallel safe
-set search_path = xplane, pg_catalog
 as $$
   -- pg_roles, not pg_authid: readable without superuser. Settings: database-independent only.
   -- $1: the role names (text[]); a remote_query argument.
@@ -58,7 +57,6 @@ comment on function xplane.roles_catalog(text, text[]) is
 create or replace function xplane.setting_is_list(p_name text)
 returns boolean
 language sql immutable strict parallel safe
-set search_path = xplane, pg_catalog
 as $$
   -- The settings PostgreSQL stores as a list of quoted identifiers (GUC_LIST_QUOTE).
   select lower(p_name) in ('search_path', 'temp_tablespaces', 'session_preload_libraries',

@@ -142,7 +142,6 @@ comment on function xplane.role_converge(text, text, jsonb, jsonb, jsonb, jsonb,
 create or replace function xplane.locked_sql(p_locks text[], p_sql text)
 returns text
 language sql immutable parallel safe
-set search_path = xplane, pg_catalog
 as $$
   -- The advisory locks of several catalog objects, in a fixed order (no deadlock between two
   -- sessions taking overlapping sets), then the statements: one remote transaction.
@@ -394,7 +393,6 @@ comment on function xplane.delete_role(text, jsonb, text) is
 create or replace function xplane.role_catalog_slices(p_catalog jsonb, p_names text[])
 returns table (name text, slice jsonb)
 language sql immutable parallel safe
-set search_path = xplane, pg_catalog
 as $$
   -- Cuts a batch catalog (role_batch_catalog) into one small catalog per role, in the same
   -- shape. Every subtree is unnested once: per-role lookups in the whole catalog would copy

@@ -114,7 +114,6 @@ comment on function xplane.credential_forget(text, text) is
 create or replace function xplane.redact_secrets(p_text text)
 returns text
 language sql immutable parallel safe
-set search_path = xplane, pg_catalog
 as $$
   select regexp_replace(p_text, 'SCRAM-SHA-256\$[^\s'']*', '(sensitive)', 'g')
 $$;

@@ -35,7 +35,6 @@ comment on function xplane.normalize_service_account(jsonb) is
 create or replace function xplane.service_account_implicit(p_spec jsonb)
 returns jsonb
 language sql immutable parallel safe
-set search_path = xplane, pg_catalog
 as $$
   -- What a service account holds besides `grants`: CONNECT on its database, USAGE on its schemas.
   select jsonb_build_array(xplane.grant_entry(p_spec ->> 'database', null, 'database', array['CONNECT'], false))
@@ -90,7 +89,6 @@ comment on function xplane.service_account_observed(text, jsonb, jsonb) is
 create or replace function xplane.service_account_scope(p_spec jsonb)
 returns jsonb
 language sql immutable parallel safe
-set search_path = xplane, pg_catalog
 as $$
   select coalesce(p_spec -> 'grants', '[]'::jsonb) || xplane.service_account_implicit(p_spec)
 $$;

@@ -23,7 +23,6 @@ comment on function xplane.normalize_spec(xplane.resource_kind, jsonb) is
 create or replace function xplane.spec_diff(p_kind xplane.resource_kind, p_desired jsonb, p_observed jsonb)
 returns text[]
 language sql immutable parallel safe
-set search_path = xplane, pg_catalog
 as $$
   -- Compared: the keys the observed state carries (create-only and delete-only keys such as
   -- template or allow_data_loss are never observed). Extension.version/schema null = "any".

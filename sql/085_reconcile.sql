@@ -40,7 +40,6 @@ comment on function xplane.failure_advice(xplane.failure_class, xplane.action_re
 create or replace function xplane.failure_reason(p_class xplane.failure_class, p_result xplane.action_result)
 returns text
 language sql immutable
-set search_path = xplane, pg_catalog
 as $$
   select case
     when p_class = 'validation' then 'InvalidSpec'

@@ -19,8 +19,12 @@ select is(
      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
     where n.nspname = 'xplane'
       and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
-      and not coalesce(p.proconfig @> array['search_path=xplane, pg_catalog'], false)),
-  null, 'every xplane function pins search_path = xplane, pg_catalog');
+      and not coalesce(p.proconfig @> array['search_path=xplane, pg_catalog'], false)
+      -- Pure SQL helpers go without, so that they are inlined into their (pinned) callers: not
+      -- volatile, not SECURITY DEFINER, reading no table of the provider.
+      and not (p.prolang = (select oid from pg_language where lanname = 'sql') and p.provolatile <> 'v' and not p.prosecdef
+               and p.prosrc !~ 'xplane\.(managed_resources|credentials|grant_scopes|stacks|provider_configs|events|conditions|schema_version)\M')),
+  null, 'every xplane function pins search_path = xplane, pg_catalog, except pure SQL helpers');
 select is(
   (select string_agg(p.proname, ', ' order by p.proname)
      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
