@@ -1,8 +1,9 @@
 // The engine end to end, for the commands: open a session on the control database, read the
 // state (batched), compute the plan (src/plan, pure), check a saved plan is still fresh, and
 // walk a plan through the SQL actions. Connections: one control connection (reads, the stack
-// lock) plus a pool of at most `parallelism` for the apply; databases are reached by the
-// provider itself, except to count what a drop would destroy (one connection per database).
+// lock, and the changes when parallelism is 1) plus, with parallelism > 1, a pool of that many
+// for the apply; databases are reached by the provider itself, except to count what a drop
+// would destroy (one connection per database).
 import pg from 'pg';
 import type { Configuration, ResourceInstance } from '../config/types.js';
 import { assemblePlan, contentsToObserve } from '../plan/plan.js';
@@ -15,7 +16,7 @@ import { clientConfig, connect, type ConnectionTarget } from '../state/connectio
 import { lockStack } from '../state/lock.js';
 import { observeAll, readContents, readForeign, readManaged, type ObserveRequest } from '../state/read.js';
 import type { ApplyView } from './events.js';
-import { APPLY_BATCH, StepExecutor } from './execute.js';
+import { APPLY_BATCH, StepExecutor, onePool } from './execute.js';
 import { walk, walkSteps, type WalkResult } from './walk.js';
 
 function passwordCheck(key: ResourceKey, provider: string, name: string, declared: ResourceInstance | undefined, secret: ResourceInstance['connectionSecret']): PasswordCheck {
@@ -111,11 +112,12 @@ export interface RunOptions {
 /** Walk a plan in dependency order: independent changes in batches (xplane.apply_many), destroys one by one. */
 export async function runPlan(session: Session, plan: Plan, opts: RunOptions): Promise<WalkResult> {
   const parallelism = Math.max(1, Math.min(16, Math.floor(opts.parallelism)));
-  const pool = new pg.Pool({ ...clientConfig(session.target.params, session.applicationName), max: parallelism });
-  pool.on('error', () => {});
+  // One worker applies on the control connection itself; more open a pool beside it.
+  const pool = parallelism > 1 ? new pg.Pool({ ...clientConfig(session.target.params, session.applicationName), max: parallelism }) : undefined;
+  pool?.on('error', () => {});
   const byAddress = new Map(plan.resources.map((r) => [r.address, r]));
   const executor = new StepExecutor({
-    pool,
+    pool: pool ?? onePool(session.control),
     stack: plan.stack,
     dir: opts.dir,
     params: session.target.params,
@@ -136,6 +138,6 @@ export async function runPlan(session: Session, plan: Plan, opts: RunOptions): P
     });
   } finally {
     await opts.view.close();
-    await pool.end().catch(() => {});
+    await pool?.end().catch(() => {});
   }
 }

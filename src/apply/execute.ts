@@ -22,7 +22,8 @@ const OK_CODES = new Set(['success', 'updated', 'no_change', 'already_exists', '
 const CONCURRENT_UPDATE = /tuple concurrently (updated|deleted)|could not serialize|deadlock detected/i;
 
 export interface ExecuteContext {
-  pool: pg.Pool;
+  /** Where a step gets its connection: a pool, or the control connection alone (onePool). */
+  pool: { connect(): Promise<pg.PoolClient> };
   stack: string;
   /** The configuration directory (connection_secret paths are relative to it). */
   dir: string;
@@ -84,6 +85,17 @@ export function touchedObjects(step: Pick<ResourcePlan, 'kind' | 'name' | 'datab
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The control connection as a pool of one: what is handed over at once queues on it (every
+ * call is its own transaction, so interleaving is harmless), and an apply holds no connection
+ * beyond it and the provider's own (one per database it reaches).
+ */
+export function onePool(client: pg.Client): { connect(): Promise<pg.PoolClient> } {
+  // What the steps use of a pooled client: query and release.
+  const lent = { query: client.query.bind(client), release: () => {} } as unknown as pg.PoolClient;
+  return { connect: async () => lent };
+}
 
 /** At most this many resources go to the server in one apply_many call (one transaction). */
 export const APPLY_BATCH = 50;

@@ -29,7 +29,7 @@ export const planFlags: Record<string, FlagSpec> = {
 
 export const applyFlags: Record<string, FlagSpec> = {
   'auto-approve': { type: 'boolean', description: 'Do not ask for confirmation' },
-  parallelism: { type: 'string', placeholder: 'N', description: 'How many resources are changed at once (default 4)' },
+  parallelism: { type: 'string', placeholder: 'N', description: 'How many connections change resources at once, each a batch of independent resources at a time (default 1: xp\'s own connection)' },
   'lock-timeout': { type: 'string', placeholder: 'DURATION', description: 'How long to wait for the stack lock (default 0s: fail at once)' },
 };
 

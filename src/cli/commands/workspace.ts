@@ -46,7 +46,7 @@ export async function readConfiguration(io: CommandIO, dir: string, flags: Parse
 
 export function parallelism(flags: ParsedArgs['flags']): number {
   const raw = str(flags.parallelism);
-  if (raw === undefined) return 4;
+  if (raw === undefined) return 1;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > 64) throw new ExitError(`--parallelism ${raw}: expected a whole number from 1 to 64`);
   return n;
