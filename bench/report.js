@@ -141,6 +141,12 @@ export function writeReport() {
     const p = med('xp', n, 'check');
     out.push(`| no-op plan ≤ ${limit} s | ${n} | ${p == null ? '—' : `${secs(p)} s`} | ${status(p, (v) => v <= limit)} |`);
   }
+  // The state touches three databases (postgres, where xp connects and the provider lives, and
+  // the two it creates); the apply pool is --parallelism, 1 by default (xp's own connection).
+  for (const n of sizes) {
+    const peak = get('xp', n)?.peak;
+    out.push(`| peak connections ≤ databases touched (3) + apply pool (1) | ${n} | ${peak ?? '—'} | ${status(peak ?? null, (v) => v <= 4)} |`);
+  }
   for (const n of sizes) {
     const a = div(med('ansible', n, 'apply'), med('xp', n, 'apply'));
     const o = div(med('ansible', n, 'noop'), med('xp', n, 'noop'));
