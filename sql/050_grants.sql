@@ -45,11 +45,18 @@ comment on function xplane.grant_entry(text, text, text, text[], boolean) is
 
 create or replace function xplane.grants_sorted(p_grants jsonb)
 returns jsonb
-language sql immutable parallel safe
+language plpgsql immutable parallel safe
+set search_path = xplane, pg_catalog
 as $$
-  select coalesce(jsonb_agg(g order by g ->> 'database' collate "C", coalesce(g ->> 'schema', '') collate "C",
-                            g ->> 'on' collate "C"), '[]'::jsonb)
-    from jsonb_array_elements(coalesce(p_grants, '[]'::jsonb)) g
+begin
+  -- PL/pgSQL keeps the plan of this aggregate across calls (a SQL function plans it every call).
+  if coalesce(jsonb_array_length(p_grants), 0) <= 1 then
+    return coalesce(p_grants, '[]'::jsonb);
+  end if;
+  return (select jsonb_agg(g order by g ->> 'database' collate "C", coalesce(g ->> 'schema', '') collate "C",
+                           g ->> 'on' collate "C")
+            from jsonb_array_elements(p_grants) g);
+end
 $$;
 comment on function xplane.grants_sorted(jsonb) is
   'The one order of a grants list, used by normalisation and observation alike: (database, schema, on).';

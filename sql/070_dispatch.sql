@@ -7,14 +7,19 @@ returns jsonb
 language plpgsql stable
 set search_path = xplane, pg_catalog
 as $$
-declare
-  v_result jsonb;
 begin
   if p_spec is null or jsonb_typeof(p_spec) <> 'object' then
     perform xplane.invalid_spec(p_kind, 'spec', 'must be a JSON object');
   end if;
-  execute format('select xplane.%I($1)', 'normalize_' || xplane.snake_kind(p_kind)) into v_result using p_spec;
-  return v_result;
+  -- A static dispatch (PL/pgSQL keeps its plans), not EXECUTE: this runs once per resource of
+  -- a plan. A kind missing here raises case_not_found.
+  case p_kind
+    when 'Database' then return xplane.normalize_database(p_spec);
+    when 'Schema' then return xplane.normalize_schema(p_spec);
+    when 'Role' then return xplane.normalize_role(p_spec);
+    when 'Extension' then return xplane.normalize_extension(p_spec);
+    when 'ServiceAccount' then return xplane.normalize_service_account(p_spec);
+  end case;
 end
 $$;
 comment on function xplane.normalize_spec(xplane.resource_kind, jsonb) is

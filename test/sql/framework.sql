@@ -1,5 +1,5 @@
 -- The framework: schema, tables, enums, conventions every function follows.
-select plan(18);
+select plan(20);
 
 select has_schema('xplane', 'schema xplane exists');
 select has_table('xplane', t, format('table xplane.%s exists', t))
@@ -45,4 +45,18 @@ select is(xplane.prune_events(), 1::bigint, 'prune_events removes events older t
 select is((select string_agg(reason, ',') from xplane.events), 'New', '… and keeps recent ones');
 select is(xplane.remote_query('default', current_database(), $q$to_jsonb(current_setting('jit'))$q$), '"off"'::jsonb,
   'provider connections run with jit = off (catalog queries are not worth compiling)');
+select is(xplane.remote_query('default', current_database(), $q$to_jsonb(current_setting('plan_cache_mode'))$q$), '"force_generic_plan"'::jsonb,
+  'provider connections keep one generic plan per prepared catalog query');
+create function pg_temp.dispatched(p_kind xplane.resource_kind) returns boolean language plpgsql as $$
+begin
+  perform xplane.normalize_spec(p_kind, '{}');
+  return true;
+exception when case_not_found then
+  return false;
+when invalid_parameter_value then
+  return true;   -- the kind's own validation ran (a required attribute is missing)
+end
+$$;
+select is((select string_agg(k::text, ', ') from unnest(enum_range(null::xplane.resource_kind)) k where not pg_temp.dispatched(k)),
+  null, 'normalize_spec dispatches every kind');
 select * from finish();
