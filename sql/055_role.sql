@@ -100,15 +100,13 @@ language plpgsql volatile
 set search_path = xplane, pg_catalog
 as $$
 declare
-  v_cat jsonb;
+  v_slices jsonb;
 begin
-  v_cat := xplane.role_batch_catalog(p_provider_config,
-    (select coalesce(jsonb_agg(jsonb_build_object('name', e ->> 'name', 'scope', e -> 'spec' -> 'grants') order by n), '[]')
-       from jsonb_array_elements(p_items) with ordinality t(e, n)));
-  return (select coalesce(jsonb_agg(coalesce(xplane.role_observed(e ->> 'name', e -> 'spec', s.slice), 'null'::jsonb) order by n), '[]')
-            from jsonb_array_elements(p_items) with ordinality t(e, n)
-            left join xplane.role_catalog_slices(v_cat, array(select x ->> 'name' from jsonb_array_elements(p_items) x)) s
-              on s.name = e ->> 'name');
+  v_slices := xplane.role_batch_slices(p_provider_config,
+    (select coalesce(jsonb_agg(jsonb_build_object('name', e ->> 'name', 'scope', e -> 'spec' -> 'grants')), '[]')
+       from jsonb_array_elements(p_items) e));
+  return (select coalesce(jsonb_agg(coalesce(xplane.role_observed(e ->> 'name', e -> 'spec', v_slices -> (e ->> 'name')), 'null'::jsonb) order by n), '[]')
+            from jsonb_array_elements(p_items) with ordinality t(e, n));
 end
 $$;
 comment on function xplane.observe_many_role(jsonb, text) is
@@ -161,17 +159,17 @@ declare
   v_kinds   xplane.resource_kind[] := '{}';
   v_names   text[] := '{}';
   v_specs   jsonb[] := '{}';
+  v_scopes  jsonb[] := '{}';
+  v_implied jsonb[] := '{}';
   v_pw      text[] := '{}';
   v_results xplane.action_result[] := array_fill(null::xplane.action_result, array[v_n]);
   v_todo    integer[] := '{}';
   v_sql     text[] := '{}';
   v_steps   jsonb := '[]';
-  v_cat     jsonb;
   v_slices  jsonb;
   v_db      text;
   v_item    jsonb;
   v_spec    jsonb;
-  v_implicit jsonb;
   v_missing text;
   v_obs     jsonb;
   v_state text; v_msg text; v_detail text; v_hint text;
@@ -189,6 +187,9 @@ begin
     begin
       v_spec := xplane.normalize_spec(v_kinds[i], v_item -> 'spec');
       v_specs[i] := v_spec;
+      -- Implicit grants (a service account's CONNECT and USAGE), and where its grants are authoritative.
+      v_implied[i] := case when v_kinds[i] = 'ServiceAccount' then xplane.service_account_implicit(v_spec) else '[]' end;
+      v_scopes[i] := coalesce(v_spec -> 'grants', '[]') || v_implied[i];
       if v_kinds[i] = 'ServiceAccount' then
         -- A verifier in the spec (a direct call) is stored first; the stored one is what is set.
         if xplane.check_password('ServiceAccount', v_item -> 'spec') is not null then
@@ -238,16 +239,12 @@ begin
     end if;
   end loop;
   -- Their grants: every role's delta from one batched catalog read, one transaction per database.
-  v_cat := xplane.role_batch_catalog(p_provider_config, (select jsonb_agg(jsonb_build_object('name', v_names[t],
-             'scope', case when v_kinds[t] = 'ServiceAccount' then xplane.service_account_scope(v_specs[t]) else v_specs[t] -> 'grants' end))
-             from unnest(v_todo) t));
-  select jsonb_object_agg(s.name, s.slice) into v_slices
-    from xplane.role_catalog_slices(v_cat, array(select v_names[t] from unnest(v_todo) t)) s;
+  v_slices := xplane.role_batch_slices(p_provider_config,
+    (select jsonb_agg(jsonb_build_object('name', v_names[t], 'scope', v_scopes[t])) from unnest(v_todo) t));
   foreach i in array v_todo loop
-    v_implicit := case when v_kinds[i] = 'ServiceAccount' then xplane.service_account_implicit(v_specs[i]) else '[]' end;
     select v_steps || coalesce(jsonb_agg(d || jsonb_build_object('item', i)), '[]') into v_steps
       from jsonb_array_elements(xplane.grants_delta(v_names[i], v_specs[i] -> 'grants',
-             v_implicit || coalesce(v_slices -> v_names[i] -> 'previous_scope' -> v_names[i], '[]'),
+             v_implied[i] || coalesce(v_slices -> v_names[i] -> 'previous_scope' -> v_names[i], '[]'),
              v_slices -> v_names[i] -> 'grants')) d;
   end loop;
   for v_db in select distinct d ->> 'database' from jsonb_array_elements(v_steps) d loop
@@ -273,26 +270,21 @@ begin
   end loop;
   v_todo := array(select t from unnest(v_todo) t where v_results[t] is null);
   foreach i in array v_todo loop
-    perform xplane.grant_scope_record(p_provider_config, v_names[i], coalesce(v_specs[i] -> 'grants', '[]')
-      || case when v_kinds[i] = 'ServiceAccount' then xplane.service_account_implicit(v_specs[i]) else '[]' end);
+    perform xplane.grant_scope_record(p_provider_config, v_names[i], v_scopes[i]);
   end loop;
   -- What they look like now.
-  v_cat := xplane.role_batch_catalog(p_provider_config, (select coalesce(jsonb_agg(jsonb_build_object('name', v_names[t],
-             'scope', case when v_kinds[t] = 'ServiceAccount' then xplane.service_account_scope(v_specs[t]) else v_specs[t] -> 'grants' end)), '[]')
-             from unnest(v_todo) t));
-  select jsonb_object_agg(s.name, s.slice) into v_slices
-    from xplane.role_catalog_slices(v_cat, array(select v_names[t] from unnest(v_todo) t)) s;
+  v_slices := xplane.role_batch_slices(p_provider_config,
+    (select coalesce(jsonb_agg(jsonb_build_object('name', v_names[t], 'scope', v_scopes[t])), '[]') from unnest(v_todo) t));
   foreach i in array v_todo loop
+    v_missing := xplane.grants_missing(v_scopes[i], v_slices -> v_names[i] -> 'grants');
     if v_kinds[i] = 'ServiceAccount' then
       v_obs := xplane.service_account_observed(v_names[i], v_specs[i], v_slices -> v_names[i]);
-      v_missing := xplane.grants_missing(xplane.service_account_scope(v_specs[i]), v_slices -> v_names[i] -> 'grants');
       v_results[i] := case when v_missing is not null
         then xplane.result('dependency_not_ready', format('service account "%s" created; its grants wait for %s', v_names[i], v_missing), v_obs)
         else xplane.result('success', format('service account "%s" created%s', v_names[i],
                case when v_pw[i] is null then ' (no password stored: it cannot log in until one is set)' else '' end), v_obs) end;
     else
       v_obs := xplane.role_observed(v_names[i], v_specs[i], v_slices -> v_names[i]);
-      v_missing := xplane.grants_missing(v_specs[i] -> 'grants', v_slices -> v_names[i] -> 'grants');
       v_results[i] := case when v_missing is not null
         then xplane.result('dependency_not_ready', format('role "%s" created; its grants wait for %s', v_names[i], v_missing), v_obs)
         else xplane.result('success', format('role "%s" created', v_names[i]), v_obs) end;
@@ -453,3 +445,16 @@ as $$
 $$;
 comment on function xplane.role_catalog_slices(jsonb, text[]) is
   'One catalog per role of a batch catalog (same shape, only that role''s entries), built in one pass: keeps batched observe linear in the number of roles.';
+
+create or replace function xplane.role_batch_slices(p_provider_config text, p_items jsonb)
+returns jsonb
+language sql volatile
+set search_path = xplane, pg_catalog
+as $$
+  -- role_batch_catalog cut into one catalog per role: {name: slice}.
+  select coalesce(jsonb_object_agg(s.name, s.slice), '{}'::jsonb)
+    from xplane.role_catalog_slices(xplane.role_batch_catalog(p_provider_config, p_items),
+                                    array(select e ->> 'name' from jsonb_array_elements(p_items) e)) s
+$$;
+comment on function xplane.role_batch_slices(text, jsonb) is
+  'The catalog of a batch of roles [{"name", "scope"}] (role_batch_catalog), as {name: the slice of it that concerns that role} (role_catalog_slices).';

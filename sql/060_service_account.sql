@@ -101,15 +101,13 @@ language plpgsql volatile
 set search_path = xplane, pg_catalog
 as $$
 declare
-  v_cat jsonb;
+  v_slices jsonb;
 begin
-  v_cat := xplane.role_batch_catalog(p_provider_config,
-    (select coalesce(jsonb_agg(jsonb_build_object('name', e ->> 'name', 'scope', xplane.service_account_scope(e -> 'spec')) order by n), '[]')
-       from jsonb_array_elements(p_items) with ordinality t(e, n)));
-  return (select coalesce(jsonb_agg(coalesce(xplane.service_account_observed(e ->> 'name', e -> 'spec', s.slice), 'null'::jsonb) order by n), '[]')
-            from jsonb_array_elements(p_items) with ordinality t(e, n)
-            left join xplane.role_catalog_slices(v_cat, array(select x ->> 'name' from jsonb_array_elements(p_items) x)) s
-              on s.name = e ->> 'name');
+  v_slices := xplane.role_batch_slices(p_provider_config,
+    (select coalesce(jsonb_agg(jsonb_build_object('name', e ->> 'name', 'scope', xplane.service_account_scope(e -> 'spec'))), '[]')
+       from jsonb_array_elements(p_items) e));
+  return (select coalesce(jsonb_agg(coalesce(xplane.service_account_observed(e ->> 'name', e -> 'spec', v_slices -> (e ->> 'name')), 'null'::jsonb) order by n), '[]')
+            from jsonb_array_elements(p_items) with ordinality t(e, n));
 end
 $$;
 comment on function xplane.observe_many_service_account(jsonb, text) is
