@@ -129,11 +129,11 @@ export class StepExecutor {
   execute(step: ResourcePlan): Promise<StepOutcome> {
     if (step.action === 'delete' || (step.action === 'replace' && step.destructive)) {
       // Terraform's "destroy and then create replacement": drop first, then apply alone.
-      const run = async (): Promise<StepOutcome> => {
-        const dropped = await this.delete(step);
-        return dropped.ok && step.action === 'replace' ? (await this.applyBatch([step]))[0]! : dropped;
+      const run = async ([s]: ResourcePlan[]): Promise<StepOutcome[]> => {
+        const dropped = await this.delete(s!);
+        return dropped.ok && s!.action === 'replace' ? this.applyBatch([s!]) : [dropped];
       };
-      return this.withRetry(touchedObjects(step), run, (o) => [o]);
+      return this.runRetrying([step], run).then((o) => o[0]!);
     }
     return new Promise((resolve) => {
       this.queue.push({ step, resolve });
@@ -151,25 +151,28 @@ export class StepExecutor {
     for (let i = 0; i < queued.length; i += APPLY_BATCH) {
       const batch = queued.slice(i, i + APPLY_BATCH);
       const steps = batch.map((p) => p.step);
-      void this.withRetry(steps.flatMap(touchedObjects), () => this.applyBatch(steps), (o) => o)
+      void this.runRetrying(steps, (s) => this.applyBatch(s))
         .catch((err: Error) => steps.map(() => failed(err.message)))
         .then((outcomes) => batch.forEach((p, k) => p.resolve(outcomes[k]!)));
     }
   }
 
   /**
-   * Runs `fn` holding the keys of the catalog objects it touches (steps touching the same
-   * object never run at once); retries "tuple concurrently updated" and the like (another
-   * client on the same objects) a few times with backoff.
+   * Runs steps holding the keys of the catalog objects they touch (steps touching the same
+   * object never run at once); those that failed with "tuple concurrently updated" and the like
+   * (another client on the same objects) run again, up to 5 times with backoff.
    */
-  private withRetry<T>(keys: string[], fn: () => Promise<T>, outcomes: (r: T) => StepOutcome[]): Promise<T> {
-    return this.mutex.run(keys, async () => {
-      for (let attempt = 0; ; attempt++) {
-        const r = await fn();
-        const retry = outcomes(r).some((o) => !o.ok && CONCURRENT_UPDATE.test(o.message));
-        if (!retry || attempt >= 5) return r;
+  private runRetrying(steps: ResourcePlan[], run: (steps: ResourcePlan[]) => Promise<StepOutcome[]>): Promise<StepOutcome[]> {
+    return this.mutex.run(steps.flatMap(touchedObjects), async () => {
+      const outcomes = await run(steps);
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const again = outcomes.flatMap((o, k) => (!o.ok && CONCURRENT_UPDATE.test(o.message) ? [k] : []));
+        if (again.length === 0) break;
         await sleep(50 * 2 ** attempt + Math.random() * 50);
+        const redo = await run(again.map((k) => steps[k]!));
+        again.forEach((k, j) => (outcomes[k] = redo[j]!));
       }
+      return outcomes;
     });
   }
 
