@@ -243,6 +243,18 @@ $$;
 comment on function xplane.ddl_lock_prefix(text) is
   'Statement that takes the transaction advisory lock guarding one catalog object (see remote_exec_locked).';
 
+create or replace function xplane.locked_sql(p_locks text[], p_sql text)
+returns text
+language sql immutable parallel safe
+as $$
+  -- The advisory locks of several catalog objects, in a fixed order (no deadlock between two
+  -- sessions taking overlapping sets), then the statements: one remote transaction.
+  select coalesce((select string_agg(xplane.ddl_lock_prefix(k), '' order by k) from (select distinct unnest(p_locks) k) x), '')
+         || p_sql
+$$;
+comment on function xplane.locked_sql(text[], text) is
+  'p_sql preceded by the advisory locks of p_locks (sorted, once each), for remote_exec: the locks are held while it runs.';
+
 create or replace function xplane.remote_exec_locked(p_provider_config text, p_database text, p_lock_key text, p_sql text)
 returns text
 language plpgsql volatile
@@ -251,7 +263,7 @@ as $$
 begin
   -- The lock and the DDL travel as one multi-statement string: one implicit transaction on
   -- the remote side, so the lock is held exactly while the DDL runs and released at its commit.
-  return xplane.remote_exec(p_provider_config, p_database, xplane.ddl_lock_prefix(p_lock_key) || p_sql);
+  return xplane.remote_exec(p_provider_config, p_database, xplane.locked_sql(array[p_lock_key], p_sql));
 end
 $$;
 comment on function xplane.remote_exec_locked(text, text, text, text) is

@@ -137,18 +137,6 @@ $$;
 comment on function xplane.role_converge(text, text, jsonb, jsonb, jsonb, jsonb, text[]) is
   'Turns an existing role into its normalised spec: ALTER ROLE / COMMENT / SET / membership, then GRANT/REVOKE deltas. Shared by Role and ServiceAccount.';
 
-create or replace function xplane.locked_sql(p_locks text[], p_sql text)
-returns text
-language sql immutable parallel safe
-as $$
-  -- The advisory locks of several catalog objects, in a fixed order (no deadlock between two
-  -- sessions taking overlapping sets), then the statements: one remote transaction.
-  select coalesce((select string_agg(xplane.ddl_lock_prefix(k), '' order by k) from (select distinct unnest(p_locks) k) x), '')
-         || p_sql
-$$;
-comment on function xplane.locked_sql(text[], text) is
-  'p_sql preceded by the advisory locks of p_locks (sorted, once each), for remote_exec: the locks are held while it runs.';
-
 create or replace function xplane.create_roles(p_provider_config text, p_items jsonb)
 returns xplane.action_result[]
 language plpgsql volatile

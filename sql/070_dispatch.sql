@@ -112,6 +112,17 @@ $$;
 comment on function xplane.observe_resource(xplane.resource_kind, text, jsonb, text) is
   'The observed state of one object in the shape of its normalised spec, or null when it does not exist (observe_many of one item).';
 
+create or replace function xplane.name_problem(p_kind xplane.resource_kind, p_name text)
+returns text
+language sql immutable parallel safe
+as $$
+  -- PostgreSQL would silently truncate a longer name, and xp would never find the object again.
+  select case when p_name is null or p_name = '' or octet_length(p_name) > 63
+              then format('%s.name: must be 1 to 63 bytes long (NAMEDATALEN), got %s bytes', p_kind, coalesce(octet_length(p_name), 0)) end
+$$;
+comment on function xplane.name_problem(xplane.resource_kind, text) is
+  'Why a name cannot be an object''s (Kind.name: …), or null when it can: 1 to 63 bytes.';
+
 create or replace function xplane.run_action(p_action text, p_kind xplane.resource_kind, p_name text, p_spec jsonb,
                                              p_provider_config text default 'default')
 returns xplane.action_result
@@ -126,10 +137,8 @@ begin
   if p_action not in ('create', 'update', 'delete') then
     return xplane.result('error', format('unknown action %s', p_action));
   end if;
-  if p_name is null or p_name = '' or octet_length(p_name) > 63 then
-    -- PostgreSQL would silently truncate a longer name, and xp would never find the object again.
-    return xplane.result('invalid_spec', format('%s.name: must be 1 to 63 bytes long (NAMEDATALEN), got %s bytes',
-                                                 p_kind, coalesce(octet_length(p_name), 0)));
+  if xplane.name_problem(p_kind, p_name) is not null then
+    return xplane.result('invalid_spec', xplane.name_problem(p_kind, p_name));
   end if;
   begin
     -- "select * from f()", not "select (f()).*": the latter calls f once per column.

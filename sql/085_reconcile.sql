@@ -322,13 +322,12 @@ declare
   v_n       integer := coalesce(cardinality(p_ids), 0);
   v_res     xplane.managed_resources;
   v_obs     jsonb;
+  v_creator text[] := '{}';
   v_results xplane.action_result[] := '{}';
-  v_run     integer[] := '{}';
-  v_class   text;
-  v_next    text;
+  v_run     integer[];
   v_batch   xplane.action_result[];
   v_state text; v_msg text; v_detail text; v_hint text;
-  i integer;
+  i integer := 1;
   k integer;
 begin
   -- p_ids: resources of one provider config, locked by the caller, none depending on another
@@ -343,25 +342,24 @@ begin
   exception when others then
     v_obs := null;   -- the server is unreachable: each resource observes (and fails) on its own
   end;
-  for i in 1 .. v_n + 1 loop
-    v_next := null;
-    if i <= v_n then
-      select * into v_res from xplane.managed_resources where id = p_ids[i];
-      if v_obs is not null and v_obs -> (i - 1) ->> 'error' is null and v_obs -> (i - 1) -> 'observed' = 'null'::jsonb
-         and v_res.deleted_at is null and octet_length(v_res.name) between 1 and 63
-         and coalesce((select mode from xplane.stacks where name = v_res.stack), 'enforce') = 'enforce' then
-        v_next := case when v_res.kind in ('Role', 'ServiceAccount') then 'create_roles'
-                       when v_res.kind = 'Schema' then 'create_schemas' end;
-      end if;
-      if v_next is not null and (v_class is null or v_next = v_class) then
-        v_run := v_run || i;
-        v_class := v_next;
-        continue;
-      end if;
-    end if;
-    if cardinality(v_run) > 0 then
+  -- Which batch creator each resource can go to (null: reconciled on its own).
+  for k in 1 .. v_n loop
+    select * into v_res from xplane.managed_resources where id = p_ids[k];
+    v_creator[k] := case
+      when v_obs is null or v_obs -> (k - 1) ->> 'error' is not null or v_obs -> (k - 1) -> 'observed' <> 'null'::jsonb
+           or v_res.deleted_at is not null or xplane.name_problem(v_res.kind, v_res.name) is not null
+           or coalesce((select mode from xplane.stacks where name = v_res.stack), 'enforce') <> 'enforce' then null
+      when v_res.kind in ('Role', 'ServiceAccount') then 'create_roles'
+      when v_res.kind = 'Schema' then 'create_schemas' end;
+  end loop;
+  while i <= v_n loop
+    if v_creator[i] is not null then
+      v_run := array[i];
+      while i + cardinality(v_run) <= v_n and v_creator[i + cardinality(v_run)] = v_creator[i] loop
+        v_run := v_run || (i + cardinality(v_run));
+      end loop;
       begin
-        execute format('select xplane.%I($1, $2)', v_class) into v_batch
+        execute format('select xplane.%I($1, $2)', v_creator[i]) into v_batch
           using p_provider_config, (select jsonb_agg(jsonb_build_object('kind', r.kind, 'name', r.name, 'spec', r.spec) order by u.n)
                                       from unnest(v_run) with ordinality u(j, n) join xplane.managed_resources r on r.id = p_ids[u.j]);
       exception when others then
@@ -377,16 +375,9 @@ begin
           v_results[v_run[k]] := v_batch[k];
         end if;
       end loop;
-      v_run := '{}';
-      v_class := null;
-      if v_next is not null then
-        -- This item starts the next run.
-        v_run := array[i];
-        v_class := v_next;
-        continue;
-      end if;
+      i := i + cardinality(v_run);
+      continue;
     end if;
-    exit when i > v_n;
     select * into v_res from xplane.managed_resources where id = p_ids[i];
     begin
       if v_obs is not null and v_obs -> (i - 1) ->> 'error' is null then
@@ -400,6 +391,7 @@ begin
       raise warning 'xplane.reconcile_many: % % failed: %', v_res.kind, quote_ident(v_res.name), v_msg;
       v_results[i] := xplane.failure(v_state, v_msg, v_detail, v_hint);
     end;
+    i := i + 1;
   end loop;
   return v_results;
 end
