@@ -62,6 +62,9 @@ export class XpParser extends CstParser {
       nodeLocationTracking: 'none',
       errorMessageProvider: errorMessages,
       maxLookahead: 3,
+      // The grammar checks (ambiguities, left recursion) cost a third of a small command's
+      // parse; test/dsl/definitions.test.ts runs them (skipValidations: false).
+      skipValidations: true,
       ...config,
     });
     this.performSelfAnalysis();

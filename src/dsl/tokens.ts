@@ -6,7 +6,7 @@
 //   heredoc  — inside <<EOT … EOT: text, `${` and the end marker (pops).
 // Every `{` and `${` pushes expr and every `}` pops it, so the `}` that closes an
 // interpolation returns to the string or heredoc it came from.
-import type { CustomPatternMatcherFunc, IToken, TokenType } from 'chevrotain';
+import type { CustomPatternMatcherFunc, IToken, Lexer as LexerType, TokenType } from 'chevrotain';
 import { createToken, Lexer } from './chevrotain.js';
 
 // ── trivia ────────────────────────────────────────────────────────────────────────────
@@ -265,24 +265,33 @@ export const allTokens: TokenType[] = [
   HeredocEnd,
 ];
 
-export const lexer = new Lexer(
-  { modes: { expr: exprMode, string: stringMode, heredoc: heredocMode }, defaultMode: 'expr' },
-  {
-    positionTracking: 'full',
-    ensureOptimizations: false,
-    // lines end at \n (a \r before it is whitespace): CRLF files count lines like LF files
-    lineTerminatorsPattern: /\n/g,
-    lineTerminatorCharacters: ['\n'],
-    errorMessageProvider: {
-      // a stray `}` at top level: the parser reports it with a better message
-      buildUnableToPopLexerModeMessage: () => '',
-      buildUnexpectedCharactersMessage: (text, offset, length) =>
-        length === 1
-          ? `unexpected character ${JSON.stringify(text.charAt(offset))}`
-          : `unexpected characters ${JSON.stringify(text.slice(offset, offset + length))}`,
+/**
+ * The lexer. `validate` checks the token definitions (costly: a fifth of a small command's
+ * parse); xp skips it at run time, test/dsl/definitions.test.ts runs it.
+ */
+export function buildLexer(validate: boolean): LexerType {
+  return new Lexer(
+    { modes: { expr: exprMode, string: stringMode, heredoc: heredocMode }, defaultMode: 'expr' },
+    {
+      positionTracking: 'full',
+      ensureOptimizations: false,
+      skipValidations: !validate,
+      // lines end at \n (a \r before it is whitespace): CRLF files count lines like LF files
+      lineTerminatorsPattern: /\n/g,
+      lineTerminatorCharacters: ['\n'],
+      errorMessageProvider: {
+        // a stray `}` at top level: the parser reports it with a better message
+        buildUnableToPopLexerModeMessage: () => '',
+        buildUnexpectedCharactersMessage: (text, offset, length) =>
+          length === 1
+            ? `unexpected character ${JSON.stringify(text.charAt(offset))}`
+            : `unexpected characters ${JSON.stringify(text.slice(offset, offset + length))}`,
+      },
     },
-  },
-);
+  );
+}
+
+export const lexer = buildLexer(false);
 
 /**
  * The tokens the parser sees: newlines are kept only where they separate items, at the top

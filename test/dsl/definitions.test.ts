@@ -1,0 +1,43 @@
+// xp builds its lexer and parser without chevrotain's definition checks (they cost a third of
+// a small command's parse). They run here instead: an ambiguous alternative, left recursion
+// or a token pattern that can never match fails this test, not a user's command.
+import { describe, expect, it } from 'vitest';
+import { CstParser, createToken, Lexer } from '../../src/dsl/chevrotain.js';
+import { buildLexer, lexer, significantNewlines } from '../../src/dsl/tokens.js';
+import { parser, XpParser } from '../../src/dsl/parser.js';
+
+describe('lexer and parser definitions', () => {
+  it('the token definitions pass the lexer checks', () => {
+    const checked = buildLexer(true);
+    expect(checked.lexerDefinitionErrors).toEqual([]);
+    const text = 'resource "role" "a" {\n  name = "x${var.y}"\n  n = 1.5\n}\n';
+    expect(checked.tokenize(text).tokens.map((t) => t.image)).toEqual(lexer.tokenize(text).tokens.map((t) => t.image));
+  });
+
+  it('the grammar passes the parser checks, and parses as the unchecked parser does', () => {
+    const checked = new XpParser({ skipValidations: false });
+    expect(checked.definitionErrors).toEqual([]);
+    const text = 'resource "role" "a" {\n  member_of = [for r in ["x", "y"] : upper(r) if r != "y"]\n}\n';
+    const cstOf = (p: XpParser) => {
+      p.input = significantNewlines(lexer.tokenize(text).tokens).tokens;
+      const cst = p.file();
+      expect(p.errors).toEqual([]);
+      return cst;
+    };
+    expect(cstOf(checked)).toEqual(cstOf(parser));
+  });
+
+  it('the checks do catch a broken definition (so that the tests above can fail)', () => {
+    const A = createToken({ name: 'A', pattern: /a/ });
+    const Never = createToken({ name: 'Never', pattern: /a/ }); // shadowed by A: can never match
+    expect(new Lexer([A, Never], { deferDefinitionErrorsHandling: true, positionTracking: 'onlyOffset' }).lexerDefinitionErrors.length).toBeGreaterThan(0);
+    class Ambiguous extends CstParser {
+      constructor() {
+        super([A], { skipValidations: false });
+        this.RULE('top', () => this.OR([{ ALT: () => this.CONSUME(A) }, { ALT: () => this.CONSUME2(A) }]));
+        this.performSelfAnalysis();
+      }
+    }
+    expect(() => new Ambiguous()).toThrow(/ambigu/i);
+  });
+});
