@@ -124,6 +124,7 @@ export async function runPlan(session: Session, plan: Plan, opts: RunOptions): P
     instances: new Map(opts.instances.map((i) => [i.address, i])),
     allowDataLoss: plan.options.allowDataLoss,
   });
+  executor.prepareSecrets(plan.resources);
   try {
     // Declared up front, so that the first batches do not wait for each other to insert it.
     if (plan.operation === 'apply') await session.control.query('select xplane.declare_stack($1)', [plan.stack]);

@@ -9,7 +9,7 @@ import type { ResourceInstance } from '../config/types.js';
 import { plainPassword } from '../state/passwords.js';
 import type { JsonObject, ResourcePlan } from '../plan/types.js';
 import { generatePassword } from '../secrets/password.js';
-import { scramVerifier } from '../secrets/scram.js';
+import { scramVerifierAsync } from '../secrets/scram.js';
 import { removeSecret, secretPath, writeSecret } from '../secrets/secret-file.js';
 import { rememberDeclared, rememberSecret } from '../secrets/check-cache.js';
 import type { ConnectionParams } from '../state/connection.js';
@@ -119,7 +119,29 @@ export class StepExecutor {
   private mutex = new KeyedMutex();
   private queue: Pending[] = [];
   private flushing = false;
+  /** The password each step sets and its verifier, by address: decided once, retries included. */
+  private secrets = new Map<string, Promise<{ password: string; verifier: string } | undefined>>();
   constructor(private ctx: ExecuteContext) {}
+
+  /**
+   * Starts the PBKDF2 of every password these steps will set, on the thread pool: it runs
+   * while the server applies the first batches (databases, roles), not before each batch.
+   */
+  prepareSecrets(steps: ResourcePlan[]): void {
+    for (const step of steps) if (step.action !== 'delete') void this.secret(step).catch(() => undefined);
+  }
+
+  private secret(step: ResourcePlan): Promise<{ password: string; verifier: string } | undefined> {
+    let secret = this.secrets.get(step.address);
+    if (!secret) {
+      secret = (async () => {
+        const password = this.password(step);
+        return password === undefined ? undefined : { password, verifier: await scramVerifierAsync(password) };
+      })();
+      this.secrets.set(step.address, secret);
+    }
+    return secret;
+  }
 
   /**
    * Runs one step. Steps handed over in the same turn of the event loop are independent
@@ -188,24 +210,19 @@ export class StepExecutor {
     return undefined;
   }
 
-  private prepare(step: ResourcePlan): Prepared {
-    const password = this.password(step);
+  private async prepare(step: ResourcePlan): Promise<Prepared> {
+    const secret = await this.secret(step);
     const spec: JsonObject = { ...step.spec };
-    if (password === undefined) return { step, spec };
-    const verifier = scramVerifier(password);
-    spec['password'] = verifier;
-    return { step, spec, password, verifier };
+    if (secret === undefined) return { step, spec };
+    spec['password'] = secret.verifier;
+    return { step, spec, ...secret };
   }
 
   /** One xplane.apply_many call for independent steps; an outcome per step, in order. */
   private async applyBatch(steps: ResourcePlan[]): Promise<StepOutcome[]> {
-    const prepared: Array<Prepared | StepOutcome> = steps.map((step) => {
-      try {
-        return this.prepare(step);
-      } catch (err) {
-        return failed((err as Error).message);
-      }
-    });
+    const prepared: Array<Prepared | StepOutcome> = await Promise.all(
+      steps.map((step) => this.prepare(step).catch((err: Error) => failed(err.message))),
+    );
     const items = prepared.filter((p): p is Prepared => 'step' in p);
     let results: Array<{ status_code?: string; message?: string }> = [];
     if (items.length > 0) {

@@ -55,6 +55,15 @@ export function scramVerifier(password: string, salt: Buffer = randomBytes(SALT_
   return formatVerifier({ iterations, salt, ...keys(password, salt, iterations) });
 }
 
+/** scramVerifier with the PBKDF2 on the thread pool: the apply computes them while the server works. */
+export async function scramVerifierAsync(password: string, salt: Buffer = randomBytes(SALT_BYTES), iterations = SCRAM_ITERATIONS): Promise<string> {
+  return formatVerifier({ iterations, salt, ...keysOf(await saltedAsync(password, salt, iterations)) });
+}
+
+function saltedAsync(password: string, salt: Buffer, iterations: number): Promise<Buffer> {
+  return new Promise<Buffer>((res, rej) => pbkdf2(prepare(password), salt, iterations, 32, 'sha256', (err, key) => (err ? rej(err) : res(key))));
+}
+
 /**
  * Does `password` match a stored verifier? Recomputes the keys with the verifier's own salt
  * and iteration count: how xp tells "unchanged" without ever storing a plaintext.
@@ -74,7 +83,6 @@ export function verifierMatches(password: string, stored: string): boolean {
 export async function verifierMatchesAsync(password: string, stored: string): Promise<boolean> {
   const v = parseVerifier(stored);
   if (!v) return false;
-  const salted = await new Promise<Buffer>((res, rej) => pbkdf2(prepare(password), v.salt, v.iterations, 32, 'sha256', (err, key) => (err ? rej(err) : res(key))));
-  const { storedKey, serverKey } = keysOf(salted);
+  const { storedKey, serverKey } = keysOf(await saltedAsync(password, v.salt, v.iterations));
   return storedKey.length === v.storedKey.length && timingSafeEqual(storedKey, v.storedKey) && timingSafeEqual(serverKey, v.serverKey);
 }

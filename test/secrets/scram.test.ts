@@ -1,6 +1,7 @@
 import { describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
-import { scramVerifier, verifierMatches } from '../../src/secrets/scram.js';
+import { randomBytes } from 'node:crypto';
+import { scramVerifier, scramVerifierAsync, verifierMatches, verifierMatchesAsync } from '../../src/secrets/scram.js';
 import { generatePassword } from '../../src/secrets/password.js';
 
 describe('SCRAM-SHA-256 verifiers computed in TypeScript', () => {
@@ -34,6 +35,17 @@ describe('SCRAM-SHA-256 verifiers computed in TypeScript', () => {
       await admin.query(`drop role if exists ${admin.escapeIdentifier(role)}`);
       await admin.end();
     }
+  });
+
+  it('computes the same verifier on the thread pool as inline (what apply sends)', async () => {
+    const salt = randomBytes(16);
+    for (const password of [generatePassword(), 'pässwörd ﬁ']) {
+      const v = await scramVerifierAsync(password, salt);
+      expect(v).toBe(scramVerifier(password, salt));
+      expect(await verifierMatchesAsync(password, v)).toBe(true);
+      expect(await verifierMatchesAsync(`${password}x`, v)).toBe(false);
+    }
+    expect(await scramVerifierAsync('same')).not.toBe(await scramVerifierAsync('same')); // a fresh salt each time
   });
 
   it('generates URL-safe passwords from 32 random bytes', () => {
