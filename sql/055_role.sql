@@ -75,39 +75,155 @@ $$;
 comment on function xplane.role_catalog_of(text, text, jsonb) is
   'role_batch_catalog for one role (Role or ServiceAccount) whose grants are authoritative within p_scope (a grants-shaped list).';
 
+create or replace function xplane.role_states(p_items jsonb, p_catalog jsonb)
+returns jsonb
+language plpgsql stable
+set search_path = xplane, pg_catalog
+as $$
+begin
+  -- p_items: [{"kind": "Role" | "ServiceAccount", "name", "spec" (normalised)}]; p_catalog:
+  -- role_batch_catalog of them (or a slice of it). One query for the whole batch: observing
+  -- role by role (a function call and a dozen queries each) was most of a plan's time.
+  --
+  -- Grants are authoritative within the databases and schemas the desired and implicit grants
+  -- name (grants_scope). Implicit: a service account's CONNECT and USAGE
+  -- (service_account_implicit) and, for both kinds, where its grants were at its last apply.
+  -- In that scope, per database, schema and object kind, a privilege shows when:
+  --   database / schema: the role holds it (an owner holds everything it asks for), unless
+  --     only the implicit grants ask for it;
+  --   tables, sequences, functions: desired and carried by every object, or undesired and
+  --     carried by any object or any default ACL (so that it gets revoked);
+  -- and `future` shows when the default ACLs of every role in future_for carry the desired
+  -- privileges (or, when not desired, when any default ACL carries anything).
+  return (
+    with items as (
+      select t.n, t.e ->> 'kind' as kind, t.e ->> 'name' as role, coalesce(t.e -> 'spec', '{}'::jsonb) as spec
+        from jsonb_array_elements(coalesce(p_items, '[]'::jsonb)) with ordinality t(e, n)),
+    roles as (select r.key as role, r.value from jsonb_each(coalesce(p_catalog -> 'cluster' -> 'roles', '{}'::jsonb)) r),
+    prev as (select p.key as role, p.value from jsonb_each(coalesce(p_catalog -> 'previous_scope', '{}'::jsonb)) p),
+    asks as (
+      select i.n, i.kind, i.role, i.spec, coalesce(i.spec -> 'grants', '[]'::jsonb) as des,
+             case when i.kind = 'ServiceAccount' then xplane.service_account_implicit(i.spec) else '[]'::jsonb end
+               || coalesce(p.value, '[]'::jsonb) as imp
+        from items i left join prev p on p.role = i.role),
+    -- the first desired / implicit grant of each item per (database, schema, on)
+    des as (
+      select distinct on (a.n, g ->> 'database', g ->> 'schema', g ->> 'on')
+             a.n, g ->> 'database' as db, g ->> 'schema' as schema, g ->> 'on' as target, coalesce(g -> 'privileges', '[]'::jsonb) as privs,
+             coalesce((g ->> 'future')::boolean, false) as future
+        from asks a, jsonb_array_elements(a.des) with ordinality x(g, k)
+       order by a.n, g ->> 'database', g ->> 'schema', g ->> 'on', x.k),
+    imp as (
+      select distinct on (a.n, g ->> 'database', g ->> 'schema', g ->> 'on')
+             a.n, g ->> 'database' as db, g ->> 'schema' as schema, g ->> 'on' as target, coalesce(g -> 'privileges', '[]'::jsonb) as privs
+        from asks a, jsonb_array_elements(a.imp) with ordinality x(g, k)
+       order by a.n, g ->> 'database', g ->> 'schema', g ->> 'on', x.k),
+    scope as (select a.n, a.kind, a.role, a.spec, sc.database as db, sc.schema from asks a, xplane.grants_scope(a.des || a.imp) sc),
+    -- the catalog, each subtree unnested once (looking roles up in the whole of it per role is quadratic)
+    dbs as (select d.key as db, d.value ->> 'db_owner' as owner, d.value -> 'db_held' as held, d.value -> 'schemas' as schemas
+              from jsonb_each(coalesce(p_catalog -> 'grants', '{}'::jsonb)) d),
+    dbheld as (select dbs.db, h.key as role, h.value as privs from dbs, jsonb_each(coalesce(dbs.held, '{}'::jsonb)) h),
+    sch as (select dbs.db, s.key as schema, s.value as sch from dbs, jsonb_each(coalesce(dbs.schemas, '{}'::jsonb)) s),
+    held as (
+      select s.n, s.kind, s.role, s.spec, s.db, s.schema, case when s.schema is null then 'database' else 'schema' end as target,
+             case when o.owner then coalesce(w.privs, '[]'::jsonb) || coalesce(m.privs, '[]'::jsonb)  -- an owner holds everything
+                  when s.schema is null then coalesce(h.privs, '[]'::jsonb)
+                  else coalesce(c.sch -> 'held' -> s.role, '[]'::jsonb) end as privs,
+             o.owner, coalesce(w.privs, '[]'::jsonb) as want, coalesce(m.privs, '[]'::jsonb) as implied
+        from scope s join dbs d on d.db = s.db
+        left join sch c on c.db = s.db and c.schema = s.schema
+        left join dbheld h on s.schema is null and h.db = s.db and h.role = s.role
+        left join des w on w.n = s.n and w.db = s.db and w.schema is not distinct from s.schema
+                       and w.target = case when s.schema is null then 'database' else 'schema' end
+        left join imp m on m.n = s.n and m.db = s.db and m.schema is not distinct from s.schema
+                       and m.target = case when s.schema is null then 'database' else 'schema' end
+        cross join lateral (select case when s.schema is null then d.owner else c.sch ->> 'owner' end = s.role as owner) o
+       where s.schema is null or c.sch is not null),
+    grant_rows as (
+      select h.n, h.db, h.schema, h.target,
+             array(select p from jsonb_array_elements_text(h.privs) p where h.want ? p or not h.implied ? p) as privs, false as future
+        from held h
+      union all
+      select s.n, s.db, s.schema, k.kind,
+             array(select p from unnest(xplane.grant_privileges(k.kind)) p
+                    where (o.want ? p and coalesce((o.obj -> 'held' ->> p)::int, 0) = coalesce((o.obj ->> 'total')::int, 0))
+                       or (not o.want ? p and (coalesce((o.obj -> 'held' ->> p)::int, 0) > 0
+                                               or exists (select 1 from jsonb_each(o.defs) d where d.value ? p)))),
+             case when coalesce(w.future, false)
+                  then not exists (select 1 from jsonb_array_elements_text(c.sch -> 'future_for') f
+                                    where not coalesce(o.defs -> f, '[]'::jsonb) @> o.want)
+                  else exists (select 1 from jsonb_each(o.defs) d where jsonb_array_length(d.value) > 0) end
+        from scope s join sch c on c.db = s.db and c.schema = s.schema
+        cross join (values ('tables'), ('sequences'), ('functions')) k(kind)
+        left join des w on w.n = s.n and w.db = s.db and w.schema = s.schema and w.target = k.kind
+        cross join lateral (select coalesce(w.privs, '[]'::jsonb) as want,
+                                   coalesce(c.sch -> 'objects' -> s.role -> k.kind, '{}'::jsonb) as obj,
+                                   coalesce(c.sch -> 'defaults' -> s.role -> k.kind, '{}'::jsonb) as defs) o),
+    grants as (
+      select n, xplane.grants_sorted(jsonb_agg(xplane.grant_entry(db, schema, target, privs, future))) as grants
+        from grant_rows where cardinality(privs) > 0 or future group by n),
+    -- a service account's database: when it holds CONNECT there
+    connects as (
+      select a.n from asks a join dbs d on d.db = a.spec ->> 'database'
+        left join dbheld h on h.db = d.db and h.role = a.role
+       where a.kind = 'ServiceAccount' and (d.owner = a.role or coalesce(h.privs, '[]'::jsonb) ? 'CONNECT')),
+    -- its schemas: where it holds USAGE, unless only `grants` asks for that USAGE (then it shows there)
+    sa_schemas as (
+      select h.n, jsonb_agg(h.schema order by h.schema collate "C") as schemas
+        from held h
+       where h.kind = 'ServiceAccount' and h.target = 'schema' and h.db = h.spec ->> 'database' and (h.owner or h.privs ? 'USAGE')
+         and (h.spec -> 'schemas' ? h.schema or not h.want ? 'USAGE')
+       group by h.n)
+    select coalesce(jsonb_agg(case
+             when r.value is null then 'null'::jsonb
+             when a.kind = 'Role' then jsonb_build_object(
+               'inherit', r.value -> 'inherit',
+               'createdb', r.value -> 'createdb',
+               'createrole', r.value -> 'createrole',
+               'connection_limit', r.value -> 'connection_limit',
+               'member_of', r.value -> 'member_of',
+               'settings', r.value -> 'settings',
+               'grants', coalesce(g.grants, '[]'::jsonb),
+               'comment', r.value -> 'comment')
+             else jsonb_build_object(
+               'database', case when c.n is not null then to_jsonb(a.spec ->> 'database') else 'null'::jsonb end,
+               'schemas', coalesce(ss.schemas, '[]'::jsonb),
+               'grants', coalesce(g.grants, '[]'::jsonb),
+               'member_of', r.value -> 'member_of',
+               'connection_limit', r.value -> 'connection_limit',
+               'valid_until', r.value -> 'valid_until',
+               'comment', r.value -> 'comment') end order by a.n), '[]'::jsonb)
+      from asks a
+      left join roles r on r.role = a.role
+      left join grants g on g.n = a.n
+      left join connects c on c.n = a.n
+      left join sa_schemas ss on ss.n = a.n);
+end
+$$;
+comment on function xplane.role_states(jsonb, jsonb) is
+  'The observed state of a batch of Roles and ServiceAccounts [{"kind","name","spec"(normalised)}], each in the shape of its normalised spec (never a password), from role_batch_catalog: in input order, null where the role is absent. One query for the batch.';
+
 create or replace function xplane.role_observed(p_name text, p_spec jsonb, p_catalog jsonb)
 returns jsonb
 language sql stable
 set search_path = xplane, pg_catalog
 as $$
-  select case when r is null then null else jsonb_build_object(
-    'inherit', r -> 'inherit',
-    'createdb', r -> 'createdb',
-    'createrole', r -> 'createrole',
-    'connection_limit', r -> 'connection_limit',
-    'member_of', r -> 'member_of',
-    'settings', r -> 'settings',
-    'grants', xplane.grants_observed(p_name, p_spec -> 'grants', p_catalog -> 'previous_scope' -> p_name, p_catalog -> 'grants'),
-    'comment', r -> 'comment') end
-    from (select p_catalog -> 'cluster' -> 'roles' -> p_name as r) x
+  select nullif(xplane.role_states(jsonb_build_array(jsonb_build_object('kind', 'Role', 'name', p_name, 'spec', p_spec)), p_catalog) -> 0,
+                'null'::jsonb)
 $$;
 comment on function xplane.role_observed(text, jsonb, jsonb) is
-  'The observed state of a Role, in the shape of its normalised spec, from role_batch_catalog (null when absent).';
+  'The observed state of a Role, in the shape of its normalised spec, from role_batch_catalog (null when absent): role_states of one.';
 
 create or replace function xplane.observe_many_role(p_items jsonb, p_provider_config text)
 returns jsonb
-language plpgsql volatile
+language sql volatile
 set search_path = xplane, pg_catalog
 as $$
-declare
-  v_slices jsonb;
-begin
-  v_slices := xplane.role_batch_slices(p_provider_config,
-    (select coalesce(jsonb_agg(jsonb_build_object('name', e ->> 'name', 'scope', e -> 'spec' -> 'grants')), '[]')
-       from jsonb_array_elements(p_items) e));
-  return (select coalesce(jsonb_agg(coalesce(xplane.role_observed(e ->> 'name', e -> 'spec', v_slices -> (e ->> 'name')), 'null'::jsonb) order by n), '[]')
-            from jsonb_array_elements(p_items) with ordinality t(e, n));
-end
+  select xplane.role_states(
+    (select coalesce(jsonb_agg(e || '{"kind": "Role"}'::jsonb order by n), '[]') from jsonb_array_elements(p_items) with ordinality t(e, n)),
+    xplane.role_batch_catalog(p_provider_config,
+      (select coalesce(jsonb_agg(jsonb_build_object('name', e ->> 'name', 'scope', e -> 'spec' -> 'grants')), '[]')
+         from jsonb_array_elements(p_items) e)))
 $$;
 comment on function xplane.observe_many_role(jsonb, text) is
   'Batched observe of Roles: [{"name","spec"(normalised)}] → observed states in input order (null when absent).';

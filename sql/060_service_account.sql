@@ -46,45 +46,14 @@ comment on function xplane.service_account_implicit(jsonb) is
 
 create or replace function xplane.service_account_observed(p_name text, p_spec jsonb, p_catalog jsonb)
 returns jsonb
-language plpgsql stable
+language sql stable
 set search_path = xplane, pg_catalog
 as $$
-declare
-  v_role     jsonb := p_catalog -> 'cluster' -> 'roles' -> p_name;
-  v_db       text := p_spec ->> 'database';
-  v_cat      jsonb := p_catalog -> 'grants' -> (p_spec ->> 'database');
-  v_implicit jsonb := xplane.service_account_implicit(p_spec) || coalesce(p_catalog -> 'previous_scope' -> p_name, '[]');
-  v_connect  boolean;
-  v_schemas  jsonb;
-begin
-  if v_role is null then
-    return null;
-  end if;
-  v_connect := v_cat is not null
-               and (v_cat ->> 'db_owner' = p_name or coalesce(v_cat -> 'db_held' -> p_name, '[]') ? 'CONNECT');
-  -- A schema shows in `schemas` when the account has USAGE on it, unless only `grants` asks for
-  -- that USAGE (then it shows there).
-  select coalesce(jsonb_agg(s order by s collate "C"), '[]') into v_schemas
-    from (select distinct sc.schema as s
-            from xplane.grants_scope(coalesce(p_spec -> 'grants', '[]') || v_implicit) sc
-           where sc.database = v_db and sc.schema is not null) x
-   where v_cat -> 'schemas' ? x.s
-     and (v_cat -> 'schemas' -> x.s ->> 'owner' = p_name
-          or coalesce(v_cat -> 'schemas' -> x.s -> 'held' -> p_name, '[]') ? 'USAGE')
-     and (p_spec -> 'schemas' ? x.s
-          or not ('USAGE' = any (xplane.grant_privs(xplane.grant_find(p_spec -> 'grants', v_db, x.s, 'schema')))));
-  return jsonb_build_object(
-    'database', case when v_connect then to_jsonb(v_db) else 'null'::jsonb end,
-    'schemas', v_schemas,
-    'grants', xplane.grants_observed(p_name, p_spec -> 'grants', v_implicit, p_catalog -> 'grants'),
-    'member_of', v_role -> 'member_of',
-    'connection_limit', v_role -> 'connection_limit',
-    'valid_until', v_role -> 'valid_until',
-    'comment', v_role -> 'comment');
-end
+  select nullif(xplane.role_states(jsonb_build_array(jsonb_build_object('kind', 'ServiceAccount', 'name', p_name, 'spec', p_spec)),
+                                   p_catalog) -> 0, 'null'::jsonb)
 $$;
 comment on function xplane.service_account_observed(text, jsonb, jsonb) is
-  'The observed state of a ServiceAccount in the shape of its normalised spec (never a password): database when it holds CONNECT there, schemas where it holds USAGE, grants, membership, limits, comment.';
+  'The observed state of a ServiceAccount in the shape of its normalised spec (never a password): database when it holds CONNECT there, schemas where it holds USAGE, grants, membership, limits, comment. role_states of one.';
 
 create or replace function xplane.service_account_scope(p_spec jsonb)
 returns jsonb
@@ -97,18 +66,14 @@ comment on function xplane.service_account_scope(jsonb) is
 
 create or replace function xplane.observe_many_service_account(p_items jsonb, p_provider_config text)
 returns jsonb
-language plpgsql volatile
+language sql volatile
 set search_path = xplane, pg_catalog
 as $$
-declare
-  v_slices jsonb;
-begin
-  v_slices := xplane.role_batch_slices(p_provider_config,
-    (select coalesce(jsonb_agg(jsonb_build_object('name', e ->> 'name', 'scope', xplane.service_account_scope(e -> 'spec'))), '[]')
-       from jsonb_array_elements(p_items) e));
-  return (select coalesce(jsonb_agg(coalesce(xplane.service_account_observed(e ->> 'name', e -> 'spec', v_slices -> (e ->> 'name')), 'null'::jsonb) order by n), '[]')
-            from jsonb_array_elements(p_items) with ordinality t(e, n));
-end
+  select xplane.role_states(
+    (select coalesce(jsonb_agg(e || '{"kind": "ServiceAccount"}'::jsonb order by n), '[]') from jsonb_array_elements(p_items) with ordinality t(e, n)),
+    xplane.role_batch_catalog(p_provider_config,
+      (select coalesce(jsonb_agg(jsonb_build_object('name', e ->> 'name', 'scope', xplane.service_account_scope(e -> 'spec'))), '[]')
+         from jsonb_array_elements(p_items) e)))
 $$;
 comment on function xplane.observe_many_service_account(jsonb, text) is
   'Batched observe of ServiceAccounts: [{"name","spec"(normalised)}] → observed states in input order (null when absent).';

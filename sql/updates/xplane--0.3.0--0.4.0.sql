@@ -1,0 +1,14 @@
+-- Upgrade 0.3.0 → 0.4.0. Runs after 000_schema.sql and before the other numbered files
+-- (which then create or replace every function, type and view of 0.4.0). Guarded, so that
+-- sql/install.sql can include it unconditionally; it also runs after the earlier upgrades.
+do $upgrade$
+begin
+  if (select version from xplane.schema_version
+       order by pg_catalog.string_to_array(version, '.')::int[] desc limit 1) not in ('0.1.0', '0.2.0', '0.3.0') then
+    return;
+  end if;
+  -- Roles and service accounts are observed a batch at a time (role_states): the per-role
+  -- grants observation is gone.
+  drop function if exists xplane.grants_observed(text, jsonb, jsonb, jsonb);
+end
+$upgrade$;
