@@ -25,20 +25,30 @@ $$;
 comment on function xplane.grant_privileges(text) is
   'Every privilege that exists for a grant target (tables, sequences, functions, schema, database), sorted: what ALL expands to. MAINTAIN on PostgreSQL 17+.';
 
-create or replace function xplane.grant_entry(p_database text, p_schema text, p_on text, p_privileges text[], p_future boolean)
+create or replace function xplane.privileges_sorted(p_privileges text[])
 returns jsonb
 language plpgsql immutable parallel safe
 set search_path = xplane, pg_catalog
 as $$
 begin
-  -- PL/pgSQL, not SQL: the sort is a subquery (no inlining), and PL/pgSQL keeps its plan
-  -- across calls, where a SQL function plans it again on every call (thousands per plan).
-  return jsonb_build_object('database', p_database, 'schema', p_schema, 'on', p_on,
+  -- PL/pgSQL keeps the plan of this sort across calls (a SQL function plans it every call).
+  return (select jsonb_agg(distinct (p collate "C") order by (p collate "C")) from unnest(p_privileges) p);
+end
+$$;
+comment on function xplane.privileges_sorted(text[]) is
+  'Privileges de-duplicated and sorted, as a JSON array (grant_entry, for two or more).';
+
+create or replace function xplane.grant_entry(p_database text, p_schema text, p_on text, p_privileges text[], p_future boolean)
+returns jsonb
+language sql immutable parallel safe
+as $$
+  -- SQL without a subquery, so that PostgreSQL inlines it: it runs several times per role of
+  -- every plan, mostly with no privilege or one (CONNECT, USAGE), which need no sort.
+  select jsonb_build_object('database', p_database, 'schema', p_schema, 'on', p_on,
     'privileges', case when coalesce(cardinality(p_privileges), 0) = 0 then '[]'::jsonb
                        when cardinality(p_privileges) = 1 then to_jsonb(p_privileges)
-                       else (select jsonb_agg(distinct (p collate "C") order by (p collate "C")) from unnest(p_privileges) p) end,
-    'future', coalesce(p_future, false));
-end
+                       else xplane.privileges_sorted(p_privileges) end,
+    'future', coalesce(p_future, false))
 $$;
 comment on function xplane.grant_entry(text, text, text, text[], boolean) is
   'One grant in its normalised shape (privileges de-duplicated and sorted).';
