@@ -216,14 +216,15 @@ comment on function xplane.role_observed(text, jsonb, jsonb) is
 
 create or replace function xplane.observe_many_role(p_items jsonb, p_provider_config text)
 returns jsonb
-language sql volatile
+language plpgsql volatile
 set search_path = xplane, pg_catalog
 as $$
-  select xplane.role_states(
+begin
+  -- observe_many_roles is in 060_service_account.sql (it needs service_account_scope).
+  return xplane.observe_many_roles(
     (select coalesce(jsonb_agg(e || '{"kind": "Role"}'::jsonb order by n), '[]') from jsonb_array_elements(p_items) with ordinality t(e, n)),
-    xplane.role_batch_catalog(p_provider_config,
-      (select coalesce(jsonb_agg(jsonb_build_object('name', e ->> 'name', 'scope', e -> 'spec' -> 'grants')), '[]')
-         from jsonb_array_elements(p_items) e)))
+    p_provider_config);
+end
 $$;
 comment on function xplane.observe_many_role(jsonb, text) is
   'Batched observe of Roles: [{"name","spec"(normalised)}] → observed states in input order (null when absent).';

@@ -64,16 +64,30 @@ $$;
 comment on function xplane.service_account_scope(jsonb) is
   'The databases and schemas where a service account''s grants are authoritative: its grants and implicit grants.';
 
+create or replace function xplane.observe_many_roles(p_items jsonb, p_provider_config text)
+returns jsonb
+language sql volatile
+set search_path = xplane, pg_catalog
+as $$
+  -- Roles and ServiceAccounts together: one catalog read (role_batch_catalog) and one query
+  -- (role_states) for both kinds. The scope of a service account's grants includes its
+  -- implicit ones (service_account_scope).
+  select xplane.role_states(p_items, xplane.role_batch_catalog(p_provider_config,
+    (select coalesce(jsonb_agg(jsonb_build_object('name', e ->> 'name', 'scope',
+              case when e ->> 'kind' = 'ServiceAccount' then xplane.service_account_scope(e -> 'spec') else e -> 'spec' -> 'grants' end)), '[]')
+       from jsonb_array_elements(p_items) e)))
+$$;
+comment on function xplane.observe_many_roles(jsonb, text) is
+  'Batched observe of Roles and ServiceAccounts together: [{"kind","name","spec"(normalised)}] → observed states in input order (null when absent).';
+
 create or replace function xplane.observe_many_service_account(p_items jsonb, p_provider_config text)
 returns jsonb
 language sql volatile
 set search_path = xplane, pg_catalog
 as $$
-  select xplane.role_states(
+  select xplane.observe_many_roles(
     (select coalesce(jsonb_agg(e || '{"kind": "ServiceAccount"}'::jsonb order by n), '[]') from jsonb_array_elements(p_items) with ordinality t(e, n)),
-    xplane.role_batch_catalog(p_provider_config,
-      (select coalesce(jsonb_agg(jsonb_build_object('name', e ->> 'name', 'scope', xplane.service_account_scope(e -> 'spec'))), '[]')
-         from jsonb_array_elements(p_items) e)))
+    p_provider_config)
 $$;
 comment on function xplane.observe_many_service_account(jsonb, text) is
   'Batched observe of ServiceAccounts: [{"name","spec"(normalised)}] → observed states in input order (null when absent).';

@@ -40,6 +40,16 @@ $$;
 comment on function xplane.spec_diff(xplane.resource_kind, jsonb, jsonb) is
   'Keys whose normalised desired value differs from the observed one (only keys the observed state carries). Empty array: in sync.';
 
+create or replace function xplane.observer_of(p_kind xplane.resource_kind)
+returns text
+language sql immutable parallel safe
+as $$
+  select case when p_kind in ('Role', 'ServiceAccount') then 'observe_many_roles'
+              else 'observe_many_' || xplane.snake_kind(p_kind) end
+$$;
+comment on function xplane.observer_of(xplane.resource_kind) is
+  'The batched observe function of a kind: observe_many_<kind>, but one for Roles and ServiceAccounts together (observe_many_roles).';
+
 create or replace function xplane.observe_many(p_items jsonb, p_provider_config text default 'default')
 returns jsonb
 language plpgsql volatile
@@ -50,6 +60,7 @@ declare
   v_n       integer := coalesce(jsonb_array_length(p_items), 0);
   v_out     jsonb[] := array_fill(null::jsonb, array[greatest(v_n, 1)]);
   v_kind    xplane.resource_kind;
+  v_observer text;
   v_ords    integer[];
   v_sub     jsonb;
   v_obs     jsonb;
@@ -78,18 +89,18 @@ begin
       'normalized', v_norm, 'observed', null)
       || case when v_err is null then '{}'::jsonb else jsonb_build_object('error', v_err) end;
   end loop;
-  -- One batched call per kind; each kind does one query per database involved.
-  for v_kind in
-    select distinct (e ->> 'kind')::xplane.resource_kind
+  -- One batched call per kind (Roles and ServiceAccounts together: one catalog read for
+  -- both); each does one query per database involved.
+  for v_observer in
+    select distinct xplane.observer_of((e ->> 'kind')::xplane.resource_kind)
       from unnest(v_out[1:v_n]) e where e -> 'normalized' <> 'null'::jsonb
   loop
     select array_agg(t.ord order by t.ord),
-           jsonb_agg(jsonb_build_object('name', t.e ->> 'name', 'spec', t.e -> 'normalized') order by t.ord)
+           jsonb_agg(jsonb_build_object('kind', t.e ->> 'kind', 'name', t.e ->> 'name', 'spec', t.e -> 'normalized') order by t.ord)
       into v_ords, v_sub
       from unnest(v_out[1:v_n]) with ordinality t(e, ord)
-     where t.e ->> 'kind' = v_kind::text and t.e -> 'normalized' <> 'null'::jsonb;
-    execute format('select xplane.%I($1, $2)', 'observe_many_' || xplane.snake_kind(v_kind))
-      into v_obs using v_sub, p_provider_config;
+     where xplane.observer_of((t.e ->> 'kind')::xplane.resource_kind) = v_observer and t.e -> 'normalized' <> 'null'::jsonb;
+    execute format('select xplane.%I($1, $2)', v_observer) into v_obs using v_sub, p_provider_config;
     for i in 1 .. array_length(v_ords, 1) loop
       v_out[v_ords[i]] := jsonb_set(v_out[v_ords[i]], '{observed}', coalesce(v_obs -> (i - 1), 'null'::jsonb));
     end loop;

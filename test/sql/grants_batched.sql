@@ -1,6 +1,6 @@
 -- Batched observe: for a batch of roles and service accounts with grants in two databases,
--- observe_many makes one cluster-wide query plus one query per database per kind, however
--- many resources there are.
+-- observe_many makes one cluster-wide query plus one query per database (both kinds together),
+-- however many resources there are.
 select plan(4);
 
 create function pg_temp.n(p text) returns text language sql as $$ select p || '_' || right(current_database(), 8) $$;
@@ -29,8 +29,8 @@ select is((select count(*)::int from jsonb_array_elements(pg_temp.items(6)) i
 create temp table calls as select pg_temp.remote_calls() as before;
 select is((select count(*)::int from jsonb_array_elements(xplane.observe_many(pg_temp.items(6))) o
             where o -> 'observed' = o -> 'normalized'), 12, 'observe_many: all twelve observed equal to their normalised specs');
-select is(pg_temp.remote_calls() - (select before from calls), 6::bigint,
-  'six round trips for twelve resources: per kind, one for the roles and one per database');
+select is(pg_temp.remote_calls() - (select before from calls), 3::bigint,
+  'three round trips for twelve resources: Roles and ServiceAccounts together, one for the roles and one per database');
 
 select count(xplane.run_action('delete', (i ->> 'kind')::xplane.resource_kind, i ->> 'name', '{}')) from jsonb_array_elements(pg_temp.items(6)) i;
 select xplane.remote_disconnect('default', pg_temp.n('bdb'));
