@@ -12,6 +12,9 @@ begin
   if p_spec is null or jsonb_typeof(p_spec) <> 'object' then
     perform xplane.invalid_spec(p_kind, 'spec', 'must be a JSON object');
   end if;
+  if p_spec - p_allowed = '{}'::jsonb then
+    return;                                            -- (an expression, not a query: runs per resource)
+  end if;
   select string_agg(k, ', ' order by k) into v_unknown from jsonb_object_keys(p_spec) k where k <> all (p_allowed);
   if v_unknown is not null then
     perform xplane.invalid_spec(p_kind, split_part(v_unknown, ', ', 1),
@@ -107,6 +110,10 @@ begin
     return '[]'::jsonb;
   elsif jsonb_typeof(v) <> 'array' then
     perform xplane.invalid_spec(p_kind, p_key, format('must be a list of strings, got %s', v::text));
+  elsif jsonb_array_length(v) = 0 then
+    return v;                                          -- the common lists, empty or of one string,
+  elsif jsonb_array_length(v) = 1 and jsonb_typeof(v -> 0) = 'string' and v ->> 0 <> '' then
+    return v;                                          -- without a query
   elsif exists (select 1 from jsonb_array_elements(v) e where jsonb_typeof(e) <> 'string' or e #>> '{}' = '') then
     perform xplane.invalid_spec(p_kind, p_key, 'must be a list of non-empty strings');
   end if;

@@ -117,14 +117,20 @@ begin
   if jsonb_typeof(p_grants) <> 'array' then
     perform xplane.invalid_spec(p_kind, 'grants', 'must be a list of grant blocks');
   end if;
+  if jsonb_array_length(p_grants) = 0 then
+    return '[]'::jsonb;
+  end if;
   for v_item in select value from jsonb_array_elements(p_grants) loop
     v_field := format('grants[%s]', v_i);
     v_i := v_i + 1;
     if jsonb_typeof(v_item) <> 'object' then
       perform xplane.invalid_spec(p_kind, v_field, 'must be an object {database, schema, on, privileges, future}');
     end if;
-    select string_agg(format('"%s"', k), ', ') into v_bad
-      from jsonb_object_keys(v_item) k where k not in ('database', 'schema', 'on', 'privileges', 'future');
+    v_bad := null;
+    if v_item - array['database', 'schema', 'on', 'privileges', 'future'] <> '{}'::jsonb then
+      select string_agg(format('"%s"', k), ', ') into v_bad
+        from jsonb_object_keys(v_item) k where k not in ('database', 'schema', 'on', 'privileges', 'future');
+    end if;
     if v_bad is not null then
       perform xplane.invalid_spec(p_kind, v_field, format('unknown attribute %s (allowed: database, schema, on, privileges, future)', v_bad));
     end if;
@@ -176,6 +182,9 @@ begin
     v_rows := v_rows || jsonb_build_array(xplane.grant_entry(v_db, v_schema, v_on, v_privs,
                                                              coalesce((v_item ->> 'future')::boolean, false)));
   end loop;
+  if jsonb_array_length(v_rows) = 1 then
+    return v_rows;                                     -- nothing to merge or sort
+  end if;
   -- Two blocks for the same (database, schema, on) merge: privileges united, future if either says so.
   return xplane.grants_sorted((
     select jsonb_agg(xplane.grant_entry(k.db, k.sch, k.target,

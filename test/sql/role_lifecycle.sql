@@ -1,6 +1,6 @@
 -- Role: create, no perpetual diff, idempotency, attribute/setting/membership deltas, delete,
 -- invalid specs. The file runs in a fresh control database; role names carry its suffix.
-select plan(26);
+select plan(33);
 
 create function pg_temp.n(p text) returns text language sql as $$ select p || '_' || right(current_database(), 8) $$;
 create function pg_temp.spec_a() returns jsonb language sql as $$
@@ -62,6 +62,18 @@ select matches((xplane.create_role(pg_temp.n('bad'), '{"inherits": true}')).mess
 select is((xplane.create_role(pg_temp.n('bad'), '{"connection_limit": "ten"}')).status_code, 'invalid_spec', 'wrong type: invalid_spec');
 select matches((xplane.create_role(pg_temp.n('bad'), '{"settings": {"work_mme": "1MB"}}')).message, 'settings\.work_mme: unknown setting', 'unknown setting named');
 select ok(not exists (select 1 from pg_roles where rolname = pg_temp.n('bad')), 'an invalid spec creates nothing');
+-- Normalisation takes shortcuts for the common shapes (no key unknown, lists of none or one,
+-- one grant): the answers and the refusals are those of the general path.
+select is(xplane.normalize_role('{"member_of": ["b", "a", "b"]}') -> 'member_of', '["a", "b"]', 'member_of: de-duplicated and sorted');
+select is(xplane.normalize_role('{"member_of": ["x"]}') -> 'member_of', '["x"]', 'member_of of one');
+select throws_like($$select xplane.normalize_role('{"member_of": [""]}')$$, '%Role.member_of: must be a list of non-empty strings%', 'an empty string refused, alone too');
+select throws_like($$select xplane.normalize_role('{"member_of": [7]}')$$, '%Role.member_of: must be a list of non-empty strings%', 'a number refused, alone too');
+select throws_like($$select xplane.normalize_role('{"grants": [{"database": "d", "schema": "s", "privileges": ["SELECT"], "futur": true}]}')$$,
+  '%Role.grants[0]: unknown attribute "futur"%', 'a grant block''s unknown attribute named, in a list of one');
+select is(xplane.normalize_role('{"grants": [{"database": "d", "schema": "s", "privileges": ["select", "insert"]}]}') -> 'grants',
+  '[{"on": "tables", "future": false, "schema": "s", "database": "d", "privileges": ["INSERT", "SELECT"]}]', 'one grant: normalised');
+select is(xplane.normalize_role('{"grants": [{"database": "d", "schema": "s", "privileges": ["SELECT"]}, {"database": "d", "schema": "s", "privileges": ["INSERT"], "future": true}]}') -> 'grants',
+  '[{"on": "tables", "future": true, "schema": "s", "database": "d", "privileges": ["INSERT", "SELECT"]}]', 'two blocks for the same target: merged');
 
 -- Delete.
 select is((xplane.delete_role(pg_temp.n('reader'), '{}')).status_code, 'success', 'delete: success');
