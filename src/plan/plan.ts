@@ -3,7 +3,7 @@
 // deletes only what this stack manages and no longer declares, and refuses (as errors in the
 // plan) what would lose something without an explicit yes.
 import { Sensitive, type KindName, type ResourceInstance } from '../config/types.js';
-import { canonicalJson, compareAddresses, jsonEqual, sha256 } from './canonical.js';
+import { canonicalJson, compareAddresses, jsonEqual, sha256, sortByAddress } from './canonical.js';
 import { createChanges, deleteChanges, diffAttributes } from './diff.js';
 import { maskOf, PASSWORD_KEY } from './desired.js';
 import { identityDatabase, instanceKey, managedAddress, managedKey, TYPE_OF_KIND } from './identity.js';
@@ -463,7 +463,10 @@ export function assemblePlan(input: PlanInput): Plan {
     e.plan.observedHash = observedHash(e.key, input);
     hashes.set(e.key, e.plan.observedHash);
   }
-  const resources = selected.map((e) => e.plan).sort((a, b) => compareAddresses(a.address, b.address));
+  const resources = sortByAddress(
+    selected.map((e) => e.plan),
+    (p) => p.address,
+  );
   errors.sort((a, b) => compareAddresses(a.address ?? '', b.address ?? '') || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
   return {
     formatVersion: PLAN_FORMAT_VERSION,
