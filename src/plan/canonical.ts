@@ -66,41 +66,36 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** An address cut into its runs of digits and of other characters, for compareAddresses. */
-export interface AddressParts {
-  address: string;
-  parts: string[];
-  numeric: boolean[];
+/** An address cut into its runs of digits and of other characters. */
+function addressParts(address: string): string[] {
+  return address.match(/(\d+)|(\D+)/g) ?? [];
 }
 
-export function addressParts(address: string): AddressParts {
-  const parts = address.match(/(\d+)|(\D+)/g) ?? [];
-  return { address, parts, numeric: parts.map((p) => /^\d+$/.test(p)) };
-}
-
-/** compareAddresses on addresses already cut into parts (sorting cuts each address once). */
-export function compareAddressParts(a: AddressParts, b: AddressParts): number {
-  const pa = a.parts;
-  const pb = b.parts;
+/** compareAddresses on two addresses and their parts (sorting cuts each address once). */
+function compareAddressParts(a: string, pa: readonly string[], b: string, pb: readonly string[]): number {
   for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
     const x = pa[i]!;
     const y = pb[i]!;
     if (x === y) continue;
-    if (a.numeric[i] && b.numeric[i] && Number(x) !== Number(y)) return Number(x) - Number(y);
+    const nx = /^\d+$/.test(x);
+    const ny = /^\d+$/.test(y);
+    if (nx && ny && Number(x) !== Number(y)) return Number(x) - Number(y);
     return x < y ? -1 : 1;
   }
-  return pa.length - pb.length || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0);
+  return pa.length - pb.length || (a < b ? -1 : a > b ? 1 : 0);
 }
 
 /** Natural order for addresses: `x[2]` before `x[10]`, otherwise by code point. */
 export function compareAddresses(a: string, b: string): number {
-  return compareAddressParts(addressParts(a), addressParts(b));
+  return compareAddressParts(a, addressParts(a), b, addressParts(b));
 }
 
-/** Items sorted by compareAddresses on their address, each address cut into parts once. */
-export function sortByAddress<T>(items: readonly T[], addressOf: (item: T) => string): T[] {
-  return items
-    .map((item) => ({ item, key: addressParts(addressOf(item)) }))
-    .sort((a, b) => compareAddressParts(a.key, b.key))
-    .map((e) => e.item);
+/** Items in compareAddresses order of their address, each address cut into parts once. */
+export function sortByAddress<T>(items: Iterable<T>, addressOf: (item: T) => string): T[] {
+  const keyed = Array.from(items, (item) => {
+    const address = addressOf(item);
+    return { item, address, parts: addressParts(address) };
+  });
+  keyed.sort((x, y) => compareAddressParts(x.address, x.parts, y.address, y.parts));
+  return keyed.map((k) => k.item);
 }

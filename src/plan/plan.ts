@@ -71,7 +71,7 @@ function planDeclared(
     database: identityDatabase(r.kind, r.spec),
     provider: r.provider,
     deletionPolicy: r.lifecycle.deletion_policy,
-    dependsOn: [...r.dependsOn].sort(compareAddresses),
+    dependsOn: sortByAddress(r.dependsOn, (a) => a),
     observedHash: '',
     ...(r.connectionSecret ? { connectionSecret: r.connectionSecret } : {}),
   };
@@ -191,7 +191,7 @@ function planDelete(
     ...(orphan ? { orphan } : {}),
     spec: withoutPassword(m.spec),
     deletionPolicy: orphan ? 'orphan' : 'delete',
-    dependsOn: declared ? [...declared.dependsOn].sort(compareAddresses) : [],
+    dependsOn: declared ? sortByAddress(declared.dependsOn, (a) => a) : [],
     observedHash: '',
   };
 }
@@ -357,16 +357,18 @@ export function assemblePlan(input: PlanInput): Plan {
   }
 
   // Delete ordering for resources the configuration no longer describes: derived from specs.
+  const undeclaredDeletes = entries.filter((e) => e.plan.action === 'delete' && !e.declared);
   const addressOf = new Map<string, string>();
-  for (const e of entries) addressOf.set(JSON.stringify([e.plan.provider, e.plan.kind, e.plan.database, e.plan.name]), e.plan.address);
-  for (const e of entries) {
-    if (e.plan.action !== 'delete' || e.declared) continue;
+  if (undeclaredDeletes.length > 0) {
+    for (const e of entries) addressOf.set(JSON.stringify([e.plan.provider, e.plan.kind, e.plan.database, e.plan.name]), e.plan.address);
+  }
+  for (const e of undeclaredDeletes) {
     const deps = new Set<string>();
     for (const [kind, db, name] of referencedIdentities(e.plan.kind, e.plan.database, e.plan.spec)) {
       const a = addressOf.get(JSON.stringify([e.plan.provider, kind, db, name]));
       if (a && a !== e.plan.address) deps.add(a);
     }
-    e.plan.dependsOn = [...deps].sort(compareAddresses);
+    e.plan.dependsOn = sortByAddress(deps, (a) => a);
   }
 
   // --replace names must exist; --target narrows the plan to the named resources plus what
