@@ -56,6 +56,15 @@ function withoutPassword(spec: JsonObject): JsonObject {
   return rest;
 }
 
+/**
+ * `{ ...base, ...rest }`. Written with Object.assign because Node 20's V8 builds an object
+ * literal that lists properties after a spread several times slower, which shows in a plan
+ * of thousands of resources. The keys keep their order: base's, then rest's.
+ */
+function withBase<B extends object, R extends object>(base: B, rest: R): B & R {
+  return Object.assign({}, base, rest);
+}
+
 function planDeclared(
   r: ResourceInstance,
   item: ObservedItem,
@@ -89,8 +98,7 @@ function planDeclared(
   if (item.observed === null) {
     const changes = createChanges(r.kind, normalized, r.spec);
     if (isAccount) changes.push(passwordGiven ? { path: PASSWORD_KEY, sensitive: true } : { path: PASSWORD_KEY, sensitive: true, unknown: true });
-    return {
-      ...base,
+    return withBase(base, {
       action: 'create',
       ...(managed ? { reason: 'deleted outside xp: it is re-created' } : {}),
       changes,
@@ -98,7 +106,7 @@ function planDeclared(
       destructive: false,
       spec: normalized,
       ...(isAccount ? { passwordSource: passwordGiven ? 'configured' : 'generated' } : {}),
-    } as ResourcePlan;
+    }) as ResourcePlan;
   }
 
   const ignore = r.lifecycle.ignore_changes;
@@ -120,8 +128,7 @@ function planDeclared(
         ? 'requested by --replace: the password is rotated'
         : 'requested by --replace'
       : `${changes.filter((c) => c.forcesReplacement).map((c) => c.path).join(', ')} cannot change in place`;
-    return {
-      ...base,
+    return withBase(base, {
       action: 'replace',
       reason,
       changes: all,
@@ -131,7 +138,7 @@ function planDeclared(
       ...(drifted ? { drifted } : {}),
       spec,
       ...(isAccount ? { passwordSource: passwordGiven ? 'configured' : 'generated' } : {}),
-    } as ResourcePlan;
+    }) as ResourcePlan;
   }
 
   // A password that no longer matches is set again: the configured one, or a new one when the
@@ -150,8 +157,7 @@ function planDeclared(
     : drifted
       ? 'drifted: changed outside xp'
       : passwordReason;
-  return {
-    ...base,
+  return withBase(base, {
     action,
     ...(reason ? { reason } : {}),
     changes,
@@ -160,7 +166,7 @@ function planDeclared(
     ...(drifted ? { drifted } : {}),
     spec,
     ...(isAccount ? { passwordSource: resetPassword ? (passwordGiven ? 'configured' : 'generated') : 'keep' } : {}),
-  } as ResourcePlan;
+  }) as ResourcePlan;
 }
 
 function planDelete(
