@@ -92,7 +92,9 @@ export function compareAddresses(a: string, b: string): number {
 
 /** Items in compareAddresses order of their address, each address cut into parts once. */
 export function sortByAddress<T>(items: Iterable<T>, addressOf: (item: T) => string): T[] {
-  const keyed = Array.from(items, (item) => {
+  const list = [...items];
+  if (list.length < 2) return list; // nothing to compare (most dependsOn lists)
+  const keyed = list.map((item) => {
     const address = addressOf(item);
     return { item, address, parts: addressParts(address) };
   });
