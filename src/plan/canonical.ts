@@ -1,8 +1,8 @@
 // Canonical JSON: object keys sorted, so equal values print equal (jsonb does not keep key
 // order, and a fingerprint must not depend on it).
 //
-// These run for every resource of every plan (hashes, the fingerprint, the diff), so they are
-// written as plain loops: no intermediate arrays beyond the sorted keys of each object.
+// canonicalJson and jsonEqual run for every resource of every plan (hashes, the fingerprint,
+// the diff), so they are plain loops: no intermediate arrays beyond each object's keys.
 import { createHash } from 'node:crypto';
 import type { Json } from './types.js';
 
@@ -56,6 +56,7 @@ function sameJson(a: unknown, b: unknown): boolean {
   for (const k of Object.keys(x)) {
     if (x[k] === undefined) continue;
     defined++;
+    // hasOwn: a name y only inherits (`constructor`) is not one of its keys
     if (y[k] === undefined || !Object.hasOwn(y, k) || !sameJson(x[k], y[k])) return false;
   }
   for (const k of Object.keys(y)) if (y[k] !== undefined) defined--;
