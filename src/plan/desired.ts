@@ -12,7 +12,7 @@ function toJson(v: Value): Json {
   if (Array.isArray(v)) return v.map(toJson);
   if (v !== null && typeof v === 'object') {
     const out: JsonObject = {};
-    for (const [k, x] of Object.entries(v)) out[k] = toJson(x as Value);
+    for (const k of Object.keys(v)) out[k] = toJson(v[k]!);
     return out;
   }
   return v as Json;
@@ -21,7 +21,8 @@ function toJson(v: Value): Json {
 /** The spec sent to observe_many: markers unwrapped, unknown keys left out, no password. */
 export function desiredSpecJson(instance: Pick<ResourceInstance, 'spec'>): JsonObject {
   const out: JsonObject = {};
-  for (const [k, v] of Object.entries(instance.spec)) {
+  for (const k of Object.keys(instance.spec)) {
+    const v = instance.spec[k]!;
     if (k === PASSWORD_KEY || v === UNKNOWN) continue;
     out[k] = toJson(v);
   }
@@ -35,12 +36,18 @@ export function maskOf(v: Value | undefined): Mask {
   if (v === undefined) return undefined;
   if (v === UNKNOWN) return 'unknown';
   if (v instanceof Sensitive) return 'sensitive';
-  if (Array.isArray(v)) {
-    const inner = v.map(maskOf);
-    if (inner.includes('sensitive')) return 'sensitive';
-    if (inner.includes('unknown')) return 'unknown';
-    return undefined;
-  }
-  if (v !== null && typeof v === 'object') return maskOf(Object.values(v) as Value[]);
+  if (Array.isArray(v)) return innerMask(v);
+  if (v !== null && typeof v === 'object') return innerMask(Object.values(v));
   return undefined;
+}
+
+/** The mask of a list or map: sensitive when any element is, else unknown when any is. */
+function innerMask(values: readonly Value[]): Mask {
+  let unknown = false;
+  for (const x of values) {
+    const mask = maskOf(x);
+    if (mask === 'sensitive') return 'sensitive';
+    if (mask === 'unknown') unknown = true;
+  }
+  return unknown ? 'unknown' : undefined;
 }

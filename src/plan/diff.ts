@@ -12,11 +12,21 @@ export interface AttributeDiff {
   unchanged: number;
 }
 
+/** Each kind's attribute names in table order, as a list and a set (orderedKeys runs per resource). */
+const KNOWN_KEYS = new Map(
+  (Object.keys(ATTRIBUTE_RULES) as KindName[]).map((kind) => {
+    const list = Object.keys(ATTRIBUTE_RULES[kind]);
+    return [kind, { list, set: new Set(list) }] as const;
+  }),
+);
+
 /** Keys in the order of the kind's table, then any others alphabetically. */
 export function orderedKeys(kind: KindName, keys: Iterable<string>): string[] {
-  const known = Object.keys(ATTRIBUTE_RULES[kind]);
+  const known = KNOWN_KEYS.get(kind)!;
   const all = new Set(keys);
-  return [...known.filter((k) => all.has(k)), ...[...all].filter((k) => !known.includes(k)).sort()];
+  const others: string[] = [];
+  for (const k of all) if (!known.set.has(k)) others.push(k);
+  return [...known.list.filter((k) => all.has(k)), ...others.sort()];
 }
 
 function masked(change: AttributeChange, mask: Mask): AttributeChange {
