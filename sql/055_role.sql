@@ -277,6 +277,9 @@ declare
   v_spec    jsonb;
   v_missing text;
   v_obs     jsonb;
+  v_cat     jsonb;
+  v_states  jsonb;
+  v_k       integer;
   v_state text; v_msg text; v_detail text; v_hint text;
   i integer;
 begin
@@ -377,19 +380,23 @@ begin
   foreach i in array v_todo loop
     perform xplane.grant_scope_record(p_provider_config, v_names[i], v_scopes[i]);
   end loop;
-  -- What they look like now.
-  v_slices := xplane.role_batch_slices(p_provider_config,
+  -- What they look like now: one catalog read and one query (role_states) for the batch.
+  v_cat := xplane.role_batch_catalog(p_provider_config,
     (select coalesce(jsonb_agg(jsonb_build_object('name', v_names[t], 'scope', v_scopes[t])), '[]') from unnest(v_todo) t));
+  v_states := xplane.role_states(
+    (select coalesce(jsonb_agg(jsonb_build_object('kind', v_kinds[t], 'name', v_names[t], 'spec', v_specs[t]) order by k), '[]')
+       from unnest(v_todo) with ordinality u(t, k)), v_cat);
+  v_k := 0;
   foreach i in array v_todo loop
-    v_missing := xplane.grants_missing(v_scopes[i], v_slices -> v_names[i] -> 'grants');
+    v_missing := xplane.grants_missing(v_scopes[i], v_cat -> 'grants');
+    v_obs := nullif(v_states -> v_k, 'null'::jsonb);
+    v_k := v_k + 1;
     if v_kinds[i] = 'ServiceAccount' then
-      v_obs := xplane.service_account_observed(v_names[i], v_specs[i], v_slices -> v_names[i]);
       v_results[i] := case when v_missing is not null
         then xplane.result('dependency_not_ready', format('service account "%s" created; its grants wait for %s', v_names[i], v_missing), v_obs)
         else xplane.result('success', format('service account "%s" created%s', v_names[i],
                case when v_pw[i] is null then ' (no password stored: it cannot log in until one is set)' else '' end), v_obs) end;
     else
-      v_obs := xplane.role_observed(v_names[i], v_specs[i], v_slices -> v_names[i]);
       v_results[i] := case when v_missing is not null
         then xplane.result('dependency_not_ready', format('role "%s" created; its grants wait for %s', v_names[i], v_missing), v_obs)
         else xplane.result('success', format('role "%s" created', v_names[i]), v_obs) end;
