@@ -53,65 +53,97 @@ $$;
 comment on function xplane.failure_reason(xplane.failure_class, xplane.action_result) is
   'Condition reason of a failure: InvalidSpec, PermissionDenied, DependencyNotReady, Refused, RetryScheduled or ReconcileError.';
 
-create or replace function xplane.record_outcome(p_res xplane.managed_resources, p_action text, p_result xplane.action_result,
-                                                 p_normalized jsonb)
+create or replace function xplane.record_outcomes(p_ids uuid[], p_action text, p_results xplane.action_result[],
+                                                  p_normalized jsonb[])
 returns void
 language plpgsql volatile
 set search_path = xplane, pg_catalog
 as $$
 declare
   v_verb    text := initcap(p_action);
+  v_ok      integer[];
+  v_res     xplane.managed_resources;
   v_class   xplane.failure_class;
   v_retry   timestamptz;
   v_reason  text;
-  v_drift   text[];
-  v_failed  boolean := xplane.is_failure((p_result).status_code);
+  i         integer;
 begin
-  if not v_failed then
-    v_drift := case when (p_result).observed is null then null
-                    else xplane.spec_diff(p_res.kind, p_normalized, (p_result).observed) end;
-    update xplane.managed_resources
-       set status = jsonb_build_object('status_code', (p_result).status_code, 'message', (p_result).message,
-                                       'observed', (p_result).observed, 'action', p_action, 'reconciled_at', now()),
-           observed_generation = generation, failure_count = 0, last_failure_class = null,
+  -- Writes the outcome of each reconcile (the arrays side by side): status, conditions, event,
+  -- failure_count and next_reconcile_at. Successes, nearly all of an apply, in a few statements
+  -- for the whole batch; failures one by one (each its own backoff).
+  v_ok := array(select g from generate_series(1, coalesce(cardinality(p_ids), 0)) g
+                 where not xplane.is_failure((p_results[g]).status_code) order by g);
+  if cardinality(v_ok) > 0 then
+    update xplane.managed_resources r
+       set status = jsonb_build_object('status_code', (p_results[u.k]).status_code, 'message', (p_results[u.k]).message,
+                                       'observed', (p_results[u.k]).observed, 'action', p_action, 'reconciled_at', now()),
+           observed_generation = r.generation, failure_count = 0, last_failure_class = null,
            next_reconcile_at = now(), last_reconciled_at = now(),
-           finalizers = case when p_res.deletion_policy = 'delete' and not 'xplane.io/drop-object' = any (finalizers)
-                             then finalizers || 'xplane.io/drop-object'::text else finalizers end
-     where id = p_res.id;
-    perform xplane.set_condition(p_res.id, 'Synced', 'True', 'ReconcileSuccess', '');
-    if (p_result).observed is null then
-      perform xplane.set_condition(p_res.id, 'Ready', 'False', 'NotFound', 'the object is absent after the action');
-    elsif cardinality(v_drift) > 0 then
-      perform xplane.set_condition(p_res.id, 'Ready', 'False', 'NotConverged',
-        'still differs from the spec in: ' || array_to_string(v_drift, ', '));
-    else
-      perform xplane.set_condition(p_res.id, 'Ready', 'True', 'Available', '');
-    end if;
+           finalizers = case when r.deletion_policy = 'delete' and not 'xplane.io/drop-object' = any (r.finalizers)
+                             then r.finalizers || 'xplane.io/drop-object'::text else r.finalizers end
+      from unnest(v_ok) u(k)
+     where r.id = p_ids[u.k];
+    -- Synced; Ready (absent, still differing from the spec, or available); LastAsyncOperation.
+    perform xplane.set_conditions(array_agg(c.id order by c.k, c.j), array_agg(c.type order by c.k, c.j),
+                                  array_agg(c.status order by c.k, c.j), array_agg(c.reason order by c.k, c.j),
+                                  array_agg(c.message order by c.k, c.j))
+       from (select u.k, 1 as j, p_ids[u.k] as id, 'Synced'::xplane.condition_type as type, 'True' as status,
+                    'ReconcileSuccess' as reason, '' as message
+               from unnest(v_ok) u(k)
+             union all
+             select u.k, 2, p_ids[u.k], 'Ready',
+                    case when d.drift is null or cardinality(d.drift) > 0 then 'False' else 'True' end,
+                    case when d.drift is null then 'NotFound' when cardinality(d.drift) > 0 then 'NotConverged' else 'Available' end,
+                    case when d.drift is null then 'the object is absent after the action'
+                         when cardinality(d.drift) > 0 then 'still differs from the spec in: ' || array_to_string(d.drift, ', ')
+                         else '' end
+               from unnest(v_ok) u(k)
+               join xplane.managed_resources r on r.id = p_ids[u.k]
+               cross join lateral (select case when (p_results[u.k]).observed is null then null
+                                               else xplane.spec_diff(r.kind, p_normalized[u.k], (p_results[u.k]).observed) end as drift) d
+             union all
+             select u.k, 3, p_ids[u.k], 'LastAsyncOperation', 'True', v_verb || 'Succeeded', (p_results[u.k]).message
+               from unnest(v_ok) u(k) where p_action <> 'none') c;
     if p_action <> 'none' then
-      perform xplane.set_condition(p_res.id, 'LastAsyncOperation', 'True', v_verb || 'Succeeded', (p_result).message);
-      perform xplane.emit_event(p_res.id, 'Normal', case p_action when 'create' then 'Created' when 'update' then 'Updated'
-                                                       else v_verb end, (p_result).message);
+      perform xplane.emit_events(array_agg(p_ids[u.k] order by u.k), array_agg('Normal'::xplane.event_type order by u.k),
+                                 array_agg(case p_action when 'create' then 'Created' when 'update' then 'Updated' else v_verb end order by u.k),
+                                 array_agg((p_results[u.k]).message order by u.k))
+         from unnest(v_ok) u(k);
     end if;
-    return;
   end if;
-  v_class := xplane.classify_failure(p_result);
-  v_retry := now() + xplane.retry_delay(p_res.failure_count + 1, v_class);
-  v_reason := xplane.failure_reason(v_class, p_result);
-  update xplane.managed_resources
-     set status = jsonb_build_object('status_code', (p_result).status_code, 'message', (p_result).message,
-                                     'observed', coalesce((p_result).observed, status -> 'observed'), 'action', p_action,
-                                     'failure_class', v_class, 'retry_at', v_retry, 'reconciled_at', now()),
-         failure_count = failure_count + 1, last_failure_class = v_class,
-         next_reconcile_at = v_retry, last_reconciled_at = now()
-   where id = p_res.id;
-  perform xplane.set_condition(p_res.id, 'Synced', 'False', v_reason, (p_result).message);
-  perform xplane.set_condition(p_res.id, 'Ready', 'False', v_reason, xplane.failure_advice(v_class, p_result, v_retry));
-  perform xplane.set_condition(p_res.id, 'LastAsyncOperation', 'False', v_verb || 'Failed', (p_result).message);
-  perform xplane.emit_event(p_res.id, 'Warning', v_verb || 'Failed', (p_result).message);
+  for i in 1 .. coalesce(cardinality(p_ids), 0) loop
+    continue when i = any (v_ok);
+    select * into v_res from xplane.managed_resources where id = p_ids[i];
+    v_class := xplane.classify_failure(p_results[i]);
+    v_retry := now() + xplane.retry_delay(v_res.failure_count + 1, v_class);
+    v_reason := xplane.failure_reason(v_class, p_results[i]);
+    update xplane.managed_resources
+       set status = jsonb_build_object('status_code', (p_results[i]).status_code, 'message', (p_results[i]).message,
+                                       'observed', coalesce((p_results[i]).observed, status -> 'observed'), 'action', p_action,
+                                       'failure_class', v_class, 'retry_at', v_retry, 'reconciled_at', now()),
+           failure_count = failure_count + 1, last_failure_class = v_class,
+           next_reconcile_at = v_retry, last_reconciled_at = now()
+     where id = p_ids[i];
+    perform xplane.set_conditions(array[p_ids[i], p_ids[i], p_ids[i]], array['Synced', 'Ready', 'LastAsyncOperation']::xplane.condition_type[],
+      array['False', 'False', 'False'], array[v_reason, v_reason, v_verb || 'Failed'],
+      array[(p_results[i]).message, xplane.failure_advice(v_class, p_results[i], v_retry), (p_results[i]).message]);
+    perform xplane.emit_event(p_ids[i], 'Warning', v_verb || 'Failed', (p_results[i]).message);
+  end loop;
 end
 $$;
+comment on function xplane.record_outcomes(uuid[], text, xplane.action_result[], jsonb[]) is
+  'Writes the outcomes of a batch of reconciles with one action (ids, results and normalised specs side by side): status, conditions, events, failure_count and next_reconcile_at (backoff by failure class).';
+
+create or replace function xplane.record_outcome(p_res xplane.managed_resources, p_action text, p_result xplane.action_result,
+                                                 p_normalized jsonb)
+returns void
+language sql volatile
+set search_path = xplane, pg_catalog
+as $$
+  select xplane.record_outcomes(array[p_res.id], p_action, array[p_result], array[p_normalized])
+$$;
 comment on function xplane.record_outcome(xplane.managed_resources, text, xplane.action_result, jsonb) is
-  'Writes the outcome of one reconcile: status, conditions, event, failure_count and next_reconcile_at (backoff by failure class).';
+  'Writes the outcome of one reconcile (record_outcomes of one).';
 
 create or replace function xplane.reconcile_deletion(p_res xplane.managed_resources, p_mode xplane.stack_mode)
 returns xplane.action_result
@@ -326,6 +358,7 @@ declare
   v_results xplane.action_result[] := '{}';
   v_run     integer[];
   v_batch   xplane.action_result[];
+  v_created integer[];
   v_state text; v_msg text; v_detail text; v_hint text;
   i integer := 1;
   k integer;
@@ -365,16 +398,20 @@ begin
       exception when others then
         v_batch := '{}';  -- guarded below: each on its own
       end;
+      v_created := '{}';
       for k in 1 .. cardinality(v_run) loop
-        select * into v_res from xplane.managed_resources where id = p_ids[v_run[k]];
         if v_batch[k] is null or (v_batch[k]).status_code = 'already_exists' then
           -- Created by someone else since the observe (or the batch broke): the one-by-one way.
+          select * into v_res from xplane.managed_resources where id = p_ids[v_run[k]];
           v_results[v_run[k]] := xplane.reconcile_observed(v_res, null, false);
         else
-          perform xplane.record_outcome(v_res, 'create', v_batch[k], v_obs -> (v_run[k] - 1) -> 'normalized');
+          v_created := v_created || k;
           v_results[v_run[k]] := v_batch[k];
         end if;
       end loop;
+      perform xplane.record_outcomes(array(select p_ids[v_run[c]] from unnest(v_created) with ordinality u(c, o) order by o), 'create',
+                                     array(select v_batch[c] from unnest(v_created) with ordinality u(c, o) order by o),
+                                     array(select v_obs -> (v_run[c] - 1) -> 'normalized' from unnest(v_created) with ordinality u(c, o) order by o));
       i := i + cardinality(v_run);
       continue;
     end if;
