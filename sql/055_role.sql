@@ -42,11 +42,14 @@ begin
   with items as (
     select distinct on (e ->> 'name') e ->> 'name' as name, coalesce(e -> 'scope', '[]') as scope
       from jsonb_array_elements(p_items) e),
+  recorded as (
+    select s.role_name as name, jsonb_agg(xplane.grant_entry(s.database, nullif(s.schema, ''), 'scope', '{}', false)) as previous
+      from xplane.grant_scopes s
+     where s.provider_config = p_provider_config and s.role_name in (select name from items)
+     group by s.role_name),
   prev as (
-    select i.name, i.scope, coalesce(jsonb_agg(xplane.grant_entry(s.database, nullif(s.schema, ''), 'scope', '{}', false))
-                                       filter (where s.role_name is not null), '[]') as previous
-      from items i left join xplane.grant_scopes s on s.provider_config = p_provider_config and s.role_name = i.name
-     group by i.name, i.scope)
+    select i.name, i.scope, coalesce(r.previous, '[]') as previous
+      from items i left join recorded r on r.name = i.name)
   select coalesce(jsonb_object_agg(name, previous), '{}'), coalesce(jsonb_object_agg(name, scope || previous), '{}')
     into v_previous, v_scopes from prev;
   -- What to read in each database: the roles that exist, the schemas of their scopes.
