@@ -141,6 +141,43 @@ $$;
 comment on function xplane.apply_many(jsonb, text) is
   'apply for a batch of independent objects (none depends on another): items [{"kind","name","spec","provider_config","deletion_policy"}] are declared, observed in one batched read per provider config, and reconciled in order, in one transaction. Returns [{"id","status_code","message"}] in input order; an item that cannot be declared (invalid name, another stack''s resource) gets its error and the others go on.';
 
+create or replace function xplane.analyze_catalogs(p_provider_config text, p_databases text[])
+returns void
+language plpgsql volatile
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_db text;
+begin
+  -- After an apply that created or dropped many roles, schemas or databases, the catalogs xp
+  -- reads keep the statistics of a much smaller cluster until autovacuum analyses them (a
+  -- minute or more later), and catalog queries run with plans made for a handful of rows: the
+  -- next plan takes half as long again. Refresh them now, as autovacuum would. Best effort:
+  -- the shared catalogs need a superuser (PostgreSQL skips them for others, with a warning
+  -- kept quiet here), and a database that cannot be reached is passed over.
+  begin
+    perform xplane.remote_exec(p_provider_config, '',
+      'set client_min_messages = error; '
+      'analyze pg_catalog.pg_authid, pg_catalog.pg_auth_members, pg_catalog.pg_shdepend, pg_catalog.pg_shdescription, '
+      'pg_catalog.pg_db_role_setting, pg_catalog.pg_database; reset client_min_messages');
+  exception when others then
+    null;
+  end;
+  foreach v_db in array coalesce(p_databases, '{}') loop
+    begin
+      perform xplane.remote_exec(p_provider_config, v_db,
+        'set client_min_messages = error; analyze pg_catalog.pg_namespace, pg_catalog.pg_class, pg_catalog.pg_default_acl; '
+        'reset client_min_messages');
+    exception when others then
+      null;
+    end;
+  end loop;
+  analyze xplane.managed_resources, xplane.conditions, xplane.grant_scopes, xplane.credentials;
+end
+$$;
+comment on function xplane.analyze_catalogs(text, text[]) is
+  'Refreshes the planner statistics of the catalogs xp reads (roles cluster-wide; schemas, relations and default privileges in p_databases) and of its own tables, after an apply that changed many objects. Best effort, never raises.';
+
 create or replace function xplane.delete(p_kind xplane.resource_kind, p_name text, p_database text default '',
                                          p_provider_config text default 'default', p_allow_data_loss boolean default false)
 returns boolean

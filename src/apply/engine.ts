@@ -109,6 +109,29 @@ export interface RunOptions {
   stopRequested: () => boolean;
 }
 
+/**
+ * Objects created or dropped from which an apply refreshes the statistics of the catalogs it
+ * reads (xplane.analyze_catalogs): autovacuum would wait for about as many changes, and then
+ * for its next round, while the plan right after the apply would run its catalog queries with
+ * plans made for a much smaller cluster.
+ */
+export const ANALYZE_AFTER = 100;
+
+/** Best effort: per provider, the role catalogs, and the catalogs of each database the plan touched. */
+async function refreshStatistics(session: Session, plan: Plan): Promise<void> {
+  const databases = new Map<string, Set<string>>();
+  for (const r of plan.resources) {
+    if (r.action === 'no-op') continue;
+    const dbs = databases.get(r.provider) ?? new Set<string>();
+    const db = r.kind === 'Database' ? (r.action === 'delete' ? '' : r.name) : r.database;
+    if (db) dbs.add(db);
+    databases.set(r.provider, dbs);
+  }
+  for (const [provider, dbs] of databases) {
+    await session.control.query('select xplane.analyze_catalogs($1, $2)', [provider, [...dbs]]).catch(() => undefined);
+  }
+}
+
 /** Walk a plan in dependency order: independent changes in batches (xplane.apply_many), destroys one by one. */
 export async function runPlan(session: Session, plan: Plan, opts: RunOptions): Promise<WalkResult> {
   const parallelism = Math.max(1, Math.min(16, Math.floor(opts.parallelism)));
@@ -128,7 +151,7 @@ export async function runPlan(session: Session, plan: Plan, opts: RunOptions): P
   try {
     // Declared up front, so that the first batches do not wait for each other to insert it.
     if (plan.operation === 'apply') await session.control.query('select xplane.declare_stack($1)', [plan.stack]);
-    return await walk({
+    const result = await walk({
       operation: plan.operation,
       steps: walkSteps(plan.resources),
       // The pool bounds the connections; the executor batches what is handed over together.
@@ -137,6 +160,8 @@ export async function runPlan(session: Session, plan: Plan, opts: RunOptions): P
       stopRequested: opts.stopRequested,
       execute: (step) => executor.execute(byAddress.get(step.address)!),
     });
+    if (result.added + result.destroyed >= ANALYZE_AFTER) await refreshStatistics(session, plan);
+    return result;
   } finally {
     await opts.view.close();
     await pool?.end().catch(() => {});

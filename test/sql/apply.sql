@@ -1,5 +1,5 @@
 -- apply / delete: conditions, events, generations, idempotency, validation, orphan, finalizers.
-select plan(43);
+select plan(44);
 
 create temp table t as select current_database() || '_app' as db;
 create temp table ids (name text primary key, id uuid);
@@ -82,6 +82,9 @@ select is((select ready_reason || '/' || last_failure_class from xplane.resource
 select matches((select ready_message from xplane.resource_status where id = (select id from ids where name = 'data')), 'allow_data_loss', 'the message says how to allow it');
 select ok(xplane.delete('Schema', 'data', db, 'default', true), 'delete with p_allow_data_loss drops it') from t;
 
+-- after a large apply: statistics refreshed, best effort (an unreachable database is passed over)
+select lives_ok($$select xplane.analyze_catalogs('default', array[current_database(), 'xp_no_such_database'])$$,
+  'analyze_catalogs never raises, even for a database that is not there');
 -- cleanup (the database holds the orphaned schema only: no tables)
 select ok(xplane.delete('Database', db), 'delete the database') from t;
 select * from finish();
