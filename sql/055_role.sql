@@ -109,7 +109,9 @@ begin
              case when i.kind = 'ServiceAccount' then xplane.service_account_implicit(i.spec) else '[]'::jsonb end
                || coalesce(p.value, '[]'::jsonb) as imp
         from items i left join prev p on p.role = i.role),
-    -- the first desired / implicit grant of each item per (database, schema, on)
+    -- the first desired / implicit grant of each item per (database, schema, on). Two CTEs, not
+    -- one with a column saying which: the planner then merge-joins on the item alone and
+    -- rescans millions of rows (2.5 s instead of 0.15 s for 2,000 roles).
     des as (
       select distinct on (a.n, g ->> 'database', g ->> 'schema', g ->> 'on')
              a.n, g ->> 'database' as db, g ->> 'schema' as schema, g ->> 'on' as target, coalesce(g -> 'privileges', '[]'::jsonb) as privs,
