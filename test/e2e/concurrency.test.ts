@@ -7,8 +7,10 @@ import { APPLY_BATCH } from '../../src/apply/execute.js';
 import { XP, cleanEnv, collect, configDir, expectOk, planSummary, startXp, unique, withClient, xpIn } from './xp.js';
 
 const url = () => inject('databaseUrl');
-// More than two apply batches (APPLY_BATCH): an interrupt lands between batches.
-const N = 120;
+// Eight apply batches (APPLY_BATCH): an interrupt sent once the first batch is done lands
+// well before the last one, even on a loaded machine (with three, an apply had sometimes
+// finished by the time the signal arrived).
+const N = 8 * APPLY_BATCH;
 
 function manyRoles(p: string): Record<string, string> {
   const roles = Array.from({ length: N }, (_, i) => `role "${p}_r${String(i).padStart(3, '0')}" {\n  connection_limit = ${i + 1}\n}\n`);
