@@ -32,6 +32,22 @@ function waitForLines(child: ChildProcess, pattern: RegExp, count: number): Prom
   });
 }
 
+/**
+ * Waits until no server backend of xp process `pid` is left. A killed client's backend finishes
+ * the statement in flight (and commits it) before it notices that its client is gone, so what
+ * exists is only known once the backend has ended.
+ */
+async function backendsGone(pid: number): Promise<void> {
+  await withClient(url(), async (c) => {
+    for (let i = 0; i < 600; i++) {
+      const { rows } = await c.query(`select count(*)::int as n from pg_stat_activity where application_name like $1`, [`%pid=${pid} %`]);
+      if (rows[0].n === 0) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`the backends of xp pid ${pid} were still there after 60 s`);
+  });
+}
+
 async function countRoles(p: string): Promise<number> {
   return withClient(url(), async (c) => (await c.query(`select count(*)::int as n from pg_roles where rolname like $1`, [`${p}_r%`])).rows[0].n);
 }
@@ -79,6 +95,7 @@ describe('locks and interruptions', { timeout: 300_000 }, () => {
     child.kill('SIGKILL');
     const killed = await done;
     expect(killed.signal).toBe('SIGKILL');
+    await backendsGone(child.pid!);
     const partial = await countRoles(p);
     expect(partial).toBeGreaterThanOrEqual(3);
 
