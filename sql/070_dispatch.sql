@@ -50,31 +50,32 @@ $$;
 comment on function xplane.observer_of(xplane.resource_kind) is
   'The batched observe function of a kind: observe_many_<kind>, but one for Roles and ServiceAccounts together (observe_many_roles).';
 
-create or replace function xplane.observe_many(p_items jsonb, p_provider_config text default 'default')
+create or replace function xplane.normalize_items(p_items jsonb)
 returns jsonb
-language plpgsql volatile
+language plpgsql stable
 set search_path = xplane, pg_catalog
-set jit = off  -- catalog queries: never worth JIT compilation (see xplane.connection_string)
 as $$
 declare
-  v_n       integer := coalesce(jsonb_array_length(p_items), 0);
-  v_out     jsonb[] := array_fill(null::jsonb, array[greatest(v_n, 1)]);
-  v_kind    xplane.resource_kind;
-  v_observer text;
-  v_ords    integer[];
-  v_sub     jsonb;
-  v_obs     jsonb;
-  v_item    jsonb;
-  v_norm    jsonb;
-  v_err     text;
-  i         integer;
+  v_out  jsonb;
+  v_norm jsonb;
+  v_err  text;
+  v_kind xplane.resource_kind;
+  v_item jsonb;
+  v_list jsonb[] := '{}';
 begin
-  if p_items is null or jsonb_typeof(p_items) <> 'array' then
-    raise exception 'observe_many: items must be a JSON array of {"kind", "name", "spec"}' using errcode = 'invalid_parameter_value';
-  end if;
-  -- Normalise every item; an invalid spec yields normalized = null and an error, not an exception.
-  for i in 1 .. v_n loop
-    v_item := p_items -> (i - 1);
+  -- All at once first (no subtransaction per item); when one spec is invalid, again item by
+  -- item, so that each invalid one gets its own error and the others their normalised spec.
+  begin
+    select coalesce(jsonb_agg(jsonb_build_object('kind', e ->> 'kind', 'name', e ->> 'name',
+             'normalized', xplane.normalize_spec((e ->> 'kind')::xplane.resource_kind, coalesce(e -> 'spec', '{}'::jsonb)))
+             order by n), '[]'::jsonb)
+      into v_out
+      from jsonb_array_elements(p_items) with ordinality t(e, n);
+    return v_out;
+  exception when others then
+    null;
+  end;
+  for v_item in select e from jsonb_array_elements(p_items) e loop
     begin
       v_kind := (v_item ->> 'kind')::xplane.resource_kind;
       v_norm := xplane.normalize_spec(v_kind, coalesce(v_item -> 'spec', '{}'::jsonb));
@@ -83,29 +84,55 @@ begin
       v_norm := null;
       v_err := sqlerrm;
     end;
-    v_out[i] := jsonb_build_object('kind', v_item ->> 'kind', 'name', v_item ->> 'name',
-      'database', case when v_norm is null then coalesce(v_item -> 'spec' ->> 'database', '')
-                       else xplane.resource_database(v_kind, v_norm) end,
-      'normalized', v_norm, 'observed', null)
-      || case when v_err is null then '{}'::jsonb else jsonb_build_object('error', v_err) end;
+    v_list := v_list || (jsonb_build_object('kind', v_item ->> 'kind', 'name', v_item ->> 'name', 'normalized', v_norm)
+      || case when v_err is null then '{}'::jsonb
+              else jsonb_build_object('error', v_err, 'database', coalesce(v_item -> 'spec' ->> 'database', '')) end);
   end loop;
+  return to_jsonb(v_list);
+end
+$$;
+comment on function xplane.normalize_items(jsonb) is
+  'Items [{"kind","name","spec"}] → [{"kind","name","normalized"}] in input order; an invalid spec yields normalized null, "error" (the message) and "database" (spec.database as given).';
+
+create or replace function xplane.observe_many(p_items jsonb, p_provider_config text default 'default')
+returns jsonb
+language plpgsql volatile
+set search_path = xplane, pg_catalog
+set jit = off  -- catalog queries: never worth JIT compilation (see xplane.connection_string)
+as $$
+declare
+  v_items    jsonb;
+  v_observed jsonb := '{}';
+  v_observer text;
+  v_ords     jsonb;
+  v_sub      jsonb;
+  v_obs      jsonb;
+begin
+  if p_items is null or jsonb_typeof(p_items) <> 'array' then
+    raise exception 'observe_many: items must be a JSON array of {"kind", "name", "spec"}' using errcode = 'invalid_parameter_value';
+  end if;
+  v_items := xplane.normalize_items(p_items);
   -- One batched call per kind (Roles and ServiceAccounts together: one catalog read for
-  -- both); each does one query per database involved.
+  -- both); each does one query per database involved. v_observed: {ordinal: observed}.
   for v_observer in
     select distinct xplane.observer_of((e ->> 'kind')::xplane.resource_kind)
-      from unnest(v_out[1:v_n]) e where e -> 'normalized' <> 'null'::jsonb
+      from jsonb_array_elements(v_items) e where e -> 'normalized' <> 'null'::jsonb
   loop
-    select array_agg(t.ord order by t.ord),
-           jsonb_agg(jsonb_build_object('kind', t.e ->> 'kind', 'name', t.e ->> 'name', 'spec', t.e -> 'normalized') order by t.ord)
+    select jsonb_agg(t.n order by t.n),
+           jsonb_agg(jsonb_build_object('kind', t.e ->> 'kind', 'name', t.e ->> 'name', 'spec', t.e -> 'normalized') order by t.n)
       into v_ords, v_sub
-      from unnest(v_out[1:v_n]) with ordinality t(e, ord)
-     where xplane.observer_of((t.e ->> 'kind')::xplane.resource_kind) = v_observer and t.e -> 'normalized' <> 'null'::jsonb;
+      from jsonb_array_elements(v_items) with ordinality t(e, n)
+     where t.e -> 'normalized' <> 'null'::jsonb and xplane.observer_of((t.e ->> 'kind')::xplane.resource_kind) = v_observer;
     execute format('select xplane.%I($1, $2)', v_observer) into v_obs using v_sub, p_provider_config;
-    for i in 1 .. array_length(v_ords, 1) loop
-      v_out[v_ords[i]] := jsonb_set(v_out[v_ords[i]], '{observed}', coalesce(v_obs -> (i - 1), 'null'::jsonb));
-    end loop;
+    v_observed := v_observed || (select jsonb_object_agg(o.value, coalesce(v_obs -> (o.n::int - 1), 'null'::jsonb))
+                                   from jsonb_array_elements_text(v_ords) with ordinality o(value, n));
   end loop;
-  return coalesce(to_jsonb(v_out[1:v_n]), '[]'::jsonb);
+  return (
+    select coalesce(jsonb_agg(case when t.e ? 'error' then t.e || '{"observed": null}'::jsonb
+             else t.e || jsonb_build_object(
+                    'database', xplane.resource_database((t.e ->> 'kind')::xplane.resource_kind, t.e -> 'normalized'),
+                    'observed', coalesce(v_observed -> t.n::text, 'null'::jsonb)) end order by t.n), '[]'::jsonb)
+      from jsonb_array_elements(v_items) with ordinality t(e, n));
 end
 $$;
 comment on function xplane.observe_many(jsonb, text) is

@@ -1,6 +1,6 @@
 -- Batched observe of databases, schemas and extensions: round trips grow with the number of
 -- databases (and kinds), never with the number of resources.
-select plan(10);
+select plan(12);
 
 create temp table t as select current_database() || '_b1' as db1, current_database() || '_b2' as db2;
 create function pg_temp.items(p_schemas int) returns jsonb language sql as $$
@@ -33,6 +33,21 @@ select is(pg_temp.observe_cost(40), 7::bigint, '80 schemas: still 7 queries');
 select is((select count(*)::int from jsonb_array_elements(xplane.observe_many(pg_temp.items(5))) o
             where o ->> 'kind' = 'Schema' and o -> 'observed' <> 'null'::jsonb), 3, 'the three existing schemas are observed, the others absent');
 select is(cardinality(xplane.dblink_get_connections()), 3, 'dblink connections: one per database touched (maintenance + 2), reused');
+
+-- An invalid spec gets its own error; the valid items around it are normalised and observed.
+create temp table mixed as select xplane.observe_many(jsonb_build_array(
+  jsonb_build_object('kind', 'Schema', 'name', 's1', 'spec', jsonb_build_object('database', db1)),
+  jsonb_build_object('kind', 'Schema', 'name', 's2', 'spec', jsonb_build_object('database', db1, 'colour', 'red')),
+  jsonb_build_object('kind', 'Role', 'name', 'r_bad', 'spec', '{"connection_limit": "many"}'::jsonb))) as o from t;
+select is((select jsonb_agg(jsonb_build_object('name', e ->> 'name', 'database', e -> 'database', 'normalized', e -> 'normalized' is not null and e -> 'normalized' <> 'null',
+                                               'observed', e -> 'observed' <> 'null', 'error', e ? 'error') order by n)
+             from mixed, jsonb_array_elements(o) with ordinality x(e, n)),
+  (select jsonb_build_array(
+     jsonb_build_object('name', 's1', 'database', db1, 'normalized', true, 'observed', true, 'error', false),
+     jsonb_build_object('name', 's2', 'database', db1, 'normalized', false, 'observed', false, 'error', true),
+     jsonb_build_object('name', 'r_bad', 'database', '', 'normalized', false, 'observed', false, 'error', true)) from t),
+  'observe_many: each invalid spec has its error, the valid ones their normalised and observed state');
+select matches((select o -> 1 ->> 'error' from mixed), '^Schema\.colour', 'the error names the field');
 
 -- reconcile_all over resources in sync: one batched observe, no action, no per-resource query.
 select is((select count(*)::int from jsonb_array_elements(pg_temp.items(12)) i
