@@ -188,6 +188,8 @@ declare
   v_key   text;
   v_known text;
   v_exec  text;
+  v_prep  text;
+  v_result jsonb;
 begin
   -- dblink hands over the value as text (the remote side already made it jsonb): read it once, here.
   if p_args is null then
@@ -200,39 +202,31 @@ begin
   v_name := 'xplane_' || left(md5(p_sql), 16);
   v_exec := format('execute %I(%s)', v_name,
                    (select string_agg(quote_nullable(a), ', ' order by i) from unnest(p_args) with ordinality u(a, i)));
+  v_prep := format('prepare %I as select (%s)::jsonb; ', v_name, p_sql);
   v_key := xplane.remote_connection(p_provider_config, p_database) || '.' || v_name || ';';
   v_known := coalesce(current_setting('xplane.prepared', true), '');
   if strpos(v_known, v_key) = 0 then
-    perform xplane.remote_prepare(p_provider_config, p_database, v_name, p_sql);
+    -- First use on this connection: prepare and execute in one round trip (the last result of
+    -- a multi-statement string is the one dblink returns).
+    begin
+      v_result := xplane.remote_run(p_provider_config, p_database, v_query, v_prep || v_exec)::jsonb;
+    exception when duplicate_prepared_statement then
+      -- prepared in a transaction that rolled back since (which took xplane.prepared with it)
+      v_result := xplane.remote_run(p_provider_config, p_database, v_query, v_exec)::jsonb;
+    end;
     perform set_config('xplane.prepared', v_known || v_key, false);
+    return v_result;
   end if;
   begin
     return xplane.remote_run(p_provider_config, p_database, v_query, v_exec)::jsonb;
   exception when invalid_sql_statement_name then
     -- The connection was reopened since (remote_run): prepare again, once.
-    perform xplane.remote_prepare(p_provider_config, p_database, v_name, p_sql);
-    return xplane.remote_run(p_provider_config, p_database, v_query, v_exec)::jsonb;
+    return xplane.remote_run(p_provider_config, p_database, v_query, v_prep || v_exec)::jsonb;
   end;
 end
 $$;
 comment on function xplane.remote_query(text, text, text, text[]) is
   'Evaluates the scalar jsonb expression p_sql (usually a scalar subquery) in database p_database through dblink and returns its value: one round trip. With p_args, p_sql refers to them as $1, $2 … (typed by casts) and is prepared once per connection, so that its plan is reused.';
-
-create or replace function xplane.remote_prepare(p_provider_config text, p_database text, p_name text, p_sql text)
-returns void
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
-begin
-  perform xplane.remote_run(p_provider_config, p_database, 'select %I.dblink_exec($1, $2)',
-                            format('prepare %I as select (%s)::jsonb', p_name, p_sql));
-exception when duplicate_prepared_statement then
-  null;  -- prepared in a transaction that rolled back since (which took xplane.prepared with it)
-end
-$$;
-comment on function xplane.remote_prepare(text, text, text, text) is
-  'Prepares the scalar jsonb expression p_sql as statement p_name on this session''s connection to p_database (for remote_query); already prepared is fine.';
-revoke all on function xplane.remote_prepare(text, text, text, text) from public;
 
 create or replace function xplane.ddl_lock_prefix(p_lock_key text)
 returns text

@@ -57,8 +57,10 @@ begin
     into v_requests
     from (select sc.database, jsonb_agg(distinct s.key) as roles,
                  coalesce(jsonb_agg(distinct sc.schema) filter (where sc.schema is not null), '[]') as schemas
-            from jsonb_each(v_scopes) s, xplane.grants_scope(s.value) sc
-           where v_roles -> 'roles' ? s.key
+            from jsonb_each(v_scopes) s
+            -- joined, not "v_roles -> 'roles' ? s.key": that copies the whole roles object per row
+            join (select jsonb_object_keys(v_roles -> 'roles') as name) e on e.name = s.key,
+            xplane.grants_scope(s.value) sc
            group by sc.database) x;
   return jsonb_build_object('cluster', v_roles, 'previous_scope', v_previous, 'scopes', v_scopes,
     'grants', xplane.grants_catalog(p_provider_config, v_requests,

@@ -103,9 +103,7 @@ as $$
 declare
   v_items    jsonb;
   v_observed jsonb := '{}';
-  v_observer text;
-  v_ords     jsonb;
-  v_sub      jsonb;
+  v_batch    record;
   v_obs      jsonb;
 begin
   if p_items is null or jsonb_typeof(p_items) <> 'array' then
@@ -114,18 +112,16 @@ begin
   v_items := xplane.normalize_items(p_items);
   -- One batched call per kind (Roles and ServiceAccounts together: one catalog read for
   -- both); each does one query per database involved. v_observed: {ordinal: observed}.
-  for v_observer in
-    select distinct xplane.observer_of((e ->> 'kind')::xplane.resource_kind)
-      from jsonb_array_elements(v_items) e where e -> 'normalized' <> 'null'::jsonb
-  loop
-    select jsonb_agg(t.n order by t.n),
-           jsonb_agg(jsonb_build_object('kind', t.e ->> 'kind', 'name', t.e ->> 'name', 'spec', t.e -> 'normalized') order by t.n)
-      into v_ords, v_sub
+  for v_batch in
+    select xplane.observer_of((t.e ->> 'kind')::xplane.resource_kind) as observer, array_agg(t.n order by t.n) as ords,
+           jsonb_agg(jsonb_build_object('kind', t.e -> 'kind', 'name', t.e -> 'name', 'spec', t.e -> 'normalized') order by t.n) as items
       from jsonb_array_elements(v_items) with ordinality t(e, n)
-     where t.e -> 'normalized' <> 'null'::jsonb and xplane.observer_of((t.e ->> 'kind')::xplane.resource_kind) = v_observer;
-    execute format('select xplane.%I($1, $2)', v_observer) into v_obs using v_sub, p_provider_config;
-    v_observed := v_observed || (select jsonb_object_agg(o.value, coalesce(v_obs -> (o.n::int - 1), 'null'::jsonb))
-                                   from jsonb_array_elements_text(v_ords) with ordinality o(value, n));
+     where t.e -> 'normalized' <> 'null'::jsonb
+     group by 1
+  loop
+    execute format('select xplane.%I($1, $2)', v_batch.observer) into v_obs using v_batch.items, p_provider_config;
+    v_observed := v_observed || (select jsonb_object_agg(o.ord, coalesce(v_obs -> (o.i::int - 1), 'null'::jsonb))
+                                   from unnest(v_batch.ords) with ordinality o(ord, i));
   end loop;
   return (
     select coalesce(jsonb_agg(case when t.e ? 'error' then t.e || '{"observed": null}'::jsonb

@@ -1,4 +1,13 @@
--- Upgrade 0.4.0 → 0.5.0. Runs after 000_schema.sql and before the other numbered files,
--- which create or replace every function, type and view of 0.5.0. Nothing to drop or move:
--- 0.5.0 adds functions (normalize_items) and changes function bodies only.
-select 1;
+-- Upgrade 0.4.0 → 0.5.0. Runs after 000_schema.sql and before the other numbered files
+-- (which then create or replace every function, type and view of 0.5.0). Guarded, so that
+-- sql/install.sql can include it unconditionally; it also runs after the earlier upgrades.
+do $upgrade$
+begin
+  if (select version from xplane.schema_version
+       order by pg_catalog.string_to_array(version, '.')::int[] desc limit 1) not in ('0.1.0', '0.2.0', '0.3.0', '0.4.0') then
+    return;
+  end if;
+  -- remote_query prepares a statement and runs it in one round trip: remote_prepare is gone.
+  drop function if exists xplane.remote_prepare(text, text, text, text);
+end
+$upgrade$;

@@ -1,5 +1,5 @@
 -- The framework: schema, tables, enums, conventions every function follows.
-select plan(20);
+select plan(24);
 
 select has_schema('xplane', 'schema xplane exists');
 select has_table('xplane', t, format('table xplane.%s exists', t))
@@ -47,6 +47,26 @@ select is(xplane.remote_query('default', current_database(), $q$to_jsonb(current
   'provider connections run with jit = off (catalog queries are not worth compiling)');
 select is(xplane.remote_query('default', current_database(), $q$to_jsonb(current_setting('plan_cache_mode'))$q$), '"force_generic_plan"'::jsonb,
   'provider connections keep one generic plan per prepared catalog query');
+-- A query with arguments is prepared on its first use (in the same round trip), then executed.
+create function pg_temp.echo(p_n int) returns jsonb language sql as $$
+  select xplane.remote_query('default', current_database(), $q$jsonb_build_object('n', $1::int, 'pid', pg_catalog.pg_backend_pid())$q$, array[p_n::text])
+$$;
+select is(pg_temp.echo(1) -> 'n', '1'::jsonb, 'remote_query with arguments: the first use prepares and runs it');
+select is(pg_temp.echo(2) -> 'n', '2'::jsonb, '… the next ones run the prepared statement');
+do $$
+begin
+  perform xplane.remote_query('default', current_database(), $q$to_jsonb($1::text)$q$, array['x']);
+  raise exception 'roll back';
+exception when raise_exception then
+  null;
+end
+$$;
+select is(xplane.remote_query('default', current_database(), $q$to_jsonb($1::text)$q$, array['y']), '"y"'::jsonb,
+  'prepared in a transaction that rolled back: run as is');
+create temp table pid_before as select pg_temp.echo(3) ->> 'pid' as pid;
+do $$ begin perform xplane.remote_connection('default', current_database(), true); end $$;
+select is((select (pg_temp.echo(4) ->> 'n') || ', ' || ((pg_temp.echo(5) ->> 'pid') <> pid)::text from pid_before), '4, true',
+  'a reopened connection: prepared again');
 create function pg_temp.dispatched(p_kind xplane.resource_kind) returns boolean language plpgsql as $$
 begin
   perform xplane.normalize_spec(p_kind, '{}');
