@@ -191,9 +191,11 @@ declare
   v_prep  text;
   v_result jsonb;
 begin
-  -- dblink hands over the value as text (the remote side already made it jsonb): read it once, here.
+  -- dblink hands over the value as text, read into jsonb once, here. The remote side casts it
+  -- to json, not jsonb: a json or jsonb expression is then output as is, and the large catalog
+  -- queries build json (text), several times cheaper than building jsonb there.
   if p_args is null then
-    return xplane.remote_run(p_provider_config, p_database, v_query, 'select (' || p_sql || ')::jsonb')::jsonb;
+    return xplane.remote_run(p_provider_config, p_database, v_query, 'select (' || p_sql || ')::json')::jsonb;
   end if;
   -- A query with parameters ($1 …) is prepared once per connection and then executed with its
   -- cached generic plan (plan_cache_mode, see connection_string): planning the catalog queries
@@ -202,7 +204,7 @@ begin
   v_name := 'xplane_' || left(md5(p_sql), 16);
   v_exec := format('execute %I(%s)', v_name,
                    (select string_agg(quote_nullable(a), ', ' order by i) from unnest(p_args) with ordinality u(a, i)));
-  v_prep := format('prepare %I as select (%s)::jsonb; ', v_name, p_sql);
+  v_prep := format('prepare %I as select (%s)::json; ', v_name, p_sql);
   v_key := xplane.remote_connection(p_provider_config, p_database) || '.' || v_name || ';';
   v_known := coalesce(current_setting('xplane.prepared', true), '');
   if strpos(v_known, v_key) = 0 then
@@ -226,7 +228,7 @@ begin
 end
 $$;
 comment on function xplane.remote_query(text, text, text, text[]) is
-  'Evaluates the scalar jsonb expression p_sql (usually a scalar subquery) in database p_database through dblink and returns its value: one round trip. With p_args, p_sql refers to them as $1, $2 … (typed by casts) and is prepared once per connection, so that its plan is reused.';
+  'Evaluates the scalar json or jsonb expression p_sql (usually a scalar subquery) in database p_database through dblink and returns its value: one round trip. With p_args, p_sql refers to them as $1, $2 … (typed by casts) and is prepared once per connection, so that its plan is reused.';
 
 create or replace function xplane.ddl_lock_prefix(p_lock_key text)
 returns text

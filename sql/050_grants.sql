@@ -249,50 +249,50 @@ as $$
   held as materialized (select c.nsp, c.kind, r.rolname, a.privilege_type::text as priv, count(distinct c.oid)::int as n
              from cand c cross join lateral pg_catalog.aclexplode(array[c.item]) a join r on r.oid = a.grantee and c.owner <> r.oid
             group by 1, 2, 3, 4),
-  heldj as (select nsp, kind, rolname, jsonb_object_agg(priv, n) as j from held group by 1, 2, 3),
-  objk as (select t.nsp, t.rolname, t.kind, jsonb_build_object('total', t.total, 'held', coalesce(h.j, '{}'::jsonb)) as j
+  heldj as (select nsp, kind, rolname, json_object_agg(priv, n) as j from held group by 1, 2, 3),
+  objk as (select t.nsp, t.rolname, t.kind, json_build_object('total', t.total, 'held', coalesce(h.j, '{}'::json)) as j
              from totals t left join heldj h on h.nsp = t.nsp and h.kind = t.kind and h.rolname = t.rolname),
-  objr as (select nsp, rolname, jsonb_object_agg(kind, j) as j from objk group by 1, 2),
-  objn as materialized (select nsp, jsonb_object_agg(rolname, j) as j from objr group by 1),
+  objr as (select nsp, rolname, json_object_agg(kind, j) as j from objk group by 1, 2),
+  objn as materialized (select nsp, json_object_agg(rolname, j) as j from objr group by 1),
   defs as (select da.defaclnamespace as nsp, r.rolname,
                   case da.defaclobjtype when 'r' then 'tables' when 'S' then 'sequences' else 'functions' end as kind,
-                  ff.forrole, jsonb_agg(distinct a.privilege_type::text order by a.privilege_type::text) as privs
+                  ff.forrole, json_agg(distinct a.privilege_type::text order by a.privilege_type::text) as privs
              from pg_catalog.pg_default_acl da
              join ff on ff.nsp = da.defaclnamespace and ff.forrole = pg_catalog.pg_get_userbyid(da.defaclrole)::text
              cross join lateral pg_catalog.aclexplode(da.defaclacl) a
              join r on r.oid = a.grantee
             where da.defaclobjtype in ('r', 'S', 'f')
             group by 1, 2, 3, 4),
-  defk as (select nsp, rolname, kind, jsonb_object_agg(forrole, privs) as j from defs group by 1, 2, 3),
-  defr as (select nsp, rolname, jsonb_object_agg(kind, j) as j from defk group by 1, 2),
-  defn as materialized (select nsp, jsonb_object_agg(rolname, j) as j from defr group by 1),
-  nsh as (select s.oid as nsp, r.rolname, jsonb_agg(distinct a.privilege_type::text order by a.privilege_type::text) as privs
+  defk as (select nsp, rolname, kind, json_object_agg(forrole, privs) as j from defs group by 1, 2, 3),
+  defr as (select nsp, rolname, json_object_agg(kind, j) as j from defk group by 1, 2),
+  defn as materialized (select nsp, json_object_agg(rolname, j) as j from defr group by 1),
+  nsh as (select s.oid as nsp, r.rolname, json_agg(distinct a.privilege_type::text order by a.privilege_type::text) as privs
             from s cross join lateral unnest(coalesce(s.nspacl, pg_catalog.acldefault('n', s.nspowner))) as i(item)
                    cross join lateral pg_catalog.aclexplode(array[i.item]) a
             join r on r.oid = a.grantee group by 1, 2),
-  nshn as materialized (select nsp, jsonb_object_agg(rolname, privs) as j from nsh group by 1),
-  dbh as (select r.rolname, jsonb_agg(distinct a.privilege_type::text order by a.privilege_type::text) as privs
+  nshn as materialized (select nsp, json_object_agg(rolname, privs) as j from nsh group by 1),
+  dbh as (select r.rolname, json_agg(distinct a.privilege_type::text order by a.privilege_type::text) as privs
             from d cross join lateral unnest(coalesce(d.datacl, pg_catalog.acldefault('d', d.datdba))) as i(item)
                    cross join lateral pg_catalog.aclexplode(array[i.item]) a
             join r on r.oid = a.grantee group by 1)
-  select jsonb_build_object(
+  select json_build_object(
     'me', current_user::text,
     'db_owner', (select pg_catalog.pg_get_userbyid(datdba)::text from d),
-    'db_held', coalesce((select jsonb_object_agg(rolname, privs) from dbh), '{}'::jsonb),
+    'db_held', coalesce((select json_object_agg(rolname, privs) from dbh), '{}'::json),
     -- Joins, not a subquery per schema: with 1,000 schemas that was quadratic.
-    'schemas', coalesce((select jsonb_object_agg(s.nspname, jsonb_build_object(
+    'schemas', coalesce((select json_object_agg(s.nspname, json_build_object(
         'owner', pg_catalog.pg_get_userbyid(s.nspowner)::text,
-        'future_for', coalesce(ffn.j, '[]'::jsonb),
-        'held', coalesce(nshn.j, '{}'::jsonb),
-        'objects', coalesce(objn.j, '{}'::jsonb),
-        'defaults', coalesce(defn.j, '{}'::jsonb)))
-      from s left join (select ff.nsp, jsonb_agg(ff.forrole order by ff.forrole) as j from ff group by ff.nsp) ffn on ffn.nsp = s.oid
+        'future_for', coalesce(ffn.j, '[]'::json),
+        'held', coalesce(nshn.j, '{}'::json),
+        'objects', coalesce(objn.j, '{}'::json),
+        'defaults', coalesce(defn.j, '{}'::json)))
+      from s left join (select ff.nsp, json_agg(ff.forrole order by ff.forrole) as j from ff group by ff.nsp) ffn on ffn.nsp = s.oid
              left join nshn on nshn.nsp = s.oid
              left join objn on objn.nsp = s.oid
-             left join defn on defn.nsp = s.oid), '{}'::jsonb)))$q$::text
+             left join defn on defn.nsp = s.oid), '{}'::json)))$q$::text
 $$;
 comment on function xplane.grants_catalog_sql() is
-  'The one query (a jsonb expression with arguments $1 roles, $2 schemas, both text[]) that reads, in one database, what the roles hold there: database privileges, and per schema its owner, USAGE/CREATE, per tables/sequences/functions how many objects carry each privilege, and the default privileges of the schema owner and of the role xp runs as.';
+  'The one query (a json expression, built as text, with arguments $1 roles, $2 schemas, both text[]) that reads, in one database, what the roles hold there: database privileges, and per schema its owner, USAGE/CREATE, per tables/sequences/functions how many objects carry each privilege, and the default privileges of the schema owner and of the role xp runs as.';
 
 create or replace function xplane.grants_catalog(p_provider_config text, p_requests jsonb, p_databases text[])
 returns jsonb

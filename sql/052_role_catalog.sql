@@ -13,22 +13,22 @@ as $$
   ms as (select m.member, g.rolname::text as grp, pg_catalog.pg_get_userbyid(m.grantor)::text as grantor
            from pg_catalog.pg_auth_members m join pg_catalog.pg_roles g on g.oid = m.roleid
           where m.member in (select oid from r)),
-  mem as (select member, jsonb_agg(distinct (grp collate "C") order by (grp collate "C")) as member_of from ms group by member),
-  grantors as (select member, jsonb_object_agg(grp, grantors) as j
-                 from (select member, grp, jsonb_agg(distinct grantor) as grantors from ms group by member, grp) x group by member),
-  sets as (select s.setrole, jsonb_object_agg(split_part(c, '=', 1), substr(c, strpos(c, '=') + 1)) as j
+  mem as (select member, json_agg(distinct (grp collate "C") order by (grp collate "C")) as member_of from ms group by member),
+  grantors as (select member, json_object_agg(grp, grantors) as j
+                 from (select member, grp, json_agg(distinct grantor) as grantors from ms group by member, grp) x group by member),
+  sets as (select s.setrole, json_object_agg(split_part(c, '=', 1), substr(c, strpos(c, '=') + 1)) as j
              from pg_catalog.pg_db_role_setting s, unnest(s.setconfig) c
             where s.setrole in (select oid from r) and s.setdatabase = 0 group by s.setrole),
-  deps as (select sd.refobjid, jsonb_agg(distinct coalesce(d.datname::text, '') order by coalesce(d.datname::text, '')) as j
+  deps as (select sd.refobjid, json_agg(distinct coalesce(d.datname::text, '') order by coalesce(d.datname::text, '')) as j
              from pg_catalog.pg_shdepend sd left join pg_catalog.pg_database d on d.oid = sd.dbid
             where sd.refclassid = 'pg_catalog.pg_authid'::regclass and sd.refobjid in (select oid from r)
               and sd.deptype in ('o', 'a', 'i', 'r') group by sd.refobjid)
-  select jsonb_build_object(
+  select json_build_object(
     'me', current_user::text,
     'superuser', (select rolsuper from pg_catalog.pg_roles where rolname = current_user),
-    'databases', coalesce((select jsonb_agg(datname::text order by datname) from pg_catalog.pg_database
-                            where datallowconn and not datistemplate), '[]'::jsonb),
-    'roles', coalesce((select jsonb_object_agg(r.rolname::text, jsonb_build_object(
+    'databases', coalesce((select json_agg(datname::text order by datname) from pg_catalog.pg_database
+                            where datallowconn and not datistemplate), '[]'::json),
+    'roles', coalesce((select json_object_agg(r.rolname::text, json_build_object(
       'login', r.rolcanlogin,
       'inherit', r.rolinherit,
       'createdb', r.rolcreatedb,
@@ -37,19 +37,19 @@ as $$
       'valid_until', case when r.rolvaliduntil is null or r.rolvaliduntil = 'infinity' then null
                           when r.rolvaliduntil = '-infinity' then '-infinity'
                           else pg_catalog.to_char(r.rolvaliduntil at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') end,
-      'member_of', coalesce(mem.member_of, '[]'::jsonb),
+      'member_of', coalesce(mem.member_of, '[]'::json),
       'member_grantors', case when pg_catalog.current_setting('server_version_num')::int >= 160000 then gr.j end,
-      'settings', coalesce(sets.j, '{}'::jsonb),
+      'settings', coalesce(sets.j, '{}'::json),
       'comment', sd.description,
-      'dependent_databases', coalesce(deps.j, '[]'::jsonb)))
+      'dependent_databases', coalesce(deps.j, '[]'::json)))
       from r left join mem on mem.member = r.oid
              left join grantors gr on gr.member = r.oid
              left join sets on sets.setrole = r.oid
              left join pg_catalog.pg_shdescription sd on sd.objoid = r.oid and sd.classoid = 'pg_catalog.pg_authid'::regclass
-             left join deps on deps.refobjid = r.oid), '{}'::jsonb)))$q$::text
+             left join deps on deps.refobjid = r.oid), '{}'::json)))$q$::text
 $$;
 comment on function xplane.roles_catalog_sql() is
-  'The one cluster-wide query (a jsonb expression) for a batch of roles: attributes, membership, settings, comment, the databases holding objects or privileges that depend on each role, and the list of databases that accept connections.';
+  'The one cluster-wide query (a json expression: built as text, which remote_query reads into jsonb) for a batch of roles: attributes, membership, settings, comment, the databases holding objects or privileges that depend on each role, and the list of databases that accept connections.';
 
 create or replace function xplane.roles_catalog(p_provider_config text, p_roles text[])
 returns jsonb
