@@ -58,7 +58,8 @@ begin
     from (select sc.database, jsonb_agg(distinct s.key) as roles,
                  coalesce(jsonb_agg(distinct sc.schema) filter (where sc.schema is not null), '[]') as schemas
             from jsonb_each(v_scopes) s
-            -- joined, not "v_roles -> 'roles' ? s.key": that copies the whole roles object per row
+            -- joined, not "v_roles -> 'roles' ? s.key": once PL/pgSQL switches to a generic plan
+            -- (a long-lived session), that copies the whole roles object per row
             join (select jsonb_object_keys(v_roles -> 'roles') as name) e on e.name = s.key,
             xplane.grants_scope(s.value) sc
            group by sc.database) x;
