@@ -10,6 +10,7 @@ begin;
 \ir updates/xplane--0.2.0--0.3.0.sql
 \ir updates/xplane--0.3.0--0.4.0.sql
 \ir updates/xplane--0.4.0--0.5.0.sql
+\ir updates/xplane--0.5.0--0.6.0.sql
 \ir 010_types.sql
 \ir 020_tables.sql
 \ir 025_common.sql

@@ -155,15 +155,17 @@ describe('sql/install.sql (psql)', () => {
 
 describe('install helpers', () => {
   it('follows the upgrade chain, and says when a step is missing', () => {
-    expect(upgradePath('0.1.0', '0.5.0', SQL_DIR)).toEqual([
+    expect(upgradePath('0.1.0', '0.6.0', SQL_DIR)).toEqual([
       'updates/xplane--0.1.0--0.2.0.sql',
       'updates/xplane--0.2.0--0.3.0.sql',
       'updates/xplane--0.3.0--0.4.0.sql',
       'updates/xplane--0.4.0--0.5.0.sql',
+      'updates/xplane--0.5.0--0.6.0.sql',
     ]);
     expect(upgradePath('0.4.0', '0.5.0', SQL_DIR)).toEqual(['updates/xplane--0.4.0--0.5.0.sql']);
-    expect(upgradePath('0.5.0', '0.5.0', SQL_DIR)).toEqual([]);
-    expect(() => upgradePath('0.0.9', '0.5.0', SQL_DIR)).toThrow(/no upgrade path for the xplane provider from 0\.0\.9 to 0\.5\.0/);
+    expect(upgradePath('0.5.0', '0.6.0', SQL_DIR)).toEqual(['updates/xplane--0.5.0--0.6.0.sql']);
+    expect(upgradePath('0.6.0', '0.6.0', SQL_DIR)).toEqual([]);
+    expect(() => upgradePath('0.0.9', '0.6.0', SQL_DIR)).toThrow(/no upgrade path for the xplane provider from 0\.0\.9 to 0\.6\.0/);
   });
 
   it('compares versions numerically', () => {
