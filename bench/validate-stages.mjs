@@ -3,7 +3,7 @@
 // graph) on one generated configuration, in one process.
 //
 //   npm run build && node --expose-gc bench/validate-stages.mjs [N]     (default 10000)
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,11 +29,9 @@ const lap = (stage) => {
 const { parse } = await import(join(root, 'dist/dsl/index.js'));
 const { evaluate } = await import(join(root, 'dist/config/evaluate.js'));
 const { buildGraph } = await import(join(root, 'dist/graph/index.js'));
+const { configurationFileNames } = await import(join(root, 'dist/config/files.js'));
 lap('load modules');
-const files = readdirSync(dir)
-  .filter((f) => f.endsWith('.xp'))
-  .sort()
-  .map((f) => parse(join(dir, f), readFileSync(join(dir, f), 'utf8')).ast);
+const files = configurationFileNames(dir).map((f) => parse(join(dir, f), readFileSync(join(dir, f), 'utf8')).ast);
 lap('parse');
 const { config } = evaluate(files, { dir, defaultStack: 'bench', variables: [], env: {} });
 lap('evaluate');

@@ -1,13 +1,14 @@
 // Loading a configuration: every `*.xp` file of a directory, variables from var files,
 // `--var` and `XP_VAR_*`, evaluated and graphed. The one entry point validate, graph, plan
 // and apply share. Reads files, never the process environment: the caller passes `env`.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import type { Expression, File } from '../dsl/ast.js';
 import type { Diagnostic } from '../dsl/diagnostics.js';
 import { parse } from '../dsl/index.js';
 import { buildGraph, type ResourceGraph } from '../graph/index.js';
 import { evaluate, type VariableInput } from './evaluate.js';
+import { configurationFileNames } from './files.js';
 import type { Configuration } from './types.js';
 import type { EvalValue } from './values.js';
 
@@ -42,8 +43,7 @@ export function loadConfiguration(dir: string, options: LoadOptions = {}): LoadR
   let names: string[];
   try {
     if (!statSync(dir).isDirectory()) return fail(`"${dir}" is not a directory`);
-    // Files only: `.xp/` (the embedded server's directory) is not a configuration file.
-    names = readdirSync(dir, { withFileTypes: true }).filter((e) => !e.isDirectory() && e.name.endsWith('.xp')).map((e) => e.name).sort();
+    names = configurationFileNames(dir);
   } catch (err) {
     return fail(`cannot read the configuration directory "${dir}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }

@@ -1,9 +1,11 @@
-// Every example: applied, re-planned empty, destroyed (after lifting prevent_destroy, which
-// must first refuse the destroy).
+// Every example: applied; then every command run in the applied directory (which now holds
+// xp's own `.xp/` folder): validate, fmt --check, graph, an empty plan, output; destroyed (after
+// lifting prevent_destroy, which must first refuse the destroy).
 import { describe, expect, inject, it } from 'vitest';
-import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO, expectOk, planSummary, tempDir, xpIn } from './xp.js';
+import { configurationFileNames } from '../../src/config/files.js';
+import { REPO, expectOk, planSummary, tempDir, xp, xpIn } from './xp.js';
 
 const url = () => inject('databaseUrl');
 const examples = readdirSync(join(REPO, 'examples'), { withFileTypes: true })
@@ -16,13 +18,22 @@ describe('examples', { timeout: 300_000 }, () => {
     expect(examples.length).toBeGreaterThan(0);
   });
 
-  it.each(examples)('%s: apply, empty re-plan, destroy', async (name) => {
+  it.each(examples)('%s: apply, every command in the applied directory, destroy', async (name) => {
     const dir = join(tempDir(), name);
     cpSync(join(REPO, 'examples', name), dir, { recursive: true });
     const run = xpIn(dir, url());
     expectOk(await run(['apply', '--auto-approve']), `apply ${name}`);
+    expect(existsSync(join(dir, '.xp')), 'an apply leaves xp\'s own .xp/ folder in the configuration directory').toBe(true);
+    // the commands that need no server
+    const offline = (args: string[]) => xp(args, { cwd: dir });
+    expectOk(await offline(['validate']), `validate ${name}`);
+    const fmt = await offline(['fmt', '--check']);
+    expect(fmt.stdout + fmt.stderr, `fmt --check ${name}`).toBe('');
+    expect(fmt.code).toBe(0);
+    expect(expectOk(await offline(['graph']), `graph ${name}`).stdout).toMatch(/^digraph /);
     expect((await planSummary(run)).changed).toEqual([]);
-    const files = readdirSync(dir, { withFileTypes: true }).filter((f) => f.isFile() && f.name.endsWith('.xp')).map((f) => f.name);
+    expectOk(await run(['output']), `output ${name}`);
+    const files = configurationFileNames(dir);
     const guarded = files.some((f) => /prevent_destroy\s*=\s*true/.test(readFileSync(join(dir, f), 'utf8')));
     if (guarded) {
       const refused = await run(['destroy', '--auto-approve']);

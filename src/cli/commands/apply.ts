@@ -1,7 +1,7 @@
 // `xp apply` (and `xp destroy`, which is the same walk over a destroy plan): plan, show it,
 // ask `yes` on a terminal, then walk it. A saved plan file is applied as is, after checking it
 // is not stale. Ctrl-C finishes the statements in flight and stops (exit 130).
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { CommandIO, ParsedArgs, RunCommand } from '../command.js';
@@ -10,6 +10,7 @@ import { checkFresh, computePlan, lock, runPlan } from '../../apply/engine.js';
 import { loadPlan } from '../../plan/saved.js';
 import type { Plan } from '../../plan/types.js';
 import type { Configuration } from '../../config/types.js';
+import { hasConfigurationFiles } from '../../config/files.js';
 import { renderPlanText, renderPlanErrors } from '../../render/plan-text.js';
 import {
   configDir,
@@ -80,7 +81,7 @@ export async function runApply(operation: 'apply' | 'destroy', { flags, position
     // The configuration the plan came from (default: the working directory, when it has one):
     // declared passwords and relative connection_secret paths come from it.
     dir = configDir(io, positionals[1]);
-    if (positionals[1] !== undefined || readdirSync(dir).some((f) => f.endsWith('.xp'))) {
+    if (positionals[1] !== undefined || hasConfigurationFiles(dir)) {
       config = await readConfiguration(io, dir, flags);
       if (config.stack !== saved.stack)
         throw new ExitError(`the plan is for stack "${saved.stack}", the configuration in ${dir} is stack "${config.stack}"`, 1, 'Pass the plan\'s configuration directory: xp apply PLAN DIR');

@@ -1,8 +1,9 @@
 // `xp fmt [dir|file] [--check] [--diff]`: rewrite *.xp files in the canonical layout.
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import type { CommandIO, ParsedArgs } from '../command.js';
 import { ExitError } from '../errors.js';
+import { configurationFileNames } from '../../config/files.js';
 import { formatSource } from '../../dsl/format.js';
 import { formatDiagnostics } from '../../dsl/index.js';
 
@@ -59,8 +60,7 @@ async function xpFiles(target: string): Promise<string[]> {
     throw new ExitError(`no such file or directory: ${target}`, FmtExit.errors);
   }
   if (info.isFile()) return [target];
-  const names = (await readdir(target)).filter((n) => n.endsWith('.xp')).sort();
-  return names.map((n) => join(target, n));
+  return configurationFileNames(target).map((n) => join(target, n));
 }
 
 /** `diff -u` of two texts, three lines of context. */

@@ -2,7 +2,7 @@
 // Ready / age / reason, read from the provider's state in the control database; `--watch`
 // follows live over LISTEN/NOTIFY (an Ink table on a terminal, one line per change otherwise).
 // Also the plumbing shared by describe/events/reconcile: the connection and the stack.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type pg from 'pg';
 import { Chalk, type ChalkInstance } from 'chalk';
@@ -13,6 +13,7 @@ import { ConnectionError, resolveConnection } from '../../state/connection.js';
 import type { Session } from '../../apply/engine.js';
 import type { Configuration } from '../../config/types.js';
 import { startSession } from './workspace.js';
+import { hasConfigurationFiles } from '../../config/files.js';
 import { addressBook, readStatus, withAddresses, type AddressBook } from '../../views/status/read.js';
 import { statusTable } from '../../views/status/render.js';
 import type { ResourceStatus } from '../../views/status/model.js';
@@ -49,13 +50,6 @@ export async function scopeOf(args: ParsedArgs, io: CommandIO): Promise<Scope> {
   return { stack: hasConfigurationFiles(dir) ? basename(dir) : undefined };
 }
 
-function hasConfigurationFiles(dir: string): boolean {
-  try {
-    return readdirSync(dir).some((f) => f.endsWith('.xp'));
-  } catch {
-    return false;
-  }
-}
 
 /**
  * One connection to the control database, resolved as every command resolves it (engine's
