@@ -1,5 +1,5 @@
 // Runs every pgTAP suite under test/sql/ as a vitest test, against the embedded PostgreSQL 18
-// and the system PostgreSQL 15 (XP_TEST_PG15_URL; required when XP_REQUIRE_PG15=1). Each file
+// and the system PostgreSQL 15 (XP_TEST_PG15_URL; required when XP_REQUIRE_SYSTEM=1). Each file
 // gets a fresh control database with pgTAP and the provider installed; dblink work commits in
 // other sessions, so the files clean up what they create themselves (unique names per file).
 import { readdirSync, readFileSync } from 'node:fs';
@@ -17,6 +17,7 @@ import {
   serverTargets,
   missingServer,
 } from './provider/harness.js';
+import { missing, pgtap } from './setup/requirements.js';
 
 const dir = fileURLToPath(new URL('./sql/', import.meta.url));
 // XP_TEST_SQL_ONLY: a regular expression selecting some files (while working on them).
@@ -27,7 +28,8 @@ const files = readdirSync(dir)
 
 for (const target of serverTargets(inject('databaseUrl'))) {
   describe(`pgTAP on ${target.label}`, () => {
-    if (missingServer(target)) return;
+    // pgTAP comes from Debian's package: into the embedded server, the test copies its SQL
+    if (missingServer(target) || missing(pgtap)) return;
     const url = target.url!;
     let template = '';
     beforeAll(async () => {

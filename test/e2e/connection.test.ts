@@ -2,10 +2,9 @@
 // opens, and `xp init --reconcile-every` with and without pg_cron.
 import { describe, expect, inject, it } from 'vitest';
 import { collect, configDir, expectOk, startXp, unique, urlFor, withClient, xp } from './xp.js';
+import { missing, pg15 as pg15Server } from '../setup/requirements.js';
 
 const url = () => inject('databaseUrl');
-const pg15 = process.env.XP_TEST_PG15_URL;
-const requirePg15 = process.env.XP_REQUIRE_PG15 === '1';
 
 describe('connection', { timeout: 300_000 }, () => {
   it('uses XP_DATABASE_URL, then the PG* variables, when no --database-url is given', async () => {
@@ -56,22 +55,25 @@ describe('connection', { timeout: 300_000 }, () => {
     expect(r.stderr).toContain('pg_cron is not available');
   });
 
-  it.skipIf(!pg15 && !requirePg15)('init --reconcile-every schedules reconcile_all() with pg_cron (PostgreSQL 15)', async () => {
-    expect(pg15, 'XP_TEST_PG15_URL is required (XP_REQUIRE_PG15=1)').toBeTruthy();
-    const db = unique('xp_cron');
-    await withClient(pg15!, (c) => c.query(`create database ${db}`));
-    const control = urlFor(pg15!, { database: db });
-    try {
-      const r = await xp(['init', '--reconcile-every', '30s', '--database-url', control], { cwd: configDir(unique('cron'), {}) });
-      expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout).toMatch(/scheduled xplane\.reconcile_all\(\) every 30s with pg_cron \(job \d+\)/);
-      const jobs = await withClient(pg15!, (c) => c.query(`select schedule from cron.job where database = $1`, [db]));
-      // '30 seconds', or every minute where this pg_cron has no second schedules
-      expect(jobs.rows).toHaveLength(1);
-    } finally {
-      await withClient(control, (c) => c.query('select xplane.unschedule_reconcile()')).catch(() => {});
-      await withClient(pg15!, (c) => c.query(`select cron.unschedule(jobid) from cron.job where database = $1`, [db])).catch(() => {});
-      await withClient(pg15!, (c) => c.query(`drop database if exists ${db} with (force)`));
-    }
+  describe('with pg_cron', () => {
+    if (missing(pg15Server)) return;
+    const pg15 = process.env.XP_TEST_PG15_URL!;
+    it('init --reconcile-every schedules reconcile_all() with pg_cron (PostgreSQL 15)', async () => {
+      const db = unique('xp_cron');
+      await withClient(pg15, (c) => c.query(`create database ${db}`));
+      const control = urlFor(pg15, { database: db });
+      try {
+        const r = await xp(['init', '--reconcile-every', '30s', '--database-url', control], { cwd: configDir(unique('cron'), {}) });
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stdout).toMatch(/scheduled xplane\.reconcile_all\(\) every 30s with pg_cron \(job \d+\)/);
+        const jobs = await withClient(pg15, (c) => c.query(`select schedule from cron.job where database = $1`, [db]));
+        // '30 seconds', or every minute where this pg_cron has no second schedules
+        expect(jobs.rows).toHaveLength(1);
+      } finally {
+        await withClient(control, (c) => c.query('select xplane.unschedule_reconcile()')).catch(() => {});
+        await withClient(pg15, (c) => c.query(`select cron.unschedule(jobid) from cron.job where database = $1`, [db])).catch(() => {});
+        await withClient(pg15, (c) => c.query(`drop database if exists ${db} with (force)`));
+      }
+    });
   });
 });

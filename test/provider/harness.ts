@@ -1,47 +1,33 @@
 // Test fixtures for the in-database provider: servers to run against, fresh databases with
 // the provider installed, and pgTAP (loaded into the embedded server from the Debian package).
-import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { it } from 'vitest';
+import { missing, pg15, pgtapSources } from '../setup/requirements.js';
 import { connectionFromUrl, installProvider, upsertProviderConfig } from '../../src/provider/install.js';
 
 export interface ServerTarget {
   label: string;
   /** Superuser URL, or null when the server is not available. */
   url: string | null;
-  /** Missing is a failure, not a skip. */
-  required: boolean;
 }
 
 /** The servers provider suites run against: the embedded PostgreSQL 18 and the system PostgreSQL 15. */
 export function serverTargets(embeddedUrl: string): ServerTarget[] {
   return [
-    { label: 'embedded PostgreSQL 18', url: embeddedUrl, required: true },
-    {
-      label: 'PostgreSQL 15',
-      url: process.env.XP_TEST_PG15_URL || null,
-      required: process.env.XP_REQUIRE_PG15 === '1',
-    },
+    { label: 'embedded PostgreSQL 18', url: embeddedUrl },
+    { label: 'PostgreSQL 15', url: process.env.XP_TEST_PG15_URL || null },
   ];
 }
 
 /**
- * Inside a suite's describe: when the target server is missing, registers what that means — a
- * failing test when it is required (CI), a skipped one otherwise — and returns true, so that the
- * suite returns before registering its own tests.
+ * Inside a suite's describe: when the target server is missing (only PostgreSQL 15 can be),
+ * registers a failing test in CI and a skipped one that says so elsewhere (requirements.ts), and
+ * returns true, so that the suite returns before registering its own tests.
  */
 export function missingServer(target: ServerTarget): boolean {
-  if (target.url) return false;
-  if (target.required) {
-    it('is available', () => {
-      throw new Error(`${target.label} is required (XP_REQUIRE_PG15=1) but XP_TEST_PG15_URL is not set`);
-    });
-  } else {
-    it.skip('skipped: XP_TEST_PG15_URL is not set', () => undefined);
-  }
-  return true;
+  return target.url ? false : missing(pg15);
 }
 
 /** The same server URL, logged in as another user. */
@@ -80,15 +66,11 @@ export async function ensurePgtap(admin: pg.Client): Promise<void> {
   if (rowCount) return;
   const { rows } = await admin.query<{ setting: string }>("select setting from pg_config where name = 'SHAREDIR'");
   const target = join(rows[0].setting, 'extension');
-  const sources = existsSync('/usr/share/postgresql')
-    ? readdirSync('/usr/share/postgresql')
-        .map((v) => join('/usr/share/postgresql', v, 'extension'))
-        .filter((d) => existsSync(join(d, 'pgtap.control')))
-    : [];
+  const sources = pgtapSources();
   if (sources.length === 0) {
     throw new Error('pgTAP is not installed: apt-get install postgresql-15-pgtap (it provides the SQL the tests load)');
   }
-  const source = sources.sort().at(-1)!;
+  const source = sources.at(-1)!;
   const control = readFileSync(join(source, 'pgtap.control'), 'utf8');
   const version = /default_version\s*=\s*'([^']+)'/.exec(control)?.[1];
   if (!version) throw new Error(`cannot read default_version from ${join(source, 'pgtap.control')}`);

@@ -18,6 +18,7 @@ import {
   upgradePath,
 } from '../../src/provider/install.js';
 import { connect, uniqueName, withDatabase } from './harness.js';
+import { missing, psql } from '../setup/requirements.js';
 
 const serverUrl = inject('databaseUrl');
 const sqlDir = process.env.XP_TEST_SQL_DIR || SQL_DIR;
@@ -131,25 +132,20 @@ describe('sql/install.sql (psql)', () => {
     expect(listed).toEqual([installFiles(sqlDir)[0], ...upgrades, ...installFiles(sqlDir).slice(1)]);
   });
 
-  const psql = (() => {
-    try {
-      execFileSync('psql', ['--version'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  })();
-  it.runIf(psql)('installs with psql -f sql/install.sql, twice', async () => {
-    const url = await freshDatabase();
-    for (let i = 0; i < 2; i++) {
-      execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, '-f', join(sqlDir, 'install.sql')], { stdio: 'pipe' });
-    }
-    const client = await connect(url);
-    try {
-      expect(await installedVersion(client)).toBe(bundledVersion(sqlDir));
-    } finally {
-      await client.end();
-    }
+  describe('with psql', () => {
+    if (missing(psql)) return;
+    it('installs with psql -f sql/install.sql, twice', async () => {
+      const url = await freshDatabase();
+      for (let i = 0; i < 2; i++) {
+        execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, '-f', join(sqlDir, 'install.sql')], { stdio: 'pipe' });
+      }
+      const client = await connect(url);
+      try {
+        expect(await installedVersion(client)).toBe(bundledVersion(sqlDir));
+      } finally {
+        await client.end();
+      }
+    });
   });
 });
 

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { configDir, XP, xp as runXp } from '../e2e/xp.js';
 import { controlDatabase, type ControlDatabase } from './provider-fixture.js';
+import { missing, tmux } from '../setup/requirements.js';
 
 const sfx = randomBytes(3).toString('hex');
 const owner = (tag: string) => `tty_owner_${tag}_${sfx}`;
@@ -79,6 +80,7 @@ async function onTerminal(cwd: string, args: string[], opts: { colours?: boolean
 }
 
 describe('xp apply on a terminal (tmux)', () => {
+  if (missing(tmux)) return;
   it('draws the live view and leaves the rows, the summary and the provider’s error on screen', async () => {
     const dir = configDir(`tty_f_${sfx}`, { 'main.xp': config('f', true) });
     const { screen, code } = await onTerminal(dir, ['apply', '--auto-approve', '--database-url', db.url]);
