@@ -2,7 +2,7 @@
 // xp's own `.xp/` folder): validate, fmt --check, graph, an empty plan, output; destroyed (after
 // lifting prevent_destroy, which must first refuse the destroy).
 import { describe, expect, inject, it } from 'vitest';
-import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configurationFileNames } from '../../src/config/files.js';
 import { REPO, expectOk, planSummary, tempDir, xp, xpIn } from './xp.js';
@@ -20,7 +20,10 @@ describe('examples', { timeout: 300_000 }, () => {
 
   it.each(examples)('%s: apply, every command in the applied directory, destroy', async (name) => {
     const dir = join(tempDir(), name);
-    cpSync(join(REPO, 'examples', name), dir, { recursive: true });
+    // the configuration only: README command 1 may have applied examples/quickstart in place,
+    // leaving its .xp/ folder and secret file there
+    mkdirSync(dir);
+    for (const f of configurationFileNames(join(REPO, 'examples', name))) copyFileSync(join(REPO, 'examples', name, f), join(dir, f));
     const run = xpIn(dir, url());
     expectOk(await run(['apply', '--auto-approve']), `apply ${name}`);
     expect(existsSync(join(dir, '.xp')), 'an apply leaves xp\'s own .xp/ folder in the configuration directory').toBe(true);
