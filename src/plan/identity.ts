@@ -45,7 +45,40 @@ export function observedMap(items: Iterable<ObservedItem>): Map<ResourceKey, Obs
 
 /** The address of a managed record no longer declared: as recorded, else `type.name`. */
 export function managedAddress(m: ManagedRecord): string {
-  if (m.address) return m.address;
+  return m.address || nameAddress(m);
+}
+
+/** `type.name`, or `type["name"]` for a name that is not an identifier. */
+function nameAddress(m: Pick<ManagedRecord, 'kind' | 'name'>): string {
   const type = TYPE_OF_KIND[m.kind];
   return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(m.name) ? `${type}.${m.name}` : `${type}[${JSON.stringify(m.name)}]`;
+}
+
+/**
+ * Addresses for the steps of records no longer declared that are unique in the plan: the
+ * walker and every view key steps by address, and two steps under one address wait for each
+ * other. A recorded address can be taken by a declared resource (its PostgreSQL name changed:
+ * `role "lbl" {}` became `role "lbl" { name = "lbl2" }`) or by another record (schema `api` in
+ * two databases). Such a record is addressed with `@database` (per-database kinds), by its
+ * name (`role.lbl`, then `role["lbl"]`), then with a counter — whichever is first free.
+ */
+export function uniqueUndeclaredAddresses(steps: ReadonlyArray<{ address: string; declared: boolean; record?: ManagedRecord }>): string[] {
+  const taken = new Set(steps.filter((s) => s.declared).map((s) => s.address));
+  const counts = new Map<string, number>();
+  for (const s of steps) if (!s.declared) counts.set(s.address, (counts.get(s.address) ?? 0) + 1);
+  return steps.map((s) => {
+    if (s.declared) return s.address;
+    if (!taken.has(s.address) && counts.get(s.address) === 1) {
+      taken.add(s.address);
+      return s.address;
+    }
+    const record = s.record!;
+    const byName = nameAddress(record);
+    const quoted = `${TYPE_OF_KIND[record.kind]}[${JSON.stringify(record.name)}]`;
+    const candidates = [...(record.database !== '' ? [`${s.address}@${record.database}`] : []), byName, quoted];
+    let address = candidates.find((c) => !taken.has(c) && !(counts.get(c) ?? 0));
+    for (let n = 2; address === undefined; n++) if (!taken.has(`${byName}#${n}`)) address = `${byName}#${n}`;
+    taken.add(address);
+    return address;
+  });
 }

@@ -6,7 +6,7 @@ import { Sensitive, type KindName, type ResourceInstance } from '../config/types
 import { canonicalJson, compareAddresses, jsonEqual, sha256, sortByAddress } from './canonical.js';
 import { createChanges, deleteChanges, diffAttributes } from './diff.js';
 import { maskOf, PASSWORD_KEY } from './desired.js';
-import { identityDatabase, instanceKey, managedAddress, managedKey, TYPE_OF_KIND } from './identity.js';
+import { identityDatabase, instanceKey, managedAddress, managedKey, TYPE_OF_KIND, uniqueUndeclaredAddresses } from './identity.js';
 import {
   PLAN_FORMAT_VERSION,
   type AttributeChange,
@@ -354,13 +354,9 @@ export function assemblePlan(input: PlanInput): Plan {
     }
   }
 
-  // Addresses derived for resources no longer declared can collide (schema `api` in two
-  // databases): every step needs its own address, so those name their database.
-  const seen = new Map<string, number>();
-  for (const e of entries) seen.set(e.plan.address, (seen.get(e.plan.address) ?? 0) + 1);
-  for (const e of entries) {
-    if (!e.declared && e.plan.database !== '' && (seen.get(e.plan.address) ?? 0) > 1) e.plan.address = `${e.plan.address}@${e.plan.database}`;
-  }
+  // Every step needs its own address: a record no longer declared may carry one that is taken.
+  const unique = uniqueUndeclaredAddresses(entries.map((e) => ({ address: e.plan.address, declared: e.declared !== undefined, record: e.managed })));
+  entries.forEach((e, i) => (e.plan.address = unique[i]!));
 
   // Delete ordering for resources the configuration no longer describes: derived from specs.
   const undeclaredDeletes = entries.filter((e) => e.plan.action === 'delete' && !e.declared);

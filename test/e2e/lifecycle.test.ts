@@ -115,6 +115,24 @@ describe('apply → plan → drift → destroy', { timeout: 300_000 }, () => {
     expectOk(await run(['destroy', '--auto-approve']));
   });
 
+  it('renames a resource whose label is its PostgreSQL name: creates the new, drops the old', async () => {
+    const p = unique('rn');
+    const dir = configDir(p, { 'main.xp': `role "${p}" {}\n` });
+    const run = xpIn(dir, url());
+    expectOk(await run(['apply', '--auto-approve']), 'first apply');
+    writeConfig(dir, { 'main.xp': `role "${p}" {\n  name = "${p}_2"\n}\n` });
+    const plan = expectOk(await run(['plan']), 'plan of the rename').stdout;
+    expect(plan).toContain(`# role.${p} will be created`);
+    expect(plan).toContain(`# role["${p}"] will be destroyed`);
+    expectOk(await run(['apply', '--auto-approve']), 'apply of the rename');
+    const roles = () =>
+      withClient(url(), async (c) => (await c.query(`select rolname from pg_roles where rolname like $1 order by 1`, [`${p}%`])).rows.map((r) => r.rolname));
+    expect(await roles()).toEqual([`${p}_2`]);
+    expect((await planSummary(run)).changed).toEqual([]);
+    expectOk(await run(['destroy', '--auto-approve']), 'destroy');
+    expect(await roles()).toEqual([]);
+  });
+
   it('never prompts without a terminal: it names --auto-approve', async () => {
     const p = unique('tty');
     const dir = configDir(p, stackConfig(p));

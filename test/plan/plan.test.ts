@@ -438,6 +438,23 @@ describe('assemblePlan: scope and order', () => {
     expect(assemblePlan(input).resources.map((r) => r.address)).toEqual(['schema.api@one', 'schema.api@two']);
   });
 
+  it('gives a record whose address a declared resource took (its name changed) an address of its own', () => {
+    // role "lbl" {} became role "lbl" { name = "lbl2" }: a create and a delete, once both
+    // under role.lbl, where the walker saw one step waiting for itself
+    const renamed = instance('role', 'lbl2', {}, { address: 'role.lbl' });
+    const old = instance('role', 'lbl', {}, { address: 'role.lbl' });
+    const plan = assemblePlan(scenario({ desired: [{ r: renamed, server: null, managed: false }], undeclared: [{ r: old, server: 'same' }] }));
+    expect(plan.resources.map((r) => [r.address, r.action, r.name])).toEqual([
+      ['role.lbl', 'create', 'lbl2'],
+      ['role["lbl"]', 'delete', 'lbl'],
+    ]);
+    // renamed twice: the old name is free as an address
+    const older = instance('role', 'lbl1', {}, { address: 'role.lbl' });
+    const again = assemblePlan(scenario({ desired: [{ r: renamed, server: null, managed: false }], undeclared: [{ r: older, server: 'same' }] }));
+    expect(again.resources.map((r) => r.address)).toEqual(['role.lbl', 'role.lbl1']);
+    expect(again.resources.every((r) => !r.dependsOn.includes(r.address))).toBe(true);
+  });
+
   it('derives delete order from specs for resources no longer declared', () => {
     const plan = assemblePlan(
       scenario({ undeclared: [{ r: api, server: 'same' }, { r: app, server: 'same' }, { r: svc, server: 'same' }], contents: [[app, EMPTY], [api, EMPTY]] }),
