@@ -420,9 +420,9 @@ async function main() {
     }
   }
   if (opt.report) {
-    const { writeReport } = await import('./report.js');
-    if (opt.server === 'embedded') writeReport({ results: RESULTS, report: join(here, 'EMBEDDED.md'), chart: join(here, 'time-vs-n-embedded.png') });
-    else writeReport();
+    const { writeReport, EMBEDDED } = await import('./report.js');
+    if (opt.server === 'embedded') await writeReport({ ...EMBEDDED, results: RESULTS });
+    else await writeReport();
   }
 }
 
