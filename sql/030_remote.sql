@@ -139,7 +139,7 @@ $$;
 comment on function xplane.remote_disconnect(text, text) is
   'Closes this session''s dblink connection to p_database, if open (before DROP DATABASE).';
 
-create or replace function xplane.remote_run(p_provider_config text, p_database text, p_statement text, p_sql text)
+create or replace function xplane.remote_run_direct(p_provider_config text, p_database text, p_statement text, p_sql text)
 returns text
 language plpgsql volatile
 set search_path = xplane, pg_catalog
@@ -159,8 +159,59 @@ begin
   return v_result;
 end
 $$;
+comment on function xplane.remote_run_direct(text, text, text, text) is
+  'Runs p_statement (a dblink call: %I the dblink schema, $1 the connection name, $2 p_sql) on this session''s connection to p_database, reopening a dead connection once (remote_run, for statements carrying no verifier).';
+revoke all on function xplane.remote_run_direct(text, text, text, text) from public;
+
+create or replace function xplane.statement_logging_sql(p_quiet boolean)
+returns text
+language sql immutable parallel safe
+as $$
+  -- Every setting that makes the server log a statement's text, in the remote session: off
+  -- (p_quiet) or back to the session's value (set_config with null is RESET). Only those the
+  -- connection role may SET: all of them for a superuser, those granted with GRANT SET ON
+  -- PARAMETER otherwise (PostgreSQL 15+); the others are left alone.
+  select format($q$select pg_catalog.count(pg_catalog.set_config(s.p, %s, false))::text
+                     from (values ('log_statement', 'none'), ('log_min_error_statement', 'panic'),
+                                  ('log_min_duration_statement', '-1'), ('log_min_duration_sample', '-1'),
+                                  ('log_transaction_sample_rate', '0')) s(p, v)
+                    where pg_catalog.has_parameter_privilege(s.p, 'SET')$q$,
+                case when p_quiet then 's.v' else 'null' end)
+$$;
+comment on function xplane.statement_logging_sql(boolean) is
+  'Remote statement turning off (p_quiet) or restoring the settings that log statement text, those the connection role may SET (see remote_run).';
+
+create or replace function xplane.remote_run(p_provider_config text, p_database text, p_statement text, p_sql text)
+returns text
+language plpgsql volatile
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_result text;
+begin
+  -- A statement carrying a SCRAM verifier (CREATE/ALTER ROLE … PASSWORD) runs with statement
+  -- logging off in the remote session, where the connection role may turn it off: the server
+  -- logs a statement's text when it arrives, so this is a round trip of its own, before.
+  if strpos(p_sql, 'SCRAM-SHA-256$') = 0 then
+    return xplane.remote_run_direct(p_provider_config, p_database, p_statement, p_sql);
+  end if;
+  perform xplane.remote_run_direct(p_provider_config, p_database, 'select t.v from %I.dblink($1, $2) as t(v text)', xplane.statement_logging_sql(true));
+  begin
+    v_result := xplane.remote_run_direct(p_provider_config, p_database, p_statement, p_sql);
+  exception when others then
+    begin
+      perform xplane.remote_run_direct(p_provider_config, p_database, 'select t.v from %I.dblink($1, $2) as t(v text)', xplane.statement_logging_sql(false));
+    exception when others then
+      null;  -- the connection is gone: its settings went with it
+    end;
+    raise;
+  end;
+  perform xplane.remote_run_direct(p_provider_config, p_database, 'select t.v from %I.dblink($1, $2) as t(v text)', xplane.statement_logging_sql(false));
+  return v_result;
+end
+$$;
 comment on function xplane.remote_run(text, text, text, text) is
-  'Runs p_statement (a dblink call: %I the dblink schema, $1 the connection name, $2 p_sql) on this session''s connection to p_database, reopening a dead connection once. The one place remote_exec and remote_query reach the server.';
+  'Runs p_statement (a dblink call: %I the dblink schema, $1 the connection name, $2 p_sql) on this session''s connection to p_database, reopening a dead connection once; a statement carrying a SCRAM verifier runs with statement logging off where the connection role may turn it off. The one place remote_exec and remote_query reach the server.';
 revoke all on function xplane.remote_run(text, text, text, text) from public;
 
 create or replace function xplane.remote_exec(p_provider_config text, p_database text, p_sql text)
