@@ -5,7 +5,8 @@
 // declared password, status, describe, events, destroy), as a superuser and as an admin with
 // only CREATEDB and CREATEROLE. Then every secret involved (admin passwords, service account
 // passwords, and the SCRAM verifiers of all of them) is looked for in the server log, in
-// everything xp printed, in the saved plan and in .xp/: zero hits.
+// everything xp printed, in the saved plan and in .xp/: zero hits. On the way, a --var that
+// calls env("XP_DATABASE_URL") is refused (values from outside are literals).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -101,7 +102,13 @@ variable "pw" {
   type      = string
   sensitive = true
 }
-database "${p}_db" {}
+variable "tags" {
+  type    = list(string)
+  default = []
+}
+database "${p}_db" {
+  comment = join(",", var.tags)
+}
 service_account "declared" {
   name     = "${p}_decl"
   database = database.${p}_db
@@ -136,6 +143,14 @@ service_account "generated" {
     });
 
   await run(['init']);
+  // a value from outside is a literal: env() would print the admin URL in the plan
+  const fromEnv = await xp(['plan', '--var', 'tags=[env("XP_DATABASE_URL")]', '--database-url', url], {
+    cwd: dir,
+    env: { XP_VAR_pw: declared, XP_DATABASE_URL: url },
+  });
+  printed.push(fromEnv);
+  expect(fromEnv.code).toBe(1);
+  expect(fromEnv.stderr).toContain('variable "tags" (--var tags): a function call (env()) is not allowed in a variable value');
   await run(['plan']);
   await run(['plan', '--json']);
   const saved = join(dir, 'saved.plan');
