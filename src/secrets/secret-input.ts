@@ -44,7 +44,8 @@ const busy = new WeakMap<object, Promise<unknown>>();
 /**
  * Runs `sql` with `params` after sending `secret` (any JSON value) as COPY data: `sql` reads it
  * with `xplane.secret_input()` (jsonb), exactly once. Nothing of `secret` is in a statement or
- * a parameter, so no server log line can hold it.
+ * a parameter, so no server log line can hold it. `client` is one connection (a pg.Client or a
+ * pool's client, never a pg.Pool: the input lives in the session).
  */
 export function queryWithSecret<R extends pg.QueryResultRow = pg.QueryResultRow>(
   client: QueryClient,
