@@ -139,7 +139,8 @@ $$;
 comment on function xplane.remote_disconnect(text, text) is
   'Closes this session''s dblink connection to p_database, if open (before DROP DATABASE).';
 
-create or replace function xplane.remote_run(p_provider_config text, p_database text, p_statement text, p_sql text)
+create or replace function xplane.remote_run_direct(p_provider_config text, p_database text, p_statement text, p_sql text,
+                                                    p_retry boolean default true)
 returns text
 language plpgsql volatile
 set search_path = xplane, pg_catalog
@@ -152,6 +153,9 @@ begin
   begin
     execute v_stmt into v_result using v_conn, p_sql;
   exception when sqlstate '08000' or sqlstate '08003' or sqlstate '08006' or sqlstate '57P01' then
+    if not p_retry then
+      raise;
+    end if;
     -- A reused connection died (server restart, idle timeout): reopen once and retry.
     v_conn := xplane.remote_connection(p_provider_config, p_database, true);
     execute v_stmt into v_result using v_conn, p_sql;
@@ -159,8 +163,80 @@ begin
   return v_result;
 end
 $$;
+comment on function xplane.remote_run_direct(text, text, text, text, boolean) is
+  'Runs p_statement (a dblink call: %I the dblink schema, $1 the connection name, $2 p_sql) on this session''s connection to p_database, reopening a dead connection once unless p_retry is false (remote_run does the rest).';
+revoke all on function xplane.remote_run_direct(text, text, text, text, boolean) from public;
+
+create or replace function xplane.quiet_logging_sql()
+returns text
+language sql immutable parallel safe
+as $$
+  -- Every setting that makes the server log a statement's text, off in the remote session;
+  -- returns their values before ({"name": "value"}, null when none). Only those the connection
+  -- role may SET: all of them for a superuser, those granted with GRANT SET ON PARAMETER
+  -- otherwise (PostgreSQL 15+); the others are left alone.
+  select $q$with s(p, v) as (values ('log_statement', 'none'), ('log_min_error_statement', 'panic'),
+                                    ('log_min_duration_statement', '-1'), ('log_min_duration_sample', '-1'),
+                                    ('log_transaction_sample_rate', '0')),
+                 allowed as materialized (
+                   select s.p, s.v, pg_catalog.current_setting(s.p) as before from s
+                    where pg_catalog.has_parameter_privilege(s.p, 'SET'))
+            select pg_catalog.json_object_agg(a.p, a.before)::text from allowed a
+             where pg_catalog.set_config(a.p, a.v, false) is not null$q$
+$$;
+comment on function xplane.quiet_logging_sql() is
+  'Remote statement turning off the settings that log statement text (those the connection role may SET), returning their previous values (see remote_run).';
+
+create or replace function xplane.restore_logging_sql(p_before text)
+returns text
+language sql immutable parallel safe
+as $$
+  select format('select pg_catalog.count(pg_catalog.set_config(key, value, false))::text from pg_catalog.json_each_text(%L::json)', p_before)
+$$;
+comment on function xplane.restore_logging_sql(text) is
+  'Remote statement setting back what quiet_logging_sql returned (see remote_run).';
+
+create or replace function xplane.remote_run(p_provider_config text, p_database text, p_statement text, p_sql text)
+returns text
+language plpgsql volatile
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_query constant text := 'select t.v from %I.dblink($1, $2) as t(v text)';
+  v_result text;
+  v_before text;
+  v_failed boolean := false;
+  v_state text; v_msg text; v_detail text; v_hint text;
+begin
+  -- A statement carrying a SCRAM verifier (CREATE/ALTER ROLE … PASSWORD) runs with statement
+  -- logging off in the remote session, where the connection role may turn it off: the server
+  -- logs a statement's text when it arrives, so this is a round trip of its own, before.
+  if strpos(p_sql, 'SCRAM-SHA-256$') = 0 then
+    return xplane.remote_run_direct(p_provider_config, p_database, p_statement, p_sql);
+  end if;
+  v_before := xplane.remote_run_direct(p_provider_config, p_database, v_query, xplane.quiet_logging_sql());
+  begin
+    -- No retry on a reopened connection: it would not be quiet.
+    v_result := xplane.remote_run_direct(p_provider_config, p_database, p_statement, p_sql, false);
+  exception when others then
+    v_failed := true;
+    get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+  end;
+  if v_before is not null then
+    begin
+      perform xplane.remote_run_direct(p_provider_config, p_database, v_query, xplane.restore_logging_sql(v_before), false);
+    exception when others then
+      null;  -- the connection is gone: its settings went with it
+    end;
+  end if;
+  if v_failed then
+    raise exception using errcode = v_state, message = v_msg, detail = v_detail, hint = v_hint;
+  end if;
+  return v_result;
+end
+$$;
 comment on function xplane.remote_run(text, text, text, text) is
-  'Runs p_statement (a dblink call: %I the dblink schema, $1 the connection name, $2 p_sql) on this session''s connection to p_database, reopening a dead connection once. The one place remote_exec and remote_query reach the server.';
+  'Runs p_statement (a dblink call: %I the dblink schema, $1 the connection name, $2 p_sql) on this session''s connection to p_database, reopening a dead connection once; a statement carrying a SCRAM verifier runs with statement logging off where the connection role may turn it off. The one place remote_exec and remote_query reach the server.';
 revoke all on function xplane.remote_run(text, text, text, text) from public;
 
 create or replace function xplane.remote_exec(p_provider_config text, p_database text, p_sql text)

@@ -119,3 +119,37 @@ as $$
 $$;
 comment on function xplane.redact_secrets(text) is
   'Replaces any SCRAM verifier in a message by (sensitive): a last guard for messages of service account actions.';
+
+-- Secrets reach the server as COPY data, never in a statement or a bind parameter: the server
+-- logs statements and their parameters (log_statement, log_min_error_statement,
+-- log_min_duration_statement), never the rows of a COPY … FROM STDIN. The client copies one
+-- hex-encoded JSON document into its session's temporary table pg_temp.xp_secret_input, and
+-- the call that needs it reads it with this function (src/secrets/secret-input.ts).
+create or replace function xplane.secret_input()
+returns jsonb
+language plpgsql volatile
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_rows text[];
+begin
+  if pg_catalog.to_regclass('pg_temp.xp_secret_input') is null then
+    raise exception 'no secret input in this session (pg_temp.xp_secret_input is absent)'
+      using errcode = 'object_not_in_prerequisite_state';
+  end if;
+  with taken as (delete from pg_temp.xp_secret_input returning payload)
+  select array_agg(payload) into v_rows from taken;
+  if coalesce(cardinality(v_rows), 0) <> 1 then
+    raise exception 'expected one secret input in this session, found %', coalesce(cardinality(v_rows), 0)
+      using errcode = 'object_not_in_prerequisite_state';
+  end if;
+  begin
+    return convert_from(decode(v_rows[1], 'hex'), 'UTF8')::jsonb;
+  exception when others then
+    -- Never repeat the value: the CONTEXT of a JSON or encoding error quotes the input.
+    raise exception 'the secret input is not hex-encoded UTF-8 JSON' using errcode = 'invalid_parameter_value';
+  end;
+end
+$$;
+comment on function xplane.secret_input() is
+  'Takes (reads and deletes) the one JSON document the client sent as COPY data into pg_temp.xp_secret_input: how credentials reach the server without being in a statement or a parameter, which the server may log.';

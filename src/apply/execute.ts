@@ -12,6 +12,7 @@ import { generatePassword } from '../secrets/password.js';
 import { scramVerifierAsync } from '../secrets/scram.js';
 import { removeSecret, secretPath, writeSecret } from '../secrets/secret-file.js';
 import { rememberDeclared, rememberSecret } from '../secrets/check-cache.js';
+import { queryWithSecret } from '../secrets/secret-input.js';
 import type { ConnectionParams } from '../state/connection.js';
 import type { StepOutcome } from './walk.js';
 
@@ -228,18 +229,18 @@ export class StepExecutor {
     if (items.length > 0) {
       const client = await this.ctx.pool.connect();
       try {
-        const { rows } = await client.query<{ results: Array<{ status_code?: string; message?: string }> }>(
-          'select xplane.apply_many($1::jsonb, $2) as results',
-          [
-            JSON.stringify(items.map((p) => ({
-              kind: p.step.kind,
-              name: p.step.name,
-              spec: p.spec,
-              provider_config: p.step.provider,
-              deletion_policy: p.step.deletionPolicy,
-            }))),
-            this.ctx.stack,
-          ],
+        // The specs carry SCRAM verifiers: they travel as COPY data, which no server log records.
+        const { rows } = await queryWithSecret<{ results: Array<{ status_code?: string; message?: string }> }>(
+          client,
+          items.map((p) => ({
+            kind: p.step.kind,
+            name: p.step.name,
+            spec: p.spec,
+            provider_config: p.step.provider,
+            deletion_policy: p.step.deletionPolicy,
+          })),
+          'select xplane.apply_many(xplane.secret_input(), $1) as results',
+          [this.ctx.stack],
         );
         results = rows[0]?.results ?? [];
       } catch (err) {

@@ -118,8 +118,58 @@ function rawParser(source: string) {
         ? errors.map(({ range: _r, ...d }) => d)
         : [{ severity: 'error', message: `"${raw}" is not a single value` }];
     }
+    const bad = notLiteral(attr.value);
+    if (bad) return [{ severity: 'error', message: bad.message, hint: LITERAL_HINT }];
     return attr.value;
   };
+}
+
+const LITERAL_HINT = 'values from --var, --var-file and XP_VAR_* are literals (strings, numbers, booleans, null, lists and objects of them), as in Terraform: no function calls, references or operators';
+
+/**
+ * The first part of a value from outside the configuration that is not a literal, with what it
+ * is. Such values are data: evaluating them would let `--var 'x=[env("…")]'` read the
+ * environment (the admin URL) into a plan.
+ */
+export function notLiteral(e: Expression): { message: string; range: Expression['range'] } | undefined {
+  const no = (what: string) => ({ message: `${what} is not allowed in a variable value`, range: e.range });
+  switch (e.kind) {
+    case 'Literal':
+      return undefined;
+    case 'Template': {
+      const part = e.parts.find((p) => typeof p !== 'string');
+      return part === undefined ? undefined : { ...no('a template interpolation (${…})'), range: (part as Expression).range };
+    }
+    case 'List':
+      for (const item of e.items) {
+        const bad = notLiteral(item);
+        if (bad) return bad;
+      }
+      return undefined;
+    case 'Object':
+      for (const item of e.items) {
+        const bad = (typeof item.key === 'string' ? undefined : notLiteral(item.key)) ?? notLiteral(item.value);
+        if (bad) return bad;
+      }
+      return undefined;
+    case 'Paren':
+      return notLiteral(e.inner);
+    case 'Unary':
+      // a negative number is a literal
+      return e.op === '-' && e.operand.kind === 'Literal' && typeof e.operand.value === 'number' ? undefined : no(`the operator "${e.op}"`);
+    case 'Call':
+      return no(`a function call (${e.name}())`);
+    case 'Variable':
+    case 'GetAttr':
+    case 'Index':
+      return no('a reference');
+    case 'Binary':
+      return no(`the operator "${e.op}"`);
+    case 'Conditional':
+      return no('a conditional expression');
+    case 'For':
+      return no('a for expression');
+  }
 }
 
 /** A var file: JSON (`.json`) or `name = value` lines in the language. */
@@ -151,5 +201,11 @@ function readVarFile(path: string, sources: Map<string, string>, diagnostics: Di
   for (const b of parsed.ast.body.blocks) {
     diagnostics.push({ severity: 'error', message: `unexpected block "${b.type}" in a var file`, range: b.typeRange, hint: 'a var file holds name = value lines' });
   }
-  return parsed.ast.body.attributes.map((a) => ({ name: a.name, expression: a.value, source: path }));
+  const inputs: VariableInput[] = [];
+  for (const a of parsed.ast.body.attributes) {
+    const bad = notLiteral(a.value);
+    if (bad) diagnostics.push({ severity: 'error', message: `variable "${a.name}": ${bad.message}`, range: bad.range, hint: LITERAL_HINT });
+    else inputs.push({ name: a.name, expression: a.value, source: path });
+  }
+  return inputs;
 }

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
+import { queryWithSecret } from '../secrets/secret-input.js';
 
 /** `sql/` of this package (the same from `src/provider/` and from `dist/provider/`). */
 export const SQL_DIR = fileURLToPath(new URL('../../sql/', import.meta.url));
@@ -151,14 +152,17 @@ export async function installProvider(client: Queryable, opts: InstallOptions = 
   }
 }
 
-/** Creates or replaces the provider config `name` (how dblink reaches the managed server). */
+/**
+ * Creates or replaces the provider config `name` (how dblink reaches the managed server). The
+ * connection (its password) travels as COPY data, which no server log records.
+ */
 export async function upsertProviderConfig(
   client: Queryable,
   name: string,
   connection: ProviderConnection,
 ): Promise<void> {
   const clean = Object.fromEntries(Object.entries(connection).filter(([, v]) => v !== undefined && v !== null));
-  await client.query('select xplane.upsert_provider_config($1, $2::jsonb)', [name, JSON.stringify(clean)]);
+  await queryWithSecret(client, clean, 'select xplane.upsert_provider_config($1, xplane.secret_input())', [name]);
 }
 
 /** A provider connection from a PostgreSQL URL (what the CLI is connected with). */

@@ -196,6 +196,41 @@ describe('variables', () => {
     }
   });
 
+  it('takes values from --var, XP_VAR_* and var files as literals: no function, reference or operator is evaluated', () => {
+    const env = { XP_DATABASE_URL: 'postgres://admin:s3cret-admin@db/postgres' };
+    const decl = `${variables}\nvariable "url" { type = list(string) }\n`;
+    // the leak this guards against: env() read the admin URL into the plan
+    for (const [raw, what] of [
+      ['[env("XP_DATABASE_URL")]', 'a function call (env())'],
+      ['[var.word]', 'a reference'],
+      ['["${env("XP_DATABASE_URL")}"]', 'a template interpolation (${…})'],
+      ['["a" == "a" ? "x" : "y"]', 'a conditional expression'],
+      ['[for s in ["a"] : s]', 'a for expression'],
+    ] as const) {
+      for (const options of [{ vars: [`url=${raw}`], env }, { env: { ...env, XP_VAR_url: raw } }]) {
+        const r = loadFiles({ 'main.xp': decl }, { ...options, vars: [...(options.vars ?? []), 'word=w'] });
+        const source = 'vars' in options && options.vars ? '--var url' : 'XP_VAR_url';
+        expect(r.config).toBeUndefined();
+        expect(r.diagnostics.map((d) => d.message)).toEqual([`variable "url" (${source}): ${what} is not allowed in a variable value`]);
+        expect(r.diagnostics[0]!.hint).toMatch(/literals .* no function calls, references or operators/);
+        expect(JSON.stringify(r.diagnostics)).not.toContain('s3cret-admin');
+      }
+    }
+    const dir = tempDir({ 'bad.xpvars': 'word = "w"\nurl = [\n  "ok",\n  env("XP_DATABASE_URL"),\n]\n' });
+    const r = loadFiles({ 'main.xp': decl }, { varFiles: [join(dir, 'bad.xpvars')], env });
+    expect(r.config).toBeUndefined();
+    expect(r.diagnostics).toMatchObject([
+      { severity: 'error', message: 'variable "url": a function call (env()) is not allowed in a variable value', range: { file: join(dir, 'bad.xpvars'), start: { line: 4, column: 3 } } },
+    ]);
+    // literals of every type still work, negative numbers and nested objects included
+    const ok = loadFiles(
+      { 'main.xp': decl },
+      { vars: ['url=["a", "b"]', 'limit=-3', 'db={ "name" = "n", size = (2) }', 'labels={ k = "v" }'], env: { XP_VAR_word: 'w', XP_VAR_enabled: 'true' } },
+    );
+    expect(ok.diagnostics).toEqual([]);
+    expect(outputOf(ok)).toMatchObject({ limit: -3, enabled: true, db: { name: 'n', size: 2 }, labels: { k: 'v' } });
+  });
+
   it('keeps sensitive variables sensitive', () => {
     const r = loadFiles(
       { 'main.xp': 'variable "pw" {\n  sensitive = true\n}\nservice_account "a" {\n  database = "d"\n  password = var.pw\n}' },

