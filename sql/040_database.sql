@@ -178,7 +178,7 @@ as $$
 declare
   v_spec   jsonb;
   v_obs    jsonb;
-  v_tables jsonb;
+  v_loss   jsonb;
   v_state text; v_msg text; v_detail text; v_hint text;
 begin
   v_spec := xplane.normalize_database(coalesce(p_spec, '{}'::jsonb));
@@ -193,9 +193,12 @@ begin
     if not (v_obs ->> 'allow_connections')::boolean then
       return xplane.result('error', format('refusing to drop database %s: it does not allow connections, so xp cannot check it for user data. Set allow_data_loss = true to drop it anyway.', quote_ident(p_name)), v_obs);
     end if;
-    v_tables := xplane.remote_query(p_provider_config, p_name, xplane.user_tables_sql());
-    if (v_tables ->> 'count')::int > 0 then
-      return xplane.result('error', xplane.data_loss_refusal(format('database %s', quote_ident(p_name)), v_tables), v_obs);
+    v_loss := xplane.data_loss_many(jsonb_build_array(jsonb_build_object('kind', 'Database', 'name', p_name)), p_provider_config) -> 0;
+    if v_loss is null or v_loss = 'null'::jsonb then
+      return xplane.result('error', format('refusing to drop database %s: xp cannot connect to it to check it for user objects. Set allow_data_loss = true to drop it anyway.', quote_ident(p_name)), v_obs);
+    end if;
+    if (v_loss ->> 'count')::int > 0 then
+      return xplane.result('error', xplane.data_loss_refusal(format('database %s', quote_ident(p_name)), v_loss), v_obs);
     end if;
   end if;
   perform xplane.remote_disconnect(p_provider_config, p_name);
@@ -207,7 +210,7 @@ exception when others then
 end
 $$;
 comment on function xplane.delete_database(text, jsonb, text) is
-  'Drops a database (WITH (FORCE)); refuses when it holds user tables unless spec.allow_data_loss, and never drops the control database. not_found when absent. Never raises.';
+  'Drops a database (WITH (FORCE)); refuses when it holds any user object (xplane.data_loss_sql: tables, views, sequences, functions, types, large objects, extensions xp does not manage, …) unless spec.allow_data_loss, and never drops the control database. not_found when absent. Never raises.';
 
 create or replace function xplane.connectable_databases(p_provider_config text, p_names text[])
 returns text[]
