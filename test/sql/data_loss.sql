@@ -1,9 +1,9 @@
 -- The data-loss guard: xplane.data_loss_many counts, by kind, every user object that dropping
 -- a database, a schema or an extension would destroy (xplane.data_loss_sql), and delete_*
 -- refuse while it is not zero, unless allow_data_loss. dblink work commits: clean up.
-select plan(29);
+select plan(33);
 
-create temp table t as select current_database() || '_dl1' as db1, current_database() || '_dl2' as db2, current_database() || '_dl3' as db3;
+create temp table t as select current_database() || '_dl1' as db1, current_database() || '_dl2' as db2, current_database() || '_dl3' as db3, current_database() || '_dl4' as db4;
 create function pg_temp.loss(p_kind text, p_name text, p_database text default null) returns jsonb language sql as $$
   select xplane.data_loss_many(jsonb_build_array(jsonb_build_object('kind', p_kind, 'name', p_name, 'database', p_database))) -> 0
 $$;
@@ -74,6 +74,16 @@ select lives_ok(format($$select xplane.remote_exec('default', %L, %L)$$, db3,
   'create publication pub'), 'an event trigger and a publication')
   from t, lateral xplane.create_database(db3, '{}');
 select is(pg_temp.loss('Database', db3) -> 'kinds', '{"event trigger": 1, "function": 1, "publication": 1}'::jsonb, 'event triggers and publications count') from t;
+
+-- Before DROP DATABASE (no transaction), delete_database counts again with the database
+-- closed to other sessions: theirs are ended (an open transaction there never commits), its
+-- own connection is kept for the count, and a refused database stays open.
+select is((xplane.create_database(db4, '{}')).status_code, 'success', 'an empty database') from t;
+select lives_ok(format($$select xplane.dblink_connect('dl_other', %L); select xplane.dblink_exec('dl_other', 'begin; create table pending (id int)')$$,
+  xplane.connection_string('default', db4)), 'another session in it, with a table not yet committed') from t;
+select is((xplane.delete_database(db4, '{}')).status_code, 'success', 'dropped: the other session ended, the count on its own connection was 0') from t;
+select is((select (d.observed ->> 'allow_connections') from t, lateral xplane.delete_database(db1, '{}') d), 'true', 'a refused database still allows connections') from t;
+select xplane.dblink_disconnect('dl_other');
 
 select is((select count(*)::int from t, lateral (select xplane.delete_database(db1, '{"allow_data_loss": true}') union all select xplane.delete_database(db2, '{"allow_data_loss": true}')
                                                   union all select xplane.delete_database(db3, '{"allow_data_loss": true}')) d
