@@ -115,6 +115,32 @@ extension "citext" {
     }
   });
 
+  it('destroys without --allow-data-loss a database holding only what the stack manages', async () => {
+    const p = unique('dlm');
+    const dir = configDir(p, {
+      'main.xp': `
+database "${p}_db" {}
+schema "app" {
+  database = database.${p}_db
+}
+extension "pgcrypto" {
+  database = database.${p}_db
+  schema   = schema.app.name
+}
+`,
+    });
+    const run = xpIn(dir, url());
+    expectOk(await run(['apply', '--auto-approve']));
+    const plan = await run(['plan', '--destroy']);
+    expect(plan.code, plan.stdout + plan.stderr).toBe(0);
+    expect(plan.stdout).not.toContain('DATA LOSS');
+    expectOk(await run(['destroy', '--auto-approve']));
+    await withClient(url(), async (c) => {
+      const { rows } = await c.query(`select count(*)::int as n from pg_database where datname = $1`, [`${p}_db`]);
+      expect(rows[0].n).toBe(0);
+    });
+  });
+
   it('honours prevent_destroy, deletion_policy = "orphan" and ignore_changes', async () => {
     const p = unique('lcy');
     const dir = configDir(p, {
