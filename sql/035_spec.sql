@@ -245,11 +245,14 @@ as $fn$
     select x.i, x.classid, x.objid, x.objsubid
       from destroyed x join destroyed y on y.i = x.i and y.classid = x.classid and y.objid = x.objid and y.objsubid = 0
      where x.objsubid <> 0),
+  kept as materialized (
+    select x.* from destroyed x
+     where not exists (select 1 from parts p where p.i = x.i and p.classid = x.classid and p.objid = x.objid and p.objsubid = x.objsubid)),
   counted as (
+    -- named once the parts are left out (pg_identify_object is the costly step)
     select x.i, o.type, case when o.type = 'large object' then 'large object ' || o.identity else o.identity end as identity
-      from destroyed x cross join lateral pg_catalog.pg_identify_object(x.classid, x.objid, x.objsubid) o
-     where not exists (select 1 from parts p where p.i = x.i and p.classid = x.classid and p.objid = x.objid and p.objsubid = x.objsubid)
-       and coalesce(o.schema, '') !~ '^pg_(toast_)?temp_')
+      from kept x cross join lateral pg_catalog.pg_identify_object(x.classid, x.objid, x.objsubid) o
+     where coalesce(o.schema, '') !~ '^pg_(toast_)?temp_')
   select json_agg(r order by t.i)
     from targets t
     left join lateral (
