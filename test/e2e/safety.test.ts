@@ -97,7 +97,7 @@ extension "citext" {
         allowed: false,
       });
 
-      // Refused at plan time: nothing at all is dropped, not even what holds nothing.
+      // Refused at plan time: apply changes nothing.
       const refused = await run(['apply', '--auto-approve']);
       expect(refused.code).toBe(1);
       for (const db of [made, adopted]) {

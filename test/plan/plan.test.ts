@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Sensitive, UNKNOWN, type ResourceType, type Value } from '../../src/config/types.js';
 import { assemblePlan, contentsToObserve } from '../../src/plan/plan.js';
+import { describeDataLoss } from '../../src/plan/data-loss.js';
 import type { AttributeChange, Json, ObservedItem, Plan, ResourcePlan } from '../../src/plan/types.js';
 import { EMPTY, instance, scenario, type Scenario } from './builders.js';
 
@@ -341,6 +342,12 @@ describe('assemblePlan: refusals', () => {
     const allowed = assemblePlan(scenario({ ...s, options: { allowDataLoss: true } }));
     expect(allowed.errors).toEqual([]);
     expect(only(allowed, r.address).dataLoss).toMatchObject({ allowed: true, checked: contents !== undefined });
+  });
+
+  it('names kinds and counts as the provider does (xplane.data_loss_kinds)', () => {
+    const loss = { checked: true, tables: 0, objects: 8, kinds: { view: 1, index: 2, policy: 3, 'large object': 2 }, examples: ['public.v'], allowed: false };
+    expect(describeDataLoss(loss)).toBe('2 indexes, 2 large objects, 3 policies, 1 view (public.v, …)');
+    expect(describeDataLoss({ ...loss, checked: false })).toBe('contents that could not be checked');
   });
 
   it('drops an empty database, schema or extension without asking', () => {

@@ -1,7 +1,7 @@
 -- The data-loss guard: xplane.data_loss_many counts, by kind, every user object that dropping
 -- a database, a schema or an extension would destroy (xplane.data_loss_sql), and delete_*
 -- refuse while it is not zero, unless allow_data_loss. dblink work commits: clean up.
-select plan(33);
+select plan(34);
 
 create temp table t as select current_database() || '_dl1' as db1, current_database() || '_dl2' as db2, current_database() || '_dl3' as db3, current_database() || '_dl4' as db4;
 create function pg_temp.loss(p_kind text, p_name text, p_database text default null) returns jsonb language sql as $$
@@ -11,6 +11,8 @@ create function pg_temp.remote(p_db text, p_sql text) returns jsonb language sql
   select xplane.remote_query('default', p_db, p_sql)
 $$;
 
+select is(xplane.data_loss_kinds('{"kinds": {"view": 1, "index": 2, "policy": 3, "large object": 2}}'), '2 indexes, 2 large objects, 3 policies, 1 view',
+  'kinds and counts as text, pluralised');
 select is((xplane.create_database(db1, '{}')).status_code, 'success', 'a database') from t;
 select is(pg_temp.loss('Database', db1), '{"count": 0, "tables": 0, "kinds": {}, "names": []}'::jsonb,
   'a new database holds nothing (plpgsql and public come from initdb)') from t;
