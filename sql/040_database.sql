@@ -178,7 +178,9 @@ as $$
 declare
   v_spec   jsonb;
   v_obs    jsonb;
-  v_tables jsonb;
+  v_loss   jsonb;
+  v_pid    int;
+  v_closed boolean := false;
   v_state text; v_msg text; v_detail text; v_hint text;
 begin
   v_spec := xplane.normalize_database(coalesce(p_spec, '{}'::jsonb));
@@ -193,9 +195,29 @@ begin
     if not (v_obs ->> 'allow_connections')::boolean then
       return xplane.result('error', format('refusing to drop database %s: it does not allow connections, so xp cannot check it for user data. Set allow_data_loss = true to drop it anyway.', quote_ident(p_name)), v_obs);
     end if;
-    v_tables := xplane.remote_query(p_provider_config, p_name, xplane.user_tables_sql());
-    if (v_tables ->> 'count')::int > 0 then
-      return xplane.result('error', xplane.data_loss_refusal(format('database %s', quote_ident(p_name)), v_tables), v_obs);
+    v_loss := xplane.data_loss_many(jsonb_build_array(jsonb_build_object('kind', 'Database', 'name', p_name)), p_provider_config) -> 0;
+    if v_loss is null or v_loss = 'null'::jsonb then
+      return xplane.result('error', format('refusing to drop database %s: xp cannot connect to it to check it for user objects. Set allow_data_loss = true to drop it anyway.', quote_ident(p_name)), v_obs);
+    end if;
+    if (v_loss ->> 'count')::int > 0 then
+      return xplane.result('error', xplane.data_loss_refusal(format('database %s', quote_ident(p_name)), v_loss), v_obs);
+    end if;
+    -- DROP DATABASE cannot run in a transaction, so that count may go stale before it. Close
+    -- the database to new connections, end the other sessions in it (as WITH (FORCE) would),
+    -- and count again on this session's connection: nothing else can change it now. A refusal,
+    -- or any failure, opens the database again.
+    v_pid := (xplane.remote_query(p_provider_config, p_name, 'pg_catalog.to_json(pg_catalog.pg_backend_pid())') #>> '{}')::int;
+    perform xplane.remote_exec(p_provider_config, '', format('alter database %I with allow_connections false', p_name));
+    v_closed := true;
+    perform xplane.remote_exec(p_provider_config, '', format(
+      'do $end$ begin perform pg_catalog.pg_terminate_backend(pid, 10000) from pg_catalog.pg_stat_activity '
+      'where datname = %L and pid <> %s and backend_type = ''client backend''; end $end$', p_name, v_pid));
+    v_loss := xplane.data_loss_many(jsonb_build_array(jsonb_build_object('kind', 'Database', 'name', p_name)), p_provider_config) -> 0;
+    if v_loss is null or v_loss = 'null'::jsonb or (v_loss ->> 'count')::int > 0 then
+      perform xplane.remote_exec(p_provider_config, '', format('alter database %I with allow_connections true', p_name));
+      return xplane.result('error', coalesce(xplane.data_loss_refusal(format('database %s', quote_ident(p_name)), nullif(v_loss, 'null'::jsonb)),
+                                             format('refusing to drop database %s: it could not be checked again before the drop. Set allow_data_loss = true to drop it anyway.', quote_ident(p_name))),
+                           v_obs);
     end if;
   end if;
   perform xplane.remote_disconnect(p_provider_config, p_name);
@@ -203,11 +225,18 @@ begin
   return xplane.result('success', format('database %s dropped', quote_ident(p_name)), null);
 exception when others then
   get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+  if v_closed then
+    begin
+      perform xplane.remote_exec(p_provider_config, '', format('alter database %I with allow_connections true', p_name));
+    exception when others then
+      null;  -- the failure below is what to report; the next run sees allow_connections = false
+    end;
+  end if;
   return xplane.failure(v_state, v_msg, v_detail, v_hint);
 end
 $$;
 comment on function xplane.delete_database(text, jsonb, text) is
-  'Drops a database (WITH (FORCE)); refuses when it holds user tables unless spec.allow_data_loss, and never drops the control database. not_found when absent. Never raises.';
+  'Drops a database (WITH (FORCE)); refuses when it holds any user object (xplane.data_loss_sql: tables, views, sequences, functions, types, large objects, extensions xp does not manage, …) unless spec.allow_data_loss, counting again while the database is closed to other sessions just before the drop; never drops the control database. not_found when absent. Never raises.';
 
 create or replace function xplane.connectable_databases(p_provider_config text, p_names text[])
 returns text[]

@@ -211,7 +211,7 @@ declare
   v_spec   jsonb;
   v_obs    jsonb;
   v_db     text;
-  v_tables jsonb;
+  v_loss   jsonb;
   v_state text; v_msg text; v_detail text; v_hint text;
 begin
   v_spec := xplane.normalize_schema(p_spec);
@@ -221,11 +221,13 @@ begin
     return xplane.result('not_found', format('schema %s does not exist in database %s', quote_ident(p_name), quote_ident(v_db)));
   end if;
   if not (v_spec ->> 'allow_data_loss')::boolean then
-    v_tables := xplane.remote_query(p_provider_config, v_db, xplane.user_tables_sql(p_name));
-    if (v_tables ->> 'count')::int > 0 then
-      return xplane.result('error', xplane.data_loss_refusal(format('schema %s in database %s', quote_ident(p_name), quote_ident(v_db)), v_tables), v_obs);
+    v_loss := xplane.data_loss_many(jsonb_build_array(jsonb_build_object('kind', 'Schema', 'name', p_name, 'database', v_db)), p_provider_config) -> 0;
+    if (v_loss ->> 'count')::int > 0 then
+      return xplane.result('error', xplane.data_loss_refusal(format('schema %s in database %s', quote_ident(p_name), quote_ident(v_db)), v_loss), v_obs);
     end if;
   end if;
+  -- Without allow_data_loss, DROP … RESTRICT is the re-check in the drop's own transaction: an
+  -- object created since the count above makes it fail (with its name), dropping nothing.
   perform xplane.remote_exec_locked(p_provider_config, v_db, format('schema:%s.%s', v_db, p_name),
     format('drop schema %I %s', p_name, case when (v_spec ->> 'allow_data_loss')::boolean then 'cascade' else 'restrict' end));
   return xplane.result('success', format('schema %s dropped from database %s', quote_ident(p_name), quote_ident(v_db)), null);
@@ -235,4 +237,4 @@ exception when others then
 end
 $$;
 comment on function xplane.delete_schema(text, jsonb, text) is
-  'Drops a schema: refused while it holds user tables unless spec.allow_data_loss (then CASCADE); other dependent objects make DROP … RESTRICT fail with their names. Never raises.';
+  'Drops a schema: refused while it holds any object, or anything depends on it (xplane.data_loss_sql), unless spec.allow_data_loss (then CASCADE); without it DROP … RESTRICT. Never raises.';

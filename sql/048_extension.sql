@@ -139,6 +139,7 @@ declare
   v_spec jsonb;
   v_obs  jsonb;
   v_db   text;
+  v_loss jsonb;
   v_state text; v_msg text; v_detail text; v_hint text;
 begin
   v_spec := xplane.normalize_extension(p_spec);
@@ -147,6 +148,13 @@ begin
   if v_obs is null then
     return xplane.result('not_found', format('extension %s does not exist in database %s', quote_ident(p_name), quote_ident(v_db)));
   end if;
+  if not (v_spec ->> 'allow_data_loss')::boolean then
+    v_loss := xplane.data_loss_many(jsonb_build_array(jsonb_build_object('kind', 'Extension', 'name', p_name, 'database', v_db)), p_provider_config) -> 0;
+    if (v_loss ->> 'count')::int > 0 then
+      return xplane.result('error', xplane.data_loss_refusal(format('extension %s in database %s', quote_ident(p_name), quote_ident(v_db)), v_loss), v_obs);
+    end if;
+  end if;
+  -- Without allow_data_loss, DROP … RESTRICT re-checks in the drop's own transaction.
   perform xplane.remote_exec_locked(p_provider_config, v_db, format('extension:%s.%s', v_db, p_name),
     format('drop extension %I %s', p_name, case when (v_spec ->> 'allow_data_loss')::boolean then 'cascade' else 'restrict' end));
   return xplane.result('success', format('extension %s dropped from database %s', quote_ident(p_name), quote_ident(v_db)), null);
@@ -156,4 +164,4 @@ exception when others then
 end
 $$;
 comment on function xplane.delete_extension(text, jsonb, text) is
-  'Drops an extension (RESTRICT: objects that depend on it, such as columns of its types, stop it with their names; CASCADE with allow_data_loss). Never raises.';
+  'Drops an extension: refused while objects outside it depend on it (columns of its types, views or functions using it: xplane.data_loss_sql) unless spec.allow_data_loss (then CASCADE); without it DROP … RESTRICT. Never raises.';

@@ -204,7 +204,7 @@ begin
 end
 $$;
 comment on function xplane.delete(xplane.resource_kind, text, text, text, boolean) is
-  'Deletes a managed resource: drops the object (deletion_policy delete) or leaves it (orphan), refusing databases and schemas that hold user tables unless p_allow_data_loss. True when the record is gone; false when unknown or still pending (refused, failed, finalizers: see resource_status).';
+  'Deletes a managed resource: drops the object (deletion_policy delete) or leaves it (orphan), refusing databases, schemas and extensions whose drop would destroy user objects (xplane.data_loss_sql) unless p_allow_data_loss. True when the record is gone; false when unknown or still pending (refused, failed, finalizers: see resource_status).';
 
 create or replace function xplane.set_stack_mode(p_stack text, p_mode xplane.stack_mode)
 returns void

@@ -8,5 +8,8 @@ begin
     return;
   end if;
   -- (each change of 0.6.0 to the tables or to a function's signature, below)
+  -- data-loss guard: user_tables_sql gave way to data_loss_sql (every kind of object)
+  drop function if exists xplane.user_tables_sql(text);
+  drop function if exists xplane.data_loss_refusal(text, jsonb);  -- its argument is renamed (p_loss)
 end
 $upgrade$;

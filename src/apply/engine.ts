@@ -69,13 +69,13 @@ export async function readPlanInput(session: Session, config: Configuration, opt
   return { config, managed, observed, foreign, options, passwords };
 }
 
-/** Plan: read, assemble, and — when it drops databases or schemas — count what they hold. */
+/** Plan: read, assemble, and — when it drops databases, schemas or extensions — count what they hold. */
 export async function computePlan(session: Session, config: Configuration, options: Partial<PlanOptions>): Promise<{ plan: Plan; input: PlanInput }> {
   const input = await readPlanInput(session, config, options);
   let plan = assemblePlan(input);
   const drops = contentsToObserve(plan);
   if (drops.length > 0) {
-    input.contents = await readContents(session.target.params, session.applicationName, drops);
+    input.contents = await readContents(session.control, drops);
     plan = assemblePlan(input);
   }
   return { plan, input };
@@ -89,7 +89,7 @@ export async function checkFresh(session: Session, plan: Plan, dir: string, conf
   const managed = await readManaged(session.control, plan.stack);
   const observed = observedMap(await observeAll(session.control, observationRequest(plan)));
   const drops = contentsRequest(plan);
-  const contents = drops.length > 0 ? await readContents(session.target.params, session.applicationName, drops) : undefined;
+  const contents = drops.length > 0 ? await readContents(session.control, drops) : undefined;
   const declared = new Map((config?.resources ?? []).map((r) => [r.address, r]));
   const checks = plan.resources
     .filter((r) => r.kind === 'ServiceAccount' && r.action !== 'delete')

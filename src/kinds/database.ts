@@ -19,7 +19,7 @@ export const databaseKind: KindDefinition = {
     comment: { type: STRING, description: 'COMMENT ON DATABASE', default: null },
     allow_data_loss: {
       type: BOOL,
-      description: 'destroy even when the database holds user tables',
+      description: 'destroy even when the database holds user objects (tables, views, sequences, functions, large objects, …)',
       default: false,
       observed: false,
     },

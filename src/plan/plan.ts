@@ -6,6 +6,7 @@ import { Sensitive, type KindName, type ResourceInstance } from '../config/types
 import { canonicalJson, compareAddresses, jsonEqual, sha256, sortByAddress } from './canonical.js';
 import { createChanges, deleteChanges, diffAttributes } from './diff.js';
 import { maskOf, PASSWORD_KEY } from './desired.js';
+import { describeDataLoss } from './data-loss.js';
 import { identityDatabase, instanceKey, managedAddress, managedKey, TYPE_OF_KIND, uniqueUndeclaredAddresses } from './identity.js';
 import {
   PLAN_FORMAT_VERSION,
@@ -33,8 +34,8 @@ export function addressMatches(pattern: string, address: string): boolean {
   return address === pattern || (address.startsWith(pattern) && address[pattern.length] === '[');
 }
 
-/** Kinds whose drop can destroy user data. */
-const HOLDS_DATA: ReadonlySet<KindName> = new Set(['Database', 'Schema']);
+/** Kinds whose drop can destroy user objects (DROP … CASCADE). */
+const HOLDS_DATA: ReadonlySet<KindName> = new Set(['Database', 'Schema', 'Extension']);
 
 interface Entry {
   plan: ResourcePlan;
@@ -230,13 +231,11 @@ function referencedIdentities(kind: KindName, database: string, spec: JsonObject
   return refs;
 }
 
-function contentsDataLoss(kind: KindName, contents: Contents | undefined, allowed: boolean): DataLoss | undefined {
-  if (!contents) return { checked: false, tables: 0, objects: 0, examples: [], allowed };
-  // Matches the provider: a database is protected when it holds user tables, a schema when
-  // it holds any object (DROP SCHEMA … CASCADE).
-  const holds = kind === 'Database' ? contents.tables > 0 : contents.tables + contents.objects > 0;
-  if (!holds) return undefined;
-  return { checked: true, tables: contents.tables, objects: contents.objects, examples: contents.examples.slice(0, 5), allowed };
+function contentsDataLoss(contents: Contents | undefined, allowed: boolean): DataLoss | undefined {
+  if (!contents) return { checked: false, tables: 0, objects: 0, kinds: {}, examples: [], allowed };
+  // Matches the provider (xplane.data_loss_sql): any user object that the drop would destroy.
+  if (contents.tables + contents.objects === 0) return undefined;
+  return { checked: true, tables: contents.tables, objects: contents.objects, kinds: { ...contents.kinds }, examples: contents.examples.slice(0, 5), allowed };
 }
 
 function plural(n: number, word: string): string {
@@ -244,14 +243,11 @@ function plural(n: number, word: string): string {
 }
 
 function dataLossMessage(p: ResourcePlan, loss: DataLoss): string {
-  const what = `${p.kind === 'Database' ? 'database' : 'schema'} "${p.name}"${p.kind === 'Schema' ? ` in database "${p.database}"` : ''}`;
+  const kind = p.kind === 'Database' ? 'database' : p.kind === 'Schema' ? 'schema' : 'extension';
+  const what = `${kind} "${p.name}"${p.kind !== 'Database' ? ` in database "${p.database}"` : ''}`;
   const verb = p.action === 'replace' ? 'Replacing' : 'Dropping';
   if (!loss.checked) return `${verb} ${what} may destroy data: its contents could not be checked.`;
-  const parts = [loss.tables > 0 ? plural(loss.tables, 'table') : '', loss.objects > 0 ? plural(loss.objects, 'other object') : '']
-    .filter(Boolean)
-    .join(' and ');
-  const examples = loss.examples.length > 0 ? ` (${loss.examples.join(', ')}${loss.tables + loss.objects > loss.examples.length ? ', …' : ''})` : '';
-  return `${verb} ${what} would destroy ${parts}${examples}.`;
+  return `${verb} ${what} would destroy ${describeDataLoss(loss)}.`;
 }
 
 function summarise(resources: ResourcePlan[]): PlanSummary {
@@ -447,7 +443,7 @@ export function assemblePlan(input: PlanInput): Plan {
         opts.allowDataLoss ||
         e.managed?.spec['allow_data_loss'] === true ||
         (e.observed?.normalized?.['allow_data_loss'] ?? null) === true;
-      const loss = contentsDataLoss(p.kind, input.contents?.get(e.key), allowed);
+      const loss = contentsDataLoss(input.contents?.get(e.key), allowed);
       if (loss) {
         p.dataLoss = loss;
         if (!allowed) {
@@ -519,7 +515,7 @@ function describe(c: AttributeChange): string {
   return `${show(c.before)} → ${c.unknown ? '(known after apply)' : show(c.after)}`;
 }
 
-/** Databases and schemas the plan would drop: their contents must be observed (src/plan/contents.ts). */
+/** Databases, schemas and extensions the plan would drop: what they hold must be counted (readContents). */
 export function contentsToObserve(plan: Plan): Array<Pick<ResourcePlan, 'kind' | 'name' | 'database' | 'provider'>> {
   return plan.resources
     .filter((r) => r.destructive && HOLDS_DATA.has(r.kind))

@@ -82,10 +82,15 @@ export interface ElementChange {
 export interface DataLoss {
   /** False when the contents could not be observed (treated as "may hold data"). */
   checked: boolean;
-  /** Number of user tables (incl. partitioned and materialised views) that would be dropped. */
+  /** Number of user tables (incl. partitioned, foreign and materialised views) that would be dropped. */
   tables: number;
-  /** Other user objects (sequences, views, functions, types) that would be dropped. */
+  /** Every other user object that would be dropped (views, sequences, functions, types, large objects, …). */
   objects: number;
+  /**
+   * Every object counted, by kind (PostgreSQL's names, as pg_identify_object gives them:
+   * `table`, `view`, `sequence`, `function`, `type`, `large object`, `extension`, `table column`, …).
+   */
+  kinds: Record<string, number>;
   /** A few qualified names for the message (`api.orders`), at most 5. */
   examples: string[];
   /** `--allow-data-loss` was given, so the drop is allowed. */
@@ -134,7 +139,7 @@ export interface ResourcePlan {
   destructive: boolean;
   /** Delete with `deletion_policy = "orphan"`: forgotten by xp, left on the server. */
   orphan?: boolean;
-  /** Database/schema drops: what would be lost. */
+  /** Database/schema/extension drops: what would be lost. */
   dataLoss?: DataLoss;
   /** Observed differs from what the stack last applied (someone changed it by hand). */
   drifted?: boolean;
@@ -229,10 +234,12 @@ export interface ObservedItem {
   error?: string;
 }
 
-/** Contents of a database or schema that a drop would destroy (src/plan/contents.ts). */
+/** What dropping a database, schema or extension would destroy (xplane.data_loss_many, src/state/read.ts). */
 export interface Contents {
   tables: number;
   objects: number;
+  /** Counts by kind (pg_identify_object's type names). */
+  kinds: Record<string, number>;
   examples: string[];
 }
 
@@ -246,7 +253,7 @@ export interface PlanInput {
   managed: ManagedRecord[];
   /** Observe results, for every desired instance and every managed record, by resourceKey. */
   observed: ReadonlyMap<ResourceKey, ObservedItem>;
-  /** Contents of databases/schemas a plan would drop (see contentsToObserve). */
+  /** Contents of databases/schemas/extensions a plan would drop (see contentsToObserve). */
   contents?: ReadonlyMap<ResourceKey, Contents>;
   options?: Partial<PlanOptions>;
   /** Rows of other stacks with the same identities as desired instances: a conflict. */

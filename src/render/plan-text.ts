@@ -3,6 +3,7 @@
 // a key listing only the actions present; the summary line. Colour is an option (the CLI
 // decides it from --no-color / NO_COLOR / the TTY); this module never looks at the process.
 import { Chalk, type ChalkInstance } from 'chalk';
+import { describeDataLoss } from '../plan/data-loss.js';
 import { ACTION_SYMBOL, type AttributeChange, type ElementChange, type Json, type Plan, type PlanAction, type PlanError, type ResourcePlan } from '../plan/types.js';
 
 export interface PlanTextOptions {
@@ -265,12 +266,8 @@ function resourceLines(l: Lines, r: ResourcePlan): void {
   if (reason) l.comment(2, `# (${reason})`);
   if (r.dataLoss) {
     const d = r.dataLoss;
-    const what = d.checked
-      ? [d.tables > 0 ? plural(d.tables, 'table') : '', d.objects > 0 ? plural(d.objects, 'other object') : ''].filter(Boolean).join(' and ')
-      : 'contents that could not be checked';
-    const examples = d.examples.length > 0 ? ` (${d.examples.join(', ')})` : '';
     const allowed = d.allowed ? ' — allowed by --allow-data-loss' : ' — refused without --allow-data-loss';
-    l.push(s.error(`  # WARNING: DATA LOSS: this drops ${what}${examples}${allowed}`));
+    l.push(s.error(`  # WARNING: DATA LOSS: this drops ${describeDataLoss(d)}${allowed}`));
   }
   const symbol = r.action === 'delete' && r.orphan ? '-' : ACTION_SYMBOL[r.action];
   l.push(`${' '.repeat(3 - symbol.length)}${paint(s, symbol as Sym | '-/+', symbol)} ${blockHeader(r)} {`);

@@ -1,12 +1,12 @@
 // State reads for plan and apply, batched: the stack's records from xplane.managed_resources
 // in one query, the real state of every resource with one xplane.observe_many call per
-// provider config (the server fans out per database), and — only for databases/schemas a plan
-// would drop — their contents, with one connection per database concerned.
+// provider config (the server fans out per database), and — only for databases, schemas and
+// extensions a plan would drop — what they hold, with one xplane.data_loss_many call per
+// provider config (again one query per database concerned, on the server).
 import type pg from 'pg';
 import type { KindName } from '../config/types.js';
 import type { Contents, JsonObject, ManagedRecord, ObservedItem, ResourceKey } from '../plan/types.js';
 import { resourceKey } from '../plan/identity.js';
-import { connect, type ConnectionParams } from './connection.js';
 
 interface ManagedRow {
   id: string;
@@ -109,57 +109,47 @@ export async function observeAll(client: pg.Client, requests: ObserveRequest[]):
   return out;
 }
 
+interface DataLossItem {
+  count: number;
+  tables: number;
+  kinds: Record<string, number>;
+  names: string[];
+}
+
 /**
- * What dropping these databases/schemas would destroy. One connection per database concerned
- * (the catalog of another database cannot be read from here).
+ * What dropping these databases/schemas/extensions would destroy: xplane.data_loss_many, one
+ * call per provider config (the server runs one catalog query per database concerned). A
+ * target it could not check (a database that refuses connections) is left out: the plan treats
+ * it as "may hold data".
  */
 export async function readContents(
-  params: ConnectionParams,
-  applicationName: string,
+  client: pg.Client,
   targets: Array<{ kind: KindName; name: string; database: string; provider: string }>,
 ): Promise<Map<ResourceKey, Contents>> {
   const out = new Map<ResourceKey, Contents>();
-  const perDatabase = new Map<string, Array<(typeof targets)[number]>>();
+  const byProvider = new Map<string, Array<(typeof targets)[number]>>();
   for (const t of targets) {
-    const db = t.kind === 'Database' ? t.name : t.database;
-    const list = perDatabase.get(db) ?? [];
+    const list = byProvider.get(t.provider) ?? [];
     list.push(t);
-    perDatabase.set(db, list);
+    byProvider.set(t.provider, list);
   }
-  for (const [db, list] of perDatabase) {
-    let client: pg.Client;
-    try {
-      client = await connect(params, applicationName, db);
-    } catch {
-      continue; // absent or not connectable: nothing observed, the plan treats it as "may hold data"
-    }
-    try {
-      const { rows } = await client.query<{ schema: string; tables: number; objects: number; examples: string[] }>(
-        `with objs as (
-           select n.nspname as schema, c.relkind in ('r', 'p', 'm', 'f') as is_table, format('%I.%I', n.nspname, c.relname) as qname
-             from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-            where c.relkind in ('r', 'p', 'm', 'f', 'v', 'S')
-              and n.nspname not in ('pg_catalog', 'information_schema', 'xplane', 'pg_toast') and n.nspname not like 'pg_temp%' and n.nspname not like 'pg_toast%'
-              and not exists (select 1 from pg_catalog.pg_depend d where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype = 'e')
-           union all
-           select n.nspname, false, format('%I.%I', n.nspname, p.proname)
-             from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace
-            where n.nspname not in ('pg_catalog', 'information_schema', 'xplane') and n.nspname not like 'pg_temp%'
-              and not exists (select 1 from pg_catalog.pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e'))
-         select schema, count(*) filter (where is_table)::int as tables, count(*) filter (where not is_table)::int as objects,
-                (array_agg(qname order by not is_table, qname))[1:5] as examples
-           from objs group by schema`,
-      );
-      for (const t of list) {
-        const relevant = t.kind === 'Database' ? rows : rows.filter((r) => r.schema === t.name);
-        const tables = relevant.reduce((n, r) => n + r.tables, 0);
-        const objects = relevant.reduce((n, r) => n + r.objects, 0);
-        const examples = relevant.flatMap((r) => r.examples).slice(0, 5);
-        out.set(resourceKey(t.provider, t.kind, t.kind === 'Database' ? '' : t.database, t.name), { tables, objects, examples });
-      }
-    } finally {
-      await client.end().catch(() => {});
-    }
+  for (const [provider, list] of byProvider) {
+    const items = list.map((t) => ({ kind: t.kind, name: t.name, database: t.kind === 'Database' ? '' : t.database }));
+    const { rows } = await client.query<{ result: Array<DataLossItem | null> }>('select xplane.data_loss_many($1::jsonb, $2) as result', [
+      JSON.stringify(items),
+      provider,
+    ]);
+    const result = rows[0]?.result ?? [];
+    list.forEach((t, i) => {
+      const r = result[i];
+      if (!r) return;
+      out.set(resourceKey(t.provider, t.kind, t.kind === 'Database' ? '' : t.database, t.name), {
+        tables: r.tables,
+        objects: r.count - r.tables,
+        kinds: r.kinds,
+        examples: r.names,
+      });
+    });
   }
   return out;
 }

@@ -43,6 +43,104 @@ schema "${p}_s" {
     });
   });
 
+  it('counts every kind of object a drop would destroy, lists it in the plan and refuses there', async () => {
+    const p = unique('dlk');
+    const [made, adopted, third] = [`${p}_made`, `${p}_adopted`, `${p}_third`];
+    const dbUrl = (db: string) => url().replace(/\/[^/?]*(\?|$)/, `/${db}$1`);
+    // A view, a sequence at 1000, a function, an enum type and a large object: no table.
+    const noTable = `create view v as select 1 as x; create sequence seq; select setval('seq', 1000);
+      create function f() returns int language sql as 'select 1'; create type mood as enum ('ok', 'sad');
+      select lo_create(4242)`;
+    await withClient(url(), (c) => c.query(`create database "${adopted}"`));
+    const all = `
+database "${made}" {}
+database "${adopted}" {}
+database "${third}" {}
+schema "only_f" {
+  database = database.${third}
+}
+extension "citext" {
+  database = database.${third}
+}
+`;
+    const dir = configDir(p, { 'main.xp': all });
+    const run = xpIn(dir, url());
+    try {
+      expectOk(await run(['apply', '--auto-approve']));
+      for (const db of [made, adopted]) await withClient(dbUrl(db), (c) => c.query(noTable));
+      await withClient(dbUrl(third), (c) =>
+        c.query(`create function only_f.g() returns int language sql as 'select 2'; create table public.users (id int, email citext)`),
+      );
+
+      // Only the third database stays declared, without its schema and extension.
+      writeConfig(dir, { 'main.xp': `database "${third}" {}\n` });
+      const plan = await run(['plan']);
+      expect(plan.code).toBe(1);
+      const out = plan.stdout + plan.stderr;
+      const what = '1 function, 1 large object, 1 sequence, 1 type, 1 view (large object 4242, public.f(), public.mood, public.seq, public.v)';
+      for (const db of [made, adopted]) {
+        expect(out).toContain(`  # database.${db} will be destroyed\n  # (no longer declared)\n  # WARNING: DATA LOSS: this drops ${what} — refused without --allow-data-loss`);
+        expect(out).toContain(`Error: database.${db}: Dropping database "${db}" would destroy ${what}.`);
+      }
+      expect(out).toContain(`Error: schema.only_f: Dropping schema "only_f" in database "${third}" would destroy 1 function (only_f.g()).`);
+      expect(out).toContain(`Error: extension.citext: Dropping extension "citext" in database "${third}" would destroy 1 table column (public.users.email).`);
+
+      const json = await run(['plan', '--json']);
+      expect(json.code).toBe(1);
+      const resources = (JSON.parse(json.stdout) as { resources: Array<{ address: string; dataLoss?: unknown }> }).resources;
+      expect(resources.find((r) => r.address === `database.${adopted}`)?.dataLoss).toEqual({
+        checked: true,
+        tables: 0,
+        objects: 5,
+        kinds: { function: 1, 'large object': 1, sequence: 1, type: 1, view: 1 },
+        examples: ['large object 4242', 'public.f()', 'public.mood', 'public.seq', 'public.v'],
+        allowed: false,
+      });
+
+      // Refused at plan time: apply changes nothing.
+      const refused = await run(['apply', '--auto-approve']);
+      expect(refused.code).toBe(1);
+      for (const db of [made, adopted]) {
+        const seq = await withClient(dbUrl(db), (c) => c.query(`select last_value::int as v, (select count(*)::int from pg_largeobject_metadata where oid = 4242) as lo from seq`));
+        expect(seq.rows[0]).toEqual({ v: 1000, lo: 1 });
+      }
+      const left = await withClient(dbUrl(third), (c) =>
+        c.query(`select (select count(*)::int from pg_proc where proname = 'g') as g, (select count(*)::int from pg_extension where extname = 'citext') as citext`),
+      );
+      expect(left.rows[0]).toEqual({ g: 1, citext: 1 });
+    } finally {
+      writeConfig(dir, { 'main.xp': all });
+      await run(['destroy', '--auto-approve', '--allow-data-loss']);
+      await withClient(url(), (c) => c.query(`drop database if exists "${adopted}" with (force)`));
+    }
+  });
+
+  it('destroys without --allow-data-loss a database holding only what the stack manages', async () => {
+    const p = unique('dlm');
+    const dir = configDir(p, {
+      'main.xp': `
+database "${p}_db" {}
+schema "app" {
+  database = database.${p}_db
+}
+extension "pgcrypto" {
+  database = database.${p}_db
+  schema   = schema.app.name
+}
+`,
+    });
+    const run = xpIn(dir, url());
+    expectOk(await run(['apply', '--auto-approve']));
+    const plan = await run(['plan', '--destroy']);
+    expect(plan.code, plan.stdout + plan.stderr).toBe(0);
+    expect(plan.stdout).not.toContain('DATA LOSS');
+    expectOk(await run(['destroy', '--auto-approve']));
+    await withClient(url(), async (c) => {
+      const { rows } = await c.query(`select count(*)::int as n from pg_database where datname = $1`, [`${p}_db`]);
+      expect(rows[0].n).toBe(0);
+    });
+  });
+
   it('honours prevent_destroy, deletion_policy = "orphan" and ignore_changes', async () => {
     const p = unique('lcy');
     const dir = configDir(p, {

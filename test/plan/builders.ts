@@ -37,7 +37,7 @@ export const DEFAULTS: Record<KindName, JsonObject> = {
     grants: [],
     comment: null,
   },
-  Extension: { database: 'app', schema: null, version: null },
+  Extension: { database: 'app', schema: null, version: null, allow_data_loss: false },
   ServiceAccount: {
     database: 'app',
     schemas: [],
@@ -54,7 +54,7 @@ const NOT_OBSERVED: Record<KindName, string[]> = {
   Database: ['template', 'allow_data_loss'],
   Schema: ['allow_data_loss'],
   Role: [],
-  Extension: [],
+  Extension: ['allow_data_loss'],
   ServiceAccount: [],
 };
 
@@ -162,5 +162,5 @@ export function scenario(s: Scenario): PlanInput {
   };
 }
 
-export const EMPTY: Contents = { tables: 0, objects: 0, examples: [] };
+export const EMPTY: Contents = { tables: 0, objects: 0, kinds: {}, examples: [] };
 export { TYPE_OF_KIND };

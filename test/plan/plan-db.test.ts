@@ -8,7 +8,6 @@ import { desiredSpecJson } from '../../src/plan/desired.js';
 import { observedMap } from '../../src/plan/identity.js';
 import { assemblePlan, contentsToObserve } from '../../src/plan/plan.js';
 import type { Contents, Plan, PlanOptions } from '../../src/plan/types.js';
-import { parseDatabaseUrl } from '../../src/state/connection.js';
 import { observeAll, readContents, readManaged } from '../../src/state/read.js';
 import { providerDatabase, uniqueName, type ProviderDatabase } from '../provider/harness.js';
 import { withClient } from '../e2e/xp.js';
@@ -129,10 +128,9 @@ describe('plans against the real provider', () => {
     url.pathname = `/${dbName}`;
     await withClient(url.toString(), (c) => c.query(`create table "${sc.name}".orders (id int)`));
 
-    const params = parseDatabaseUrl(db.url);
     const plan = async (options: Partial<PlanOptions>) => {
       const p = await planFor(db.client, resources(), options);
-      const contents = await readContents(params, 'xp-test', contentsToObserve(p));
+      const contents = await readContents(db.client, contentsToObserve(p));
       return planFor(db.client, resources(), options, contents);
     };
     const refused = await plan({});

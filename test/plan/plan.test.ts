@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { Sensitive, UNKNOWN, type ResourceType, type Value } from '../../src/config/types.js';
 import { assemblePlan, contentsToObserve } from '../../src/plan/plan.js';
+import { describeDataLoss } from '../../src/plan/data-loss.js';
 import type { AttributeChange, Json, ObservedItem, Plan, ResourcePlan } from '../../src/plan/types.js';
 import { EMPTY, instance, scenario, type Scenario } from './builders.js';
 
 const app = instance('database', 'app', { owner: 'app_owner' });
 const api = instance('schema', 'api', { database: 'app', owner: 'app_owner' }, { dependsOn: ['database.app'] });
+const citext = instance('extension', 'citext', { database: 'app' }, { dependsOn: ['database.app'] });
 const readonly = instance('role', 'readonly', {
   member_of: ['base'],
   grants: [{ database: 'app', schema: 'api', on: 'tables', privileges: ['SELECT'], future: true }],
@@ -321,11 +323,18 @@ describe('assemblePlan: refusals', () => {
   });
 
   it.each([
-    ['a database holding tables', app, { tables: 2, objects: 1, examples: ['api.orders', 'api.users'] }, 'Dropping database "app" would destroy 2 tables and 1 other object (api.orders, api.users, …).'],
-    ['a schema holding a function', api, { tables: 0, objects: 1, examples: ['api.f()'] }, 'Dropping schema "api" in database "app" would destroy 1 other object (api.f()).'],
+    ['a database holding tables', app, { tables: 2, objects: 1, kinds: { table: 2, view: 1 }, examples: ['api.orders', 'api.users'] }, 'Dropping database "app" would destroy 2 tables, 1 view (api.orders, api.users, …).'],
+    [
+      'a database holding no table',
+      app,
+      { tables: 0, objects: 6, kinds: { view: 1, sequence: 1, function: 1, type: 1, 'large object': 1, index: 1 }, examples: ['large object 16500', 'public.f()', 'public.mood', 'public.s', 'public.v'] },
+      'Dropping database "app" would destroy 1 function, 1 index, 1 large object, 1 sequence, 1 type, 1 view (large object 16500, public.f(), public.mood, public.s, public.v, …).',
+    ],
+    ['a schema holding a function', api, { tables: 0, objects: 1, kinds: { function: 1 }, examples: ['api.f()'] }, 'Dropping schema "api" in database "app" would destroy 1 function (api.f()).'],
+    ['an extension a column depends on', citext, { tables: 0, objects: 2, kinds: { 'table column': 2 }, examples: ['api.users.email', 'public.t.c'] }, 'Dropping extension "citext" in database "app" would destroy 2 table columns (api.users.email, public.t.c).'],
     ['a database whose contents are unknown', app, undefined, 'Dropping database "app" may destroy data: its contents could not be checked.'],
   ] as const)('refuses to drop %s without --allow-data-loss', (_n, r, contents, message) => {
-    const s: Scenario = { undeclared: [{ r, server: 'same' }], ...(contents ? { contents: [[r, { ...contents, examples: [...contents.examples] }]] } : {}) };
+    const s: Scenario = { undeclared: [{ r, server: 'same' }], ...(contents ? { contents: [[r, { ...contents, kinds: { ...contents.kinds }, examples: [...contents.examples] }]] } : {}) };
     const plan = assemblePlan(scenario(s));
     expect(plan.errors).toEqual([
       { code: 'data_loss', address: r.address, message: `${r.address}: ${message}`, hint: expect.stringContaining('--allow-data-loss') },
@@ -335,10 +344,16 @@ describe('assemblePlan: refusals', () => {
     expect(only(allowed, r.address).dataLoss).toMatchObject({ allowed: true, checked: contents !== undefined });
   });
 
-  it('drops an empty database, and a database with only non-table objects, without asking', () => {
-    const plan = assemblePlan(scenario({ undeclared: [{ r: app, server: 'same' }], contents: [[app, { tables: 0, objects: 3, examples: [] }]] }));
+  it('names kinds and counts as the provider does (xplane.data_loss_kinds)', () => {
+    const loss = { checked: true, tables: 0, objects: 8, kinds: { view: 1, index: 2, policy: 3, 'large object': 2 }, examples: ['public.v'], allowed: false };
+    expect(describeDataLoss(loss)).toBe('2 indexes, 2 large objects, 3 policies, 1 view (public.v, …)');
+    expect(describeDataLoss({ ...loss, checked: false })).toBe('contents that could not be checked');
+  });
+
+  it('drops an empty database, schema or extension without asking', () => {
+    const plan = assemblePlan(scenario({ undeclared: [{ r: app, server: 'same' }, { r: api, server: 'same' }, { r: citext, server: 'same' }], contents: [[app, EMPTY], [api, EMPTY], [citext, EMPTY]] }));
     expect(plan.errors).toEqual([]);
-    expect(only(plan, 'database.app').dataLoss).toBeUndefined();
+    expect(plan.resources.map((r) => r.dataLoss)).toEqual([undefined, undefined, undefined]);
   });
 
   it('does not check contents of an orphaned database', () => {
@@ -347,10 +362,11 @@ describe('assemblePlan: refusals', () => {
     expect(contentsToObserve(plan)).toEqual([]);
   });
 
-  it('asks for the contents of every database and schema it would drop', () => {
-    const plan = assemblePlan(scenario({ undeclared: [{ r: app, server: 'same' }, { r: api, server: 'same' }, { r: readonly, server: 'same' }] }));
+  it('asks for the contents of every database, schema and extension it would drop', () => {
+    const plan = assemblePlan(scenario({ undeclared: [{ r: app, server: 'same' }, { r: api, server: 'same' }, { r: citext, server: 'same' }, { r: readonly, server: 'same' }] }));
     expect(contentsToObserve(plan)).toEqual([
       { kind: 'Database', name: 'app', database: '', provider: 'default' },
+      { kind: 'Extension', name: 'citext', database: 'app', provider: 'default' },
       { kind: 'Schema', name: 'api', database: 'app', provider: 'default' },
     ]);
   });

@@ -231,13 +231,13 @@ describe('renderPlanText', () => {
   });
 
   it('makes data loss loud, and prints the refusal with what to do', () => {
-    const p = plan({ undeclared: [{ r: app, server: 'same' }], contents: [[app, { tables: 2, objects: 0, examples: ['api.orders', 'api.users'] }]] });
+    const p = plan({ undeclared: [{ r: app, server: 'same' }], contents: [[app, { tables: 2, objects: 1, kinds: { table: 2, 'large object': 1 }, examples: ['api.orders', 'api.users', 'large object 16400'] }]] });
     expect(text(p)).toBe(
       [
         ...KEY('  - destroy'),
         '  # database.app will be destroyed',
         '  # (no longer declared)',
-        '  # WARNING: DATA LOSS: this drops 2 tables (api.orders, api.users) — refused without --allow-data-loss',
+        '  # WARNING: DATA LOSS: this drops 1 large object, 2 tables (api.orders, api.users, large object 16400) — refused without --allow-data-loss',
         '  - database "app" {',
         '      - owner             = "app_owner"',
         '      - encoding          = "UTF8"',
@@ -252,7 +252,7 @@ describe('renderPlanText', () => {
         'WARNING: this plan destroys data in database.app.',
         '',
         '╷',
-        '│ Error: database.app: Dropping database "app" would destroy 2 tables (api.orders, api.users).',
+        '│ Error: database.app: Dropping database "app" would destroy 1 large object, 2 tables (api.orders, api.users, large object 16400).',
         '│',
         '│ Pass --allow-data-loss to drop it anyway, or set lifecycle { deletion_policy = "orphan" } to keep it on the server.',
         '╵',

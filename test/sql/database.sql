@@ -39,7 +39,7 @@ select is((xplane.update_database(db, '{"owner": "no_such_role_xp"}')).status_co
 -- delete: refuses user data
 select is((xplane.update_database(db, '{"allow_connections": true}')).status_code, 'updated', 'allow connections again') from t;
 select lives_ok(format($$select xplane.remote_exec('default', %L, 'create table orders (id int)')$$, db), 'a user table in the database') from t;
-select matches((xplane.delete_database(db, '{}')).message, 'refusing to drop database .* 1 user table\(s\) \(public.orders\).*allow_data_loss', 'delete refuses a database holding user tables, naming them') from t;
+select matches((xplane.delete_database(db, '{}')).message, 'refusing to drop database .* would destroy 1 table \(public.orders\).*allow_data_loss', 'delete refuses a database holding user tables, naming them') from t;
 select is((xplane.delete_database(db, '{"allow_data_loss": true}')).status_code, 'success', 'delete with allow_data_loss drops it') from t;
 select is((xplane.delete_database(db, '{}')).status_code, 'not_found', 'delete again: not_found') from t;
 select is((xplane.delete_database(current_database(), '{"allow_data_loss": true}')).status_code, 'error', 'the control database is never dropped');
