@@ -18,6 +18,7 @@ import { observeAll, readContents, readForeign, readManaged, type ObserveRequest
 import type { ApplyView } from './events.js';
 import { APPLY_BATCH, StepExecutor, onePool } from './execute.js';
 import { walk, walkSteps, type WalkResult } from './walk.js';
+import { sweepSecretTemps } from '../secrets/secret-store.js';
 
 function passwordCheck(key: ResourceKey, provider: string, name: string, declared: ResourceInstance | undefined, secret: ResourceInstance['connectionSecret']): PasswordCheck {
   const plaintext = plainPassword(declared?.spec['password']);
@@ -51,6 +52,7 @@ export function lock(session: Session, stack: string, timeoutMs: number): Promis
 
 /** Everything the planner needs, read in a fixed number of round trips. */
 export async function readPlanInput(session: Session, config: Configuration, options: Partial<PlanOptions>): Promise<PlanInput> {
+  sweepSecretTemps(config.dir, config.resources.flatMap((r) => (r.connectionSecret ? [r.connectionSecret] : [])));
   const managed = await readManaged(session.control, config.stack);
   const declaredKeys = new Set<ResourceKey>(config.resources.map(instanceKey));
   const requests: ObserveRequest[] = config.resources.map((r) => ({ kind: r.kind, name: r.name, spec: desiredSpecJson(r), provider: r.provider }));
@@ -86,6 +88,7 @@ export async function computePlan(session: Session, config: Configuration, optio
  * `config` (the plan's configuration, when at hand) gives declared passwords to compare.
  */
 export async function checkFresh(session: Session, plan: Plan, dir: string, config?: Configuration): Promise<void> {
+  sweepSecretTemps(dir, plan.resources.flatMap((r) => (r.connectionSecret ? [r.connectionSecret] : [])));
   const managed = await readManaged(session.control, plan.stack);
   const observed = observedMap(await observeAll(session.control, observationRequest(plan)));
   const drops = contentsRequest(plan);
