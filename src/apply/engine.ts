@@ -18,7 +18,7 @@ import { observeAll, readContents, readForeign, readManaged, type ObserveRequest
 import type { ApplyView } from './events.js';
 import { APPLY_BATCH, StepExecutor, onePool } from './execute.js';
 import { walk, walkSteps, type WalkResult } from './walk.js';
-import { sweepSecretTemps } from '../secrets/secret-store.js';
+import { assertSecretWritable, sweepSecretTemps } from '../secrets/secret-store.js';
 
 function passwordCheck(key: ResourceKey, provider: string, name: string, declared: ResourceInstance | undefined, secret: ResourceInstance['connectionSecret']): PasswordCheck {
   const plaintext = plainPassword(declared?.spec['password']);
@@ -68,7 +68,21 @@ export async function readPlanInput(session: Session, config: Configuration, opt
       .filter((r) => r.kind === 'ServiceAccount' && observed.get(instanceKey(r))?.observed)
       .map((r) => passwordCheck(instanceKey(r), r.provider, r.name, r, r.connectionSecret)),
   );
-  return { config, managed, observed, foreign, options, passwords };
+  return { config, managed, observed, foreign, options, passwords, secretFiles: secretFileProblems(config) };
+}
+
+/** After the password checks (which adopt xp's own older files): the secret files xp may not write now. */
+function secretFileProblems(config: Configuration): Map<string, string> {
+  const problems = new Map<string, string>();
+  for (const r of config.resources) {
+    if (!r.connectionSecret) continue;
+    try {
+      assertSecretWritable(config.dir, r.connectionSecret);
+    } catch (err) {
+      problems.set(r.address, (err as Error).message);
+    }
+  }
+  return problems;
 }
 
 /** Plan: read, assemble, and — when it drops databases or schemas — count what they hold. */
