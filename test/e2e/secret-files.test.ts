@@ -84,16 +84,30 @@ describe('connection secret files: inside the configuration, never clobber', { t
     expect(validate.stderr).toContain(`${pathValueAt(text, 'secrets/x/../app.env')}: error: connection_secret path "secrets/app.env" is also the connection secret of service_account.one`);
   });
 
-  it('never overwrites a file it did not write: apply fails the account before its role exists', async () => {
+  it('never overwrites a file it did not write: refused by plan, and by apply before the role exists', async () => {
     const p = unique('sf');
     const dir = configDir(p, { 'main.xp': config(p, account(p, 'secrets/app.env')) });
-    mkdirSync(join(dir, 'secrets'));
     const file = join(dir, 'secrets', 'app.env');
-    writeFileSync(file, 'MINE=1\n');
     const run = xpIn(dir, url());
+    const refused = 'refusing to overwrite secrets/app.env: xp did not write that file';
+
+    // a plan saved before the file appeared: apply checks again before it sets the password
+    expectOk(await run(['plan', '--out', 'saved.json']));
+    mkdirSync(join(dir, 'secrets'));
+    writeFileSync(file, 'MINE=1\n');
+    const saved = await run(['apply', 'saved.json']);
+    expect(saved.code).not.toBe(0);
+    expect(saved.stdout + saved.stderr).toContain(refused);
+    expect(readFileSync(file, 'utf8')).toBe('MINE=1\n');
+    expect(await roleExists(`${p}_app`)).toBe(false);
+
+    // a fresh plan refuses it up front, and so does apply
+    const plan = await run(['plan']);
+    expect(plan.code).toBe(1);
+    expect(plan.stdout + plan.stderr).toContain(`service_account.app: its new password cannot be written: ${refused}`);
     const apply = await run(['apply', '--auto-approve']);
     expect(apply.code).not.toBe(0);
-    expect(apply.stdout + apply.stderr).toContain('refusing to overwrite secrets/app.env: xp did not write that file');
+    expect(apply.stdout + apply.stderr).toContain(refused);
     expect(readFileSync(file, 'utf8')).toBe('MINE=1\n');
     expect(await roleExists(`${p}_app`)).toBe(false);
 
@@ -103,15 +117,14 @@ describe('connection secret files: inside the configuration, never clobber', { t
     expect(readFileSync(file, 'utf8')).toContain(`PGUSER=${p}_app`);
     expect((await planSummary(run)).changed).toEqual([]);
 
-    // replaced by someone else's file (another inode): neither a lost-password rewrite nor a
-    // rotation overwrites it
+    // replaced by someone else's file: the password is lost (not in the file), but the file
+    // is not xp's to overwrite
     rmSync(file);
     writeFileSync(file, 'MINE=2\n');
-    const plan = await planSummary(run);
-    expect(plan.change).toBe(1); // the password is lost (not in the file)
-    const rotate = await run(['apply', '--auto-approve']);
-    expect(rotate.code).not.toBe(0);
-    expect(rotate.stdout + rotate.stderr).toContain('refusing to overwrite secrets/app.env');
+    const lost = await run(['plan']);
+    expect(lost.code).toBe(1);
+    expect(lost.stdout + lost.stderr).toContain('refusing to overwrite secrets/app.env: it is not what xp wrote there (changed or replaced since)');
+    expect((await run(['apply', '--auto-approve'])).code).not.toBe(0);
     expect(readFileSync(file, 'utf8')).toBe('MINE=2\n');
     rmSync(file);
     expectOk(await run(['apply', '--auto-approve']));
