@@ -68,14 +68,17 @@ export async function readPlanInput(session: Session, config: Configuration, opt
       .filter((r) => r.kind === 'ServiceAccount' && observed.get(instanceKey(r))?.observed)
       .map((r) => passwordCheck(instanceKey(r), r.provider, r.name, r, r.connectionSecret)),
   );
-  return { config, managed, observed, foreign, options, passwords, secretFiles: secretFileProblems(config) };
+  // Only the accounts whose plan may write their file: new ones, a password to set again, or
+  // any under --replace (a no-op plan of many accounts reads none of their files again).
+  const writes = (r: ResourceInstance) => !observed.get(instanceKey(r))?.observed || passwords.get(instanceKey(r)) === 'differs' || (options.replace?.length ?? 0) > 0;
+  return { config, managed, observed, foreign, options, passwords, secretFiles: secretFileProblems(config, writes) };
 }
 
 /** After the password checks (which adopt xp's own older files): the secret files xp may not write now. */
-function secretFileProblems(config: Configuration): Map<string, string> {
+function secretFileProblems(config: Configuration, writes: (r: ResourceInstance) => boolean): Map<string, string> {
   const problems = new Map<string, string>();
   for (const r of config.resources) {
-    if (!r.connectionSecret) continue;
+    if (!r.connectionSecret || !writes(r)) continue;
     try {
       assertSecretWritable(config.dir, r.connectionSecret);
     } catch (err) {

@@ -242,7 +242,7 @@ export function sweepStaleTemps(dir: string): string[] {
  * Write `content` to a new temporary file beside `path` (mode 0600, O_EXCL|O_NOFOLLOW, fsynced);
  * nothing is left behind when that fails (ENOSPC included).
  */
-export function writeTemp(path: string, content: string): string {
+export function writeTemp(path: string, content: string, durable = true): string {
   const dir = dirname(path);
   if (!swept.has(resolve(dir))) sweepStaleTemps(dir);
   const tmp = join(dir, `.${process.pid}.${randomBytes(6).toString('hex')}.xp-tmp`);
@@ -250,7 +250,7 @@ export function writeTemp(path: string, content: string): string {
   try {
     try {
       writeSync(fd, content);
-      fsyncSync(fd);
+      if (durable) fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
@@ -270,8 +270,12 @@ export function renameOrDiscard(tmp: string, path: string): void {
   }
 }
 
-/** Write a file atomically with mode 0600: never readable by others, never half-written. */
-export function writeFileAtomic0600(path: string, content: string): void {
+/**
+ * Write a file atomically with mode 0600: never readable by others, never half-written.
+ * `durable = false` skips the fsync, for what can be lost in a power failure (a record xp can
+ * rebuild): it halves the cost of writing a secret file and its record.
+ */
+export function writeFileAtomic0600(path: string, content: string, durable = true): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  renameOrDiscard(writeTemp(path, content), path);
+  renameOrDiscard(writeTemp(path, content, durable), path);
 }

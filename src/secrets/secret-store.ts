@@ -57,7 +57,9 @@ function readRecord(configDir: string, rel: string): FileRecord | null {
 
 function writeRecord(configDir: string, rel: string, key: Buffer, content: string): void {
   const record: FileRecord = { version: 1, path: rel, hmac: contentHmac(key, rel, content).toString('hex') };
-  writeFileAtomic0600(recordPath(configDir, rel), JSON.stringify(record) + '\n');
+  // Not fsynced: a record lost in a power failure only makes the file unrecorded, and the next
+  // plan adopts it again (below); an fsync here doubled the cost of writing a secret.
+  writeFileAtomic0600(recordPath(configDir, rel), JSON.stringify(record) + '\n', false);
 }
 
 function exists(path: string): boolean {
@@ -163,10 +165,13 @@ export function removeSecretFile(configDir: string, secret: ConnectionSecret): s
  * A plan found this secret file holding the account's current password: record it as xp's when
  * it is not yet (a file from before the record, or a lost record), provided its content is
  * exactly what xp writes (nothing else in it to lose) and, when given, holds `password`.
+ * `unrecordedOnly`: the file is known unchanged since xp last wrote or checked it (the check
+ * cache), so a record there is taken as current without reading the file.
  */
-export function adoptSecretFile(configDir: string, secret: ConnectionSecret, password?: string): void {
+export function adoptSecretFile(configDir: string, secret: ConnectionSecret, password?: string, { unrecordedOnly = false } = {}): void {
   try {
     const { path, relative } = checkSecretPath(configDir, secret.path);
+    if (unrecordedOnly && readRecord(configDir, relative)) return;
     if (!exists(path) || notOurs(configDir, path, relative) === undefined) return;
     const content = readNoFollow(path);
     if (content === null) return;

@@ -69,13 +69,13 @@ export async function readPasswordStates(
           return;
         }
         if (verifier !== undefined && cache.known(file, verifier)) {
-          adoptSecretFile(dir, c.connectionSecret);
+          adoptSecretFile(dir, c.connectionSecret, undefined, { unrecordedOnly: true });
           out.set(c.key, 'match');
           return;
         }
         plaintext = readSecret(file, c.connectionSecret.format)?.password;
       } else if (verifier !== undefined && cache.knownDeclared(c.provider, c.name, plaintext, verifier)) {
-        if (c.connectionSecret) adoptSecretFile(dir, c.connectionSecret, plaintext);
+        if (c.connectionSecret) adoptSecretFile(dir, c.connectionSecret, plaintext, { unrecordedOnly: true });
         out.set(c.key, 'match');
         return;
       }
