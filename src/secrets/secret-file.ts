@@ -249,7 +249,10 @@ export function writeTemp(path: string, content: string, durable = true): string
   const fd = openSync(tmp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | (fsConstants.O_NOFOLLOW ?? 0), 0o600);
   try {
     try {
-      writeSync(fd, content);
+      // write(2) may write part of it (a full disk, a file size limit) without an error: loop,
+      // so the next call reports the error instead of a truncated file being renamed into place.
+      const bytes = Buffer.from(content, 'utf8');
+      for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
       if (durable) fsyncSync(fd);
     } finally {
       closeSync(fd);

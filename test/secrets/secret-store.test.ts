@@ -3,11 +3,14 @@
 // between, a file put there), so the writer checks again, and so does destroy.
 import { describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { SecretPathError, sweepStaleTemps } from '../../src/secrets/secret-file.js';
 import { assertSecretWritable, removeSecretFile, writeSecretFile } from '../../src/secrets/secret-store.js';
 
+const DIST = resolve(dirname(fileURLToPath(import.meta.url)), '../../dist/secrets/secret-store.js');
 const details = { host: 'h', port: 5432, database: 'd', username: 'u', password: 'p' };
 const fresh = () => mkdtempSync(join(tmpdir(), 'xp-store-'));
 
@@ -49,6 +52,29 @@ describe('connection secret store', () => {
     expect(removeSecretFile(dir, gone)).toBeUndefined();
     expect(existsSync(join(dir, 's', 'gone.env'))).toBe(false);
     expect(readdirSync(join(dir, 's')).sort()).toEqual(['mine.env', 'own.env']);
+  });
+
+  it('a write cut short (file size limit, as a full disk) fails, keeps the old file and leaves no temporary file', () => {
+    // The CLI's code (dist/) in a process whose files may not exceed 512 bytes (ulimit -f 1):
+    // write(2) then writes part of the secret without an error, and the next one fails (EFBIG).
+    const dir = fresh();
+    const script = `
+      import { writeSecretFile } from ${JSON.stringify(DIST)};
+      const secret = { path: 's/app.env', format: 'dotenv' };
+      const base = ${JSON.stringify(details)};
+      writeSecretFile(${JSON.stringify(dir)}, secret, base);
+      try {
+        writeSecretFile(${JSON.stringify(dir)}, secret, { ...base, password: 'x'.repeat(2000) });
+        console.log('written');
+      } catch (err) {
+        console.log(err.code);
+      }`;
+    const r = spawnSync('sh', ['-c', 'ulimit -f 1; exec "$0" --input-type=module -e "$1"', process.execPath, script], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('EFBIG');
+    expect(readFileSync(join(dir, 's', 'app.env'), 'utf8')).toContain('PGPASSWORD=p\n');
+    expect(readdirSync(join(dir, 's'))).toEqual(['app.env']);
+    expect(readdirSync(join(dir, '.xp')).filter((n) => n.endsWith('.xp-tmp'))).toEqual([]);
   });
 
   it('sweeps temporary files of runs that are gone, not of live ones nor foreign names', () => {
