@@ -18,6 +18,7 @@ import { observeAll, readContents, readForeign, readManaged, type ObserveRequest
 import type { ApplyView } from './events.js';
 import { APPLY_BATCH, StepExecutor, onePool } from './execute.js';
 import { walk, walkSteps, type WalkResult } from './walk.js';
+import { assertSecretWritable, sweepSecretTemps } from '../secrets/secret-store.js';
 
 function passwordCheck(key: ResourceKey, provider: string, name: string, declared: ResourceInstance | undefined, secret: ResourceInstance['connectionSecret']): PasswordCheck {
   const plaintext = plainPassword(declared?.spec['password']);
@@ -51,6 +52,7 @@ export function lock(session: Session, stack: string, timeoutMs: number): Promis
 
 /** Everything the planner needs, read in a fixed number of round trips. */
 export async function readPlanInput(session: Session, config: Configuration, options: Partial<PlanOptions>): Promise<PlanInput> {
+  sweepSecretTemps(config.dir, config.resources.flatMap((r) => (r.connectionSecret ? [r.connectionSecret] : [])));
   const managed = await readManaged(session.control, config.stack);
   const declaredKeys = new Set<ResourceKey>(config.resources.map(instanceKey));
   const requests: ObserveRequest[] = config.resources.map((r) => ({ kind: r.kind, name: r.name, spec: desiredSpecJson(r), provider: r.provider }));
@@ -66,7 +68,24 @@ export async function readPlanInput(session: Session, config: Configuration, opt
       .filter((r) => r.kind === 'ServiceAccount' && observed.get(instanceKey(r))?.observed)
       .map((r) => passwordCheck(instanceKey(r), r.provider, r.name, r, r.connectionSecret)),
   );
-  return { config, managed, observed, foreign, options, passwords };
+  // Only the accounts whose plan may write their file: new ones, a password to set again, or
+  // any under --replace (a no-op plan of many accounts reads none of their files again).
+  const writes = (r: ResourceInstance) => !observed.get(instanceKey(r))?.observed || passwords.get(instanceKey(r)) === 'differs' || (options.replace?.length ?? 0) > 0;
+  return { config, managed, observed, foreign, options, passwords, secretFiles: secretFileProblems(config, writes) };
+}
+
+/** After the password checks (which adopt xp's own older files): the secret files xp may not write now. */
+function secretFileProblems(config: Configuration, writes: (r: ResourceInstance) => boolean): Map<string, string> {
+  const problems = new Map<string, string>();
+  for (const r of config.resources) {
+    if (!r.connectionSecret || !writes(r)) continue;
+    try {
+      assertSecretWritable(config.dir, r.connectionSecret);
+    } catch (err) {
+      problems.set(r.address, (err as Error).message);
+    }
+  }
+  return problems;
 }
 
 /** Plan: read, assemble, and — when it drops databases, schemas or extensions — count what they hold. */
@@ -86,6 +105,7 @@ export async function computePlan(session: Session, config: Configuration, optio
  * `config` (the plan's configuration, when at hand) gives declared passwords to compare.
  */
 export async function checkFresh(session: Session, plan: Plan, dir: string, config?: Configuration): Promise<void> {
+  sweepSecretTemps(dir, plan.resources.flatMap((r) => (r.connectionSecret ? [r.connectionSecret] : [])));
   const managed = await readManaged(session.control, plan.stack);
   const observed = observedMap(await observeAll(session.control, observationRequest(plan)));
   const drops = contentsRequest(plan);

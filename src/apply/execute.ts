@@ -10,7 +10,7 @@ import { plainPassword } from '../state/passwords.js';
 import type { JsonObject, ResourcePlan } from '../plan/types.js';
 import { generatePassword } from '../secrets/password.js';
 import { scramVerifierAsync } from '../secrets/scram.js';
-import { removeSecret, secretPath, writeSecret } from '../secrets/secret-file.js';
+import { assertSecretWritable, removeSecretFile, writeSecretFile } from '../secrets/secret-store.js';
 import { rememberDeclared, rememberSecret } from '../secrets/check-cache.js';
 import { queryWithSecret } from '../secrets/secret-input.js';
 import type { ConnectionParams } from '../state/connection.js';
@@ -215,6 +215,9 @@ export class StepExecutor {
     const secret = await this.secret(step);
     const spec: JsonObject = { ...step.spec };
     if (secret === undefined) return { step, spec };
+    // Before the password changes on the server: a secret file that cannot be written (a path
+    // outside the configuration, a link, a file xp did not write) fails the step, not later.
+    if (step.connectionSecret) assertSecretWritable(this.ctx.dir, step.connectionSecret);
     spec['password'] = secret.verifier;
     return { step, spec, ...secret };
   }
@@ -263,14 +266,19 @@ export class StepExecutor {
     // The next plan knows this declared password is the one set, without a PBKDF2.
     if (password !== undefined && verifier !== undefined && step.passwordSource === 'configured') rememberDeclared(this.ctx.dir, step.provider, step.name, password, verifier);
     if (password !== undefined && verifier !== undefined && step.connectionSecret) {
-      const path = secretPath(this.ctx.dir, step.connectionSecret);
-      writeSecret(path, step.connectionSecret.format, {
-        host: this.ctx.params.host,
-        port: this.ctx.params.port,
-        database: str(step.spec['database']) ?? this.ctx.params.dbname,
-        username: step.name,
-        password,
-      });
+      let path: string;
+      try {
+        path = writeSecretFile(this.ctx.dir, step.connectionSecret, {
+          host: this.ctx.params.host,
+          port: this.ctx.params.port,
+          database: str(step.spec['database']) ?? this.ctx.params.dbname,
+          username: step.name,
+          password,
+        });
+      } catch (err) {
+        // The password is set but written nowhere: the next plan finds it lost and issues a new one.
+        return { ok: false, statusCode: 'secret_not_written', message: `the password was set, but its connection secret was not written: ${(err as Error).message}` };
+      }
       rememberSecret(this.ctx.dir, path, verifier);
     }
     return { ok: true, statusCode: code, message };
@@ -303,7 +311,8 @@ export class StepExecutor {
         if (st.rows.length > 0) return { ok: false, statusCode: status?.status_code ?? 'error', message: status?.message ?? 'not deleted' };
       }
       const secret = step.connectionSecret ?? this.ctx.instances.get(step.address)?.connectionSecret;
-      if (step.kind === 'ServiceAccount' && secret && !step.orphan && step.action === 'delete') removeSecret(secretPath(this.ctx.dir, secret));
+      const left = step.kind === 'ServiceAccount' && secret && !step.orphan && step.action === 'delete' ? removeSecretFile(this.ctx.dir, secret) : undefined;
+      if (left) return { ok: true, statusCode: 'secret_left', message: left };
       return { ok: true, statusCode: 'success', message: step.orphan ? 'forgotten (left on the server)' : '' };
     } catch (err) {
       return { ok: false, statusCode: 'error', message: (err as Error).message };

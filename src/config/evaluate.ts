@@ -19,6 +19,7 @@ import {
 } from '../kinds/index.js';
 import { callFunction, FunctionError, functionNames, type FunctionContext } from './functions.js';
 import { didYouMean } from './suggest.js';
+import { checkSecretPath, SecretPathError } from '../secrets/secret-file.js';
 import { ANY, STRING, convert, typeFromExpression, type TypeSpec } from './type-constraints.js';
 import type {
   Configuration,
@@ -222,6 +223,8 @@ export class Evaluator {
   }
 
   private errors = 0;
+  /** connection_secret files by path relative to the directory: which instance writes each. */
+  private secretFiles = new Map<string, string>();
 
   private push(...diagnostics: Diagnostic[]): void {
     for (const d of diagnostics) {
@@ -996,8 +999,10 @@ export class Evaluator {
         const list = (spec[schema.specKey] ??= []) as Value[];
         list.push(obj);
       } else if (b.type === 'connection_secret') {
-        if (typeof obj['path'] === 'string') connectionSecret = { path: obj['path'], format: obj['format'] as ConnectionSecret['format'] };
-        else if (obj['path'] !== undefined) this.report(b.typeRange, 'connection_secret: path must be known before apply');
+        if (typeof obj['path'] === 'string') {
+          connectionSecret = { path: obj['path'], format: obj['format'] as ConnectionSecret['format'] };
+          this.checkSecretFile(connectionSecret.path, inst.address, b.body.attributes.find((a) => a.name === 'path')?.value.range ?? b.typeRange);
+        } else if (obj['path'] !== undefined) this.report(b.typeRange, 'connection_secret: path must be known before apply');
       }
     }
     for (const [name, schema] of entriesOf(kind.attributes)) {
@@ -1026,6 +1031,26 @@ export class Evaluator {
       dependsOn: sortedStrings(inst.deps),
       range: r.block.range,
     };
+  }
+
+  /**
+   * A connection_secret path stays inside the configuration directory, through no symbolic
+   * link (src/secrets/secret-file.ts, checked again when the file is written), and two
+   * instances never share a file.
+   */
+  private checkSecretFile(path: string, address: string, range: SourceRange): void {
+    let relative: string;
+    try {
+      relative = checkSecretPath(this.options.dir, path).relative;
+    } catch (err) {
+      if (!(err instanceof SecretPathError)) throw err;
+      this.report(range, err.message, err.hint);
+      return;
+    }
+    const other = this.secretFiles.get(relative);
+    if (other !== undefined && other !== address)
+      this.report(range, `connection_secret path "${relative}" is also the connection secret of ${other}`, 'each service account needs its own file, e.g. "secrets/${each.key}.env"');
+    else this.secretFiles.set(relative, address);
   }
 
   private errorCount(): number {

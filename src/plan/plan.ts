@@ -415,6 +415,15 @@ export function assemblePlan(input: PlanInput): Plan {
   for (const e of selected) {
     const p = e.plan;
     const lifecycle = e.declared?.lifecycle;
+    const secretProblem = input.secretFiles?.get(p.address);
+    if (secretProblem && p.action !== 'delete' && p.action !== 'no-op' && p.passwordSource !== undefined && p.passwordSource !== 'keep') {
+      errors.push({
+        code: 'secret_file',
+        address: p.address,
+        message: `${p.address}: its new password cannot be written: ${secretProblem}`,
+        hint: 'xp overwrites only the connection secret files it wrote itself, unchanged: move that file away, or choose another path.',
+      });
+    }
     let refused = false;
     if (p.action === 'replace') {
       const immutable = p.changes.filter((c) => c.forcesReplacement && c.path !== PASSWORD_KEY);

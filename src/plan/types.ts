@@ -104,7 +104,8 @@ export type PlanErrorCode =
   | 'unknown_target'
   | 'unknown_replace'
   | 'invalid_spec'
-  | 'conflict';
+  | 'conflict'
+  | 'secret_file';
 
 /** A refusal: the plan is shown but cannot be applied. */
 export interface PlanError {
@@ -264,6 +265,11 @@ export interface PlanInput {
    * file of a generated one, with the stored verifier.) 'differs' → the password is set again.
    */
   passwords?: ReadonlyMap<ResourceKey, PasswordState>;
+  /**
+   * Service accounts whose connection_secret file xp may not write now (a file there it did
+   * not write, or a link that appeared), by address: why. Refused when the plan would write it.
+   */
+  secretFiles?: ReadonlyMap<string, string>;
 }
 
 export type PasswordState = 'match' | 'differs';

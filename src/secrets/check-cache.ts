@@ -72,7 +72,7 @@ function load(configDir: string): CacheFile {
 }
 
 /** The local key, or null when there is none usable (missing, wrong size, readable by others). */
-function readKey(configDir: string): Buffer | null {
+export function readKey(configDir: string): Buffer | null {
   try {
     const path = keyPath(configDir);
     if ((statSync(path).mode & 0o077) !== 0) return null;
@@ -84,7 +84,7 @@ function readKey(configDir: string): Buffer | null {
 }
 
 /** The local key, made (atomically, mode 0600) when missing; null when it cannot be written. */
-function ensureKey(configDir: string): Buffer | null {
+export function ensureKey(configDir: string): Buffer | null {
   const existing = readKey(configDir);
   if (existing) return existing;
   try {

@@ -12,6 +12,7 @@ import type { PasswordState, ResourceKey } from '../plan/types.js';
 import { verifierMatchesAsync } from '../secrets/scram.js';
 import { SecretCheckCache } from '../secrets/check-cache.js';
 import { readSecret, secretPath } from '../secrets/secret-file.js';
+import { adoptSecretFile } from '../secrets/secret-store.js';
 
 export interface PasswordCheck {
   key: ResourceKey;
@@ -60,13 +61,21 @@ export async function readPasswordStates(
           out.set(c.key, 'match');
           return;
         }
-        file = secretPath(dir, c.connectionSecret);
+        try {
+          file = secretPath(dir, c.connectionSecret);
+        } catch {
+          // a path xp may not use (reported when the configuration is read): nothing to compare with
+          out.set(c.key, 'differs');
+          return;
+        }
         if (verifier !== undefined && cache.known(file, verifier)) {
+          adoptSecretFile(dir, c.connectionSecret, undefined, { unrecordedOnly: true });
           out.set(c.key, 'match');
           return;
         }
         plaintext = readSecret(file, c.connectionSecret.format)?.password;
       } else if (verifier !== undefined && cache.knownDeclared(c.provider, c.name, plaintext, verifier)) {
+        if (c.connectionSecret) adoptSecretFile(dir, c.connectionSecret, plaintext, { unrecordedOnly: true });
         out.set(c.key, 'match');
         return;
       }
@@ -76,6 +85,7 @@ export async function readPasswordStates(
       }
       if (file) cache.remember(file, verifier);
       else cache.rememberDeclared(c.provider, c.name, plaintext, verifier);
+      if (c.connectionSecret) adoptSecretFile(dir, c.connectionSecret, plaintext);
       out.set(c.key, 'match');
     }),
   );

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseSecret, readSecret, writeSecret, formatSecret, type ConnectionDetails } from '../../src/secrets/secret-file.js';
+import { parseSecret, readSecret, formatSecret, type ConnectionDetails } from '../../src/secrets/secret-file.js';
+import { writeSecretFile } from '../../src/secrets/secret-store.js';
 
 const details: ConnectionDetails = { host: '127.0.0.1', port: 5433, database: 'my db', username: "o'brien", password: 'p@ss word/?#' };
 
@@ -10,10 +11,10 @@ describe('connection secret files', () => {
   it.each(['dotenv', 'json', 'uri'] as const)('%s round-trips every field, mode 0600, nothing left behind', (format) => {
     const dir = mkdtempSync(join(tmpdir(), 'xp-secret-'));
     const path = join(dir, 'nested', `app.${format}`);
-    writeSecret(path, format, details);
+    writeSecretFile(dir, { path: `nested/app.${format}`, format }, details);
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(readSecret(path, format)).toEqual(details);
-    writeSecret(path, format, { ...details, password: 'rotated' });
+    writeSecretFile(dir, { path: `nested/app.${format}`, format }, { ...details, password: 'rotated' });
     expect(readSecret(path, format)?.password).toBe('rotated');
     expect(readdirSync(join(dir, 'nested'))).toEqual([`app.${format}`]);
   });

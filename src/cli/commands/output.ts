@@ -47,7 +47,12 @@ export async function run({ flags, positionals }: ParsedArgs, io: CommandIO): Pr
       const secrets: Record<string, Plain> = {};
       for (const r of config.resources) {
         if (!r.connectionSecret) continue;
-        const c = readSecret(secretPath(dir, r.connectionSecret), r.connectionSecret.format);
+        let c: ReturnType<typeof readSecret> = null;
+        try {
+          c = readSecret(secretPath(dir, r.connectionSecret), r.connectionSecret.format);
+        } catch {
+          // a path xp may not use: reported when the configuration is read
+        }
         secrets[r.address] = c ? { ...c, uri: connectionUri(c) } : null;
       }
       if (Object.keys(secrets).length > 0) result['connection_secrets'] = { value: secrets, sensitive: true };

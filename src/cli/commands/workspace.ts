@@ -16,6 +16,7 @@ import { openSession, type Session } from '../../apply/engine.js';
 import { ensureProvider } from '../../state/provider.js';
 import { SavedPlanError } from '../../plan/saved.js';
 import { ProviderInstallError } from '../../provider/install.js';
+import { SecretPathError } from '../../secrets/secret-file.js';
 
 export const list = (v: ParsedArgs['flags'][string]): string[] => (Array.isArray(v) ? v : typeof v === 'string' ? [v] : []);
 export const str = (v: ParsedArgs['flags'][string]): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -62,7 +63,7 @@ export function lockTimeout(flags: ParsedArgs['flags']): number {
 
 /** Turn the engine's own errors into user-facing ones (no stack trace). */
 export function userError(err: unknown): never {
-  if (err instanceof ConnectionError || err instanceof EmbeddedServerError || err instanceof LockError || err instanceof SavedPlanError || err instanceof ProviderInstallError)
+  if (err instanceof ConnectionError || err instanceof EmbeddedServerError || err instanceof LockError || err instanceof SavedPlanError || err instanceof ProviderInstallError || err instanceof SecretPathError)
     throw new ExitError(err.message, 1, err.hint);
   // The server refused a statement (a SQLSTATE): say what it said, not a stack trace.
   const pgErr = err as { code?: unknown; severity?: unknown; message?: string; hint?: string };
