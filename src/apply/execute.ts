@@ -87,14 +87,35 @@ export function touchedObjects(step: Pick<ResourcePlan, 'kind' | 'name' | 'datab
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * The control connection as a pool of one: what is handed over at once queues on it (every
- * call is its own transaction, so interleaving is harmless), and an apply holds no connection
- * beyond it and the provider's own (one per database it reaches).
+ * The control connection as a pool of one: it is lent to one step at a time, and the next
+ * waits for its release (a step's queries never overlap another's on the one connection: pg
+ * queues such queries itself only with a deprecation warning, and a step that reads back after
+ * its call must read its own result). An apply holds no connection beyond it and the
+ * provider's own (one per database it reaches).
  */
 export function onePool(client: pg.Client): { connect(): Promise<pg.PoolClient> } {
-  // What the steps use of a pooled client: query and release.
-  const lent = { query: client.query.bind(client), release: () => {} } as unknown as pg.PoolClient;
-  return { connect: async () => lent };
+  let tail: Promise<void> = Promise.resolve();
+  return {
+    connect: async () => {
+      const prev = tail;
+      let release!: () => void;
+      tail = new Promise<void>((r) => (release = r));
+      await prev;
+      let released = false;
+      // What the steps use of a pooled client: query and release.
+      return {
+        query: (...args: unknown[]) => {
+          if (released) throw new Error('internal: a query on the control connection after its release');
+          return (client.query as (...a: unknown[]) => unknown)(...args);
+        },
+        release: () => {
+          if (released) return;
+          released = true;
+          release();
+        },
+      } as unknown as pg.PoolClient;
+    },
+  };
 }
 
 /** At most this many resources go to the server in one apply_many call (one transaction). */
