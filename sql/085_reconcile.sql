@@ -212,6 +212,7 @@ declare
   v_diff   text[];
   v_result xplane.action_result;
   v_action text;
+  v_ignored jsonb;
   v_state text; v_msg text; v_detail text; v_hint text;
 begin
   if p_res.deleted_at is not null then
@@ -234,6 +235,12 @@ begin
       perform xplane.record_outcome(p_res, 'observe', v_result, v_norm);
       return v_result;
     end;
+  end if;
+  if v_obs is not null and cardinality(p_res.ignore_changes) > 0 then
+    -- lifecycle { ignore_changes }: for these attributes, what the server has is what is wanted.
+    v_ignored := (select jsonb_object_agg(k, v_obs -> k) from unnest(p_res.ignore_changes) k where v_obs ? k and v_norm ? k);
+    v_norm := v_norm || coalesce(v_ignored, '{}');
+    p_res.spec := p_res.spec || coalesce(v_ignored, '{}');
   end if;
   if v_mode = 'observe' then
     return xplane.record_drift(p_res, v_norm, v_obs);
@@ -264,7 +271,7 @@ begin
 end
 $$;
 comment on function xplane.reconcile_observed(xplane.managed_resources, jsonb, boolean) is
-  'Reconciles one (locked) resource given its observed state (p_known) or observing it: create when absent, update when it differs, nothing when in sync; observe-mode stacks only record drift.';
+  'Reconciles one (locked) resource given its observed state (p_known) or observing it: create when absent, update when it differs (attributes in ignore_changes keep what the server has), nothing when in sync; observe-mode stacks only record drift.';
 
 create or replace function xplane.needs_update(p_res xplane.managed_resources)
 returns boolean

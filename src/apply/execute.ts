@@ -258,6 +258,8 @@ export class StepExecutor {
               spec: p.spec,
               provider_config: p.step.provider,
               deletion_policy: p.step.deletionPolicy,
+              prevent_destroy: p.step.preventDestroy === true,
+              ignore_changes: p.step.ignoreChanges ?? [],
             }))),
             this.ctx.stack,
           ],

@@ -387,6 +387,76 @@ describe('assemblePlan: refusals', () => {
   });
 });
 
+describe('assemblePlan: lifecycle settings are compared with the record', () => {
+  const keep = (l: Parameters<typeof instance>[3] = {}) => instance('role', 'keep', {}, l);
+  const cases: Array<[string, Scenario, Partial<ResourcePlan>]> = [
+    [
+      'deletion_policy "orphan" added to an applied resource is an update that records it',
+      { desired: [{ r: keep({ lifecycle: { deletion_policy: 'orphan' } }), server: 'same', recorded: { deletion_policy: 'delete' } }] },
+      {
+        action: 'update',
+        reason: 'lifecycle changed: recorded by xp, nothing changes on the server',
+        deletionPolicy: 'orphan',
+        changes: [{ path: 'lifecycle.deletion_policy', before: 'delete', after: 'orphan' }],
+      },
+    ],
+    [
+      'deletion_policy removed again goes back to "delete"',
+      { desired: [{ r: keep(), server: 'same', recorded: { deletion_policy: 'orphan' } }] },
+      { action: 'update', deletionPolicy: 'delete', changes: [{ path: 'lifecycle.deletion_policy', before: 'orphan', after: 'delete' }] },
+    ],
+    [
+      'prevent_destroy added',
+      { desired: [{ r: keep({ lifecycle: { prevent_destroy: true } }), server: 'same', recorded: { prevent_destroy: false } }] },
+      { action: 'update', preventDestroy: true, changes: [{ path: 'lifecycle.prevent_destroy', before: false, after: true }] },
+    ],
+    [
+      'ignore_changes changed, as a set',
+      { desired: [{ r: keep({ lifecycle: { ignore_changes: ['connection_limit', 'comment'] } }), server: 'same', recorded: { ignore_changes: ['comment'] } }] },
+      {
+        action: 'update',
+        ignoreChanges: ['comment', 'connection_limit'],
+        changes: [{ path: 'lifecycle.ignore_changes', before: ['comment'], after: ['comment', 'connection_limit'], set: { added: ['connection_limit'], removed: [] } }],
+      },
+    ],
+    [
+      'a lifecycle change beside an attribute change: both shown, the attribute first',
+      { desired: [{ r: instance('role', 'keep', { connection_limit: 3 }, { lifecycle: { deletion_policy: 'orphan' } }), server: { connection_limit: 5 }, recorded: { deletion_policy: 'delete' } }] },
+      {
+        action: 'update',
+        changes: [
+          { path: 'connection_limit', before: 5, after: 3 },
+          { path: 'lifecycle.deletion_policy', before: 'delete', after: 'orphan' },
+        ],
+      },
+    ],
+    ['the same lifecycle as recorded: no change', { desired: [{ r: keep({ lifecycle: { deletion_policy: 'orphan', prevent_destroy: true } }), server: 'same' }] }, { action: 'no-op', changes: [] }],
+    ['a resource not yet managed has no record to compare with', { desired: [{ r: keep({ lifecycle: { deletion_policy: 'orphan' } }), server: 'same', managed: false }] }, { changes: [] }],
+  ];
+  it.each(cases)('%s', (_name, s, expected) => {
+    const plan = assemblePlan(scenario(s));
+    expect(plan.errors).toEqual([]);
+    const r = only(plan, 'role.keep');
+    expect(r).toMatchObject(expected);
+    // A lifecycle change alone is no drift: the server is as declared.
+    if (r.changes.every((c) => c.path.startsWith('lifecycle.'))) expect(r.drifted).toBeUndefined();
+    if (r.action === 'update' && r.changes.length > 0) expect(plan.summary).toMatchObject({ add: 0, change: 1, destroy: 0 });
+  });
+
+  it('refuses to delete a resource no longer declared whose recorded lifecycle has prevent_destroy', () => {
+    const plan = assemblePlan(scenario({ undeclared: [{ r: keep(), server: 'same', preventDestroy: true }] }));
+    expect(plan.errors).toEqual([
+      expect.objectContaining({ code: 'prevent_destroy', address: 'role.keep', message: expect.stringContaining('as last applied') }),
+    ]);
+  });
+
+  it('a recorded prevent_destroy does not hold an orphan, nor a declared resource whose configuration dropped it', () => {
+    expect(assemblePlan(scenario({ undeclared: [{ r: keep(), server: 'same', policy: 'orphan', preventDestroy: true }] })).errors).toEqual([]);
+    const declared = assemblePlan(scenario({ desired: [{ r: keep(), server: 'same', recorded: { prevent_destroy: true } }], options: { destroy: true } }));
+    expect(declared.errors).toEqual([]);
+  });
+});
+
 describe('assemblePlan: scope and order', () => {
   it('never plans to delete what the stack does not manage', () => {
     const plan = assemblePlan(scenario({}));
