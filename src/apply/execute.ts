@@ -136,6 +136,23 @@ interface Prepared {
 
 const failed = (message: string): StepOutcome => ({ ok: false, statusCode: 'error', message });
 
+/** Client errors that mean the connection is gone (not a statement's failure): SQLSTATE class 08, 57P01-03, a socket error. */
+const LOST_CODES = new Set(['57P01', '57P02', '57P03', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+const LOST_MESSAGE = /^(Connection terminated|Client has encountered a connection error|Client was closed and is not queryable|timeout expired)/;
+
+/** Did this error (thrown by a query or a connect) lose the connection to the server? */
+export function isConnectionLost(err: unknown): boolean {
+  const e = (err ?? {}) as { code?: unknown; message?: unknown };
+  const code = typeof e.code === 'string' ? e.code : '';
+  return code.startsWith('08') || LOST_CODES.has(code) || (typeof e.message === 'string' && LOST_MESSAGE.test(e.message));
+}
+
+/** The outcome of a step whose call threw: a lost connection stops the walk, anything else fails the step. */
+export function thrownOutcome(err: unknown): StepOutcome {
+  const message = (err as Error)?.message ?? String(err);
+  return isConnectionLost(err) ? { ok: false, statusCode: 'connection_lost', message, connectionLost: true } : failed(message);
+}
+
 export class StepExecutor {
   private mutex = new KeyedMutex();
   private queue: Pending[] = [];
@@ -176,7 +193,7 @@ export class StepExecutor {
         const dropped = await this.delete(s!);
         return dropped.ok && s!.action === 'replace' ? this.applyBatch([s!]) : [dropped];
       };
-      return this.runRetrying([step], run).then((o) => o[0]!);
+      return this.runRetrying([step], run).then((o) => o[0]!, thrownOutcome);
     }
     return new Promise((resolve) => {
       this.queue.push({ step, resolve });
@@ -195,7 +212,7 @@ export class StepExecutor {
       const batch = queued.slice(i, i + APPLY_BATCH);
       const steps = batch.map((p) => p.step);
       void this.runRetrying(steps, (s) => this.applyBatch(s))
-        .catch((err: Error) => steps.map(() => failed(err.message)))
+        .catch((err: unknown) => steps.map(() => thrownOutcome(err)))
         .then((outcomes) => batch.forEach((p, k) => p.resolve(outcomes[k]!)));
     }
   }
@@ -247,8 +264,9 @@ export class StepExecutor {
     const items = prepared.filter((p): p is Prepared => 'step' in p);
     let results: Array<{ status_code?: string; message?: string }> = [];
     if (items.length > 0) {
-      const client = await this.ctx.pool.connect();
+      let client: pg.PoolClient | undefined;
       try {
+        client = await this.ctx.pool.connect();
         const { rows } = await client.query<{ results: Array<{ status_code?: string; message?: string }> }>(
           'select xplane.apply_many($1::jsonb, $2) as results',
           [
@@ -266,10 +284,10 @@ export class StepExecutor {
         );
         results = rows[0]?.results ?? [];
       } catch (err) {
-        const outcome = failed((err as Error).message);
+        const outcome = thrownOutcome(err);
         return prepared.map((p) => ('step' in p ? outcome : p));
       } finally {
-        client.release();
+        client?.release();
       }
     }
     let k = 0;
@@ -299,8 +317,9 @@ export class StepExecutor {
   }
 
   private async delete(step: ResourcePlan): Promise<StepOutcome> {
-    const client = await this.ctx.pool.connect();
+    let client: pg.PoolClient | undefined;
     try {
+      client = await this.ctx.pool.connect();
       if (step.orphan) {
         await client.query(
           `update xplane.managed_resources set deletion_policy = 'orphan'
@@ -328,9 +347,9 @@ export class StepExecutor {
       if (step.kind === 'ServiceAccount' && secret && !step.orphan && step.action === 'delete') removeSecret(secretPath(this.ctx.dir, secret));
       return { ok: true, statusCode: 'success', message: step.orphan ? 'forgotten (left on the server)' : '' };
     } catch (err) {
-      return { ok: false, statusCode: 'error', message: (err as Error).message };
+      return thrownOutcome(err);
     } finally {
-      client.release();
+      client?.release();
     }
   }
 }
