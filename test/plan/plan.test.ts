@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Sensitive, UNKNOWN, type ResourceType, type Value } from '../../src/config/types.js';
 import { assemblePlan, contentsToObserve } from '../../src/plan/plan.js';
+import { lifecycleAttributes } from '../../src/kinds/index.js';
 import type { AttributeChange, Json, ObservedItem, Plan, ResourcePlan } from '../../src/plan/types.js';
 import { EMPTY, instance, scenario, type Scenario } from './builders.js';
 
@@ -441,6 +442,14 @@ describe('assemblePlan: lifecycle settings are compared with the record', () => 
     // A lifecycle change alone is no drift: the server is as declared.
     if (r.changes.every((c) => c.path.startsWith('lifecycle.'))) expect(r.drifted).toBeUndefined();
     if (r.action === 'update' && r.changes.length > 0) expect(plan.summary).toMatchObject({ add: 0, change: 1, destroy: 0 });
+  });
+
+  // Every lifecycle attribute the language has is compared (a new one cannot be left out).
+  it.each(lifecycleAttributes)('a change of lifecycle.%s alone is planned', (attr) => {
+    const other: Record<(typeof lifecycleAttributes)[number], unknown> = { prevent_destroy: true, deletion_policy: 'orphan', ignore_changes: ['comment'] };
+    const r = keep({ lifecycle: { [attr]: other[attr] } });
+    const plan = assemblePlan(scenario({ desired: [{ r, server: 'same', recorded: { prevent_destroy: false, deletion_policy: 'delete', ignore_changes: [] } }] }));
+    expect(only(plan, 'role.keep').changes.map((c) => c.path)).toEqual([`lifecycle.${attr}`]);
   });
 
   it('refuses to delete a resource no longer declared whose recorded lifecycle has prevent_destroy', () => {
