@@ -17,7 +17,8 @@ comment on function xplane.declare_stack(text) is
   'Records a stack (mode enforce) if it is new.';
 
 create or replace function xplane.upsert_resource(p_kind xplane.resource_kind, p_name text, p_spec jsonb,
-                                                  p_provider_config text, p_stack text, p_deletion_policy xplane.deletion_policy)
+                                                  p_provider_config text, p_stack text, p_deletion_policy xplane.deletion_policy,
+                                                  p_prevent_destroy boolean default null, p_ignore_changes text[] default null)
 returns uuid
 language plpgsql volatile
 set search_path = xplane, pg_catalog
@@ -53,11 +54,15 @@ begin
   end if;
   perform xplane.declare_stack(p_stack);
   insert into xplane.managed_resources as r
-         (stack, kind, name, database, spec, deletion_policy, provider_config, next_reconcile_at)
-  values (p_stack, p_kind, p_name, v_database, v_spec, p_deletion_policy, p_provider_config, now())
+         (stack, kind, name, database, spec, deletion_policy, prevent_destroy, ignore_changes, provider_config, next_reconcile_at)
+  values (p_stack, p_kind, p_name, v_database, v_spec, p_deletion_policy, coalesce(p_prevent_destroy, false),
+          coalesce(p_ignore_changes, '{}'), p_provider_config, now())
   on conflict (provider_config, kind, database, name) do update
      set spec = excluded.spec,
          deletion_policy = excluded.deletion_policy,
+         -- null: a caller that does not speak of them (xplane.apply) keeps what is recorded.
+         prevent_destroy = coalesce(p_prevent_destroy, r.prevent_destroy),
+         ignore_changes = coalesce(p_ignore_changes, r.ignore_changes),
          generation = r.generation
                       + case when r.spec is distinct from excluded.spec or v_secret or r.deleted_at is not null then 1 else 0 end,
          finalizers = case when excluded.deletion_policy = 'orphan' then array_remove(r.finalizers, 'xplane.io/drop-object')
@@ -69,8 +74,8 @@ begin
   return v_id;
 end
 $$;
-comment on function xplane.upsert_resource(xplane.resource_kind, text, jsonb, text, text, xplane.deletion_policy) is
-  'The declaring half of apply and apply_many: validates the name, moves a password (SCRAM verifier) to xplane.credentials, refuses a resource of another stack, and upserts the record (generation + 1 when the spec changes). The row stays locked until the transaction ends.';
+comment on function xplane.upsert_resource(xplane.resource_kind, text, jsonb, text, text, xplane.deletion_policy, boolean, text[]) is
+  'The declaring half of apply and apply_many: validates the name, moves a password (SCRAM verifier) to xplane.credentials, refuses a resource of another stack, and upserts the record with its lifecycle (deletion_policy; prevent_destroy and ignore_changes unless null: kept) (generation + 1 when the spec changes). The row stays locked until the transaction ends.';
 
 create or replace function xplane.apply(p_kind xplane.resource_kind, p_name text, p_spec jsonb,
                                         p_provider_config text default 'default', p_stack text default 'default',
@@ -108,7 +113,7 @@ declare
   v_state text; v_msg text; v_detail text; v_hint text;
 begin
   if p_items is null or jsonb_typeof(p_items) <> 'array' then
-    raise exception 'apply_many: items must be a JSON array of {"kind", "name", "spec", "provider_config", "deletion_policy"}'
+    raise exception 'apply_many: items must be a JSON array of {"kind", "name", "spec", "provider_config", "deletion_policy", "prevent_destroy", "ignore_changes"}'
       using errcode = 'invalid_parameter_value';
   end if;
   -- Declare every item (one that cannot be declared gets its error, the others go on) …
@@ -117,7 +122,10 @@ begin
     v_pcs[i] := coalesce(v_item ->> 'provider_config', 'default');
     begin
       v_ids[i] := xplane.upsert_resource((v_item ->> 'kind')::xplane.resource_kind, v_item ->> 'name', v_item -> 'spec', v_pcs[i],
-                                         p_stack, coalesce(v_item ->> 'deletion_policy', 'delete')::xplane.deletion_policy);
+                                         p_stack, coalesce(v_item ->> 'deletion_policy', 'delete')::xplane.deletion_policy,
+                                         (v_item ->> 'prevent_destroy')::boolean,
+                                         case when jsonb_typeof(v_item -> 'ignore_changes') = 'array'
+                                              then array(select jsonb_array_elements_text(v_item -> 'ignore_changes')) end);
     exception when others then
       get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
       v_ids[i] := null;
@@ -139,7 +147,7 @@ begin
 end
 $$;
 comment on function xplane.apply_many(jsonb, text) is
-  'apply for a batch of independent objects (none depends on another): items [{"kind","name","spec","provider_config","deletion_policy"}] are declared, observed in one batched read per provider config, and reconciled in order, in one transaction. Returns [{"id","status_code","message"}] in input order; an item that cannot be declared (invalid name, another stack''s resource) gets its error and the others go on.';
+  'apply for a batch of independent objects (none depends on another): items [{"kind","name","spec","provider_config","deletion_policy","prevent_destroy","ignore_changes"}] (the lifecycle keys optional) are declared, observed in one batched read per provider config, and reconciled in order, in one transaction. Returns [{"id","status_code","message"}] in input order; an item that cannot be declared (invalid name, another stack''s resource) gets its error and the others go on.';
 
 create or replace function xplane.analyze_catalogs(p_provider_config text, p_databases text[])
 returns void

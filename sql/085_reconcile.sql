@@ -159,11 +159,10 @@ begin
       p_res.kind, quote_ident(p_res.name),
       case when p_mode = 'observe' then 'stack in observe mode' else 'deletion_policy orphan' end), null);
     perform xplane.emit_event(p_res.id, 'Normal', 'Orphaned', (v_result).message);
-  elsif not 'xplane.io/drop-object' = any (p_res.finalizers) then
-    v_result := xplane.result('success', format('%s %s was never reconciled successfully: the record is removed, nothing was dropped',
-      p_res.kind, quote_ident(p_res.name)), null);
-    perform xplane.emit_event(p_res.id, 'Normal', 'Forgotten', (v_result).message);
   else
+    -- Dropped whether or not a reconcile ever succeeded (the drop-object finalizer): a create
+    -- that failed half-way (a role made, its grants refused) leaves the object all the same,
+    -- and a resource reported deleted is gone from the catalogs. Absent, nothing is dropped.
     v_result := xplane.run_action('delete', p_res.kind, p_res.name, p_res.spec, p_res.provider_config);
     if (v_result).status_code = 'invalid_spec' then
       -- The spec was broken after the object was created: delete by identity alone.
@@ -172,11 +171,17 @@ begin
                                              'allow_data_loss', p_res.spec -> 'allow_data_loss')),
         p_res.provider_config);
     end if;
-    if (v_result).status_code not in ('success', 'not_found') then
+    if not 'xplane.io/drop-object' = any (p_res.finalizers) and (v_result).status_code in ('not_found', 'invalid_spec') then
+      -- Never reconciled, and absent (or a name no object can have): nothing to drop.
+      v_result := xplane.result('success', format('%s %s was never reconciled successfully and does not exist: the record is removed, nothing was dropped',
+        p_res.kind, quote_ident(p_res.name)), null);
+      perform xplane.emit_event(p_res.id, 'Normal', 'Forgotten', (v_result).message);
+    elsif (v_result).status_code not in ('success', 'not_found') then
       perform xplane.record_outcome(p_res, 'delete', v_result, null);
       return v_result;
+    else
+      perform xplane.emit_event(p_res.id, 'Normal', 'Deleted', (v_result).message);
     end if;
-    perform xplane.emit_event(p_res.id, 'Normal', 'Deleted', (v_result).message);
   end if;
   update xplane.managed_resources
      set finalizers = array_remove(finalizers, 'xplane.io/drop-object'), updated_at = now()
@@ -198,7 +203,7 @@ begin
 end
 $$;
 comment on function xplane.reconcile_deletion(xplane.managed_resources, xplane.stack_mode) is
-  'Deletion of a resource marked deleted: drops the object (deletion_policy delete, enforce mode) or leaves it (orphan / observe), then removes the record once no finalizer remains.';
+  'Deletion of a resource marked deleted: drops the object when it exists (deletion_policy delete, enforce mode, whether or not a reconcile ever succeeded) or leaves it (orphan / observe), then removes the record once no other finalizer remains.';
 
 create or replace function xplane.reconcile_observed(p_res xplane.managed_resources, p_observed jsonb, p_known boolean)
 returns xplane.action_result
@@ -212,6 +217,7 @@ declare
   v_diff   text[];
   v_result xplane.action_result;
   v_action text;
+  v_ignored jsonb;
   v_state text; v_msg text; v_detail text; v_hint text;
 begin
   if p_res.deleted_at is not null then
@@ -234,6 +240,12 @@ begin
       perform xplane.record_outcome(p_res, 'observe', v_result, v_norm);
       return v_result;
     end;
+  end if;
+  if v_obs is not null and cardinality(p_res.ignore_changes) > 0 then
+    -- lifecycle { ignore_changes }: for these attributes, what the server has is what is wanted.
+    v_ignored := (select jsonb_object_agg(k, v_obs -> k) from unnest(p_res.ignore_changes) k where v_obs ? k and v_norm ? k);
+    v_norm := v_norm || coalesce(v_ignored, '{}');
+    p_res.spec := p_res.spec || coalesce(v_ignored, '{}');
   end if;
   if v_mode = 'observe' then
     return xplane.record_drift(p_res, v_norm, v_obs);
@@ -264,7 +276,7 @@ begin
 end
 $$;
 comment on function xplane.reconcile_observed(xplane.managed_resources, jsonb, boolean) is
-  'Reconciles one (locked) resource given its observed state (p_known) or observing it: create when absent, update when it differs, nothing when in sync; observe-mode stacks only record drift.';
+  'Reconciles one (locked) resource given its observed state (p_known) or observing it: create when absent, update when it differs (attributes in ignore_changes keep what the server has), nothing when in sync; observe-mode stacks only record drift.';
 
 create or replace function xplane.needs_update(p_res xplane.managed_resources)
 returns boolean

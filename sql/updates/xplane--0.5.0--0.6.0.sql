@@ -3,13 +3,18 @@
 -- sql/install.sql can include it unconditionally; it also runs after the earlier upgrades.
 do $upgrade$
 begin
-  if (select version from xplane.schema_version
-       order by pg_catalog.string_to_array(version, '.')::int[] desc limit 1) not in ('0.1.0', '0.2.0', '0.3.0', '0.4.0', '0.5.0') then
+  -- coalesce: on a fresh install (no version yet) `null not in (…)` is null, which does not return.
+  if coalesce((select version from xplane.schema_version
+                order by pg_catalog.string_to_array(version, '.')::int[] desc limit 1), '') not in ('0.1.0', '0.2.0', '0.3.0', '0.4.0', '0.5.0') then
     return;
   end if;
   -- (each change of 0.6.0 to the tables or to a function's signature, below)
   -- data-loss guard: user_tables_sql gave way to data_loss_sql (every kind of object)
   drop function if exists xplane.user_tables_sql(text);
   drop function if exists xplane.data_loss_refusal(text, jsonb);  -- its argument is renamed (p_loss)
+  -- The whole lifecycle is recorded (0.5.0 kept deletion_policy only); upsert_resource takes it.
+  alter table xplane.managed_resources add column if not exists prevent_destroy boolean not null default false;
+  alter table xplane.managed_resources add column if not exists ignore_changes text[] not null default '{}';
+  drop function if exists xplane.upsert_resource(xplane.resource_kind, text, jsonb, text, text, xplane.deletion_policy);
 end
 $upgrade$;

@@ -40,6 +40,11 @@ export type ApplyEvent =
     }
   /** Not run because something it depends on failed (reported once, on the failed step). */
   | { type: 'resource_skipped'; at: number; address: string; action: ResourceAction; upstream: string }
+  /**
+   * Not run (or not finished: its outcome is unknown) because the connection to the server was
+   * lost: the walk stops at the first lost connection and reports it once, in `interrupted`.
+   */
+  | { type: 'resource_not_run'; at: number; address: string; action: ResourceAction; reason: string }
   | { type: 'interrupted'; at: number; reason: string }
   | {
       type: 'complete';

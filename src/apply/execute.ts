@@ -88,14 +88,35 @@ export function touchedObjects(step: Pick<ResourcePlan, 'kind' | 'name' | 'datab
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * The control connection as a pool of one: what is handed over at once queues on it (every
- * call is its own transaction, so interleaving is harmless), and an apply holds no connection
- * beyond it and the provider's own (one per database it reaches).
+ * The control connection as a pool of one: it is lent to one step at a time, and the next
+ * waits for its release (a step's queries never overlap another's on the one connection: pg
+ * queues such queries itself only with a deprecation warning, and a step that reads back after
+ * its call must read its own result). An apply holds no connection beyond it and the
+ * provider's own (one per database it reaches).
  */
 export function onePool(client: pg.Client): { connect(): Promise<pg.PoolClient> } {
-  // What the steps use of a pooled client: query and release.
-  const lent = { query: client.query.bind(client), release: () => {} } as unknown as pg.PoolClient;
-  return { connect: async () => lent };
+  let tail: Promise<void> = Promise.resolve();
+  return {
+    connect: async () => {
+      const prev = tail;
+      let release!: () => void;
+      tail = new Promise<void>((r) => (release = r));
+      await prev;
+      let released = false;
+      // What the steps use of a pooled client: query and release.
+      return {
+        query: (...args: unknown[]) => {
+          if (released) throw new Error('internal: a query on the control connection after its release');
+          return (client.query as (...a: unknown[]) => unknown)(...args);
+        },
+        release: () => {
+          if (released) return;
+          released = true;
+          release();
+        },
+      } as unknown as pg.PoolClient;
+    },
+  };
 }
 
 /** At most this many resources go to the server in one apply_many call (one transaction). */
@@ -115,6 +136,23 @@ interface Prepared {
 }
 
 const failed = (message: string): StepOutcome => ({ ok: false, statusCode: 'error', message });
+
+/** Client errors that mean the connection is gone (not a statement's failure): SQLSTATE class 08, 57P01-03, a socket error. */
+const LOST_CODES = new Set(['57P01', '57P02', '57P03', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+const LOST_MESSAGE = /^(Connection terminated|Client has encountered a connection error|Client was closed and is not queryable|timeout expired)/;
+
+/** Did this error (thrown by a query or a connect) lose the connection to the server? */
+export function isConnectionLost(err: unknown): boolean {
+  const e = (err ?? {}) as { code?: unknown; message?: unknown };
+  const code = typeof e.code === 'string' ? e.code : '';
+  return code.startsWith('08') || LOST_CODES.has(code) || (typeof e.message === 'string' && LOST_MESSAGE.test(e.message));
+}
+
+/** The outcome of a step whose call threw: a lost connection stops the walk, anything else fails the step. */
+export function thrownOutcome(err: unknown): StepOutcome {
+  const message = (err as Error)?.message ?? String(err);
+  return isConnectionLost(err) ? { ok: false, statusCode: 'connection_lost', message, connectionLost: true } : failed(message);
+}
 
 export class StepExecutor {
   private mutex = new KeyedMutex();
@@ -156,7 +194,7 @@ export class StepExecutor {
         const dropped = await this.delete(s!);
         return dropped.ok && s!.action === 'replace' ? this.applyBatch([s!]) : [dropped];
       };
-      return this.runRetrying([step], run).then((o) => o[0]!);
+      return this.runRetrying([step], run).then((o) => o[0]!, thrownOutcome);
     }
     return new Promise((resolve) => {
       this.queue.push({ step, resolve });
@@ -175,7 +213,7 @@ export class StepExecutor {
       const batch = queued.slice(i, i + APPLY_BATCH);
       const steps = batch.map((p) => p.step);
       void this.runRetrying(steps, (s) => this.applyBatch(s))
-        .catch((err: Error) => steps.map(() => failed(err.message)))
+        .catch((err: unknown) => steps.map(() => thrownOutcome(err)))
         .then((outcomes) => batch.forEach((p, k) => p.resolve(outcomes[k]!)));
     }
   }
@@ -230,8 +268,9 @@ export class StepExecutor {
     const items = prepared.filter((p): p is Prepared => 'step' in p);
     let results: Array<{ status_code?: string; message?: string }> = [];
     if (items.length > 0) {
-      const client = await this.ctx.pool.connect();
+      let client: pg.PoolClient | undefined;
       try {
+        client = await this.ctx.pool.connect();
         // The specs carry SCRAM verifiers: they travel as COPY data, which no server log records.
         const { rows } = await queryWithSecret<{ results: Array<{ status_code?: string; message?: string }> }>(
           client,
@@ -241,16 +280,18 @@ export class StepExecutor {
             spec: p.spec,
             provider_config: p.step.provider,
             deletion_policy: p.step.deletionPolicy,
+            prevent_destroy: p.step.preventDestroy === true,
+            ignore_changes: p.step.ignoreChanges ?? [],
           })),
           'select xplane.apply_many(xplane.secret_input(), $1) as results',
           [this.ctx.stack],
         );
         results = rows[0]?.results ?? [];
       } catch (err) {
-        const outcome = failed((err as Error).message);
+        const outcome = thrownOutcome(err);
         return prepared.map((p) => ('step' in p ? outcome : p));
       } finally {
-        client.release();
+        client?.release();
       }
     }
     let k = 0;
@@ -285,8 +326,9 @@ export class StepExecutor {
   }
 
   private async delete(step: ResourcePlan): Promise<StepOutcome> {
-    const client = await this.ctx.pool.connect();
+    let client: pg.PoolClient | undefined;
     try {
+      client = await this.ctx.pool.connect();
       if (step.orphan) {
         await client.query(
           `update xplane.managed_resources set deletion_policy = 'orphan'
@@ -315,9 +357,9 @@ export class StepExecutor {
       if (left) return { ok: true, statusCode: 'secret_left', message: left };
       return { ok: true, statusCode: 'success', message: step.orphan ? 'forgotten (left on the server)' : '' };
     } catch (err) {
-      return { ok: false, statusCode: 'error', message: (err as Error).message };
+      return thrownOutcome(err);
     } finally {
-      client.release();
+      client?.release();
     }
   }
 }

@@ -2,7 +2,8 @@
 // every step it waits for has finished; at most `parallelism` run at once; a step whose
 // upstream failed is skipped and reported as "upstream failed" (never as a second error);
 // independent work carries on after a failure; an interrupt lets the steps in flight finish
-// and starts nothing new.
+// and starts nothing new. A lost connection is no step's failure: the walk stops there, and
+// every step not done is "not run: connection lost" (one error, not one per step).
 import type { ApplyEvent, ApplyView, PlannedStep, ResourceAction } from './events.js';
 
 export interface WalkStep extends PlannedStep {
@@ -17,6 +18,8 @@ export interface StepOutcome {
   /** xplane.status_code of the action. */
   statusCode: string;
   message: string;
+  /** The connection to the server was lost: the outcome is unknown, and nothing more can run. */
+  connectionLost?: boolean;
 }
 
 export interface WalkOptions {
@@ -39,8 +42,10 @@ export interface WalkResult {
   failed: number;
   skipped: number;
   interrupted: boolean;
-  /** Steps that never ran because of the interrupt. */
+  /** Steps that never ran because of the interrupt or the lost connection. */
   notStarted: string[];
+  /** The connection to the server was lost: the first such error, and how many steps did not run (or finish). */
+  connectionLost?: { message: string; notRun: number };
 }
 
 /**
@@ -181,6 +186,9 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
   });
 
   let running = 0;
+  /** Set by the first outcome that lost the connection: nothing new starts. */
+  let lost: string | undefined;
+  let notRun = 0;
   let wake: (() => void) | undefined;
   const settled = () => {
     wake?.();
@@ -202,7 +210,14 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
       clearInterval(timer);
     }
     const elapsedMs = now() - t0;
-    if (outcome.ok) {
+    if (!outcome.ok && outcome.connectionLost) {
+      // Not this step's failure: the walk stops (see the loop) and reports it once.
+      lost ??= outcome.message;
+      markFinished(step.address);
+      result.skipped++;
+      notRun++;
+      emit({ type: 'resource_not_run', at: now(), address: step.address, action: step.action, reason: 'connection lost while it ran (its outcome is unknown)' });
+    } else if (outcome.ok) {
       succeeded.add(step.address);
       markFinished(step.address);
       if (step.action === 'create') result.added++;
@@ -252,7 +267,7 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
       emit({ type: 'resource_skipped', at: now(), address: step.address, action: step.action, upstream: blocked.get(upstream)! });
       for (const j of dependents.get(step.address) ?? []) skippable.push((j > position ? sweep : sweep + 1) * n + j);
     }
-    const stop = opts.stopRequested?.() ?? false;
+    const stop = (opts.stopRequested?.() ?? false) || lost !== undefined;
     if (!stop) {
       while (running < parallelism && ready.size > 0) {
         const i = ready.pop()!;
@@ -284,7 +299,14 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
     });
   }
 
-  if (waiting.size > 0) {
+  if (lost !== undefined) {
+    result.notStarted = [...waiting];
+    for (const a of waiting) emit({ type: 'resource_not_run', at: now(), address: a, action: byAddress.get(a)!.action, reason: 'connection lost' });
+    result.skipped += waiting.size;
+    notRun += waiting.size;
+    result.connectionLost = { message: lost, notRun };
+    emit({ type: 'interrupted', at: now(), reason: `connection to the server lost: ${notRun} not run` });
+  } else if (waiting.size > 0) {
     result.interrupted = true;
     result.notStarted = [...waiting];
     emit({ type: 'interrupted', at: now(), reason: `interrupted: ${waiting.size} not started` });

@@ -19,4 +19,6 @@ export const ExitCode = {
   /** `plan --detailed-exitcode`: the plan has changes. Also: bad command-line usage. */
   changes: 2,
   usage: 2,
+  /** apply/destroy: the connection to the server was lost mid-way; the rest was not run. */
+  connectionLost: 4,
 } as const;

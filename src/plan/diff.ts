@@ -1,10 +1,10 @@
 // Attribute-level differences between a normalised desired spec and an observed one.
 // Pure: both sides come from the SQL provider in the same shape (normalize_spec / observe).
-import type { KindName, Value } from '../config/types.js';
+import type { KindName, Lifecycle, Value } from '../config/types.js';
 import { ATTRIBUTE_RULES, attributeRule, isDeleteOnly, type AttributeRule } from './attributes.js';
 import { canonicalJson, jsonEqual } from './canonical.js';
 import { maskOf, PASSWORD_KEY, type Mask } from './desired.js';
-import type { AttributeChange, ElementChange, Json, JsonObject } from './types.js';
+import type { AttributeChange, ElementChange, Json, JsonObject, ManagedRecord } from './types.js';
 
 export interface AttributeDiff {
   changes: AttributeChange[];
@@ -187,5 +187,33 @@ export function deleteChanges(kind: KindName, before: JsonObject): AttributeChan
     if (isEmpty(value) || isDeleteOnly(kind, key) || key === PASSWORD_KEY) continue;
     changes.push({ path: key, before: value });
   }
+  return changes;
+}
+
+/** The lifecycle as xp records it (xplane.managed_resources): ignore_changes sorted, without repeats. */
+export function recordedLifecycle(l: Pick<Lifecycle, 'deletion_policy' | 'prevent_destroy' | 'ignore_changes'>): Lifecycle {
+  return { deletion_policy: l.deletion_policy, prevent_destroy: l.prevent_destroy, ignore_changes: [...new Set(l.ignore_changes)].sort() };
+}
+
+/**
+ * The lifecycle settings that differ between the configuration and the stack's record, as
+ * changes of `lifecycle.deletion_policy`, `lifecycle.prevent_destroy` and
+ * `lifecycle.ignore_changes`: nothing changes on the server, but apply must record them (the
+ * record decides what a delete does once the resource is no longer declared).
+ */
+export function lifecycleChanges(declared: Lifecycle, managed: ManagedRecord): AttributeChange[] {
+  const want = recordedLifecycle(declared);
+  const have = recordedLifecycle({
+    deletion_policy: managed.deletion_policy,
+    prevent_destroy: managed.prevent_destroy ?? false,
+    ignore_changes: managed.ignore_changes ?? [],
+  });
+  const changes: AttributeChange[] = [];
+  if (want.deletion_policy !== have.deletion_policy)
+    changes.push({ path: 'lifecycle.deletion_policy', before: have.deletion_policy, after: want.deletion_policy });
+  if (want.prevent_destroy !== have.prevent_destroy)
+    changes.push({ path: 'lifecycle.prevent_destroy', before: have.prevent_destroy, after: want.prevent_destroy });
+  if (!jsonEqual(want.ignore_changes, have.ignore_changes))
+    changes.push({ path: 'lifecycle.ignore_changes', before: have.ignore_changes, after: want.ignore_changes, set: setDiff(have.ignore_changes, want.ignore_changes) });
   return changes;
 }

@@ -4,7 +4,7 @@
 // plan) what would lose something without an explicit yes.
 import { Sensitive, type KindName, type ResourceInstance } from '../config/types.js';
 import { canonicalJson, compareAddresses, jsonEqual, sha256, sortByAddress } from './canonical.js';
-import { createChanges, deleteChanges, diffAttributes } from './diff.js';
+import { createChanges, deleteChanges, diffAttributes, lifecycleChanges, recordedLifecycle } from './diff.js';
 import { maskOf, PASSWORD_KEY } from './desired.js';
 import { describeDataLoss } from './data-loss.js';
 import { identityDatabase, instanceKey, managedAddress, managedKey, TYPE_OF_KIND, uniqueUndeclaredAddresses } from './identity.js';
@@ -81,10 +81,13 @@ function planDeclared(
     database: identityDatabase(r.kind, r.spec),
     provider: r.provider,
     deletionPolicy: r.lifecycle.deletion_policy,
+    ...lifecycleFields(r),
     dependsOn: sortByAddress(r.dependsOn, (a) => a),
     observedHash: '',
     ...(r.connectionSecret ? { connectionSecret: r.connectionSecret } : {}),
   };
+  // Lifecycle settings that differ from the stack's record: shown and recorded like attributes.
+  const lifecycle = managed ? lifecycleChanges(r.lifecycle, managed) : [];
   // A password is given when the configuration holds one (possibly marked sensitive); an unknown
   // one (the evaluator's marker for "generate it") is not.
   const pw = r.spec[PASSWORD_KEY];
@@ -99,6 +102,7 @@ function planDeclared(
   if (item.observed === null) {
     const changes = createChanges(r.kind, normalized, r.spec);
     if (isAccount) changes.push(passwordGiven ? { path: PASSWORD_KEY, sensitive: true } : { path: PASSWORD_KEY, sensitive: true, unknown: true });
+    changes.push(...lifecycle);
     return withBase(base, {
       action: 'create',
       ...(managed ? { reason: 'deleted outside xp: it is re-created' } : {}),
@@ -124,6 +128,7 @@ function planDeclared(
     const rotate = isAccount && !forced;
     const all = [...changes];
     if (isAccount) all.push({ path: PASSWORD_KEY, sensitive: true, forcesReplacement: true, ...(passwordGiven ? {} : { unknown: true }) });
+    all.push(...lifecycle);
     const reason = replaceRequested
       ? rotate
         ? 'requested by --replace: the password is rotated'
@@ -146,6 +151,8 @@ function planDeclared(
   // generated one is lost (its secret file is missing or out of date).
   const resetPassword = isAccount && passwordState === 'differs';
   if (resetPassword) changes.push({ path: PASSWORD_KEY, sensitive: true });
+  const onlyLifecycle = changes.length === 0 && lifecycle.length > 0;
+  changes.push(...lifecycle);
   const adopt = managed === undefined;
   const action = changes.length > 0 || adopt ? 'update' : 'no-op';
   const passwordReason = resetPassword
@@ -157,7 +164,9 @@ function planDeclared(
     ? `exists on the server, not yet managed by this stack: ${changes.length > 0 ? 'updated and ' : ''}adopted`
     : drifted
       ? 'drifted: changed outside xp'
-      : passwordReason;
+      : onlyLifecycle
+        ? 'lifecycle changed: recorded by xp, nothing changes on the server'
+        : passwordReason;
   return withBase(base, {
     action,
     ...(reason ? { reason } : {}),
@@ -168,6 +177,12 @@ function planDeclared(
     spec,
     ...(isAccount ? { passwordSource: resetPassword ? (passwordGiven ? 'configured' : 'generated') : 'keep' } : {}),
   }) as ResourcePlan;
+}
+
+/** The lifecycle fields of a step that declares a resource (left out when they are the defaults). */
+function lifecycleFields(r: ResourceInstance): Pick<ResourcePlan, 'preventDestroy' | 'ignoreChanges'> {
+  const l = recordedLifecycle(r.lifecycle);
+  return { ...(l.prevent_destroy ? { preventDestroy: true } : {}), ...(l.ignore_changes.length > 0 ? { ignoreChanges: l.ignore_changes } : {}) };
 }
 
 function planDelete(
@@ -282,7 +297,7 @@ export function observedFingerprint(keys: Iterable<ResourceKey>, server: ServerS
   const sorted = [...new Set(keys)].sort();
   const state = sorted.map((k) => [k, known?.get(k) ?? observedHash(k, server)]);
   const records = server.managed
-    .map((m) => [managedKey(m), withoutPassword(m.spec), m.deletion_policy] as const)
+    .map((m) => [managedKey(m), withoutPassword(m.spec), m.deletion_policy, m.prevent_destroy ?? false, [...(m.ignore_changes ?? [])].sort()] as const)
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   return sha256(canonicalJson({ state, records }));
 }
@@ -439,12 +454,16 @@ export function assemblePlan(input: PlanInput): Plan {
         });
       }
     }
-    if (lifecycle?.prevent_destroy && p.destructive) {
+    // No longer declared: the lifecycle it was last applied with still protects it.
+    const recorded = !e.declared && e.managed?.prevent_destroy === true;
+    if ((lifecycle?.prevent_destroy || recorded) && p.destructive) {
       errors.push({
         code: 'prevent_destroy',
         address: p.address,
-        message: `${p.address} has lifecycle { prevent_destroy = true }, but this plan would ${p.action === 'replace' ? 'replace' : 'destroy'} it.`,
-        hint: 'Remove prevent_destroy from its lifecycle block to allow it, or leave it out with --target.',
+        message: `${p.address} has lifecycle { prevent_destroy = true }${recorded ? ' (as last applied; it is no longer declared)' : ''}, but this plan would ${p.action === 'replace' ? 'replace' : 'destroy'} it.`,
+        hint: recorded
+          ? 'Declare it again without prevent_destroy (or with deletion_policy = "orphan" to keep it on the server) and apply, then remove it; or leave it out with --target.'
+          : 'Remove prevent_destroy from its lifecycle block to allow it, or leave it out with --target.',
       });
     }
     if (p.destructive && HOLDS_DATA.has(p.kind) && !refused) {

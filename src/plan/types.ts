@@ -45,7 +45,11 @@ export type ValueMarker = 'sensitive' | 'unknown';
  * `sensitive` (`(sensitive)`) or `unknown` (after only: `(known after apply)`).
  */
 export interface AttributeChange {
-  /** Top-level attribute (`owner`, `member_of`, `grants`), or a field inside a list element (`privileges`). */
+  /**
+   * Top-level attribute (`owner`, `member_of`, `grants`), a field inside a list element
+   * (`privileges`), or a lifecycle setting as recorded by xp (`lifecycle.deletion_policy`,
+   * `lifecycle.prevent_destroy`, `lifecycle.ignore_changes`).
+   */
   path: string;
   before?: Json;
   after?: Json;
@@ -159,6 +163,10 @@ export interface ResourcePlan {
   /** ServiceAccount: where apply takes the password from (never the password itself). */
   passwordSource?: 'configured' | 'generated' | 'keep';
   deletionPolicy: 'delete' | 'orphan';
+  /** lifecycle { prevent_destroy = true }: what apply records (absent: false). */
+  preventDestroy?: boolean;
+  /** lifecycle { ignore_changes }: what apply records, sorted (absent: none). */
+  ignoreChanges?: string[];
   connectionSecret?: ConnectionSecret;
   /** Addresses this step waits for (apply order; reversed for deletes). */
   dependsOn: string[];
@@ -215,6 +223,10 @@ export interface ManagedRecord {
   provider: string;
   spec: JsonObject;
   deletion_policy: 'delete' | 'orphan';
+  /** lifecycle { prevent_destroy } as last applied (absent: false). */
+  prevent_destroy?: boolean;
+  /** lifecycle { ignore_changes } as last applied (absent: none). */
+  ignore_changes?: string[];
   /** The address it was declared under, when recorded; else derived as `type.name`. */
   address?: string;
   generation?: number;

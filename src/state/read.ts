@@ -17,11 +17,13 @@ interface ManagedRow {
   provider_config: string;
   spec: JsonObject;
   deletion_policy: 'delete' | 'orphan';
+  prevent_destroy: boolean;
+  ignore_changes: string[];
   generation: number;
 }
 
 const MANAGED_COLUMNS = `id::text, stack, kind::text as kind, name, coalesce(database, '') as database, provider_config, spec,
-        deletion_policy::text as deletion_policy, generation`;
+        deletion_policy::text as deletion_policy, prevent_destroy, ignore_changes, generation`;
 
 function toRecord(r: ManagedRow): ManagedRecord {
   return {
@@ -33,6 +35,8 @@ function toRecord(r: ManagedRow): ManagedRecord {
     provider: r.provider_config,
     spec: r.spec,
     deletion_policy: r.deletion_policy,
+    prevent_destroy: r.prevent_destroy,
+    ignore_changes: r.ignore_changes,
     generation: Number(r.generation),
   };
 }

@@ -90,7 +90,7 @@ export const RowLine = memo(function RowLine(p: RowLineProps) {
       return (
         <Text wrap="truncate-end" color={tone(p, 'yellow')}>
           {'- '}
-          {address} not run: {row.upstream} failed
+          {address} not run: {row.reason ?? `${row.upstream} failed`}
         </Text>
       );
   }

@@ -23,6 +23,8 @@ export interface ResourceRow {
   message?: string;
   /** For a skipped row: the failed step it depended on. */
   upstream?: string;
+  /** For a row not run for another reason (the connection was lost). */
+  reason?: string;
 }
 
 export type StatusCounts = Record<RowStatus, number> & { total: number };
@@ -208,6 +210,11 @@ function applyOne(d: Draft, e: ApplyEvent): void {
     case 'resource_skipped': {
       const row = rowFor(d, e.address, e.action);
       move(d, row, 'skipped', { upstream: e.upstream }, e.at);
+      return;
+    }
+    case 'resource_not_run': {
+      const row = rowFor(d, e.address, e.action);
+      move(d, row, 'skipped', { reason: e.reason }, e.at);
       return;
     }
     case 'interrupted':

@@ -90,6 +90,9 @@ export class PlainApplyView implements ApplyView {
       case 'resource_skipped':
         this.out(c.yellow(`${c.bold(event.address)}: Not run — it depends on ${event.upstream}, which failed`));
         return;
+      case 'resource_not_run':
+        this.out(c.yellow(`${c.bold(event.address)}: Not run — ${event.reason}`));
+        return;
       case 'interrupted':
         this.interrupted = true;
         this.out(c.yellow(interruptedLine(event.reason)));

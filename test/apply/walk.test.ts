@@ -36,6 +36,36 @@ describe('walk', () => {
     expect(order.at(-1)).toBe('e');
   });
 
+  it('stops at the first lost connection: no failure per step, the rest "not run: connection lost"', async () => {
+    const { events, view } = recorder();
+    const ran: string[] = [];
+    const steps = walkSteps([step('a'), step('b', ['a']), step('c', ['b']), ...Array.from({ length: 5 }, (_, i) => step(`x${i}`, ['a']))]);
+    const result = await walk({
+      operation: 'apply',
+      steps,
+      parallelism: 1,
+      view,
+      async execute(s): Promise<StepOutcome> {
+        ran.push(s.address);
+        return s.address === 'a'
+          ? { ok: true, statusCode: 'success', message: '' }
+          : { ok: false, statusCode: 'connection_lost', message: 'terminating connection due to administrator command', connectionLost: true };
+      },
+    });
+    // One step lost the connection; nothing was started after it.
+    expect(ran).toEqual(['a', 'b']);
+    expect(result).toMatchObject({ added: 1, failed: 0, skipped: 7, connectionLost: { message: 'terminating connection due to administrator command', notRun: 7 } });
+    expect(events.filter((e) => e.type === 'resource_failed')).toEqual([]);
+    const notRun = events.filter((e) => e.type === 'resource_not_run') as Array<{ address: string; reason: string }>;
+    expect(notRun.map((e) => [e.address, e.reason])).toEqual([
+      ['b', 'connection lost while it ran (its outcome is unknown)'],
+      ['c', 'connection lost'],
+      ...Array.from({ length: 5 }, (_, i) => [`x${i}`, 'connection lost']),
+    ]);
+    expect(events.filter((e) => e.type === 'interrupted')).toEqual([expect.objectContaining({ reason: 'connection to the server lost: 7 not run' })]);
+    expect(events.at(-1)).toMatchObject({ type: 'complete', added: 1, failed: 0, skipped: 7 });
+  });
+
   it('skips the dependents of a failure as "upstream failed" once, and finishes independent work', async () => {
     const { events, view } = recorder();
     const result = await walk({

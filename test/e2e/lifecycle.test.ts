@@ -4,7 +4,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { XP, cleanEnv, configDir, expectOk, planSummary, unique, withClient, writeConfig, xpIn } from './xp.js';
+import { NODE_WARNING, XP, cleanEnv, configDir, expectOk, planSummary, unique, withClient, writeConfig, xpIn } from './xp.js';
 
 const url = () => inject('databaseUrl');
 
@@ -161,7 +161,9 @@ describe('the confirmation on a terminal', { timeout: 300_000 }, () => {
         child.stdin.write(`${answer}\r`);
       }
     });
-    return new Promise((res) => child.on('close', (code) => res({ code, out })));
+    return new Promise((res, rej) =>
+      child.on('close', (code) => (NODE_WARNING.test(out) ? rej(new Error(`xp printed a Node warning:\n${out}`)) : res({ code, out }))),
+    );
   }
 
   it('applies only after "yes"', async () => {

@@ -31,6 +31,16 @@ export function startXp(args: string[], opts: { cwd: string; env?: Record<string
   return spawn(process.execPath, [XP, ...args], { cwd: opts.cwd, env: cleanEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
+/**
+ * A warning Node printed (`(node:123) [DEP0xxx] DeprecationWarning: …`, `(node:123) Warning: …`):
+ * xp's output never holds one. pg's "client.query() when the client is already executing a
+ * query" is one: queries overlapping on one connection.
+ */
+export const NODE_WARNING = /\(node:\d+\) (?:\[[A-Z0-9_]+\] )?\w*Warning: .*|\bDeprecationWarning\b.*/;
+
+export class NodeWarningError extends Error {}
+
+/** The command's output; rejects when Node printed a warning on stderr (see NODE_WARNING). */
 export function collect(child: ChildProcess, input?: string): Promise<XpResult> {
   let stdout = '';
   let stderr = '';
@@ -38,7 +48,13 @@ export function collect(child: ChildProcess, input?: string): Promise<XpResult> 
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
   if (input !== undefined) child.stdin!.write(input);
   child.stdin!.end();
-  return new Promise((res) => child.on('close', (code, signal) => res({ code, signal, stdout, stderr })));
+  return new Promise((res, rej) =>
+    child.on('close', (code, signal) => {
+      const warning = NODE_WARNING.exec(stderr);
+      if (warning) rej(new NodeWarningError(`xp printed a Node warning: ${warning[0]}\n--- stderr\n${stderr}`));
+      else res({ code, signal, stdout, stderr });
+    }),
+  );
 }
 
 export function xp(args: string[], opts: { cwd: string; env?: Record<string, string>; input?: string }): Promise<XpResult> {

@@ -109,6 +109,8 @@ export function managedOf(r: ResourceInstance, o: Partial<ManagedRecord> = {}): 
     provider: r.provider,
     spec: normalized(r),
     deletion_policy: r.lifecycle.deletion_policy,
+    prevent_destroy: r.lifecycle.prevent_destroy,
+    ignore_changes: [...r.lifecycle.ignore_changes].sort(),
     address: r.address,
     ...o,
   };
@@ -124,8 +126,9 @@ export function config(resources: ResourceInstance[], stack = 'test'): Configura
  * and resources the stack manages but no longer declares.
  */
 export interface Scenario {
-  desired?: Array<{ r: ResourceInstance; server: 'same' | null | JsonObject; managed?: boolean }>;
-  undeclared?: Array<{ r: ResourceInstance; server: 'same' | null | JsonObject; policy?: 'delete' | 'orphan' }>;
+  /** `recorded`: the lifecycle the stack recorded, when it is not the declared one. */
+  desired?: Array<{ r: ResourceInstance; server: 'same' | null | JsonObject; managed?: boolean; recorded?: Partial<Lifecycle> }>;
+  undeclared?: Array<{ r: ResourceInstance; server: 'same' | null | JsonObject; policy?: 'delete' | 'orphan'; preventDestroy?: boolean }>;
   contents?: Array<[ResourceInstance, Contents]>;
   passwords?: Array<[ResourceInstance, PasswordState]>;
   options?: Partial<PlanOptions>;
@@ -142,11 +145,19 @@ export function scenario(s: Scenario): PlanInput {
   const managed: ManagedRecord[] = [];
   for (const d of s.desired ?? []) {
     observed.set(instanceKey(d.r), item(d.r, serverState(d.r, d.server)));
-    if (d.managed ?? true) managed.push(managedOf(d.r));
+    const l = d.recorded;
+    if (d.managed ?? true)
+      managed.push(
+        managedOf(d.r, {
+          ...(l?.deletion_policy ? { deletion_policy: l.deletion_policy } : {}),
+          ...(l?.prevent_destroy !== undefined ? { prevent_destroy: l.prevent_destroy } : {}),
+          ...(l?.ignore_changes ? { ignore_changes: l.ignore_changes } : {}),
+        }),
+      );
   }
   for (const u of s.undeclared ?? []) {
     observed.set(instanceKey(u.r), item(u.r, serverState(u.r, u.server)));
-    managed.push(managedOf(u.r, { deletion_policy: u.policy ?? 'delete' }));
+    managed.push(managedOf(u.r, { deletion_policy: u.policy ?? 'delete', prevent_destroy: u.preventDestroy ?? false }));
   }
   const contents = new Map<ResourceKey, Contents>();
   for (const [r, c] of s.contents ?? []) contents.set(instanceKey(r), c);

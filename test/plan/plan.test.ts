@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Sensitive, UNKNOWN, type ResourceType, type Value } from '../../src/config/types.js';
 import { assemblePlan, contentsToObserve } from '../../src/plan/plan.js';
 import { describeDataLoss } from '../../src/plan/data-loss.js';
+import { lifecycleAttributes } from '../../src/kinds/index.js';
 import type { AttributeChange, Json, ObservedItem, Plan, ResourcePlan } from '../../src/plan/types.js';
 import { EMPTY, instance, scenario, type Scenario } from './builders.js';
 
@@ -400,6 +401,84 @@ describe('assemblePlan: refusals', () => {
   it('reports --replace and --target addresses that name nothing', () => {
     const plan = assemblePlan(scenario({ desired: [{ r: app, server: 'same' }], options: { replace: ['role.nope'], targets: ['schema.nope'] } }));
     expect(plan.errors.map((e) => e.code).sort()).toEqual(['unknown_replace', 'unknown_target']);
+  });
+});
+
+describe('assemblePlan: lifecycle settings are compared with the record', () => {
+  const keep = (l: Parameters<typeof instance>[3] = {}) => instance('role', 'keep', {}, l);
+  const cases: Array<[string, Scenario, Partial<ResourcePlan>]> = [
+    [
+      'deletion_policy "orphan" added to an applied resource is an update that records it',
+      { desired: [{ r: keep({ lifecycle: { deletion_policy: 'orphan' } }), server: 'same', recorded: { deletion_policy: 'delete' } }] },
+      {
+        action: 'update',
+        reason: 'lifecycle changed: recorded by xp, nothing changes on the server',
+        deletionPolicy: 'orphan',
+        changes: [{ path: 'lifecycle.deletion_policy', before: 'delete', after: 'orphan' }],
+      },
+    ],
+    [
+      'deletion_policy removed again goes back to "delete"',
+      { desired: [{ r: keep(), server: 'same', recorded: { deletion_policy: 'orphan' } }] },
+      { action: 'update', deletionPolicy: 'delete', changes: [{ path: 'lifecycle.deletion_policy', before: 'orphan', after: 'delete' }] },
+    ],
+    [
+      'prevent_destroy added',
+      { desired: [{ r: keep({ lifecycle: { prevent_destroy: true } }), server: 'same', recorded: { prevent_destroy: false } }] },
+      { action: 'update', preventDestroy: true, changes: [{ path: 'lifecycle.prevent_destroy', before: false, after: true }] },
+    ],
+    [
+      'ignore_changes changed, as a set',
+      { desired: [{ r: keep({ lifecycle: { ignore_changes: ['connection_limit', 'comment'] } }), server: 'same', recorded: { ignore_changes: ['comment'] } }] },
+      {
+        action: 'update',
+        ignoreChanges: ['comment', 'connection_limit'],
+        changes: [{ path: 'lifecycle.ignore_changes', before: ['comment'], after: ['comment', 'connection_limit'], set: { added: ['connection_limit'], removed: [] } }],
+      },
+    ],
+    [
+      'a lifecycle change beside an attribute change: both shown, the attribute first',
+      { desired: [{ r: instance('role', 'keep', { connection_limit: 3 }, { lifecycle: { deletion_policy: 'orphan' } }), server: { connection_limit: 5 }, recorded: { deletion_policy: 'delete' } }] },
+      {
+        action: 'update',
+        changes: [
+          { path: 'connection_limit', before: 5, after: 3 },
+          { path: 'lifecycle.deletion_policy', before: 'delete', after: 'orphan' },
+        ],
+      },
+    ],
+    ['the same lifecycle as recorded: no change', { desired: [{ r: keep({ lifecycle: { deletion_policy: 'orphan', prevent_destroy: true } }), server: 'same' }] }, { action: 'no-op', changes: [] }],
+    ['a resource not yet managed has no record to compare with', { desired: [{ r: keep({ lifecycle: { deletion_policy: 'orphan' } }), server: 'same', managed: false }] }, { changes: [] }],
+  ];
+  it.each(cases)('%s', (_name, s, expected) => {
+    const plan = assemblePlan(scenario(s));
+    expect(plan.errors).toEqual([]);
+    const r = only(plan, 'role.keep');
+    expect(r).toMatchObject(expected);
+    // A lifecycle change alone is no drift: the server is as declared.
+    if (r.changes.every((c) => c.path.startsWith('lifecycle.'))) expect(r.drifted).toBeUndefined();
+    if (r.action === 'update' && r.changes.length > 0) expect(plan.summary).toMatchObject({ add: 0, change: 1, destroy: 0 });
+  });
+
+  // Every lifecycle attribute the language has is compared (a new one cannot be left out).
+  it.each(lifecycleAttributes)('a change of lifecycle.%s alone is planned', (attr) => {
+    const other: Record<(typeof lifecycleAttributes)[number], unknown> = { prevent_destroy: true, deletion_policy: 'orphan', ignore_changes: ['comment'] };
+    const r = keep({ lifecycle: { [attr]: other[attr] } });
+    const plan = assemblePlan(scenario({ desired: [{ r, server: 'same', recorded: { prevent_destroy: false, deletion_policy: 'delete', ignore_changes: [] } }] }));
+    expect(only(plan, 'role.keep').changes.map((c) => c.path)).toEqual([`lifecycle.${attr}`]);
+  });
+
+  it('refuses to delete a resource no longer declared whose recorded lifecycle has prevent_destroy', () => {
+    const plan = assemblePlan(scenario({ undeclared: [{ r: keep(), server: 'same', preventDestroy: true }] }));
+    expect(plan.errors).toEqual([
+      expect.objectContaining({ code: 'prevent_destroy', address: 'role.keep', message: expect.stringContaining('as last applied') }),
+    ]);
+  });
+
+  it('a recorded prevent_destroy does not hold an orphan, nor a declared resource whose configuration dropped it', () => {
+    expect(assemblePlan(scenario({ undeclared: [{ r: keep(), server: 'same', policy: 'orphan', preventDestroy: true }] })).errors).toEqual([]);
+    const declared = assemblePlan(scenario({ desired: [{ r: keep(), server: 'same', recorded: { prevent_destroy: true } }], options: { destroy: true } }));
+    expect(declared.errors).toEqual([]);
   });
 });
 

@@ -57,6 +57,24 @@ const cases: Array<[string, Plan, string[]]> = [
     ],
   ],
   [
+    'a lifecycle change is shown like an attribute change and counted as an update',
+    plan({ desired: [{ r: instance('schema', 'api', { database: 'app', owner: 'app_owner', comment: 'the API' }, { lifecycle: { deletion_policy: 'orphan', ignore_changes: ['comment'] } }), server: 'same', recorded: { deletion_policy: 'delete', ignore_changes: [] } }] }),
+    [
+      ...KEY('  ~ update in-place'),
+      '  # schema.api will be updated in-place',
+      '  # (lifecycle changed: recorded by xp, nothing changes on the server)',
+      '  ~ schema "api" {',
+      '      ~ lifecycle.deletion_policy = "delete" → "orphan"',
+      '      ~ lifecycle.ignore_changes  = [',
+      '          + "comment",',
+      '        ]',
+      '        # (3 unchanged attributes hidden)',
+      '    }',
+      '',
+      'Plan: 0 to add, 1 to change, 0 to destroy.',
+    ],
+  ],
+  [
     'set attributes show elements added and removed',
     plan({ desired: [{ r: instance('role', 'r', { member_of: ['b', 'c'] }), server: { member_of: ['a', 'b'] }, managed: true }] }),
     [

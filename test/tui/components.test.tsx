@@ -45,6 +45,7 @@ describe('RowLine', () => {
     ['destroyed', row({ status: 'done', action: 'delete', statusCode: 'success' }), undefined, 900, '✓ schema.api   destroyed 0.9s'],
     ['failed', row({ status: 'failed', statusCode: 'permission_denied', message: 'permission denied for database saas' }), undefined, 35, '✗ schema.api   create failed — permission_denied: permission denied for database saas'],
     ['skipped', row({ status: 'skipped', upstream: 'database.saas' }), undefined, undefined, '- schema.api   not run: database.saas failed'],
+    ['not run: connection lost', row({ status: 'skipped', reason: 'connection lost' }), undefined, undefined, '- schema.api   not run: connection lost'],
   ])('%s', (_name, r, waitingFor, elapsedMs, expected) => {
     const { lastFrame } = render(<RowLine row={r} addressWidth={12} waitingFor={waitingFor} elapsedMs={elapsedMs} spinner={spinnerFrame(0)} color={false} />);
     expect(lastFrame()).toBe(expected);

@@ -56,6 +56,19 @@ describe('the reducer', () => {
     expect(f.rows.get('schema.api')).toMatchObject({ status: 'skipped', upstream: 'role.app_owner' });
   });
 
+  it('a row the lost connection left undone is not run, with the reason, and no failure', () => {
+    const events = successfulApply().slice(0, 2);
+    const s = replay([
+      ...events,
+      { type: 'resource_not_run', at: T0 + 5, address: 'role.app_owner', action: 'create', reason: 'connection lost while it ran (its outcome is unknown)' },
+      { type: 'resource_not_run', at: T0 + 5, address: 'database.saas', action: 'create', reason: 'connection lost' },
+    ]);
+    expect(s.rows.get('role.app_owner')).toMatchObject({ status: 'skipped', reason: 'connection lost while it ran (its outcome is unknown)' });
+    expect(s.rows.get('database.saas')).toMatchObject({ status: 'skipped', reason: 'connection lost' });
+    expect(s.failures).toEqual([]);
+    expect(s.running).toEqual([]);
+  });
+
   it('lists running rows in the order they started, and drops them when they finish', () => {
     const s = replay(successfulApply().slice(0, 8));
     expect(s.running).toEqual(['schema.api', 'extension.pgcrypto']);

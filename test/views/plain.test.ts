@@ -77,6 +77,26 @@ describe('the plain-lines view', () => {
     );
   });
 
+  it('marks what a lost connection left undone “Not run — connection lost”, with no error block per resource', async () => {
+    const { stdout, stderr } = await runPlain([
+      { type: 'start', at: 0, operation: 'apply', steps: [] },
+      { type: 'resource_start', at: 1, address: 'role.a', action: 'create' },
+      { type: 'resource_not_run', at: 2, address: 'role.a', action: 'create', reason: 'connection lost while it ran (its outcome is unknown)' },
+      { type: 'resource_not_run', at: 2, address: 'role.b', action: 'create', reason: 'connection lost' },
+      { type: 'interrupted', at: 2, reason: 'connection to the server lost: 2 not run' },
+      { type: 'complete', at: 3, operation: 'apply', added: 0, changed: 0, destroyed: 0, failed: 0, skipped: 2, elapsedMs: 3 },
+    ]);
+    expect(stdout.trimEnd().split('\n')).toEqual([
+      'role.a: Creating…',
+      'role.a: Not run — connection lost while it ran (its outcome is unknown)',
+      'role.b: Not run — connection lost',
+      'Interrupted: connection to the server lost: 2 not run',
+      '',
+      'Apply interrupted! Resources: 0 added, 0 changed, 0 destroyed, 2 not run.',
+    ]);
+    expect(stderr).toBe('');
+  });
+
   it('ends a destroy with “Destroy complete!”', async () => {
     const { stdout } = await runPlain(destroyAll());
     expect(stdout).toContain('schema.api: Destroying…\nschema.api: Destruction complete after 0s\n');

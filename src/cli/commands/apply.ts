@@ -151,6 +151,14 @@ export async function runApply(operation: 'apply' | 'destroy', { flags, position
       instances: config?.resources ?? [],
       stopRequested: interrupt.stopRequested,
     });
+    if (result.connectionLost) {
+      const { message, notRun } = result.connectionLost;
+      throw new ExitError(
+        `the connection to the server was lost during the ${operation} (${message.trim()}): ${notRun} resource${notRun === 1 ? '' : 's'} not run`,
+        ExitCode.connectionLost,
+        `Nothing more was started. Once the server is reachable again, run \`xp ${operation}\` again: it carries on where this one stopped (a step that was running is recorded as done or not at all).`,
+      );
+    }
     if (result.interrupted) return INTERRUPTED;
     return result.failed > 0 ? ExitCode.error : ExitCode.ok;
   } finally {
