@@ -3,7 +3,10 @@
 // upstream failed is skipped and reported as "upstream failed" (never as a second error);
 // independent work carries on after a failure; an interrupt lets the steps in flight finish
 // and starts nothing new. A lost connection is no step's failure: the walk stops there, and
-// every step not done is "not run: connection lost" (one error, not one per step).
+// every step not done is "not run: connection lost" (one error, not one per step). A step the
+// provider reports as waiting on something not there yet (dependency_not_ready: a role's
+// grants on a schema this apply creates, through a name written as a string) runs again
+// after another step succeeds, and fails with that reason only once nothing else can help.
 import type { ApplyEvent, ApplyView, PlannedStep, ResourceAction } from './events.js';
 
 export interface WalkStep extends PlannedStep {
@@ -189,10 +192,29 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
   /** Set by the first outcome that lost the connection: nothing new starts. */
   let lost: string | undefined;
   let notRun = 0;
+  /** Steps that reported dependency_not_ready, with that outcome, until another step succeeds. */
+  const deferred = new Map<number, { outcome: StepOutcome; elapsedMs: number }>();
+  const indexOf = new Map(steps.map((s, i) => [s.address, i]));
+  /** Another step succeeded: what was deferred runs again. */
+  const retryDeferred = () => {
+    for (const i of deferred.keys()) {
+      waiting.add(steps[i]!.address);
+      ready.push(i);
+    }
+    deferred.clear();
+  };
   let wake: (() => void) | undefined;
   const settled = () => {
     wake?.();
     wake = undefined;
+  };
+
+  const fail = (step: WalkStep, outcome: StepOutcome, elapsedMs: number) => {
+    blocked.set(step.address, step.address);
+    newlyBlocked.push(step.address);
+    markFinished(step.address);
+    result.failed++;
+    emit({ type: 'resource_failed', at: now(), address: step.address, action: step.action, statusCode: outcome.statusCode, message: outcome.message, elapsedMs });
   };
 
   const runStep = async (step: WalkStep) => {
@@ -217,7 +239,10 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
       result.skipped++;
       notRun++;
       emit({ type: 'resource_not_run', at: now(), address: step.address, action: step.action, reason: 'connection lost while it ran (its outcome is unknown)' });
+    } else if (!outcome.ok && outcome.statusCode === 'dependency_not_ready') {
+      deferred.set(indexOf.get(step.address)!, { outcome, elapsedMs });
     } else if (outcome.ok) {
+      retryDeferred();
       succeeded.add(step.address);
       markFinished(step.address);
       if (step.action === 'create') result.added++;
@@ -230,11 +255,7 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
       }
       emit({ type: 'resource_done', at: now(), address: step.address, action: step.action, statusCode: outcome.statusCode, message: outcome.message, elapsedMs });
     } else {
-      blocked.set(step.address, step.address);
-      newlyBlocked.push(step.address);
-      markFinished(step.address);
-      result.failed++;
-      emit({ type: 'resource_failed', at: now(), address: step.address, action: step.action, statusCode: outcome.statusCode, message: outcome.message, elapsedMs });
+      fail(step, outcome, elapsedMs);
     }
   };
 
@@ -282,6 +303,12 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
       }
     }
     if (running === 0) {
+      if (deferred.size > 0) {
+        // Nothing runs that could still make them ready: they fail with the provider's reason.
+        for (const [i, d] of [...deferred]) fail(steps[i]!, d.outcome, d.elapsedMs);
+        deferred.clear();
+        if (!stop) continue;
+      }
       if (waiting.size === 0) break;
       if (stop) break;
       // Nothing running and nothing ready: a cycle the graph stage should have refused.

@@ -36,6 +36,37 @@ describe('walk', () => {
     expect(order.at(-1)).toBe('e');
   });
 
+  it('runs a step that was not ready again after another step succeeds, and fails it only once nothing can help', async () => {
+    // `role` grants on `schema`, which is created in the same apply with no declared
+    // dependency (a name written as a string): the provider answers dependency_not_ready
+    const { events, view } = recorder();
+    const ran: string[] = [];
+    const created = new Set<string>();
+    const notReady: StepOutcome = { ok: false, statusCode: 'dependency_not_ready', message: 'its grants wait for schema "s"' };
+    const steps = walkSteps([step('role'), step('schema', [], 'create'), step('account', ['role']), step('lonely'), step('after-lonely', ['lonely'])]);
+    const result = await walk({
+      operation: 'apply',
+      steps,
+      parallelism: 1,
+      view,
+      async execute(s): Promise<StepOutcome> {
+        ran.push(s.address);
+        if (s.address === 'role' && !created.has('schema')) return notReady;
+        if (s.address === 'lonely') return { ...notReady, message: 'its grants wait for schema "nowhere"' };
+        created.add(s.address);
+        return { ok: true, statusCode: 'success', message: '' };
+      },
+    });
+    // role ran first, was not ready, ran again once schema existed; account waited for it
+    expect(ran.filter((a) => a === 'role')).toHaveLength(2);
+    expect(ran.indexOf('account')).toBeGreaterThan(ran.lastIndexOf('role'));
+    // lonely is retried after each success, then fails once with the provider's reason
+    const failures = events.filter((e) => e.type === 'resource_failed') as Array<{ address: string; statusCode: string; message: string }>;
+    expect(failures.map((e) => [e.address, e.statusCode, e.message])).toEqual([['lonely', 'dependency_not_ready', 'its grants wait for schema "nowhere"']]);
+    expect(result).toMatchObject({ added: 3, failed: 1, skipped: 1 });
+    expect(events.filter((e) => e.type === 'resource_skipped').map((e) => (e as { address: string }).address)).toEqual(['after-lonely']);
+  });
+
   it('stops at the first lost connection: no failure per step, the rest "not run: connection lost"', async () => {
     const { events, view } = recorder();
     const ran: string[] = [];

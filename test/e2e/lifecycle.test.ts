@@ -133,6 +133,48 @@ describe('apply → plan → drift → destroy', { timeout: 300_000 }, () => {
     expect(await roles()).toEqual([]);
   });
 
+  it('converges in one apply when a role grants on a schema it owns, names written as strings', async () => {
+    // No declared dependency orders them: the role's grants find no schema at first
+    // (dependency_not_ready), and the walk runs it again once the schema exists.
+    const p = unique('cv');
+    const dir = configDir(p, {
+      'main.xp': `
+role "${p}_owner" {
+  grant {
+    database   = "postgres"
+    schema     = "${p}_s"
+    on         = "schema"
+    privileges = ["USAGE"]
+  }
+}
+role "${p}_reader" {
+  grant {
+    database   = "postgres"
+    schema     = "${p}_s"
+    on         = "schema"
+    privileges = ["USAGE"]
+  }
+}
+schema "${p}_s" {
+  database = "postgres"
+  owner    = "${p}_owner"
+}
+`,
+    });
+    const run = xpIn(dir, url());
+    const applied = expectOk(await run(['apply', '--auto-approve']), 'apply');
+    expect(applied.stdout).toContain('Apply complete! Resources: 3 added, 0 changed, 0 destroyed.');
+    expect((await planSummary(run)).changed).toEqual([]);
+    await withClient(url(), async (c) => {
+      const { rows } = await c.query(
+        `select nspowner::regrole::text as owner, has_schema_privilege($2, nspname, 'USAGE') as reader from pg_namespace where nspname = $1`,
+        [`${p}_s`, `${p}_reader`],
+      );
+      expect(rows).toEqual([{ owner: `${p}_owner`, reader: true }]);
+    });
+    expectOk(await run(['destroy', '--auto-approve']), 'destroy');
+  });
+
   it('never prompts without a terminal: it names --auto-approve', async () => {
     const p = unique('tty');
     const dir = configDir(p, stackConfig(p));
