@@ -18,6 +18,7 @@ import {
   type SpecProblem,
 } from '../kinds/index.js';
 import { callFunction, FunctionError, functionNames, type FunctionContext } from './functions.js';
+import { domainOf, identifierProblem, valueProblem } from '../kinds/domains.js';
 import { didYouMean } from './suggest.js';
 import { ANY, STRING, convert, typeFromExpression, type TypeSpec } from './type-constraints.js';
 import type {
@@ -37,6 +38,7 @@ import {
   UNKNOWN,
   containsSensitive,
   containsUnknown,
+  deepUnwrap,
   expandGroup,
   isObject,
   toPlain,
@@ -132,7 +134,14 @@ class Instance implements InstanceHandle {
     }
     if (this.nameMemo !== undefined) return this.nameMemo;
     const attr = this.resource.attrs.get('name');
-    if (!attr) return (this.nameMemo = this.resource.label.replace(/-/g, '_'));
+    if (!attr) {
+      // a label is ASCII: only its length can be wrong
+      const fromLabel = this.resource.label.replace(/-/g, '_');
+      const problem = identifierProblem(fromLabel);
+      if (problem === undefined) return (this.nameMemo = fromLabel);
+      this.ev.report(this.resource.block.typeRange, `the name "${fromLabel}" (from the label) ${problem}`, 'set a shorter name with name = "…"');
+      return (this.nameMemo = UNKNOWN);
+    }
     this.nameMemo = BUSY;
     let result: string | typeof UNKNOWN = UNKNOWN;
     const v = this.ev.evalAttribute(attr, this.scope);
@@ -143,9 +152,7 @@ class Instance implements InstanceHandle {
       else if (value === UNKNOWN || (s.ok && s.value === UNKNOWN))
         this.ev.report(attr.value.range, 'the name must be known before apply', 'a name cannot depend on a value known only after apply');
       else if (!s.ok || typeof s.value !== 'string') this.ev.report(attr.value.range, `name: expected string, got ${typeOfValue(value)}`);
-      else if (s.value === '') this.ev.report(attr.value.range, 'name must not be empty');
-      else if (s.value.length > 63)
-        this.ev.report(attr.value.range, `name "${s.value}" is longer than PostgreSQL's 63-byte limit`);
+      else if (identifierProblem(s.value) !== undefined) this.ev.report(attr.value.range, `name ${identifierProblem(s.value)}`);
       else result = s.value;
     }
     return (this.nameMemo = result);
@@ -1078,6 +1085,12 @@ export class Evaluator {
       }
     }
     const out = toPlain(c.value);
+    const plain = deepUnwrap(out as EvalValue);
+    const bad = valueProblem(domainOf(schema), plain.value, plain.sensitive || schema.sensitive === true);
+    if (bad) {
+      this.report(range, `${name}${bad.path}: ${bad.problem}`);
+      return undefined;
+    }
     if (out === null) return null;
     return schema.sensitive ? wrap(out as EvalValue, true) as Value : out;
   }
@@ -1107,6 +1120,7 @@ export class Evaluator {
     }
     for (const [name, s] of entriesOf(schema.attributes)) {
       if (out[name] !== undefined && out[name] !== null) continue;
+      if (s.required && !ok && attrs.has(name)) continue; // set, but invalid: reported already
       if (s.required) {
         this.report(b.typeRange, `missing required attribute "${name}" in ${b.type}`, `${name}: ${s.description}`);
         ok = false;

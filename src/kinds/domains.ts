@@ -1,0 +1,127 @@
+// The value domain of every attribute: the values PostgreSQL can hold for it. The evaluator
+// checks each attribute's value against its domain, so that a value PostgreSQL would refuse is
+// a located diagnostic at validate time, never an error half-way through an apply. The
+// in-database provider refuses the same values (sql/035_spec.sql: identifier_problem,
+// timestamp_problem, spec_int); test/kinds/domains.contract.test.ts checks both sides on one
+// table of cases. docs/language.md ("Limits of values") lists them.
+import type { AttributeSchema } from './kind.js';
+
+export type Domain =
+  /** A PostgreSQL name: 1 to 63 bytes of UTF-8 (NAMEDATALEN - 1), no NUL. */
+  | { d: 'identifier' }
+  /** Any string without NUL (PostgreSQL text cannot hold one). */
+  | { d: 'text' }
+  /** An integer from min to max (both within the safe integer range). */
+  | { d: 'integer'; min: number; max: number }
+  /** A timestamp in a strict ISO 8601 form, or "infinity" / "-infinity". */
+  | { d: 'timestamp' }
+  | { d: 'bool' };
+
+/** PostgreSQL's NAMEDATALEN - 1: longer names are truncated silently by the server. */
+export const MAX_IDENTIFIER_BYTES = 63;
+export const INT4_MIN = -2147483648;
+export const INT4_MAX = 2147483647;
+
+export const IDENTIFIER: Domain = { d: 'identifier' };
+export const TEXT: Domain = { d: 'text' };
+export const INT4: Domain = { d: 'integer', min: INT4_MIN, max: INT4_MAX };
+/** CONNECTION LIMIT: -1 (no limit) or more, an int4 column. */
+export const CONNECTION_LIMIT: Domain = { d: 'integer', min: -1, max: INT4_MAX };
+export const TIMESTAMP: Domain = { d: 'timestamp' };
+export const BOOLEAN: Domain = { d: 'bool' };
+
+/**
+ * The domain of an attribute's values (of its elements, for a list or a map): the declared
+ * one, else an identifier for references, text for strings, int4 for numbers (every number of
+ * the specs is an int4 column), bool for bools. Total: every attribute has one.
+ */
+export function domainOf(schema: AttributeSchema): Domain {
+  if (schema.domain) return schema.domain;
+  if (schema.references) return IDENTIFIER;
+  let t = schema.type;
+  while (t.t === 'list' || t.t === 'set' || t.t === 'map') t = t.elem;
+  if (t.t === 'number') return INT4;
+  if (t.t === 'bool') return BOOLEAN;
+  return TEXT;
+}
+
+const utf8 = new TextEncoder();
+
+/** Why a name cannot be a PostgreSQL identifier, or undefined when it can. */
+export function identifierProblem(s: string): string | undefined {
+  if (s === '') return 'must not be empty';
+  if (s.includes('\0')) return 'must not contain a NUL character (\\u0000)';
+  const bytes = utf8.encode(s).length;
+  if (bytes > MAX_IDENTIFIER_BYTES) return `is ${bytes} bytes long, more than PostgreSQL's limit of ${MAX_IDENTIFIER_BYTES} bytes (NAMEDATALEN)`;
+  return undefined;
+}
+
+// YYYY-MM-DD, then optionally [T ]HH:MM[:SS[.ffffff]], then optionally Z or ±HH[[:]MM].
+const TIMESTAMP_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?)?(Z|[+-](\d{2})(?::?(\d{2}))?)?$/;
+const TIMESTAMP_FORMS = 'an ISO 8601 timestamp such as 2027-01-01T00:00:00Z (or 2027-01-01, 2027-01-01 12:00:00+02:00), or "infinity"';
+
+/** Why a string is not a timestamp xp accepts, or undefined when it is one. */
+export function timestampProblem(s: string): string | undefined {
+  if (s === 'infinity' || s === '-infinity') return undefined;
+  const m = TIMESTAMP_RE.exec(s);
+  if (!m) return `must be ${TIMESTAMP_FORMS}`;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (year < 1000) return 'the year must be between 1000 and 9999';
+  if (month < 1 || month > 12) return `month ${m[2]} does not exist`;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
+  if (day < 1 || day > days) return `${m[1]}-${m[2]} has no day ${m[3]}`;
+  if (m[4] !== undefined && (Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6] ?? 0) > 59)) return 'the time must be from 00:00:00 to 23:59:59';
+  if (m[8] !== undefined && (Number(m[8]) > 15 || Number(m[9] ?? 0) > 59)) return 'the time zone offset must be from -15:59 to +15:59';
+  return undefined;
+}
+
+/** Why a scalar is outside a domain, or undefined when it is inside. `sensitive`: the value is not shown. */
+export function scalarProblem(domain: Domain, value: string | number | boolean, sensitive = false): string | undefined {
+  const got = sensitive ? '' : `, got ${value}`;
+  switch (domain.d) {
+    case 'identifier':
+      return typeof value === 'string' ? identifierProblem(value) : undefined;
+    case 'text':
+      return typeof value === 'string' && value.includes('\0') ? 'must not contain a NUL character (\\u0000)' : undefined;
+    case 'timestamp':
+      if (typeof value !== 'string') return undefined;
+      return value.includes('\0') ? 'must not contain a NUL character (\\u0000)' : timestampProblem(value);
+    case 'integer': {
+      if (typeof value !== 'number') return undefined;
+      if (!Number.isFinite(value)) return `must be a finite integer${got}`;
+      if (!Number.isInteger(value)) return `must be a whole number${got}`;
+      if (value < domain.min || value > domain.max) return `must be from ${domain.min} to ${domain.max}${got}`;
+      return undefined;
+    }
+    case 'bool':
+      return undefined;
+  }
+}
+
+/**
+ * The first problem of a converted value (a scalar, or a list or map of them; map keys must be
+ * text too), with the element's path (`[1]`, `["key"]`); undefined when every part is in the domain.
+ */
+export function valueProblem(domain: Domain, value: unknown, sensitive = false, path = ''): { problem: string; path: string } | undefined {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+    const problem = scalarProblem(domain, value, sensitive);
+    return problem === undefined ? undefined : { problem, path };
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const p = valueProblem(domain, value[i], sensitive, `${path}[${i}]`);
+      if (p) return p;
+    }
+    return undefined;
+  }
+  if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const [k, v] of Object.entries(value)) {
+      const keyPath = `${path}[${JSON.stringify(k)}]`;
+      if (k.includes('\0')) return { problem: 'a key must not contain a NUL character (\\u0000)', path: keyPath };
+      const p = valueProblem(domain, v, sensitive, keyPath);
+      if (p) return p;
+    }
+  }
+  return undefined;
+}
