@@ -22,11 +22,11 @@ begin
     perform xplane.invalid_spec('Database', 'encoding', format('unknown encoding %L', v_encoding));
   end if;
   return jsonb_build_object(
-    'owner',             xplane.spec_text('Database', p_spec, 'owner', current_user::text),
+    'owner',             xplane.spec_identifier('Database', p_spec, 'owner', current_user::text),
     'encoding',          v_enc_norm,
     'lc_collate',        xplane.spec_text('Database', p_spec, 'lc_collate', v_collate),
     'lc_ctype',          xplane.spec_text('Database', p_spec, 'lc_ctype', v_ctype),
-    'template',          xplane.spec_text('Database', p_spec, 'template', 'template1'),
+    'template',          xplane.spec_identifier('Database', p_spec, 'template', 'template1'),
     'connection_limit',  xplane.spec_int('Database', p_spec, 'connection_limit', -1, -1),
     'allow_connections', xplane.spec_bool('Database', p_spec, 'allow_connections', true),
     'comment',           xplane.spec_comment('Database', p_spec),
