@@ -111,6 +111,7 @@ comment on function xplane.spec_identifier_set(xplane.resource_kind, jsonb, text
 create or replace function xplane.timestamp_problem(p_value text)
 returns text
 language plpgsql immutable parallel safe
+set search_path = xplane, pg_catalog
 as $$
 -- The same rule as timestampProblem in src/kinds/domains.ts (test/kinds/domains.contract.test.ts):
 -- YYYY-MM-DD, then optionally [T ]HH:MM[:SS[.ffffff]], then optionally Z or ±HH[[:]MM]; a real

@@ -9,12 +9,14 @@ import type { AttributeSchema } from './kind.js';
 export type Domain =
   /** A PostgreSQL name: 1 to 63 bytes of UTF-8 (NAMEDATALEN - 1), no NUL. */
   | { d: 'identifier' }
-  /** Any string without NUL (PostgreSQL text cannot hold one). */
-  | { d: 'text' }
+  /** Any string without NUL (PostgreSQL text cannot hold one); `nonEmpty`: not "" either. */
+  | { d: 'text'; nonEmpty?: boolean }
   /** An integer from min to max (both within the safe integer range). */
   | { d: 'integer'; min: number; max: number }
   /** A timestamp in a strict ISO 8601 form, or "infinity" / "-infinity". */
   | { d: 'timestamp' }
+  /** A server encoding of PostgreSQL (CREATE DATABASE … ENCODING): SERVER_ENCODINGS or UNICODE. */
+  | { d: 'encoding' }
   | { d: 'bool' };
 
 /** PostgreSQL's NAMEDATALEN - 1: longer names are truncated silently by the server. */
@@ -24,11 +26,28 @@ export const INT4_MAX = 2147483647;
 
 export const IDENTIFIER: Domain = { d: 'identifier' };
 export const TEXT: Domain = { d: 'text' };
+/** Text the provider needs non-empty (a locale, an extension version). */
+export const NONEMPTY_TEXT: Domain = { d: 'text', nonEmpty: true };
 export const INT4: Domain = { d: 'integer', min: INT4_MIN, max: INT4_MAX };
 /** CONNECTION LIMIT: -1 (no limit) or more, an int4 column. */
 export const CONNECTION_LIMIT: Domain = { d: 'integer', min: -1, max: INT4_MAX };
 export const TIMESTAMP: Domain = { d: 'timestamp' };
 export const BOOLEAN: Domain = { d: 'bool' };
+export const ENCODING: Domain = { d: 'encoding' };
+
+/**
+ * The encodings a database can have (PostgreSQL's server encodings, pg_wchar.h up to KOI8U);
+ * the client-only ones (SJIS, BIG5, GBK, …) cannot. Compared as PostgreSQL does: case, and
+ * anything but letters and digits, do not matter (utf-8 is UTF8); UNICODE is an alias of UTF8.
+ */
+export const SERVER_ENCODINGS = [
+  'SQL_ASCII', 'EUC_JP', 'EUC_CN', 'EUC_KR', 'EUC_TW', 'EUC_JIS_2004', 'UTF8', 'MULE_INTERNAL',
+  'LATIN1', 'LATIN2', 'LATIN3', 'LATIN4', 'LATIN5', 'LATIN6', 'LATIN7', 'LATIN8', 'LATIN9', 'LATIN10',
+  'WIN1256', 'WIN1258', 'WIN866', 'WIN874', 'KOI8R', 'WIN1251', 'WIN1252', 'ISO_8859_5', 'ISO_8859_6',
+  'ISO_8859_7', 'ISO_8859_8', 'WIN1250', 'WIN1253', 'WIN1254', 'WIN1255', 'WIN1257', 'KOI8U',
+] as const;
+const cleanEncoding = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+const encodings = new Set([...SERVER_ENCODINGS.map(cleanEncoding), 'unicode']);
 
 /**
  * The domain of an attribute's values (of its elements, for a list or a map): the declared
@@ -47,10 +66,21 @@ export function domainOf(schema: AttributeSchema): Domain {
 
 const utf8 = new TextEncoder();
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** What no string sent to PostgreSQL may hold: NUL, or half a UTF-16 surrogate pair ("\uD800"), which has no UTF-8 form. */
+export function stringProblem(s: string): string | undefined {
+  if (s.includes('\0')) return 'must not contain a NUL character (\\u0000)';
+  const lone = LONE_SURROGATE.exec(s);
+  if (lone) return `must be valid Unicode: \\u${lone[0].charCodeAt(0).toString(16).toUpperCase()} is half of a surrogate pair`;
+  return undefined;
+}
+
 /** Why a name cannot be a PostgreSQL identifier, or undefined when it can. */
 export function identifierProblem(s: string): string | undefined {
   if (s === '') return 'must not be empty';
-  if (s.includes('\0')) return 'must not contain a NUL character (\\u0000)';
+  const bad = stringProblem(s);
+  if (bad) return bad;
   const bytes = utf8.encode(s).length;
   if (bytes > MAX_IDENTIFIER_BYTES) return `is ${bytes} bytes long, more than PostgreSQL's limit of ${MAX_IDENTIFIER_BYTES} bytes (NAMEDATALEN)`;
   return undefined;
@@ -83,10 +113,16 @@ export function scalarProblem(domain: Domain, value: string | number | boolean, 
     case 'identifier':
       return typeof value === 'string' ? identifierProblem(value) : undefined;
     case 'text':
-      return typeof value === 'string' && value.includes('\0') ? 'must not contain a NUL character (\\u0000)' : undefined;
+      if (typeof value !== 'string') return undefined;
+      if (stringProblem(value)) return stringProblem(value);
+      return domain.nonEmpty && value === '' ? 'must not be empty' : undefined;
     case 'timestamp':
       if (typeof value !== 'string') return undefined;
-      return value.includes('\0') ? 'must not contain a NUL character (\\u0000)' : timestampProblem(value);
+      return stringProblem(value) ?? timestampProblem(value);
+    case 'encoding':
+      if (typeof value !== 'string') return undefined;
+      if (stringProblem(value)) return stringProblem(value);
+      return encodings.has(cleanEncoding(value)) ? undefined : `must be a server encoding of PostgreSQL (${SERVER_ENCODINGS.join(', ')})`;
     case 'integer': {
       if (typeof value !== 'number') return undefined;
       if (!Number.isFinite(value)) return `must be a finite integer${got}`;
@@ -118,7 +154,7 @@ export function valueProblem(domain: Domain, value: unknown, sensitive = false, 
   if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
     for (const [k, v] of Object.entries(value)) {
       const keyPath = `${path}[${JSON.stringify(k)}]`;
-      if (k.includes('\0')) return { problem: 'a key must not contain a NUL character (\\u0000)', path: keyPath };
+      if (stringProblem(k)) return { problem: `a key ${stringProblem(k)!}`, path: keyPath };
       const p = valueProblem(domain, v, sensitive, keyPath);
       if (p) return p;
     }

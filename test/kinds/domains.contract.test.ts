@@ -21,6 +21,7 @@ const identifierCases = (attribute: string): Case[] => [
   [attribute, '☃'.repeat(22), false],
   [attribute, '', false],
   [attribute, 'a\u0000b', false],
+  [attribute, 'a\ud800b', false],
 ];
 
 const integerCases = (attribute: string): Case[] => [
@@ -45,9 +46,33 @@ const cases: Case[] = [
   ...integerCases('Database.connection_limit'),
   ...integerCases('Role.connection_limit'),
   ...integerCases('ServiceAccount.connection_limit'),
+  ...(
+    [
+      ['UTF8', true],
+      ['utf-8', true],
+      ['Unicode', true],
+      ['Latin-1', true],
+      ['SQL_ASCII', true],
+      ['sqlascii', true],
+      ['iso_8859_5', true],
+      ['KOI8U', true],
+      ['SJIS', false],
+      ['BIG5', false],
+      ['win', false],
+      ['garbage', false],
+      ['', false],
+    ] as const
+  ).map(([v, ok]): Case => ['Database.encoding', v, ok]),
   ['Database.comment', 'any text, even "quoted" \' or ☃', true],
   ['Database.comment', 'a\u0000b', false],
+  ['Database.comment', 'a\udc00', false],
+  ['Database.comment', '😀 a pair is fine', true],
   ['Extension.version', '1.2', true],
+  ['Extension.version', '', false],
+  ['Database.lc_collate', 'C', true],
+  ['Database.lc_collate', '', false],
+  ['Database.lc_ctype', '', false],
+  ['Database.lc_ctype', 'a\u0000', false],
   ['Extension.version', 'a\u0000b', false],
   ...(
     [
@@ -147,8 +172,8 @@ for (const target of serverTargets(inject('databaseUrl'))) {
         } catch (err) {
           error = err as { code?: string; message: string };
         }
-        // 22023: invalid_spec ("Kind.field: …"); 22P05: jsonb refuses \u0000 on input
-        const refused = error !== undefined && (error.code === '22P05' || (error.code === '22023' && error.message.startsWith(`${kind}.${attr}`)));
+        // 22023: invalid_spec ("Kind.field: …"); 22P05 / 22P02: jsonb refuses \u0000 and a lone surrogate on input
+        const refused = error !== undefined && (error.code === '22P05' || error.code === '22P02' || (error.code === '22023' && error.message.startsWith(`${kind}.${attr}`)));
         if (error !== undefined && !refused) disagreements.push(`${attribute} = ${JSON.stringify(value)}: unexpected error ${error.code} ${error.message}`);
         else if (refused === ok) disagreements.push(`${attribute} = ${JSON.stringify(value)}: ${ok ? `refused (${error!.message})` : 'accepted'}, expected ${ok ? 'accepted' : 'refused'}`);
       }

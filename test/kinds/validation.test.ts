@@ -150,6 +150,14 @@ const cases: [string, string, { message: string; at: string; hint?: string }[]][
     ],
   ],
   [
+    'half a surrogate pair (no UTF-8 form), in a name or any string',
+    'role "r" {\n  name = "r\\ud800"\n}\nrole "q" {\n  comment = "\\udc00x"\n}',
+    [
+      { message: 'name must be valid Unicode: \\uD800 is half of a surrogate pair', at: '2:10' },
+      { message: 'comment: must be valid Unicode: \\uDC00 is half of a surrogate pair', at: '5:13' },
+    ],
+  ],
+  [
     'identifiers: empty or longer than 63 bytes, in a list too',
     `database "d" {\n  owner = ""\n  template = "${'t'.repeat(64)}"\n}\nrole "r" {\n  member_of = ["${'m'.repeat(64)}"]\n}`,
     [
