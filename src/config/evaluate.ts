@@ -107,6 +107,9 @@ interface LocalState {
   deps: Set<string>;
 }
 
+/** The most instances one `count` makes (range() has the same limit on elements). */
+const MAX_COUNT = 1_000_000;
+
 const topLevelBlockTypes = ['variable', 'locals', 'provider', 'output', 'stack', ...resourceTypes];
 
 class Instance implements InstanceHandle {
@@ -559,6 +562,11 @@ export class Evaluator {
       const n = convert(value, { t: 'number' });
       if (!n.ok || typeof n.value !== 'number' || !Number.isInteger(n.value) || n.value < 0) {
         this.report(count.value.range, `count must be a whole number ≥ 0, got ${n.ok ? String(n.value) : typeOfValue(value)}`);
+        return this.expansionFailed(r);
+      }
+      if (n.value > MAX_COUNT) {
+        // as range(): a typo (1e20) would otherwise run out of memory instead of being reported
+        this.report(count.value.range, `count must be at most ${MAX_COUNT.toLocaleString('en')}, got ${n.value}`);
         return this.expansionFailed(r);
       }
       for (let i = 0; i < n.value; i++) out.set(i, make(`${r.address}[${i}]`, { ...base, countIndex: i }));
