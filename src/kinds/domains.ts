@@ -81,6 +81,7 @@ export function identifierProblem(s: string): string | undefined {
   if (s === '') return 'must not be empty';
   const bad = stringProblem(s);
   if (bad) return bad;
+  if (s.length <= MAX_IDENTIFIER_BYTES / 3) return undefined; // at most 3 bytes per UTF-16 unit: short enough
   const bytes = utf8.encode(s).length;
   if (bytes > MAX_IDENTIFIER_BYTES) return `is ${bytes} bytes long, more than PostgreSQL's limit of ${MAX_IDENTIFIER_BYTES} bytes (NAMEDATALEN)`;
   return undefined;
