@@ -1094,7 +1094,7 @@ export class Evaluator {
     }
     const out = toPlain(c.value);
     const plain = deepUnwrap(out as EvalValue);
-    const bad = valueProblem(domainOf(schema), plain.value, plain.sensitive || schema.sensitive === true);
+    const bad = valueProblem(domainOf(schema), plain.value, plain.sensitive || schema.sensitive === true, '', schema.keyDomain);
     if (bad) {
       this.report(range, `${name}${bad.path}: ${bad.problem}`);
       return undefined;

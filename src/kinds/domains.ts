@@ -17,6 +17,8 @@ export type Domain =
   | { d: 'timestamp' }
   /** A server encoding of PostgreSQL (CREATE DATABASE … ENCODING): SERVER_ENCODINGS or UNICODE. */
   | { d: 'encoding' }
+  /** The name of a setting (a map key of `settings`): a simple name, or a custom one with dots. */
+  | { d: 'setting_name' }
   | { d: 'bool' };
 
 /** PostgreSQL's NAMEDATALEN - 1: longer names are truncated silently by the server. */
@@ -34,6 +36,14 @@ export const CONNECTION_LIMIT: Domain = { d: 'integer', min: -1, max: INT4_MAX }
 export const TIMESTAMP: Domain = { d: 'timestamp' };
 export const BOOLEAN: Domain = { d: 'bool' };
 export const ENCODING: Domain = { d: 'encoding' };
+export const SETTING_NAME: Domain = { d: 'setting_name' };
+
+/**
+ * The shape of a setting name, as xplane.normalize_role_settings checks it: a known setting is
+ * a simple name (work_mem), a custom one two or more joined by dots (myapp.tenant). Whether a
+ * simple name is a setting the server knows is the provider's to say (at plan).
+ */
+const SETTING_NAME_RE = /^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)*$/;
 
 /**
  * The encodings a database can have (PostgreSQL's server encodings, pg_wchar.h up to KOI8U);
@@ -131,6 +141,9 @@ export function scalarProblem(domain: Domain, value: string | number | boolean, 
       if (value < domain.min || value > domain.max) return `must be from ${domain.min} to ${domain.max}${got}`;
       return undefined;
     }
+    case 'setting_name':
+      if (typeof value !== 'string') return undefined;
+      return stringProblem(value) ?? (SETTING_NAME_RE.test(value) ? undefined : 'is not a setting name: a name such as work_mem, or names joined by dots for a custom setting (myapp.tenant)');
     case 'bool':
       return undefined;
   }
@@ -140,14 +153,20 @@ export function scalarProblem(domain: Domain, value: string | number | boolean, 
  * The first problem of a converted value (a scalar, or a list or map of them; map keys must be
  * text too), with the element's path (`[1]`, `["key"]`); undefined when every part is in the domain.
  */
-export function valueProblem(domain: Domain, value: unknown, sensitive = false, path = ''): { problem: string; path: string } | undefined {
+export function valueProblem(
+  domain: Domain,
+  value: unknown,
+  sensitive = false,
+  path = '',
+  keyDomain?: Domain,
+): { problem: string; path: string } | undefined {
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
     const problem = scalarProblem(domain, value, sensitive);
     return problem === undefined ? undefined : { problem, path };
   }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const p = valueProblem(domain, value[i], sensitive, `${path}[${i}]`);
+      const p = valueProblem(domain, value[i], sensitive, `${path}[${i}]`, keyDomain);
       if (p) return p;
     }
     return undefined;
@@ -155,8 +174,9 @@ export function valueProblem(domain: Domain, value: unknown, sensitive = false, 
   if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
     for (const [k, v] of Object.entries(value)) {
       const keyPath = `${path}[${JSON.stringify(k)}]`;
-      if (stringProblem(k)) return { problem: `a key ${stringProblem(k)!}`, path: keyPath };
-      const p = valueProblem(domain, v, sensitive, keyPath);
+      const keyProblem = keyDomain ? scalarProblem(keyDomain, k) : stringProblem(k);
+      if (keyProblem) return { problem: `the key ${keyProblem}`, path: keyPath };
+      const p = valueProblem(domain, v, sensitive, keyPath, keyDomain);
       if (p) return p;
     }
   }

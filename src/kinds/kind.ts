@@ -10,6 +10,8 @@ export interface AttributeSchema {
   description: string;
   /** The values PostgreSQL can hold (of each element, for lists and maps); default: domainOf(). */
   domain?: Domain;
+  /** For a map: the domain of its keys (default: any string without NUL). */
+  keyDomain?: Domain;
   required?: boolean;
   /** Filled into the spec when the attribute is absent (only for observed attributes). */
   default?: Value;

@@ -87,10 +87,17 @@ function valueOf(t: TypeSpec, schema: AttributeSchema): fc.Arbitrary<unknown> {
     case 'set':
       return fc.array(valueOf(t.elem, schema), { maxLength: 3 });
     case 'map':
-      // setting names the server knows (an unknown one is the provider's to refuse), and hostile ones
-      return fc.dictionary(fc.oneof(fc.constantFrom('work_mem', 'search_path', 'myapp.tenant'), fc.constantFrom('a\u0000.b', 'x.\u0000')), valueOf(t.elem, schema), {
-        maxKeys: 2,
-      });
+      // setting names the server knows or custom ones, and names of the wrong shape; not a
+      // random simple name: whether the server knows it is the provider's to say (at plan)
+      return fc.dictionary(
+        fc.oneof(
+          fc.constantFrom('work_mem', 'search_path', 'DateStyle', 'myapp.tenant'),
+          fc.stringMatching(/^[a-z_][a-z0-9_$]{0,4}(\.[a-z_][a-z0-9_$]{0,4}){1,2}$/),
+          fc.constantFrom('a\u0000.b', 'x.\ud800', 'work mem', 'myapp..x', '', '1a.b', 'é.x'),
+        ),
+        valueOf(t.elem, schema),
+        { maxKeys: 2 },
+      );
     default:
       return fc.constant(null);
   }

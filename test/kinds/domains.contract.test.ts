@@ -63,6 +63,20 @@ const cases: Case[] = [
       ['', false],
     ] as const
   ).map(([v, ok]): Case => ['Database.encoding', v, ok]),
+  ...(
+    [
+      ['work_mem', true],
+      ['DateStyle', true],
+      ['myapp.tenant', true],
+      ['my_app.x$1.y', true],
+      ['work mem', false],
+      ['myapp..x', false],
+      ['1abc.x', false],
+      ['myapp.', false],
+      ['a-b.c', false],
+      ['', false],
+    ] as const
+  ).map(([k, ok]): Case => ['Role.settings{}', k, ok]),
   ['Database.comment', 'any text, even "quoted" \' or ☃', true],
   ['Database.comment', 'a\u0000b', false],
   ['Database.comment', 'a\udc00', false],
@@ -114,10 +128,11 @@ const cases: Case[] = [
   ).map(([v, ok]): Case => ['ServiceAccount.valid_until', v, ok]),
 ];
 
-/** `Kind.attr` or `Kind.attr[]` (a list attribute: the value is its one element). */
-function parse(attribute: string): { kind: KindName; attr: string; list: boolean } {
+/** `Kind.attr`, `Kind.attr[]` (a list: the value is its one element) or `Kind.attr{}` (a map: the value is its one key). */
+function parse(attribute: string): { kind: KindName; attr: string; wrap: (v: unknown) => unknown } {
   const [kind, attr] = attribute.split('.') as [KindName, string];
-  return { kind, attr: attr.replace('[]', ''), list: attr.endsWith('[]') };
+  const wrap = attr.endsWith('[]') ? (v: unknown) => [v] : attr.endsWith('{}') ? (v: unknown) => ({ [v as string]: 'on' }) : (v: unknown) => v;
+  return { kind, attr: attr.replace(/\[\]|\{\}/, ''), wrap };
 }
 
 /** The smallest valid spec of each kind (the required attributes). */
@@ -131,10 +146,10 @@ const base: Record<string, Record<string, unknown>> = {
 
 describe('value domains (TypeScript side)', () => {
   it.each(cases.map((c) => [c[0], JSON.stringify(c[1]), c[2], c[1]] as const))('%s = %s: accepted %s', (attribute, _shown, ok, value) => {
-    const { kind, attr, list } = parse(attribute);
+    const { kind, attr, wrap } = parse(attribute);
     const schema = kindByName(kind)!.attributes[attr]!;
     expect(schema, attribute).toBeDefined();
-    const problem = valueProblem(domainOf(schema), list ? [value] : value);
+    const problem = valueProblem(domainOf(schema), wrap(value), false, '', schema.keyDomain);
     expect(problem === undefined, JSON.stringify(problem)).toBe(ok);
   });
 
@@ -164,8 +179,8 @@ for (const target of serverTargets(inject('databaseUrl'))) {
     it('accepts and refuses what the TypeScript side does, naming the field', async () => {
       const disagreements: string[] = [];
       for (const [attribute, value, ok] of cases) {
-        const { kind, attr, list } = parse(attribute);
-        const spec = JSON.stringify({ ...base[kind], [attr]: list ? [value] : value });
+        const { kind, attr, wrap } = parse(attribute);
+        const spec = JSON.stringify({ ...base[kind], [attr]: wrap(value) });
         let error: { code?: string; message: string } | undefined;
         try {
           await db.client.query('select xplane.normalize_spec($1::xplane.resource_kind, $2::jsonb)', [kind, spec]);
@@ -173,7 +188,8 @@ for (const target of serverTargets(inject('databaseUrl'))) {
           error = err as { code?: string; message: string };
         }
         // 22023: invalid_spec ("Kind.field: …"); 22P05 / 22P02: jsonb refuses \u0000 and a lone surrogate on input
-        const refused = error !== undefined && (error.code === '22P05' || error.code === '22P02' || (error.code === '22023' && error.message.startsWith(`${kind}.${attr}`)));
+        const refused =
+          error !== undefined && (error.code === '22P05' || error.code === '22P02' || (error.code === '22023' && error.message.startsWith(`${kind}.${attr}`)));
         if (error !== undefined && !refused) disagreements.push(`${attribute} = ${JSON.stringify(value)}: unexpected error ${error.code} ${error.message}`);
         else if (refused === ok) disagreements.push(`${attribute} = ${JSON.stringify(value)}: ${ok ? `refused (${error!.message})` : 'accepted'}, expected ${ok ? 'accepted' : 'refused'}`);
       }

@@ -145,7 +145,7 @@ const cases: [string, string, { message: string; at: string; hint?: string }[]][
     [
       { message: 'comment: must not contain a NUL character (\\u0000)', at: '2:13' },
       { message: 'member_of[1]: must not contain a NUL character (\\u0000)', at: '3:15' },
-      { message: 'settings["a.b\\u0000"]: a key must not contain a NUL character (\\u0000)', at: '4:14' },
+      { message: 'settings["a.b\\u0000"]: the key must not contain a NUL character (\\u0000)', at: '4:14' },
       { message: 'path: must not contain a NUL character (\\u0000)', at: '9:12' },
     ],
   ],
@@ -155,6 +155,14 @@ const cases: [string, string, { message: string; at: string; hint?: string }[]][
     [
       { message: 'name must be valid Unicode: \\uD800 is half of a surrogate pair', at: '2:10' },
       { message: 'comment: must be valid Unicode: \\uDC00 is half of a surrogate pair', at: '5:13' },
+    ],
+  ],
+  [
+    'a settings key that cannot be a setting name',
+    'role "r" {\n  settings = { "work mem" = "1MB" }\n}\nrole "q" {\n  settings = { "myapp..x" = "1", "DateStyle" = "ISO", "my_app.tenant$1" = "a" }\n}',
+    [
+      { message: 'settings["work mem"]: the key is not a setting name: a name such as work_mem, or names joined by dots for a custom setting (myapp.tenant)', at: '2:14' },
+      { message: 'settings["myapp..x"]: the key is not a setting name: a name such as work_mem, or names joined by dots for a custom setting (myapp.tenant)', at: '5:14' },
     ],
   ],
   [
