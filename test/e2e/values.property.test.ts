@@ -61,7 +61,13 @@ const edgeStrings = [
   'quote " and backslash \\',
   'line\nbreak',
 ];
-// plausible values weigh more, so that a fair share of configurations is valid and planned
+// Half of the configurations draw only plausible values (so that a fair share is valid and
+// planned); the other half any value, plausible ones weighing more.
+const plausibleString: fc.Arbitrary<string> = fc.oneof(
+  { arbitrary: fc.stringMatching(/^[a-z_][a-z0-9_ é☃-]{0,20}$/), weight: 6 },
+  { arbitrary: fc.constantFrom('postgres', 'infinity', '2030-01-01T00:00:00Z', '2028-02-29 10:00:00+02:00', 'UTF8', 'C', 'SELECT', 'ALL'), weight: 2 },
+);
+const plausibleNumber: fc.Arbitrary<number> = fc.integer({ min: -1, max: 100 });
 const anyString: fc.Arbitrary<string> = fc.oneof(
   { arbitrary: fc.stringMatching(/^[a-z_][a-z0-9_ é☃-]{0,20}$/), weight: 6 },
   { arbitrary: fc.constantFrom(...edgeStrings), weight: 3 },
@@ -75,17 +81,19 @@ const anyNumber: fc.Arbitrary<number> = fc.oneof(
   { arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true }), weight: 1 },
 );
 
-function valueOf(t: TypeSpec, schema: AttributeSchema): fc.Arbitrary<unknown> {
+function valueOf(t: TypeSpec, schema: AttributeSchema, hostile: boolean): fc.Arbitrary<unknown> {
   switch (t.t) {
-    case 'string':
-      return schema.enum ? fc.oneof(fc.constantFrom(...schema.enum), anyString) : anyString;
+    case 'string': {
+      const str = hostile ? anyString : plausibleString;
+      return schema.enum ? fc.oneof(fc.constantFrom(...schema.enum), str) : str;
+    }
     case 'number':
-      return anyNumber;
+      return hostile ? anyNumber : plausibleNumber;
     case 'bool':
       return fc.boolean();
     case 'list':
     case 'set':
-      return fc.array(valueOf(t.elem, schema), { maxLength: 3 });
+      return fc.array(valueOf(t.elem, schema, hostile), { maxLength: 3 });
     case 'map':
       // setting names the server knows or custom ones, and names of the wrong shape; not a
       // random simple name: whether the server knows it is the provider's to say (at plan)
@@ -93,9 +101,9 @@ function valueOf(t: TypeSpec, schema: AttributeSchema): fc.Arbitrary<unknown> {
         fc.oneof(
           fc.constantFrom('work_mem', 'search_path', 'DateStyle', 'myapp.tenant'),
           fc.stringMatching(/^[a-z_][a-z0-9_$]{0,4}(\.[a-z_][a-z0-9_$]{0,4}){1,2}$/),
-          fc.constantFrom('a\u0000.b', 'x.\ud800', 'work mem', 'myapp..x', '', '1a.b', 'é.x'),
+          ...(hostile ? [fc.constantFrom('a\u0000.b', 'x.\ud800', 'work mem', 'myapp..x', '', '1a.b', 'é.x')] : []),
         ),
-        valueOf(t.elem, schema),
+        valueOf(t.elem, schema, hostile),
         { maxKeys: 2 },
       );
     default:
@@ -103,9 +111,11 @@ function valueOf(t: TypeSpec, schema: AttributeSchema): fc.Arbitrary<unknown> {
   }
 }
 
-/** Some attributes of a schema, each absent or a random value of its type. */
-function attributes(attrs: Record<string, AttributeSchema>): fc.Arbitrary<Record<string, unknown>> {
-  return fc.record(Object.fromEntries(Object.entries(attrs).map(([k, s]) => [k, valueOf(s.type, s)])), { requiredKeys: [] });
+/** The attributes of a schema: the required ones, and each other one absent or a random value of its type. */
+function attributes(attrs: Record<string, AttributeSchema>, hostile: boolean): fc.Arbitrary<Record<string, unknown>> {
+  return fc.record(Object.fromEntries(Object.entries(attrs).map(([k, s]) => [k, valueOf(s.type, s, hostile)])), {
+    requiredKeys: Object.keys(attrs).filter((k) => attrs[k]!.required),
+  });
 }
 
 interface ResourceModel {
@@ -115,20 +125,20 @@ interface ResourceModel {
   blocks: Array<[string, Record<string, unknown>]>;
 }
 
-function resource(kind: KindDefinition, prefix: string): fc.Arbitrary<ResourceModel> {
+function resource(kind: KindDefinition, prefix: string, hostile: boolean): fc.Arbitrary<ResourceModel> {
   const blockArbs = Object.entries(kind.blocks).map(([type, b]: [string, BlockSchema]) =>
-    fc.array(attributes(b.attributes), { maxLength: b.multiple ? 2 : 1 }).map((list) => list.map((a) => [type, a] as [string, Record<string, unknown>])),
+    fc.array(attributes(b.attributes, hostile), { maxLength: b.multiple ? 2 : 1 }).map((list) => list.map((a) => [type, a] as [string, Record<string, unknown>])),
   );
   return fc.record({
     // the prefix keeps names apart from other tests; the suffix reaches the byte limit (or passes it)
     name: fc
       .oneof(
         { arbitrary: fc.stringMatching(/^[a-z0-9_]{0,8}$/), weight: 6 },
-        { arbitrary: fc.string({ unit: 'binary', maxLength: 50 }), weight: 2 },
-        { arbitrary: fc.constantFrom('é'.repeat(25), 'é'.repeat(26), '\u0000'), weight: 1 },
+        { arbitrary: fc.string({ unit: 'binary', maxLength: 50 }), weight: hostile ? 2 : 0 },
+        { arbitrary: fc.constantFrom('é'.repeat(25), 'é'.repeat(26), '\u0000'), weight: hostile ? 1 : 0 },
       )
       .map((s) => `${prefix}${s}`),
-    attrs: attributes(kind.attributes),
+    attrs: attributes(kind.attributes, hostile),
     blocks: fc.tuple(...blockArbs).map((lists) => lists.flat()),
   }).map((r) => ({ type: kind.type, ...r }));
 }
@@ -184,8 +194,8 @@ describe('random attribute values: validated with a location, or planned', { tim
     mkdirSync(dir);
     // one or two kinds per configuration: each kind's values decide alone whether it is valid
     const config = fc
-      .subarray(kinds as KindDefinition[], { minLength: 1, maxLength: 2 })
-      .chain((ks) => fc.tuple(...ks.map((k) => resource(k, `${prefix}${k.type[0]}_`))));
+      .tuple(fc.subarray(kinds as KindDefinition[], { minLength: 1, maxLength: 2 }), fc.boolean())
+      .chain(([ks, hostile]) => fc.tuple(...ks.map((k) => resource(k, `${prefix}${k.type[0]}_`, hostile))));
     const outcomes = { valid: 0, invalid: 0 };
     await fc.assert(
       fc.asyncProperty(config, async (rs) => {
