@@ -18,10 +18,19 @@ export const CarriageReturn = createToken({ name: 'CarriageReturn', pattern: /\r
 export const Newline = createToken({ name: 'Newline', pattern: /\r?\n/, label: 'end of line', line_breaks: true });
 /** `# …` and `// …` up to the end of the line. */
 export const LineComment = createToken({ name: 'LineComment', pattern: /(?:#|\/\/)[^\r\n]*/, group: 'comments' });
-/** `/* … *\/` — the unrolled form has no backtracking. */
+/**
+ * `/* … *\/`, up to the first `*\/`. Code, not /\/\*[^*]*\*+(?:[^/*][^*]*\*+)*\//: that expression
+ * takes a stack frame per `*` and overflowed on a long comment full of them.
+ */
 export const BlockComment = createToken({
   name: 'BlockComment',
-  pattern: /\/\*[^*]*\*+(?:[^/*][^*]*\*+)*\//,
+  pattern: {
+    exec: (text, offset) => {
+      if (text.charCodeAt(offset) !== 47 /* / */ || text.charCodeAt(offset + 1) !== 42 /* * */) return null;
+      const end = text.indexOf('*/', offset + 2);
+      return end < 0 ? null : ([text.slice(offset, end + 2)] as unknown as RegExpExecArray);
+    },
+  },
   group: 'comments',
   line_breaks: true,
 });

@@ -244,4 +244,10 @@ describe('source files: bytes and sizes', () => {
     expect(r.diagnostics).toEqual([]);
     expect(r.config!.resources[0]!.spec['comment']).toBe(long);
   });
+
+  it('a long block comment full of * is a comment (its regular expression overflowed the stack too)', () => {
+    const r = loadFiles({ 'main.xp': `/*${' *'.repeat(2_000_000)} */\nrole "r" {}\n` });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.config!.resources.map((x) => x.address)).toEqual(['role.r']);
+  });
 });
