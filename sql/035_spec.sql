@@ -51,6 +51,100 @@ $$;
 comment on function xplane.spec_text(xplane.resource_kind, jsonb, text, text, boolean) is
   'A string attribute of a spec, or p_default when absent; refuses other JSON types and (unless nullable) null or empty strings.';
 
+create or replace function xplane.identifier_problem(p_value text)
+returns text
+language sql immutable parallel safe
+as $$
+  -- The same rule as identifierProblem in src/kinds/domains.ts (test/kinds/domains.contract.test.ts).
+  -- A NUL cannot reach here: PostgreSQL text (and jsonb) refuses it on input.
+  select case when p_value is null or p_value = '' then 'must not be empty'
+              when octet_length(p_value) > 63
+              then format('is %s bytes long, more than PostgreSQL''s limit of 63 bytes (NAMEDATALEN)', octet_length(p_value)) end
+$$;
+comment on function xplane.identifier_problem(text) is
+  'Why a string cannot be a PostgreSQL name (empty, or longer than 63 bytes: the server would truncate it silently), or null when it can.';
+
+create or replace function xplane.spec_identifier(p_kind xplane.resource_kind, p_spec jsonb, p_key text, p_default text,
+                                                  p_nullable boolean default false)
+returns text
+language plpgsql stable
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v text := xplane.spec_text(p_kind, p_spec, p_key, p_default, p_nullable);
+begin
+  if v is not null and xplane.identifier_problem(v) is not null then
+    perform xplane.invalid_spec(p_kind, p_key, xplane.identifier_problem(v));
+  end if;
+  return v;
+end
+$$;
+comment on function xplane.spec_identifier(xplane.resource_kind, jsonb, text, text, boolean) is
+  'A string attribute that names an object (spec_text, then identifier_problem): 1 to 63 bytes.';
+
+create or replace function xplane.spec_identifier_set(p_kind xplane.resource_kind, p_spec jsonb, p_key text)
+returns jsonb
+language plpgsql stable
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v jsonb := xplane.spec_text_set(p_kind, p_spec, p_key);
+  v_bad text;
+begin
+  if jsonb_array_length(v) = 1 then
+    v_bad := v ->> 0;                                  -- the common list of one, without a query
+    if xplane.identifier_problem(v_bad) is not null then
+      perform xplane.invalid_spec(p_kind, p_key, format('%s %s', v -> 0, xplane.identifier_problem(v_bad)));
+    end if;
+  elsif jsonb_array_length(v) > 1 then
+    select e #>> '{}' into v_bad from jsonb_array_elements(v) e where xplane.identifier_problem(e #>> '{}') is not null limit 1;
+    if v_bad is not null then
+      perform xplane.invalid_spec(p_kind, p_key, format('%s %s', to_jsonb(v_bad), xplane.identifier_problem(v_bad)));
+    end if;
+  end if;
+  return v;
+end
+$$;
+comment on function xplane.spec_identifier_set(xplane.resource_kind, jsonb, text) is
+  'A list of object names (spec_text_set, then identifier_problem for each).';
+
+create or replace function xplane.timestamp_problem(p_value text)
+returns text
+language plpgsql immutable parallel safe
+set search_path = xplane, pg_catalog
+as $$
+-- The same rule as timestampProblem in src/kinds/domains.ts (test/kinds/domains.contract.test.ts):
+-- YYYY-MM-DD, then optionally [T ]HH:MM[:SS[.ffffff]], then optionally Z or ±HH[[:]MM]; a real
+-- date. Stricter than timestamptz input, which also takes 'now', 'epoch' or '+99' (a time zone).
+declare
+  m text[];
+  v_year int; v_month int; v_day int;
+begin
+  if p_value in ('infinity', '-infinity') then
+    return null;
+  end if;
+  m := regexp_match(p_value, '^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?)?(Z|[+-](\d{2})(?::?(\d{2}))?)?$');
+  if m is null then
+    return 'must be an ISO 8601 timestamp such as 2027-01-01T00:00:00Z (or 2027-01-01, 2027-01-01 12:00:00+02:00), or "infinity"';
+  end if;
+  v_year := m[1]::int; v_month := m[2]::int; v_day := m[3]::int;
+  if v_year < 1000 then
+    return 'the year must be between 1000 and 9999';
+  elsif v_month not between 1 and 12 then
+    return format('month %s does not exist', m[2]);
+  elsif v_day < 1 or v_day > extract(day from make_date(v_year, v_month, 1) + interval '1 month' - interval '1 day') then
+    return format('%s-%s has no day %s', m[1], m[2], m[3]);
+  elsif m[4] is not null and (m[4]::int > 23 or m[5]::int > 59 or coalesce(m[6], '0')::int > 59) then
+    return 'the time must be from 00:00:00 to 23:59:59';
+  elsif m[8] is not null and (m[8]::int > 15 or coalesce(m[9], '0')::int > 59) then
+    return 'the time zone offset must be from -15:59 to +15:59';
+  end if;
+  return null;
+end
+$$;
+comment on function xplane.timestamp_problem(text) is
+  'Why a string is not a timestamp xp accepts (strict ISO 8601, a real date, or infinity / -infinity), or null when it is one.';
+
 create or replace function xplane.spec_int(p_kind xplane.resource_kind, p_spec jsonb, p_key text, p_default integer,
                                            p_min integer default null)
 returns integer

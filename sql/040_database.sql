@@ -18,15 +18,20 @@ begin
   select d.datcollate, d.datctype into v_collate, v_ctype from pg_database d where d.datname = 'template1';
   v_encoding := xplane.spec_text('Database', p_spec, 'encoding', 'UTF8');
   v_enc_norm := pg_encoding_to_char(pg_char_to_encoding(v_encoding));
-  if v_enc_norm = '' or (v_enc_norm = 'SQL_ASCII' and upper(v_encoding) not in ('SQL_ASCII', 'SQLASCII')) then
-    perform xplane.invalid_spec('Database', 'encoding', format('unknown encoding %L', v_encoding));
+  -- The same rule as the encoding domain of src/kinds/domains.ts: a server encoding's name (or
+  -- UNICODE), case and anything but letters and digits aside; not a client-only one (SJIS…),
+  -- which CREATE DATABASE would refuse, nor an older alias the TypeScript side does not know.
+  if v_enc_norm = '' or pg_char_to_encoding(v_enc_norm) > pg_char_to_encoding('KOI8U')
+     or lower(regexp_replace(v_encoding, '[^A-Za-z0-9]', '', 'g'))
+        not in (lower(regexp_replace(v_enc_norm, '[^A-Za-z0-9]', '', 'g')), 'unicode') then
+    perform xplane.invalid_spec('Database', 'encoding', format('unknown encoding %L (a server encoding of PostgreSQL: UTF8, LATIN1, …)', v_encoding));
   end if;
   return jsonb_build_object(
-    'owner',             xplane.spec_text('Database', p_spec, 'owner', current_user::text),
+    'owner',             xplane.spec_identifier('Database', p_spec, 'owner', current_user::text),
     'encoding',          v_enc_norm,
     'lc_collate',        xplane.spec_text('Database', p_spec, 'lc_collate', v_collate),
     'lc_ctype',          xplane.spec_text('Database', p_spec, 'lc_ctype', v_ctype),
-    'template',          xplane.spec_text('Database', p_spec, 'template', 'template1'),
+    'template',          xplane.spec_identifier('Database', p_spec, 'template', 'template1'),
     'connection_limit',  xplane.spec_int('Database', p_spec, 'connection_limit', -1, -1),
     'allow_connections', xplane.spec_bool('Database', p_spec, 'allow_connections', true),
     'comment',           xplane.spec_comment('Database', p_spec),

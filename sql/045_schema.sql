@@ -11,8 +11,8 @@ begin
     perform xplane.invalid_spec('Schema', 'database', 'is required (the database the schema lives in)');
   end if;
   return jsonb_build_object(
-    'database',        xplane.spec_text('Schema', p_spec, 'database', null),
-    'owner',           xplane.spec_text('Schema', p_spec, 'owner', current_user::text),
+    'database',        xplane.spec_identifier('Schema', p_spec, 'database', null),
+    'owner',           xplane.spec_identifier('Schema', p_spec, 'owner', current_user::text),
     'comment',         xplane.spec_comment('Schema', p_spec),
     'allow_data_loss', xplane.spec_bool('Schema', p_spec, 'allow_data_loss', false));
 end

@@ -10,9 +10,12 @@ begin
   if not p_spec ? 'database' then
     perform xplane.invalid_spec('Extension', 'database', 'is required (the database to install the extension in)');
   end if;
+  if p_spec ->> 'version' = '' then                    -- CREATE EXTENSION … VERSION '' would fail at apply
+    perform xplane.invalid_spec('Extension', 'version', 'must not be empty (null: the default version)');
+  end if;
   return jsonb_build_object(
-    'database',        xplane.spec_text('Extension', p_spec, 'database', null),
-    'schema',          xplane.spec_text('Extension', p_spec, 'schema', null, true),
+    'database',        xplane.spec_identifier('Extension', p_spec, 'database', null),
+    'schema',          xplane.spec_identifier('Extension', p_spec, 'schema', null, true),
     'version',         xplane.spec_text('Extension', p_spec, 'version', null, true),
     'allow_data_loss', xplane.spec_bool('Extension', p_spec, 'allow_data_loss', false));
 end

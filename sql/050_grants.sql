@@ -144,7 +144,13 @@ begin
     if v_db is null then
       perform xplane.invalid_spec(p_kind, v_field || '.database', 'is required');
     end if;
+    if xplane.identifier_problem(v_db) is not null then
+      perform xplane.invalid_spec(p_kind, v_field || '.database', xplane.identifier_problem(v_db));
+    end if;
     v_schema := nullif(v_item ->> 'schema', '');
+    if v_schema is not null and xplane.identifier_problem(v_schema) is not null then
+      perform xplane.invalid_spec(p_kind, v_field || '.schema', xplane.identifier_problem(v_schema));
+    end if;
     if v_on = 'database' then
       if v_schema is not null then
         perform xplane.invalid_spec(p_kind, v_field || '.schema', 'must be absent when on = "database"');

@@ -175,6 +175,9 @@ begin
   if jsonb_typeof(p_value) <> 'string' then
     perform xplane.invalid_spec(p_kind, 'valid_until', 'must be an ISO 8601 timestamp such as 2027-01-01T00:00:00Z, or "infinity"');
   end if;
+  if xplane.timestamp_problem(p_value #>> '{}') is not null then
+    perform xplane.invalid_spec(p_kind, 'valid_until', format('%s %s', p_value, xplane.timestamp_problem(p_value #>> '{}')));
+  end if;
   begin
     v_ts := (p_value #>> '{}')::timestamptz;
   exception when others then

@@ -14,16 +14,16 @@ declare
 begin
   perform xplane.spec_check_keys('ServiceAccount', p_spec,
     array['database', 'password', 'schemas', 'grants', 'member_of', 'connection_limit', 'valid_until', 'comment']);
-  v_db := xplane.spec_text('ServiceAccount', p_spec, 'database', null);
+  v_db := xplane.spec_identifier('ServiceAccount', p_spec, 'database', null);
   if v_db is null then
     perform xplane.invalid_spec('ServiceAccount', 'database', 'is required (the database the account connects to)');
   end if;
   perform xplane.check_password('ServiceAccount', p_spec);
   return jsonb_build_object(
     'database', v_db,
-    'schemas', xplane.spec_text_set('ServiceAccount', p_spec, 'schemas'),
+    'schemas', xplane.spec_identifier_set('ServiceAccount', p_spec, 'schemas'),
     'grants', xplane.normalize_grants('ServiceAccount', p_spec -> 'grants', v_db),
-    'member_of', xplane.spec_text_set('ServiceAccount', p_spec, 'member_of'),
+    'member_of', xplane.spec_identifier_set('ServiceAccount', p_spec, 'member_of'),
     'connection_limit', xplane.spec_int('ServiceAccount', p_spec, 'connection_limit', -1, -1),
     'valid_until', xplane.normalize_valid_until('ServiceAccount', p_spec -> 'valid_until'),
     'comment', xplane.spec_comment('ServiceAccount', p_spec));

@@ -151,8 +151,8 @@ returns text
 language sql immutable parallel safe
 as $$
   -- PostgreSQL would silently truncate a longer name, and xp would never find the object again.
-  select case when p_name is null or p_name = '' or octet_length(p_name) > 63
-              then format('%s.name: must be 1 to 63 bytes long (NAMEDATALEN), got %s bytes', p_kind, coalesce(octet_length(p_name), 0)) end
+  select case when xplane.identifier_problem(p_name) is not null
+              then format('%s.name: %s', p_kind, xplane.identifier_problem(p_name)) end
 $$;
 comment on function xplane.name_problem(xplane.resource_kind, text) is
   'Why a name cannot be an object''s (Kind.name: …), or null when it can: 1 to 63 bytes.';

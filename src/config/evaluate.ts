@@ -18,6 +18,7 @@ import {
   type SpecProblem,
 } from '../kinds/index.js';
 import { callFunction, FunctionError, functionNames, type FunctionContext } from './functions.js';
+import { domainOf, identifierProblem, valueProblem } from '../kinds/domains.js';
 import { didYouMean } from './suggest.js';
 import { checkSecretPath, SecretPathError } from '../secrets/secret-file.js';
 import { ANY, STRING, convert, typeFromExpression, type TypeSpec } from './type-constraints.js';
@@ -38,6 +39,7 @@ import {
   UNKNOWN,
   containsSensitive,
   containsUnknown,
+  deepUnwrap,
   expandGroup,
   isObject,
   toPlain,
@@ -106,6 +108,9 @@ interface LocalState {
   deps: Set<string>;
 }
 
+/** The most instances one `count` makes (range() has the same limit on elements). */
+const MAX_COUNT = 1_000_000;
+
 const topLevelBlockTypes = ['variable', 'locals', 'provider', 'output', 'stack', ...resourceTypes];
 
 class Instance implements InstanceHandle {
@@ -133,7 +138,14 @@ class Instance implements InstanceHandle {
     }
     if (this.nameMemo !== undefined) return this.nameMemo;
     const attr = this.resource.attrs.get('name');
-    if (!attr) return (this.nameMemo = this.resource.label.replace(/-/g, '_'));
+    if (!attr) {
+      // a label is ASCII: only its length can be wrong
+      const fromLabel = this.resource.label.replace(/-/g, '_');
+      const problem = identifierProblem(fromLabel);
+      if (problem === undefined) return (this.nameMemo = fromLabel);
+      this.ev.report(this.resource.block.typeRange, `the name "${fromLabel}" (from the label) ${problem}`, 'set a shorter name with name = "…"');
+      return (this.nameMemo = UNKNOWN);
+    }
     this.nameMemo = BUSY;
     let result: string | typeof UNKNOWN = UNKNOWN;
     const v = this.ev.evalAttribute(attr, this.scope);
@@ -144,9 +156,7 @@ class Instance implements InstanceHandle {
       else if (value === UNKNOWN || (s.ok && s.value === UNKNOWN))
         this.ev.report(attr.value.range, 'the name must be known before apply', 'a name cannot depend on a value known only after apply');
       else if (!s.ok || typeof s.value !== 'string') this.ev.report(attr.value.range, `name: expected string, got ${typeOfValue(value)}`);
-      else if (s.value === '') this.ev.report(attr.value.range, 'name must not be empty');
-      else if (s.value.length > 63)
-        this.ev.report(attr.value.range, `name "${s.value}" is longer than PostgreSQL's 63-byte limit`);
+      else if (identifierProblem(s.value) !== undefined) this.ev.report(attr.value.range, `name ${identifierProblem(s.value)}`);
       else result = s.value;
     }
     return (this.nameMemo = result);
@@ -555,6 +565,11 @@ export class Evaluator {
       const n = convert(value, { t: 'number' });
       if (!n.ok || typeof n.value !== 'number' || !Number.isInteger(n.value) || n.value < 0) {
         this.report(count.value.range, `count must be a whole number ≥ 0, got ${n.ok ? String(n.value) : typeOfValue(value)}`);
+        return this.expansionFailed(r);
+      }
+      if (n.value > MAX_COUNT) {
+        // as range(): a typo (1e20) would otherwise run out of memory instead of being reported
+        this.report(count.value.range, `count must be at most ${MAX_COUNT.toLocaleString('en')}, got ${n.value}`);
         return this.expansionFailed(r);
       }
       for (let i = 0; i < n.value; i++) out.set(i, make(`${r.address}[${i}]`, { ...base, countIndex: i }));
@@ -1103,6 +1118,12 @@ export class Evaluator {
       }
     }
     const out = toPlain(c.value);
+    const plain = deepUnwrap(out as EvalValue);
+    const bad = valueProblem(domainOf(schema), plain.value, plain.sensitive || schema.sensitive === true, '', schema.keyDomain);
+    if (bad) {
+      this.report(range, `${name}${bad.path}: ${bad.problem}`);
+      return undefined;
+    }
     if (out === null) return null;
     return schema.sensitive ? wrap(out as EvalValue, true) as Value : out;
   }
@@ -1132,6 +1153,7 @@ export class Evaluator {
     }
     for (const [name, s] of entriesOf(schema.attributes)) {
       if (out[name] !== undefined && out[name] !== null) continue;
+      if (s.required && !ok && attrs.has(name)) continue; // set, but invalid: reported already
       if (s.required) {
         this.report(b.typeRange, `missing required attribute "${name}" in ${b.type}`, `${name}: ${s.description}`);
         ok = false;

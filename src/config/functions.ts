@@ -2,6 +2,7 @@
 // that says what was expected; the evaluator turns the failure into a diagnostic at the call.
 // Unknown and sensitive arguments are handled once, here, by `callFunction`.
 import { readFileSync } from 'node:fs';
+import { decodeSource } from '../dsl/source.js';
 import { resolve } from 'node:path';
 import { convert, type TypeSpec, STRING, NUMBER } from './type-constraints.js';
 import {
@@ -145,11 +146,18 @@ export const functions: Record<string, FunctionDef> = {
     signature: 'file(path)',
     impl(args, ctx) {
       const path = str(args, 0, 'file');
+      let bytes: Buffer;
       try {
-        return readFileSync(resolve(ctx.dir, path), 'utf8');
+        bytes = readFileSync(resolve(ctx.dir, path));
       } catch (err) {
         throw new FunctionError(`file: cannot read "${path}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 0);
       }
+      const decoded = decodeSource(path, bytes);
+      if (!decoded.ok) {
+        const at = decoded.diagnostic.range!.start;
+        throw new FunctionError(`file: "${path}" is not UTF-8: ${decoded.diagnostic.message.replace(/^invalid UTF-8: /, '')} at ${at.line}:${at.column}`, 0);
+      }
+      return decoded.text;
     },
   },
   lower: { arity: [1, 1], signature: 'lower(string)', impl: (a) => str(a, 0, 'lower').toLowerCase() },

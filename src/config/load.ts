@@ -6,6 +6,7 @@ import { basename, extname, join, resolve } from 'node:path';
 import type { Expression, File } from '../dsl/ast.js';
 import type { Diagnostic } from '../dsl/diagnostics.js';
 import { parse } from '../dsl/index.js';
+import { decodeSource } from '../dsl/source.js';
 import { buildGraph, type ResourceGraph } from '../graph/index.js';
 import { evaluate, type VariableInput } from './evaluate.js';
 import { configurationFileNames } from './files.js';
@@ -52,14 +53,20 @@ export function loadConfiguration(dir: string, options: LoadOptions = {}): LoadR
   const files: File[] = [];
   for (const name of names) {
     const path = join(options.displayDir ?? dir, name);
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = readFileSync(join(dir, name), 'utf8');
+      bytes = readFileSync(join(dir, name));
     } catch (err) {
       diagnostics.push({ severity: 'error', message: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code}` });
       continue;
     }
+    const decoded = decodeSource(path, bytes);
+    const text = decoded.text;
     sources.set(path, text);
+    if (!decoded.ok) {
+      diagnostics.push(decoded.diagnostic);
+      continue;
+    }
     let parsed: ReturnType<typeof parse>;
     try {
       parsed = parse(path, text);
@@ -174,14 +181,20 @@ export function notLiteral(e: Expression): { message: string; range: Expression[
 
 /** A var file: JSON (`.json`) or `name = value` lines in the language. */
 function readVarFile(path: string, sources: Map<string, string>, diagnostics: Diagnostic[]): VariableInput[] {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (err) {
     diagnostics.push({ severity: 'error', message: `cannot read var file "${path}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
     return [];
   }
+  const decoded = decodeSource(path, bytes);
+  const text = decoded.text;
   sources.set(path, text);
+  if (!decoded.ok) {
+    diagnostics.push(decoded.diagnostic);
+    return [];
+  }
   if (extname(path) === '.json') {
     let data: unknown;
     try {

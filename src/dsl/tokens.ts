@@ -18,10 +18,19 @@ export const CarriageReturn = createToken({ name: 'CarriageReturn', pattern: /\r
 export const Newline = createToken({ name: 'Newline', pattern: /\r?\n/, label: 'end of line', line_breaks: true });
 /** `# …` and `// …` up to the end of the line. */
 export const LineComment = createToken({ name: 'LineComment', pattern: /(?:#|\/\/)[^\r\n]*/, group: 'comments' });
-/** `/* … *\/` — the unrolled form has no backtracking. */
+/**
+ * `/* … *\/`, up to the first `*\/`. Code, not /\/\*[^*]*\*+(?:[^/*][^*]*\*+)*\//: that expression
+ * takes a stack frame per `*` and overflowed on a long comment full of them.
+ */
 export const BlockComment = createToken({
   name: 'BlockComment',
-  pattern: /\/\*[^*]*\*+(?:[^/*][^*]*\*+)*\//,
+  pattern: {
+    exec: (text, offset) => {
+      if (text.charCodeAt(offset) !== 47 /* / */ || text.charCodeAt(offset + 1) !== 42 /* * */) return null;
+      const end = text.indexOf('*/', offset + 2);
+      return end < 0 ? null : ([text.slice(offset, end + 2)] as unknown as RegExpExecArray);
+    },
+  },
   group: 'comments',
   line_breaks: true,
 });
@@ -103,11 +112,37 @@ export const UnterminatedStringEnd = createToken({
   line_breaks: true,
   pop_mode: true,
 });
-/** Raw text between quotes, escapes undecoded; `$${` is a literal `${`. */
+/**
+ * Raw text between quotes, escapes undecoded; `$${` is a literal `${`. A loop, not a regular
+ * expression: /(?:[^"\\$\r\n]|\\[^\r\n]|\$\$\{|\$(?!\{))+/ backtracks one stack frame per
+ * character and overflowed the stack on a long literal (a 10 MB string was "nested too deeply").
+ */
+const matchStringText: CustomPatternMatcherFunc = (text, offset) => {
+  let i = offset;
+  const n = text.length;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 34 /* " */ || c === 10 || c === 13) break;
+    if (c === 92 /* \ */) {
+      const next = text.charCodeAt(i + 1);
+      if (i + 1 >= n || next === 10 || next === 13) break;
+      i += 2;
+      continue;
+    }
+    if (c === 36 /* $ */ && text.charCodeAt(i + 1) === 123 /* { */) break;
+    if (c === 36 && text.charCodeAt(i + 1) === 36 && text.charCodeAt(i + 2) === 123) {
+      i += 3;
+      continue;
+    }
+    i++;
+  }
+  return i > offset ? ([text.slice(offset, i)] as unknown as RegExpExecArray) : null;
+};
 export const StringText = createToken({
   name: 'StringText',
-  pattern: /(?:[^"\\$\r\n]|\\[^\r\n]|\$\$\{|\$(?!\{))+/,
+  pattern: { exec: matchStringText },
   label: 'string text',
+  line_breaks: false,
 });
 /** `${` opens an interpolation in a string or heredoc; its `}` is an RCurly. */
 export const TemplateOpen = createToken({ name: 'TemplateOpen', pattern: '${', label: "'${'", push_mode: 'expr' });

@@ -1,6 +1,7 @@
 // `database "x" {}` → xplane kind Database.
 import { BOOL, NUMBER, STRING } from '../config/type-constraints.js';
 import type { KindDefinition } from './kind.js';
+import { CONNECTION_LIMIT, ENCODING, IDENTIFIER, NONEMPTY_TEXT } from './domains.js';
 
 export const databaseKind: KindDefinition = {
   type: 'database',
@@ -10,11 +11,11 @@ export const databaseKind: KindDefinition = {
   namespace: 'database',
   attributes: {
     owner: { type: STRING, description: 'owning role (default: the role xp connects as)', references: ['role', 'service_account'] },
-    encoding: { type: STRING, description: 'character set encoding', default: 'UTF8', immutable: true },
-    lc_collate: { type: STRING, description: 'collation order (default: the server default)', immutable: true },
-    lc_ctype: { type: STRING, description: 'character classification (default: the server default)', immutable: true },
-    template: { type: STRING, description: 'template database to copy at creation', default: 'template1', observed: false },
-    connection_limit: { type: NUMBER, description: 'maximum concurrent connections (-1: no limit)', default: -1 },
+    encoding: { type: STRING, domain: ENCODING, description: 'character set encoding', default: 'UTF8', immutable: true },
+    lc_collate: { type: STRING, domain: NONEMPTY_TEXT, description: 'collation order (default: the server default)', immutable: true },
+    lc_ctype: { type: STRING, domain: NONEMPTY_TEXT, description: 'character classification (default: the server default)', immutable: true },
+    template: { type: STRING, domain: IDENTIFIER, description: 'template database to copy at creation', default: 'template1', observed: false },
+    connection_limit: { type: NUMBER, domain: CONNECTION_LIMIT, description: 'maximum concurrent connections (-1: no limit)', default: -1 },
     allow_connections: { type: BOOL, description: 'whether anyone can connect', default: true },
     comment: { type: STRING, description: 'COMMENT ON DATABASE', default: null },
     allow_data_loss: {

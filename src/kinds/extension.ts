@@ -1,6 +1,7 @@
 // `extension "x" {}` → xplane kind Extension.
 import { BOOL, STRING } from '../config/type-constraints.js';
 import type { KindDefinition } from './kind.js';
+import { NONEMPTY_TEXT } from './domains.js';
 
 export const extensionKind: KindDefinition = {
   type: 'extension',
@@ -11,7 +12,7 @@ export const extensionKind: KindDefinition = {
   attributes: {
     database: { type: STRING, description: 'the database to install the extension in', required: true, references: ['database'] },
     schema: { type: STRING, description: "schema for the extension's objects (default: the extension's own)", default: null, references: ['schema'] },
-    version: { type: STRING, description: 'version to install (default: the default version)', default: null },
+    version: { type: STRING, domain: NONEMPTY_TEXT, description: 'version to install (default: the default version)', default: null },
     allow_data_loss: {
       type: BOOL,
       description: 'destroy even when objects of other extensions or users depend on it (DROP EXTENSION … CASCADE)',

@@ -3,10 +3,15 @@
 // resource against this one description; nothing else in the language front end knows a kind.
 import type { KindName, ResourceType, Value } from '../config/types.js';
 import type { TypeSpec } from '../config/type-constraints.js';
+import type { Domain } from './domains.js';
 
 export interface AttributeSchema {
   type: TypeSpec;
   description: string;
+  /** The values PostgreSQL can hold (of each element, for lists and maps); default: domainOf(). */
+  domain?: Domain;
+  /** For a map: the domain of its keys (default: any string without NUL). */
+  keyDomain?: Domain;
   required?: boolean;
   /** Filled into the spec when the attribute is absent (only for observed attributes). */
   default?: Value;

@@ -5,6 +5,7 @@ import { NUMBER, STRING, listOf } from '../config/type-constraints.js';
 import { Sensitive, UNKNOWN } from '../config/types.js';
 import { finalizeGrants, grantBlock } from './grant.js';
 import type { KindDefinition } from './kind.js';
+import { CONNECTION_LIMIT, TIMESTAMP } from './domains.js';
 
 export const serviceAccountKind: KindDefinition = {
   type: 'service_account',
@@ -17,8 +18,8 @@ export const serviceAccountKind: KindDefinition = {
     password: { type: STRING, description: 'password (default: generated, ≥ 32 random bytes)', sensitive: true, observed: false },
     schemas: { type: listOf(STRING), description: 'schemas of `database` it gets USAGE on (authoritative)', default: [], references: ['schema'] },
     member_of: { type: listOf(STRING), description: 'roles it is a member of (authoritative)', default: [], references: ['role'] },
-    connection_limit: { type: NUMBER, description: 'maximum concurrent connections (-1: no limit)', default: -1 },
-    valid_until: { type: STRING, description: 'password expiry, ISO 8601 UTC or "infinity"', default: null },
+    connection_limit: { type: NUMBER, domain: CONNECTION_LIMIT, description: 'maximum concurrent connections (-1: no limit)', default: -1 },
+    valid_until: { type: STRING, domain: TIMESTAMP, description: 'password expiry, ISO 8601 UTC or "infinity"', default: null },
     comment: { type: STRING, description: 'COMMENT ON ROLE', default: null },
   },
   blocks: {

@@ -300,6 +300,8 @@ describe('for_each and count', () => {
       'for_each must not be sensitive',
     ]);
     expect(errorsOf(`role "r" { count = -1 }`)).toEqual(['count must be a whole number ≥ 0, got -1']);
+    // a typo that would have made 1e20 instances (validate ran out of memory): refused at once
+    expect(errorsOf(`role "r" { count = 1e20 }`)).toEqual(['count must be at most 1,000,000, got 100000000000000000000']);
     expect(errorsOf(`role "r" {\n count = 1\n for_each = ["a"]\n}`)).toEqual(['role.r sets both for_each and count']);
     expect(errorsOf(`role "r" { comment = each.key }`)).toEqual(['each.key is only available in a resource with for_each']);
     expect(errorsOf(`role "r" { comment = count.index }`)).toEqual(['count.index is only available in a resource with count']);

@@ -1,4 +1,5 @@
 // Loading a directory: every *.xp file, variables from every source, and their types.
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfiguration } from '../../src/config/load.js';
@@ -242,5 +243,46 @@ describe('variables', () => {
   it('refuses references to resources in variable defaults', () => {
     const r = loadFiles({ 'main.xp': 'role "r" {}\nvariable "v" { default = role.r }' });
     expect(r.diagnostics.map((d) => d.message)).toEqual(['a variable default cannot refer to a resource']);
+  });
+});
+
+describe('source files: bytes and sizes', () => {
+  const invalid = Buffer.concat([Buffer.from('role "r" {\n  comment = "caf'), Buffer.from([0xe9]), Buffer.from('"\n}\n')]);
+
+  it('an .xp file that is not UTF-8: an error at the first invalid byte, nothing evaluated', () => {
+    const dir = tempDir({ 'main.xp': 'role "ok" {}\n' });
+    writeFileSync(join(dir, 'bad.xp'), invalid);
+    const r = loadConfiguration(dir, { displayDir: '.' });
+    expect(r.config).toBeUndefined();
+    expect(r.diagnostics.map((d) => ({ message: d.message, at: `${d.range?.file}:${d.range?.start.line}:${d.range?.start.column}` }))).toEqual([
+      { message: 'invalid UTF-8: 0xE9 is not a valid character', at: 'bad.xp:2:17' },
+    ]);
+  });
+
+  it('a var file that is not UTF-8, and file() of one', () => {
+    const dir = tempDir({ 'main.xp': 'variable "v" {}\nrole "r" {\n  comment = file("latin1.txt")\n}\n' });
+    writeFileSync(join(dir, 'v.xpvars'), Buffer.concat([Buffer.from('v = "'), Buffer.from([0xff]), Buffer.from('"\n')]));
+    writeFileSync(join(dir, 'latin1.txt'), Buffer.from([0x61, 0x0a, 0x62, 0xe9]));
+    const withBadVars = loadConfiguration(dir, { varFiles: [join(dir, 'v.xpvars')] });
+    expect(withBadVars.diagnostics.map((d) => [d.message, d.range?.start.line, d.range?.start.column])).toEqual([
+      ['invalid UTF-8: 0xFF is not a valid character', 1, 6],
+    ]);
+    const r = loadConfiguration(dir, { vars: ['v=x'] });
+    expect(r.diagnostics.map((d) => [d.message, d.range?.start.line, d.range?.start.column])).toEqual([
+      ['file: "latin1.txt" is not UTF-8: 0xE9 is not a valid character at 2:2', 3, 18],
+    ]);
+  });
+
+  it('a 10 MB string literal is read as it is (the lexer once overflowed its stack: "nested too deeply")', () => {
+    const long = 'x'.repeat(10_000_000);
+    const r = loadFiles({ 'main.xp': `role "r" {\n  comment = "${long}"\n}\n` });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.config!.resources[0]!.spec['comment']).toBe(long);
+  });
+
+  it('a long block comment full of * is a comment (its regular expression overflowed the stack too)', () => {
+    const r = loadFiles({ 'main.xp': `/*${' *'.repeat(5_000_000)} */\nrole "r" {}\n` });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.config!.resources.map((x) => x.address)).toEqual(['role.r']);
   });
 });

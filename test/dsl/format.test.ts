@@ -81,6 +81,16 @@ describe('xp fmt command', () => {
   const messy = 'role "x" {\n  a=1\n  long_name = 2\n}\n';
   const tidy = 'role "x" {\n  a         = 1\n  long_name = 2\n}\n';
 
+  it('refuses a file that is not UTF-8 at its first invalid byte, and leaves it alone', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'xp-fmt-'));
+    const bytes = Buffer.concat([Buffer.from('role "x" {\n  a="'), Buffer.from([0xff]), Buffer.from('"\n}\n')]);
+    writeFileSync(join(d, 'a.xp'), bytes);
+    const t = io(d);
+    expect(await runFmt({ targets: ['.'], check: false, diff: false }, t.io)).toBe(1);
+    expect(t.err()).toContain('a.xp:2:6: error: invalid UTF-8: 0xFF is not a valid character\n');
+    expect(readFileSync(join(d, 'a.xp'))).toEqual(bytes);
+  });
+
   it('--check lists the files that would change, writes nothing, exits 3', async () => {
     const d = mkdtempSync(join(tmpdir(), 'xp-fmt-'));
     writeFileSync(join(d, 'a.xp'), messy);

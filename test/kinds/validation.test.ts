@@ -119,6 +119,76 @@ const cases: [string, string, { message: string; at: string; hint?: string }[]][
       { message: 'lower: expected 1 argument, got 2 (lower(string))', at: '5:13' },
     ],
   ],
+  // value domains (src/kinds/domains.ts): each value PostgreSQL would refuse, at validate time
+  [
+    'valid_until that is not a real ISO 8601 timestamp',
+    'service_account "a" {\n  database = "d"\n  valid_until = "garbage"\n}\nservice_account "b" {\n  database = "d"\n  valid_until = "2030-13-45"\n}\nservice_account "c" {\n  database = "d"\n  valid_until = "+99"\n}',
+    [
+      { message: 'valid_until: must be an ISO 8601 timestamp such as 2027-01-01T00:00:00Z (or 2027-01-01, 2027-01-01 12:00:00+02:00), or "infinity"', at: '3:17' },
+      { message: 'valid_until: month 13 does not exist', at: '7:17' },
+      { message: 'valid_until: must be an ISO 8601 timestamp such as 2027-01-01T00:00:00Z (or 2027-01-01, 2027-01-01 12:00:00+02:00), or "infinity"', at: '11:17' },
+    ],
+  ],
+  [
+    'a name of 33 two-byte characters: 66 bytes',
+    `role "r" {\n  name = "${'é'.repeat(33)}"\n}`,
+    [{ message: "name is 66 bytes long, more than PostgreSQL's limit of 63 bytes (NAMEDATALEN)", at: '2:10' }],
+  ],
+  [
+    'a name from a label longer than 63 bytes',
+    `role "${'r'.repeat(64)}" {}`,
+    [{ message: `the name "${'r'.repeat(64)}" (from the label) is 64 bytes long, more than PostgreSQL's limit of 63 bytes (NAMEDATALEN)`, at: '1:1', hint: 'set a shorter name with name = "…"' }],
+  ],
+  [
+    'a NUL character in any string, in a list, a map key or a nested block',
+    'role "r" {\n  comment = "a\\u0000b"\n  member_of = ["x", "y\\u0000"]\n  settings = { "a.b\\u0000" = "1" }\n}\nservice_account "s" {\n  database = "d"\n  connection_secret {\n    path = "x\\u0000"\n  }\n}',
+    [
+      { message: 'comment: must not contain a NUL character (\\u0000)', at: '2:13' },
+      { message: 'member_of[1]: must not contain a NUL character (\\u0000)', at: '3:15' },
+      { message: 'settings["a.b\\u0000"]: the key must not contain a NUL character (\\u0000)', at: '4:14' },
+      { message: 'path: must not contain a NUL character (\\u0000)', at: '9:12' },
+    ],
+  ],
+  [
+    'half a surrogate pair (no UTF-8 form), in a name or any string',
+    'role "r" {\n  name = "r\\ud800"\n}\nrole "q" {\n  comment = "\\udc00x"\n}',
+    [
+      { message: 'name must be valid Unicode: \\uD800 is half of a surrogate pair', at: '2:10' },
+      { message: 'comment: must be valid Unicode: \\uDC00 is half of a surrogate pair', at: '5:13' },
+    ],
+  ],
+  [
+    'a settings key that cannot be a setting name',
+    'role "r" {\n  settings = { "work mem" = "1MB" }\n}\nrole "q" {\n  settings = { "myapp..x" = "1", "DateStyle" = "ISO", "my_app.tenant$1" = "a" }\n}',
+    [
+      { message: 'settings["work mem"]: the key is not a setting name: a name such as work_mem, or names joined by dots for a custom setting (myapp.tenant)', at: '2:14' },
+      { message: 'settings["myapp..x"]: the key is not a setting name: a name such as work_mem, or names joined by dots for a custom setting (myapp.tenant)', at: '5:14' },
+    ],
+  ],
+  [
+    'identifiers: empty or longer than 63 bytes, in a list too',
+    `database "d" {\n  owner = ""\n  template = "${'t'.repeat(64)}"\n}\nrole "r" {\n  member_of = ["${'m'.repeat(64)}"]\n}`,
+    [
+      { message: 'owner: must not be empty', at: '2:11' },
+      { message: "template: is 64 bytes long, more than PostgreSQL's limit of 63 bytes (NAMEDATALEN)", at: '3:14' },
+      { message: "member_of[0]: is 64 bytes long, more than PostgreSQL's limit of 63 bytes (NAMEDATALEN)", at: '6:15' },
+    ],
+  ],
+  [
+    'connection_limit below -1, not whole, beyond int4',
+    'role "a" {\n  connection_limit = -5\n}\nrole "b" {\n  connection_limit = 1.5\n}\ndatabase "c" {\n  connection_limit = 1e20\n}\nservice_account "d" {\n  database = "x"\n  connection_limit = 2147483648\n}',
+    [
+      { message: 'connection_limit: must be from -1 to 2147483647, got -5', at: '2:22' },
+      { message: 'connection_limit: must be a whole number, got 1.5', at: '5:22' },
+      { message: 'connection_limit: must be from -1 to 2147483647, got 100000000000000000000', at: '8:22' },
+      { message: 'connection_limit: must be from -1 to 2147483647, got 2147483648', at: '12:22' },
+    ],
+  ],
+  [
+    'a sensitive value out of its domain is not shown',
+    'variable "n" {\n  type = number\n  sensitive = true\n  default = 1.5\n}\nrole "r" {\n  connection_limit = var.n\n}',
+    [{ message: 'connection_limit: must be a whole number', at: '7:22' }],
+  ],
 ];
 
 describe('diagnostics for invalid resources', () => {

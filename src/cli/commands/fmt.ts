@@ -6,6 +6,7 @@ import { ExitError } from '../errors.js';
 import { configurationFileNames } from '../../config/files.js';
 import { formatSource } from '../../dsl/format.js';
 import { formatDiagnostics } from '../../dsl/index.js';
+import { decodeSource } from '../../dsl/source.js';
 
 /** Exit codes of `xp fmt` (the `--check` one follows `terraform fmt -check`). */
 export const FmtExit = { ok: 0, errors: 1, wouldChange: 3 } as const;
@@ -35,8 +36,9 @@ export async function runFmt(opts: FmtOptions, io: CommandIO): Promise<number> {
   let changed = false;
   for (const file of files) {
     const shown = relative(io.cwd, file) || basename(file);
-    const text = await readFile(file, 'utf8');
-    const result = formatSource(shown, text);
+    const decoded = decodeSource(shown, await readFile(file));
+    const text = decoded.text;
+    const result = decoded.ok ? formatSource(shown, text) : { output: undefined, diagnostics: [decoded.diagnostic] };
     if (result.output === undefined) {
       errors = true;
       io.stderr.write(formatDiagnostics(result.diagnostics, { [shown]: text }, { color: io.color }));
