@@ -40,6 +40,28 @@ $$;
 comment on function xplane.conninfo_value(text) is
   'Quotes a value for a libpq connection string (single quotes, backslash escapes).';
 
+create or replace function xplane.remote_timeout(p_setting text, p_default text)
+returns text
+language plpgsql stable
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_value text := coalesce(nullif(pg_catalog.current_setting('xplane.' || p_setting, true), ''), p_default);
+begin
+  -- The value goes into the connection's options ("-c lock_timeout=…"): a duration and
+  -- nothing else, so that it cannot carry another option. 0 (no limit) is refused: no remote
+  -- statement may wait unboundedly.
+  if v_value !~ '^[0-9]{1,9}(us|ms|s|min|h|d)?$' or v_value ~ '^0+(us|ms|s|min|h|d)?$' then
+    raise exception 'xplane.%: % is not a duration greater than zero', p_setting, quote_literal(v_value)
+      using errcode = 'invalid_parameter_value',
+            hint = format('Set it to a duration such as 30s or 5min (set xplane.%s = ''30s''; or xp --%s 30s).', p_setting, replace(p_setting, '_', '-'));
+  end if;
+  return v_value;
+end
+$$;
+comment on function xplane.remote_timeout(text, text) is
+  'The session setting xplane.<p_setting> (remote_lock_timeout, remote_statement_timeout), or p_default: a duration greater than zero, checked (it goes into a connection string).';
+
 -- Not SECURITY DEFINER: only the owner (and the definer functions below, which run as the
 -- owner) may call it, since the string carries the password.
 create or replace function xplane.connection_string(p_provider_config text, p_database text default '')
@@ -66,15 +88,21 @@ begin
   -- bench/RESULTS.md). plan_cache_mode: prepared catalog queries (remote_query with arguments)
   -- keep one generic plan. synchronous_commit: each DDL commits on its own; on the same server
   -- the caller's (synchronous) commit flushes the WAL they wrote, and on another server a DDL
-  -- lost in a crash is drift that the next reconcile repairs. A provider config may still set
-  -- its own "options".
+  -- lost in a crash is drift that the next reconcile repairs. lock_timeout, statement_timeout:
+  -- no remote statement waits unboundedly, above all not for a lock the calling session holds
+  -- (no deadlock detector sees that: the caller waits on dblink, not on a lock). A provider
+  -- config may still set its own "options". application_name carries the caller's pid, so
+  -- that a client cancelling its own work (xp on Ctrl-C) finds these sessions too.
   return (select string_agg(format('%s=%s', key, xplane.conninfo_value(value)), ' ' order by key)
-            from jsonb_each_text('{"options": "-c jit=off -c plan_cache_mode=force_generic_plan -c synchronous_commit=off"}'::jsonb || v_conn || '{"application_name": "xplane"}'::jsonb)
+            from jsonb_each_text(jsonb_build_object('options', format(
+                   '-c jit=off -c plan_cache_mode=force_generic_plan -c synchronous_commit=off -c lock_timeout=%s -c statement_timeout=%s',
+                   xplane.remote_timeout('remote_lock_timeout', '1min'), xplane.remote_timeout('remote_statement_timeout', '30min')))
+                 || v_conn || jsonb_build_object('application_name', 'xplane/' || pg_catalog.pg_backend_pid()))
            where value is not null);
 end
 $$;
 comment on function xplane.connection_string(text, text) is
-  'libpq connection string for a provider config, to p_database (or its maintenance dbname when ''''). Carries the password: owner only.';
+  'libpq connection string for a provider config, to p_database (or its maintenance dbname when ''''), with bounded lock_timeout and statement_timeout (xplane.remote_timeout) and application_name xplane/<caller pid>. Carries the password: owner only.';
 revoke all on function xplane.connection_string(text, text) from public;
 
 create or replace function xplane.dblink_schema()
@@ -148,13 +176,27 @@ declare
   v_conn   text := xplane.remote_connection(p_provider_config, p_database);
   v_stmt   text := format(p_statement, xplane.dblink_schema());
   v_result text;
+  v_msg    text;
+  v_ctx    text;
 begin
   begin
-    execute v_stmt into v_result using v_conn, p_sql;
-  exception when sqlstate '08000' or sqlstate '08003' or sqlstate '08006' or sqlstate '57P01' then
-    -- A reused connection died (server restart, idle timeout): reopen once and retry.
-    v_conn := xplane.remote_connection(p_provider_config, p_database, true);
-    execute v_stmt into v_result using v_conn, p_sql;
+    begin
+      execute v_stmt into v_result using v_conn, p_sql;
+    exception when sqlstate '08000' or sqlstate '08003' or sqlstate '08006' or sqlstate '57P01' then
+      -- A reused connection died (server restart, idle timeout): reopen once and retry.
+      v_conn := xplane.remote_connection(p_provider_config, p_database, true);
+      execute v_stmt into v_result using v_conn, p_sql;
+    end;
+  exception when lock_not_available or query_canceled then
+    -- The remote side gave up (lock_timeout, statement_timeout, or a cancel): say which bounds
+    -- applied, in which database, and how to find who held the lock.
+    get stacked diagnostics v_msg = message_text, v_ctx = pg_exception_context;
+    raise exception 'remote statement in database % gave up: % (xplane.remote_lock_timeout = %, xplane.remote_statement_timeout = %)',
+        coalesce(nullif(p_database, ''), '(maintenance database)'), v_msg,
+        xplane.remote_timeout('remote_lock_timeout', '1min'), xplane.remote_timeout('remote_statement_timeout', '30min')
+      using errcode = 'lock_not_available',
+            detail = 'The statement: ' || left(p_sql, 200) || coalesce(E'\nWhere: ' || nullif(v_ctx, ''), ''),
+            hint = 'Another session held a lock it needed (pg_locks, pg_blocking_pids), or it ran too long. Wait for the other session or end it, then apply again; raise the bounds with xp --remote-lock-timeout / --remote-statement-timeout (session settings xplane.remote_lock_timeout, xplane.remote_statement_timeout).';
   end;
   return v_result;
 end

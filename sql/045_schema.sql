@@ -212,6 +212,7 @@ declare
   v_obs    jsonb;
   v_db     text;
   v_tables jsonb;
+  v_refusal text;
   v_state text; v_msg text; v_detail text; v_hint text;
 begin
   v_spec := xplane.normalize_schema(p_spec);
@@ -219,6 +220,11 @@ begin
   v_obs := xplane.observe_schema(p_name, v_spec, p_provider_config);
   if v_obs is null then
     return xplane.result('not_found', format('schema %s does not exist in database %s', quote_ident(p_name), quote_ident(v_db)));
+  end if;
+  -- Also called directly (psql): never drop schema xplane or the one holding dblink.
+  v_refusal := xplane.protection_refusal('delete', 'Schema', p_name, v_db, null, p_provider_config);
+  if v_refusal is not null then
+    return xplane.result('error', v_refusal, v_obs);
   end if;
   if not (v_spec ->> 'allow_data_loss')::boolean then
     v_tables := xplane.remote_query(p_provider_config, v_db, xplane.user_tables_sql(p_name));
@@ -235,4 +241,4 @@ exception when others then
 end
 $$;
 comment on function xplane.delete_schema(text, jsonb, text) is
-  'Drops a schema: refused while it holds user tables unless spec.allow_data_loss (then CASCADE); other dependent objects make DROP … RESTRICT fail with their names. Never raises.';
+  'Drops a schema: refused while it holds user tables unless spec.allow_data_loss (then CASCADE), and always for schema xplane and the schema holding dblink (protection_refusal); other dependent objects make DROP … RESTRICT fail with their names. Never raises.';

@@ -424,6 +424,18 @@ export function assemblePlan(input: PlanInput): Plan {
     const p = e.plan;
     const lifecycle = e.declared?.lifecycle;
     let refused = false;
+    const selfProtection = input.refusals?.get(e.key);
+    if (selfProtection !== undefined && !p.orphan) {
+      const at = e.declared ? `${e.declared.range.file}:${e.declared.range.start.line}:${e.declared.range.start.column}: ` : '';
+      errors.push({
+        code: 'self_protection',
+        address: p.address,
+        message: `${at}${p.address}: ${selfProtection}`,
+        hint: e.declared
+          ? 'Declare the value it has on the server (xp leaves what it depends on as it is), or change it by hand.'
+          : 'To stop managing it, declare it again with lifecycle { deletion_policy = "orphan" }, apply, then remove it: xp forgets it and leaves it on the server.',
+      });
+    }
     if (p.action === 'replace') {
       const immutable = p.changes.filter((c) => c.forcesReplacement && c.path !== PASSWORD_KEY);
       const requested = opts.replace.some((r) => addressMatches(r, p.address));
@@ -521,6 +533,13 @@ function where(r: ResourceInstance): string {
 function describe(c: AttributeChange): string {
   const show = (v: unknown) => (v === undefined ? '(none)' : JSON.stringify(v));
   return `${show(c.before)} → ${c.unknown ? '(known after apply)' : show(c.after)}`;
+}
+
+/** Every change of a plan, for the provider's self-protection check (xplane.protection_refusals). */
+export function changesToCheck(plan: Plan): Array<Pick<ResourcePlan, 'kind' | 'name' | 'database' | 'provider' | 'action'> & { changed: string[] }> {
+  return plan.resources
+    .filter((r) => r.action !== 'no-op' && !r.orphan)
+    .map(({ kind, name, database, provider, action, changes }) => ({ kind, name, database, provider, action, changed: [...new Set(changes.map((c) => c.path))] }));
 }
 
 /** Databases and schemas the plan would drop: their contents must be observed (src/plan/contents.ts). */

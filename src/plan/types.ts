@@ -99,7 +99,8 @@ export type PlanErrorCode =
   | 'unknown_target'
   | 'unknown_replace'
   | 'invalid_spec'
-  | 'conflict';
+  | 'conflict'
+  | 'self_protection';
 
 /** A refusal: the plan is shown but cannot be applied. */
 export interface PlanError {
@@ -257,6 +258,11 @@ export interface PlanInput {
    * file of a generated one, with the stored verifier.) 'differs' → the password is set again.
    */
   passwords?: ReadonlyMap<ResourceKey, PasswordState>;
+  /**
+   * Changes the provider refuses because xp depends on the object (the role it connects as,
+   * the control database, schema xplane …): xplane.protection_refusals, asked for every change.
+   */
+  refusals?: ReadonlyMap<ResourceKey, string>;
 }
 
 export type PasswordState = 'match' | 'differs';

@@ -60,6 +60,26 @@ export function lockTimeout(flags: ParsedArgs['flags']): number {
   return ms;
 }
 
+/**
+ * `--remote-lock-timeout`, `--remote-statement-timeout` (else XP_REMOTE_LOCK_TIMEOUT,
+ * XP_REMOTE_STATEMENT_TIMEOUT): the session settings that bound every statement the provider
+ * runs through dblink (xplane.remote_timeout; its defaults when none is given).
+ */
+export function remoteSettings(flags: ParsedArgs['flags'], env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [flag, variable, setting] of [
+    ['remote-lock-timeout', 'XP_REMOTE_LOCK_TIMEOUT', 'xplane.remote_lock_timeout'],
+    ['remote-statement-timeout', 'XP_REMOTE_STATEMENT_TIMEOUT', 'xplane.remote_statement_timeout'],
+  ] as const) {
+    const raw = str(flags[flag]) ?? env[variable];
+    if (raw === undefined || raw === '') continue;
+    const ms = parseDuration(raw);
+    if (ms === null || ms < 1) throw new ExitError(`--${flag} ${raw}: expected a duration greater than zero, such as 30s or 5m`);
+    out[setting] = `${ms}ms`;
+  }
+  return out;
+}
+
 /** Turn the engine's own errors into user-facing ones (no stack trace). */
 export function userError(err: unknown): never {
   if (err instanceof ConnectionError || err instanceof EmbeddedServerError || err instanceof LockError || err instanceof SavedPlanError || err instanceof ProviderInstallError)
@@ -85,7 +105,7 @@ export async function startSession(
     target = await resolveConnection({ databaseUrl: str(flags['database-url']), env: io.env, cwd: io.cwd, providers: config?.providers });
     if (target.embedded && target.embedded.outcome !== 'reused')
       io.stderr.write(`xp: ${target.embedded.outcome === 'created' ? 'created and started' : 'started'} the embedded PostgreSQL (${target.display}, data in .xp/)\n`);
-    session = await openSession(target, applicationName(command));
+    session = await openSession(target, applicationName(command), remoteSettings(flags, io.env));
   } catch (err) {
     userError(err);
   }
