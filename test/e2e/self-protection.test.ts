@@ -126,4 +126,76 @@ database "control" {
     expect(await exists(`select 1 from pg_roles where rolname = $1 and rolcanlogin and rolcreaterole`, [admin])).toBe(true);
     expect(await busyBackends()).toBe(0);
   });
+
+  /** Hold the advisory lock xp takes before changing role `name` (xplane.ddl_lock_prefix), in the control database. */
+  async function holdRoleLock(name: string): Promise<pg.Client> {
+    const c = new pg.Client({ connectionString: urlFor(url(), { database: control }) });
+    await c.connect();
+    await c.query(`select pg_advisory_lock(7893101, hashtext($1))`, [`role:${name}`]);
+    return c;
+  }
+
+  it('bounds every remote statement: one waiting for a lock gives up after --remote-lock-timeout, saying so', async () => {
+    const stack = unique('lockwait');
+    const role = `${stack}_r`;
+    const dir = configDir(stack, { 'main.xp': `role "r" {\n  name    = "${role}"\n  comment = "one"\n}\n` });
+    const run = (args: string[]) => bounded([...args, '--database-url', adminUrl], dir);
+    expect((await run(['apply', '--auto-approve'])).code).toBe(0);
+    writeConfig(dir, { 'main.xp': `role "r" {\n  name    = "${role}"\n  comment = "two"\n}\n` });
+    const holder = await holdRoleLock(role);
+    try {
+      const r = await run(['apply', '--auto-approve', '--remote-lock-timeout', '1s']);
+      expect(r.killed, 'xp apply hung and was killed').toBe(false);
+      expect(r.code).toBe(1);
+      expect(r.stdout + r.stderr).toMatch(/remote statement in database .* gave up: .*lock timeout .*xplane\.remote_lock_timeout = 1000ms/);
+    } finally {
+      await holder.end();
+    }
+    expect(await busyBackends()).toBe(0);
+    // A bad bound is refused before anything runs.
+    const bad = await run(['plan', '--remote-lock-timeout', '0s']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/--remote-lock-timeout 0s: expected a duration greater than zero/);
+    expect((await run(['apply', '--auto-approve'])).code).toBe(0);
+    expect((await run(['destroy', '--auto-approve'])).code).toBe(0);
+  });
+
+  it('SIGTERM during a hung statement cancels the server sessions xp started and exits', async () => {
+    const stack = unique('sigterm');
+    const role = `${stack}_r`;
+    const dir = configDir(stack, { 'main.xp': `role "r" {\n  name    = "${role}"\n  comment = "one"\n}\n` });
+    const run = (args: string[]) => bounded([...args, '--database-url', adminUrl], dir);
+    expect((await run(['apply', '--auto-approve'])).code).toBe(0);
+    writeConfig(dir, { 'main.xp': `role "r" {\n  name    = "${role}"\n  comment = "two"\n}\n` });
+    const holder = await holdRoleLock(role);
+    try {
+      const child = startXp(['apply', '--auto-approve', '--database-url', adminUrl, '--remote-lock-timeout', '10m'], { cwd: dir });
+      let killed = false;
+      const bound = setTimeout(() => {
+        killed = true;
+        child.kill('SIGKILL');
+      }, 90_000);
+      const done = collect(child);
+      // The provider's dblink session waits for the lock the test holds.
+      await eventually('a dblink session of xp waiting for the lock', async () => {
+        if (child.exitCode !== null) throw new Error(`xp exited early:\n${(await done).stderr}`);
+        return withClient(url(), async (c) =>
+          (await c.query(`select 1 from pg_stat_activity where usename = $1 and application_name like 'xplane/%' and wait_event_type = 'Lock'`, [admin])).rowCount! > 0,
+        );
+      });
+      child.kill('SIGTERM');
+      const r = await done;
+      clearTimeout(bound);
+      expect(killed, `xp ignored SIGTERM and was killed:\n${r.stderr}`).toBe(false);
+      expect(r.code, r.stdout + r.stderr).toBe(130);
+      expect(r.stderr).toMatch(/SIGTERM received/);
+      expect(r.stderr).toMatch(/cancelled \d+ statements? xp had started on the server/);
+      // Nothing it started is left running on the server.
+      await eventually('the server sessions of xp gone idle or away', async () => (await busyBackends()) === 0);
+    } finally {
+      await holder.end();
+    }
+    expect((await run(['apply', '--auto-approve'])).code).toBe(0);
+    expect((await run(['destroy', '--auto-approve'])).code).toBe(0);
+  });
 });

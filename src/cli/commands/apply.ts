@@ -181,7 +181,8 @@ export async function runApply(operation: 'apply' | 'destroy', { flags, position
       instances: config?.resources ?? [],
       stopRequested: interrupt.stopRequested,
     });
-    if (result.interrupted) return INTERRUPTED;
+    // Interrupted: what was left, or what was in flight and got cancelled.
+    if (result.interrupted || (interrupt.stopRequested() && result.failed > 0)) return INTERRUPTED;
     return result.failed > 0 ? ExitCode.error : ExitCode.ok;
   } catch (err) {
     // Whatever xp started on the server stops with it (a parallel apply may have several
