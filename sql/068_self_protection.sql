@@ -37,8 +37,9 @@ language plpgsql volatile
 set search_path = xplane, pg_catalog
 as $$
 declare
-  v_local text;
-  v_id    jsonb;
+  v_local  text;
+  v_id     jsonb;
+  v_xplane oid := (select n.oid from pg_catalog.pg_namespace n where n.nspname = 'xplane');
 begin
   -- Why xp depends on this object (so that it must never be dropped or stripped), or null.
   -- First what this server's catalogs say, then whether the provider config reaches this
@@ -48,12 +49,21 @@ begin
       when p_name = current_user::text or p_name = session_user::text then 'xp connects as it'
       when exists (select 1 from pg_catalog.pg_namespace n where n.nspname = 'xplane' and pg_catalog.pg_get_userbyid(n.nspowner) = p_name)
         then 'it owns schema xplane, the provider'
-      when exists (select 1 from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-                    where n.nspname = 'xplane' and pg_catalog.pg_get_userbyid(c.relowner) = p_name)
-        or exists (select 1 from pg_catalog.pg_proc f join pg_catalog.pg_namespace n on n.oid = f.pronamespace
-                    where n.nspname = 'xplane' and pg_catalog.pg_get_userbyid(f.proowner) = p_name)
-        or exists (select 1 from pg_catalog.pg_type t join pg_catalog.pg_namespace n on n.oid = t.typnamespace
-                    where n.nspname = 'xplane' and pg_catalog.pg_get_userbyid(t.typowner) = p_name)
+      -- What it owns in this database, through pg_shdepend (indexed by owner): not a scan of
+      -- pg_class, pg_proc and pg_type for every role an apply changes. (The bootstrap
+      -- superuser's objects are not recorded there; PostgreSQL never drops or reassigns them.)
+      when exists (select 1 from pg_catalog.pg_shdepend d
+                    where d.refclassid = 'pg_catalog.pg_authid'::pg_catalog.regclass and d.deptype = 'o'
+                      and d.refobjid = (select r.oid from pg_catalog.pg_roles r where r.rolname = p_name)
+                      and d.dbid = (select db.oid from pg_catalog.pg_database db where db.datname = current_database())
+                      and case d.classid
+                            when 'pg_catalog.pg_class'::pg_catalog.regclass then
+                              exists (select 1 from pg_catalog.pg_class c where c.oid = d.objid and c.relnamespace = v_xplane)
+                            when 'pg_catalog.pg_proc'::pg_catalog.regclass then
+                              exists (select 1 from pg_catalog.pg_proc f where f.oid = d.objid and f.pronamespace = v_xplane)
+                            when 'pg_catalog.pg_type'::pg_catalog.regclass then
+                              exists (select 1 from pg_catalog.pg_type t where t.oid = d.objid and t.typnamespace = v_xplane)
+                            else false end)
         then 'it owns objects of schema xplane, the provider (DROP OWNED would drop them)'
       when exists (select 1 from pg_catalog.pg_database d where d.datname = current_database() and pg_catalog.pg_get_userbyid(d.datdba) = p_name)
         then 'it owns the control database, which holds schema xplane'
