@@ -180,7 +180,7 @@ database "control" {
       await eventually('a dblink session of xp waiting for the lock', async () => {
         if (child.exitCode !== null) throw new Error(`xp exited early:\n${(await done).stderr}`);
         return withClient(url(), async (c) =>
-          (await c.query(`select 1 from pg_stat_activity where usename = $1 and application_name like 'xplane/%' and wait_event_type = 'Lock'`, [admin])).rowCount! > 0,
+          (await c.query(`select 1 from pg_stat_activity where usename = $1 and application_name like 'xplane%' and wait_event_type = 'Lock'`, [admin])).rowCount! > 0,
         );
       });
       child.kill('SIGTERM');
