@@ -88,26 +88,25 @@ $$;
 comment on function xplane.protected_reason(xplane.resource_kind, text, text, text) is
   'Why xp depends on this object, or null: the role it connects as (this session''s current_user/session_user, the provider config''s user), the roles owning schema xplane, its objects or the control database, the control database, schema xplane, the schema holding dblink, and dblink. The control database''s objects only when the provider config reaches this server.';
 
-create or replace function xplane.protection_refusal(p_action text, p_kind xplane.resource_kind, p_name text, p_database text,
-                                                     p_changed text[], p_provider_config text default 'default')
+create or replace function xplane.refusal_message(p_reason text, p_action text, p_kind xplane.resource_kind, p_name text,
+                                                  p_changed text[])
 returns text
-language plpgsql volatile
+language plpgsql immutable
 set search_path = xplane, pg_catalog
 as $$
 declare
-  v_reason  text := xplane.protected_reason(p_kind, p_name, coalesce(p_database, ''), p_provider_config);
   v_what    text;
   -- What may change on an object xp depends on: nothing that could lock xp out.
   v_allowed text[] := case p_kind when 'Role' then array['comment'] when 'ServiceAccount' then array[]::text[]
                                   when 'Extension' then array['version'] else array['comment'] end;
   v_bad     text[];
 begin
-  if v_reason is null then
+  if p_reason is null or p_action = 'create' then
     return null;
   end if;
   v_what := format('%s "%s"', case when p_kind in ('Role', 'ServiceAccount') then 'role' else lower(p_kind::text) end, p_name);
   if p_action in ('delete', 'replace') then
-    return format('refusing to drop %s: %s. xp never drops what it depends on.', v_what, v_reason);
+    return format('refusing to drop %s: %s. xp never drops what it depends on.', v_what, p_reason);
   end if;
   -- An update of a service account can always set a password (the provider's): refused.
   v_bad := case when p_kind = 'ServiceAccount' then array['password']
@@ -116,12 +115,25 @@ begin
     return null;
   end if;
   return format('refusing to change %s of %s: %s, and xp never strips what it depends on (%s). Change it by hand if you must, or leave it out of the configuration.',
-    array_to_string(v_bad, ', '), v_what, v_reason,
+    array_to_string(v_bad, ', '), v_what, p_reason,
     case when cardinality(v_allowed) = 0 then 'it changes nothing of it' else 'it only changes ' || array_to_string(v_allowed, ', ') || ' of it' end);
 end
 $$;
+comment on function xplane.refusal_message(text, text, xplane.resource_kind, text, text[]) is
+  'The refusal (refusing to …) of p_action on an object xp depends on for p_reason (protected_reason): any drop (delete, replace), or an update of p_changed attributes other than the harmless ones (comment; Extension.version; nothing of a ServiceAccount). Null when allowed, or when p_reason is null. A create is never refused: what xp depends on exists.';
+
+create or replace function xplane.protection_refusal(p_action text, p_kind xplane.resource_kind, p_name text, p_database text,
+                                                     p_changed text[], p_provider_config text default 'default')
+returns text
+language sql volatile
+set search_path = xplane, pg_catalog
+as $$
+  select xplane.refusal_message(xplane.protected_reason(p_kind, p_name, coalesce(p_database, ''), p_provider_config),
+                                p_action, p_kind, p_name, p_changed)
+   where p_action <> 'create'
+$$;
 comment on function xplane.protection_refusal(text, xplane.resource_kind, text, text, text[], text) is
-  'Refusal message (refusing to …) when p_action (create, update, replace, delete) on an object xp depends on (protected_reason) would drop it or change p_changed attributes other than the harmless ones (comment; Extension.version); null when allowed.';
+  'Refusal message (refusing to …) when p_action (create, update, replace, delete) on an object xp depends on (protected_reason) would drop it or change p_changed attributes other than the harmless ones (refusal_message); null when allowed.';
 
 create or replace function xplane.protection_refusals(p_items jsonb)
 returns jsonb

@@ -164,24 +164,28 @@ language plpgsql volatile
 set search_path = xplane, pg_catalog
 as $$
 declare
-  v_database text := xplane.resource_database(p_kind, p_spec);
-  v_changed  text[];
+  v_reason  text;
+  v_changed text[];
 begin
   -- A create only ever makes what does not exist (what xp depends on exists: a create of it
   -- finds it and becomes an update). Which attributes an update changes is read only for an
   -- object xp depends on: nothing more to read for any other.
-  if p_action = 'create' or xplane.protected_reason(p_kind, p_name, v_database, p_provider_config) is null then
+  if p_action = 'create' then
+    return null;
+  end if;
+  v_reason := xplane.protected_reason(p_kind, p_name, xplane.resource_database(p_kind, p_spec), p_provider_config);
+  if v_reason is null then
     return null;
   end if;
   if p_action = 'update' then
     v_changed := xplane.spec_diff(p_kind, xplane.normalize_spec(p_kind, p_spec),
                                   xplane.observe_resource(p_kind, p_name, p_spec, p_provider_config));
   end if;
-  return xplane.protection_refusal(p_action, p_kind, p_name, v_database, v_changed, p_provider_config);
+  return xplane.refusal_message(v_reason, p_action, p_kind, p_name, v_changed);
 end
 $$;
 comment on function xplane.action_refusal(text, xplane.resource_kind, text, jsonb, text) is
-  'run_action''s guard: protection_refusal of this create/update/delete (an update''s changed attributes read from the catalogs), or null.';
+  'run_action''s guard: the refusal (refusal_message) of this update/delete of an object xp depends on (an update''s changed attributes read from the catalogs), or null.';
 
 create or replace function xplane.run_action(p_action text, p_kind xplane.resource_kind, p_name text, p_spec jsonb,
                                              p_provider_config text default 'default')

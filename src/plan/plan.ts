@@ -535,10 +535,13 @@ function describe(c: AttributeChange): string {
   return `${show(c.before)} → ${c.unknown ? '(known after apply)' : show(c.after)}`;
 }
 
-/** Every change of a plan, for the provider's self-protection check (xplane.protection_refusals). */
+/**
+ * The changes of a plan the provider's self-protection check must see (xplane.protection_refusals):
+ * updates, replaces and deletes. A create makes what does not exist, and what xp depends on exists.
+ */
 export function changesToCheck(plan: Plan): Array<Pick<ResourcePlan, 'kind' | 'name' | 'database' | 'provider' | 'action'> & { changed: string[] }> {
   return plan.resources
-    .filter((r) => r.action !== 'no-op' && !r.orphan)
+    .filter((r) => r.action !== 'no-op' && r.action !== 'create' && !r.orphan)
     .map(({ kind, name, database, provider, action, changes }) => ({ kind, name, database, provider, action, changed: [...new Set(changes.map((c) => c.path))] }));
 }
 
