@@ -91,6 +91,24 @@ export function userError(err: unknown): never {
   throw err;
 }
 
+/**
+ * For commands that only read (plan): Ctrl-C or SIGTERM cancels what the session runs on the
+ * server (its own and the provider's dblink sessions) and exits 130 at once. Returns the
+ * function that removes the handlers.
+ */
+export function cancelOnSignal(io: CommandIO, session: Session): () => void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    io.stderr.write(`\nxp: ${signal === 'SIGINT' ? 'interrupt' : signal} received: cancelling what xp runs on the server and exiting.\n`);
+    void session.cancel().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+}
+
 /** Resolve the connection, connect, and make sure the provider is installed and current. */
 export async function startSession(
   io: CommandIO,
