@@ -426,6 +426,7 @@ export function assemblePlan(input: PlanInput): Plan {
     let refused = false;
     const selfProtection = input.refusals?.get(e.key);
     if (selfProtection !== undefined && !p.orphan) {
+      refused = true; // what else a drop would need (--allow-data-loss …) does not matter
       const at = e.declared ? `${e.declared.range.file}:${e.declared.range.start.line}:${e.declared.range.start.column}: ` : '';
       errors.push({
         code: 'self_protection',
