@@ -71,10 +71,12 @@ export function remoteSettings(flags: ParsedArgs['flags'], env: NodeJS.ProcessEn
     ['remote-lock-timeout', 'XP_REMOTE_LOCK_TIMEOUT', 'xplane.remote_lock_timeout'],
     ['remote-statement-timeout', 'XP_REMOTE_STATEMENT_TIMEOUT', 'xplane.remote_statement_timeout'],
   ] as const) {
-    const raw = str(flags[flag]) ?? env[variable];
+    const fromFlag = str(flags[flag]);
+    const raw = fromFlag ?? env[variable];
     if (raw === undefined || raw === '') continue;
     const ms = parseDuration(raw);
-    if (ms === null || ms < 1) throw new ExitError(`--${flag} ${raw}: expected a duration greater than zero, such as 30s or 5m`);
+    if (ms === null || ms < 1)
+      throw new ExitError(`${fromFlag !== undefined ? `--${flag} ` : `${variable}=`}${raw}: expected a duration greater than zero, such as 30s or 5m`);
     out[setting] = `${ms}ms`;
   }
   return out;
