@@ -167,6 +167,53 @@ $$;
 comment on function xplane.remote_disconnect(text, text) is
   'Closes this session''s dblink connection to p_database, if open (before DROP DATABASE).';
 
+create or replace function xplane.remote_blockers(p_provider_config text, p_conn text, p_sql text)
+returns text
+language plpgsql volatile
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_dblink   name := xplane.dblink_schema();
+  v_pid      integer;
+  v_busy     integer := 1;
+  v_blockers text;
+begin
+  -- After a lock timeout, who held the lock? The wait is over: send the statement again,
+  -- asynchronously and inside a transaction that is never committed (so that it changes
+  -- nothing, even if it goes through now), look at what it waits for (pg_blocking_pids) for
+  -- about a second at most, then cancel it and close the connection. Only for a provider config that reaches this server (whose
+  -- pg_locks this is); null when unknown. Best effort: never raises.
+  if not coalesce((xplane.remote_identity(p_provider_config) ->> 'local')::boolean, false) then
+    return null;
+  end if;
+  execute format('select p from %I.dblink($1, %L) as t(p integer)', v_dblink, 'select pg_catalog.pg_backend_pid()') into v_pid using p_conn;
+  execute format('select %I.dblink_send_query($1, $2)', v_dblink) using p_conn, 'begin; ' || p_sql;
+  for i in 1 .. 20 loop
+    execute format('select %I.dblink_is_busy($1)', v_dblink) into v_busy using p_conn;
+    exit when v_busy = 0;
+    select string_agg(format('pid %s (role %s%s, %s)%s', a.pid, coalesce(a.usename::text, '?'),
+                             coalesce(', application ' || nullif(a.application_name, ''), ''), coalesce(a.state, '?'),
+                             case when a.pid = pg_catalog.pg_backend_pid() then ': this very session, which waits for the statement' else '' end),
+                      '; ' order by a.pid)
+      into v_blockers
+      from pg_catalog.pg_stat_activity a where a.pid = any (pg_catalog.pg_blocking_pids(v_pid));
+    exit when v_blockers is not null;
+    perform pg_catalog.pg_sleep(0.05);
+  end loop;
+  if v_busy = 1 then
+    execute format('select %I.dblink_cancel_query($1)', v_dblink) using p_conn;
+  end if;
+  -- Closed rather than drained: its backend rolls the probe back, and the next statement on
+  -- this connection opens a fresh one (remote_connection).
+  execute format('select %I.dblink_disconnect($1)', v_dblink) using p_conn;
+  return v_blockers;
+exception when others then
+  return v_blockers;
+end
+$$;
+comment on function xplane.remote_blockers(text, text, text) is
+  'After a remote lock timeout: which sessions block p_sql (sent again on connection p_conn in a transaction never committed, then cancelled; the connection is closed): "pid N (role r, application a, state)", this server only; null when unknown. Never raises.';
+
 create or replace function xplane.remote_run(p_provider_config text, p_database text, p_statement text, p_sql text)
 returns text
 language plpgsql volatile
@@ -175,9 +222,10 @@ as $$
 declare
   v_conn   text := xplane.remote_connection(p_provider_config, p_database);
   v_stmt   text := format(p_statement, xplane.dblink_schema());
-  v_result text;
-  v_msg    text;
-  v_ctx    text;
+  v_result   text;
+  v_msg      text;
+  v_state    text;
+  v_blockers text;
 begin
   begin
     begin
@@ -189,14 +237,17 @@ begin
     end;
   exception when lock_not_available or query_canceled then
     -- The remote side gave up (lock_timeout, statement_timeout, or a cancel): say which bounds
-    -- applied, in which database, and how to find who held the lock.
-    get stacked diagnostics v_msg = message_text, v_ctx = pg_exception_context;
+    -- applied, in which database, and who held the lock (remote_blockers). Not the statement
+    -- itself: it may carry a password verifier.
+    get stacked diagnostics v_msg = message_text, v_state = returned_sqlstate;
+    if v_state = '55P03' then
+      v_blockers := xplane.remote_blockers(p_provider_config, v_conn, p_sql);
+    end if;
     raise exception 'remote statement in database % gave up: % (xplane.remote_lock_timeout = %, xplane.remote_statement_timeout = %)',
-        coalesce(nullif(p_database, ''), '(maintenance database)'), v_msg,
+        coalesce(nullif(p_database, ''), '(maintenance database)'), v_msg || coalesce('; the lock is held by ' || nullif(v_blockers, ''), ''),
         xplane.remote_timeout('remote_lock_timeout', '1min'), xplane.remote_timeout('remote_statement_timeout', '30min')
       using errcode = 'lock_not_available',
-            detail = 'The statement: ' || left(p_sql, 200) || coalesce(E'\nWhere: ' || nullif(v_ctx, ''), ''),
-            hint = 'Another session held a lock it needed (pg_locks, pg_blocking_pids), or it ran too long. Wait for the other session or end it, then apply again; raise the bounds with xp --remote-lock-timeout / --remote-statement-timeout (session settings xplane.remote_lock_timeout, xplane.remote_statement_timeout).';
+            hint = 'Wait for the session holding the lock to finish, or end it (pg_terminate_backend), then apply again (find it with pg_blocking_pids(pid) on the waiting session); raise the bounds with xp --remote-lock-timeout / --remote-statement-timeout (session settings xplane.remote_lock_timeout, xplane.remote_statement_timeout).';
   end;
   return v_result;
 end
