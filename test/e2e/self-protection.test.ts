@@ -143,11 +143,14 @@ database "control" {
     expect((await run(['apply', '--auto-approve'])).code).toBe(0);
     writeConfig(dir, { 'main.xp': `role "r" {\n  name    = "${role}"\n  comment = "two"\n}\n` });
     const holder = await holdRoleLock(role);
+    const holderPid = (await holder.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
     try {
       const r = await run(['apply', '--auto-approve', '--remote-lock-timeout', '1s']);
       expect(r.killed, 'xp apply hung and was killed').toBe(false);
       expect(r.code).toBe(1);
-      expect(r.stdout + r.stderr).toMatch(/remote statement in database .* gave up: .*lock timeout .*xplane\.remote_lock_timeout = 1000ms/);
+      expect(r.stdout + r.stderr).toMatch(/remote statement in database .* gave up: .*lock timeout.* \(xplane\.remote_lock_timeout = 1000ms/);
+      // … naming who holds the lock: the test's own session.
+      expect(r.stdout + r.stderr).toContain(`the lock is held by pid ${holderPid} (role postgres`);
     } finally {
       await holder.end();
     }
