@@ -240,13 +240,16 @@ begin
     -- applied, in which database, and who held the lock (remote_blockers). Not the statement
     -- itself: it may carry a password verifier.
     get stacked diagnostics v_msg = message_text, v_state = returned_sqlstate;
+    if v_state = '57014' and v_msg !~ 'statement timeout' then
+      raise;   -- a cancel (xp on Ctrl-C, pg_cancel_backend): it ends the whole call, as intended
+    end if;
     if v_state = '55P03' then
       v_blockers := xplane.remote_blockers(p_provider_config, v_conn, p_sql);
     end if;
     raise exception 'remote statement in database % gave up: % (xplane.remote_lock_timeout = %, xplane.remote_statement_timeout = %)',
         coalesce(nullif(p_database, ''), '(maintenance database)'), v_msg || coalesce('; the lock is held by ' || nullif(v_blockers, ''), ''),
         xplane.remote_timeout('remote_lock_timeout', '1min'), xplane.remote_timeout('remote_statement_timeout', '30min')
-      using errcode = 'lock_not_available',
+      using errcode = case when v_state = '55P03' then 'lock_not_available' else 'object_not_in_prerequisite_state' end,
             hint = 'Wait for the session holding the lock to finish, or end it (pg_terminate_backend), then apply again (find it with pg_blocking_pids(pid) on the waiting session); raise the bounds with xp --remote-lock-timeout / --remote-statement-timeout (session settings xplane.remote_lock_timeout, xplane.remote_statement_timeout).';
   end;
   return v_result;
