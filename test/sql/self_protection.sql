@@ -2,7 +2,7 @@
 -- it is called (protection_refusal, run_action, delete_role/_database/_schema), and every
 -- dblink connection carries bounded lock_timeout and statement_timeout.
 -- Names derive from current_database() (unique per run); dblink work commits, so clean up.
-select plan(20);
+select plan(22);
 
 create temp table t as select current_database() || '_owner' as owner, current_database() || '_other' as other;
 -- A role owning one object of schema xplane (DROP OWNED would drop it), made through dblink so
@@ -47,6 +47,19 @@ select throws_ok($$select xplane.connection_string('default')$$, '22023', null, 
 set xplane.remote_lock_timeout = '5s -c default_transaction_read_only=on';
 select throws_ok($$select xplane.connection_string('default')$$, '22023', null, 'a value carrying another option is refused');
 reset xplane.remote_lock_timeout;
+-- A remote statement waiting for a lock this very session holds (what no deadlock detector
+-- sees): it gives up after the bound, naming the holder.
+select pg_advisory_lock(7893101, 42);
+set xplane.remote_lock_timeout = '200ms';
+select throws_like($$select xplane.remote_exec('default', current_database(), 'select pg_advisory_xact_lock(7893101, 42)')$$,
+  '%gave up: canceling statement due to lock timeout; the lock is held by pid %: this very session, which waits for the statement%',
+  'a lock wait on the caller itself ends after remote_lock_timeout, naming it');
+reset xplane.remote_lock_timeout;
+select pg_advisory_unlock(7893101, 42);
+set xplane.remote_statement_timeout = '100ms';
+select throws_ok($$select xplane.remote_exec('default', '', 'select pg_sleep(2)')$$, '55000', null,
+  'a remote statement running too long is cancelled after remote_statement_timeout: an error an action catches');
+reset xplane.remote_statement_timeout;
 
 select xplane.remote_exec('default', current_database(), format('drop table xplane.%I; drop role %I', owner, owner)) from t;
 
