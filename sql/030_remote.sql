@@ -40,6 +40,28 @@ $$;
 comment on function xplane.conninfo_value(text) is
   'Quotes a value for a libpq connection string (single quotes, backslash escapes).';
 
+create or replace function xplane.remote_timeout(p_setting text, p_default text)
+returns text
+language plpgsql stable
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_value text := coalesce(nullif(pg_catalog.current_setting('xplane.' || p_setting, true), ''), p_default);
+begin
+  -- The value goes into the connection's options ("-c lock_timeout=…"): a duration and
+  -- nothing else, so that it cannot carry another option. 0 (no limit) is refused: no remote
+  -- statement may wait unboundedly.
+  if v_value !~ '^[0-9]{1,9}(us|ms|s|min|h|d)?$' or v_value ~ '^0+(us|ms|s|min|h|d)?$' then
+    raise exception 'xplane.%: % is not a duration greater than zero', p_setting, quote_literal(v_value)
+      using errcode = 'invalid_parameter_value',
+            hint = format('Set it to a duration such as 30s or 5min (set xplane.%s = ''30s''; or xp --%s 30s).', p_setting, replace(p_setting, '_', '-'));
+  end if;
+  return v_value;
+end
+$$;
+comment on function xplane.remote_timeout(text, text) is
+  'The session setting xplane.<p_setting> (remote_lock_timeout, remote_statement_timeout), or p_default: a duration greater than zero, checked (it goes into a connection string).';
+
 -- Not SECURITY DEFINER: only the owner (and the definer functions below, which run as the
 -- owner) may call it, since the string carries the password.
 create or replace function xplane.connection_string(p_provider_config text, p_database text default '')
@@ -66,15 +88,21 @@ begin
   -- bench/RESULTS.md). plan_cache_mode: prepared catalog queries (remote_query with arguments)
   -- keep one generic plan. synchronous_commit: each DDL commits on its own; on the same server
   -- the caller's (synchronous) commit flushes the WAL they wrote, and on another server a DDL
-  -- lost in a crash is drift that the next reconcile repairs. A provider config may still set
-  -- its own "options".
+  -- lost in a crash is drift that the next reconcile repairs. lock_timeout, statement_timeout:
+  -- no remote statement waits unboundedly, above all not for a lock the calling session holds
+  -- (no deadlock detector sees that: the caller waits on dblink, not on a lock). A provider
+  -- config may still set its own "options". application_name carries the caller's pid, so
+  -- that a client cancelling its own work (xp on Ctrl-C) finds these sessions too.
   return (select string_agg(format('%s=%s', key, xplane.conninfo_value(value)), ' ' order by key)
-            from jsonb_each_text('{"options": "-c jit=off -c plan_cache_mode=force_generic_plan -c synchronous_commit=off"}'::jsonb || v_conn || '{"application_name": "xplane"}'::jsonb)
+            from jsonb_each_text(jsonb_build_object('options', format(
+                   '-c jit=off -c plan_cache_mode=force_generic_plan -c synchronous_commit=off -c lock_timeout=%s -c statement_timeout=%s',
+                   xplane.remote_timeout('remote_lock_timeout', '1min'), xplane.remote_timeout('remote_statement_timeout', '30min')))
+                 || v_conn || jsonb_build_object('application_name', 'xplane/' || pg_catalog.pg_backend_pid()))
            where value is not null);
 end
 $$;
 comment on function xplane.connection_string(text, text) is
-  'libpq connection string for a provider config, to p_database (or its maintenance dbname when ''''). Carries the password: owner only.';
+  'libpq connection string for a provider config, to p_database (or its maintenance dbname when ''''), with bounded lock_timeout and statement_timeout (xplane.remote_timeout) and application_name xplane/<caller pid>. Carries the password: owner only.';
 revoke all on function xplane.connection_string(text, text) from public;
 
 create or replace function xplane.dblink_schema()
@@ -139,6 +167,53 @@ $$;
 comment on function xplane.remote_disconnect(text, text) is
   'Closes this session''s dblink connection to p_database, if open (before DROP DATABASE).';
 
+create or replace function xplane.remote_blockers(p_provider_config text, p_conn text, p_sql text)
+returns text
+language plpgsql volatile
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_dblink   name := xplane.dblink_schema();
+  v_pid      integer;
+  v_busy     integer := 1;
+  v_blockers text;
+begin
+  -- After a lock timeout, who held the lock? The wait is over: send the statement again,
+  -- asynchronously and inside a transaction that is never committed (so that it changes
+  -- nothing, even if it goes through now), look at what it waits for (pg_blocking_pids) for
+  -- about a second at most, then cancel it and close the connection. Only for a provider config that reaches this server (whose
+  -- pg_locks this is); null when unknown. Best effort: never raises.
+  if not coalesce((xplane.remote_identity(p_provider_config) ->> 'local')::boolean, false) then
+    return null;
+  end if;
+  execute format('select p from %I.dblink($1, %L) as t(p integer)', v_dblink, 'select pg_catalog.pg_backend_pid()') into v_pid using p_conn;
+  execute format('select %I.dblink_send_query($1, $2)', v_dblink) using p_conn, 'begin; ' || p_sql;
+  for i in 1 .. 20 loop
+    execute format('select %I.dblink_is_busy($1)', v_dblink) into v_busy using p_conn;
+    exit when v_busy = 0;
+    select string_agg(format('pid %s (role %s%s, %s)%s', a.pid, coalesce(a.usename::text, '?'),
+                             coalesce(', application ' || nullif(a.application_name, ''), ''), coalesce(a.state, '?'),
+                             case when a.pid = pg_catalog.pg_backend_pid() then ': this very session, which waits for the statement' else '' end),
+                      '; ' order by a.pid)
+      into v_blockers
+      from pg_catalog.pg_stat_activity a where a.pid = any (pg_catalog.pg_blocking_pids(v_pid));
+    exit when v_blockers is not null;
+    perform pg_catalog.pg_sleep(0.05);
+  end loop;
+  if v_busy = 1 then
+    execute format('select %I.dblink_cancel_query($1)', v_dblink) using p_conn;
+  end if;
+  -- Closed rather than drained: its backend rolls the probe back, and the next statement on
+  -- this connection opens a fresh one (remote_connection).
+  execute format('select %I.dblink_disconnect($1)', v_dblink) using p_conn;
+  return v_blockers;
+exception when others then
+  return v_blockers;
+end
+$$;
+comment on function xplane.remote_blockers(text, text, text) is
+  'After a remote lock timeout: which sessions block p_sql (sent again on connection p_conn in a transaction never committed, then cancelled; the connection is closed): "pid N (role r, application a, state)", this server only; null when unknown. Never raises.';
+
 create or replace function xplane.remote_run_direct(p_provider_config text, p_database text, p_statement text, p_sql text,
                                                     p_retry boolean default true)
 returns text
@@ -148,17 +223,38 @@ as $$
 declare
   v_conn   text := xplane.remote_connection(p_provider_config, p_database);
   v_stmt   text := format(p_statement, xplane.dblink_schema());
-  v_result text;
+  v_result   text;
+  v_msg      text;
+  v_state    text;
+  v_blockers text;
 begin
   begin
-    execute v_stmt into v_result using v_conn, p_sql;
-  exception when sqlstate '08000' or sqlstate '08003' or sqlstate '08006' or sqlstate '57P01' then
-    if not p_retry then
-      raise;
+    begin
+      execute v_stmt into v_result using v_conn, p_sql;
+    exception when sqlstate '08000' or sqlstate '08003' or sqlstate '08006' or sqlstate '57P01' then
+      if not p_retry then
+        raise;
+      end if;
+      -- A reused connection died (server restart, idle timeout): reopen once and retry.
+      v_conn := xplane.remote_connection(p_provider_config, p_database, true);
+      execute v_stmt into v_result using v_conn, p_sql;
+    end;
+  exception when lock_not_available or query_canceled then
+    -- The remote side gave up (lock_timeout, statement_timeout, or a cancel): say which bounds
+    -- applied, in which database, and who held the lock (remote_blockers). Not the statement
+    -- itself: it may carry a password verifier.
+    get stacked diagnostics v_msg = message_text, v_state = returned_sqlstate;
+    if v_state = '57014' and v_msg !~ 'statement timeout' then
+      raise;   -- a cancel (xp on Ctrl-C, pg_cancel_backend): it ends the whole call, as intended
     end if;
-    -- A reused connection died (server restart, idle timeout): reopen once and retry.
-    v_conn := xplane.remote_connection(p_provider_config, p_database, true);
-    execute v_stmt into v_result using v_conn, p_sql;
+    if v_state = '55P03' then
+      v_blockers := xplane.remote_blockers(p_provider_config, v_conn, p_sql);
+    end if;
+    raise exception 'remote statement in database % gave up: % (xplane.remote_lock_timeout = %, xplane.remote_statement_timeout = %)',
+        coalesce(nullif(p_database, ''), '(maintenance database)'), v_msg || coalesce('; the lock is held by ' || nullif(v_blockers, ''), ''),
+        xplane.remote_timeout('remote_lock_timeout', '1min'), xplane.remote_timeout('remote_statement_timeout', '30min')
+      using errcode = case when v_state = '55P03' then 'lock_not_available' else 'object_not_in_prerequisite_state' end,
+            hint = 'Wait for the session holding the lock to finish, or end it (pg_terminate_backend), then apply again (find it with pg_blocking_pids(pid) on the waiting session); raise the bounds with xp --remote-lock-timeout / --remote-statement-timeout (session settings xplane.remote_lock_timeout, xplane.remote_statement_timeout).';
   end;
   return v_result;
 end

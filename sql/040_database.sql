@@ -186,6 +186,7 @@ declare
   v_loss   jsonb;
   v_pid    int;
   v_closed boolean := false;
+  v_refusal text;
   v_state text; v_msg text; v_detail text; v_hint text;
 begin
   v_spec := xplane.normalize_database(coalesce(p_spec, '{}'::jsonb));
@@ -193,8 +194,10 @@ begin
   if v_obs is null then
     return xplane.result('not_found', format('database %s does not exist', quote_ident(p_name)), null);
   end if;
-  if p_name = current_database() then
-    return xplane.result('error', format('refusing to drop database %s: it is the control database that holds xplane', quote_ident(p_name)), v_obs);
+  -- Also called directly (psql): never the control database (protection_refusal).
+  v_refusal := xplane.protection_refusal('delete', 'Database', p_name, '', null, p_provider_config);
+  if v_refusal is not null then
+    return xplane.result('error', v_refusal, v_obs);
   end if;
   if not (v_spec ->> 'allow_data_loss')::boolean then
     if not (v_obs ->> 'allow_connections')::boolean then

@@ -212,6 +212,7 @@ declare
   v_obs    jsonb;
   v_db     text;
   v_loss   jsonb;
+  v_refusal text;
   v_state text; v_msg text; v_detail text; v_hint text;
 begin
   v_spec := xplane.normalize_schema(p_spec);
@@ -219,6 +220,11 @@ begin
   v_obs := xplane.observe_schema(p_name, v_spec, p_provider_config);
   if v_obs is null then
     return xplane.result('not_found', format('schema %s does not exist in database %s', quote_ident(p_name), quote_ident(v_db)));
+  end if;
+  -- Also called directly (psql): never drop schema xplane or the one holding dblink.
+  v_refusal := xplane.protection_refusal('delete', 'Schema', p_name, v_db, null, p_provider_config);
+  if v_refusal is not null then
+    return xplane.result('error', v_refusal, v_obs);
   end if;
   if not (v_spec ->> 'allow_data_loss')::boolean then
     v_loss := xplane.data_loss_many(jsonb_build_array(jsonb_build_object('kind', 'Schema', 'name', p_name, 'database', v_db)), p_provider_config) -> 0;
@@ -237,4 +243,4 @@ exception when others then
 end
 $$;
 comment on function xplane.delete_schema(text, jsonb, text) is
-  'Drops a schema: refused while it holds any object, or anything depends on it (xplane.data_loss_sql), unless spec.allow_data_loss (then CASCADE); without it DROP … RESTRICT. Never raises.';
+  'Drops a schema: refused always for schema xplane and the schema holding dblink (protection_refusal), and while it holds any object or anything depends on it (xplane.data_loss_sql) unless spec.allow_data_loss (then CASCADE); without it DROP … RESTRICT. Never raises.';

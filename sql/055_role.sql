@@ -480,10 +480,18 @@ language plpgsql volatile
 set search_path = xplane, pg_catalog
 as $$
 declare
-  v_cat    jsonb;
-  v_result xplane.action_result;
+  v_cat     jsonb;
+  v_result  xplane.action_result;
+  v_refusal text;
   v_state text; v_msg text; v_detail text; v_hint text;
 begin
+  -- Also called directly (psql): REASSIGN/DROP OWNED of the role xp connects as, or of one
+  -- owning schema xplane or its objects, would drop the provider itself (or wait forever on
+  -- the locks this very session holds on them).
+  v_refusal := xplane.protection_refusal('delete', 'Role', p_name, '', null, p_provider_config);
+  if v_refusal is not null then
+    return xplane.result('error', v_refusal);
+  end if;
   v_cat := xplane.roles_catalog(p_provider_config, array[p_name]);
   if not (v_cat -> 'roles' ? p_name) then
     perform xplane.grant_scope_record(p_provider_config, p_name, '[]');
@@ -500,7 +508,7 @@ exception when others then
 end
 $$;
 comment on function xplane.delete_role(text, jsonb, text) is
-  'Drops a role; what it owns is reassigned to the role xp runs as and its privileges dropped, in every database where they are (or a refusal naming them).';
+  'Drops a role; what it owns is reassigned to the role xp runs as and its privileges dropped, in every database where they are (or a refusal naming them). Refuses the roles xp depends on (protection_refusal).';
 
 create or replace function xplane.role_catalog_slices(p_catalog jsonb, p_names text[])
 returns table (name text, slice jsonb)

@@ -157,6 +157,36 @@ $$;
 comment on function xplane.name_problem(xplane.resource_kind, text) is
   'Why a name cannot be an object''s (Kind.name: …), or null when it can: 1 to 63 bytes.';
 
+create or replace function xplane.action_refusal(p_action text, p_kind xplane.resource_kind, p_name text, p_spec jsonb,
+                                                 p_provider_config text)
+returns text
+language plpgsql volatile
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_reason  text;
+  v_changed text[];
+begin
+  -- A create only ever makes what does not exist (what xp depends on exists: a create of it
+  -- finds it and becomes an update). Which attributes an update changes is read only for an
+  -- object xp depends on: nothing more to read for any other.
+  if p_action = 'create' then
+    return null;
+  end if;
+  v_reason := xplane.protected_reason(p_kind, p_name, xplane.resource_database(p_kind, p_spec), p_provider_config);
+  if v_reason is null then
+    return null;
+  end if;
+  if p_action = 'update' then
+    v_changed := xplane.spec_diff(p_kind, xplane.normalize_spec(p_kind, p_spec),
+                                  xplane.observe_resource(p_kind, p_name, p_spec, p_provider_config));
+  end if;
+  return xplane.refusal_message(v_reason, p_action, p_kind, p_name, v_changed);
+end
+$$;
+comment on function xplane.action_refusal(text, xplane.resource_kind, text, jsonb, text) is
+  'run_action''s guard: the refusal (refusal_message) of this update/delete of an object xp depends on (an update''s changed attributes read from the catalogs), or null.';
+
 create or replace function xplane.run_action(p_action text, p_kind xplane.resource_kind, p_name text, p_spec jsonb,
                                              p_provider_config text default 'default')
 returns xplane.action_result
@@ -165,7 +195,8 @@ set search_path = xplane, pg_catalog
 set jit = off  -- catalog queries: never worth JIT compilation (see xplane.connection_string)
 as $$
 declare
-  v_result xplane.action_result;
+  v_result  xplane.action_result;
+  v_refusal text;
   v_state text; v_msg text; v_detail text; v_hint text;
 begin
   if p_action not in ('create', 'update', 'delete') then
@@ -175,6 +206,10 @@ begin
     return xplane.result('invalid_spec', xplane.name_problem(p_kind, p_name));
   end if;
   begin
+    v_refusal := xplane.action_refusal(p_action, p_kind, p_name, p_spec, p_provider_config);
+    if v_refusal is not null then
+      return xplane.result('error', v_refusal);
+    end if;
     -- "select * from f()", not "select (f()).*": the latter calls f once per column.
     execute format('select * from xplane.%I($1, $2, $3)', p_action || '_' || xplane.snake_kind(p_kind))
       into v_result using p_name, p_spec, p_provider_config;
@@ -187,4 +222,4 @@ begin
 end
 $$;
 comment on function xplane.run_action(text, xplane.resource_kind, text, jsonb, text) is
-  'Runs xplane.<create|update|delete>_<kind>(name, spec, provider_config) and returns its action_result; never raises.';
+  'Runs xplane.<create|update|delete>_<kind>(name, spec, provider_config) and returns its action_result, unless it would drop or strip what xp depends on (action_refusal: an error result, "refusing to …"); never raises.';

@@ -6,15 +6,15 @@
 // would destroy (one connection per database).
 import pg from 'pg';
 import type { Configuration, ResourceInstance } from '../config/types.js';
-import { assemblePlan, contentsToObserve } from '../plan/plan.js';
+import { assemblePlan, changesToCheck, contentsToObserve } from '../plan/plan.js';
 import { desiredSpecJson } from '../plan/desired.js';
 import { instanceKey, managedKey, observedMap, resourceKey } from '../plan/identity.js';
 import { plainPassword, readPasswordStates, type PasswordCheck } from '../state/passwords.js';
 import { assertFresh, contentsRequest, observationRequest } from '../plan/saved.js';
 import type { Plan, PlanInput, PlanOptions, ResourceKey } from '../plan/types.js';
-import { clientConfig, connect, type ConnectionTarget } from '../state/connection.js';
+import { clientConfig, connect, type ConnectionTarget, type SessionSettings } from '../state/connection.js';
 import { lockStack } from '../state/lock.js';
-import { observeAll, readContents, readForeign, readManaged, type ObserveRequest } from '../state/read.js';
+import { observeAll, readContents, readForeign, readManaged, readRefusals, type ObserveRequest } from '../state/read.js';
 import type { ApplyView } from './events.js';
 import { APPLY_BATCH, StepExecutor, onePool } from './execute.js';
 import { walk, walkSteps, type WalkResult } from './walk.js';
@@ -30,15 +30,55 @@ export interface Session {
   /** The control connection: state reads and the stack lock. */
   control: pg.Client;
   applicationName: string;
+  /** Sent on every connection of the session (the bounds of remote statements). */
+  settings: SessionSettings;
+  /** The server processes of this session's connections (the control one, the apply pool's). */
+  backends: Set<number>;
+  /**
+   * Cancel whatever this session's connections are running on the server, and the dblink
+   * sessions the provider opened for them (application_name `xplane/<pid>`): nothing xp
+   * started is left running. `terminate` ends those sessions instead. Best effort, never throws.
+   */
+  cancel(terminate?: boolean): Promise<number>;
   close(): Promise<void>;
 }
 
-export async function openSession(target: ConnectionTarget, applicationName: string): Promise<Session> {
-  const control = await connect(target.params, applicationName);
+/** The backend of a node-postgres client (from the BackendKeyData message). */
+export const backendPid = (c: pg.Client): number | undefined => (c as unknown as { processID?: number | null }).processID ?? undefined;
+
+export async function openSession(target: ConnectionTarget, applicationName: string, settings: SessionSettings = {}): Promise<Session> {
+  const control = await connect(target.params, applicationName, undefined, settings);
+  const backends = new Set<number>();
+  const pid = backendPid(control);
+  if (pid !== undefined) backends.add(pid);
   return {
     target,
     control,
     applicationName,
+    settings,
+    backends,
+    async cancel(terminate = false) {
+      if (backends.size === 0) return 0;
+      const pids = [...backends];
+      try {
+        // Its own connection: the control one may be the busy one.
+        const c = await connect(target.params, `${applicationName} cancel`.slice(0, 63));
+        try {
+          const { rows } = await c.query<{ n: number }>(
+            `select count(*) filter (where ${terminate ? 'pg_catalog.pg_terminate_backend(pid)' : 'pg_catalog.pg_cancel_backend(pid)'})::int as n
+               from pg_catalog.pg_stat_activity
+              where pid <> pg_catalog.pg_backend_pid() and state <> 'idle'
+                and (pid = any ($1::int[]) or application_name = any ($2::text[]))`,
+            [pids, pids.map((p) => `xplane/${p}`)],
+          );
+          return rows[0]!.n;
+        } finally {
+          await c.end().catch(() => {});
+        }
+      } catch {
+        return 0;
+      }
+    },
     async close() {
       await control.end().catch(() => {});
     },
@@ -95,6 +135,13 @@ export async function computePlan(session: Session, config: Configuration, optio
   const drops = contentsToObserve(plan);
   if (drops.length > 0) {
     input.contents = await readContents(session.control, drops);
+    plan = assemblePlan(input);
+  }
+  // What xp depends on (the role it connects as, the control database, schema xplane …) is
+  // refused by the provider itself: asked here too, so that the plan shows it, where and why.
+  const refusals = await readRefusals(session.control, changesToCheck(plan));
+  if (refusals.size > 0) {
+    input.refusals = refusals;
     plan = assemblePlan(input);
   }
   return { plan, input };
@@ -156,8 +203,13 @@ async function refreshStatistics(session: Session, plan: Plan): Promise<void> {
 export async function runPlan(session: Session, plan: Plan, opts: RunOptions): Promise<WalkResult> {
   const parallelism = Math.max(1, Math.min(16, Math.floor(opts.parallelism)));
   // One worker applies on the control connection itself; more open a pool beside it.
-  const pool = parallelism > 1 ? new pg.Pool({ ...clientConfig(session.target.params, session.applicationName), max: parallelism }) : undefined;
+  const pool = parallelism > 1 ? new pg.Pool({ ...clientConfig(session.target.params, session.applicationName, undefined, session.settings), max: parallelism }) : undefined;
   pool?.on('error', () => {});
+  // Known to the session, so that an interrupt cancels what they run (Session.cancel).
+  pool?.on('connect', (c) => {
+    const pid = backendPid(c);
+    if (pid !== undefined) session.backends.add(pid);
+  });
   const byAddress = new Map(plan.resources.map((r) => [r.address, r]));
   const executor = new StepExecutor({
     pool: pool ?? onePool(session.control),

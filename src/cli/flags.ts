@@ -14,6 +14,16 @@ export const connectionFlags: Record<string, FlagSpec> = {
     placeholder: 'URL',
     description: 'PostgreSQL to manage (else XP_DATABASE_URL, provider blocks, PG* variables, or the embedded server)',
   },
+  'remote-lock-timeout': {
+    type: 'string',
+    placeholder: 'DURATION',
+    description: 'How long a statement the provider runs (through dblink) may wait for a lock before it fails, naming the bound (default 1m)',
+  },
+  'remote-statement-timeout': {
+    type: 'string',
+    placeholder: 'DURATION',
+    description: 'How long a statement the provider runs (through dblink) may run before it is cancelled (default 30m)',
+  },
 };
 
 export const variableFlags: Record<string, FlagSpec> = {

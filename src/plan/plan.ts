@@ -440,6 +440,19 @@ export function assemblePlan(input: PlanInput): Plan {
       });
     }
     let refused = false;
+    const selfProtection = input.refusals?.get(e.key);
+    if (selfProtection !== undefined && !p.orphan) {
+      refused = true; // what else a drop would need (--allow-data-loss …) does not matter
+      const at = e.declared ? `${e.declared.range.file}:${e.declared.range.start.line}:${e.declared.range.start.column}: ` : '';
+      errors.push({
+        code: 'self_protection',
+        address: p.address,
+        message: `${at}${p.address}: ${selfProtection}`,
+        hint: e.declared
+          ? 'Declare the value it has on the server (xp leaves what it depends on as it is), or change it by hand.'
+          : 'To stop managing it, declare it again with lifecycle { deletion_policy = "orphan" }, apply, then remove it: xp forgets it and leaves it on the server.',
+      });
+    }
     if (p.action === 'replace') {
       const immutable = p.changes.filter((c) => c.forcesReplacement && c.path !== PASSWORD_KEY);
       const requested = opts.replace.some((r) => addressMatches(r, p.address));
@@ -541,6 +554,17 @@ function where(r: ResourceInstance): string {
 function describe(c: AttributeChange): string {
   const show = (v: unknown) => (v === undefined ? '(none)' : JSON.stringify(v));
   return `${show(c.before)} → ${c.unknown ? '(known after apply)' : show(c.after)}`;
+}
+
+/**
+ * The changes of a plan the provider's self-protection check must see (xplane.protection_refusals):
+ * updates, replaces and deletes. A create makes what does not exist, and what xp depends on exists.
+ * A lifecycle setting is xp's own record, not the object's: it is not a change to check.
+ */
+export function changesToCheck(plan: Plan): Array<Pick<ResourcePlan, 'kind' | 'name' | 'database' | 'provider' | 'action'> & { changed: string[] }> {
+  return plan.resources
+    .filter((r) => r.action !== 'no-op' && r.action !== 'create' && !r.orphan)
+    .map(({ kind, name, database, provider, action, changes }) => ({ kind, name, database, provider, action, changed: [...new Set(changes.map((c) => c.path).filter((p) => !p.startsWith('lifecycle.')))] }));
 }
 
 /** Databases, schemas and extensions the plan would drop: what they hold must be counted (readContents). */

@@ -109,7 +109,8 @@ export type PlanErrorCode =
   | 'unknown_replace'
   | 'invalid_spec'
   | 'conflict'
-  | 'secret_file';
+  | 'secret_file'
+  | 'self_protection';
 
 /** A refusal: the plan is shown but cannot be applied. */
 export interface PlanError {
@@ -282,6 +283,11 @@ export interface PlanInput {
    * not write, or a link that appeared), by address: why. Refused when the plan would write it.
    */
   secretFiles?: ReadonlyMap<string, string>;
+  /**
+   * Changes the provider refuses because xp depends on the object (the role it connects as,
+   * the control database, schema xplane …): xplane.protection_refusals, asked for every change.
+   */
+  refusals?: ReadonlyMap<ResourceKey, string>;
 }
 
 export type PasswordState = 'match' | 'differs';

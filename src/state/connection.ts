@@ -117,8 +117,18 @@ export async function resolveConnection(opts: ResolveOptions): Promise<Connectio
   return { source: 'embedded server', params, display: displayParams(params), embedded };
 }
 
-export function clientConfig(p: ConnectionParams, applicationName: string, database = p.dbname): pg.ClientConfig {
+/**
+ * Session settings sent at connection time (`-c name=value`): xp's own `xplane.*` settings
+ * (the bounds of remote statements). Names and values are xp's, checked before they get here.
+ */
+export type SessionSettings = Readonly<Record<string, string>>;
+
+export function clientConfig(p: ConnectionParams, applicationName: string, database = p.dbname, settings: SessionSettings = {}): pg.ClientConfig {
+  const options = Object.entries(settings)
+    .map(([k, v]) => `-c ${k}=${v}`)
+    .join(' ');
   return {
+    ...(options ? { options } : {}),
     host: p.host,
     port: p.port,
     user: p.user,
@@ -131,8 +141,8 @@ export function clientConfig(p: ConnectionParams, applicationName: string, datab
 }
 
 /** Open one client; a refused connection becomes a ConnectionError with a useful message. */
-export async function connect(p: ConnectionParams, applicationName: string, database = p.dbname): Promise<pg.Client> {
-  const client = new pg.Client(clientConfig(p, applicationName, database));
+export async function connect(p: ConnectionParams, applicationName: string, database = p.dbname, settings: SessionSettings = {}): Promise<pg.Client> {
+  const client = new pg.Client(clientConfig(p, applicationName, database, settings));
   // A dropped connection surfaces on the next query; do not crash on the 'error' event.
   client.on('error', () => {});
   try {

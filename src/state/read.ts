@@ -157,3 +157,23 @@ export async function readContents(
   }
   return out;
 }
+
+/**
+ * The provider's self-protection check for the changes of a plan (xplane.protection_refusals,
+ * one round trip; none when nothing changes): the refusal of each change that would drop or
+ * strip what xp depends on, by resource.
+ */
+export async function readRefusals(
+  client: pg.Client,
+  changes: Array<{ kind: KindName; name: string; database: string; provider: string; action: string; changed: string[] }>,
+): Promise<Map<ResourceKey, string>> {
+  const out = new Map<ResourceKey, string>();
+  if (changes.length === 0) return out;
+  const items = changes.map((c) => ({ action: c.action, kind: c.kind, name: c.name, database: c.database, changed: c.changed, provider_config: c.provider }));
+  const { rows } = await client.query<{ refusals: Array<string | null> }>('select xplane.protection_refusals($1::jsonb) as refusals', [JSON.stringify(items)]);
+  rows[0]!.refusals.forEach((message, i) => {
+    const c = changes[i]!;
+    if (message !== null) out.set(resourceKey(c.provider, c.kind, c.database, c.name), message);
+  });
+  return out;
+}

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Sensitive, UNKNOWN, type ResourceType, type Value } from '../../src/config/types.js';
-import { assemblePlan, contentsToObserve } from '../../src/plan/plan.js';
+import { assemblePlan, changesToCheck, contentsToObserve } from '../../src/plan/plan.js';
 import { describeDataLoss } from '../../src/plan/data-loss.js';
 import { lifecycleAttributes } from '../../src/kinds/index.js';
+import { instanceKey } from '../../src/plan/identity.js';
 import type { AttributeChange, Json, ObservedItem, Plan, ResourcePlan } from '../../src/plan/types.js';
 import { EMPTY, instance, scenario, type Scenario } from './builders.js';
 
@@ -377,6 +378,33 @@ describe('assemblePlan: refusals', () => {
     const plan = assemblePlan(scenario({ desired: [{ r, server: 'same' }], options: { destroy: true } }));
     expect(plan.operation).toBe('destroy');
     expect(plan.errors).toEqual([expect.objectContaining({ code: 'prevent_destroy', address: 'role.keep' })]);
+  });
+
+  it('asks the provider about every update, replace and delete (not creates, no-ops or orphans), with the attributes that change', () => {
+    const me = instance('role', 'me', { createrole: false });
+    const kept = instance('role', 'kept');
+    const input = scenario({
+      desired: [{ r: me, server: { createrole: true } }, { r: kept, server: 'same' }, { r: instance('role', 'fresh'), server: null }],
+      undeclared: [{ r: app, server: 'same' }, { r: instance('role', 'gone'), server: 'same', policy: 'orphan' }],
+    });
+    expect(changesToCheck(assemblePlan(input))).toEqual([
+      { kind: 'Database', name: 'app', database: '', provider: 'default', action: 'delete', changed: expect.any(Array) },
+      { kind: 'Role', name: 'me', database: '', provider: 'default', action: 'update', changed: ['createrole'] },
+    ]);
+  });
+
+  it('shows what the provider refuses to drop or strip as errors: file:line for a declaration, the address otherwise', () => {
+    const me = instance('role', 'me', { createrole: false });
+    const input = scenario({ desired: [{ r: me, server: { createrole: true } }], undeclared: [{ r: app, server: 'same' }] });
+    input.refusals = new Map([
+      [instanceKey(me), 'refusing to change createrole of role "me": xp connects as it'],
+      [instanceKey(app), 'refusing to drop database "app": it is the control database'],
+    ]);
+    const plan = assemblePlan(input);
+    expect(plan.errors).toEqual([
+      expect.objectContaining({ code: 'self_protection', address: 'database.app', message: 'database.app: refusing to drop database "app": it is the control database' }),
+      expect.objectContaining({ code: 'self_protection', address: 'role.me', message: 'main.xp:1:1: role.me: refusing to change createrole of role "me": xp connects as it' }),
+    ]);
   });
 
   it('refuses a resource another stack manages', () => {

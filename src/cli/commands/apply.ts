@@ -1,12 +1,13 @@
 // `xp apply` (and `xp destroy`, which is the same walk over a destroy plan): plan, show it,
 // ask `yes` on a terminal, then walk it. A saved plan file is applied as is, after checking it
-// is not stale. Ctrl-C finishes the statements in flight and stops (exit 130).
+// is not stale. Ctrl-C finishes the statements in flight (cancelled on the server when they
+// take longer than a few seconds) and stops (exit 130).
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { CommandIO, ParsedArgs, RunCommand } from '../command.js';
 import { ExitCode, ExitError } from '../errors.js';
-import { checkFresh, computePlan, lock, runPlan } from '../../apply/engine.js';
+import { checkFresh, computePlan, lock, runPlan, type Session } from '../../apply/engine.js';
 import { loadPlan } from '../../plan/saved.js';
 import type { Plan } from '../../plan/types.js';
 import type { Configuration } from '../../config/types.js';
@@ -39,16 +40,45 @@ async function confirm(io: CommandIO, operation: 'apply' | 'destroy', stack: str
   return answer.trim() === 'yes';
 }
 
-/** SIGINT/SIGTERM: the first stops the walk after the statements in flight; the second exits. */
-function interruptHandler(io: CommandIO): { stopRequested: () => boolean; dispose: () => void } {
+/**
+ * How long the first Ctrl-C (or SIGTERM) lets the statements in flight finish before xp cancels
+ * them on the server; and how long a cancelled statement gets before xp ends its sessions.
+ */
+export const INTERRUPT_GRACE_MS = 5_000;
+
+/**
+ * SIGINT/SIGTERM: the first stops the walk after the statements in flight, and cancels them on
+ * the server (xp's own sessions and their dblink sessions) when they have not finished within
+ * INTERRUPT_GRACE_MS; the second cancels at once. Sessions that ignore a cancel are ended, and
+ * xp exits: a hung statement never keeps it (or the server sessions it started) alive.
+ */
+function interruptHandler(io: CommandIO, session: Session): { stopRequested: () => boolean; dispose: () => void } {
   let stop = false;
+  const timers: NodeJS.Timeout[] = [];
+  const later = (ms: number, fn: () => void) => {
+    const t = setTimeout(fn, ms);
+    t.unref();
+    timers.push(t);
+  };
+  const cancel = async () => {
+    const n = await session.cancel();
+    if (n > 0) io.stderr.write(`xp: cancelled ${n} statement${n === 1 ? '' : 's'} xp had started on the server; the next apply converges what was left.\n`);
+    later(INTERRUPT_GRACE_MS, () => {
+      void session.cancel(true).finally(() => {
+        io.stderr.write('xp: the server did not end the cancelled statements: their sessions were terminated; exiting.\n');
+        process.exit(INTERRUPTED);
+      });
+    });
+  };
   const onSignal = (signal: NodeJS.Signals) => {
     if (stop) {
-      io.stderr.write('\nxp: second interrupt: exiting now; the next apply converges what was left.\n');
-      process.exit(INTERRUPTED);
+      io.stderr.write('\nxp: second interrupt: cancelling what runs on the server and exiting now; the next apply converges what was left.\n');
+      void session.cancel().finally(() => process.exit(INTERRUPTED));
+      return;
     }
     stop = true;
     io.stderr.write(`\nxp: ${signal === 'SIGINT' ? 'interrupt' : signal} received: finishing the operations in flight, starting nothing new…\n`);
+    later(INTERRUPT_GRACE_MS, () => void cancel());
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -57,6 +87,7 @@ function interruptHandler(io: CommandIO): { stopRequested: () => boolean; dispos
     dispose: () => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      for (const t of timers) clearTimeout(t);
     },
   };
 }
@@ -99,7 +130,7 @@ export async function runApply(operation: 'apply' | 'destroy', { flags, position
   }
 
   const session = await startSession(io, flags, operation, config);
-  const interrupt = interruptHandler(io);
+  const interrupt = interruptHandler(io, session);
   try {
     const stack = saved?.stack ?? config!.stack;
     await lock(session, stack, timeout).catch(userError);
@@ -159,8 +190,14 @@ export async function runApply(operation: 'apply' | 'destroy', { flags, position
         `Nothing more was started. Once the server is reachable again, run \`xp ${operation}\` again: it carries on where this one stopped (a step that was running is recorded as done or not at all).`,
       );
     }
-    if (result.interrupted) return INTERRUPTED;
+    // Interrupted: what was left, or what was in flight and got cancelled.
+    if (result.interrupted || (interrupt.stopRequested() && result.failed > 0)) return INTERRUPTED;
     return result.failed > 0 ? ExitCode.error : ExitCode.ok;
+  } catch (err) {
+    // Whatever xp started on the server stops with it (a parallel apply may have several
+    // statements in flight). An ExitError comes after its statement finished: nothing runs.
+    if (!(err instanceof ExitError)) await session.cancel();
+    throw err;
   } finally {
     interrupt.dispose();
     await session.close();

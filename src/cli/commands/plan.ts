@@ -5,12 +5,13 @@ import { savePlan } from '../../plan/saved.js';
 import { renderPlanJson } from '../../render/plan-json.js';
 import { renderPlanText } from '../../render/plan-text.js';
 import { resolve } from 'node:path';
-import { configDir, list, readConfiguration, startSession, str, userError } from './workspace.js';
+import { cancelOnSignal, configDir, list, readConfiguration, startSession, str, userError } from './workspace.js';
 
 export async function run({ flags, positionals }: ParsedArgs, io: CommandIO): Promise<number> {
   const dir = configDir(io, positionals[0]);
   const config = await readConfiguration(io, dir, flags);
   const session = await startSession(io, flags, 'plan', config);
+  const stopHandling = cancelOnSignal(io, session);
   try {
     const { plan } = await computePlan(session, config, {
       destroy: Boolean(flags.destroy),
@@ -29,6 +30,7 @@ export async function run({ flags, positionals }: ParsedArgs, io: CommandIO): Pr
     const changes = plan.summary.add + plan.summary.change + plan.summary.destroy + plan.summary.forget > 0;
     return flags['detailed-exitcode'] && changes ? ExitCode.changes : ExitCode.ok;
   } finally {
+    stopHandling();
     await session.close();
   }
 }

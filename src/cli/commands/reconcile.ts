@@ -41,7 +41,7 @@ export async function run(args: ParsedArgs, io: CommandIO): Promise<number> {
     }
     // Two connections: one follows the status (LISTEN), one runs the passes, so a long pass
     // never holds up the view.
-    const worker = await connect(session.target.params, session.applicationName);
+    const worker = await connect(session.target.params, session.applicationName, undefined, session.settings);
     const stop = abortOnSignals();
     const interactive = isInteractive({ isTTY: Boolean(io.stdout.isTTY), ci: isCI(io.env) });
     let last = 'first pass running…';

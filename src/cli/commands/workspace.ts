@@ -61,6 +61,28 @@ export function lockTimeout(flags: ParsedArgs['flags']): number {
   return ms;
 }
 
+/**
+ * `--remote-lock-timeout`, `--remote-statement-timeout` (else XP_REMOTE_LOCK_TIMEOUT,
+ * XP_REMOTE_STATEMENT_TIMEOUT): the session settings that bound every statement the provider
+ * runs through dblink (xplane.remote_timeout; its defaults when none is given).
+ */
+export function remoteSettings(flags: ParsedArgs['flags'], env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [flag, variable, setting] of [
+    ['remote-lock-timeout', 'XP_REMOTE_LOCK_TIMEOUT', 'xplane.remote_lock_timeout'],
+    ['remote-statement-timeout', 'XP_REMOTE_STATEMENT_TIMEOUT', 'xplane.remote_statement_timeout'],
+  ] as const) {
+    const fromFlag = str(flags[flag]);
+    const raw = fromFlag ?? env[variable];
+    if (raw === undefined || raw === '') continue;
+    const ms = parseDuration(raw);
+    if (ms === null || ms < 1)
+      throw new ExitError(`${fromFlag !== undefined ? `--${flag} ` : `${variable}=`}${raw}: expected a duration greater than zero, such as 30s or 5m`);
+    out[setting] = `${ms}ms`;
+  }
+  return out;
+}
+
 /** Turn the engine's own errors into user-facing ones (no stack trace). */
 export function userError(err: unknown): never {
   if (err instanceof ConnectionError || err instanceof EmbeddedServerError || err instanceof LockError || err instanceof SavedPlanError || err instanceof ProviderInstallError || err instanceof SecretPathError)
@@ -70,6 +92,24 @@ export function userError(err: unknown): never {
   if (typeof pgErr?.code === 'string' && /^[0-9A-Z]{5}$/.test(pgErr.code) && typeof pgErr.severity === 'string')
     throw new ExitError(`the server refused: ${pgErr.message} [SQLSTATE ${pgErr.code}]`, 1, pgErr.hint);
   throw err;
+}
+
+/**
+ * For commands that only read (plan): Ctrl-C or SIGTERM cancels what the session runs on the
+ * server (its own and the provider's dblink sessions) and exits 130 at once. Returns the
+ * function that removes the handlers.
+ */
+export function cancelOnSignal(io: CommandIO, session: Session): () => void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    io.stderr.write(`\nxp: ${signal === 'SIGINT' ? 'interrupt' : signal} received: cancelling what xp runs on the server and exiting.\n`);
+    void session.cancel().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
 }
 
 /** Resolve the connection, connect, and make sure the provider is installed and current. */
@@ -86,7 +126,7 @@ export async function startSession(
     target = await resolveConnection({ databaseUrl: str(flags['database-url']), env: io.env, cwd: io.cwd, providers: config?.providers });
     if (target.embedded && target.embedded.outcome !== 'reused')
       io.stderr.write(`xp: ${target.embedded.outcome === 'created' ? 'created and started' : 'started'} the embedded PostgreSQL (${target.display}, data in .xp/)\n`);
-    session = await openSession(target, applicationName(command));
+    session = await openSession(target, applicationName(command), remoteSettings(flags, io.env));
   } catch (err) {
     userError(err);
   }
