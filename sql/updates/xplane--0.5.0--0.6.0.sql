@@ -8,5 +8,7 @@ begin
     return;
   end if;
   -- (each change of 0.6.0 to the tables or to a function's signature, below)
+  -- delete: p_stack and p_orphan (the ownership check and the orphan mark in the write itself).
+  drop function if exists xplane.delete(xplane.resource_kind, text, text, text, boolean);
 end
 $upgrade$;
