@@ -43,9 +43,10 @@ security definer
 set search_path = xplane, pg_catalog
 as $$
 declare
-  v_timeout text := current_setting('lock_timeout');
-  v_h       record;
-  v_msg     text;
+  v_start timestamptz := clock_timestamp();
+  v_left  numeric;
+  v_h     record;
+  v_msg   text;
 begin
   -- One apply per stack: a row lock on the stack's row of xplane.stacks, which only the
   -- provider's owner may lock (PUBLIC has no privilege on it; callers come through this
@@ -62,30 +63,40 @@ begin
   if current_setting('server_version_num')::integer >= 170000 then
     perform set_config('transaction_timeout', '0', true);
   end if;
-  begin
-    if coalesce(p_timeout_ms, 0) <= 0 then
-      perform 1 from xplane.stacks where name = p_stack for no key update nowait;
-    else
-      perform set_config('lock_timeout', p_timeout_ms::text, true);
+  -- Taken in this function's own transaction, never in a subtransaction (an exception block):
+  -- the holder is found through the transaction id in the row's xmax, and pg_locks lists the
+  -- lock of a top-level transaction id only. So: take it if free (skip locked); if not, wait
+  -- for it in a subtransaction that gives it back at once, and take it again here.
+  loop
+    perform 1 from xplane.stacks where name = p_stack for no key update skip locked;
+    if found then
+      return;
+    end if;
+    v_left := coalesce(p_timeout_ms, 0) - extract(epoch from clock_timestamp() - v_start) * 1000;
+    exit when v_left < 1;
+    begin
+      perform set_config('lock_timeout', ceil(v_left)::bigint::text, true);
       perform 1 from xplane.stacks where name = p_stack for no key update;
-      perform set_config('lock_timeout', v_timeout, true);
-    end if;
-  exception when lock_not_available then
-    select * into v_h from xplane.stack_lock_holder(p_stack);
-    if v_h.backend_pid is null then
-      raise exception 'stack "%" is locked by another session', p_stack
-        using errcode = 'lock_not_available',
-              hint = 'Another apply is running on this stack; try again when it has finished.';
-    end if;
-    v_msg := format('stack "%s" is locked by role "%s" (backend pid %s%s%s)%s', p_stack, v_h.role, v_h.backend_pid,
-      case when v_h.client_addr is not null then ', from ' || host(v_h.client_addr)
-           when v_h.backend_start is not null then ', local socket' else '' end,
-      coalesce(', connected ' || to_char(v_h.backend_start at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), ''),
-      coalesce(' since ' || to_char(v_h.since at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), ''));
-    raise exception using message = v_msg, errcode = 'lock_not_available',
-      detail = 'The holder as the server records it (pg_locks, pg_stat_activity), not as its client names itself.',
-      hint = format('Another apply is running on this stack; try again when it has finished, or end it: select pg_terminate_backend(%s)', v_h.backend_pid);
-  end;
+      raise exception using errcode = 'raise_exception';  -- free now: roll back and take it above
+    exception
+      when raise_exception then null;
+      when lock_not_available then exit;
+    end;
+  end loop;
+  select * into v_h from xplane.stack_lock_holder(p_stack);
+  if v_h.backend_pid is null then
+    raise exception 'stack "%" is locked by another session', p_stack
+      using errcode = 'lock_not_available',
+            hint = 'Another apply is running on this stack; try again when it has finished.';
+  end if;
+  v_msg := format('stack "%s" is locked by role "%s" (backend pid %s%s%s)%s', p_stack, v_h.role, v_h.backend_pid,
+    case when v_h.client_addr is not null then ', from ' || host(v_h.client_addr)
+         when v_h.backend_start is not null then ', local socket' else '' end,
+    coalesce(', connected ' || to_char(v_h.backend_start at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), ''),
+    coalesce(' since ' || to_char(v_h.since at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), ''));
+  raise exception using message = v_msg, errcode = 'lock_not_available',
+    detail = 'The holder as the server records it (pg_locks, pg_stat_activity), not as its client names itself.',
+    hint = format('Another apply is running on this stack; try again when it has finished, or end it: select pg_terminate_backend(%s)', v_h.backend_pid);
 end
 $$;
 comment on function xplane.lock_stack(text, integer) is

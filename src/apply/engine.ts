@@ -1,9 +1,9 @@
 // The engine end to end, for the commands: open a session on the control database, read the
 // state (batched), compute the plan (src/plan, pure), check a saved plan is still fresh, and
-// walk a plan through the SQL actions. Connections: one control connection (reads, the stack
-// lock, and the changes when parallelism is 1) plus, with parallelism > 1, a pool of that many
-// for the apply; databases are reached by the provider itself, except to count what a drop
-// would destroy (one connection per database).
+// walk a plan through the SQL actions. Connections: one control connection (reads, and the
+// changes when parallelism is 1), one holding the stack lock (apply and destroy) plus, with
+// parallelism > 1, a pool of that many for the apply; databases are reached by the provider
+// itself, except to count what a drop would destroy (one connection per database).
 import pg from 'pg';
 import type { Configuration, ResourceInstance } from '../config/types.js';
 import { assemblePlan, contentsToObserve } from '../plan/plan.js';
@@ -26,27 +26,47 @@ function passwordCheck(key: ResourceKey, provider: string, name: string, declare
 
 export interface Session {
   target: ConnectionTarget;
-  /** The control connection: state reads and the stack lock. */
+  /** The control connection: state reads (the stack lock has a connection of its own). */
   control: pg.Client;
   applicationName: string;
   close(): Promise<void>;
 }
 
+/** The connections that hold a stack lock, by session: ended with it. */
+const lockConnections = new WeakMap<Session, pg.Client[]>();
+
 export async function openSession(target: ConnectionTarget, applicationName: string): Promise<Session> {
   const control = await connect(target.params, applicationName);
-  return {
+  const session: Session = {
     target,
     control,
     applicationName,
     async close() {
+      for (const c of lockConnections.get(session) ?? []) await c.end().catch(() => {});
       await control.end().catch(() => {});
     },
   };
+  return session;
 }
 
-/** Take the stack's lock for the rest of the session (released when the session closes). */
-export function lock(session: Session, stack: string, timeoutMs: number): Promise<() => Promise<void>> {
-  return lockStack(session.control, stack, timeoutMs);
+/**
+ * Take the stack's lock for the rest of the session (released when the session closes). It is
+ * held by an open transaction, so on a connection of its own: the control connection's reads
+ * and the apply's batches commit as they go.
+ */
+export async function lock(session: Session, stack: string, timeoutMs: number): Promise<() => Promise<void>> {
+  const holder = await connect(session.target.params, session.applicationName);
+  try {
+    const release = await lockStack(holder, stack, timeoutMs);
+    lockConnections.set(session, [...(lockConnections.get(session) ?? []), holder]);
+    return async () => {
+      await release();
+      await holder.end().catch(() => {});
+    };
+  } catch (err) {
+    await holder.end().catch(() => {});
+    throw err;
+  }
 }
 
 /** Everything the planner needs, read in a fixed number of round trips. */

@@ -1,6 +1,6 @@
 // One apply per stack at a time, and interruptions that the next apply converges: a second
-// apply fails naming the holder (or waits with --lock-timeout); kill -9 or Ctrl-C in the middle
-// of an apply leaves nothing the next apply cannot finish.
+// apply fails naming the holder as the server records it (or waits with --lock-timeout); kill -9
+// or Ctrl-C in the middle of an apply leaves nothing the next apply cannot finish.
 import { describe, expect, inject, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { APPLY_BATCH } from '../../src/apply/execute.js';
@@ -73,7 +73,8 @@ describe('locks and interruptions', { timeout: 300_000 }, () => {
 
     const second = await xpIn(dir, url())(['apply', '--auto-approve']);
     expect(second.code, second.stderr).toBe(1);
-    expect(second.stderr).toMatch(new RegExp(`stack "${p}" is locked by xp \\(pid \\d+, .+@.+\\) since \\d{4}-\\d\\d-\\d\\dT`));
+    // named as the server records it: the login role and backend of the first apply's lock
+    expect(second.stderr).toMatch(new RegExp(`stack "${p}" is locked by role "[^"]+" \\(backend pid \\d+, from [^,]+, connected [^)]+\\) since \\d{4}-\\d\\d-\\d\\dT`));
 
     const third = collect(startXp(['apply', '--auto-approve', '--lock-timeout', '5m', '--database-url', url()], { cwd: dir }));
     // let the third one start waiting, then approve the first
