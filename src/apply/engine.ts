@@ -32,8 +32,14 @@ export interface Session {
   close(): Promise<void>;
 }
 
-/** The connections that hold a stack lock, by session: ended with it. */
-const lockConnections = new WeakMap<Session, pg.Client[]>();
+/** The connections that hold a stack lock, by session (ended with it), and whether one was lost. */
+const locks = new WeakMap<Session, { holders: pg.Client[]; lost: string | null; closing: boolean }>();
+
+function lockState(session: Session) {
+  let state = locks.get(session);
+  if (!state) locks.set(session, (state = { holders: [], lost: null, closing: false }));
+  return state;
+}
 
 export async function openSession(target: ConnectionTarget, applicationName: string): Promise<Session> {
   const control = await connect(target.params, applicationName);
@@ -42,7 +48,9 @@ export async function openSession(target: ConnectionTarget, applicationName: str
     control,
     applicationName,
     async close() {
-      for (const c of lockConnections.get(session) ?? []) await c.end().catch(() => {});
+      const state = lockState(session);
+      state.closing = true;
+      for (const c of state.holders) await c.end().catch(() => {});
       await control.end().catch(() => {});
     },
   };
@@ -52,14 +60,22 @@ export async function openSession(target: ConnectionTarget, applicationName: str
 /**
  * Take the stack's lock for the rest of the session (released when the session closes). It is
  * held by an open transaction, so on a connection of its own: the control connection's reads
- * and the apply's batches commit as they go.
+ * and the apply's batches commit as they go. Should that connection end under the command (its
+ * backend terminated, the network gone), the lock is gone with it: lockLost says so, and an
+ * apply starts nothing more.
  */
 export async function lock(session: Session, stack: string, timeoutMs: number): Promise<() => Promise<void>> {
   const holder = await connect(session.target.params, session.applicationName);
+  const state = lockState(session);
+  let released = false;
   try {
     const release = await lockStack(holder, stack, timeoutMs);
-    lockConnections.set(session, [...(lockConnections.get(session) ?? []), holder]);
+    holder.on('end', () => {
+      if (!released && !state.closing) state.lost ??= `the lock of stack "${stack}" was lost: its connection to the server ended`;
+    });
+    state.holders.push(holder);
     return async () => {
+      released = true;
       await release();
       await holder.end().catch(() => {});
     };
@@ -67,6 +83,11 @@ export async function lock(session: Session, stack: string, timeoutMs: number): 
     await holder.end().catch(() => {});
     throw err;
   }
+}
+
+/** Why the session no longer holds a lock it took (null while it does, or took none). */
+export function lockLost(session: Session): string | null {
+  return locks.get(session)?.lost ?? null;
 }
 
 /** Everything the planner needs, read in a fixed number of round trips. */
@@ -177,7 +198,8 @@ export async function runPlan(session: Session, plan: Plan, opts: RunOptions): P
       // The pool bounds the connections; the executor batches what is handed over together.
       parallelism: parallelism * APPLY_BATCH,
       view: opts.view,
-      stopRequested: opts.stopRequested,
+      // Nothing starts without the stack's lock.
+      stopRequested: () => opts.stopRequested() || lockLost(session) !== null,
       execute: (step) => executor.execute(byAddress.get(step.address)!),
     });
     if (result.added + result.destroyed >= ANALYZE_AFTER) await refreshStatistics(session, plan);

@@ -109,6 +109,24 @@ describe('locks and interruptions', { timeout: 300_000 }, () => {
     expect(await countRoles(p)).toBe(0);
   });
 
+  it('the lock ended under an apply (its backend terminated): nothing more starts, exit 1; apply again converges', async () => {
+    const p = unique('ll');
+    const dir = configDir(p, manyRoles(p));
+    const child = startXp(['apply', '--auto-approve', '--parallelism', '1', '--database-url', url()], { cwd: dir });
+    const done = collect(child);
+    await waitForLines(child, /Creation complete/, 3);
+    await withClient(url(), (c) => c.query('select pg_terminate_backend(backend_pid) from xplane.stack_lock_holder($1)', [p]));
+    const r = await done;
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr).toContain(`the lock of stack "${p}" was lost`);
+    const created = await countRoles(p);
+    expect(created).toBeLessThan(N);
+    const run = xpIn(dir, url());
+    expectOk(await run(['apply', '--auto-approve']));
+    expect(await countRoles(p)).toBe(N);
+    expectOk(await run(['destroy', '--auto-approve']));
+  });
+
   it('Ctrl-C finishes the statement in flight, starts nothing new, exits 130; apply again converges', async () => {
     expect(N, 'an interrupt must land between two batches').toBeGreaterThan(2 * APPLY_BATCH);
     const p = unique('ci');

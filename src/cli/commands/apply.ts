@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { CommandIO, ParsedArgs, RunCommand } from '../command.js';
 import { ExitCode, ExitError } from '../errors.js';
-import { checkFresh, computePlan, lock, runPlan } from '../../apply/engine.js';
+import { checkFresh, computePlan, lock, lockLost, runPlan, type Session } from '../../apply/engine.js';
 import { loadPlan } from '../../plan/saved.js';
 import type { Plan } from '../../plan/types.js';
 import type { Configuration } from '../../config/types.js';
@@ -61,6 +61,13 @@ function interruptHandler(io: CommandIO): { stopRequested: () => boolean; dispos
 }
 
 const hasChanges = (plan: Plan) => plan.resources.some((r) => r.action !== 'no-op');
+
+/** The stack's lock is gone (its connection ended): stop, saying so. */
+function assertLocked(session: Session): void {
+  const lost = lockLost(session);
+  if (lost)
+    throw new ExitError(`${lost}; nothing more was started`, 1, 'Changes in flight were finished and recorded. Run xp apply again: it converges.');
+}
 
 export async function runApply(operation: 'apply' | 'destroy', { flags, positionals }: ParsedArgs, io: CommandIO): Promise<number> {
   const arg = positionals[0];
@@ -132,6 +139,7 @@ export async function runApply(operation: 'apply' | 'destroy', { flags, position
       }
     }
     if (interrupt.stopRequested()) return INTERRUPTED;
+    assertLocked(session);
     // Loaded only when something is applied; the live view (ink, react) only on a terminal.
     const { createApplyView, isCI } = await import('../../views/index.js');
     const view = await createApplyView({
@@ -150,6 +158,7 @@ export async function runApply(operation: 'apply' | 'destroy', { flags, position
       instances: config?.resources ?? [],
       stopRequested: interrupt.stopRequested,
     });
+    assertLocked(session);
     if (result.interrupted) return INTERRUPTED;
     return result.failed > 0 ? ExitCode.error : ExitCode.ok;
   } finally {
