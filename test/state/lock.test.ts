@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
 import { applicationName, lockHolder, lockStack, parseDuration } from '../../src/state/lock.js';
-import { asUser, connect, missingServer, providerDatabase, serverTargets, uniqueName, type ProviderDatabase } from '../provider/harness.js';
+import { installProvider } from '../../src/provider/install.js';
+import { asUser, connect, missingServer, providerDatabase, serverTargets, uniqueName, withDatabase, type ProviderDatabase } from '../provider/harness.js';
 
 for (const target of serverTargets(inject('databaseUrl'))) {
   describe(`the stack lock on ${target.label}`, () => {
@@ -103,6 +104,36 @@ for (const target of serverTargets(inject('databaseUrl'))) {
       expect(err?.message).toContain(`locked by role "${await user(a)}" (backend pid ${await pidOf(a)}`);
       expect(err?.message).not.toMatch(/4242|alice|build-host/);
       await release();
+    });
+
+    it('names the holder in full where the provider belongs to a role that is not a superuser', async () => {
+      // As on managed clouds: a CREATEDB CREATEROLE role owns the control database and the provider.
+      const owner = uniqueName('xp_lockowner');
+      const ownerPassword = randomBytes(18).toString('base64url');
+      const control = uniqueName('xp_lockctl');
+      const su = await connect(target.url!);
+      try {
+        await su.query(`create role ${pg.escapeIdentifier(owner)} login createdb createrole password ${pg.escapeLiteral(ownerPassword)}`);
+        await su.query(`create database ${pg.escapeIdentifier(control)} owner ${pg.escapeIdentifier(owner)}`);
+        const suCtl = await connect(withDatabase(target.url!, control));
+        await suCtl.query('create extension dblink');
+        await suCtl.end();
+        const url = asUser(withDatabase(target.url!, control), owner, ownerPassword);
+        const installer = await client(url);
+        await installProvider(installer);
+        const a = await client(url);
+        const b = await client(url);
+        const release = await lockStack(a, 'lock-test-5', 0);
+        await expect(lockStack(b, 'lock-test-5', 0)).rejects.toThrow(
+          new RegExp(`^stack "lock-test-5" is locked by role "${owner}" \\(backend pid ${await pidOf(a)}, from [0-9a-f.:]+, connected [^)]+\\) since \\d{4}-`),
+        );
+        await release();
+        await Promise.all([installer, a, b].map((c) => c.end()));
+      } finally {
+        await su.query(`drop database if exists ${pg.escapeIdentifier(control)} with (force)`);
+        await su.query(`drop role if exists ${pg.escapeIdentifier(owner)}`);
+        await su.end();
+      }
     });
 
     it.each([
