@@ -17,7 +17,7 @@ create table if not exists xplane.stacks (
   created_at timestamptz       not null default pg_catalog.now(),
   updated_at timestamptz       not null default pg_catalog.now()
 );
-comment on table xplane.stacks is 'Stacks (ownership scopes). mode observe: reconcile records drift as conditions and events and changes nothing.';
+comment on table xplane.stacks is 'Stacks (ownership scopes). mode observe: reconcile records drift as conditions and events and changes nothing. A stack''s row is its lock (xplane.lock_stack): owner-only, like every xplane table.';
 
 create table if not exists xplane.managed_resources (
   id                  uuid                   not null primary key default pg_catalog.gen_random_uuid(),

@@ -16,6 +16,106 @@ $$;
 comment on function xplane.declare_stack(text) is
   'Records a stack (mode enforce) if it is new.';
 
+create or replace function xplane.stack_lock_holder(p_stack text)
+returns table (backend_pid integer, role text, client_addr inet, backend_start timestamptz, since timestamptz)
+language sql stable
+security definer
+set search_path = xplane, pg_catalog
+as $$
+  -- The row lock's holder as the server knows it: the transaction in the row's xmax, the backend
+  -- holding that transaction's lock, and that backend's login role, address and start. Nothing a
+  -- client wrote (application_name, a value in a table) goes into it. Columns the caller may not
+  -- see in pg_stat_activity (another role's session, without pg_read_all_stats) are null.
+  select a.pid, a.usename::text, a.client_addr, a.backend_start, a.xact_start
+    from xplane.stacks s
+    join pg_catalog.pg_locks l on l.locktype = 'transactionid' and l.transactionid = s.xmax and l.mode = 'ExclusiveLock' and l.granted
+    join pg_catalog.pg_stat_activity a on a.pid = l.pid
+   where s.name = p_stack
+   limit 1
+$$;
+comment on function xplane.stack_lock_holder(text) is
+  'Who holds the lock of a stack (xplane.lock_stack), as recorded by the server: backend pid, login role, client address, backend start and since when (the start of its transaction). No row when nobody holds it. SECURITY DEFINER: reads xplane.stacks, which only the owner may.';
+
+create or replace function xplane.lock_stack(p_stack text, p_timeout_ms integer default 0)
+returns void
+language plpgsql volatile
+security definer
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_start timestamptz := clock_timestamp();
+  v_left  numeric;
+  v_h     record;
+  v_msg   text;
+begin
+  -- One apply per stack: a row lock on the stack's row of xplane.stacks, which only the
+  -- provider's owner may lock (PUBLIC has no privilege on it; callers come through this
+  -- function). It lasts until the calling transaction ends, and a backend that ends (client
+  -- killed, connection lost) ends its transaction: a crashed holder never keeps it.
+  if not exists (select 1 from xplane.stacks where name = p_stack) then
+    raise exception 'stack "%" is not declared', p_stack
+      using errcode = 'undefined_object',
+            hint = format('Call select xplane.declare_stack(%L) in a transaction of its own first.', p_stack);
+  end if;
+  -- The lock is held by an idle transaction while xp works on other connections: the server's
+  -- idle timeouts must not end it under a running apply.
+  perform set_config('idle_in_transaction_session_timeout', '0', true);
+  if current_setting('server_version_num')::integer >= 170000 then
+    perform set_config('transaction_timeout', '0', true);
+  end if;
+  -- Taken in this function's own transaction, never in a subtransaction (an exception block):
+  -- the holder is found through the transaction id in the row's xmax, and pg_locks lists the
+  -- lock of a top-level transaction id only. So: take it if free (skip locked); if not, wait
+  -- for it in a subtransaction that gives it back at once, and take it again here.
+  loop
+    perform 1 from xplane.stacks where name = p_stack for no key update skip locked;
+    if found then
+      return;
+    end if;
+    v_left := coalesce(p_timeout_ms, 0) - extract(epoch from clock_timestamp() - v_start) * 1000;
+    exit when v_left < 1;
+    begin
+      perform set_config('lock_timeout', ceil(v_left)::bigint::text, true);
+      perform 1 from xplane.stacks where name = p_stack for no key update;
+      raise exception using errcode = 'raise_exception';  -- free now: roll back and take it above
+    exception
+      when raise_exception then null;
+      when lock_not_available then exit;
+    end;
+  end loop;
+  select * into v_h from xplane.stack_lock_holder(p_stack);
+  if v_h.backend_pid is null then
+    raise exception 'stack "%" is locked by another session', p_stack
+      using errcode = 'lock_not_available',
+            hint = 'Another apply is running on this stack; try again when it has finished.';
+  end if;
+  v_msg := format('stack "%s" is locked by role "%s" (backend pid %s%s%s)%s', p_stack, v_h.role, v_h.backend_pid,
+    case when v_h.client_addr is not null then ', from ' || host(v_h.client_addr)
+         when v_h.backend_start is not null then ', local socket' else '' end,
+    coalesce(', connected ' || to_char(v_h.backend_start at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), ''),
+    coalesce(' since ' || to_char(v_h.since at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), ''));
+  raise exception using message = v_msg, errcode = 'lock_not_available',
+    detail = 'The holder as the server records it (pg_locks, pg_stat_activity), not as its client names itself.',
+    hint = format('Another apply is running on this stack; try again when it has finished, or end it: select pg_terminate_backend(%s)', v_h.backend_pid);
+end
+$$;
+comment on function xplane.lock_stack(text, integer) is
+  'Takes the lock of a declared stack (one apply per stack) for the rest of the calling transaction: a row lock on xplane.stacks, waiting up to p_timeout_ms (0: not at all). Held by someone else: SQLSTATE 55P03 naming the holder as the server records it (xplane.stack_lock_holder). Call it in a transaction that does nothing else (xp uses a connection of its own). SECURITY DEFINER: only the owner may lock xplane.stacks.';
+
+create or replace function xplane.raise_not_owner(p_kind xplane.resource_kind, p_name text, p_owner text, p_stack text)
+returns void
+language plpgsql volatile
+set search_path = xplane, pg_catalog
+as $$
+begin
+  raise exception '% % is owned by stack %, not %', p_kind, quote_ident(p_name), quote_ident(coalesce(p_owner, '?')), quote_ident(p_stack)
+    using errcode = 'unique_violation',
+          hint = 'A resource belongs to one stack: remove it from the other stack first (deletion_policy orphan keeps the object).';
+end
+$$;
+comment on function xplane.raise_not_owner(xplane.resource_kind, text, text, text) is
+  'Raises the error of a write refused because another stack owns the resource (SQLSTATE 23505, naming the owner): the one message of upsert_resource and delete.';
+
 create or replace function xplane.upsert_resource(p_kind xplane.resource_kind, p_name text, p_spec jsonb,
                                                   p_provider_config text, p_stack text, p_deletion_policy xplane.deletion_policy,
                                                   p_prevent_destroy boolean default null, p_ignore_changes text[] default null)
@@ -45,14 +145,11 @@ begin
     v_spec := v_spec - 'password';
   end if;
   v_database := xplane.resource_database(p_kind, v_spec);
-  select stack into v_owner from xplane.managed_resources
-   where provider_config = p_provider_config and kind = p_kind and database = v_database and name = p_name;
-  if v_owner is not null and v_owner <> p_stack then
-    raise exception '% % is managed by stack %, not %', p_kind, quote_ident(p_name), quote_ident(v_owner), quote_ident(p_stack)
-      using errcode = 'unique_violation',
-            hint = 'A resource belongs to one stack: remove it from the other stack first (deletion_policy orphan keeps the object).';
-  end if;
   perform xplane.declare_stack(p_stack);
+  -- The ownership check and the write are one statement: the update happens only when the
+  -- record is this stack's. A record another transaction is inserting is waited for, then
+  -- judged as committed; a look before the write would let two stacks both "win" (the record
+  -- saying one, its spec the other).
   insert into xplane.managed_resources as r
          (stack, kind, name, database, spec, deletion_policy, prevent_destroy, ignore_changes, provider_config, next_reconcile_at)
   values (p_stack, p_kind, p_name, v_database, v_spec, p_deletion_policy, coalesce(p_prevent_destroy, false),
@@ -70,12 +167,21 @@ begin
          deleted_at = null,
          next_reconcile_at = now(),
          updated_at = now()
+   where r.stack = p_stack
   returning id into v_id;
+  if v_id is null then
+    -- Another stack's: ON CONFLICT locked the record even though it did not update it, so its
+    -- owner cannot change before this transaction ends. (What this call did before, such as a
+    -- credential, is undone with the error.)
+    select stack into v_owner from xplane.managed_resources
+     where provider_config = p_provider_config and kind = p_kind and database = v_database and name = p_name;
+    perform xplane.raise_not_owner(p_kind, p_name, v_owner, p_stack);
+  end if;
   return v_id;
 end
 $$;
 comment on function xplane.upsert_resource(xplane.resource_kind, text, jsonb, text, text, xplane.deletion_policy, boolean, text[]) is
-  'The declaring half of apply and apply_many: validates the name, moves a password (SCRAM verifier) to xplane.credentials, refuses a resource of another stack, and upserts the record with its lifecycle (deletion_policy; prevent_destroy and ignore_changes unless null: kept) (generation + 1 when the spec changes). The row stays locked until the transaction ends.';
+  'The declaring half of apply and apply_many: validates the name, moves a password (SCRAM verifier) to xplane.credentials, and upserts the record with its lifecycle (deletion_policy; prevent_destroy and ignore_changes unless null: kept) (generation + 1 when the spec changes) unless another stack owns it, in one statement (a conditional upsert: no race between the check and the write). The row stays locked until the transaction ends.';
 
 create or replace function xplane.apply(p_kind xplane.resource_kind, p_name text, p_spec jsonb,
                                         p_provider_config text default 'default', p_stack text default 'default',
@@ -187,32 +293,43 @@ comment on function xplane.analyze_catalogs(text, text[]) is
   'Refreshes the planner statistics of the catalogs xp reads (roles cluster-wide; schemas, relations and default privileges in p_databases) and of its own tables, after an apply that changed many objects. Best effort, never raises.';
 
 create or replace function xplane.delete(p_kind xplane.resource_kind, p_name text, p_database text default '',
-                                         p_provider_config text default 'default', p_allow_data_loss boolean default false)
+                                         p_provider_config text default 'default', p_allow_data_loss boolean default false,
+                                         p_stack text default null, p_orphan boolean default false)
 returns boolean
 language plpgsql volatile
 set search_path = xplane, pg_catalog
 set jit = off  -- catalog queries: never worth JIT compilation (see xplane.connection_string)
 as $$
 declare
-  v_id uuid;
+  v_id    uuid;
+  v_owner text;
 begin
+  -- As in upsert_resource, the ownership check is part of the write: a record of another
+  -- stack is neither marked nor changed (p_stack null: whichever stack owns it).
   update xplane.managed_resources
      set deleted_at = coalesce(deleted_at, now()),
          next_reconcile_at = now(),
+         deletion_policy = case when p_orphan then 'orphan' else deletion_policy end,
          spec = case when p_allow_data_loss and kind in ('Database', 'Schema', 'Extension')
                      then spec || '{"allow_data_loss": true}'::jsonb else spec end,
          updated_at = now()
    where provider_config = p_provider_config and kind = p_kind and database = coalesce(p_database, '') and name = p_name
+     and (p_stack is null or stack = p_stack)
   returning id into v_id;
   if v_id is null then
+    select stack into v_owner from xplane.managed_resources
+     where provider_config = p_provider_config and kind = p_kind and database = coalesce(p_database, '') and name = p_name;
+    if v_owner is not null then
+      perform xplane.raise_not_owner(p_kind, p_name, v_owner, p_stack);
+    end if;
     return false;
   end if;
   perform xplane.reconcile(v_id);
   return not exists (select 1 from xplane.managed_resources where id = v_id);
 end
 $$;
-comment on function xplane.delete(xplane.resource_kind, text, text, text, boolean) is
-  'Deletes a managed resource: drops the object (deletion_policy delete) or leaves it (orphan), refusing databases, schemas and extensions whose drop would destroy user objects (xplane.data_loss_sql) unless p_allow_data_loss. True when the record is gone; false when unknown or still pending (refused, failed, finalizers: see resource_status).';
+comment on function xplane.delete(xplane.resource_kind, text, text, text, boolean, text, boolean) is
+  'Deletes a managed resource: drops the object (deletion_policy delete) or leaves it (orphan, or p_orphan), refusing databases, schemas and extensions whose drop would destroy user objects (xplane.data_loss_sql) unless p_allow_data_loss. With p_stack, only a resource of that stack (another stack''s: SQLSTATE 23505 naming the owner). True when the record is gone; false when unknown or still pending (refused, failed, finalizers: see resource_status).';
 
 create or replace function xplane.set_stack_mode(p_stack text, p_mode xplane.stack_mode)
 returns void

@@ -16,5 +16,7 @@ begin
   alter table xplane.managed_resources add column if not exists prevent_destroy boolean not null default false;
   alter table xplane.managed_resources add column if not exists ignore_changes text[] not null default '{}';
   drop function if exists xplane.upsert_resource(xplane.resource_kind, text, jsonb, text, text, xplane.deletion_policy);
+  -- delete: p_stack and p_orphan (the ownership check and the orphan mark in the write itself).
+  drop function if exists xplane.delete(xplane.resource_kind, text, text, text, boolean);
 end
 $upgrade$;

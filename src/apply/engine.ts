@@ -1,9 +1,9 @@
 // The engine end to end, for the commands: open a session on the control database, read the
 // state (batched), compute the plan (src/plan, pure), check a saved plan is still fresh, and
-// walk a plan through the SQL actions. Connections: one control connection (reads, the stack
-// lock, and the changes when parallelism is 1) plus, with parallelism > 1, a pool of that many
-// for the apply; databases are reached by the provider itself, except to count what a drop
-// would destroy (one connection per database).
+// walk a plan through the SQL actions. Connections: one control connection (reads, and the
+// changes when parallelism is 1), one holding the stack lock (apply and destroy) plus, with
+// parallelism > 1, a pool of that many for the apply; databases are reached by the provider
+// itself, except to count what a drop would destroy (one connection per database).
 import pg from 'pg';
 import type { Configuration, ResourceInstance } from '../config/types.js';
 import { assemblePlan, changesToCheck, contentsToObserve } from '../plan/plan.js';
@@ -27,7 +27,7 @@ function passwordCheck(key: ResourceKey, provider: string, name: string, declare
 
 export interface Session {
   target: ConnectionTarget;
-  /** The control connection: state reads and the stack lock. */
+  /** The control connection: state reads (the stack lock has a connection of its own). */
   control: pg.Client;
   applicationName: string;
   /** Sent on every connection of the session (the bounds of remote statements). */
@@ -46,12 +46,21 @@ export interface Session {
 /** The backend of a node-postgres client (from the BackendKeyData message). */
 export const backendPid = (c: pg.Client): number | undefined => (c as unknown as { processID?: number | null }).processID ?? undefined;
 
+/** The connections that hold a stack lock, by session (ended with it), and whether one was lost. */
+const locks = new WeakMap<Session, { holders: pg.Client[]; lost: string | null; closing: boolean }>();
+
+function lockState(session: Session) {
+  let state = locks.get(session);
+  if (!state) locks.set(session, (state = { holders: [], lost: null, closing: false }));
+  return state;
+}
+
 export async function openSession(target: ConnectionTarget, applicationName: string, settings: SessionSettings = {}): Promise<Session> {
   const control = await connect(target.params, applicationName, undefined, settings);
   const backends = new Set<number>();
   const pid = backendPid(control);
   if (pid !== undefined) backends.add(pid);
-  return {
+  const session: Session = {
     target,
     control,
     applicationName,
@@ -80,14 +89,46 @@ export async function openSession(target: ConnectionTarget, applicationName: str
       }
     },
     async close() {
+      const state = lockState(session);
+      state.closing = true;
+      for (const c of state.holders) await c.end().catch(() => {});
       await control.end().catch(() => {});
     },
   };
+  return session;
 }
 
-/** Take the stack's lock for the rest of the session (released when the session closes). */
-export function lock(session: Session, stack: string, timeoutMs: number): Promise<() => Promise<void>> {
-  return lockStack(session.control, stack, timeoutMs);
+/**
+ * Take the stack's lock for the rest of the session (released when the session closes). It is
+ * held by an open transaction, so on a connection of its own: the control connection's reads
+ * and the apply's batches commit as they go. Should that connection end under the command (its
+ * backend terminated, the network gone), the lock is gone with it: lockLost says so, and an
+ * apply starts nothing more.
+ */
+export async function lock(session: Session, stack: string, timeoutMs: number): Promise<() => Promise<void>> {
+  const holder = await connect(session.target.params, session.applicationName);
+  const state = lockState(session);
+  let released = false;
+  try {
+    const release = await lockStack(holder, stack, timeoutMs);
+    holder.on('end', () => {
+      if (!released && !state.closing) state.lost ??= `the lock of stack "${stack}" was lost: its connection to the server ended`;
+    });
+    state.holders.push(holder);
+    return async () => {
+      released = true;
+      await release();
+      await holder.end().catch(() => {});
+    };
+  } catch (err) {
+    await holder.end().catch(() => {});
+    throw err;
+  }
+}
+
+/** Why the session no longer holds a lock it took (null while it does, or took none). */
+export function lockLost(session: Session): string | null {
+  return locks.get(session)?.lost ?? null;
 }
 
 /** Everything the planner needs, read in a fixed number of round trips. */
@@ -229,7 +270,8 @@ export async function runPlan(session: Session, plan: Plan, opts: RunOptions): P
       // The pool bounds the connections; the executor batches what is handed over together.
       parallelism: parallelism * APPLY_BATCH,
       view: opts.view,
-      stopRequested: opts.stopRequested,
+      // Nothing starts without the stack's lock.
+      stopRequested: () => opts.stopRequested() || lockLost(session) !== null,
       execute: (step) => executor.execute(byAddress.get(step.address)!),
     });
     if (result.added + result.destroyed >= ANALYZE_AFTER) await refreshStatistics(session, plan);

@@ -1,8 +1,9 @@
 // Each step of a plan through the SQL actions of the provider: creates, updates and
 // non-destructive replaces in batches through xplane.apply_many (the steps the walker hands
 // over together are independent of each other: one call and one transaction per batch, one
-// batched observe inside), xplane.delete(...) for destroys. Service-account passwords are
-// turned into SCRAM verifiers here, on the client: the plaintext goes only to the
+// batched observe inside), xplane.delete(...) for destroys. Every change to the records goes
+// through these functions, which check the stack's ownership in the write itself. Service-account
+// passwords are turned into SCRAM verifiers here, on the client: the plaintext goes only to the
 // connection_secret file.
 import type pg from 'pg';
 import type { ResourceInstance } from '../config/types.js';
@@ -329,17 +330,12 @@ export class StepExecutor {
     let client: pg.PoolClient | undefined;
     try {
       client = await this.ctx.pool.connect();
-      if (step.orphan) {
-        await client.query(
-          `update xplane.managed_resources set deletion_policy = 'orphan'
-            where provider_config = $1 and kind = $2::xplane.resource_kind and coalesce(database, '') = $3 and name = $4`,
-          [step.provider, step.kind, step.database, step.name],
-        );
-      }
+      // Only this stack's record, checked in the same statement that marks it (and, to forget
+      // the object, makes it an orphan): xplane.delete, never a write of its own.
       const allow = this.ctx.allowDataLoss || step.dataLoss?.allowed === true;
       const { rows } = await client.query<{ deleted: boolean }>(
-        'select xplane.delete($1::xplane.resource_kind, $2, $3, $4, $5) as deleted',
-        [step.kind, step.name, step.database, step.provider, allow],
+        'select xplane.delete($1::xplane.resource_kind, $2, $3, $4, $5, $6, $7) as deleted',
+        [step.kind, step.name, step.database, step.provider, allow, this.ctx.stack, step.orphan === true],
       );
       if (!rows[0]?.deleted) {
         const st = await client.query<{ status: { status_code?: string; message?: string } | null }>(

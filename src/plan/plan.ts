@@ -331,7 +331,7 @@ export function assemblePlan(input: PlanInput): Plan {
       errors.push({
         code: 'conflict',
         address: r.address,
-        message: `${r.address}: ${r.type.replace('_', ' ')} "${r.name}" is managed by stack "${f.stack}", not "${config.stack}".`,
+        message: `${r.address}: ${r.type.replace('_', ' ')} "${r.name}" is owned by stack "${f.stack}", not "${config.stack}".`,
         hint: `Remove it from one of the two stacks, or destroy it in stack "${f.stack}" first.`,
       });
     }

@@ -50,7 +50,10 @@ export async function readManaged(client: pg.Client, stack: string): Promise<Man
   return rows.map(toRecord);
 }
 
-/** Records of other stacks with any of these identities: the plan reports them as conflicts. */
+/**
+ * Records of other stacks with any of these identities, deleted or not (xplane.upsert_resource
+ * refuses both): the plan reports them as conflicts.
+ */
 export async function readForeign(client: pg.Client, stack: string, keys: ResourceKey[]): Promise<ManagedRecord[]> {
   if (keys.length === 0) return [];
   const ids = keys.map((k) => JSON.parse(k) as [string, string, string, string]);
@@ -59,7 +62,7 @@ export async function readForeign(client: pg.Client, stack: string, keys: Resour
        from xplane.managed_resources m
        join jsonb_to_recordset($2::jsonb) as k(p text, k text, d text, n text)
          on m.provider_config = k.p and m.kind::text = k.k and coalesce(m.database, '') = k.d and m.name = k.n
-      where m.stack <> $1 and m.deleted_at is null`,
+      where m.stack <> $1`,
     [stack, JSON.stringify(ids.map(([p, k, d, n]) => ({ p, k, d, n })))],
   );
   return rows.map(toRecord);

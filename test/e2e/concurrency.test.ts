@@ -1,6 +1,6 @@
 // One apply per stack at a time, and interruptions that the next apply converges: a second
-// apply fails naming the holder (or waits with --lock-timeout); kill -9 or Ctrl-C in the middle
-// of an apply leaves nothing the next apply cannot finish.
+// apply fails naming the holder as the server records it (or waits with --lock-timeout); kill -9
+// or Ctrl-C in the middle of an apply leaves nothing the next apply cannot finish.
 import { describe, expect, inject, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { APPLY_BATCH } from '../../src/apply/execute.js';
@@ -73,7 +73,8 @@ describe('locks and interruptions', { timeout: 300_000 }, () => {
 
     const second = await xpIn(dir, url())(['apply', '--auto-approve']);
     expect(second.code, second.stderr).toBe(1);
-    expect(second.stderr).toMatch(new RegExp(`stack "${p}" is locked by xp \\(pid \\d+, .+@.+\\) since \\d{4}-\\d\\d-\\d\\dT`));
+    // named as the server records it: the login role and backend of the first apply's lock
+    expect(second.stderr).toMatch(new RegExp(`stack "${p}" is locked by role "[^"]+" \\(backend pid \\d+, from [^,]+, connected [^)]+\\) since \\d{4}-\\d\\d-\\d\\dT`));
 
     const third = collect(startXp(['apply', '--auto-approve', '--lock-timeout', '5m', '--database-url', url()], { cwd: dir }));
     // let the third one start waiting, then approve the first
@@ -106,6 +107,24 @@ describe('locks and interruptions', { timeout: 300_000 }, () => {
     expect((await planSummary(run)).changed).toEqual([]);
     expectOk(await run(['destroy', '--auto-approve']));
     expect(await countRoles(p)).toBe(0);
+  });
+
+  it('the lock ended under an apply (its backend terminated): nothing more starts, exit 1; apply again converges', async () => {
+    const p = unique('ll');
+    const dir = configDir(p, manyRoles(p));
+    const child = startXp(['apply', '--auto-approve', '--parallelism', '1', '--database-url', url()], { cwd: dir });
+    const done = collect(child);
+    await waitForLines(child, /Creation complete/, 3);
+    await withClient(url(), (c) => c.query('select pg_terminate_backend(backend_pid) from xplane.stack_lock_holder($1)', [p]));
+    const r = await done;
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr).toContain(`the lock of stack "${p}" was lost`);
+    const created = await countRoles(p);
+    expect(created).toBeLessThan(N);
+    const run = xpIn(dir, url());
+    expectOk(await run(['apply', '--auto-approve']));
+    expect(await countRoles(p)).toBe(N);
+    expectOk(await run(['destroy', '--auto-approve']));
   });
 
   it('Ctrl-C finishes the statement in flight, starts nothing new, exits 130; apply again converges', async () => {

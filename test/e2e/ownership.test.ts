@@ -1,7 +1,8 @@
 // Stacks own what they created, and only that; a failure stops what depends on it, lets the
 // rest finish, and is reported with the provider's status code and message.
 import { describe, expect, inject, it } from 'vitest';
-import { configDir, expectOk, planSummary, unique, withClient, xpIn } from './xp.js';
+import pg from 'pg';
+import { collect, configDir, expectOk, planSummary, startXp, unique, withClient, xpIn } from './xp.js';
 
 const url = () => inject('databaseUrl');
 
@@ -26,7 +27,7 @@ describe('stacks and failures', { timeout: 300_000 }, () => {
     const b2 = configDir(`${p}_b`, { 'main.xp': `role "${p}_shared" {}\n` });
     const conflict = await xpIn(b2, url())(['plan']);
     expect(conflict.code).toBe(1);
-    expect(conflict.stdout + conflict.stderr).toContain(`managed by stack "${p}_a"`);
+    expect(conflict.stdout + conflict.stderr).toContain(`owned by stack "${p}_a"`);
 
     // declaring the hand-made role adopts it (an update, not a create); a's destroy leaves it
     const a2 = `role "${p}_shared" {}\nrole "${p}_a_only" {}\nrole "${p}_by_hand" {\n  connection_limit = 3\n}\n`;
@@ -40,6 +41,51 @@ describe('stacks and failures', { timeout: 300_000 }, () => {
       const { rows } = await c.query(`select count(*)::int as n from pg_roles where rolname like $1`, [`${p}%`]);
       expect(rows[0].n).toBe(0);
     });
+  });
+
+  it('two stacks applying the same role at the same moment: one wins, the other is told the owner', async () => {
+    const p = unique('race');
+    const role = `${p}_shared`;
+    const dirs = ['a', 'b'].map((s, i) => configDir(`${p}_${s}`, { 'main.xp': `role "${role}" {\n  connection_limit = ${i + 1}\n}\n` }));
+    // Both plans say "create"; a SHARE lock on the records lets both read them and holds both
+    // writes until both applies wait to write (the interleaving that let both win before).
+    expectOk(await xpIn(dirs[0]!, url())(['init']));
+    const gate = new pg.Client({ connectionString: url() });
+    await gate.connect();
+    try {
+      await gate.query('begin');
+      await gate.query('lock table xplane.managed_resources in share mode');
+      const children = dirs.map((cwd) => startXp(['apply', '--auto-approve', '--database-url', url()], { cwd }));
+      const runs = children.map((c) => collect(c));
+      // (pg_stat_activity is read outside the gate's transaction, which would see a frozen copy)
+      await withClient(url(), async (c) => {
+        for (let i = 0; ; i++) {
+          const { rows } = await c.query<{ n: number }>(
+            `select count(distinct a.application_name)::int as n from pg_locks l join pg_stat_activity a on a.pid = l.pid
+              where not l.granted and l.relation = 'xplane.managed_resources'::regclass and a.application_name like any ($1::text[])`,
+            [children.map((ch) => `%pid=${ch.pid} %`)],
+          );
+          if (rows[0]!.n === 2) return;
+          if (i > 6000) throw new Error('the two applies never reached the write of their record');
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      });
+      await gate.query('commit');
+      const [ra, rb] = await Promise.all(runs);
+      expect([ra!.code, rb!.code].sort(), ra!.stderr + rb!.stderr).toEqual([0, 1]);
+      const [winner, loser] = ra!.code === 0 ? [`${p}_a`, rb!] : [`${p}_b`, ra!];
+      expect(loser.stderr).toContain(`is owned by stack ${winner}, not`);
+      await withClient(url(), async (c) => {
+        const { rows } = await c.query(
+          `select m.stack, r.rolconnlimit as live from xplane.managed_resources m join pg_roles r on r.rolname = m.name where m.kind = 'Role' and m.name = $1`,
+          [role],
+        );
+        expect(rows).toEqual([{ stack: winner, live: winner.endsWith('_a') ? 1 : 2 }]);
+      });
+      expectOk(await xpIn(dirs[winner.endsWith('_a') ? 0 : 1]!, url())(['destroy', '--auto-approve']));
+    } finally {
+      await gate.end();
+    }
   });
 
   it('a failure stops its dependents, lets independent work finish, and exits 1 with the status code', async () => {

@@ -5,10 +5,11 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
 import type { ResourceInstance } from '../../src/config/types.js';
 import { desiredSpecJson } from '../../src/plan/desired.js';
-import { observedMap } from '../../src/plan/identity.js';
+import { instanceKey, observedMap } from '../../src/plan/identity.js';
 import { assemblePlan, contentsToObserve } from '../../src/plan/plan.js';
 import type { Contents, Plan, PlanOptions } from '../../src/plan/types.js';
-import { observeAll, readContents, readManaged } from '../../src/state/read.js';
+import { parseDatabaseUrl } from '../../src/state/connection.js';
+import { observeAll, readContents, readForeign, readManaged } from '../../src/state/read.js';
 import { providerDatabase, uniqueName, type ProviderDatabase } from '../provider/harness.js';
 import { withClient } from '../e2e/xp.js';
 import { config, instance } from './builders.js';
@@ -154,6 +155,28 @@ describe('plans against the real provider', () => {
       expect(JSON.stringify(plan)).not.toContain(unmanaged);
     } finally {
       await db.client.query(`drop role "${unmanaged}"`);
+    }
+  });
+
+  it('reports another stack\'s record as a conflict, also while that stack is deleting it, as apply refuses it', async () => {
+    const role = uniqueName('xpp_theirs');
+    const other = uniqueName('other_stack');
+    await db.client.query(`select xplane.apply('Role', $1, '{}', 'default', $2)`, [role, other]);
+    // Pending deletion: a finalizer keeps the record after the role is dropped.
+    await db.client.query(`update xplane.managed_resources set finalizers = finalizers || '{example.com/hold}' where name = $1`, [role]);
+    await db.client.query(`select xplane.delete('Role', $1)`, [role]);
+    try {
+      const desired = [instance('role', role, {})];
+      const foreign = await readForeign(db.client, STACK, desired.map(instanceKey));
+      expect(foreign.map((f) => [f.name, f.stack])).toEqual([[role, other]]);
+      const managed = await readManaged(db.client, STACK);
+      const observed = observedMap(await observeAll(db.client, desired.map((r) => ({ kind: r.kind, name: r.name, spec: desiredSpecJson(r), provider: r.provider }))));
+      const plan = assemblePlan({ config: config(desired, STACK), managed, observed, foreign, options: {} });
+      expect(plan.errors).toEqual([expect.objectContaining({ code: 'conflict', message: `role.${role}: role "${role}" is owned by stack "${other}", not "${STACK}".` })]);
+      await expect(db.client.query(`select xplane.apply('Role', $1, '{}', 'default', $2)`, [role, STACK])).rejects.toThrow(`is owned by stack ${other}, not ${STACK}`);
+    } finally {
+      await db.client.query(`update xplane.managed_resources set finalizers = '{}', next_reconcile_at = now() where name = $1`, [role]);
+      await db.client.query(`select xplane.reconcile_all($1)`, [other]);
     }
   });
 });

@@ -412,7 +412,7 @@ describe('assemblePlan: refusals', () => {
     input.foreign = [{ ...input.managed[0]!, stack: 'billing' } as never];
     input.foreign = [{ stack: 'billing', kind: 'Role', name: 'readonly', database: '', provider: 'default', spec: {}, deletion_policy: 'delete' }];
     const plan = assemblePlan(input);
-    expect(plan.errors).toEqual([expect.objectContaining({ code: 'conflict', message: 'role.readonly: role "readonly" is managed by stack "billing", not "test".' })]);
+    expect(plan.errors).toEqual([expect.objectContaining({ code: 'conflict', message: 'role.readonly: role "readonly" is owned by stack "billing", not "test".' })]);
   });
 
   it('reports a spec the provider refused, and leaves the resource out', () => {

@@ -1,5 +1,5 @@
 -- apply / delete: conditions, events, generations, idempotency, validation, orphan, finalizers.
-select plan(44);
+select plan(48);
 
 create temp table t as select current_database() || '_app' as db;
 create temp table ids (name text primary key, id uuid);
@@ -49,13 +49,21 @@ select is((select ready_reason || '/' || coalesce(next_reconcile_at::text, 'no r
 select ok(xplane.delete('Schema', repeat('n', 64), db), 'and it can be deleted') from t;
 
 -- another stack cannot take it over
-select throws_like(format($$select xplane.apply('Database', %L, '{}', 'default', 'other_stack')$$, db), '%is managed by stack apply_stack%', 'one stack owns a resource') from t;
+select throws_like(format($$select xplane.apply('Database', %L, '{}', 'default', 'other_stack')$$, db), '%is owned by stack apply_stack, not other_stack%', 'one stack owns a resource') from t;
+select throws_like(format($$select xplane.delete('Database', %L, '', 'default', false, 'other_stack')$$, db), '%is owned by stack apply_stack, not other_stack%',
+  'nor delete it') from t;
+select is((select stack || '/' || coalesce(deleted_at::text, 'live') || '/' || (spec ->> 'comment') from xplane.managed_resources where kind = 'Database' and name = (select db from t)),
+  'apply_stack/live/app v2', '… and the record is as its stack left it') from t;
 
 -- deletion_policy orphan: the record goes, the object stays
 insert into ids select 'keep', xplane.apply('Schema', 'keep', jsonb_build_object('database', db), 'default', 'apply_stack', 'orphan') from t;
 select ok(xplane.delete('Schema', 'keep', db), 'delete an orphan resource: true') from t;
 select ok(xplane.observe_resource('Schema', 'keep', jsonb_build_object('database', db)) is not null, 'orphan: the schema is still there') from t;
 select is((select reason from xplane.events where resource_id is null and name = 'keep' order by id desc limit 1), 'Orphaned', 'Orphaned event');
+-- … or p_orphan at the deletion itself (what xp destroy sends for a resource it forgets)
+insert into ids select 'keep2', xplane.apply('Schema', 'keep2', jsonb_build_object('database', db), 'default', 'apply_stack') from t;
+select ok(xplane.delete('Schema', 'keep2', db, 'default', false, 'apply_stack', true), 'delete with p_orphan: true') from t;
+select ok(xplane.observe_resource('Schema', 'keep2', jsonb_build_object('database', db)) is not null, 'p_orphan: the schema is still there') from t;
 
 -- finalizers hold the record until removed
 insert into ids select 'fin', xplane.apply('Schema', 'fin', jsonb_build_object('database', db), 'default', 'apply_stack') from t;

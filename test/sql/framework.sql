@@ -30,8 +30,8 @@ select is(
      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
     where n.nspname = 'xplane' and p.prosecdef
       and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')),
-  'remote_disconnect, remote_exec, remote_query',
-  'SECURITY DEFINER only where the connection password is needed');
+  'lock_stack, remote_disconnect, remote_exec, remote_query, stack_lock_holder',
+  'SECURITY DEFINER only where the connection password is needed, and for the stack lock (owner-only xplane.stacks)');
 select is(
   (select count(*)::int from pg_proc p join pg_namespace n on n.oid = p.pronamespace
     where n.nspname = 'xplane' and has_function_privilege('public', p.oid, 'execute')),

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { CommandIO, ParsedArgs, RunCommand } from '../command.js';
 import { ExitCode, ExitError } from '../errors.js';
-import { checkFresh, computePlan, lock, runPlan, type Session } from '../../apply/engine.js';
+import { checkFresh, computePlan, lock, lockLost, runPlan, type Session } from '../../apply/engine.js';
 import { loadPlan } from '../../plan/saved.js';
 import type { Plan } from '../../plan/types.js';
 import type { Configuration } from '../../config/types.js';
@@ -94,6 +94,13 @@ function interruptHandler(io: CommandIO, session: Session): { stopRequested: () 
 
 const hasChanges = (plan: Plan) => plan.resources.some((r) => r.action !== 'no-op');
 
+/** The stack's lock is gone (its connection ended): stop, saying so. */
+function assertLocked(session: Session): void {
+  const lost = lockLost(session);
+  if (lost)
+    throw new ExitError(`${lost}; nothing more was started`, 1, 'Changes in flight were finished and recorded. Run xp apply again: it converges.');
+}
+
 export async function runApply(operation: 'apply' | 'destroy', { flags, positionals }: ParsedArgs, io: CommandIO): Promise<number> {
   const arg = positionals[0];
   const savedPath = arg !== undefined && existsSync(resolve(io.cwd, arg)) && statSync(resolve(io.cwd, arg)).isFile() ? resolve(io.cwd, arg) : undefined;
@@ -164,6 +171,7 @@ export async function runApply(operation: 'apply' | 'destroy', { flags, position
       }
     }
     if (interrupt.stopRequested()) return INTERRUPTED;
+    assertLocked(session);
     // Loaded only when something is applied; the live view (ink, react) only on a terminal.
     const { createApplyView, isCI } = await import('../../views/index.js');
     const view = await createApplyView({
@@ -190,6 +198,7 @@ export async function runApply(operation: 'apply' | 'destroy', { flags, position
         `Nothing more was started. Once the server is reachable again, run \`xp ${operation}\` again: it carries on where this one stopped (a step that was running is recorded as done or not at all).`,
       );
     }
+    assertLocked(session);
     // Interrupted: what was left, or what was in flight and got cancelled.
     if (result.interrupted || (interrupt.stopRequested() && result.failed > 0)) return INTERRUPTED;
     return result.failed > 0 ? ExitCode.error : ExitCode.ok;
