@@ -151,7 +151,7 @@ create or replace function xplane.remote_disconnect(p_provider_config text, p_da
 returns void
 language plpgsql volatile
 security definer
-set search_path = xplane, pg_catalog
+set search_path = xplane, pg_catalog, pg_temp
 as $$
 declare
   v_name   text := 'xplane_' || md5(xplane.connection_string(p_provider_config, p_database));
@@ -339,7 +339,7 @@ create or replace function xplane.remote_exec(p_provider_config text, p_database
 returns text
 language plpgsql volatile
 security definer
-set search_path = xplane, pg_catalog
+set search_path = xplane, pg_catalog, pg_temp
 as $$
 begin
   return xplane.remote_run(p_provider_config, p_database, 'select %I.dblink_exec($1, $2)', p_sql);
@@ -352,7 +352,7 @@ create or replace function xplane.remote_query(p_provider_config text, p_databas
 returns jsonb
 language plpgsql volatile
 security definer
-set search_path = xplane, pg_catalog
+set search_path = xplane, pg_catalog, pg_temp
 as $$
 declare
   v_query constant text := 'select t.v from %I.dblink($1, $2) as t(v text) limit 1';

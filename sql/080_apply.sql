@@ -20,7 +20,7 @@ create or replace function xplane.stack_lock_holder(p_stack text)
 returns table (backend_pid integer, role text, client_addr inet, backend_start timestamptz, since timestamptz)
 language sql stable
 security definer
-set search_path = xplane, pg_catalog
+set search_path = xplane, pg_catalog, pg_temp
 as $$
   -- The row lock's holder as the server knows it: the transaction in the row's xmax, the backend
   -- holding that transaction's lock, and that backend's login role, address and start. Nothing a
@@ -40,7 +40,7 @@ create or replace function xplane.lock_stack(p_stack text, p_timeout_ms integer 
 returns void
 language plpgsql volatile
 security definer
-set search_path = xplane, pg_catalog
+set search_path = xplane, pg_catalog, pg_temp
 as $$
 declare
   v_start timestamptz := clock_timestamp();

@@ -1,5 +1,5 @@
 -- The framework: schema, tables, enums, conventions every function follows.
-select plan(24);
+select plan(25);
 
 select has_schema('xplane', 'schema xplane exists');
 select has_table('xplane', t, format('table xplane.%s exists', t))
@@ -19,7 +19,7 @@ select is(
      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
     where n.nspname = 'xplane'
       and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
-      and not coalesce(p.proconfig @> array['search_path=xplane, pg_catalog'], false)
+      and not coalesce(p.proconfig && array['search_path=xplane, pg_catalog', 'search_path=xplane, pg_catalog, pg_temp'], false)
       -- Pure SQL helpers go without, so that they are inlined into their (pinned) callers: not
       -- volatile, not SECURITY DEFINER, reading no table of the provider.
       and not (p.prolang = (select oid from pg_language where lanname = 'sql') and p.provolatile <> 'v' and not p.prosecdef
@@ -32,6 +32,13 @@ select is(
       and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')),
   'lock_stack, remote_disconnect, remote_exec, remote_query, stack_lock_holder',
   'SECURITY DEFINER only where the connection password is needed, and for the stack lock (owner-only xplane.stacks)');
+select is(
+  (select string_agg(p.proname, ', ' order by p.proname)
+     from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+    where n.nspname = 'xplane' and p.prosecdef
+      and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
+      and not coalesce(p.proconfig @> array['search_path=xplane, pg_catalog, pg_temp'], false)),
+  null, 'every SECURITY DEFINER function puts pg_temp last in its search_path (else it is searched first)');
 select is(
   (select count(*)::int from pg_proc p join pg_namespace n on n.oid = p.pronamespace
     where n.nspname = 'xplane' and has_function_privilege('public', p.oid, 'execute')),
