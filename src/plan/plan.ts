@@ -105,7 +105,8 @@ function planDeclared(
     changes.push(...lifecycle);
     return withBase(base, {
       action: 'create',
-      ...(managed ? { reason: 'deleted outside xp: it is re-created' } : {}),
+      // Recorded but absent: dropped by hand, or never created (its first create failed).
+      ...(managed ? { reason: managed.observed_generation === 0 ? 'not created yet: an earlier create failed' : 'deleted outside xp: it is re-created' } : {}),
       changes,
       unchanged: 0,
       destructive: false,

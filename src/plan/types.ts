@@ -231,6 +231,8 @@ export interface ManagedRecord {
   /** The address it was declared under, when recorded; else derived as `type.name`. */
   address?: string;
   generation?: number;
+  /** The generation last applied successfully: 0 when no create or update of it ever succeeded. */
+  observed_generation?: number;
   deleted_at?: string | null;
 }
 

@@ -20,10 +20,11 @@ interface ManagedRow {
   prevent_destroy: boolean;
   ignore_changes: string[];
   generation: number;
+  observed_generation: number;
 }
 
 const MANAGED_COLUMNS = `id::text, stack, kind::text as kind, name, coalesce(database, '') as database, provider_config, spec,
-        deletion_policy::text as deletion_policy, prevent_destroy, ignore_changes, generation`;
+        deletion_policy::text as deletion_policy, prevent_destroy, ignore_changes, generation, observed_generation`;
 
 function toRecord(r: ManagedRow): ManagedRecord {
   return {
@@ -38,6 +39,7 @@ function toRecord(r: ManagedRow): ManagedRecord {
     prevent_destroy: r.prevent_destroy,
     ignore_changes: r.ignore_changes,
     generation: Number(r.generation),
+    observed_generation: Number(r.observed_generation),
   };
 }
 

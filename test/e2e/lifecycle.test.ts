@@ -175,6 +175,19 @@ schema "${p}_s" {
     expectOk(await run(['destroy', '--auto-approve']), 'destroy');
   });
 
+  it('does not call a resource whose create failed "deleted outside xp"', async () => {
+    const p = unique('nc');
+    const dir = configDir(p, { 'main.xp': `extension "${p}_missing" {\n  database = "postgres"\n}\n` });
+    const run = xpIn(dir, url());
+    const failed = await run(['apply', '--auto-approve']);
+    expect(failed.code).toBe(1);
+    expect(failed.stdout + failed.stderr).toContain('is not available');
+    const plan = JSON.parse(expectOk(await run(['plan', '--json'])).stdout) as { resources: Array<{ address: string; action: string; reason?: string }> };
+    expect(plan.resources).toMatchObject([{ address: `extension.${p}_missing`, action: 'create', reason: 'not created yet: an earlier create failed' }]);
+    writeConfig(dir, { 'main.xp': '' });
+    expectOk(await run(['apply', '--auto-approve']), 'removing it');
+  });
+
   it('never prompts without a terminal: it names --auto-approve', async () => {
     const p = unique('tty');
     const dir = configDir(p, stackConfig(p));

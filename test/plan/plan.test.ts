@@ -116,6 +116,14 @@ describe('assemblePlan: actions', () => {
     expect(only(plan, address)).toMatchObject(expected);
   });
 
+  it('a recorded object that never existed (its first create failed) is created, and says so', () => {
+    const input = scenario({ desired: [{ r: api, server: null }] });
+    input.managed[0]!.observed_generation = 0;
+    expect(assemblePlan(input).resources[0]).toMatchObject({ action: 'create', reason: 'not created yet: an earlier create failed' });
+    input.managed[0]!.observed_generation = 3;
+    expect(assemblePlan(input).resources[0]).toMatchObject({ action: 'create', reason: 'deleted outside xp: it is re-created' });
+  });
+
   it('creates a database with every attribute it sets, none it leaves null, and no delete-only key', () => {
     const plan = assemblePlan(scenario({ desired: [{ r: app, server: null, managed: false }] }));
     expect(only(plan, 'database.app').changes).toEqual([
