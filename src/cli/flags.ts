@@ -1,6 +1,12 @@
 // The flags that several commands share. Plain data: the command registry
 // (src/cli/commands/index.ts) reads them for parsing and --help without loading any command.
-import type { FlagSpec } from './command.js';
+import type { FlagSpec, ParsedArgs } from './command.js';
+
+/** A flag's values as a list (absent: none; given once: one). */
+export const list = (v: ParsedArgs['flags'][string]): string[] => (Array.isArray(v) ? v : typeof v === 'string' ? [v] : []);
+
+/** A flag's value when it is a string. */
+export const str = (v: ParsedArgs['flags'][string]): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /** The flags of every command that reads a configuration without connecting (validate, graph). */
 export const configurationFlags: Record<string, FlagSpec> = {

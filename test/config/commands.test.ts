@@ -75,6 +75,24 @@ describe('xp validate', () => {
   });
 });
 
+describe('one loader for every command', () => {
+  it('validate, graph, plan, apply, destroy and output report a configuration error alike, before connecting', () => {
+    const root = tempDir({ 'stack/main.xp': 'role "a" {\n  connection_limit = "many"\n}\n' });
+    // no server is reachable: a command that got past the configuration would fail otherwise
+    const env = { XP_DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' };
+    const first = (args: string[]) => {
+      const r = xp(args, root, env);
+      expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(1);
+      return r.stderr.split('\n')[0];
+    };
+    const expected = first(['validate', 'stack']);
+    expect(expected).toMatch(/^stack\/main\.xp:2:\d+: error: /);
+    for (const args of [['graph', 'stack'], ['plan', 'stack'], ['apply', '--auto-approve', 'stack'], ['destroy', '--auto-approve', 'stack'], ['output', 'stack']]) {
+      expect(first(args), args[0]).toBe(expected);
+    }
+  });
+});
+
 describe('the examples', () => {
   it.each(['quickstart', 'multi-tenant-saas', 'microservices-rbac', 'data-platform'])('%s is in the canonical layout of xp fmt', (name) => {
     const r = xp(['fmt', '--check', `examples/${name}`]);

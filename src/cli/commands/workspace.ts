@@ -5,9 +5,8 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CommandIO, ParsedArgs } from '../command.js';
 import { ExitError } from '../errors.js';
+import { str } from '../flags.js';
 import type { Configuration } from '../../config/types.js';
-import { formatDiagnostics } from '../../dsl/diagnostic-format.js';
-import { hasErrors } from '../../dsl/diagnostics.js';
 import { ConnectionError, resolveConnection, type ConnectionTarget } from '../../state/connection.js';
 import { EmbeddedServerError } from '../../server/embedded.js';
 import { applicationName } from '../../state/lock.js';
@@ -18,8 +17,7 @@ import { SavedPlanError } from '../../plan/saved.js';
 import { ProviderInstallError } from '../../provider/install.js';
 import { SecretPathError } from '../../secrets/secret-file.js';
 
-export const list = (v: ParsedArgs['flags'][string]): string[] => (Array.isArray(v) ? v : typeof v === 'string' ? [v] : []);
-export const str = (v: ParsedArgs['flags'][string]): string | undefined => (typeof v === 'string' ? v : undefined);
+export { list, str } from '../flags.js';
 
 export function configDir(io: CommandIO, positional: string | undefined): string {
   const dir = resolve(io.cwd, positional ?? '.');
@@ -28,21 +26,11 @@ export function configDir(io: CommandIO, positional: string | undefined): string
   return dir;
 }
 
-/** Evaluate the configuration; any error is printed (file:line:col) and ends the command. */
+/** Evaluate the configuration (the one loader, ../configuration.ts); any error is printed (file:line:col) and ends the command. */
 export async function readConfiguration(io: CommandIO, dir: string, flags: ParsedArgs['flags']): Promise<Configuration> {
   // Loaded here, not above: the language front end is not needed by `xp server` or `xp status`.
-  const { loadConfiguration } = await import('../../config/load.js');
-  const { config, diagnostics, sources } = loadConfiguration(dir, {
-    vars: list(flags.var),
-    varFiles: list(flags['var-file']).map((f) => resolve(io.cwd, f)),
-    env: io.env,
-  });
-  if (diagnostics.length > 0) io.stderr.write(formatDiagnostics(diagnostics, sources ?? new Map(), { color: io.color }));
-  if (hasErrors(diagnostics) || !config) {
-    const n = diagnostics.filter((d) => d.severity === 'error').length;
-    throw new ExitError(`the configuration has ${n} error${n === 1 ? '' : 's'}; nothing was changed`);
-  }
-  return config;
+  const { loadAt, requireConfiguration } = await import('../configuration.js');
+  return requireConfiguration(loadAt(io, dir, flags), io, '; nothing was changed').config;
 }
 
 export function parallelism(flags: ParsedArgs['flags']): number {
