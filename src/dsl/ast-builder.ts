@@ -131,7 +131,7 @@ export class AstBuilder extends BaseVisitor {
     return { attributes, blocks, items };
   }
 
-  attribute(ctx: cst.AttributeCstChildren, node?: CstNode): ast.Attribute {
+  attribute(ctx: cst.AttributeCstChildren, _node?: CstNode): ast.Attribute {
     const name = ctx.Identifier?.[0];
     const nameRange = name ? this.tokenRange(name) : this.emptyRange();
     const value = this.expr(ctx.expression?.[0]);
@@ -140,7 +140,7 @@ export class AstBuilder extends BaseVisitor {
     return { kind: 'Attribute', name: name?.image ?? '', value, range, nameRange };
   }
 
-  block(ctx: cst.BlockCstChildren, node?: CstNode): ast.Block {
+  block(ctx: cst.BlockCstChildren, _node?: CstNode): ast.Block {
     const type = ctx.Identifier?.[0];
     const close = ctx.RCurly?.[0];
     const typeRange = type ? this.tokenRange(type) : this.emptyRange();
@@ -167,7 +167,7 @@ export class AstBuilder extends BaseVisitor {
   // ── expressions ─────────────────────────────────────────────────────────────────────
   /** Precedence climbing over the flat chain `operand (op operand)*` (all operators are
    * left-associative), then the conditional, which binds loosest. */
-  expression(ctx: cst.ExpressionCstChildren, node?: CstNode): ast.Expression {
+  expression(ctx: cst.ExpressionCstChildren, _node?: CstNode): ast.Expression {
     const operandNodes = ctx.operand ?? [];
     const ops = ctx.BinaryOperator;
     let chain: ast.Expression;
@@ -202,7 +202,7 @@ export class AstBuilder extends BaseVisitor {
     return cond;
   }
 
-  operand(ctx: cst.OperandCstChildren, node?: CstNode): ast.Expression {
+  operand(ctx: cst.OperandCstChildren, _node?: CstNode): ast.Expression {
     const prefixCount = (ctx.Bang?.length ?? 0) + (ctx.Minus?.length ?? 0);
     // the primary expression
     let rootTokenIndex = -1;
@@ -290,7 +290,7 @@ export class AstBuilder extends BaseVisitor {
     return this.missing(undefined);
   }
 
-  templateExpression(ctx: cst.TemplateExpressionCstChildren, node?: CstNode): ast.TemplateExpr {
+  templateExpression(ctx: cst.TemplateExpressionCstChildren, _node?: CstNode): ast.TemplateExpr {
     this.checkStringEnd(ctx.StringEnd?.[0]);
     if (!ctx.templateInterpolation) {
       // the common case: plain text
@@ -305,7 +305,7 @@ export class AstBuilder extends BaseVisitor {
     return { kind: 'Template', parts: joinParts(pieces.map((p) => p.part)), range: this.between(ctx.StringStart?.[0], ctx.StringEnd?.[0], inner) };
   }
 
-  heredocExpression(ctx: cst.HeredocExpressionCstChildren, node?: CstNode): ast.TemplateExpr {
+  heredocExpression(ctx: cst.HeredocExpressionCstChildren, _node?: CstNode): ast.TemplateExpr {
     const start = ctx.HeredocStart?.[0];
     const heredoc = start ? t.heredocMarker(start.image) : { marker: 'EOT', indent: false };
     const pieces = [

@@ -254,10 +254,6 @@ function contentsDataLoss(contents: Contents | undefined, allowed: boolean): Dat
   return { checked: true, tables: contents.tables, objects: contents.objects, kinds: { ...contents.kinds }, examples: contents.examples.slice(0, 5), allowed };
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
 function dataLossMessage(p: ResourcePlan, loss: DataLoss): string {
   const kind = p.kind === 'Database' ? 'database' : p.kind === 'Schema' ? 'schema' : 'extension';
   const what = `${kind} "${p.name}"${p.kind !== 'Database' ? ` in database "${p.database}"` : ''}`;

@@ -197,7 +197,7 @@ function changeLine(l: Lines, indent: number, c: AttributeChange, width: number,
   if (c.elements) {
     const isList = Array.isArray(c.after);
     l.attr(indent, '~', `${name} = ${isList ? '[' : '{'}`, forces);
-    const keyed = c.elements.filter((e) => !isList);
+    const keyed = isList ? [] : c.elements;
     const w = keyWidth(keyed.map((e) => e.key));
     for (const e of c.elements) elementLines(l, indent + 4, e, isList, w);
     const total = isList ? (c.after as Json[]).length : Object.keys(c.after as object).length;

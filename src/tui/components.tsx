@@ -5,7 +5,7 @@
 // Shape (ink's Jest example): finished rows go to <Static> once and scroll away; the running
 // and waiting rows are redrawn below them, grouped by kind; the progress bar and, at the end,
 // the summary and the errors come last.
-import React, { memo } from 'react';
+import { memo } from 'react';
 import { Box, Static, Text } from 'ink';
 import type { ApplyState, KindGroup, LogItem, ResourceRow, StatusCounts } from './state.js';
 import { rowElapsed, waitingOn } from './state.js';

@@ -2,7 +2,7 @@
 // frames a second. Each frame applies the buffered events in one reducer pass and re-renders
 // the (pure) ApplyScreen; finished rows are in <Static>, so a frame redraws only the running
 // rows, the progress bar and the summary — never all the resources.
-import React, { useEffect } from 'react';
+import { useEffect } from 'react';
 import { render, useStderr, type Instance } from 'ink';
 import type { ApplyEvent, ApplyView } from '../apply/events.js';
 import type { OutputStream } from '../views/plain.js';
