@@ -38,38 +38,29 @@ function copyIn(client: QueryClient, text: string, data: Buffer): Promise<void> 
   });
 }
 
-/** Calls of queryWithSecret on one client, one after the other (see below). */
-const busy = new WeakMap<object, Promise<unknown>>();
-
 /**
  * Runs `sql` with `params` after sending `secret` (any JSON value) as COPY data: `sql` reads it
  * with `xplane.secret_input()` (jsonb), exactly once. Nothing of `secret` is in a statement or
  * a parameter, so no server log line can hold it. `client` is one connection (a pg.Client or a
- * pool's client, never a pg.Pool: the input lives in the session).
+ * pool's client, never a pg.Pool: the input lives in the session), held by the caller for the
+ * whole call: two calls interleaved on one connection would take each other's input. The
+ * apply's pool of one lends the control connection to one step at a time (onePool, execute.ts).
  */
-export function queryWithSecret<R extends pg.QueryResultRow = pg.QueryResultRow>(
+export async function queryWithSecret<R extends pg.QueryResultRow = pg.QueryResultRow>(
   client: QueryClient,
   secret: unknown,
   sql: string,
   params: unknown[] = [],
 ): Promise<pg.QueryResult<R>> {
   const row = Buffer.from(`${Buffer.from(JSON.stringify(secret), 'utf8').toString('hex')}\n`, 'latin1');
-  const send = async (): Promise<pg.QueryResult<R>> => {
-    await client.query(SETUP);
-    try {
-      await copyIn(client, COPY, row);
-      return await client.query<R>(sql, params);
-    } catch (err) {
-      // Taken by secret_input() when the call ran; otherwise still there. (In a transaction the
-      // failure aborted, this fails too, and the rollback empties the table.)
-      await client.query(CLEANUP).catch(() => undefined);
-      throw err;
-    }
-  };
-  // Two calls sharing a client (the apply's pool of one) must not interleave: each would take
-  // the other's input. Other queries may come in between; they do not read the table.
-  const previous = busy.get(client) ?? Promise.resolve();
-  const result = previous.then(send, send);
-  busy.set(client, result.catch(() => undefined));
-  return result;
+  await client.query(SETUP);
+  try {
+    await copyIn(client, COPY, row);
+    return await client.query<R>(sql, params);
+  } catch (err) {
+    // Taken by secret_input() when the call ran; otherwise still there. (In a transaction the
+    // failure aborted, this fails too, and the rollback empties the table.)
+    await client.query(CLEANUP).catch(() => undefined);
+    throw err;
+  }
 }
