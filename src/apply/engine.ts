@@ -3,7 +3,7 @@
 // walk a plan through the SQL actions. Connections: one control connection (reads, and the
 // changes when parallelism is 1), one holding the stack lock (apply and destroy) plus, with
 // parallelism > 1, a pool of that many for the apply; databases are reached by the provider
-// itself, except to count what a drop would destroy (one connection per database).
+// itself (what a drop would destroy too: xplane.data_loss_many).
 import pg from 'pg';
 import type { Configuration, ResourceInstance } from '../config/types.js';
 import { assemblePlan, changesToCheck, contentsToObserve } from '../plan/plan.js';

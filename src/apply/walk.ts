@@ -194,7 +194,6 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
   let notRun = 0;
   /** Steps that reported dependency_not_ready, with that outcome, until another step succeeds. */
   const deferred = new Map<number, { outcome: StepOutcome; elapsedMs: number }>();
-  const indexOf = new Map(steps.map((s, i) => [s.address, i]));
   /** Another step succeeded: what was deferred runs again. */
   const retryDeferred = () => {
     for (const i of deferred.keys()) {
@@ -217,7 +216,7 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
     emit({ type: 'resource_failed', at: now(), address: step.address, action: step.action, statusCode: outcome.statusCode, message: outcome.message, elapsedMs });
   };
 
-  const runStep = async (step: WalkStep) => {
+  const runStep = async (step: WalkStep, index: number) => {
     const t0 = now();
     emit({ type: 'resource_start', at: t0, address: step.address, action: step.action });
     const timer = setInterval(() => {
@@ -240,7 +239,7 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
       notRun++;
       emit({ type: 'resource_not_run', at: now(), address: step.address, action: step.action, reason: 'connection lost while it ran (its outcome is unknown)' });
     } else if (!outcome.ok && outcome.statusCode === 'dependency_not_ready') {
-      deferred.set(indexOf.get(step.address)!, { outcome, elapsedMs });
+      deferred.set(index, { outcome, elapsedMs });
     } else if (outcome.ok) {
       retryDeferred();
       succeeded.add(step.address);
@@ -296,7 +295,7 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
         if (!waiting.has(step.address)) continue;
         waiting.delete(step.address);
         running++;
-        void runStep(step).finally(() => {
+        void runStep(step, i).finally(() => {
           running--;
           settled();
         });
