@@ -3,10 +3,6 @@
 // xplane.data_loss_refusal, worded alike).
 import type { DataLoss } from './types.js';
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
 /** `index` → `indexes`, `policy` → `policies`, `view` → `views` (as xplane.data_loss_kinds). */
 function pluralKind(n: number, kind: string): string {
   if (n === 1) return `${n} ${kind}`;
@@ -23,7 +19,7 @@ export function describeDataLoss(loss: DataLoss): string {
     .sort()
     .map((k) => pluralKind(counts[k]!, k));
   // A plan saved before the counts by kind were recorded.
-  if (kinds.length === 0) kinds.push(...[loss.tables > 0 ? plural(loss.tables, 'table') : '', loss.objects > 0 ? plural(loss.objects, 'other object') : ''].filter(Boolean));
+  if (kinds.length === 0) kinds.push(...[loss.tables > 0 ? pluralKind(loss.tables, 'table') : '', loss.objects > 0 ? pluralKind(loss.objects, 'other object') : ''].filter(Boolean));
   const more = loss.tables + loss.objects > loss.examples.length ? ', …' : '';
   return `${kinds.join(', ')}${loss.examples.length > 0 ? ` (${loss.examples.join(', ')}${more})` : ''}`;
 }
