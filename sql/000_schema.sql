@@ -22,6 +22,10 @@ create table if not exists xplane.schema_version (
   installed_by text        not null default current_user
 );
 comment on table xplane.schema_version is 'One row per provider version installed into this database; the newest is what is installed now.';
+-- The sha256 of the install files (src/provider/install.ts, bundledDigest): the same version
+-- built from other SQL (a development build) is installed again. Null when installed by psql.
+alter table xplane.schema_version add column if not exists digest text;
+comment on column xplane.schema_version.digest is 'sha256 of the install files this version was installed from (null: installed with psql); xp reinstalls when its own files differ.';
 
 -- Refuse to downgrade: a newer provider owns this schema.
 do $guard$

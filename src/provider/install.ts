@@ -3,7 +3,8 @@
 // 000_schema.sql (lock, version guard), the upgrade migrations on the path from the
 // installed version, then every other numbered file. All files are idempotent, and the
 // whole install is one transaction under an advisory lock.
-import { readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
@@ -64,6 +65,28 @@ export function bundledVersion(sqlDir = SQL_DIR): string {
   return m[1];
 }
 
+const digests = new Map<string, string>();
+
+/**
+ * The sha256 of every install file in `sqlDir` (numbered files and upgrade steps, names and
+ * contents), recorded with the version: a provider of the same version built from other SQL
+ * (a development build) is installed again, never left stale.
+ */
+export function bundledDigest(sqlDir = SQL_DIR): string {
+  let digest = digests.get(sqlDir);
+  if (digest === undefined) {
+    const hash = createHash('sha256');
+    const updates = join(sqlDir, 'updates');
+    const steps = existsSync(updates) ? readdirSync(updates).filter((f) => UPGRADE.test(f)).sort() : [];
+    for (const [dir, file] of [...installFiles(sqlDir).map((f) => [sqlDir, f]), ...steps.map((f) => [updates, f])] as const) {
+      hash.update(`${file}\0`).update(readFileSync(join(dir, file))).update('\0');
+    }
+    digest = hash.digest('hex');
+    digests.set(sqlDir, digest);
+  }
+  return digest;
+}
+
 export function compareVersions(a: string, b: string): number {
   const pa = a.split('.').map(Number);
   const pb = b.split('.').map(Number);
@@ -105,12 +128,19 @@ export function upgradePath(from: string, to: string, sqlDir = SQL_DIR): string[
 
 /** The version installed in the connected database, or null when the provider is absent. */
 export async function installedVersion(client: Queryable): Promise<string | null> {
+  return (await installedProvider(client))?.version ?? null;
+}
+
+/** The version installed and the digest of its files (null: installed with psql), or null when absent. */
+export async function installedProvider(client: Queryable): Promise<{ version: string; digest: string | null } | null> {
   const present = await client.query<{ t: string | null }>(`select pg_catalog.to_regclass('xplane.schema_version')::text as t`);
   if (!present.rows[0]?.t) return null;
-  const { rows } = await client.query<{ v: string | null }>(
-    `select version as v from xplane.schema_version order by pg_catalog.string_to_array(version, '.')::int[] desc limit 1`,
+  // `digest` arrived with 0.6.0's files: to_jsonb reads it where it exists, null before.
+  const { rows } = await client.query<{ v: string; d: string | null }>(
+    `select version as v, to_jsonb(s) ->> 'digest' as d from xplane.schema_version s
+      order by pg_catalog.string_to_array(version, '.')::int[] desc limit 1`,
   );
-  return rows[0]?.v ?? null;
+  return rows[0] ? { version: rows[0].v, digest: rows[0].d } : null;
 }
 
 async function runFile(client: Queryable, sqlDir: string, file: string): Promise<void> {
@@ -137,6 +167,7 @@ export async function installProvider(client: Queryable, opts: InstallOptions = 
   const to = bundledVersion(sqlDir);
   await client.query('begin');
   try {
+    await client.query(`select pg_catalog.set_config('xplane.installing_digest', $1, true)`, [bundledDigest(sqlDir)]);
     // 000 takes the install lock and refuses a downgrade before anything changes.
     await runFile(client, sqlDir, files[0]);
     const from = await installedVersion(client);

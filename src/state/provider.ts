@@ -3,7 +3,7 @@
 // connection xp uses, so that dblink loops back with the same credentials.
 import type pg from 'pg';
 import type { ProviderBlock } from '../config/types.js';
-import { bundledVersion, compareVersions, installProvider, installedVersion, ProviderInstallError, upsertProviderConfig } from '../provider/install.js';
+import { bundledDigest, bundledVersion, compareVersions, installProvider, installedProvider, ProviderInstallError, upsertProviderConfig } from '../provider/install.js';
 import { parseDatabaseUrl, type ConnectionParams } from './connection.js';
 
 export { ProviderInstallError };
@@ -35,12 +35,21 @@ export async function ensureProvider(session: SessionLike, providers: ProviderBl
   const client = session.control;
   // installedVersion's query names xplane.schema_version, which fails to parse before the first install.
   const { rows: present } = await client.query<{ p: boolean }>(`select pg_catalog.to_regclass('xplane.schema_version') is not null as p`);
-  const installed = present[0]?.p ? await installedVersion(client) : null;
+  const installed = present[0]?.p ? await installedProvider(client) : null;
   const bundled = bundledVersion();
+  // The same version from other files (a development build, or an install by psql): again.
+  const stale = installed !== null && compareVersions(installed.version, bundled) === 0 && installed.digest !== bundledDigest();
   let done: string | null = null;
-  if (force || installed === null || compareVersions(installed, bundled) < 0) {
+  if (force || installed === null || compareVersions(installed.version, bundled) < 0 || stale) {
     const r = await installProvider(client);
-    done = r.from === null ? `installed the xplane provider v${r.to}` : r.from === r.to ? `the xplane provider v${r.to} is installed and current` : `upgraded the xplane provider v${r.from} → v${r.to}`;
+    done =
+      r.from === null
+        ? `installed the xplane provider v${r.to}`
+        : r.from !== r.to
+          ? `upgraded the xplane provider v${r.from} → v${r.to}`
+          : stale && !force
+            ? `reinstalled the xplane provider v${r.to} (its SQL differs from this xp's)`
+            : `the xplane provider v${r.to} is installed and current`;
   }
   const wanted = new Map<string, Record<string, string | number>>();
   wanted.set('default', asConnection(session.target.params));

@@ -1,17 +1,20 @@
 // Installing the provider: fresh, twice, concurrently, from psql, upgrading from the
 // previous version, and refusing a downgrade.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
 import {
+  bundledDigest,
   bundledVersion,
   compareVersions,
   connectionFromUrl,
   installFiles,
   installProvider,
+  installedProvider,
   installedVersion,
   ProviderInstallError,
   SQL_DIR,
@@ -19,6 +22,8 @@ import {
 } from '../../src/provider/install.js';
 import { connect, uniqueName, withDatabase } from './harness.js';
 import { missing, psql } from '../setup/requirements.js';
+import { ensureProvider } from '../../src/state/provider.js';
+import { parseDatabaseUrl } from '../../src/state/connection.js';
 
 const serverUrl = inject('databaseUrl');
 const sqlDir = process.env.XP_TEST_SQL_DIR || SQL_DIR;
@@ -118,6 +123,32 @@ describe('installProvider', () => {
       expect((err as Error).message).toMatch(/refusing to downgrade the provider installed in database .* from 99\.0\.0 to \d+\.\d+\.\d+/);
       expect((err as ProviderInstallError).hint).toMatch(/at least 99\.0\.0/);
       expect(await installedVersion(client)).toBe('99.0.0');
+    } finally {
+      await client.end();
+    }
+  });
+});
+
+describe('the same version from other files', () => {
+  it('is installed again by xp (a stale development build of a function never stays)', async () => {
+    const url = await freshDatabase();
+    // A copy of sql/ whose one function differs: same version, other SQL.
+    const other = join(mkdtempSync(join(tmpdir(), 'xp-sql-')), 'sql');
+    cpSync(sqlDir, other, { recursive: true });
+    const file = join(other, '025_common.sql');
+    writeFileSync(file, readFileSync(file, 'utf8').concat('\ncomment on schema xplane is \'stale\';\n'));
+    expect(bundledDigest(other)).not.toBe(bundledDigest(sqlDir));
+    const client = await connect(url);
+    try {
+      await installProvider(client, { sqlDir: other });
+      expect(await installedProvider(client)).toEqual({ version: bundledVersion(sqlDir), digest: bundledDigest(other) });
+      const session = { control: client, target: { params: parseDatabaseUrl(url) } };
+      expect(await ensureProvider(session, [])).toBe(`reinstalled the xplane provider v${bundledVersion(sqlDir)} (its SQL differs from this xp's)`);
+      expect(await installedProvider(client)).toEqual({ version: bundledVersion(sqlDir), digest: bundledDigest(sqlDir) });
+      const { rows } = await client.query(`select obj_description('xplane'::regnamespace, 'pg_namespace') as c`);
+      expect(rows[0].c).not.toBe('stale');
+      // current: nothing to do
+      expect(await ensureProvider(session, [])).toBeNull();
     } finally {
       await client.end();
     }
