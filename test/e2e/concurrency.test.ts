@@ -1,12 +1,12 @@
 // One apply per stack at a time, and interruptions that the next apply converges: a second
 // apply fails naming the holder as the server records it (or waits with --lock-timeout); kill -9
 // or Ctrl-C in the middle of an apply leaves nothing the next apply cannot finish.
-import { describe, expect, inject, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { APPLY_BATCH } from '../../src/apply/execute.js';
-import { XP, cleanEnv, collect, configDir, expectOk, planSummary, startXp, unique, withClient, xpIn } from './xp.js';
+import { XP, cleanEnv, collect, configDir, expectOk, planSummary, startXp, unique, withClient, xpIn, onEachServer, serverUrl } from './xp.js';
 
-const url = () => inject('databaseUrl');
+const url = serverUrl;
 // Eight apply batches (APPLY_BATCH): an interrupt sent once the first batch is done lands
 // well before the last one, even on a loaded machine (with three, an apply had sometimes
 // finished by the time the signal arrived).
@@ -52,7 +52,7 @@ async function countRoles(p: string): Promise<number> {
   return withClient(url(), async (c) => (await c.query(`select count(*)::int as n from pg_roles where rolname like $1`, [`${p}_r%`])).rows[0].n);
 }
 
-describe('locks and interruptions', { timeout: 300_000 }, () => {
+onEachServer('locks and interruptions', { timeout: 300_000 }, () => {
 
   it('a second apply on the same stack fails naming the holder, or waits with --lock-timeout', async () => {
     const p = unique('lk');
@@ -153,7 +153,7 @@ describe('locks and interruptions', { timeout: 300_000 }, () => {
   });
 });
 
-describe('parallel grants on the same objects', { timeout: 300_000 }, () => {
+onEachServer('parallel grants on the same objects', { timeout: 300_000 }, () => {
   it('never fails with "tuple concurrently updated"', async () => {
     const p = unique('tc');
     const accounts = Array.from(

@@ -2,11 +2,11 @@
 // everything not done "not run: connection lost", prints one error and exits 4; the next apply
 // converges. xp's connections are terminated while its first batch waits on a lock the test
 // holds, so the loss always lands mid-apply (no timing involved).
-import { describe, expect, inject, it } from 'vitest';
+import { expect, it } from 'vitest';
 import pg from 'pg';
-import { collect, configDir, expectOk, planSummary, startXp, unique, withClient, xpIn } from './xp.js';
+import { collect, configDir, expectOk, planSummary, startXp, unique, withClient, xpIn, onEachServer, serverUrl } from './xp.js';
 
-const url = () => inject('databaseUrl');
+const url = serverUrl;
 
 /**
  * Resolves once one of xp's backends (its application_name carries its pid) waits on a lock.
@@ -24,7 +24,7 @@ async function waitingBackends(xpPid: number, exited: () => boolean): Promise<vo
   throw new Error(`xp (pid ${xpPid}) never waited on the lock`);
 }
 
-describe('the connection is lost mid-apply', { timeout: 300_000 }, () => {
+onEachServer('the connection is lost mid-apply', { timeout: 300_000 }, () => {
   it('stops at once, marks the rest not run, prints one error and exits 4; the next apply converges', async () => {
     const p = unique('cl');
     const n = 201;

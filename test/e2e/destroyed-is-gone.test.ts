@@ -2,15 +2,15 @@
 // service account whose first create failed half-way (the role was made, its grants waited for
 // a schema) and that became healthy by hand, without an xp update — so it was never reconciled
 // successfully. Checked through pg_roles after each way a resource is deleted.
-import { describe, expect, inject, it } from 'vitest';
-import { configDir, expectOk, planSummary, unique, withClient, writeConfig, xpIn } from './xp.js';
+import { expect, it } from 'vitest';
+import { configDir, expectOk, planSummary, unique, withClient, writeConfig, xpIn, onEachServer, serverUrl } from './xp.js';
 
-const url = () => inject('databaseUrl');
+const url = serverUrl;
 
 const roleExists = (name: string) =>
   withClient(url(), async (c) => (await c.query(`select 1 from pg_catalog.pg_roles where rolname = $1`, [name])).rowCount === 1);
 
-describe('a resource reported destroyed is gone from the catalogs', { timeout: 300_000 }, () => {
+onEachServer('a resource reported destroyed is gone from the catalogs', { timeout: 300_000 }, () => {
   /** A service account whose first create failed half-way (its schema was missing), healthy since by hand. */
   async function halfCreatedAccount(p: string) {
     const dir = configDir(p, {

@@ -1,10 +1,10 @@
 // Lifecycle settings changed on a resource that is already applied: the plan shows the change
 // (an update), apply records it in xplane.managed_resources, and the record decides what
 // happens once the resource is no longer declared.
-import { describe, expect, inject, it } from 'vitest';
-import { configDir, expectOk, planSummary, unique, withClient, writeConfig, xpIn } from './xp.js';
+import { expect, it } from 'vitest';
+import { configDir, expectOk, planSummary, unique, withClient, writeConfig, xpIn, onEachServer, serverUrl } from './xp.js';
 
-const url = () => inject('databaseUrl');
+const url = serverUrl;
 
 async function recorded(name: string): Promise<{ deletion_policy: string; prevent_destroy: boolean; ignore_changes: string[] } | undefined> {
   return withClient(url(), async (c) => {
@@ -17,7 +17,7 @@ async function recorded(name: string): Promise<{ deletion_policy: string; preven
 const roleExists = (name: string) =>
   withClient(url(), async (c) => (await c.query(`select 1 from pg_catalog.pg_roles where rolname = $1`, [name])).rowCount === 1);
 
-describe('lifecycle settings changed on an existing resource', { timeout: 300_000 }, () => {
+onEachServer('lifecycle settings changed on an existing resource', { timeout: 300_000 }, () => {
   it('deletion_policy = "orphan" added later is planned, recorded, and keeps the object when the block goes', async () => {
     const p = unique('lco');
     const dir = configDir(p, { 'main.xp': `role "${p}_kept" {\n  connection_limit = 4\n}\n` });

@@ -1,12 +1,12 @@
 // xp never prints a Node warning: every run through test/e2e/xp.ts fails on one (NODE_WARNING).
 // Here the case that printed pg's "client.query() when the client is already executing a query"
 // on every destroy: independent steps running at once on the one control connection.
-import { describe, expect, inject, it } from 'vitest';
-import { configDir, expectOk, NodeWarningError, unique, withClient, xpIn } from './xp.js';
+import { expect, it } from 'vitest';
+import { configDir, expectOk, NodeWarningError, unique, withClient, xpIn, onEachServer, serverUrl } from './xp.js';
 
-const url = () => inject('databaseUrl');
+const url = serverUrl;
 
-describe('no Node warning', { timeout: 300_000 }, () => {
+onEachServer('no Node warning', { timeout: 300_000 }, () => {
   it('apply and destroy of independent resources on the one connection (--parallelism 1)', async () => {
     const p = unique('nw');
     const dir = configDir(p, { 'main.xp': [1, 2, 3, 4].map((i) => `role "${p}_${i}" {}\n`).join('') });

@@ -1,12 +1,12 @@
 // Stacks own what they created, and only that; a failure stops what depends on it, lets the
 // rest finish, and is reported with the provider's status code and message.
-import { describe, expect, inject, it } from 'vitest';
+import { expect, it } from 'vitest';
 import pg from 'pg';
-import { collect, configDir, expectOk, planSummary, startXp, unique, withClient, xpIn } from './xp.js';
+import { collect, configDir, expectOk, planSummary, startXp, unique, withClient, xpIn, onEachServer, serverUrl } from './xp.js';
 
-const url = () => inject('databaseUrl');
+const url = serverUrl;
 
-describe('stacks and failures', { timeout: 300_000 }, () => {
+onEachServer('stacks and failures', { timeout: 300_000 }, () => {
   it('never plans deletions of another stack’s or unmanaged objects, and refuses to take them over', async () => {
     const p = unique('own');
     const a = configDir(`${p}_a`, { 'main.xp': `role "${p}_shared" {}\nrole "${p}_a_only" {}\n` });

@@ -1,11 +1,11 @@
 // One truth for "what changes": for random configurations, applied one after the other on the
 // same stack (so creates, updates and deletes all happen), the plan right after each apply is
 // empty — for every attribute of every kind generated here.
-import { describe, expect, inject, it } from 'vitest';
+import { expect, it } from 'vitest';
 import fc from 'fast-check';
-import { configDir, expectOk, planSummary, unique, writeConfig, xpIn } from './xp.js';
+import { configDir, expectOk, planSummary, unique, writeConfig, xpIn, onEachServer, serverUrl } from './xp.js';
 
-const url = () => inject('databaseUrl');
+const url = serverUrl;
 
 const q = (s: string) => JSON.stringify(s);
 const privileges = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER'];
@@ -80,7 +80,7 @@ function render(p: string, s: Shape): string {
   return out.join('\n') || `role "r0" {\n  name = ${q(roleName(0))}\n}\n`;
 }
 
-describe('apply then plan is empty (property)', { timeout: 300_000 }, () => {
+onEachServer('apply then plan is empty (property)', { timeout: 300_000 }, () => {
   it('holds for random configurations applied one after the other', async () => {
     const p = unique('pr');
     const dir = configDir(p, { 'main.xp': 'role "placeholder" {}\n' });

@@ -1,11 +1,11 @@
 // Nothing is lost without an explicit yes; any name is legal; bad input stops before any
 // connection is opened.
-import { describe, expect, inject, it } from 'vitest';
-import { configDir, expectOk, planSummary, unique, withClient, writeConfig, xp, xpIn } from './xp.js';
+import { expect, it } from 'vitest';
+import { configDir, expectOk, planSummary, unique, withClient, writeConfig, xp, xpIn, onEachServer, serverUrl } from './xp.js';
 
-const url = () => inject('databaseUrl');
+const url = serverUrl;
 
-describe('safety', { timeout: 300_000 }, () => {
+onEachServer('safety', { timeout: 300_000 }, () => {
   it('refuses to drop a schema or database holding data without --allow-data-loss', async () => {
     const p = unique('dl');
     const full = `

@@ -4,13 +4,13 @@
 // written or created; a file xp did not write is never overwritten (apply fails the account
 // before its role exists) nor deleted (destroy leaves it with a note); temporary files a killed
 // run left are removed by the next run. Through the CLI, against the test server.
-import { describe, expect, inject, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { configDir, expectOk, planSummary, tempDir, unique, withClient, writeConfig, xp, xpIn } from './xp.js';
+import { configDir, expectOk, planSummary, tempDir, unique, withClient, writeConfig, xp, xpIn, onEachServer, serverUrl } from './xp.js';
 
-const url = () => inject('databaseUrl');
+const url = serverUrl;
 
 const account = (p: string, path: string, label = 'app') => `
 service_account "${label}" {
@@ -35,7 +35,7 @@ function pathValueAt(text: string, path: string): string {
   return `main.xp:${line + 1}:${lines[line]!.indexOf('"') + 1}`;
 }
 
-describe('connection secret files: inside the configuration, never clobber', { timeout: 300_000 }, () => {
+onEachServer('connection secret files: inside the configuration, never clobber', { timeout: 300_000 }, () => {
   it('refuses paths outside the directory or through a symbolic link, located, before anything changes', async () => {
     const p = unique('sf');
     const outside = tempDir('xp-outside-');

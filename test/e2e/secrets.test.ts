@@ -1,13 +1,13 @@
 // Zero-touch credentials: a generated password reaches only the secret file (mode 0600); the
 // account logs in with it, can do what it was granted and is refused the rest; --replace
 // rotates it; destroy removes the file; the plaintext is never in a plan or in the provider.
-import { describe, expect, inject, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { configDir, expectOk, planSummary, unique, urlFor, withClient, writeConfig, xpIn } from './xp.js';
+import { configDir, expectOk, planSummary, unique, urlFor, withClient, writeConfig, xpIn, onEachServer, serverUrl } from './xp.js';
 
-const url = () => inject('databaseUrl');
+const url = serverUrl;
 
 function secretOf(dir: string): Record<string, string> {
   return JSON.parse(readFileSync(join(dir, 'secrets', 'app.json'), 'utf8')) as Record<string, string>;
@@ -19,7 +19,7 @@ async function login(secret: Record<string, string>): Promise<pg.Client> {
   return c;
 }
 
-describe('service account secrets', { timeout: 300_000 }, () => {
+onEachServer('service account secrets', { timeout: 300_000 }, () => {
   it('logs in with the generated password, has exactly its grants, rotates with --replace', async () => {
     const p = unique('sa');
     const config = `

@@ -4,11 +4,11 @@
 // signal cancels the server sessions xp started. Every xp run here is bounded: a hang is
 // killed and reported as a failure, never left to hang the suite.
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import pg from 'pg';
-import { collect, configDir, startXp, unique, urlFor, withClient, writeConfig, type XpResult } from './xp.js';
+import { collect, configDir, startXp, unique, urlFor, withClient, writeConfig, type XpResult, onEachServer, serverUrl } from './xp.js';
 
-const url = () => inject('databaseUrl');
+const url = serverUrl;
 
 /** Run xp, killing it (SIGKILL) when it has not finished after `limitMs`: `killed` says so. */
 async function bounded(args: string[], cwd: string, limitMs = 90_000): Promise<XpResult & { killed: boolean }> {
@@ -32,7 +32,7 @@ async function eventually(what: string, check: () => Promise<boolean>, tries = 6
   throw new Error(`${what}: still not the case after ${tries / 10} s`);
 }
 
-describe('xp never destroys itself', { timeout: 300_000 }, () => {
+onEachServer('xp never destroys itself', { timeout: 300_000 }, () => {
   const admin = unique('xpself');
   const password = randomBytes(18).toString('base64url');
   const control = `${admin}_ctl`;

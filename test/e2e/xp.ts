@@ -7,6 +7,8 @@ import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { afterAll, beforeAll, describe, inject } from 'vitest';
+import { missingServer, serverTargets } from '../provider/harness.js';
 
 export const XP = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/xp.js');
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -122,4 +124,36 @@ export async function planSummary(run: ReturnType<typeof xpIn>, extra: string[] 
 export function expectOk(r: XpResult, what = 'xp'): XpResult {
   if (r.code !== 0) throw new Error(`${what} exited ${r.code ?? r.signal}:\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
   return r;
+}
+
+let current: string | undefined;
+
+/**
+ * The server of the suite running now (see onEachServer): the embedded PostgreSQL 18 outside one.
+ * Suites run one after the other, and each sets it in its first beforeAll, so a file's helpers
+ * call it as they called `inject('databaseUrl')`.
+ */
+export function serverUrl(): string {
+  return current ?? inject('databaseUrl');
+}
+
+type SuiteOptions = Parameters<typeof describe>[1];
+
+/**
+ * A suite once per server: the embedded PostgreSQL 18 and the system PostgreSQL 15
+ * (XP_TEST_PG15_URL; without it a skipped test says what to install, and CI, which sets
+ * XP_REQUIRE_SYSTEM=1, fails). The body reaches the server through serverUrl(), in hooks and
+ * tests (not while the suite is collected).
+ */
+export function onEachServer(name: string, options: SuiteOptions, body: () => void): void {
+  describe.each(serverTargets(inject('databaseUrl')))(`${name} ($label)`, options as object, (target) => {
+    if (missingServer(target)) return;
+    beforeAll(() => {
+      current = target.url!;
+    });
+    afterAll(() => {
+      current = undefined;
+    });
+    body();
+  });
 }
