@@ -25,6 +25,7 @@ begin;
 \ir 058_credentials.sql
 \ir 060_service_account.sql
 \ir 068_self_protection.sql
+\ir 069_names.sql
 \ir 070_dispatch.sql
 \ir 075_status.sql
 \ir 080_apply.sql

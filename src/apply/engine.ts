@@ -14,7 +14,8 @@ import { assertFresh, contentsRequest, observationRequest } from '../plan/saved.
 import type { Plan, PlanInput, PlanOptions, ResourceKey } from '../plan/types.js';
 import { clientConfig, connect, type ConnectionTarget, type SessionSettings } from '../state/connection.js';
 import { lockStack } from '../state/lock.js';
-import { observeAll, readContents, readForeign, readManaged, readRefusals, type ObserveRequest } from '../state/read.js';
+import { observeAll, readContents, readForeign, readManaged, readMissingNames, readRefusals, type ObserveRequest } from '../state/read.js';
+import { undeclaredNames } from '../plan/names.js';
 import type { ApplyView } from './events.js';
 import { APPLY_BATCH, StepExecutor, onePool } from './execute.js';
 import { walk, walkSteps, type WalkResult } from './walk.js';
@@ -152,7 +153,18 @@ export async function readPlanInput(session: Session, config: Configuration, opt
   // Only the accounts whose plan may write their file: new ones, a password to set again, or
   // any under --replace (a no-op plan of many accounts reads none of their files again).
   const writes = (r: ResourceInstance) => !observed.get(instanceKey(r))?.observed || passwords.get(instanceKey(r)) === 'differs' || (options.replace?.length ?? 0) > 0;
-  return { config, managed, observed, foreign, options, passwords, secretFiles: secretFileProblems(config, writes) };
+  const names = undeclaredNames(config, observed);
+  const unknownNames = names.questions.length > 0 ? names.problems(await readMissingNames(session.control, names.questions)) : undefined;
+  return {
+    config,
+    managed,
+    observed,
+    foreign,
+    options,
+    passwords,
+    secretFiles: secretFileProblems(config, writes),
+    ...(unknownNames?.size ? { unknownNames } : {}),
+  };
 }
 
 /** After the password checks (which adopt xp's own older files): the secret files xp may not write now. */

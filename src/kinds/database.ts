@@ -1,7 +1,7 @@
 // `database "x" {}` → xplane kind Database.
 import { BOOL, NUMBER, STRING } from '../config/type-constraints.js';
 import type { KindDefinition } from './kind.js';
-import { CONNECTION_LIMIT, ENCODING, IDENTIFIER, NONEMPTY_TEXT } from './domains.js';
+import { CONNECTION_LIMIT, ENCODING, NONEMPTY_TEXT } from './domains.js';
 
 export const databaseKind: KindDefinition = {
   type: 'database',
@@ -14,7 +14,7 @@ export const databaseKind: KindDefinition = {
     encoding: { type: STRING, domain: ENCODING, description: 'character set encoding', default: 'UTF8', immutable: true },
     lc_collate: { type: STRING, domain: NONEMPTY_TEXT, description: 'collation order (default: the server default)', immutable: true },
     lc_ctype: { type: STRING, domain: NONEMPTY_TEXT, description: 'character classification (default: the server default)', immutable: true },
-    template: { type: STRING, domain: IDENTIFIER, description: 'template database to copy at creation', default: 'template1', observed: false },
+    template: { type: STRING, description: 'template database to copy at creation', default: 'template1', observed: false, references: ['database'] },
     connection_limit: { type: NUMBER, domain: CONNECTION_LIMIT, description: 'maximum concurrent connections (-1: no limit)', default: -1 },
     allow_connections: { type: BOOL, description: 'whether anyone can connect', default: true },
     comment: { type: STRING, description: 'COMMENT ON DATABASE', default: null },

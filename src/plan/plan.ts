@@ -299,6 +299,11 @@ export function observedFingerprint(keys: Iterable<ResourceKey>, server: ServerS
   return sha256(canonicalJson({ state, records }));
 }
 
+/** `file:line:col: ` of a declaration, for a message; empty when it is not declared. */
+function locationOf(r: ResourceInstance | undefined): string {
+  return r ? `${r.range.file}:${r.range.start.line}:${r.range.start.column}: ` : '';
+}
+
 export function assemblePlan(input: PlanInput): Plan {
   const opts: PlanOptions = { ...DEFAULT_OPTIONS, ...input.options };
   const { config, managed, observed } = input;
@@ -437,14 +442,23 @@ export function assemblePlan(input: PlanInput): Plan {
       });
     }
     let refused = false;
+    const unknownName = input.unknownNames?.get(e.key);
+    if (unknownName !== undefined && p.action !== 'delete' && p.action !== 'no-op') {
+      refused = true;
+      errors.push({
+        code: 'unknown_name',
+        address: p.address,
+        message: `${locationOf(e.declared)}${p.address}: ${unknownName}.`,
+        hint: 'Declare it (a reference such as `owner = role.app` also orders the apply), correct the name, or create it on the server first.',
+      });
+    }
     const selfProtection = input.refusals?.get(e.key);
     if (selfProtection !== undefined && !p.orphan) {
       refused = true; // what else a drop would need (--allow-data-loss …) does not matter
-      const at = e.declared ? `${e.declared.range.file}:${e.declared.range.start.line}:${e.declared.range.start.column}: ` : '';
       errors.push({
         code: 'self_protection',
         address: p.address,
-        message: `${at}${p.address}: ${selfProtection}`,
+        message: `${locationOf(e.declared)}${p.address}: ${selfProtection}`,
         hint: e.declared
           ? 'Declare the value it has on the server (xp leaves what it depends on as it is), or change it by hand.'
           : 'To stop managing it, declare it again with lifecycle { deletion_policy = "orphan" }, apply, then remove it: xp forgets it and leaves it on the server.',

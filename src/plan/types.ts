@@ -110,7 +110,8 @@ export type PlanErrorCode =
   | 'invalid_spec'
   | 'conflict'
   | 'secret_file'
-  | 'self_protection';
+  | 'self_protection'
+  | 'unknown_name';
 
 /** A refusal: the plan is shown but cannot be applied. */
 export interface PlanError {
@@ -290,6 +291,11 @@ export interface PlanInput {
    * the control database, schema xplane …): xplane.protection_refusals, asked for every change.
    */
   refusals?: ReadonlyMap<ResourceKey, string>;
+  /**
+   * Resources naming, as a string, a database or role that is neither declared nor on the
+   * server (src/plan/names.ts): why, in one sentence. Refused when the resource changes.
+   */
+  unknownNames?: ReadonlyMap<ResourceKey, string>;
 }
 
 export type PasswordState = 'match' | 'differs';

@@ -7,6 +7,7 @@ import type pg from 'pg';
 import type { KindName } from '../config/types.js';
 import type { Contents, JsonObject, ManagedRecord, ObservedItem, ResourceKey } from '../plan/types.js';
 import { resourceKey } from '../plan/identity.js';
+import type { Missing, NameQuestion } from '../plan/names.js';
 
 interface ManagedRow {
   id: string;
@@ -180,5 +181,23 @@ export async function readRefusals(
     const c = changes[i]!;
     if (message !== null) out.set(resourceKey(c.provider, c.kind, c.database, c.name), message);
   });
+  return out;
+}
+
+/** Of the names and extensions asked about, per provider config, those its server does not have (xplane.missing_names). */
+export async function readMissingNames(client: pg.Client, questions: readonly NameQuestion[]): Promise<Map<string, Missing>> {
+  const out = new Map<string, Missing>();
+  for (const q of questions) {
+    const { rows } = await client.query<{ m: Missing }>('select xplane.missing_names($1, $2::text[], $3::text[], $4::jsonb, $5::text[], $6::jsonb, $7::jsonb) as m', [
+      q.provider,
+      q.databases,
+      q.roles,
+      JSON.stringify(q.extensions),
+      q.locales,
+      JSON.stringify(q.settings),
+      JSON.stringify(q.schemas),
+    ]);
+    out.set(q.provider, rows[0]!.m);
+  }
   return out;
 }

@@ -1,20 +1,21 @@
 // Every bad value is caught before the first change, with a location (issue 11): random values
 // for every attribute of every kind of the registry (so a new attribute is covered without
-// editing this file) go through `xp validate` and, when it accepts them, `xp plan` against the
-// real server. Each run ends in success or in diagnostics that all carry file:line:col; never
-// an internal error, and never a spec the provider refuses after validate accepted it (the
-// provider's refusal would come during apply, after other resources were created).
-// In-process (src/cli/main.ts) to keep it within a few seconds; a plan changes nothing.
+// editing this file) go through `xp validate`, `xp plan` against the real server, and, when
+// planned, `xp apply` and `xp destroy`. Each run ends in diagnostics that all carry
+// file:line:col, in a plan refused at a located resource (a name neither declared nor on the
+// server), or in an apply and a destroy that succeed; never an internal error, never a spec the
+// provider refuses after validate accepted it, and never an apply that fails after it began.
+// In-process (src/cli/main.ts) to keep it within seconds. On both servers (onEachServer).
 import fc from 'fast-check';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { TypeSpec } from '../../src/config/type-constraints.js';
 import { kinds, type AttributeSchema, type BlockSchema, type KindDefinition } from '../../src/kinds/index.js';
-import { cleanEnv, tempDir, unique, urlFor, withClient } from './xp.js';
+import { cleanEnv, tempDir, unique, urlFor, withClient, onEachServer, serverUrl } from './xp.js';
 
 async function xp(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new PassThrough();
@@ -84,7 +85,8 @@ const anyNumber: fc.Arbitrary<number> = fc.oneof(
 function valueOf(t: TypeSpec, schema: AttributeSchema, hostile: boolean): fc.Arbitrary<unknown> {
   switch (t.t) {
     case 'string': {
-      const str = hostile ? anyString : plausibleString;
+      // a name that exists weighs more among plausible ones: a random name is refused at plan
+      const str = hostile ? anyString : schema.references ? fc.oneof({ arbitrary: fc.constant('postgres'), weight: 8 }, { arbitrary: plausibleString, weight: 1 }) : plausibleString;
       return schema.enum ? fc.oneof(fc.constantFrom(...schema.enum), str) : str;
     }
     case 'number':
@@ -172,23 +174,23 @@ function renderAll(rs: ResourceModel[]): string {
 }
 
 // ── the property ───────────────────────────────────────────────────────────────────────
-let url: string;
-let adminUrl: string;
-let controlDb: string;
+onEachServer('random attribute values: validated with a location, refused at plan, or applied', { timeout: 300_000 }, () => {
+  let url: string;
+  let adminUrl: string;
+  let controlDb: string;
 
-beforeAll(async () => {
-  adminUrl = inject('databaseUrl');
-  controlDb = unique('xp_values_ctl');
-  await withClient(adminUrl, (c) => c.query(`create database ${pg.escapeIdentifier(controlDb)}`));
-  url = urlFor(adminUrl, { database: controlDb });
-});
+  beforeAll(async () => {
+    adminUrl = serverUrl();
+    controlDb = unique('xp_values_ctl');
+    await withClient(adminUrl, (c) => c.query(`create database ${pg.escapeIdentifier(controlDb)}`));
+    url = urlFor(adminUrl, { database: controlDb });
+  });
 
-afterAll(async () => {
-  if (controlDb) await withClient(adminUrl, (c) => c.query(`drop database if exists ${pg.escapeIdentifier(controlDb)} with (force)`));
-});
+  afterAll(async () => {
+    if (controlDb) await withClient(adminUrl, (c) => c.query(`drop database if exists ${pg.escapeIdentifier(controlDb)} with (force)`));
+  });
 
-describe('random attribute values: validated with a location, or planned', { timeout: 300_000 }, () => {
-  it('end in success or located diagnostics, never an internal error or a provider refusal', async () => {
+  it('end in located diagnostics, a located plan refusal, or an apply and destroy that succeed', async () => {
     const prefix = unique('vp');
     const dir = join(tempDir(), 'values');
     mkdirSync(dir);
@@ -196,7 +198,7 @@ describe('random attribute values: validated with a location, or planned', { tim
     const config = fc
       .tuple(fc.subarray(kinds as KindDefinition[], { minLength: 1, maxLength: 2 }), fc.boolean())
       .chain(([ks, hostile]) => fc.tuple(...ks.map((k) => resource(k, `${prefix}${k.type[0]}_`, hostile))));
-    const outcomes = { valid: 0, invalid: 0 };
+    const outcomes = { valid: 0, invalid: 0, refused: 0, applied: 0 };
     await fc.assert(
       fc.asyncProperty(config, async (rs) => {
         const text = renderAll(rs);
@@ -211,9 +213,27 @@ describe('random attribute values: validated with a location, or planned', { tim
           return;
         }
         outcomes.valid++;
-        const p = await xp(['plan', '.', '--database-url', url], dir);
+        const p = await xp(['plan', '--json', '.', '--database-url', url], dir);
         expect(p.stderr.replace(/^xp: installed the xplane provider .*\n/, ''), text).toBe('');
+        const plan = JSON.parse(p.stdout) as { errors: Array<{ code: string; message: string }> };
+        if (plan.errors.length > 0) {
+          // refused at plan time, before any change, located at the resource: only a name that
+          // is neither declared nor on the server (never a spec the provider refuses)
+          outcomes.refused++;
+          expect(p.code, text).toBe(1);
+          for (const e of plan.errors) {
+            expect(e.code, `${text}\n${e.message}`).toBe('unknown_name');
+            expect(e.message, text).toMatch(/^main\.xp:\d+:\d+: /);
+          }
+          return;
+        }
         expect(p.code, `${text}\n${p.stdout}`).toBe(0);
+        // planned: the apply changes the server as planned, and the destroy undoes it
+        outcomes.applied++;
+        const a = await xp(['apply', '.', '--auto-approve', '--database-url', url], dir);
+        expect(a.code, `${text}\n${a.stdout}\n${a.stderr}`).toBe(0);
+        const d = await xp(['destroy', '.', '--auto-approve', '--database-url', url], dir);
+        expect(d.code, `${text}\n${d.stdout}\n${d.stderr}`).toBe(0);
       }),
       { numRuns: Number(process.env.XP_VALUES_RUNS ?? 40), endOnFailure: true },
     );

@@ -1,0 +1,93 @@
+-- xplane: names a configuration writes as strings (owner = "app", database = "shop") and does
+-- not declare, the extensions it creates, the locales of its databases and the role settings it
+-- sets. A database or role that does not exist, an extension (version) or a locale the server
+-- does not have, or a setting value it refuses, fails only at apply, perhaps after other
+-- changes; the plan asks here first (src/plan/names.ts).
+
+create or replace function xplane.setting_problems(p_settings jsonb)
+returns jsonb
+language plpgsql volatile
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_item jsonb;
+  v_stmt text;
+  v_msg  text;
+  v_out  jsonb := '[]';
+begin
+  -- Each setting as apply would set it (role_alter_statements), on the current role, in a
+  -- subtransaction that always rolls back: PostgreSQL's own check of the name and value (and of
+  -- the right to set it), nothing left behind.
+  for v_item in select value from pg_catalog.jsonb_array_elements(p_settings) loop
+    begin
+      foreach v_stmt in array xplane.role_alter_statements(current_user,
+          pg_catalog.jsonb_build_object('settings', pg_catalog.jsonb_build_object(v_item ->> 'name', v_item -> 'value')), '{"settings": {}}') loop
+        execute v_stmt;
+      end loop;
+      raise exception 'xplane: setting probe' using errcode = 'P0001';
+    exception when others then
+      get stacked diagnostics v_msg = message_text;
+      if v_msg <> 'xplane: setting probe' then
+        v_out := v_out || pg_catalog.jsonb_build_array(v_item || pg_catalog.jsonb_build_object('problem', v_msg));
+      end if;
+    end;
+  end loop;
+  return v_out;
+end
+$$;
+comment on function xplane.setting_problems(jsonb) is
+  'Of role settings [{name, value}] (normalised), those the server refuses, with its message as "problem": each tried as ALTER ROLE current_user SET in a subtransaction that rolls back.';
+
+create or replace function xplane.missing_names(p_provider_config text, p_databases text[], p_roles text[], p_extensions jsonb,
+                                               p_locales text[], p_settings jsonb, p_schemas jsonb)
+returns jsonb
+language plpgsql volatile
+set search_path = xplane, pg_catalog
+as $$
+declare
+  v_db      text;
+  v_names   text[];
+  v_missing jsonb := '[]';
+  v_found   jsonb;
+begin
+  -- p_schemas: [{"database", "schema"}]: one round trip per database. In a database that is not
+  -- there yet (declared: its template decides; not declared: the plan says so) none is judged.
+  for v_db, v_names in select e ->> 'database', pg_catalog.array_agg(e ->> 'schema')
+                         from pg_catalog.jsonb_array_elements(coalesce(p_schemas, '[]')) e group by 1 order by 1 loop
+    begin
+      v_found := xplane.remote_query(p_provider_config, v_db, $q$(
+        select coalesce(pg_catalog.jsonb_agg(n), '[]'::jsonb) from pg_catalog.unnest($1::text[]) n
+         where not exists (select 1 from pg_catalog.pg_namespace s where s.nspname = n))$q$, array[v_names::text]);
+    exception when others then
+      v_found := '[]';
+    end;
+    v_missing := v_missing || (select coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('database', v_db, 'schema', n)), '[]')
+                                 from pg_catalog.jsonb_array_elements_text(v_found) n);
+  end loop;
+  -- One round trip to the managed server (the provider config may name another one).
+  -- p_extensions: [{"name", "version" (null: the default)}]; returned when not available.
+  -- A locale is known when the server imported it as a libc collation (initdb imports what
+  -- `locale -a` lists; pg_import_system_collations() adds what was installed since), spelled as
+  -- given or with its codeset as glibc lists it (en_US.UTF-8 → en_US.utf8). Inline: the managed
+  -- server has no xplane functions.
+  return pg_catalog.jsonb_build_object('settings', xplane.setting_problems(coalesce(p_settings, '[]')), 'schemas', v_missing) || xplane.remote_query(p_provider_config, '', $q$(
+    select pg_catalog.jsonb_build_object(
+      'databases', coalesce((select pg_catalog.jsonb_agg(n order by n) from pg_catalog.unnest($1::text[]) n
+                              where not exists (select 1 from pg_catalog.pg_database d where d.datname = n)), '[]'::jsonb),
+      'roles', coalesce((select pg_catalog.jsonb_agg(n order by n) from pg_catalog.unnest($2::text[]) n
+                          where not exists (select 1 from pg_catalog.pg_roles r where r.rolname = n)), '[]'::jsonb),
+      'extensions', coalesce((select pg_catalog.jsonb_agg(e order by e ->> 'name', e ->> 'version')
+                                from pg_catalog.jsonb_array_elements($3::jsonb) e
+                               where not exists (select 1 from pg_catalog.pg_available_extension_versions v
+                                                  where v.name = e ->> 'name'
+                                                    and (e ->> 'version' is null or v.version = e ->> 'version'))), '[]'::jsonb),
+      'locales', coalesce((select pg_catalog.jsonb_agg(n order by n) from pg_catalog.unnest($4::text[]) n
+                            where not exists (select 1 from pg_catalog.pg_collation c
+                                               where c.collprovider = 'c'
+                                                 and c.collcollate in (n, (select coalesce(m[1] || coalesce('.' || pg_catalog.lower(pg_catalog.regexp_replace(m[2], '[^A-Za-z0-9]', '', 'g')), '') || coalesce(m[3], ''), n)
+                                                                           from (select pg_catalog.regexp_match(n, '^([^.@]*)(?:\.([^@]*))?(@.*)?$') as m) x)))), '[]'::jsonb)))$q$,
+    array[p_databases::text, p_roles::text, p_extensions::text, p_locales::text]);
+end
+$$;
+comment on function xplane.missing_names(text, text[], text[], jsonb, text[], jsonb, jsonb) is
+  'Of these database and role names, schemas [{database, schema}], extensions [{name, version}] and libc locales, the ones the server behind the provider config does not have, and the role settings [{name, value}] it refuses: {"databases", "schemas", "roles", "extensions", "locales", "settings": [{name, value, problem}]}.';

@@ -1,0 +1,201 @@
+// What only the server can judge, asked before the first change: names a configuration writes
+// as strings and does not declare (`owner = "app"`, `database = "shop"`, `member_of =
+// ["readers"]`), the extensions it installs, its databases' locales and the role settings it
+// sets. A reference (`role.app`) always names a declared resource; a string may name anything.
+// When it names a database or role that is neither declared nor on the server, or an extension
+// (version), a locale or a setting value the server does not have or refuses, the change would
+// fail only at apply, perhaps after other changes were made: the plan refuses it instead, at
+// the resource (src/apply/engine.ts asks the server, xplane.missing_names).
+import type { Configuration, ResourceInstance, Value } from '../config/types.js';
+import { kindByName, kindByType, type AttributeSchema } from '../kinds/index.js';
+import { instanceKey } from './identity.js';
+import type { ObservedItem, ResourceKey } from './types.js';
+
+/** The cluster-wide namespaces a string can name that the server can be asked about. */
+type Namespace = 'database' | 'role' | 'schema';
+
+export interface ExtensionWanted {
+  name: string;
+  /** null: the default version. */
+  version: string | null;
+}
+
+export interface SchemaWanted {
+  database: string;
+  schema: string;
+}
+
+export interface Missing {
+  databases: string[];
+  schemas: SchemaWanted[];
+  roles: string[];
+  extensions: ExtensionWanted[];
+  locales: string[];
+  /** Settings the server refuses, with its message. */
+  settings: Array<SettingWanted & { problem: string }>;
+}
+
+export interface SettingWanted {
+  name: string;
+  /** As normalised by the provider (and as apply sets it). */
+  value: string;
+}
+
+interface Use {
+  key: ResourceKey;
+  provider: string;
+  namespace: Namespace;
+  name: string;
+  /** For a schema: the database it is in. */
+  database?: string;
+  /** `owner`, `grant.database` … */
+  attribute: string;
+}
+
+function namespaceOf(schema: AttributeSchema): Namespace | null {
+  const spaces = new Set((schema.references ?? []).map((t) => kindByType(t)?.namespace));
+  if (spaces.has('database')) return 'database';
+  if (spaces.has('role')) return 'role';
+  if (spaces.has('schema')) return 'schema';
+  return null;
+}
+
+function strings(v: Value | undefined): string[] {
+  if (typeof v === 'string') return [v];
+  if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string');
+  return [];
+}
+
+/** Every database, role and schema name a resource's attributes and nested blocks refer to. */
+function usesOf(r: ResourceInstance): Use[] {
+  const kind = kindByName(r.kind);
+  if (!kind) return [];
+  const out: Use[] = [];
+  const base = { key: instanceKey(r), provider: r.provider };
+  const collect = (attrs: Record<string, AttributeSchema>, values: Record<string, Value>, prefix: string) => {
+    // a schema is in the block's database, else the resource's
+    const database = [values.database, r.spec.database].find((d): d is string => typeof d === 'string');
+    for (const [attr, schema] of Object.entries(attrs)) {
+      const namespace = namespaceOf(schema);
+      if (!namespace || (namespace === 'schema' && database === undefined)) continue;
+      for (const name of strings(values[attr])) {
+        out.push({ ...base, namespace, name, attribute: prefix + attr, ...(namespace === 'schema' ? { database } : {}) });
+      }
+    }
+  };
+  collect(kind.attributes, r.spec, '');
+  for (const [type, block] of Object.entries(kind.blocks)) {
+    const items = block.specKey ? r.spec[block.specKey] : undefined;
+    const list = Array.isArray(items) ? items : items && typeof items === 'object' ? [items] : [];
+    for (const item of list) {
+      if (item && typeof item === 'object' && !Array.isArray(item)) collect(block.attributes, item as Record<string, Value>, `${type}.`);
+    }
+  }
+  return out;
+}
+
+/** What to ask the server: per provider config, the names used and not declared, and the extensions. */
+export interface NameQuestion {
+  provider: string;
+  databases: string[];
+  schemas: SchemaWanted[];
+  roles: string[];
+  extensions: ExtensionWanted[];
+  locales: string[];
+  settings: SettingWanted[];
+}
+
+export interface UndeclaredNames {
+  questions: NameQuestion[];
+  /** Given what each provider's server lacks, each resource's problem (one sentence). */
+  problems(missing: ReadonlyMap<string, Missing>): Map<ResourceKey, string>;
+}
+
+const extensionOf = (r: ResourceInstance): ExtensionWanted => ({ name: r.name, version: typeof r.spec.version === 'string' ? r.spec.version : null });
+const sameExtension = (a: ExtensionWanted, b: ExtensionWanted) => a.name === b.name && a.version === b.version;
+const LOCALE_KEYS = ['lc_collate', 'lc_ctype'] as const;
+const localesOf = (r: ResourceInstance) =>
+  r.kind === 'Database' ? LOCALE_KEYS.flatMap((k) => (typeof r.spec[k] === 'string' ? [[k, r.spec[k] as string] as const] : [])) : [];
+
+/** The settings a role or service account would set (new, or changed on the server). */
+function settingsToSet(r: ResourceInstance, observed: ReadonlyMap<ResourceKey, ObservedItem>): SettingWanted[] {
+  if (r.kind !== 'Role' && r.kind !== 'ServiceAccount') return [];
+  const item = observed.get(instanceKey(r));
+  const desired = item?.normalized?.settings;
+  if (!desired || typeof desired !== 'object' || Array.isArray(desired)) return [];
+  const current = (item?.observed?.settings ?? {}) as Record<string, unknown>;
+  return Object.entries(desired).flatMap(([name, value]) => (typeof value === 'string' && current[name] !== value ? [{ name, value }] : []));
+}
+
+export function undeclaredNames(config: Configuration, observed: ReadonlyMap<ResourceKey, ObservedItem>): UndeclaredNames {
+  const id = (provider: string, namespace: string, name: string, database = '') => JSON.stringify([provider, namespace, database, name]);
+  const declared = new Set<string>();
+  for (const r of config.resources) {
+    const ns = kindByName(r.kind)?.namespace;
+    if (ns === 'database' || ns === 'role') declared.add(id(r.provider, ns, r.name));
+    if (ns === 'schema') declared.add(id(r.provider, ns, r.name, String(r.spec.database)));
+  }
+  const uses = config.resources.flatMap(usesOf).filter((u) => !declared.has(id(u.provider, u.namespace, u.name, u.database)));
+  const extensions = config.resources.filter((r) => r.kind === 'Extension');
+  type Asked = Exclude<keyof NameQuestion, 'provider'>;
+  const byProvider = new Map<string, Record<Asked, Map<string, unknown>>>();
+  const ask = <K extends Asked>(provider: string, what: K, item: NameQuestion[K][number]) => {
+    let q = byProvider.get(provider);
+    if (!q) byProvider.set(provider, (q = { databases: new Map(), schemas: new Map(), roles: new Map(), extensions: new Map(), locales: new Map(), settings: new Map() }));
+    q[what].set(JSON.stringify(item), item);
+  };
+  for (const u of uses) {
+    if (u.namespace === 'schema') ask(u.provider, 'schemas', { database: u.database!, schema: u.name });
+    else ask(u.provider, u.namespace === 'database' ? 'databases' : 'roles', u.name);
+  }
+  for (const r of extensions) ask(r.provider, 'extensions', extensionOf(r));
+  for (const r of config.resources) for (const [, locale] of localesOf(r)) ask(r.provider, 'locales', locale);
+  for (const r of config.resources) for (const s of settingsToSet(r, observed)) ask(r.provider, 'settings', s);
+  const values = <T>(m: Map<string, unknown>) => [...m.keys()].sort().map((k) => m.get(k) as T);
+  return {
+    questions: [...byProvider].map(([provider, q]) => ({
+      provider,
+      databases: values(q.databases),
+      schemas: values(q.schemas),
+      roles: values(q.roles),
+      extensions: values(q.extensions),
+      locales: values(q.locales),
+      settings: values(q.settings),
+    })),
+    problems(missing) {
+      const out = new Map<ResourceKey, string[]>();
+      const add = (key: ResourceKey, problem: string) => out.set(key, [...(out.get(key) ?? []), problem]);
+      for (const u of uses) {
+        const m = missing.get(u.provider);
+        const gone =
+          u.namespace === 'schema'
+            ? m?.schemas.some((x) => x.database === u.database && x.schema === u.name)
+            : (u.namespace === 'database' ? m?.databases : m?.roles)?.includes(u.name);
+        const where = u.namespace === 'schema' ? ` in database ${JSON.stringify(u.database)}` : '';
+        if (gone) add(u.key, `${u.attribute} names ${u.namespace} ${JSON.stringify(u.name)}${where}, which is neither declared nor on the server`);
+      }
+      for (const r of extensions) {
+        const e = extensionOf(r);
+        if (!missing.get(r.provider)?.extensions.some((x) => sameExtension(x, e))) continue;
+        add(
+          instanceKey(r),
+          e.version === null
+            ? `extension ${JSON.stringify(e.name)} is not available on the server (pg_available_extensions)`
+            : `version ${JSON.stringify(e.version)} of extension ${JSON.stringify(e.name)} is not available on the server (pg_available_extension_versions)`,
+        );
+      }
+      for (const r of config.resources) {
+        for (const [key, locale] of localesOf(r)) {
+          if (missing.get(r.provider)?.locales.includes(locale)) {
+            add(instanceKey(r), `${key} ${JSON.stringify(locale)} is not a locale the server has (pg_collation; run pg_import_system_collations() when it was installed after initdb)`);
+          }
+        }
+        for (const s of settingsToSet(r, observed)) {
+          const refused = missing.get(r.provider)?.settings.find((x) => x.name === s.name && x.value === s.value);
+          if (refused) add(instanceKey(r), `settings.${s.name}: the server refuses it: ${refused.problem}`);
+        }
+      }
+      return new Map([...out].map(([k, list]) => [k, [...new Set(list)].join('; ')]));
+    },
+  };
+}
