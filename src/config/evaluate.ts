@@ -1024,7 +1024,7 @@ export class Evaluator {
       if (spec[name] !== undefined && spec[name] !== null) continue;
       if (schema.required) {
         this.report(r.block.typeRange, `missing required attribute "${name}" in ${inst.address}`, `${name}: ${schema.description}`);
-      } else if (schema.default !== undefined && schema.observed !== false) {
+      } else if (schema.default !== undefined && schema.unobserved === undefined) {
         spec[name] = cloneDefault(schema.default);
       } else if (spec[name] === null) delete spec[name];
     }

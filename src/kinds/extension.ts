@@ -10,14 +10,14 @@ export const extensionKind: KindDefinition = {
   perDatabase: true,
   namespace: 'extension',
   attributes: {
-    database: { type: STRING, description: 'the database to install the extension in', required: true, references: ['database'] },
-    schema: { type: STRING, description: "schema for the extension's objects (default: the extension's own)", default: null, references: ['schema'] },
-    version: { type: STRING, domain: NONEMPTY_TEXT, description: 'version to install (default: the default version)', default: null },
+    database: { type: STRING, description: 'the database to install the extension in', required: true, references: ['database'], immutable: true },
+    schema: { type: STRING, description: "schema for the extension's objects (default: the extension's own)", default: null, references: ['schema'], nullMeansAny: true },
+    version: { type: STRING, domain: NONEMPTY_TEXT, description: 'version to install (default: the default version)', default: null, nullMeansAny: true },
     allow_data_loss: {
       type: BOOL,
       description: 'destroy even when objects of other extensions or users depend on it (DROP EXTENSION … CASCADE)',
       default: false,
-      observed: false,
+      unobserved: 'delete-only',
     },
   },
   blocks: {},

@@ -5,7 +5,7 @@ import type { BlockSchema, SpecProblem } from './kind.js';
 
 export const grantTargets = ['tables', 'sequences', 'functions', 'schema', 'database'] as const;
 
-/** The privileges each target accepts (contracts.md §1, Grant); `ALL` is accepted for every one. */
+/** The privileges each target accepts (docs/kinds/role.md, Grants); `ALL` is accepted for every one. */
 export const privilegesByTarget: Record<(typeof grantTargets)[number], readonly string[]> = {
   tables: ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER', 'MAINTAIN'],
   sequences: ['USAGE', 'SELECT', 'UPDATE'],
@@ -18,6 +18,7 @@ export const grantBlock: BlockSchema = {
   description: 'privileges on the objects of a schema (or on a schema or database)',
   specKey: 'grants',
   multiple: true,
+  shape: 'grants',
   attributes: {
     database: {
       type: STRING,

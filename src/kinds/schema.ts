@@ -9,14 +9,14 @@ export const schemaKind: KindDefinition = {
   perDatabase: true,
   namespace: 'schema',
   attributes: {
-    database: { type: STRING, description: 'the database holding the schema', required: true, references: ['database'] },
+    database: { type: STRING, description: 'the database holding the schema', required: true, references: ['database'], immutable: true },
     owner: { type: STRING, description: 'owning role (default: the role xp connects as)', references: ['role', 'service_account'] },
     comment: { type: STRING, description: 'COMMENT ON SCHEMA', default: null },
     allow_data_loss: {
       type: BOOL,
       description: 'destroy (DROP … CASCADE) even when the schema holds objects',
       default: false,
-      observed: false,
+      unobserved: 'delete-only',
     },
   },
   blocks: {},

@@ -15,7 +15,7 @@ export const serviceAccountKind: KindDefinition = {
   namespace: 'role',
   attributes: {
     database: { type: STRING, description: 'the database it connects to (CONNECT is granted)', required: true, references: ['database'] },
-    password: { type: STRING, description: 'password (default: generated, ≥ 32 random bytes)', sensitive: true, observed: false },
+    password: { type: STRING, description: 'password (default: generated, ≥ 32 random bytes)', sensitive: true, unobserved: 'write-only' },
     schemas: { type: listOf(STRING), description: 'schemas of `database` it gets USAGE on (authoritative)', default: [], references: ['schema'] },
     member_of: { type: listOf(STRING), description: 'roles it is a member of (authoritative)', default: [], references: ['role'] },
     connection_limit: { type: NUMBER, domain: CONNECTION_LIMIT, description: 'maximum concurrent connections (-1: no limit)', default: -1 },

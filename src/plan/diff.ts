@@ -1,7 +1,9 @@
 // Attribute-level differences between a normalised desired spec and an observed one.
 // Pure: both sides come from the SQL provider in the same shape (normalize_spec / observe).
+// How each key is compared (shape, observed, immutable, …) is the kinds registry's
+// (src/kinds, specKeyRules): the planner keeps no table of its own.
 import type { KindName, Lifecycle, Value } from '../config/types.js';
-import { ATTRIBUTE_RULES, attributeRule, isDeleteOnly, type AttributeRule } from './attributes.js';
+import { kinds, specKeyRules, type SpecKeyRule } from '../kinds/index.js';
 import { canonicalJson, jsonEqual } from './canonical.js';
 import { maskOf, PASSWORD_KEY, type Mask } from './desired.js';
 import type { AttributeChange, ElementChange, Json, JsonObject, ManagedRecord } from './types.js';
@@ -12,21 +14,23 @@ export interface AttributeDiff {
   unchanged: number;
 }
 
-/** Each kind's attribute names in table order, as a list and a set (orderedKeys runs per resource). */
-const KNOWN_KEYS = new Map(
-  (Object.keys(ATTRIBUTE_RULES) as KindName[]).map((kind) => {
-    const list = Object.keys(ATTRIBUTE_RULES[kind]);
-    return [kind, { list, set: new Set(list) }] as const;
-  }),
-);
+/** Each kind's spec keys in declaration order (orderedKeys runs per resource). */
+const KEY_LISTS = new Map(kinds.map((k) => [k.kind, [...specKeyRules(k.kind).keys()]] as const));
 
-/** Keys in the order of the kind's table, then any others alphabetically. */
+/** A key the registry does not know (a newer provider): compared when both sides have it, as a whole value. */
+const UNKNOWN_KEY: SpecKeyRule = { shape: 'value', observed: true, immutable: false, nullMeansAny: false, sensitive: false, deleteOnly: false };
+
+function ruleOf(kind: KindName, key: string): SpecKeyRule {
+  return specKeyRules(kind).get(key) ?? UNKNOWN_KEY;
+}
+
+/** Keys in the order the kind declares them, then any others alphabetically. */
 export function orderedKeys(kind: KindName, keys: Iterable<string>): string[] {
-  const known = KNOWN_KEYS.get(kind)!;
+  const known = specKeyRules(kind);
   const all = new Set(keys);
   const others: string[] = [];
-  for (const k of all) if (!known.set.has(k)) others.push(k);
-  return [...known.list.filter((k) => all.has(k)), ...others.sort()];
+  for (const k of all) if (!known.has(k)) others.push(k);
+  return [...KEY_LISTS.get(kind)!.filter((k) => all.has(k)), ...others.sort()];
 }
 
 function masked(change: AttributeChange, mask: Mask): AttributeChange {
@@ -115,7 +119,7 @@ function mapDiff(before: JsonObject, after: JsonObject): ElementChange[] {
 }
 
 /** The change of one attribute from `before` to `after` (both present and different). */
-export function valueChange(path: string, rule: AttributeRule, before: Json, after: Json): AttributeChange {
+export function valueChange(path: string, rule: SpecKeyRule, before: Json, after: Json): AttributeChange {
   const change: AttributeChange = { path, before, after };
   if (rule.shape === 'set' && isStringList(before) && isStringList(after)) change.set = setDiff(before, after);
   else if (rule.shape === 'grants' && isStringList(before) && isStringList(after)) change.elements = grantsDiff(before, after);
@@ -138,7 +142,7 @@ export function diffAttributes(
   const changes: AttributeChange[] = [];
   let unchanged = 0;
   for (const key of orderedKeys(kind, Object.keys(normalized))) {
-    const rule = attributeRule(kind, key);
+    const rule = ruleOf(kind, key);
     if (!rule.observed || !(key in observed)) continue;
     const after = normalized[key]!;
     const before = observed[key]!;
@@ -168,8 +172,8 @@ export function createChanges(kind: KindName, normalized: JsonObject, raw: { [ke
   const changes: AttributeChange[] = [];
   for (const key of orderedKeys(kind, Object.keys(normalized))) {
     const after = normalized[key]!;
-    if (isEmpty(after) || isDeleteOnly(kind, key) || key === PASSWORD_KEY) continue;
-    const rule = attributeRule(kind, key);
+    const rule = ruleOf(kind, key);
+    if (isEmpty(after) || rule.deleteOnly || key === PASSWORD_KEY) continue;
     changes.push(masked({ path: key, after }, maskOf(raw[key]) ?? (rule.sensitive ? 'sensitive' : undefined)));
   }
   for (const [key, v] of Object.entries(raw)) {
@@ -184,7 +188,7 @@ export function deleteChanges(kind: KindName, before: JsonObject): AttributeChan
   const changes: AttributeChange[] = [];
   for (const key of orderedKeys(kind, Object.keys(before))) {
     const value = before[key]!;
-    if (isEmpty(value) || isDeleteOnly(kind, key) || key === PASSWORD_KEY) continue;
+    if (isEmpty(value) || ruleOf(kind, key).deleteOnly || key === PASSWORD_KEY) continue;
     changes.push({ path: key, before: value });
   }
   return changes;

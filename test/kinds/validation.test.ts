@@ -18,14 +18,6 @@ describe('the registry of kinds', () => {
       expect(kindByName(k.kind)).toBe(k);
     }
   });
-
-  it('marks the immutable, required and sensitive attributes of contracts.md', () => {
-    const immutable = kinds.flatMap((k) => Object.entries(k.attributes).filter(([, a]) => a.immutable).map(([n]) => `${k.type}.${n}`));
-    expect(immutable).toEqual(['database.encoding', 'database.lc_collate', 'database.lc_ctype']);
-    const required = kinds.flatMap((k) => Object.entries(k.attributes).filter(([, a]) => a.required).map(([n]) => `${k.type}.${n}`));
-    expect(required).toEqual(['schema.database', 'extension.database', 'service_account.database']);
-    expect(kindByType('service_account')!.attributes['password']!.sensitive).toBe(true);
-  });
 });
 
 // Each case: source, then the diagnostics expected (message, line:col, hint).

@@ -1,9 +1,10 @@
-// Builders for planner inputs. The normalized/observed shapes are those of
-// docs/internals/contracts.md §1 (what xplane.normalize_spec and observe return).
+// Builders for planner inputs. The normalized/observed shapes are those of the kinds registry
+// (what xplane.normalize_spec and observe return: test/kinds/contract.test.ts holds them together).
 import type { Configuration, KindName, Lifecycle, ResourceInstance, ResourceType, Value } from '../../src/config/types.js';
+import { kinds, specKeyRules } from '../../src/kinds/index.js';
 import { desiredSpecJson } from '../../src/plan/desired.js';
 import { identityDatabase, instanceKey, TYPE_OF_KIND } from '../../src/plan/identity.js';
-import type { Contents, JsonObject, ManagedRecord, ObservedItem, PasswordState, PlanInput, PlanOptions, ResourceKey } from '../../src/plan/types.js';
+import type { Contents, Json, JsonObject, ManagedRecord, ObservedItem, PasswordState, PlanInput, PlanOptions, ResourceKey } from '../../src/plan/types.js';
 
 const KIND_OF: Record<ResourceType, KindName> = {
   database: 'Database',
@@ -13,50 +14,28 @@ const KIND_OF: Record<ResourceType, KindName> = {
   service_account: 'ServiceAccount',
 };
 
-/** Normalised defaults per kind, as the contract lists them. */
-export const DEFAULTS: Record<KindName, JsonObject> = {
-  Database: {
-    owner: 'postgres',
-    encoding: 'UTF8',
-    lc_collate: 'C.UTF-8',
-    lc_ctype: 'C.UTF-8',
-    template: 'template1',
-    connection_limit: -1,
-    allow_connections: true,
-    comment: null,
-    allow_data_loss: false,
-  },
-  Schema: { database: 'app', owner: 'postgres', comment: null, allow_data_loss: false },
-  Role: {
-    inherit: true,
-    createdb: false,
-    createrole: false,
-    connection_limit: -1,
-    member_of: [],
-    settings: {},
-    grants: [],
-    comment: null,
-  },
-  Extension: { database: 'app', schema: null, version: null, allow_data_loss: false },
-  ServiceAccount: {
-    database: 'app',
-    schemas: [],
-    grants: [],
-    member_of: [],
-    connection_limit: -1,
-    valid_until: null,
-    comment: null,
-  },
+/** What the server chooses where a kind declares no default, and the required database. */
+const SERVER_CHOSEN: Partial<Record<KindName, JsonObject>> = {
+  Database: { owner: 'postgres', lc_collate: 'C.UTF-8', lc_ctype: 'C.UTF-8' },
+  Schema: { database: 'app', owner: 'postgres' },
+  Extension: { database: 'app' },
+  ServiceAccount: { database: 'app' },
 };
 
-/** Keys observe does not return (create-only / delete-only). */
-const NOT_OBSERVED: Record<KindName, string[]> = {
-  Database: ['template', 'allow_data_loss'],
-  Schema: ['allow_data_loss'],
-  Role: [],
-  Extension: ['allow_data_loss'],
-  ServiceAccount: [],
-};
+/** Normalised defaults per kind: the registry's defaults (blocks: none), then the server's choices. */
+export const DEFAULTS = Object.fromEntries(
+  kinds.map((k) => {
+    const out: JsonObject = {};
+    for (const [key, schema] of Object.entries(k.attributes)) if (schema.default !== undefined) out[key] = structuredClone(schema.default) as Json;
+    for (const block of Object.values(k.blocks)) if (block.specKey) out[block.specKey] = [];
+    return [k.kind, { ...out, ...SERVER_CHOSEN[k.kind] }];
+  }),
+) as Record<KindName, JsonObject>;
+
+/** Keys observe does not return (create-only / delete-only), as the registry marks them. */
+const NOT_OBSERVED = Object.fromEntries(
+  kinds.map((k) => [k.kind, [...specKeyRules(k.kind)].filter(([, rule]) => !rule.observed).map(([key]) => key)]),
+) as Record<KindName, string[]>;
 
 export function lifecycle(l: Partial<Lifecycle> = {}): Lifecycle {
   return { prevent_destroy: false, deletion_policy: 'delete', ignore_changes: [], ...l };
