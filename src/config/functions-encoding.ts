@@ -157,7 +157,7 @@ function globToRegExp(pattern: string): RegExp {
 }
 
 /** Regular files under `dir` (relative, `/`-separated); symbolic links that lead outside `root` are left out. */
-function walk(root: string, dir: string, prefix: string, out: string[], budget: { left: number }): void {
+function walk(root: string, dir: string, prefix: string, out: string[], budget: { left: number }, depth: number): void {
   let entries;
   try {
     entries = readdirSync(dir, { withFileTypes: true });
@@ -168,8 +168,9 @@ function walk(root: string, dir: string, prefix: string, out: string[], budget: 
     if (--budget.left < 0) throw new FunctionError('fileset: more than 100,000 entries under the directory', 0);
     const full = join(dir, entry.name);
     const rel = prefix + entry.name;
-    if (entry.isDirectory()) walk(root, full, `${rel}/`, out, budget);
-    else if (entry.isFile()) out.push(rel);
+    if (entry.isDirectory()) {
+      if (depth > 1) walk(root, full, `${rel}/`, out, budget, depth - 1);
+    } else if (entry.isFile()) out.push(rel);
     else if (entry.isSymbolicLink() && staysInside(root, full)) {
       try {
         if (statSync(full).isFile()) out.push(rel);
@@ -322,8 +323,21 @@ export const encodingFunctions: Record<string, FunctionDef> = {
       } catch {
         return [];
       }
+      // walk only where the pattern can match: below its leading literal directories, and no
+      // deeper than its number of segments unless it has ** (or braces, which may hold a /)
+      const pattern = str(a, 1, 'fileset');
+      const segments = pattern.split('/');
+      let lead = 0;
+      while (lead < segments.length - 1 && /^[^*?[{\\]+$/.test(segments[lead]!) && segments[lead] !== '.' && segments[lead] !== '..') lead++;
+      const start = segments.slice(0, lead).join('/');
+      const depth = /\*\*|\{/.test(pattern) ? Infinity : segments.length - lead;
       const files: string[] = [];
-      walk(ctx.dir, base, '', files, { left: 100_000 });
+      try {
+        if (start !== '' && !lstatSync(join(base, start)).isDirectory()) return [];
+      } catch {
+        return [];
+      }
+      walk(ctx.dir, join(base, start), start === '' ? '' : `${start}/`, files, { left: 100_000 }, depth);
       return files.filter((f) => re.test(f)).sort();
     },
   },

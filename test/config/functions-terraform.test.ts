@@ -1,8 +1,11 @@
 // Terraform's functions, each with the examples of Terraform's documentation (and cty's tests
 // for format) as the expected values, and its wrong calls as located diagnostics.
 import { symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { callFunction, FunctionError } from '../../src/config/functions.js';
 import { evalText, tempDir, valueOf } from './fixture.js';
 
 const PREFIX = 'output "o" { value = ';
@@ -142,6 +145,68 @@ describe('format (cty and Go fmt results)', () => {
     ['format("%s", "a", "b")', 'format: too many arguments for "%s" (2 given, 1 used)', '"b"'],
     ['format("no verbs", 10)', 'format: too many arguments for "no verbs": it has no verbs (1 given)', '10'],
   ])('%s fails: %s', (expr, message, at) => expectError(expr, message, at));
+});
+
+describe('format properties', () => {
+  const ctx = { env: {}, dir: tmpdir() };
+  const call = (spec: string, ...args: unknown[]) => callFunction('format', [spec, ...(args as never[])], ctx);
+
+  it('any spec and values give a string or a FunctionError, never another exception', () => {
+    const piece = fc.constantFrom('%', 'd', 's', 'v', 'x', 'X', 'e', 'g', 'f', 'q', 't', 'b', 'o', 'z', '[', '1', '2', ']', '.', '0', '3', '-', '+', ' ', '#', 'a', '💃');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }).map((p) => p.join('')), fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 3 }), (spec, args) => {
+        try {
+          expect(typeof call(spec, ...args)).toBe('string');
+        } catch (err) {
+          expect(err).toBeInstanceOf(FunctionError);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('%d, %b, %o and %x of a whole number are its digits in that base', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(2n ** 60n), max: 2n ** 60n }), (n) => {
+        const x = Number(n);
+        const big = BigInt(x);
+        const abs = big < 0n ? -big : big;
+        const sign = big < 0n ? '-' : '';
+        expect(call('%d|%b|%o|%x|%X', x, x, x, x, x)).toBe([10, 2, 8, 16].map((b) => sign + abs.toString(b)).join('|') + `|${sign}${abs.toString(16).toUpperCase()}`);
+      }),
+    );
+  });
+
+  it('%.Nf rounds the exact binary value, ties to even (where toFixed rounds ties away from zero)', () => {
+    // an exact tie: x·10^N has a fractional part of exactly one half
+    const isTie = (x: number, n: number) => {
+      const view = new DataView(new ArrayBuffer(8));
+      view.setFloat64(0, Math.abs(x));
+      const bits = view.getBigUint64(0);
+      const biased = Number((bits >> 52n) & 0x7ffn);
+      const mant = (bits & ((1n << 52n) - 1n)) | (biased === 0 ? 0n : 1n << 52n);
+      const e = biased === 0 ? -1074 : biased - 1075;
+      if (e >= 0) return false;
+      const num = mant * 10n ** BigInt(n);
+      const den = 1n << BigInt(-e);
+      return (2n * num) % den === 0n && num % den !== 0n;
+    };
+    fc.assert(
+      fc.property(fc.oneof(fc.double({ min: -1e15, max: 1e15, noNaN: true }), fc.integer({ min: -4000, max: 4000 }).map((i) => i / 8)), fc.integer({ min: 0, max: 12 }), (x, n) => {
+        const got = call(`%.${n}f`, x);
+        const fixed = Math.abs(x).toFixed(n);
+        const expected = (x < 0 || Object.is(x, -0) ? '-' : '') + fixed;
+        if (!isTie(x, n)) expect(got).toBe(expected);
+        else {
+          // half to even: the last digit printed is even; toFixed went away from zero, so
+          // either it agrees or it printed the odd neighbour
+          expect(Number(got.slice(-1)) % 2).toBe(0);
+          if (got !== expected) expect(Number(expected.slice(-1)) % 2).toBe(1);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
 });
 
 describe('formatlist', () => {
@@ -405,6 +470,9 @@ describe('file functions, confined to the configuration directory', () => {
     ['fileset(".", "{files,other}/*.txt")', ['files/hello.txt', 'files/world.txt', 'other/inner.txt', 'other/x.txt']],
     ['fileset("files", "**")', ['hello.txt', 'sub/deep.txt', 'world.txt']],
     ['fileset(".", "**/*.md")', ['other/y.md']],
+    ['fileset(".", "files/sub/*.txt")', ['files/sub/deep.txt']],
+    ['fileset(".", "*.txt")', []],
+    ['fileset(".", "../*")', []],
     ['fileset(".", "files/[hw]????.txt")', ['files/hello.txt', 'files/world.txt']],
     ['fileset("nope", "*")', []],
     ['file("other/inner.txt")', 'hi'],
