@@ -251,7 +251,7 @@ export const encodingFunctions: Record<string, FunctionDef> = {
     arity: [1, 1],
     signature: 'yamldecode(string)',
     impl(a) {
-      const docs = yaml().parseAllDocuments(str(a, 0, 'yamldecode'), { uniqueKeys: true });
+      const docs = yaml().parseAllDocuments(str(a, 0, 'yamldecode'), { uniqueKeys: true, merge: true });
       if (!Array.isArray(docs)) return null; // an empty stream
       if (docs.length > 1) throw new FunctionError('yamldecode: the string holds more than one YAML document', 0);
       const doc = docs[0];

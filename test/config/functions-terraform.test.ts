@@ -426,6 +426,8 @@ describe('encoding and hashing functions', () => {
     ['yamldecode("true")', true],
     ['yamldecode("{a: &foo [1, 2, 3], b: *foo}")', { a: [1, 2, 3], b: [1, 2, 3] }],
     ['yamldecode("")', null],
+    ['yamldecode("base: &b {x: 1}\\nd:\\n  <<: *b\\n  y: 2")', { base: { x: 1 }, d: { x: 1, y: 2 } }],
+    ['yamldecode("a: yes\\nb: 0x10\\nc: \\"1\\"")', { a: 'yes', b: 16, c: '1' }],
     ['yamldecode(yamlencode({ k = ["v", 1, true, null] }))', { k: ['v', 1, true, null] }],
     ['md5("hello world")', '5eb63bbbe01eeed093cb22bb8f5acdc3'],
     ['sha1("hello world")', '2aae6c35c94fcfb415dbe95f408b9ce91ee846ed'],
