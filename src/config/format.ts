@@ -33,6 +33,9 @@ interface Verb {
   prec: number;
 }
 
+/** Go's fmt refuses widths and precisions above a million too. */
+const MAX_WIDTH = 1_000_000;
+
 const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '9';
 const isLetter = (c: string | undefined) => c !== undefined && /^[A-Za-z]$/.test(c);
 const quoteChar = (c: string) => `'${c}'`;
@@ -84,6 +87,9 @@ export function formatValues(spec: string, values: readonly EvalValue[]): string
       while (isDigit(cs[p])) verb.argNum = verb.argNum * 10 + Number(cs[p++]);
       if (cs[p] !== ']') throw unrecognized(cs, p);
       p++;
+    }
+    if (verb.width > MAX_WIDTH || verb.prec > MAX_WIDTH) {
+      throw new FormatError(`${verb.width > MAX_WIDTH ? 'width' : 'precision'} too large at offset ${start}: at most ${MAX_WIDTH.toLocaleString('en')}`);
     }
     if (!isLetter(cs[p])) throw unrecognized(cs, p);
     verb.mode = cs[p++]!;

@@ -54,6 +54,8 @@ export const collectionFunctions: Record<string, FunctionDef> = {
     signature: 'setproduct(list, list...)',
     impl(a) {
       const lists = a.map((_, i) => list(a, i, 'setproduct'));
+      const size = lists.reduce((n, l) => n * l.length, 1);
+      if (size > 1_000_000) throw new FunctionError(`setproduct: the product would have ${size.toLocaleString('en')} elements (at most 1,000,000)`);
       let out: EvalValue[][] = [[]];
       for (const l of lists) out = out.flatMap((prefix) => l.map((x) => [...prefix, x]));
       return out;

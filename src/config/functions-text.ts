@@ -6,6 +6,9 @@ import type { RE2JS } from 're2js';
 import { FunctionError, num, str, type FunctionDef } from './function-args.js';
 import type { EvalValue } from './values.js';
 
+/** The longest string a function builds from a count (indent): far beyond any real use. */
+const MAX_LENGTH = 10_000_000;
+
 let segmenter: Intl.Segmenter | undefined;
 /** User-perceived characters (grapheme clusters): what substr and format count. */
 export function graphemes(s: string): string[] {
@@ -165,7 +168,9 @@ export const textFunctions: Record<string, FunctionDef> = {
     impl(a) {
       const n = int(a, 0, 'indent');
       if (n < 0) throw new FunctionError(`indent: argument 1 must not be negative, got ${n}`, 0);
-      return str(a, 1, 'indent').split('\n').join(`\n${' '.repeat(n)}`);
+      const lines = str(a, 1, 'indent').split('\n');
+      if (n * (lines.length - 1) > MAX_LENGTH) throw new FunctionError(`indent: the result would be longer than ${MAX_LENGTH.toLocaleString('en')} characters`, 0);
+      return lines.length === 1 ? lines[0]! : lines.join(`\n${' '.repeat(n)}`);
     },
   },
   substr: {

@@ -143,6 +143,8 @@ describe('format (cty and Go fmt results)', () => {
     ['format("%012z", 1)', "format: unsupported format verb 'z' in \"%012z\" at offset 0 (the verbs: %v %t %s %q %d %b %o %x %X %e %E %f %g %G)", '"%012z"'],
     ['format("50%")', 'format: invalid format string: the verb at the end of "50%" is incomplete (write %% for a literal %)', '"50%"'],
     ['format("%s", "a", "b")', 'format: too many arguments for "%s" (2 given, 1 used)', '"b"'],
+    ['format("%1000001d", 1)', 'format: width too large at offset 0: at most 1,000,000', '"%1000001d"'],
+    ['format("%.2000000f", 1)', 'format: precision too large at offset 0: at most 1,000,000', '"%.2000000f"'],
     ['format("no verbs", 10)', 'format: too many arguments for "no verbs": it has no verbs (1 given)', '10'],
   ])('%s fails: %s', (expr, message, at) => expectError(expr, message, at));
 });
@@ -254,6 +256,7 @@ describe('string functions', () => {
     ['strcontains("hello world", "wod")', false],
     ['title("hello world")', 'Hello World'],
     ['title("hello-world o\'neil éa")', "Hello-World O'Neil Éa"],
+    ['indent(1e300, "one line")', 'one line'],
     ['indent(2, "[\\n  foo,\\n  bar,\\n]\\n")', '[\n    foo,\n    bar,\n  ]\n  '],
     ['regex("[a-z]+", "53453453.345345aaabbbccc23454")', 'aaabbbccc'],
     ['regex("(\\\\d\\\\d\\\\d\\\\d)-(\\\\d\\\\d)-(\\\\d\\\\d)", "2019-02-01")', ['2019', '02', '01']],
@@ -281,6 +284,7 @@ describe('string functions', () => {
     ['trimspace(["a"])', 'trimspace: argument 1 must be a string, got list', '["a"]'],
     ['substr("abc", 1.5, 1)', 'substr: argument 2 must be a whole number, got 1.5', '1.5'],
     ['indent(-1, "a")', 'indent: argument 1 must not be negative, got -1', '-1'],
+    ['indent(1e300, "a\\nb")', 'indent: the result would be longer than 10,000,000 characters', '1e300'],
     ['regex("[a-z]+", "123")', 'regex: pattern did not match any part of the given string (regexall() returns [] instead)', '"123"'],
     ['regex("(?<=a)b", "ab")', 'regex: invalid regexp pattern: invalid named capture: `(?<=a)b`', '"(?<='],
     ['regex("(a)\\\\1", "aa")', 'regex: invalid regexp pattern: invalid escape sequence: `\\1`', '"(a)'],
@@ -356,6 +360,7 @@ describe('collection functions', () => {
   it.each([
     ['flatten("a")', 'flatten: argument 1 must be a list, got string', '"a"'],
     ['setproduct(["a"])', 'setproduct: expected at least 2 arguments, got 1 (setproduct(list, list...))', 'setproduct('],
+    ['setproduct(range(1000), range(1000), range(2))', 'setproduct: the product would have 2,000,000 elements (at most 1,000,000)', 'setproduct('],
     ['setsubtract(["a"], "b")', 'setsubtract: argument 2 must be a list, got string', '"b"'],
     ['zipmap(["a"], [1, 2])', 'zipmap: number of keys (1) does not match number of values (2)', '[1, 2]'],
     ['zipmap(["a", null], [1, 2])', 'zipmap: keys list has null value at index 1', '["a"'],
