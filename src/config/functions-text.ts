@@ -36,7 +36,14 @@ export function compileRegex(pattern: string, fn: string, i: number): RE2JS {
   try {
     re = re2().compile(pattern);
   } catch (err) {
-    throw new FunctionError(`${fn}: invalid regexp pattern: ${(err as Error).message.replace(/^error parsing regexp: /, '')}`, i);
+    const why = (err as Error).message.replace(/^error parsing regexp: /, '');
+    // what JavaScript and PCRE accept and RE2 does not, said plainly
+    const hint = /\(\?<?[=!]/.test(pattern)
+      ? ' (RE2, the syntax of Terraform, has no lookahead or lookbehind)'
+      : /invalid escape sequence: `\\[1-9]/.test(why)
+        ? ' (RE2, the syntax of Terraform, has no backreferences)'
+        : '';
+    throw new FunctionError(`${fn}: invalid regexp pattern: ${why}${hint}`, i);
   }
   if (compiled.size > 1000) compiled.clear();
   compiled.set(pattern, re);

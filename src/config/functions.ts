@@ -1,6 +1,8 @@
 // The built-in functions (LANGUAGE.md). Each checks its arguments and fails with a message
 // that says what was expected; the evaluator turns the failure into a diagnostic at the call.
-// Unknown and sensitive arguments are handled once, here, by `callFunction`.
+// Unknown and sensitive arguments are handled once, here, by `callFunction`. The groups of
+// Terraform's functions live beside this file (functions-text, functions-collections,
+// functions-encoding; format.ts for the verbs of format and formatlist).
 import { readFileSync } from 'node:fs';
 import { decodeSource } from '../dsl/source.js';
 import { convert, NUMBER } from './type-constraints.js';

@@ -286,9 +286,9 @@ describe('string functions', () => {
     ['indent(-1, "a")', 'indent: argument 1 must not be negative, got -1', '-1'],
     ['indent(1e300, "a\\nb")', 'indent: the result would be longer than 10,000,000 characters', '1e300'],
     ['regex("[a-z]+", "123")', 'regex: pattern did not match any part of the given string (regexall() returns [] instead)', '"123"'],
-    ['regex("(?<=a)b", "ab")', 'regex: invalid regexp pattern: invalid named capture: `(?<=a)b`', '"(?<='],
-    ['regex("(a)\\\\1", "aa")', 'regex: invalid regexp pattern: invalid escape sequence: `\\1`', '"(a)'],
-    ['regexall("(?=a)", "a")', 'regexall: invalid regexp pattern: invalid or unsupported Perl syntax: `(?=`', '"(?='],
+    ['regex("(?<=a)b", "ab")', 'regex: invalid regexp pattern: invalid named capture: `(?<=a)b` (RE2, the syntax of Terraform, has no lookahead or lookbehind)', '"(?<='],
+    ['regex("(a)\\\\1", "aa")', 'regex: invalid regexp pattern: invalid escape sequence: `\\1` (RE2, the syntax of Terraform, has no backreferences)', '"(a)'],
+    ['regexall("(?=a)", "a")', 'regexall: invalid regexp pattern: invalid or unsupported Perl syntax: `(?=` (RE2, the syntax of Terraform, has no lookahead or lookbehind)', '"(?='],
     ['regex("(?P<x>a)(b)", "ab")', 'regex: invalid regexp pattern: cannot mix both named and unnamed capture groups', '"(?P'],
     ['replace("a", "/(/", "b")', 'replace: invalid regexp pattern: missing closing ): `(`', '"/(/"'],
   ])('%s fails: %s', (expr, message, at) => expectError(expr, message, at));
