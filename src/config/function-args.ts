@@ -90,7 +90,6 @@ export function setOf(items: EvalValue[], fn: string): EvalValue[] {
     const { value } = unwrap(x);
     return value instanceof ResourceRef ? value.instance.name() : value;
   });
-  if (plain.every((x) => typeof x === 'string')) return stringSet(out, fn);
-  if (plain.every((x) => typeof x === 'number')) return out.map((x, i) => [x, plain[i] as number] as const).sort((a, b) => a[1] - b[1]).map(([x]) => x);
-  return out;
+  if (out.length > 0 && plain.every((x) => typeof x === 'number')) return out.map((x, i) => [x, plain[i] as number] as const).sort((a, b) => a[1] - b[1]).map(([x]) => x);
+  return stringSet(out, fn);
 }

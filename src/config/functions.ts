@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { decodeSource } from '../dsl/source.js';
 import { convert, NUMBER } from './type-constraints.js';
-import { FunctionError, list, num, obj, str, strings, stringSet, type FunctionContext, type FunctionDef } from './function-args.js';
+import { FunctionError, list, num, obj, str, setOf, strings, type FunctionContext, type FunctionDef } from './function-args.js';
 import { configPath } from './function-paths.js';
 import { collectionFunctions } from './functions-collections.js';
 import { encodingFunctions } from './functions-encoding.js';
@@ -209,7 +209,7 @@ export const functions: Record<string, FunctionDef> = {
     arity: [1, 1],
     signature: 'toset(list)',
     structural: true,
-    impl: (a) => stringSet(list(a, 0, 'toset'), 'toset'),
+    impl: (a) => setOf(list(a, 0, 'toset'), 'toset'),
   },
   tolist: {
     arity: [1, 1],

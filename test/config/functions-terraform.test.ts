@@ -395,6 +395,7 @@ describe('type conversion functions', () => {
     ['tobool(null)', null],
     ['tolist(["a", "b", "c"])', ['a', 'b', 'c']],
     ['toset(["c", "b", "b"])', ['b', 'c']],
+    ['toset([3, 1, 3, 2])', [1, 2, 3]],
     ['tostring("hello")', 'hello'],
     ['tonumber("1")', 1],
   ])('%s', (expr, expected) => {
@@ -404,6 +405,7 @@ describe('type conversion functions', () => {
   it.each([
     ['tobool("yes")', 'tobool: cannot convert "yes" to bool; only the strings "true" or "false" are allowed', '"yes"'],
     ['tobool(1)', 'tobool: cannot convert number to bool', '1'],
+    ['setunion(["a"], [1])', 'setunion: all elements of a set must have the same type', '["a"]'],
     ['tomap(["a"])', 'tomap: argument 1 must be a map or object, got list', '["a"]'],
     ['tomap({ a = "x", b = [1] })', 'tomap: cannot convert the object to a map: its values have no common type', '{ a'],
   ])('%s fails: %s', (expr, message, at) => expectError(expr, message, at));
