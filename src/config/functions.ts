@@ -1,17 +1,22 @@
 // The built-in functions (LANGUAGE.md). Each checks its arguments and fails with a message
 // that says what was expected; the evaluator turns the failure into a diagnostic at the call.
-// Unknown and sensitive arguments are handled once, here, by `callFunction`.
+// Unknown and sensitive arguments are handled once, here, by `callFunction`. The groups of
+// Terraform's functions live beside this file (functions-text, functions-collections,
+// functions-encoding; format.ts for the verbs of format and formatlist).
 import { readFileSync } from 'node:fs';
 import { decodeSource } from '../dsl/source.js';
-import { resolve } from 'node:path';
-import { convert, type TypeSpec, STRING, NUMBER } from './type-constraints.js';
+import { convert, NUMBER } from './type-constraints.js';
+import { FunctionError, list, num, obj, str, setOf, strings, type FunctionContext, type FunctionDef } from './function-args.js';
+import { configPath } from './function-paths.js';
+import { collectionFunctions } from './functions-collections.js';
+import { encodingFunctions } from './functions-encoding.js';
+import { allMatches, compileRegex, expandTemplate, textFunctions } from './functions-text.js';
+import { FormatError, formatValues, goJSON } from './format.js';
 import {
   ResourceGroup,
-  ResourceRef,
   UNKNOWN,
   containsUnknown,
   deepUnwrap,
-  expandGroup,
   isObject,
   toPlain,
   typeOfValue,
@@ -21,113 +26,7 @@ import {
   type EvalValue,
 } from './values.js';
 
-export class FunctionError extends Error {
-  constructor(
-    message: string,
-    /** The argument at fault (0-based), to place the diagnostic on it. */
-    readonly argument?: number,
-  ) {
-    super(message);
-  }
-}
-
-export interface FunctionContext {
-  env: Readonly<Record<string, string | undefined>>;
-  /** The configuration directory: `file()` paths are relative to it. */
-  dir: string;
-}
-
-interface FunctionDef {
-  /** Minimum and maximum argument counts (max Infinity for variadic). */
-  arity: [number, number];
-  signature: string;
-  /**
-   * Structural functions move values around without looking inside them: unknown and
-   * sensitive elements pass through as elements. The others see plain values: any unknown
-   * argument makes the result unknown, any sensitive one makes it sensitive.
-   */
-  structural?: boolean;
-  impl(args: EvalValue[], ctx: FunctionContext): EvalValue;
-}
-
-const arg = (args: EvalValue[], i: number, t: TypeSpec, fn: string): EvalValue => {
-  const c = convert(args[i]!, t);
-  if (!c.ok) throw new FunctionError(`${fn}: argument ${i + 1} ${c.message}`, i);
-  return c.value;
-};
-const str = (args: EvalValue[], i: number, fn: string) => {
-  const v = args[i]!;
-  if (v === null) throw new FunctionError(`${fn}: argument ${i + 1} must be a string, got null`, i);
-  if (Array.isArray(v) || isObject(v)) throw new FunctionError(`${fn}: argument ${i + 1} must be a string, got ${typeOfValue(v)}`, i);
-  return arg(args, i, STRING, fn) as string;
-};
-const num = (args: EvalValue[], i: number, fn: string) => {
-  if (args[i] === null) throw new FunctionError(`${fn}: argument ${i + 1} must be a number, got null`, i);
-  return arg(args, i, NUMBER, fn) as number;
-};
-const list = (args: EvalValue[], i: number, fn: string): EvalValue[] => {
-  let v: EvalValue = args[i] as EvalValue;
-  if (v instanceof ResourceGroup) v = expandGroup(v);
-  if (!Array.isArray(v)) throw new FunctionError(`${fn}: argument ${i + 1} must be a list, got ${typeOfValue(v)}`, i);
-  return v;
-};
-const obj = (args: EvalValue[], i: number, fn: string): { [k: string]: EvalValue } => {
-  let v: EvalValue = args[i] as EvalValue;
-  if (v instanceof ResourceGroup) v = expandGroup(v);
-  if (!isObject(v)) throw new FunctionError(`${fn}: argument ${i + 1} must be a map or object, got ${typeOfValue(v)}`, i);
-  return v;
-};
-const strings = (args: EvalValue[], i: number, fn: string): string[] =>
-  list(args, i, fn).map((x, j) => {
-    const c = convert(x, STRING);
-    if (!c.ok || c.value === null) throw new FunctionError(`${fn}: element ${j} of argument ${i + 1} must be a string, got ${typeOfValue(x)}`, i);
-    return c.value as string;
-  });
-
-/** Sorted, de-duplicated strings: how sets of strings iterate (as in HCL). */
-function stringSet(items: EvalValue[], fn: string): EvalValue[] {
-  const out = new Map<string, EvalValue>();
-  const others: EvalValue[] = [];
-  for (const x of items) {
-    const { value } = unwrap(x);
-    if (typeof value === 'string') out.set(value, x);
-    else if (value instanceof ResourceRef) out.set(String(value.instance.name()), x);
-    else if (!others.some((o) => valuesEqual(o, x))) others.push(x);
-  }
-  if (others.length > 0 && out.size > 0) throw new FunctionError(`${fn}: all elements of a set must have the same type`, 0);
-  return out.size > 0 ? [...out.keys()].sort().map((k) => out.get(k)!) : others;
-}
-
-function formatValue(spec: string, v: EvalValue, fn: string): string {
-  switch (spec) {
-    case 'd': {
-      const n = convert(v, NUMBER);
-      if (!n.ok || typeof n.value !== 'number') throw new FunctionError(`${fn}: %d needs a number, got ${typeOfValue(v)}`);
-      return String(Math.trunc(n.value));
-    }
-    case 'f': {
-      const n = convert(v, NUMBER);
-      if (!n.ok || typeof n.value !== 'number') throw new FunctionError(`${fn}: %f needs a number, got ${typeOfValue(v)}`);
-      return n.value.toFixed(6);
-    }
-    case 's': {
-      const s = convert(v, STRING);
-      if (!s.ok || s.value === null) throw new FunctionError(`${fn}: %s needs a string, got ${typeOfValue(v)}`);
-      return s.value as string;
-    }
-    case 'q':
-      return JSON.stringify(formatValue('s', v, fn));
-    case 'v':
-      return typeof v === 'string' ? v : v instanceof ResourceRef ? String(v.instance.name()) : JSON.stringify(toPlain(v));
-    case 't': {
-      const b = convert(v, { t: 'bool' });
-      if (!b.ok) throw new FunctionError(`${fn}: %t needs a bool, got ${typeOfValue(v)}`);
-      return String(b.value);
-    }
-    default:
-      throw new FunctionError(`${fn}: unsupported verb %${spec} (use %s, %d, %f, %q, %t, %v or %%)`, 0);
-  }
-}
+export { FunctionError, type FunctionContext } from './function-args.js';
 
 export const functions: Record<string, FunctionDef> = {
   env: {
@@ -146,9 +45,10 @@ export const functions: Record<string, FunctionDef> = {
     signature: 'file(path)',
     impl(args, ctx) {
       const path = str(args, 0, 'file');
+      const full = configPath(ctx.dir, path, 'file');
       let bytes: Buffer;
       try {
-        bytes = readFileSync(resolve(ctx.dir, path));
+        bytes = readFileSync(full);
       } catch (err) {
         throw new FunctionError(`file: cannot read "${path}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 0);
       }
@@ -170,13 +70,15 @@ export const functions: Record<string, FunctionDef> = {
       const sub = str(a, 1, 'replace');
       const rep = str(a, 2, 'replace');
       if (sub.length > 2 && sub.startsWith('/') && sub.endsWith('/')) {
-        let re: RegExp;
-        try {
-          re = new RegExp(sub.slice(1, -1), 'g');
-        } catch (err) {
-          throw new FunctionError(`replace: invalid regular expression ${sub}: ${(err as Error).message}`, 1);
+        // RE2 syntax, and Go's replacement template ($1, ${1}, $name, $$), as in Terraform
+        const re = compileRegex(sub.slice(1, -1), 'replace', 1);
+        let out = '';
+        let last = 0;
+        for (const m of allMatches(re, s)) {
+          out += s.slice(last, m.start) + expandTemplate(rep, re, m.groups);
+          last = m.end;
         }
-        return s.replace(re, rep.replace(/\$\{?(\d+)\}?/g, '$$$1'));
+        return out + s.slice(last);
       }
       if (sub === '') throw new FunctionError('replace: the substring to replace must not be empty', 1);
       return s.split(sub).join(rep);
@@ -187,13 +89,38 @@ export const functions: Record<string, FunctionDef> = {
     signature: 'format(spec, values...)',
     impl(a) {
       const spec = str(a, 0, 'format');
-      let next = 1;
-      const out = spec.replace(/%([%a-zA-Z])/g, (_m, verb: string) => {
-        if (verb === '%') return '%';
-        if (next >= a.length) throw new FunctionError(`format: not enough arguments for "${spec}"`, 0);
-        return formatValue(verb, a[next++]!, 'format');
+      try {
+        return formatValues(spec, a.slice(1).map((x) => toPlain(x) as EvalValue));
+      } catch (err) {
+        throw formatFailure(err, 'format: ');
+      }
+    },
+  },
+  formatlist: {
+    arity: [1, Infinity],
+    signature: 'formatlist(spec, values...)',
+    impl(a) {
+      const spec = str(a, 0, 'formatlist');
+      const values = a.slice(1).map((x) => toPlain(x) as EvalValue);
+      // lists are iterated together (all of one length); other values repeat in every item
+      let n = -1;
+      let lengthFrom = 0;
+      values.forEach((v, i) => {
+        if (!Array.isArray(v)) return;
+        if (n >= 0 && v.length !== n) {
+          throw new FunctionError(`formatlist: argument ${i + 2} has length ${v.length}, which is inconsistent with argument ${lengthFrom + 2} of length ${n}`, i + 1);
+        }
+        n = v.length;
+        lengthFrom = i;
       });
-      if (next < a.length) throw new FunctionError(`format: too many arguments for "${spec}" (${a.length - 1} given, ${next - 1} used)`, next);
+      const out: string[] = [];
+      for (let k = 0; k < (n < 0 ? 1 : n); k++) {
+        try {
+          out.push(formatValues(spec, values.map((v) => (Array.isArray(v) ? v[k]! : v))));
+        } catch (err) {
+          throw formatFailure(err, `formatlist: error on format iteration ${k}: `);
+        }
+      }
       return out;
     },
   },
@@ -282,7 +209,7 @@ export const functions: Record<string, FunctionDef> = {
     arity: [1, 1],
     signature: 'toset(list)',
     structural: true,
-    impl: (a) => stringSet(list(a, 0, 'toset'), 'toset'),
+    impl: (a) => setOf(list(a, 0, 'toset'), 'toset'),
   },
   tolist: {
     arity: [1, 1],
@@ -326,7 +253,8 @@ export const functions: Record<string, FunctionDef> = {
   jsonencode: {
     arity: [1, 1],
     signature: 'jsonencode(value)',
-    impl: (a) => JSON.stringify(toPlain(a[0]!)),
+    // Terraform's encoding: keys sorted, numbers without exponent, <, > and & escaped
+    impl: (a) => goJSON(toPlain(a[0]!) as EvalValue),
   },
   jsondecode: {
     arity: [1, 1],
@@ -340,7 +268,16 @@ export const functions: Record<string, FunctionDef> = {
       }
     },
   },
+  ...textFunctions,
+  ...collectionFunctions,
+  ...encodingFunctions,
 };
+
+/** A FormatError as the FunctionError of a call (its argument counted after the spec). */
+function formatFailure(err: unknown, prefix: string): unknown {
+  if (!(err instanceof FormatError)) return err;
+  return new FunctionError(prefix + err.message, err.argument === undefined ? 0 : err.argument + 1);
+}
 
 export const functionNames = Object.keys(functions);
 
@@ -351,7 +288,8 @@ export function callFunction(name: string, args: EvalValue[], ctx: FunctionConte
   const [min, max] = fn.arity;
   if (args.length < min || args.length > max) {
     const expected = min === max ? `${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`;
-    throw new FunctionError(`${name}: expected ${expected} argument${max === 1 && min === 1 ? '' : 's'}, got ${args.length} (${fn.signature})`);
+    const said = min === max || max === Infinity ? min : max;
+    throw new FunctionError(`${name}: expected ${expected} argument${said === 1 ? '' : 's'}, got ${args.length} (${fn.signature})`);
   }
   if (fn.structural) {
     // structural functions see the top level plainly, elements untouched
