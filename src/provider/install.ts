@@ -61,7 +61,7 @@ export function installFiles(sqlDir = SQL_DIR): string[] {
 export function bundledVersion(sqlDir = SQL_DIR): string {
   const text = readFileSync(join(sqlDir, '000_schema.sql'), 'utf8');
   const m = /set_config\('xplane\.installing_version', '(\d+\.\d+\.\d+)'/.exec(text);
-  if (!m) throw new Error(`000_schema.sql in ${sqlDir} does not set xplane.installing_version`);
+  if (!m?.[1]) throw new Error(`000_schema.sql in ${sqlDir} does not set xplane.installing_version`);
   return m[1];
 }
 
@@ -78,9 +78,8 @@ export function bundledDigest(sqlDir = SQL_DIR): string {
     const hash = createHash('sha256');
     const updates = join(sqlDir, 'updates');
     const steps = existsSync(updates) ? readdirSync(updates).filter((f) => UPGRADE.test(f)).sort() : [];
-    for (const [dir, file] of [...installFiles(sqlDir).map((f) => [sqlDir, f]), ...steps.map((f) => [updates, f])] as const) {
-      hash.update(`${file}\0`).update(readFileSync(join(dir, file))).update('\0');
-    }
+    const files = [...installFiles(sqlDir).map((f) => ({ dir: sqlDir, file: f })), ...steps.map((f) => ({ dir: updates, file: f }))];
+    for (const { dir, file } of files) hash.update(`${file}\0`).update(readFileSync(join(dir, file))).update('\0');
     digest = hash.digest('hex');
     digests.set(sqlDir, digest);
   }
@@ -107,8 +106,8 @@ export function upgradePath(from: string, to: string, sqlDir = SQL_DIR): string[
     files = [];
   }
   for (const f of files) {
-    const m = UPGRADE.exec(f);
-    if (m) steps.set(m[1], { to: m[2], file: join('updates', f) });
+    const [, from, to] = UPGRADE.exec(f) ?? [];
+    if (from && to) steps.set(from, { to, file: join('updates', f) });
   }
   const path: string[] = [];
   let at = from;
