@@ -21,7 +21,8 @@ import { callFunction, FunctionError, functionNames, type FunctionContext } from
 import { domainOf, identifierProblem, valueProblem } from '../kinds/domains.js';
 import { didYouMean } from './suggest.js';
 import { checkSecretPath, SecretPathError } from '../secrets/secret-file.js';
-import { ANY, STRING, convert, typeFromExpression, type TypeSpec } from './type-constraints.js';
+import { convert, typeFromExpression } from './type-constraints.js';
+import { ANY, STRING, type TypeSpec } from '../model/type-spec.js';
 import type {
   Configuration,
   ConnectionSecret,
@@ -31,7 +32,7 @@ import type {
   ResourceInstance,
   ResourceType,
   Value,
-} from './types.js';
+} from '../model/types.js';
 import {
   ResourceGroup,
   ResourceRef,

@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { decodeSource } from '../dsl/source.js';
 import { resolve } from 'node:path';
-import { convert, type TypeSpec, STRING, NUMBER } from './type-constraints.js';
+import { convert } from './type-constraints.js';
+import { type TypeSpec, STRING, NUMBER } from '../model/type-spec.js';
 import {
   ResourceGroup,
   ResourceRef,

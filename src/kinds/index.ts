@@ -1,5 +1,5 @@
 // The registry of kinds. Adding a kind is one TypeScript module here and one SQL file in sql/.
-import type { KindName, ResourceType } from '../config/types.js';
+import type { KindName, ResourceType } from '../model/types.js';
 import { databaseKind } from './database.js';
 import { extensionKind } from './extension.js';
 import type { KindDefinition } from './kind.js';

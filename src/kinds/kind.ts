@@ -1,8 +1,8 @@
 // What a kind declares: its attributes (the keys of its JSON spec, docs/internals/contracts.md
 // §1), their types, defaults and enums, and its nested blocks. The evaluator validates every
 // resource against this one description; nothing else in the language front end knows a kind.
-import type { KindName, ResourceType, Value } from '../config/types.js';
-import type { TypeSpec } from '../config/type-constraints.js';
+import type { KindName, ResourceType, Value } from '../model/types.js';
+import type { TypeSpec } from '../model/type-spec.js';
 import type { Domain } from './domains.js';
 
 export interface AttributeSchema {

@@ -2,7 +2,7 @@
 // provider (xplane.normalize_spec, docs/internals/contracts.md §1); this table only says how
 // a difference is found and shown: which keys are observable, which cannot change in place,
 // which are sets (diffed as added/removed elements) and which are keyed lists (grants).
-import type { KindName } from '../config/types.js';
+import type { KindName } from '../model/types.js';
 
 export type AttributeShape =
   /** Compared as a whole, shown `old → new`. */

@@ -1,6 +1,6 @@
 // Attribute-level differences between a normalised desired spec and an observed one.
 // Pure: both sides come from the SQL provider in the same shape (normalize_spec / observe).
-import type { KindName, Lifecycle, Value } from '../config/types.js';
+import type { KindName, Lifecycle, Value } from '../model/types.js';
 import { ATTRIBUTE_RULES, attributeRule, isDeleteOnly, type AttributeRule } from './attributes.js';
 import { canonicalJson, jsonEqual } from './canonical.js';
 import { maskOf, PASSWORD_KEY, type Mask } from './desired.js';

@@ -1,6 +1,6 @@
 // Builders for planner inputs. The normalized/observed shapes are those of
 // docs/internals/contracts.md §1 (what xplane.normalize_spec and observe return).
-import type { Configuration, KindName, Lifecycle, ResourceInstance, ResourceType, Value } from '../../src/config/types.js';
+import type { Configuration, KindName, Lifecycle, ResourceInstance, ResourceType, Value } from '../../src/model/types.js';
 import { desiredSpecJson } from '../../src/plan/desired.js';
 import { identityDatabase, instanceKey, TYPE_OF_KIND } from '../../src/plan/identity.js';
 import type { Contents, JsonObject, ManagedRecord, ObservedItem, PasswordState, PlanInput, PlanOptions, ResourceKey } from '../../src/plan/types.js';
