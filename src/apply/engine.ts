@@ -5,7 +5,7 @@
 // parallelism > 1, a pool of that many for the apply; databases are reached by the provider
 // itself (what a drop would destroy too: xplane.data_loss_many).
 import pg from 'pg';
-import type { Configuration, ResourceInstance } from '../config/types.js';
+import type { Configuration, ResourceInstance } from '../model/types.js';
 import { assemblePlan, changesToCheck, contentsToObserve } from '../plan/plan.js';
 import { desiredSpecJson } from '../plan/desired.js';
 import { instanceKey, managedKey, observedMap, resourceKey } from '../plan/identity.js';

@@ -6,7 +6,7 @@
 // passwords are turned into SCRAM verifiers here, on the client: the plaintext goes only to the
 // connection_secret file.
 import type pg from 'pg';
-import type { ResourceInstance } from '../config/types.js';
+import type { ResourceInstance } from '../model/types.js';
 import { plainPassword } from '../state/passwords.js';
 import type { JsonObject, ResourcePlan } from '../plan/types.js';
 import { generatePassword } from '../secrets/password.js';

@@ -3,7 +3,7 @@
 // (plan, apply, destroy and output through workspace.ts's readConfiguration).
 import { relative, resolve } from 'node:path';
 import { loadConfiguration, type LoadResult } from '../config/load.js';
-import type { Configuration } from '../config/types.js';
+import type { Configuration } from '../model/types.js';
 import { formatDiagnostics } from '../dsl/diagnostic-format.js';
 import type { ResourceGraph } from '../graph/index.js';
 import type { CommandIO, ParsedArgs } from './command.js';

@@ -3,7 +3,8 @@
 // formatted from the exact binary value of the JS number, with Go's rounding (half to even on
 // an exact tie), so `%.2f`, `%e` and `%g` print what Terraform prints for the same literal.
 // Widths and string precisions count grapheme clusters, as Terraform does.
-import { convert, BOOL, NUMBER, STRING } from './type-constraints.js';
+import { convert } from './type-constraints.js';
+import { BOOL, NUMBER, STRING } from '../model/type-spec.js';
 import { graphemes } from './functions-text.js';
 import { isObject, typeOfValue, type EvalValue } from './values.js';
 

@@ -1,7 +1,8 @@
 // What every built-in function shares: the error it throws, its definition, and the argument
 // readers that check a type and say what was expected (`upper: argument 1 must be a string,
 // got list`).
-import { convert, type TypeSpec, STRING, NUMBER } from './type-constraints.js';
+import { convert } from './type-constraints.js';
+import { type TypeSpec, STRING, NUMBER } from '../model/type-spec.js';
 import { ResourceGroup, ResourceRef, expandGroup, isObject, typeOfValue, unwrap, valuesEqual, type EvalValue } from './values.js';
 
 export class FunctionError extends Error {

@@ -1,7 +1,8 @@
 // Collection, number and type-conversion functions, with Terraform's semantics. xp has no set
 // type apart from lists: the set functions return sorted, de-duplicated lists (what `toset`
 // returns), so `setunion(["b"], ["a"])` is `["a", "b"]`.
-import { convert, BOOL, NUMBER, STRING } from './type-constraints.js';
+import { convert } from './type-constraints.js';
+import { BOOL, NUMBER, STRING } from '../model/type-spec.js';
 import { FunctionError, list, obj, setOf, str, strings, type FunctionDef } from './function-args.js';
 import { int } from './functions-text.js';
 import { isObject, toPlain, typeOfValue, unwrap, valuesEqual, type EvalValue } from './values.js';

@@ -5,7 +5,8 @@
 // functions-encoding; format.ts for the verbs of format and formatlist).
 import { readFileSync } from 'node:fs';
 import { decodeSource } from '../dsl/source.js';
-import { convert, NUMBER } from './type-constraints.js';
+import { convert } from './type-constraints.js';
+import { NUMBER } from '../model/type-spec.js';
 import { FunctionError, list, num, obj, str, setOf, strings, type FunctionContext, type FunctionDef } from './function-args.js';
 import { configPath } from './function-paths.js';
 import { collectionFunctions } from './functions-collections.js';

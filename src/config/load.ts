@@ -10,7 +10,7 @@ import { decodeSource } from '../dsl/source.js';
 import { buildGraph, type ResourceGraph } from '../graph/index.js';
 import { evaluate, type VariableInput } from './evaluate.js';
 import { configurationFileNames } from './files.js';
-import type { Configuration } from './types.js';
+import type { Configuration } from '../model/types.js';
 import type { EvalValue } from './values.js';
 
 export interface LoadOptions {

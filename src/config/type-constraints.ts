@@ -1,8 +1,10 @@
-// Type constraints (`string`, `list(string)`, `map(number)`, `object({…})`, `any`): the one
-// implementation shared by variables and by the attributes of each kind. Conversion follows
-// HCL: numbers and bools become strings where a string is expected, numeric strings become
-// numbers, "true"/"false" become bools, and a reference becomes its resource's name.
+// Type constraints (`string`, `list(string)`, `map(number)`, `object({…})`, `any`; declared as
+// data in src/model/type-spec.ts): read from the language, and the one conversion shared by
+// variables and by the attributes of each kind. Conversion follows HCL: numbers
+// and bools become strings where a string is expected, numeric strings become numbers,
+// "true"/"false" become bools, and a reference becomes its resource's name.
 import type { Expression } from '../dsl/ast.js';
+import { ANY, typeName, type TypeSpec } from '../model/type-spec.js';
 import {
   ResourceGroup,
   ResourceRef,
@@ -13,35 +15,6 @@ import {
   typeOfValue,
   type EvalValue,
 } from './values.js';
-
-export type TypeSpec =
-  | { t: 'string' }
-  | { t: 'number' }
-  | { t: 'bool' }
-  | { t: 'any' }
-  | { t: 'list' | 'set' | 'map'; elem: TypeSpec }
-  | { t: 'object'; attrs?: Record<string, TypeSpec> };
-
-export const STRING: TypeSpec = { t: 'string' };
-export const NUMBER: TypeSpec = { t: 'number' };
-export const BOOL: TypeSpec = { t: 'bool' };
-export const ANY: TypeSpec = { t: 'any' };
-export const listOf = (elem: TypeSpec): TypeSpec => ({ t: 'list', elem });
-export const setOf = (elem: TypeSpec): TypeSpec => ({ t: 'set', elem });
-export const mapOf = (elem: TypeSpec): TypeSpec => ({ t: 'map', elem });
-
-export function typeName(t: TypeSpec): string {
-  switch (t.t) {
-    case 'list':
-    case 'set':
-    case 'map':
-      return `${t.t}(${typeName(t.elem)})`;
-    case 'object':
-      return t.attrs ? `object({${Object.entries(t.attrs).map(([k, v]) => `${k} = ${typeName(v)}`).join(', ')}})` : 'object';
-    default:
-      return t.t;
-  }
-}
 
 /** Reads a type constraint written in the language (`list(string)`); a string on failure. */
 export function typeFromExpression(e: Expression): TypeSpec | string {

@@ -1,8 +1,8 @@
-// Values during evaluation: the JSON-like `Value` of types.ts plus references to resources,
+// Values during evaluation: the JSON-like `Value` of model/types.ts plus references to resources,
 // which become PostgreSQL names when they leave the evaluator (a reference "used where a
 // name is expected means that resource's PostgreSQL name"). The helpers here are the one
 // place that knows how unknown and sensitive markers travel through an operation.
-import { Sensitive, UNKNOWN, type ResourceType, type Value } from './types.js';
+import { Sensitive, UNKNOWN, type ResourceType, type Value } from '../model/types.js';
 
 /** A handle on one resource instance, as an expression sees it (`role.x`, `schema.t["a"]`). */
 export interface InstanceHandle {

@@ -4,7 +4,7 @@
 // that may run in parallel) and its reverse for destroy.
 import { Graph, alg } from '@dagrejs/graphlib';
 import type { Diagnostic, SourceRange } from '../dsl/diagnostics.js';
-import type { ResourceInstance } from '../config/types.js';
+import type { ResourceInstance } from '../model/types.js';
 
 export interface ResourceGraph {
   /**

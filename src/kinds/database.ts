@@ -1,5 +1,5 @@
 // `database "x" {}` → xplane kind Database.
-import { BOOL, NUMBER, STRING } from '../config/type-constraints.js';
+import { BOOL, NUMBER, STRING } from '../model/type-spec.js';
 import type { KindDefinition } from './kind.js';
 import { CONNECTION_LIMIT, ENCODING, NONEMPTY_TEXT } from './domains.js';
 

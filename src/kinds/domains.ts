@@ -4,7 +4,8 @@
 // in-database provider refuses the same values (sql/035_spec.sql: identifier_problem,
 // timestamp_problem, spec_int); test/kinds/domains.contract.test.ts checks both sides on one
 // table of cases. docs/language.md ("Limits of values") lists them.
-import type { AttributeSchema } from './kind.js';
+import type { ResourceType } from '../model/types.js';
+import type { TypeSpec } from '../model/type-spec.js';
 
 export type Domain =
   /** A PostgreSQL name: 1 to 63 bytes of UTF-8 (NAMEDATALEN - 1), no NUL. */
@@ -62,9 +63,10 @@ const encodings = new Set([...SERVER_ENCODINGS.map(cleanEncoding), 'unicode']);
 /**
  * The domain of an attribute's values (of its elements, for a list or a map): the declared
  * one, else an identifier for references, text for strings, int4 for numbers (every number of
- * the specs is an int4 column), bool for bools. Total: every attribute has one.
+ * the specs is an int4 column), bool for bools. Total: every attribute has one. The parameter
+ * is the part of kind.ts's AttributeSchema read here (kind.ts imports this file's Domain).
  */
-export function domainOf(schema: AttributeSchema): Domain {
+export function domainOf(schema: { type: TypeSpec; domain?: Domain; references?: readonly ResourceType[] }): Domain {
   if (schema.domain) return schema.domain;
   if (schema.references) return IDENTIFIER;
   let t = schema.type;

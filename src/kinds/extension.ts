@@ -1,5 +1,5 @@
 // `extension "x" {}` → xplane kind Extension.
-import { BOOL, STRING } from '../config/type-constraints.js';
+import { BOOL, STRING } from '../model/type-spec.js';
 import type { KindDefinition } from './kind.js';
 import { NONEMPTY_TEXT } from './domains.js';
 

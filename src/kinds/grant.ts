@@ -1,6 +1,6 @@
 // The `grant { … }` block of roles and service accounts → one element of the spec's `grants`.
-import type { Value } from '../config/types.js';
-import { BOOL, STRING, listOf } from '../config/type-constraints.js';
+import type { Value } from '../model/types.js';
+import { BOOL, STRING, listOf } from '../model/type-spec.js';
 import type { BlockSchema, SpecProblem } from './kind.js';
 
 export const grantTargets = ['tables', 'sequences', 'functions', 'schema', 'database'] as const;

@@ -1,7 +1,7 @@
 // The registry of kinds. Adding a kind is one TypeScript module here and one SQL file in sql/;
 // adding an attribute is one entry in the kind's module and its keys in the kind's SQL file
 // (test/kinds/contract.test.ts holds the two, and docs/kinds, together).
-import type { KindName, ResourceType } from '../config/types.js';
+import type { KindName, ResourceType } from '../model/types.js';
 import { databaseKind } from './database.js';
 import { extensionKind } from './extension.js';
 import { attributeRule, blockRule, type KindDefinition, type SpecKeyRule } from './kind.js';

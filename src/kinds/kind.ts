@@ -3,8 +3,8 @@
 // the TypeScript side (docs/internals/contracts.md §1, "Where a kind's attributes are
 // declared"): the evaluator validates every resource against it and the planner diffs by it
 // (specKeyRules); nothing else lists a kind's attributes.
-import type { KindName, ResourceType, Value } from '../config/types.js';
-import type { TypeSpec } from '../config/type-constraints.js';
+import type { KindName, ResourceType, Value } from '../model/types.js';
+import type { TypeSpec } from '../model/type-spec.js';
 import type { Domain } from './domains.js';
 
 /** How the planner finds and shows a difference of a spec key. */

@@ -1,5 +1,5 @@
 // `role "x" {}` → xplane kind Role: a NOLOGIN group role.
-import { BOOL, NUMBER, STRING, listOf, mapOf } from '../config/type-constraints.js';
+import { BOOL, NUMBER, STRING, listOf, mapOf } from '../model/type-spec.js';
 import { finalizeGrants, grantBlock } from './grant.js';
 import type { KindDefinition } from './kind.js';
 import { CONNECTION_LIMIT, SETTING_NAME } from './domains.js';

@@ -1,5 +1,5 @@
 // `schema "x" {}` → xplane kind Schema.
-import { BOOL, STRING } from '../config/type-constraints.js';
+import { BOOL, STRING } from '../model/type-spec.js';
 import type { KindDefinition } from './kind.js';
 
 export const schemaKind: KindDefinition = {

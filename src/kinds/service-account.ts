@@ -1,8 +1,8 @@
 // `service_account "x" {}` → xplane kind ServiceAccount: a LOGIN role with CONNECT on its
 // database, USAGE on its schemas, grants and memberships. Without `password` the engine
 // generates one, so the spec's password is sensitive and unknown until apply.
-import { NUMBER, STRING, listOf } from '../config/type-constraints.js';
-import { Sensitive, UNKNOWN } from '../config/types.js';
+import { NUMBER, STRING, listOf } from '../model/type-spec.js';
+import { Sensitive, UNKNOWN } from '../model/types.js';
 import { finalizeGrants, grantBlock } from './grant.js';
 import type { KindDefinition } from './kind.js';
 import { CONNECTION_LIMIT, TIMESTAMP } from './domains.js';

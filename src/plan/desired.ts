@@ -1,7 +1,7 @@
 // The desired spec of an instance as JSON for the SQL provider (observe_many / normalize_spec),
 // and where its values are masked. The password never leaves the client: it is removed here
 // (apply sends a SCRAM verifier instead, src/apply), and normalize_spec removes it too.
-import { Sensitive, UNKNOWN, type ResourceInstance, type Value } from '../config/types.js';
+import { Sensitive, UNKNOWN, type ResourceInstance, type Value } from '../model/types.js';
 import type { Json, JsonObject } from './types.js';
 
 export const PASSWORD_KEY = 'password';

@@ -2,7 +2,7 @@
 // Pure: both sides come from the SQL provider in the same shape (normalize_spec / observe).
 // How each key is compared (shape, observed, immutable, …) is the kinds registry's
 // (src/kinds, specKeyRules): the planner keeps no table of its own.
-import type { KindName, Lifecycle, Value } from '../config/types.js';
+import type { KindName, Lifecycle, Value } from '../model/types.js';
 import { kinds, specKeyRules, type SpecKeyRule } from '../kinds/index.js';
 import { canonicalJson, jsonEqual } from './canonical.js';
 import { maskOf, PASSWORD_KEY, type Mask } from './desired.js';

@@ -1,6 +1,6 @@
 // The identity of a resource, (provider_config, kind, database, name), as xplane keys it.
 // Database, Role and ServiceAccount are cluster-wide: their database part is ''.
-import type { KindName, ResourceInstance, ResourceType } from '../config/types.js';
+import type { KindName, ResourceInstance, ResourceType } from '../model/types.js';
 import type { ManagedRecord, ObservedItem, ResourceKey } from './types.js';
 
 const CLUSTER_WIDE: ReadonlySet<KindName> = new Set(['Database', 'Role', 'ServiceAccount']);

@@ -6,7 +6,7 @@
 // (version), a locale or a setting value the server does not have or refuses, the change would
 // fail only at apply, perhaps after other changes were made: the plan refuses it instead, at
 // the resource (src/apply/engine.ts asks the server, xplane.missing_names).
-import type { Configuration, ResourceInstance, Value } from '../config/types.js';
+import type { Configuration, ResourceInstance, Value } from '../model/types.js';
 import { kindByName, kindByType, type AttributeSchema } from '../kinds/index.js';
 import { instanceKey } from './identity.js';
 import type { ObservedItem, ResourceKey } from './types.js';

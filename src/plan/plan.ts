@@ -2,7 +2,7 @@
 // Creates what is absent, updates in place what differs, replaces what --replace names,
 // deletes only what this stack manages and no longer declares, and refuses (as errors in the
 // plan) what would lose something without an explicit yes.
-import { Sensitive, type KindName, type ResourceInstance } from '../config/types.js';
+import { Sensitive, type KindName, type ResourceInstance } from '../model/types.js';
 import { canonicalJson, compareAddresses, jsonEqual, sha256, sortByAddress } from './canonical.js';
 import { createChanges, deleteChanges, diffAttributes, lifecycleChanges, recordedLifecycle } from './diff.js';
 import { maskOf, PASSWORD_KEY } from './desired.js';

@@ -1,9 +1,9 @@
 // The Plan: what `xp plan` computed and `xp apply` performs. A plain, JSON-serialisable value
 // (saved with `xp plan --out`, printed with `--json`); it never holds a secret. Also the
-// input types of the planner: desired instances (src/config/types.ts), the stack's managed
+// input types of the planner: desired instances (src/model/types.ts), the stack's managed
 // records (xplane.managed_resources) and what observe returned (xplane.observe_many).
 import type { ResourceAction } from '../apply/events.js';
-import type { ConnectionSecret, KindName, ResourceType } from '../config/types.js';
+import type { ConnectionSecret, KindName, ResourceType } from '../model/types.js';
 
 /** Plain JSON, as it crosses the SQL boundary. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -265,7 +265,7 @@ export type ResourceKey = string;
 
 export interface PlanInput {
   /** The evaluated configuration (desired). For `destroy`, used for lifecycle and addresses. */
-  config: import('../config/types.js').Configuration;
+  config: import('../model/types.js').Configuration;
   /** This stack's rows of xplane.managed_resources (not deleted). */
   managed: ManagedRecord[];
   /** Observe results, for every desired instance and every managed record, by resourceKey. */

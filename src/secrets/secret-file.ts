@@ -20,7 +20,7 @@ import {
 } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { ConnectionSecret } from '../config/types.js';
+import type { ConnectionSecret } from '../model/types.js';
 
 export interface ConnectionDetails {
   host: string;

@@ -18,7 +18,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { lstatSync, mkdirSync, rmSync, unlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { ConnectionSecret } from '../config/types.js';
+import type { ConnectionSecret } from '../model/types.js';
 import { ensureKey, readKey } from './check-cache.js';
 import {
   checkSecretPath,

@@ -5,7 +5,7 @@
 // databases are reached by the provider itself (dblink), never by extra client connections.
 import pg from 'pg';
 import { ensureServer, type StartResult } from '../server/embedded.js';
-import type { ProviderBlock } from '../config/types.js';
+import type { ProviderBlock } from '../model/types.js';
 
 export type ConnectionSource = '--database-url' | 'XP_DATABASE_URL' | 'provider block' | 'PG* variables' | 'embedded server';
 

@@ -7,7 +7,7 @@
 // One query for all accounts. A check that passed once is remembered (src/secrets/check-cache.ts),
 // so an unchanged password and verifier cost no PBKDF2 on the next plan.
 import type pg from 'pg';
-import { Sensitive, type ConnectionSecret, type Value } from '../config/types.js';
+import { Sensitive, type ConnectionSecret, type Value } from '../model/types.js';
 import type { PasswordState, ResourceKey } from '../plan/types.js';
 import { verifierMatchesAsync } from '../secrets/scram.js';
 import { SecretCheckCache } from '../secrets/check-cache.js';

@@ -2,7 +2,7 @@
 // a newer version (never downgraded), and its `default` provider config kept equal to the
 // connection xp uses, so that dblink loops back with the same credentials.
 import type pg from 'pg';
-import type { ProviderBlock } from '../config/types.js';
+import type { ProviderBlock } from '../model/types.js';
 import { bundledDigest, bundledVersion, compareVersions, installProvider, installedProvider, ProviderInstallError, upsertProviderConfig } from '../provider/install.js';
 import { parseDatabaseUrl, type ConnectionParams } from './connection.js';
 

@@ -4,7 +4,7 @@
 // extensions a plan would drop — what they hold, with one xplane.data_loss_many call per
 // provider config (again one query per database concerned, on the server).
 import type pg from 'pg';
-import type { KindName } from '../config/types.js';
+import type { KindName } from '../model/types.js';
 import type { Contents, JsonObject, ManagedRecord, ObservedItem, ResourceKey } from '../plan/types.js';
 import { resourceKey } from '../plan/identity.js';
 import type { Missing, NameQuestion } from '../plan/names.js';

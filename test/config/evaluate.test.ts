@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Sensitive, UNKNOWN } from '../../src/config/types.js';
+import { Sensitive, UNKNOWN } from '../../src/model/types.js';
 import { configOf, diagnosticsOf, errorsOf, evalText, resource, valueOf } from './fixture.js';
 
 describe('names and addresses', () => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { evaluate, type EvaluateOptions } from '../../src/config/evaluate.js';
 import { loadConfiguration, type LoadOptions } from '../../src/config/load.js';
-import type { Configuration, ResourceInstance, Value } from '../../src/config/types.js';
+import type { Configuration, ResourceInstance, Value } from '../../src/model/types.js';
 import { parse } from '../../src/dsl/index.js';
 
 /** Evaluates one file of source text (no file system), failing on syntax errors. */

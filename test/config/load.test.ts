@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfiguration } from '../../src/config/load.js';
-import { Sensitive } from '../../src/config/types.js';
+import { Sensitive } from '../../src/model/types.js';
 import { loadFiles, tempDir } from './fixture.js';
 
 const variables = `

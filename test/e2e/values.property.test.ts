@@ -13,7 +13,7 @@ import { PassThrough } from 'node:stream';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import type { TypeSpec } from '../../src/config/type-constraints.js';
+import type { TypeSpec } from '../../src/model/type-spec.js';
 import { kinds, type AttributeSchema, type BlockSchema, type KindDefinition } from '../../src/kinds/index.js';
 import { cleanEnv, tempDir, unique, urlFor, withClient, onEachServer, serverUrl } from './xp.js';
 

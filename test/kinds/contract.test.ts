@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Value } from '../../src/config/types.js';
+import type { Value } from '../../src/model/types.js';
 import { kindByName, kinds, specKeyRules, type KindDefinition } from '../../src/kinds/index.js';
 import { grantBlock } from '../../src/kinds/grant.js';
 import { missingServer, providerDatabase, serverTargets, uniqueName, type ProviderDatabase } from '../provider/harness.js';

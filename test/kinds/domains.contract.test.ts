@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { domainOf, identifierProblem, valueProblem } from '../../src/kinds/domains.js';
 import { kindByName } from '../../src/kinds/index.js';
-import type { KindName } from '../../src/config/types.js';
+import type { KindName } from '../../src/model/types.js';
 import { missingServer, providerDatabase, serverTargets, type ProviderDatabase } from '../provider/harness.js';
 
 type Case = [attribute: string, value: unknown, ok: boolean];

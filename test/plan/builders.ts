@@ -1,6 +1,6 @@
 // Builders for planner inputs. The normalized/observed shapes are those of the kinds registry
 // (what xplane.normalize_spec and observe return: test/kinds/contract.test.ts holds them together).
-import type { Configuration, KindName, Lifecycle, ResourceInstance, ResourceType, Value } from '../../src/config/types.js';
+import type { Configuration, KindName, Lifecycle, ResourceInstance, ResourceType, Value } from '../../src/model/types.js';
 import { kinds, specKeyRules } from '../../src/kinds/index.js';
 import { desiredSpecJson } from '../../src/plan/desired.js';
 import { identityDatabase, instanceKey, TYPE_OF_KIND } from '../../src/plan/identity.js';

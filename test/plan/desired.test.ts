@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Sensitive, UNKNOWN, type Value } from '../../src/config/types.js';
+import { Sensitive, UNKNOWN, type Value } from '../../src/model/types.js';
 import { desiredSpecJson, maskOf } from '../../src/plan/desired.js';
 
 describe('maskOf', () => {

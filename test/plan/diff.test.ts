@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kinds, specKeyRules } from '../../src/kinds/index.js';
-import type { KindName } from '../../src/config/types.js';
+import type { KindName } from '../../src/model/types.js';
 import { createChanges, deleteChanges, diffAttributes, orderedKeys } from '../../src/plan/diff.js';
 import type { Json } from '../../src/plan/types.js';
 

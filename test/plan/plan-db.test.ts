@@ -3,7 +3,7 @@
 // attribute. Kinds are added here as the provider implements them.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
-import type { ResourceInstance } from '../../src/config/types.js';
+import type { ResourceInstance } from '../../src/model/types.js';
 import { desiredSpecJson } from '../../src/plan/desired.js';
 import { instanceKey, observedMap } from '../../src/plan/identity.js';
 import { assemblePlan, contentsToObserve } from '../../src/plan/plan.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ResourceInstance, ResourceType, Value } from '../../src/config/types.js';
+import type { ResourceInstance, ResourceType, Value } from '../../src/model/types.js';
 import { assemblePlan } from '../../src/plan/plan.js';
 import type { Json, JsonObject } from '../../src/plan/types.js';
 import { renderPlanText, summaryLine } from '../../src/render/plan-text.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Sensitive, UNKNOWN, type ResourceType, type Value } from '../../src/config/types.js';
+import { Sensitive, UNKNOWN, type ResourceType, type Value } from '../../src/model/types.js';
 import { assemblePlan, changesToCheck, contentsToObserve } from '../../src/plan/plan.js';
 import { describeDataLoss } from '../../src/plan/data-loss.js';
 import { lifecycleAttributes } from '../../src/kinds/index.js';

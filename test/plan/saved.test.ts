@@ -2,7 +2,7 @@ import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Sensitive } from '../../src/config/types.js';
+import { Sensitive } from '../../src/model/types.js';
 import { assemblePlan } from '../../src/plan/plan.js';
 import { assertFresh, loadPlan, observationRequest, parsePlan, savePlan, SavedPlanError, serialisePlan } from '../../src/plan/saved.js';
 import { renderPlanJson } from '../../src/render/plan-json.js';

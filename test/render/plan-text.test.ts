@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Sensitive } from '../../src/config/types.js';
+import { Sensitive } from '../../src/model/types.js';
 import { assemblePlan } from '../../src/plan/plan.js';
 import type { Plan } from '../../src/plan/types.js';
 import { renderPlanText } from '../../src/render/plan-text.js';

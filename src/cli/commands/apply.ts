@@ -10,7 +10,7 @@ import { ExitCode, ExitError } from '../errors.js';
 import { checkFresh, computePlan, lock, lockLost, runPlan, type Session } from '../../apply/engine.js';
 import { loadPlan } from '../../plan/saved.js';
 import type { Plan } from '../../plan/types.js';
-import type { Configuration } from '../../config/types.js';
+import type { Configuration } from '../../model/types.js';
 import { hasConfigurationFiles } from '../../config/files.js';
 import { renderPlanText, renderPlanErrors } from '../../render/plan-text.js';
 import {

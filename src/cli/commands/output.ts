@@ -3,7 +3,7 @@
 // connection secret, read back from its connection_secret file.
 import type { CommandIO, ParsedArgs } from '../command.js';
 import { ExitCode, ExitError } from '../errors.js';
-import { Sensitive, UNKNOWN, type Value } from '../../config/types.js';
+import { Sensitive, UNKNOWN, type Value } from '../../model/types.js';
 import { connectionUri, readSecret, secretPath } from '../../secrets/secret-file.js';
 import { configDir, readConfiguration, str } from './workspace.js';
 

@@ -11,7 +11,7 @@ import { ExitError } from '../errors.js';
 import { readServerInfo, serverPaths } from '../../server/embedded.js';
 import { ConnectionError, resolveConnection } from '../../state/connection.js';
 import type { Session } from '../../apply/engine.js';
-import type { Configuration } from '../../config/types.js';
+import type { Configuration } from '../../model/types.js';
 import { startSession } from './workspace.js';
 import { hasConfigurationFiles } from '../../config/files.js';
 import { addressBook, readStatus, withAddresses, type AddressBook } from '../../views/status/read.js';

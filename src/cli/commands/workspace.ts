@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import type { CommandIO, ParsedArgs } from '../command.js';
 import { ExitError } from '../errors.js';
 import { str } from '../flags.js';
-import type { Configuration } from '../../config/types.js';
+import type { Configuration } from '../../model/types.js';
 import { ConnectionError, resolveConnection, type ConnectionTarget } from '../../state/connection.js';
 import { EmbeddedServerError } from '../../server/embedded.js';
 import { applicationName } from '../../state/lock.js';

@@ -1,7 +1,7 @@
 // What the kubectl-like commands (`xp status`, `xp describe`, `xp events`) show: rows read from
 // the provider's views (xplane.resource_status, xplane.recent_events) and tables, as plain
 // values. src/views/status/read.ts fills them; render.ts turns them into text.
-import type { KindName } from '../../config/types.js';
+import type { KindName } from '../../model/types.js';
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
 

@@ -1,9 +1,9 @@
 // Reading the provider's state for `xp status`, `xp describe` and `xp events`: one query per
 // question (never one per resource), results as the plain rows of model.ts.
 import type pg from 'pg';
-import type { KindName } from '../../config/types.js';
+import type { KindName } from '../../model/types.js';
 import { identityDatabase, managedAddress, TYPE_OF_KIND } from '../../plan/identity.js';
-import type { Configuration } from '../../config/types.js';
+import type { Configuration } from '../../model/types.js';
 import type { Condition, ConditionStatus, ResourceDescription, ResourceEvent, ResourceStatus } from './model.js';
 
 export interface StatusFilter {

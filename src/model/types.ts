@@ -1,5 +1,7 @@
 // What evaluation produces: a Configuration of resource instances, the input of the graph,
-// plan and apply stages. Everything here is plain data except the two value markers.
+// plan and apply stages. Everything here is plain data except the two value markers. It lives
+// in model/, which imports no stage, so that every stage (kinds, config, graph, plan, secrets,
+// state, apply) can name these types without importing another stage.
 import type { SourceRange } from '../dsl/diagnostics.js';
 
 /** The five kinds, named as the in-database API names them (xplane.resource_kind). */

@@ -1,0 +1,214 @@
+// Checks and validation: an attribute's value against its kind's schema (type, references,
+// enum, the values PostgreSQL can hold), a kind's own problems placed at the attribute they are
+// about, connection_secret files, and the checks across the whole configuration (two
+// resources managing one PostgreSQL object; a managed name written as a string).
+import type { Attribute, Block } from '../dsl/ast.js';
+import type { SourceRange } from '../dsl/diagnostics.js';
+import { kindByType, type AttributeSchema, type KindDefinition, type SpecProblem } from '../kinds/index.js';
+import { domainOf, valueProblem } from '../kinds/domains.js';
+import type { ResourceInstance, Value } from '../model/types.js';
+import { checkSecretPath, SecretPathError } from '../secrets/secret-file.js';
+import { where, type DiagnosticSink } from './context.js';
+import { didYouMean } from './suggest.js';
+import { convert } from './type-constraints.js';
+import { ResourceGroup, ResourceRef, deepUnwrap, toPlain, unwrap, wrap, type EvalValue } from './values.js';
+
+/** A problem a kind found in a spec (its finalize), placed at the attribute or nested block it is about. */
+export function reportProblem(p: SpecProblem, block: Block, diagnostics: DiagnosticSink): void {
+  let range = block.typeRange;
+  if (p.attribute) range = block.body.attributes.find((a) => a.name === p.attribute)?.range ?? range;
+  if (p.block) {
+    const nested = block.body.blocks.filter((b) => b.type === p.block!.type)[p.block.index];
+    if (nested) {
+      range = nested.typeRange;
+      if (p.block.attribute) range = nested.body.attributes.find((a) => a.name === p.block!.attribute)?.value.range ?? range;
+    }
+  }
+  diagnostics.report(range, p.message, p.hint);
+}
+
+/** Converts an attribute's value to its schema's type, checking references and enums. */
+export function checkAttribute(name: string, schema: AttributeSchema, v: EvalValue, range: SourceRange, diagnostics: DiagnosticSink): Value | undefined {
+  if (schema.references) {
+    const refs: ResourceRef[] = [];
+    const { value } = unwrap(v);
+    if (value instanceof ResourceRef) refs.push(value);
+    else if (value instanceof ResourceGroup) refs.push(...value.instances.values());
+    else if (Array.isArray(value)) {
+      for (const x of value) if (x instanceof ResourceRef) refs.push(x);
+    }
+    for (const ref of refs) {
+      if (!schema.references.includes(ref.instance.type)) {
+        diagnostics.report(range, `${name}: expected a reference to ${schema.references.map((t) => `a ${t}`).join(' or ')}, got ${ref.instance.address}`);
+        return undefined;
+      }
+    }
+  }
+  const c = convert(v, schema.type);
+  if (!c.ok) {
+    diagnostics.report(range, `${name}: ${c.message}`);
+    return undefined;
+  }
+  if (schema.enum) {
+    const { value } = unwrap(c.value);
+    if (typeof value === 'string') {
+      const ok = schema.caseInsensitive ? schema.enum.some((x) => x.toLowerCase() === value.toLowerCase()) : schema.enum.includes(value);
+      if (!ok) {
+        diagnostics.report(range, `${name}: invalid value "${value}", expected one of: ${schema.enum.map((x) => `"${x}"`).join(', ')}`, didYouMean(value, schema.enum));
+        return undefined;
+      }
+    }
+  }
+  const out = toPlain(c.value);
+  const plain = deepUnwrap(out as EvalValue);
+  const bad = valueProblem(domainOf(schema), plain.value, plain.sensitive || schema.sensitive === true, '', schema.keyDomain);
+  if (bad) {
+    diagnostics.report(range, `${name}${bad.path}: ${bad.problem}`);
+    return undefined;
+  }
+  if (out === null) return null;
+  return schema.sensitive ? wrap(out as EvalValue, true) as Value : out;
+}
+
+/**
+ * A connection_secret path stays inside the configuration directory, through no symbolic
+ * link (src/secrets/secret-file.ts, checked again when the file is written), and two
+ * instances never share a file.
+ */
+export class SecretFiles {
+  /** By path relative to the directory: which instance writes each. */
+  private readonly byPath = new Map<string, string>();
+
+  constructor(
+    private readonly dir: string,
+    private readonly diagnostics: DiagnosticSink,
+  ) {}
+
+  check(path: string, address: string, range: SourceRange): void {
+    let relative: string;
+    try {
+      relative = checkSecretPath(this.dir, path).relative;
+    } catch (err) {
+      if (!(err instanceof SecretPathError)) throw err;
+      this.diagnostics.report(range, err.message, err.hint);
+      return;
+    }
+    const other = this.byPath.get(relative);
+    if (other !== undefined && other !== address)
+      this.diagnostics.report(range, `connection_secret path "${relative}" is also the connection secret of ${other}`, 'each service account needs its own file, e.g. "secrets/${each.key}.env"');
+    else this.byPath.set(relative, address);
+  }
+}
+
+/**
+ * `database = "saas"` where `database "saas" {}` is managed here: without the reference
+ * there is no dependency, so nothing makes the database exist first. Warn, pointing at it.
+ */
+export function checkNamesWrittenAsStrings(
+  resources: ResourceInstance[],
+  blockOf: Map<ResourceInstance, { kind: KindDefinition; block: Block; attrs: Map<string, Attribute> }>,
+  diagnostics: DiagnosticSink,
+): void {
+  const managed = { database: new Map<string, ResourceInstance[]>(), role: new Map<string, ResourceInstance[]>() };
+  for (const r of resources) {
+    const ns = kindByType(r.type)!.namespace;
+    if (ns !== 'database' && ns !== 'role') continue;
+    const list = managed[ns].get(r.name);
+    if (list) list.push(r);
+    else managed[ns].set(r.name, [r]);
+  }
+  const reported = new Set<string>();
+  const checkOne = (r: ResourceInstance, ns: 'database' | 'role', name: Value, range: SourceRange) => {
+    if (typeof name !== 'string') return;
+    const target = managed[ns].get(name)?.find((t) => t.provider === r.provider);
+    if (!target || target === r || r.dependsOn.includes(target.address)) return;
+    const key = `${range.start.offset}:${target.address}`;
+    if (reported.has(key)) return;
+    reported.add(key);
+    diagnostics.push({
+      severity: 'warning',
+      message: `"${name}" is managed here as ${target.address}, but written as a string: nothing makes it exist first`,
+      range,
+      hint: `refer to it as ${target.address} to depend on it`,
+    });
+  };
+  const check = (r: ResourceInstance, ns: 'database' | 'role', value: Value, range: SourceRange) => {
+    if (Array.isArray(value)) for (const v of value) checkOne(r, ns, v, range);
+    else checkOne(r, ns, value, range);
+  };
+  for (const r of resources) {
+    const block = blockOf.get(r)!;
+    const names = nameAttributes(block.kind);
+    for (const [name, ns] of names.attributes) {
+      const v = r.spec[name];
+      if (v === undefined || v === null) continue;
+      const attr = block.attrs.get(name);
+      if (attr) check(r, ns, v, attr.value.range);
+    }
+    for (const [type, specKey, attrs] of names.blocks) {
+      const items = r.spec[specKey];
+      if (!Array.isArray(items) || items.length === 0) continue;
+      let i = 0;
+      for (const b of block.block.body.blocks) {
+        if (b.type !== type) continue;
+        const item = items[i++];
+        if (typeof item !== 'object' || item === null || Array.isArray(item)) continue;
+        for (const [name, ns] of attrs) {
+          const v = (item as Record<string, Value>)[name];
+          if (v === undefined || v === null) continue;
+          const attr = b.body.attributes.find((a) => a.name === name);
+          if (attr) check(r, ns, v, attr.value.range);
+        }
+      }
+    }
+  }
+}
+
+/** Two resources may not manage the same PostgreSQL object. */
+export function checkNames(resources: ResourceInstance[], diagnostics: DiagnosticSink): void {
+  // (provider, namespace, database) → name → resource; nested maps, no key strings to build
+  const scopes = new Map<string, Map<string, Map<string, Map<string, ResourceInstance>>>>();
+  const level = <V,>(m: Map<string, V>, k: string, make: () => V): V => {
+    let v = m.get(k);
+    if (v === undefined) m.set(k, (v = make()));
+    return v;
+  };
+  for (const r of resources) {
+    const kind = kindByType(r.type)!;
+    const db = kind.perDatabase ? String(r.spec['database'] ?? '') : '';
+    const names = level(level(level(scopes, r.provider, () => new Map()), kind.namespace, () => new Map()), db, () => new Map<string, ResourceInstance>());
+    const prev = names.get(r.name);
+    if (prev) {
+      diagnostics.report(
+        r.range,
+        `${r.address} and ${prev.address} both manage the ${kind.namespace} "${r.name}"${db ? ` in database "${db}"` : ''}`,
+        `${prev.address} is at ${where(prev.range)}; set a distinct name = "…"`,
+      );
+    } else names.set(r.name, r);
+  }
+}
+
+interface NameAttributes {
+  attributes: [string, 'database' | 'role'][];
+  blocks: [string, string, [string, 'database' | 'role'][]][];
+}
+const nameAttributeCache = new WeakMap<KindDefinition, NameAttributes>();
+
+/** The attributes of a kind (and of its blocks) that name a database or a role. */
+function nameAttributes(kind: KindDefinition): NameAttributes {
+  let out = nameAttributeCache.get(kind);
+  if (!out) {
+    const of = (attrs: Record<string, AttributeSchema>) =>
+      Object.entries(attrs).flatMap(([name, a]): [string, 'database' | 'role'][] =>
+        a.references?.includes('database') ? [[name, 'database']] : a.references?.includes('role') ? [[name, 'role']] : [],
+      );
+    out = {
+      attributes: of(kind.attributes),
+      blocks: Object.entries(kind.blocks).flatMap(([type, b]): [string, string, [string, 'database' | 'role'][]][] =>
+        b.specKey ? [[type, b.specKey, of(b.attributes)]] : [],
+      ),
+    };
+    nameAttributeCache.set(kind, out);
+  }
+  return out;
+}

@@ -1,0 +1,104 @@
+// The evaluation context: what an expression sees beyond its own syntax (HCL's `EvalContext`).
+// A Scope says where the expression is (each, count.index, `for` variables, where references
+// are recorded); a Resolver answers `var.x`, `local.x` and `type.label`; the DiagnosticSink
+// collects mistakes. expressions.ts evaluates against this seam only, so the modules that own
+// variables and locals (blocks.ts) and resources (instances.ts) plug in without it knowing them.
+import type { Attribute, Block, Expression } from '../dsl/ast.js';
+import type { Diagnostic, SourceRange } from '../dsl/diagnostics.js';
+import type { ResourceType } from '../model/types.js';
+import type { FunctionContext } from './functions.js';
+import type { EvalValue } from './values.js';
+
+/** A value that could not be evaluated; its diagnostic has been reported. */
+export const FAILED = Symbol('failed');
+/** A memo being computed: meeting it again is a cycle. */
+export const BUSY = Symbol('busy');
+
+/** What is being evaluated, for "a variable default cannot refer to …" messages. */
+export type Where = 'variable' | 'local' | 'resource' | 'output' | 'provider' | 'stack' | 'var-file';
+
+export interface Scope {
+  /** Where references to resources are recorded (absent: references are not allowed). */
+  deps?: Set<string>;
+  each?: { key: EvalValue; value: EvalValue };
+  countIndex?: number;
+  /** `for` expression variables. */
+  names?: Map<string, EvalValue>;
+  /** What is being evaluated, for "each.key is only available in …" messages. */
+  where: Where;
+}
+
+/** Answers the references of an expression; each throws an EvalFailure for a bad one. */
+export interface Resolver {
+  /** `var.name` */
+  variable(name: string, range: SourceRange, scope: Scope): EvalValue;
+  /** `local.name` (the local's dependencies are added to the scope's). */
+  local(name: string, range: SourceRange, scope: Scope): EvalValue;
+  /** `type.label`, or `type.label[index]`: one instance or the group of them; records the dependency. */
+  resource(type: ResourceType, label: string, range: SourceRange, scope: Scope, index?: Expression): EvalValue;
+}
+
+export interface EvalContext {
+  readonly resolver: Resolver;
+  readonly diagnostics: DiagnosticSink;
+  readonly functions: FunctionContext;
+}
+
+/** The diagnostics of one evaluation, in the order they were found, with a count of errors. */
+export class DiagnosticSink {
+  readonly list: Diagnostic[] = [];
+  private errorTotal = 0;
+
+  get errors(): number {
+    return this.errorTotal;
+  }
+
+  push(...diagnostics: Diagnostic[]): void {
+    for (const d of diagnostics) {
+      if (d.severity === 'error') this.errorTotal++;
+      this.list.push(d);
+    }
+  }
+
+  report(range: SourceRange | undefined, message: string, hint?: string): void {
+    this.push({ severity: 'error', message, ...(range ? { range } : {}), ...(hint ? { hint } : {}) });
+  }
+
+  /** Reports the diagnostic of an EvalFailure (none when its cause was reported already); rethrows anything else. */
+  caught(err: unknown): void {
+    if (!(err instanceof EvalFailure)) throw err;
+    if (err.diagnostic.message) this.push(err.diagnostic);
+  }
+}
+
+/** Stops the evaluation of one attribute; caught where the attribute is evaluated. */
+export class EvalFailure extends Error {
+  constructor(readonly diagnostic: Diagnostic) {
+    super(diagnostic.message);
+  }
+}
+
+export function fail(range: SourceRange | undefined, message: string, hint?: string): never {
+  throw new EvalFailure({ severity: 'error', message, ...(range ? { range } : {}), ...(hint ? { hint } : {}) });
+}
+
+/** Stops an evaluation whose cause has already been reported (a failed variable or local). */
+export function alreadyReported(): EvalFailure {
+  return new EvalFailure({ severity: 'error', message: '' });
+}
+
+/** The attributes of a block by name; a repeated attribute is reported. */
+export function attributesOf(block: Block, diagnostics: DiagnosticSink): Map<string, Attribute> {
+  const out = new Map<string, Attribute>();
+  for (const attr of block.body.attributes) {
+    const prev = out.get(attr.name);
+    if (prev) diagnostics.report(attr.nameRange, `attribute "${attr.name}" is set twice`, `first set at ${where(prev.nameRange)}`);
+    else out.set(attr.name, attr);
+  }
+  return out;
+}
+
+/** `file:line:col`, for hints that point at another place. */
+export function where(range: SourceRange): string {
+  return `${range.file}:${range.start.line}:${range.start.column}`;
+}

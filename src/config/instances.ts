@@ -1,0 +1,578 @@
+// Resources and their instances: the resource blocks of a configuration, their expansion by
+// for_each or count into instances, references to them (`role.x`, `schema.t["a"]`, recorded as
+// dependencies), and the building of each instance's ResourceInstance: its attributes, nested
+// blocks and lifecycle, checked against its kind (src/kinds) by checks.ts.
+import type { Attribute, Block, Expression } from '../dsl/ast.js';
+import type { SourceRange } from '../dsl/diagnostics.js';
+import {
+  deletionPolicies,
+  kindByType,
+  lifecycleAttributes,
+  metaArguments,
+  metaBlocks,
+  type AttributeSchema,
+  type BlockSchema,
+  type KindDefinition,
+} from '../kinds/index.js';
+import { identifierProblem } from '../kinds/domains.js';
+import type { ConnectionSecret, Lifecycle, ResourceInstance, ResourceType, Value } from '../model/types.js';
+import { STRING } from '../model/type-spec.js';
+import { checkAttribute, reportProblem, SecretFiles } from './checks.js';
+import { BUSY, FAILED, attributesOf, fail, where, type DiagnosticSink, type EvalContext, type Scope } from './context.js';
+import { evalAttribute, evalExpr } from './expressions.js';
+import { didYouMean } from './suggest.js';
+import { convert } from './type-constraints.js';
+import {
+  ResourceGroup,
+  ResourceRef,
+  Sensitive,
+  UNKNOWN,
+  containsSensitive,
+  containsUnknown,
+  expandGroup,
+  isObject,
+  toPlain,
+  typeOfValue,
+  unwrap,
+  wrap,
+  type EvalValue,
+  type InstanceHandle,
+} from './values.js';
+
+/** The most instances one `count` makes (range() has the same limit on elements). */
+const MAX_COUNT = 1_000_000;
+
+const EMPTY_SET: Set<string> = new Set();
+
+/** One instance of a resource block, as references see it: its name and attributes, evaluated on demand. */
+export class Instance implements InstanceHandle {
+  readonly deps = new Set<string>();
+  /** A plain object, not a Map: instances of one kind share its hidden class, and it is cheaper to allocate. */
+  readonly memo: Record<string, EvalValue | typeof BUSY | typeof FAILED> = {};
+  private nameMemo: string | typeof UNKNOWN | typeof BUSY | undefined;
+
+  constructor(
+    readonly resource: ResourceBlock,
+    readonly address: string,
+    readonly scope: Scope,
+    private readonly ctx: EvalContext,
+  ) {}
+
+  get type(): ResourceType {
+    return this.resource.type;
+  }
+
+  name(): string | typeof UNKNOWN {
+    if (this.nameMemo === BUSY) {
+      const attr = this.resource.attrs.get('name')!;
+      this.ctx.diagnostics.report(attr.value.range, `the name of ${this.address} refers to itself`);
+      return UNKNOWN;
+    }
+    if (this.nameMemo !== undefined) return this.nameMemo;
+    const attr = this.resource.attrs.get('name');
+    if (!attr) {
+      // a label is ASCII: only its length can be wrong
+      const fromLabel = this.resource.label.replace(/-/g, '_');
+      const problem = identifierProblem(fromLabel);
+      if (problem === undefined) return (this.nameMemo = fromLabel);
+      this.ctx.diagnostics.report(this.resource.block.typeRange, `the name "${fromLabel}" (from the label) ${problem}`, 'set a shorter name with name = "…"');
+      return (this.nameMemo = UNKNOWN);
+    }
+    this.nameMemo = BUSY;
+    let result: string | typeof UNKNOWN = UNKNOWN;
+    const v = evalAttribute(attr, this.scope, this.ctx);
+    if (v !== FAILED) {
+      const { value, sensitive } = unwrap(v);
+      const s = convert(value, STRING);
+      if (sensitive) this.ctx.diagnostics.report(attr.value.range, 'a name must not be sensitive');
+      else if (value === UNKNOWN || (s.ok && s.value === UNKNOWN))
+        this.ctx.diagnostics.report(attr.value.range, 'the name must be known before apply', 'a name cannot depend on a value known only after apply');
+      else if (!s.ok || typeof s.value !== 'string') this.ctx.diagnostics.report(attr.value.range, `name: expected string, got ${typeOfValue(value)}`);
+      else if (identifierProblem(s.value) !== undefined) this.ctx.diagnostics.report(attr.value.range, `name ${identifierProblem(s.value)}`);
+      else result = s.value;
+    }
+    return (this.nameMemo = result);
+  }
+
+  /** An attribute as the spec will hold it (converted, default filled), for references. */
+  attribute(name: string): EvalValue | undefined {
+    if (name === 'name') return this.name();
+    const kind = this.resource.kind;
+    const schema = kind.attributes[name];
+    if (!schema) {
+      if (kind.computed?.[name]) return kind.computed[name].sensitive ? new Sensitive<EvalValue>(UNKNOWN) : UNKNOWN;
+      return undefined;
+    }
+    const attr = this.resource.attrs.get(name);
+    if (!attr) {
+      if (schema.sensitive) return new Sensitive<EvalValue>(UNKNOWN);
+      return schema.default !== undefined ? (schema.default as EvalValue) : UNKNOWN;
+    }
+    const v = this.attributeValue(name);
+    if (v === FAILED) return UNKNOWN;
+    const c = convert(v, schema.type);
+    const out = c.ok ? c.value : UNKNOWN;
+    return schema.sensitive ? wrap(out, true) : out;
+  }
+
+  attributeNames(): string[] {
+    return ['name', ...Object.keys(this.resource.kind.attributes), ...Object.keys(this.resource.kind.computed ?? {})];
+  }
+
+  /** The evaluated expression of one attribute of the block (memoised; a cycle reads as unknown). */
+  attributeValue(name: string): EvalValue | typeof FAILED {
+    const m = this.memo[name];
+    if (m === BUSY) return UNKNOWN; // a cycle between resources: the graph reports it
+    if (m !== undefined) return m;
+    const attr = this.resource.attrs.get(name);
+    if (!attr) return FAILED;
+    this.memo[name] = BUSY;
+    const v = evalAttribute(attr, this.scope, this.ctx);
+    this.memo[name] = v;
+    return v;
+  }
+}
+
+/** A resource block as declared, and its instances once expanded. */
+export interface ResourceBlock {
+  type: ResourceType;
+  label: string;
+  address: string;
+  kind: KindDefinition;
+  block: Block;
+  attrs: Map<string, Attribute>;
+  mode: 'single' | 'for_each' | 'count';
+  expansion?: Map<string | number, Instance> | typeof BUSY | typeof FAILED;
+}
+
+/** The resource blocks of a configuration, by type and label, and their instances. */
+export class Resources {
+  /** In source order. */
+  readonly blocks: ResourceBlock[] = [];
+  /** By type then label. */
+  private readonly byType = new Map<string, Map<string, ResourceBlock>>();
+  private readonly diagnostics: DiagnosticSink;
+  /** connection_secret files: which instance writes each. */
+  private readonly secretFiles: SecretFiles;
+
+  constructor(
+    private readonly ctx: EvalContext,
+    dir: string,
+  ) {
+    this.diagnostics = ctx.diagnostics;
+    this.secretFiles = new SecretFiles(dir, ctx.diagnostics);
+  }
+
+  /** A resource block of the configuration (a duplicate or a bad label is reported). */
+  add(type: ResourceType, label: string, block: Block): void {
+    const address = `${type}.${label}`;
+    const prev = this.byType.get(type)?.get(label);
+    if (prev) {
+      this.diagnostics.report(block.typeRange, `duplicate resource ${address}`, `first defined at ${where(prev.block.typeRange)}`);
+      return;
+    }
+    if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(label)) {
+      this.diagnostics.report(block.typeRange, `invalid resource label "${label}"`, 'a label is a name: letters, digits, "_" and "-", not starting with a digit (set `name = "…"` for any PostgreSQL name)');
+      return;
+    }
+    const resource: ResourceBlock = {
+      type,
+      label,
+      address,
+      kind: kindByType(type)!,
+      block,
+      attrs: attributesOf(block, this.diagnostics),
+      mode: 'single',
+    };
+    this.blocks.push(resource);
+    let byLabel = this.byType.get(type);
+    if (!byLabel) this.byType.set(type, (byLabel = new Map()));
+    byLabel.set(label, resource);
+  }
+
+  /** The instances of a resource block (by for_each key, count index, or '' for one), once; undefined when they cannot be known. */
+  expand(r: ResourceBlock): Map<string | number, Instance> | undefined {
+    if (r.expansion === BUSY) {
+      this.diagnostics.report(r.block.typeRange, `the for_each or count of ${r.address} refers to ${r.address} itself`);
+      r.expansion = FAILED;
+      return undefined;
+    }
+    if (r.expansion === FAILED) return undefined;
+    if (r.expansion) return r.expansion;
+    r.expansion = BUSY;
+    const out = new Map<string | number, Instance>();
+    const forEach = r.attrs.get('for_each');
+    const count = r.attrs.get('count');
+    // what for_each / count refer to, given to every instance (no set for a single instance)
+    const blockDeps = forEach || count ? new Set<string>() : EMPTY_SET;
+    const base: Scope = { where: 'resource', deps: blockDeps };
+    const make = (address: string, scope: Scope) => {
+      const inst = new Instance(r, address, { ...scope, deps: undefined }, this.ctx);
+      inst.scope.deps = inst.deps;
+      return inst;
+    };
+    if (forEach && count) {
+      this.diagnostics.report(count.nameRange, `${r.address} sets both for_each and count`, 'use one of them');
+      r.expansion = FAILED;
+      return undefined;
+    }
+    if (forEach) {
+      r.mode = 'for_each';
+      const v = evalAttribute(forEach, base, this.ctx);
+      if (v === FAILED) return this.expansionFailed(r);
+      const { value, sensitive } = unwrap(v);
+      const plain = value instanceof ResourceGroup ? expandGroup(value) : value;
+      if (sensitive || containsSensitive(plain)) {
+        this.diagnostics.report(forEach.value.range, 'for_each must not be sensitive', 'instance keys appear in addresses and plans');
+        return this.expansionFailed(r);
+      }
+      if (containsUnknown(plain)) {
+        this.diagnostics.report(forEach.value.range, 'for_each depends on values known only after apply', 'the instances of a resource must be known at plan time');
+        return this.expansionFailed(r);
+      }
+      if (Array.isArray(plain)) {
+        const seen = new Set<string>();
+        for (const item of plain) {
+          const s = item instanceof ResourceRef ? item.instance.name() : unwrap(item).value;
+          if (typeof s !== 'string') {
+            this.diagnostics.report(forEach.value.range, `for_each must be a set of strings or a map, got a list containing ${typeOfValue(item)}`);
+            return this.expansionFailed(r);
+          }
+          if (seen.has(s)) {
+            this.diagnostics.report(forEach.value.range, `for_each has the key "${s}" twice`, 'use toset(…) to remove duplicates');
+            return this.expansionFailed(r);
+          }
+          seen.add(s);
+        }
+        for (const s of [...seen].sort()) out.set(s, make(`${r.address}[${JSON.stringify(s)}]`, { ...base, each: { key: s, value: s } }));
+      } else if (isObject(plain)) {
+        for (const k of Object.keys(plain).sort()) {
+          out.set(k, make(`${r.address}[${JSON.stringify(k)}]`, { ...base, each: { key: k, value: plain[k]! } }));
+        }
+      } else {
+        this.diagnostics.report(forEach.value.range, `for_each must be a set of strings or a map, got ${typeOfValue(plain)}`);
+        return this.expansionFailed(r);
+      }
+    } else if (count) {
+      r.mode = 'count';
+      const v = evalAttribute(count, base, this.ctx);
+      if (v === FAILED) return this.expansionFailed(r);
+      const { value } = unwrap(v);
+      if (value === UNKNOWN) {
+        this.diagnostics.report(count.value.range, 'count depends on values known only after apply', 'the instances of a resource must be known at plan time');
+        return this.expansionFailed(r);
+      }
+      const n = convert(value, { t: 'number' });
+      if (!n.ok || typeof n.value !== 'number' || !Number.isInteger(n.value) || n.value < 0) {
+        this.diagnostics.report(count.value.range, `count must be a whole number ≥ 0, got ${n.ok ? String(n.value) : typeOfValue(value)}`);
+        return this.expansionFailed(r);
+      }
+      if (n.value > MAX_COUNT) {
+        // as range(): a typo (1e20) would otherwise run out of memory instead of being reported
+        this.diagnostics.report(count.value.range, `count must be at most ${MAX_COUNT.toLocaleString('en')}, got ${n.value}`);
+        return this.expansionFailed(r);
+      }
+      for (let i = 0; i < n.value; i++) out.set(i, make(`${r.address}[${i}]`, { ...base, countIndex: i }));
+    } else {
+      const inst = new Instance(r, r.address, { where: 'resource', deps: undefined }, this.ctx);
+      inst.scope.deps = inst.deps;
+      out.set('', inst);
+    }
+    if (blockDeps.size > 0) for (const inst of out.values()) for (const d of blockDeps) inst.deps.add(d);
+    r.expansion = out;
+    return out;
+  }
+
+  private expansionFailed(r: ResourceBlock): undefined {
+    r.expansion = FAILED;
+    return undefined;
+  }
+
+  /** `type.label` in an expression: one instance, or the group of them. Records the dependency. */
+  reference(type: ResourceType, label: string, range: SourceRange, scope: Scope, indexExpr?: Expression): EvalValue {
+    // looked up by type then label: no address string to build and hash for every reference
+    const r = this.byType.get(type)?.get(label);
+    if (!r) {
+      const address = `${type}.${label}`;
+      const same = [...(this.byType.get(type)?.keys() ?? [])];
+      fail(range, `reference to undeclared resource ${address}`, didYouMean(label, same) ?? `declare it: ${type} "${label}" { … }`);
+    }
+    const address = r.address;
+    if (!scope.deps) {
+      fail(range, `a ${scope.where === 'variable' ? 'variable default' : scope.where} cannot refer to a resource`, 'resources can be referred to from resources, locals and outputs');
+    }
+    const instances = this.expand(r);
+    if (!instances) {
+      scope.deps.add(address);
+      return UNKNOWN;
+    }
+    if (r.mode === 'single') {
+      const inst = instances.get('')!;
+      if (indexExpr) fail(indexExpr.range, `${address} has neither for_each nor count: it cannot be indexed`);
+      scope.deps.add(inst.address);
+      return new ResourceRef(inst);
+    }
+    if (indexExpr) {
+      const k = unwrap(evalExpr(indexExpr, scope, this.ctx)).value;
+      if (k === UNKNOWN) {
+        for (const inst of instances.values()) scope.deps.add(inst.address);
+        return UNKNOWN;
+      }
+      const key = r.mode === 'count' ? convert(k, { t: 'number' }) : convert(k, STRING);
+      const inst = key.ok ? instances.get(key.value as string | number) : undefined;
+      if (!inst) {
+        const keys = [...instances.keys()].map((x) => JSON.stringify(x));
+        fail(
+          indexExpr.range,
+          `${address} has no instance [${JSON.stringify(toPlain(k))}]`,
+          keys.length === 0 ? `${address} has no instances` : `its instances are ${keys.slice(0, 10).join(', ')}${keys.length > 10 ? ', …' : ''}`,
+        );
+      }
+      scope.deps.add(inst.address);
+      return new ResourceRef(inst);
+    }
+    const refs = new Map<string | number, ResourceRef>();
+    for (const [k, inst] of instances) {
+      scope.deps.add(inst.address);
+      refs.set(k, new ResourceRef(inst));
+    }
+    return new ResourceGroup(address, r.mode, refs);
+  }
+
+  /** The ResourceInstance of one instance: its spec checked against its kind, its provider, lifecycle and dependencies. */
+  build(inst: Instance, providers: Set<string>): ResourceInstance | undefined {
+    const r = inst.resource;
+    const kind = r.kind;
+    const errorsBefore = this.diagnostics.errors;
+    const spec: Record<string, Value> = {};
+    for (const attr of r.block.body.attributes) {
+      const name = attr.name;
+      if (r.attrs.get(name) !== attr) continue; // set twice: reported by attributesOf
+      if ((metaArguments as readonly string[]).includes(name)) continue;
+      const schema = kind.attributes[name];
+      if (!schema) {
+        const known = [...Object.keys(kind.attributes), ...metaArguments];
+        this.diagnostics.report(attr.nameRange, `unknown attribute "${name}" in ${r.type}`, didYouMean(name, known) ?? `${r.type} has: ${known.join(', ')}`);
+        continue;
+      }
+      const v = inst.attributeValue(name);
+      if (v === FAILED) continue;
+      const checked = checkAttribute(name, schema, v, attr.value.range, this.diagnostics);
+      if (checked !== undefined) spec[name] = checked;
+    }
+    // depends_on: references only; evaluating them records the dependencies
+    const dependsOn = r.attrs.get('depends_on');
+    if (dependsOn) {
+      if (dependsOn.value.kind !== 'List') this.diagnostics.report(dependsOn.value.range, 'depends_on must be a list of resources: [role.x, schema.y]');
+      else {
+        for (const item of dependsOn.value.items) {
+          try {
+            const v = evalExpr(item, inst.scope, this.ctx);
+            if (!(v instanceof ResourceRef) && !(v instanceof ResourceGroup) && v !== UNKNOWN) {
+              this.diagnostics.report(item.range, `depends_on: expected a resource (role.x), got ${typeOfValue(v)}`);
+            }
+          } catch (err) {
+            this.diagnostics.caught(err);
+          }
+        }
+      }
+    }
+    // without provider = …: the only provider block, else the one named "default", else the
+    // default connection (LANGUAGE.md: "without any, the default connection is used")
+    let provider = providers.size === 1 ? [...providers][0]! : 'default';
+    const providerAttr = r.attrs.get('provider');
+    if (providerAttr) {
+      const p = providerAttr.value;
+      if (p.kind === 'GetAttr' && p.object.kind === 'Variable' && p.object.name === 'provider') {
+        if (!providers.has(p.name)) this.diagnostics.report(p.range, `unknown provider "${p.name}"`, didYouMean(p.name, providers) ?? `declare it: provider "${p.name}" { url = … }`);
+        else provider = p.name;
+      } else this.diagnostics.report(p.range, 'provider must be a reference to a provider block: provider.NAME');
+    }
+    const lifecycle: Lifecycle = { prevent_destroy: false, deletion_policy: 'delete', ignore_changes: [] };
+    let connectionSecret: ConnectionSecret | undefined;
+    const blockCounts: Record<string, number> = {};
+    for (const b of r.block.body.blocks) {
+      const n = (blockCounts[b.type] ?? 0) + 1;
+      blockCounts[b.type] = n;
+      if (b.labels.length > 0) this.diagnostics.report(b.typeRange, `a ${b.type} block takes no label`);
+      for (const nested of b.body.blocks) this.diagnostics.report(nested.typeRange, `unexpected block "${nested.type}" in ${b.type}`);
+      if (b.type === 'lifecycle') {
+        if (n > 1) this.diagnostics.report(b.typeRange, 'only one lifecycle block is allowed');
+        else this.readLifecycle(b, inst, lifecycle);
+        continue;
+      }
+      const schema = kind.blocks[b.type];
+      if (!schema) {
+        const candidates = [...Object.keys(kind.blocks), ...metaBlocks];
+        this.diagnostics.report(b.typeRange, `unknown block "${b.type}" in ${r.type}`, didYouMean(b.type, candidates) ?? (candidates.length ? `${r.type} has blocks: ${candidates.join(', ')}` : undefined));
+        continue;
+      }
+      if (!schema.multiple && n > 1) {
+        this.diagnostics.report(b.typeRange, `only one ${b.type} block is allowed`);
+        continue;
+      }
+      const obj = this.readNestedBlock(b, schema, inst);
+      if (!obj) continue;
+      if (schema.specKey) {
+        const list = (spec[schema.specKey] ??= []) as Value[];
+        list.push(obj);
+      } else if (b.type === 'connection_secret') {
+        if (typeof obj['path'] === 'string') {
+          connectionSecret = { path: obj['path'], format: obj['format'] as ConnectionSecret['format'] };
+          this.secretFiles.check(connectionSecret.path, inst.address, b.body.attributes.find((a) => a.name === 'path')?.value.range ?? b.typeRange);
+        } else if (obj['path'] !== undefined) this.diagnostics.report(b.typeRange, 'connection_secret: path must be known before apply');
+      }
+    }
+    for (const [name, schema] of entriesOf(kind.attributes)) {
+      if (spec[name] !== undefined && spec[name] !== null) continue;
+      if (schema.required) {
+        this.diagnostics.report(r.block.typeRange, `missing required attribute "${name}" in ${inst.address}`, `${name}: ${schema.description}`);
+      } else if (schema.default !== undefined && schema.unobserved === undefined) {
+        spec[name] = cloneDefault(schema.default);
+      } else if (spec[name] === null) delete spec[name];
+    }
+    if (kind.finalize) {
+      for (const p of kind.finalize(spec)) reportProblem(p, r.block, this.diagnostics);
+    }
+    if (this.diagnostics.errors > errorsBefore) return undefined;
+    const name = inst.name();
+    if (name === UNKNOWN) return undefined;
+    return {
+      address: inst.address,
+      type: r.type,
+      kind: kind.kind,
+      name,
+      spec: inKeyOrder(spec, specKeyOrder(kind)),
+      provider,
+      lifecycle,
+      ...(connectionSecret ? { connectionSecret } : {}),
+      dependsOn: sortedStrings(inst.deps),
+      range: r.block.range,
+    };
+  }
+
+  /** The object of one nested block (grant, connection_secret): its attributes checked against the block's schema. */
+  private readNestedBlock(b: Block, schema: BlockSchema, inst: Instance): Record<string, Value> | undefined {
+    const out: Record<string, Value> = {};
+    let ok = true;
+    const attrs = attributesOf(b, this.diagnostics);
+    for (const attr of b.body.attributes) {
+      const name = attr.name;
+      if (attrs.get(name) !== attr) continue; // set twice: reported by attributesOf
+      const s = schema.attributes[name];
+      if (!s) {
+        const names = Object.keys(schema.attributes);
+        this.diagnostics.report(attr.nameRange, `unknown attribute "${name}" in ${b.type}`, didYouMean(name, names) ?? `${b.type} has: ${names.join(', ')}`);
+        ok = false;
+        continue;
+      }
+      const v = evalAttribute(attr, inst.scope, this.ctx);
+      if (v === FAILED) {
+        ok = false;
+        continue;
+      }
+      const checked = checkAttribute(name, s, v, attr.value.range, this.diagnostics);
+      if (checked === undefined) ok = false;
+      else out[name] = checked;
+    }
+    for (const [name, s] of entriesOf(schema.attributes)) {
+      if (out[name] !== undefined && out[name] !== null) continue;
+      if (s.required && !ok && attrs.has(name)) continue; // set, but invalid: reported already
+      if (s.required) {
+        this.diagnostics.report(b.typeRange, `missing required attribute "${name}" in ${b.type}`, `${name}: ${s.description}`);
+        ok = false;
+      } else if (s.default !== undefined) out[name] = cloneDefault(s.default);
+    }
+    return ok ? inKeyOrder(out, Object.keys(schema.attributes)) : undefined;
+  }
+
+  private readLifecycle(b: Block, inst: Instance, out: Lifecycle): void {
+    const kind = inst.resource.kind;
+    for (const [name, attr] of attributesOf(b, this.diagnostics)) {
+      if (name === 'ignore_changes') {
+        // bare attribute names (as in Terraform) or strings
+        const items = attr.value.kind === 'List' ? attr.value.items : undefined;
+        if (!items) {
+          this.diagnostics.report(attr.value.range, 'ignore_changes must be a list of attribute names: [comment, connection_limit]');
+          continue;
+        }
+        for (const item of items) {
+          let n: string | undefined;
+          if (item.kind === 'Variable') n = item.name;
+          else if (item.kind === 'Template' && item.parts.length === 1 && typeof item.parts[0] === 'string') n = item.parts[0];
+          const attrs = Object.keys(kind.attributes).concat(Object.values(kind.blocks).flatMap((s) => (s.specKey ? [s.specKey] : [])));
+          if (n === undefined) this.diagnostics.report(item.range, 'ignore_changes: expected an attribute name');
+          else if (!attrs.includes(n)) this.diagnostics.report(item.range, `ignore_changes: ${inst.resource.type} has no attribute "${n}"`, didYouMean(n, attrs));
+          else out.ignore_changes.push(n);
+        }
+        continue;
+      }
+      if (!(lifecycleAttributes as readonly string[]).includes(name)) {
+        this.diagnostics.report(attr.nameRange, `unknown attribute "${name}" in lifecycle`, didYouMean(name, lifecycleAttributes) ?? `lifecycle has: ${lifecycleAttributes.join(', ')}`);
+        continue;
+      }
+      const v = evalAttribute(attr, inst.scope, this.ctx);
+      if (v === FAILED) continue;
+      if (name === 'prevent_destroy') {
+        const c = convert(v, { t: 'bool' });
+        if (!c.ok || typeof c.value !== 'boolean') this.diagnostics.report(attr.value.range, `prevent_destroy: expected bool, got ${typeOfValue(v)}`);
+        else out.prevent_destroy = c.value;
+      } else {
+        if (typeof v !== 'string' || !(deletionPolicies as readonly string[]).includes(v)) {
+          this.diagnostics.report(attr.value.range, `deletion_policy: invalid value ${typeof v === 'string' ? `"${v}"` : typeOfValue(v)}, expected one of: "delete", "orphan"`, typeof v === 'string' ? didYouMean(v, deletionPolicies) : undefined);
+        } else out.deletion_policy = v as Lifecycle['deletion_policy'];
+      }
+    }
+  }
+}
+
+const keyOrders = new WeakMap<KindDefinition, string[]>();
+const entryCache = new WeakMap<Record<string, AttributeSchema>, [string, AttributeSchema][]>();
+
+/** Object.entries of a schema's attributes, computed once (it runs for every instance). */
+function entriesOf(attributes: Record<string, AttributeSchema>): [string, AttributeSchema][] {
+  let entries = entryCache.get(attributes);
+  if (!entries) entryCache.set(attributes, (entries = Object.entries(attributes)));
+  return entries;
+}
+
+/** The keys of a kind's spec in order: its attributes, then the keys its blocks compile to. */
+function specKeyOrder(kind: KindDefinition): string[] {
+  let order = keyOrders.get(kind);
+  if (!order) {
+    order = [...Object.keys(kind.attributes), ...Object.values(kind.blocks).flatMap((b) => (b.specKey ? [b.specKey] : []))];
+    keyOrders.set(kind, order);
+  }
+  return order;
+}
+
+/** The strings of a set, sorted; insertion sort for the usual handful (Array#sort allocates). */
+function sortedStrings(set: Set<string>): string[] {
+  const out = Array.from(set);
+  if (out.length > 16) return out.sort();
+  for (let i = 1; i < out.length; i++) {
+    const x = out[i]!;
+    let j = i - 1;
+    while (j >= 0 && out[j]! > x) {
+      out[j + 1] = out[j]!;
+      j--;
+    }
+    out[j + 1] = x;
+  }
+  return out;
+}
+
+/** A fresh copy of a default (defaults are scalars, [] or flat {}); structuredClone is slow at 100k calls. */
+function cloneDefault(v: Value): Value {
+  if (Array.isArray(v)) return [...v];
+  if (v !== null && typeof v === 'object' && !(v instanceof Sensitive)) return { ...v };
+  return v;
+}
+
+/** The spec with its keys in the kind's order (stable, readable JSON). */
+function inKeyOrder(spec: Record<string, Value>, order: string[]): Record<string, Value> {
+  const out: Record<string, Value> = {};
+  for (const k of order) if (k in spec) out[k] = spec[k]!;
+  for (const k of Object.keys(spec)) if (!(k in out)) out[k] = spec[k]!;
+  return out;
+}
