@@ -19,7 +19,7 @@ export interface ParsedArgs {
   positionals: string[];
 }
 
-export type RunCommand = (args: ParsedArgs, io: CommandIO) => Promise<number>;
+export type RunCommand = (args: ParsedArgs, io: CommandIO) => number | Promise<number>;
 
 /** What a command module exports: src/cli/commands/<name>.ts. */
 export interface CommandModule {

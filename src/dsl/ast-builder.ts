@@ -298,7 +298,7 @@ export class AstBuilder extends BaseVisitor {
       return { kind: 'Template', parts: [text ? this.decodeString(text) : ''], range: this.between(ctx.StringStart?.[0], ctx.StringEnd?.[0], text ? [this.tokenRange(text)] : []) };
     }
     const pieces = [
-      ...(ctx.StringText ?? []).map((tok) => ({ offset: tok.startOffset, part: this.decodeString(tok) as string | ast.Expression })),
+      ...(ctx.StringText ?? []).map((tok) => ({ offset: tok.startOffset, part: this.decodeString(tok) })),
       ...(ctx.templateInterpolation ?? []).map((n) => ({ offset: interpolationOffset(n), part: this.visit(n, n) as ast.Expression })),
     ].sort(byOffset);
     const inner = pieces.flatMap((p) => (typeof p.part === 'string' ? [] : [p.part.range]));
@@ -309,7 +309,7 @@ export class AstBuilder extends BaseVisitor {
     const start = ctx.HeredocStart?.[0];
     const heredoc = start ? t.heredocMarker(start.image) : { marker: 'EOT', indent: false };
     const pieces = [
-      ...(ctx.HeredocText ?? []).map((tok) => ({ offset: tok.startOffset, part: tok.image as string | ast.Expression })),
+      ...(ctx.HeredocText ?? []).map((tok) => ({ offset: tok.startOffset, part: tok.image })),
       ...(ctx.templateInterpolation ?? []).map((n) => ({ offset: interpolationOffset(n), part: this.visit(n, n) as ast.Expression })),
     ].sort(byOffset);
     const texts = ctx.HeredocText ?? [];

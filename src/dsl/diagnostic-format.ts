@@ -42,7 +42,7 @@ export function formatDiagnostics(
   sources: ReadonlyMap<string, string> | Record<string, string>,
   options: FormatOptions,
 ): string {
-  const get = (file: string | undefined) =>
-    file === undefined ? undefined : sources instanceof Map ? sources.get(file) : (sources as Record<string, string>)[file];
+  const isMap = (s: typeof sources): s is ReadonlyMap<string, string> => s instanceof Map;
+  const get = (file: string | undefined) => (file === undefined ? undefined : isMap(sources) ? sources.get(file) : sources[file]);
   return diagnostics.map((d) => formatDiagnostic(d, get(d.range?.file), options)).join('');
 }

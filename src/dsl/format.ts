@@ -81,10 +81,10 @@ function formatChecked(path: string, text: string): FormatResult {
 /** The AST without positions (and without the path), for comparing two parses. */
 export function stripRanges(node: unknown): unknown {
   return JSON.parse(
-    JSON.stringify(node, (key, value) =>
+    JSON.stringify(node, (key, value: unknown) =>
       key === 'range' || key === 'nameRange' || key === 'typeRange' || key === 'path' ? undefined : value,
     ),
-  );
+  ) as unknown;
 }
 
 type Element = { kind: 'item'; item: ast.Attribute | ast.Block } | { kind: 'comment'; token: IToken };

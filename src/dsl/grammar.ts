@@ -73,7 +73,7 @@ function ebnf(rules: Rule[]): string {
   ];
   for (const rule of rules) {
     const body = rule.definition.length === 1 && rule.definition[0] instanceof Alternation
-      ? (rule.definition[0] as InstanceType<typeof Alternation>).definition.map((alt) => production(alt)).join('\n    | ')
+      ? (rule.definition[0]).definition.map((alt) => production(alt)).join('\n    | ')
       : production(new Alternative({ definition: rule.definition }));
     lines.push(`${rule.name} ::= ${body}`, '');
   }

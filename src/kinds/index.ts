@@ -21,7 +21,7 @@ export function kindByType(type: string): KindDefinition | undefined {
   return byType.get(type);
 }
 
-export function kindByName(kind: KindName | string): KindDefinition | undefined {
+export function kindByName(kind: string): KindDefinition | undefined {
   return byKind.get(kind);
 }
 

@@ -15,7 +15,7 @@ function toJson(v: Value): Json {
     for (const k of Object.keys(v)) out[k] = toJson(v[k]!);
     return out;
   }
-  return v as Json;
+  return v;
 }
 
 /** The spec sent to observe_many: markers unwrapped, unknown keys left out, no password. */

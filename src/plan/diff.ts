@@ -59,11 +59,13 @@ const isStringList = (v: Json | undefined): v is Json[] => Array.isArray(v);
 
 const GRANT_IDENTITY = ['database', 'schema', 'on'] as const;
 
+/** A grant's identity as the plan shows it: `database.schema (on)`, or `database (on)`. */
 export function grantKey(g: JsonObject): string {
-  const db = String(g['database'] ?? '');
-  const on = String(g['on'] ?? 'tables');
+  const text = (v: Json | undefined, otherwise: string) => (v === undefined || v === null ? otherwise : typeof v === 'string' ? v : JSON.stringify(v));
+  const db = text(g['database'], '');
+  const on = text(g['on'], 'tables');
   if (on === 'database' || g['schema'] === null || g['schema'] === undefined) return `${db} (${on})`;
-  return `${db}.${String(g['schema'])} (${on})`;
+  return `${db}.${text(g['schema'], '')} (${on})`;
 }
 
 function grantIdentity(g: JsonObject): JsonObject {

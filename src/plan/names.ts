@@ -115,7 +115,7 @@ const extensionOf = (r: ResourceInstance): ExtensionWanted => ({ name: r.name, v
 const sameExtension = (a: ExtensionWanted, b: ExtensionWanted) => a.name === b.name && a.version === b.version;
 const LOCALE_KEYS = ['lc_collate', 'lc_ctype'] as const;
 const localesOf = (r: ResourceInstance) =>
-  r.kind === 'Database' ? LOCALE_KEYS.flatMap((k) => (typeof r.spec[k] === 'string' ? [[k, r.spec[k] as string] as const] : [])) : [];
+  r.kind === 'Database' ? LOCALE_KEYS.flatMap((k) => (typeof r.spec[k] === 'string' ? [[k, r.spec[k]] as const] : [])) : [];
 
 /** The settings a role or service account would set (new, or changed on the server). */
 function settingsToSet(r: ResourceInstance, observed: ReadonlyMap<ResourceKey, ObservedItem>): SettingWanted[] {
@@ -133,7 +133,7 @@ export function undeclaredNames(config: Configuration, observed: ReadonlyMap<Res
   for (const r of config.resources) {
     const ns = kindByName(r.kind)?.namespace;
     if (ns === 'database' || ns === 'role') declared.add(id(r.provider, ns, r.name));
-    if (ns === 'schema') declared.add(id(r.provider, ns, r.name, String(r.spec.database)));
+    if (ns === 'schema' && typeof r.spec.database === 'string') declared.add(id(r.provider, ns, r.name, r.spec.database));
   }
   const uses = config.resources.flatMap(usesOf).filter((u) => !declared.has(id(u.provider, u.namespace, u.name, u.database)));
   const extensions = config.resources.filter((r) => r.kind === 'Extension');

@@ -4,6 +4,7 @@
 // decides it from --no-color / NO_COLOR / the TTY); this module never looks at the process.
 import { Chalk, type ChalkInstance } from 'chalk';
 import { describeDataLoss } from '../plan/data-loss.js';
+import { grantKey } from '../plan/diff.js';
 import { ACTION_SYMBOL, type AttributeChange, type ElementChange, type Json, type Plan, type PlanAction, type PlanError, type ResourcePlan } from '../plan/types.js';
 
 export interface PlanTextOptions {
@@ -149,10 +150,7 @@ const IDENTITY = ['database', 'schema', 'on'];
 
 /** The same key the planner gives a grant (database.schema (on)). */
 function grantLikeKey(g: { [k: string]: Json }): string {
-  if (!('on' in g) && !('privileges' in g)) return '';
-  const db = String(g['database'] ?? '');
-  const on = String(g['on'] ?? 'tables');
-  return on === 'database' || g['schema'] === null || g['schema'] === undefined ? `${db} (${on})` : `${db}.${String(g['schema'])} (${on})`;
+  return 'on' in g || 'privileges' in g ? grantKey(g) : '';
 }
 
 function changeLine(l: Lines, indent: number, c: AttributeChange, width: number, action: PlanAction): void {

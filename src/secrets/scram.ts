@@ -20,7 +20,7 @@ export interface ScramVerifier {
  * approximation without a full stringprep table.
  */
 function prepare(password: string): string {
-  // eslint-disable-next-line no-control-regex
+   
   return /^[\x20-\x7e]*$/.test(password) ? password : password.normalize('NFKC');
 }
 

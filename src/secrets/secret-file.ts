@@ -74,9 +74,9 @@ export function parseSecret(format: ConnectionSecret['format'], text: string): C
       const o = JSON.parse(text) as Record<string, unknown>;
       if (typeof o.password !== 'string' || typeof o.username !== 'string') return null;
       return {
-        host: String(o.host ?? ''),
+        host: typeof o.host === 'string' ? o.host : '',
         port: Number(o.port ?? 5432),
-        database: String(o.database ?? ''),
+        database: typeof o.database === 'string' ? o.database : '',
         username: o.username,
         password: o.password,
       };

@@ -24,7 +24,7 @@ function asConnection(p: ConnectionParams): Record<string, string | number> {
   };
 }
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a, Object.keys((a ?? {}) as object).sort()) === JSON.stringify(b, Object.keys((b ?? {}) as object).sort());
+const same = (a: unknown, b: unknown) => JSON.stringify(a, Object.keys((a ?? {})).sort()) === JSON.stringify(b, Object.keys((b ?? {})).sort());
 
 /**
  * Install or upgrade when needed, then make the provider configs match: `default` is the

@@ -95,7 +95,7 @@ export async function observeAll(client: pg.Client, requests: ObserveRequest[]):
     list.push(i);
     byProvider.set(r.provider, list);
   });
-  const out: ObservedItem[] = new Array(requests.length);
+  const out = new Array<ObservedItem>(requests.length);
   for (const [provider, indexes] of byProvider) {
     const items = indexes.map((i) => ({ kind: requests[i]!.kind, name: requests[i]!.name, spec: requests[i]!.spec }));
     const { rows } = await client.query<{ result: ObserveManyItem[] }>('select xplane.observe_many($1::jsonb, $2) as result', [

@@ -4,7 +4,7 @@ import type { CommandIO, ParsedArgs } from '../command.js';
 import { loadForCommand } from '../configuration.js';
 import { ExitCode, ExitError } from '../errors.js';
 
-export async function run(args: ParsedArgs, io: CommandIO): Promise<number> {
+export function run(args: ParsedArgs, io: CommandIO): number {
   const format = (args.flags['format'] as string | undefined) ?? 'dot';
   if (format !== 'dot' && format !== 'mermaid') {
     throw new ExitError(`unknown format "${format}": expected dot or mermaid`, ExitCode.usage);

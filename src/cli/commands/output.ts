@@ -13,16 +13,16 @@ function reveal(v: Value): Plain {
   if (v === UNKNOWN) return '(known after apply)';
   if (v instanceof Sensitive) return reveal(v.value as Value);
   if (Array.isArray(v)) return v.map(reveal);
-  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, reveal(x as Value)]));
-  return v as Plain;
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, reveal(x)]));
+  return v;
 }
 
 function masked(v: Value): Plain {
   if (v === UNKNOWN) return '(known after apply)';
   if (v instanceof Sensitive) return '(sensitive)';
   if (Array.isArray(v)) return v.map(masked);
-  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, masked(x as Value)]));
-  return v as Plain;
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, masked(x)]));
+  return v;
 }
 
 const show = (v: Plain): string => (typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v, null, 2));

@@ -3,7 +3,7 @@ import type { CommandIO, ParsedArgs } from '../command.js';
 import { loadFromArgs, printDiagnostics } from '../configuration.js';
 import { ExitCode } from '../errors.js';
 
-export async function run(args: ParsedArgs, io: CommandIO): Promise<number> {
+export function run(args: ParsedArgs, io: CommandIO): number {
   const result = loadFromArgs(args, io);
   const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = result.diagnostics.length - errors;

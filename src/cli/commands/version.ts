@@ -8,7 +8,7 @@ export function xpVersion(): string {
   return pkg.version;
 }
 
-export async function run(_args: ParsedArgs, io: CommandIO): Promise<number> {
+export function run(_args: ParsedArgs, io: CommandIO): number {
   io.stdout.write(`xp v${xpVersion()}\n`);
   return 0;
 }
