@@ -175,8 +175,10 @@ export function checkNames(resources: ResourceInstance[], diagnostics: Diagnosti
   };
   for (const r of resources) {
     const kind = kindByType(r.type)!;
-    const db = kind.perDatabase ? String(r.spec['database'] ?? '') : '';
-    const names = level(level(level(scopes, r.provider, () => new Map()), kind.namespace, () => new Map()), db, () => new Map<string, ResourceInstance>());
+    const database = r.spec['database'];
+    const db = kind.perDatabase && typeof database === 'string' ? database : '';
+    const byNamespace = level(scopes, r.provider, () => new Map<string, Map<string, Map<string, ResourceInstance>>>());
+    const names = level(level(byNamespace, kind.namespace, () => new Map<string, Map<string, ResourceInstance>>()), db, () => new Map<string, ResourceInstance>());
     const prev = names.get(r.name);
     if (prev) {
       diagnostics.report(

@@ -163,7 +163,7 @@ function evalTemplate(parts: (string | Expression)[], scope: Scope, ctx: EvalCon
       continue;
     }
     if (containsSensitive(s.value)) sensitive = true;
-    out += String(unwrap(s.value).value);
+    out += unwrap(s.value).value as string; // convert(…, STRING) gave a string
   }
   return wrap(unknown ? UNKNOWN : out, sensitive);
 }

@@ -186,7 +186,7 @@ export class Resources {
     };
     this.blocks.push(resource);
     let byLabel = this.byType.get(type);
-    if (!byLabel) this.byType.set(type, (byLabel = new Map()));
+    if (!byLabel) this.byType.set(type, (byLabel = new Map<string, ResourceBlock>()));
     byLabel.set(label, resource);
   }
 
@@ -264,7 +264,7 @@ export class Resources {
       }
       const n = convert(value, { t: 'number' });
       if (!n.ok || typeof n.value !== 'number' || !Number.isInteger(n.value) || n.value < 0) {
-        this.diagnostics.report(count.value.range, `count must be a whole number ≥ 0, got ${n.ok ? String(n.value) : typeOfValue(value)}`);
+        this.diagnostics.report(count.value.range, `count must be a whole number ≥ 0, got ${n.ok ? JSON.stringify(n.value) : typeOfValue(value)}`);
         return this.expansionFailed(r);
       }
       if (n.value > MAX_COUNT) {

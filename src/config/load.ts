@@ -84,7 +84,7 @@ export function loadConfiguration(dir: string, options: LoadOptions = {}): LoadR
   // precedence, lowest first: environment, var files, --var
   for (const key of Object.keys(env).sort()) {
     if (key.startsWith('XP_VAR_') && key.length > 7 && env[key] !== undefined) {
-      variables.push({ name: key.slice(7), raw: env[key]!, source: key, parseRaw: rawParser(key) });
+      variables.push({ name: key.slice(7), raw: env[key], source: key, parseRaw: rawParser(key) });
     }
   }
   for (const file of options.varFiles ?? []) variables.push(...readVarFile(file, sources, diagnostics));
@@ -145,7 +145,7 @@ export function notLiteral(e: Expression): { message: string; range: Expression[
       return undefined;
     case 'Template': {
       const part = e.parts.find((p) => typeof p !== 'string');
-      return part === undefined ? undefined : { ...no('a template interpolation (${…})'), range: (part as Expression).range };
+      return part === undefined ? undefined : { ...no('a template interpolation (${…})'), range: (part).range };
     }
     case 'List':
       for (const item of e.items) {

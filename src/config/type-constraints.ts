@@ -33,7 +33,7 @@ export function typeFromExpression(e: Expression): TypeSpec | string {
     }
     if (e.name === 'object' && e.args.length === 1 && e.args[0]!.kind === 'Object') {
       const attrs: Record<string, TypeSpec> = {};
-      for (const item of e.args[0]!.items) {
+      for (const item of e.args[0].items) {
         const key = typeof item.key === 'string' ? item.key : keyOf(item.key);
         if (key === undefined) return `object type keys must be names`;
         const t = typeFromExpression(item.value);
@@ -62,7 +62,7 @@ export type Conversion = { ok: true; value: EvalValue } | { ok: false; message: 
 export function convert(v: EvalValue, t: TypeSpec, path = ''): Conversion {
   if (v === UNKNOWN) return { ok: true, value: v };
   if (v instanceof Sensitive) {
-    const inner = convert(v.value as EvalValue, t, path);
+    const inner = convert(v.value, t, path);
     return inner.ok ? { ok: true, value: new Sensitive<EvalValue>(inner.value) } : inner;
   }
   if (v === null) return { ok: true, value: null };

@@ -59,7 +59,7 @@ export function unwrap(v: EvalValue): { value: EvalValue; sensitive: boolean } {
   let sensitive = false;
   while (v instanceof Sensitive) {
     sensitive = true;
-    v = v.value as EvalValue;
+    v = v.value;
   }
   return { value: v, sensitive };
 }
@@ -74,7 +74,7 @@ export function deepUnwrap(v: EvalValue): { value: EvalValue; sensitive: boolean
   const walk = (x: EvalValue): EvalValue => {
     if (x instanceof Sensitive) {
       sensitive = true;
-      return walk(x.value as EvalValue);
+      return walk(x.value);
     }
     if (x instanceof ResourceGroup) return walk(expandGroup(x));
     if (Array.isArray(x)) return x.map(walk);
@@ -91,7 +91,7 @@ export function deepUnwrap(v: EvalValue): { value: EvalValue; sensitive: boolean
 
 export function containsUnknown(v: EvalValue): boolean {
   if (v === UNKNOWN) return true;
-  if (v instanceof Sensitive) return containsUnknown(v.value as EvalValue);
+  if (v instanceof Sensitive) return containsUnknown(v.value);
   if (Array.isArray(v)) return v.some(containsUnknown);
   if (isObject(v)) return Object.values(v).some(containsUnknown);
   return false;
@@ -108,7 +108,7 @@ export function containsSensitive(v: EvalValue): boolean {
 export function typeOfValue(v: EvalValue): string {
   if (v === null) return 'null';
   if (v === UNKNOWN) return 'unknown';
-  if (v instanceof Sensitive) return typeOfValue(v.value as EvalValue);
+  if (v instanceof Sensitive) return typeOfValue(v.value);
   if (v instanceof ResourceRef) return `reference to ${v.instance.address}`;
   if (v instanceof ResourceGroup) return v.mode === 'count' ? 'list' : 'map';
   if (Array.isArray(v)) return 'list';
@@ -121,20 +121,20 @@ export function typeOfValue(v: EvalValue): string {
 export function toPlain(v: EvalValue): Value {
   if (v instanceof ResourceRef) return v.instance.name();
   if (v instanceof ResourceGroup) return toPlain(expandGroup(v));
-  if (v instanceof Sensitive) return new Sensitive(toPlain(v.value as EvalValue));
+  if (v instanceof Sensitive) return new Sensitive(toPlain(v.value));
   if (Array.isArray(v)) return v.map(toPlain);
   if (isObject(v)) {
     const out: { [key: string]: Value } = {};
     for (const k of Object.keys(v)) out[k] = toPlain(v[k]!);
     return out;
   }
-  return v as Value;
+  return v;
 }
 
 /** Deep equality of evaluated values (references compare by address). */
 export function valuesEqual(a: EvalValue, b: EvalValue): boolean {
-  if (a instanceof Sensitive) a = a.value as EvalValue;
-  if (b instanceof Sensitive) b = b.value as EvalValue;
+  if (a instanceof Sensitive) a = a.value;
+  if (b instanceof Sensitive) b = b.value;
   if (a instanceof ResourceRef) a = a.instance.name();
   if (b instanceof ResourceRef) b = b.instance.name();
   if (a instanceof ResourceGroup) a = expandGroup(a);
