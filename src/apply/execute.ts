@@ -120,7 +120,10 @@ export function onePool(client: pg.Client): { connect(): Promise<pg.PoolClient> 
   };
 }
 
-/** At most this many resources go to the server in one apply_many call (one transaction): the walker's batch size. */
+/**
+ * At most this many resources go to the server in one apply_many call (one transaction): the
+ * walker's batch size.
+ */
 export const APPLY_BATCH = 50;
 
 /** A step the provider applies (xplane.apply_many), with its password decided on the client. */
