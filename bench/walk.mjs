@@ -54,7 +54,8 @@ async function measure(label, action, makeView, exec = execute) {
     const view = makeView();
     const t0 = process.cpuUsage();
     const steps = walkSteps(resources(action));
-    const res = await walk({ operation: action === 'delete' ? 'destroy' : 'apply', steps, parallelism: 4, execute: exec, view });
+    // executeBatch: this build's walker; execute: a build from before it (XP_DIST).
+    const res = await walk({ operation: action === 'delete' ? 'destroy' : 'apply', steps, parallelism: 4, executeBatch: (batch) => batch.map(exec), execute: exec, view });
     await view.close();
     const d = process.cpuUsage(t0);
     if (res.failed || res.skipped || res.interrupted) throw new Error(`${label}: unexpected result ${JSON.stringify(res)}`);

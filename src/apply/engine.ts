@@ -279,12 +279,13 @@ export async function runPlan(session: Session, plan: Plan, opts: RunOptions): P
     const result = await walk({
       operation: plan.operation,
       steps: walkSteps(plan.resources),
-      // The pool bounds the connections; the executor batches what is handed over together.
-      parallelism: parallelism * APPLY_BATCH,
+      // As many batches at once as the pool has connections; each batch one apply_many call.
+      parallelism,
+      batchSize: APPLY_BATCH,
       view: opts.view,
       // Nothing starts without the stack's lock.
       stopRequested: () => opts.stopRequested() || lockLost(session) !== null,
-      execute: (step) => executor.execute(byAddress.get(step.address)!),
+      executeBatch: (steps) => executor.executeBatch(steps.map((s) => byAddress.get(s.address)!)),
     });
     if (result.added + result.destroyed >= ANALYZE_AFTER) await refreshStatistics(session, plan);
     return result;

@@ -1,6 +1,9 @@
 // Progress of an apply/destroy walk, as events. The walker emits them; the views
 // (Ink TUI, plain lines, JSON lines) consume them through the ApplyView interface.
-export type ResourceAction = 'create' | 'update' | 'replace' | 'delete' | 'no-op';
+import type { PlanAction } from '../plan/types.js';
+
+/** A step's action: the plan's (src/plan/types.ts). */
+export type ResourceAction = PlanAction;
 
 export interface PlannedStep {
   address: string;

@@ -1,7 +1,7 @@
 // Each step of a plan through the SQL actions of the provider: creates, updates and
-// non-destructive replaces in batches through xplane.apply_many (the steps the walker hands
-// over together are independent of each other: one call and one transaction per batch, one
-// batched observe inside), xplane.delete(...) for destroys. Every change to the records goes
+// non-destructive replaces in batches through xplane.apply_many (the walker hands over batches
+// of steps independent of each other, executeBatch: one call and one transaction per batch,
+// one batched observe inside), xplane.delete(...) for destroys. Every change to the records goes
 // through these functions, which check the stack's ownership in the write itself. Service-account
 // passwords are turned into SCRAM verifiers here, on the client: the plaintext goes only to the
 // connection_secret file.
@@ -120,13 +120,11 @@ export function onePool(client: pg.Client): { connect(): Promise<pg.PoolClient> 
   };
 }
 
-/** At most this many resources go to the server in one apply_many call (one transaction). */
+/**
+ * At most this many resources go to the server in one apply_many call (one transaction): the
+ * walker's batch size.
+ */
 export const APPLY_BATCH = 50;
-
-interface Pending {
-  step: ResourcePlan;
-  resolve: (o: StepOutcome) => void;
-}
 
 /** A step the provider applies (xplane.apply_many), with its password decided on the client. */
 interface Prepared {
@@ -157,8 +155,6 @@ export function thrownOutcome(err: unknown): StepOutcome {
 
 export class StepExecutor {
   private mutex = new KeyedMutex();
-  private queue: Pending[] = [];
-  private flushing = false;
   /** The password each step sets and its verifier, by address: decided once, retries included. */
   private secrets = new Map<string, Promise<{ password: string; verifier: string } | undefined>>();
   constructor(private ctx: ExecuteContext) {}
@@ -184,39 +180,33 @@ export class StepExecutor {
   }
 
   /**
-   * Runs one step. Steps handed over in the same turn of the event loop are independent
-   * (the walker starts only steps whose dependencies are done): creates and updates among them
-   * go to the server together, in batches of up to APPLY_BATCH.
+   * Runs a batch of the walker's: steps that wait for none of each other (at most APPLY_BATCH).
+   * Creates, updates and non-destructive replaces go to the server together, in one
+   * xplane.apply_many call; a delete or a destructive replace runs alone. One outcome per step,
+   * in order, each settling when its step is done.
    */
-  execute(step: ResourcePlan): Promise<StepOutcome> {
-    if (step.action === 'delete' || (step.action === 'replace' && step.destructive)) {
-      // Terraform's "destroy and then create replacement": drop first, then apply alone.
-      const run = async ([s]: ResourcePlan[]): Promise<StepOutcome[]> => {
-        const dropped = await this.delete(s!);
-        return dropped.ok && s!.action === 'replace' ? this.applyBatch([s!]) : [dropped];
-      };
-      return this.runRetrying([step], run).then((o) => o[0]!, thrownOutcome);
-    }
-    return new Promise((resolve) => {
-      this.queue.push({ step, resolve });
-      if (!this.flushing) {
-        this.flushing = true;
-        setImmediate(() => this.flush());
-      }
+  executeBatch(steps: ResourcePlan[]): Array<Promise<StepOutcome>> {
+    const outcomes = new Array<Promise<StepOutcome>>(steps.length);
+    const together: number[] = [];
+    steps.forEach((step, k) => {
+      if (step.action === 'delete' || (step.action === 'replace' && step.destructive)) outcomes[k] = this.dropAlone(step);
+      else together.push(k);
     });
+    if (together.length > 0) {
+      const applied = together.map((k) => steps[k]!);
+      const results = this.runRetrying(applied, (s) => this.applyBatch(s)).catch((err: unknown) => applied.map(() => thrownOutcome(err)));
+      together.forEach((k, j) => (outcomes[k] = results.then((o) => o[j]!)));
+    }
+    return outcomes;
   }
 
-  private flush(): void {
-    this.flushing = false;
-    const queued = this.queue;
-    this.queue = [];
-    for (let i = 0; i < queued.length; i += APPLY_BATCH) {
-      const batch = queued.slice(i, i + APPLY_BATCH);
-      const steps = batch.map((p) => p.step);
-      void this.runRetrying(steps, (s) => this.applyBatch(s))
-        .catch((err: unknown) => steps.map(() => thrownOutcome(err)))
-        .then((outcomes) => batch.forEach((p, k) => p.resolve(outcomes[k]!)));
-    }
+  /** A delete, or Terraform's "destroy and then create replacement": drop first, then apply alone. */
+  private dropAlone(step: ResourcePlan): Promise<StepOutcome> {
+    const run = async ([s]: ResourcePlan[]): Promise<StepOutcome[]> => {
+      const dropped = await this.delete(s!);
+      return dropped.ok && s!.action === 'replace' ? this.applyBatch([s!]) : [dropped];
+    };
+    return this.runRetrying([step], run).then((o) => o[0]!, thrownOutcome);
   }
 
   /**

@@ -1,12 +1,14 @@
 // The one walker for apply and destroy (Terraform's dag walk, in small): a step runs when
-// every step it waits for has finished; at most `parallelism` run at once; a step whose
-// upstream failed is skipped and reported as "upstream failed" (never as a second error);
+// every step it waits for has finished; at most parallelism × batchSize run at once; a step
+// whose upstream failed is skipped and reported as "upstream failed" (never as a second error);
 // independent work carries on after a failure; an interrupt lets the steps in flight finish
 // and starts nothing new. A lost connection is no step's failure: the walk stops there, and
 // every step not done is "not run: connection lost" (one error, not one per step). A step the
 // provider reports as waiting on something not there yet (dependency_not_ready: a role's
 // grants on a schema this apply creates, through a name written as a string) runs again
 // after another step succeeds, and fails with that reason only once nothing else can help.
+// The steps that are ready together go to the executor in batches (executeBatch): a batch's
+// steps wait for none of each other, so that the executor may run them in one call.
 import type { ApplyEvent, ApplyView, PlannedStep, ResourceAction } from './events.js';
 
 export interface WalkStep extends PlannedStep {
@@ -28,8 +30,16 @@ export interface StepOutcome {
 export interface WalkOptions {
   operation: 'apply' | 'destroy';
   steps: WalkStep[];
+  /** How many batches run at once: at most parallelism × batchSize steps are in flight. */
   parallelism: number;
-  execute(step: WalkStep): Promise<StepOutcome>;
+  /** At most this many steps in one batch (default 1: every step alone). */
+  batchSize?: number;
+  /**
+   * Runs a batch: steps that are ready at the same time, none waiting for another, in plan
+   * order. One outcome per step, in the same order, each settling as soon as that step is
+   * done (the executor may run the batch as one call, or some of its steps one by one).
+   */
+  executeBatch(steps: WalkStep[]): Array<Promise<StepOutcome>>;
   view: ApplyView;
   /** True once the user asked to stop (Ctrl-C): nothing new starts. */
   stopRequested?: () => boolean;
@@ -139,7 +149,8 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
   const now = opts.now ?? Date.now;
   const started = now();
   const emit = (e: ApplyEvent) => opts.view.onEvent(e);
-  const parallelism = Math.max(1, Math.floor(opts.parallelism));
+  const batchSize = Math.max(1, Math.floor(opts.batchSize ?? 1));
+  const inFlight = Math.max(1, Math.floor(opts.parallelism)) * batchSize;
   const byAddress = new Map(opts.steps.map((s) => [s.address, s]));
   // One entry per address, in plan order (the step an address names is the last one listed).
   const steps = [...new Set(opts.steps.map((s) => s.address))].map((a) => byAddress.get(a)!);
@@ -216,21 +227,17 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
     emit({ type: 'resource_failed', at: now(), address: step.address, action: step.action, statusCode: outcome.statusCode, message: outcome.message, elapsedMs });
   };
 
-  const runStep = async (step: WalkStep, index: number) => {
+  /** A step of a batch starts: reported, with its progress every progressEvery ms until it ends. */
+  const startStep = (step: WalkStep) => {
     const t0 = now();
     emit({ type: 'resource_start', at: t0, address: step.address, action: step.action });
     const timer = setInterval(() => {
       emit({ type: 'resource_progress', at: now(), address: step.address, action: step.action, elapsedMs: now() - t0 });
     }, progressEvery);
-    let outcome: StepOutcome;
-    try {
-      outcome = await opts.execute(step);
-    } catch (err) {
-      outcome = { ok: false, statusCode: 'error', message: (err as Error).message ?? String(err) };
-    } finally {
-      clearInterval(timer);
-    }
-    const elapsedMs = now() - t0;
+    return { t0, timer };
+  };
+
+  const finishStep = (step: WalkStep, index: number, outcome: StepOutcome, elapsedMs: number) => {
     if (!outcome.ok && outcome.connectionLost) {
       // Not this step's failure: the walk stops (see the loop) and reports it once.
       lost ??= outcome.message;
@@ -256,6 +263,34 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
     } else {
       fail(step, outcome, elapsedMs);
     }
+  };
+
+  const errorOutcome = (err: unknown): StepOutcome => ({ ok: false, statusCode: 'error', message: (err as Error)?.message ?? String(err) });
+
+  /** Hands a batch to the executor; each step finishes on its own outcome. */
+  const runBatch = (indexes: number[]) => {
+    const batch = indexes.map((i) => steps[i]!);
+    const started = batch.map(startStep);
+    running += batch.length;
+    let outcomes: Array<Promise<StepOutcome>>;
+    try {
+      outcomes = opts.executeBatch(batch);
+    } catch (err) {
+      outcomes = batch.map(() => Promise.reject(err));
+    }
+    batch.forEach((step, k) => {
+      const { t0, timer } = started[k]!;
+      void (outcomes[k] ?? Promise.reject(new Error('internal: the executor returned no outcome for this step')))
+        .catch(errorOutcome)
+        .then((outcome) => {
+          clearInterval(timer);
+          finishStep(step, indexes[k]!, outcome, now() - t0);
+        })
+        .finally(() => {
+          running--;
+          settled();
+        });
+    });
   };
 
   /** The upstream that makes a waiting step skip: the first blocked entry of its waitsFor. */
@@ -289,17 +324,16 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
     }
     const stop = (opts.stopRequested?.() ?? false) || lost !== undefined;
     if (!stop) {
-      while (running < parallelism && ready.size > 0) {
+      // What is ready now, in plan order, as far as the steps in flight allow, in batches.
+      const batch: number[] = [];
+      while (running + batch.length < inFlight && ready.size > 0) {
         const i = ready.pop()!;
         const step = steps[i]!;
         if (!waiting.has(step.address)) continue;
         waiting.delete(step.address);
-        running++;
-        void runStep(step, i).finally(() => {
-          running--;
-          settled();
-        });
+        batch.push(i);
       }
+      for (let b = 0; b < batch.length; b += batchSize) runBatch(batch.slice(b, b + batchSize));
     }
     if (running === 0) {
       if (deferred.size > 0) {

@@ -3,8 +3,8 @@
 import './node-compat.js';
 import { parseArgs } from 'node:util';
 import { commands } from './commands/index.js';
-import type { Command, CommandIO, FlagSpec, ParsedArgs } from './command.js';
-import { ExitCode, ExitError } from './errors.js';
+import type { Command, CommandIO, FlagSpec, ParsedArgs } from './commands/command.js';
+import { ExitCode, ExitError } from './commands/errors.js';
 import { xpVersion } from './commands/version.js';
 
 /** Flags every command accepts. */

@@ -1,28 +1,18 @@
-// The dependency graph of a configuration (graphlib): an edge from each dependency to each
-// resource that refers to it (or names it in depends_on). A cycle is a diagnostic naming
-// every resource on it; otherwise the graph gives the order of apply (levels of resources
-// that may run in parallel) and its reverse for destroy.
+// The dependency graph of a configuration, for validation and drawing: an edge from each
+// dependency to each resource that refers to it (or names it in depends_on). A cycle is a
+// diagnostic naming every resource on it (graphlib finds them); `xp graph` draws the rest as
+// DOT or Mermaid. The order of apply and destroy is not kept here: the walker derives it from
+// the plan's dependsOn (src/apply/walk.ts), the one place that runs steps in order.
 import { Graph, alg } from '@dagrejs/graphlib';
 import type { Diagnostic, SourceRange } from '../dsl/diagnostics.js';
 import type { ResourceInstance } from '../model/types.js';
 
 export interface ResourceGraph {
-  /**
-   * The graphlib graph: nodes are addresses (label: the ResourceInstance), an edge runs
-   * dependency → dependent. Built on first use: at 30,000 resources graphlib's per-edge
-   * bookkeeping costs more than the rest of validation, and the orders below do not need it.
-   */
-  readonly graph: Graph;
   /** What each address depends on / what depends on it (sorted addresses). */
   dependencies(address: string): readonly string[];
   dependents(address: string): readonly string[];
-  /** Every address, dependencies before dependents (stable: by level, then address). */
+  /** Every address, dependencies before dependents (stable: by depth, then address): the order drawn. */
   order: string[];
-  /** Sets that may run in parallel: level n depends only on levels < n. */
-  levels: string[][];
-  /** The reverse: dependents first, for destroy. */
-  destroyOrder: string[];
-  destroyLevels: string[][];
 }
 
 export interface GraphResult {
@@ -57,43 +47,33 @@ export function buildGraph(resources: readonly ResourceInstance[]): GraphResult 
   }
   for (const list of dependents.values()) list.sort();
 
-  const { levels, placed } = levelsOf(resources, dependencies, dependents);
-  if (placed < resources.length) {
+  const order = topologicalOrder(resources, dependencies, dependents);
+  if (order.length < resources.length) {
     // Kahn's algorithm left nodes behind: there is a cycle; graphlib names its members
     return { diagnostics: findCycleDiagnostics(toGraphlib(resources, dependents)) };
   }
-  const order = levels.flat();
-  let graph: Graph | undefined;
   return {
     graph: {
-      get graph() {
-        return (graph ??= toGraphlib(resources, dependents));
-      },
       dependencies: (a) => dependencies.get(a) ?? [],
       dependents: (a) => dependents.get(a) ?? [],
       order,
-      levels,
-      destroyOrder: [...order].reverse(),
-      destroyLevels: [...levels].reverse(),
     },
     diagnostics: [],
   };
 }
 
-/** Kahn's algorithm, one level at a time; each level sorted by address. */
-function levelsOf(
+/** Kahn's algorithm, one depth at a time, each sorted by address; short of some nodes when there is a cycle. */
+function topologicalOrder(
   resources: readonly ResourceInstance[],
   dependencies: Map<string, string[]>,
   dependents: Map<string, string[]>,
-): { levels: string[][]; placed: number } {
+): string[] {
   const indegree = new Map<string, number>();
   for (const r of resources) indegree.set(r.address, dependencies.get(r.address)!.length);
   let current = resources.filter((r) => indegree.get(r.address) === 0).map((r) => r.address).sort();
-  const levels: string[][] = [];
-  let placed = 0;
+  const order: string[] = [];
   while (current.length > 0) {
-    levels.push(current);
-    placed += current.length;
+    for (const v of current) order.push(v);
     const next: string[] = [];
     for (const v of current) {
       for (const w of dependents.get(v)!) {
@@ -104,7 +84,7 @@ function levelsOf(
     }
     current = next.sort();
   }
-  return { levels, placed };
+  return order;
 }
 
 function findCycleDiagnostics(g: Graph): Diagnostic[] {

@@ -2,7 +2,6 @@
 // (saved with `xp plan --out`, printed with `--json`); it never holds a secret. Also the
 // input types of the planner: desired instances (src/model/types.ts), the stack's managed
 // records (xplane.managed_resources) and what observe returned (xplane.observe_many).
-import type { ResourceAction } from '../apply/events.js';
 import type { ConnectionSecret, KindName, ResourceType } from '../model/types.js';
 
 /** Plain JSON, as it crosses the SQL boundary. */
@@ -13,7 +12,7 @@ export type JsonObject = { [key: string]: Json };
 // Actions: one small type whose values map to the symbols Terraform users know.
 
 /** create `+`, update in place `~`, replace `-/+`, delete `-`, no-op (nothing). */
-export type PlanAction = ResourceAction;
+export type PlanAction = 'create' | 'update' | 'replace' | 'delete' | 'no-op';
 
 export const ACTIONS: readonly PlanAction[] = ['create', 'update', 'replace', 'delete', 'no-op'];
 

@@ -5,7 +5,7 @@
 import { useEffect } from 'react';
 import { render, useStderr, type Instance } from 'ink';
 import type { ApplyEvent, ApplyView } from '../apply/events.js';
-import type { OutputStream } from '../views/plain.js';
+import type { OutputStream } from '../views/buffered.js';
 import { ApplyScreen } from './components.js';
 import { applyEvents, initialState, type ApplyState } from './state.js';
 

@@ -3,7 +3,9 @@
 // apply, each blocking whenever the reader lags. Lines are kept in order and handed to the
 // stream together: after a short delay, when enough has piled up, on flush()/close(), and on
 // process exit (a second Ctrl-C exits at once; what was written so far still comes out).
-import type { OutputStream } from './plain.js';
+
+/** Where a view writes: stdout or stderr, a pipe, a file, a test's capture. */
+export type OutputStream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 
 export interface LineBufferOptions {
   /** How long a line may wait before it is written (default 50 ms). */

@@ -2,7 +2,8 @@
 // the event as src/apply/events.ts defines it (the schema of the stream), nothing else.
 import type { ApplyEvent, ApplyView } from '../apply/events.js';
 import { LineBuffer } from './buffered.js';
-import { flush, type OutputStream } from './plain.js';
+import type { OutputStream } from './buffered.js';
+import { flush } from './plain.js';
 
 export class JsonLinesApplyView implements ApplyView {
   /** One line per event, in order, written in batches (see buffered.ts). */

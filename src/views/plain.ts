@@ -4,10 +4,8 @@
 // error blocks at the end go to stderr.
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { ApplyEvent, ApplyView, ResourceAction } from '../apply/events.js';
-import { LineBuffer } from './buffered.js';
+import { LineBuffer, type OutputStream } from './buffered.js';
 import { actionWords, failureReason, formatDuration, interruptedLine, notableStatus, succeeded, summaryLine } from './format.js';
-
-export type OutputStream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 
 export interface PlainViewOptions {
   stdout: OutputStream;

@@ -7,6 +7,12 @@ function recorder() {
   return { events, view: { onEvent: (e: ApplyEvent) => events.push(e), close: async () => {} } };
 }
 
+/** An executor that runs each step of a batch on its own (the walker's contract without batching). */
+const oneByOne =
+  (execute: (s: WalkStep) => Promise<StepOutcome>) =>
+  (steps: WalkStep[]): Array<Promise<StepOutcome>> =>
+    steps.map(execute);
+
 const step = (address: string, dependsOn: string[] = [], action: WalkStep['action'] = 'create') => ({ address, action, kind: 'Role', dependsOn });
 
 describe('walk', () => {
@@ -21,19 +27,69 @@ describe('walk', () => {
       steps,
       parallelism: 2,
       view,
-      async execute(s) {
+      executeBatch: oneByOne(async (s) => {
         running++;
         peak = Math.max(peak, running);
         await new Promise((r) => setTimeout(r, 5));
         order.push(s.address);
         running--;
         return { ok: true, statusCode: 'success', message: '' };
-      },
+      }),
     });
     expect(peak).toBe(2);
     expect(order.indexOf('d')).toBeGreaterThan(order.indexOf('a'));
     expect(order.indexOf('d')).toBeGreaterThan(order.indexOf('b'));
     expect(order.at(-1)).toBe('e');
+  });
+
+  it('hands ready steps over in batches of at most batchSize, parallelism × batchSize in flight, each step done on its own', async () => {
+    const batches: string[][] = [];
+    const pending = new Map<string, (o: StepOutcome) => void>();
+    const ok: StepOutcome = { ok: true, statusCode: 'success', message: '' };
+    const turn = () => new Promise((r) => setImmediate(r));
+    const steps = walkSteps([...'abcdefg'].map((a) => step(a)).concat(step('h', ['a'])));
+    const done = walk({
+      operation: 'apply',
+      steps,
+      parallelism: 2,
+      batchSize: 3,
+      view: recorder().view,
+      executeBatch(batch) {
+        batches.push(batch.map((s) => s.address));
+        return batch.map((s) => new Promise<StepOutcome>((resolve) => pending.set(s.address, resolve)));
+      },
+    });
+    await turn();
+    expect(batches).toEqual([['a', 'b', 'c'], ['d', 'e', 'f']]);
+    // One step of a batch done: its place goes to the next ready step, its dependent is ready.
+    pending.get('a')!(ok);
+    await turn();
+    expect(batches.slice(2)).toEqual([['g']]);
+    for (const a of 'bcdefg') pending.get(a)!(ok);
+    await turn();
+    expect(batches.slice(3)).toEqual([['h']]);
+    pending.get('h')!(ok);
+    expect(await done).toMatchObject({ added: 8, failed: 0 });
+  });
+
+  it('fails the steps of a batch whose executor throws, and nothing else', async () => {
+    const { events, view } = recorder();
+    const result = await walk({
+      operation: 'apply',
+      steps: walkSteps([step('a'), step('b'), step('c', ['a'])]),
+      parallelism: 1,
+      batchSize: 2,
+      view,
+      executeBatch(batch) {
+        if (batch.some((s) => s.address === 'a')) throw new Error('no connection');
+        return batch.map(async () => ({ ok: true, statusCode: 'success', message: '' }));
+      },
+    });
+    expect(result).toMatchObject({ added: 0, failed: 2, skipped: 1 });
+    expect(events.filter((e) => e.type === 'resource_failed').map((e) => [e.address, (e as { message: string }).message])).toEqual([
+      ['a', 'no connection'],
+      ['b', 'no connection'],
+    ]);
   });
 
   it('runs a step that was not ready again after another step succeeds, and fails it only once nothing can help', async () => {
@@ -49,13 +105,13 @@ describe('walk', () => {
       steps,
       parallelism: 1,
       view,
-      async execute(s): Promise<StepOutcome> {
+      executeBatch: oneByOne(async (s): Promise<StepOutcome> => {
         ran.push(s.address);
         if (s.address === 'role' && !created.has('schema')) return notReady;
         if (s.address === 'lonely') return { ...notReady, message: 'its grants wait for schema "nowhere"' };
         created.add(s.address);
         return { ok: true, statusCode: 'success', message: '' };
-      },
+      }),
     });
     // role ran first, was not ready, ran again once schema existed; account waited for it
     expect(ran.filter((a) => a === 'role')).toHaveLength(2);
@@ -76,12 +132,12 @@ describe('walk', () => {
       steps,
       parallelism: 1,
       view,
-      async execute(s): Promise<StepOutcome> {
+      executeBatch: oneByOne(async (s): Promise<StepOutcome> => {
         ran.push(s.address);
         return s.address === 'a'
           ? { ok: true, statusCode: 'success', message: '' }
           : { ok: false, statusCode: 'connection_lost', message: 'terminating connection due to administrator command', connectionLost: true };
-      },
+      }),
     });
     // One step lost the connection; nothing was started after it.
     expect(ran).toEqual(['a', 'b']);
@@ -104,9 +160,9 @@ describe('walk', () => {
       steps: walkSteps([step('bad'), step('child', ['bad']), step('grandchild', ['child']), step('other')]),
       parallelism: 4,
       view,
-      async execute(s): Promise<StepOutcome> {
+      executeBatch: oneByOne(async (s): Promise<StepOutcome> => {
         return s.address === 'bad' ? { ok: false, statusCode: 'permission_denied', message: 'nope' } : { ok: true, statusCode: 'success', message: '' };
-      },
+      }),
     });
     expect(result).toMatchObject({ added: 1, failed: 1, skipped: 2 });
     expect(events.filter((e) => e.type === 'resource_failed')).toEqual([
@@ -127,10 +183,10 @@ describe('walk', () => {
       steps: walkSteps([step('db', [], 'delete'), step('schema', ['db'], 'delete'), step('new', [], 'create'), step('same', [], 'no-op')]),
       parallelism: 4,
       view,
-      async execute(s) {
+      executeBatch: oneByOne(async (s) => {
         order.push(s.address);
         return { ok: true, statusCode: 'success', message: '' };
-      },
+      }),
     });
     expect(order).toEqual(['new', 'schema', 'db']);
   });
@@ -144,10 +200,10 @@ describe('walk', () => {
       parallelism: 1,
       view,
       stopRequested: () => stop,
-      async execute() {
+      executeBatch: oneByOne(async () => {
         stop = true;
         return { ok: true, statusCode: 'success', message: '' };
-      },
+      }),
     });
     expect(result.interrupted).toBe(true);
     expect(result.notStarted.sort()).toEqual(['b', 'c']);
@@ -162,10 +218,10 @@ describe('walk', () => {
       parallelism: 1,
       view,
       progressEveryMs: 10,
-      async execute() {
+      executeBatch: oneByOne(async () => {
         await new Promise((r) => setTimeout(r, 60));
         return { ok: true, statusCode: 'success', message: '' };
-      },
+      }),
     });
     expect(events.some((e) => e.type === 'resource_progress' && e.address === 'slow')).toBe(true);
   });
@@ -180,10 +236,10 @@ describe('walk', () => {
       steps,
       parallelism: 1,
       view,
-      async execute(s): Promise<StepOutcome> {
+      executeBatch: oneByOne(async (s): Promise<StepOutcome> => {
         started.push(s.address);
         return s.address === 'a' ? { ok: false, statusCode: 'error', message: 'boom' } : { ok: true, statusCode: 'success', message: '' };
-      },
+      }),
     });
     expect(started).toEqual(['a', 'z', 'y']);
     expect(events.filter((e) => e.type === 'resource_skipped').map((e) => [e.address, (e as { upstream: string }).upstream])).toEqual([
@@ -204,10 +260,10 @@ describe('walk', () => {
       steps: walkSteps(resources),
       parallelism: 4,
       view: recorder().view,
-      async execute(s) {
+      executeBatch: oneByOne(async (s) => {
         order.push(s.address);
         return { ok: true, statusCode: 'success', message: '' };
-      },
+      }),
     });
     expect(result).toMatchObject({ added: n / 2, destroyed: n / 2, failed: 0, skipped: 0 });
     const firstDelete = order.findIndex((a) => Number(a.slice(6)) % 2 === 1);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { formatSource } from '../../src/dsl/format.js';
 import { runFmt, unifiedDiff } from '../../src/cli/commands/fmt.js';
-import type { CommandIO } from '../../src/cli/command.js';
+import type { CommandIO } from '../../src/cli/commands/command.js';
 
 const dir = new URL('./fmt/', import.meta.url);
 const goldens = readdirSync(dir)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ApplyEvent } from '../../src/apply/events.js';
 import { LiveApplyView } from '../../src/tui/live.js';
-import { createApplyView } from '../../src/views/index.js';
+import { createApplyView } from '../../src/cli/commands/apply-view.js';
 import { capture, failedApply, largeApply, successfulApply } from '../views/scenarios.js';
 
 function terminal() {

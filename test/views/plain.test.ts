@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ApplyEvent } from '../../src/apply/events.js';
-import { createApplyView, isCI, isInteractive } from '../../src/views/index.js';
+import { createApplyView, isCI, isInteractive } from '../../src/cli/commands/apply-view.js';
 import { PlainApplyView } from '../../src/views/plain.js';
 import { JsonLinesApplyView } from '../../src/views/json.js';
 import { formatDuration, summaryLine } from '../../src/views/format.js';

@@ -5,8 +5,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { CommandIO, ParsedArgs, RunCommand } from '../command.js';
-import { ExitCode, ExitError } from '../errors.js';
+import type { CommandIO, ParsedArgs, RunCommand } from './command.js';
+import { ExitCode, ExitError } from './errors.js';
 import { checkFresh, computePlan, lock, lockLost, runPlan, type Session } from '../../apply/engine.js';
 import { loadPlan } from '../../plan/saved.js';
 import type { Plan } from '../../plan/types.js';
@@ -173,7 +173,7 @@ export async function runApply(operation: 'apply' | 'destroy', { flags, position
     if (interrupt.stopRequested()) return INTERRUPTED;
     assertLocked(session);
     // Loaded only when something is applied; the live view (ink, react) only on a terminal.
-    const { createApplyView, isCI } = await import('../../views/index.js');
+    const { createApplyView, isCI } = await import('./apply-view.js');
     const view = await createApplyView({
       stdout: io.stdout,
       stderr: io.stderr,

@@ -1,8 +1,8 @@
 // `xp describe ADDR` — kubectl describe for one managed resource: identity, spec, observed
 // state, the last operation, conditions with their transitions, recent events.
 import type pg from 'pg';
-import type { CommandIO, ParsedArgs } from '../command.js';
-import { ExitError, ExitCode } from '../errors.js';
+import type { CommandIO, ParsedArgs } from './command.js';
+import { ExitError, ExitCode } from './errors.js';
 import { addressBook, describeResource, findResources, lookUp, parseAddress, withAddresses, type AddressBook } from '../../views/status/read.js';
 import { describeText } from '../../views/status/render.js';
 import type { ResourceStatus } from '../../views/status/model.js';

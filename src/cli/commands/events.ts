@@ -1,7 +1,7 @@
 // `xp events` — the provider's event stream (kubectl events): what reconciles did and why,
 // oldest first; `--follow` keeps printing new events as they are recorded (LISTEN/NOTIFY).
-import type { CommandIO, ParsedArgs } from '../command.js';
-import { ExitError, ExitCode } from '../errors.js';
+import type { CommandIO, ParsedArgs } from './command.js';
+import { ExitError, ExitCode } from './errors.js';
 import { addressBook, readEvents, withAddresses, type EventFilter } from '../../views/status/read.js';
 import { eventsTable } from '../../views/status/render.js';
 import { follow } from '../../views/status/watch.js';

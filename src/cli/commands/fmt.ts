@@ -1,8 +1,8 @@
 // `xp fmt [dir|file] [--check] [--diff]`: rewrite *.xp files in the canonical layout.
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
-import type { CommandIO, ParsedArgs } from '../command.js';
-import { ExitError } from '../errors.js';
+import type { CommandIO, ParsedArgs } from './command.js';
+import { ExitError } from './errors.js';
 import { configurationFileNames } from '../../config/files.js';
 import { formatSource } from '../../dsl/format.js';
 import { formatDiagnostics } from '../../dsl/index.js';

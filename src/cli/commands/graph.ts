@@ -1,8 +1,8 @@
 // `xp graph [dir]`: the dependency graph of a configuration, as DOT or Mermaid.
 import { toDot, toMermaid } from '../../graph/index.js';
-import type { CommandIO, ParsedArgs } from '../command.js';
-import { loadForCommand } from '../configuration.js';
-import { ExitCode, ExitError } from '../errors.js';
+import type { CommandIO, ParsedArgs } from './command.js';
+import { loadForCommand } from './configuration.js';
+import { ExitCode, ExitError } from './errors.js';
 
 export function run(args: ParsedArgs, io: CommandIO): number {
   const format = (args.flags['format'] as string | undefined) ?? 'dot';

@@ -2,8 +2,8 @@
 // --help need, and a loader for each command's module (src/cli/commands/<name>.ts exports
 // `run`). Nothing here imports a command's code, so `xp version` or `xp plan --help` loads
 // neither the parser nor pg nor Ink. Add a command here and in its own module.
-import type { Command } from '../command.js';
-import { applyFlags, configurationFlags, connectionFlags, planFlags, stackFlags, variableFlags } from '../flags.js';
+import type { Command } from './command.js';
+import { applyFlags, configurationFlags, connectionFlags, planFlags, stackFlags, variableFlags } from './flags.js';
 
 const init: Command = {
   name: 'init',

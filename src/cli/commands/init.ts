@@ -1,5 +1,5 @@
-import type { CommandIO, ParsedArgs } from '../command.js';
-import { ExitCode, ExitError } from '../errors.js';
+import type { CommandIO, ParsedArgs } from './command.js';
+import { ExitCode, ExitError } from './errors.js';
 import { ensureProvider, scheduleReconcile } from '../../state/provider.js';
 import { configDir, startSession, str, userError } from './workspace.js';
 import { parseDuration } from '../../state/lock.js';

@@ -1,8 +1,8 @@
 // `xp output`: the configuration's outputs. Sensitive values print as (sensitive) unless asked
 // for explicitly (--json, or --raw NAME); --json also carries each service account's
 // connection secret, read back from its connection_secret file.
-import type { CommandIO, ParsedArgs } from '../command.js';
-import { ExitCode, ExitError } from '../errors.js';
+import type { CommandIO, ParsedArgs } from './command.js';
+import { ExitCode, ExitError } from './errors.js';
 import { Sensitive, UNKNOWN, type Value } from '../../model/types.js';
 import { connectionUri, readSecret, secretPath } from '../../secrets/secret-file.js';
 import { configDir, readConfiguration, str } from './workspace.js';

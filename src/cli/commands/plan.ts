@@ -1,5 +1,5 @@
-import type { CommandIO, ParsedArgs } from '../command.js';
-import { ExitCode } from '../errors.js';
+import type { CommandIO, ParsedArgs } from './command.js';
+import { ExitCode } from './errors.js';
 import { computePlan } from '../../apply/engine.js';
 import { savePlan } from '../../plan/saved.js';
 import { renderPlanJson } from '../../render/plan-json.js';

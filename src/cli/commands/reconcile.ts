@@ -2,8 +2,8 @@
 // (`xplane.reconcile_all()`), or with --watch every N seconds, showing the stack's status live
 // (the same view as `xp status --watch`) — for servers without pg_cron.
 import type pg from 'pg';
-import type { CommandIO, ParsedArgs } from '../command.js';
-import { ExitError, ExitCode } from '../errors.js';
+import type { CommandIO, ParsedArgs } from './command.js';
+import { ExitError, ExitCode } from './errors.js';
 import { parseDuration } from '../../state/lock.js';
 import { addressBook, readStatus, withAddresses } from '../../views/status/read.js';
 import { statusTable } from '../../views/status/render.js';

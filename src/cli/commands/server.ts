@@ -1,5 +1,5 @@
-import type { CommandIO, ParsedArgs } from '../command.js';
-import { ExitCode, ExitError } from '../errors.js';
+import type { CommandIO, ParsedArgs } from './command.js';
+import { ExitCode, ExitError } from './errors.js';
 import { ensureServer, serverPaths, serverStatus, stopServer } from '../../server/embedded.js';
 import { displayParams, parseDatabaseUrl } from '../../state/connection.js';
 import { userError } from './workspace.js';

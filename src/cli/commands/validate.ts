@@ -1,7 +1,7 @@
 // `xp validate [dir]`: parse, evaluate and graph a configuration without any database.
-import type { CommandIO, ParsedArgs } from '../command.js';
-import { loadFromArgs, printDiagnostics } from '../configuration.js';
-import { ExitCode } from '../errors.js';
+import type { CommandIO, ParsedArgs } from './command.js';
+import { loadFromArgs, printDiagnostics } from './configuration.js';
+import { ExitCode } from './errors.js';
 
 export function run(args: ParsedArgs, io: CommandIO): number {
   const result = loadFromArgs(args, io);

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { CommandIO, ParsedArgs } from '../command.js';
+import type { CommandIO, ParsedArgs } from './command.js';
 
 export function xpVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {

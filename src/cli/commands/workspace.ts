@@ -3,9 +3,9 @@
 // with the provider installed, and the flags that go with all that.
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { CommandIO, ParsedArgs } from '../command.js';
-import { ExitError } from '../errors.js';
-import { str } from '../flags.js';
+import type { CommandIO, ParsedArgs } from './command.js';
+import { ExitError } from './errors.js';
+import { str } from './flags.js';
 import type { Configuration } from '../../model/types.js';
 import { ConnectionError, resolveConnection, type ConnectionTarget } from '../../state/connection.js';
 import { EmbeddedServerError } from '../../server/embedded.js';
@@ -17,7 +17,7 @@ import { SavedPlanError } from '../../plan/saved.js';
 import { ProviderInstallError } from '../../provider/install.js';
 import { SecretPathError } from '../../secrets/secret-file.js';
 
-export { list, str } from '../flags.js';
+export { list, str } from './flags.js';
 
 export function configDir(io: CommandIO, positional: string | undefined): string {
   const dir = resolve(io.cwd, positional ?? '.');
@@ -29,7 +29,7 @@ export function configDir(io: CommandIO, positional: string | undefined): string
 /** Evaluate the configuration (the one loader, ../configuration.ts); any error is printed (file:line:col) and ends the command. */
 export async function readConfiguration(io: CommandIO, dir: string, flags: ParsedArgs['flags']): Promise<Configuration> {
   // Loaded here, not above: the language front end is not needed by `xp server` or `xp status`.
-  const { loadAt, requireConfiguration } = await import('../configuration.js');
+  const { loadAt, requireConfiguration } = await import('./configuration.js');
   return requireConfiguration(loadAt(io, dir, flags), io, '; nothing was changed').config;
 }
 

@@ -2,10 +2,10 @@
 // `XP_VAR_*` from the command's environment. Every command that reads one uses loadAt
 // (plan, apply, destroy and output through workspace.ts's readConfiguration).
 import { relative, resolve } from 'node:path';
-import { loadConfiguration, type LoadResult } from '../config/load.js';
-import type { Configuration } from '../model/types.js';
-import { formatDiagnostics } from '../dsl/diagnostic-format.js';
-import type { ResourceGraph } from '../graph/index.js';
+import { loadConfiguration, type LoadResult } from '../../config/load.js';
+import type { Configuration } from '../../model/types.js';
+import { formatDiagnostics } from '../../dsl/diagnostic-format.js';
+import type { ResourceGraph } from '../../graph/index.js';
 import type { CommandIO, ParsedArgs } from './command.js';
 import { ExitCode, ExitError } from './errors.js';
 import { list } from './flags.js';

@@ -4,14 +4,13 @@
 //   anything else (CI, pipe) → plain lines, one per state change (src/views/plain.ts)
 // All of them write the apply's progress and summary to stdout, as Terraform does; only the
 // final error blocks go to stderr.
-import type { ApplyView } from '../apply/events.js';
-import { JsonLinesApplyView } from './json.js';
-import { PlainApplyView, type OutputStream } from './plain.js';
-import { isInteractive } from './interactive.js';
+import type { ApplyView } from '../../apply/events.js';
+import { JsonLinesApplyView } from '../../views/json.js';
+import type { OutputStream } from '../../views/buffered.js';
+import { PlainApplyView } from '../../views/plain.js';
+import { isInteractive } from '../../views/interactive.js';
 
-export { isCI, isInteractive } from './interactive.js';
-
-export type { OutputStream } from './plain.js';
+export { isCI, isInteractive } from '../../views/interactive.js';
 
 export interface ApplyViewOptions {
   stdout: OutputStream;
@@ -30,6 +29,6 @@ export interface ApplyViewOptions {
 /** The view for these options; the live one is loaded only when chosen (ink and react: ~0.4 s). */
 export async function createApplyView(options: ApplyViewOptions): Promise<ApplyView> {
   if (options.json) return new JsonLinesApplyView(options.stdout);
-  if (isInteractive(options)) return new (await import('../tui/live.js')).LiveApplyView(options);
+  if (isInteractive(options)) return new (await import('../../tui/live.js')).LiveApplyView(options);
   return new PlainApplyView(options);
 }
