@@ -324,6 +324,31 @@ $$;
 comment on function xplane.grants_catalog(text, jsonb, text[]) is
   'Runs grants_catalog_sql once per database of p_requests ({"db": {"roles": [...], "schemas": [...]}}) that exists, and returns {"db": <catalog>}.';
 
+create or replace function xplane.grant_revoke_sql(p_prefix text, p_add text[], p_del text[], p_on text, p_role text)
+returns text[]
+language sql immutable parallel safe
+as $$
+  -- p_on and p_prefix come already quoted (format %I): 'schema "s"', 'all tables in schema "s"',
+  -- 'alter default privileges for role "o" in schema "s" '.
+  select array_remove(array[
+    case when cardinality(p_add) > 0 then format('%sgrant %s on %s to %I', p_prefix, array_to_string(p_add, ', '), p_on, p_role) end,
+    case when cardinality(p_del) > 0 then format('%srevoke %s on %s from %I', p_prefix, array_to_string(p_del, ', '), p_on, p_role) end],
+    null)
+$$;
+comment on function xplane.grant_revoke_sql(text, text[], text[], text, text) is
+  'The GRANT of p_add and the REVOKE of p_del on p_on to/from p_role (each only when not empty), after p_prefix (ALTER DEFAULT PRIVILEGES …): the one statement pair of grants_delta.';
+
+create or replace function xplane.grant_sync_sql(p_prefix text, p_want text[], p_held text[], p_on text, p_role text)
+returns text[]
+language sql immutable parallel safe
+as $$
+  select xplane.grant_revoke_sql(p_prefix,
+    array(select distinct p from unnest(p_want) p where not p = any (p_held) order by p),
+    array(select distinct p from unnest(p_held) p where not p = any (p_want) order by p), p_on, p_role)
+$$;
+comment on function xplane.grant_sync_sql(text, text[], text[], text, text) is
+  'grant_revoke_sql of what p_want adds to p_held and of what p_held has beyond p_want: the statements that make p_role hold exactly p_want on p_on.';
+
 create or replace function xplane.grants_delta(p_role text, p_desired jsonb, p_implicit jsonb, p_catalog jsonb)
 returns jsonb
 language plpgsql stable
@@ -346,7 +371,6 @@ declare
   v_del     text[];
   v_f       text;
   v_target  text;
-  v_objword text;
   v_stmts   text[];
 begin
   -- Statements to turn the catalog into the desired grants, as [{"database", "lock", "sql"}]:
@@ -364,14 +388,7 @@ begin
       v_want := xplane.grant_privs(xplane.grant_find(p_desired, v_db, null, 'database'))
              || xplane.grant_privs(xplane.grant_find(p_implicit, v_db, null, 'database'));
       v_held := array(select jsonb_array_elements_text(coalesce(v_cat -> 'db_held' -> p_role, '[]')));
-      v_add := array(select distinct p from unnest(v_want) p where not p = any (v_held) order by p);
-      v_del := array(select distinct p from unnest(v_held) p where not p = any (v_want) order by p);
-      if cardinality(v_add) > 0 then
-        v_stmts := v_stmts || format('grant %s on database %I to %I', array_to_string(v_add, ', '), v_db, p_role);
-      end if;
-      if cardinality(v_del) > 0 then
-        v_stmts := v_stmts || format('revoke %s on database %I from %I', array_to_string(v_del, ', '), v_db, p_role);
-      end if;
+      v_stmts := v_stmts || xplane.grant_sync_sql('', v_want, v_held, format('database %I', v_db), p_role);
       if cardinality(v_stmts) > 0 then
         v_out := v_out || jsonb_build_object('database', '', 'lock', 'database:' || v_db,
                                              'sql', array_to_string(v_stmts, '; '));
@@ -384,14 +401,7 @@ begin
       v_want := xplane.grant_privs(xplane.grant_find(p_desired, v_db, v_schema, 'schema'))
              || xplane.grant_privs(xplane.grant_find(p_implicit, v_db, v_schema, 'schema'));
       v_held := array(select jsonb_array_elements_text(coalesce(v_sch -> 'held' -> p_role, '[]')));
-      v_add := array(select distinct p from unnest(v_want) p where not p = any (v_held) order by p);
-      v_del := array(select distinct p from unnest(v_held) p where not p = any (v_want) order by p);
-      if cardinality(v_add) > 0 then
-        v_stmts := v_stmts || format('grant %s on schema %I to %I', array_to_string(v_add, ', '), v_schema, p_role);
-      end if;
-      if cardinality(v_del) > 0 then
-        v_stmts := v_stmts || format('revoke %s on schema %I from %I', array_to_string(v_del, ', '), v_schema, p_role);
-      end if;
+      v_stmts := v_stmts || xplane.grant_sync_sql('', v_want, v_held, format('schema %I', v_schema), p_role);
     end if;
     foreach v_kind in array array['tables', 'sequences', 'functions'] loop
       v_des := xplane.grant_find(p_desired, v_db, v_schema, v_kind);
@@ -400,34 +410,19 @@ begin
       v_total := coalesce((v_obj ->> 'total')::int, 0);
       v_defs := coalesce(v_sch -> 'defaults' -> p_role -> v_kind, '{}');
       v_target := case v_kind when 'functions' then 'all routines' else 'all ' || v_kind end;
-      v_objword := case v_kind when 'functions' then 'functions' else v_kind end;
       v_add := array(select p from unnest(v_want) p where coalesce((v_obj -> 'held' ->> p)::int, 0) < v_total order by p);
       v_del := array(select p from unnest(xplane.grant_privileges(v_kind)) p
                       where not p = any (v_want) and coalesce((v_obj -> 'held' ->> p)::int, 0) > 0 order by p);
-      if cardinality(v_add) > 0 then
-        v_stmts := v_stmts || format('grant %s on %s in schema %I to %I', array_to_string(v_add, ', '), v_target, v_schema, p_role);
+      v_stmts := v_stmts || xplane.grant_revoke_sql('', v_add, v_del, format('%s in schema %I', v_target, v_schema), p_role);
+      -- Default privileges of each role objects are created by (schema owner, role xp runs as);
+      -- without `future`, every one of them is revoked.
+      if not coalesce((v_des ->> 'future')::boolean, false) then
+        v_want := '{}';
       end if;
-      if cardinality(v_del) > 0 then
-        v_stmts := v_stmts || format('revoke %s on %s in schema %I from %I', array_to_string(v_del, ', '), v_target, v_schema, p_role);
-      end if;
-      -- Default privileges of each role objects are created by (schema owner, role xp runs as).
       foreach v_f in array array(select jsonb_array_elements_text(v_sch -> 'future_for')) loop
         v_held := array(select jsonb_array_elements_text(coalesce(v_defs -> v_f, '[]')));
-        if coalesce((v_des ->> 'future')::boolean, false) then
-          v_add := array(select p from unnest(v_want) p where not p = any (v_held) order by p);
-          v_del := array(select p from unnest(v_held) p where not p = any (v_want) order by p);
-        else
-          v_add := '{}';
-          v_del := v_held;
-        end if;
-        if cardinality(v_add) > 0 then
-          v_stmts := v_stmts || format('alter default privileges for role %I in schema %I grant %s on %s to %I',
-                                       v_f, v_schema, array_to_string(v_add, ', '), v_objword, p_role);
-        end if;
-        if cardinality(v_del) > 0 then
-          v_stmts := v_stmts || format('alter default privileges for role %I in schema %I revoke %s on %s from %I',
-                                       v_f, v_schema, array_to_string(v_del, ', '), v_objword, p_role);
-        end if;
+        v_stmts := v_stmts || xplane.grant_sync_sql(format('alter default privileges for role %I in schema %I ', v_f, v_schema),
+                                                   v_want, v_held, v_kind, p_role);
       end loop;
     end loop;
     if cardinality(v_stmts) > 0 then
