@@ -56,6 +56,15 @@ $$;
 comment on function xplane.invalid_spec(xplane.resource_kind, text, text) is
   'Raises the one error (SQLSTATE 22023) that every normalize_<kind> and action uses for a bad spec; the message names the field as Kind.field.';
 
+create or replace function xplane.redact_secrets(p_text text)
+returns text
+language sql immutable parallel safe
+as $$
+  select regexp_replace(p_text, 'SCRAM-SHA-256\$[^\s'']*', '(sensitive)', 'g')
+$$;
+comment on function xplane.redact_secrets(text) is
+  'Replaces any SCRAM verifier in a message by (sensitive): a last guard for every failure message (xplane.failure).';
+
 create or replace function xplane.failure(p_sqlstate text, p_message text, p_detail text default null, p_hint text default null)
 returns xplane.action_result
 language sql immutable parallel safe
@@ -69,14 +78,14 @@ as $$
       when p_sqlstate in ('42P04', '42P06', '42710') then 'already_exists'
       else 'error'
     end::xplane.status_code,
-    p_message
-      || coalesce(' (' || nullif(p_detail, '') || ')', '')
+    xplane.redact_secrets(p_message)
+      || coalesce(' (' || nullif(xplane.redact_secrets(p_detail), '') || ')', '')
       || coalesce(' Hint: ' || nullif(p_hint, ''), '')
       || ' [SQLSTATE ' || coalesce(p_sqlstate, 'XX000') || ']',
     null::jsonb)::xplane.action_result
 $$;
 comment on function xplane.failure(text, text, text, text) is
-  'Turns a caught error into an action_result: SQLSTATE → status_code (42501 permission_denied, 22023 invalid_spec, missing role/database/schema dependency_not_ready, …); the message ends with [SQLSTATE xxxxx] so reconcile can classify it.';
+  'Turns a caught error into an action_result: SQLSTATE → status_code (42501 permission_denied, 22023 invalid_spec, missing role/database/schema dependency_not_ready, …); the message ends with [SQLSTATE xxxxx] so reconcile can classify it, and never carries a SCRAM verifier (redact_secrets).';
 
 create or replace function xplane.classify_failure(p_result xplane.action_result)
 returns xplane.failure_class

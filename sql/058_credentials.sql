@@ -111,15 +111,6 @@ $$;
 comment on function xplane.credential_forget(text, text) is
   'Removes the stored credential of a dropped service account.';
 
-create or replace function xplane.redact_secrets(p_text text)
-returns text
-language sql immutable parallel safe
-as $$
-  select regexp_replace(p_text, 'SCRAM-SHA-256\$[^\s'']*', '(sensitive)', 'g')
-$$;
-comment on function xplane.redact_secrets(text) is
-  'Replaces any SCRAM verifier in a message by (sensitive): a last guard for messages of service account actions.';
-
 -- Secrets reach the server as COPY data, never in a statement or a bind parameter: the server
 -- logs statements and their parameters (log_statement, log_min_error_statement,
 -- log_min_duration_statement), never the rows of a COPY … FROM STDIN. The client copies one

@@ -394,8 +394,7 @@ begin
       when v_obs is null or v_obs -> (k - 1) ->> 'error' is not null or v_obs -> (k - 1) -> 'observed' <> 'null'::jsonb
            or v_res.deleted_at is not null or xplane.name_problem(v_res.kind, v_res.name) is not null
            or coalesce((select mode from xplane.stacks where name = v_res.stack), 'enforce') <> 'enforce' then null
-      when v_res.kind in ('Role', 'ServiceAccount') then 'create_roles'
-      when v_res.kind = 'Schema' then 'create_schemas' end;
+      else xplane.batch_creator(v_res.kind) end;
   end loop;
   while i <= v_n loop
     if v_creator[i] is not null then
