@@ -3,10 +3,7 @@
 -- inside a transaction).
 
 create or replace function xplane.normalize_database(p_spec jsonb)
-returns jsonb
-language plpgsql stable
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
 declare
   v_encoding text;
   v_enc_norm text;
@@ -42,10 +39,7 @@ comment on function xplane.normalize_database(jsonb) is
   'Normalised Database spec: owner (current user), encoding (UTF8, canonical spelling), lc_collate/lc_ctype (template1''s), template (template1), connection_limit (-1), allow_connections (true), comment (null), allow_data_loss (false).';
 
 create or replace function xplane.observe_many_database(p_items jsonb, p_provider_config text)
-returns jsonb
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_names text[];
   v_found jsonb;
@@ -70,10 +64,7 @@ comment on function xplane.observe_many_database(jsonb, text) is
   'Observes databases [{name, spec}] from pg_database in one query; returns observed-or-null in input order.';
 
 create or replace function xplane.act_create_database(p_name text, p_spec jsonb, p_provider_config text)
-returns xplane.action_result
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns xplane.action_result language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_spec     jsonb;
   v_obs      jsonb;
@@ -113,10 +104,7 @@ comment on function xplane.act_create_database(text, jsonb, text) is
   'The create action of Database (xplane.create_database is its guarded form, through xplane.act): creates a database as specified (already_exists when it exists; template0 is used when the encoding/locale differ from template1 and no template was named).';
 
 create or replace function xplane.act_delete_database(p_name text, p_spec jsonb, p_provider_config text)
-returns xplane.action_result
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns xplane.action_result language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_spec   jsonb;
   v_obs    jsonb;
@@ -182,10 +170,7 @@ comment on function xplane.act_delete_database(text, jsonb, text) is
   'The delete action of Database (xplane.delete_database is its guarded form, through xplane.act): drops a database (WITH (FORCE)); refuses when it holds any user object (xplane.data_loss_sql: tables, views, sequences, functions, types, large objects, extensions xp does not manage, …) unless spec.allow_data_loss, counting again while the database is closed to other sessions just before the drop; never drops the control database. not_found when absent. Re-opens the database to connections when it fails after closing it, then raises the error.';
 
 create or replace function xplane.connectable_databases(p_provider_config text, p_names text[])
-returns text[]
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns text[] language plpgsql volatile set search_path = xplane, pg_catalog as $$
 begin
   if coalesce(cardinality(p_names), 0) = 0 then
     return '{}';

@@ -1,10 +1,7 @@
 -- Kind Schema: a schema inside a database. Identity (database, name).
 
 create or replace function xplane.normalize_schema(p_spec jsonb)
-returns jsonb
-language plpgsql stable
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
 begin
   perform xplane.spec_check_keys('Schema', p_spec, array['database', 'owner', 'comment', 'allow_data_loss']);
   if not p_spec ? 'database' then
@@ -21,10 +18,7 @@ comment on function xplane.normalize_schema(jsonb) is
   'Normalised Schema spec: database (required), owner (current user), comment (null), allow_data_loss (false).';
 
 create or replace function xplane.schemas_in(p_provider_config text, p_database text, p_names text[])
-returns jsonb
-language sql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language sql volatile set search_path = xplane, pg_catalog as $$
   -- One round trip: {name: observed} for the schemas of p_names that exist in p_database.
   select xplane.remote_query(p_provider_config, p_database, $q$(
     select coalesce(jsonb_object_agg(n.nspname, jsonb_build_object(
@@ -37,10 +31,7 @@ comment on function xplane.schemas_in(text, text, text[]) is
   'Observed state of the named schemas that exist in one database, as {name: observed}: one query.';
 
 create or replace function xplane.observe_many_in_databases(p_items jsonb, p_provider_config text, p_objects_in text)
-returns jsonb
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_db    text;
   v_objs  jsonb;
@@ -61,20 +52,14 @@ comment on function xplane.observe_many_in_databases(jsonb, text, text) is
   'Batched observe of a per-database kind (identity: spec.database, name): one query for which databases exist, then one call of xplane.<p_objects_in>(provider config, database, names) → {name: observed} per database involved; observed-or-null in input order.';
 
 create or replace function xplane.observe_many_schema(p_items jsonb, p_provider_config text)
-returns jsonb
-language sql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language sql volatile set search_path = xplane, pg_catalog as $$
   select xplane.observe_many_in_databases(p_items, p_provider_config, 'schemas_in')
 $$;
 comment on function xplane.observe_many_schema(jsonb, text) is
   'Observes schemas [{name, spec}] from pg_namespace: one query for which databases exist, one per database involved; observed-or-null in input order.';
 
 create or replace function xplane.create_schemas(p_provider_config text, p_items jsonb)
-returns xplane.action_result[]
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns xplane.action_result[] language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_n       integer := jsonb_array_length(p_items);
   v_names   text[] := '{}';

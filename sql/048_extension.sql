@@ -1,10 +1,7 @@
 -- Kind Extension: an extension in a database. Identity (database, name).
 
 create or replace function xplane.normalize_extension(p_spec jsonb)
-returns jsonb
-language plpgsql stable
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
 begin
   perform xplane.spec_check_keys('Extension', p_spec, array['database', 'schema', 'version', 'allow_data_loss']);
   if not p_spec ? 'database' then
@@ -24,10 +21,7 @@ comment on function xplane.normalize_extension(jsonb) is
   'Normalised Extension spec: database (required), schema (null: the extension''s default), version (null: the default version, not compared), allow_data_loss (false: DROP … RESTRICT).';
 
 create or replace function xplane.extensions_in(p_provider_config text, p_database text, p_names text[])
-returns jsonb
-language sql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language sql volatile set search_path = xplane, pg_catalog as $$
   -- One round trip: {name: observed} for the extensions of p_names installed in p_database.
   select xplane.remote_query(p_provider_config, p_database, $q$(
     select coalesce(jsonb_object_agg(e.extname, jsonb_build_object(
@@ -39,20 +33,14 @@ comment on function xplane.extensions_in(text, text, text[]) is
   'Observed state of the named extensions installed in one database, as {name: observed}: one query.';
 
 create or replace function xplane.observe_many_extension(p_items jsonb, p_provider_config text)
-returns jsonb
-language sql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language sql volatile set search_path = xplane, pg_catalog as $$
   select xplane.observe_many_in_databases(p_items, p_provider_config, 'extensions_in')
 $$;
 comment on function xplane.observe_many_extension(jsonb, text) is
   'Observes extensions [{name, spec}] from pg_extension: one query for which databases exist, one per database involved; observed-or-null in input order.';
 
 create or replace function xplane.act_create_extension(p_name text, p_spec jsonb, p_provider_config text)
-returns xplane.action_result
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns xplane.action_result language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_spec jsonb;
   v_obs  jsonb;

@@ -2,10 +2,7 @@
 -- comment. Shared machinery: 050_grants.sql, 052_role_catalog.sql. docs/kinds/role.md.
 
 create or replace function xplane.normalize_role(p_spec jsonb)
-returns jsonb
-language plpgsql stable
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
 begin
   perform xplane.spec_check_keys('Role', p_spec,
     array['inherit', 'createdb', 'createrole', 'connection_limit', 'member_of', 'settings', 'grants', 'comment']);
@@ -24,10 +21,7 @@ comment on function xplane.normalize_role(jsonb) is
   'Validates and normalises a Role spec: defaults (inherit true, createdb/createrole false, connection_limit -1), member_of sorted, settings canonical, grants normalised (each names its database).';
 
 create or replace function xplane.role_batch_catalog(p_provider_config text, p_items jsonb)
-returns jsonb
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_roles    jsonb;
   v_previous jsonb;
@@ -72,20 +66,14 @@ comment on function xplane.role_batch_catalog(text, jsonb) is
   'Catalog of a batch of roles (Role and ServiceAccount): {"cluster": roles_catalog, "grants": {db: grants_catalog}, "previous_scope": {role: grants}, "scopes": {role: grants-shaped list of where it is authoritative}}, in 1 + (number of databases) round trips. The scope of each role includes where its grants were at its last apply (grant_scopes).';
 
 create or replace function xplane.role_catalog_of(p_provider_config text, p_name text, p_scope jsonb)
-returns jsonb
-language sql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language sql volatile set search_path = xplane, pg_catalog as $$
   select xplane.role_batch_catalog(p_provider_config, jsonb_build_array(jsonb_build_object('name', p_name, 'scope', p_scope)))
 $$;
 comment on function xplane.role_catalog_of(text, text, jsonb) is
   'role_batch_catalog for one role (Role or ServiceAccount) whose grants are authoritative within p_scope (a grants-shaped list).';
 
 create or replace function xplane.role_states(p_items jsonb, p_catalog jsonb)
-returns jsonb
-language plpgsql stable
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
 begin
   -- p_items: [{"kind": "Role" | "ServiceAccount", "name", "spec" (normalised)}]; p_catalog:
   -- role_batch_catalog of them (or a slice of it). One query for the whole batch: observing
@@ -212,10 +200,7 @@ comment on function xplane.role_states(jsonb, jsonb) is
   'The observed state of a batch of Roles and ServiceAccounts [{"kind","name","spec"(normalised)}], each in the shape of its normalised spec (never a password), from role_batch_catalog: in input order, null where the role is absent. One query for the batch.';
 
 create or replace function xplane.role_observed(p_kind xplane.resource_kind, p_name text, p_spec jsonb, p_catalog jsonb)
-returns jsonb
-language sql stable
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language sql stable set search_path = xplane, pg_catalog as $$
   select nullif(xplane.role_states(jsonb_build_array(jsonb_build_object('kind', p_kind, 'name', p_name, 'spec', p_spec)), p_catalog) -> 0,
                 'null'::jsonb)
 $$;
@@ -223,10 +208,7 @@ comment on function xplane.role_observed(xplane.resource_kind, text, jsonb, json
   'The observed state of a Role or ServiceAccount, in the shape of its normalised spec (never a password), from role_batch_catalog (null when absent): role_states of one.';
 
 create or replace function xplane.observe_many_role(p_items jsonb, p_provider_config text)
-returns jsonb
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language plpgsql volatile set search_path = xplane, pg_catalog as $$
 begin
   -- observe_many_roles is in 060_service_account.sql (it needs service_account_scope).
   return xplane.observe_many_roles(
@@ -239,10 +221,7 @@ comment on function xplane.observe_many_role(jsonb, text) is
 
 create or replace function xplane.role_converge(p_provider_config text, p_name text, p_spec jsonb, p_observed jsonb,
                                                 p_catalog jsonb, p_implicit jsonb, p_extra text[] default '{}')
-returns integer
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns integer language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_stmts text[];
   v_delta jsonb;
@@ -263,10 +242,7 @@ comment on function xplane.role_converge(text, text, jsonb, jsonb, jsonb, jsonb,
   'Turns an existing role into its normalised spec: ALTER ROLE / COMMENT / SET / membership, then GRANT/REVOKE deltas. Shared by Role and ServiceAccount.';
 
 create or replace function xplane.create_roles(p_provider_config text, p_items jsonb)
-returns xplane.action_result[]
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns xplane.action_result[] language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_n       integer := jsonb_array_length(p_items);
   v_kinds   xplane.resource_kind[] := '{}';
@@ -423,10 +399,7 @@ comment on function xplane.create_roles(text, jsonb) is
   'Creates absent Roles and ServiceAccounts [{"kind","name","spec"}] together, in a fixed number of round trips (one for the roles, one batched catalog read, one per database for the grants, one batched read of the result); a failing batch is retried one role at a time. Results in input order: success, dependency_not_ready (grants wait for a database or schema), already_exists, or the failure.';
 
 create or replace function xplane.act_update_role(p_kind xplane.resource_kind, p_name text, p_spec jsonb, p_provider_config text)
-returns xplane.action_result
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns xplane.action_result language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_sa    boolean := p_kind = 'ServiceAccount';
   v_label text := format(case when v_sa then 'service account "%s"' else 'role "%s"' end, p_name);
@@ -474,10 +447,7 @@ comment on function xplane.act_update_role(xplane.resource_kind, text, jsonb, te
   'The update action of Role and ServiceAccount (update_role and update_service_account are its guarded forms, through xplane.act): converges an existing role to its spec with deltas only (ALTER ROLE, SET/RESET, GRANT/REVOKE membership and privileges; a service account''s new stored verifier: rotation). no_change when in sync, not_found when absent.';
 
 create or replace function xplane.act_delete_role(p_kind xplane.resource_kind, p_name text, p_spec jsonb, p_provider_config text)
-returns xplane.action_result
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns xplane.action_result language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_cat     jsonb;
   v_result  xplane.action_result;
@@ -511,9 +481,7 @@ comment on function xplane.act_delete_role(xplane.resource_kind, text, jsonb, te
   'The delete action of Role and ServiceAccount (delete_role and delete_service_account are its guarded forms, through xplane.act): drops the role; what it owns is reassigned to the role xp runs as and its privileges dropped, in every database where they are (or a refusal naming them); a service account''s stored verifier is forgotten. Refuses the roles xp depends on (protection_refusal).';
 
 create or replace function xplane.role_catalog_slices(p_catalog jsonb, p_names text[])
-returns table (name text, slice jsonb)
-language sql immutable parallel safe
-as $$
+returns table (name text, slice jsonb) language sql immutable parallel safe as $$
   -- Cuts a batch catalog (role_batch_catalog) into one small catalog per role, in the same
   -- shape. Every subtree is unnested once: per-role lookups in the whole catalog would copy
   -- its large subtrees for every role (quadratic in the batch size). A role's slice holds the
@@ -575,10 +543,7 @@ comment on function xplane.role_catalog_slices(jsonb, text[]) is
   'One catalog per role of a batch catalog (same shape, only that role''s entries), built in one pass: keeps batched observe linear in the number of roles.';
 
 create or replace function xplane.role_batch_slices(p_provider_config text, p_items jsonb)
-returns jsonb
-language sql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language sql volatile set search_path = xplane, pg_catalog as $$
   -- role_batch_catalog cut into one catalog per role: {name: slice}.
   select coalesce(jsonb_object_agg(s.name, s.slice), '{}'::jsonb)
     from xplane.role_catalog_slices(xplane.role_batch_catalog(p_provider_config, p_items),

@@ -5,10 +5,7 @@
 -- docs/kinds/service_account.md.
 
 create or replace function xplane.normalize_service_account(p_spec jsonb)
-returns jsonb
-language plpgsql stable
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
 declare
   v_db text;
 begin
@@ -33,9 +30,7 @@ comment on function xplane.normalize_service_account(jsonb) is
   'Validates and normalises a ServiceAccount spec: database required, grants default to it, lists sorted, valid_until in UTC, password checked (a SCRAM-SHA-256 verifier) and removed.';
 
 create or replace function xplane.service_account_implicit(p_spec jsonb)
-returns jsonb
-language sql immutable parallel safe
-as $$
+returns jsonb language sql immutable parallel safe as $$
   -- What a service account holds besides `grants`: CONNECT on its database, USAGE on its schemas.
   select jsonb_build_array(xplane.grant_entry(p_spec ->> 'database', null, 'database', array['CONNECT'], false))
       || coalesce((select jsonb_agg(xplane.grant_entry(p_spec ->> 'database', s, 'schema', array['USAGE'], false))
@@ -45,19 +40,14 @@ comment on function xplane.service_account_implicit(jsonb) is
   'The implicit grants of a normalised ServiceAccount spec: CONNECT on its database and USAGE on each of its schemas.';
 
 create or replace function xplane.service_account_scope(p_spec jsonb)
-returns jsonb
-language sql immutable parallel safe
-as $$
+returns jsonb language sql immutable parallel safe as $$
   select coalesce(p_spec -> 'grants', '[]'::jsonb) || xplane.service_account_implicit(p_spec)
 $$;
 comment on function xplane.service_account_scope(jsonb) is
   'The databases and schemas where a service account''s grants are authoritative: its grants and implicit grants.';
 
 create or replace function xplane.observe_many_roles(p_items jsonb, p_provider_config text)
-returns jsonb
-language sql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language sql volatile set search_path = xplane, pg_catalog as $$
   -- Roles and ServiceAccounts together: one catalog read (role_batch_catalog) and one query
   -- (role_states) for both kinds. The scope of a service account's grants includes its
   -- implicit ones (service_account_scope).
@@ -70,10 +60,7 @@ comment on function xplane.observe_many_roles(jsonb, text) is
   'Batched observe of Roles and ServiceAccounts together: [{"kind","name","spec"(normalised)}] → observed states in input order (null when absent).';
 
 create or replace function xplane.observe_many_service_account(p_items jsonb, p_provider_config text)
-returns jsonb
-language sql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language sql volatile set search_path = xplane, pg_catalog as $$
   select xplane.observe_many_roles(
     (select coalesce(jsonb_agg(e || '{"kind": "ServiceAccount"}'::jsonb order by n), '[]') from jsonb_array_elements(p_items) with ordinality t(e, n)),
     p_provider_config)
@@ -82,10 +69,7 @@ comment on function xplane.observe_many_service_account(jsonb, text) is
   'Batched observe of ServiceAccounts: [{"name","spec"(normalised)}] → observed states in input order (null when absent).';
 
 create or replace function xplane.service_account_password(p_provider_config text, p_name text, p_spec jsonb, p_always boolean)
-returns text
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns text language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_cred xplane.credentials;
 begin

@@ -3,10 +3,7 @@
 -- docs/internals/contracts.md §2.
 
 create or replace function xplane.normalize_spec(p_kind xplane.resource_kind, p_spec jsonb)
-returns jsonb
-language plpgsql stable
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
 begin
   if p_spec is null or jsonb_typeof(p_spec) <> 'object' then
     perform xplane.invalid_spec(p_kind, 'spec', 'must be a JSON object');
@@ -26,9 +23,7 @@ comment on function xplane.normalize_spec(xplane.resource_kind, jsonb) is
   'The one normalisation of a spec: defaults filled, lists sorted and de-duplicated, password removed. Raises SQLSTATE 22023 naming the field (Kind.field: problem) when the spec is invalid.';
 
 create or replace function xplane.spec_diff(p_kind xplane.resource_kind, p_desired jsonb, p_observed jsonb)
-returns text[]
-language sql immutable parallel safe
-as $$
+returns text[] language sql immutable parallel safe as $$
   -- Compared: the keys the observed state carries (create-only and delete-only keys such as
   -- template or allow_data_loss are never observed). Extension.version/schema null = "any".
   select coalesce(array_agg(o.key order by o.key), '{}')
@@ -41,9 +36,7 @@ comment on function xplane.spec_diff(xplane.resource_kind, jsonb, jsonb) is
   'Keys whose normalised desired value differs from the observed one (only keys the observed state carries). Empty array: in sync.';
 
 create or replace function xplane.observer_of(p_kind xplane.resource_kind)
-returns text
-language sql immutable parallel safe
-as $$
+returns text language sql immutable parallel safe as $$
   select case when p_kind in ('Role', 'ServiceAccount') then 'observe_many_roles'
               else 'observe_many_' || xplane.snake_kind(p_kind) end
 $$;
@@ -51,10 +44,7 @@ comment on function xplane.observer_of(xplane.resource_kind) is
   'The batched observe function of a kind: observe_many_<kind>, but one for Roles and ServiceAccounts together (observe_many_roles).';
 
 create or replace function xplane.normalize_items(p_items jsonb)
-returns jsonb
-language plpgsql stable
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
 declare
   v_out  jsonb;
   v_norm jsonb;
@@ -95,11 +85,8 @@ comment on function xplane.normalize_items(jsonb) is
   'Items [{"kind","name","spec"}] → [{"kind","name","normalized"}] in input order; an invalid spec yields normalized null, "error" (the message) and "database" (spec.database as given).';
 
 create or replace function xplane.observe_many(p_items jsonb, p_provider_config text default 'default')
-returns jsonb
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-set jit = off  -- catalog queries: never worth JIT compilation (see xplane.connection_string)
-as $$
+-- jit = off: catalog queries are never worth JIT compilation (see xplane.connection_string)
+returns jsonb language plpgsql volatile set search_path = xplane, pg_catalog set jit = off as $$
 declare
   v_items    jsonb;
   v_observed jsonb := '{}';
@@ -136,10 +123,7 @@ comment on function xplane.observe_many(jsonb, text) is
 
 create or replace function xplane.observe_resource(p_kind xplane.resource_kind, p_name text, p_spec jsonb,
                                                    p_provider_config text default 'default')
-returns jsonb
-language sql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language sql volatile set search_path = xplane, pg_catalog as $$
   select nullif(xplane.observe_many(jsonb_build_array(jsonb_build_object('kind', p_kind, 'name', p_name, 'spec', p_spec)),
                                     p_provider_config) -> 0 -> 'observed', 'null'::jsonb)
 $$;
@@ -147,10 +131,7 @@ comment on function xplane.observe_resource(xplane.resource_kind, text, jsonb, t
   'The observed state of one object in the shape of its normalised spec, or null when it does not exist (observe_many of one item).';
 
 create or replace function xplane.observe_one(p_kind xplane.resource_kind, p_name text, p_spec jsonb, p_provider_config text)
-returns jsonb
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_obs jsonb;
 begin
@@ -163,9 +144,7 @@ comment on function xplane.observe_one(xplane.resource_kind, text, jsonb, text) 
   'The observed state of one object whose spec is already normalised, or null when absent: the kind''s batched observe (observer_of) of one item. What the actions read before and after they act.';
 
 create or replace function xplane.name_problem(p_kind xplane.resource_kind, p_name text)
-returns text
-language sql immutable parallel safe
-as $$
+returns text language sql immutable parallel safe as $$
   -- PostgreSQL would silently truncate a longer name, and xp would never find the object again.
   select case when xplane.identifier_problem(p_name) is not null
               then format('%s.name: %s', p_kind, xplane.identifier_problem(p_name)) end
@@ -175,10 +154,7 @@ comment on function xplane.name_problem(xplane.resource_kind, text) is
 
 create or replace function xplane.action_refusal(p_action text, p_kind xplane.resource_kind, p_name text, p_spec jsonb,
                                                  p_provider_config text)
-returns text
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns text language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_reason  text;
   v_changed text[];
@@ -204,18 +180,14 @@ comment on function xplane.action_refusal(text, xplane.resource_kind, text, json
   'run_action''s guard: the refusal (refusal_message) of this update/delete of an object xp depends on (an update''s changed attributes read from the catalogs), or null.';
 
 create or replace function xplane.batch_creator(p_kind xplane.resource_kind)
-returns text
-language sql immutable parallel safe
-as $$
+returns text language sql immutable parallel safe as $$
   select case when p_kind in ('Role', 'ServiceAccount') then 'create_roles' when p_kind = 'Schema' then 'create_schemas' end
 $$;
 comment on function xplane.batch_creator(xplane.resource_kind) is
   'The function that creates many absent objects of a kind together (create_roles, create_schemas), or null: reconcile_many hands it runs of them, and a kind''s create action is a batch of one.';
 
 create or replace function xplane.alter_sql(p_kind xplane.resource_kind, p_name text, p_key text, p_spec jsonb)
-returns text
-language sql immutable parallel safe
-as $$
+returns text language sql immutable parallel safe as $$
   -- lower(kind) is one of the enum's words (database, schema), never user input.
   select case p_key
     when 'owner' then xplane.can_act_as_sql(p_spec ->> 'owner')
@@ -231,10 +203,7 @@ comment on function xplane.alter_sql(xplane.resource_kind, text, text, jsonb) is
   'The statement that brings one attribute (p_key) of a Database, Schema or Extension to its normalised spec: owner, comment; Database connection_limit, allow_connections; Extension version (UPDATE TO), schema (SET SCHEMA). What act_update_object runs for each attribute that differs.';
 
 create or replace function xplane.act_update_object(p_kind xplane.resource_kind, p_name text, p_spec jsonb, p_provider_config text)
-returns xplane.action_result
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns xplane.action_result language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_spec  jsonb := xplane.normalize_spec(p_kind, p_spec);
   v_db    text := xplane.resource_database(p_kind, v_spec);     -- '' for a database
@@ -271,10 +240,7 @@ comment on function xplane.act_update_object(xplane.resource_kind, text, jsonb, 
   'The update action of Database, Schema and Extension (update_<kind> is its guarded form, through xplane.act): brings each attribute that differs to the spec (alter_sql) in one statement batch; refuses (invalid_spec) a change of Database encoding/lc_collate/lc_ctype, naming the field. not_found when absent, no_change when in sync.';
 
 create or replace function xplane.act_delete_object(p_kind xplane.resource_kind, p_name text, p_spec jsonb, p_provider_config text)
-returns xplane.action_result
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns xplane.action_result language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_spec    jsonb := xplane.normalize_spec(p_kind, p_spec);
   v_db      text := v_spec ->> 'database';
@@ -311,10 +277,7 @@ comment on function xplane.act_delete_object(xplane.resource_kind, text, jsonb, 
 
 create or replace function xplane.act(p_action text, p_kind xplane.resource_kind, p_name text, p_spec jsonb,
                                       p_provider_config text default 'default', p_protect boolean default false)
-returns xplane.action_result
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns xplane.action_result language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_refusal text;
   v_result  xplane.action_result;
@@ -366,10 +329,9 @@ begin
     foreach v_action in array array['create', 'update', 'delete'] loop
       v_fn := v_action || '_' || xplane.snake_kind(v_kind);
       execute format($f$create or replace function xplane.%I(p_name text, p_spec jsonb, p_provider_config text default 'default')
-returns xplane.action_result
-language sql volatile
-set search_path = xplane, pg_catalog
-as $body$ select xplane.act(%L, %L, p_name, p_spec, p_provider_config) $body$$f$, v_fn, v_action, v_kind);
+returns xplane.action_result language sql volatile set search_path = xplane, pg_catalog as $body$
+  select xplane.act(%L, %L, p_name, p_spec, p_provider_config)
+$body$$f$, v_fn, v_action, v_kind);
       execute format('comment on function xplane.%I(text, jsonb, text) is %L', v_fn,
         format('The %s action of %s: xplane.act(%L, %L, …). Never raises: an error is a failure result. docs/kinds/%s.md.',
                v_action, v_kind, v_action, v_kind, xplane.snake_kind(v_kind)));
@@ -380,11 +342,8 @@ $actions$;
 
 create or replace function xplane.run_action(p_action text, p_kind xplane.resource_kind, p_name text, p_spec jsonb,
                                              p_provider_config text default 'default')
-returns xplane.action_result
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-set jit = off  -- catalog queries: never worth JIT compilation (see xplane.connection_string)
-as $$
+-- jit = off: catalog queries are never worth JIT compilation (see xplane.connection_string)
+returns xplane.action_result language plpgsql volatile set search_path = xplane, pg_catalog set jit = off as $$
 begin
   if xplane.name_problem(p_kind, p_name) is not null then
     return xplane.result('invalid_spec', xplane.name_problem(p_kind, p_name));
