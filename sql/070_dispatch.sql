@@ -1,5 +1,7 @@
--- One entry point per verb, dispatching by kind to xplane.<verb>_<snake_kind>. The per-kind
--- functions live in 040–069 (one file per kind). Their signatures are the contract in
+-- One entry point per verb, dispatching by kind: normalize_spec, observe_many (observe_one),
+-- and the actions: xplane.act, the one guarded path of every create/update/delete, with the
+-- generic update and delete of the kinds whose attributes each have an ALTER; the per-kind
+-- functions live in 040–069 (one file per kind). The signatures are the contract in
 -- docs/internals/contracts.md §2.
 
 create or replace function xplane.normalize_spec(p_kind xplane.resource_kind, p_spec jsonb)
