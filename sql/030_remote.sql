@@ -3,10 +3,7 @@
 -- that it commits at once and is visible to every later statement, in every database.
 
 create or replace function xplane.upsert_provider_config(p_name text, p_connection jsonb)
-returns void
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns void language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_bad text;
 begin
@@ -32,19 +29,14 @@ comment on function xplane.upsert_provider_config(text, jsonb) is
   'Creates or replaces a provider config: {"host","port","user","password","dbname","sslmode"}; dbname is the maintenance database used for cluster-wide statements.';
 
 create or replace function xplane.conninfo_value(p_value text)
-returns text
-language sql immutable strict parallel safe
-as $$
+returns text language sql immutable strict parallel safe as $$
   select '''' || replace(replace(p_value, '\', '\\'), '''', '\''') || ''''
 $$;
 comment on function xplane.conninfo_value(text) is
   'Quotes a value for a libpq connection string (single quotes, backslash escapes).';
 
 create or replace function xplane.remote_timeout(p_setting text, p_default text)
-returns text
-language plpgsql stable
-set search_path = xplane, pg_catalog
-as $$
+returns text language plpgsql stable set search_path = xplane, pg_catalog as $$
 declare
   v_value text := coalesce(nullif(pg_catalog.current_setting('xplane.' || p_setting, true), ''), p_default);
 begin
@@ -65,10 +57,7 @@ comment on function xplane.remote_timeout(text, text) is
 -- Not SECURITY DEFINER: only the owner (and the definer functions below, which run as the
 -- owner) may call it, since the string carries the password.
 create or replace function xplane.connection_string(p_provider_config text, p_database text default '')
-returns text
-language plpgsql stable
-set search_path = xplane, pg_catalog
-as $$
+returns text language plpgsql stable set search_path = xplane, pg_catalog as $$
 declare
   v_conn jsonb;
 begin
@@ -106,20 +95,14 @@ comment on function xplane.connection_string(text, text) is
 revoke all on function xplane.connection_string(text, text) from public;
 
 create or replace function xplane.dblink_schema()
-returns name
-language sql stable
-set search_path = xplane, pg_catalog
-as $$
+returns name language sql stable set search_path = xplane, pg_catalog as $$
   select n.nspname from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname = 'dblink'
 $$;
 comment on function xplane.dblink_schema() is
   'The schema dblink is installed in (xplane unless an administrator put it elsewhere).';
 
 create or replace function xplane.remote_connection(p_provider_config text, p_database text, p_fresh boolean default false)
-returns text
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns text language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_conninfo text := xplane.connection_string(p_provider_config, p_database);
   v_name     text := 'xplane_' || md5(v_conninfo);
@@ -148,11 +131,7 @@ comment on function xplane.remote_connection(text, text, boolean) is
 revoke all on function xplane.remote_connection(text, text, boolean) from public;
 
 create or replace function xplane.remote_disconnect(p_provider_config text, p_database text)
-returns void
-language plpgsql volatile
-security definer
-set search_path = xplane, pg_catalog, pg_temp
-as $$
+returns void language plpgsql volatile security definer set search_path = xplane, pg_catalog, pg_temp as $$
 declare
   v_name   text := 'xplane_' || md5(xplane.connection_string(p_provider_config, p_database));
   v_dblink name := xplane.dblink_schema();
@@ -168,10 +147,7 @@ comment on function xplane.remote_disconnect(text, text) is
   'Closes this session''s dblink connection to p_database, if open (before DROP DATABASE).';
 
 create or replace function xplane.remote_blockers(p_provider_config text, p_conn text, p_sql text)
-returns text
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns text language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_dblink   name := xplane.dblink_schema();
   v_pid      integer;
@@ -216,10 +192,7 @@ comment on function xplane.remote_blockers(text, text, text) is
 
 create or replace function xplane.remote_run_direct(p_provider_config text, p_database text, p_statement text, p_sql text,
                                                     p_retry boolean default true)
-returns text
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns text language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_conn   text := xplane.remote_connection(p_provider_config, p_database);
   v_stmt   text := format(p_statement, xplane.dblink_schema());
@@ -264,9 +237,7 @@ comment on function xplane.remote_run_direct(text, text, text, text, boolean) is
 revoke all on function xplane.remote_run_direct(text, text, text, text, boolean) from public;
 
 create or replace function xplane.quiet_logging_sql()
-returns text
-language sql immutable parallel safe
-as $$
+returns text language sql immutable parallel safe as $$
   -- Every setting that makes the server log a statement's text, off in the remote session;
   -- returns their values before ({"name": "value"}, null when none). Only those the connection
   -- role may SET: all of them for a superuser, those granted with GRANT SET ON PARAMETER
@@ -284,19 +255,14 @@ comment on function xplane.quiet_logging_sql() is
   'Remote statement turning off the settings that log statement text (those the connection role may SET), returning their previous values (see remote_run).';
 
 create or replace function xplane.restore_logging_sql(p_before text)
-returns text
-language sql immutable parallel safe
-as $$
+returns text language sql immutable parallel safe as $$
   select format('select pg_catalog.count(pg_catalog.set_config(key, value, false))::text from pg_catalog.json_each_text(%L::json)', p_before)
 $$;
 comment on function xplane.restore_logging_sql(text) is
   'Remote statement setting back what quiet_logging_sql returned (see remote_run).';
 
 create or replace function xplane.remote_run(p_provider_config text, p_database text, p_statement text, p_sql text)
-returns text
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns text language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_query constant text := 'select t.v from %I.dblink($1, $2) as t(v text)';
   v_result text;
@@ -336,11 +302,7 @@ comment on function xplane.remote_run(text, text, text, text) is
 revoke all on function xplane.remote_run(text, text, text, text) from public;
 
 create or replace function xplane.remote_exec(p_provider_config text, p_database text, p_sql text)
-returns text
-language plpgsql volatile
-security definer
-set search_path = xplane, pg_catalog, pg_temp
-as $$
+returns text language plpgsql volatile security definer set search_path = xplane, pg_catalog, pg_temp as $$
 begin
   return xplane.remote_run(p_provider_config, p_database, 'select %I.dblink_exec($1, $2)', p_sql);
 end
@@ -349,11 +311,7 @@ comment on function xplane.remote_exec(text, text, text) is
   'Runs p_sql in database p_database ('''' = the provider config''s maintenance database) through dblink; it commits at once. Runs as the provider''s owner (SECURITY DEFINER) so callers never see the connection''s password.';
 
 create or replace function xplane.remote_query(p_provider_config text, p_database text, p_sql text, p_args text[] default null)
-returns jsonb
-language plpgsql volatile
-security definer
-set search_path = xplane, pg_catalog, pg_temp
-as $$
+returns jsonb language plpgsql volatile security definer set search_path = xplane, pg_catalog, pg_temp as $$
 declare
   v_query constant text := 'select t.v from %I.dblink($1, $2) as t(v text) limit 1';
   v_name  text;
@@ -403,18 +361,14 @@ comment on function xplane.remote_query(text, text, text, text[]) is
   'Evaluates the scalar json or jsonb expression p_sql (usually a scalar subquery) in database p_database through dblink and returns its value: one round trip. With p_args, p_sql refers to them as $1, $2 … (typed by casts) and is prepared once per connection, so that its plan is reused.';
 
 create or replace function xplane.ddl_lock_prefix(p_lock_key text)
-returns text
-language sql immutable strict parallel safe
-as $$
+returns text language sql immutable strict parallel safe as $$
   select format('select pg_catalog.pg_advisory_xact_lock(7893101, %s); ', pg_catalog.hashtext(p_lock_key))
 $$;
 comment on function xplane.ddl_lock_prefix(text) is
   'Statement that takes the transaction advisory lock guarding one catalog object (see remote_exec_locked).';
 
 create or replace function xplane.locked_sql(p_locks text[], p_sql text)
-returns text
-language sql immutable parallel safe
-as $$
+returns text language sql immutable parallel safe as $$
   -- The advisory locks of several catalog objects, in a fixed order (no deadlock between two
   -- sessions taking overlapping sets), then the statements: one remote transaction.
   select coalesce((select string_agg(xplane.ddl_lock_prefix(k), '' order by k) from (select distinct unnest(p_locks) k) x), '')
@@ -424,10 +378,7 @@ comment on function xplane.locked_sql(text[], text) is
   'p_sql preceded by the advisory locks of p_locks (sorted, once each), for remote_exec: the locks are held while it runs.';
 
 create or replace function xplane.remote_exec_locked(p_provider_config text, p_database text, p_lock_key text, p_sql text)
-returns text
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns text language plpgsql volatile set search_path = xplane, pg_catalog as $$
 begin
   -- The lock and the DDL travel as one multi-statement string: one implicit transaction on
   -- the remote side, so the lock is held exactly while the DDL runs and released at its commit.
@@ -438,9 +389,7 @@ comment on function xplane.remote_exec_locked(text, text, text, text) is
   'remote_exec serialised by an advisory lock on p_lock_key (e.g. ''schema:shop.api'', ''role:app''), so that parallel GRANT/ALTER on one catalog row never fail with "tuple concurrently updated". Advisory locks are per database: run cluster-wide DDL (roles, databases) with p_database = '''' so all sessions share the lock. Not for CREATE/DROP DATABASE (cannot run in a transaction).';
 
 create or replace function xplane.can_act_as_sql(p_role text)
-returns text
-language sql immutable strict parallel safe
-as $$
+returns text language sql immutable strict parallel safe as $$
   -- Making another role the owner of something (CREATE DATABASE … OWNER, ALTER … OWNER TO,
   -- CREATE SCHEMA … AUTHORIZATION) needs the right to SET ROLE to it, and acting on the object
   -- afterwards (COMMENT, CREATE SCHEMA in a database it owns, DROP) needs its privileges.

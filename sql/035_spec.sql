@@ -2,10 +2,7 @@
 -- invalid-spec error (xplane.invalid_spec: SQLSTATE 22023, message "Kind.field: problem").
 
 create or replace function xplane.spec_check_keys(p_kind xplane.resource_kind, p_spec jsonb, p_allowed text[])
-returns void
-language plpgsql stable
-set search_path = xplane, pg_catalog
-as $$
+returns void language plpgsql stable set search_path = xplane, pg_catalog as $$
 declare
   v_unknown text;
 begin
@@ -27,10 +24,7 @@ comment on function xplane.spec_check_keys(xplane.resource_kind, jsonb, text[]) 
 
 create or replace function xplane.spec_text(p_kind xplane.resource_kind, p_spec jsonb, p_key text, p_default text,
                                             p_nullable boolean default false)
-returns text
-language plpgsql stable
-set search_path = xplane, pg_catalog
-as $$
+returns text language plpgsql stable set search_path = xplane, pg_catalog as $$
 declare
   v jsonb := p_spec -> p_key;
 begin
@@ -52,9 +46,7 @@ comment on function xplane.spec_text(xplane.resource_kind, jsonb, text, text, bo
   'A string attribute of a spec, or p_default when absent; refuses other JSON types and (unless nullable) null or empty strings.';
 
 create or replace function xplane.identifier_problem(p_value text)
-returns text
-language sql immutable parallel safe
-as $$
+returns text language sql immutable parallel safe as $$
   -- The same rule as identifierProblem in src/kinds/domains.ts (test/kinds/domains.contract.test.ts).
   -- A NUL cannot reach here: PostgreSQL text (and jsonb) refuses it on input.
   select case when p_value is null or p_value = '' then 'must not be empty'
@@ -66,10 +58,7 @@ comment on function xplane.identifier_problem(text) is
 
 create or replace function xplane.spec_identifier(p_kind xplane.resource_kind, p_spec jsonb, p_key text, p_default text,
                                                   p_nullable boolean default false)
-returns text
-language plpgsql stable
-set search_path = xplane, pg_catalog
-as $$
+returns text language plpgsql stable set search_path = xplane, pg_catalog as $$
 declare
   v text := xplane.spec_text(p_kind, p_spec, p_key, p_default, p_nullable);
 begin
@@ -83,10 +72,7 @@ comment on function xplane.spec_identifier(xplane.resource_kind, jsonb, text, te
   'A string attribute that names an object (spec_text, then identifier_problem): 1 to 63 bytes.';
 
 create or replace function xplane.spec_identifier_set(p_kind xplane.resource_kind, p_spec jsonb, p_key text)
-returns jsonb
-language plpgsql stable
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
 declare
   v jsonb := xplane.spec_text_set(p_kind, p_spec, p_key);
   v_bad text;
@@ -109,10 +95,7 @@ comment on function xplane.spec_identifier_set(xplane.resource_kind, jsonb, text
   'A list of object names (spec_text_set, then identifier_problem for each).';
 
 create or replace function xplane.timestamp_problem(p_value text)
-returns text
-language plpgsql immutable parallel safe
-set search_path = xplane, pg_catalog
-as $$
+returns text language plpgsql immutable parallel safe set search_path = xplane, pg_catalog as $$
 -- The same rule as timestampProblem in src/kinds/domains.ts (test/kinds/domains.contract.test.ts):
 -- YYYY-MM-DD, then optionally [T ]HH:MM[:SS[.ffffff]], then optionally Z or ±HH[[:]MM]; a real
 -- date. Stricter than timestamptz input, which also takes 'now', 'epoch' or '+99' (a time zone).
@@ -147,10 +130,7 @@ comment on function xplane.timestamp_problem(text) is
 
 create or replace function xplane.spec_int(p_kind xplane.resource_kind, p_spec jsonb, p_key text, p_default integer,
                                            p_min integer default null)
-returns integer
-language plpgsql stable
-set search_path = xplane, pg_catalog
-as $$
+returns integer language plpgsql stable set search_path = xplane, pg_catalog as $$
 declare
   v jsonb := p_spec -> p_key;
   n numeric;
@@ -174,10 +154,7 @@ comment on function xplane.spec_int(xplane.resource_kind, jsonb, text, integer, 
   'An integer attribute of a spec (optionally at least p_min), or p_default when absent or null.';
 
 create or replace function xplane.spec_bool(p_kind xplane.resource_kind, p_spec jsonb, p_key text, p_default boolean)
-returns boolean
-language plpgsql stable
-set search_path = xplane, pg_catalog
-as $$
+returns boolean language plpgsql stable set search_path = xplane, pg_catalog as $$
 declare
   v jsonb := p_spec -> p_key;
 begin
@@ -193,10 +170,7 @@ comment on function xplane.spec_bool(xplane.resource_kind, jsonb, text, boolean)
   'A boolean attribute of a spec, or p_default when absent or null.';
 
 create or replace function xplane.spec_text_set(p_kind xplane.resource_kind, p_spec jsonb, p_key text)
-returns jsonb
-language plpgsql stable
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
 declare
   v jsonb := p_spec -> p_key;
 begin
@@ -219,10 +193,7 @@ comment on function xplane.spec_text_set(xplane.resource_kind, jsonb, text) is
   'A list-of-strings attribute as a JSON array, de-duplicated and sorted (byte order), [] when absent.';
 
 create or replace function xplane.spec_comment(p_kind xplane.resource_kind, p_spec jsonb)
-returns jsonb
-language plpgsql immutable
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language plpgsql immutable set search_path = xplane, pg_catalog as $$
 begin
   if p_spec -> 'comment' is null or p_spec -> 'comment' = 'null'::jsonb or p_spec -> 'comment' = '""'::jsonb then
     return 'null'::jsonb;  -- COMMENT IS '' removes the comment: '' reads back as null
@@ -237,9 +208,7 @@ comment on function xplane.spec_comment(xplane.resource_kind, jsonb) is
   'comment of a spec: a string, or null (also for "", which PostgreSQL stores as no comment).';
 
 create or replace function xplane.data_loss_sql()
-returns text
-language sql immutable parallel safe
-as $fn$
+returns text language sql immutable parallel safe as $fn$
   -- What DROP … CASCADE of each target would destroy, read from the catalogs of one database,
   -- generically. $1: targets [{"kind": "Database"|"Schema"|"Extension", "name"}]; $2: names of
   -- the extensions xp manages there (dropped by xp before the database, so not counted).
@@ -361,11 +330,7 @@ comment on function xplane.data_loss_sql() is
   'A remote_query expression ($1 targets jsonb, $2 managed extension names text[]) counting, by kind, every user object that dropping a database, a schema or an extension would destroy. The one data-loss counter: plan (data_loss_many) and delete_* use it.';
 
 create or replace function xplane.data_loss_many(p_items jsonb, p_provider_config text default 'default')
-returns jsonb
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-set jit = off
-as $$
+returns jsonb language plpgsql volatile set search_path = xplane, pg_catalog set jit = off as $$
 declare
   v_out jsonb := '{}';
   v_db  record;
@@ -403,9 +368,7 @@ comment on function xplane.data_loss_many(jsonb, text) is
   'Batched data-loss count: items [{"kind": "Database"|"Schema"|"Extension", "name", "database"}] → [{"count", "tables", "kinds", "names"} | null (could not be checked)] in input order; one remote query per database (xplane.data_loss_sql). Extensions xp manages in that database are not counted.';
 
 create or replace function xplane.data_loss_kinds(p_loss jsonb)
-returns text
-language sql immutable parallel safe
-as $$
+returns text language sql immutable parallel safe as $$
   -- "1 function, 2 tables, 1 view": pg_identify_object's type names, counted and pluralised.
   select string_agg(format('%s %s', k.value, case when k.value::int = 1 then k.key
                                                   when k.key ~ '(s|x|ch|sh)$' then k.key || 'es'
@@ -417,9 +380,7 @@ comment on function xplane.data_loss_kinds(jsonb) is
   'The kinds and counts of a data_loss_many result as text: "1 function, 1 large object, 1 view".';
 
 create or replace function xplane.data_loss_refusal(p_what text, p_loss jsonb)
-returns text
-language sql immutable parallel safe
-as $$
+returns text language sql immutable parallel safe as $$
   select format('refusing to drop %s: that would destroy %s (%s%s). Set allow_data_loss = true (xp destroy --allow-data-loss, or xplane.delete(…, p_allow_data_loss => true)) to drop it with its data.',
     p_what, xplane.data_loss_kinds(p_loss),
     (select string_agg(e #>> '{}', ', ') from jsonb_array_elements(p_loss -> 'names') e),

@@ -3,10 +3,7 @@
 -- inside a transaction).
 
 create or replace function xplane.normalize_database(p_spec jsonb)
-returns jsonb
-language plpgsql stable
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
 declare
   v_encoding text;
   v_enc_norm text;
@@ -42,10 +39,7 @@ comment on function xplane.normalize_database(jsonb) is
   'Normalised Database spec: owner (current user), encoding (UTF8, canonical spelling), lc_collate/lc_ctype (template1''s), template (template1), connection_limit (-1), allow_connections (true), comment (null), allow_data_loss (false).';
 
 create or replace function xplane.observe_many_database(p_items jsonb, p_provider_config text)
-returns jsonb
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_names text[];
   v_found jsonb;
@@ -69,31 +63,16 @@ $$;
 comment on function xplane.observe_many_database(jsonb, text) is
   'Observes databases [{name, spec}] from pg_database in one query; returns observed-or-null in input order.';
 
-create or replace function xplane.observe_database(p_name text, p_provider_config text)
-returns jsonb
-language sql volatile
-set search_path = xplane, pg_catalog
-as $$
-  select nullif(xplane.observe_many_database(jsonb_build_array(jsonb_build_object('name', p_name)), p_provider_config) -> 0,
-                'null'::jsonb)
-$$;
-comment on function xplane.observe_database(text, text) is
-  'Observed state of one database, or null (used by the Database actions).';
-
-create or replace function xplane.create_database(p_name text, p_spec jsonb, p_provider_config text default 'default')
-returns xplane.action_result
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+create or replace function xplane.act_create_database(p_name text, p_spec jsonb, p_provider_config text)
+returns xplane.action_result language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_spec     jsonb;
   v_obs      jsonb;
   v_template text;
   v_tpl      record;
-  v_state text; v_msg text; v_detail text; v_hint text;
 begin
   v_spec := xplane.normalize_database(p_spec);
-  v_obs := xplane.observe_database(p_name, p_provider_config);
+  v_obs := xplane.observe_one('Database', p_name, v_spec, p_provider_config);
   if v_obs is not null then
     return xplane.result('already_exists', format('database %s already exists', quote_ident(p_name)), v_obs);
   end if;
@@ -118,68 +97,14 @@ begin
       format('comment on database %I is %L', p_name, v_spec ->> 'comment'));
   end if;
   return xplane.result('success', format('database %s created', quote_ident(p_name)),
-                       xplane.observe_database(p_name, p_provider_config));
-exception when others then
-  get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
-  return xplane.failure(v_state, v_msg, v_detail, v_hint);
+                       xplane.observe_one('Database', p_name, v_spec, p_provider_config));
 end
 $$;
-comment on function xplane.create_database(text, jsonb, text) is
-  'Creates a database as specified (already_exists when it exists; template0 is used when the encoding/locale differ from template1 and no template was named). Never raises.';
+comment on function xplane.act_create_database(text, jsonb, text) is
+  'The create action of Database (xplane.create_database is its guarded form, through xplane.act): creates a database as specified (already_exists when it exists; template0 is used when the encoding/locale differ from template1 and no template was named).';
 
-create or replace function xplane.update_database(p_name text, p_spec jsonb, p_provider_config text default 'default')
-returns xplane.action_result
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
-declare
-  v_spec  jsonb;
-  v_obs   jsonb;
-  v_diff  text[];
-  v_key   text;
-  v_sql   text := '';
-  v_state text; v_msg text; v_detail text; v_hint text;
-begin
-  v_spec := xplane.normalize_database(p_spec);
-  v_obs := xplane.observe_database(p_name, p_provider_config);
-  if v_obs is null then
-    return xplane.result('not_found', format('database %s does not exist', quote_ident(p_name)), null);
-  end if;
-  v_diff := xplane.spec_diff('Database', v_spec, v_obs);
-  foreach v_key in array array['encoding', 'lc_collate', 'lc_ctype'] loop
-    if v_key = any (v_diff) then
-      return xplane.result('invalid_spec', format(
-        'Database.%s is immutable: database %s has %s = %s, the spec asks for %s. xp never drops and re-creates a database to change it: create a new database and move the data, or set %s back to %s.',
-        v_key, quote_ident(p_name), v_key, v_obs ->> v_key, v_spec ->> v_key, v_key, v_obs ->> v_key), v_obs);
-    end if;
-  end loop;
-  if cardinality(v_diff) = 0 then
-    return xplane.result('no_change', format('database %s is up to date', quote_ident(p_name)), v_obs);
-  end if;
-  foreach v_key in array v_diff loop
-    v_sql := v_sql || case v_key
-      when 'owner' then xplane.can_act_as_sql(v_spec ->> 'owner') || format('alter database %I owner to %I; ', p_name, v_spec ->> 'owner')
-      when 'connection_limit' then format('alter database %I with connection limit %s; ', p_name, (v_spec ->> 'connection_limit')::int)
-      when 'allow_connections' then format('alter database %I with allow_connections %s; ', p_name, v_spec ->> 'allow_connections')
-      when 'comment' then format('comment on database %I is %s; ', p_name, coalesce(quote_literal(v_spec ->> 'comment'), 'null'))
-      else '' end;
-  end loop;
-  perform xplane.remote_exec_locked(p_provider_config, '', 'database:' || p_name, v_sql);
-  return xplane.result('updated', format('database %s updated: %s', quote_ident(p_name), array_to_string(v_diff, ', ')),
-                       xplane.observe_database(p_name, p_provider_config));
-exception when others then
-  get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
-  return xplane.failure(v_state, v_msg, v_detail, v_hint);
-end
-$$;
-comment on function xplane.update_database(text, jsonb, text) is
-  'Brings owner, connection_limit, allow_connections and comment of a database to the spec in one statement batch; refuses (invalid_spec) a change of encoding/lc_collate/lc_ctype, naming the field. Never raises.';
-
-create or replace function xplane.delete_database(p_name text, p_spec jsonb, p_provider_config text default 'default')
-returns xplane.action_result
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+create or replace function xplane.act_delete_database(p_name text, p_spec jsonb, p_provider_config text)
+returns xplane.action_result language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_spec   jsonb;
   v_obs    jsonb;
@@ -187,10 +112,9 @@ declare
   v_pid    int;
   v_closed boolean := false;
   v_refusal text;
-  v_state text; v_msg text; v_detail text; v_hint text;
 begin
   v_spec := xplane.normalize_database(coalesce(p_spec, '{}'::jsonb));
-  v_obs := xplane.observe_database(p_name, p_provider_config);
+  v_obs := xplane.observe_one('Database', p_name, v_spec, p_provider_config);
   if v_obs is null then
     return xplane.result('not_found', format('database %s does not exist', quote_ident(p_name)), null);
   end if;
@@ -232,25 +156,21 @@ begin
   perform xplane.remote_exec(p_provider_config, '', format('drop database if exists %I with (force)', p_name));
   return xplane.result('success', format('database %s dropped', quote_ident(p_name)), null);
 exception when others then
-  get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
   if v_closed then
     begin
       perform xplane.remote_exec(p_provider_config, '', format('alter database %I with allow_connections true', p_name));
     exception when others then
-      null;  -- the failure below is what to report; the next run sees allow_connections = false
+      null;  -- the error being raised is what to report; the next run sees allow_connections = false
     end;
   end if;
-  return xplane.failure(v_state, v_msg, v_detail, v_hint);
+  raise;
 end
 $$;
-comment on function xplane.delete_database(text, jsonb, text) is
-  'Drops a database (WITH (FORCE)); refuses when it holds any user object (xplane.data_loss_sql: tables, views, sequences, functions, types, large objects, extensions xp does not manage, …) unless spec.allow_data_loss, counting again while the database is closed to other sessions just before the drop; never drops the control database. not_found when absent. Never raises.';
+comment on function xplane.act_delete_database(text, jsonb, text) is
+  'The delete action of Database (xplane.delete_database is its guarded form, through xplane.act): drops a database (WITH (FORCE)); refuses when it holds any user object (xplane.data_loss_sql: tables, views, sequences, functions, types, large objects, extensions xp does not manage, …) unless spec.allow_data_loss, counting again while the database is closed to other sessions just before the drop; never drops the control database. not_found when absent. Re-opens the database to connections when it fails after closing it, then raises the error.';
 
 create or replace function xplane.connectable_databases(p_provider_config text, p_names text[])
-returns text[]
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns text[] language plpgsql volatile set search_path = xplane, pg_catalog as $$
 begin
   if coalesce(cardinality(p_names), 0) = 0 then
     return '{}';

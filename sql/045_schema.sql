@@ -1,10 +1,7 @@
 -- Kind Schema: a schema inside a database. Identity (database, name).
 
 create or replace function xplane.normalize_schema(p_spec jsonb)
-returns jsonb
-language plpgsql stable
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
 begin
   perform xplane.spec_check_keys('Schema', p_spec, array['database', 'owner', 'comment', 'allow_data_loss']);
   if not p_spec ? 'database' then
@@ -21,10 +18,7 @@ comment on function xplane.normalize_schema(jsonb) is
   'Normalised Schema spec: database (required), owner (current user), comment (null), allow_data_loss (false).';
 
 create or replace function xplane.schemas_in(p_provider_config text, p_database text, p_names text[])
-returns jsonb
-language sql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language sql volatile set search_path = xplane, pg_catalog as $$
   -- One round trip: {name: observed} for the schemas of p_names that exist in p_database.
   select xplane.remote_query(p_provider_config, p_database, $q$(
     select coalesce(jsonb_object_agg(n.nspname, jsonb_build_object(
@@ -37,10 +31,7 @@ comment on function xplane.schemas_in(text, text, text[]) is
   'Observed state of the named schemas that exist in one database, as {name: observed}: one query.';
 
 create or replace function xplane.observe_many_in_databases(p_items jsonb, p_provider_config text, p_objects_in text)
-returns jsonb
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_db    text;
   v_objs  jsonb;
@@ -61,31 +52,14 @@ comment on function xplane.observe_many_in_databases(jsonb, text, text) is
   'Batched observe of a per-database kind (identity: spec.database, name): one query for which databases exist, then one call of xplane.<p_objects_in>(provider config, database, names) → {name: observed} per database involved; observed-or-null in input order.';
 
 create or replace function xplane.observe_many_schema(p_items jsonb, p_provider_config text)
-returns jsonb
-language sql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language sql volatile set search_path = xplane, pg_catalog as $$
   select xplane.observe_many_in_databases(p_items, p_provider_config, 'schemas_in')
 $$;
 comment on function xplane.observe_many_schema(jsonb, text) is
   'Observes schemas [{name, spec}] from pg_namespace: one query for which databases exist, one per database involved; observed-or-null in input order.';
 
-create or replace function xplane.observe_schema(p_name text, p_spec jsonb, p_provider_config text)
-returns jsonb
-language sql volatile
-set search_path = xplane, pg_catalog
-as $$
-  select nullif(xplane.observe_many_schema(jsonb_build_array(jsonb_build_object('name', p_name, 'spec', p_spec)), p_provider_config) -> 0,
-                'null'::jsonb)
-$$;
-comment on function xplane.observe_schema(text, jsonb, text) is
-  'Observed state of one schema, or null (used by the Schema actions).';
-
 create or replace function xplane.create_schemas(p_provider_config text, p_items jsonb)
-returns xplane.action_result[]
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns xplane.action_result[] language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_n       integer := jsonb_array_length(p_items);
   v_names   text[] := '{}';
@@ -151,96 +125,3 @@ end
 $$;
 comment on function xplane.create_schemas(text, jsonb) is
   'Creates absent schemas [{"name","spec"}] together: one remote transaction per database and one read of the result; a failing batch is retried one schema at a time. Results in input order: success, dependency_not_ready (database missing), already_exists, or the failure.';
-
-create or replace function xplane.create_schema(p_name text, p_spec jsonb, p_provider_config text default 'default')
-returns xplane.action_result
-language sql volatile
-set search_path = xplane, pg_catalog
-as $$
-  select (xplane.create_schemas(p_provider_config, jsonb_build_array(jsonb_build_object('name', p_name, 'spec', p_spec))))[1]
-$$;
-comment on function xplane.create_schema(text, jsonb, text) is
-  'Creates a schema (owner, comment) in spec.database (create_schemas of one); dependency_not_ready when the database is missing, already_exists when present. Never raises.';
-
-create or replace function xplane.update_schema(p_name text, p_spec jsonb, p_provider_config text default 'default')
-returns xplane.action_result
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
-declare
-  v_spec jsonb;
-  v_obs  jsonb;
-  v_diff text[];
-  v_db   text;
-  v_sql  text := '';
-  v_state text; v_msg text; v_detail text; v_hint text;
-begin
-  v_spec := xplane.normalize_schema(p_spec);
-  v_db := v_spec ->> 'database';
-  v_obs := xplane.observe_schema(p_name, v_spec, p_provider_config);
-  if v_obs is null then
-    return xplane.result('not_found', format('schema %s does not exist in database %s', quote_ident(p_name), quote_ident(v_db)));
-  end if;
-  v_diff := xplane.spec_diff('Schema', v_spec, v_obs);
-  if cardinality(v_diff) = 0 then
-    return xplane.result('no_change', format('schema %s is up to date', quote_ident(p_name)), v_obs);
-  end if;
-  if 'owner' = any (v_diff) then
-    v_sql := v_sql || xplane.can_act_as_sql(v_spec ->> 'owner') || format('alter schema %I owner to %I; ', p_name, v_spec ->> 'owner');
-  end if;
-  if 'comment' = any (v_diff) then
-    v_sql := v_sql || format('comment on schema %I is %s; ', p_name, coalesce(quote_literal(v_spec ->> 'comment'), 'null'));
-  end if;
-  perform xplane.remote_exec_locked(p_provider_config, v_db, format('schema:%s.%s', v_db, p_name), v_sql);
-  return xplane.result('updated', format('schema %s updated: %s', quote_ident(p_name), array_to_string(v_diff, ', ')),
-                       xplane.schemas_in(p_provider_config, v_db, array[p_name]) -> p_name);
-exception when others then
-  get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
-  return xplane.failure(v_state, v_msg, v_detail, v_hint);
-end
-$$;
-comment on function xplane.update_schema(text, jsonb, text) is
-  'Brings owner and comment of a schema to the spec. Never raises.';
-
-create or replace function xplane.delete_schema(p_name text, p_spec jsonb, p_provider_config text default 'default')
-returns xplane.action_result
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
-declare
-  v_spec   jsonb;
-  v_obs    jsonb;
-  v_db     text;
-  v_loss   jsonb;
-  v_refusal text;
-  v_state text; v_msg text; v_detail text; v_hint text;
-begin
-  v_spec := xplane.normalize_schema(p_spec);
-  v_db := v_spec ->> 'database';
-  v_obs := xplane.observe_schema(p_name, v_spec, p_provider_config);
-  if v_obs is null then
-    return xplane.result('not_found', format('schema %s does not exist in database %s', quote_ident(p_name), quote_ident(v_db)));
-  end if;
-  -- Also called directly (psql): never drop schema xplane or the one holding dblink.
-  v_refusal := xplane.protection_refusal('delete', 'Schema', p_name, v_db, null, p_provider_config);
-  if v_refusal is not null then
-    return xplane.result('error', v_refusal, v_obs);
-  end if;
-  if not (v_spec ->> 'allow_data_loss')::boolean then
-    v_loss := xplane.data_loss_many(jsonb_build_array(jsonb_build_object('kind', 'Schema', 'name', p_name, 'database', v_db)), p_provider_config) -> 0;
-    if (v_loss ->> 'count')::int > 0 then
-      return xplane.result('error', xplane.data_loss_refusal(format('schema %s in database %s', quote_ident(p_name), quote_ident(v_db)), v_loss), v_obs);
-    end if;
-  end if;
-  -- Without allow_data_loss, DROP … RESTRICT is the re-check in the drop's own transaction: an
-  -- object created since the count above makes it fail (with its name), dropping nothing.
-  perform xplane.remote_exec_locked(p_provider_config, v_db, format('schema:%s.%s', v_db, p_name),
-    format('drop schema %I %s', p_name, case when (v_spec ->> 'allow_data_loss')::boolean then 'cascade' else 'restrict' end));
-  return xplane.result('success', format('schema %s dropped from database %s', quote_ident(p_name), quote_ident(v_db)), null);
-exception when others then
-  get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
-  return xplane.failure(v_state, v_msg, v_detail, v_hint);
-end
-$$;
-comment on function xplane.delete_schema(text, jsonb, text) is
-  'Drops a schema: refused always for schema xplane and the schema holding dblink (protection_refusal), and while it holds any object or anything depends on it (xplane.data_loss_sql) unless spec.allow_data_loss (then CASCADE); without it DROP … RESTRICT. Never raises.';

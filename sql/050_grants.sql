@@ -8,9 +8,7 @@
 -- granted and never revoked, and they show in `grants` only where `grants` declares them.
 
 create or replace function xplane.grant_privileges(p_on text)
-returns text[]
-language sql stable parallel safe
-as $$
+returns text[] language sql stable parallel safe as $$
   select case p_on
     when 'tables' then
       case when pg_catalog.current_setting('server_version_num')::int >= 170000
@@ -26,10 +24,7 @@ comment on function xplane.grant_privileges(text) is
   'Every privilege that exists for a grant target (tables, sequences, functions, schema, database), sorted: what ALL expands to. MAINTAIN on PostgreSQL 17+.';
 
 create or replace function xplane.privileges_sorted(p_privileges text[])
-returns jsonb
-language plpgsql immutable parallel safe
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language plpgsql immutable parallel safe set search_path = xplane, pg_catalog as $$
 begin
   -- PL/pgSQL keeps the plan of this sort across calls (a SQL function plans it every call).
   return (select jsonb_agg(distinct (p collate "C") order by (p collate "C")) from unnest(p_privileges) p);
@@ -39,9 +34,7 @@ comment on function xplane.privileges_sorted(text[]) is
   'Privileges de-duplicated and sorted, as a JSON array (grant_entry, for two or more).';
 
 create or replace function xplane.grant_entry(p_database text, p_schema text, p_on text, p_privileges text[], p_future boolean)
-returns jsonb
-language sql immutable parallel safe
-as $$
+returns jsonb language sql immutable parallel safe as $$
   -- SQL without a subquery, so that PostgreSQL inlines it: it runs several times per role of
   -- every plan, mostly with no privilege or one (CONNECT, USAGE), which need no sort.
   select jsonb_build_object('database', p_database, 'schema', p_schema, 'on', p_on,
@@ -54,10 +47,7 @@ comment on function xplane.grant_entry(text, text, text, text[], boolean) is
   'One grant in its normalised shape (privileges de-duplicated and sorted).';
 
 create or replace function xplane.grants_sorted(p_grants jsonb)
-returns jsonb
-language plpgsql immutable parallel safe
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language plpgsql immutable parallel safe set search_path = xplane, pg_catalog as $$
 begin
   -- PL/pgSQL keeps the plan of this aggregate across calls (a SQL function plans it every call).
   if coalesce(jsonb_array_length(p_grants), 0) <= 1 then
@@ -72,18 +62,14 @@ comment on function xplane.grants_sorted(jsonb) is
   'The one order of a grants list, used by normalisation and observation alike: (database, schema, on).';
 
 create or replace function xplane.grant_privs(p_grant jsonb)
-returns text[]
-language sql immutable parallel safe
-as $$
+returns text[] language sql immutable parallel safe as $$
   select coalesce(array(select jsonb_array_elements_text(p_grant -> 'privileges')), '{}')
 $$;
 comment on function xplane.grant_privs(jsonb) is
   'The privileges of a grant as text[] (empty for null).';
 
 create or replace function xplane.grant_find(p_grants jsonb, p_database text, p_schema text, p_on text)
-returns jsonb
-language sql immutable parallel safe
-as $$
+returns jsonb language sql immutable parallel safe as $$
   select g from jsonb_array_elements(coalesce(p_grants, '[]'::jsonb)) g
    where g ->> 'database' = p_database and g ->> 'on' = p_on
      and (g ->> 'schema') is not distinct from p_schema
@@ -93,10 +79,7 @@ comment on function xplane.grant_find(jsonb, text, text, text) is
   'The grant of a normalised list for (database, schema, on), or null.';
 
 create or replace function xplane.normalize_grants(p_kind xplane.resource_kind, p_grants jsonb, p_default_database text)
-returns jsonb
-language plpgsql stable
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
 declare
   v_item    jsonb;
   v_i       integer := 0;
@@ -208,9 +191,7 @@ comment on function xplane.normalize_grants(xplane.resource_kind, jsonb, text) i
   'Validates and normalises a grants list: on defaults to tables, database to p_default_database, privileges upper case with ALL expanded, duplicates merged, sorted by (database, schema, on). Raises 22023 naming the field (Kind.grants[i].privileges: unknown privilege "SELCT" for tables …).';
 
 create or replace function xplane.grants_scope(p_grants jsonb)
-returns table (database text, schema text)
-language sql immutable parallel safe
-as $$
+returns table (database text, schema text) language sql immutable parallel safe as $$
   -- Every database a list names (schema null = the database itself), and every schema in it.
   select distinct g ->> 'database', null::text from jsonb_array_elements(coalesce(p_grants, '[]'::jsonb)) g
   union
@@ -221,9 +202,7 @@ comment on function xplane.grants_scope(jsonb) is
   'The (database, schema) pairs a grants list names, plus (database, null) for each database: where grants are authoritative.';
 
 create or replace function xplane.grants_catalog_sql()
-returns text
-language sql immutable parallel safe
-as $$
+returns text language sql immutable parallel safe as $$
   -- Everything the roles $1 (text[]) hold in the current database and in the schemas $2 (text[]),
   -- in one query (run there through xplane.remote_query). Objects a role owns do not count:
   -- an owner's rights are implicit. Only explicit grants to the role count (never PUBLIC's).
@@ -301,10 +280,7 @@ comment on function xplane.grants_catalog_sql() is
   'The one query (a json expression, built as text, with arguments $1 roles, $2 schemas, both text[]) that reads, in one database, what the roles hold there: database privileges, and per schema its owner, USAGE/CREATE, per tables/sequences/functions how many objects carry each privilege, and the default privileges of the schema owner and of the role xp runs as.';
 
 create or replace function xplane.grants_catalog(p_provider_config text, p_requests jsonb, p_databases text[])
-returns jsonb
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_db   text;
   v_req  jsonb;
@@ -324,11 +300,29 @@ $$;
 comment on function xplane.grants_catalog(text, jsonb, text[]) is
   'Runs grants_catalog_sql once per database of p_requests ({"db": {"roles": [...], "schemas": [...]}}) that exists, and returns {"db": <catalog>}.';
 
+create or replace function xplane.grant_revoke_sql(p_prefix text, p_add text[], p_del text[], p_on text, p_role text)
+returns text[] language sql immutable parallel safe as $$
+  -- p_on and p_prefix come already quoted (format %I): 'schema "s"', 'all tables in schema "s"',
+  -- 'alter default privileges for role "o" in schema "s" '.
+  select array_remove(array[
+    case when cardinality(p_add) > 0 then format('%sgrant %s on %s to %I', p_prefix, array_to_string(p_add, ', '), p_on, p_role) end,
+    case when cardinality(p_del) > 0 then format('%srevoke %s on %s from %I', p_prefix, array_to_string(p_del, ', '), p_on, p_role) end],
+    null)
+$$;
+comment on function xplane.grant_revoke_sql(text, text[], text[], text, text) is
+  'The GRANT of p_add and the REVOKE of p_del on p_on to/from p_role (each only when not empty), after p_prefix (ALTER DEFAULT PRIVILEGES …): the one statement pair of grants_delta.';
+
+create or replace function xplane.grant_sync_sql(p_prefix text, p_want text[], p_held text[], p_on text, p_role text)
+returns text[] language sql immutable parallel safe as $$
+  select xplane.grant_revoke_sql(p_prefix,
+    array(select distinct p from unnest(p_want) p where not p = any (p_held) order by p),
+    array(select distinct p from unnest(p_held) p where not p = any (p_want) order by p), p_on, p_role)
+$$;
+comment on function xplane.grant_sync_sql(text, text[], text[], text, text) is
+  'grant_revoke_sql of what p_want adds to p_held and of what p_held has beyond p_want: the statements that make p_role hold exactly p_want on p_on.';
+
 create or replace function xplane.grants_delta(p_role text, p_desired jsonb, p_implicit jsonb, p_catalog jsonb)
-returns jsonb
-language plpgsql stable
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
 declare
   v_out     jsonb := '[]';
   v_db      text;
@@ -346,7 +340,6 @@ declare
   v_del     text[];
   v_f       text;
   v_target  text;
-  v_objword text;
   v_stmts   text[];
 begin
   -- Statements to turn the catalog into the desired grants, as [{"database", "lock", "sql"}]:
@@ -364,14 +357,7 @@ begin
       v_want := xplane.grant_privs(xplane.grant_find(p_desired, v_db, null, 'database'))
              || xplane.grant_privs(xplane.grant_find(p_implicit, v_db, null, 'database'));
       v_held := array(select jsonb_array_elements_text(coalesce(v_cat -> 'db_held' -> p_role, '[]')));
-      v_add := array(select distinct p from unnest(v_want) p where not p = any (v_held) order by p);
-      v_del := array(select distinct p from unnest(v_held) p where not p = any (v_want) order by p);
-      if cardinality(v_add) > 0 then
-        v_stmts := v_stmts || format('grant %s on database %I to %I', array_to_string(v_add, ', '), v_db, p_role);
-      end if;
-      if cardinality(v_del) > 0 then
-        v_stmts := v_stmts || format('revoke %s on database %I from %I', array_to_string(v_del, ', '), v_db, p_role);
-      end if;
+      v_stmts := v_stmts || xplane.grant_sync_sql('', v_want, v_held, format('database %I', v_db), p_role);
       if cardinality(v_stmts) > 0 then
         v_out := v_out || jsonb_build_object('database', '', 'lock', 'database:' || v_db,
                                              'sql', array_to_string(v_stmts, '; '));
@@ -384,14 +370,7 @@ begin
       v_want := xplane.grant_privs(xplane.grant_find(p_desired, v_db, v_schema, 'schema'))
              || xplane.grant_privs(xplane.grant_find(p_implicit, v_db, v_schema, 'schema'));
       v_held := array(select jsonb_array_elements_text(coalesce(v_sch -> 'held' -> p_role, '[]')));
-      v_add := array(select distinct p from unnest(v_want) p where not p = any (v_held) order by p);
-      v_del := array(select distinct p from unnest(v_held) p where not p = any (v_want) order by p);
-      if cardinality(v_add) > 0 then
-        v_stmts := v_stmts || format('grant %s on schema %I to %I', array_to_string(v_add, ', '), v_schema, p_role);
-      end if;
-      if cardinality(v_del) > 0 then
-        v_stmts := v_stmts || format('revoke %s on schema %I from %I', array_to_string(v_del, ', '), v_schema, p_role);
-      end if;
+      v_stmts := v_stmts || xplane.grant_sync_sql('', v_want, v_held, format('schema %I', v_schema), p_role);
     end if;
     foreach v_kind in array array['tables', 'sequences', 'functions'] loop
       v_des := xplane.grant_find(p_desired, v_db, v_schema, v_kind);
@@ -400,34 +379,19 @@ begin
       v_total := coalesce((v_obj ->> 'total')::int, 0);
       v_defs := coalesce(v_sch -> 'defaults' -> p_role -> v_kind, '{}');
       v_target := case v_kind when 'functions' then 'all routines' else 'all ' || v_kind end;
-      v_objword := case v_kind when 'functions' then 'functions' else v_kind end;
       v_add := array(select p from unnest(v_want) p where coalesce((v_obj -> 'held' ->> p)::int, 0) < v_total order by p);
       v_del := array(select p from unnest(xplane.grant_privileges(v_kind)) p
                       where not p = any (v_want) and coalesce((v_obj -> 'held' ->> p)::int, 0) > 0 order by p);
-      if cardinality(v_add) > 0 then
-        v_stmts := v_stmts || format('grant %s on %s in schema %I to %I', array_to_string(v_add, ', '), v_target, v_schema, p_role);
+      v_stmts := v_stmts || xplane.grant_revoke_sql('', v_add, v_del, format('%s in schema %I', v_target, v_schema), p_role);
+      -- Default privileges of each role objects are created by (schema owner, role xp runs as);
+      -- without `future`, every one of them is revoked.
+      if not coalesce((v_des ->> 'future')::boolean, false) then
+        v_want := '{}';
       end if;
-      if cardinality(v_del) > 0 then
-        v_stmts := v_stmts || format('revoke %s on %s in schema %I from %I', array_to_string(v_del, ', '), v_target, v_schema, p_role);
-      end if;
-      -- Default privileges of each role objects are created by (schema owner, role xp runs as).
       foreach v_f in array array(select jsonb_array_elements_text(v_sch -> 'future_for')) loop
         v_held := array(select jsonb_array_elements_text(coalesce(v_defs -> v_f, '[]')));
-        if coalesce((v_des ->> 'future')::boolean, false) then
-          v_add := array(select p from unnest(v_want) p where not p = any (v_held) order by p);
-          v_del := array(select p from unnest(v_held) p where not p = any (v_want) order by p);
-        else
-          v_add := '{}';
-          v_del := v_held;
-        end if;
-        if cardinality(v_add) > 0 then
-          v_stmts := v_stmts || format('alter default privileges for role %I in schema %I grant %s on %s to %I',
-                                       v_f, v_schema, array_to_string(v_add, ', '), v_objword, p_role);
-        end if;
-        if cardinality(v_del) > 0 then
-          v_stmts := v_stmts || format('alter default privileges for role %I in schema %I revoke %s on %s from %I',
-                                       v_f, v_schema, array_to_string(v_del, ', '), v_objword, p_role);
-        end if;
+        v_stmts := v_stmts || xplane.grant_sync_sql(format('alter default privileges for role %I in schema %I ', v_f, v_schema),
+                                                   v_want, v_held, v_kind, p_role);
       end loop;
     end loop;
     if cardinality(v_stmts) > 0 then
@@ -442,10 +406,7 @@ comment on function xplane.grants_delta(text, jsonb, jsonb, jsonb) is
   'The GRANT/REVOKE/ALTER DEFAULT PRIVILEGES statements that turn p_role''s grants in the catalog (grants_catalog) into p_desired plus p_implicit: [{"database", "lock", "sql"}], one entry per database or schema touched; empty when in sync.';
 
 create or replace function xplane.grants_apply(p_provider_config text, p_delta jsonb)
-returns integer
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns integer language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_step jsonb;
   v_n    integer := 0;
@@ -477,10 +438,7 @@ comment on table xplane.grant_scopes is 'The (database, schema) pairs where each
 revoke all on table xplane.grant_scopes from public;
 
 create or replace function xplane.grant_scope_record(p_provider_config text, p_role text, p_grants jsonb)
-returns void
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns void language plpgsql volatile set search_path = xplane, pg_catalog as $$
 begin
   delete from xplane.grant_scopes where provider_config = p_provider_config and role_name = p_role;
   insert into xplane.grant_scopes (provider_config, role_name, database, schema)
@@ -493,9 +451,7 @@ comment on function xplane.grant_scope_record(text, text, jsonb) is
   'Records the scope of the grants a role now has (after a successful create/update); p_grants null or [] forgets it (after a drop).';
 
 create or replace function xplane.grants_missing(p_grants jsonb, p_catalog jsonb)
-returns text
-language sql immutable parallel safe
-as $$
+returns text language sql immutable parallel safe as $$
   -- The databases and schemas that grants name but that do not exist (yet): the resource is
   -- then dependency_not_ready, and reconcile retries it after they are created.
   select string_agg(case when sc.schema is null then format('database "%s"', sc.database)

@@ -3,9 +3,7 @@
 -- role that owns objects or holds privileges in several databases.
 
 create or replace function xplane.roles_catalog_sql()
-returns text
-language sql immutable parallel safe
-as $$
+returns text language sql immutable parallel safe as $$
   -- pg_roles, not pg_authid: readable without superuser. Settings: database-independent only.
   -- $1: the role names (text[]); a remote_query argument.
   -- Joins, not a subquery per role: a batch holds a thousand roles or more.
@@ -52,19 +50,14 @@ comment on function xplane.roles_catalog_sql() is
   'The one cluster-wide query (a json expression: built as text, which remote_query reads into jsonb) for a batch of roles: attributes, membership, settings, comment, the databases holding objects or privileges that depend on each role, and the list of databases that accept connections.';
 
 create or replace function xplane.roles_catalog(p_provider_config text, p_roles text[])
-returns jsonb
-language sql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language sql volatile set search_path = xplane, pg_catalog as $$
   select xplane.remote_query(p_provider_config, '', xplane.roles_catalog_sql(), array[p_roles::text])
 $$;
 comment on function xplane.roles_catalog(text, text[]) is
   'Runs roles_catalog_sql in the provider config''s maintenance database: one round trip for every role of a batch.';
 
 create or replace function xplane.setting_is_list(p_name text)
-returns boolean
-language sql immutable strict parallel safe
-as $$
+returns boolean language sql immutable strict parallel safe as $$
   -- The settings PostgreSQL stores as a list of quoted identifiers (GUC_LIST_QUOTE).
   select lower(p_name) in ('search_path', 'temp_tablespaces', 'session_preload_libraries',
                            'shared_preload_libraries', 'local_preload_libraries')
@@ -73,10 +66,7 @@ comment on function xplane.setting_is_list(text) is
   'True for settings that PostgreSQL stores as a list of quoted identifiers (search_path, temp_tablespaces, *_preload_libraries).';
 
 create or replace function xplane.setting_list_items(p_value text)
-returns text[]
-language plpgsql immutable strict parallel safe
-set search_path = xplane, pg_catalog
-as $$
+returns text[] language plpgsql immutable strict parallel safe set search_path = xplane, pg_catalog as $$
 declare
   v_items text[] := '{}';
   v_cur   text := '';
@@ -113,10 +103,7 @@ comment on function xplane.setting_list_items(text) is
   'The items of a list setting value (search_path = ''"$user", public''): split on commas outside double quotes.';
 
 create or replace function xplane.normalize_role_settings(p_kind xplane.resource_kind, p_settings jsonb)
-returns jsonb
-language plpgsql stable
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
 declare
   v_key   text;
   v_value jsonb;
@@ -162,10 +149,7 @@ comment on function xplane.normalize_role_settings(xplane.resource_kind, jsonb) 
   'Normalises ALTER ROLE … SET settings so that they read back exactly: canonical setting names, values as text, list settings (search_path) as PostgreSQL stores them ("$user", public). Unknown settings without a prefix are invalid_spec.';
 
 create or replace function xplane.normalize_valid_until(p_kind xplane.resource_kind, p_value jsonb)
-returns jsonb
-language plpgsql stable
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
 declare
   v_ts timestamptz;
 begin
@@ -197,10 +181,7 @@ comment on function xplane.normalize_valid_until(xplane.resource_kind, jsonb) is
   'valid_until as ISO 8601 UTC (2027-01-01T00:00:00Z), to the second; null and "infinity" are both null (never expires).';
 
 create or replace function xplane.role_alter_statements(p_name text, p_desired jsonb, p_observed jsonb)
-returns text[]
-language plpgsql stable
-set search_path = xplane, pg_catalog
-as $$
+returns text[] language plpgsql stable set search_path = xplane, pg_catalog as $$
 declare
   v_clauses text[] := '{}';
   v_stmts   text[] := '{}';
@@ -271,10 +252,7 @@ comment on function xplane.role_alter_statements(text, jsonb, jsonb) is
   'The ALTER ROLE / COMMENT ON ROLE / SET / RESET / GRANT / REVOKE membership statements that turn the observed role attributes into the desired ones; empty when in sync.';
 
 create or replace function xplane.role_exec(p_provider_config text, p_name text, p_statements text[])
-returns void
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns void language plpgsql volatile set search_path = xplane, pg_catalog as $$
 begin
   -- Cluster-wide DDL on one role: one remote transaction in the maintenance database, under
   -- the role's advisory lock.
@@ -287,10 +265,7 @@ comment on function xplane.role_exec(text, text, text[]) is
   'Runs statements about one role in the maintenance database, in one transaction, under the lock role:<name>.';
 
 create or replace function xplane.drop_role_everywhere(p_provider_config text, p_name text, p_role jsonb)
-returns xplane.action_result
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns xplane.action_result language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_db     text;
   v_state  text;

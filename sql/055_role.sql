@@ -2,10 +2,7 @@
 -- comment. Shared machinery: 050_grants.sql, 052_role_catalog.sql. docs/kinds/role.md.
 
 create or replace function xplane.normalize_role(p_spec jsonb)
-returns jsonb
-language plpgsql stable
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
 begin
   perform xplane.spec_check_keys('Role', p_spec,
     array['inherit', 'createdb', 'createrole', 'connection_limit', 'member_of', 'settings', 'grants', 'comment']);
@@ -24,10 +21,7 @@ comment on function xplane.normalize_role(jsonb) is
   'Validates and normalises a Role spec: defaults (inherit true, createdb/createrole false, connection_limit -1), member_of sorted, settings canonical, grants normalised (each names its database).';
 
 create or replace function xplane.role_batch_catalog(p_provider_config text, p_items jsonb)
-returns jsonb
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_roles    jsonb;
   v_previous jsonb;
@@ -72,20 +66,14 @@ comment on function xplane.role_batch_catalog(text, jsonb) is
   'Catalog of a batch of roles (Role and ServiceAccount): {"cluster": roles_catalog, "grants": {db: grants_catalog}, "previous_scope": {role: grants}, "scopes": {role: grants-shaped list of where it is authoritative}}, in 1 + (number of databases) round trips. The scope of each role includes where its grants were at its last apply (grant_scopes).';
 
 create or replace function xplane.role_catalog_of(p_provider_config text, p_name text, p_scope jsonb)
-returns jsonb
-language sql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language sql volatile set search_path = xplane, pg_catalog as $$
   select xplane.role_batch_catalog(p_provider_config, jsonb_build_array(jsonb_build_object('name', p_name, 'scope', p_scope)))
 $$;
 comment on function xplane.role_catalog_of(text, text, jsonb) is
   'role_batch_catalog for one role (Role or ServiceAccount) whose grants are authoritative within p_scope (a grants-shaped list).';
 
 create or replace function xplane.role_states(p_items jsonb, p_catalog jsonb)
-returns jsonb
-language plpgsql stable
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
 begin
   -- p_items: [{"kind": "Role" | "ServiceAccount", "name", "spec" (normalised)}]; p_catalog:
   -- role_batch_catalog of them (or a slice of it). One query for the whole batch: observing
@@ -211,22 +199,16 @@ $$;
 comment on function xplane.role_states(jsonb, jsonb) is
   'The observed state of a batch of Roles and ServiceAccounts [{"kind","name","spec"(normalised)}], each in the shape of its normalised spec (never a password), from role_batch_catalog: in input order, null where the role is absent. One query for the batch.';
 
-create or replace function xplane.role_observed(p_name text, p_spec jsonb, p_catalog jsonb)
-returns jsonb
-language sql stable
-set search_path = xplane, pg_catalog
-as $$
-  select nullif(xplane.role_states(jsonb_build_array(jsonb_build_object('kind', 'Role', 'name', p_name, 'spec', p_spec)), p_catalog) -> 0,
+create or replace function xplane.role_observed(p_kind xplane.resource_kind, p_name text, p_spec jsonb, p_catalog jsonb)
+returns jsonb language sql stable set search_path = xplane, pg_catalog as $$
+  select nullif(xplane.role_states(jsonb_build_array(jsonb_build_object('kind', p_kind, 'name', p_name, 'spec', p_spec)), p_catalog) -> 0,
                 'null'::jsonb)
 $$;
-comment on function xplane.role_observed(text, jsonb, jsonb) is
-  'The observed state of a Role, in the shape of its normalised spec, from role_batch_catalog (null when absent): role_states of one.';
+comment on function xplane.role_observed(xplane.resource_kind, text, jsonb, jsonb) is
+  'The observed state of a Role or ServiceAccount, in the shape of its normalised spec (never a password), from role_batch_catalog (null when absent): role_states of one.';
 
 create or replace function xplane.observe_many_role(p_items jsonb, p_provider_config text)
-returns jsonb
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language plpgsql volatile set search_path = xplane, pg_catalog as $$
 begin
   -- observe_many_roles is in 060_service_account.sql (it needs service_account_scope).
   return xplane.observe_many_roles(
@@ -239,10 +221,7 @@ comment on function xplane.observe_many_role(jsonb, text) is
 
 create or replace function xplane.role_converge(p_provider_config text, p_name text, p_spec jsonb, p_observed jsonb,
                                                 p_catalog jsonb, p_implicit jsonb, p_extra text[] default '{}')
-returns integer
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns integer language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_stmts text[];
   v_delta jsonb;
@@ -263,10 +242,7 @@ comment on function xplane.role_converge(text, text, jsonb, jsonb, jsonb, jsonb,
   'Turns an existing role into its normalised spec: ALTER ROLE / COMMENT / SET / membership, then GRANT/REVOKE deltas. Shared by Role and ServiceAccount.';
 
 create or replace function xplane.create_roles(p_provider_config text, p_items jsonb)
-returns xplane.action_result[]
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns xplane.action_result[] language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_n       integer := jsonb_array_length(p_items);
   v_kinds   xplane.resource_kind[] := '{}';
@@ -328,7 +304,7 @@ begin
       v_todo := v_todo || i;
     exception when others then
       get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
-      v_results[i] := xplane.failure(v_state, xplane.redact_secrets(v_msg), xplane.redact_secrets(v_detail), v_hint);
+      v_results[i] := xplane.failure(v_state, v_msg, v_detail, v_hint);
     end;
   end loop;
   if cardinality(v_todo) = 0 then
@@ -341,7 +317,7 @@ begin
   exception when others then
     get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
     if cardinality(v_todo) = 1 then
-      v_results[v_todo[1]] := xplane.failure(v_state, xplane.redact_secrets(v_msg), xplane.redact_secrets(v_detail), v_hint);
+      v_results[v_todo[1]] := xplane.failure(v_state, v_msg, v_detail, v_hint);
     else
       foreach i in array v_todo loop
         v_results[i] := (xplane.create_roles(p_provider_config, jsonb_build_array(p_items -> (i - 1))))[1];
@@ -379,7 +355,7 @@ begin
               where d ->> 'database' = v_db and (d ->> 'item')::int = i)));
         exception when others then
           get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
-          v_results[i] := xplane.failure(v_state, xplane.redact_secrets(v_msg), xplane.redact_secrets(v_detail), v_hint);
+          v_results[i] := xplane.failure(v_state, v_msg, v_detail, v_hint);
         end;
       end loop;
     end;
@@ -415,105 +391,97 @@ exception when others then
   -- A catalog read failed (a database went away, the server is unreachable): the roles still
   -- going share the failure; reconcile retries them.
   get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
-  return array(select coalesce(v_results[k], xplane.failure(v_state, xplane.redact_secrets(v_msg), xplane.redact_secrets(v_detail), v_hint))
+  return array(select coalesce(v_results[k], xplane.failure(v_state, v_msg, v_detail, v_hint))
                  from generate_series(1, v_n) k);
 end
 $$;
 comment on function xplane.create_roles(text, jsonb) is
   'Creates absent Roles and ServiceAccounts [{"kind","name","spec"}] together, in a fixed number of round trips (one for the roles, one batched catalog read, one per database for the grants, one batched read of the result); a failing batch is retried one role at a time. Results in input order: success, dependency_not_ready (grants wait for a database or schema), already_exists, or the failure.';
 
-create or replace function xplane.create_role(p_name text, p_spec jsonb, p_provider_config text default 'default')
-returns xplane.action_result
-language sql volatile
-set search_path = xplane, pg_catalog
-as $$
-  select (xplane.create_roles(p_provider_config, jsonb_build_array(jsonb_build_object('kind', 'Role', 'name', p_name, 'spec', p_spec))))[1]
-$$;
-comment on function xplane.create_role(text, jsonb, text) is
-  'Creates a NOLOGIN role with its attributes, settings, comment, membership and grants (create_roles of one). already_exists when the role exists.';
-
-create or replace function xplane.update_role(p_name text, p_spec jsonb, p_provider_config text default 'default')
-returns xplane.action_result
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+create or replace function xplane.act_update_role(p_kind xplane.resource_kind, p_name text, p_spec jsonb, p_provider_config text)
+returns xplane.action_result language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
-  v_spec jsonb;
-  v_cat  jsonb;
-  v_obs  jsonb;
-  v_role jsonb;
-  v_n    integer;
+  v_sa    boolean := p_kind = 'ServiceAccount';
+  v_label text := format(case when v_sa then 'service account "%s"' else 'role "%s"' end, p_name);
+  v_spec  jsonb := xplane.normalize_spec(p_kind, p_spec);
+  -- Where its grants are authoritative: a service account's include its implicit ones.
+  v_scope jsonb := case when v_sa then xplane.service_account_scope(v_spec) else v_spec -> 'grants' end;
+  v_cat   jsonb;
+  v_obs   jsonb;
+  v_role  jsonb;
+  v_pw    text;
+  v_n     integer;
   v_missing text;
-  v_state text; v_msg text; v_detail text; v_hint text;
 begin
-  v_spec := xplane.normalize_role(p_spec);
-  v_cat := xplane.role_catalog_of(p_provider_config, p_name, v_spec -> 'grants');
+  v_cat := xplane.role_catalog_of(p_provider_config, p_name, v_scope);
   v_role := v_cat -> 'cluster' -> 'roles' -> p_name;
   if v_role is null then
     return xplane.result('not_found', format('role "%s" does not exist', p_name), null);
   end if;
-  v_obs := xplane.role_observed(p_name, v_spec, v_cat);
-  v_n := xplane.role_converge(p_provider_config, p_name, v_spec, v_role, v_cat, '[]',
-           case when (v_role ->> 'login')::boolean then array[format('alter role %I with nologin', p_name)] else '{}' end);
-  v_missing := xplane.grants_missing(v_spec -> 'grants', v_cat -> 'grants');
-  if v_n = 0 and v_missing is null then
-    return xplane.result('no_change', format('role "%s" is up to date', p_name), v_obs);
+  v_obs := xplane.role_observed(p_kind, p_name, v_spec, v_cat);
+  -- A Role is NOLOGIN, a service account LOGIN INHERIT, whatever someone made of them.
+  v_n := xplane.role_converge(p_provider_config, p_name, v_spec, v_role, v_cat,
+           case when v_sa then xplane.service_account_implicit(v_spec) else '[]' end,
+           case when v_sa and (not (v_role ->> 'login')::boolean or not (v_role ->> 'inherit')::boolean)
+                  then array[format('alter role %I with login inherit', p_name)]
+                when not v_sa and (v_role ->> 'login')::boolean then array[format('alter role %I with nologin', p_name)]
+                else '{}' end);
+  if v_sa then
+    v_pw := xplane.service_account_password(p_provider_config, p_name, p_spec, false);
   end if;
-  v_cat := xplane.role_catalog_of(p_provider_config, p_name, v_spec -> 'grants');
+  v_missing := xplane.grants_missing(v_scope, v_cat -> 'grants');
+  if v_n = 0 and v_pw is null and v_missing is null then
+    return xplane.result('no_change', v_label || ' is up to date', v_obs);
+  end if;
+  v_cat := xplane.role_catalog_of(p_provider_config, p_name, v_scope);
   if v_missing is not null then
-    return xplane.result('dependency_not_ready', format('role "%s": its grants wait for %s', p_name, v_missing),
-                         xplane.role_observed(p_name, v_spec, v_cat));
+    return xplane.result('dependency_not_ready', format('%s: its grants wait for %s', v_label, v_missing),
+                         xplane.role_observed(p_kind, p_name, v_spec, v_cat));
   end if;
-  return xplane.result('updated', format('role "%s" updated (%s)', p_name,
-    array_to_string(xplane.spec_diff('Role', v_spec, v_obs), ', ')), xplane.role_observed(p_name, v_spec, v_cat));
-exception when others then
-  get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
-  return xplane.failure(v_state, v_msg, v_detail, v_hint);
+  return xplane.result('updated', format('%s updated (%s)', v_label,
+    array_to_string(array_remove(xplane.spec_diff(p_kind, v_spec, v_obs) || coalesce(v_pw, ''), ''), ', ')),
+    xplane.role_observed(p_kind, p_name, v_spec, v_cat));
 end
 $$;
-comment on function xplane.update_role(text, jsonb, text) is
-  'Converges an existing role to its spec with deltas only (ALTER ROLE, SET/RESET, GRANT/REVOKE membership and privileges). no_change when in sync, not_found when absent.';
+comment on function xplane.act_update_role(xplane.resource_kind, text, jsonb, text) is
+  'The update action of Role and ServiceAccount (update_role and update_service_account are its guarded forms, through xplane.act): converges an existing role to its spec with deltas only (ALTER ROLE, SET/RESET, GRANT/REVOKE membership and privileges; a service account''s new stored verifier: rotation). no_change when in sync, not_found when absent.';
 
-create or replace function xplane.delete_role(p_name text, p_spec jsonb, p_provider_config text default 'default')
-returns xplane.action_result
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+create or replace function xplane.act_delete_role(p_kind xplane.resource_kind, p_name text, p_spec jsonb, p_provider_config text)
+returns xplane.action_result language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_cat     jsonb;
   v_result  xplane.action_result;
   v_refusal text;
-  v_state text; v_msg text; v_detail text; v_hint text;
 begin
   -- Also called directly (psql): REASSIGN/DROP OWNED of the role xp connects as, or of one
   -- owning schema xplane or its objects, would drop the provider itself (or wait forever on
   -- the locks this very session holds on them).
-  v_refusal := xplane.protection_refusal('delete', 'Role', p_name, '', null, p_provider_config);
+  v_refusal := xplane.protection_refusal('delete', p_kind, p_name, '', null, p_provider_config);
   if v_refusal is not null then
     return xplane.result('error', v_refusal);
   end if;
   v_cat := xplane.roles_catalog(p_provider_config, array[p_name]);
   if not (v_cat -> 'roles' ? p_name) then
-    perform xplane.grant_scope_record(p_provider_config, p_name, '[]');
-    return xplane.result('not_found', format('role "%s" does not exist', p_name), null);
+    v_result := xplane.result('not_found', format('role "%s" does not exist', p_name), null);
+  else
+    v_result := xplane.drop_role_everywhere(p_provider_config, p_name, v_cat -> 'roles' -> p_name);
   end if;
-  v_result := xplane.drop_role_everywhere(p_provider_config, p_name, v_cat -> 'roles' -> p_name);
-  if (v_result).status_code = 'success' then
+  -- Once the role is gone (dropped now, or already absent): forget where its grants were and,
+  -- for a service account, its stored verifier.
+  if (v_result).status_code in ('success', 'not_found') then
     perform xplane.grant_scope_record(p_provider_config, p_name, '[]');
+    if p_kind = 'ServiceAccount' then
+      perform xplane.credential_forget(p_provider_config, p_name);
+    end if;
   end if;
   return v_result;
-exception when others then
-  get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
-  return xplane.failure(v_state, v_msg, v_detail, v_hint);
 end
 $$;
-comment on function xplane.delete_role(text, jsonb, text) is
-  'Drops a role; what it owns is reassigned to the role xp runs as and its privileges dropped, in every database where they are (or a refusal naming them). Refuses the roles xp depends on (protection_refusal).';
+comment on function xplane.act_delete_role(xplane.resource_kind, text, jsonb, text) is
+  'The delete action of Role and ServiceAccount (delete_role and delete_service_account are its guarded forms, through xplane.act): drops the role; what it owns is reassigned to the role xp runs as and its privileges dropped, in every database where they are (or a refusal naming them); a service account''s stored verifier is forgotten. Refuses the roles xp depends on (protection_refusal).';
 
 create or replace function xplane.role_catalog_slices(p_catalog jsonb, p_names text[])
-returns table (name text, slice jsonb)
-language sql immutable parallel safe
-as $$
+returns table (name text, slice jsonb) language sql immutable parallel safe as $$
   -- Cuts a batch catalog (role_batch_catalog) into one small catalog per role, in the same
   -- shape. Every subtree is unnested once: per-role lookups in the whole catalog would copy
   -- its large subtrees for every role (quadratic in the batch size). A role's slice holds the
@@ -575,10 +543,7 @@ comment on function xplane.role_catalog_slices(jsonb, text[]) is
   'One catalog per role of a batch catalog (same shape, only that role''s entries), built in one pass: keeps batched observe linear in the number of roles.';
 
 create or replace function xplane.role_batch_slices(p_provider_config text, p_items jsonb)
-returns jsonb
-language sql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language sql volatile set search_path = xplane, pg_catalog as $$
   -- role_batch_catalog cut into one catalog per role: {name: slice}.
   select coalesce(jsonb_object_agg(s.name, s.slice), '{}'::jsonb)
     from xplane.role_catalog_slices(xplane.role_batch_catalog(p_provider_config, p_items),

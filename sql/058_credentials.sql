@@ -16,10 +16,7 @@ comment on table xplane.credentials is 'SCRAM-SHA-256 verifier of each service a
 revoke all on table xplane.credentials from public;
 
 create or replace function xplane.is_scram_verifier(p_value text)
-returns boolean
-language plpgsql immutable parallel safe
-set search_path = xplane, pg_catalog
-as $$
+returns boolean language plpgsql immutable parallel safe set search_path = xplane, pg_catalog as $$
 declare
   m text[];
 begin
@@ -40,10 +37,7 @@ comment on function xplane.is_scram_verifier(text) is
   'True when the value is a well-formed SCRAM-SHA-256 verifier (RFC 5803, 32-byte keys).';
 
 create or replace function xplane.check_password(p_kind xplane.resource_kind, p_spec jsonb)
-returns text
-language plpgsql immutable
-set search_path = xplane, pg_catalog
-as $$
+returns text language plpgsql immutable set search_path = xplane, pg_catalog as $$
 begin
   if p_spec -> 'password' is null or p_spec -> 'password' = 'null'::jsonb then
     return null;
@@ -60,10 +54,7 @@ comment on function xplane.check_password(xplane.resource_kind, jsonb) is
   'The password of a spec when it is a SCRAM-SHA-256 verifier, null when absent; anything else is invalid_spec (without repeating the value).';
 
 create or replace function xplane.credential_put(p_provider_config text, p_role text, p_verifier text)
-returns boolean
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns boolean language plpgsql volatile set search_path = xplane, pg_catalog as $$
 begin
   if not xplane.is_scram_verifier(p_verifier) then
     perform xplane.invalid_spec('ServiceAccount', 'password', 'must be a SCRAM-SHA-256 verifier computed by the client (RFC 5803)');
@@ -80,10 +71,7 @@ comment on function xplane.credential_put(text, text, text) is
   'Stores the verifier of a service account (what xplane.apply does with spec.password before it stores the spec). True when it changed: the next create/update sets it on the server.';
 
 create or replace function xplane.credential_get(p_provider_config text, p_role text)
-returns xplane.credentials
-language sql stable
-set search_path = xplane, pg_catalog
-as $$
+returns xplane.credentials language sql stable set search_path = xplane, pg_catalog as $$
   select * from xplane.credentials where provider_config = p_provider_config and role_name = p_role
 $$;
 comment on function xplane.credential_get(text, text) is
@@ -91,10 +79,7 @@ comment on function xplane.credential_get(text, text) is
 revoke all on function xplane.credential_get(text, text) from public;
 
 create or replace function xplane.credential_applied(p_provider_config text, p_role text, p_verifier text)
-returns void
-language sql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns void language sql volatile set search_path = xplane, pg_catalog as $$
   update xplane.credentials set applied_at = pg_catalog.clock_timestamp()
    where provider_config = p_provider_config and role_name = p_role and verifier = p_verifier
 $$;
@@ -102,23 +87,11 @@ comment on function xplane.credential_applied(text, text, text) is
   'Records that the server received this verifier.';
 
 create or replace function xplane.credential_forget(p_provider_config text, p_role text)
-returns void
-language sql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns void language sql volatile set search_path = xplane, pg_catalog as $$
   delete from xplane.credentials where provider_config = p_provider_config and role_name = p_role
 $$;
 comment on function xplane.credential_forget(text, text) is
   'Removes the stored credential of a dropped service account.';
-
-create or replace function xplane.redact_secrets(p_text text)
-returns text
-language sql immutable parallel safe
-as $$
-  select regexp_replace(p_text, 'SCRAM-SHA-256\$[^\s'']*', '(sensitive)', 'g')
-$$;
-comment on function xplane.redact_secrets(text) is
-  'Replaces any SCRAM verifier in a message by (sensitive): a last guard for messages of service account actions.';
 
 -- Secrets reach the server as COPY data, never in a statement or a bind parameter: the server
 -- logs statements and their parameters (log_statement, log_min_error_statement,
@@ -126,10 +99,7 @@ comment on function xplane.redact_secrets(text) is
 -- hex-encoded JSON document into its session's temporary table pg_temp.xp_secret_input, and
 -- the call that needs it reads it with this function (src/secrets/secret-input.ts).
 create or replace function xplane.secret_input()
-returns jsonb
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_rows text[];
 begin

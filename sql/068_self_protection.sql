@@ -5,10 +5,7 @@
 -- asks it for every change of a plan, so that plan and apply refuse the same things.
 
 create or replace function xplane.remote_identity(p_provider_config text)
-returns jsonb
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_cache jsonb := coalesce(nullif(pg_catalog.current_setting('xplane.remote_identity', true), ''), '{}')::jsonb;
   v_id    jsonb;
@@ -32,10 +29,7 @@ comment on function xplane.remote_identity(text) is
   '{"user": the role a provider config connects as, "local": whether it reaches this server}: one remote query, cached for the session.';
 
 create or replace function xplane.protected_reason(p_kind xplane.resource_kind, p_name text, p_database text, p_provider_config text)
-returns text
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns text language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_local  text;
   v_id     jsonb;
@@ -90,10 +84,7 @@ comment on function xplane.protected_reason(xplane.resource_kind, text, text, te
 
 create or replace function xplane.refusal_message(p_reason text, p_action text, p_kind xplane.resource_kind, p_name text,
                                                   p_changed text[])
-returns text
-language plpgsql immutable
-set search_path = xplane, pg_catalog
-as $$
+returns text language plpgsql immutable set search_path = xplane, pg_catalog as $$
 declare
   v_what    text;
   -- What may change on an object xp depends on: nothing that could lock xp out.
@@ -124,10 +115,7 @@ comment on function xplane.refusal_message(text, text, xplane.resource_kind, tex
 
 create or replace function xplane.protection_refusal(p_action text, p_kind xplane.resource_kind, p_name text, p_database text,
                                                      p_changed text[], p_provider_config text default 'default')
-returns text
-language sql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns text language sql volatile set search_path = xplane, pg_catalog as $$
   select xplane.refusal_message(xplane.protected_reason(p_kind, p_name, coalesce(p_database, ''), p_provider_config),
                                 p_action, p_kind, p_name, p_changed)
    where p_action <> 'create'
@@ -136,10 +124,7 @@ comment on function xplane.protection_refusal(text, xplane.resource_kind, text, 
   'Refusal message (refusing to …) when p_action (create, update, replace, delete) on an object xp depends on (protected_reason) would drop it or change p_changed attributes other than the harmless ones (refusal_message); null when allowed.';
 
 create or replace function xplane.protection_refusals(p_items jsonb)
-returns jsonb
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language plpgsql volatile set search_path = xplane, pg_catalog as $$
 begin
   -- For the CLI's plan: [{"action","kind","name","database","changed","provider_config"}] →
   -- the refusal of each (or null), in input order, in one round trip.

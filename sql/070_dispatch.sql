@@ -1,12 +1,11 @@
--- One entry point per verb, dispatching by kind to xplane.<verb>_<snake_kind>. The per-kind
--- functions live in 040–069 (one file per kind). Their signatures are the contract in
+-- One entry point per verb, dispatching by kind: normalize_spec, observe_many (observe_one),
+-- and the actions: xplane.act, the one guarded path of every create/update/delete, with the
+-- generic update and delete of the kinds whose attributes each have an ALTER; the per-kind
+-- functions live in 040–069 (one file per kind). The signatures are the contract in
 -- docs/internals/contracts.md §2.
 
 create or replace function xplane.normalize_spec(p_kind xplane.resource_kind, p_spec jsonb)
-returns jsonb
-language plpgsql stable
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
 begin
   if p_spec is null or jsonb_typeof(p_spec) <> 'object' then
     perform xplane.invalid_spec(p_kind, 'spec', 'must be a JSON object');
@@ -26,9 +25,7 @@ comment on function xplane.normalize_spec(xplane.resource_kind, jsonb) is
   'The one normalisation of a spec: defaults filled, lists sorted and de-duplicated, password removed. Raises SQLSTATE 22023 naming the field (Kind.field: problem) when the spec is invalid.';
 
 create or replace function xplane.spec_diff(p_kind xplane.resource_kind, p_desired jsonb, p_observed jsonb)
-returns text[]
-language sql immutable parallel safe
-as $$
+returns text[] language sql immutable parallel safe as $$
   -- Compared: the keys the observed state carries (create-only and delete-only keys such as
   -- template or allow_data_loss are never observed). Extension.version/schema null = "any".
   select coalesce(array_agg(o.key order by o.key), '{}')
@@ -41,9 +38,7 @@ comment on function xplane.spec_diff(xplane.resource_kind, jsonb, jsonb) is
   'Keys whose normalised desired value differs from the observed one (only keys the observed state carries). Empty array: in sync.';
 
 create or replace function xplane.observer_of(p_kind xplane.resource_kind)
-returns text
-language sql immutable parallel safe
-as $$
+returns text language sql immutable parallel safe as $$
   select case when p_kind in ('Role', 'ServiceAccount') then 'observe_many_roles'
               else 'observe_many_' || xplane.snake_kind(p_kind) end
 $$;
@@ -51,10 +46,7 @@ comment on function xplane.observer_of(xplane.resource_kind) is
   'The batched observe function of a kind: observe_many_<kind>, but one for Roles and ServiceAccounts together (observe_many_roles).';
 
 create or replace function xplane.normalize_items(p_items jsonb)
-returns jsonb
-language plpgsql stable
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
 declare
   v_out  jsonb;
   v_norm jsonb;
@@ -95,11 +87,8 @@ comment on function xplane.normalize_items(jsonb) is
   'Items [{"kind","name","spec"}] → [{"kind","name","normalized"}] in input order; an invalid spec yields normalized null, "error" (the message) and "database" (spec.database as given).';
 
 create or replace function xplane.observe_many(p_items jsonb, p_provider_config text default 'default')
-returns jsonb
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-set jit = off  -- catalog queries: never worth JIT compilation (see xplane.connection_string)
-as $$
+-- jit = off: catalog queries are never worth JIT compilation (see xplane.connection_string)
+returns jsonb language plpgsql volatile set search_path = xplane, pg_catalog set jit = off as $$
 declare
   v_items    jsonb;
   v_observed jsonb := '{}';
@@ -136,20 +125,28 @@ comment on function xplane.observe_many(jsonb, text) is
 
 create or replace function xplane.observe_resource(p_kind xplane.resource_kind, p_name text, p_spec jsonb,
                                                    p_provider_config text default 'default')
-returns jsonb
-language sql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language sql volatile set search_path = xplane, pg_catalog as $$
   select nullif(xplane.observe_many(jsonb_build_array(jsonb_build_object('kind', p_kind, 'name', p_name, 'spec', p_spec)),
                                     p_provider_config) -> 0 -> 'observed', 'null'::jsonb)
 $$;
 comment on function xplane.observe_resource(xplane.resource_kind, text, jsonb, text) is
   'The observed state of one object in the shape of its normalised spec, or null when it does not exist (observe_many of one item).';
 
+create or replace function xplane.observe_one(p_kind xplane.resource_kind, p_name text, p_spec jsonb, p_provider_config text)
+returns jsonb language plpgsql volatile set search_path = xplane, pg_catalog as $$
+declare
+  v_obs jsonb;
+begin
+  execute format('select xplane.%I($1, $2) -> 0', xplane.observer_of(p_kind)) into v_obs
+    using jsonb_build_array(jsonb_build_object('kind', p_kind, 'name', p_name, 'spec', p_spec)), p_provider_config;
+  return nullif(v_obs, 'null'::jsonb);
+end
+$$;
+comment on function xplane.observe_one(xplane.resource_kind, text, jsonb, text) is
+  'The observed state of one object whose spec is already normalised, or null when absent: the kind''s batched observe (observer_of) of one item. What the actions read before and after they act.';
+
 create or replace function xplane.name_problem(p_kind xplane.resource_kind, p_name text)
-returns text
-language sql immutable parallel safe
-as $$
+returns text language sql immutable parallel safe as $$
   -- PostgreSQL would silently truncate a longer name, and xp would never find the object again.
   select case when xplane.identifier_problem(p_name) is not null
               then format('%s.name: %s', p_kind, xplane.identifier_problem(p_name)) end
@@ -159,10 +156,7 @@ comment on function xplane.name_problem(xplane.resource_kind, text) is
 
 create or replace function xplane.action_refusal(p_action text, p_kind xplane.resource_kind, p_name text, p_spec jsonb,
                                                  p_provider_config text)
-returns text
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns text language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_reason  text;
   v_changed text[];
@@ -187,39 +181,177 @@ $$;
 comment on function xplane.action_refusal(text, xplane.resource_kind, text, jsonb, text) is
   'run_action''s guard: the refusal (refusal_message) of this update/delete of an object xp depends on (an update''s changed attributes read from the catalogs), or null.';
 
-create or replace function xplane.run_action(p_action text, p_kind xplane.resource_kind, p_name text, p_spec jsonb,
-                                             p_provider_config text default 'default')
-returns xplane.action_result
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-set jit = off  -- catalog queries: never worth JIT compilation (see xplane.connection_string)
-as $$
+create or replace function xplane.batch_creator(p_kind xplane.resource_kind)
+returns text language sql immutable parallel safe as $$
+  select case when p_kind in ('Role', 'ServiceAccount') then 'create_roles' when p_kind = 'Schema' then 'create_schemas' end
+$$;
+comment on function xplane.batch_creator(xplane.resource_kind) is
+  'The function that creates many absent objects of a kind together (create_roles, create_schemas), or null: reconcile_many hands it runs of them, and a kind''s create action is a batch of one.';
+
+create or replace function xplane.alter_sql(p_kind xplane.resource_kind, p_name text, p_key text, p_spec jsonb)
+returns text language sql immutable parallel safe as $$
+  -- lower(kind) is one of the enum's words (database, schema), never user input.
+  select case p_key
+    when 'owner' then xplane.can_act_as_sql(p_spec ->> 'owner')
+                      || format('alter %s %I owner to %I; ', lower(p_kind::text), p_name, p_spec ->> 'owner')
+    when 'comment' then format('comment on %s %I is %s; ', lower(p_kind::text), p_name, coalesce(quote_literal(p_spec ->> 'comment'), 'null'))
+    when 'connection_limit' then format('alter database %I with connection limit %s; ', p_name, (p_spec ->> 'connection_limit')::int)
+    when 'allow_connections' then format('alter database %I with allow_connections %s; ', p_name, (p_spec ->> 'allow_connections')::boolean::text)
+    when 'version' then format('alter extension %I update to %L; ', p_name, p_spec ->> 'version')
+    when 'schema' then format('alter extension %I set schema %I; ', p_name, p_spec ->> 'schema')
+    else '' end
+$$;
+comment on function xplane.alter_sql(xplane.resource_kind, text, text, jsonb) is
+  'The statement that brings one attribute (p_key) of a Database, Schema or Extension to its normalised spec: owner, comment; Database connection_limit, allow_connections; Extension version (UPDATE TO), schema (SET SCHEMA). What act_update_object runs for each attribute that differs.';
+
+create or replace function xplane.act_update_object(p_kind xplane.resource_kind, p_name text, p_spec jsonb, p_provider_config text)
+returns xplane.action_result language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
-  v_result  xplane.action_result;
+  v_spec  jsonb := xplane.normalize_spec(p_kind, p_spec);
+  v_db    text := xplane.resource_database(p_kind, v_spec);     -- '' for a database
+  v_what  text := format('%s %s', lower(p_kind::text), quote_ident(p_name));
+  v_obs   jsonb;
+  v_diff  text[];
+  v_key   text;
+begin
+  v_obs := xplane.observe_one(p_kind, p_name, v_spec, p_provider_config);
+  if v_obs is null then
+    return xplane.result('not_found', v_what || ' does not exist' || coalesce(' in database ' || quote_ident(nullif(v_db, '')), ''), null);
+  end if;
+  v_diff := xplane.spec_diff(p_kind, v_spec, v_obs);
+  -- What ALTER DATABASE cannot change: xp never drops and re-creates a database to change it.
+  foreach v_key in array case when p_kind = 'Database' then array['encoding', 'lc_collate', 'lc_ctype'] else '{}' end loop
+    if v_key = any (v_diff) then
+      return xplane.result('invalid_spec', format(
+        'Database.%s is immutable: database %s has %s = %s, the spec asks for %s. xp never drops and re-creates a database to change it: create a new database and move the data, or set %s back to %s.',
+        v_key, quote_ident(p_name), v_key, v_obs ->> v_key, v_spec ->> v_key, v_key, v_obs ->> v_key), v_obs);
+    end if;
+  end loop;
+  if cardinality(v_diff) = 0 then
+    return xplane.result('no_change', v_what || ' is up to date', v_obs);
+  end if;
+  -- One remote transaction, under the object's lock (database:<name>, schema:<db>.<name>, …).
+  perform xplane.remote_exec_locked(p_provider_config, v_db,
+    format('%s:%s', lower(p_kind::text), case when v_db = '' then p_name else v_db || '.' || p_name end),
+    (select string_agg(xplane.alter_sql(p_kind, p_name, k, v_spec), '' order by k) from unnest(v_diff) k));
+  return xplane.result('updated', format('%s updated: %s', v_what, array_to_string(v_diff, ', ')),
+                       xplane.observe_one(p_kind, p_name, v_spec, p_provider_config));
+end
+$$;
+comment on function xplane.act_update_object(xplane.resource_kind, text, jsonb, text) is
+  'The update action of Database, Schema and Extension (update_<kind> is its guarded form, through xplane.act): brings each attribute that differs to the spec (alter_sql) in one statement batch; refuses (invalid_spec) a change of Database encoding/lc_collate/lc_ctype, naming the field. not_found when absent, no_change when in sync.';
+
+create or replace function xplane.act_delete_object(p_kind xplane.resource_kind, p_name text, p_spec jsonb, p_provider_config text)
+returns xplane.action_result language plpgsql volatile set search_path = xplane, pg_catalog as $$
+declare
+  v_spec    jsonb := xplane.normalize_spec(p_kind, p_spec);
+  v_db      text := v_spec ->> 'database';
+  v_what    text := format('%s %s', lower(p_kind::text), quote_ident(p_name));
+  v_drop    boolean := (v_spec ->> 'allow_data_loss')::boolean;
+  v_obs     jsonb;
+  v_loss    jsonb;
   v_refusal text;
+begin
+  v_obs := xplane.observe_one(p_kind, p_name, v_spec, p_provider_config);
+  if v_obs is null then
+    return xplane.result('not_found', format('%s does not exist in database %s', v_what, quote_ident(v_db)));
+  end if;
+  -- Also called directly (psql): never schema xplane, the schema holding dblink, or dblink.
+  v_refusal := xplane.protection_refusal('delete', p_kind, p_name, v_db, null, p_provider_config);
+  if v_refusal is not null then
+    return xplane.result('error', v_refusal, v_obs);
+  end if;
+  if not v_drop then
+    v_loss := xplane.data_loss_many(jsonb_build_array(jsonb_build_object('kind', p_kind, 'name', p_name, 'database', v_db)), p_provider_config) -> 0;
+    if (v_loss ->> 'count')::int > 0 then
+      return xplane.result('error', xplane.data_loss_refusal(format('%s in database %s', v_what, quote_ident(v_db)), v_loss), v_obs);
+    end if;
+  end if;
+  -- Without allow_data_loss, DROP … RESTRICT is the re-check in the drop's own transaction: an
+  -- object created since the count above makes it fail (with its name), dropping nothing.
+  perform xplane.remote_exec_locked(p_provider_config, v_db, format('%s:%s.%s', lower(p_kind::text), v_db, p_name),
+    format('drop %s %I %s', lower(p_kind::text), p_name, case when v_drop then 'cascade' else 'restrict' end));
+  return xplane.result('success', format('%s dropped from database %s', v_what, quote_ident(v_db)), null);
+end
+$$;
+comment on function xplane.act_delete_object(xplane.resource_kind, text, jsonb, text) is
+  'The delete action of Schema and Extension (delete_schema, delete_extension are its guarded forms, through xplane.act): drops the object, refused for what xp depends on (schema xplane, the schema holding dblink, dblink: protection_refusal) and while anything outside it would go with it (xplane.data_loss_sql) unless spec.allow_data_loss (then CASCADE); without it DROP … RESTRICT. not_found when absent.';
+
+create or replace function xplane.act(p_action text, p_kind xplane.resource_kind, p_name text, p_spec jsonb,
+                                      p_provider_config text default 'default', p_protect boolean default false)
+returns xplane.action_result language plpgsql volatile set search_path = xplane, pg_catalog as $$
+declare
+  v_refusal text;
+  v_result  xplane.action_result;
   v_state text; v_msg text; v_detail text; v_hint text;
 begin
-  if p_action not in ('create', 'update', 'delete') then
+  if p_action is null or p_action not in ('create', 'update', 'delete') then
     return xplane.result('error', format('unknown action %s', p_action));
   end if;
-  if xplane.name_problem(p_kind, p_name) is not null then
-    return xplane.result('invalid_spec', xplane.name_problem(p_kind, p_name));
-  end if;
-  begin
+  if p_protect then
     v_refusal := xplane.action_refusal(p_action, p_kind, p_name, p_spec, p_provider_config);
     if v_refusal is not null then
       return xplane.result('error', v_refusal);
     end if;
-    -- "select * from f()", not "select (f()).*": the latter calls f once per column.
-    execute format('select * from xplane.%I($1, $2, $3)', p_action || '_' || xplane.snake_kind(p_kind))
-      into v_result using p_name, p_spec, p_provider_config;
-  exception when others then
-    -- Actions do not raise; this only catches a bug, and still returns a result.
-    get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
-    v_result := xplane.failure(v_state, v_msg, v_detail, v_hint);
-  end;
-  return v_result;
+  end if;
+  -- A create of a kind with a batch creator is a batch of one.
+  if p_action = 'create' and xplane.batch_creator(p_kind) is not null then
+    execute format('select * from unnest(xplane.%I($1, $2)) limit 1', xplane.batch_creator(p_kind)) into v_result
+      using p_provider_config, jsonb_build_array(jsonb_build_object('kind', p_kind, 'name', p_name, 'spec', p_spec));
+    return v_result;
+  end if;
+  -- Every other action of every kind, in one place (a static dispatch).
+  return case
+    when p_action = 'create' and p_kind = 'Database' then xplane.act_create_database(p_name, p_spec, p_provider_config)
+    when p_action = 'create' and p_kind = 'Extension' then xplane.act_create_extension(p_name, p_spec, p_provider_config)
+    when p_kind in ('Role', 'ServiceAccount') and p_action = 'update' then xplane.act_update_role(p_kind, p_name, p_spec, p_provider_config)
+    when p_kind in ('Role', 'ServiceAccount') then xplane.act_delete_role(p_kind, p_name, p_spec, p_provider_config)
+    when p_action = 'update' then xplane.act_update_object(p_kind, p_name, p_spec, p_provider_config)
+    when p_kind = 'Database' then xplane.act_delete_database(p_name, p_spec, p_provider_config)
+    else xplane.act_delete_object(p_kind, p_name, p_spec, p_provider_config) end;
+exception when others then
+  -- The one exception tail of every action: an error becomes the action's failure result.
+  get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+  return xplane.failure(v_state, v_msg, v_detail, v_hint);
+end
+$$;
+comment on function xplane.act(text, xplane.resource_kind, text, jsonb, text, boolean) is
+  'Runs the create, update or delete action of a kind (the act_* functions, the batch creators for a create) and returns its action_result; never raises: an error becomes a failure result (xplane.failure). p_protect: first refuse (an error result, "refusing to …") to drop or strip what xp depends on (action_refusal), as run_action does.';
+
+-- The actions of the contract (docs/internals/contracts.md §2): xplane.<create|update|delete>_<kind>
+-- for every kind, each xplane.act of its action and kind, made here rather than written out
+-- fifteen times.
+do $actions$
+declare
+  v_kind   xplane.resource_kind;
+  v_action text;
+  v_fn     text;
+begin
+  foreach v_kind in array enum_range(null::xplane.resource_kind) loop
+    foreach v_action in array array['create', 'update', 'delete'] loop
+      v_fn := v_action || '_' || xplane.snake_kind(v_kind);
+      execute format($f$create or replace function xplane.%I(p_name text, p_spec jsonb, p_provider_config text default 'default')
+returns xplane.action_result language sql volatile set search_path = xplane, pg_catalog as $body$
+  select xplane.act(%L, %L, p_name, p_spec, p_provider_config)
+$body$$f$, v_fn, v_action, v_kind);
+      execute format('comment on function xplane.%I(text, jsonb, text) is %L', v_fn,
+        format('The %s action of %s: xplane.act(%L, %L, …). Never raises: an error is a failure result. docs/kinds/%s.md.',
+               v_action, v_kind, v_action, v_kind, xplane.snake_kind(v_kind)));
+    end loop;
+  end loop;
+end
+$actions$;
+
+create or replace function xplane.run_action(p_action text, p_kind xplane.resource_kind, p_name text, p_spec jsonb,
+                                             p_provider_config text default 'default')
+-- jit = off: catalog queries are never worth JIT compilation (see xplane.connection_string)
+returns xplane.action_result language plpgsql volatile set search_path = xplane, pg_catalog set jit = off as $$
+begin
+  if xplane.name_problem(p_kind, p_name) is not null then
+    return xplane.result('invalid_spec', xplane.name_problem(p_kind, p_name));
+  end if;
+  return xplane.act(p_action, p_kind, p_name, p_spec, p_provider_config, true);
 end
 $$;
 comment on function xplane.run_action(text, xplane.resource_kind, text, jsonb, text) is
-  'Runs xplane.<create|update|delete>_<kind>(name, spec, provider_config) and returns its action_result, unless it would drop or strip what xp depends on (action_refusal: an error result, "refusing to …"); never raises.';
+  'Runs xplane.<create|update|delete>_<kind>(name, spec, provider_config) (through xplane.act) and returns its action_result, unless the name cannot be an object''s (invalid_spec) or the action would drop or strip what xp depends on (action_refusal: an error result, "refusing to …"); never raises.';

@@ -1,10 +1,7 @@
 -- Conditions and events, and the NOTIFY that lets watchers follow them live (channel xplane).
 
 create or replace function xplane.notify(p_payload jsonb)
-returns void
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns void language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_text text := p_payload::text;
 begin
@@ -20,10 +17,7 @@ comment on function xplane.notify(jsonb) is
 
 create or replace function xplane.set_conditions(p_ids uuid[], p_types xplane.condition_type[], p_statuses text[],
                                                  p_reasons text[], p_messages text[])
-returns integer
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns integer language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_changed integer;
 begin
@@ -60,20 +54,14 @@ comment on function xplane.set_conditions(uuid[], xplane.condition_type[], text[
 
 create or replace function xplane.set_condition(p_resource_id uuid, p_type xplane.condition_type, p_status text,
                                                 p_reason text, p_message text default '')
-returns boolean
-language sql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns boolean language sql volatile set search_path = xplane, pg_catalog as $$
   select xplane.set_conditions(array[p_resource_id], array[p_type], array[p_status], array[p_reason], array[p_message]) > 0
 $$;
 comment on function xplane.set_condition(uuid, xplane.condition_type, text, text, text) is
   'Upserts one condition (set_conditions of one). True when it changed.';
 
 create or replace function xplane.emit_events(p_ids uuid[], p_types xplane.event_type[], p_reasons text[], p_messages text[])
-returns void
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns void language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_count integer;
 begin
@@ -97,20 +85,14 @@ comment on function xplane.emit_events(uuid[], xplane.event_type[], text[], text
   'Records a batch of events (Normal/Warning, reason, message) with the acting role (current_user) and NOTIFYs each.';
 
 create or replace function xplane.emit_event(p_resource_id uuid, p_type xplane.event_type, p_reason text, p_message text)
-returns void
-language sql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns void language sql volatile set search_path = xplane, pg_catalog as $$
   select xplane.emit_events(array[p_resource_id], array[p_type], array[p_reason], array[p_message])
 $$;
 comment on function xplane.emit_event(uuid, xplane.event_type, text, text) is
   'Records an event (Normal/Warning, reason, message) with the acting role (current_user) and NOTIFYs it (emit_events of one).';
 
 create or replace function xplane.prune_events(p_keep interval default '30 days')
-returns bigint
-language sql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns bigint language sql volatile set search_path = xplane, pg_catalog as $$
   with gone as (delete from xplane.events where created_at < clock_timestamp() - p_keep returning 1)
   select count(*) from gone
 $$;

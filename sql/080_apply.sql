@@ -1,10 +1,7 @@
 -- The entry points people and the CLI call: apply (upsert + reconcile), delete, stack modes.
 
 create or replace function xplane.declare_stack(p_stack text)
-returns void
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns void language plpgsql volatile set search_path = xplane, pg_catalog as $$
 begin
   -- Look first: inserting a stack that another open transaction is inserting waits for it,
   -- which would serialise the first batches of an apply (xp declares the stack beforehand).
@@ -18,10 +15,7 @@ comment on function xplane.declare_stack(text) is
 
 create or replace function xplane.stack_lock_holder(p_stack text)
 returns table (backend_pid integer, role text, client_addr inet, backend_start timestamptz, since timestamptz)
-language sql stable
-security definer
-set search_path = xplane, pg_catalog, pg_temp
-as $$
+language sql stable security definer set search_path = xplane, pg_catalog, pg_temp as $$
   -- The row lock's holder as the server knows it: the transaction in the row's xmax, the backend
   -- holding that transaction's lock, and that backend's login role, address and start. Nothing a
   -- client wrote (application_name, a value in a table) goes into it. Columns the caller may not
@@ -37,11 +31,7 @@ comment on function xplane.stack_lock_holder(text) is
   'Who holds the lock of a stack (xplane.lock_stack), as recorded by the server: backend pid, login role, client address, backend start and since when (the start of its transaction). No row when nobody holds it. SECURITY DEFINER: reads xplane.stacks, which only the owner may.';
 
 create or replace function xplane.lock_stack(p_stack text, p_timeout_ms integer default 0)
-returns void
-language plpgsql volatile
-security definer
-set search_path = xplane, pg_catalog, pg_temp
-as $$
+returns void language plpgsql volatile security definer set search_path = xplane, pg_catalog, pg_temp as $$
 declare
   v_start timestamptz := clock_timestamp();
   v_left  numeric;
@@ -103,10 +93,7 @@ comment on function xplane.lock_stack(text, integer) is
   'Takes the lock of a declared stack (one apply per stack) for the rest of the calling transaction: a row lock on xplane.stacks, waiting up to p_timeout_ms (0: not at all). Held by someone else: SQLSTATE 55P03 naming the holder as the server records it (xplane.stack_lock_holder). Call it in a transaction that does nothing else (xp uses a connection of its own). SECURITY DEFINER: only the owner may lock xplane.stacks.';
 
 create or replace function xplane.raise_not_owner(p_kind xplane.resource_kind, p_name text, p_owner text, p_stack text)
-returns void
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns void language plpgsql volatile set search_path = xplane, pg_catalog as $$
 begin
   raise exception '% % is owned by stack %, not %', p_kind, quote_ident(p_name), quote_ident(coalesce(p_owner, '?')), quote_ident(p_stack)
     using errcode = 'unique_violation',
@@ -119,10 +106,7 @@ comment on function xplane.raise_not_owner(xplane.resource_kind, text, text, tex
 create or replace function xplane.upsert_resource(p_kind xplane.resource_kind, p_name text, p_spec jsonb,
                                                   p_provider_config text, p_stack text, p_deletion_policy xplane.deletion_policy,
                                                   p_prevent_destroy boolean default null, p_ignore_changes text[] default null)
-returns uuid
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns uuid language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_spec     jsonb := p_spec;
   v_database text;
@@ -186,11 +170,8 @@ comment on function xplane.upsert_resource(xplane.resource_kind, text, jsonb, te
 create or replace function xplane.apply(p_kind xplane.resource_kind, p_name text, p_spec jsonb,
                                         p_provider_config text default 'default', p_stack text default 'default',
                                         p_deletion_policy xplane.deletion_policy default 'delete')
-returns uuid
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-set jit = off  -- catalog queries: never worth JIT compilation (see xplane.connection_string)
-as $$
+-- jit = off: catalog queries are never worth JIT compilation (see xplane.connection_string)
+returns uuid language plpgsql volatile set search_path = xplane, pg_catalog set jit = off as $$
 declare
   v_id uuid := xplane.upsert_resource(p_kind, p_name, p_spec, p_provider_config, p_stack, p_deletion_policy);
 begin
@@ -202,11 +183,8 @@ comment on function xplane.apply(xplane.resource_kind, text, jsonb, text, text, 
   'Declares the desired state of one object (upsert; generation + 1 when the spec changes) and reconciles it at once. The outcome is in managed_resources.status and the views; a ServiceAccount''s password (a SCRAM verifier) is moved to xplane.credentials, never stored in the spec.';
 
 create or replace function xplane.apply_many(p_items jsonb, p_stack text default 'default')
-returns jsonb
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-set jit = off  -- catalog queries: never worth JIT compilation (see xplane.connection_string)
-as $$
+-- jit = off: catalog queries are never worth JIT compilation (see xplane.connection_string)
+returns jsonb language plpgsql volatile set search_path = xplane, pg_catalog set jit = off as $$
 declare
   v_n       integer := coalesce(jsonb_array_length(p_items), 0);
   v_ids     uuid[] := '{}';
@@ -256,10 +234,7 @@ comment on function xplane.apply_many(jsonb, text) is
   'apply for a batch of independent objects (none depends on another): items [{"kind","name","spec","provider_config","deletion_policy","prevent_destroy","ignore_changes"}] (the lifecycle keys optional) are declared, observed in one batched read per provider config, and reconciled in order, in one transaction. Returns [{"id","status_code","message"}] in input order; an item that cannot be declared (invalid name, another stack''s resource) gets its error and the others go on.';
 
 create or replace function xplane.analyze_catalogs(p_provider_config text, p_databases text[])
-returns void
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns void language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_db text;
 begin
@@ -295,11 +270,8 @@ comment on function xplane.analyze_catalogs(text, text[]) is
 create or replace function xplane.delete(p_kind xplane.resource_kind, p_name text, p_database text default '',
                                          p_provider_config text default 'default', p_allow_data_loss boolean default false,
                                          p_stack text default null, p_orphan boolean default false)
-returns boolean
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-set jit = off  -- catalog queries: never worth JIT compilation (see xplane.connection_string)
-as $$
+-- jit = off: catalog queries are never worth JIT compilation (see xplane.connection_string)
+returns boolean language plpgsql volatile set search_path = xplane, pg_catalog set jit = off as $$
 declare
   v_id    uuid;
   v_owner text;
@@ -332,10 +304,7 @@ comment on function xplane.delete(xplane.resource_kind, text, text, text, boolea
   'Deletes a managed resource: drops the object (deletion_policy delete) or leaves it (orphan, or p_orphan), refusing databases, schemas and extensions whose drop would destroy user objects (xplane.data_loss_sql) unless p_allow_data_loss. With p_stack, only a resource of that stack (another stack''s: SQLSTATE 23505 naming the owner). True when the record is gone; false when unknown or still pending (refused, failed, finalizers: see resource_status).';
 
 create or replace function xplane.set_stack_mode(p_stack text, p_mode xplane.stack_mode)
-returns void
-language sql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns void language sql volatile set search_path = xplane, pg_catalog as $$
   insert into xplane.stacks (name, mode) values (p_stack, p_mode)
   on conflict (name) do update set mode = excluded.mode, updated_at = now()
 $$;

@@ -2,10 +2,7 @@
 -- attempt. reconcile_all takes due resources in dependency order, deletions first in reverse.
 
 create or replace function xplane.retry_delay(p_failure_count integer, p_class xplane.failure_class)
-returns interval
-language sql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns interval language sql volatile set search_path = xplane, pg_catalog as $$
   -- Exponential backoff (5 s, 10 s, 20 s, … capped at 10 min) with jitter: a random delay
   -- between half and all of the step, so that failing resources do not retry in lockstep.
   select case p_class
@@ -20,10 +17,7 @@ comment on function xplane.retry_delay(integer, xplane.failure_class) is
 
 create or replace function xplane.failure_advice(p_class xplane.failure_class, p_result xplane.action_result,
                                                  p_retry_at timestamptz)
-returns text
-language sql stable
-set search_path = xplane, pg_catalog
-as $$
+returns text language sql stable set search_path = xplane, pg_catalog as $$
   select case
     when p_class = 'validation' then 'Fix the spec and apply it again (no retry until it changes): ' || (p_result).message
     when (p_result).status_code = 'permission_denied' then
@@ -38,9 +32,7 @@ comment on function xplane.failure_advice(xplane.failure_class, xplane.action_re
   'The Ready=False message of a failure: what to do about it, then the error.';
 
 create or replace function xplane.failure_reason(p_class xplane.failure_class, p_result xplane.action_result)
-returns text
-language sql immutable
-as $$
+returns text language sql immutable as $$
   select case
     when p_class = 'validation' then 'InvalidSpec'
     when (p_result).status_code = 'permission_denied' then 'PermissionDenied'
@@ -55,10 +47,7 @@ comment on function xplane.failure_reason(xplane.failure_class, xplane.action_re
 
 create or replace function xplane.record_outcomes(p_ids uuid[], p_action text, p_results xplane.action_result[],
                                                   p_normalized jsonb[])
-returns void
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns void language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_verb    text := initcap(p_action);
   v_ok      integer[];
@@ -136,20 +125,14 @@ comment on function xplane.record_outcomes(uuid[], text, xplane.action_result[],
 
 create or replace function xplane.record_outcome(p_res xplane.managed_resources, p_action text, p_result xplane.action_result,
                                                  p_normalized jsonb)
-returns void
-language sql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns void language sql volatile set search_path = xplane, pg_catalog as $$
   select xplane.record_outcomes(array[p_res.id], p_action, array[p_result], array[p_normalized])
 $$;
 comment on function xplane.record_outcome(xplane.managed_resources, text, xplane.action_result, jsonb) is
   'Writes the outcome of one reconcile (record_outcomes of one).';
 
 create or replace function xplane.reconcile_deletion(p_res xplane.managed_resources, p_mode xplane.stack_mode)
-returns xplane.action_result
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns xplane.action_result language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_result     xplane.action_result;
   v_finalizers text[];
@@ -206,10 +189,7 @@ comment on function xplane.reconcile_deletion(xplane.managed_resources, xplane.s
   'Deletion of a resource marked deleted: drops the object when it exists (deletion_policy delete, enforce mode, whether or not a reconcile ever succeeded) or leaves it (orphan / observe), then removes the record once no other finalizer remains.';
 
 create or replace function xplane.reconcile_observed(p_res xplane.managed_resources, p_observed jsonb, p_known boolean)
-returns xplane.action_result
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns xplane.action_result language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_mode   xplane.stack_mode := coalesce((select mode from xplane.stacks where name = p_res.stack), 'enforce');
   v_norm   jsonb;
@@ -279,10 +259,7 @@ comment on function xplane.reconcile_observed(xplane.managed_resources, jsonb, b
   'Reconciles one (locked) resource given its observed state (p_known) or observing it: create when absent, update when it differs (attributes in ignore_changes keep what the server has), nothing when in sync; observe-mode stacks only record drift.';
 
 create or replace function xplane.needs_update(p_res xplane.managed_resources)
-returns boolean
-language plpgsql stable
-set search_path = xplane, pg_catalog
-as $$
+returns boolean language plpgsql stable set search_path = xplane, pg_catalog as $$
 begin
   -- A change the catalogs cannot show: a new password verifier not yet set on the server.
   if p_res.kind = 'ServiceAccount' and pg_catalog.to_regclass('xplane.credentials') is not null then
@@ -296,10 +273,7 @@ comment on function xplane.needs_update(xplane.managed_resources) is
   'True when the resource needs its update action although the observed state matches (a service account''s new password).';
 
 create or replace function xplane.record_drift(p_res xplane.managed_resources, p_normalized jsonb, p_observed jsonb)
-returns xplane.action_result
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns xplane.action_result language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_diff    text[];
   v_message text;
@@ -338,11 +312,8 @@ comment on function xplane.record_drift(xplane.managed_resources, jsonb, jsonb) 
   'Observe mode: records drift (absent, or the differing keys with spec and actual values) as Ready=False and a DriftDetected event when it appears; changes nothing.';
 
 create or replace function xplane.reconcile(p_id uuid)
-returns xplane.action_result
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-set jit = off  -- catalog queries: never worth JIT compilation (see xplane.connection_string)
-as $$
+-- jit = off: catalog queries are never worth JIT compilation (see xplane.connection_string)
+returns xplane.action_result language plpgsql volatile set search_path = xplane, pg_catalog set jit = off as $$
 declare
   v_res xplane.managed_resources;
 begin
@@ -357,11 +328,8 @@ comment on function xplane.reconcile(uuid) is
   'Reconciles one managed resource now (whether due or not) and returns the action''s result.';
 
 create or replace function xplane.reconcile_many(p_ids uuid[], p_provider_config text)
-returns xplane.action_result[]
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-set jit = off  -- catalog queries: never worth JIT compilation (see xplane.connection_string)
-as $$
+-- jit = off: catalog queries are never worth JIT compilation (see xplane.connection_string)
+returns xplane.action_result[] language plpgsql volatile set search_path = xplane, pg_catalog set jit = off as $$
 declare
   v_n       integer := coalesce(cardinality(p_ids), 0);
   v_res     xplane.managed_resources;
@@ -394,8 +362,7 @@ begin
       when v_obs is null or v_obs -> (k - 1) ->> 'error' is not null or v_obs -> (k - 1) -> 'observed' <> 'null'::jsonb
            or v_res.deleted_at is not null or xplane.name_problem(v_res.kind, v_res.name) is not null
            or coalesce((select mode from xplane.stacks where name = v_res.stack), 'enforce') <> 'enforce' then null
-      when v_res.kind in ('Role', 'ServiceAccount') then 'create_roles'
-      when v_res.kind = 'Schema' then 'create_schemas' end;
+      else xplane.batch_creator(v_res.kind) end;
   end loop;
   while i <= v_n loop
     if v_creator[i] is not null then
@@ -449,11 +416,8 @@ comment on function xplane.reconcile_many(uuid[], text) is
   'Reconciles locked resources of one provider config with one batched observe (observe_many), in list order, creating runs of consecutive absent Roles and ServiceAccounts (create_roles) or Schemas (create_schemas) together; returns their results in the same order. Shared by reconcile_all and apply_many.';
 
 create or replace function xplane.reconcile_all(p_stack text default null)
-returns integer
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-set jit = off  -- catalog queries: never worth JIT compilation (see xplane.connection_string)
-as $$
+-- jit = off: catalog queries are never worth JIT compilation (see xplane.connection_string)
+returns integer language plpgsql volatile set search_path = xplane, pg_catalog set jit = off as $$
 declare
   v_count integer := 0;
   v_res   xplane.managed_resources;

@@ -3,10 +3,7 @@
 -- (cron.database_name); the job is scheduled there, through dblink, to run in this one.
 
 create or replace function xplane.cron_schedule_text(p_every text)
-returns text
-language plpgsql immutable
-set search_path = xplane, pg_catalog
-as $$
+returns text language plpgsql immutable set search_path = xplane, pg_catalog as $$
 declare
   m text[];
   n integer;
@@ -48,20 +45,14 @@ comment on function xplane.cron_schedule_text(text) is
   'pg_cron schedule for an interval: 30s → ''30 seconds'', 5m → ''*/5 * * * *'', 1h → ''0 * * * *''; a five-field cron expression passes as is.';
 
 create or replace function xplane.cron_job_name()
-returns text
-language sql stable
-set search_path = xplane, pg_catalog
-as $$
+returns text language sql stable set search_path = xplane, pg_catalog as $$
   select 'xplane-reconcile-' || current_database()
 $$;
 comment on function xplane.cron_job_name() is
   'Name of this control database''s pg_cron job.';
 
 create or replace function xplane.cron_database(p_provider_config text)
-returns text
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns text language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_db      text := current_setting('cron.database_name', true);
   v_version text;
@@ -89,10 +80,7 @@ comment on function xplane.cron_database(text) is
   'The database pg_cron runs in (cron.database_name), with the extension installed there; raises with what to do where pg_cron is not available.';
 
 create or replace function xplane.schedule_reconcile(p_every text default '30s', p_provider_config text default 'default')
-returns bigint
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns bigint language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_schedule text := xplane.cron_schedule_text(p_every);
   v_db       text := xplane.cron_database(p_provider_config);
@@ -124,10 +112,7 @@ comment on function xplane.schedule_reconcile(text, text) is
   'Schedules (or re-schedules) a pg_cron job that runs xplane.reconcile_all() in this database every p_every (30s, 5m, 1h or a cron expression). Raises, saying what to do, where pg_cron is not available. Returns the job id.';
 
 create or replace function xplane.unschedule_reconcile(p_provider_config text default 'default')
-returns boolean
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns boolean language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_db text := xplane.cron_database(p_provider_config);
 begin
@@ -140,10 +125,7 @@ comment on function xplane.unschedule_reconcile(text) is
   'Removes this database''s pg_cron reconcile job; true when there was one.';
 
 create or replace function xplane.reconcile_schedule(p_provider_config text default 'default')
-returns jsonb
-language plpgsql volatile
-set search_path = xplane, pg_catalog
-as $$
+returns jsonb language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_db text := current_setting('cron.database_name', true);
 begin

@@ -18,5 +18,13 @@ begin
   drop function if exists xplane.upsert_resource(xplane.resource_kind, text, jsonb, text, text, xplane.deletion_policy);
   -- delete: p_stack and p_orphan (the ownership check and the orphan mark in the write itself).
   drop function if exists xplane.delete(xplane.resource_kind, text, text, text, boolean);
+  -- One generic path per action (xplane.act, observe_one, role_observed of either role kind)
+  -- instead of per-kind wrappers.
+  drop function if exists xplane.observe_database(text, text);
+  drop function if exists xplane.observe_schema(text, jsonb, text);
+  drop function if exists xplane.observe_extension(text, jsonb, text);
+  drop function if exists xplane.role_observed(text, jsonb, jsonb);
+  drop function if exists xplane.service_account_observed(text, jsonb, jsonb);
+  drop function if exists xplane.service_account_catalog(text, text, jsonb);
 end
 $upgrade$;

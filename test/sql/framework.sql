@@ -1,5 +1,5 @@
 -- The framework: schema, tables, enums, conventions every function follows.
-select plan(25);
+select plan(26);
 
 select has_schema('xplane', 'schema xplane exists');
 select has_table('xplane', t, format('table xplane.%s exists', t))
@@ -86,4 +86,8 @@ end
 $$;
 select is((select string_agg(k::text, ', ') from unnest(enum_range(null::xplane.resource_kind)) k where not pg_temp.dispatched(k)),
   null, 'normalize_spec dispatches every kind');
+select is((select string_agg(f, ', ') from unnest(enum_range(null::xplane.resource_kind)) k, unnest(array['create', 'update', 'delete']) a,
+                lateral (select format('xplane.%s_%s(text,jsonb,text)', a, xplane.snake_kind(k)) as f) x
+           where to_regprocedure(f) is null or pg_get_functiondef(to_regprocedure(f)) !~ 'xplane\.act\('),
+  null, 'every kind has its create_, update_ and delete_ action, each the one guarded path (xplane.act)');
 select * from finish();

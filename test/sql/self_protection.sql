@@ -2,7 +2,7 @@
 -- it is called (protection_refusal, run_action, delete_role/_database/_schema), and every
 -- dblink connection carries bounded lock_timeout and statement_timeout.
 -- Names derive from current_database() (unique per run); dblink work commits, so clean up.
-select plan(22);
+select plan(24);
 
 create temp table t as select current_database() || '_owner' as owner, current_database() || '_other' as other;
 -- A role owning one object of schema xplane (DROP OWNED would drop it), made through dblink so
@@ -39,6 +39,10 @@ select alike((xplane.delete_role(owner, '{}')).message, 'refusing to drop role %
 select alike((xplane.run_action('delete', 'Schema', 'xplane', jsonb_build_object('database', current_database()))).message,
   'refusing to drop schema "xplane"%', 'run_action: schema xplane is never dropped');
 select is((xplane.run_action('delete', 'Role', other, '{}')).status_code, 'success', 'an unprotected role is dropped as before') from t;
+select alike((xplane.delete_extension('dblink', jsonb_build_object('database', current_database()))).message,
+  'refusing to drop extension "dblink"%', 'delete_extension, called directly: dblink is never dropped');
+select alike((xplane.delete_schema('xplane', jsonb_build_object('database', current_database()))).message,
+  'refusing to drop schema "xplane"%', 'delete_schema, called directly: schema xplane is never dropped');
 
 -- bounded remote statements
 select ok(xplane.connection_string('default') ~ 'lock_timeout=1min -c statement_timeout=30min', 'dblink connections carry lock_timeout and statement_timeout');
