@@ -107,7 +107,7 @@ for (const n of sizes) {
     console.error(`bench:compare: N=${n} no-op plan base ${row.noopPlan.base.toFixed(3)} s, head ${row.noopPlan.head.toFixed(3)} s (median of ${rounds})`);
   } finally {
     for (const s of setups) {
-      s.server.destroy();
+      await s.server.destroy();
       rmSync(s.dir, { recursive: true, force: true });
     }
   }

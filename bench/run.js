@@ -272,7 +272,7 @@ async function referenceDump(state, statStatements) {
     references.set(state.n, dump);
     return dump;
   } finally {
-    server.destroy();
+    await server.destroy();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -371,7 +371,7 @@ async function measureRun(tool, state, run, opt, onPhase = (/** @type {unknown} 
     }
     return { server: `PostgreSQL ${server.version}`, result: { run, loadavg1: load, phases, verification } };
   } finally {
-    server.destroy();
+    await server.destroy();
     rmSync(dir, { recursive: true, force: true });
   }
 }
