@@ -12,7 +12,7 @@
 //   git worktree add /tmp/xp-base <commit> && ln -s "$PWD/node_modules" /tmp/xp-base/ && (cd /tmp/xp-base && npx tsc -p .)
 // --head defaults to this checkout (built first). A first apply needs a fresh server, so there
 // is one of it per build and N: its ratio is a single sample.
-// Results: bench/results-compare/compare-<timestamp>.json, and a table on stdout.
+// Results: bench/results/compare/compare-<timestamp>.json, and a table on stdout.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -113,7 +113,7 @@ for (const n of sizes) {
   }
 }
 
-const out = join(here, 'results-compare');
+const out = join(here, 'results', 'compare');
 mkdirSync(out, { recursive: true });
 const file = join(out, `compare-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 writeFileSync(file, `${JSON.stringify({ base: builds[0].dir, head: builds[1].dir, server: values.server, rounds, results }, null, 2)}\n`);
