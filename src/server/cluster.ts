@@ -3,8 +3,8 @@
 // the test run's PostgreSQL 18 and 15 (test/setup/global-setup.ts) and the benchmark's fresh
 // server per run (bench/server.js). PostgreSQL refuses to run as root: as root, the server
 // runs as the `postgres` OS user (created when missing).
-import { execFileSync, spawn } from 'node:child_process';
-import { appendFileSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, chownSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { arch, platform, tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -99,7 +99,7 @@ export function checkReachable(path: string, owner: OsUser): void {
     const ok = st.uid === owner.uid ? (st.mode & 0o100) !== 0 : st.gid === owner.gid ? (st.mode & 0o010) !== 0 : (st.mode & 0o001) !== 0;
     if (!ok)
       throw new ServerError(
-        `the embedded server runs as the "postgres" OS user, which cannot reach ${path} (${dir} is mode ${(st.mode & 0o777).toString(8)})`,
+        `PostgreSQL runs as the "postgres" OS user (this process is root), which cannot reach ${path} (${dir} is mode ${(st.mode & 0o777).toString(8)})`,
         `Allow it (chmod o+x ${dir}), run xp as a non-root user, or pass --database-url.`,
       );
     const parent = dirname(dir);
@@ -108,7 +108,7 @@ export function checkReachable(path: string, owner: OsUser): void {
   }
 }
 
-export function run(cmd: string, args: string[], opts: Partial<OsUser> & { detached?: boolean }): Promise<{ code: number; output: string }> {
+function run(cmd: string, args: string[], opts: Partial<OsUser> & { detached?: boolean }): Promise<{ code: number; output: string }> {
   return new Promise((res, rej) => {
     const child = spawn(cmd, args, {
       ...opts,
@@ -154,8 +154,8 @@ export async function initCluster(opts: { bins: Binaries; data: string; user: st
 
 /**
  * pg_ctl start, waiting until the server accepts connections. `options`: the postgres
- * command-line options (`-p PORT -c name=value …`). Detached: the server gets its own session,
- * so it outlives this process and its terminal.
+ * command-line options (`-p PORT -c name=value …`). The server gets its own session (pg_ctl
+ * does that), so it outlives this process and its terminal.
  */
 export async function startCluster(opts: { bins: Binaries; data: string; log: string; options: string; owner?: OsUser }): Promise<void> {
   const { owner } = opts;
@@ -197,8 +197,50 @@ export interface TemporaryServer {
 }
 
 /**
+ * Runs the postmaster as a child of this process, in its process group — unlike pg_ctl, which
+ * gives it a session of its own — so that a Ctrl-C that interrupts a test run or a benchmark
+ * stops its server too (SIGINT: fast shutdown). Resolves once postmaster.pid says "ready" (what
+ * pg_ctl -w waits for).
+ */
+async function runPostmaster(opts: { bins: Binaries; data: string; log: string; args: string[]; owner?: OsUser }): Promise<ChildProcess> {
+  const fd = openSync(opts.log, 'a', 0o600);
+  let child: ChildProcess;
+  try {
+    child = spawn(opts.bins.postgres, ['-D', opts.data, ...opts.args], {
+      ...opts.owner,
+      stdio: ['ignore', fd, fd],
+      env: { ...process.env, LC_MESSAGES: 'C', LC_ALL: 'C' },
+    });
+  } finally {
+    closeSync(fd);
+  }
+  // the server does not keep this process alive; stop() waits for its exit
+  child.unref();
+  let exited: string | undefined;
+  child.on('exit', (code, signal) => (exited = signal ?? `exit code ${code}`));
+  child.on('error', (err) => (exited = err.message));
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    let status = '';
+    try {
+      status = readFileSync(join(opts.data, 'postmaster.pid'), 'utf8').split('\n')[7]?.trim() ?? '';
+    } catch {
+      // not written yet
+    }
+    if (status === 'ready') return child;
+    if (exited !== undefined || Date.now() > deadline) {
+      if (exited === undefined) child.kill('SIGQUIT');
+      const tail = readFileSync(opts.log, 'utf8').trim().split('\n').slice(-8).join('\n');
+      throw new ServerError(`PostgreSQL did not start (${exited ?? 'not ready after 90 s'})${tail ? `:\n${tail}` : ''}`, `Its log: ${opts.log}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
  * A server for one test run or one benchmark run: a new cluster in a temporary directory on a
- * free port, listening on 127.0.0.1 only; stop() removes every trace of it.
+ * free port, listening on 127.0.0.1 only, run as a child of this process (runPostmaster);
+ * stop() removes every trace of it.
  * `settings`: postgresql.conf lines (`max_connections = 300`, `shared_preload_libraries = …`).
  */
 export async function temporaryServer(opts: { bins: Binaries; password?: string; settings?: string[]; prefix?: string }): Promise<TemporaryServer> {
@@ -207,12 +249,19 @@ export async function temporaryServer(opts: { bins: Binaries; password?: string;
   const data = join(root, 'data');
   const user = 'postgres';
   const password = opts.password ?? randomBytes(18).toString('base64url');
-  let started = false;
+  let postmaster: ChildProcess | undefined;
   const stop = async () => {
     try {
-      if (started) await stopCluster({ bins: opts.bins, data, owner, mode: 'immediate' });
+      const child = postmaster;
+      postmaster = undefined;
+      if (child && child.exitCode === null && child.signalCode === null) {
+        child.ref();
+        const gone = new Promise((r) => child.once('exit', r));
+        // immediate shutdown: nothing of this server is kept
+        child.kill('SIGQUIT');
+        await gone;
+      }
     } finally {
-      started = false;
       rmSync(root, { recursive: true, force: true });
     }
   };
@@ -223,12 +272,11 @@ export async function temporaryServer(opts: { bins: Binaries; password?: string;
     }
     await initCluster({ bins: opts.bins, data, user, password, owner, settings: opts.settings });
     const port = await freePort();
-    started = true;
-    await startCluster({
+    postmaster = await runPostmaster({
       bins: opts.bins,
       data,
       log: join(root, 'server.log'),
-      options: `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=`,
+      args: ['-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
       owner,
     });
     const url = `postgres://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
