@@ -1,6 +1,6 @@
 // @ts-check
 // Draws wall time against N for each tool and phase (log-log) from a bench summary
-// (bench/results*/summary.json, written by report.js): a Vega specification rendered to SVG
+// (bench/results/*/summary.json, written by report.js): a Vega specification rendered to SVG
 // in Node (vega, no canvas needed), rasterised to PNG by resvg (a prebuilt binary in its npm
 // package, no install script) with the DejaVu Sans files of the dejavu-fonts-ttf package, so
 // that the picture is the same on every machine whatever fonts it has.

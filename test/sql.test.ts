@@ -25,10 +25,12 @@ const only = process.env.XP_TEST_SQL_ONLY ? new RegExp(process.env.XP_TEST_SQL_O
 const files = readdirSync(dir)
   .filter((f) => f.endsWith('.sql') && (!only || only.test(f)))
   .sort();
+// a selection that matches nothing would run nothing and pass: say so instead
+if (files.length === 0) throw new Error(`no pgTAP file in test/sql/${only ? ` matches XP_TEST_SQL_ONLY=${only.source}` : ''}`);
 
 for (const target of serverTargets(inject('databaseUrl'))) {
   describe(`pgTAP on ${target.label}`, () => {
-    // pgTAP comes from Debian's package: into the embedded server, the test copies its SQL
+    // pgTAP comes from Debian's package, on the embedded server's extension path (global-setup.ts)
     if (missingServer(target) || missing(pgtap)) return;
     const url = target.url!;
     let template = '';

@@ -1,10 +1,14 @@
 // How xp finds its server (XP_DATABASE_URL, PG* variables), how many connections an apply
 // opens, and `xp init --reconcile-every` with and without pg_cron.
 import { describe, expect, inject, it } from 'vitest';
-import { collect, configDir, expectOk, startXp, unique, urlFor, withClient, xp } from './xp.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { REPO, configDir, expectOk, tempDir, unique, urlFor, withClient, xp } from './xp.js';
 import { missing, pg15 as pg15Server } from '../setup/requirements.js';
 
 const url = () => inject('databaseUrl');
+const COUNTER = fileURLToPath(new URL('./connection-counter.mjs', import.meta.url));
 
 describe('connection', { timeout: 300_000 }, () => {
   it('uses XP_DATABASE_URL, then the PG* variables, when no --database-url is given', async () => {
@@ -30,20 +34,18 @@ describe('connection', { timeout: 300_000 }, () => {
     const p = unique('pool');
     const roles = Array.from({ length: 24 }, (_, i) => `role "${p}_r${i}" {}\n`).join('\n');
     const dir = configDir(p, { 'main.xp': roles });
-    const child = startXp(['apply', '--auto-approve', '--parallelism', '2', '--database-url', url()], { cwd: dir });
-    const done = collect(child);
-    let peak = 0;
-    let finished = false;
-    void done.then(() => (finished = true));
-    await withClient(url(), async (c) => {
-      while (!finished) {
-        const { rows } = await c.query(`select count(*)::int as n from pg_stat_activity where application_name like $1`, [`%pid=${child.pid} %`]);
-        peak = Math.max(peak, rows[0].n);
-        await new Promise((r) => setTimeout(r, 20));
-      }
+    // the connections xp holds open at once, counted inside the process (connection-counter.mjs):
+    // exact, where sampling pg_stat_activity could miss a short-lived one
+    const file = join(tempDir('xp-conns-'), 'connections.json');
+    const r = await xp(['apply', '--auto-approve', '--parallelism', '2', '--database-url', url()], {
+      cwd: dir,
+      env: { NODE_OPTIONS: `--import=${pathToFileURL(COUNTER).href}`, XP_CONNECTIONS_FILE: file, XP_CONNECTIONS_REPO: REPO },
     });
-    expectOk(await done);
-    expect(peak).toBeGreaterThanOrEqual(1);
+    expectOk(r);
+    expect(r.stdout).toContain('24 added');
+    const { peak } = JSON.parse(readFileSync(file, 'utf8')) as { peak: number };
+    // the control connection and the stack lock's at least; the apply's at most 2 more
+    expect(peak).toBeGreaterThanOrEqual(2);
     expect(peak).toBeLessThanOrEqual(4);
     expectOk(await xp(['destroy', '--auto-approve', '--database-url', url()], { cwd: dir }));
   });

@@ -8,24 +8,21 @@
 // everything xp printed, in the saved plan and in .xp/: zero hits. On the way, a --var that
 // calls env("XP_DATABASE_URL") is refused (values from outside are literals).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { embeddedPostgres, freePort } from '../setup/global-setup.js';
+import { embeddedBinaries, temporaryServer, type TemporaryServer } from '../../src/server/cluster.js';
 import { upsertProviderConfig } from '../../src/provider/install.js';
 import { configDir, expectOk, unique, xp, type XpResult } from './xp.js';
 
 const secretWord = (what: string) => `${what}-${randomBytes(12).toString('hex')}`;
 
-let server: { stop(): Promise<void> } | undefined;
-let dataDir = '';
+let server: TemporaryServer | undefined;
 let port = 0;
 const superPassword = secretWord('superpw');
 /** The superuser's password now (the test changes it). */
 let superCurrent = superPassword;
-const log: string[] = [];
 
 function urlOf(user: string, password: string, database: string): string {
   return `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
@@ -54,35 +51,24 @@ function filesUnder(dir: string): string[] {
 }
 
 beforeAll(async () => {
-  const EmbeddedPostgres = await embeddedPostgres();
-  dataDir = mkdtempSync(join(tmpdir(), 'xp-leak-pg-'));
-  port = await freePort();
-  const pgServer = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    user: 'postgres',
+  server = await temporaryServer({
+    bins: await embeddedBinaries(),
     password: superPassword,
-    port,
-    persistent: false,
-    createPostgresUser: true,
-    onLog: (m: string) => log.push(m),
-    onError: (m: unknown) => log.push(String(m)),
-    postgresFlags: [
-      '-c', 'log_statement=all',
-      '-c', 'log_parameter_max_length=-1',
-      '-c', 'log_parameter_max_length_on_error=-1',
-      '-c', 'log_min_error_statement=error',
-      '-c', 'log_min_duration_statement=0',
-      '-c', 'logging_collector=off',
+    prefix: 'xp-leak-pg-',
+    settings: [
+      "log_statement = 'all'",
+      'log_parameter_max_length = -1',
+      'log_parameter_max_length_on_error = -1',
+      "log_min_error_statement = 'error'",
+      'log_min_duration_statement = 0',
+      'logging_collector = off',
     ],
   });
-  await pgServer.initialise();
-  await pgServer.start();
-  server = pgServer;
+  port = server.port;
 });
 
 afterAll(async () => {
   await server?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 interface Admin {
@@ -229,9 +215,10 @@ describe('no secret reaches a log, a plan or a terminal', { timeout: 600_000 }, 
       await logged.end();
     }
 
+    // the server writes each message as it happens: all of xp's are in the log by now
+    const serverLog = readFileSync(join(server!.root, 'server.log'), 'utf8');
     await server!.stop();
     server = undefined;
-    const serverLog = log.join('\n');
     // The log really holds every statement, the remote sessions' included.
     expect(serverLog).toContain('copy pg_temp.xp_secret_input');
     expect(serverLog).toContain('select xplane.apply_many(xplane.secret_input(), $1)');

@@ -1,10 +1,8 @@
 // Test fixtures for the in-database provider: servers to run against, fresh databases with
-// the provider installed, and pgTAP (loaded into the embedded server from the Debian package).
-import { copyFileSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// the provider installed, and pgTAP (the embedded server finds Debian's package: global-setup.ts).
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { missing, pg15, pgtapSources } from '../setup/requirements.js';
+import { missing, pg15 } from '../setup/requirements.js';
 import { connectionFromUrl, installProvider, upsertProviderConfig } from '../../src/provider/install.js';
 
 export interface ServerTarget {
@@ -56,33 +54,20 @@ export function uniqueName(prefix: string): string {
 }
 
 /**
- * Makes pgTAP available on the server behind `admin` (a superuser): nothing to do where the
- * extension is installed (PostgreSQL 15 from apt with postgresql-15-pgtap); otherwise copy the
- * Debian package's control file and plain-SQL script (pgTAP has no C library) into the
- * server's extension directory.
+ * Checks that pgTAP can be created on the server behind `admin`: installed with the server
+ * (PostgreSQL 15 from apt with postgresql-15-pgtap), or on its extension_control_path (the test
+ * run's PostgreSQL 18: test/setup/global-setup.ts points it at Debian's package).
  */
 export async function ensurePgtap(admin: pg.Client): Promise<void> {
   const { rowCount } = await admin.query("select 1 from pg_available_extensions where name = 'pgtap'");
   if (rowCount) return;
-  const { rows } = await admin.query<{ setting: string }>("select setting from pg_config where name = 'SHAREDIR'");
-  const target = join(rows[0].setting, 'extension');
-  const sources = pgtapSources();
-  if (sources.length === 0) {
-    throw new Error('pgTAP is not installed: apt-get install postgresql-15-pgtap (it provides the SQL the tests load)');
-  }
-  const source = sources.at(-1)!;
-  const control = readFileSync(join(source, 'pgtap.control'), 'utf8');
-  const version = /default_version\s*=\s*'([^']+)'/.exec(control)?.[1];
-  if (!version) throw new Error(`cannot read default_version from ${join(source, 'pgtap.control')}`);
-  try {
-    copyFileSync(join(source, 'pgtap.control'), join(target, 'pgtap.control'));
-    copyFileSync(join(source, `pgtap--${version}.sql`), join(target, `pgtap--${version}.sql`));
-  } catch (err) {
-    throw new Error(
-      `cannot load pgTAP into the test server: copying it into ${target} failed (${(err as Error).message}); ` +
-        'the server must run on this machine, or have pgTAP installed',
-    );
-  }
+  const { rows } = await admin.query<{ path: string }>(
+    "select coalesce((select setting from pg_settings where name = 'extension_control_path'), '$system') as path",
+  );
+  throw new Error(
+    `pgTAP is not available on this server (extension_control_path = '${rows[0]!.path}'): ` +
+      'apt-get install postgresql-15-pgtap, whose directory the test setup puts on the PostgreSQL 18 server\'s extension path',
+  );
 }
 
 export interface ProviderDatabase {

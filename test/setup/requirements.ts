@@ -62,7 +62,7 @@ export const pgtap: Requirement = {
 
 export const pg15: Requirement = {
   what: 'PostgreSQL 15 (XP_TEST_PG15_URL is not set)',
-  install: 'apt-get install postgresql-15 postgresql-15-pgtap postgresql-15-cron; export XP_TEST_PG15_URL=$(bash test/pg15/start.sh)',
+  install: 'apt-get install postgresql-15 postgresql-15-pgtap postgresql-15-cron; export XP_TEST_PG15=start, or XP_TEST_PG15_URL=URL of a running one',
   available: () => Boolean(process.env.XP_TEST_PG15_URL),
 };
 
