@@ -8,11 +8,12 @@
 // everything xp printed, in the saved plan and in .xp/: zero hits. On the way, a --var that
 // calls env("XP_DATABASE_URL") is refused (values from outside are literals).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { embeddedBinaries, temporaryServer, type TemporaryServer } from '../../src/server/cluster.js';
+import { binariesIn, embeddedBinaries, SYSTEM_PG15_BIN, temporaryServer, type Binaries, type TemporaryServer } from '../../src/server/cluster.js';
+import { missing, type Requirement } from '../setup/requirements.js';
 import { upsertProviderConfig } from '../../src/provider/install.js';
 import { configDir, expectOk, unique, xp, type XpResult } from './xp.js';
 
@@ -50,26 +51,6 @@ function filesUnder(dir: string): string[] {
   return out;
 }
 
-beforeAll(async () => {
-  server = await temporaryServer({
-    bins: await embeddedBinaries(),
-    password: superPassword,
-    prefix: 'xp-leak-pg-',
-    settings: [
-      "log_statement = 'all'",
-      'log_parameter_max_length = -1',
-      'log_parameter_max_length_on_error = -1',
-      "log_min_error_statement = 'error'",
-      'log_min_duration_statement = 0',
-      'logging_collector = off',
-    ],
-  });
-  port = server.port;
-});
-
-afterAll(async () => {
-  await server?.stop();
-});
 
 interface Admin {
   user: string;
@@ -178,7 +159,42 @@ function leaks(secrets: string[], where: Array<{ name: string; text: string }>):
   return found;
 }
 
-describe('no secret reaches a log, a plan or a terminal', { timeout: 600_000 }, () => {
+/** The system PostgreSQL 15's binaries (a temporary server of its own, with these log settings). */
+const pg15Binaries: Requirement = {
+  what: 'PostgreSQL 15',
+  install: 'apt-get install postgresql-15',
+  available: () => existsSync(join(SYSTEM_PG15_BIN, 'postgres')),
+};
+
+const targets: Array<{ label: string; bins: () => Promise<Binaries>; requirement?: Requirement }> = [
+  { label: 'embedded PostgreSQL 18', bins: embeddedBinaries },
+  { label: 'PostgreSQL 15', bins: () => Promise.resolve(binariesIn(SYSTEM_PG15_BIN)), requirement: pg15Binaries },
+];
+
+describe.each(targets)('no secret reaches a log, a plan or a terminal ($label)', { timeout: 600_000 }, (target) => {
+  if (target.requirement && missing(target.requirement)) return;
+  beforeAll(async () => {
+    superCurrent = superPassword;
+    server = await temporaryServer({
+      bins: await target.bins(),
+      password: superPassword,
+      prefix: 'xp-leak-pg-',
+      settings: [
+        "log_statement = 'all'",
+        'log_parameter_max_length = -1',
+        'log_parameter_max_length_on_error = -1',
+        "log_min_error_statement = 'error'",
+        'log_min_duration_statement = 0',
+        'logging_collector = off',
+      ],
+    });
+    port = server.port;
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
   it('as a superuser and as a CREATEDB CREATEROLE admin: server log, output, saved plan and .xp/ hold none', async () => {
     const changePassword = (user: string, password: string) =>
       quietly(async (c) => {
