@@ -1,0 +1,135 @@
+// `xp import [dir] [--out FILE|DIR] [--include P] [--exclude P] [--databases a,b] [--force]`:
+// read a running server and write the xp configuration that declares it (docs/import.md).
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import type { CommandIO, ParsedArgs } from '../command.js';
+import { ExitCode, ExitError } from '../errors.js';
+import { list, str } from '../flags.js';
+import { configurationFileNames } from '../../config/files.js';
+import { formatSource } from '../../dsl/format.js';
+import { readCluster, readContents, readGrants, readRoles, type DatabaseContents } from '../../import/catalog.js';
+import { generate, globMatch, ImportError, systemRole } from '../../import/generate.js';
+import { startSession, userError } from './workspace.js';
+
+/** The provider config import reads through: the session's own connection. */
+const PROVIDER = 'default';
+
+export async function run({ flags, positionals }: ParsedArgs, io: CommandIO): Promise<number> {
+  if (positionals.length > 1) throw new ExitError(`expected at most one directory, got ${positionals.length}: ${positionals.join(' ')}`, ExitCode.usage);
+  const target = outputTarget(io, positionals[0], str(flags.out), Boolean(flags.force));
+  const include = list(flags.include);
+  const exclude = list(flags.exclude);
+  const databasesFlag = str(flags.databases);
+  const databases = databasesFlag === undefined ? undefined : databasesFlag.split(',').map((d) => d.trim()).filter((d) => d !== '');
+  if (databases !== undefined && databases.length === 0) throw new ExitError('--databases: expected a comma-separated list of database names', ExitCode.usage);
+
+  const session = await startSession(io, flags, 'import');
+  let text: string;
+  try {
+    const client = session.control;
+    const cluster = await readCluster(client).catch(userError);
+    // the contents of every database that may be imported: one query each, through the provider
+    const contents: Record<string, DatabaseContents> = {};
+    const unreadable: Record<string, string> = {};
+    for (const d of cluster.databases) {
+      if (d.template || d.name === 'postgres' || (databases && !databases.includes(d.name))) continue;
+      if (!d.allow_connections) {
+        unreadable[d.name] = 'it does not accept connections';
+        continue;
+      }
+      try {
+        contents[d.name] = await readContents(client, PROVIDER, d.name);
+      } catch (err) {
+        unreadable[d.name] = firstLine((err as Error).message);
+      }
+    }
+    const roleNames = cluster.roles
+      .map((r) => r.name)
+      .filter((n) => systemRole(n, cluster) === undefined)
+      .filter((n) => include.length === 0 || include.some((p) => globMatch(p, n)))
+      .filter((n) => !exclude.some((p) => globMatch(p, n)));
+    const roles = await readRoles(client, PROVIDER, roleNames).catch(userError);
+    const requests: Record<string, { roles: string[]; schemas: string[] }> = {};
+    for (const [db, c] of Object.entries(contents)) requests[db] = { roles: roleNames, schemas: c.schemas.map((s) => s.name) };
+    const grants = await readGrants(client, PROVIDER, requests).catch(userError);
+    let result;
+    try {
+      result = generate({ cluster, roles, grants, contents, unreadable }, { include, exclude, ...(databases ? { databases } : {}) });
+    } catch (err) {
+      if (err instanceof ImportError) throw new ExitError(err.message, ExitCode.error);
+      throw err;
+    }
+    const formatted = formatSource(target.shown, result.text);
+    if (formatted.output === undefined) {
+      // the generator wrote something the language does not read back: a bug in xp, never a half-written file
+      throw new Error(`xp import produced a configuration that does not parse: ${formatted.diagnostics.map((d) => d.message).join('; ')}`);
+    }
+    text = formatted.output;
+    for (const w of result.warnings) io.stderr.write(`xp: warning: ${w}\n`);
+    if (result.notImported.length > 0) {
+      io.stderr.write(`xp: ${result.notImported.length} fact${result.notImported.length === 1 ? '' : 's'} of the server not imported (listed at the top of the output):\n`);
+      for (const n of result.notImported) io.stderr.write(`  - ${n.replace(/[\r\n]/g, ' ')}\n`);
+    }
+    const c = result.counts;
+    io.stderr.write(
+      `xp: imported ${c.database} database${c.database === 1 ? '' : 's'}, ${c.schema} schema${c.schema === 1 ? '' : 's'}, ${c.extension} extension${c.extension === 1 ? '' : 's'}, ${c.role} role${c.role === 1 ? '' : 's'}, ${c.service_account} service account${c.service_account === 1 ? '' : 's'}${target.file ? ` into ${target.shown}` : ''}\n`,
+    );
+  } finally {
+    await session.close();
+  }
+  if (target.file === undefined) io.stdout.write(text);
+  else {
+    mkdirSync(dirname(target.file), { recursive: true });
+    writeFileSync(target.file, text, { flag: target.force ? 'w' : 'wx' });
+  }
+  return ExitCode.ok;
+}
+
+interface OutputTarget {
+  /** undefined: standard output. */
+  file?: string;
+  shown: string;
+  force: boolean;
+}
+
+/**
+ * Where the configuration goes, decided (and refused) before connecting: `--out -` is standard
+ * output; `--out FILE` that file; `--out DIR` or `[dir]` (default: the current directory) DIR/main.xp.
+ * An existing file, or a directory already holding *.xp files (they would be read together with
+ * the import), is refused unless --force.
+ */
+function outputTarget(io: CommandIO, positional: string | undefined, out: string | undefined, force: boolean): OutputTarget {
+  if (out === '-') return { shown: 'main.xp', force };
+  let dir: string;
+  let file: string;
+  if (out !== undefined) {
+    const p = resolve(io.cwd, out);
+    if ((existsSync(p) && statSync(p).isDirectory()) || out.endsWith('/')) {
+      dir = p;
+      file = join(p, 'main.xp');
+    } else {
+      dir = dirname(p);
+      file = p;
+    }
+  } else {
+    dir = resolve(io.cwd, positional ?? '.');
+    if (existsSync(dir) && !statSync(dir).isDirectory()) throw new ExitError(`${positional}: not a directory`, ExitCode.usage, 'Pass a directory to write main.xp into, or --out FILE.');
+    file = join(dir, 'main.xp');
+  }
+  const shown = relative(io.cwd, file) || file;
+  if (!force) {
+    if (existsSync(file)) throw new ExitError(`${shown} already exists; nothing was written`, ExitCode.error, 'Pass --force to overwrite it, or --out another path.');
+    const others = existsSync(dir) && statSync(dir).isDirectory() && file.endsWith('.xp') ? configurationFileNames(dir) : [];
+    if (others.length > 0)
+      throw new ExitError(
+        `${relative(io.cwd, dir) || '.'} already holds ${others.join(', ')}: the imported configuration would be read together with it; nothing was written`,
+        ExitCode.error,
+        'Import into an empty directory, or pass --force.',
+      );
+  }
+  return { file, shown, force };
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0]!;
+}
