@@ -149,6 +149,52 @@ onEachServer('xp import', { timeout: 300_000 }, () => {
     }
   });
 
+  it('as a non-superuser: skips xp itself, names the database it may not enter, and the plan only adopts', async () => {
+    const p = unique('impns');
+    const admin = `${p}_admin`;
+    const control = `${p}_control`;
+    const locked = `${p}_locked`;
+    const open = `${p}_open`;
+    const password = `pw-${p}`;
+    try {
+      await withClient(url(), async (c) => {
+        await c.query(`create role ${ident(admin)} login createdb createrole password ${lit(password)}`);
+        await c.query(`create database ${ident(control)} owner ${ident(admin)}`);
+        await c.query(`create database ${ident(locked)}`);
+        await c.query(`revoke connect on database ${ident(locked)} from public`);
+        await c.query(`create database ${ident(open)} owner ${ident(admin)}`);
+        await c.query(`comment on database ${ident(open)} is 'open'`);
+      });
+      await withClient(urlFor(url(), { database: control }), (c) => c.query('create extension dblink'));
+      const adminUrl = urlFor(url(), { user: admin, password, database: control });
+      expectOk(await xp(['init', '--database-url', adminUrl], { cwd: tempDir() }), 'xp init as the admin');
+      await withClient(urlFor(url(), { user: admin, password, database: open }), (c) => c.query(`create schema ${ident(`${p}_s`)}; comment on schema ${ident(`${p}_s`)} is 'mine'`));
+
+      const imported = await importInto(adminUrl, ['--databases', `${control},${locked},${open}`, '--include', `${p}*`]);
+      const fact = `database ${JSON.stringify(locked)}: its schemas, extensions and grants could not be read (`;
+      expect(imported.text).toContain(fact);
+      expect(imported.result.stderr).toContain(fact);
+      expect(imported.text).toMatch(/permission denied|not permitted|CONNECT/i);
+      // xp's own schema and dblink, and the role xp connects as, are not declared
+      expect(imported.text).not.toMatch(/"xplane"|dblink/);
+      expect(imported.text).not.toContain(`"${admin}"`);
+      expect(imported.text).toContain(`schema "${p.replace(/_/g, '-')}-s"`);
+      const adopting = await planJson(imported.run);
+      expect(adopting.errors).toEqual([]);
+      expect(adopting.resources.map((r) => r.address).sort()).toEqual(
+        [`database.${p.replace(/_/g, '-')}-control`, `database.${p.replace(/_/g, '-')}-locked`, `database.${p.replace(/_/g, '-')}-open`, `schema.${p.replace(/_/g, '-')}-s`].sort(),
+      );
+      for (const r of adopting.resources) expect(r.changes, r.address).toEqual([]);
+    } finally {
+      await withClient(url(), async (c) => {
+        await c.query(`select pg_terminate_backend(pid) from pg_stat_activity where usename = $1 or datname = any($2)`, [admin, [control, locked, open]]);
+        for (const d of [control, locked, open]) await c.query(`drop database if exists ${ident(d)} with (force)`);
+        await c.query(`drop owned by ${ident(admin)}`).catch(() => {});
+        await c.query(`drop role if exists ${ident(admin)}`);
+      });
+    }
+  });
+
   it('refuses an output that exists unless --force, and a server it cannot reach, writing nothing', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'main.xp'), 'role "kept" {}\n');
