@@ -177,6 +177,8 @@ export interface DatabaseContents {
   columnGrants: Array<{ object: string; grantee: string; privileges: string[] }>;
   /** Privileges of PUBLIC on tables and sequences (xp manages no PUBLIC grants). */
   publicGrants: Array<{ object: string; privileges: string[] }>;
+  /** Privileges held WITH GRANT OPTION on schemas, tables, sequences and functions (not by their owner). */
+  grantOptions: Array<{ object: string; grantee: string; privileges: string[] }>;
   /** Default privileges: for role, in schema (null: global), on object type, to grantee ("" = PUBLIC). */
   defaultAcls: Array<{ forRole: string; schema: string | null; objtype: string; grantee: string; privileges: string[] }>;
 }
@@ -207,6 +209,22 @@ const CONTENTS_SQL = `select json_build_object(
               where c.relacl is not null and g.grantee = 0 and c.relkind in ('r', 'p', 'v', 'm', 'f', 'S')
                 and n.nspname !~ '^pg_' and n.nspname <> 'information_schema'
               group by n.nspname, c.relname) y), '[]'::json),
+  'grant_options', coalesce((select json_agg(x order by x ->> 'object' collate "C", x ->> 'grantee' collate "C") from (
+             select json_build_object('object', o.object, 'grantee', pg_catalog.pg_get_userbyid(g.grantee)::text,
+                    'privileges', json_agg(distinct g.privilege_type::text)) as x
+               from (select pg_catalog.format('schema %I', n.nspname) as object, n.nspowner as owner, n.nspacl as acl
+                       from pg_catalog.pg_namespace n where n.nspacl is not null and n.nspname !~ '^pg_' and n.nspname <> 'information_schema'
+                     union all
+                     select pg_catalog.format('%I.%I', n.nspname, c.relname), c.relowner, c.relacl
+                       from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+                      where c.relacl is not null and c.relkind in ('r', 'p', 'v', 'm', 'f', 'S') and n.nspname !~ '^pg_' and n.nspname <> 'information_schema'
+                     union all
+                     select pg_catalog.format('%I.%I(%s)', n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid)), p.proowner, p.proacl
+                       from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace
+                      where p.proacl is not null and n.nspname !~ '^pg_' and n.nspname <> 'information_schema') o
+               cross join lateral pg_catalog.aclexplode(o.acl) g
+              where g.is_grantable and g.grantee <> o.owner and g.grantee <> 0
+              group by o.object, g.grantee) y), '[]'::json),
   'default_acls', coalesce((select json_agg(x order by x ->> 'forRole' collate "C", coalesce(x ->> 'schema', '') collate "C",
                                               x ->> 'objtype', x ->> 'grantee' collate "C") from (
              select json_build_object('forRole', pg_catalog.pg_get_userbyid(da.defaclrole)::text, 'schema', n.nspname::text,
@@ -232,6 +250,7 @@ export async function readContents(client: pg.Client, provider: string, database
     extensions: c['extensions'] as DatabaseContents['extensions'],
     columnGrants: sortPrivs(c['column_grants'] as DatabaseContents['columnGrants']),
     publicGrants: sortPrivs(c['public_grants'] as DatabaseContents['publicGrants']),
+    grantOptions: sortPrivs(c['grant_options'] as DatabaseContents['grantOptions']),
     defaultAcls: sortPrivs(c['default_acls'] as DatabaseContents['defaultAcls']),
   };
 }

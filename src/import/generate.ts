@@ -144,6 +144,8 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
     for (const g of c.columnGrants)
       if (g.grantee === '' || imported.has(g.grantee))
         notes.push(`database ${json(db)}: ${g.privileges.join(', ')} on column ${g.object} to ${g.grantee === '' ? 'PUBLIC' : json(g.grantee)} (column privileges)`);
+    for (const g of c.grantOptions)
+      if (imported.has(g.grantee)) notes.push(`database ${json(db)}: ${json(g.grantee)} holds ${g.privileges.join(', ')} on ${g.object} WITH GRANT OPTION (imported without the option)`);
     for (const g of c.publicGrants) notes.push(`database ${json(db)}: ${g.privileges.join(', ')} on ${g.object} to PUBLIC`);
   }
 

@@ -50,6 +50,8 @@ onEachServer('xp import', { timeout: 300_000 }, () => {
     const newline = `${p}\nsecond line`;
     const partial = `${p}_partial`;
     const app = `${p}_app`;
+    const grantor = `${p}_grantor`;
+    const third = `${p}_third`;
     const sales = `${p} Sales`;
     const api = `${p}_api`;
     const password = `pw-${p}`;
@@ -65,6 +67,8 @@ onEachServer('xp import', { timeout: 300_000 }, () => {
         await c.query(`grant ${ident(readers)} to ${ident(weird)} with admin option`);
         await c.query(`create role ${ident(newline)}; comment on role ${ident(newline)} is ${lit('line one\nline ${two}')}`);
         await c.query(`create role ${ident(partial)}`);
+        await c.query(`create role ${ident(grantor)}`);
+        await c.query(`create role ${ident(third)}`);
         await c.query(`create role ${ident(app)} login password ${lit(password)} connection limit 5 valid until '2031-01-01 00:00:00+00' in role ${ident(readers)}`);
         await c.query(`create database ${ident(db)} owner ${ident(owner)} connection limit 20`);
         await c.query(`comment on database ${ident(db)} is ${lit('hostile ${x} %{y} "q"')}`);
@@ -91,6 +95,11 @@ onEachServer('xp import', { timeout: 300_000 }, () => {
         await c.query(`grant usage on all sequences in schema ${ident(sales)} to ${ident(writers)}`);
         await c.query(`grant select, insert on all tables in schema ${ident(sales)} to ${ident(app)}`);
         await c.query(`grant usage, create on schema ${ident(api)} to ${ident(app)}`);
+        // a third grantor: not the owner, not xp, holding the grant option
+        await c.query(`grant usage on schema ${ident(api)} to ${ident(grantor)} with grant option`);
+        await c.query(`set role ${ident(grantor)}`);
+        await c.query(`grant usage on schema ${ident(api)} to ${ident(third)}`);
+        await c.query('reset role');
         // what xp cannot express: one table of two, a column, PUBLIC
         await c.query(`grant select on ${ident(sales)}.t1 to ${ident(partial)}`);
         await c.query(`grant select (c) on ${ident(sales)}.t2 to ${ident(weird)}`);
@@ -108,6 +117,8 @@ onEachServer('xp import', { timeout: 300_000 }, () => {
       expect(text).toMatch(/schemas += \[schema\.[^\]]*, schema\./);
       expect(text).toMatch(/inherit += false/);
       expect(text).toMatch(/createdb += true/);
+      // the third grantor's grant is declared like any other
+      expect(text).toMatch(new RegExp(`role "${dash}-third" \\{\\s+grant \\{\\s+database += database\\.[^\\n]+\\s+schema += schema\\.${dash}-api\\s+on += "schema"\\s+privileges = \\["USAGE"\\]`));
       for (const hostile of [db, owner, writers, weird, newline, sales]) expect(text).toContain(JSON.stringify(hostile).replace(/\$\{/g, '$${'));
       expect(text).not.toContain(password);
       expect(text).not.toMatch(/password\s*=/);
@@ -115,6 +126,7 @@ onEachServer('xp import', { timeout: 300_000 }, () => {
       for (const fact of [
         `${JSON.stringify(partial)}: privileges in ${JSON.stringify(db)}.${JSON.stringify(sales)} not imported: SELECT on 1 of 2 tables`,
         'PUBLIC',
+        `${JSON.stringify(grantor)} holds USAGE on schema ${api} WITH GRANT OPTION`,
         'column privileges',
         `database ${JSON.stringify(db)}: settings "work_mem=8MB"`,
         `database ${JSON.stringify(closed)}: its schemas, extensions and grants could not be read (it does not accept connections)`,
@@ -126,7 +138,7 @@ onEachServer('xp import', { timeout: 300_000 }, () => {
       // the plan adopts every object and changes no attribute
       const adopting = await planJson(imported.run);
       expect(adopting.errors).toEqual([]);
-      expect(adopting.resources.length).toBe(2 + 2 + 1 + 6 + 1); // databases, schemas, pgcrypto, roles, account
+      expect(adopting.resources.length).toBe(2 + 2 + 1 + 8 + 1); // databases, schemas, pgcrypto, roles, account
       for (const r of adopting.resources) {
         expect(r.changes, `${r.address}:\n${text}`).toEqual([]);
         expect(r.reason ?? '', r.address).toContain('adopted');
@@ -141,7 +153,7 @@ onEachServer('xp import', { timeout: 300_000 }, () => {
     } finally {
       await withClient(url(), async (c) => {
         for (const d of [db, closed]) await c.query(`drop database if exists ${ident(d)} with (force)`);
-        for (const r of [app, partial, newline, weird, writers, readers, owner]) {
+        for (const r of [app, third, grantor, partial, newline, weird, writers, readers, owner]) {
           await c.query(`drop owned by ${ident(r)}`).catch(() => {});
           await c.query(`drop role if exists ${ident(r)}`);
         }
