@@ -14,6 +14,23 @@ export interface ImportOptions {
   exclude: string[];
   /** Only these databases (none: every one). */
   databases?: string[];
+  /**
+   * `xp import --check`: what a configuration already declares. Those objects are not written;
+   * references to them use the configuration's addresses, and new labels avoid its labels.
+   */
+  declared?: Declared;
+}
+
+export interface Declared {
+  /** By identityKey(): the address and type of the declaring resource. */
+  addresses: Map<string, { address: string; type: string }>;
+  /** By resource type: the labels the configuration uses. */
+  labels: Record<string, Set<string>>;
+}
+
+/** One object's identity across kinds that share a namespace (roles and service accounts). */
+export function identityKey(namespace: 'database' | 'schema' | 'extension' | 'role', database: string, name: string): string {
+  return JSON.stringify([namespace, namespace === 'database' || namespace === 'role' ? '' : database, name]);
 }
 
 export interface ImportInput {
@@ -160,7 +177,7 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
   const accounts = roleOuts.filter((r) => r.login);
   for (const r of accounts) {
     if (r.database === undefined) {
-      notes.push(`login role ${json(r.name)}: holds CONNECT on no imported database (only PUBLIC's), and a service_account needs its database; not imported`);
+      notes.push(`login role ${json(r.name)}: holds CONNECT itself (not through PUBLIC) on none of the imported databases, and a service_account needs its database; not imported`);
       imported.delete(r.name);
     }
   }
@@ -210,30 +227,46 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
   }
 
   // ── labels ──────────────────────────────────────────────────────────────────────────────
-  const dbLabels = assignLabels(databases.map((d) => ({ key: d.name, name: d.name })));
+  const declared = opts.declared;
+  const isDeclared = (ns: 'database' | 'schema' | 'extension' | 'role', db: string, name: string) => declared?.addresses.has(identityKey(ns, db, name)) === true;
+  const used = (type: string) => declared?.labels[type] ?? new Set<string>();
+  const dbLabels = assignLabels(databases.filter((d) => !isDeclared('database', '', d.name)).map((d) => ({ key: d.name, name: d.name })), used('database'));
+  // a database's label, or (declared elsewhere) a label-like form of its name
+  const dbPart = (db: string) => dbLabels.get(db)?.label ?? sanitizedPart(db);
   const schemaCount = new Map<string, number>();
   for (const s of schemas) schemaCount.set(s.name, (schemaCount.get(s.name) ?? 0) + 1);
   const skey = (db: string, s: string) => JSON.stringify([db, s]);
   const schemaLabels = assignLabels(
-    schemas.map((s) => ({ key: skey(s.database, s.name), name: s.name, ...(schemaCount.get(s.name)! > 1 ? { prefer: `${dbLabels.get(s.database)!.label}-${sanitizedPart(s.name)}` } : {}) })),
+    schemas
+      .filter((s) => !isDeclared('schema', s.database, s.name))
+      .map((s) => ({ key: skey(s.database, s.name), name: s.name, ...(schemaCount.get(s.name)! > 1 ? { prefer: `${dbPart(s.database)}-${sanitizedPart(s.name)}` } : {}) })),
+    used('schema'),
   );
   const extCount = new Map<string, number>();
   for (const e of extensions) extCount.set(e.name, (extCount.get(e.name) ?? 0) + 1);
   const extLabels = assignLabels(
-    extensions.map((e) => ({ key: skey(e.database, e.name), name: e.name, ...(extCount.get(e.name)! > 1 ? { prefer: `${dbLabels.get(e.database)!.label}-${sanitizedPart(e.name)}` } : {}) })),
+    extensions
+      .filter((e) => !isDeclared('extension', e.database, e.name))
+      .map((e) => ({ key: skey(e.database, e.name), name: e.name, ...(extCount.get(e.name)! > 1 ? { prefer: `${dbPart(e.database)}-${sanitizedPart(e.name)}` } : {}) })),
+    used('extension'),
   );
-  const roleLabels = assignLabels(finalRoles.filter((r) => !r.login).map((r) => ({ key: r.name, name: r.name })));
-  const accountLabels = assignLabels(finalRoles.filter((r) => r.login).map((r) => ({ key: r.name, name: r.name })));
+  const roleLabels = assignLabels(finalRoles.filter((r) => !r.login && !isDeclared('role', '', r.name)).map((r) => ({ key: r.name, name: r.name })), used('role'));
+  const accountLabels = assignLabels(finalRoles.filter((r) => r.login && !isDeclared('role', '', r.name)).map((r) => ({ key: r.name, name: r.name })), used('service_account'));
 
   // ── references ──────────────────────────────────────────────────────────────────────────
   const roleRef = (name: string, accountsToo: boolean): string => {
+    const d = declared?.addresses.get(identityKey('role', '', name));
+    if (d) return d.type === 'role' || accountsToo ? d.address : quote(name);
     const r = imported.get(name);
     if (r && !r.login) return `role.${roleLabels.get(name)!.label}`;
     if (r && r.login && accountsToo) return `service_account.${accountLabels.get(name)!.label}`;
     return quote(name);
   };
-  const dbRef = (name: string): string => (dbLabels.has(name) ? `database.${dbLabels.get(name)!.label}` : quote(name));
+  const dbRef = (name: string): string =>
+    declared?.addresses.get(identityKey('database', '', name))?.address ?? (dbLabels.has(name) ? `database.${dbLabels.get(name)!.label}` : quote(name));
   const schemaRef = (db: string, name: string): string => {
+    const d = declared?.addresses.get(identityKey('schema', db, name));
+    if (d) return d.address;
     const l = schemaLabels.get(skey(db, name));
     return l ? `schema.${l.label}` : quote(name);
   };
@@ -248,10 +281,15 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
   const managed = cluster.managed.filter((m) => selected.has(JSON.stringify([m.kind, m.database, m.name])));
   const stacks = [...new Set(managed.map((m) => m.stack))].sort(byName);
   const providers = [...new Set(managed.map((m) => m.provider))].sort(byName);
-  out.push('# Written by `xp import`: the server as xp can declare it. Review it, then `xp plan` (it should');
-  out.push('# show no changes, or only adoptions), then commit it. Passwords are never exported: service');
-  out.push('# accounts keep the password they have.');
-  if (stacks.length > 1) {
+  if (declared) {
+    out.push('# Written by `xp import --check`: what the server has and the configuration does not declare.');
+    out.push('# Passwords are never exported: service accounts keep the password they have.');
+  } else {
+    out.push('# Written by `xp import`: the server as xp can declare it. Review it, then `xp plan` (it should');
+    out.push('# show no changes, or only adoptions), then commit it. Passwords are never exported: service');
+    out.push('# accounts keep the password they have.');
+  }
+  if (stacks.length > 1 && !declared) {
     const w = `the imported objects are managed by several stacks (${stacks.map(json).join(', ')}): a plan of this configuration reports conflicts; import each stack's objects separately (--include, --databases)`;
     warnings.push(w);
     out.push(`# Warning: ${w}.`);
@@ -262,8 +300,8 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
     for (const n of notes) out.push(`#   - ${commentSafe(n)}`);
   }
   out.push('');
-  if (stacks.length === 1) out.push(`stack ${quote(stacks[0]!)} {}`, '');
-  if (providers.length === 1 && providers[0] !== 'default') out.push(`provider ${quote(providers[0]!)} {}`, '');
+  if (stacks.length === 1 && !declared) out.push(`stack ${quote(stacks[0]!)} {}`, '');
+  if (providers.length === 1 && providers[0] !== 'default' && !declared) out.push(`provider ${quote(providers[0]!)} {}`, '');
 
   // the lifecycle the stack recorded for an object it manages (a plan compares it too)
   const lifecycleOf = (kind: string, database: string, name: string): string | undefined => {
@@ -284,7 +322,13 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
     out.push('}', '');
   };
 
-  for (const d of databases) {
+  const missing = {
+    databases: databases.filter((d) => !isDeclared('database', '', d.name)),
+    schemas: schemas.filter((x) => !isDeclared('schema', x.database, x.name)),
+    extensions: extensions.filter((e) => !isDeclared('extension', e.database, e.name)),
+    roles: finalRoles.filter((r) => !isDeclared('role', '', r.name)),
+  };
+  for (const d of missing.databases) {
     block('database', dbLabels.get(d.name)!, [
       ['owner', d.owner === cluster.me ? undefined : roleRef(d.owner, true)],
       ['encoding', d.encoding === 'UTF8' ? undefined : quote(d.encoding)],
@@ -295,14 +339,14 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
       ['comment', d.comment === null ? undefined : quote(d.comment)],
     ], [], lifecycleOf('Database', '', d.name));
   }
-  for (const s of schemas) {
+  for (const s of missing.schemas) {
     block('schema', schemaLabels.get(skey(s.database, s.name))!, [
       ['database', dbRef(s.database)],
       ['owner', s.owner === cluster.me ? undefined : roleRef(s.owner, true)],
       ['comment', s.comment === null ? undefined : quote(s.comment)],
     ], [], lifecycleOf('Schema', s.database, s.name));
   }
-  for (const e of extensions) {
+  for (const e of missing.extensions) {
     block('extension', extLabels.get(skey(e.database, e.name))!, [
       ['database', dbRef(e.database)],
       ['schema', schemaRef(e.database, e.schema)],
@@ -327,7 +371,7 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
     if (keys.length === 0) return undefined;
     return `{\n${keys.map((k) => `${/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && !['true', 'false', 'null', 'for', 'in', 'if'].includes(k) ? k : quote(k)} = ${quote(settings[k]!)}`).join('\n')}\n}`;
   };
-  for (const r of finalRoles.filter((x) => !x.login)) {
+  for (const r of missing.roles.filter((x) => !x.login)) {
     const c = r.catalog;
     block(
       'role',
@@ -345,7 +389,7 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
       lifecycleOf('Role', '', r.name),
     );
   }
-  for (const r of finalRoles.filter((x) => x.login)) {
+  for (const r of missing.roles.filter((x) => x.login)) {
     const c = r.catalog;
     block(
       'service_account',
@@ -368,11 +412,11 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
     notImported: notes,
     warnings,
     counts: {
-      database: databases.length,
-      schema: schemas.length,
-      extension: extensions.length,
-      role: finalRoles.filter((r) => !r.login).length,
-      service_account: finalRoles.filter((r) => r.login).length,
+      database: missing.databases.length,
+      schema: missing.schemas.length,
+      extension: missing.extensions.length,
+      role: missing.roles.filter((r) => !r.login).length,
+      service_account: missing.roles.filter((r) => r.login).length,
     },
   };
 }

@@ -50,9 +50,10 @@ export interface Labelled {
  * optional preferred label (schemas of several databases: `db-schema`). Names that round-trip
  * claim their labels first; the others take sanitised labels, `-2`, `-3` … on collision.
  */
-export function assignLabels(items: Array<{ key: string; name: string; prefer?: string }>): Map<string, Labelled> {
+export function assignLabels(items: Array<{ key: string; name: string; prefer?: string }>, used: ReadonlySet<string> = new Set()): Map<string, Labelled> {
   const out = new Map<string, Labelled>();
-  const taken = new Set<string>();
+  // labels a configuration already uses (xp import --check): never given again
+  const taken = new Set<string>(used);
   const sorted = [...items].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const rest: typeof sorted = [];
   for (const item of sorted) {

@@ -149,6 +149,27 @@ onEachServer('xp import', { timeout: 300_000 }, () => {
       // nothing changed on the server, and the account kept its password
       expect(await withClient(url(), (c) => snapshot(c, p, db))).toEqual(snap0);
       await withClient(urlFor(url(), { user: app, password, database: db }), (c) => c.query('select 1'));
+      // --check: the configuration declares everything (exit 0, nothing printed) …
+      const checkArgs = ['import', '--check', '.', '--databases', `${db},${closed}`, '--include', `${p}*`];
+      const complete = await imported.run(checkArgs);
+      expect(complete.code, complete.stderr).toBe(0);
+      expect(complete.stdout).toBe('');
+      // … and without two of its blocks, prints exactly those, referring to the rest by address
+      const dir = imported.dir;
+      const cut = (t: string, header: string) => t.replace(new RegExp(`${header.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\{[\\s\\S]*?\\n\\}\\n\\n?`), '');
+      const thirdBlock = `role "${dash}-third"`;
+      const closedBlock = `database "${closed.replace(/_/g, '-')}"`;
+      const partialText = cut(cut(text, thirdBlock), closedBlock);
+      expect(partialText).not.toContain(thirdBlock);
+      expect(partialText).not.toContain(closedBlock);
+      writeFileSync(join(dir, 'main.xp'), partialText);
+      const missing = await imported.run(checkArgs);
+      expect(missing.code, missing.stderr).toBe(2);
+      expect(missing.stderr).toContain('missing from the configuration: 1 database, 0 schemas, 0 extensions, 1 role, 0 service accounts');
+      const blocks = missing.stdout.split('\n').filter((l) => /^[a-z_]+ "/.test(l));
+      expect(blocks).toEqual([`${closedBlock} {`, `${thirdBlock} {`]);
+      expect(missing.stdout).toMatch(new RegExp(`schema += schema\\.${dash}-api\\b`));
+      writeFileSync(join(dir, 'main.xp'), text);
       expectOk(await imported.run(['destroy', '--auto-approve', '--allow-data-loss']), 'destroy');
     } finally {
       await withClient(url(), async (c) => {

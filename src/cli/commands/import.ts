@@ -9,22 +9,29 @@ import { configurationFileNames } from '../../config/files.js';
 import { formatSource } from '../../dsl/format.js';
 import { readCluster, readContents, readGrants, readRoles, type DatabaseContents } from '../../import/catalog.js';
 import { generate, globMatch, ImportError, systemRole } from '../../import/generate.js';
-import { startSession, userError } from './workspace.js';
+import { configDir, readConfiguration, startSession, userError } from './workspace.js';
+import type { Configuration } from '../../config/types.js';
+import { identityKey, type Declared } from '../../import/generate.js';
 
 /** The provider config import reads through: the session's own connection. */
 const PROVIDER = 'default';
 
 export async function run({ flags, positionals }: ParsedArgs, io: CommandIO): Promise<number> {
   if (positionals.length > 1) throw new ExitError(`expected at most one directory, got ${positionals.length}: ${positionals.join(' ')}`, ExitCode.usage);
-  const target = outputTarget(io, positionals[0], str(flags.out), Boolean(flags.force));
+  const check = Boolean(flags.check);
+  if (check && (flags.out !== undefined || flags.force)) throw new ExitError('--check writes nothing: it takes neither --out nor --force', ExitCode.usage);
+  // --check: the configuration to compare with, read (and its errors reported) before connecting
+  const config = check ? await readConfiguration(io, configDir(io, positionals[0]), flags) : undefined;
+  const target: OutputTarget = check ? { shown: 'missing.xp', force: false } : outputTarget(io, positionals[0], str(flags.out), Boolean(flags.force));
   const include = list(flags.include);
   const exclude = list(flags.exclude);
   const databasesFlag = str(flags.databases);
   const databases = databasesFlag === undefined ? undefined : databasesFlag.split(',').map((d) => d.trim()).filter((d) => d !== '');
   if (databases !== undefined && databases.length === 0) throw new ExitError('--databases: expected a comma-separated list of database names', ExitCode.usage);
 
-  const session = await startSession(io, flags, 'import');
+  const session = await startSession(io, flags, 'import', config);
   let text: string;
+  let missing = 0;
   try {
     const client = session.control;
     const cluster = await readCluster(client).catch(userError);
@@ -54,7 +61,10 @@ export async function run({ flags, positionals }: ParsedArgs, io: CommandIO): Pr
     const grants = await readGrants(client, PROVIDER, requests).catch(userError);
     let result;
     try {
-      result = generate({ cluster, roles, grants, contents, unreadable }, { include, exclude, ...(databases ? { databases } : {}) });
+      result = generate(
+        { cluster, roles, grants, contents, unreadable },
+        { include, exclude, ...(databases ? { databases } : {}), ...(config ? { declared: declaredBy(config) } : {}) },
+      );
     } catch (err) {
       if (err instanceof ImportError) throw new ExitError(err.message, ExitCode.error);
       throw err;
@@ -71,11 +81,22 @@ export async function run({ flags, positionals }: ParsedArgs, io: CommandIO): Pr
       for (const n of result.notImported) io.stderr.write(`  - ${n.replace(/[\r\n]/g, ' ')}\n`);
     }
     const c = result.counts;
-    io.stderr.write(
+    missing = c.database + c.schema + c.extension + c.role + c.service_account;
+    if (check) {
+      io.stderr.write(
+        missing === 0
+          ? 'xp: the configuration declares every object xp import finds on the server\n'
+          : `xp: missing from the configuration: ${c.database} database${c.database === 1 ? '' : 's'}, ${c.schema} schema${c.schema === 1 ? '' : 's'}, ${c.extension} extension${c.extension === 1 ? '' : 's'}, ${c.role} role${c.role === 1 ? '' : 's'}, ${c.service_account} service account${c.service_account === 1 ? '' : 's'}\n`,
+      );
+    } else io.stderr.write(
       `xp: imported ${c.database} database${c.database === 1 ? '' : 's'}, ${c.schema} schema${c.schema === 1 ? '' : 's'}, ${c.extension} extension${c.extension === 1 ? '' : 's'}, ${c.role} role${c.role === 1 ? '' : 's'}, ${c.service_account} service account${c.service_account === 1 ? '' : 's'}${target.file ? ` into ${target.shown}` : ''}\n`,
     );
   } finally {
     await session.close();
+  }
+  if (check) {
+    if (missing > 0) io.stdout.write(text);
+    return missing > 0 ? ExitCode.changes : ExitCode.ok;
   }
   if (target.file === undefined) io.stdout.write(text);
   else {
@@ -128,6 +149,20 @@ function outputTarget(io: CommandIO, positional: string | undefined, out: string
       );
   }
   return { file, shown, force };
+}
+
+/** What a configuration declares, for --check: identities → addresses, and the labels it uses. */
+function declaredBy(config: Configuration): Declared {
+  const addresses: Declared['addresses'] = new Map();
+  const labels: Declared['labels'] = {};
+  for (const r of config.resources) {
+    const ns = r.kind === 'Database' ? 'database' : r.kind === 'Schema' ? 'schema' : r.kind === 'Extension' ? 'extension' : 'role';
+    const database = typeof r.spec['database'] === 'string' ? r.spec['database'] : '';
+    addresses.set(identityKey(ns, database, r.name), { address: r.address, type: r.type });
+    const label = r.address.slice(r.type.length + 1).replace(/\[.*$/s, '');
+    (labels[r.type] ??= new Set()).add(label);
+  }
+  return { addresses, labels };
 }
 
 function firstLine(s: string): string {
