@@ -5,6 +5,7 @@
 // observe uses, so what import writes is what plan compares), and one query per database for
 // its schemas, extensions and the access facts xp cannot express yet (xplane.remote_query).
 import type pg from 'pg';
+import { globMatch, systemRole, type ImportInput } from './generate.js';
 
 export interface ClusterRole {
   name: string;
@@ -253,4 +254,44 @@ export async function readContents(client: pg.Client, provider: string, database
     grantOptions: sortPrivs(c['grant_options'] as DatabaseContents['grantOptions']),
     defaultAcls: sortPrivs(c['default_acls'] as DatabaseContents['defaultAcls']),
   };
+}
+
+export interface ReadOptions {
+  include: string[];
+  exclude: string[];
+  databases?: string[];
+}
+
+/**
+ * Everything import needs, in a number of round trips that does not grow with the number of
+ * roles or schemas: the cluster query, one contents query per database, roles_catalog, and
+ * grants_catalog (which runs one query per database on the server).
+ */
+export async function readServer(client: pg.Client, provider: string, opts: ReadOptions): Promise<ImportInput> {
+  const cluster = await readCluster(client);
+  const contents: Record<string, DatabaseContents> = {};
+  const unreadable: Record<string, string> = {};
+  for (const d of cluster.databases) {
+    if (d.template || d.name === 'postgres' || (opts.databases && !opts.databases.includes(d.name))) continue;
+    if (!d.allow_connections) {
+      unreadable[d.name] = 'it does not accept connections';
+      continue;
+    }
+    try {
+      contents[d.name] = await readContents(client, provider, d.name);
+    } catch (err) {
+      // a database xp may not enter: named in the output, with the server's reason
+      unreadable[d.name] = (err as Error).message.split('\n')[0]!;
+    }
+  }
+  const roleNames = cluster.roles
+    .map((r) => r.name)
+    .filter((n) => systemRole(n, cluster) === undefined)
+    .filter((n) => opts.include.length === 0 || opts.include.some((p) => globMatch(p, n)))
+    .filter((n) => !opts.exclude.some((p) => globMatch(p, n)));
+  const roles = await readRoles(client, provider, roleNames);
+  const requests: Record<string, { roles: string[]; schemas: string[] }> = {};
+  for (const [db, c] of Object.entries(contents)) requests[db] = { roles: roleNames, schemas: c.schemas.map((s) => s.name) };
+  const grants = await readGrants(client, provider, requests);
+  return { cluster, roles, grants, contents, unreadable };
 }

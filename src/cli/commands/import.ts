@@ -7,8 +7,8 @@ import { ExitCode, ExitError } from '../errors.js';
 import { list, str } from '../flags.js';
 import { configurationFileNames } from '../../config/files.js';
 import { formatSource } from '../../dsl/format.js';
-import { readCluster, readContents, readGrants, readRoles, type DatabaseContents } from '../../import/catalog.js';
-import { generate, globMatch, ImportError, systemRole } from '../../import/generate.js';
+import { readServer } from '../../import/catalog.js';
+import { generate, ImportError } from '../../import/generate.js';
 import { configDir, readConfiguration, startSession, userError } from './workspace.js';
 import type { Configuration } from '../../config/types.js';
 import { identityKey, type Declared } from '../../import/generate.js';
@@ -34,35 +34,11 @@ export async function run({ flags, positionals }: ParsedArgs, io: CommandIO): Pr
   let missing = 0;
   try {
     const client = session.control;
-    const cluster = await readCluster(client).catch(userError);
-    // the contents of every database that may be imported: one query each, through the provider
-    const contents: Record<string, DatabaseContents> = {};
-    const unreadable: Record<string, string> = {};
-    for (const d of cluster.databases) {
-      if (d.template || d.name === 'postgres' || (databases && !databases.includes(d.name))) continue;
-      if (!d.allow_connections) {
-        unreadable[d.name] = 'it does not accept connections';
-        continue;
-      }
-      try {
-        contents[d.name] = await readContents(client, PROVIDER, d.name);
-      } catch (err) {
-        unreadable[d.name] = firstLine((err as Error).message);
-      }
-    }
-    const roleNames = cluster.roles
-      .map((r) => r.name)
-      .filter((n) => systemRole(n, cluster) === undefined)
-      .filter((n) => include.length === 0 || include.some((p) => globMatch(p, n)))
-      .filter((n) => !exclude.some((p) => globMatch(p, n)));
-    const roles = await readRoles(client, PROVIDER, roleNames).catch(userError);
-    const requests: Record<string, { roles: string[]; schemas: string[] }> = {};
-    for (const [db, c] of Object.entries(contents)) requests[db] = { roles: roleNames, schemas: c.schemas.map((s) => s.name) };
-    const grants = await readGrants(client, PROVIDER, requests).catch(userError);
+    const input = await readServer(client, PROVIDER, { include, exclude, ...(databases ? { databases } : {}) }).catch(userError);
     let result;
     try {
       result = generate(
-        { cluster, roles, grants, contents, unreadable },
+        input,
         { include, exclude, ...(databases ? { databases } : {}), ...(config ? { declared: declaredBy(config) } : {}) },
       );
     } catch (err) {
@@ -163,8 +139,4 @@ function declaredBy(config: Configuration): Declared {
     (labels[r.type] ??= new Set()).add(label);
   }
   return { addresses, labels };
-}
-
-function firstLine(s: string): string {
-  return s.split('\n')[0]!;
 }
