@@ -254,12 +254,21 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
   const accountLabels = assignLabels(finalRoles.filter((r) => r.login && !isDeclared('role', '', r.name)).map((r) => ({ key: r.name, name: r.name })), used('service_account'));
 
   // ── references ──────────────────────────────────────────────────────────────────────────
+  // A reference to an object grouped with for_each names its instance; inside the block of a
+  // group, an instance of the same key is `[each.key]` (see groupRepeated below).
+  let currentKey: string | undefined;
+  const groupOf = new Map<string, Group>();
+  const refTo = (id: string, plain: string): string => {
+    const g = groupOf.get(id);
+    if (!g) return plain;
+    return `${g.type}.${g.label}[${currentKey !== undefined && g.keys.get(id) === currentKey ? 'each.key' : quote(g.keys.get(id)!)}]`;
+  };
   const roleRef = (name: string, accountsToo: boolean): string => {
     const d = declared?.addresses.get(identityKey('role', '', name));
     if (d) return d.type === 'role' || accountsToo ? d.address : quote(name);
     const r = imported.get(name);
-    if (r && !r.login) return `role.${roleLabels.get(name)!.label}`;
-    if (r && r.login && accountsToo) return `service_account.${accountLabels.get(name)!.label}`;
+    if (r && !r.login) return refTo(`role:${name}`, `role.${roleLabels.get(name)!.label}`);
+    if (r && r.login && accountsToo) return refTo(`role:${name}`, `service_account.${accountLabels.get(name)!.label}`);
     return quote(name);
   };
   const dbRef = (name: string): string =>
@@ -268,7 +277,7 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
     const d = declared?.addresses.get(identityKey('schema', db, name));
     if (d) return d.address;
     const l = schemaLabels.get(skey(db, name));
-    return l ? `schema.${l.label}` : quote(name);
+    return l ? refTo(`schema:${skey(db, name)}`, `schema.${l.label}`) : quote(name);
   };
 
   // ── text ────────────────────────────────────────────────────────────────────────────────
@@ -313,13 +322,31 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
     if (m.ignore_changes.length > 0) lines.push(`ignore_changes = [${[...m.ignore_changes].sort(byName).join(', ')}]`);
     return lines.length === 0 ? undefined : `lifecycle {\n${lines.join('\n')}\n}`;
   };
-  const block = (type: string, l: Labelled, attrs: Array<[string, string | undefined]>, nested: string[] = [], lifecycle?: string) => {
-    out.push(`${type} ${quote(l.label)} {`);
-    if (l.explicitName !== undefined) out.push(`name = ${quote(l.explicitName)}`);
-    for (const [k, v] of attrs) if (v !== undefined) out.push(`${k} = ${v}`);
-    for (const n of nested) out.push('', n);
-    if (lifecycle !== undefined) out.push('', lifecycle);
-    out.push('}', '');
+  const items: Item[] = [];
+  const block = (
+    type: Item['type'],
+    id: string,
+    name: string,
+    scope: string,
+    l: Labelled,
+    attrs: () => Array<[string, string | undefined]>,
+    nested: () => string[] = () => [],
+    lifecycle?: string,
+  ) => {
+    items.push({
+      type,
+      id,
+      name,
+      scope,
+      labelled: l,
+      render: () => {
+        const lines: string[] = [];
+        for (const [k, v] of attrs()) if (v !== undefined) lines.push(`${k} = ${v}`);
+        for (const n of nested()) lines.push('', n);
+        if (lifecycle !== undefined) lines.push('', lifecycle);
+        return lines;
+      },
+    });
   };
 
   const missing = {
@@ -329,7 +356,7 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
     roles: finalRoles.filter((r) => !isDeclared('role', '', r.name)),
   };
   for (const d of missing.databases) {
-    block('database', dbLabels.get(d.name)!, [
+    block('database', `database:${d.name}`, d.name, '', dbLabels.get(d.name)!, () => [
       ['owner', d.owner === cluster.me ? undefined : roleRef(d.owner, true)],
       ['encoding', d.encoding === 'UTF8' ? undefined : quote(d.encoding)],
       ['lc_collate', d.lc_collate === cluster.template1.lc_collate ? undefined : quote(d.lc_collate)],
@@ -337,21 +364,21 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
       ['connection_limit', d.connection_limit === -1 ? undefined : String(d.connection_limit)],
       ['allow_connections', d.allow_connections ? undefined : 'false'],
       ['comment', d.comment === null ? undefined : quote(d.comment)],
-    ], [], lifecycleOf('Database', '', d.name));
+    ], undefined, lifecycleOf('Database', '', d.name));
   }
   for (const s of missing.schemas) {
-    block('schema', schemaLabels.get(skey(s.database, s.name))!, [
+    block('schema', `schema:${skey(s.database, s.name)}`, s.name, s.database, schemaLabels.get(skey(s.database, s.name))!, () => [
       ['database', dbRef(s.database)],
       ['owner', s.owner === cluster.me ? undefined : roleRef(s.owner, true)],
       ['comment', s.comment === null ? undefined : quote(s.comment)],
-    ], [], lifecycleOf('Schema', s.database, s.name));
+    ], undefined, lifecycleOf('Schema', s.database, s.name));
   }
   for (const e of missing.extensions) {
-    block('extension', extLabels.get(skey(e.database, e.name))!, [
+    block('extension', `extension:${skey(e.database, e.name)}`, e.name, e.database, extLabels.get(skey(e.database, e.name))!, () => [
       ['database', dbRef(e.database)],
       ['schema', schemaRef(e.database, e.schema)],
       ['version', quote(e.version)],
-    ], [], lifecycleOf('Extension', e.database, e.name));
+    ], undefined, lifecycleOf('Extension', e.database, e.name));
   }
   const list = (items: string[]) => `[${items.join(', ')}]`;
   const grantBlock = (g: GrantOut, account: RoleOut): string => {
@@ -375,8 +402,11 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
     const c = r.catalog;
     block(
       'role',
+      `role:${r.name}`,
+      r.name,
+      '',
       roleLabels.get(r.name)!,
-      [
+      () => [
         ['inherit', c.inherit ? undefined : 'false'],
         ['createdb', c.createdb ? 'true' : undefined],
         ['createrole', c.createrole ? 'true' : undefined],
@@ -385,7 +415,7 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
         ['settings', settingsMap(c.settings)],
         ['comment', c.comment === null ? undefined : quote(c.comment)],
       ],
-      r.grants.map((g) => grantBlock(g, r)),
+      () => r.grants.map((g) => grantBlock(g, r)),
       lifecycleOf('Role', '', r.name),
     );
   }
@@ -393,8 +423,11 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
     const c = r.catalog;
     block(
       'service_account',
+      `role:${r.name}`,
+      r.name,
+      '',
       accountLabels.get(r.name)!,
-      [
+      () => [
         ['database', dbRef(r.database!)],
         ['schemas', r.schemas.length === 0 ? undefined : list(r.schemas.map((s) => schemaRef(s.database, s.schema)))],
         ['member_of', c.member_of.length === 0 ? undefined : list([...c.member_of].sort(byName).map((m) => roleRef(m, false)))],
@@ -402,9 +435,28 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
         ['valid_until', c.valid_until === null ? undefined : quote(c.valid_until)],
         ['comment', c.comment === null ? undefined : quote(c.comment)],
       ],
-      r.grants.map((g) => grantBlock(g, r)),
+      () => r.grants.map((g) => grantBlock(g, r)),
       lifecycleOf('ServiceAccount', '', r.name),
     );
+  }
+  if (!declared) groupRepeated(items, groupOf, (key) => (currentKey = key));
+  const emitted = new Set<Group>();
+  for (const it of items) {
+    const g = groupOf.get(it.id);
+    if (g) {
+      if (emitted.has(g)) continue;
+      emitted.add(g);
+      const first = g.members[0]!;
+      currentKey = g.keys.get(first.id);
+      const body = first.render();
+      currentKey = undefined;
+      const keys = g.members.map((m) => g.keys.get(m.id)!).sort(byName);
+      out.push(`${g.type} ${quote(g.label)} {`, `for_each = toset([${keys.map(quote).join(', ')}])`, `name = "${g.pattern.replace('*', '${each.value}')}"`, ...body, '}', '');
+      continue;
+    }
+    out.push(`${it.type} ${quote(it.labelled.label)} {`);
+    if (it.labelled.explicitName !== undefined) out.push(`name = ${quote(it.labelled.explicitName)}`);
+    out.push(...it.render(), '}', '');
   }
   while (out[out.length - 1] === '') out.pop();
   return {
@@ -422,6 +474,112 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
 }
 
 export class ImportError extends Error {}
+
+/** One resource of the output, rendered on demand (its references depend on the grouping). */
+interface Item {
+  type: 'database' | 'schema' | 'extension' | 'role' | 'service_account';
+  /** `role:NAME` for roles and service accounts alike (references find either). */
+  id: string;
+  name: string;
+  /** The database of a schema or extension, '' otherwise. */
+  scope: string;
+  labelled: Labelled;
+  /** The block's lines after its header and name. */
+  render(): string[];
+}
+
+/** Resources declared once with for_each: `name = pattern` with `*` = each.value. */
+interface Group {
+  type: Item['type'];
+  label: string;
+  pattern: string;
+  members: Item[];
+  /** By member id: its key. */
+  keys: Map<string, string>;
+}
+
+/** Names that may group: lower-case words joined by `_`, one of which is the key. */
+const GROUPABLE = /^[a-z0-9]+(?:_[a-z0-9]+)+$/;
+const MIN_GROUP = 3;
+
+/**
+ * The tenant pattern: three or more schemas, roles or service accounts of the same shape whose
+ * names differ in one `_`-separated word (tenant_acme, tenant_globex …) become one block with
+ * for_each over those words. A group is kept only when every member renders to the same block
+ * once its own key is `each.key` — so the for_each block declares exactly what the separate
+ * blocks did — and it is checked again after every other group is chosen (a reference to a
+ * grouped object changes how others render). Deterministic: candidates in a fixed order.
+ */
+function groupRepeated(items: Item[], groupOf: Map<string, Group>, setKey: (key: string | undefined) => void): void {
+  const candidates = new Map<string, Group>();
+  items.forEach((it) => {
+    if (!['schema', 'role', 'service_account'].includes(it.type) || it.labelled.explicitName !== undefined || !GROUPABLE.test(it.name)) return;
+    const words = it.name.split('_');
+    words.forEach((word, i) => {
+      const pattern = words.map((w, j) => (j === i ? '*' : w)).join('_');
+      const key = JSON.stringify([it.type, it.scope, pattern]);
+      let c = candidates.get(key);
+      if (!c) candidates.set(key, (c = { type: it.type, label: '', pattern, members: [], keys: new Map() }));
+      c.members.push(it);
+      c.keys.set(it.id, word);
+    });
+  });
+  const typeOrder = ['schema', 'role', 'service_account'];
+  const order = [...candidates.values()]
+    .filter((c) => c.members.length >= MIN_GROUP)
+    .sort((a, b) => b.members.length - a.members.length || typeOrder.indexOf(a.type) - typeOrder.indexOf(b.type) || byName(a.pattern, b.pattern));
+  const groups: Group[] = [];
+  const templateOf = (g: Group, m: Item): string => {
+    setKey(g.keys.get(m.id));
+    const body = m.render().join('\n');
+    setKey(undefined);
+    return body;
+  };
+  // a few passes: a group of accounts can form once the schemas they use are grouped
+  for (let pass = 0; pass < 3; pass++) {
+    let changed = false;
+    for (const c of order) {
+      const free = c.members.filter((m) => !groupOf.has(m.id));
+      if (free.length < MIN_GROUP) continue;
+      const byBody = new Map<string, Item[]>();
+      for (const m of free) {
+        const body = templateOf(c, m);
+        byBody.set(body, [...(byBody.get(body) ?? []), m]);
+      }
+      for (const members of byBody.values()) {
+        if (members.length < MIN_GROUP) continue;
+        const g: Group = { type: c.type, label: '', pattern: c.pattern, members, keys: new Map(members.map((m) => [m.id, c.keys.get(m.id)!])) };
+        groups.push(g);
+        for (const m of members) groupOf.set(m.id, g);
+        changed = true;
+      }
+    }
+    if (!changed) break;
+  }
+  // labels: the pattern's other words, unique among the labels of that type
+  const used = new Set(items.filter((it) => !groupOf.has(it.id)).map((it) => `${it.type}.${it.labelled.label}`));
+  for (const g of groups) {
+    let base = g.pattern.split('_').filter((w) => w !== '*').join('-');
+    if (!/^[A-Za-z_]/.test(base)) base = `group-${base}`;
+    if (['true', 'false', 'null', 'for', 'in', 'if'].includes(base)) base = `${base}-group`;
+    let label = base;
+    for (let n = 2; used.has(`${g.type}.${label}`); n++) label = `${base}-${n}`;
+    used.add(`${g.type}.${label}`);
+    g.label = label;
+  }
+  // every member must still render as its group's block; drop a group that does not (repeat)
+  for (let again = true; again; ) {
+    again = false;
+    for (const g of groups) {
+      if (!g.members.every((m) => groupOf.get(m.id) === g)) continue;
+      const bodies = new Set(g.members.map((m) => templateOf(g, m)));
+      if (bodies.size > 1) {
+        for (const m of g.members) groupOf.delete(m.id);
+        again = true;
+      }
+    }
+  }
+}
 
 /** A comment line holds no line break (a hostile name may): JSON escapes did that already. */
 function commentSafe(s: string): string {

@@ -182,6 +182,66 @@ onEachServer('xp import', { timeout: 300_000 }, () => {
     }
   });
 
+  it('groups the tenant pattern with for_each, and the grouped configuration still plans as adoption only', async () => {
+    const p = unique('impt');
+    const db = `${p}_db`;
+    const owner = `${p}_owner`;
+    const tenants = ['a1', 'b2', 'c3'];
+    const odd = `${p}_d4_app`; // an account of another shape: declared on its own
+    try {
+      await withClient(url(), async (c) => {
+        await c.query(`create role ${ident(owner)}`);
+        await c.query(`create database ${ident(db)} owner ${ident(owner)}`);
+        for (const t of tenants) await c.query(`create role ${ident(`${p}_${t}_app`)} login connection limit 3`);
+        await c.query(`create role ${ident(odd)} login`);
+        for (const a of [...tenants.map((t) => `${p}_${t}_app`), odd]) await c.query(`grant connect on database ${ident(db)} to ${ident(a)}`);
+      });
+      await withClient(urlFor(url(), { database: db }), async (c) => {
+        for (const t of tenants) {
+          const schema = ident(`${p}_tenant_${t}`);
+          const app = ident(`${p}_${t}_app`);
+          await c.query(`create schema ${schema} authorization ${ident(owner)}`);
+          await c.query(`create table ${schema}.items (id int)`);
+          await c.query(`grant usage on schema ${schema} to ${app}`);
+          await c.query(`grant select, insert on all tables in schema ${schema} to ${app}`);
+          await c.query(`alter default privileges for role ${ident(owner)} in schema ${schema} grant select, insert on tables to ${app}`);
+          await c.query(`alter default privileges in schema ${schema} grant select, insert on tables to ${app}`);
+        }
+        await c.query(`grant usage on schema ${ident(`${p}_tenant_a1`)} to ${ident(odd)}`);
+      });
+      const imported = await importInto(url(), ['--databases', db, '--include', `${p}*`]);
+      const dash = p.replace(/_/g, '-');
+      expect(imported.text).toContain(`schema "${dash}-tenant" {\n  for_each = toset(["a1", "b2", "c3"])\n  name     = "${p}_tenant_\${each.value}"`);
+      expect(imported.text).toContain(`service_account "${dash}-app" {\n  for_each         = toset(["a1", "b2", "c3"])\n  name             = "${p}_\${each.value}_app"`);
+      expect(imported.text).toMatch(new RegExp(`schemas +=\\s*\\[schema\\.${dash}-tenant\\[each\\.key\\]\\]`));
+      // the odd account refers to one instance by its key
+      expect(imported.text).toContain(`schemas  = [schema.${dash}-tenant["a1"]]`);
+      const adopting = await planJson(imported.run);
+      expect(adopting.errors).toEqual([]);
+      expect(adopting.resources.map((r) => r.address).sort()).toEqual(
+        [
+          `database.${dash}-db`,
+          `role.${dash}-owner`,
+          ...tenants.map((t) => `schema.${dash}-tenant["${t}"]`),
+          ...tenants.map((t) => `service_account.${dash}-app["${t}"]`),
+          `service_account.${dash}-d4-app`,
+        ].sort(),
+      );
+      for (const r of adopting.resources) expect(r.changes, `${r.address}:\n${imported.text}`).toEqual([]);
+      expectOk(await imported.run(['apply', '--auto-approve']), 'apply of the import');
+      expect((await planJson(imported.run)).resources.filter((r) => r.action !== 'no-op').map((r) => r.address)).toEqual([]);
+      expectOk(await imported.run(['destroy', '--auto-approve', '--allow-data-loss']), 'destroy');
+    } finally {
+      await withClient(url(), async (c) => {
+        await c.query(`drop database if exists ${ident(db)} with (force)`);
+        for (const r of [...tenants.map((t) => `${p}_${t}_app`), odd, owner]) {
+          await c.query(`drop owned by ${ident(r)}`).catch(() => {});
+          await c.query(`drop role if exists ${ident(r)}`);
+        }
+      });
+    }
+  });
+
   it('as a non-superuser: skips xp itself, names the database it may not enter, and the plan only adopts', async () => {
     const p = unique('impns');
     const admin = `${p}_admin`;

@@ -223,7 +223,7 @@ const importCommand: Command = {
   },
   details: `Writes [dir]/main.xp (default: the current directory): databases, schemas, extensions, roles
 (NOLOGIN), service accounts (LOGIN roles), memberships, settings, comments and the grants xp can
-express, as references, formatted as xp fmt writes them. What xp cannot express yet is listed as
+express, as references (repeated shapes grouped with for_each), formatted as xp fmt writes them. What xp cannot express yet is listed as
 comments at the top and on stderr. Passwords are never exported; service accounts keep theirs.
 Skipped: pg_* roles, the bootstrap superuser, the role xp connects as, other superusers, the
 postgres and template databases, xp's own schema and dblink in the control database.
