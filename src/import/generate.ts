@@ -168,10 +168,15 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
 
   // ── grants ──────────────────────────────────────────────────────────────────────────────
   const version = cluster.serverVersion;
-  const allOf = (on: GrantOut['on']): string[] =>
-    on === 'database'
-      ? ['CONNECT', 'CREATE', 'TEMPORARY']
-      : [...privilegesByTarget[on]].filter((p) => p !== 'MAINTAIN' || version >= 170000).sort(byName);
+  const privilegesOf = new Map<GrantOut['on'], string[]>();
+  const allOf = (on: GrantOut['on']): string[] => {
+    let all = privilegesOf.get(on);
+    if (all === undefined) {
+      all = on === 'database' ? ['CONNECT', 'CREATE', 'TEMPORARY'] : [...privilegesByTarget[on]].filter((p) => p !== 'MAINTAIN' || version >= 170000).sort(byName);
+      privilegesOf.set(on, all);
+    }
+    return all;
+  };
   for (const r of roleOuts) deriveGrants(r, input, dbNames, allOf, skippedSchema, notes);
   // A LOGIN role needs its database (CONNECT held explicitly): without one it cannot be declared.
   const accounts = roleOuts.filter((r) => r.login);
@@ -630,6 +635,10 @@ function deriveGrants(
     }
     for (const schema of Object.keys(cat.schemas).sort(byName)) {
       const sch = cat.schemas[schema]!;
+      // nothing of the role here (the usual case: one schema of many): nothing to declare
+      const objects = sch.objects[r.name];
+      if (!(r.name in sch.held) && !(r.name in sch.defaults) && (objects === undefined || Object.values(objects).every((o) => Object.keys(o.held).length === 0)))
+        continue;
       const found: GrantOut[] = [];
       const problems: string[] = [];
       let usage = false;
