@@ -194,6 +194,7 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
     const cat = input.grants[db];
     if (!c || !cat) continue;
     for (const d of c.defaultAcls) {
+      if (d.schema !== null && skippedSchema(db, d.schema)) continue; // xp's own
       const covered =
         d.schema !== null &&
         ['r', 'S', 'f'].includes(d.objtype) &&

@@ -64,7 +64,7 @@ export function assignLabels(items: Array<{ key: string; name: string; prefer?: 
     } else rest.push(item);
   }
   for (const item of rest) {
-    const base = item.prefer ?? sanitizedLabel(item.name);
+    const base = sanitizedLabel(item.prefer ?? item.name);
     let label = base;
     for (let n = 2; taken.has(label) || (nameFromLabel(label) !== item.name && roundTripClash(label, items)); n++) label = `${base}-${n}`;
     taken.add(label);

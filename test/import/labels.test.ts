@@ -32,6 +32,10 @@ describe('import labels', () => {
     expect(labels.get('app-readers')).toEqual({ label: 'app-readers-3', explicitName: 'app-readers' });
   });
 
+  it('makes a preferred label (database-schema) valid too', () => {
+    expect(assignLabels([{ key: 'k', name: 'app', prefer: '1shop-app' }]).get('k')).toEqual({ label: '_1shop-app', explicitName: 'app' });
+  });
+
   it('always names the object exactly, uniquely, and independently of the input order', () => {
     fc.assert(
       fc.property(fc.uniqueArray(fc.string({ minLength: 1, maxLength: 12 }), { maxLength: 12 }), (names) => {
