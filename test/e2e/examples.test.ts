@@ -6,6 +6,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFi
 import { join } from 'node:path';
 import { configurationFileNames } from '../../src/config/files.js';
 import { REPO, expectOk, planSummary, tempDir, xp, xpIn } from './xp.js';
+import { exactly, importInto, planJson, stackScope } from './import-roundtrip.js';
 
 const url = () => inject('databaseUrl');
 const examples = readdirSync(join(REPO, 'examples'), { withFileTypes: true })
@@ -36,6 +37,14 @@ describe('examples', { timeout: 300_000 }, () => {
     expect(expectOk(await offline(['graph']), `graph ${name}`).stdout).toMatch(/^digraph /);
     expect((await planSummary(run)).changed).toEqual([]);
     expectOk(await run(['output']), `output ${name}`);
+    // xp import of what the example put on the server, into a fresh directory: its plan is empty
+    const stack = /^stack "([^"]+)"/m.exec(readFileSync(join(dir, 'main.xp'), 'utf8'))?.[1] ?? name;
+    const scope = await stackScope(url(), stack);
+    const imported = await importInto(url(), ['--databases', scope.databases.join(','), ...scope.roles.flatMap((r) => ['--include', exactly(r)])]);
+    expect(imported.text).toContain(`stack "${stack}" {}`);
+    const importedPlan = await planJson(imported.run);
+    expect(importedPlan.resources.filter((r) => r.action !== 'no-op').map((r) => `${r.action} ${r.address} ${JSON.stringify(r.changes)}`), `plan of the import of ${name}:\n${imported.text}`).toEqual([]);
+    expect(importedPlan.resources.length).toBeGreaterThan(0);
     const files = configurationFileNames(dir);
     const guarded = files.some((f) => /prevent_destroy\s*=\s*true/.test(readFileSync(join(dir, f), 'utf8')));
     if (guarded) {

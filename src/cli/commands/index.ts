@@ -207,6 +207,39 @@ const fmt: Command = {
   load: () => import('./fmt.js'),
 };
 
+const importCommand: Command = {
+  name: 'import',
+  summary: 'Read a running server and write the xp configuration that declares it',
+  usage: 'xp import [dir] [flags]',
+  flags: {
+    ...connectionFlags,
+    out: { type: 'string', placeholder: 'FILE|DIR', description: 'Write here instead of DIR/main.xp (a directory: its main.xp; - : standard output)' },
+    include: { type: 'string', multiple: true, placeholder: 'PATTERN', description: 'Only roles and service accounts whose name matches (* and ?; repeatable)' },
+    exclude: { type: 'string', multiple: true, placeholder: 'PATTERN', description: 'Leave out roles and service accounts whose name matches (repeatable)' },
+    databases: { type: 'string', placeholder: 'a,b', description: 'Only these databases (and their schemas, extensions and grants)' },
+    force: { type: 'boolean', description: 'Overwrite the output file, or write beside other *.xp files' },
+    check: { type: 'boolean', description: 'Write nothing: print what the server has and the configuration in [dir] does not declare' },
+    ...variableFlags,
+  },
+  details: `Writes [dir]/main.xp (default: the current directory): databases, schemas, extensions, roles
+(NOLOGIN), service accounts (LOGIN roles), memberships, settings, comments and the grants xp can
+express, as references (repeated shapes grouped with for_each), formatted as xp fmt writes them. What xp cannot express yet is listed as
+comments at the top and on stderr. Passwords are never exported; service accounts keep theirs.
+Skipped: pg_* roles, the bootstrap superuser, the role xp connects as, other superusers, the
+postgres and template databases, xp's own schema and dblink in the control database.
+With --check, [dir] is a configuration: the declarations of what the server has and it does not
+declare are printed (references to what it declares use its addresses), nothing is written.
+
+Exit codes: 0 written (--check: nothing missing), 1 error (connection, an output that exists
+without --force), 2 bad usage (--check: declarations are missing).
+
+Examples:
+  xp import adopted/ --database-url postgres://admin@db/postgres
+  xp import --check .
+  xp import --out - --databases shop --include 'shop_*'`,
+  load: () => import('./import.js'),
+};
+
 const server: Command = {
   name: 'server',
   summary: 'Manage the embedded PostgreSQL under .xp/ (status, start, stop, url)',
@@ -246,6 +279,7 @@ export const commands: Command[] = [
   output,
   graph,
   fmt,
+  importCommand,
   server,
   version,
 ];

@@ -1,0 +1,687 @@
+// From what import read (catalog.ts) to the text of an xp configuration: which objects are
+// imported, their labels, their attributes (defaults left out, references where the object
+// is imported too), the grants xp can express — chosen so that the provider observes exactly
+// them (sql/055_role.sql, role_states) — and, as comments, everything the server has that xp
+// cannot express yet. Pure: the same catalog gives the same text.
+import { quote } from '../dsl/format.js';
+import { privilegesByTarget } from '../kinds/grant.js';
+import type { CatalogRole, Cluster, DatabaseContents, GrantsCatalog } from './catalog.js';
+import { assignLabels, type Labelled } from './labels.js';
+
+export interface ImportOptions {
+  /** Glob patterns (`*`, `?`) on role names; none: every role. */
+  include: string[];
+  exclude: string[];
+  /** Only these databases (none: every one). */
+  databases?: string[];
+  /**
+   * `xp import --check`: what a configuration already declares. Those objects are not written;
+   * references to them use the configuration's addresses, and new labels avoid its labels.
+   */
+  declared?: Declared;
+}
+
+export interface Declared {
+  /** By identityKey(): the address and type of the declaring resource. */
+  addresses: Map<string, { address: string; type: string }>;
+  /** By resource type: the labels the configuration uses. */
+  labels: Record<string, Set<string>>;
+}
+
+/** One object's identity across kinds that share a namespace (roles and service accounts). */
+export function identityKey(namespace: 'database' | 'schema' | 'extension' | 'role', database: string, name: string): string {
+  return JSON.stringify([namespace, namespace === 'database' || namespace === 'role' ? '' : database, name]);
+}
+
+export interface ImportInput {
+  cluster: Cluster;
+  roles: Record<string, CatalogRole>;
+  grants: Record<string, GrantsCatalog>;
+  contents: Record<string, DatabaseContents>;
+  /** Databases whose contents could not be read, with why. */
+  unreadable: Record<string, string>;
+}
+
+export interface ImportResult {
+  text: string;
+  /** Facts of the server the configuration does not hold (also comments in the text). */
+  notImported: string[];
+  /** Problems worth a warning on stderr (several stacks, unreadable databases). */
+  warnings: string[];
+  counts: Record<'database' | 'schema' | 'extension' | 'role' | 'service_account', number>;
+}
+
+/** Why a role is not imported, or undefined when it is a candidate. */
+export function systemRole(name: string, cluster: Cluster): string | undefined {
+  const r = cluster.roles.find((x) => x.name === name);
+  if (name.startsWith('pg_')) return 'a predefined role';
+  if (r?.bootstrap) return 'the bootstrap superuser';
+  if (name === cluster.me) return 'the role xp connects as';
+  return undefined;
+}
+
+export function globMatch(pattern: string, name: string): boolean {
+  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 's');
+  return re.test(name);
+}
+
+const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const json = (s: string) => JSON.stringify(s);
+const KINDS = ['tables', 'sequences', 'functions'] as const;
+
+interface GrantOut {
+  database: string;
+  schema: string | null;
+  on: 'tables' | 'sequences' | 'functions' | 'schema' | 'database';
+  privileges: string[];
+  future: boolean;
+}
+
+interface RoleOut {
+  name: string;
+  login: boolean;
+  catalog: CatalogRole;
+  database?: string;
+  schemas: Array<{ database: string; schema: string }>;
+  grants: GrantOut[];
+}
+
+export function generate(input: ImportInput, opts: ImportOptions): ImportResult {
+  const { cluster } = input;
+  const notes: string[] = [];
+  const warnings: string[] = [];
+
+  // ── databases ───────────────────────────────────────────────────────────────────────────
+  const known = new Set(cluster.databases.map((d) => d.name));
+  for (const d of opts.databases ?? []) if (!known.has(d)) throw new ImportError(`--databases: no database ${json(d)} on this server`);
+  const databases = cluster.databases.filter((d) => {
+    if (opts.databases && !opts.databases.includes(d.name)) return false;
+    if (d.template) return false;
+    if (d.name === 'postgres') return false;
+    return true;
+  });
+  const dbNames = new Set(databases.map((d) => d.name));
+  for (const d of databases) {
+    if (d.locale_provider !== null && d.locale_provider !== 'c')
+      notes.push(`database ${json(d.name)}: locale provider ${d.locale_provider === 'i' ? 'ICU' : d.locale_provider} (xp has no attribute for it)`);
+  }
+  for (const [db, why] of Object.entries(input.unreadable).sort(([a], [b]) => byName(a, b)))
+    notes.push(`database ${json(db)}: its schemas, extensions and grants could not be read (${why})`);
+
+  // ── roles ───────────────────────────────────────────────────────────────────────────────
+  const roleCandidates = cluster.roles.filter((r) => {
+    if (systemRole(r.name, cluster) !== undefined) return false;
+    if (opts.include.length > 0 && !opts.include.some((p) => globMatch(p, r.name))) return false;
+    if (opts.exclude.some((p) => globMatch(p, r.name))) return false;
+    return true;
+  });
+  const roleOuts: RoleOut[] = [];
+  for (const r of roleCandidates) {
+    if (r.superuser) {
+      notes.push(`role ${json(r.name)}: a superuser (xp has no attribute for SUPERUSER; not imported)`);
+      continue;
+    }
+    const catalog = input.roles[r.name];
+    if (!catalog) continue; // dropped while we read
+    if (r.replication) notes.push(`role ${json(r.name)}: REPLICATION (xp has no attribute for it)`);
+    if (r.bypassrls) notes.push(`role ${json(r.name)}: BYPASSRLS (xp has no attribute for it)`);
+    if (!r.login && catalog.valid_until !== null) notes.push(`role ${json(r.name)}: VALID UNTIL ${catalog.valid_until} (a role has no valid_until; a service_account has)`);
+    if (r.login) {
+      if (!catalog.inherit) notes.push(`role ${json(r.name)}: NOINHERIT (a service_account is always INHERIT)`);
+      if (catalog.createdb) notes.push(`role ${json(r.name)}: CREATEDB (a service_account has no createdb)`);
+      if (catalog.createrole) notes.push(`role ${json(r.name)}: CREATEROLE (a service_account has no createrole)`);
+      const settings = Object.keys(catalog.settings).sort(byName);
+      if (settings.length > 0)
+        notes.push(`login role ${json(r.name)}: settings ${settings.map((k) => json(`${k}=${catalog.settings[k]}`)).join(', ')} (a service_account has no settings)`);
+    }
+    roleOuts.push({ name: r.name, login: r.login, catalog, schemas: [], grants: [] });
+  }
+  const imported = new Map(roleOuts.map((r) => [r.name, r]));
+
+  // ── schemas and extensions ──────────────────────────────────────────────────────────────
+  const managedKeys = new Set(cluster.managed.map((m) => JSON.stringify([m.kind, m.database, m.name])));
+  const schemas: Array<{ database: string; name: string; owner: string; comment: string | null }> = [];
+  const extensions: Array<{ database: string; name: string; schema: string; version: string }> = [];
+  const skippedSchema = (db: string, s: string) => db === cluster.controlDatabase && (s === 'xplane' || s === cluster.dblinkSchema);
+  for (const db of [...dbNames].sort(byName)) {
+    const c = input.contents[db];
+    if (!c) continue;
+    for (const s of c.schemas) {
+      if (skippedSchema(db, s.name)) continue;
+      const isDefaultPublic =
+        s.name === 'public' && (s.owner === 'pg_database_owner' || s.owner === cluster.me) && s.comment === 'standard public schema';
+      if (isDefaultPublic && !managedKeys.has(JSON.stringify(['Schema', db, s.name]))) continue;
+      schemas.push({ database: db, ...s });
+    }
+    for (const e of c.extensions) {
+      if (e.name === 'plpgsql') continue;
+      if (db === cluster.controlDatabase && e.name === 'dblink') continue;
+      extensions.push({ database: db, ...e });
+    }
+    for (const g of c.columnGrants)
+      if (g.grantee === '' || imported.has(g.grantee))
+        notes.push(`database ${json(db)}: ${g.privileges.join(', ')} on column ${g.object} to ${g.grantee === '' ? 'PUBLIC' : json(g.grantee)} (column privileges)`);
+    for (const g of c.grantOptions)
+      if (imported.has(g.grantee)) notes.push(`database ${json(db)}: ${json(g.grantee)} holds ${g.privileges.join(', ')} on ${g.object} WITH GRANT OPTION (imported without the option)`);
+    for (const g of c.publicGrants) notes.push(`database ${json(db)}: ${g.privileges.join(', ')} on ${g.object} to PUBLIC`);
+  }
+
+  // ── grants ──────────────────────────────────────────────────────────────────────────────
+  const version = cluster.serverVersion;
+  const privilegesOf = new Map<GrantOut['on'], string[]>();
+  const allOf = (on: GrantOut['on']): string[] => {
+    let all = privilegesOf.get(on);
+    if (all === undefined) {
+      all = on === 'database' ? ['CONNECT', 'CREATE', 'TEMPORARY'] : [...privilegesByTarget[on]].filter((p) => p !== 'MAINTAIN' || version >= 170000).sort(byName);
+      privilegesOf.set(on, all);
+    }
+    return all;
+  };
+  for (const r of roleOuts) deriveGrants(r, input, dbNames, allOf, skippedSchema, notes);
+  // A LOGIN role needs its database (CONNECT held explicitly): without one it cannot be declared.
+  const accounts = roleOuts.filter((r) => r.login);
+  for (const r of accounts) {
+    if (r.database === undefined) {
+      notes.push(`login role ${json(r.name)}: holds CONNECT itself (not through PUBLIC) on none of the imported databases, and a service_account needs its database; not imported`);
+      imported.delete(r.name);
+    }
+  }
+  const finalRoles = roleOuts.filter((r) => imported.has(r.name));
+
+  // default privileges the grants above do not cover
+  for (const db of [...dbNames].sort(byName)) {
+    const c = input.contents[db];
+    const cat = input.grants[db];
+    if (!c || !cat) continue;
+    for (const d of c.defaultAcls) {
+      if (d.schema !== null && skippedSchema(db, d.schema)) continue; // xp's own
+      const covered =
+        d.schema !== null &&
+        ['r', 'S', 'f'].includes(d.objtype) &&
+        d.grantee !== '' &&
+        imported.has(d.grantee) &&
+        (cat.schemas[d.schema]?.future_for ?? []).includes(d.forRole) &&
+        !skippedSchema(db, d.schema);
+      if (covered) continue;
+      if (d.grantee !== '' && !imported.has(d.grantee) && d.grantee !== d.forRole) {
+        // a role not imported (excluded, a system role): out of scope, like its other grants
+        if (opts.include.length > 0 || opts.exclude.length > 0) continue;
+      }
+      const on = { r: 'tables', S: 'sequences', f: 'functions', T: 'types', n: 'schemas', L: 'large objects' }[d.objtype] ?? d.objtype;
+      notes.push(
+        `database ${json(db)}: default privileges of ${json(d.forRole)}${d.schema === null ? ' (in every schema)' : ` in schema ${json(d.schema)}`}: ${d.privileges.join(', ')} on ${on} to ${d.grantee === '' ? 'PUBLIC' : json(d.grantee)}`,
+      );
+    }
+  }
+
+  // memberships: options xp cannot express
+  for (const m of cluster.memberships) {
+    if (!imported.has(m.member)) continue;
+    // PostgreSQL 16+ gives a membership the member's INHERIT attribute by default: only a differing one is an option
+    const inheritDefault = input.roles[m.member]?.inherit ?? true;
+    const opt = [
+      m.admin ? 'ADMIN OPTION' : '',
+      m.inherit !== null && m.inherit !== inheritDefault ? `INHERIT ${m.inherit ? 'TRUE' : 'FALSE'}` : '',
+      m.set === false ? 'SET FALSE' : '',
+    ].filter(Boolean);
+    if (opt.length > 0) notes.push(`membership of ${json(m.member)} in ${json(m.group)}: WITH ${opt.join(', ')} (granted by ${json(m.grantor)}; xp has no membership options)`);
+  }
+  for (const s of cluster.databaseSettings) {
+    if (!dbNames.has(s.database)) continue;
+    if (s.role !== null && !imported.has(s.role)) continue;
+    notes.push(`${s.role === null ? `database ${json(s.database)}` : `role ${json(s.role)} in database ${json(s.database)}`}: settings ${s.settings.map(json).join(', ')} (xp manages only ALTER ROLE … SET for all databases)`);
+  }
+
+  // ── labels ──────────────────────────────────────────────────────────────────────────────
+  const declared = opts.declared;
+  const isDeclared = (ns: 'database' | 'schema' | 'extension' | 'role', db: string, name: string) => declared?.addresses.has(identityKey(ns, db, name)) === true;
+  const used = (type: string) => declared?.labels[type] ?? new Set<string>();
+  const dbLabels = assignLabels(databases.filter((d) => !isDeclared('database', '', d.name)).map((d) => ({ key: d.name, name: d.name })), used('database'));
+  // a database's label, or (declared elsewhere) a label-like form of its name
+  const dbPart = (db: string) => dbLabels.get(db)?.label ?? sanitizedPart(db);
+  const schemaCount = new Map<string, number>();
+  for (const s of schemas) schemaCount.set(s.name, (schemaCount.get(s.name) ?? 0) + 1);
+  const skey = (db: string, s: string) => JSON.stringify([db, s]);
+  const schemaLabels = assignLabels(
+    schemas
+      .filter((s) => !isDeclared('schema', s.database, s.name))
+      .map((s) => ({ key: skey(s.database, s.name), name: s.name, ...(schemaCount.get(s.name)! > 1 ? { prefer: `${dbPart(s.database)}-${sanitizedPart(s.name)}` } : {}) })),
+    used('schema'),
+  );
+  const extCount = new Map<string, number>();
+  for (const e of extensions) extCount.set(e.name, (extCount.get(e.name) ?? 0) + 1);
+  const extLabels = assignLabels(
+    extensions
+      .filter((e) => !isDeclared('extension', e.database, e.name))
+      .map((e) => ({ key: skey(e.database, e.name), name: e.name, ...(extCount.get(e.name)! > 1 ? { prefer: `${dbPart(e.database)}-${sanitizedPart(e.name)}` } : {}) })),
+    used('extension'),
+  );
+  const roleLabels = assignLabels(finalRoles.filter((r) => !r.login && !isDeclared('role', '', r.name)).map((r) => ({ key: r.name, name: r.name })), used('role'));
+  const accountLabels = assignLabels(finalRoles.filter((r) => r.login && !isDeclared('role', '', r.name)).map((r) => ({ key: r.name, name: r.name })), used('service_account'));
+
+  // ── references ──────────────────────────────────────────────────────────────────────────
+  // A reference to an object grouped with for_each names its instance; inside the block of a
+  // group, an instance of the same key is `[each.key]` (see groupRepeated below).
+  let currentKey: string | undefined;
+  const groupOf = new Map<string, Group>();
+  const refTo = (id: string, plain: string): string => {
+    const g = groupOf.get(id);
+    if (!g) return plain;
+    return `${g.type}.${g.label}[${currentKey !== undefined && g.keys.get(id) === currentKey ? 'each.key' : quote(g.keys.get(id)!)}]`;
+  };
+  const roleRef = (name: string, accountsToo: boolean): string => {
+    const d = declared?.addresses.get(identityKey('role', '', name));
+    if (d) return d.type === 'role' || accountsToo ? d.address : quote(name);
+    const r = imported.get(name);
+    if (r && !r.login) return refTo(`role:${name}`, `role.${roleLabels.get(name)!.label}`);
+    if (r && r.login && accountsToo) return refTo(`role:${name}`, `service_account.${accountLabels.get(name)!.label}`);
+    return quote(name);
+  };
+  const dbRef = (name: string): string =>
+    declared?.addresses.get(identityKey('database', '', name))?.address ?? (dbLabels.has(name) ? `database.${dbLabels.get(name)!.label}` : quote(name));
+  const schemaRef = (db: string, name: string): string => {
+    const d = declared?.addresses.get(identityKey('schema', db, name));
+    if (d) return d.address;
+    const l = schemaLabels.get(skey(db, name));
+    return l ? refTo(`schema:${skey(db, name)}`, `schema.${l.label}`) : quote(name);
+  };
+
+  // ── text ────────────────────────────────────────────────────────────────────────────────
+  const out: string[] = [];
+  const selected = new Set<string>();
+  for (const d of databases) selected.add(JSON.stringify(['Database', '', d.name]));
+  for (const s of schemas) selected.add(JSON.stringify(['Schema', s.database, s.name]));
+  for (const e of extensions) selected.add(JSON.stringify(['Extension', e.database, e.name]));
+  for (const r of finalRoles) selected.add(JSON.stringify([r.login ? 'ServiceAccount' : 'Role', '', r.name]));
+  const managed = cluster.managed.filter((m) => selected.has(JSON.stringify([m.kind, m.database, m.name])));
+  const stacks = [...new Set(managed.map((m) => m.stack))].sort(byName);
+  const providers = [...new Set(managed.map((m) => m.provider))].sort(byName);
+  if (declared) {
+    out.push('# Written by `xp import --check`: what the server has and the configuration does not declare.');
+    out.push('# Passwords are never exported: service accounts keep the password they have.');
+  } else {
+    out.push('# Written by `xp import`: the server as xp can declare it. Review it, then `xp plan` (it should');
+    out.push('# show no changes, or only adoptions), then commit it. Passwords are never exported: service');
+    out.push('# accounts keep the password they have.');
+  }
+  if (stacks.length > 1 && !declared) {
+    const w = `the imported objects are managed by several stacks (${stacks.map(json).join(', ')}): a plan of this configuration reports conflicts; import each stack's objects separately (--include, --databases)`;
+    warnings.push(w);
+    out.push(`# Warning: ${w}.`);
+  }
+  if (notes.length > 0) {
+    out.push('#');
+    out.push('# Not imported (xp has no kind or attribute for these yet):');
+    for (const n of notes) out.push(`#   - ${commentSafe(n)}`);
+  }
+  out.push('');
+  if (stacks.length === 1 && !declared) out.push(`stack ${quote(stacks[0]!)} {}`, '');
+  if (providers.length === 1 && providers[0] !== 'default' && !declared) out.push(`provider ${quote(providers[0]!)} {}`, '');
+
+  // the lifecycle the stack recorded for an object it manages (a plan compares it too)
+  const lifecycleOf = (kind: string, database: string, name: string): string | undefined => {
+    const m = managed.find((x) => x.kind === kind && x.database === database && x.name === name);
+    if (!m) return undefined;
+    const lines: string[] = [];
+    if (m.prevent_destroy) lines.push('prevent_destroy = true');
+    if (m.deletion_policy === 'orphan') lines.push('deletion_policy = "orphan"');
+    if (m.ignore_changes.length > 0) lines.push(`ignore_changes = [${[...m.ignore_changes].sort(byName).join(', ')}]`);
+    return lines.length === 0 ? undefined : `lifecycle {\n${lines.join('\n')}\n}`;
+  };
+  const items: Item[] = [];
+  const block = (
+    type: Item['type'],
+    id: string,
+    name: string,
+    scope: string,
+    l: Labelled,
+    attrs: () => Array<[string, string | undefined]>,
+    nested: () => string[] = () => [],
+    lifecycle?: string,
+  ) => {
+    items.push({
+      type,
+      id,
+      name,
+      scope,
+      labelled: l,
+      render: () => {
+        const lines: string[] = [];
+        for (const [k, v] of attrs()) if (v !== undefined) lines.push(`${k} = ${v}`);
+        for (const n of nested()) lines.push('', n);
+        if (lifecycle !== undefined) lines.push('', lifecycle);
+        return lines;
+      },
+    });
+  };
+
+  const missing = {
+    databases: databases.filter((d) => !isDeclared('database', '', d.name)),
+    schemas: schemas.filter((x) => !isDeclared('schema', x.database, x.name)),
+    extensions: extensions.filter((e) => !isDeclared('extension', e.database, e.name)),
+    roles: finalRoles.filter((r) => !isDeclared('role', '', r.name)),
+  };
+  for (const d of missing.databases) {
+    block('database', `database:${d.name}`, d.name, '', dbLabels.get(d.name)!, () => [
+      ['owner', d.owner === cluster.me ? undefined : roleRef(d.owner, true)],
+      ['encoding', d.encoding === 'UTF8' ? undefined : quote(d.encoding)],
+      ['lc_collate', d.lc_collate === cluster.template1.lc_collate ? undefined : quote(d.lc_collate)],
+      ['lc_ctype', d.lc_ctype === cluster.template1.lc_ctype ? undefined : quote(d.lc_ctype)],
+      ['connection_limit', d.connection_limit === -1 ? undefined : String(d.connection_limit)],
+      ['allow_connections', d.allow_connections ? undefined : 'false'],
+      ['comment', d.comment === null ? undefined : quote(d.comment)],
+    ], undefined, lifecycleOf('Database', '', d.name));
+  }
+  for (const s of missing.schemas) {
+    block('schema', `schema:${skey(s.database, s.name)}`, s.name, s.database, schemaLabels.get(skey(s.database, s.name))!, () => [
+      ['database', dbRef(s.database)],
+      ['owner', s.owner === cluster.me ? undefined : roleRef(s.owner, true)],
+      ['comment', s.comment === null ? undefined : quote(s.comment)],
+    ], undefined, lifecycleOf('Schema', s.database, s.name));
+  }
+  for (const e of missing.extensions) {
+    block('extension', `extension:${skey(e.database, e.name)}`, e.name, e.database, extLabels.get(skey(e.database, e.name))!, () => [
+      ['database', dbRef(e.database)],
+      ['schema', schemaRef(e.database, e.schema)],
+      ['version', quote(e.version)],
+    ], undefined, lifecycleOf('Extension', e.database, e.name));
+  }
+  const list = (items: string[]) => `[${items.join(', ')}]`;
+  const grantBlock = (g: GrantOut, account: RoleOut): string => {
+    const lines = ['grant {'];
+    if (!(account.login && g.database === account.database)) lines.push(`database = ${dbRef(g.database)}`);
+    if (g.schema !== null) lines.push(`schema = ${schemaRef(g.database, g.schema)}`);
+    if (g.on !== 'tables') lines.push(`on = ${quote(g.on)}`);
+    const all = allOf(g.on);
+    const privs = g.privileges.length === all.length && all.every((p) => g.privileges.includes(p)) ? ['ALL'] : g.privileges;
+    lines.push(`privileges = ${list(privs.map(quote))}`);
+    if (g.future) lines.push('future = true');
+    lines.push('}');
+    return lines.join('\n');
+  };
+  const settingsMap = (settings: Record<string, string>): string | undefined => {
+    const keys = Object.keys(settings).sort(byName);
+    if (keys.length === 0) return undefined;
+    return `{\n${keys.map((k) => `${/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && !['true', 'false', 'null', 'for', 'in', 'if'].includes(k) ? k : quote(k)} = ${quote(settings[k]!)}`).join('\n')}\n}`;
+  };
+  for (const r of missing.roles.filter((x) => !x.login)) {
+    const c = r.catalog;
+    block(
+      'role',
+      `role:${r.name}`,
+      r.name,
+      '',
+      roleLabels.get(r.name)!,
+      () => [
+        ['inherit', c.inherit ? undefined : 'false'],
+        ['createdb', c.createdb ? 'true' : undefined],
+        ['createrole', c.createrole ? 'true' : undefined],
+        ['connection_limit', c.connection_limit === -1 ? undefined : String(c.connection_limit)],
+        ['member_of', c.member_of.length === 0 ? undefined : list([...c.member_of].sort(byName).map((m) => roleRef(m, false)))],
+        ['settings', settingsMap(c.settings)],
+        ['comment', c.comment === null ? undefined : quote(c.comment)],
+      ],
+      () => r.grants.map((g) => grantBlock(g, r)),
+      lifecycleOf('Role', '', r.name),
+    );
+  }
+  for (const r of missing.roles.filter((x) => x.login)) {
+    const c = r.catalog;
+    block(
+      'service_account',
+      `role:${r.name}`,
+      r.name,
+      '',
+      accountLabels.get(r.name)!,
+      () => [
+        ['database', dbRef(r.database!)],
+        ['schemas', r.schemas.length === 0 ? undefined : list(r.schemas.map((s) => schemaRef(s.database, s.schema)))],
+        ['member_of', c.member_of.length === 0 ? undefined : list([...c.member_of].sort(byName).map((m) => roleRef(m, false)))],
+        ['connection_limit', c.connection_limit === -1 ? undefined : String(c.connection_limit)],
+        ['valid_until', c.valid_until === null ? undefined : quote(c.valid_until)],
+        ['comment', c.comment === null ? undefined : quote(c.comment)],
+      ],
+      () => r.grants.map((g) => grantBlock(g, r)),
+      lifecycleOf('ServiceAccount', '', r.name),
+    );
+  }
+  if (!declared) groupRepeated(items, groupOf, (key) => (currentKey = key));
+  const emitted = new Set<Group>();
+  for (const it of items) {
+    const g = groupOf.get(it.id);
+    if (g) {
+      if (emitted.has(g)) continue;
+      emitted.add(g);
+      const first = g.members[0]!;
+      currentKey = g.keys.get(first.id);
+      const body = first.render();
+      currentKey = undefined;
+      const keys = g.members.map((m) => g.keys.get(m.id)!).sort(byName);
+      out.push(`${g.type} ${quote(g.label)} {`, `for_each = toset([${keys.map(quote).join(', ')}])`, `name = "${g.pattern.replace('*', '${each.value}')}"`, ...body, '}', '');
+      continue;
+    }
+    out.push(`${it.type} ${quote(it.labelled.label)} {`);
+    if (it.labelled.explicitName !== undefined) out.push(`name = ${quote(it.labelled.explicitName)}`);
+    out.push(...it.render(), '}', '');
+  }
+  while (out[out.length - 1] === '') out.pop();
+  return {
+    text: out.join('\n') + '\n',
+    notImported: notes,
+    warnings,
+    counts: {
+      database: missing.databases.length,
+      schema: missing.schemas.length,
+      extension: missing.extensions.length,
+      role: missing.roles.filter((r) => !r.login).length,
+      service_account: missing.roles.filter((r) => r.login).length,
+    },
+  };
+}
+
+export class ImportError extends Error {}
+
+/** One resource of the output, rendered on demand (its references depend on the grouping). */
+interface Item {
+  type: 'database' | 'schema' | 'extension' | 'role' | 'service_account';
+  /** `role:NAME` for roles and service accounts alike (references find either). */
+  id: string;
+  name: string;
+  /** The database of a schema or extension, '' otherwise. */
+  scope: string;
+  labelled: Labelled;
+  /** The block's lines after its header and name. */
+  render(): string[];
+}
+
+/** Resources declared once with for_each: `name = pattern` with `*` = each.value. */
+interface Group {
+  type: Item['type'];
+  label: string;
+  pattern: string;
+  members: Item[];
+  /** By member id: its key. */
+  keys: Map<string, string>;
+}
+
+/** Names that may group: lower-case words joined by `_`, one of which is the key. */
+const GROUPABLE = /^[a-z0-9]+(?:_[a-z0-9]+)+$/;
+const MIN_GROUP = 3;
+
+/**
+ * The tenant pattern: three or more schemas, roles or service accounts of the same shape whose
+ * names differ in one `_`-separated word (tenant_acme, tenant_globex …) become one block with
+ * for_each over those words. A group is kept only when every member renders to the same block
+ * once its own key is `each.key` — so the for_each block declares exactly what the separate
+ * blocks did — and it is checked again after every other group is chosen (a reference to a
+ * grouped object changes how others render). Deterministic: candidates in a fixed order.
+ */
+function groupRepeated(items: Item[], groupOf: Map<string, Group>, setKey: (key: string | undefined) => void): void {
+  const candidates = new Map<string, Group>();
+  items.forEach((it) => {
+    if (!['schema', 'role', 'service_account'].includes(it.type) || it.labelled.explicitName !== undefined || !GROUPABLE.test(it.name)) return;
+    const words = it.name.split('_');
+    words.forEach((word, i) => {
+      const pattern = words.map((w, j) => (j === i ? '*' : w)).join('_');
+      const key = JSON.stringify([it.type, it.scope, pattern]);
+      let c = candidates.get(key);
+      if (!c) candidates.set(key, (c = { type: it.type, label: '', pattern, members: [], keys: new Map() }));
+      c.members.push(it);
+      c.keys.set(it.id, word);
+    });
+  });
+  const typeOrder = ['schema', 'role', 'service_account'];
+  const order = [...candidates.values()]
+    .filter((c) => c.members.length >= MIN_GROUP)
+    .sort((a, b) => b.members.length - a.members.length || typeOrder.indexOf(a.type) - typeOrder.indexOf(b.type) || byName(a.pattern, b.pattern));
+  const groups: Group[] = [];
+  const templateOf = (g: Group, m: Item): string => {
+    setKey(g.keys.get(m.id));
+    const body = m.render().join('\n');
+    setKey(undefined);
+    return body;
+  };
+  // a few passes: a group of accounts can form once the schemas they use are grouped
+  for (let pass = 0; pass < 3; pass++) {
+    let changed = false;
+    for (const c of order) {
+      const free = c.members.filter((m) => !groupOf.has(m.id));
+      if (free.length < MIN_GROUP) continue;
+      const byBody = new Map<string, Item[]>();
+      for (const m of free) {
+        const body = templateOf(c, m);
+        byBody.set(body, [...(byBody.get(body) ?? []), m]);
+      }
+      for (const members of byBody.values()) {
+        if (members.length < MIN_GROUP) continue;
+        const g: Group = { type: c.type, label: '', pattern: c.pattern, members, keys: new Map(members.map((m) => [m.id, c.keys.get(m.id)!])) };
+        groups.push(g);
+        for (const m of members) groupOf.set(m.id, g);
+        changed = true;
+      }
+    }
+    if (!changed) break;
+  }
+  // labels: the pattern's other words, unique among the labels of that type
+  const used = new Set(items.filter((it) => !groupOf.has(it.id)).map((it) => `${it.type}.${it.labelled.label}`));
+  for (const g of groups) {
+    let base = g.pattern.split('_').filter((w) => w !== '*').join('-');
+    if (!/^[A-Za-z_]/.test(base)) base = `group-${base}`;
+    if (['true', 'false', 'null', 'for', 'in', 'if'].includes(base)) base = `${base}-group`;
+    let label = base;
+    for (let n = 2; used.has(`${g.type}.${label}`); n++) label = `${base}-${n}`;
+    used.add(`${g.type}.${label}`);
+    g.label = label;
+  }
+  // every member must still render as its group's block; drop a group that does not (repeat)
+  for (let again = true; again; ) {
+    again = false;
+    for (const g of groups) {
+      if (!g.members.every((m) => groupOf.get(m.id) === g)) continue;
+      const bodies = new Set(g.members.map((m) => templateOf(g, m)));
+      if (bodies.size > 1) {
+        for (const m of g.members) groupOf.delete(m.id);
+        again = true;
+      }
+    }
+  }
+}
+
+/** A comment line holds no line break (a hostile name may): JSON escapes did that already. */
+function commentSafe(s: string): string {
+  return s.replace(/[\r\n\u2028\u2029]/g, ' ');
+}
+
+function sanitizedPart(s: string): string {
+  const p = s.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '');
+  return p === '' ? 'x' : p;
+}
+
+/**
+ * The grants of one role that the provider will observe exactly as written (role_states in
+ * sql/055_role.sql): per database and schema, privileges held on every object of a kind (and,
+ * with `future`, in the default privileges of every role objects are created by). What it
+ * cannot express — a privilege on some objects only, default privileges that differ between
+ * creators — leaves that schema out of the role's grants entirely (a grant naming it would
+ * revoke what the role holds there) and is listed in the notes.
+ */
+function deriveGrants(
+  r: RoleOut,
+  input: ImportInput,
+  dbNames: Set<string>,
+  allOf: (on: GrantOut['on']) => string[],
+  skippedSchema: (db: string, s: string) => boolean,
+  notes: string[],
+): void {
+  const who = `${r.login ? 'login role' : 'role'} ${json(r.name)}`;
+  const connectable: string[] = [];
+  for (const db of [...dbNames].sort(byName)) {
+    const cat = input.grants[db];
+    if (!cat) continue;
+    if (cat.db_owner === r.name || (cat.db_held[r.name] ?? []).includes('CONNECT')) connectable.push(db);
+  }
+  if (r.login) {
+    // its database: where it holds CONNECT; of several, the one where it uses most schemas
+    const usage = (db: string) => Object.values(input.grants[db]!.schemas).filter((s) => (s.held[r.name] ?? []).includes('USAGE')).length;
+    const best = [...connectable].sort((a, b) => usage(b) - usage(a) || byName(a, b))[0];
+    if (best !== undefined) r.database = best;
+  }
+  for (const db of [...dbNames].sort(byName)) {
+    const cat = input.grants[db];
+    if (!cat) continue;
+    const own = r.login && db === r.database;
+    if (cat.db_owner !== r.name) {
+      const held = (cat.db_held[r.name] ?? []).filter((p) => !(own && p === 'CONNECT'));
+      if (held.length > 0) r.grants.push({ database: db, schema: null, on: 'database', privileges: [...held].sort(byName), future: false });
+    }
+    for (const schema of Object.keys(cat.schemas).sort(byName)) {
+      const sch = cat.schemas[schema]!;
+      // nothing of the role here (the usual case: one schema of many): nothing to declare
+      const objects = sch.objects[r.name];
+      if (!(r.name in sch.held) && !(r.name in sch.defaults) && (objects === undefined || Object.values(objects).every((o) => Object.keys(o.held).length === 0)))
+        continue;
+      const found: GrantOut[] = [];
+      const problems: string[] = [];
+      let usage = false;
+      if (sch.owner !== r.name) {
+        let held = [...(sch.held[r.name] ?? [])];
+        if (own && held.includes('USAGE')) {
+          usage = true;
+          held = held.filter((p) => p !== 'USAGE');
+        }
+        if (held.length > 0) found.push({ database: db, schema, on: 'schema', privileges: held.sort(byName), future: false });
+      }
+      for (const kind of KINDS) {
+        const obj = sch.objects[r.name]?.[kind];
+        const total = obj?.total ?? 0;
+        const heldN = (p: string) => obj?.held[p] ?? 0;
+        const defs = sch.defaults[r.name]?.[kind] ?? {};
+        const all = allOf(kind);
+        const onAll = all.filter((p) => heldN(p) === total);
+        const onAny = all.filter((p) => heldN(p) > 0);
+        const inDefaults = all.filter((p) => Object.values(defs).some((v) => v.includes(p)));
+        const future = inDefaults.length > 0;
+        const want = all.filter((p) => onAny.includes(p) || inDefaults.includes(p));
+        const partial = want.filter((p) => !onAll.includes(p));
+        if (partial.length > 0) problems.push(partial.map((p) => `${p} on ${heldN(p)} of ${total} ${kind}`).join(', '));
+        if (future) {
+          const short = sch.future_for.filter((f) => !want.every((p) => (defs[f] ?? []).includes(p)));
+          if (short.length > 0)
+            problems.push(`default privileges on ${kind} (${want.join(', ')}) not for every creator xp covers (missing for ${short.map(json).join(', ')})`);
+        }
+        if (want.length > 0 || future) found.push({ database: db, schema, on: kind, privileges: want, future });
+      }
+      if (found.length === 0 && !usage) continue;
+      if (skippedSchema(db, schema)) {
+        notes.push(`${who}: privileges in ${json(db)}.${json(schema)}, xp's own schema (not imported)`);
+        continue;
+      }
+      if (problems.length > 0) {
+        notes.push(`${who}: privileges in ${json(db)}.${json(schema)} not imported: ${problems.join('; ')} (xp grants cover every object of a kind in a schema)`);
+        continue;
+      }
+      if (usage) r.schemas.push({ database: db, schema });
+      r.grants.push(...found);
+    }
+  }
+}
