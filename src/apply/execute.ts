@@ -195,7 +195,9 @@ export class StepExecutor {
     if (together.length > 0) {
       const applied = together.map((k) => steps[k]!);
       const results = this.runRetrying(applied, (s) => this.applyBatch(s)).catch((err: unknown) => applied.map(() => thrownOutcome(err)));
-      together.forEach((k, j) => (outcomes[k] = results.then((o) => o[j]!)));
+      together.forEach((k, j) => {
+        outcomes[k] = results.then((o) => o[j]!);
+      });
     }
     return outcomes;
   }

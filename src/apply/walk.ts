@@ -276,7 +276,8 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
     try {
       outcomes = opts.executeBatch(batch);
     } catch (err) {
-      outcomes = batch.map(() => Promise.reject(err));
+      const error = err instanceof Error ? err : new Error(String(err));
+      outcomes = batch.map(() => Promise.reject(error));
     }
     batch.forEach((step, k) => {
       const { t0, timer } = started[k]!;

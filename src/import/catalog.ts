@@ -5,7 +5,6 @@
 // observe uses, so what import writes is what plan compares), and one query per database for
 // its schemas, extensions and the access facts xp cannot express yet (xplane.remote_query).
 import type pg from 'pg';
-import { globMatch, systemRole, type ImportInput } from './generate.js';
 
 export interface ClusterRole {
   name: string;
@@ -294,4 +293,26 @@ export async function readServer(client: pg.Client, provider: string, opts: Read
   for (const [db, c] of Object.entries(contents)) requests[db] = { roles: roleNames, schemas: c.schemas.map((s) => s.name) };
   const grants = await readGrants(client, provider, requests);
   return { cluster, roles, grants, contents, unreadable };
+}
+
+export interface ImportInput {
+  cluster: Cluster;
+  roles: Record<string, CatalogRole>;
+  grants: Record<string, GrantsCatalog>;
+  contents: Record<string, DatabaseContents>;
+  /** Databases whose contents could not be read, with why. */
+  unreadable: Record<string, string>;
+}
+
+export function systemRole(name: string, cluster: Cluster): string | undefined {
+  const r = cluster.roles.find((x) => x.name === name);
+  if (name.startsWith('pg_')) return 'a predefined role';
+  if (r?.bootstrap) return 'the bootstrap superuser';
+  if (name === cluster.me) return 'the role xp connects as';
+  return undefined;
+}
+
+export function globMatch(pattern: string, name: string): boolean {
+  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 's');
+  return re.test(name);
 }

@@ -116,8 +116,8 @@ function run(cmd: string, args: string[], opts: Partial<OsUser> & { detached?: b
       env: { ...process.env, LC_MESSAGES: 'C', LC_ALL: 'C' },
     });
     let output = '';
-    child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
     child.on('error', rej);
     child.on('close', (code) => res({ code: code ?? 1, output }));
   });

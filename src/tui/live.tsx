@@ -48,9 +48,10 @@ export class LiveApplyView implements ApplyView {
     // goes through Ink, above the live part, instead of tearing through it. Ink itself writes
     // to the stream underneath.
     const stderr = options.stderr;
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- put back as it was, unbound
     const original = stderr.write;
     const underneath = Object.create(stderr) as typeof stderr;
-    underneath.write = original.bind(stderr) as typeof stderr.write;
+    underneath.write = original.bind(stderr);
     stderr.write = ((chunk: unknown, ...rest: unknown[]) => {
       if (this.writeAbove && typeof chunk === 'string') {
         this.writeAbove(chunk);
@@ -59,7 +60,7 @@ export class LiveApplyView implements ApplyView {
         return true;
       }
       return (original as (...a: unknown[]) => boolean).call(stderr, chunk, ...rest);
-    }) as typeof stderr.write;
+    });
     this.restoreStderr = () => {
       stderr.write = original;
     };

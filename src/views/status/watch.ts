@@ -6,7 +6,8 @@ import type pg from 'pg';
 export const NOTIFY_CHANNEL = 'xplane';
 
 export interface Notice {
-  type?: 'condition' | 'event' | string;
+  /** 'condition' or 'event' (other values from a newer provider are passed on). */
+  type?: string;
   resource_id?: string;
   kind?: string;
   name?: string;
@@ -38,7 +39,7 @@ export async function follow(client: pg.Client, o: FollowOptions): Promise<void>
   let pending: Notice[] = [];
   let timer: NodeJS.Timeout | undefined;
   let busy: Promise<void> = Promise.resolve();
-  let failure: unknown;
+  let failure: Error | undefined;
   let finish!: () => void;
   const done = new Promise<void>((resolve) => (finish = resolve));
 
@@ -47,7 +48,7 @@ export async function follow(client: pg.Client, o: FollowOptions): Promise<void>
     const batch = pending;
     pending = [];
     busy = busy.then(() => o.onChange(batch)).catch((err: unknown) => {
-      failure = err;
+      failure = asError(err);
       finish();
     });
   };
@@ -78,7 +79,7 @@ export async function follow(client: pg.Client, o: FollowOptions): Promise<void>
   try {
     await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
     busy = o.onChange([]).catch((err: unknown) => {
-      failure = err;
+      failure = asError(err);
       finish();
     });
     await done;
@@ -92,3 +93,5 @@ export async function follow(client: pg.Client, o: FollowOptions): Promise<void>
   }
   if (failure) throw failure;
 }
+
+const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
