@@ -195,17 +195,24 @@ comment on function xplane.spec_text_set(xplane.resource_kind, jsonb, text) is
 create or replace function xplane.spec_comment(p_kind xplane.resource_kind, p_spec jsonb)
 returns jsonb language plpgsql immutable set search_path = xplane, pg_catalog as $$
 begin
-  if p_spec -> 'comment' is null or p_spec -> 'comment' = 'null'::jsonb or p_spec -> 'comment' = '""'::jsonb then
-    return 'null'::jsonb;  -- COMMENT IS '' removes the comment: '' reads back as null
+  -- Absent: not managed, so not part of the normalised spec: neither compared nor changed (an
+  -- adopted object keeps its comment; the language leaves out an attribute set to null). null
+  -- or "": no comment (COMMENT IS '' removes it, and it reads back as null). A normalised spec
+  -- normalises to itself.
+  if p_spec -> 'comment' is null then
+    return '{}'::jsonb;
+  end if;
+  if p_spec -> 'comment' = 'null'::jsonb then
+    return '{"comment": null}'::jsonb;
   end if;
   if jsonb_typeof(p_spec -> 'comment') <> 'string' then
     perform xplane.invalid_spec(p_kind, 'comment', 'must be a string or null');
   end if;
-  return p_spec -> 'comment';
+  return jsonb_build_object('comment', nullif(p_spec -> 'comment', '""'::jsonb));
 end
 $$;
 comment on function xplane.spec_comment(xplane.resource_kind, jsonb) is
-  'comment of a spec: a string, or null (also for "", which PostgreSQL stores as no comment).';
+  'The comment of a spec, as the part of the normalised spec it gives: {} when absent (left as it is on the server), {"comment": null} for null or "" (no comment), else {"comment": text}.';
 
 create or replace function xplane.data_loss_sql()
 returns text language sql immutable parallel safe as $fn$

@@ -31,8 +31,7 @@ begin
     'template',          xplane.spec_identifier('Database', p_spec, 'template', 'template1'),
     'connection_limit',  xplane.spec_int('Database', p_spec, 'connection_limit', -1, -1),
     'allow_connections', xplane.spec_bool('Database', p_spec, 'allow_connections', true),
-    'comment',           xplane.spec_comment('Database', p_spec),
-    'allow_data_loss',   xplane.spec_bool('Database', p_spec, 'allow_data_loss', false));
+    'allow_data_loss',   xplane.spec_bool('Database', p_spec, 'allow_data_loss', false)) || xplane.spec_comment('Database', p_spec);
 end
 $$;
 comment on function xplane.normalize_database(jsonb) is

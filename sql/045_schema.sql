@@ -10,8 +10,7 @@ begin
   return jsonb_build_object(
     'database',        xplane.spec_identifier('Schema', p_spec, 'database', null),
     'owner',           xplane.spec_identifier('Schema', p_spec, 'owner', current_user::text),
-    'comment',         xplane.spec_comment('Schema', p_spec),
-    'allow_data_loss', xplane.spec_bool('Schema', p_spec, 'allow_data_loss', false));
+    'allow_data_loss', xplane.spec_bool('Schema', p_spec, 'allow_data_loss', false)) || xplane.spec_comment('Schema', p_spec);
 end
 $$;
 comment on function xplane.normalize_schema(jsonb) is

@@ -13,8 +13,7 @@ begin
     'connection_limit', xplane.spec_int('Role', p_spec, 'connection_limit', -1, -1),
     'member_of', xplane.spec_identifier_set('Role', p_spec, 'member_of'),
     'settings', xplane.normalize_role_settings('Role', p_spec -> 'settings'),
-    'grants', xplane.normalize_grants('Role', p_spec -> 'grants', null),
-    'comment', xplane.spec_comment('Role', p_spec));
+    'grants', xplane.normalize_grants('Role', p_spec -> 'grants', null)) || xplane.spec_comment('Role', p_spec);
 end
 $$;
 comment on function xplane.normalize_role(jsonb) is

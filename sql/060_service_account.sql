@@ -22,8 +22,7 @@ begin
     'grants', xplane.normalize_grants('ServiceAccount', p_spec -> 'grants', v_db),
     'member_of', xplane.spec_identifier_set('ServiceAccount', p_spec, 'member_of'),
     'connection_limit', xplane.spec_int('ServiceAccount', p_spec, 'connection_limit', -1, -1),
-    'valid_until', xplane.normalize_valid_until('ServiceAccount', p_spec -> 'valid_until'),
-    'comment', xplane.spec_comment('ServiceAccount', p_spec));
+    'valid_until', xplane.normalize_valid_until('ServiceAccount', p_spec -> 'valid_until')) || xplane.spec_comment('ServiceAccount', p_spec);
 end
 $$;
 comment on function xplane.normalize_service_account(jsonb) is

@@ -26,5 +26,9 @@ begin
   drop function if exists xplane.role_observed(text, jsonb, jsonb);
   drop function if exists xplane.service_account_observed(text, jsonb, jsonb);
   drop function if exists xplane.service_account_catalog(text, text, jsonb);
+  -- comment: a recorded null was "not declared" (0.5.0 filled it in); from 0.6.0 null means no
+  -- comment and an undeclared one is left out of the spec (not managed): drop the nulls.
+  update xplane.managed_resources set spec = spec - 'comment'
+   where kind::text in ('Database', 'Schema', 'Role', 'ServiceAccount') and spec -> 'comment' = 'null'::jsonb;
 end
 $upgrade$;

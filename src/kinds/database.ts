@@ -17,7 +17,7 @@ export const databaseKind: KindDefinition = {
     template: { type: STRING, description: 'template database to copy at creation', default: 'template1', unobserved: 'create-only', references: ['database'] },
     connection_limit: { type: NUMBER, domain: CONNECTION_LIMIT, description: 'maximum concurrent connections (-1: no limit)', default: -1 },
     allow_connections: { type: BOOL, description: 'whether anyone can connect', default: true },
-    comment: { type: STRING, description: 'COMMENT ON DATABASE', default: null },
+    comment: { type: STRING, description: 'COMMENT ON DATABASE (not set: left as it is; "": none)', unmanagedWhenUnset: true },
     allow_data_loss: {
       type: BOOL,
       description: 'destroy even when the database holds user objects (tables, views, sequences, functions, large objects, …)',

@@ -45,6 +45,11 @@ export interface AttributeSchema {
   immutable?: boolean;
   /** A desired null means "whatever the server chose": not compared (the provider's spec_diff agrees). */
   nullMeansAny?: boolean;
+  /**
+   * Not set: not managed. The normalised spec leaves the key out, so neither the plan nor the
+   * reconcile loop compares or changes it (an adopted object keeps its comment).
+   */
+  unmanagedWhenUnset?: boolean;
   /** Allowed values (strings compared case-insensitively when `caseInsensitive`). */
   enum?: readonly string[];
   caseInsensitive?: boolean;

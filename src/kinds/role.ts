@@ -17,7 +17,7 @@ export const roleKind: KindDefinition = {
     connection_limit: { type: NUMBER, domain: CONNECTION_LIMIT, description: 'maximum concurrent connections (-1: no limit)', default: -1 },
     member_of: { type: listOf(STRING), description: 'roles this role is a member of (authoritative)', default: [], references: ['role'] },
     settings: { type: mapOf(STRING), keyDomain: SETTING_NAME, description: 'ALTER ROLE … SET parameters', default: {} },
-    comment: { type: STRING, description: 'COMMENT ON ROLE', default: null },
+    comment: { type: STRING, description: 'COMMENT ON ROLE (not set: left as it is; "": none)', unmanagedWhenUnset: true },
   },
   blocks: { grant: grantBlock },
   finalize: (spec) => {

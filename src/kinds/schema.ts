@@ -11,7 +11,7 @@ export const schemaKind: KindDefinition = {
   attributes: {
     database: { type: STRING, description: 'the database holding the schema', required: true, references: ['database'], immutable: true },
     owner: { type: STRING, description: 'owning role (default: the role xp connects as)', references: ['role', 'service_account'] },
-    comment: { type: STRING, description: 'COMMENT ON SCHEMA', default: null },
+    comment: { type: STRING, description: 'COMMENT ON SCHEMA (not set: left as it is; "": none)', unmanagedWhenUnset: true },
     allow_data_loss: {
       type: BOOL,
       description: 'destroy (DROP … CASCADE) even when the schema holds objects',

@@ -20,7 +20,7 @@ export const serviceAccountKind: KindDefinition = {
     member_of: { type: listOf(STRING), description: 'roles it is a member of (authoritative)', default: [], references: ['role'] },
     connection_limit: { type: NUMBER, domain: CONNECTION_LIMIT, description: 'maximum concurrent connections (-1: no limit)', default: -1 },
     valid_until: { type: STRING, domain: TIMESTAMP, description: 'password expiry, ISO 8601 UTC or "infinity"', default: null },
-    comment: { type: STRING, description: 'COMMENT ON ROLE', default: null },
+    comment: { type: STRING, description: 'COMMENT ON ROLE (not set: left as it is; "": none)', unmanagedWhenUnset: true },
   },
   blocks: {
     grant: grantBlock,

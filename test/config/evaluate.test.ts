@@ -44,23 +44,35 @@ describe('the spec of each kind (contracts.md §1)', () => {
       type: 'database',
       name: 'app',
       provider: 'default',
-      spec: { owner: 'o', encoding: 'UTF8', lc_collate: 'C', connection_limit: 10, allow_connections: true, comment: null },
+      spec: { owner: 'o', encoding: 'UTF8', lc_collate: 'C', connection_limit: 10, allow_connections: true },
       dependsOn: ['role.o'],
     });
     expect(resource(c, 'database.app').spec).not.toHaveProperty('template');
-    expect(Object.keys(resource(c, 'database.app').spec)).toEqual(['owner', 'encoding', 'lc_collate', 'connection_limit', 'allow_connections', 'comment']);
+    // comment not set: not managed, so not in the spec (an existing comment is left as it is)
+    expect(Object.keys(resource(c, 'database.app').spec)).toEqual(['owner', 'encoding', 'lc_collate', 'connection_limit', 'allow_connections']);
   });
 
   it('schema and extension', () => {
     const c = configOf(`
       database "d" {}
       schema "api" { database = database.d }
+      schema "bare" {
+        database = database.d
+        comment  = ""
+      }
+      schema "unset" {
+        database = database.d
+        comment  = null
+      }
       extension "pgcrypto" {
         database = database.d
         schema = schema.api
       }
     `);
-    expect(resource(c, 'schema.api').spec).toEqual({ database: 'd', comment: null });
+    // comment: not set (or null) is left out of the spec (not managed); "" removes a comment
+    expect(resource(c, 'schema.api').spec).toEqual({ database: 'd' });
+    expect(resource(c, 'schema.unset').spec).toEqual({ database: 'd' });
+    expect(resource(c, 'schema.bare').spec).toEqual({ database: 'd', comment: '' });
     expect(resource(c, 'extension.pgcrypto').spec).toEqual({ database: 'd', schema: 'api', version: null });
     expect(resource(c, 'extension.pgcrypto').dependsOn).toEqual(['database.d', 'schema.api']);
   });
@@ -91,7 +103,6 @@ describe('the spec of each kind (contracts.md §1)', () => {
       connection_limit: -1,
       member_of: ['base'],
       settings: { statement_timeout: '5s' },
-      comment: null,
       grants: [
         { database: 'saas', schema: 'public', on: 'tables', privileges: ['SELECT'], future: true },
         { database: 'saas', schema: null, on: 'database', privileges: ['CONNECT'], future: false },

@@ -4,7 +4,7 @@ import { expect, it } from 'vitest';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { NODE_WARNING, XP, cleanEnv, configDir, expectOk, planSummary, unique, withClient, writeConfig, xpIn, onEachServer, serverUrl } from './xp.js';
+import { NODE_WARNING, XP, cleanEnv, configDir, expectOk, planSummary, unique, urlFor, withClient, writeConfig, xpIn, onEachServer, serverUrl } from './xp.js';
 
 const url = serverUrl;
 
@@ -113,6 +113,38 @@ onEachServer('apply → plan → drift → destroy', { timeout: 300_000 }, () =>
     expectOk(await run(['apply', out]));
     expect((await planSummary(run)).changed).toEqual([]);
     expectOk(await run(['destroy', '--auto-approve']));
+  });
+
+  it('adopts objects with comments without clearing them; comment = "" removes one', async () => {
+    const p = unique('cm');
+    const db = `${p}_db`;
+    await withClient(url(), async (c) => {
+      await c.query(`create database ${db}`);
+      await c.query(`comment on database ${db} is 'db by hand'`);
+      await c.query(`create role ${p}_r nologin`);
+      await c.query(`comment on role ${p}_r is 'role by hand'`);
+    });
+    await withClient(urlFor(url(), { database: db }), (c) => c.query(`create schema s; comment on schema s is 'schema by hand'`));
+    const config = (comment: string) => `database "${db}" {}\n\nrole "${p}_r" {}\n\nschema "s" {\n  database = database.${db}\n${comment}}\n`;
+    const dir = configDir(p, { 'main.xp': config('') });
+    const run = xpIn(dir, url());
+    const comments = async () => ({
+      db: await withClient(url(), async (c) => (await c.query(`select shobj_description(oid, 'pg_database') as d from pg_database where datname = $1`, [db])).rows[0]?.d),
+      role: await withClient(url(), async (c) => (await c.query(`select shobj_description(oid, 'pg_authid') as d from pg_roles where rolname = $1`, [`${p}_r`])).rows[0]?.d),
+      schema: await withClient(urlFor(url(), { database: db }), async (c) => (await c.query(`select obj_description('s'::regnamespace, 'pg_namespace') as d`)).rows[0]?.d),
+    });
+    // not declared: not managed, on adoption and after
+    expect((await planSummary(run)).changed.join('\n')).not.toContain('comment');
+    expectOk(await run(['apply', '--auto-approve']), 'adoption');
+    expect(await comments()).toEqual({ db: 'db by hand', role: 'role by hand', schema: 'schema by hand' });
+    expect((await planSummary(run)).changed).toEqual([]);
+    // "" removes it, and then stays in sync
+    writeConfig(dir, { 'main.xp': config('  comment  = ""\n') });
+    expect((await planSummary(run)).changed).toEqual([`update schema.s [{"after":null,"before":"schema by hand","path":"comment"}]`]);
+    expectOk(await run(['apply', '--auto-approve']), 'apply of comment = ""');
+    expect(await comments()).toEqual({ db: 'db by hand', role: 'role by hand', schema: null });
+    expect((await planSummary(run)).changed).toEqual([]);
+    expectOk(await run(['destroy', '--auto-approve', '--allow-data-loss']), 'destroy');
   });
 
   it('renames a resource whose label is its PostgreSQL name: creates the new, drops the old', async () => {

@@ -62,6 +62,7 @@ describe('the registry of kinds and docs/kinds', () => {
         ['required', schema.required === true, row[2] === 'required'],
         ['sensitive', schema.sensitive === true, /sensitive/.test(text)],
         ['not compared when null', schema.nullMeansAny === true, /not compared/.test(text)],
+        ['left as it is when not set', schema.unmanagedWhenUnset === true, row[2] === 'not set: left as it is'],
         ...(['create-only', 'delete-only', 'write-only'] as const).map((u): [string, boolean, boolean] => [u, schema.unobserved === u, text.includes(u)]),
       ];
       for (const [mark, declared, documented] of marks) {
@@ -113,11 +114,17 @@ for (const target of serverTargets(inject('databaseUrl'))) {
       expect(allowed!.split(', ').sort()).toEqual(specKeys(kind).sort());
     });
 
-    it.each(kindNames)('%s: normalize_spec fills every key but write-only ones, with the registry defaults', async (name) => {
+    it.each(kindNames)('%s: normalize_spec fills every key but write-only and unmanaged-when-unset ones, with the registry defaults', async (name) => {
       const kind = kindByName(name)!;
       const normalized = await normalize(name, minimalSpec(kind, db.name));
-      const writeOnly = Object.entries(kind.attributes).filter(([, s]) => s.unobserved === 'write-only').map(([k]) => k);
-      expect(Object.keys(normalized).sort()).toEqual(specKeys(kind).filter((k) => !writeOnly.includes(k)).sort());
+      const left = Object.entries(kind.attributes).filter(([, s]) => s.unobserved === 'write-only' || s.unmanagedWhenUnset).map(([k]) => k);
+      expect(Object.keys(normalized).sort()).toEqual(specKeys(kind).filter((k) => !left.includes(k)).sort());
+      // set, an unmanaged-when-unset key is part of the spec (a string; "" is none: null)
+      for (const [key, schema] of Object.entries(kind.attributes)) {
+        if (!schema.unmanagedWhenUnset) continue;
+        expect((await normalize(name, { ...minimalSpec(kind, db.name), [key]: 'set' }))[key], `${name}.${key}`).toBe('set');
+        expect(await normalize(name, { ...minimalSpec(kind, db.name), [key]: '' }), `${name}.${key}`).toHaveProperty(key, null);
+      }
       for (const [key, schema] of Object.entries(kind.attributes)) {
         if (schema.default !== undefined) expect(normalized[key], `${name}.${key}`).toEqual(schema.default);
       }

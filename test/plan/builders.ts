@@ -68,10 +68,19 @@ export function normalized(r: ResourceInstance): JsonObject {
   return { ...DEFAULTS[r.kind], ...spec };
 }
 
-/** What observe returns for a resource that matches its normalised spec exactly. */
+/** Keys the normalised spec leaves out when not set (not managed), which observe still returns. */
+const UNMANAGED_WHEN_UNSET = Object.fromEntries(
+  kinds.map((k) => [k.kind, Object.entries(k.attributes).filter(([, s]) => s.unmanagedWhenUnset).map(([key]) => key)]),
+) as Record<KindName, string[]>;
+
+/**
+ * What observe returns for a resource that matches its normalised spec exactly; a key left
+ * unmanaged (not set) is observed as the server has it without one (a comment: null).
+ */
 export function observedAsDesired(r: ResourceInstance): JsonObject {
   const n = normalized(r);
   for (const k of NOT_OBSERVED[r.kind]) delete n[k];
+  for (const k of UNMANAGED_WHEN_UNSET[r.kind]) if (!(k in n)) n[k] = null;
   return n;
 }
 

@@ -26,16 +26,16 @@ function only(plan: Plan, address: string): ResourcePlan {
 describe('assemblePlan: actions', () => {
   const cases: Array<[string, Scenario, string, Partial<ResourcePlan>]> = [
     ['an absent database is created', { desired: [{ r: app, server: null, managed: false }] }, 'database.app', { action: 'create', destructive: false }],
-    ['a database as declared is left alone', { desired: [{ r: app, server: 'same' }] }, 'database.app', { action: 'no-op', changes: [], unchanged: 7 }],
-    ['a schema as declared is left alone', { desired: [{ r: api, server: 'same' }] }, 'schema.api', { action: 'no-op', unchanged: 3 }],
-    ['a role as declared is left alone', { desired: [{ r: readonly, server: 'same' }] }, 'role.readonly', { action: 'no-op', unchanged: 8 }],
+    ['a database as declared is left alone', { desired: [{ r: app, server: 'same' }] }, 'database.app', { action: 'no-op', changes: [], unchanged: 6 }],
+    ['a schema as declared is left alone', { desired: [{ r: api, server: 'same' }] }, 'schema.api', { action: 'no-op', unchanged: 2 }],
+    ['a role as declared is left alone', { desired: [{ r: readonly, server: 'same' }] }, 'role.readonly', { action: 'no-op', unchanged: 7 }],
     ['an extension as declared is left alone', { desired: [{ r: crypto, server: 'same' }] }, 'extension.pgcrypto', { action: 'no-op' }],
     ['a service account as declared is left alone', { desired: [{ r: svc, server: 'same' }] }, 'service_account.svc', { action: 'no-op', passwordSource: 'keep' }],
     [
       'a changed connection limit is updated in place',
       { desired: [{ r: app, server: { connection_limit: 5 } }] },
       'database.app',
-      { action: 'update', changes: [{ path: 'connection_limit', before: 5, after: -1 }], unchanged: 6 },
+      { action: 'update', changes: [{ path: 'connection_limit', before: 5, after: -1 }], unchanged: 5 },
     ],
     [
       'an owner changed by hand is drift, updated back',
@@ -66,6 +66,24 @@ describe('assemblePlan: actions', () => {
       { desired: [{ r: instance('database', 'app', { comment: 'new' }, { lifecycle: { ignore_changes: ['comment'] } }), server: { comment: 'hand' } }] },
       'database.app',
       { action: 'no-op' },
+    ],
+    [
+      'a comment not declared is not compared: one made by hand is kept',
+      { desired: [{ r: app, server: { comment: 'by hand' } }] },
+      'database.app',
+      { action: 'no-op', changes: [], unchanged: 6 },
+    ],
+    [
+      'a declared comment changed by hand is drift, updated back',
+      { desired: [{ r: instance('schema', 'api', { database: 'app', owner: 'app_owner', comment: 'c' }), server: { comment: 'by hand' } }] },
+      'schema.api',
+      { action: 'update', drifted: true, changes: [{ path: 'comment', before: 'by hand', after: 'c' }], unchanged: 2 },
+    ],
+    [
+      'an existing object with a comment, not yet managed, is adopted without touching it',
+      { desired: [{ r: api, server: { comment: 'by hand' }, managed: false }] },
+      'schema.api',
+      { action: 'update', reason: 'exists on the server, not yet managed by this stack: adopted', changes: [] },
     ],
     [
       'an existing object not yet managed is adopted',

@@ -99,15 +99,19 @@ for (const target of serverTargets(inject('databaseUrl'))) {
     });
 
     it('heals drift made by hand with reconcile_all', async () => {
+      // The database declares its comment ('app'): healed. The schema declares none: not
+      // managed, so the comment made by hand stays.
       await client.query(`select xplane.remote_exec('default', $1, 'comment on schema api is ''by hand''')`, [db]);
+      await client.query(`select xplane.remote_exec('default', '', format('comment on database %I is ''by hand''', $1::text))`, [db]);
       await client.query(`select xplane.remote_exec('default', '', format('alter database %I connection limit 3', $1::text))`, [db]);
       await client.query(`select xplane.reconcile_all()`);
       const { rows } = await client.query(
         `select xplane.observe_resource('Database', $1, '{}') ->> 'connection_limit' as limit,
+                xplane.observe_resource('Database', $1, '{}') ->> 'comment' as db_comment,
                 xplane.observe_resource('Schema', 'api', jsonb_build_object('database', $1::text)) ->> 'comment' as comment`,
         [db],
       );
-      expect(rows[0]).toEqual({ limit: '-1', comment: null });
+      expect(rows[0]).toEqual({ limit: '-1', db_comment: 'app', comment: 'by hand' });
     });
 
     it('deletes everything in reverse order', async () => {

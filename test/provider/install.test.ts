@@ -100,7 +100,22 @@ describe('installProvider', () => {
       await client.query(`insert into xplane.conditions (resource_id, type, status, reason) values ($1, 'Ready', 'True', 'Available')`, [
         rows[0].id,
       ]);
+      // Before 0.6.0 a comment not declared was recorded as null; from 0.6.0 null means "no
+      // comment" and an undeclared one is left out, so the upgrade drops the recorded nulls
+      // (else reconcile would go on clearing comments made by hand). "" (removes) stays.
+      await client.query(
+        `insert into xplane.managed_resources (kind, name, spec) values
+           ('Database', 'unset_db', '{"owner": "o", "comment": null}'), ('Schema', 'unset_schema', '{"database": "d", "comment": null}'),
+           ('Role', 'unset_role', '{"comment": null}'), ('Role', 'no_comment', '{"comment": ""}')`,
+      );
       expect(await installProvider(client, { sqlDir })).toEqual({ from: '0.1.0', to: bundledVersion(sqlDir) });
+      const unset = await client.query(`select name, spec from xplane.managed_resources where name <> 'kept' order by name`);
+      expect(unset.rows).toEqual([
+        { name: 'no_comment', spec: { comment: '' } },
+        { name: 'unset_db', spec: { owner: 'o' } },
+        { name: 'unset_role', spec: {} },
+        { name: 'unset_schema', spec: { database: 'd' } },
+      ]);
       await installProvider(fresh, { sqlDir });
       expect(await fingerprint(client)).toEqual(await fingerprint(fresh));
       const kept = await client.query(

@@ -15,8 +15,9 @@ create function pg_temp.delta(p_spec jsonb) returns jsonb language sql as $$
     xplane.role_batch_catalog('default', jsonb_build_array(jsonb_build_object('name', pg_temp.n('g'),
       'scope', xplane.normalize_spec('Role', p_spec) -> 'grants'))) -> 'grants')
 $$;
+-- The specs declare no comment (not managed: not in the normalised spec); the role has none.
 create function pg_temp.in_sync(p_spec jsonb) returns boolean language sql as $$
-  select xplane.observe_resource('Role', pg_temp.n('g'), p_spec) = xplane.normalize_spec('Role', p_spec)
+  select xplane.observe_resource('Role', pg_temp.n('g'), p_spec) = xplane.normalize_spec('Role', p_spec) || '{"comment": null}'
 $$;
 
 select is(xplane.remote_exec('default', '', 'create schema app; create schema other; create table app.t1 (id int); '

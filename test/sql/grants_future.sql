@@ -9,8 +9,9 @@ create function pg_temp.g(p_future boolean, p_privs jsonb default '["SELECT"]') 
     jsonb_build_object('database', current_database(), 'schema', 'rep', 'on', 'sequences', 'privileges', '["USAGE"]'::jsonb, 'future', p_future),
     jsonb_build_object('database', current_database(), 'schema', 'rep', 'on', 'schema', 'privileges', '["USAGE"]'::jsonb)))
 $$;
+-- The specs declare no comment (not managed: not in the normalised spec); the role has none.
 create function pg_temp.in_sync(p_spec jsonb) returns boolean language sql as $$
-  select xplane.observe_resource('Role', pg_temp.n('fut'), p_spec) = xplane.normalize_spec('Role', p_spec)
+  select xplane.observe_resource('Role', pg_temp.n('fut'), p_spec) = xplane.normalize_spec('Role', p_spec) || '{"comment": null}'
 $$;
 
 -- The schema belongs to another role: default privileges are set for it and for us.

@@ -45,7 +45,7 @@ schema "tenant" {
   owner    = role.${owner(tag)}
 }
 ${withFailure ? `
-extension "no_such_ext" {
+extension "earthdistance" {
   database = database.${app(tag)}
 }
 ` : ''}`;
@@ -89,10 +89,11 @@ describe('xp apply on a terminal (tmux)', () => {
     expect(live).toMatch(new RegExp(`^✓ role\\.${owner('f')} +created \\d+\\.\\ds$`, 'm'));
     expect(live).toMatch(new RegExp(`^✓ database\\.${app('f')} +created \\d+\\.\\ds$`, 'm'));
     for (const t of ['acme', 'globex', 'initech']) expect(live).toMatch(new RegExp(`^✓ schema\\.tenant\\["${t}"\\] +created \\d+\\.\\ds$`, 'm'));
-    expect(live).toMatch(/^✗ extension\.no_such_ext +create failed — error: extension "no_such_ext" is not available/m);
+    // planned (it is available), failing at apply: it requires cube, which is not installed
+    expect(live).toMatch(/^✗ extension\.earthdistance +create failed — dependency_not_ready: required extension "cube" is not installed/m);
     expect(live).toMatch(/^\[█{30}\] 6\/6 · 1 failed · \d+s$/m);
     expect(live).toContain('Apply failed! Resources: 5 added, 0 changed, 0 destroyed, 1 failed.');
-    expect(live).toMatch(/Error: extension\.no_such_ext: creation failed \(error\)\n {2}extension "no_such_ext" is not available/);
+    expect(live).toMatch(/Error: extension\.earthdistance: creation failed \(dependency_not_ready\)\n {2}required extension "cube" is not installed/);
     // Nothing is left running or waiting on the final screen.
     expect(live).not.toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]|waiting|creating…/);
   });
