@@ -24,19 +24,8 @@ export const ACTION_SYMBOL: Readonly<Record<PlanAction, string>> = {
   'no-op': ' ',
 };
 
-/** The destroy half of a replace is done first: `-/+` (Terraform's default ordering). */
-export const isReplace = (a: PlanAction): boolean => a === 'replace';
-/** Something gets created (create, or the create half of a replace). */
-export const isCreate = (a: PlanAction): boolean => a === 'create' || a === 'replace';
-/** Something gets deleted (delete, or the delete half of a replace). */
-export const isDelete = (a: PlanAction): boolean => a === 'delete' || a === 'replace';
-export const isChange = (a: PlanAction): boolean => a !== 'no-op';
-
 // ---------------------------------------------------------------------------------------
 // Attribute-level changes.
-
-/** Where a changed value cannot be shown: `(sensitive)` / `(known after apply)`. */
-export type ValueMarker = 'sensitive' | 'unknown';
 
 /**
  * One attribute that changes. `before`/`after` are absent (not null) when the attribute does
