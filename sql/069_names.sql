@@ -85,9 +85,13 @@ begin
                             where not exists (select 1 from pg_catalog.pg_collation c
                                                where c.collprovider = 'c'
                                                  and c.collcollate in (n, (select coalesce(m[1] || coalesce('.' || pg_catalog.lower(pg_catalog.regexp_replace(m[2], '[^A-Za-z0-9]', '', 'g')), '') || coalesce(m[3], ''), n)
-                                                                           from (select pg_catalog.regexp_match(n, '^([^.@]*)(?:\.([^@]*))?(@.*)?$') as m) x)))), '[]'::jsonb)))$q$,
+                                                                           from (select pg_catalog.regexp_match(n, '^([^.@]*)(?:\.([^@]*))?(@.*)?$') as m) x)))), '[]'::jsonb),
+      -- what CREATE DATABASE … TEMPLATE copies: a new database must match it but from template0
+      'database_locales', coalesce((select pg_catalog.jsonb_object_agg(d.datname, pg_catalog.jsonb_build_object(
+                                      'encoding', pg_catalog.pg_encoding_to_char(d.encoding), 'lc_collate', d.datcollate, 'lc_ctype', d.datctype))
+                                      from pg_catalog.pg_database d where d.datname = any ($1::text[])), '{}'::jsonb)))$q$,
     array[p_databases::text, p_roles::text, p_extensions::text, p_locales::text]);
 end
 $$;
 comment on function xplane.missing_names(text, text[], text[], jsonb, text[], jsonb, jsonb) is
-  'Of these database and role names, schemas [{database, schema}], extensions [{name, version}] and libc locales, the ones the server behind the provider config does not have, and the role settings [{name, value}] it refuses: {"databases", "schemas", "roles", "extensions", "locales", "settings": [{name, value, problem}]}.';
+  'Of these database and role names, schemas [{database, schema}], extensions [{name, version}] and libc locales, the ones the server behind the provider config does not have, and the role settings [{name, value}] it refuses: {"databases", "schemas", "roles", "extensions", "locales", "settings": [{name, value, problem}]}, and the encoding and locale of those databases that exist ("database_locales").';

@@ -33,6 +33,8 @@ export interface Missing {
   locales: string[];
   /** Settings the server refuses, with its message. */
   settings: Array<SettingWanted & { problem: string }>;
+  /** Of the databases asked about that exist: what CREATE DATABASE … TEMPLATE would copy. */
+  database_locales: Record<string, { encoding: string; lc_collate: string; lc_ctype: string }>;
 }
 
 export interface SettingWanted {
@@ -127,6 +129,29 @@ function settingsToSet(r: ResourceInstance, observed: ReadonlyMap<ResourceKey, O
   return Object.entries(desired).flatMap(([name, value]) => (typeof value === 'string' && current[name] !== value ? [{ name, value }] : []));
 }
 
+/** The template of a database being created (the provider fills template1), unless template0. */
+function templateOf(r: ResourceInstance, observed: ReadonlyMap<ResourceKey, ObservedItem>): string | undefined {
+  const item = observed.get(instanceKey(r));
+  const template = item?.normalized?.template;
+  return r.kind === 'Database' && !item?.observed && typeof template === 'string' && template !== 'template0' ? template : undefined;
+}
+
+/**
+ * A database being created from a template other than template0 copies it: its encoding and
+ * locale must be the template's (CREATE DATABASE refuses otherwise).
+ */
+function templateProblems(r: ResourceInstance, observed: ReadonlyMap<ResourceKey, ObservedItem>, missing: Missing | undefined): string[] {
+  const template = templateOf(r, observed);
+  const wanted = observed.get(instanceKey(r))?.normalized;
+  const copied = template === undefined ? undefined : missing?.database_locales[template];
+  if (!copied || !wanted) return [];
+  return (['encoding', 'lc_collate', 'lc_ctype'] as const).flatMap((key) =>
+    typeof wanted[key] === 'string' && wanted[key] !== copied[key]
+      ? [`${key} ${JSON.stringify(wanted[key])} differs from template ${JSON.stringify(template)}'s (${JSON.stringify(copied[key])}): a database copied from a template keeps its ${key}; use template = "template0", or the template's`]
+      : [],
+  );
+}
+
 export function undeclaredNames(config: Configuration, observed: ReadonlyMap<ResourceKey, ObservedItem>): UndeclaredNames {
   const id = (provider: string, namespace: string, name: string, database = '') => JSON.stringify([provider, namespace, database, name]);
   const declared = new Set<string>();
@@ -150,6 +175,10 @@ export function undeclaredNames(config: Configuration, observed: ReadonlyMap<Res
   }
   for (const r of extensions) ask(r.provider, 'extensions', extensionOf(r));
   for (const r of config.resources) for (const [, locale] of localesOf(r)) ask(r.provider, 'locales', locale);
+  for (const r of config.resources) {
+    const template = templateOf(r, observed);
+    if (template !== undefined) ask(r.provider, 'databases', template);
+  }
   for (const r of config.resources) for (const s of settingsToSet(r, observed)) ask(r.provider, 'settings', s);
   const values = <T>(m: Map<string, unknown>) => [...m.keys()].sort().map((k) => m.get(k) as T);
   return {
@@ -190,6 +219,7 @@ export function undeclaredNames(config: Configuration, observed: ReadonlyMap<Res
             add(instanceKey(r), `${key} ${JSON.stringify(locale)} is not a locale the server has (pg_collation; run pg_import_system_collations() when it was installed after initdb)`);
           }
         }
+        for (const problem of templateProblems(r, observed, missing.get(r.provider))) add(instanceKey(r), problem);
         for (const s of settingsToSet(r, observed)) {
           const refused = missing.get(r.provider)?.settings.find((x) => x.name === s.name && x.value === s.value);
           if (refused) add(instanceKey(r), `settings.${s.name}: the server refuses it: ${refused.problem}`);

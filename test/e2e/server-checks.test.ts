@@ -1,7 +1,8 @@
 // What only the server can judge is asked at plan time, before the first change (issue 11,
 // class 6): a name written as a string that is neither declared nor on the server (a role, a
 // database, a schema in a database, a template), an extension or version the server does not
-// have, a locale it does not know, a setting value it refuses. Each is refused by the plan at the
+// have, a locale it does not know or that the template does not have, a setting value it
+// refuses. Each is refused by the plan at the
 // resource (file:line:col), and apply changes nothing; what exists or is declared passes.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +12,9 @@ import { configDir, onEachServer, serverUrl, unique, withClient, xpIn } from './
 onEachServer('the plan asks the server what only it can judge', { timeout: 300_000 }, () => {
   it('refuses unknown names, extensions, locales and setting values, located, and apply changes nothing', async () => {
     const p = unique('chk');
+    // a locale every server has, other than template1's: CREATE DATABASE would refuse it
+    const template1 = await withClient(serverUrl(), async (c) => (await c.query(`select datcollate from pg_database where datname = 'template1'`)).rows[0]!.datcollate as string);
+    const other = template1 === 'C' ? 'POSIX' : 'C';
     const text = `database "${p}_db" {
   owner = "${p}_ghost"
 }
@@ -40,6 +44,10 @@ database "${p}_loc" {
   lc_collate = "xx_NOWHERE.UTF-8"
   template   = "${p}_notemplate"
 }
+
+database "${p}_tpl" {
+  lc_collate = "${other}"
+}
 `;
     const dir = configDir(p, { 'main.xp': text });
     const run = xpIn(dir, serverUrl());
@@ -63,7 +71,10 @@ database "${p}_loc" {
     expect(byAddress[`database.${p}_loc`]?.message).toMatch(
       new RegExp(`^main\\.xp:26:1: database\\.${p}_loc: template names database "${p}_notemplate", which is neither declared nor on the server; lc_collate "xx_NOWHERE\\.UTF-8" is not a locale the server has`),
     );
-    expect(errors).toHaveLength(6);
+    expect(byAddress[`database.${p}_tpl`]?.message).toBe(
+      `main.xp:31:1: database.${p}_tpl: lc_collate "${other}" differs from template "template1"'s ("${template1}"): a database copied from a template keeps its lc_collate; use template = "template0", or the template's.`,
+    );
+    expect(errors).toHaveLength(7);
 
     const apply = await run(['apply', '--auto-approve']);
     expect(apply.code).toBe(1);
