@@ -85,8 +85,13 @@ const anyNumber: fc.Arbitrary<number> = fc.oneof(
 function valueOf(t: TypeSpec, schema: AttributeSchema, hostile: boolean): fc.Arbitrary<unknown> {
   switch (t.t) {
     case 'string': {
-      // a name that exists weighs more among plausible ones: a random name is refused at plan
-      const str = hostile ? anyString : schema.references ? fc.oneof({ arbitrary: fc.constant('postgres'), weight: 8 }, { arbitrary: plausibleString, weight: 1 }) : plausibleString;
+      // a name that exists weighs more among plausible ones: a random name is refused at plan.
+      // A template: template1 (nobody connects to it), not postgres: a database other sessions
+      // use cannot be copied, which the server says only at apply (not a fact a plan can know).
+      const template = schema.references?.includes('database') === true && schema.unobserved === 'create-only';
+      const existing = template ? 'template1' : 'postgres';
+      const drawn = hostile ? anyString : schema.references ? fc.oneof({ arbitrary: fc.constant(existing), weight: 8 }, { arbitrary: plausibleString, weight: 1 }) : plausibleString;
+      const str = template ? drawn.filter((v) => v !== 'postgres') : drawn;
       return schema.enum ? fc.oneof(fc.constantFrom(...schema.enum), str) : str;
     }
     case 'number':
