@@ -8,6 +8,7 @@
 // the resource (src/apply/engine.ts asks the server, xplane.missing_names).
 import type { Configuration, ResourceInstance, Value } from '../model/types.js';
 import { kindByName, kindByType, type AttributeSchema } from '../kinds/index.js';
+import { canonicalJson } from './canonical.js';
 import { instanceKey } from './identity.js';
 import type { ObservedItem, ResourceKey } from './types.js';
 
@@ -68,18 +69,33 @@ function strings(v: Value | undefined): string[] {
   return [];
 }
 
-/** Every database, role and schema name a resource's attributes and nested blocks refer to. */
-function usesOf(r: ResourceInstance): Use[] {
+/**
+ * Whether apply may set this key of the spec: the resource is new, or the key's value differs
+ * from what the server has. What the server has already is not asked about again, so that a
+ * plan that changes nothing asks nothing (no round trip).
+ */
+function mayChange(r: ResourceInstance, observed: ReadonlyMap<ResourceKey, ObservedItem>, key: string): boolean {
+  const item = observed.get(instanceKey(r));
+  if (!item?.observed || !item.normalized) return true;
+  // a key observe does not return (template) matters only to a create
+  if (!(key in item.observed)) return false;
+  return canonicalJson(item.normalized[key] ?? null) !== canonicalJson(item.observed[key]);
+}
+
+/** Every database, role and schema name a resource's attributes and nested blocks refer to, where apply may set it. */
+function usesOf(r: ResourceInstance, observed: ReadonlyMap<ResourceKey, ObservedItem>): Use[] {
   const kind = kindByName(r.kind);
   if (!kind) return [];
   const out: Use[] = [];
   const base = { key: instanceKey(r), provider: r.provider };
-  const collect = (attrs: Record<string, AttributeSchema>, values: Record<string, Value>, prefix: string) => {
+  // blockKey: the spec key of the nested block (grants), whose whole value is compared
+  const collect = (attrs: Record<string, AttributeSchema>, values: Record<string, Value>, prefix: string, blockKey?: string) => {
     // a schema is in the block's database, else the resource's
     const database = [values.database, r.spec.database].find((d): d is string => typeof d === 'string');
     for (const [attr, schema] of Object.entries(attrs)) {
       const namespace = namespaceOf(schema);
       if (!namespace || (namespace === 'schema' && database === undefined)) continue;
+      if (!mayChange(r, observed, blockKey ?? attr)) continue;
       for (const name of strings(values[attr])) {
         out.push({ ...base, namespace, name, attribute: prefix + attr, ...(namespace === 'schema' ? { database } : {}) });
       }
@@ -90,7 +106,7 @@ function usesOf(r: ResourceInstance): Use[] {
     const items = block.specKey ? r.spec[block.specKey] : undefined;
     const list = Array.isArray(items) ? items : items && typeof items === 'object' ? [items] : [];
     for (const item of list) {
-      if (item && typeof item === 'object' && !Array.isArray(item)) collect(block.attributes, item as Record<string, Value>, `${type}.`);
+      if (item && typeof item === 'object' && !Array.isArray(item)) collect(block.attributes, item as Record<string, Value>, `${type}.`, block.specKey);
     }
   }
   return out;
@@ -160,8 +176,8 @@ export function undeclaredNames(config: Configuration, observed: ReadonlyMap<Res
     if (ns === 'database' || ns === 'role') declared.add(id(r.provider, ns, r.name));
     if (ns === 'schema' && typeof r.spec.database === 'string') declared.add(id(r.provider, ns, r.name, r.spec.database));
   }
-  const uses = config.resources.flatMap(usesOf).filter((u) => !declared.has(id(u.provider, u.namespace, u.name, u.database)));
-  const extensions = config.resources.filter((r) => r.kind === 'Extension');
+  const uses = config.resources.flatMap((r) => usesOf(r, observed)).filter((u) => !declared.has(id(u.provider, u.namespace, u.name, u.database)));
+  const extensions = config.resources.filter((r) => r.kind === 'Extension' && (mayChange(r, observed, 'version') || !observed.get(instanceKey(r))?.observed));
   type Asked = Exclude<keyof NameQuestion, 'provider'>;
   const byProvider = new Map<string, Record<Asked, Map<string, unknown>>>();
   const ask = <K extends Asked>(provider: string, what: K, item: NameQuestion[K][number]) => {
@@ -174,7 +190,9 @@ export function undeclaredNames(config: Configuration, observed: ReadonlyMap<Res
     else ask(u.provider, u.namespace === 'database' ? 'databases' : 'roles', u.name);
   }
   for (const r of extensions) ask(r.provider, 'extensions', extensionOf(r));
-  for (const r of config.resources) for (const [, locale] of localesOf(r)) ask(r.provider, 'locales', locale);
+  for (const r of config.resources) {
+    if (!observed.get(instanceKey(r))?.observed) for (const [, locale] of localesOf(r)) ask(r.provider, 'locales', locale);
+  }
   for (const r of config.resources) {
     const template = templateOf(r, observed);
     if (template !== undefined) ask(r.provider, 'databases', template);
