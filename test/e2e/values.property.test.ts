@@ -9,26 +9,14 @@
 import fc from 'fast-check';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { xpInProcess } from './in-process.js';
 import type { TypeSpec } from '../../src/model/type-spec.js';
 import { kinds, type AttributeSchema, type BlockSchema, type KindDefinition } from '../../src/kinds/index.js';
-import { cleanEnv, tempDir, unique, urlFor, withClient, onEachServer, serverUrl } from './xp.js';
+import { tempDir, unique, urlFor, withClient, onEachServer, serverUrl } from './xp.js';
 
-async function xp(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const stdin = new PassThrough();
-  stdin.end();
-  const code = await main(args, { stdout, stderr, stdin, env: cleanEnv(), cwd, color: false });
-  return { code, stdout: out, stderr: err };
-}
+const xp = (args: string[], cwd: string) => xpInProcess(args, { cwd });
 
 // ── values ─────────────────────────────────────────────────────────────────────────────
 /** Strings at the edges of the domains, beside random ones. */

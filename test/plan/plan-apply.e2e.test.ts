@@ -10,23 +10,10 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { ApplyEvent } from '../../src/apply/events.js';
 import type { Plan } from '../../src/plan/types.js';
-import { PassThrough } from 'node:stream';
-import { main } from '../../src/cli/main.js';
-import { cleanEnv, tempDir, unique, urlFor, withClient, type XpResult } from '../e2e/xp.js';
+import { tempDir, unique, urlFor, withClient } from '../e2e/xp.js';
+import { xpInProcess } from '../e2e/in-process.js';
 
-/** `xp ARGS` in `cwd`, in this process, with a clean environment and no terminal. */
-async function xp(args: string[], opts: { cwd: string }): Promise<XpResult> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const stdin = new PassThrough();
-  stdin.end();
-  const code = await main(args, { stdout, stderr, stdin, env: cleanEnv(), cwd: opts.cwd, color: false });
-  return { code, signal: null, stdout: out, stderr: err };
-}
+const xp = xpInProcess;
 
 let url: string;
 let adminUrl: string;
