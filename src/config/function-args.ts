@@ -86,7 +86,20 @@ export function stringSet(items: EvalValue[], fn: string): EvalValue[] {
 /** Sorted, de-duplicated values: how a set iterates (strings and numbers in order, others as met). */
 export function setOf(items: EvalValue[], fn: string): EvalValue[] {
   const out: EvalValue[] = [];
-  for (const x of items) if (!out.some((o) => valuesEqual(o, x))) out.push(x);
+  // scalars de-duplicate by key (a toset of 10,000 tenant names stays linear); others pairwise
+  const scalars = new Set<string>();
+  const others: EvalValue[] = [];
+  for (const x of items) {
+    const { value } = unwrap(x);
+    const plain = value instanceof ResourceRef ? value.instance.name() : value;
+    if (plain === null || typeof plain !== 'object') {
+      const key = `${typeof plain}:${String(plain)}`;
+      if (scalars.has(key)) continue;
+      scalars.add(key);
+    } else if (others.some((o) => valuesEqual(o, x))) continue;
+    else others.push(x);
+    out.push(x);
+  }
   const plain = out.map((x) => {
     const { value } = unwrap(x);
     return value instanceof ResourceRef ? value.instance.name() : value;

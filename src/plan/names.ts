@@ -74,8 +74,7 @@ function strings(v: Value | undefined): string[] {
  * from what the server has. What the server has already is not asked about again, so that a
  * plan that changes nothing asks nothing (no round trip).
  */
-function mayChange(r: ResourceInstance, observed: ReadonlyMap<ResourceKey, ObservedItem>, key: string): boolean {
-  const item = observed.get(instanceKey(r));
+function mayChange(item: ObservedItem | undefined, key: string): boolean {
   if (!item?.observed || !item.normalized) return true;
   // a key observe does not return (template) matters only to a create
   if (!(key in item.observed)) return false;
@@ -83,11 +82,13 @@ function mayChange(r: ResourceInstance, observed: ReadonlyMap<ResourceKey, Obser
 }
 
 /** Every database, role and schema name a resource's attributes and nested blocks refer to, where apply may set it. */
-function usesOf(r: ResourceInstance, observed: ReadonlyMap<ResourceKey, ObservedItem>): Use[] {
+function usesOf({ r, key, item }: Entry): Use[] {
   const kind = kindByName(r.kind);
   if (!kind) return [];
   const out: Use[] = [];
-  const base = { key: instanceKey(r), provider: r.provider };
+  const base = { key, provider: r.provider };
+  const changes = new Map<string, boolean>();
+  const changed = (k: string) => changes.get(k) ?? changes.set(k, mayChange(item, k)).get(k)!;
   // blockKey: the spec key of the nested block (grants), whose whole value is compared
   const collect = (attrs: Record<string, AttributeSchema>, values: Record<string, Value>, prefix: string, blockKey?: string) => {
     // a schema is in the block's database, else the resource's
@@ -95,7 +96,7 @@ function usesOf(r: ResourceInstance, observed: ReadonlyMap<ResourceKey, Observed
     for (const [attr, schema] of Object.entries(attrs)) {
       const namespace = namespaceOf(schema);
       if (!namespace || (namespace === 'schema' && database === undefined)) continue;
-      if (!mayChange(r, observed, blockKey ?? attr)) continue;
+      if (!changed(blockKey ?? attr)) continue;
       for (const name of strings(values[attr])) {
         out.push({ ...base, namespace, name, attribute: prefix + attr, ...(namespace === 'schema' ? { database } : {}) });
       }
@@ -110,6 +111,13 @@ function usesOf(r: ResourceInstance, observed: ReadonlyMap<ResourceKey, Observed
     }
   }
   return out;
+}
+
+/** A resource with its identity and what observe returned for it, looked up once. */
+interface Entry {
+  r: ResourceInstance;
+  key: ResourceKey;
+  item: ObservedItem | undefined;
 }
 
 /** What to ask the server: per provider config, the names used and not declared, and the extensions. */
@@ -136,9 +144,8 @@ const localesOf = (r: ResourceInstance) =>
   r.kind === 'Database' ? LOCALE_KEYS.flatMap((k) => (typeof r.spec[k] === 'string' ? [[k, r.spec[k]] as const] : [])) : [];
 
 /** The settings a role or service account would set (new, or changed on the server). */
-function settingsToSet(r: ResourceInstance, observed: ReadonlyMap<ResourceKey, ObservedItem>): SettingWanted[] {
+function settingsToSet({ r, item }: Entry): SettingWanted[] {
   if (r.kind !== 'Role' && r.kind !== 'ServiceAccount') return [];
-  const item = observed.get(instanceKey(r));
   const desired = item?.normalized?.settings;
   if (!desired || typeof desired !== 'object' || Array.isArray(desired)) return [];
   const current = (item?.observed?.settings ?? {}) as Record<string, unknown>;
@@ -146,8 +153,7 @@ function settingsToSet(r: ResourceInstance, observed: ReadonlyMap<ResourceKey, O
 }
 
 /** The template of a database being created (the provider fills template1), unless template0. */
-function templateOf(r: ResourceInstance, observed: ReadonlyMap<ResourceKey, ObservedItem>): string | undefined {
-  const item = observed.get(instanceKey(r));
+function templateOf({ r, item }: Entry): string | undefined {
   const template = item?.normalized?.template;
   return r.kind === 'Database' && !item?.observed && typeof template === 'string' && template !== 'template0' ? template : undefined;
 }
@@ -156,9 +162,9 @@ function templateOf(r: ResourceInstance, observed: ReadonlyMap<ResourceKey, Obse
  * A database being created from a template other than template0 copies it: its encoding and
  * locale must be the template's (CREATE DATABASE refuses otherwise).
  */
-function templateProblems(r: ResourceInstance, observed: ReadonlyMap<ResourceKey, ObservedItem>, missing: Missing | undefined): string[] {
-  const template = templateOf(r, observed);
-  const wanted = observed.get(instanceKey(r))?.normalized;
+function templateProblems(e: Entry, missing: Missing | undefined): string[] {
+  const template = templateOf(e);
+  const wanted = e.item?.normalized;
   const copied = template === undefined ? undefined : missing?.database_locales[template];
   if (!copied || !wanted) return [];
   return (['encoding', 'lc_collate', 'lc_ctype'] as const).flatMap((key) =>
@@ -176,8 +182,12 @@ export function undeclaredNames(config: Configuration, observed: ReadonlyMap<Res
     if (ns === 'database' || ns === 'role') declared.add(id(r.provider, ns, r.name));
     if (ns === 'schema' && typeof r.spec.database === 'string') declared.add(id(r.provider, ns, r.name, r.spec.database));
   }
-  const uses = config.resources.flatMap((r) => usesOf(r, observed)).filter((u) => !declared.has(id(u.provider, u.namespace, u.name, u.database)));
-  const extensions = config.resources.filter((r) => r.kind === 'Extension' && (mayChange(r, observed, 'version') || !observed.get(instanceKey(r))?.observed));
+  const entries: Entry[] = config.resources.map((r) => {
+    const key = instanceKey(r);
+    return { r, key, item: observed.get(key) };
+  });
+  const uses = entries.flatMap(usesOf).filter((u) => !declared.has(id(u.provider, u.namespace, u.name, u.database)));
+  const extensions = entries.filter((e) => e.r.kind === 'Extension' && (mayChange(e.item, 'version') || !e.item?.observed));
   type Asked = Exclude<keyof NameQuestion, 'provider'>;
   const byProvider = new Map<string, Record<Asked, Map<string, unknown>>>();
   const ask = <K extends Asked>(provider: string, what: K, item: NameQuestion[K][number]) => {
@@ -189,15 +199,14 @@ export function undeclaredNames(config: Configuration, observed: ReadonlyMap<Res
     if (u.namespace === 'schema') ask(u.provider, 'schemas', { database: u.database!, schema: u.name });
     else ask(u.provider, u.namespace === 'database' ? 'databases' : 'roles', u.name);
   }
-  for (const r of extensions) ask(r.provider, 'extensions', extensionOf(r));
-  for (const r of config.resources) {
-    if (!observed.get(instanceKey(r))?.observed) for (const [, locale] of localesOf(r)) ask(r.provider, 'locales', locale);
-  }
-  for (const r of config.resources) {
-    const template = templateOf(r, observed);
+  for (const { r } of extensions) ask(r.provider, 'extensions', extensionOf(r));
+  for (const e of entries) {
+    const { r } = e;
+    if (!e.item?.observed) for (const [, locale] of localesOf(r)) ask(r.provider, 'locales', locale);
+    const template = templateOf(e);
     if (template !== undefined) ask(r.provider, 'databases', template);
+    for (const s of settingsToSet(e)) ask(r.provider, 'settings', s);
   }
-  for (const r of config.resources) for (const s of settingsToSet(r, observed)) ask(r.provider, 'settings', s);
   const values = <T>(m: Map<string, unknown>) => [...m.keys()].sort().map((k) => m.get(k) as T);
   return {
     questions: [...byProvider].map(([provider, q]) => ({
@@ -221,26 +230,27 @@ export function undeclaredNames(config: Configuration, observed: ReadonlyMap<Res
         const where = u.namespace === 'schema' ? ` in database ${JSON.stringify(u.database)}` : '';
         if (gone) add(u.key, `${u.attribute} names ${u.namespace} ${JSON.stringify(u.name)}${where}, which is neither declared nor on the server`);
       }
-      for (const r of extensions) {
+      for (const { r, key } of extensions) {
         const e = extensionOf(r);
         if (!missing.get(r.provider)?.extensions.some((x) => sameExtension(x, e))) continue;
         add(
-          instanceKey(r),
+          key,
           e.version === null
             ? `extension ${JSON.stringify(e.name)} is not available on the server (pg_available_extensions)`
             : `version ${JSON.stringify(e.version)} of extension ${JSON.stringify(e.name)} is not available on the server (pg_available_extension_versions)`,
         );
       }
-      for (const r of config.resources) {
+      for (const entry of entries) {
+        const { r, key: rkey } = entry;
         for (const [key, locale] of localesOf(r)) {
           if (missing.get(r.provider)?.locales.includes(locale)) {
-            add(instanceKey(r), `${key} ${JSON.stringify(locale)} is not a locale the server has (pg_collation; run pg_import_system_collations() when it was installed after initdb)`);
+            add(rkey, `${key} ${JSON.stringify(locale)} is not a locale the server has (pg_collation; run pg_import_system_collations() when it was installed after initdb)`);
           }
         }
-        for (const problem of templateProblems(r, observed, missing.get(r.provider))) add(instanceKey(r), problem);
-        for (const s of settingsToSet(r, observed)) {
+        for (const problem of templateProblems(entry, missing.get(r.provider))) add(rkey, problem);
+        for (const s of settingsToSet(entry)) {
           const refused = missing.get(r.provider)?.settings.find((x) => x.name === s.name && x.value === s.value);
-          if (refused) add(instanceKey(r), `settings.${s.name}: the server refuses it: ${refused.problem}`);
+          if (refused) add(rkey, `settings.${s.name}: the server refuses it: ${refused.problem}`);
         }
       }
       return new Map([...out].map(([k, list]) => [k, [...new Set(list)].join('; ')]));
