@@ -9,7 +9,7 @@ begin
   perform pg_catalog.pg_advisory_xact_lock(7893100, 1);
   -- The version these files install: written here and nowhere else. 999_version.sql and
   -- src/provider/install.ts read it back.
-  perform pg_catalog.set_config('xplane.installing_version', '0.6.0', true);
+  perform pg_catalog.set_config('xplane.installing_version', '0.7.0', true);
 end
 $start$;
 

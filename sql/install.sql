@@ -11,6 +11,7 @@ begin;
 \ir updates/xplane--0.3.0--0.4.0.sql
 \ir updates/xplane--0.4.0--0.5.0.sql
 \ir updates/xplane--0.5.0--0.6.0.sql
+\ir updates/xplane--0.6.0--0.7.0.sql
 \ir 010_types.sql
 \ir 020_tables.sql
 \ir 025_common.sql

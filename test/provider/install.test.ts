@@ -206,7 +206,8 @@ describe('install helpers', () => {
     ]);
     expect(upgradePath('0.4.0', '0.5.0', SQL_DIR)).toEqual(['updates/xplane--0.4.0--0.5.0.sql']);
     expect(upgradePath('0.5.0', '0.6.0', SQL_DIR)).toEqual(['updates/xplane--0.5.0--0.6.0.sql']);
-    expect(upgradePath('0.6.0', '0.6.0', SQL_DIR)).toEqual([]);
+    expect(upgradePath('0.6.0', '0.7.0', SQL_DIR)).toEqual(['updates/xplane--0.6.0--0.7.0.sql']);
+    expect(upgradePath('0.7.0', '0.7.0', SQL_DIR)).toEqual([]);
     expect(() => upgradePath('0.0.9', '0.6.0', SQL_DIR)).toThrow(/no upgrade path for the xplane provider from 0\.0\.9 to 0\.6\.0/);
   });
 

@@ -1,0 +1,13 @@
+-- Upgrade 0.6.0 → 0.7.0. Runs after 000_schema.sql and before the other numbered files
+-- (which then create or replace every function, type and view of 0.7.0). Guarded, so that
+-- sql/install.sql can include it unconditionally; it also runs after the earlier upgrades.
+do $upgrade$
+begin
+  -- coalesce: on a fresh install (no version yet) `null not in (…)` is null, which does not return.
+  if coalesce((select version from xplane.schema_version
+                order by pg_catalog.string_to_array(version, '.')::int[] desc limit 1), '') not in ('0.1.0', '0.2.0', '0.3.0', '0.4.0', '0.5.0', '0.6.0') then
+    return;
+  end if;
+  -- (each change of 0.7.0 to the tables or to a function's signature, below)
+end
+$upgrade$;
