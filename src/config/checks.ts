@@ -4,7 +4,7 @@
 // resources managing one PostgreSQL object; a managed name written as a string).
 import type { Attribute, Block } from '../dsl/ast.js';
 import type { SourceRange } from '../dsl/diagnostics.js';
-import { kindByType, type AttributeSchema, type KindDefinition, type SpecProblem } from '../kinds/index.js';
+import { kindByType, namingAttributes, type AttributeSchema, type KindDefinition, type SpecProblem } from '../kinds/index.js';
 import { domainOf, valueProblem } from '../kinds/domains.js';
 import type { ResourceInstance, Value } from '../model/types.js';
 import { checkSecretPath, SecretPathError } from '../secrets/secret-file.js';
@@ -138,14 +138,15 @@ export function checkNamesWrittenAsStrings(
   };
   for (const r of resources) {
     const block = blockOf.get(r)!;
-    const names = nameAttributes(block.kind);
-    for (const [name, ns] of names.attributes) {
+    const names = namingAttributes(r.kind);
+    for (const { attr: name, namespace: ns } of names.attributes) {
+      if (ns === 'schema') continue;
       const v = r.spec[name];
       if (v === undefined || v === null) continue;
       const attr = block.attrs.get(name);
       if (attr) check(r, ns, v, attr.value.range);
     }
-    for (const [type, specKey, attrs] of names.blocks) {
+    for (const { type, specKey, attributes: attrs } of names.blocks) {
       const items = r.spec[specKey];
       if (!Array.isArray(items) || items.length === 0) continue;
       let i = 0;
@@ -153,7 +154,8 @@ export function checkNamesWrittenAsStrings(
         if (b.type !== type) continue;
         const item = items[i++];
         if (typeof item !== 'object' || item === null || Array.isArray(item)) continue;
-        for (const [name, ns] of attrs) {
+        for (const { attr: name, namespace: ns } of attrs) {
+          if (ns === 'schema') continue;
           const v = (item as Record<string, Value>)[name];
           if (v === undefined || v === null) continue;
           const attr = b.body.attributes.find((a) => a.name === name);
@@ -190,27 +192,3 @@ export function checkNames(resources: ResourceInstance[], diagnostics: Diagnosti
   }
 }
 
-interface NameAttributes {
-  attributes: [string, 'database' | 'role'][];
-  blocks: [string, string, [string, 'database' | 'role'][]][];
-}
-const nameAttributeCache = new WeakMap<KindDefinition, NameAttributes>();
-
-/** The attributes of a kind (and of its blocks) that name a database or a role. */
-function nameAttributes(kind: KindDefinition): NameAttributes {
-  let out = nameAttributeCache.get(kind);
-  if (!out) {
-    const of = (attrs: Record<string, AttributeSchema>) =>
-      Object.entries(attrs).flatMap(([name, a]): [string, 'database' | 'role'][] =>
-        a.references?.includes('database') ? [[name, 'database']] : a.references?.includes('role') ? [[name, 'role']] : [],
-      );
-    out = {
-      attributes: of(kind.attributes),
-      blocks: Object.entries(kind.blocks).flatMap(([type, b]): [string, string, [string, 'database' | 'role'][]][] =>
-        b.specKey ? [[type, b.specKey, of(b.attributes)]] : [],
-      ),
-    };
-    nameAttributeCache.set(kind, out);
-  }
-  return out;
-}

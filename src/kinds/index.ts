@@ -4,7 +4,7 @@
 import type { KindName, ResourceType } from '../model/types.js';
 import { databaseKind } from './database.js';
 import { extensionKind } from './extension.js';
-import { attributeRule, blockRule, type KindDefinition, type SpecKeyRule } from './kind.js';
+import { attributeRule, blockRule, type AttributeSchema, type KindDefinition, type SpecKeyRule } from './kind.js';
 import { roleKind } from './role.js';
 import { schemaKind } from './schema.js';
 import { serviceAccountKind } from './service-account.js';
@@ -41,6 +41,47 @@ const rulesByKind = new Map<string, ReadonlyMap<string, SpecKeyRule>>(kinds.map(
  */
 export function specKeyRules(kind: KindName): ReadonlyMap<string, SpecKeyRule> {
   return rulesByKind.get(kind)!;
+}
+
+/** The cluster or database namespace an attribute's string names. */
+export type NamedNamespace = 'database' | 'role' | 'schema';
+
+/** The attributes of a kind (and of its nested blocks) whose values name a database, role or schema. */
+export interface NamingAttributes {
+  attributes: ReadonlyArray<{ attr: string; namespace: NamedNamespace }>;
+  blocks: ReadonlyArray<{ type: string; specKey: string; attributes: ReadonlyArray<{ attr: string; namespace: NamedNamespace }> }>;
+}
+
+function namespaceOf(schema: AttributeSchema): NamedNamespace | null {
+  const spaces = new Set((schema.references ?? []).map((t) => byType.get(t)?.namespace));
+  if (spaces.has('database')) return 'database';
+  if (spaces.has('role')) return 'role';
+  if (spaces.has('schema')) return 'schema';
+  return null;
+}
+
+const namingOf = (attrs: Record<string, AttributeSchema>) =>
+  Object.entries(attrs).flatMap(([attr, schema]) => {
+    const namespace = namespaceOf(schema);
+    return namespace ? [{ attr, namespace }] : [];
+  });
+
+const namingByKind = new Map<string, NamingAttributes>(
+  kinds.map((k) => [
+    k.kind,
+    {
+      attributes: namingOf(k.attributes),
+      blocks: Object.entries(k.blocks).flatMap(([type, block]) => {
+        const attributes = namingOf(block.attributes);
+        return block.specKey && attributes.length > 0 ? [{ type, specKey: block.specKey, attributes }] : [];
+      }),
+    },
+  ]),
+);
+
+/** Which attributes of a kind name a database, role or schema (from their `references`). */
+export function namingAttributes(kind: KindName): NamingAttributes {
+  return namingByKind.get(kind)!;
 }
 
 export const resourceTypes: readonly ResourceType[] = kinds.map((k) => k.type);

@@ -7,13 +7,13 @@
 // fail only at apply, perhaps after other changes were made: the plan refuses it instead, at
 // the resource (src/apply/engine.ts asks the server, xplane.missing_names).
 import type { Configuration, ResourceInstance, Value } from '../model/types.js';
-import { kindByName, kindByType, type AttributeSchema } from '../kinds/index.js';
+import { kindByName, namingAttributes, type NamedNamespace, type NamingAttributes } from '../kinds/index.js';
 import { canonicalJson } from './canonical.js';
 import { instanceKey } from './identity.js';
 import type { ObservedItem, ResourceKey } from './types.js';
 
 /** The cluster-wide namespaces a string can name that the server can be asked about. */
-type Namespace = 'database' | 'role' | 'schema';
+type Namespace = NamedNamespace;
 
 export interface ExtensionWanted {
   name: string;
@@ -55,14 +55,6 @@ interface Use {
   attribute: string;
 }
 
-function namespaceOf(schema: AttributeSchema): Namespace | null {
-  const spaces = new Set((schema.references ?? []).map((t) => kindByType(t)?.namespace));
-  if (spaces.has('database')) return 'database';
-  if (spaces.has('role')) return 'role';
-  if (spaces.has('schema')) return 'schema';
-  return null;
-}
-
 function strings(v: Value | undefined): string[] {
   if (typeof v === 'string') return [v];
   if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string');
@@ -83,31 +75,28 @@ function mayChange(item: ObservedItem | undefined, key: string): boolean {
 
 /** Every database, role and schema name a resource's attributes and nested blocks refer to, where apply may set it. */
 function usesOf({ r, key, item }: Entry): Use[] {
-  const kind = kindByName(r.kind);
-  if (!kind) return [];
+  const n = namingAttributes(r.kind);
   const out: Use[] = [];
   const base = { key, provider: r.provider };
-  const changes = new Map<string, boolean>();
-  const changed = (k: string) => changes.get(k) ?? changes.set(k, mayChange(item, k)).get(k)!;
-  // blockKey: the spec key of the nested block (grants), whose whole value is compared
-  const collect = (attrs: Record<string, AttributeSchema>, values: Record<string, Value>, prefix: string, blockKey?: string) => {
+  const collect = (attrs: NamingAttributes['attributes'], values: Record<string, Value>, prefix: string, whole?: boolean) => {
     // a schema is in the block's database, else the resource's
     const database = [values.database, r.spec.database].find((d): d is string => typeof d === 'string');
-    for (const [attr, schema] of Object.entries(attrs)) {
-      const namespace = namespaceOf(schema);
-      if (!namespace || (namespace === 'schema' && database === undefined)) continue;
-      if (!changed(blockKey ?? attr)) continue;
+    for (const { attr, namespace } of attrs) {
+      if (namespace === 'schema' && database === undefined) continue;
+      // a nested block's whole value (grants) was compared already
+      if (!whole && !mayChange(item, attr)) continue;
       for (const name of strings(values[attr])) {
         out.push({ ...base, namespace, name, attribute: prefix + attr, ...(namespace === 'schema' ? { database } : {}) });
       }
     }
   };
-  collect(kind.attributes, r.spec, '');
-  for (const [type, block] of Object.entries(kind.blocks)) {
-    const items = block.specKey ? r.spec[block.specKey] : undefined;
-    const list = Array.isArray(items) ? items : items && typeof items === 'object' ? [items] : [];
-    for (const item of list) {
-      if (item && typeof item === 'object' && !Array.isArray(item)) collect(block.attributes, item as Record<string, Value>, `${type}.`, block.specKey);
+  collect(n.attributes, r.spec, '');
+  for (const block of n.blocks) {
+    const items = r.spec[block.specKey];
+    if (!items || !mayChange(item, block.specKey)) continue;
+    const list = Array.isArray(items) ? items : typeof items === 'object' ? [items] : [];
+    for (const x of list) {
+      if (x && typeof x === 'object' && !Array.isArray(x)) collect(block.attributes, x as Record<string, Value>, `${block.type}.`, true);
     }
   }
   return out;
