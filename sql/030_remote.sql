@@ -236,23 +236,27 @@ comment on function xplane.remote_run_direct(text, text, text, text, boolean) is
   'Runs p_statement (a dblink call: %I the dblink schema, $1 the connection name, $2 p_sql) on this session''s connection to p_database, reopening a dead connection once unless p_retry is false (remote_run does the rest).';
 revoke all on function xplane.remote_run_direct(text, text, text, text, boolean) from public;
 
-create or replace function xplane.quiet_logging_sql()
+create or replace function xplane.quiet_logging_sql(p_parameter_privileges boolean default true)
 returns text language sql immutable parallel safe as $$
   -- Every setting that makes the server log a statement's text, off in the remote session;
   -- returns their values before ({"name": "value"}, null when none). Only those the connection
   -- role may SET: all of them for a superuser, those granted with GRANT SET ON PARAMETER
-  -- otherwise (PostgreSQL 15+); the others are left alone.
-  select $q$with s(p, v) as (values ('log_statement', 'none'), ('log_min_error_statement', 'panic'),
+  -- otherwise (PostgreSQL 15+); the others are left alone. PostgreSQL 14 has no parameter
+  -- privileges (nor has_parameter_privilege): with p_parameter_privileges false, a superuser
+  -- sets them all and another role none.
+  select format($q$with s(p, v) as (values ('log_statement', 'none'), ('log_min_error_statement', 'panic'),
                                     ('log_min_duration_statement', '-1'), ('log_min_duration_sample', '-1'),
                                     ('log_transaction_sample_rate', '0')),
                  allowed as materialized (
                    select s.p, s.v, pg_catalog.current_setting(s.p) as before from s
-                    where pg_catalog.has_parameter_privilege(s.p, 'SET'))
+                    where %s)
             select pg_catalog.json_object_agg(a.p, a.before)::text from allowed a
-             where pg_catalog.set_config(a.p, a.v, false) is not null$q$
+             where pg_catalog.set_config(a.p, a.v, false) is not null$q$,
+         case when p_parameter_privileges then $p$pg_catalog.has_parameter_privilege(s.p, 'SET')$p$
+              else $p$(select r.rolsuper from pg_catalog.pg_roles r where r.rolname = current_user)$p$ end)
 $$;
-comment on function xplane.quiet_logging_sql() is
-  'Remote statement turning off the settings that log statement text (those the connection role may SET), returning their previous values (see remote_run).';
+comment on function xplane.quiet_logging_sql(boolean) is
+  'Remote statement turning off the settings that log statement text (those the connection role may SET), returning their previous values (see remote_run); p_parameter_privileges false: for PostgreSQL 14.';
 
 create or replace function xplane.restore_logging_sql(p_before text)
 returns text language sql immutable parallel safe as $$
@@ -276,7 +280,12 @@ begin
   if strpos(p_sql, 'SCRAM-SHA-256$') = 0 then
     return xplane.remote_run_direct(p_provider_config, p_database, p_statement, p_sql);
   end if;
-  v_before := xplane.remote_run_direct(p_provider_config, p_database, v_query, xplane.quiet_logging_sql());
+  begin
+    v_before := xplane.remote_run_direct(p_provider_config, p_database, v_query, xplane.quiet_logging_sql());
+  exception when undefined_function then
+    -- PostgreSQL 14: no has_parameter_privilege (nor parameter privileges)
+    v_before := xplane.remote_run_direct(p_provider_config, p_database, v_query, xplane.quiet_logging_sql(false));
+  end;
   begin
     -- No retry on a reopened connection: it would not be quiet.
     v_result := xplane.remote_run_direct(p_provider_config, p_database, p_statement, p_sql, false);

@@ -9,5 +9,7 @@ begin
     return;
   end if;
   -- (each change of 0.7.0 to the tables or to a function's signature, below)
+  -- quiet_logging_sql takes p_parameter_privileges (false on PostgreSQL 14).
+  drop function if exists xplane.quiet_logging_sql();
 end
 $upgrade$;

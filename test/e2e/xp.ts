@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, inject } from 'vitest';
-import { missingServer, serverTargets } from '../provider/harness.js';
+import { missingServer, serverTargets, versionTargets, type ServerTarget } from '../provider/harness.js';
 
 export const XP = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/xp.js');
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -146,7 +146,20 @@ type SuiteOptions = Parameters<typeof describe>[1];
  * tests (not while the suite is collected).
  */
 export function onEachServer(name: string, options: SuiteOptions, body: () => void): void {
-  describe.each(serverTargets(inject('databaseUrl')))(`${name} ($label)`, options as object, (target) => {
+  onTargets(serverTargets(inject('databaseUrl')), name, options, body);
+}
+
+/**
+ * A suite once per supported major, PostgreSQL 14 to 18 (the access model's observers and
+ * actions): 18 embedded, 15 the system's, 14, 16 and 17 from the devDependencies pg14, pg16
+ * and pg17 (XP_TEST_VERSIONS=start, see test/setup/global-setup.ts).
+ */
+export function onEveryVersion(name: string, options: SuiteOptions, body: () => void): void {
+  onTargets(versionTargets(inject('databaseUrl')), name, options, body);
+}
+
+function onTargets(targets: ServerTarget[], name: string, options: SuiteOptions, body: () => void): void {
+  describe.each(targets)(`${name} ($label)`, options as object, (target) => {
     if (missingServer(target)) return;
     beforeAll(() => {
       current = target.url!;

