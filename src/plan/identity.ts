@@ -24,8 +24,13 @@ export function resourceKey(provider: string, kind: KindName, database: string, 
   return JSON.stringify([provider, kind, database, name]);
 }
 
+/** Instances are final once evaluated; a plan asks for each one's key several times. */
+const instanceKeys = new WeakMap<ResourceInstance, ResourceKey>();
+
 export function instanceKey(r: ResourceInstance): ResourceKey {
-  return resourceKey(r.provider, r.kind, identityDatabase(r.kind, r.spec), r.name);
+  let key = instanceKeys.get(r);
+  if (key === undefined) instanceKeys.set(r, (key = resourceKey(r.provider, r.kind, identityDatabase(r.kind, r.spec), r.name)));
+  return key;
 }
 
 export function managedKey(m: ManagedRecord): ResourceKey {
