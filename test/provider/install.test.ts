@@ -151,7 +151,11 @@ describe('the same version from other files', () => {
     const other = join(mkdtempSync(join(tmpdir(), 'xp-sql-')), 'sql');
     cpSync(sqlDir, other, { recursive: true });
     const file = join(other, '025_common.sql');
-    writeFileSync(file, readFileSync(file, 'utf8').concat('\ncomment on schema xplane is \'stale\';\n'));
+    // … and a function this build does not have (another signature, or one since removed)
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').concat("\ncomment on schema xplane is 'stale';\ncreate function xplane.missing_names(p integer) returns integer language sql as 'select 1';\n"),
+    );
     expect(bundledDigest(other)).not.toBe(bundledDigest(sqlDir));
     const client = await connect(url);
     try {
@@ -162,6 +166,14 @@ describe('the same version from other files', () => {
       expect(await installedProvider(client)).toEqual({ version: bundledVersion(sqlDir), digest: bundledDigest(sqlDir) });
       const { rows } = await client.query(`select obj_description('xplane'::regnamespace, 'pg_namespace') as c`);
       expect(rows[0].c).not.toBe('stale');
+      // the other build's function is gone: the functions are a fresh install's
+      const fresh = await connect(await freshDatabase());
+      try {
+        await installProvider(fresh, { sqlDir });
+        expect(await fingerprint(client)).toEqual(await fingerprint(fresh));
+      } finally {
+        await fresh.end();
+      }
       // current: nothing to do
       expect(await ensureProvider(session, [])).toBeNull();
     } finally {
