@@ -14,7 +14,7 @@ import { assertFresh, contentsRequest, observationRequest } from '../plan/saved.
 import type { Plan, PlanInput, PlanOptions, ResourceKey } from '../plan/types.js';
 import { clientConfig, connect, type ConnectionTarget, type SessionSettings } from '../state/connection.js';
 import { lockStack } from '../state/lock.js';
-import { observeAll, readContents, readForeign, readManaged, readMissingNames, readRefusals, type ObserveRequest } from '../state/read.js';
+import { observeAll, readContents, readForeign, readManaged, readMissingNames, readRefusals, readStackMode, type ObserveRequest } from '../state/read.js';
 import { undeclaredNames } from '../plan/names.js';
 import type { ApplyView } from './events.js';
 import { APPLY_BATCH, StepExecutor, onePool } from './execute.js';
@@ -136,6 +136,7 @@ export function lockLost(session: Session): string | null {
 export async function readPlanInput(session: Session, config: Configuration, options: Partial<PlanOptions>): Promise<PlanInput> {
   sweepSecretTemps(config.dir, config.resources.flatMap((r) => (r.connectionSecret ? [r.connectionSecret] : [])));
   const managed = await readManaged(session.control, config.stack);
+  const stackMode = await readStackMode(session.control, config.stack);
   const declaredKeys = new Set<ResourceKey>(config.resources.map(instanceKey));
   const requests: ObserveRequest[] = config.resources.map((r) => ({ kind: r.kind, name: r.name, spec: desiredSpecJson(r), provider: r.provider }));
   for (const m of managed) {
@@ -158,6 +159,7 @@ export async function readPlanInput(session: Session, config: Configuration, opt
   return {
     config,
     managed,
+    stackMode,
     observed,
     foreign,
     options,

@@ -69,12 +69,15 @@ export interface OutputValue {
   range: SourceRange;
 }
 
+/** What the in-database reconcile loop does with a stack's drift: heal it, or only report it. */
+export type StackMode = 'enforce' | 'observe';
+
 export interface Configuration {
   dir: string;
   /** From `stack "name" {}`, else the directory's base name. */
   stack: string;
   /** `stack "name" { mode = "observe" }`: the in-database loop only reports drift. Absent means enforce. */
-  stackMode?: 'enforce' | 'observe';
+  stackMode?: StackMode;
   providers: ProviderBlock[];
   resources: ResourceInstance[];
   outputs: OutputValue[];

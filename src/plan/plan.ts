@@ -406,9 +406,22 @@ function planValue(selected: PlanEntry[], errors: PlanError[], opts: PlanOptions
     summary: summarise(resources),
     errors,
     fingerprint: '',
+    ...stackModeChange(input, opts),
   };
   hashesOnRead(plan, selected, { ...input });
   return plan;
+}
+
+/** `stack { mode }` differs from what the stack recorded (a stack never applied: enforce). */
+function stackModeChange(input: PlanInput, opts: PlanOptions): Pick<Plan, 'stackMode'> {
+  const before = input.stackMode ?? 'enforce';
+  const after = input.config.stackMode ?? 'enforce';
+  return opts.destroy || before === after ? {} : { stackMode: { before, after } };
+}
+
+/** Whether applying the plan changes anything: a resource, or the stack's mode. */
+export function planChanges(plan: Plan): boolean {
+  return plan.stackMode !== undefined || plan.resources.some((r) => r.action !== 'no-op');
 }
 
 /**

@@ -2,7 +2,7 @@
 // (saved with `xp plan --out`, printed with `--json`); it never holds a secret. Also the
 // input types of the planner: desired instances (src/model/types.ts), the stack's managed
 // records (xplane.managed_resources) and what observe returned (xplane.observe_many).
-import type { ConnectionSecret, KindName, ResourceType } from '../model/types.js';
+import type { ConnectionSecret, KindName, ResourceType, StackMode } from '../model/types.js';
 
 /** Plain JSON, as it crosses the SQL boundary. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -197,6 +197,8 @@ export interface Plan {
   errors: PlanError[];
   /** sha256 of the observed state (and managed records) the plan was computed from. */
   fingerprint: string;
+  /** When the plan changes the stack's mode (`stack { mode }`): what the reconcile loop does with drift. */
+  stackMode?: { before: StackMode; after: StackMode };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -256,6 +258,8 @@ export interface PlanInput {
   config: import('../model/types.js').Configuration;
   /** This stack's rows of xplane.managed_resources (not deleted). */
   managed: ManagedRecord[];
+  /** The stack's recorded mode; null or absent: never applied (enforce, the default). */
+  stackMode?: StackMode | null;
   /** Observe results, for every desired instance and every managed record, by resourceKey. */
   observed: ReadonlyMap<ResourceKey, ObservedItem>;
   /** Contents of databases/schemas/extensions a plan would drop (see contentsToObserve). */

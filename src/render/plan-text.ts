@@ -314,7 +314,16 @@ export function renderPlanText(plan: Plan, options: PlanTextOptions): string {
     l.push('');
   }
 
-  if (changed.length === 0) {
+  if (plan.stackMode) {
+    const { before, after } = plan.stackMode;
+    l.push(`${paint(s, '~', '~')} stack "${plan.stack}": mode ${JSON.stringify(before)} → ${JSON.stringify(after)}`);
+    l.push(s.dim(after === 'observe' ? '    (the reconcile loop will only report drift, not correct it)' : '    (the reconcile loop will correct drift)'));
+    l.push('');
+  }
+
+  if (changed.length === 0 && plan.stackMode) {
+    l.push(`${s.bold('Plan:')} 0 to add, 0 to change, 0 to destroy; the stack's mode changes.`);
+  } else if (changed.length === 0) {
     if (plan.operation === 'destroy') l.push(`${s.bold('No changes.')} No objects need to be destroyed.`);
     else {
       l.push(`${s.bold('No changes.')} Your infrastructure matches the configuration.`);

@@ -7,6 +7,7 @@
 // can neither take the lock nor pass for its holder.
 import { hostname, userInfo } from 'node:os';
 import type pg from 'pg';
+import type { StackMode } from '../model/types.js';
 
 export class LockError extends Error {
   constructor(
@@ -93,4 +94,12 @@ export async function lockStack(client: pg.Client, stack: string, timeoutMs: num
   return async () => {
     await client.query('rollback').catch(() => {});
   };
+}
+
+/**
+ * Sets the stack's mode (xplane.set_stack_mode). It writes the stack's row, which the stack's
+ * lock holds: called once the lock is released (by someone else's lock, it waits).
+ */
+export async function writeStackMode(client: pg.Client, stack: string, mode: StackMode): Promise<void> {
+  await client.query('select xplane.set_stack_mode($1, $2)', [stack, mode]);
 }

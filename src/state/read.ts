@@ -4,7 +4,7 @@
 // extensions a plan would drop — what they hold, with one xplane.data_loss_many call per
 // provider config (again one query per database concerned, on the server).
 import type pg from 'pg';
-import type { KindName } from '../model/types.js';
+import type { KindName, StackMode } from '../model/types.js';
 import type { Contents, JsonObject, ManagedRecord, ObservedItem, ResourceKey } from '../plan/types.js';
 import { resourceKey } from '../plan/identity.js';
 import type { Missing, NameQuestion } from '../plan/names.js';
@@ -51,6 +51,12 @@ export async function readManaged(client: pg.Client, stack: string): Promise<Man
     [stack],
   );
   return rows.map(toRecord);
+}
+
+/** The stack's recorded mode (xplane.stacks), or null for a stack never applied. */
+export async function readStackMode(client: pg.Client, stack: string): Promise<StackMode | null> {
+  const { rows } = await client.query<{ mode: StackMode }>(`select mode::text as mode from xplane.stacks where name = $1`, [stack]);
+  return rows[0]?.mode ?? null;
 }
 
 /**

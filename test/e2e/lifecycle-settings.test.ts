@@ -96,3 +96,42 @@ onEachServer('lifecycle settings changed on an existing resource', { timeout: 30
     expect(await roleExists(`${p}_r`)).toBe(false);
   });
 });
+
+onEachServer('stack { mode }', { timeout: 300_000 }, () => {
+  it('observe: apply records the mode, the reconcile loop only reports drift; enforce heals it again', async () => {
+    const p = unique('mode');
+    const dir = configDir(p, { 'main.xp': `stack "${p}" {\n  mode = "observe"\n}\n\nrole "${p}_r" {\n  connection_limit = 5\n}\n` });
+    const run = xpIn(dir, url());
+    const plan = await run(['plan', '--detailed-exitcode']);
+    expect(plan.code).toBe(2);
+    expect(plan.stdout).toContain(`~ stack "${p}": mode "enforce" → "observe"`);
+    expectOk(await run(['apply', '--auto-approve']));
+    const mode = async () => withClient(url(), async (c) => (await c.query(`select mode::text from xplane.stacks where name = $1`, [p])).rows[0]?.mode);
+    expect(await mode()).toBe('observe');
+    expect((await run(['plan', '--detailed-exitcode'])).code).toBe(0);
+
+    // drift: the loop sees it and leaves it; status says so
+    const reconcile = () =>
+      withClient(url(), async (c) => {
+        await c.query(`update xplane.managed_resources set next_reconcile_at = now() where stack = $1`, [p]);
+        await c.query(`select xplane.reconcile_all($1)`, [p]);
+        return (await c.query(`select rolconnlimit from pg_catalog.pg_roles where rolname = $1`, [`${p}_r`])).rows[0].rolconnlimit as number;
+      });
+    await withClient(url(), (c) => c.query(`alter role ${p}_r connection limit 9`));
+    expect(await reconcile()).toBe(9);
+    const status = await run(['status', '--json']);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/Drifted/);
+
+    // back to enforce: planned (with the drift), applied, and from then on the loop heals
+    writeConfig(dir, { 'main.xp': `stack "${p}" {}\n\nrole "${p}_r" {\n  connection_limit = 5\n}\n` });
+    const back = expectOk(await run(['plan']));
+    expect(back.stdout).toContain(`~ stack "${p}": mode "observe" → "enforce"`);
+    expect(back.stdout).toContain('0 to add, 1 to change, 0 to destroy');
+    expectOk(await run(['apply', '--auto-approve']));
+    expect(await mode()).toBe('enforce');
+    await withClient(url(), (c) => c.query(`alter role ${p}_r connection limit 9`));
+    expect(await reconcile()).toBe(5);
+    expectOk(await run(['destroy', '--auto-approve']));
+  });
+});

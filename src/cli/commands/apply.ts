@@ -10,6 +10,8 @@ import { ExitCode, ExitError } from './errors.js';
 import { checkFresh, computePlan, lock, lockLost, runPlan, type Session } from '../../apply/engine.js';
 import { loadPlan } from '../../plan/saved.js';
 import type { Plan } from '../../plan/types.js';
+import { planChanges } from '../../plan/plan.js';
+import { writeStackMode } from '../../state/lock.js';
 import type { Configuration } from '../../model/types.js';
 import { hasConfigurationFiles } from '../../config/files.js';
 import { renderPlanText, renderPlanErrors } from '../../render/plan-text.js';
@@ -92,7 +94,6 @@ function interruptHandler(io: CommandIO, session: Session): { stopRequested: () 
   };
 }
 
-const hasChanges = (plan: Plan) => plan.resources.some((r) => r.action !== 'no-op');
 
 /** The stack's lock is gone (its connection ended): stop, saying so. */
 function assertLocked(session: Session): void {
@@ -140,7 +141,7 @@ export async function runApply(operation: 'apply' | 'destroy', { flags, position
   const interrupt = interruptHandler(io, session);
   try {
     const stack = saved?.stack ?? config!.stack;
-    await lock(session, stack, timeout).catch(userError);
+    const release = await lock(session, stack, timeout).catch(userError);
     let plan: Plan;
     if (saved) {
       await checkFresh(session, saved, dir, config).catch(userError);
@@ -163,7 +164,7 @@ export async function runApply(operation: 'apply' | 'destroy', { flags, position
       io.stderr.write(renderPlanErrors(plan.errors, { color: io.color }));
       throw new ExitError(`the plan cannot be ${operation === 'destroy' ? 'carried out' : 'applied'}: nothing was changed`);
     }
-    if (!hasChanges(plan)) return ExitCode.ok;
+    if (!planChanges(plan)) return ExitCode.ok;
     if (!saved && !autoApprove) {
       if (!(await confirm(io, operation, stack))) {
         io.stderr.write(`\n${operation === 'destroy' ? 'Destroy' : 'Apply'} cancelled: nothing was changed.\n`);
@@ -199,6 +200,11 @@ export async function runApply(operation: 'apply' | 'destroy', { flags, position
       );
     }
     assertLocked(session);
+    if (plan.stackMode && !result.interrupted) {
+      // set_stack_mode writes the stack's row, which our lock holds: released first
+      await release();
+      await writeStackMode(session.control, plan.stack, plan.stackMode.after);
+    }
     // Interrupted: what was left, or what was in flight and got cancelled.
     if (result.interrupted || (interrupt.stopRequested() && result.failed > 0)) return INTERRUPTED;
     return result.failed > 0 ? ExitCode.error : ExitCode.ok;

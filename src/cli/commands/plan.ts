@@ -2,6 +2,7 @@ import type { CommandIO, ParsedArgs } from './command.js';
 import { ExitCode } from './errors.js';
 import { computePlan } from '../../apply/engine.js';
 import { savePlan } from '../../plan/saved.js';
+import { planChanges } from '../../plan/plan.js';
 import { renderPlanJson } from '../../render/plan-json.js';
 import { renderPlanText } from '../../render/plan-text.js';
 import { resolve } from 'node:path';
@@ -27,8 +28,7 @@ export async function run({ flags, positionals }: ParsedArgs, io: CommandIO): Pr
       if (!flags.json) io.stdout.write(`\nSaved the plan to ${out}. Apply exactly these actions with: xp apply ${out}\n`);
     }
     if (plan.errors.length > 0) return ExitCode.error;
-    const changes = plan.summary.add + plan.summary.change + plan.summary.destroy + plan.summary.forget > 0;
-    return flags['detailed-exitcode'] && changes ? ExitCode.changes : ExitCode.ok;
+    return flags['detailed-exitcode'] && planChanges(plan) ? ExitCode.changes : ExitCode.ok;
   } finally {
     stopHandling();
     await session.close();
