@@ -153,7 +153,7 @@ export async function readPlanInput(session: Session, config: Configuration, opt
   );
   // Only the accounts whose plan may write their file: new ones, a password to set again, or
   // any under --replace (a no-op plan of many accounts reads none of their files again).
-  const writes = (r: ResourceInstance) => !observed.get(instanceKey(r))?.observed || passwords.get(instanceKey(r)) === 'differs' || (options.replace?.length ?? 0) > 0;
+  const writes = (r: ResourceInstance) => !observed.get(instanceKey(r))?.observed || (passwords.get(instanceKey(r)) ?? 'match') !== 'match' || (options.replace?.length ?? 0) > 0;
   const names = undeclaredNames(config, observed);
   const unknownNames = names.questions.length > 0 ? names.problems(await readMissingNames(session.control, names.questions)) : undefined;
   return {

@@ -133,18 +133,21 @@ function planDeclared(
   }
 
   // A password that no longer matches is set again: the configured one, or a new one when the
-  // generated one is lost (its secret file is missing or out of date).
-  const resetPassword = isAccount && passwordState === 'differs';
+  // generated one is lost (its secret file is missing or out of date). So is a configured one
+  // whose secret file does not hold it: setting it writes the file.
+  const resetPassword = isAccount && (passwordState === 'differs' || passwordState === 'secret-file');
   if (resetPassword) changes.push({ path: PASSWORD_KEY, sensitive: true });
   const onlyLifecycle = changes.length === 0 && lifecycle.length > 0;
   changes.push(...lifecycle);
   const adopt = managed === undefined;
   const action = changes.length > 0 || adopt ? 'update' : 'no-op';
-  const passwordReason = resetPassword
-    ? passwordGiven
-      ? 'the password differs from the configured one'
-      : 'the generated password is lost (secret file missing or out of date): a new one is generated'
-    : undefined;
+  const passwordReason = !resetPassword
+    ? undefined
+    : passwordState === 'secret-file'
+      ? 'the connection secret file is missing or out of date: the configured password is set again and the file written'
+      : passwordGiven
+        ? 'the password differs from the configured one'
+        : 'the generated password is lost (secret file missing or out of date): a new one is generated';
   const reason = adopt
     ? `exists on the server, not yet managed by this stack: ${changes.length > 0 ? 'updated and ' : ''}adopted`
     : drifted

@@ -290,7 +290,12 @@ export interface PlanInput {
   unknownNames?: ReadonlyMap<ResourceKey, string>;
 }
 
-export type PasswordState = 'match' | 'differs';
+/**
+ * 'differs': the server's password is not the configured one (or the generated one is lost).
+ * 'secret-file': it is, but the connection_secret file does not hold it (missing, moved, out
+ * of date): set again, which writes the file.
+ */
+export type PasswordState = 'match' | 'differs' | 'secret-file';
 
 /** What a plan was computed from on the server side (and what a staleness check re-reads). */
 export type ServerState = Pick<PlanInput, 'managed' | 'observed' | 'contents' | 'passwords'>;

@@ -3,7 +3,9 @@
 //   - declared `password = "…"`: recompute the SCRAM keys of the declared password with the salt
 //     of the verifier the provider keeps (xplane.credentials, owner-only) and compare;
 //   - generated: the plaintext lives only in the connection_secret file; it must exist and match
-//     the stored verifier, else the password is lost and a new one is generated.
+//     the stored verifier, else the password is lost and a new one is generated;
+//   - declared, with a connection_secret: the file must hold it too, else ('secret-file') the
+//     password is set again and the file written (a file deleted, or a path changed).
 // One query for all accounts. A check that passed once is remembered (src/secrets/check-cache.ts),
 // so an unchanged password and verifier cost no PBKDF2 on the next plan.
 import type pg from 'pg';
@@ -53,14 +55,8 @@ export async function readPasswordStates(
   await Promise.all(
     checks.map(async (c) => {
       const verifier = verifiers.get(JSON.stringify([c.provider, c.name]));
-      let plaintext = c.declared;
       let file: string | undefined;
-      if (plaintext === undefined) {
-        if (!c.connectionSecret) {
-          // Generated and written nowhere: nothing to compare with; keep whatever the role has.
-          out.set(c.key, 'match');
-          return;
-        }
+      if (c.connectionSecret) {
         try {
           file = secretPath(dir, c.connectionSecret);
         } catch {
@@ -68,23 +64,43 @@ export async function readPasswordStates(
           out.set(c.key, 'differs');
           return;
         }
-        if (verifier !== undefined && cache.known(file, verifier)) {
+      }
+      // the file was checked before and is unchanged: it holds the password of `verifier`
+      const fileKnown = file !== undefined && verifier !== undefined && cache.known(file, verifier);
+      let plaintext = c.declared;
+      if (plaintext === undefined) {
+        if (!c.connectionSecret || !file) {
+          // Generated and written nowhere: nothing to compare with; keep whatever the role has.
+          out.set(c.key, 'match');
+          return;
+        }
+        if (fileKnown) {
           adoptSecretFile(dir, c.connectionSecret, undefined, { unrecordedOnly: true });
           out.set(c.key, 'match');
           return;
         }
         plaintext = readSecret(file, c.connectionSecret.format)?.password;
-      } else if (verifier !== undefined && cache.knownDeclared(c.provider, c.name, plaintext, verifier)) {
-        if (c.connectionSecret) adoptSecretFile(dir, c.connectionSecret, plaintext, { unrecordedOnly: true });
-        out.set(c.key, 'match');
-        return;
+      } else {
+        // a declared password: its connection_secret file, when there is one, must hold it too
+        if (c.connectionSecret && file && !fileKnown && readSecret(file, c.connectionSecret.format)?.password !== plaintext) {
+          out.set(c.key, verifier !== undefined && (cache.knownDeclared(c.provider, c.name, plaintext, verifier) || (await verify(plaintext, verifier))) ? 'secret-file' : 'differs');
+          return;
+        }
+        if (verifier !== undefined && cache.knownDeclared(c.provider, c.name, plaintext, verifier)) {
+          if (c.connectionSecret && file) {
+            adoptSecretFile(dir, c.connectionSecret, plaintext, { unrecordedOnly: true });
+            cache.remember(file, verifier);
+          }
+          out.set(c.key, 'match');
+          return;
+        }
       }
       if (plaintext === undefined || verifier === undefined || !(await verify(plaintext, verifier))) {
         out.set(c.key, 'differs');
         return;
       }
       if (file) cache.remember(file, verifier);
-      else cache.rememberDeclared(c.provider, c.name, plaintext, verifier);
+      if (c.declared !== undefined) cache.rememberDeclared(c.provider, c.name, plaintext, verifier);
       if (c.connectionSecret) adoptSecretFile(dir, c.connectionSecret, plaintext);
       out.set(c.key, 'match');
     }),

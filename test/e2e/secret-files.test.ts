@@ -168,6 +168,40 @@ onEachServer('connection secret files: inside the configuration, never clobber',
     expect(existsSync(join(dir, 'app.env'))).toBe(false);
   });
 
+  it('writes the file of a configured password again when it is deleted or its path changes', async () => {
+    const p = unique('sfc');
+    const declared = (path: string) => `database "${p}_db" {}
+service_account "app" {
+  name     = "${p}_app"
+  database = database.${p}_db
+  password = "pw-${p}"
+  connection_secret {
+    path = ${JSON.stringify(path)}
+  }
+}
+`;
+    const dir = configDir(p, { 'main.xp': declared('secrets/app.env') });
+    const run = xpIn(dir, url());
+    expectOk(await run(['apply', '--auto-approve']));
+    const holds = (path: string) => existsSync(join(dir, path)) && readFileSync(join(dir, path), 'utf8').includes(`PGPASSWORD=pw-${p}`);
+    expect(holds('secrets/app.env')).toBe(true);
+    expect((await run(['plan', '--detailed-exitcode'])).code).toBe(0);
+
+    rmSync(join(dir, 'secrets/app.env'));
+    const missing = await run(['plan', '--detailed-exitcode']);
+    expect(missing.code).toBe(2);
+    expect(missing.stdout).toContain('the connection secret file is missing or out of date: the configured password is set again and the file written');
+    expectOk(await run(['apply', '--auto-approve']));
+    expect(holds('secrets/app.env')).toBe(true);
+
+    writeConfig(dir, { 'main.xp': declared('secrets/moved.env') });
+    expect((await run(['plan', '--detailed-exitcode'])).code).toBe(2);
+    expectOk(await run(['apply', '--auto-approve']));
+    expect(holds('secrets/moved.env')).toBe(true);
+    expect((await run(['plan', '--detailed-exitcode'])).code).toBe(0);
+    expectOk(await run(['destroy', '--auto-approve']));
+  });
+
   it('removes the temporary files a killed run left, and only those', async () => {
     const p = unique('sf');
     const dir = configDir(p, { 'main.xp': config(p, account(p, 'secrets/app.env')) });
