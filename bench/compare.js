@@ -26,22 +26,32 @@ import { median } from './report.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = dirname(here);
 
-/** @param {string} message */
+/** @param {string} [message] none: --help, exit 0 */
 function usage(message) {
-  console.error(`bench:compare: ${message}`);
-  console.error('usage: npm run bench:compare -- --base DIR [--head DIR] [--sizes 100,1000] [--rounds 5] [--server embedded|system]');
-  process.exit(2);
+  if (message) console.error(`bench:compare: ${message}`);
+  (message ? console.error : console.log)('usage: npm run bench:compare -- --base DIR [--head DIR] [--sizes 100,1000] [--rounds 5] [--server embedded|system]');
+  process.exit(message ? 2 : 0);
 }
 
-const { values } = parseArgs({
-  options: {
-    base: { type: 'string' },
-    head: { type: 'string' },
-    sizes: { type: 'string', default: '100,1000' },
-    rounds: { type: 'string', default: '5' },
-    server: { type: 'string', default: 'embedded' },
-  },
-});
+/** @type {{ base?: string, head?: string, sizes: string, rounds: string, server: string, help: boolean }} */
+let values = /** @type {any} */ ({});
+try {
+  values = /** @type {any} */ (
+    parseArgs({
+      options: {
+        base: { type: 'string' },
+        head: { type: 'string' },
+        sizes: { type: 'string', default: '100,1000' },
+        rounds: { type: 'string', default: '5' },
+        server: { type: 'string', default: 'embedded' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }).values
+  );
+} catch (e) {
+  usage(/** @type {Error} */ (e).message);
+}
+if (values.help) usage();
 if (!values.base) usage('--base is required');
 const builds = [
   { name: 'base', dir: resolve(/** @type {string} */ (values.base)) },
