@@ -97,7 +97,7 @@ class Evaluator implements Resolver {
         if (block.labels.length !== wantLabels) {
           this.diagnostics.report(
             block.typeRange,
-            wantLabels === 0 ? `a ${block.type} block takes no label` : `a ${block.type} block takes exactly one label: ${block.type} "name" { … }`,
+            wantLabels === 0 ? `${block.type === 'import' ? 'an' : 'a'} ${block.type} block takes no label` : `a ${block.type} block takes exactly one label: ${block.type} "name" { … }`,
           );
           continue;
         }
