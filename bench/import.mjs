@@ -80,7 +80,11 @@ try {
       process.stderr.write(JSON.stringify(summariseCpuProfile(join(prof, file), resolve(xp, '../..')), null, 2) + '\n');
     }
   }
-  const sorted = [...times].sort((a, b) => a - b);
+  const median = (xs) => {
+    const v = [...xs].sort((a, b) => a - b);
+    const m = Math.floor(v.length / 2);
+    return Math.round(v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2);
+  };
   const result = {
     what: 'xp import, whole process wall time',
     tenants,
@@ -89,8 +93,8 @@ try {
     server: `PostgreSQL ${server.version} (fresh, system binaries)`,
     runs: times.map((t) => Math.round(t)),
     firstRunInstallsProvider: true,
-    medianMsOfLaterRuns: runs > 1 ? Math.round([...times.slice(1)].sort((a, b) => a - b)[Math.floor((runs - 1) / 2)]) : null,
-    medianMs: Math.round(sorted[Math.floor(sorted.length / 2)]),
+    medianMsOfLaterRuns: runs > 1 ? median(times.slice(1)) : null,
+    medianMs: median(times),
     topLevelStatements: statements,
     xpCpuMs: cpu,
     serverExecMs: serverMs,
