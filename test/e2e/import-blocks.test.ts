@@ -25,7 +25,11 @@ async function snapshot(url: string, p: string, db: string): Promise<unknown> {
       [`${p}%`],
     );
     const dbs = await c.query(`select datname, pg_get_userbyid(datdba) as owner, datacl::text from pg_database where datname = $1`, [db]);
-    const inside = await withClient(urlFor(url, { database: db }), async (d) => (await d.query(`select nspname, pg_get_userbyid(nspowner) as owner, nspacl::text from pg_namespace where nspname like $1 order by 1`, [`${p}%`])).rows);
+    const inside = await withClient(urlFor(url, { database: db }), async (d) => ({
+      schemas: (await d.query(`select nspname, pg_get_userbyid(nspowner) as owner, nspacl::text from pg_namespace where nspname like $1 order by 1`, [`${p}%`])).rows,
+      tables: (await d.query(`select c.relname, c.relacl::text from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname like $1 order by 1`, [`${p}%`])).rows,
+      defaults: (await d.query(`select pg_get_userbyid(defaclrole) as forrole, defaclobjtype, defaclacl::text from pg_default_acl order by 1, 2, 3`)).rows,
+    }));
     return { roles: roles.rows, dbs: dbs.rows, inside };
   });
 }
@@ -51,7 +55,10 @@ onEachServer('import blocks', { timeout: 300_000 }, () => {
         await c.query(`create database ${ident(db)}`);
         await c.query(`grant connect on database ${ident(db)} to ${ident(`${p}_app`)}`);
       });
-      await withClient(urlFor(url, { database: db }), (d) => d.query(`create schema ${ident(`${p}_s`)}; grant usage on schema ${ident(`${p}_s`)} to ${ident(`${p}_app`)}`));
+      await withClient(urlFor(url, { database: db }), (d) =>
+        d.query(`create schema ${ident(`${p}_s`)}; grant usage on schema ${ident(`${p}_s`)} to ${ident(`${p}_app`)};
+                 create table ${ident(`${p}_s`)}.t (id int); grant select on ${ident(`${p}_s`)}.t to ${ident(`${p}_readers`)}`),
+      );
 
       const dir = configDir(stack, {
         'main.xp': `stack "${stack}" {}
@@ -65,6 +72,13 @@ schema "${p}-s" {
 role "${p}-readers" {
   connection_limit = 5
   comment          = "new"
+
+  grant {
+    database   = database.${p}-db
+    schema     = schema.${p}-s
+    privileges = ["INSERT", "SELECT"]
+    future     = true
+  }
 }
 
 service_account "${p}-app" {
@@ -104,7 +118,7 @@ import {
         expect(r.action, r.address).toBe('import');
         expect(r.changes, r.address).toEqual([]);
       }
-      expect(json.resources.find((r) => r.address === `role.${p}-readers`)).toMatchObject({ importId: `${p}_readers`, reason: expect.stringContaining('(comment)') });
+      expect(json.resources.find((r) => r.address === `role.${p}-readers`)).toMatchObject({ importId: `${p}_readers`, reason: expect.stringContaining('(comment, grants)') });
       const text = expectOk(await run(['plan'])).stdout;
       expect(text).toContain(`# role.${p}-readers will be imported`);
       expect(text).toContain(`id = "${p}_readers"`);
@@ -122,16 +136,21 @@ import {
       // the account keeps its password
       await withClient(urlFor(url, { user: `${p}_app`, password, database: db }), (c) => c.query('select 1'));
 
-      // the import blocks stay; the difference is now an ordinary update
+      // the import blocks stay; the differences are now an ordinary update
       const next = JSON.parse(expectOk(await run(['plan', '--json'])).stdout) as PlanJson;
       expect(next.summary).toEqual({ add: 0, change: 1, destroy: 0, forget: 0 });
       const role = next.resources.find((r) => r.action !== 'no-op')!;
-      expect(role).toMatchObject({ address: `role.${p}-readers`, action: 'update', changes: [expect.objectContaining({ path: 'comment' })] });
+      expect(role).toMatchObject({ address: `role.${p}-readers`, action: 'update' });
+      expect(role.changes.map((c) => c.path)).toEqual(['comment', 'grants']);
       expect(role.reason).toBeUndefined();
       expect(role.drifted).toBeUndefined();
       expectOk(await run(['apply', '--auto-approve']));
       expect(expectOk(await run(['plan'])).stdout).toContain('No changes.');
       expect(await withClient(url, async (c) => (await c.query(`select shobj_description(oid, 'pg_authid') as c from pg_roles where rolname = $1`, [`${p}_readers`])).rows[0].c)).toBe('new');
+      const held = await withClient(urlFor(url, { database: db }), async (d) =>
+        (await d.query(`select string_agg(privilege_type, ',' order by privilege_type) as p from information_schema.role_table_grants where grantee = $1 and table_schema = $2`, [`${p}_readers`, `${p}_s`])).rows[0].p,
+      );
+      expect(held).toBe('INSERT,SELECT');
 
       // another stack cannot import them: refused, naming the owner
       const other = configDir(`${p}-other`, {
@@ -140,7 +159,7 @@ import {
       const refused = await xpIn(other, url)(['plan']);
       expect(refused.code).toBe(1);
       expect(refused.stdout + refused.stderr).toContain(`role "${p}_readers" is owned by stack "${stack}"`);
-      expectOk(await run(['destroy', '--auto-approve']));
+      expectOk(await run(['destroy', '--auto-approve', '--allow-data-loss']));
     } finally {
       await withClient(url, async (c) => {
         await c.query(`drop database if exists ${ident(db)} with (force)`);
