@@ -53,6 +53,8 @@ export type ApplyEvent =
       type: 'complete';
       at: number;
       operation: 'apply' | 'destroy';
+      /** Imported (`import` blocks): absent when none. */
+      imported?: number;
       added: number;
       changed: number;
       destroyed: number;

@@ -49,6 +49,8 @@ export interface WalkOptions {
 }
 
 export interface WalkResult {
+  /** Imported (`import` blocks): absent when none. */
+  imported?: number;
   added: number;
   changed: number;
   destroyed: number;
@@ -253,6 +255,7 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
       markFinished(step.address);
       if (step.action === 'create') result.added++;
       else if (step.action === 'update') result.changed++;
+      else if (step.action === 'import') result.imported = (result.imported ?? 0) + 1;
       else if (step.action === 'delete') result.destroyed++;
       else if (step.action === 'replace' && step.destructive === false) result.changed++;
       else if (step.action === 'replace') {
@@ -376,6 +379,7 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
     type: 'complete',
     at: now(),
     operation: opts.operation,
+    ...(result.imported ? { imported: result.imported } : {}),
     added: result.added,
     changed: result.changed,
     destroyed: result.destroyed,

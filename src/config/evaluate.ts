@@ -14,6 +14,7 @@ import { resourceTypes } from '../kinds/index.js';
 import type { Configuration, OutputValue, ResourceInstance, ResourceType } from '../model/types.js';
 import { Locals, Variables, readOutput, readProviders, readStack, type VariableInput } from './blocks.js';
 import { checkNames, checkNamesWrittenAsStrings } from './checks.js';
+import { readImports } from './imports.js';
 import { DiagnosticSink, where, type EvalContext, type Resolver, type Scope } from './context.js';
 import { Resources, type ResourceBlock } from './instances.js';
 import { didYouMean } from './suggest.js';
@@ -35,7 +36,7 @@ export interface EvaluateResult {
   diagnostics: Diagnostic[];
 }
 
-const topLevelBlockTypes = ['variable', 'locals', 'provider', 'output', 'stack', ...resourceTypes];
+const topLevelBlockTypes = ['variable', 'locals', 'provider', 'output', 'stack', 'import', ...resourceTypes];
 
 /** One evaluation of one configuration; the resolver of its expressions. */
 class Evaluator implements Resolver {
@@ -47,6 +48,7 @@ class Evaluator implements Resolver {
   private readonly providerBlocks = new Map<string, Block>();
   private readonly outputBlocks: Block[] = [];
   private stackBlock?: Block;
+  private readonly importBlocks: Block[] = [];
 
   constructor(
     private readonly files: readonly File[],
@@ -87,7 +89,7 @@ class Evaluator implements Resolver {
         this.diagnostics.report(attr.nameRange, `unexpected attribute "${attr.name}" at the top level`, 'attributes belong inside a block, e.g. locals { … }');
       }
       for (const block of file.body.blocks) {
-        const wantLabels = block.type === 'locals' ? 0 : 1;
+        const wantLabels = block.type === 'locals' || block.type === 'import' ? 0 : 1;
         if (!topLevelBlockTypes.includes(block.type)) {
           this.diagnostics.report(block.typeRange, `unknown block type "${block.type}"`, didYouMean(block.type, topLevelBlockTypes) ?? `expected one of: ${topLevelBlockTypes.join(', ')}`);
           continue;
@@ -95,8 +97,12 @@ class Evaluator implements Resolver {
         if (block.labels.length !== wantLabels) {
           this.diagnostics.report(
             block.typeRange,
-            wantLabels === 0 ? `a locals block takes no label` : `a ${block.type} block takes exactly one label: ${block.type} "name" { … }`,
+            wantLabels === 0 ? `${block.type === 'import' ? 'an' : 'a'} ${block.type} block takes no label` : `a ${block.type} block takes exactly one label: ${block.type} "name" { … }`,
           );
+          continue;
+        }
+        if (block.type === 'import') {
+          this.importBlocks.push(block);
           continue;
         }
         const label = block.labels[0]!;
@@ -151,6 +157,7 @@ class Evaluator implements Resolver {
       }
     }
     checkNames(resources, this.diagnostics);
+    readImports(this.importBlocks, resources, this.ctx);
     if (this.diagnostics.errors === 0) checkNamesWrittenAsStrings(resources, blockOf, this.diagnostics);
 
     const outputs: OutputValue[] = [];

@@ -1,8 +1,9 @@
 // What `xp import` reads from a server, in a constant number of round trips: one cluster-wide
 // query on the control connection (roles, memberships, databases, settings, comments, the
 // stacks that manage them), the provider's own catalog reads for roles and grants
-// (xplane.roles_catalog: one query; xplane.grants_catalog: one per database — the same reads
-// observe uses, so what import writes is what plan compares), and one query per database for
+// (xplane.roles_catalog: one query, the one observe uses; xplane.import_grants_catalog: one per
+// database, grants_catalog's facts in a shape that does not grow with roles × schemas — rebuilt
+// here as grants_catalog gives them, so what import writes is what plan compares), and one query per database for
 // its schemas, extensions and the access facts xp cannot express yet (xplane.remote_query).
 import type pg from 'pg';
 
@@ -154,7 +155,35 @@ export interface GrantsCatalog {
   >;
 }
 
-/** xplane.grants_catalog: what the roles hold in each database and schema (one query per database). */
+/** One database's part of xplane.import_grants_catalog: grants_catalog's facts, sized by the grants. */
+interface ImportGrantsCatalog {
+  me: string;
+  db_owner: string;
+  db_held: Record<string, string[]>;
+  schemas: Record<
+    string,
+    {
+      owner: string;
+      future_for: string[];
+      held: Record<string, string[]>;
+      /** Objects per kind. */
+      totals: Record<string, number>;
+      /** Per role and kind, the objects it owns. */
+      owned: Record<string, Record<string, number>>;
+      /** Per role and kind, how many objects carry each privilege (roles holding one only). */
+      objects_held: Record<string, Record<string, Record<string, number>>>;
+      defaults: Record<string, Record<string, Record<string, string[]>>>;
+    }
+  >;
+}
+
+/**
+ * What the roles hold in each database and schema (one query per database, on the server:
+ * xplane.import_grants_catalog), as xplane.grants_catalog gives it for the roles that hold
+ * anything in a schema: those with a privilege on it, on one of its objects, or in its default
+ * privileges. grants_catalog also lists every other role with what it does not hold, an entry
+ * per role and schema (two million for 1,000 tenants), which import never reads.
+ */
 export async function readGrants(
   client: pg.Client,
   provider: string,
@@ -162,12 +191,33 @@ export async function readGrants(
 ): Promise<Record<string, GrantsCatalog>> {
   const databases = Object.keys(requests);
   if (databases.length === 0) return {};
-  const { rows } = await client.query<{ g: Record<string, GrantsCatalog> }>('select xplane.grants_catalog($1, $2::jsonb, $3::text[]) as g', [
+  const { rows } = await client.query<{ g: Record<string, ImportGrantsCatalog> }>('select xplane.import_grants_catalog($1, $2::jsonb, $3::text[]) as g', [
     provider,
     JSON.stringify(requests),
     databases,
   ]);
-  return rows[0]!.g ?? {};
+  const out: Record<string, GrantsCatalog> = {};
+  for (const [db, cat] of Object.entries(rows[0]!.g ?? {})) out[db] = expandGrants(cat);
+  return out;
+}
+
+/** grants_catalog's entries (`objects`: per role and kind, `total` objects not its own and what it holds) for the roles present in a schema. */
+function expandGrants(cat: ImportGrantsCatalog): GrantsCatalog {
+  const schemas: GrantsCatalog['schemas'] = {};
+  for (const [name, sch] of Object.entries(cat.schemas)) {
+    const objects: GrantsCatalog['schemas'][string]['objects'] = {};
+    const present = new Set([...Object.keys(sch.held), ...Object.keys(sch.objects_held), ...Object.keys(sch.defaults)]);
+    for (const role of present) {
+      const entry: Record<string, { total: number; held: Record<string, number> }> = {};
+      for (const [kind, n] of Object.entries(sch.totals)) {
+        const total = n - (sch.owned[role]?.[kind] ?? 0);
+        if (total > 0) entry[kind] = { total, held: sch.objects_held[role]?.[kind] ?? {} };
+      }
+      if (Object.keys(entry).length > 0) objects[role] = entry;
+    }
+    schemas[name] = { owner: sch.owner, future_for: sch.future_for, held: sch.held, objects, defaults: sch.defaults };
+  }
+  return { me: cat.me, db_owner: cat.db_owner, db_held: cat.db_held, schemas };
 }
 
 export interface DatabaseContents {
@@ -304,8 +354,12 @@ export interface ImportInput {
   unreadable: Record<string, string>;
 }
 
+const rolesByName = new WeakMap<Cluster, Map<string, ClusterRole>>();
+
 export function systemRole(name: string, cluster: Cluster): string | undefined {
-  const r = cluster.roles.find((x) => x.name === name);
+  let byName = rolesByName.get(cluster);
+  if (!byName) rolesByName.set(cluster, (byName = new Map(cluster.roles.map((x) => [x.name, x]))));
+  const r = byName.get(name);
   if (name.startsWith('pg_')) return 'a predefined role';
   if (r?.bootstrap) return 'the bootstrap superuser';
   if (name === cluster.me) return 'the role xp connects as';

@@ -471,6 +471,26 @@ function sanitizedPart(s: string): string {
   return p === '' ? 'x' : p;
 }
 
+const presence = new WeakMap<ImportInput['grants'][string], Map<string, string[]>>();
+
+/** The schemas of a database where a role holds something (sorted): built once per database, not searched per role. */
+function schemasOf(cat: ImportInput['grants'][string], role: string): string[] {
+  let byRole = presence.get(cat);
+  if (!byRole) {
+    byRole = new Map();
+    for (const schema of Object.keys(cat.schemas).sort(byName)) {
+      const sch = cat.schemas[schema]!;
+      for (const who of new Set([...Object.keys(sch.held), ...Object.keys(sch.objects), ...Object.keys(sch.defaults)])) {
+        const list = byRole.get(who);
+        if (list) list.push(schema);
+        else byRole.set(who, [schema]);
+      }
+    }
+    presence.set(cat, byRole);
+  }
+  return byRole.get(role) ?? [];
+}
+
 /**
  * The grants of one role that the provider will observe exactly as written (role_states in
  * sql/055_role.sql): per database and schema, privileges held on every object of a kind (and,
@@ -508,7 +528,7 @@ function deriveGrants(
       const held = (cat.db_held[r.name] ?? []).filter((p) => !(own && p === 'CONNECT'));
       if (held.length > 0) r.grants.push({ database: db, schema: null, on: 'database', privileges: [...held].sort(byName), future: false });
     }
-    for (const schema of Object.keys(cat.schemas).sort(byName)) {
+    for (const schema of schemasOf(cat, r.name)) {
       const sch = cat.schemas[schema]!;
       // nothing of the role here (the usual case: one schema of many): nothing to declare
       const objects = sch.objects[r.name];

@@ -53,6 +53,8 @@ export interface ResourceInstance {
   /** Addresses this instance depends on (references + depends_on), deduplicated. */
   dependsOn: string[];
   range: SourceRange;
+  /** An `import { to = …, id = … }` block names it (src/config/imports.ts): `range` is the block's. */
+  import?: { id: string; range: SourceRange };
 }
 
 export interface ProviderBlock {

@@ -100,6 +100,7 @@ function planDeclared(
   }
 
   const ignore = r.lifecycle.ignore_changes;
+  if (r.import && managed === undefined) return planImport(r, item, base, normalized);
   const { changes, unchanged } = diffAttributes(r.kind, normalized, item.observed, r.spec, ignore);
   // Ignored attributes keep what the server has, so that apply leaves them alone.
   const spec: JsonObject = { ...normalized };
@@ -164,6 +165,35 @@ function planDeclared(
     ...(drifted ? { drifted } : {}),
     spec,
     ...(isAccount ? { passwordSource: resetPassword ? (passwordGiven ? 'configured' : 'generated') : 'keep' } : {}),
+  }) as ResourcePlan;
+}
+
+/**
+ * An `import` block's object, on the server and managed by no stack: apply records it as this
+ * stack's and changes nothing. The spec recorded is the declared one with every attribute the
+ * server reports at the server's value (as `ignore_changes` does for some), so neither this
+ * apply nor the in-database loop changes the object; the next plan compares the declaration
+ * with the server and shows what differs as ordinary updates. The reason counts them now.
+ */
+function planImport(r: ResourceInstance, item: ObservedItem, base: Partial<ResourcePlan>, normalized: JsonObject): ResourcePlan {
+  const observed = item.observed!;
+  const { changes, unchanged } = diffAttributes(r.kind, normalized, observed, r.spec, r.lifecycle.ignore_changes);
+  const spec: JsonObject = { ...normalized };
+  for (const k of Object.keys(spec)) if (k in observed) spec[k] = observed[k]!;
+  const differ = [...new Set(changes.map((c) => c.path))];
+  const reason =
+    differ.length === 0
+      ? 'exists on the server: recorded as managed by this stack, unchanged'
+      : `exists on the server: recorded as managed by this stack, unchanged; the next plan updates what differs from the configuration (${differ.join(', ')})`;
+  return withBase(base, {
+    action: 'import',
+    importId: r.import!.id,
+    reason,
+    changes: [],
+    unchanged: unchanged + changes.length,
+    destructive: false,
+    spec,
+    ...(r.kind === 'ServiceAccount' ? { passwordSource: 'keep' } : {}),
   }) as ResourcePlan;
 }
 
@@ -239,6 +269,7 @@ function summarise(resources: ResourcePlan[]): PlanSummary {
   for (const r of resources) {
     if (r.action === 'create') s.add++;
     else if (r.action === 'update') s.change++;
+    else if (r.action === 'import') s.import = (s.import ?? 0) + 1;
     else if (r.action === 'replace') {
       s.add++;
       s.destroy++;
@@ -320,7 +351,7 @@ function foreignConflicts(declared: ReadonlyMap<ResourceKey, ResourceInstance>, 
       {
         code: 'conflict' as const,
         address: r.address,
-        message: `${r.address}: ${r.type.replace('_', ' ')} "${r.name}" is owned by stack "${f.stack}", not "${stack}".`,
+        message: `${r.address}: ${r.import ? 'cannot import: ' : ''}${r.type.replace('_', ' ')} "${r.name}" is owned by stack "${f.stack}", not "${stack}".`,
         hint: `Remove it from one of the two stacks, or destroy it in stack "${f.stack}" first.`,
       },
     ];
@@ -361,6 +392,10 @@ function applyEntries(
       continue;
     }
     const m = managed.get(key);
+    if (r.import && !m && item.observed === null) {
+      errors.push(importNotFound(r));
+      continue;
+    }
     entries.push({ key, declared: r, managed: m, observed: item, plan: planDeclared(r, item, m, opts, input.passwords?.get(key)) });
   }
   for (const [key, m] of managed) {
@@ -369,6 +404,17 @@ function applyEntries(
     entries.push({ key, managed: m, observed: item, plan: planDelete(m, item, undefined, 'no longer declared') });
   }
   return entries;
+}
+
+/** An `import` block whose object is not on the server: refused where the block is. */
+function importNotFound(r: ResourceInstance): PlanError {
+  const at = r.import!.range;
+  return {
+    code: 'import_not_found',
+    address: r.address,
+    message: `${at.file}:${at.start.line}:${at.start.column}: cannot import ${r.address}: ${r.type.replace('_', ' ')} "${r.name}"${where(r)} does not exist on the server.`,
+    hint: 'Check the id (the PostgreSQL name), or remove the import block to create the object.',
+  };
 }
 
 /** Every step needs its own address: a record no longer declared may carry one that is taken. */
@@ -472,7 +518,7 @@ function where(r: ResourceInstance): string {
  */
 export function changesToCheck(plan: Plan): Array<Pick<ResourcePlan, 'kind' | 'name' | 'database' | 'provider' | 'action'> & { changed: string[] }> {
   return plan.resources
-    .filter((r) => r.action !== 'no-op' && r.action !== 'create' && !r.orphan)
+    .filter((r) => r.action !== 'no-op' && r.action !== 'create' && r.action !== 'import' && !r.orphan)
     .map(({ kind, name, database, provider, action, changes }) => ({ kind, name, database, provider, action, changed: [...new Set(changes.map((c) => c.path).filter((p) => !p.startsWith('lifecycle.')))] }));
 }
 

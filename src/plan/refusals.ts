@@ -56,7 +56,8 @@ function locationOf(r: ResourceInstance | undefined): string {
 /** A create or change the server would refuse (src/plan/names.ts): refused before the first change. */
 function unknownNameRefusal(e: PlanEntry, input: PlanInput): PlanError | undefined {
   const why = input.unknownNames?.get(e.key);
-  if (why === undefined || e.plan.action === 'delete' || e.plan.action === 'no-op') return undefined;
+  // an import records what the server has: the declared names matter from the next plan on
+  if (why === undefined || e.plan.action === 'delete' || e.plan.action === 'no-op' || e.plan.action === 'import') return undefined;
   return {
     code: 'unknown_name',
     address: e.plan.address,

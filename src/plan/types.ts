@@ -11,10 +11,13 @@ export type JsonObject = { [key: string]: Json };
 // ---------------------------------------------------------------------------------------
 // Actions: one small type whose values map to the symbols Terraform users know.
 
-/** create `+`, update in place `~`, replace `-/+`, delete `-`, no-op (nothing). */
-export type PlanAction = 'create' | 'update' | 'replace' | 'delete' | 'no-op';
+/**
+ * create `+`, update in place `~`, replace `-/+`, delete `-`, no-op (nothing), and import (no
+ * symbol, as Terraform: an `import` block's object becomes this stack's, unchanged).
+ */
+export type PlanAction = 'create' | 'update' | 'replace' | 'delete' | 'no-op' | 'import';
 
-export const ACTIONS: readonly PlanAction[] = ['create', 'update', 'replace', 'delete', 'no-op'];
+export const ACTIONS: readonly PlanAction[] = ['create', 'update', 'replace', 'delete', 'no-op', 'import'];
 
 export const ACTION_SYMBOL: Readonly<Record<PlanAction, string>> = {
   create: '+',
@@ -22,6 +25,7 @@ export const ACTION_SYMBOL: Readonly<Record<PlanAction, string>> = {
   replace: '-/+',
   delete: '-',
   'no-op': ' ',
+  import: ' ',
 };
 
 // ---------------------------------------------------------------------------------------
@@ -99,7 +103,8 @@ export type PlanErrorCode =
   | 'conflict'
   | 'secret_file'
   | 'self_protection'
-  | 'unknown_name';
+  | 'unknown_name'
+  | 'import_not_found';
 
 /** A refusal: the plan is shown but cannot be applied. */
 export interface PlanError {
@@ -138,6 +143,8 @@ export interface ResourcePlan {
   dataLoss?: DataLoss;
   /** Observed differs from what the stack last applied (someone changed it by hand). */
   drifted?: boolean;
+  /** import: the `id` of its `import` block (the PostgreSQL name). */
+  importId?: string;
   /**
    * create/update/replace/no-op: what apply sends to xplane.apply, the normalised desired
    * spec (ignored attributes keep their observed value). delete: the spec the stack last
@@ -170,6 +177,8 @@ export interface PlanSummary {
   destroy: number;
   /** Orphaned deletes: removed from xp's records, left on the server. */
   forget: number;
+  /** Imports (`import` blocks): present only when the plan has some. */
+  import?: number;
 }
 
 export interface PlanOptions {

@@ -238,6 +238,7 @@ const HEADLINE: Record<PlanAction, string> = {
   replace: 'must be replaced',
   delete: 'will be destroyed',
   'no-op': 'is unchanged',
+  import: 'will be imported',
 };
 
 function headline(r: ResourcePlan): string {
@@ -269,6 +270,8 @@ function resourceLines(l: Lines, r: ResourcePlan): void {
   }
   const symbol = r.action === 'delete' && r.orphan ? '-' : ACTION_SYMBOL[r.action];
   l.push(`${' '.repeat(3 - symbol.length)}${paint(s, symbol as Sym | '-/+', symbol)} ${blockHeader(r)} {`);
+  // An import changes nothing: its object is named by its id, as Terraform shows it.
+  if (r.action === 'import') l.attr(6, ' ', `id = ${scalar(r.importId ?? r.name)}`);
   const w = keyWidth(r.changes.map((c) => c.path));
   for (const c of r.changes) changeLine(l, 6, c, w, r.action);
   if (r.unchanged > 0 && (r.action === 'update' || r.action === 'replace')) {
@@ -277,7 +280,7 @@ function resourceLines(l: Lines, r: ResourcePlan): void {
   l.push('    }');
 }
 
-const KEY_TEXT: Record<Exclude<PlanAction, 'no-op'>, string> = {
+const KEY_TEXT: Record<Exclude<PlanAction, 'no-op' | 'import'>, string> = {
   create: 'create',
   update: 'update in-place',
   replace: 'destroy and then create replacement',
@@ -287,7 +290,8 @@ const KEY_TEXT: Record<Exclude<PlanAction, 'no-op'>, string> = {
 export function summaryLine(plan: Plan): string {
   const { add, change, destroy, forget } = plan.summary;
   const forgotten = forget > 0 ? `, ${forget} to forget` : '';
-  return `Plan: ${add} to add, ${change} to change, ${destroy} to destroy${forgotten}.`;
+  const imported = plan.summary.import ? `${plan.summary.import} to import, ` : '';
+  return `Plan: ${imported}${add} to add, ${change} to change, ${destroy} to destroy${forgotten}.`;
 }
 
 /** The refusals, each in a Terraform-style box. */
@@ -332,14 +336,15 @@ export function renderPlanText(plan: Plan, options: PlanTextOptions): string {
     }
   } else {
     const present = new Set(changed.map((r) => r.action));
-    l.push('Resource actions are indicated with the following symbols:');
+    // an import has no symbol (as in Terraform): a plan of imports only has no legend
+    if ([...present].some((a) => a !== 'import')) l.push('Resource actions are indicated with the following symbols:');
     for (const a of ['create', 'update', 'replace', 'delete'] as const) {
       if (!present.has(a)) continue;
       const sym = ACTION_SYMBOL[a];
       l.push(`${' '.repeat(Math.max(0, 3 - sym.length)) + paint(s, sym as Sym | '-/+', sym)} ${KEY_TEXT[a]}`);
     }
     if (changed.some((r) => r.orphan)) l.push(s.dim('    (an orphaned resource is only forgotten: it stays on the server)'));
-    l.push('');
+    if ([...present].some((a) => a !== 'import')) l.push('');
     l.push('xp will perform the following actions:');
     for (const r of changed) {
       l.push('');

@@ -37,6 +37,7 @@ const words: Record<ResourceAction, ActionWords> = {
   replace: { running: 'Replacing', still: 'replacing', noun: 'Replacement', done: 'replaced' },
   delete: { running: 'Destroying', still: 'destroying', noun: 'Destruction', done: 'destroyed' },
   'no-op': { running: 'Checking', still: 'checking', noun: 'Check', done: 'unchanged' },
+  import: { running: 'Importing', still: 'importing', noun: 'Import', done: 'imported' },
 };
 
 export function actionWords(action: ResourceAction): ActionWords {
@@ -54,6 +55,7 @@ export function notableStatus(action: ResourceAction, statusCode: string): strin
     replace: ['success', 'updated'],
     delete: ['success'],
     'no-op': ['success', 'no_change'],
+    import: ['success', 'no_change'],
   };
   return expected[action].includes(statusCode) ? undefined : statusCode;
 }
@@ -74,7 +76,7 @@ export function summaryLine(complete: Complete, interrupted = false): string {
   const counts =
     complete.operation === 'destroy'
       ? `${complete.destroyed} destroyed`
-      : `${complete.added} added, ${complete.changed} changed, ${complete.destroyed} destroyed`;
+      : `${complete.imported ? `${complete.imported} imported, ` : ''}${complete.added} added, ${complete.changed} changed, ${complete.destroyed} destroyed`;
   const title = complete.operation === 'destroy' ? 'Destroy' : 'Apply';
   if (succeeded(complete, interrupted)) return `${title} complete! Resources: ${counts}.`;
   const extra: string[] = [];

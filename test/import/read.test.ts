@@ -2,7 +2,7 @@
 // roles and schemas (issue 13): the same count for 2 roles and schemas as for 40 of each.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
-import { readServer } from '../../src/import/catalog.js';
+import { readGrants, readServer } from '../../src/import/catalog.js';
 import { generate } from '../../src/import/generate.js';
 import { providerDatabase, type ProviderDatabase } from '../provider/harness.js';
 
@@ -59,6 +59,65 @@ describe('xp import reads', () => {
           await db.client.query(`drop schema if exists ${pg.escapeIdentifier(`${p}_s${i}`)} cascade`);
           await db.client.query(`drop role if exists ${pg.escapeIdentifier(`${p}_r${i}`)}`);
         }
+    }
+  });
+
+  // import reads grants with xplane.import_grants_catalog, whose size does not grow with roles ×
+  // schemas; what it gives must be grants_catalog's (what plan observes) for every role that
+  // holds something in a schema, and the other roles must hold nothing there.
+  it('the same grants as xplane.grants_catalog, for every role holding something', async () => {
+    const p = `imq_${Math.random().toString(16).slice(2, 8)}`;
+    const id = (s: string) => pg.escapeIdentifier(`${p}_${s}`);
+    const roles = ['owner', 'reader', 'partial', 'idle', 'defaults'].map((r) => `${p}_${r}`);
+    const schemas = ['a', 'b'].map((s) => `${p}_${s}`);
+    try {
+      for (const r of roles) await db.client.query(`create role ${pg.escapeIdentifier(r)}`);
+      await db.client.query(`grant ${id('owner')} to current_user`);
+      for (const s of ['a', 'b']) {
+        await db.client.query(`create schema ${id(s)} authorization ${id('owner')}`);
+        await db.client.query(`create table ${id(s)}.t1 (id int); create table ${id(s)}.t2 (id int); create sequence ${id(s)}.q;
+          create function ${id(s)}.f() returns int language sql as 'select 1'`);
+        // one table of the owner's: it does not count for the owner
+        await db.client.query(`alter table ${id(s)}.t2 owner to ${id('owner')}`);
+        await db.client.query(`grant usage on schema ${id(s)} to ${id('reader')}; grant select on all tables in schema ${id(s)} to ${id('reader')};
+          grant usage on all sequences in schema ${id(s)} to ${id('reader')}; grant select on ${id(s)}.t1 to ${id('partial')};
+          grant select on ${id(s)}.t1 to ${id('owner')};
+          alter default privileges for role ${id('owner')} in schema ${id(s)} grant select on tables to ${id('defaults')};
+          alter default privileges in schema ${id(s)} grant execute on functions to ${id('defaults')}`);
+      }
+      const requests = { [db.name]: { roles, schemas } };
+      const mine = (await readGrants(db.client, 'default', requests))[db.name]!;
+      const { rows } = await db.client.query<{ g: Record<string, typeof mine> }>('select xplane.grants_catalog($1, $2::jsonb, $3::text[]) as g', [
+        'default',
+        JSON.stringify(requests),
+        [db.name],
+      ]);
+      const full = rows[0]!.g[db.name]!;
+      expect({ ...mine, schemas: undefined }).toEqual({ ...full, schemas: undefined });
+      expect(Object.keys(mine.schemas).sort()).toEqual([...schemas].sort());
+      for (const s of schemas) {
+        const m = mine.schemas[s]!;
+        const f = full.schemas[s]!;
+        expect({ ...m, objects: undefined }).toEqual({ ...f, objects: undefined });
+        // the roles listed are grants_catalog's entries, exactly
+        for (const [role, entry] of Object.entries(m.objects)) expect(entry).toEqual(f.objects[role]);
+        // every role left out holds nothing on the objects there
+        for (const [role, entry] of Object.entries(f.objects)) {
+          if (role in m.objects) continue;
+          expect(Object.values(entry).every((k) => Object.keys(k.held).length === 0)).toBe(true);
+        }
+        // the case that matters: a role holding some objects has its own total (its objects excluded)
+        expect(m.objects[`${p}_owner`]?.['tables']).toEqual({ total: 1, held: { SELECT: 1 } });
+        expect(m.objects[`${p}_partial`]?.['tables']).toEqual({ total: 2, held: { SELECT: 1 } });
+        expect(Object.keys(m.objects).sort()).toEqual([`${p}_defaults`, `${p}_owner`, `${p}_partial`, `${p}_reader`]);
+      }
+    } finally {
+      for (const s of ['a', 'b']) await db.client.query(`drop schema if exists ${id(s)} cascade`);
+      await db.client.query(`revoke ${id('owner')} from current_user`).catch(() => undefined);
+      for (const r of roles) {
+        await db.client.query(`drop owned by ${pg.escapeIdentifier(r)}`).catch(() => undefined);
+        await db.client.query(`drop role if exists ${pg.escapeIdentifier(r)}`);
+      }
     }
   });
 });

@@ -5,7 +5,7 @@ import { describeDataLoss } from '../../src/plan/data-loss.js';
 import { lifecycleAttributes } from '../../src/kinds/index.js';
 import { instanceKey } from '../../src/plan/identity.js';
 import type { AttributeChange, Json, ObservedItem, Plan, ResourcePlan } from '../../src/plan/types.js';
-import { EMPTY, instance, scenario, type Scenario } from './builders.js';
+import { EMPTY, instance, managedOf, scenario, type Scenario } from './builders.js';
 
 const app = instance('database', 'app', { owner: 'app_owner' });
 const api = instance('schema', 'api', { database: 'app', owner: 'app_owner' }, { dependsOn: ['database.app'] });
@@ -641,5 +641,44 @@ describe('assemblePlan: scope and order', () => {
     expect(drifted.fingerprint).not.toBe(base.fingerprint);
     expect(edited.resources[0]!.action).toBe('update');
     expect(edited.fingerprint).toBe(base.fingerprint);
+  });
+});
+
+describe('assemblePlan: import blocks', () => {
+  const at = { file: 'main.xp', start: { line: 7, column: 1, offset: 0 }, end: { line: 7, column: 7, offset: 0 } } as never;
+  const imported = (r: typeof app) => ({ ...r, import: { id: r.name, range: at } });
+  const db = imported(instance('database', 'app', { owner: 'app_owner', connection_limit: 10 }));
+
+  it('an object on the server that no stack manages is imported: recorded as the server has it, nothing changes', () => {
+    const plan = assemblePlan(scenario({ desired: [{ r: db, server: { connection_limit: 3 }, managed: false }] }));
+    const step = only(plan, 'database.app');
+    expect(step).toMatchObject({ action: 'import', importId: 'app', changes: [], destructive: false });
+    expect(step.reason).toContain('the next plan updates what differs from the configuration (connection_limit)');
+    // what apply records is the server's value, so neither apply nor the reconcile loop changes it
+    expect(step.spec['connection_limit']).toBe(3);
+    expect(plan.summary).toEqual({ add: 0, change: 0, destroy: 0, forget: 0, import: 1 });
+    expect(plan.errors).toEqual([]);
+    expect(changesToCheck(plan)).toEqual([]);
+  });
+
+  it('once the stack manages it, the import block changes nothing: an ordinary update', () => {
+    const plan = assemblePlan(scenario({ desired: [{ r: db, server: { connection_limit: 3 } }] }));
+    expect(only(plan, 'database.app')).toMatchObject({ action: 'update', changes: [{ path: 'connection_limit', before: 3, after: 10 }] });
+    expect(plan.summary.import).toBeUndefined();
+  });
+
+  it('an object missing from the server is refused at the import block, and not created', () => {
+    const plan = assemblePlan(scenario({ desired: [{ r: db, server: null, managed: false }] }));
+    expect(plan.resources).toEqual([]);
+    expect(plan.errors).toEqual([
+      expect.objectContaining({ code: 'import_not_found', address: 'database.app', message: 'main.xp:7:1: cannot import database.app: database "app" does not exist on the server.' }),
+    ]);
+  });
+
+  it('an object another stack manages is refused, naming the stack', () => {
+    const input = scenario({ desired: [{ r: db, server: 'same', managed: false }] });
+    input.foreign = [managedOf(db, { stack: 'billing' })];
+    const plan = assemblePlan(input);
+    expect(plan.errors).toEqual([expect.objectContaining({ code: 'conflict', message: expect.stringContaining('cannot import: database "app" is owned by stack "billing"') })]);
   });
 });
