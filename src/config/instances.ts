@@ -18,7 +18,7 @@ import { identifierProblem } from '../kinds/domains.js';
 import type { ConnectionSecret, Lifecycle, ResourceInstance, ResourceType, Value } from '../model/types.js';
 import { STRING } from '../model/type-spec.js';
 import { checkAttribute, reportProblem, SecretFiles } from './checks.js';
-import { BUSY, FAILED, attributesOf, fail, where, type DiagnosticSink, type EvalContext, type Scope } from './context.js';
+import { BUSY, FAILED, attributesOf, fail, failStatic, where, type DiagnosticSink, type EvalContext, type Scope } from './context.js';
 import { evalAttribute, evalExpr } from './expressions.js';
 import { didYouMean } from './suggest.js';
 import { convert } from './type-constraints.js';
@@ -295,7 +295,7 @@ export class Resources {
     if (!r) {
       const address = `${type}.${label}`;
       const same = [...(this.byType.get(type)?.keys() ?? [])];
-      fail(range, `reference to undeclared resource ${address}`, didYouMean(label, same) ?? `declare it: ${type} "${label}" { … }`);
+      failStatic(range, `reference to undeclared resource ${address}`, didYouMean(label, same) ?? `declare it: ${type} "${label}" { … }`);
     }
     const address = r.address;
     if (!scope.deps) {
