@@ -367,7 +367,8 @@ class Printer {
   /** The parts of a template: text (escaped by `escape`), `${…}` and `%{…}` directives. */
   templateParts(parts: (string | ast.Expression)[], escape: (s: string) => string, indent: string): string {
     const open = (sigil: string, s: ast.Strip) => `${sigil}{${s.before ? '~' : ''}`;
-    const tag = (sigil: string, s: ast.Strip, inner: string) => (sigil === '%' ? `${open('%', s)} ${inner} ${s.after ? '~' : ''}}` : `${open('$', s)}${inner}${s.after ? '~' : ''}}`);
+    const tag = (sigil: string, s: ast.Strip, inner: string) =>
+      sigil === '%' ? `${open('%', s)} ${inner} ${s.after ? '~' : ''}}` : `${open('$', s)}${s.before ? ' ' : ''}${inner}${s.after ? ' ~' : ''}}`;
     let out = '';
     for (const p of parts) {
       if (typeof p === 'string') out += escape(p);
