@@ -3,7 +3,7 @@
 // and random token soup never crash the parser or the formatter, only produce diagnostics.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parse, parseWithTrivia } from '../../src/dsl/index.js';
+import { parse, parseTemplate, parseWithTrivia } from '../../src/dsl/index.js';
 import { formatSource, stripRanges } from '../../src/dsl/format.js';
 
 const KEYWORDS = new Set(['true', 'false', 'null', 'for', 'in', 'if']);
@@ -120,6 +120,7 @@ describe('random well-formed configurations', () => {
 const soupTokens = fc.constantFrom(
   'a', 'role', '"x"', '"${', '}', '{', '[', ']', '(', ')', '=', '==', '!', '-', '+', '*', '/', '%', '?', ':', ',', '.', '...',
   '=>', 'for', 'in', 'if', 'true', 'null', '1', '2.5', '<<EOT\n', '<<-EOT\n', 'EOT', '\n', ' ', '#', '//', '/*', '*/', '"', '\\', '$', '&&', '||', '\t', '\r\n',
+  '%{', '%{~', '~}', '${~', '%%{', 'endif', 'endfor', 'else', '[*]', '.*', 'dynamic', 'content',
 );
 
 function noCrash(text: string) {
@@ -154,6 +155,22 @@ describe('random input never crashes the front end', () => {
         noCrash(text.slice(0, text.length === 0 ? 0 : cut % text.length));
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('random template files never crash parseTemplate', () => {
+  it('random token soup as a template file', () => {
+    fc.assert(
+      fc.property(fc.array(soupTokens, { maxLength: 60 }).map((ts) => ts.join('')), (text) => {
+        const r = parseTemplate('soup.tpl', text);
+        for (const d of r.diagnostics) {
+          expect(d.range!.start.line).toBeGreaterThanOrEqual(1);
+          expect(d.message).not.toBe('');
+        }
+        expect(r.template.kind).toBe('Template');
+      }),
+      { numRuns: 1000 },
     );
   });
 });
