@@ -9,6 +9,8 @@ import { parseTemplate } from '../dsl/index.js';
 import { decodeSource } from '../dsl/source.js';
 import { EvalFailure, fail, where, type EvalContext, type Resolver, type Scope } from './context.js';
 import { FunctionError } from './function-args.js';
+import { STRING } from '../model/type-spec.js';
+import { convert } from './type-constraints.js';
 import { configPath } from './function-paths.js';
 import { ResourceGroup, UNKNOWN, containsUnknown, isObject, typeOfValue, unwrap, wrap, type EvalValue } from './values.js';
 
@@ -86,7 +88,12 @@ const noReferences: Resolver = {
 };
 
 /** Parsed templates by absolute path and text, for one evaluation (10,000 calls parse once). */
-const parsedTemplates = new WeakMap<object, Map<string, { text: string; template: TemplateExpr; diagnostics: Diagnostic[] }>>();
+interface ParsedTemplate {
+  text: string;
+  template: TemplateExpr;
+  diagnostics: Diagnostic[];
+}
+const parsedTemplates = new WeakMap<object, Map<string, ParsedTemplate>>();
 
 /** The name of a template variable: an identifier (Terraform's rule). */
 const VARIABLE_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
@@ -103,7 +110,7 @@ const templatefileFn: EvaluatorFunction = {
     if (p.value === UNKNOWN) return wrap(UNKNOWN, p.sensitive || v.sensitive);
     if (typeof p.value !== 'string') fail(pathArg.range, `templatefile: argument 1 must be a string, got ${typeOfValue(p.value)}`);
     const path = p.value;
-    let vars = v.value;
+    const vars = v.value;
     if (vars instanceof ResourceGroup) fail(varsArg.range, 'templatefile: argument 2 must be an object of variables, got a resource group');
     if (!isObject(vars) && vars !== UNKNOWN) fail(varsArg.range, `templatefile: argument 2 must be an object of variables, got ${typeOfValue(vars)}`);
     let full: string;
@@ -120,7 +127,6 @@ const templatefileFn: EvaluatorFunction = {
       throw new EvalFailure({ ...d, hint: d.hint ? `${d.hint} (${called})` : called });
     }
     if (vars === UNKNOWN) return wrap(UNKNOWN, v.sensitive || p.sensitive);
-    vars = vars as { [k: string]: EvalValue };
     const names = new Map<string, EvalValue>();
     for (const key of Object.keys(vars)) {
       if (!VARIABLE_NAME.test(key)) fail(varsArg.range, `templatefile: invalid template variable name "${key}": it must start with a letter, followed by letters, digits and underscores`);
@@ -131,14 +137,13 @@ const templatefileFn: EvaluatorFunction = {
     // the whole file is a template: "${x}" alone is still a string
     const { value, sensitive } = unwrap(out);
     if (value === UNKNOWN || typeof value === 'string') return out;
-    if (value === null || Array.isArray(value) || isObject(value) || value instanceof ResourceGroup) {
-      fail(parsed.template.range, `templatefile: the template "${path}" gives a ${typeOfValue(value)}, not a string`, called);
-    }
-    return wrap(String(value), sensitive);
+    const s = value === null || Array.isArray(value) || isObject(value) || value instanceof ResourceGroup ? undefined : convert(value, STRING);
+    if (!s?.ok) fail(parsed.template.range, `templatefile: the template "${path}" gives a ${typeOfValue(value)}, not a string`, called);
+    return wrap(s.value, sensitive);
   },
 };
 
-function readTemplate(ctx: EvalContext, full: string, path: string, pathArg: Expression) {
+function readTemplate(ctx: EvalContext, full: string, path: string, pathArg: Expression): ParsedTemplate {
   let bytes: Buffer;
   try {
     bytes = readFileSync(full);
@@ -151,7 +156,7 @@ function readTemplate(ctx: EvalContext, full: string, path: string, pathArg: Exp
     fail(pathArg.range, `templatefile: "${path}" is not UTF-8: ${decoded.diagnostic.message.replace(/^invalid UTF-8: /, '')} at ${at.line}:${at.column}`);
   }
   let cache = parsedTemplates.get(ctx.functions);
-  if (!cache) parsedTemplates.set(ctx.functions, (cache = new Map()));
+  if (!cache) parsedTemplates.set(ctx.functions, (cache = new Map<string, ParsedTemplate>()));
   const hit = cache.get(full);
   if (hit && hit.text === decoded.text) return hit;
   const parsed = { text: decoded.text, ...parseTemplate(path, decoded.text) };

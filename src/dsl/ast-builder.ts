@@ -314,7 +314,7 @@ export class AstBuilder extends BaseVisitor {
       return { kind: 'Template', parts: [text ? this.decodeString(text) : ''], range: this.between(ctx.StringStart?.[0], ctx.StringEnd?.[0], text ? [this.tokenRange(text)] : []) };
     }
     const pieces = [
-      ...(ctx.StringText ?? []).map((tok) => ({ offset: tok.startOffset, part: this.decodeString(tok) as Piece })),
+      ...(ctx.StringText ?? []).map((tok) => ({ offset: tok.startOffset, part: this.decodeString(tok) })),
       ...this.templatePieces(ctx.templateInterpolation, ctx.templateDirective),
     ].sort(byOffset);
     const inner = pieces.flatMap((p) => (typeof p.part === 'string' ? [] : [p.part.range]));
@@ -325,14 +325,14 @@ export class AstBuilder extends BaseVisitor {
     const start = ctx.HeredocStart?.[0];
     const heredoc = start ? t.heredocMarker(start.image) : { marker: 'EOT', indent: false };
     const pieces = [
-      ...(ctx.HeredocText ?? []).map((tok) => ({ offset: tok.startOffset, part: tok.image as Piece })),
+      ...(ctx.HeredocText ?? []).map((tok) => ({ offset: tok.startOffset, part: tok.image })),
       ...this.templatePieces(ctx.templateInterpolation, ctx.templateDirective),
     ].sort(byOffset);
     const texts = ctx.HeredocText ?? [];
     const lastText = texts[texts.length - 1];
     const range = this.between(start, ctx.HeredocEnd?.[0], lastText ? [this.tokenRange(lastText)] : []);
     let parts = pieces.map((p) => p.part);
-    if (heredoc.indent) parts = stripIndent(parts as (string | ast.Expression)[]) as Piece[];
+    if (heredoc.indent) parts = stripIndent(parts as (string | ast.Expression)[]);
     parts = parts.map((p) => (typeof p === 'string' ? unescapeRaw(p) : p));
     return { kind: 'Template', parts: this.foldDirectives(parts), heredoc, range };
   }
@@ -340,7 +340,7 @@ export class AstBuilder extends BaseVisitor {
   /** A template file (templatefile()): raw text like a heredoc's, interpolations and directives. */
   templateFile(ctx: cst.TemplateFileCstChildren, _node?: CstNode): ast.TemplateExpr {
     const pieces = [
-      ...(ctx.TemplateFileText ?? []).map((tok) => ({ offset: tok.startOffset, part: unescapeRaw(tok.image) as Piece, range: this.tokenRange(tok) })),
+      ...(ctx.TemplateFileText ?? []).map((tok) => ({ offset: tok.startOffset, part: unescapeRaw(tok.image), range: this.tokenRange(tok) })),
       ...this.templatePieces(ctx.templateInterpolation, ctx.templateDirective).map((p) => ({ ...p, range: p.part.range })),
     ].sort(byOffset);
     const first = pieces[0]?.range;

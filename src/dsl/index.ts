@@ -4,6 +4,7 @@ import type { IRecognitionException, IToken } from 'chevrotain';
 import type { File, TemplateExpr } from './ast.js';
 import type { Diagnostic, SourceRange } from './diagnostics.js';
 import {
+  DirectiveOpen,
   HeredocEnd,
   HeredocStart,
   LBracket,
@@ -15,6 +16,7 @@ import {
   RCurly,
   RParen,
   significantNewlines,
+  StripRCurly,
   TemplateOpen,
   UnclosedBlockComment,
 } from './tokens.js';
@@ -248,12 +250,12 @@ function tooDeep(path: string, tokens: IToken[], from: number): Diagnostic {
   let max = 0;
   for (let i = from; i < tokens.length; i++) {
     const type = tokens[i]!.tokenType;
-    if (type === LBracket || type === LParen || type === LCurly || type === TemplateOpen) {
+    if (type === LBracket || type === LParen || type === LCurly || type === TemplateOpen || type === DirectiveOpen) {
       if (++depth > max) {
         max = depth;
         deepest = tokens[i];
       }
-    } else if (type === RBracket || type === RParen || type === RCurly) depth--;
+    } else if (type === RBracket || type === RParen || type === RCurly || type === StripRCurly) depth--;
   }
   const at = deepest ? { line: deepest.startLine!, column: deepest.startColumn!, offset: deepest.startOffset } : { line: 1, column: 1, offset: 0 };
   return {
