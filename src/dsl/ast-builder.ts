@@ -420,12 +420,17 @@ export class AstBuilder extends BaseVisitor {
           break;
         }
         default:
-          this.error(`unknown template directive "${p.tag}"`, p.range, 'directives: %{ if … }, %{ else }, %{ endif }, %{ for … in … }, %{ endfor }');
+          if (p.complete) this.error(`unknown template directive "${p.tag}"`, p.range, 'directives: %{ if … }, %{ else }, %{ endif }, %{ for … in … }, %{ endfor }');
       }
     }
     for (let k = stack.length - 1; k >= 0; k--) {
       const f = stack[k]!;
       const end = f.node.kind === 'TemplateIf' ? 'endif' : 'endfor';
+      // a tag cut short is a syntax error already: the missing end is a consequence
+      if (!f.open.complete) {
+        finish(f.node);
+        continue;
+      }
       this.error(`%{ ${f.open.tag} } has no %{ ${end} }`, f.open.range, `close it with %{ ${end} }`);
       finish(f.node);
     }
@@ -445,14 +450,15 @@ export class AstBuilder extends BaseVisitor {
     const close = ctx.RCurly?.[0] ?? ctx.StripRCurly?.[0];
     const strip = { before: open?.image.endsWith('~') ?? false, after: Boolean(ctx.StripRCurly) };
     const range = this.between(open, close);
+    const complete = isRealToken(close);
     if (ctx.For) {
       const names = (ctx.Identifier ?? []).map((tok) => tok.image);
-      const tag: DirectiveTag = { kind: 'DirectiveTag', tag: 'for', strip, range, valueVar: names[names.length - 1] ?? '', expr: this.expr(ctx.expression?.[0]) };
+      const tag: DirectiveTag = { kind: 'DirectiveTag', tag: 'for', strip, range, complete, valueVar: names[names.length - 1] ?? '', expr: this.expr(ctx.expression?.[0]) };
       if (names.length === 2) tag.keyVar = names[0];
       return tag;
     }
-    if (ctx.If) return { kind: 'DirectiveTag', tag: 'if', strip, range, expr: this.expr(ctx.expression?.[0]) };
-    return { kind: 'DirectiveTag', tag: ctx.Identifier?.[0]?.image ?? '', strip, range };
+    if (ctx.If) return { kind: 'DirectiveTag', tag: 'if', strip, range, complete, expr: this.expr(ctx.expression?.[0]) };
+    return { kind: 'DirectiveTag', tag: ctx.Identifier?.[0]?.image ?? '', strip, range, complete };
   }
 
   listExpression(ctx: cst.ListExpressionCstChildren): ast.ListExpr | ast.ForExpr {
@@ -611,6 +617,8 @@ interface DirectiveTag {
   tag: string;
   strip: ast.Strip;
   range: SourceRange;
+  /** False when error recovery made up its `}` (the syntax error says what is wrong). */
+  complete: boolean;
   keyVar?: string;
   valueVar?: string;
   expr?: ast.Expression;
