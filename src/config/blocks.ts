@@ -6,7 +6,7 @@ import type { Attribute, Block, Expression } from '../dsl/ast.js';
 import type { Diagnostic, SourceRange } from '../dsl/diagnostics.js';
 import type { Configuration, OutputValue, ProviderBlock } from '../model/types.js';
 import { ANY, type TypeSpec } from '../model/type-spec.js';
-import { BUSY, FAILED, alreadyReported, attributesOf, fail, where, type DiagnosticSink, type EvalContext, type Scope } from './context.js';
+import { BUSY, FAILED, alreadyReported, attributesOf, fail, failStatic, where, type DiagnosticSink, type EvalContext, type Scope } from './context.js';
 import { evalAttribute, evalTop } from './expressions.js';
 import { didYouMean } from './suggest.js';
 import { convert, typeFromExpression } from './type-constraints.js';
@@ -125,7 +125,7 @@ export class Variables {
   /** `var.name` */
   reference(name: string, range: SourceRange, scope: Scope): EvalValue {
     const v = this.states.get(name);
-    if (!v) fail(range, `unknown variable "${name}"`, didYouMean(name, this.states.keys()) ?? `declare it: variable "${name}" {}`);
+    if (!v) failStatic(range, `unknown variable "${name}"`, didYouMean(name, this.states.keys()) ?? `declare it: variable "${name}" {}`);
     if (scope.where === 'variable') fail(range, 'a variable default cannot refer to variables');
     if (v.value === FAILED) throw alreadyReported(); // reported at the variable
     return v.value;
@@ -169,7 +169,7 @@ export class Locals {
   reference(name: string, range: SourceRange, scope: Scope): EvalValue {
     if (scope.where === 'variable') fail(range, 'a variable default cannot refer to locals');
     const l = this.states.get(name);
-    if (!l) fail(range, `unknown local "${name}"`, didYouMean(name, this.states.keys()) ?? 'locals are declared in a locals { … } block');
+    if (!l) failStatic(range, `unknown local "${name}"`, didYouMean(name, this.states.keys()) ?? 'locals are declared in a locals { … } block');
     if (l.state === BUSY) {
       const cycle = this.stack.slice(this.stack.indexOf(name));
       const path = [...cycle, name].map((n) => `local.${n}`).join(' → ');

@@ -13,12 +13,16 @@ import { didYouMean } from './suggest.js';
 import { convert } from './type-constraints.js';
 import { ResourceGroup, ResourceRef, deepUnwrap, toPlain, unwrap, wrap, type EvalValue } from './values.js';
 
+/** The source block of each nested block of an instance made with dynamic blocks, in the
+ * order of its spec's items (instances.ts fills it; without dynamic blocks there is no entry). */
+export const nestedSources = new WeakMap<ResourceInstance, Block[]>();
+
 /** A problem a kind found in a spec (its finalize), placed at the attribute or nested block it is about. */
-export function reportProblem(p: SpecProblem, block: Block, diagnostics: DiagnosticSink): void {
+export function reportProblem(p: SpecProblem, block: Block, diagnostics: DiagnosticSink, nestedBlocks: readonly Block[] = block.body.blocks): void {
   let range = block.typeRange;
   if (p.attribute) range = block.body.attributes.find((a) => a.name === p.attribute)?.range ?? range;
   if (p.block) {
-    const nested = block.body.blocks.filter((b) => b.type === p.block!.type)[p.block.index];
+    const nested = nestedBlocks.filter((b) => b.type === p.block!.type)[p.block.index];
     if (nested) {
       range = nested.typeRange;
       if (p.block.attribute) range = nested.body.attributes.find((a) => a.name === p.block!.attribute)?.value.range ?? range;
@@ -150,7 +154,7 @@ export function checkNamesWrittenAsStrings(
       const items = r.spec[specKey];
       if (!Array.isArray(items) || items.length === 0) continue;
       let i = 0;
-      for (const b of block.block.body.blocks) {
+      for (const b of nestedSources.get(r) ?? block.block.body.blocks) {
         if (b.type !== type) continue;
         const item = items[i++];
         if (typeof item !== 'object' || item === null || Array.isArray(item)) continue;

@@ -42,6 +42,8 @@ export interface EvalContext {
   readonly resolver: Resolver;
   readonly diagnostics: DiagnosticSink;
   readonly functions: FunctionContext;
+  /** Set while a templatefile() template is evaluated: its path (templates do not nest). */
+  readonly inTemplate?: string;
 }
 
 /** The diagnostics of one evaluation, in the order they were found, with a count of errors. */
@@ -73,13 +75,23 @@ export class DiagnosticSink {
 
 /** Stops the evaluation of one attribute; caught where the attribute is evaluated. */
 export class EvalFailure extends Error {
-  constructor(readonly diagnostic: Diagnostic) {
+  constructor(
+    readonly diagnostic: Diagnostic,
+    /** A mistake in the text itself (an undeclared name, an unknown function), which try() and
+     * can() do not catch, as in Terraform: only errors of dynamic evaluation are theirs. */
+    readonly isStatic = false,
+  ) {
     super(diagnostic.message);
   }
 }
 
 export function fail(range: SourceRange | undefined, message: string, hint?: string): never {
   throw new EvalFailure({ severity: 'error', message, ...(range ? { range } : {}), ...(hint ? { hint } : {}) });
+}
+
+/** fail() for a reference to something not declared (or an unknown function): try() does not catch it. */
+export function failStatic(range: SourceRange | undefined, message: string, hint?: string): never {
+  throw new EvalFailure({ severity: 'error', message, ...(range ? { range } : {}), ...(hint ? { hint } : {}) }, true);
 }
 
 /** Stops an evaluation whose cause has already been reported (a failed variable or local). */

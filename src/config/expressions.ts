@@ -8,8 +8,9 @@ import type { SourceRange } from '../dsl/diagnostics.js';
 import { resourceTypes } from '../kinds/index.js';
 import type { ResourceType } from '../model/types.js';
 import { STRING } from '../model/type-spec.js';
-import { FAILED, EvalFailure, fail, type EvalContext, type Scope, type Where } from './context.js';
-import { callFunction, FunctionError, functionNames } from './functions.js';
+import { FAILED, EvalFailure, fail, failStatic, type EvalContext, type Scope, type Where } from './context.js';
+import { callFunction, FunctionError, functionNames as plainFunctionNames } from './functions.js';
+import { evaluatorFunctions } from './functions-eval.js';
 import { didYouMean } from './suggest.js';
 import { convert } from './type-constraints.js';
 import {
@@ -28,6 +29,12 @@ import {
 } from './values.js';
 
 const NOT_A_ROOT = Symbol('not a root');
+
+/** The name a splat's element is bound to in the scope (not an identifier: no clash). */
+const SPLAT_ITEM = '*';
+
+/** Every function, those that need the evaluator (try, can, templatefile) included. */
+export const functionNames = [...plainFunctionNames, ...Object.keys(evaluatorFunctions)];
 
 /** Evaluates one attribute's expression; a mistake becomes a diagnostic and FAILED. */
 export function evalAttribute(attr: Attribute, scope: Scope, ctx: EvalContext): EvalValue | typeof FAILED {
@@ -133,24 +140,99 @@ export function evalExpr(e: Expression, scope: Scope, ctx: EvalContext): EvalVal
     }
     case 'For':
       return evalFor(e, scope, ctx);
+    case 'Splat':
+      return evalSplat(e, scope, ctx);
+    case 'SplatItem':
+      return scope.names?.get(SPLAT_ITEM) ?? null;
+    case 'TemplateInterp':
+      return evalExpr(e.expr, scope, ctx);
+    case 'TemplateIf':
+    case 'TemplateFor':
+      return evalTemplate([e], scope, ctx);
   }
 }
 
+/** The text of a template being rendered. */
+interface Rendered {
+  out: string;
+  unknown: boolean;
+  sensitive: boolean;
+}
+
 function evalTemplate(parts: (string | Expression)[], scope: Scope, ctx: EvalContext): EvalValue {
-  if (parts.length === 1 && typeof parts[0] !== 'string') return evalExpr(parts[0]!, scope, ctx); // "${x}" keeps x's type
-  let out = '';
-  let unknown = false;
-  let sensitive = false;
-  for (const p of parts) {
+  const only = parts.length === 1 ? parts[0]! : undefined;
+  if (only !== undefined && typeof only !== 'string' && only.kind !== 'TemplateIf' && only.kind !== 'TemplateFor') return evalExpr(only, scope, ctx); // "${x}" keeps x's type
+  const acc: Rendered = { out: '', unknown: false, sensitive: false };
+  renderParts(parts, false, false, scope, ctx, acc);
+  return wrap(acc.unknown ? UNKNOWN : acc.out, acc.sensitive);
+}
+
+/** Whether the tag after a text part strips the whitespace at its end (`~` at the tag's start). */
+function stripsBefore(p: string | Expression | undefined): boolean {
+  if (p === undefined || typeof p === 'string') return false;
+  if (p.kind === 'TemplateInterp') return p.strip.before;
+  if (p.kind === 'TemplateIf') return p.ifTag.before;
+  if (p.kind === 'TemplateFor') return p.forTag.before;
+  return false;
+}
+
+/** Whether the tag before a text part strips the whitespace at its start (`~` before the tag's `}`). */
+function stripsAfter(p: string | Expression | undefined): boolean {
+  if (p === undefined || typeof p === 'string') return false;
+  if (p.kind === 'TemplateInterp') return p.strip.after;
+  if (p.kind === 'TemplateIf' || p.kind === 'TemplateFor') return p.endTag.after;
+  return false;
+}
+
+/**
+ * Renders template parts into `acc`. `stripFirst`/`stripLast`: the enclosing directive's tags
+ * strip the whitespace at the start of the first text part / the end of the last one.
+ */
+function renderParts(parts: (string | Expression)[], stripFirst: boolean, stripLast: boolean, scope: Scope, ctx: EvalContext, acc: Rendered): void {
+  const last = parts.length - 1;
+  for (let i = 0; i <= last; i++) {
+    const p = parts[i]!;
     if (typeof p === 'string') {
-      out += p;
+      let text = p;
+      if (i === 0 ? stripFirst : stripsAfter(parts[i - 1])) text = text.replace(/^\s+/, '');
+      if (i === last ? stripLast : stripsBefore(parts[i + 1])) text = text.replace(/\s+$/, '');
+      acc.out += text;
+      continue;
+    }
+    if (p.kind === 'TemplateIf') {
+      const { value, sensitive } = unwrap(evalExpr(p.condition, scope, ctx));
+      acc.sensitive ||= sensitive;
+      if (value === UNKNOWN) {
+        acc.unknown = true;
+        continue;
+      }
+      const b = convert(value, { t: 'bool' });
+      if (!b.ok || typeof b.value !== 'boolean') fail(p.condition.range, `%{ if }: expected bool, got ${typeOfValue(value)}`);
+      const endStrip = p.endTag.before;
+      if (b.value) renderParts(p.then, p.ifTag.after, p.elseTag ? p.elseTag.before : endStrip, scope, ctx, acc);
+      else if (p.else) renderParts(p.else, p.elseTag!.after, endStrip, scope, ctx, acc);
+      continue;
+    }
+    if (p.kind === 'TemplateFor') {
+      const { entries, sensitive } = forEntries(p.collection, scope, ctx, '%{ for }');
+      acc.sensitive ||= sensitive;
+      if (!entries) {
+        acc.unknown = true;
+        continue;
+      }
+      for (const [k, v] of entries) {
+        const names = new Map(scope.names ?? []);
+        if (p.keyVar) names.set(p.keyVar, k);
+        names.set(p.valueVar, v);
+        renderParts(p.body, p.forTag.after, p.endTag.before, { ...scope, names }, ctx, acc);
+      }
       continue;
     }
     const u = unwrap(evalExpr(p, scope, ctx));
-    sensitive ||= u.sensitive;
+    acc.sensitive ||= u.sensitive;
     const v = u.value;
     if (v === UNKNOWN) {
-      unknown = true;
+      acc.unknown = true;
       continue;
     }
     if (v === null) fail(p.range, 'cannot interpolate null', 'use coalesce(x, "") for a default');
@@ -159,13 +241,47 @@ function evalTemplate(parts: (string | Expression)[], scope: Scope, ctx: EvalCon
     }
     const s = convert(v, STRING);
     if (!s.ok || s.value === UNKNOWN) {
-      unknown = true;
+      acc.unknown = true;
       continue;
     }
-    if (containsSensitive(s.value)) sensitive = true;
-    out += unwrap(s.value).value as string; // convert(…, STRING) gave a string
+    if (containsSensitive(s.value)) acc.sensitive = true;
+    acc.out += unwrap(s.value).value as string; // convert(…, STRING) gave a string
   }
-  return wrap(unknown ? UNKNOWN : out, sensitive);
+}
+
+/** The (key, value) pairs a `for` iterates: a list's (index, element), a map's (key, value) in key order. */
+function forEntries(collection: Expression, scope: Scope, ctx: EvalContext, what: string): { entries?: [EvalValue, EvalValue][]; sensitive: boolean } {
+  const { value: coll0, sensitive } = unwrap(evalExpr(collection, scope, ctx));
+  if (coll0 === UNKNOWN) return { sensitive };
+  const coll = coll0 instanceof ResourceGroup ? expandGroup(coll0) : coll0;
+  if (Array.isArray(coll)) return { entries: coll.map((v, i) => [i, v]), sensitive };
+  if (isObject(coll)) return { entries: Object.keys(coll).sort().map((k) => [k, coll[k]!]), sensitive };
+  fail(collection.range, `${what} needs a list or a map, got ${typeOfValue(coll)}`);
+}
+
+/**
+ * `x[*].steps`: the steps applied to every element of x. As in HCL, a value that is not a list
+ * is a list of one, and null an empty list; the instances of a resource with count or
+ * for_each are its elements (for_each: in key order).
+ */
+function evalSplat(e: Extract<Expression, { kind: 'Splat' }>, scope: Scope, ctx: EvalContext): EvalValue {
+  const { value: v, sensitive } = unwrap(evalExpr(e.object, scope, ctx));
+  if (v === UNKNOWN) return wrap(UNKNOWN, sensitive);
+  let items: EvalValue[];
+  if (v === null) items = [];
+  else if (Array.isArray(v)) items = v;
+  else if (v instanceof ResourceGroup) {
+    const keys = [...v.instances.keys()];
+    if (v.mode === 'for_each') keys.sort();
+    items = keys.map((k) => v.instances.get(k)!);
+  } else items = [v];
+  const out: EvalValue[] = [];
+  for (const item of items) {
+    const names = new Map(scope.names ?? []);
+    names.set(SPLAT_ITEM, item);
+    out.push(evalExpr(e.each, { ...scope, names }, ctx));
+  }
+  return wrap(out, sensitive);
 }
 
 /** A bare name: a `for` variable, or a root used without an attribute (an error). */
@@ -175,8 +291,8 @@ function evalName(name: string, range: SourceRange, scope: Scope): EvalValue {
   if (name === 'each') fail(range, '"each" needs an attribute: each.key or each.value');
   if (name === 'count') fail(range, '"count" needs an attribute: count.index');
   if ((resourceTypes as string[]).includes(name)) fail(range, `a reference to a ${name} needs its label: ${name}.LABEL`);
-  const candidates = ['var', 'local', 'each', 'count', ...resourceTypes, ...(scope.names?.keys() ?? [])];
-  fail(range, `unknown name "${name}"`, didYouMean(name, candidates) ?? 'references start with var., local., each., count. or a resource type (role.x)');
+  const candidates = ['var', 'local', 'each', 'count', ...resourceTypes, ...[...(scope.names?.keys() ?? [])].filter((n) => n !== SPLAT_ITEM)];
+  failStatic(range, `unknown name "${name}"`, didYouMean(name, candidates) ?? 'references start with var., local., each., count. or a resource type (role.x)');
 }
 
 /** `root.name` for the roots of references (each and count from the scope, the others from the resolver); NOT_A_ROOT for anything else. */
@@ -249,6 +365,8 @@ function index(obj: EvalValue, idx: EvalValue, range: SourceRange): EvalValue {
 }
 
 function evalCall(e: Extract<Expression, { kind: 'Call' }>, scope: Scope, ctx: EvalContext): EvalValue {
+  const special = evaluatorFunctions[e.name];
+  if (special) return special.invoke(e, scope, ctx, evalExpr);
   let args = e.args.map((a) => evalExpr(a, scope, ctx));
   if (e.expandFinal && args.length > 0) {
     const { value: last, sensitive } = unwrap(args[args.length - 1]!);
@@ -262,8 +380,8 @@ function evalCall(e: Extract<Expression, { kind: 'Call' }>, scope: Scope, ctx: E
   } catch (err) {
     if (err instanceof FunctionError) {
       const at = err.argument !== undefined && e.args[err.argument] ? e.args[err.argument]!.range : e.range;
-      const hint = err.message.startsWith('unknown function') ? didYouMean(e.name, functionNames) ?? `functions: ${functionNames.join(', ')}` : undefined;
-      fail(at, err.message, hint);
+      if (err.message.startsWith('unknown function')) failStatic(at, err.message, didYouMean(e.name, functionNames) ?? `functions: ${functionNames.join(', ')}`);
+      fail(at, err.message);
     }
     throw err;
   }
@@ -312,13 +430,8 @@ function evalBinary(e: Extract<Expression, { kind: 'Binary' }>, scope: Scope, ct
 }
 
 function evalFor(e: Extract<Expression, { kind: 'For' }>, scope: Scope, ctx: EvalContext): EvalValue {
-  const { value: coll0, sensitive } = unwrap(evalExpr(e.collection, scope, ctx));
-  if (coll0 === UNKNOWN) return wrap(UNKNOWN, sensitive);
-  const coll = coll0 instanceof ResourceGroup ? expandGroup(coll0) : coll0;
-  let entries: [EvalValue, EvalValue][];
-  if (Array.isArray(coll)) entries = coll.map((v, i) => [i, v]);
-  else if (isObject(coll)) entries = Object.keys(coll).sort().map((k) => [k, coll[k]!]);
-  else fail(e.collection.range, `a for expression needs a list or a map, got ${typeOfValue(coll)}`);
+  const { entries, sensitive } = forEntries(e.collection, scope, ctx, 'a for expression');
+  if (!entries) return wrap(UNKNOWN, sensitive);
   const listOut: EvalValue[] = [];
   const objOut: { [k: string]: EvalValue } = {};
   for (const [k, v] of entries) {

@@ -176,6 +176,13 @@ export function notLiteral(e: Expression): { message: string; range: Expression[
       return no('a conditional expression');
     case 'For':
       return no('a for expression');
+    case 'Splat':
+    case 'SplatItem':
+      return no('a splat expression ([*])');
+    case 'TemplateInterp':
+    case 'TemplateIf':
+    case 'TemplateFor':
+      return no('a template directive');
   }
 }
 

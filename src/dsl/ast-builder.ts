@@ -48,6 +48,13 @@ export class AstBuilder extends BaseVisitor {
     return this.visit(node, node) as ast.File;
   }
 
+  /** The AST of a template file's CST (parseTemplate). */
+  buildTemplate(path: string, node: cst.TemplateFileCstNode, diagnostics: Diagnostic[]): ast.TemplateExpr {
+    this.path = path;
+    this.diagnostics = diagnostics;
+    return this.visit(node, node) as ast.TemplateExpr;
+  }
+
   // ── positions ───────────────────────────────────────────────────────────────────────
   private pos(line: number, column: number, offset: number): Position {
     return { line, column, offset };
@@ -132,7 +139,7 @@ export class AstBuilder extends BaseVisitor {
   }
 
   attribute(ctx: cst.AttributeCstChildren, _node?: CstNode): ast.Attribute {
-    const name = ctx.Identifier?.[0];
+    const name = ctx.Name?.[0];
     const nameRange = name ? this.tokenRange(name) : this.emptyRange();
     const value = this.expr(ctx.expression?.[0]);
     // from the name to the end of the value (the rule also holds the newline that ends it)
@@ -204,42 +211,47 @@ export class AstBuilder extends BaseVisitor {
 
   operand(ctx: cst.OperandCstChildren, _node?: CstNode): ast.Expression {
     const prefixCount = (ctx.Bang?.length ?? 0) + (ctx.Minus?.length ?? 0);
-    // the primary expression
-    let rootTokenIndex = -1;
+    // the primary expression: a variable (the operand's Identifier: step names are Names) or another primary
     let value: ast.Expression;
-    let steps: IToken[] = [];
-    if (ctx.Identifier?.[0] && !ctx.functionCall && !ctx.parenExpression && !ctx.templateExpression && !ctx.heredocExpression && !ctx.listExpression && !ctx.objectExpression) {
-      // a variable — unless every Identifier is an attribute name after a dot (then the root is another primary)
-      const first = ctx.Identifier[0];
-      if (!ctx.Dot || first.startOffset < ctx.Dot[0]!.startOffset) {
-        value = { kind: 'Variable', name: first.image, range: this.tokenRange(first) };
-        rootTokenIndex = 0;
-      } else {
-        value = this.primaryLiteral(ctx);
-      }
-    } else {
-      value = this.primaryLiteral(ctx);
-    }
-    // `.name`, `.0` and `[index]` steps, in source order
-    if (rootTokenIndex === 0 && ctx.Dot && !ctx.LBracket && !ctx.NumberLit) {
+    const root = ctx.Identifier?.[0];
+    if (root) value = { kind: 'Variable', name: root.image, range: this.tokenRange(root) };
+    else value = this.primaryLiteral(ctx);
+    // `.name`, `.0`, `.*`, `[index]` and `[*]` steps, in source order
+    if (root && ctx.Dot && !ctx.LBracket && !ctx.NumberLit && !ctx.Star) {
       // the common case: `a.b.c`
-      const names = ctx.Identifier!;
-      for (let k = 1; k < names.length; k++) {
-        const name = names[k]!;
+      for (const name of ctx.Name ?? []) {
         value = { kind: 'GetAttr', object: value, name: name.image, range: this.spanTo(value.range, name) };
       }
     } else if (ctx.Dot || ctx.LBracket) {
       const rootEnd = value.range.end.offset;
-      steps = [
+      const steps = [
         ...(ctx.Dot ?? []),
         ...(ctx.LBracket ?? []),
-        ...(ctx.Identifier ?? []).filter((_, k) => k !== rootTokenIndex),
+        ...(ctx.Name ?? []),
+        ...(ctx.Star ?? []),
         ...(ctx.NumberLit ?? []).filter((tok) => tok.startOffset >= rootEnd),
       ].sort((a, b) => a.startOffset - b.startOffset);
+      // open splats, innermost last: the steps after one apply to each element
+      const splats: { object: ast.Expression; legacy: boolean }[] = [];
+      const closeSplat = () => {
+        const s = splats.pop()!;
+        value = { kind: 'Splat', object: s.object, each: value, legacy: s.legacy, range: this.span(s.object.range, value.range) };
+      };
+      const openSplat = (star: IToken, legacy: boolean) => {
+        splats.push({ object: value, legacy });
+        value = { kind: 'SplatItem', range: this.tokenRange(star) };
+      };
       let indexExpr = 0;
       for (let k = 0; k < steps.length; k++) {
         const tok = steps[k]!;
         if (tok.tokenType === t.LBracket) {
+          // a legacy splat ends at an index
+          while (splats.length > 0 && splats[splats.length - 1]!.legacy) closeSplat();
+          if (steps[k + 1]?.tokenType === t.Star) {
+            k++;
+            openSplat(steps[k]!, false);
+            continue;
+          }
           const index = this.expr(ctx.expression?.[indexExpr++]);
           const close = ctx.RBracket?.find((r) => r.startOffset > index.range.end.offset - 1);
           const end = close ? this.tokenRange(close) : index.range;
@@ -251,7 +263,10 @@ export class AstBuilder extends BaseVisitor {
             k++;
             const index: ast.Literal = { kind: 'Literal', value: Number(name.image), range: this.tokenRange(name) };
             value = { kind: 'Index', object: value, index, range: this.span(value.range, index.range) };
-          } else if (name?.tokenType === t.Identifier) {
+          } else if (name?.tokenType === t.Star) {
+            k++;
+            openSplat(name, true);
+          } else if (name && name.tokenType !== t.Dot && name.tokenType !== t.LBracket) {
             k++;
             value = { kind: 'GetAttr', object: value, name: name.image, range: this.span(value.range, this.tokenRange(name)) };
           } else {
@@ -259,6 +274,7 @@ export class AstBuilder extends BaseVisitor {
           }
         }
       }
+      while (splats.length > 0) closeSplat();
     }
     if (prefixCount === 0) return value;
     const prefixes = [...(ctx.Bang ?? []), ...(ctx.Minus ?? [])];
@@ -292,17 +308,17 @@ export class AstBuilder extends BaseVisitor {
 
   templateExpression(ctx: cst.TemplateExpressionCstChildren, _node?: CstNode): ast.TemplateExpr {
     this.checkStringEnd(ctx.StringEnd?.[0]);
-    if (!ctx.templateInterpolation) {
+    if (!ctx.templateInterpolation && !ctx.templateDirective) {
       // the common case: plain text
       const text = ctx.StringText?.[0];
       return { kind: 'Template', parts: [text ? this.decodeString(text) : ''], range: this.between(ctx.StringStart?.[0], ctx.StringEnd?.[0], text ? [this.tokenRange(text)] : []) };
     }
     const pieces = [
       ...(ctx.StringText ?? []).map((tok) => ({ offset: tok.startOffset, part: this.decodeString(tok) })),
-      ...(ctx.templateInterpolation ?? []).map((n) => ({ offset: interpolationOffset(n), part: this.visit(n, n) as ast.Expression })),
+      ...this.templatePieces(ctx.templateInterpolation, ctx.templateDirective),
     ].sort(byOffset);
     const inner = pieces.flatMap((p) => (typeof p.part === 'string' ? [] : [p.part.range]));
-    return { kind: 'Template', parts: joinParts(pieces.map((p) => p.part)), range: this.between(ctx.StringStart?.[0], ctx.StringEnd?.[0], inner) };
+    return { kind: 'Template', parts: this.foldDirectives(pieces.map((p) => p.part)), range: this.between(ctx.StringStart?.[0], ctx.StringEnd?.[0], inner) };
   }
 
   heredocExpression(ctx: cst.HeredocExpressionCstChildren, _node?: CstNode): ast.TemplateExpr {
@@ -310,19 +326,139 @@ export class AstBuilder extends BaseVisitor {
     const heredoc = start ? t.heredocMarker(start.image) : { marker: 'EOT', indent: false };
     const pieces = [
       ...(ctx.HeredocText ?? []).map((tok) => ({ offset: tok.startOffset, part: tok.image })),
-      ...(ctx.templateInterpolation ?? []).map((n) => ({ offset: interpolationOffset(n), part: this.visit(n, n) as ast.Expression })),
+      ...this.templatePieces(ctx.templateInterpolation, ctx.templateDirective),
     ].sort(byOffset);
     const texts = ctx.HeredocText ?? [];
     const lastText = texts[texts.length - 1];
     const range = this.between(start, ctx.HeredocEnd?.[0], lastText ? [this.tokenRange(lastText)] : []);
     let parts = pieces.map((p) => p.part);
-    if (heredoc.indent) parts = stripIndent(parts);
-    parts = parts.map((p) => (typeof p === 'string' ? p.replaceAll('$${', '${') : p));
-    return { kind: 'Template', parts: joinParts(parts), heredoc, range };
+    if (heredoc.indent) parts = stripIndent(parts as (string | ast.Expression)[]);
+    parts = parts.map((p) => (typeof p === 'string' ? unescapeRaw(p) : p));
+    return { kind: 'Template', parts: this.foldDirectives(parts), heredoc, range };
+  }
+
+  /** A template file (templatefile()): raw text like a heredoc's, interpolations and directives. */
+  templateFile(ctx: cst.TemplateFileCstChildren, _node?: CstNode): ast.TemplateExpr {
+    const pieces = [
+      ...(ctx.TemplateFileText ?? []).map((tok) => ({ offset: tok.startOffset, part: unescapeRaw(tok.image), range: this.tokenRange(tok) })),
+      ...this.templatePieces(ctx.templateInterpolation, ctx.templateDirective).map((p) => ({ ...p, range: p.part.range })),
+    ].sort(byOffset);
+    const first = pieces[0]?.range;
+    const last = pieces[pieces.length - 1]?.range;
+    const range = first && last ? this.span(first, last) : this.emptyRange();
+    return { kind: 'Template', parts: this.foldDirectives(pieces.map((p) => p.part)), range };
+  }
+
+  private templatePieces(
+    interpolations: cst.TemplateInterpolationCstNode[] | undefined,
+    directives: cst.TemplateDirectiveCstNode[] | undefined,
+  ): { offset: number; part: ast.Expression | DirectiveTag }[] {
+    return [
+      ...(interpolations ?? []).map((n) => ({ offset: n.children.TemplateOpen?.[0]?.startOffset ?? 0, part: this.visit(n, n) as ast.Expression })),
+      ...(directives ?? []).map((n) => ({ offset: n.children.DirectiveOpen?.[0]?.startOffset ?? 0, part: this.visit(n, n) as DirectiveTag })),
+    ];
+  }
+
+  /** The flat sequence of text, interpolations and directive tags → text, interpolations and
+   * nested if/for parts; a tag out of place is reported. */
+  private foldDirectives(pieces: Piece[]): (string | ast.Expression)[] {
+    type Frame = { node: ast.TemplateIfExpr | ast.TemplateForExpr; parts: Piece[]; open: DirectiveTag };
+    const stack: Frame[] = [];
+    let current: Piece[] = [];
+    const root = current;
+    const finish = (node: ast.TemplateIfExpr | ast.TemplateForExpr) => {
+      if (node.kind === 'TemplateFor') node.body = joinParts(node.body);
+      else {
+        node.then = joinParts(node.then);
+        if (node.else) node.else = joinParts(node.else);
+      }
+    };
+    for (const p of pieces) {
+      if (typeof p === 'string' || p.kind !== 'DirectiveTag') {
+        current.push(p);
+        continue;
+      }
+      const top = stack[stack.length - 1];
+      switch (p.tag) {
+        case 'for': {
+          const node: ast.TemplateForExpr = { kind: 'TemplateFor', valueVar: p.valueVar ?? '', collection: p.expr!, body: [], forTag: p.strip, endTag: NO_STRIP, range: p.range };
+          if (p.keyVar !== undefined) node.keyVar = p.keyVar;
+          current.push(node);
+          stack.push({ node, parts: current, open: p });
+          current = node.body;
+          break;
+        }
+        case 'if': {
+          const node: ast.TemplateIfExpr = { kind: 'TemplateIf', condition: p.expr!, then: [], ifTag: p.strip, endTag: NO_STRIP, range: p.range };
+          current.push(node);
+          stack.push({ node, parts: current, open: p });
+          current = node.then;
+          break;
+        }
+        case 'else':
+          if (top?.node.kind !== 'TemplateIf' || top.node.else) {
+            this.error(top?.node.kind === 'TemplateIf' ? 'a second %{ else } in one %{ if }' : '%{ else } without %{ if }', p.range);
+            break;
+          }
+          top.node.else = [];
+          top.node.elseTag = p.strip;
+          current = top.node.else;
+          break;
+        case 'endif':
+        case 'endfor': {
+          const want = p.tag === 'endif' ? 'TemplateIf' : 'TemplateFor';
+          if (top?.node.kind !== want) {
+            const open = top ? (top.node.kind === 'TemplateIf' ? '%{ endif }' : '%{ endfor }') : undefined;
+            this.error(`%{ ${p.tag} } without %{ ${p.tag.slice(3)} }`, p.range, open ? `the open directive at ${top!.open.range.start.line}:${top!.open.range.start.column} ends with ${open}` : undefined);
+            break;
+          }
+          stack.pop();
+          top.node.endTag = p.strip;
+          top.node.range = this.span(top.node.range, p.range);
+          finish(top.node);
+          current = top.parts;
+          break;
+        }
+        default:
+          if (p.complete) this.error(`unknown template directive "${p.tag}"`, p.range, 'directives: %{ if … }, %{ else }, %{ endif }, %{ for … in … }, %{ endfor }');
+      }
+    }
+    for (let k = stack.length - 1; k >= 0; k--) {
+      const f = stack[k]!;
+      const end = f.node.kind === 'TemplateIf' ? 'endif' : 'endfor';
+      // a tag cut short is a syntax error already: the missing end is a consequence
+      if (!f.open.complete) {
+        finish(f.node);
+        continue;
+      }
+      this.error(`%{ ${f.open.tag} } has no %{ ${end} }`, f.open.range, `close it with %{ ${end} }`);
+      finish(f.node);
+    }
+    return joinParts(root as (string | ast.Expression)[]);
   }
 
   templateInterpolation(ctx: cst.TemplateInterpolationCstChildren): ast.Expression {
-    return this.expr(ctx.expression?.[0]);
+    const expr = this.expr(ctx.expression?.[0]);
+    const open = ctx.TemplateOpen?.[0];
+    const strip = { before: open?.image.endsWith('~') ?? false, after: Boolean(ctx.StripRCurly) };
+    if (!strip.before && !strip.after) return expr;
+    return { kind: 'TemplateInterp', expr, strip, range: this.between(open, ctx.RCurly?.[0] ?? ctx.StripRCurly?.[0], [expr.range]) };
+  }
+
+  templateDirective(ctx: cst.TemplateDirectiveCstChildren): DirectiveTag {
+    const open = ctx.DirectiveOpen?.[0];
+    const close = ctx.RCurly?.[0] ?? ctx.StripRCurly?.[0];
+    const strip = { before: open?.image.endsWith('~') ?? false, after: Boolean(ctx.StripRCurly) };
+    const range = this.between(open, close);
+    const complete = isRealToken(close);
+    if (ctx.For) {
+      const names = (ctx.Identifier ?? []).map((tok) => tok.image);
+      const tag: DirectiveTag = { kind: 'DirectiveTag', tag: 'for', strip, range, complete, valueVar: names[names.length - 1] ?? '', expr: this.expr(ctx.expression?.[0]) };
+      if (names.length === 2) tag.keyVar = names[0];
+      return tag;
+    }
+    if (ctx.If) return { kind: 'DirectiveTag', tag: 'if', strip, range, complete, expr: this.expr(ctx.expression?.[0]) };
+    return { kind: 'DirectiveTag', tag: ctx.Identifier?.[0]?.image ?? '', strip, range, complete };
   }
 
   listExpression(ctx: cst.ListExpressionCstChildren): ast.ListExpr | ast.ForExpr {
@@ -347,6 +483,13 @@ export class AstBuilder extends BaseVisitor {
   }
 
   objectItem(ctx: cst.ObjectItemCstChildren): ast.ObjectItem {
+    const name = ctx.Name?.[0];
+    if (name) {
+      // a bare name key: `a = 1`, `if = 1`
+      const keyRange = this.tokenRange(name);
+      const value = this.expr(ctx.expression?.[0]);
+      return { key: name.image, value, range: value.range.end.offset > keyRange.end.offset ? this.span(keyRange, value.range) : keyRange };
+    }
     const key = this.expr(ctx.expression?.[0]);
     const value = this.expr(ctx.expression?.[1]);
     return {
@@ -422,12 +565,12 @@ export class AstBuilder extends BaseVisitor {
   /** The value of a StringText token: escapes decoded, `$${` → `${`. */
   private decodeString(tok: IToken): string {
     const raw = tok.image;
-    if (!raw.includes('\\') && !raw.includes('$${')) return raw;
+    if (!raw.includes('\\') && !raw.includes('$${') && !raw.includes('%%{')) return raw;
     let out = '';
     for (let i = 0; i < raw.length; i++) {
       const c = raw[i]!;
-      if (c === '$' && raw.startsWith('$${', i)) {
-        out += '${';
+      if ((c === '$' || c === '%') && raw[i + 1] === c && raw[i + 2] === '{') {
+        out += c + '{';
         i += 2;
         continue;
       }
@@ -468,9 +611,26 @@ export class AstBuilder extends BaseVisitor {
   }
 }
 
-/** Where an interpolation starts (its `${`), to order it among the text of its template. */
-function interpolationOffset(n: cst.TemplateInterpolationCstNode): number {
-  return n.children.TemplateOpen?.[0]?.startOffset ?? 0;
+/** One tag of a directive, before foldDirectives pairs the tags. */
+interface DirectiveTag {
+  kind: 'DirectiveTag';
+  tag: string;
+  strip: ast.Strip;
+  range: SourceRange;
+  /** False when error recovery made up its `}` (the syntax error says what is wrong). */
+  complete: boolean;
+  keyVar?: string;
+  valueVar?: string;
+  expr?: ast.Expression;
+}
+
+type Piece = string | ast.Expression | DirectiveTag;
+
+const NO_STRIP: ast.Strip = { before: false, after: false };
+
+/** Raw heredoc or template-file text: `$${` is a literal `${`, `%%{` a literal `%{`. */
+function unescapeRaw(text: string): string {
+  return text.includes('$${') || text.includes('%%{') ? text.replaceAll('$${', '${').replaceAll('%%{', '%{') : text;
 }
 
 function emptyBody(): ast.Body {

@@ -47,7 +47,12 @@ export type Expression =
   | BinaryExpr
   | ConditionalExpr
   | ForExpr
-  | ParenExpr;
+  | ParenExpr
+  | SplatExpr
+  | SplatItemExpr
+  | TemplateInterpExpr
+  | TemplateIfExpr
+  | TemplateForExpr;
 
 export interface Literal {
   kind: 'Literal';
@@ -55,8 +60,9 @@ export interface Literal {
   range: SourceRange;
 }
 
-/** A quoted string or heredoc with `${…}` parts. A string without interpolation is still a
- * TemplateExpr with one string part, so that fmt can print it back as written. */
+/** A quoted string or heredoc with `${…}` and `%{…}` parts. A string without interpolation is
+ * still a TemplateExpr with one string part, so that fmt can print it back as written. String
+ * parts are the text as written (strip markers are applied when the template is evaluated). */
 export interface TemplateExpr {
   kind: 'Template';
   parts: (string | Expression)[];
@@ -159,5 +165,63 @@ export interface ForExpr {
 export interface ParenExpr {
   kind: 'Paren';
   inner: Expression;
+  range: SourceRange;
+}
+
+/** `object[*].steps` (or the legacy `object.*.steps`): `each` is evaluated for every element
+ * of the object (a SplatItem stands for the element); a single value is a list of one, null an
+ * empty list. */
+export interface SplatExpr {
+  kind: 'Splat';
+  object: Expression;
+  each: Expression;
+  /** `.*`: only attribute steps apply to each element, an index ends the splat. */
+  legacy: boolean;
+  range: SourceRange;
+}
+
+/** The element a splat's steps apply to. */
+export interface SplatItemExpr {
+  kind: 'SplatItem';
+  range: SourceRange;
+}
+
+/** Strip markers of a template tag: `~` after its opening (`${~`, `%{~`) strips the whitespace
+ * before the tag, `~` before its `}` the whitespace after it. */
+export interface Strip {
+  before: boolean;
+  after: boolean;
+}
+
+/** `${~ expr ~}`: an interpolation with a strip marker (without one, the part is `expr` itself). */
+export interface TemplateInterpExpr {
+  kind: 'TemplateInterp';
+  expr: Expression;
+  strip: Strip;
+  range: SourceRange;
+}
+
+/** `%{ if condition }then%{ else }else%{ endif }` inside a template. */
+export interface TemplateIfExpr {
+  kind: 'TemplateIf';
+  condition: Expression;
+  then: (string | Expression)[];
+  else?: (string | Expression)[];
+  /** The tags: `%{ if }`, `%{ else }` (when there is one), `%{ endif }`. */
+  ifTag: Strip;
+  elseTag?: Strip;
+  endTag: Strip;
+  range: SourceRange;
+}
+
+/** `%{ for k, v in collection }body%{ endfor }` inside a template. */
+export interface TemplateForExpr {
+  kind: 'TemplateFor';
+  keyVar?: string;
+  valueVar: string;
+  collection: Expression;
+  body: (string | Expression)[];
+  forTag: Strip;
+  endTag: Strip;
   range: SourceRange;
 }

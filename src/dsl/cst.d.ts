@@ -26,7 +26,7 @@ export interface AttributeCstNode extends CstNode {
 }
 
 export type AttributeCstChildren = {
-  Identifier: IToken[];
+  Name: IToken[];
   Equals: IToken[];
   expression: ExpressionCstNode[];
   Newline?: IToken[];
@@ -88,9 +88,11 @@ export type OperandCstChildren = {
   listExpression?: ListExpressionCstNode[];
   objectExpression?: ObjectExpressionCstNode[];
   functionCall?: FunctionCallCstNode[];
-  Identifier?: (IToken)[];
+  Identifier?: IToken[];
   parenExpression?: ParenExpressionCstNode[];
   Dot?: IToken[];
+  Name?: IToken[];
+  Star?: (IToken)[];
   LBracket?: IToken[];
   expression?: ExpressionCstNode[];
   RBracket?: IToken[];
@@ -105,6 +107,7 @@ export type TemplateExpressionCstChildren = {
   StringStart: IToken[];
   StringText?: IToken[];
   templateInterpolation?: TemplateInterpolationCstNode[];
+  templateDirective?: TemplateDirectiveCstNode[];
   StringEnd: IToken[];
 };
 
@@ -117,7 +120,19 @@ export type HeredocExpressionCstChildren = {
   HeredocStart: IToken[];
   HeredocText?: IToken[];
   templateInterpolation?: TemplateInterpolationCstNode[];
+  templateDirective?: TemplateDirectiveCstNode[];
   HeredocEnd: IToken[];
+};
+
+export interface TemplateFileCstNode extends CstNode {
+  name: "templateFile";
+  children: TemplateFileCstChildren;
+}
+
+export type TemplateFileCstChildren = {
+  TemplateFileText?: IToken[];
+  templateInterpolation?: TemplateInterpolationCstNode[];
+  templateDirective?: TemplateDirectiveCstNode[];
 };
 
 export interface TemplateInterpolationCstNode extends CstNode {
@@ -128,7 +143,25 @@ export interface TemplateInterpolationCstNode extends CstNode {
 export type TemplateInterpolationCstChildren = {
   TemplateOpen: IToken[];
   expression: ExpressionCstNode[];
-  RCurly: IToken[];
+  RCurly?: IToken[];
+  StripRCurly?: IToken[];
+};
+
+export interface TemplateDirectiveCstNode extends CstNode {
+  name: "templateDirective";
+  children: TemplateDirectiveCstChildren;
+}
+
+export type TemplateDirectiveCstChildren = {
+  DirectiveOpen: IToken[];
+  For?: IToken[];
+  Identifier?: (IToken)[];
+  Comma?: IToken[];
+  In?: IToken[];
+  expression?: (ExpressionCstNode)[];
+  If?: IToken[];
+  RCurly?: IToken[];
+  StripRCurly?: IToken[];
 };
 
 export interface ListExpressionCstNode extends CstNode {
@@ -174,6 +207,7 @@ export interface ObjectItemCstNode extends CstNode {
 }
 
 export type ObjectItemCstChildren = {
+  Name?: IToken[];
   expression: (ExpressionCstNode)[];
   Equals?: IToken[];
   Colon?: IToken[];
@@ -262,7 +296,9 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   operand(children: OperandCstChildren, param?: IN): OUT;
   templateExpression(children: TemplateExpressionCstChildren, param?: IN): OUT;
   heredocExpression(children: HeredocExpressionCstChildren, param?: IN): OUT;
+  templateFile(children: TemplateFileCstChildren, param?: IN): OUT;
   templateInterpolation(children: TemplateInterpolationCstChildren, param?: IN): OUT;
+  templateDirective(children: TemplateDirectiveCstChildren, param?: IN): OUT;
   listExpression(children: ListExpressionCstChildren, param?: IN): OUT;
   listItems(children: ListItemsCstChildren, param?: IN): OUT;
   objectExpression(children: ObjectExpressionCstChildren, param?: IN): OUT;

@@ -271,6 +271,16 @@ class Printer {
         return this.object(e, indent);
       case 'For':
         return this.forExpr(e, indent);
+      case 'Splat':
+        return `${this.expr(e.object, indent)}${e.legacy ? '.*' : '[*]'}${this.expr(e.each, indent)}`;
+      case 'SplatItem':
+        // the element a splat's steps start from: printed as the `[*]` before them
+        return '';
+      case 'TemplateInterp':
+      case 'TemplateIf':
+      case 'TemplateFor':
+        // only inside templates (see templateParts)
+        return this.templateParts([e], (x) => x, indent);
     }
   }
 
@@ -351,16 +361,35 @@ class Printer {
   }
 
   private template(t: ast.TemplateExpr, indent: string): string {
-    let out = '"';
-    for (const p of t.parts) out += typeof p === 'string' ? escapeString(p) : '${' + this.expr(p, indent) + '}';
-    return out + '"';
+    return '"' + this.templateParts(t.parts, escapeString, indent) + '"';
+  }
+
+  /** The parts of a template: text (escaped by `escape`), `${…}` and `%{…}` directives. */
+  templateParts(parts: (string | ast.Expression)[], escape: (s: string) => string, indent: string): string {
+    const open = (sigil: string, s: ast.Strip) => `${sigil}{${s.before ? '~' : ''}`;
+    const tag = (sigil: string, s: ast.Strip, inner: string) =>
+      sigil === '%' ? `${open('%', s)} ${inner} ${s.after ? '~' : ''}}` : `${open('$', s)}${s.before ? ' ' : ''}${inner}${s.after ? ' ~' : ''}}`;
+    let out = '';
+    for (const p of parts) {
+      if (typeof p === 'string') out += escape(p);
+      else if (p.kind === 'TemplateInterp') out += tag('$', p.strip, this.expr(p.expr, indent));
+      else if (p.kind === 'TemplateIf') {
+        out += tag('%', p.ifTag, `if ${this.expr(p.condition, indent)}`) + this.templateParts(p.then, escape, indent);
+        if (p.else) out += tag('%', p.elseTag!, 'else') + this.templateParts(p.else, escape, indent);
+        out += tag('%', p.endTag, 'endif');
+      } else if (p.kind === 'TemplateFor') {
+        const vars = p.keyVar !== undefined ? `${p.keyVar}, ${p.valueVar}` : p.valueVar;
+        out += tag('%', p.forTag, `for ${vars} in ${this.expr(p.collection, indent)}`) + this.templateParts(p.body, escape, indent);
+        out += tag('%', p.endTag, 'endfor');
+      } else out += '${' + this.expr(p, indent) + '}';
+    }
+    return out;
   }
 
   /** A heredoc: `<<-` content is re-indented one level deeper than the attribute. */
   private heredoc(t: ast.TemplateExpr, indent: string): string {
     const { marker, indent: strip } = t.heredoc!;
-    let content = '';
-    for (const p of t.parts) content += typeof p === 'string' ? p.replaceAll('${', '$${') : '${' + this.expr(p, indent) + '}';
+    let content = this.templateParts(t.parts, escapeRaw, indent);
     if (strip) {
       const pad = indent + INDENT;
       content = content.replace(/^(?=[^\n])/gm, pad);
@@ -394,6 +423,11 @@ function alignmentRuns(elements: Element[], blankBefore: boolean[]): number[] {
   return widths;
 }
 
+/** Heredoc or template-file text: `${` and `%{` doubled to stay literal. */
+export function escapeRaw(s: string): string {
+  return s.includes('{') ? s.replaceAll('${', '$${').replaceAll('%{', '%%{') : s;
+}
+
 /** A quoted string literal whose value is `s`. */
 export function quote(s: string): string {
   return `"${escapeString(s)}"`;
@@ -409,8 +443,8 @@ function escapeString(s: string): string {
     else if (ch === '\n') out += '\\n';
     else if (ch === '\r') out += '\\r';
     else if (ch === '\t') out += '\\t';
-    else if (ch === '$' && s[i + 1] === '{') {
-      out += '$${';
+    else if ((ch === '$' || ch === '%') && s[i + 1] === '{') {
+      out += ch + ch + '{';
       i++;
     } else if (code < 0x20 || code === 0x7f) out += `\\u${code.toString(16).padStart(4, '0')}`;
     else out += ch;

@@ -155,19 +155,29 @@ function textMateGrammar() {
       },
       interpolation: {
         name: 'meta.interpolation.xp',
-        begin: '\\$\\{',
+        begin: '\\$\\{~?',
         beginCaptures: { '0': { name: 'punctuation.section.interpolation.begin.xp' } },
-        end: '\\}',
+        end: '~?\\}',
         endCaptures: { '0': { name: 'punctuation.section.interpolation.end.xp' } },
         patterns: [{ include: '#expression' }],
+      },
+      directive: {
+        comment: '%{ if c }, %{ else }, %{ endif }, %{ for x in xs }, %{ endfor }, with ~ strip markers',
+        name: 'meta.directive.xp',
+        begin: '%\\{~?',
+        beginCaptures: { '0': { name: 'punctuation.section.directive.begin.xp' } },
+        end: '~?\\}',
+        endCaptures: { '0': { name: 'punctuation.section.directive.end.xp' } },
+        patterns: [{ name: 'keyword.control.xp', match: `\\b(?:${[t.For, t.In, t.If].map(word).join('|')}|else|endif|endfor)\\b(?![-\\w])` }, { include: '#expression' }],
       },
       string: {
         name: 'string.quoted.double.xp',
         begin: '"',
         end: '"|$',
         patterns: [
-          { name: 'constant.character.escape.xp', match: `${escapes}|\\$\\$\\{` },
+          { name: 'constant.character.escape.xp', match: `${escapes}|\\$\\$\\{|%%\\{` },
           { include: '#interpolation' },
+          { include: '#directive' },
         ],
       },
       heredoc: {
@@ -176,7 +186,7 @@ function textMateGrammar() {
         beginCaptures: { '0': { name: 'punctuation.definition.string.begin.xp' } },
         end: '^\\s*\\1\\s*$',
         endCaptures: { '0': { name: 'punctuation.definition.string.end.xp' } },
-        patterns: [{ name: 'constant.character.escape.xp', match: '\\$\\$\\{' }, { include: '#interpolation' }],
+        patterns: [{ name: 'constant.character.escape.xp', match: '\\$\\$\\{|%%\\{' }, { include: '#interpolation' }, { include: '#directive' }],
       },
     },
   };

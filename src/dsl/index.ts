@@ -1,9 +1,10 @@
 // The public entry of the language front end: text → { ast, diagnostics }, in stages
 // (lex, parse, build the AST). Never throws for user input: every problem is a Diagnostic.
 import type { IRecognitionException, IToken } from 'chevrotain';
-import type { File } from './ast.js';
+import type { File, TemplateExpr } from './ast.js';
 import type { Diagnostic, SourceRange } from './diagnostics.js';
 import {
+  DirectiveOpen,
   HeredocEnd,
   HeredocStart,
   LBracket,
@@ -15,12 +16,13 @@ import {
   RCurly,
   RParen,
   significantNewlines,
+  StripRCurly,
   TemplateOpen,
   UnclosedBlockComment,
 } from './tokens.js';
 import { parser } from './parser.js';
 import { astBuilder, isRealToken } from './ast-builder.js';
-import type { FileCstNode } from './cst.js';
+import type { FileCstNode, TemplateFileCstNode } from './cst.js';
 
 export type { Diagnostic } from './diagnostics.js';
 export { formatDiagnostic, formatDiagnostics } from './diagnostic-format.js';
@@ -82,6 +84,32 @@ export function parseWithTrivia(path: string, text: string, { segmentChars = SEG
   const ast: File = { kind: 'File', path, body, range: fileRange(path, body) };
   diagnostics.sort((a, b) => (a.range?.start.offset ?? 0) - (b.range?.start.offset ?? 0));
   return { ast, diagnostics, comments };
+}
+
+/**
+ * A template file (templatefile()): its whole text is a template, as the inside of a heredoc
+ * (`${…}`, `%{…}`; `$${` and `%%{` are literal).
+ */
+export function parseTemplate(path: string, text: string): { template: TemplateExpr; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const lexed = lexer.tokenize(text, 'template');
+  for (const e of lexed.errors) {
+    diagnostics.push({ severity: 'error', message: e.message || "unexpected '}'", range: lineRange(path, e.line!, e.column!, e.offset, e.length) });
+  }
+  const { tokens } = significantNewlines(lexed.tokens);
+  parser.input = tokens;
+  let template: TemplateExpr = { kind: 'Template', parts: [''], range: lineRange(path, 1, 1, 0, 0) };
+  try {
+    const cst = parser.templateFile() as TemplateFileCstNode;
+    const syntaxErrors = parser.errors.map((e) => parsingDiagnostic(path, e));
+    diagnostics.push(...firstPerLine(syntaxErrors, diagnostics));
+    if (syntaxErrors.length === 0) template = astBuilder.buildTemplate(path, cst, diagnostics);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    diagnostics.push(tooDeep(path, tokens, 0));
+  }
+  diagnostics.sort((a, b) => (a.range?.start.offset ?? 0) - (b.range?.start.offset ?? 0));
+  return { template, diagnostics };
 }
 
 /** Characters per segment (rounded up to the start of a top-level item). */
@@ -222,12 +250,12 @@ function tooDeep(path: string, tokens: IToken[], from: number): Diagnostic {
   let max = 0;
   for (let i = from; i < tokens.length; i++) {
     const type = tokens[i]!.tokenType;
-    if (type === LBracket || type === LParen || type === LCurly || type === TemplateOpen) {
+    if (type === LBracket || type === LParen || type === LCurly || type === TemplateOpen || type === DirectiveOpen) {
       if (++depth > max) {
         max = depth;
         deepest = tokens[i];
       }
-    } else if (type === RBracket || type === RParen || type === RCurly) depth--;
+    } else if (type === RBracket || type === RParen || type === RCurly || type === StripRCurly) depth--;
   }
   const at = deepest ? { line: deepest.startLine!, column: deepest.startColumn!, offset: deepest.startOffset } : { line: 1, column: 1, offset: 0 };
   return {

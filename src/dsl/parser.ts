@@ -103,9 +103,9 @@ export class XpParser extends CstParser {
     });
   }
 
-  /** `name = expression` */
+  /** `name = expression` (a keyword is a name here: `in = …`) */
   public attribute = this.RULE('attribute', () => {
-    this.CONSUME(t.Identifier);
+    this.CONSUME(t.Name);
     this.CONSUME(t.Equals);
     this.SUBRULE(this.expression);
     this.endOfItem();
@@ -180,13 +180,13 @@ export class XpParser extends CstParser {
         {
           ALT: () => {
             this.CONSUME(t.Dot);
-            this.OR4([{ ALT: () => this.CONSUME2(t.Identifier) }, { ALT: () => this.CONSUME2(t.NumberLit) }]);
+            this.OR4([{ ALT: () => this.CONSUME(t.Name) }, { ALT: () => this.CONSUME2(t.NumberLit) }, { ALT: () => this.CONSUME(t.Star) }]);
           },
         },
         {
           ALT: () => {
             this.CONSUME(t.LBracket);
-            this.SUBRULE(this.expression);
+            this.OR5([{ ALT: () => this.CONSUME2(t.Star) }, { ALT: () => this.SUBRULE(this.expression) }]);
             this.CONSUME(t.RBracket);
           },
         },
@@ -194,11 +194,15 @@ export class XpParser extends CstParser {
     });
   });
 
-  /** `"text ${expression} text"` */
+  /** `"text ${expression} %{ if c }text%{ endif }"` */
   public templateExpression = this.RULE('templateExpression', () => {
     this.CONSUME(t.StringStart);
     this.MANY(() => {
-      this.OR([{ ALT: () => this.CONSUME(t.StringText) }, { ALT: () => this.SUBRULE(this.templateInterpolation) }]);
+      this.OR([
+        { ALT: () => this.CONSUME(t.StringText) },
+        { ALT: () => this.SUBRULE(this.templateInterpolation) },
+        { ALT: () => this.SUBRULE(this.templateDirective) },
+      ]);
     });
     this.CONSUME(t.StringEnd);
   });
@@ -207,15 +211,60 @@ export class XpParser extends CstParser {
   public heredocExpression = this.RULE('heredocExpression', () => {
     this.CONSUME(t.HeredocStart);
     this.MANY(() => {
-      this.OR([{ ALT: () => this.CONSUME(t.HeredocText) }, { ALT: () => this.SUBRULE(this.templateInterpolation) }]);
+      this.OR([
+        { ALT: () => this.CONSUME(t.HeredocText) },
+        { ALT: () => this.SUBRULE(this.templateInterpolation) },
+        { ALT: () => this.SUBRULE(this.templateDirective) },
+      ]);
     });
     this.CONSUME(t.HeredocEnd);
   });
 
+  /** The content of a template file (templatefile()), lexed in the template mode. */
+  public templateFile = this.RULE('templateFile', () => {
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(t.TemplateFileText) },
+        { ALT: () => this.SUBRULE(this.templateInterpolation) },
+        { ALT: () => this.SUBRULE(this.templateDirective) },
+      ]);
+    });
+  });
+
+  /** `${ expression }`, `${~ expression ~}` */
   public templateInterpolation = this.RULE('templateInterpolation', () => {
     this.CONSUME(t.TemplateOpen);
     this.SUBRULE(this.expression);
-    this.CONSUME(t.RCurly);
+    this.OR({ DEF: [{ ALT: () => this.CONSUME(t.RCurly) }, { ALT: () => this.CONSUME(t.StripRCurly) }], ERR_MSG: "'}'" });
+  });
+
+  /** One tag of a directive: `%{ for k, v in xs }`, `%{ if c }`, `%{ else }`, `%{ endfor }`,
+   * `%{ endif }` (with `~` strip markers). The visitor pairs the tags into for and if parts. */
+  public templateDirective = this.RULE('templateDirective', () => {
+    this.CONSUME(t.DirectiveOpen);
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(t.For);
+          this.CONSUME(t.Identifier);
+          this.OPTION(() => {
+            this.CONSUME(t.Comma);
+            this.CONSUME2(t.Identifier);
+          });
+          this.CONSUME(t.In);
+          this.SUBRULE(this.expression);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(t.If);
+          this.SUBRULE2(this.expression);
+        },
+      },
+      // else, endif, endfor
+      { ALT: () => this.CONSUME3(t.Identifier) },
+    ]);
+    this.OR2({ DEF: [{ ALT: () => this.CONSUME(t.RCurly) }, { ALT: () => this.CONSUME(t.StripRCurly) }], ERR_MSG: "'}'" });
   });
 
   /** `[a, b, c]` or `[for x in xs : f(x) if c]` */
@@ -276,9 +325,13 @@ export class XpParser extends CstParser {
     this.CONSUME(t.RCurly);
   });
 
-  /** `key = value` (or `key: value`); items are separated by commas or newlines. */
+  /** `key = value` (or `key: value`); items are separated by commas or newlines. A bare name
+   * key, keywords included (`{ if = 1 }`), is the string of its name. */
   public objectItem = this.RULE('objectItem', () => {
-    this.SUBRULE(this.expression);
+    this.OR2([
+      { GATE: () => this.LA(2).tokenType === t.Equals || this.LA(2).tokenType === t.Colon, ALT: () => this.CONSUME(t.Name) },
+      { ALT: () => this.SUBRULE(this.expression) },
+    ]);
     this.OR([{ ALT: () => this.CONSUME(t.Equals) }, { ALT: () => this.CONSUME(t.Colon) }]);
     this.SUBRULE2(this.expression);
   });

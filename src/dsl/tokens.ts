@@ -44,9 +44,12 @@ export const UnclosedBlockComment = createToken({
 
 // ── identifiers and keywords ──────────────────────────────────────────────────────────
 /** HCL identifiers: letters, digits, `_` and `-` (`acc-owner` is one name). */
-export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_-]*/, label: 'identifier' });
+/** A name: an identifier or a keyword. HCL's keywords are names where a name is expected (an
+ * attribute `in = …`, a key `{ if = 1 }`, a step `x.for`). */
+export const Name = createToken({ name: 'Name', pattern: Lexer.NA, label: 'identifier' });
+export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_-]*/, label: 'identifier', categories: [Name] });
 const keyword = (word: string) =>
-  createToken({ name: word[0]!.toUpperCase() + word.slice(1), pattern: new RegExp(word), longer_alt: Identifier, label: `'${word}'` });
+  createToken({ name: word[0]!.toUpperCase() + word.slice(1), pattern: new RegExp(word), longer_alt: Identifier, label: `'${word}'`, categories: [Name] });
 export const True = keyword('true');
 export const False = keyword('false');
 export const Null = keyword('null');
@@ -74,6 +77,8 @@ const op = (name: string, image: string, binary = false) =>
 
 export const LCurly = createToken({ name: 'LCurly', pattern: '{', label: "'{'", push_mode: 'expr' });
 export const RCurly = createToken({ name: 'RCurly', pattern: '}', label: "'}'", pop_mode: true });
+/** `~}`: the end of an interpolation or a directive that strips the whitespace after it. */
+export const StripRCurly = createToken({ name: 'StripRCurly', pattern: '~}', label: "'~}'", pop_mode: true });
 export const LBracket = op('LBracket', '[');
 export const RBracket = op('RBracket', ']');
 export const LParen = op('LParen', '(');
@@ -130,7 +135,8 @@ const matchStringText: CustomPatternMatcherFunc = (text, offset) => {
       continue;
     }
     if (c === 36 /* $ */ && text.charCodeAt(i + 1) === 123 /* { */) break;
-    if (c === 36 && text.charCodeAt(i + 1) === 36 && text.charCodeAt(i + 2) === 123) {
+    if (c === 37 /* % */ && text.charCodeAt(i + 1) === 123 /* { */) break;
+    if ((c === 36 || c === 37) && text.charCodeAt(i + 1) === c && text.charCodeAt(i + 2) === 123) {
       i += 3;
       continue;
     }
@@ -144,8 +150,12 @@ export const StringText = createToken({
   label: 'string text',
   line_breaks: false,
 });
-/** `${` opens an interpolation in a string or heredoc; its `}` is an RCurly. */
-export const TemplateOpen = createToken({ name: 'TemplateOpen', pattern: '${', label: "'${'", push_mode: 'expr' });
+/** `${` opens an interpolation in a string or heredoc; its `}` is an RCurly (or a StripRCurly).
+ * `${~` strips the whitespace before it. */
+export const TemplateOpen = createToken({ name: 'TemplateOpen', pattern: /\$\{~?/, label: "'${'", push_mode: 'expr' });
+/** `%{` opens a directive (`%{ if c }`, `%{ for x in xs }`, `%{ else }`, `%{ endif }`, `%{ endfor }`);
+ * `%{~` strips the whitespace before it. */
+export const DirectiveOpen = createToken({ name: 'DirectiveOpen', pattern: /%\{~?/, label: "'%{'", push_mode: 'expr' });
 
 // ── heredocs ──────────────────────────────────────────────────────────────────────────
 /** `<<EOT` or `<<-EOT` and the end of its line. */
@@ -196,8 +206,8 @@ const matchHeredocText: CustomPatternMatcherFunc = (text, offset, tokens) => {
   while (i < text.length) {
     const c = text.charCodeAt(i);
     if ((i === offset || text.charCodeAt(i - 1) === 10) && markerLineLength(text, i, marker) >= 0) break;
-    if (c === 36 /* $ */) {
-      if (text.startsWith('$${', i)) {
+    if (c === 36 /* $ */ || c === 37 /* % */) {
+      if (text.charCodeAt(i + 1) === c && text.charCodeAt(i + 2) === 123 /* { */) {
         i += 3;
         continue;
       }
@@ -215,7 +225,7 @@ const matchHeredocEnd: CustomPatternMatcherFunc = (text, offset, tokens) => {
   return n >= 0 ? ([text.slice(offset, offset + n)] as unknown as RegExpExecArray) : null;
 };
 
-/** Raw heredoc text up to `${` or the end-marker line. */
+/** Raw heredoc text up to `${`, `%{` or the end-marker line. */
 export const HeredocText = createToken({
   name: 'HeredocText',
   pattern: { exec: matchHeredocText },
@@ -246,6 +256,7 @@ const exprMode: TokenType[] = [
   StringStart,
   LCurly,
   RCurly,
+  StripRCurly,
   LBracket,
   RBracket,
   LParen,
@@ -284,15 +295,43 @@ const exprMode: TokenType[] = [
   Identifier,
 ];
 
-const stringMode: TokenType[] = [StringText, TemplateOpen, StringEnd, UnterminatedStringEnd];
+const stringMode: TokenType[] = [StringText, TemplateOpen, DirectiveOpen, StringEnd, UnterminatedStringEnd];
 // the end marker before text: text stops at a marker line, which HeredocEnd then takes
-const heredocMode: TokenType[] = [HeredocEnd, TemplateOpen, HeredocText];
+const heredocMode: TokenType[] = [HeredocEnd, TemplateOpen, DirectiveOpen, HeredocText];
+
+/** Raw text of a template file (templatefile()): everything up to `${` or `%{`. */
+const matchTemplateText: CustomPatternMatcherFunc = (text, offset) => {
+  let i = offset;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c === 36 /* $ */ || c === 37 /* % */) {
+      if (text.charCodeAt(i + 1) === c && text.charCodeAt(i + 2) === 123 /* { */) {
+        i += 3;
+        continue;
+      }
+      if (text.charCodeAt(i + 1) === 123 /* { */) break;
+    }
+    i++;
+  }
+  return i > offset ? ([text.slice(offset, i)] as unknown as RegExpExecArray) : null;
+};
+/** The text of a template file: raw like a heredoc's (`$${` and `%%{` are the only escapes). */
+export const TemplateFileText = createToken({
+  name: 'TemplateFileText',
+  pattern: { exec: matchTemplateText },
+  label: 'template text',
+  line_breaks: true,
+});
+const templateMode: TokenType[] = [TemplateOpen, DirectiveOpen, TemplateFileText];
 
 /** Every token type (the parser's vocabulary), categories included. */
 export const allTokens: TokenType[] = [
   ...exprMode,
+  Name,
   BinaryOperator,
   TemplateOpen,
+  DirectiveOpen,
+  TemplateFileText,
   StringText,
   StringEnd,
   UnterminatedStringEnd,
@@ -306,7 +345,7 @@ export const allTokens: TokenType[] = [
  */
 export function buildLexer(validate: boolean): LexerType {
   return new Lexer(
-    { modes: { expr: exprMode, string: stringMode, heredoc: heredocMode }, defaultMode: 'expr' },
+    { modes: { expr: exprMode, string: stringMode, heredoc: heredocMode, template: templateMode }, defaultMode: 'expr' },
     {
       positionTracking: 'full',
       ensureOptimizations: false,
@@ -356,11 +395,12 @@ export function significantNewlines(tokens: IToken[]): { tokens: IToken[]; topLe
       stack.push(significant);
       let j = i + 1;
       while (tokens[j]?.tokenType === Newline) j++;
-      significant = tokens[j]?.tokenType !== For;
-    } else if (type === LParen || type === LBracket || type === TemplateOpen) {
+      // `{ for x in xs : … }` is a for expression; `{ for = 1 }` an object with the key "for"
+      significant = tokens[j]?.tokenType !== For || tokens[j + 1]?.tokenType === Equals || tokens[j + 1]?.tokenType === Colon;
+    } else if (type === LParen || type === LBracket || type === TemplateOpen || type === DirectiveOpen) {
       stack.push(significant);
       significant = false;
-    } else if (type === RCurly || type === RParen || type === RBracket) {
+    } else if (type === RCurly || type === StripRCurly || type === RParen || type === RBracket) {
       if (stack.length > 0) significant = stack.pop()!;
     }
   }

@@ -2,7 +2,7 @@
 // never an exception (no stack trace for a configuration mistake).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { functionNames } from '../../src/config/functions.js';
+import { functionNames } from '../../src/config/expressions.js';
 import { evalText } from './fixture.js';
 
 const atom = fc.oneof(
@@ -25,6 +25,12 @@ const expr: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
     tie('e').map((c) => `[for x in ${c} : x]`),
     tie('e').map((c) => `"\${${c}}!"`),
     tie('e').map((c) => `!${c}`),
+    tie('e').map((c) => `${c}[*].k`),
+    tie('e').map((c) => `${c}.*`),
+    fc.tuple(tie('e'), tie('e')).map(([c, a]) => `"%{ if ${c} }\${${a}}%{ else }-%{ endif }"`),
+    fc.tuple(tie('e'), tie('e')).map(([c, a]) => `"%{ for i, x in ${c} ~} \${${a}} %{~ endfor }"`),
+    fc.tuple(tie('e'), tie('e')).map(([a, b]) => `try(${a}, ${b})`),
+    tie('e').map((a) => `can(${a})`),
   ),
 })).e;
 

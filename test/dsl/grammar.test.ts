@@ -20,6 +20,20 @@ describe('generated grammar files', () => {
     }
   });
 
+  it('the TextMate grammar covers template directives, strip markers and their escapes', () => {
+    const grammar = JSON.parse(files['grammar/xp.tmLanguage.json']!) as { repository: Record<string, { begin?: string; end?: string; patterns?: { include?: string; match?: string }[] }> };
+    const { directive, interpolation, string, heredoc } = grammar.repository;
+    expect(new RegExp(directive!.begin!).exec('x %{~ for')?.[0]).toBe('%{~');
+    expect(new RegExp(directive!.end!).exec(' ~}')?.[0]).toBe('~}');
+    expect(new RegExp(interpolation!.begin!).exec('${~ x')?.[0]).toBe('${~');
+    const keywords = new RegExp(directive!.patterns![0]!.match!, 'g');
+    expect('for x in xs if else endif endfor format'.match(keywords)).toEqual(['for', 'in', 'if', 'else', 'endif', 'endfor']);
+    for (const r of [string!, heredoc!]) {
+      expect(r.patterns!.map((p) => p.include).filter(Boolean)).toEqual(['#interpolation', '#directive']);
+      expect(new RegExp(r.patterns![0]!.match!).exec('a %%{ b')?.[0]).toBe('%%{');
+    }
+  });
+
   it('the TextMate grammar is JSON whose patterns compile', () => {
     const grammar = JSON.parse(files['grammar/xp.tmLanguage.json']!) as { scopeName: string; repository: object };
     expect(grammar.scopeName).toBe('source.xp');

@@ -300,6 +300,12 @@ const errorCases: [string, string, [string, number, number][]][] = [
   ['missing `=>` in an object for', 'x = {for k, v in m : k}\n', [["expected '=>', found '}'", 1, 23]]],
   ['unclosed interpolation', 'x = "a${b"\n', [["expected '}', found '\"'", 1, 10]]],
   ['missing block brace', 'role "x"\na = 1\n', [["expected '{', found end of line", 1, 9]]],
+  ['%{ endif } without %{ if }', 'x = "a%{ endif }"\n', [['%{ endif } without %{ if }', 1, 7]]],
+  ['%{ if } never closed', 'x = "%{ if c }a"\n', [['%{ if } has no %{ endif }', 1, 6]]],
+  ['%{ endfor } closing an if', 'x = <<EOT\n%{ if c }\n%{ endfor }\nEOT\n', [['%{ if } has no %{ endif }', 2, 1], ['%{ endfor } without %{ for }', 3, 1]]],
+  ['a second %{ else }', 'x = "%{ if c }a%{ else }b%{ else }c%{ endif }"\n', [['a second %{ else } in one %{ if }', 1, 26]]],
+  ['unknown directive', 'x = "%{ end }"\n', [['unknown template directive "end"', 1, 6]]],
+  ['unclosed directive', 'x = "%{ if c"\n', [["expected '}', found '\"'", 1, 13]]],
   [
     'several errors in one run',
     'a = \nb = 1\nrole "x" {\n  c = 1 d\n  e = [1 2]\n}\nf = "\\q"\n',

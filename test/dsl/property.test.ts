@@ -3,7 +3,7 @@
 // and random token soup never crash the parser or the formatter, only produce diagnostics.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parse, parseWithTrivia } from '../../src/dsl/index.js';
+import { parse, parseTemplate, parseWithTrivia } from '../../src/dsl/index.js';
 import { formatSource, stripRanges } from '../../src/dsl/format.js';
 
 const KEYWORDS = new Set(['true', 'false', 'null', 'for', 'in', 'if']);
@@ -11,8 +11,13 @@ const ident = fc.stringMatching(/^[a-z_][a-z0-9_-]{0,7}$/).filter((s) => !KEYWOR
 
 /** Text of a quoted string whose value is any of these characters (escaped as needed). */
 const stringChars = fc.constantFrom('a', 'Z', '0', ' ', '-', '_', '{', '}', '%', '"', '\\', '\n', '\t', 'é', '€', '#', '/', '*');
-const escape = (s: string) => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\t/g, '\\t');
+const escape = (s: string) => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\t/g, '\\t').replace(/%\{/g, '%%{');
 const plainString = fc.array(stringChars, { maxLength: 8 }).map((cs) => cs.join(''));
+/** A name where HCL takes keywords as names too (attribute names, object keys, steps). */
+const anyName = fc.oneof(ident, fc.constantFrom(...KEYWORDS));
+/** Template text that does not end in `%` (which would make the `%{` after it an escape). */
+const templateText = plainString.filter((s) => !s.endsWith('%')).map(escape);
+const strip = fc.constantFrom('', '~');
 
 const { expr } = fc.letrec<{ expr: string; operand: string; primary: string }>((tie) => ({
   primary: fc.oneof(
@@ -23,13 +28,28 @@ const { expr } = fc.letrec<{ expr: string; operand: string; primary: string }>((
     ident,
     plainString.map((s) => `"${escape(s)}"`),
     fc.array(fc.oneof(plainString.map(escape), tie('expr').map((e) => '${' + e + '}')), { maxLength: 3 }).map((ps) => `"${ps.join('')}"`),
+    // template directives and strip markers
+    fc.array(
+      fc.oneof(
+        templateText,
+        fc.tuple(strip, tie('expr'), strip).map(([a, e, b]) => `\${${a}${e}${b}}`),
+        fc.tuple(strip, tie('expr'), strip, templateText, fc.option(fc.tuple(strip, templateText, strip)), strip, strip).map(
+          ([a, c, b, then, els, d, e]) => `%{${a} if ${c} ${b}}${then}${els ? `%{${els[0]} else ${els[2]}}${els[1]}` : ''}%{${d} endif ${e}}`,
+        ),
+        fc.tuple(strip, fc.option(ident), ident, tie('expr'), strip, templateText, strip, strip).map(
+          ([a, k, v, coll, b, body, c, d]) => `%{${a} for ${k === null ? '' : `${k}, `}${v} in ${coll} ${b}}${body}%{${c} endfor ${d}}`,
+        ),
+      ),
+      { maxLength: 3 },
+    ).map((ps) => `"${ps.join('')}"`),
     fc.array(tie('expr'), { maxLength: 3 }).map((xs) => `[${xs.join(', ')}]`),
     fc.array(tie('expr'), { minLength: 1, maxLength: 3 }).map((xs) => `[\n${xs.join(',\n')}\n]`),
-    fc.array(fc.tuple(ident, tie('expr')), { minLength: 1, maxLength: 3 }).map((kvs) => `{\n${kvs.map(([k, v]) => `${k} = ${v}`).join('\n')}\n}`),
+    fc.array(fc.tuple(anyName, tie('expr')), { minLength: 1, maxLength: 3 }).map((kvs) => `{\n${kvs.map(([k, v]) => `${k} = ${v}`).join('\n')}\n}`),
     // in parentheses: what follows the end marker goes on the next line, where a newline
     // must not end the attribute
-    plainString.map((s) => `(<<EOT\n${s.replace(/\$\{/g, '$${')}\nEOT\n)`),
-    fc.array(fc.tuple(ident, tie('expr')), { maxLength: 3 }).map((kvs) => (kvs.length ? `{ ${kvs.map(([k, v]) => `${k} = ${v}`).join(', ')} }` : '{}')),
+    plainString.map((s) => `(<<EOT\n${s.replace(/\$\{/g, '$${').replace(/%\{/g, '%%{')}\nEOT\n)`),
+    fc.tuple(ident, fc.oneof(ident, ident.map((i) => `${i}[*].x`)), strip, strip).map(([x, coll, a, b]) => `(<<-EOT\n  %{${a} for ${x} in ${coll} ${b}}\n    \${${x}}\n  %{${b} endfor ${a}}\nEOT\n)`),
+    fc.array(fc.tuple(anyName, tie('expr')), { maxLength: 3 }).map((kvs) => (kvs.length ? `{ ${kvs.map(([k, v]) => `${k} = ${v}`).join(', ')} }` : '{}')),
     fc.tuple(ident, fc.array(tie('expr'), { maxLength: 3 }), fc.boolean()).map(
       ([f, args, expand]) => `${f}(${args.join(', ')}${expand && args.length > 0 ? '...' : ''})`,
     ),
@@ -44,7 +64,7 @@ const { expr } = fc.letrec<{ expr: string; operand: string; primary: string }>((
   operand: fc.tuple(
     fc.constantFrom('', '!', '-', '!-'),
     tie('primary'),
-    fc.array(fc.oneof(ident.map((n) => `.${n}`), tie('expr').map((e) => `[${e}]`)), { maxLength: 2 }),
+    fc.array(fc.oneof(anyName.map((n) => `.${n}`), tie('expr').map((e) => `[${e}]`), fc.constantFrom('[*]', '.*')), { maxLength: 3 }),
   ).map(([prefix, p, steps]) => prefix + p + steps.join('')),
   expr: fc.oneof(
     { maxDepth: 3, depthIdentifier: 'expr' },
@@ -57,7 +77,7 @@ const { expr } = fc.letrec<{ expr: string; operand: string; primary: string }>((
 })) as { expr: fc.Arbitrary<string> };
 
 const comment = fc.constantFrom('# a comment', '// another', '/* block */');
-const attribute = fc.tuple(ident, expr, fc.option(comment)).map(([n, v, c]) => `${n} = ${v}${c ? ` ${c}` : ''}`);
+const attribute = fc.tuple(anyName, expr, fc.option(comment)).map(([n, v, c]) => `${n} = ${v}${c ? ` ${c}` : ''}`);
 const label = fc.oneof(ident, plainString.map((s) => `"${escape(s)}"`));
 
 const body: fc.Arbitrary<string[]> = fc.letrec<{ body: string[]; block: string[] }>((tie) => ({
@@ -100,6 +120,7 @@ describe('random well-formed configurations', () => {
 const soupTokens = fc.constantFrom(
   'a', 'role', '"x"', '"${', '}', '{', '[', ']', '(', ')', '=', '==', '!', '-', '+', '*', '/', '%', '?', ':', ',', '.', '...',
   '=>', 'for', 'in', 'if', 'true', 'null', '1', '2.5', '<<EOT\n', '<<-EOT\n', 'EOT', '\n', ' ', '#', '//', '/*', '*/', '"', '\\', '$', '&&', '||', '\t', '\r\n',
+  '%{', '%{~', '~}', '${~', '%%{', 'endif', 'endfor', 'else', '[*]', '.*', 'dynamic', 'content',
 );
 
 function noCrash(text: string) {
@@ -134,6 +155,22 @@ describe('random input never crashes the front end', () => {
         noCrash(text.slice(0, text.length === 0 ? 0 : cut % text.length));
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('random template files never crash parseTemplate', () => {
+  it('random token soup as a template file', () => {
+    fc.assert(
+      fc.property(fc.array(soupTokens, { maxLength: 60 }).map((ts) => ts.join('')), (text) => {
+        const r = parseTemplate('soup.tpl', text);
+        for (const d of r.diagnostics) {
+          expect(d.range!.start.line).toBeGreaterThanOrEqual(1);
+          expect(d.message).not.toBe('');
+        }
+        expect(r.template.kind).toBe('Template');
+      }),
+      { numRuns: 1000 },
     );
   });
 });
