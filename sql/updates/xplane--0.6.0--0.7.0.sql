@@ -9,5 +9,7 @@ begin
     return;
   end if;
   -- (each change of 0.7.0 to the tables or to a function's signature, below)
+  -- missing_names: also tablespaces and extension relocations (two parameters more)
+  drop function if exists xplane.missing_names(text, text[], text[], jsonb, text[], jsonb, jsonb);
 end
 $upgrade$;
