@@ -66,10 +66,11 @@ begin
        where v.name = $1 and v.version = coalesce($2, (select a.default_version from pg_catalog.pg_available_extensions a where a.name = $1))
          and not exists (select 1 from pg_catalog.pg_extension e where e.extname = r))$q$, array[p_name, v_spec ->> 'version']);
     if jsonb_array_length(v_missing) > 0 then
+      -- PostgreSQL's words first ("required extension "cube" is not installed"), then the way out.
       return xplane.result('dependency_not_ready', format(
-        'extension %s requires %s, not installed in database %s: declare %s in that database too, or set cascade = true to have CREATE EXTENSION … CASCADE install %s',
-        quote_ident(p_name), (select string_agg(format('extension %s', quote_ident(r)), ', ') from jsonb_array_elements_text(v_missing) r),
-        quote_ident(v_db), case when jsonb_array_length(v_missing) = 1 then 'it' else 'them' end,
+        'required extension %s is not installed in database %s: declare %s in that database too (extension %s is created once it is there), or set cascade = true to have CREATE EXTENSION … CASCADE install %s',
+        (select string_agg(to_json(r)::text, ', ') from jsonb_array_elements_text(v_missing) r), to_json(v_db)::text,
+        case when jsonb_array_length(v_missing) = 1 then 'it' else 'them' end, to_json(p_name)::text,
         case when jsonb_array_length(v_missing) = 1 then 'it' else 'them' end));
     end if;
   end if;

@@ -218,6 +218,7 @@ declare
   v_obs   jsonb;
   v_diff  text[];
   v_key   text;
+  v_sql   text;
 begin
   v_obs := xplane.observe_one(p_kind, p_name, v_spec, p_provider_config);
   if v_obs is null then
@@ -235,10 +236,13 @@ begin
   if cardinality(v_diff) = 0 then
     return xplane.result('no_change', v_what || ' is up to date', v_obs);
   end if;
-  -- One remote transaction, under the object's lock (database:<name>, schema:<db>.<name>, …).
-  perform xplane.remote_exec_locked(p_provider_config, v_db,
-    format('%s:%s', lower(p_kind::text), case when v_db = '' then p_name else v_db || '.' || p_name end),
-    (select string_agg(xplane.alter_sql(p_kind, p_name, k, v_spec), '' order by k) from unnest(v_diff) k));
+  -- One remote transaction, under the object's lock (database:<name>, schema:<db>.<name>, …);
+  -- none when only the tablespace differs (its statement runs alone, below).
+  v_sql := (select string_agg(xplane.alter_sql(p_kind, p_name, k, v_spec), '' order by k) from unnest(v_diff) k);
+  if v_sql <> '' then
+    perform xplane.remote_exec_locked(p_provider_config, v_db,
+      format('%s:%s', lower(p_kind::text), case when v_db = '' then p_name else v_db || '.' || p_name end), v_sql);
+  end if;
   if p_kind = 'Database' and 'tablespace' = any (v_diff) then
     perform xplane.database_set_tablespace(p_provider_config, p_name, v_spec ->> 'tablespace');
   end if;

@@ -19,7 +19,7 @@ select throws_like($$select xplane.normalize_spec('Extension', '{"database": "x"
 select is((xplane.create_extension('earthdistance', jsonb_build_object('database', db))).status_code, 'dependency_not_ready',
   'without cascade, a missing required extension: dependency_not_ready (retried once it is created)') from t;
 select matches((xplane.create_extension('earthdistance', jsonb_build_object('database', db))).message,
-  'extension earthdistance requires extension cube, not installed in database .*: declare it in that database too, or set cascade = true',
+  '^required extension "cube" is not installed in database ".*": declare it in that database too \(extension "earthdistance" is created once it is there\), or set cascade = true',
   'the message names what is missing and both ways out') from t;
 select is((xplane.create_extension('earthdistance', jsonb_build_object('database', db, 'cascade', true))).status_code, 'success', 'with cascade: created') from t;
 select is(xplane.remote_query('default', db, $q$(select pg_catalog.jsonb_agg(extname::text order by extname) from pg_catalog.pg_extension where extname in ('cube', 'earthdistance'))$q$),
