@@ -13,6 +13,9 @@ begin
   perform xplane.spec_check_keys('Database', p_spec, array['owner', 'encoding', 'lc_collate', 'lc_ctype', 'template',
     'connection_limit', 'allow_connections', 'is_template', 'tablespace', 'settings', 'comment', 'allow_data_loss']);
   select d.datcollate, d.datctype into v_collate, v_ctype from pg_database d where d.datname = 'template1';
+  if p_spec ->> 'tablespace' = 'pg_global' then            -- CREATE/ALTER DATABASE would refuse it at apply
+    perform xplane.invalid_spec('Database', 'tablespace', 'pg_global holds the shared catalogs: no database can be in it (pg_default, or a tablespace made with CREATE TABLESPACE)');
+  end if;
   v_encoding := xplane.spec_text('Database', p_spec, 'encoding', 'UTF8');
   v_enc_norm := pg_encoding_to_char(pg_char_to_encoding(v_encoding));
   -- The same rule as the encoding domain of src/kinds/domains.ts: a server encoding's name (or

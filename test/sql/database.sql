@@ -1,6 +1,6 @@
 -- Kind Database: normalize, observe, create/update/delete with every status code.
 -- Names derive from current_database() (unique per run); dblink work commits, so clean up.
-select plan(57);
+select plan(58);
 
 create temp table t as select current_database() || '_db' as db, current_database() || '_db2' as db2;
 
@@ -60,6 +60,8 @@ select throws_like($$select xplane.normalize_spec('Database', '{"settings": {"no
 select throws_like($$select xplane.normalize_spec('Database', '{"is_template": "yes"}')$$, 'Database.is_template: %', 'is_template must be a bool');
 select throws_like($$select xplane.normalize_spec('Database', format('{"tablespace": "%s"}', repeat('t', 64))::jsonb)$$,
   'Database.tablespace: %', 'a tablespace name longer than 63 bytes is refused');
+select throws_like($$select xplane.normalize_spec('Database', '{"tablespace": "pg_global"}')$$,
+  'Database.tablespace: pg_global holds the shared catalogs%', 'pg_global is refused by name (PostgreSQL would refuse it at apply)');
 select is(xplane.spec_diff('Database', xplane.normalize_spec('Database', '{}'), '{"tablespace": "elsewhere"}'), '{}'::text[],
   'a null tablespace is not compared');
 select is(xplane.spec_diff('Database', xplane.normalize_spec('Database', '{"tablespace": "pg_default"}'), '{"tablespace": "elsewhere"}'),
