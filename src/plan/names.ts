@@ -1,7 +1,8 @@
 // What only the server can judge, asked before the first change: names a configuration writes
 // as strings and does not declare (`owner = "app"`, `database = "shop"`, `member_of =
-// ["readers"]`), the extensions it installs or moves, its databases' locales and tablespaces,
-// and the role and database settings it sets. A reference (`role.app`) always names a declared resource; a string may name anything.
+// ["readers"]`), the extensions it installs, updates or moves, its databases' locales and
+// tablespaces, and the role and database settings it sets. A reference (`role.app`) always
+// names a declared resource; a string may name anything.
 // When it names a database or role that is neither declared nor on the server, or an extension
 // (version), a locale or a setting value the server does not have or refuses, the change would
 // fail only at apply, perhaps after other changes were made: the plan refuses it instead, at
