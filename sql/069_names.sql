@@ -40,7 +40,7 @@ comment on function xplane.setting_problems(jsonb) is
 
 create or replace function xplane.missing_names(p_provider_config text, p_databases text[], p_roles text[], p_extensions jsonb,
                                                p_locales text[], p_settings jsonb, p_schemas jsonb,
-                                               p_tablespaces text[] default '{}', p_relocations jsonb default '[]')
+                                               p_tablespaces text[], p_relocations jsonb)
 returns jsonb
 language plpgsql volatile
 set search_path = xplane, pg_catalog

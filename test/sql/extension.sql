@@ -43,7 +43,7 @@ select lives_ok(format($$select xplane.remote_exec('default', %L, 'alter extensi
 select is((xplane.update_extension('citext', jsonb_build_object('database', db, 'version', '1.5'))).status_code, 'invalid_spec',
   'a downgrade has no update path: invalid_spec (not retried)') from t;
 select is(xplane.missing_names('default', '{}', '{}', '[{"name": "citext", "version": "1.5", "from": "1.6"}, {"name": "citext", "version": "1.6", "from": "1.4"}]',
-  '{}', '[]', '[]') -> 'no_update_path', '[{"name": "citext", "version": "1.5", "from": "1.6"}]'::jsonb,
+  '{}', '[]', '[]', '{}', '[]') -> 'no_update_path', '[{"name": "citext", "version": "1.5", "from": "1.6"}]'::jsonb,
   'missing_names: 1.6 → 1.5 has no update path, 1.4 → 1.6 has one');
 select is((xplane.delete_extension('citext', jsonb_build_object('database', db))).status_code, 'success', 'citext dropped') from t;
 
