@@ -11,8 +11,11 @@ declare
   v_ctype    text;
 begin
   perform xplane.spec_check_keys('Database', p_spec, array['owner', 'encoding', 'lc_collate', 'lc_ctype', 'template',
-    'connection_limit', 'allow_connections', 'comment', 'allow_data_loss']);
+    'connection_limit', 'allow_connections', 'is_template', 'tablespace', 'settings', 'comment', 'allow_data_loss']);
   select d.datcollate, d.datctype into v_collate, v_ctype from pg_database d where d.datname = 'template1';
+  if p_spec ->> 'tablespace' = 'pg_global' then            -- CREATE/ALTER DATABASE would refuse it at apply
+    perform xplane.invalid_spec('Database', 'tablespace', 'pg_global holds the shared catalogs: no database can be in it (pg_default, or a tablespace made with CREATE TABLESPACE)');
+  end if;
   v_encoding := xplane.spec_text('Database', p_spec, 'encoding', 'UTF8');
   v_enc_norm := pg_encoding_to_char(pg_char_to_encoding(v_encoding));
   -- The same rule as the encoding domain of src/kinds/domains.ts: a server encoding's name (or
@@ -31,11 +34,17 @@ begin
     'template',          xplane.spec_identifier('Database', p_spec, 'template', 'template1'),
     'connection_limit',  xplane.spec_int('Database', p_spec, 'connection_limit', -1, -1),
     'allow_connections', xplane.spec_bool('Database', p_spec, 'allow_connections', true),
+    'is_template',       xplane.spec_bool('Database', p_spec, 'is_template', false),
+    -- null: the template's at creation, then not compared (spec_diff): a spec recorded by
+    -- 0.6.0 has none, and the reconcile loop never moves a database it did not ask to move.
+    'tablespace',        xplane.spec_identifier('Database', p_spec, 'tablespace', null, true),
+    -- authoritative, as for roles (the same canonical names and values): {} resets any other
+    'settings',          xplane.normalize_role_settings('Database', p_spec -> 'settings'),
     'allow_data_loss',   xplane.spec_bool('Database', p_spec, 'allow_data_loss', false)) || xplane.spec_comment('Database', p_spec);
 end
 $$;
 comment on function xplane.normalize_database(jsonb) is
-  'Normalised Database spec: owner (current user), encoding (UTF8, canonical spelling), lc_collate/lc_ctype (template1''s), template (template1), connection_limit (-1), allow_connections (true), comment (null), allow_data_loss (false).';
+  'Normalised Database spec: owner (current user), encoding (UTF8, canonical spelling), lc_collate/lc_ctype (template1''s), template (template1), connection_limit (-1), allow_connections (true), is_template (false), tablespace (null: the template''s, not compared), settings ({}: authoritative, canonical as for roles: normalize_role_settings), comment (absent: not managed), allow_data_loss (false).';
 
 create or replace function xplane.observe_many_database(p_items jsonb, p_provider_config text)
 returns jsonb language plpgsql volatile set search_path = xplane, pg_catalog as $$
@@ -53,14 +62,20 @@ begin
              'lc_ctype', d.datctype,
              'connection_limit', d.datconnlimit,
              'allow_connections', d.datallowconn,
+             'is_template', d.datistemplate,
+             'tablespace', t.spcname,
+             'settings', coalesce((select pg_catalog.jsonb_object_agg(pg_catalog.split_part(c, '=', 1), pg_catalog.substr(c, pg_catalog.strpos(c, '=') + 1))
+                                     from pg_catalog.pg_db_role_setting s, pg_catalog.unnest(s.setconfig) c
+                                    where s.setdatabase = d.oid and s.setrole = 0), '{}'::jsonb),
              'comment', pg_catalog.shobj_description(d.oid, 'pg_database'))), '{}'::jsonb)
-      from pg_catalog.pg_database d where d.datname = any ($1::text[]))$q$, array[v_names::text]);
+      from pg_catalog.pg_database d join pg_catalog.pg_tablespace t on t.oid = d.dattablespace
+     where d.datname = any ($1::text[]))$q$, array[v_names::text]);
   return (select coalesce(jsonb_agg(coalesce(v_found -> (i ->> 'name'), 'null'::jsonb) order by ord), '[]'::jsonb)
             from jsonb_array_elements(p_items) with ordinality t(i, ord));
 end
 $$;
 comment on function xplane.observe_many_database(jsonb, text) is
-  'Observes databases [{name, spec}] from pg_database in one query; returns observed-or-null in input order.';
+  'Observes databases [{name, spec}] from pg_database (with pg_tablespace, and pg_db_role_setting for the settings of the database for every role) in one query; returns observed-or-null in input order.';
 
 create or replace function xplane.act_create_database(p_name text, p_spec jsonb, p_provider_config text)
 returns xplane.action_result language plpgsql volatile set search_path = xplane, pg_catalog as $$
@@ -88,19 +103,21 @@ begin
   end if;
   perform xplane.remote_exec_locked(p_provider_config, '', 'role:' || (v_spec ->> 'owner'), xplane.can_act_as_sql(v_spec ->> 'owner'));
   perform xplane.remote_exec(p_provider_config, '', format(
-    'create database %I owner %I template %I encoding %L lc_collate %L lc_ctype %L connection limit %s allow_connections %s',
+    'create database %I owner %I template %I encoding %L lc_collate %L lc_ctype %L connection limit %s allow_connections %s is_template %s',
     p_name, v_spec ->> 'owner', v_template, v_spec ->> 'encoding', v_spec ->> 'lc_collate', v_spec ->> 'lc_ctype',
-    (v_spec ->> 'connection_limit')::int, v_spec ->> 'allow_connections'));
-  if v_spec ->> 'comment' is not null then
+    (v_spec ->> 'connection_limit')::int, v_spec ->> 'allow_connections', v_spec ->> 'is_template')
+    || case when v_spec ->> 'tablespace' is null then '' else format(' tablespace %I', v_spec ->> 'tablespace') end);
+  if v_spec ->> 'comment' is not null or coalesce(v_spec -> 'settings', '{}') <> '{}' then
     perform xplane.remote_exec_locked(p_provider_config, '', 'database:' || p_name,
-      format('comment on database %I is %L', p_name, v_spec ->> 'comment'));
+      coalesce(format('comment on database %I is %L; ', p_name, v_spec ->> 'comment'), '')
+      || xplane.database_settings_sql(p_name, v_spec));
   end if;
   return xplane.result('success', format('database %s created', quote_ident(p_name)),
                        xplane.observe_one('Database', p_name, v_spec, p_provider_config));
 end
 $$;
 comment on function xplane.act_create_database(text, jsonb, text) is
-  'The create action of Database (xplane.create_database is its guarded form, through xplane.act): creates a database as specified (already_exists when it exists; template0 is used when the encoding/locale differ from template1 and no template was named).';
+  'The create action of Database (xplane.create_database is its guarded form, through xplane.act): creates a database as specified (is_template, tablespace when given), then its comment and settings (already_exists when it exists; template0 is used when the encoding/locale differ from template1 and no template was named).';
 
 create or replace function xplane.act_delete_database(p_name text, p_spec jsonb, p_provider_config text)
 returns xplane.action_result language plpgsql volatile set search_path = xplane, pg_catalog as $$
@@ -152,6 +169,10 @@ begin
     end if;
   end if;
   perform xplane.remote_disconnect(p_provider_config, p_name);
+  -- PostgreSQL refuses to drop a template database: first make it an ordinary one.
+  if (v_obs ->> 'is_template')::boolean then
+    perform xplane.remote_exec(p_provider_config, '', format('alter database %I with is_template false', p_name));
+  end if;
   perform xplane.remote_exec(p_provider_config, '', format('drop database if exists %I with (force)', p_name));
   return xplane.result('success', format('database %s dropped', quote_ident(p_name)), null);
 exception when others then
@@ -182,3 +203,33 @@ end
 $$;
 comment on function xplane.connectable_databases(text, text[]) is
   'Which of p_names exist and accept connections (one round trip): per-database kinds observe only these and report the others absent.';
+
+create or replace function xplane.database_settings_sql(p_name text, p_spec jsonb)
+returns text language plpgsql immutable parallel safe set search_path = xplane, pg_catalog as $$
+begin
+  -- ALTER DATABASE … RESET ALL, then SET each setting of the spec (as roles do: setting_set_sql,
+  -- in 052): in one transaction the database ends up with exactly these. '' when the spec does
+  -- not manage settings. PL/pgSQL: setting_set_sql is created after this file.
+  return case when jsonb_typeof(p_spec -> 'settings') = 'object' then
+    format('alter database %I reset all; ', p_name)
+    || coalesce((select string_agg(xplane.setting_set_sql(format('database %I', p_name), key, value) || '; ', '' order by key)
+                   from jsonb_each_text(p_spec -> 'settings')), '')
+  else '' end;
+end
+$$;
+comment on function xplane.database_settings_sql(text, jsonb) is
+  'The statements that give a database exactly the settings of its normalised spec (ALTER DATABASE … RESET ALL, then SET each, for every role: pg_db_role_setting with setrole 0); '''' when the spec does not manage them.';
+
+create or replace function xplane.database_set_tablespace(p_provider_config text, p_name text, p_tablespace text)
+returns void language plpgsql volatile set search_path = xplane, pg_catalog as $$
+begin
+  -- ALTER DATABASE … SET TABLESPACE copies every file of the database; it cannot run in a
+  -- transaction block, nor while anyone (xp's own dblink connection to it included) is
+  -- connected to the database: PostgreSQL's error (55006, "being accessed by other users") is
+  -- the action's result then, and the next run tries again.
+  perform xplane.remote_disconnect(p_provider_config, p_name);
+  perform xplane.remote_exec(p_provider_config, '', format('alter database %I set tablespace %I', p_name, p_tablespace));
+end
+$$;
+comment on function xplane.database_set_tablespace(text, text, text) is
+  'Moves a database to another tablespace (ALTER DATABASE … SET TABLESPACE, alone: outside a transaction, after closing xp''s connection to it). Fails while other sessions are connected to the database.';

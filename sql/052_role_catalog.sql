@@ -102,6 +102,19 @@ $$;
 comment on function xplane.setting_list_items(text) is
   'The items of a list setting value (search_path = ''"$user", public''): split on commas outside double quotes.';
 
+create or replace function xplane.setting_set_sql(p_target text, p_name text, p_value text)
+returns text language sql immutable strict parallel safe set search_path = xplane, pg_catalog as $$
+  -- p_target: "role x", "database x" (already quoted). A list setting (search_path) is set
+  -- item by item, so that it reads back as normalize_role_settings spells it.
+  select case when xplane.setting_is_list(p_name)
+    then format('alter %s set %I to %s', p_target, p_name,
+           (select string_agg(quote_literal(item), ', ' order by ord)
+              from unnest(xplane.setting_list_items(p_value)) with ordinality t(item, ord)))
+    else format('alter %s set %I to %L', p_target, p_name, p_value) end
+$$;
+comment on function xplane.setting_set_sql(text, text, text) is
+  'The ALTER ROLE/DATABASE … SET statement of one normalised setting (p_target: ''role x'' or ''database x'', quoted): list settings item by item. Shared by role_alter_statements and the Database settings.';
+
 create or replace function xplane.normalize_role_settings(p_kind xplane.resource_kind, p_settings jsonb)
 returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
 declare
@@ -215,13 +228,7 @@ begin
   if p_desired ? 'settings' then
     for v_key, v_value in select key, value from jsonb_each_text(p_desired -> 'settings') order by key loop
       continue when (p_observed -> 'settings' ->> v_key) is not distinct from v_value;
-      if xplane.setting_is_list(v_key) then
-        v_stmts := v_stmts || format('alter role %I set %I to %s', p_name, v_key,
-          (select string_agg(quote_literal(item), ', ' order by ord)
-             from unnest(xplane.setting_list_items(v_value)) with ordinality t(item, ord)));
-      else
-        v_stmts := v_stmts || format('alter role %I set %I to %L', p_name, v_key, v_value);
-      end if;
+      v_stmts := v_stmts || xplane.setting_set_sql(format('role %I', p_name), v_key, v_value);
     end loop;
     for v_key in select key from jsonb_each(coalesce(p_observed -> 'settings', '{}')) order by key loop
       continue when p_desired -> 'settings' ? v_key;

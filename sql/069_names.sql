@@ -39,7 +39,8 @@ comment on function xplane.setting_problems(jsonb) is
   'Of role settings [{name, value}] (normalised), those the server refuses, with its message as "problem": each tried as ALTER ROLE current_user SET in a subtransaction that rolls back.';
 
 create or replace function xplane.missing_names(p_provider_config text, p_databases text[], p_roles text[], p_extensions jsonb,
-                                               p_locales text[], p_settings jsonb, p_schemas jsonb)
+                                               p_locales text[], p_settings jsonb, p_schemas jsonb,
+                                               p_tablespaces text[], p_relocations jsonb)
 returns jsonb
 language plpgsql volatile
 set search_path = xplane, pg_catalog
@@ -89,9 +90,23 @@ begin
       -- what CREATE DATABASE … TEMPLATE copies: a new database must match it but from template0
       'database_locales', coalesce((select pg_catalog.jsonb_object_agg(d.datname, pg_catalog.jsonb_build_object(
                                       'encoding', pg_catalog.pg_encoding_to_char(d.encoding), 'lc_collate', d.datcollate, 'lc_ctype', d.datctype))
-                                      from pg_catalog.pg_database d where d.datname = any ($1::text[])), '{}'::jsonb)))$q$,
-    array[p_databases::text, p_roles::text, p_extensions::text, p_locales::text]);
+                                      from pg_catalog.pg_database d where d.datname = any ($1::text[])), '{}'::jsonb),
+      'tablespaces', coalesce((select pg_catalog.jsonb_agg(n order by n) from pg_catalog.unnest($5::text[]) n
+                                where not exists (select 1 from pg_catalog.pg_tablespace t where t.spcname = n)), '[]'::jsonb),
+      -- ALTER EXTENSION … UPDATE TO: only along a path of update scripts from the installed version
+      'no_update_path', coalesce((select pg_catalog.jsonb_agg(e order by e ->> 'name', e ->> 'version')
+                                    from pg_catalog.jsonb_array_elements($3::jsonb) e
+                                   where e ? 'from' and e ->> 'version' is not null and e ->> 'version' <> e ->> 'from'
+                                     and exists (select 1 from pg_catalog.pg_available_extensions a where a.name = e ->> 'name')
+                                     and not exists (select 1 from pg_catalog.pg_extension_update_paths(e ->> 'name') p
+                                                      where p.source = e ->> 'from' and p.target = e ->> 'version' and p.path is not null)), '[]'::jsonb),
+      -- ALTER EXTENSION … SET SCHEMA: only for an extension whose installed version is relocatable
+      'not_relocatable', coalesce((select pg_catalog.jsonb_agg(e order by e ->> 'name', e ->> 'version')
+                                     from pg_catalog.jsonb_array_elements($6::jsonb) e
+                                    where exists (select 1 from pg_catalog.pg_available_extension_versions v
+                                                   where v.name = e ->> 'name' and v.version = e ->> 'version' and not v.relocatable)), '[]'::jsonb)))$q$,
+    array[p_databases::text, p_roles::text, p_extensions::text, p_locales::text, coalesce(p_tablespaces, '{}')::text, coalesce(p_relocations, '[]')::text]);
 end
 $$;
-comment on function xplane.missing_names(text, text[], text[], jsonb, text[], jsonb, jsonb) is
-  'Of these database and role names, schemas [{database, schema}], extensions [{name, version}] and libc locales, the ones the server behind the provider config does not have, and the role settings [{name, value}] it refuses: {"databases", "schemas", "roles", "extensions", "locales", "settings": [{name, value, problem}]}, and the encoding and locale of those databases that exist ("database_locales").';
+comment on function xplane.missing_names(text, text[], text[], jsonb, text[], jsonb, jsonb, text[], jsonb) is
+  'Of these database and role names, schemas [{database, schema}], extensions [{name, version}], libc locales and tablespaces, the ones the server behind the provider config does not have, and the role and database settings [{name, value}] it refuses: {"databases", "schemas", "roles", "extensions", "locales", "tablespaces", "settings": [{name, value, problem}]}, the encoding and locale of those databases that exist ("database_locales"), of the extensions to update [{name, version, from (installed)}] those with no update path ("no_update_path"), and of the extensions to move to another schema [{name, version (installed)}] those that are not relocatable ("not_relocatable").';

@@ -27,11 +27,13 @@ comment on function xplane.normalize_spec(xplane.resource_kind, jsonb) is
 create or replace function xplane.spec_diff(p_kind xplane.resource_kind, p_desired jsonb, p_observed jsonb)
 returns text[] language sql immutable parallel safe as $$
   -- Compared: the keys the observed state carries (create-only and delete-only keys such as
-  -- template or allow_data_loss are never observed). Extension.version/schema null = "any".
+  -- template or allow_data_loss are never observed). Extension.version/schema and
+  -- Database.tablespace null = "any".
   select coalesce(array_agg(o.key order by o.key), '{}')
     from jsonb_each(p_observed) o
    where p_desired ? o.key
-     and not (p_kind = 'Extension' and o.key in ('version', 'schema') and p_desired -> o.key = 'null'::jsonb)
+     and not ((p_kind = 'Extension' and o.key in ('version', 'schema') or p_kind = 'Database' and o.key = 'tablespace')
+              and p_desired -> o.key = 'null'::jsonb)
      and p_desired -> o.key is distinct from o.value
 $$;
 comment on function xplane.spec_diff(xplane.resource_kind, jsonb, jsonb) is
@@ -197,12 +199,15 @@ returns text language sql immutable parallel safe as $$
     when 'comment' then format('comment on %s %I is %s; ', lower(p_kind::text), p_name, coalesce(quote_literal(p_spec ->> 'comment'), 'null'))
     when 'connection_limit' then format('alter database %I with connection limit %s; ', p_name, (p_spec ->> 'connection_limit')::int)
     when 'allow_connections' then format('alter database %I with allow_connections %s; ', p_name, (p_spec ->> 'allow_connections')::boolean::text)
+    when 'is_template' then format('alter database %I with is_template %s; ', p_name, (p_spec ->> 'is_template')::boolean::text)
+    when 'settings' then xplane.database_settings_sql(p_name, p_spec)
+    -- Database.tablespace: not here (it cannot run in a transaction): database_set_tablespace
     when 'version' then format('alter extension %I update to %L; ', p_name, p_spec ->> 'version')
     when 'schema' then format('alter extension %I set schema %I; ', p_name, p_spec ->> 'schema')
     else '' end
 $$;
 comment on function xplane.alter_sql(xplane.resource_kind, text, text, jsonb) is
-  'The statement that brings one attribute (p_key) of a Database, Schema or Extension to its normalised spec: owner, comment; Database connection_limit, allow_connections; Extension version (UPDATE TO), schema (SET SCHEMA). What act_update_object runs for each attribute that differs.';
+  'The statement that brings one attribute (p_key) of a Database, Schema or Extension to its normalised spec: owner, comment; Database connection_limit, allow_connections, is_template, settings (RESET ALL, then SET each); Extension version (UPDATE TO), schema (SET SCHEMA). What act_update_object runs for each attribute that differs (Database.tablespace has its own statement: database_set_tablespace).';
 
 create or replace function xplane.act_update_object(p_kind xplane.resource_kind, p_name text, p_spec jsonb, p_provider_config text)
 returns xplane.action_result language plpgsql volatile set search_path = xplane, pg_catalog as $$
@@ -213,6 +218,7 @@ declare
   v_obs   jsonb;
   v_diff  text[];
   v_key   text;
+  v_sql   text;
 begin
   v_obs := xplane.observe_one(p_kind, p_name, v_spec, p_provider_config);
   if v_obs is null then
@@ -230,16 +236,22 @@ begin
   if cardinality(v_diff) = 0 then
     return xplane.result('no_change', v_what || ' is up to date', v_obs);
   end if;
-  -- One remote transaction, under the object's lock (database:<name>, schema:<db>.<name>, …).
-  perform xplane.remote_exec_locked(p_provider_config, v_db,
-    format('%s:%s', lower(p_kind::text), case when v_db = '' then p_name else v_db || '.' || p_name end),
-    (select string_agg(xplane.alter_sql(p_kind, p_name, k, v_spec), '' order by k) from unnest(v_diff) k));
+  -- One remote transaction, under the object's lock (database:<name>, schema:<db>.<name>, …);
+  -- none when only the tablespace differs (its statement runs alone, below).
+  v_sql := (select string_agg(xplane.alter_sql(p_kind, p_name, k, v_spec), '' order by k) from unnest(v_diff) k);
+  if v_sql <> '' then
+    perform xplane.remote_exec_locked(p_provider_config, v_db,
+      format('%s:%s', lower(p_kind::text), case when v_db = '' then p_name else v_db || '.' || p_name end), v_sql);
+  end if;
+  if p_kind = 'Database' and 'tablespace' = any (v_diff) then
+    perform xplane.database_set_tablespace(p_provider_config, p_name, v_spec ->> 'tablespace');
+  end if;
   return xplane.result('updated', format('%s updated: %s', v_what, array_to_string(v_diff, ', ')),
                        xplane.observe_one(p_kind, p_name, v_spec, p_provider_config));
 end
 $$;
 comment on function xplane.act_update_object(xplane.resource_kind, text, jsonb, text) is
-  'The update action of Database, Schema and Extension (update_<kind> is its guarded form, through xplane.act): brings each attribute that differs to the spec (alter_sql) in one statement batch; refuses (invalid_spec) a change of Database encoding/lc_collate/lc_ctype, naming the field. not_found when absent, no_change when in sync.';
+  'The update action of Database, Schema and Extension (update_<kind> is its guarded form, through xplane.act): brings each attribute that differs to the spec (alter_sql) in one statement batch, then moves a database to its tablespace (database_set_tablespace); refuses (invalid_spec) a change of Database encoding/lc_collate/lc_ctype, naming the field. not_found when absent, no_change when in sync.';
 
 create or replace function xplane.act_delete_object(p_kind xplane.resource_kind, p_name text, p_spec jsonb, p_provider_config text)
 returns xplane.action_result language plpgsql volatile set search_path = xplane, pg_catalog as $$

@@ -11,5 +11,7 @@ begin
   -- (each change of 0.7.0 to the tables or to a function's signature, below)
   -- quiet_logging_sql takes p_parameter_privileges (false on PostgreSQL 14).
   drop function if exists xplane.quiet_logging_sql();
+  -- missing_names: also tablespaces and extension relocations (two parameters more)
+  drop function if exists xplane.missing_names(text, text[], text[], jsonb, text[], jsonb, jsonb);
 end
 $upgrade$;

@@ -207,9 +207,10 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
     if (opt.length > 0) notes.push(`membership of ${json(m.member)} in ${json(m.group)}: WITH ${opt.join(', ')} (granted by ${json(m.grantor)}; xp has no membership options)`);
   }
   for (const s of cluster.databaseSettings) {
-    if (!dbNames.has(s.database)) continue;
-    if (s.role !== null && !imported.has(s.role)) continue;
-    notes.push(`${s.role === null ? `database ${json(s.database)}` : `role ${json(s.role)} in database ${json(s.database)}`}: settings ${s.settings.map(json).join(', ')} (xp manages only ALTER ROLE … SET for all databases)`);
+    // a database's own (ALTER DATABASE … SET) are its `settings`, below
+    if (!dbNames.has(s.database) || s.role === null) continue;
+    if (!imported.has(s.role)) continue;
+    notes.push(`role ${json(s.role)} in database ${json(s.database)}: settings ${s.settings.map(json).join(', ')} (xp manages ALTER ROLE … SET for all databases and ALTER DATABASE … SET, not ALTER ROLE … IN DATABASE)`);
   }
 
   // ── labels ──────────────────────────────────────────────────────────────────────────────
@@ -335,6 +336,19 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
     });
   };
 
+  /** ALTER DATABASE … SET of a database (for every role), as a map: "name=value" split at the first "=". */
+  const databaseSettings = (name: string): Record<string, string> =>
+    Object.fromEntries(
+      cluster.databaseSettings
+        .filter((s) => s.database === name && s.role === null)
+        .flatMap((s) => s.settings)
+        .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+    );
+  const settingsMap = (settings: Record<string, string>): string | undefined => {
+    const keys = Object.keys(settings).sort(byName);
+    if (keys.length === 0) return undefined;
+    return `{\n${keys.map((k) => `${/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && !['true', 'false', 'null', 'for', 'in', 'if'].includes(k) ? k : quote(k)} = ${quote(settings[k]!)}`).join('\n')}\n}`;
+  };
   const missing = {
     databases: databases.filter((d) => !isDeclared('database', '', d.name)),
     schemas: schemas.filter((x) => !isDeclared('schema', x.database, x.name)),
@@ -349,6 +363,7 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
       ['lc_ctype', d.lc_ctype === cluster.template1.lc_ctype ? undefined : quote(d.lc_ctype)],
       ['connection_limit', d.connection_limit === -1 ? undefined : String(d.connection_limit)],
       ['allow_connections', d.allow_connections ? undefined : 'false'],
+      ['settings', settingsMap(databaseSettings(d.name))],
       ['comment', d.comment === null ? undefined : quote(d.comment)],
     ], undefined, lifecycleOf('Database', '', d.name));
   }
@@ -378,11 +393,6 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
     if (g.future) lines.push('future = true');
     lines.push('}');
     return lines.join('\n');
-  };
-  const settingsMap = (settings: Record<string, string>): string | undefined => {
-    const keys = Object.keys(settings).sort(byName);
-    if (keys.length === 0) return undefined;
-    return `{\n${keys.map((k) => `${/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && !['true', 'false', 'null', 'for', 'in', 'if'].includes(k) ? k : quote(k)} = ${quote(settings[k]!)}`).join('\n')}\n}`;
   };
   for (const r of missing.roles.filter((x) => !x.login)) {
     const c = r.catalog;

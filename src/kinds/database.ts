@@ -1,7 +1,7 @@
 // `database "x" {}` → xplane kind Database.
-import { BOOL, NUMBER, STRING } from '../model/type-spec.js';
+import { BOOL, NUMBER, STRING, mapOf } from '../model/type-spec.js';
 import type { KindDefinition } from './kind.js';
-import { CONNECTION_LIMIT, ENCODING, NONEMPTY_TEXT } from './domains.js';
+import { CONNECTION_LIMIT, ENCODING, IDENTIFIER, NONEMPTY_TEXT, SETTING_NAME } from './domains.js';
 
 export const databaseKind: KindDefinition = {
   type: 'database',
@@ -17,6 +17,15 @@ export const databaseKind: KindDefinition = {
     template: { type: STRING, description: 'template database to copy at creation', default: 'template1', unobserved: 'create-only', references: ['database'] },
     connection_limit: { type: NUMBER, domain: CONNECTION_LIMIT, description: 'maximum concurrent connections (-1: no limit)', default: -1 },
     allow_connections: { type: BOOL, description: 'whether anyone can connect', default: true },
+    is_template: { type: BOOL, description: 'whether any role with CREATEDB may copy it (CREATE DATABASE … TEMPLATE)', default: false },
+    tablespace: {
+      type: STRING,
+      domain: IDENTIFIER,
+      description: "default tablespace (null: the template's, not compared); a change moves the database (ALTER DATABASE … SET TABLESPACE)",
+      default: null,
+      nullMeansAny: true,
+    },
+    settings: { type: mapOf(STRING), keyDomain: SETTING_NAME, description: 'ALTER DATABASE … SET parameters, for every role (authoritative)', default: {} },
     comment: { type: STRING, description: 'COMMENT ON DATABASE (not set: left as it is; "": none)', unmanagedWhenUnset: true },
     allow_data_loss: {
       type: BOOL,

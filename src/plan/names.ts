@@ -1,7 +1,8 @@
 // What only the server can judge, asked before the first change: names a configuration writes
 // as strings and does not declare (`owner = "app"`, `database = "shop"`, `member_of =
-// ["readers"]`), the extensions it installs, its databases' locales and the role settings it
-// sets. A reference (`role.app`) always names a declared resource; a string may name anything.
+// ["readers"]`), the extensions it installs, updates or moves, its databases' locales and
+// tablespaces, and the role and database settings it sets. A reference (`role.app`) always
+// names a declared resource; a string may name anything.
 // When it names a database or role that is neither declared nor on the server, or an extension
 // (version), a locale or a setting value the server does not have or refuses, the change would
 // fail only at apply, perhaps after other changes were made: the plan refuses it instead, at
@@ -19,6 +20,8 @@ export interface ExtensionWanted {
   name: string;
   /** null: the default version. */
   version: string | null;
+  /** The version installed, when the extension exists (an update: ALTER EXTENSION … UPDATE TO). */
+  from?: string;
 }
 
 export interface SchemaWanted {
@@ -32,6 +35,11 @@ export interface Missing {
   roles: string[];
   extensions: ExtensionWanted[];
   locales: string[];
+  tablespaces: string[];
+  /** Of the extensions to update, those with no path of update scripts from the installed version. */
+  no_update_path: ExtensionWanted[];
+  /** Of the extensions to move to another schema, those whose installed version is not relocatable. */
+  not_relocatable: ExtensionWanted[];
   /** Settings the server refuses, with its message. */
   settings: Array<SettingWanted & { problem: string }>;
   /** Of the databases asked about that exist: what CREATE DATABASE … TEMPLATE would copy. */
@@ -118,6 +126,9 @@ export interface NameQuestion {
   extensions: ExtensionWanted[];
   locales: string[];
   settings: SettingWanted[];
+  tablespaces: string[];
+  /** Extensions to move to another schema, with their installed version. */
+  relocations: ExtensionWanted[];
 }
 
 export interface UndeclaredNames {
@@ -126,19 +137,35 @@ export interface UndeclaredNames {
   problems(missing: ReadonlyMap<string, Missing>): Map<ResourceKey, string>;
 }
 
-const extensionOf = (r: ResourceInstance): ExtensionWanted => ({ name: r.name, version: typeof r.spec.version === 'string' ? r.spec.version : null });
-const sameExtension = (a: ExtensionWanted, b: ExtensionWanted) => a.name === b.name && a.version === b.version;
+const extensionOf = ({ r, item }: Entry): ExtensionWanted => {
+  const from = item?.observed?.version;
+  return { name: r.name, version: typeof r.spec.version === 'string' ? r.spec.version : null, ...(typeof from === 'string' ? { from } : {}) };
+};
+const sameExtension = (a: ExtensionWanted, b: ExtensionWanted) => a.name === b.name && a.version === b.version && a.from === b.from;
 const LOCALE_KEYS = ['lc_collate', 'lc_ctype'] as const;
 const localesOf = (r: ResourceInstance) =>
   r.kind === 'Database' ? LOCALE_KEYS.flatMap((k) => (typeof r.spec[k] === 'string' ? [[k, r.spec[k]] as const] : [])) : [];
 
-/** The settings a role or service account would set (new, or changed on the server). */
+/** The settings a role, service account or database would set (new, or changed on the server). */
 function settingsToSet({ r, item }: Entry): SettingWanted[] {
-  if (r.kind !== 'Role' && r.kind !== 'ServiceAccount') return [];
+  if (r.kind !== 'Role' && r.kind !== 'ServiceAccount' && r.kind !== 'Database') return [];
   const desired = item?.normalized?.settings;
   if (!desired || typeof desired !== 'object' || Array.isArray(desired)) return [];
   const current = (item?.observed?.settings ?? {}) as Record<string, unknown>;
   return Object.entries(desired).flatMap(([name, value]) => (typeof value === 'string' && current[name] !== value ? [{ name, value }] : []));
+}
+
+/** The tablespace a database would be created in or moved to. */
+function tablespaceOf({ r, item }: Entry): string | undefined {
+  const tablespace = item?.normalized?.tablespace;
+  return r.kind === 'Database' && typeof tablespace === 'string' && mayChange(item, 'tablespace') ? tablespace : undefined;
+}
+
+/** An existing extension that would move to another schema (ALTER EXTENSION … SET SCHEMA), with its installed version. */
+function relocationOf({ r, item }: Entry): ExtensionWanted | undefined {
+  const version = item?.observed?.version;
+  if (r.kind !== 'Extension' || typeof version !== 'string' || typeof item?.normalized?.schema !== 'string' || !mayChange(item, 'schema')) return undefined;
+  return { name: r.name, version };
 }
 
 /** The template of a database being created (the provider fills template1), unless template0. */
@@ -181,20 +208,28 @@ export function undeclaredNames(config: Configuration, observed: ReadonlyMap<Res
   const byProvider = new Map<string, Record<Asked, Map<string, unknown>>>();
   const ask = <K extends Asked>(provider: string, what: K, item: NameQuestion[K][number]) => {
     let q = byProvider.get(provider);
-    if (!q) byProvider.set(provider, (q = { databases: new Map(), schemas: new Map(), roles: new Map(), extensions: new Map(), locales: new Map(), settings: new Map() }));
+    if (!q)
+      byProvider.set(
+        provider,
+        (q = { databases: new Map(), schemas: new Map(), roles: new Map(), extensions: new Map(), locales: new Map(), settings: new Map(), tablespaces: new Map(), relocations: new Map() }),
+      );
     q[what].set(JSON.stringify(item), item);
   };
   for (const u of uses) {
     if (u.namespace === 'schema') ask(u.provider, 'schemas', { database: u.database!, schema: u.name });
     else ask(u.provider, u.namespace === 'database' ? 'databases' : 'roles', u.name);
   }
-  for (const { r } of extensions) ask(r.provider, 'extensions', extensionOf(r));
+  for (const e of extensions) ask(e.r.provider, 'extensions', extensionOf(e));
   for (const e of entries) {
     const { r } = e;
     if (!e.item?.observed) for (const [, locale] of localesOf(r)) ask(r.provider, 'locales', locale);
     const template = templateOf(e);
     if (template !== undefined) ask(r.provider, 'databases', template);
     for (const s of settingsToSet(e)) ask(r.provider, 'settings', s);
+    const tablespace = tablespaceOf(e);
+    if (tablespace !== undefined) ask(r.provider, 'tablespaces', tablespace);
+    const relocation = relocationOf(e);
+    if (relocation !== undefined) ask(r.provider, 'relocations', relocation);
   }
   const values = <T>(m: Map<string, unknown>) => [...m.keys()].sort().map((k) => m.get(k) as T);
   return {
@@ -206,6 +241,8 @@ export function undeclaredNames(config: Configuration, observed: ReadonlyMap<Res
       extensions: values(q.extensions),
       locales: values(q.locales),
       settings: values(q.settings),
+      tablespaces: values(q.tablespaces),
+      relocations: values(q.relocations),
     })),
     problems(missing) {
       const out = new Map<ResourceKey, string[]>();
@@ -219,8 +256,12 @@ export function undeclaredNames(config: Configuration, observed: ReadonlyMap<Res
         const where = u.namespace === 'schema' ? ` in database ${JSON.stringify(u.database)}` : '';
         if (gone) add(u.key, `${u.attribute} names ${u.namespace} ${JSON.stringify(u.name)}${where}, which is neither declared nor on the server`);
       }
-      for (const { r, key } of extensions) {
-        const e = extensionOf(r);
+      for (const entry of extensions) {
+        const { r, key } = entry;
+        const e = extensionOf(entry);
+        if (e.from !== undefined && e.version !== null && missing.get(r.provider)?.no_update_path?.some((x) => sameExtension(x, e))) {
+          add(key, `extension ${JSON.stringify(e.name)} cannot be updated from version ${JSON.stringify(e.from)} to ${JSON.stringify(e.version)}: the server has no path of update scripts between them (pg_extension_update_paths)`);
+        }
         if (!missing.get(r.provider)?.extensions.some((x) => sameExtension(x, e))) continue;
         add(
           key,
@@ -237,6 +278,17 @@ export function undeclaredNames(config: Configuration, observed: ReadonlyMap<Res
           }
         }
         for (const problem of templateProblems(entry, missing.get(r.provider))) add(rkey, problem);
+        const tablespace = tablespaceOf(entry);
+        if (tablespace !== undefined && missing.get(r.provider)?.tablespaces?.includes(tablespace)) {
+          add(rkey, `tablespace ${JSON.stringify(tablespace)} is not a tablespace of the server (pg_tablespace; CREATE TABLESPACE makes one)`);
+        }
+        const relocation = relocationOf(entry);
+        if (relocation !== undefined && missing.get(r.provider)?.not_relocatable?.some((x) => sameExtension(x, relocation))) {
+          add(
+            rkey,
+            `extension ${JSON.stringify(r.name)} ${relocation.version} is not relocatable: PostgreSQL cannot move it to schema ${JSON.stringify(entry.item?.normalized?.schema)} (ALTER EXTENSION … SET SCHEMA); declare the schema it is in (${JSON.stringify(entry.item?.observed?.schema)}), or drop and create it again there`,
+          );
+        }
         for (const s of settingsToSet(entry)) {
           const refused = missing.get(r.provider)?.settings.find((x) => x.name === s.name && x.value === s.value);
           if (refused) add(rkey, `settings.${s.name}: the server refuses it: ${refused.problem}`);

@@ -194,7 +194,7 @@ export async function readRefusals(
 export async function readMissingNames(client: pg.Client, questions: readonly NameQuestion[]): Promise<Map<string, Missing>> {
   const out = new Map<string, Missing>();
   for (const q of questions) {
-    const { rows } = await client.query<{ m: Missing }>('select xplane.missing_names($1, $2::text[], $3::text[], $4::jsonb, $5::text[], $6::jsonb, $7::jsonb) as m', [
+    const { rows } = await client.query<{ m: Missing }>('select xplane.missing_names($1, $2::text[], $3::text[], $4::jsonb, $5::text[], $6::jsonb, $7::jsonb, $8::text[], $9::jsonb) as m', [
       q.provider,
       q.databases,
       q.roles,
@@ -202,6 +202,8 @@ export async function readMissingNames(client: pg.Client, questions: readonly Na
       q.locales,
       JSON.stringify(q.settings),
       JSON.stringify(q.schemas),
+      q.tablespaces,
+      JSON.stringify(q.relocations),
     ]);
     out.set(q.provider, rows[0]!.m);
   }

@@ -117,6 +117,9 @@ onEachServer('xp import', { timeout: 300_000 }, () => {
       expect(text).toMatch(/schemas += \[schema\.[^\]]*, schema\./);
       expect(text).toMatch(/inherit += false/);
       expect(text).toMatch(/createdb += true/);
+      // a database's own settings (ALTER DATABASE … SET) are its settings attribute
+      expect(text).toMatch(/connection_limit = 20\n {2}settings += \{\n {4}work_mem = "8MB"\n {2}\}/);
+      expect(text).not.toContain('work_mem=8MB');
       // the third grantor's grant is declared like any other
       expect(text).toMatch(new RegExp(`role "${dash}-third" \\{\\s+grant \\{\\s+database += database\\.[^\\n]+\\s+schema += schema\\.${dash}-api\\s+on += "schema"\\s+privileges = \\["USAGE"\\]`));
       for (const hostile of [db, owner, writers, weird, newline, sales]) expect(text).toContain(JSON.stringify(hostile).replace(/\$\{/g, '$${'));
@@ -128,7 +131,6 @@ onEachServer('xp import', { timeout: 300_000 }, () => {
         'PUBLIC',
         `${JSON.stringify(grantor)} holds USAGE on schema ${api} WITH GRANT OPTION`,
         'column privileges',
-        `database ${JSON.stringify(db)}: settings "work_mem=8MB"`,
         `database ${JSON.stringify(closed)}: its schemas, extensions and grants could not be read (it does not accept connections)`,
         `membership of ${JSON.stringify(weird)} in ${JSON.stringify(readers)}: WITH ADMIN OPTION (granted by`,
       ]) {

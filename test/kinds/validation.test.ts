@@ -30,7 +30,7 @@ const cases: [string, string, { message: string; at: string; hint?: string }[]][
   [
     'unknown attribute, no close name: the list of attributes',
     'extension "e" {\n  database = "d"\n  zzzzzz = 1\n}',
-    [{ message: 'unknown attribute "zzzzzz" in extension', at: '3:3', hint: 'extension has: database, schema, version, allow_data_loss, name, for_each, count, depends_on, provider' }],
+    [{ message: 'unknown attribute "zzzzzz" in extension', at: '3:3', hint: 'extension has: database, schema, version, cascade, allow_data_loss, name, for_each, count, depends_on, provider' }],
   ],
   [
     'wrong type: expected X, got Y',

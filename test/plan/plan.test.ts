@@ -26,7 +26,7 @@ function only(plan: Plan, address: string): ResourcePlan {
 describe('assemblePlan: actions', () => {
   const cases: Array<[string, Scenario, string, Partial<ResourcePlan>]> = [
     ['an absent database is created', { desired: [{ r: app, server: null, managed: false }] }, 'database.app', { action: 'create', destructive: false }],
-    ['a database as declared is left alone', { desired: [{ r: app, server: 'same' }] }, 'database.app', { action: 'no-op', changes: [], unchanged: 6 }],
+    ['a database as declared is left alone', { desired: [{ r: app, server: 'same' }] }, 'database.app', { action: 'no-op', changes: [], unchanged: 9 }],
     ['a schema as declared is left alone', { desired: [{ r: api, server: 'same' }] }, 'schema.api', { action: 'no-op', unchanged: 2 }],
     ['a role as declared is left alone', { desired: [{ r: readonly, server: 'same' }] }, 'role.readonly', { action: 'no-op', unchanged: 7 }],
     ['an extension as declared is left alone', { desired: [{ r: crypto, server: 'same' }] }, 'extension.pgcrypto', { action: 'no-op' }],
@@ -35,7 +35,7 @@ describe('assemblePlan: actions', () => {
       'a changed connection limit is updated in place',
       { desired: [{ r: app, server: { connection_limit: 5 } }] },
       'database.app',
-      { action: 'update', changes: [{ path: 'connection_limit', before: 5, after: -1 }], unchanged: 5 },
+      { action: 'update', changes: [{ path: 'connection_limit', before: 5, after: -1 }], unchanged: 8 },
     ],
     [
       'an owner changed by hand is drift, updated back',
@@ -71,7 +71,7 @@ describe('assemblePlan: actions', () => {
       'a comment not declared is not compared: one made by hand is kept',
       { desired: [{ r: app, server: { comment: 'by hand' } }] },
       'database.app',
-      { action: 'no-op', changes: [], unchanged: 6 },
+      { action: 'no-op', changes: [], unchanged: 9 },
     ],
     [
       'a declared comment changed by hand is drift, updated back',
@@ -152,6 +152,7 @@ describe('assemblePlan: actions', () => {
       { path: 'template', after: 'template1' },
       { path: 'connection_limit', after: -1 },
       { path: 'allow_connections', after: true },
+      { path: 'is_template', after: false },
     ]);
     expect(plan.summary).toEqual({ add: 1, change: 0, destroy: 0, forget: 0 });
   });
