@@ -11,7 +11,7 @@ declare
   v_ctype    text;
 begin
   perform xplane.spec_check_keys('Database', p_spec, array['owner', 'encoding', 'lc_collate', 'lc_ctype', 'template',
-    'connection_limit', 'allow_connections', 'comment', 'allow_data_loss']);
+    'connection_limit', 'allow_connections', 'comment', 'allow_data_loss', 'public_privileges']);
   select d.datcollate, d.datctype into v_collate, v_ctype from pg_database d where d.datname = 'template1';
   v_encoding := xplane.spec_text('Database', p_spec, 'encoding', 'UTF8');
   v_enc_norm := pg_encoding_to_char(pg_char_to_encoding(v_encoding));
@@ -31,7 +31,8 @@ begin
     'template',          xplane.spec_identifier('Database', p_spec, 'template', 'template1'),
     'connection_limit',  xplane.spec_int('Database', p_spec, 'connection_limit', -1, -1),
     'allow_connections', xplane.spec_bool('Database', p_spec, 'allow_connections', true),
-    'allow_data_loss',   xplane.spec_bool('Database', p_spec, 'allow_data_loss', false)) || xplane.spec_comment('Database', p_spec);
+    'allow_data_loss',   xplane.spec_bool('Database', p_spec, 'allow_data_loss', false)) || xplane.spec_comment('Database', p_spec)
+    || xplane.spec_public_privileges('Database', p_spec, 'database');
 end
 $$;
 comment on function xplane.normalize_database(jsonb) is
@@ -45,7 +46,7 @@ declare
 begin
   select coalesce(array_agg(i ->> 'name'), '{}') into v_names from jsonb_array_elements(p_items) i;
   -- One round trip for all databases (the provider config may name another server).
-  v_found := xplane.remote_query(p_provider_config, '', $q$(
+  v_found := xplane.remote_query(p_provider_config, '', format($q$(
     select coalesce(jsonb_object_agg(d.datname, jsonb_build_object(
              'owner', pg_catalog.pg_get_userbyid(d.datdba),
              'encoding', pg_catalog.pg_encoding_to_char(d.encoding),
@@ -53,8 +54,10 @@ begin
              'lc_ctype', d.datctype,
              'connection_limit', d.datconnlimit,
              'allow_connections', d.datallowconn,
-             'comment', pg_catalog.shobj_description(d.oid, 'pg_database'))), '{}'::jsonb)
-      from pg_catalog.pg_database d where d.datname = any ($1::text[]))$q$, array[v_names::text]);
+             'comment', pg_catalog.shobj_description(d.oid, 'pg_database'),
+             'public_privileges', %s)), '{}'::jsonb)
+      from pg_catalog.pg_database d where d.datname = any ($1::text[]))$q$,
+    xplane.public_privileges_observed_sql('d.datacl', 'd', 'd.datdba')), array[v_names::text]);
   return (select coalesce(jsonb_agg(coalesce(v_found -> (i ->> 'name'), 'null'::jsonb) order by ord), '[]'::jsonb)
             from jsonb_array_elements(p_items) with ordinality t(i, ord));
 end
@@ -91,9 +94,10 @@ begin
     'create database %I owner %I template %I encoding %L lc_collate %L lc_ctype %L connection limit %s allow_connections %s',
     p_name, v_spec ->> 'owner', v_template, v_spec ->> 'encoding', v_spec ->> 'lc_collate', v_spec ->> 'lc_ctype',
     (v_spec ->> 'connection_limit')::int, v_spec ->> 'allow_connections'));
-  if v_spec ->> 'comment' is not null then
+  if v_spec ->> 'comment' is not null or v_spec ? 'public_privileges' then
     perform xplane.remote_exec_locked(p_provider_config, '', 'database:' || p_name,
-      format('comment on database %I is %L', p_name, v_spec ->> 'comment'));
+      concat(case when v_spec ->> 'comment' is not null then format('comment on database %I is %L; ', p_name, v_spec ->> 'comment') end,
+             xplane.alter_sql('Database', p_name, 'public_privileges', v_spec)));
   end if;
   return xplane.result('success', format('database %s created', quote_ident(p_name)),
                        xplane.observe_one('Database', p_name, v_spec, p_provider_config));

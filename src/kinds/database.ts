@@ -1,6 +1,7 @@
 // `database "x" {}` → xplane kind Database.
 import { BOOL, NUMBER, STRING } from '../model/type-spec.js';
 import type { KindDefinition } from './kind.js';
+import { publicPrivilegesAttribute, publicPrivilegesProblems } from './grant.js';
 import { CONNECTION_LIMIT, ENCODING, NONEMPTY_TEXT } from './domains.js';
 
 export const databaseKind: KindDefinition = {
@@ -18,6 +19,7 @@ export const databaseKind: KindDefinition = {
     connection_limit: { type: NUMBER, domain: CONNECTION_LIMIT, description: 'maximum concurrent connections (-1: no limit)', default: -1 },
     allow_connections: { type: BOOL, description: 'whether anyone can connect', default: true },
     comment: { type: STRING, description: 'COMMENT ON DATABASE (not set: left as it is; "": none)', unmanagedWhenUnset: true },
+    public_privileges: publicPrivilegesAttribute('database'),
     allow_data_loss: {
       type: BOOL,
       description: 'destroy even when the database holds user objects (tables, views, sequences, functions, large objects, …)',
@@ -26,4 +28,5 @@ export const databaseKind: KindDefinition = {
     },
   },
   blocks: {},
+  finalize: (spec) => publicPrivilegesProblems(spec, 'database'),
 };
