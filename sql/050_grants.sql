@@ -41,10 +41,10 @@ returns jsonb language sql immutable parallel safe as $$
     'privileges', case when coalesce(cardinality(p_privileges), 0) = 0 then '[]'::jsonb
                        when cardinality(p_privileges) = 1 then to_jsonb(p_privileges)
                        else xplane.privileges_sorted(p_privileges) end,
-    'future', coalesce(p_future, false))
+    'future', coalesce(p_future, false), 'future_owners', '[]'::jsonb)
 $$;
 comment on function xplane.grant_entry(text, text, text, text[], boolean) is
-  'One grant in its normalised shape (privileges de-duplicated and sorted).';
+  'One grant in its normalised shape (privileges de-duplicated and sorted), future_owners [] (set it with ||).';
 
 create or replace function xplane.grants_sorted(p_grants jsonb)
 returns jsonb language plpgsql immutable parallel safe set search_path = xplane, pg_catalog as $$
@@ -93,6 +93,7 @@ declare
   v_raw     text;
   v_bad     text;
   v_rows    jsonb := '[]';
+  v_owners  jsonb;
 begin
   if p_grants is null or p_grants = 'null'::jsonb then
     return '[]'::jsonb;
@@ -110,12 +111,12 @@ begin
       perform xplane.invalid_spec(p_kind, v_field, 'must be an object {database, schema, on, privileges, future}');
     end if;
     v_bad := null;
-    if v_item - array['database', 'schema', 'on', 'privileges', 'future'] <> '{}'::jsonb then
+    if v_item - array['database', 'schema', 'on', 'privileges', 'future', 'future_owners'] <> '{}'::jsonb then
       select string_agg(format('"%s"', k), ', ') into v_bad
-        from jsonb_object_keys(v_item) k where k not in ('database', 'schema', 'on', 'privileges', 'future');
+        from jsonb_object_keys(v_item) k where k not in ('database', 'schema', 'on', 'privileges', 'future', 'future_owners');
     end if;
     if v_bad is not null then
-      perform xplane.invalid_spec(p_kind, v_field, format('unknown attribute %s (allowed: database, schema, on, privileges, future)', v_bad));
+      perform xplane.invalid_spec(p_kind, v_field, format('unknown attribute %s (allowed: database, schema, on, privileges, future, future_owners)', v_bad));
     end if;
     v_on := lower(coalesce(nullif(v_item ->> 'on', ''), 'tables'));
     v_allowed := xplane.grant_privileges(v_on);
@@ -147,6 +148,10 @@ begin
     if coalesce((v_item ->> 'future')::boolean, false) and v_on in ('schema', 'database') then
       perform xplane.invalid_spec(p_kind, v_field || '.future', 'applies to tables, sequences and functions only');
     end if;
+    v_owners := xplane.spec_identifier_set(p_kind, jsonb_build_object(v_field || '.future_owners', v_item -> 'future_owners'), v_field || '.future_owners');
+    if jsonb_array_length(v_owners) > 0 and not coalesce((v_item ->> 'future')::boolean, false) then
+      perform xplane.invalid_spec(p_kind, v_field || '.future_owners', 'needs future = true (default privileges for objects these roles create later)');
+    end if;
     if jsonb_typeof(v_item -> 'privileges') is distinct from 'array' or jsonb_array_length(v_item -> 'privileges') = 0 then
       perform xplane.invalid_spec(p_kind, v_field || '.privileges', 'must be a non-empty list of privileges');
     end if;
@@ -169,19 +174,25 @@ begin
       end if;
     end loop;
     v_rows := v_rows || jsonb_build_array(xplane.grant_entry(v_db, v_schema, v_on, v_privs,
-                                                             coalesce((v_item ->> 'future')::boolean, false)));
+                                                             coalesce((v_item ->> 'future')::boolean, false))
+                                          || jsonb_build_object('future_owners', v_owners));
   end loop;
   if jsonb_array_length(v_rows) = 1 then
     return v_rows;                                     -- nothing to merge or sort
   end if;
-  -- Two blocks for the same (database, schema, on) merge: privileges united, future if either says so.
+  -- Two blocks for the same (database, schema, on) merge: privileges and future_owners
+  -- united, future if either says so.
   return xplane.grants_sorted((
     select jsonb_agg(xplane.grant_entry(k.db, k.sch, k.target,
              array(select distinct jsonb_array_elements_text(g2 -> 'privileges')
                      from jsonb_array_elements(v_rows) g2
                     where g2 ->> 'database' = k.db and g2 ->> 'on' = k.target
                       and (g2 ->> 'schema') is not distinct from k.sch),
-             k.fut))
+             k.fut) || jsonb_build_object('future_owners', coalesce((
+               select jsonb_agg(o order by o collate "C") from (select distinct jsonb_array_elements_text(g2 -> 'future_owners') as o
+                 from jsonb_array_elements(v_rows) g2
+                where g2 ->> 'database' = k.db and g2 ->> 'on' = k.target
+                  and (g2 ->> 'schema') is not distinct from k.sch) x), '[]'::jsonb)))
       from (select g ->> 'database' as db, g ->> 'schema' as sch, g ->> 'on' as target,
                    bool_or((g ->> 'future')::boolean) as fut
               from jsonb_array_elements(v_rows) g group by 1, 2, 3) k));
@@ -241,9 +252,10 @@ returns text language sql immutable parallel safe as $$
   objn as materialized (select nsp, json_object_agg(rolname, j) as j from objr group by 1),
   defs as (select da.defaclnamespace as nsp, r.rolname,
                   case da.defaclobjtype when 'r' then 'tables' when 'S' then 'sequences' else 'functions' end as kind,
-                  ff.forrole, json_agg(distinct a.privilege_type::text order by a.privilege_type::text) as privs
+                  pg_catalog.pg_get_userbyid(da.defaclrole)::text as forrole,
+                  json_agg(distinct a.privilege_type::text order by a.privilege_type::text) as privs
              from pg_catalog.pg_default_acl da
-             join ff on ff.nsp = da.defaclnamespace and ff.forrole = pg_catalog.pg_get_userbyid(da.defaclrole)::text
+             join s on s.oid = da.defaclnamespace
              cross join lateral pg_catalog.aclexplode(da.defaclacl) a
              join r on r.oid = a.grantee
             where da.defaclobjtype in ('r', 'S', 'f')
@@ -277,7 +289,7 @@ returns text language sql immutable parallel safe as $$
              left join defn on defn.nsp = s.oid), '{}'::json)))$q$::text
 $$;
 comment on function xplane.grants_catalog_sql() is
-  'The one query (a json expression, built as text, with arguments $1 roles, $2 schemas, both text[]) that reads, in one database, what the roles hold there: database privileges, and per schema its owner, USAGE/CREATE, per tables/sequences/functions how many objects carry each privilege, and the default privileges of the schema owner and of the role xp runs as.';
+  'The one query (a json expression, built as text, with arguments $1 roles, $2 schemas, both text[]) that reads, in one database, what the roles hold there: database privileges, and per schema its owner, USAGE/CREATE, per tables/sequences/functions how many objects carry each privilege, the roles xp sets default privileges for by default (future_for: the schema owner, the role xp runs as) and the default privileges (IN SCHEMA) of every role that gives the roles any.';
 
 create or replace function xplane.grants_catalog(p_provider_config text, p_requests jsonb, p_databases text[])
 returns jsonb language plpgsql volatile set search_path = xplane, pg_catalog as $$
@@ -383,15 +395,20 @@ begin
       v_del := array(select p from unnest(xplane.grant_privileges(v_kind)) p
                       where not p = any (v_want) and coalesce((v_obj -> 'held' ->> p)::int, 0) > 0 order by p);
       v_stmts := v_stmts || xplane.grant_revoke_sql('', v_add, v_del, format('%s in schema %I', v_target, v_schema), p_role);
-      -- Default privileges of each role objects are created by (schema owner, role xp runs as);
-      -- without `future`, every one of them is revoked.
+      -- Default privileges of each role objects are created by (schema owner, role xp runs as,
+      -- the grant's future_owners); without `future`, every one of them is revoked, and so are
+      -- those any other role gives (authoritative).
       if not coalesce((v_des ->> 'future')::boolean, false) then
         v_want := '{}';
       end if;
-      foreach v_f in array array(select jsonb_array_elements_text(v_sch -> 'future_for')) loop
+      foreach v_f in array array(
+          select f from (select jsonb_array_elements_text(v_sch -> 'future_for') f
+                         union select jsonb_array_elements_text(coalesce(v_des -> 'future_owners', '[]'))
+                         union select jsonb_object_keys(v_defs)) x order by f) loop
         v_held := array(select jsonb_array_elements_text(coalesce(v_defs -> v_f, '[]')));
         v_stmts := v_stmts || xplane.grant_sync_sql(format('alter default privileges for role %I in schema %I ', v_f, v_schema),
-                                                   v_want, v_held, v_kind, p_role);
+                                                   case when v_sch -> 'future_for' ? v_f or coalesce(v_des -> 'future_owners', '[]') ? v_f
+                                                        then v_want else '{}' end, v_held, v_kind, p_role);
       end loop;
     end loop;
     if cardinality(v_stmts) > 0 then

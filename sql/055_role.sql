@@ -87,7 +87,9 @@ begin
   --   tables, sequences, functions: desired and carried by every object, or undesired and
   --     carried by any object or any default ACL (so that it gets revoked);
   -- and `future` shows when the default ACLs of every role in future_for carry the desired
-  -- privileges (or, when not desired, when any default ACL carries anything).
+  -- privileges (or, when not desired, when any of theirs carries anything); `future_owners`
+  -- lists the declared ones whose default ACLs carry the desired privileges, and any other
+  -- role whose default ACLs give the role anything (so that they get revoked).
   return (
     with items as (
       select t.n, t.e ->> 'kind' as kind, t.e ->> 'name' as role, coalesce(t.e -> 'spec', '{}'::jsonb) as spec
@@ -105,7 +107,7 @@ begin
     des as (
       select distinct on (a.n, g ->> 'database', g ->> 'schema', g ->> 'on')
              a.n, g ->> 'database' as db, g ->> 'schema' as schema, g ->> 'on' as target, coalesce(g -> 'privileges', '[]'::jsonb) as privs,
-             coalesce((g ->> 'future')::boolean, false) as future
+             coalesce((g ->> 'future')::boolean, false) as future, coalesce(g -> 'future_owners', '[]'::jsonb) as owners
         from asks a, jsonb_array_elements(a.des) with ordinality x(g, k)
        order by a.n, g ->> 'database', g ->> 'schema', g ->> 'on', x.k),
     imp as (
@@ -136,7 +138,8 @@ begin
        where s.schema is null or c.sch is not null),
     grant_rows as (
       select h.n, h.db, h.schema, h.target,
-             array(select p from jsonb_array_elements_text(h.privs) p where h.want ? p or not h.implied ? p) as privs, false as future
+             array(select p from jsonb_array_elements_text(h.privs) p where h.want ? p or not h.implied ? p) as privs, false as future,
+             '[]'::jsonb as owners
         from held h
       union all
       select s.n, s.db, s.schema, k.kind,
@@ -147,7 +150,12 @@ begin
              case when coalesce(w.future, false)
                   then not exists (select 1 from jsonb_array_elements_text(c.sch -> 'future_for') f
                                     where not coalesce(o.defs -> f, '[]'::jsonb) @> o.want)
-                  else exists (select 1 from jsonb_each(o.defs) d where jsonb_array_length(d.value) > 0) end
+                  else exists (select 1 from jsonb_each(o.defs) d where jsonb_array_length(d.value) > 0 and c.sch -> 'future_for' ? d.key) end,
+             -- future_owners: the declared ones whose default privileges carry the desired ones,
+             -- and any other role (not future_for) that gives the role anything by default
+             coalesce((select jsonb_agg(d.key order by d.key collate "C") from jsonb_each(o.defs) d
+                        where case when coalesce(w.owners, '[]'::jsonb) ? d.key then d.value @> o.want
+                                   else jsonb_array_length(d.value) > 0 and not c.sch -> 'future_for' ? d.key end), '[]'::jsonb)
         from scope s join sch c on c.db = s.db and c.schema = s.schema
         cross join (values ('tables'), ('sequences'), ('functions')) k(kind)
         left join des w on w.n = s.n and w.db = s.db and w.schema = s.schema and w.target = k.kind
@@ -155,8 +163,9 @@ begin
                                    coalesce(c.sch -> 'objects' -> s.role -> k.kind, '{}'::jsonb) as obj,
                                    coalesce(c.sch -> 'defaults' -> s.role -> k.kind, '{}'::jsonb) as defs) o),
     grants as (
-      select n, xplane.grants_sorted(jsonb_agg(xplane.grant_entry(db, schema, target, privs, future))) as grants
-        from grant_rows where cardinality(privs) > 0 or future group by n),
+      select n, xplane.grants_sorted(jsonb_agg(xplane.grant_entry(db, schema, target, privs, future)
+                                               || jsonb_build_object('future_owners', owners))) as grants
+        from grant_rows where cardinality(privs) > 0 or future or jsonb_array_length(owners) > 0 group by n),
     -- a service account's database: when it holds CONNECT there
     connects as (
       select a.n from asks a join dbs d on d.db = a.spec ->> 'database'

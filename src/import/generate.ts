@@ -55,6 +55,8 @@ interface GrantOut {
   on: 'tables' | 'sequences' | 'functions' | 'schema' | 'database';
   privileges: string[];
   future: boolean;
+  /** Creators beyond the schema owner and xp's role whose default privileges carry `privileges`. */
+  futureOwners?: string[];
 }
 
 interface RoleOut {
@@ -180,7 +182,10 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
         ['r', 'S', 'f'].includes(d.objtype) &&
         d.grantee !== '' &&
         imported.has(d.grantee) &&
-        (cat.schemas[d.schema]?.future_for ?? []).includes(d.forRole) &&
+        ((cat.schemas[d.schema]?.future_for ?? []).includes(d.forRole) ||
+          (imported.get(d.grantee)?.grants ?? []).some(
+            (g) => g.database === db && g.schema === d.schema && (g.futureOwners ?? []).includes(d.forRole),
+          )) &&
         !skippedSchema(db, d.schema);
       if (covered) continue;
       if (d.grantee !== '' && !imported.has(d.grantee) && d.grantee !== d.forRole) {
@@ -376,6 +381,7 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
     const privs = g.privileges.length === all.length && all.every((p) => g.privileges.includes(p)) ? ['ALL'] : g.privileges;
     lines.push(`privileges = ${list(privs.map(quote))}`);
     if (g.future) lines.push('future = true');
+    if ((g.futureOwners ?? []).length > 0) lines.push(`future_owners = ${list(g.futureOwners!.map((o) => roleRef(o, true)))}`);
     lines.push('}');
     return lines.join('\n');
   };
@@ -538,12 +544,14 @@ function deriveGrants(
         const want = all.filter((p) => onAny.includes(p) || inDefaults.includes(p));
         const partial = want.filter((p) => !onAll.includes(p));
         if (partial.length > 0) problems.push(partial.map((p) => `${p} on ${heldN(p)} of ${total} ${kind}`).join(', '));
+        // other creators (future_owners): each must give all of them
+        const owners = Object.keys(defs).filter((f) => !sch.future_for.includes(f) && (defs[f] ?? []).length > 0).sort(byName);
         if (future) {
-          const short = sch.future_for.filter((f) => !want.every((p) => (defs[f] ?? []).includes(p)));
+          const short = [...sch.future_for, ...owners].filter((f) => !want.every((p) => (defs[f] ?? []).includes(p)));
           if (short.length > 0)
             problems.push(`default privileges on ${kind} (${want.join(', ')}) not for every creator xp covers (missing for ${short.map(json).join(', ')})`);
         }
-        if (want.length > 0 || future) found.push({ database: db, schema, on: kind, privileges: want, future });
+        if (want.length > 0 || future) found.push({ database: db, schema, on: kind, privileges: want, future, futureOwners: owners });
       }
       if (found.length === 0 && !usage) continue;
       if (skippedSchema(db, schema)) {

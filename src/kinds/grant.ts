@@ -33,6 +33,12 @@ export const grantBlock: BlockSchema = {
       description: 'also ALTER DEFAULT PRIVILEGES for objects created later (tables, sequences, functions)',
       default: false,
     },
+    future_owners: {
+      type: listOf(STRING),
+      description: 'with future = true: also ALTER DEFAULT PRIVILEGES FOR ROLE each of these, for objects they create later',
+      default: [],
+      references: ['role', 'service_account'],
+    },
   },
 };
 
@@ -62,6 +68,14 @@ export function finalizeGrants(spec: Record<string, Value>, defaultDatabase: Val
     }
     if (grant['future'] === true && (on === 'schema' || on === 'database')) {
       problems.push({ message: `future = true applies to tables, sequences and functions, not to "${on}"`, block: at('future') });
+    }
+    const owners = grant['future_owners'];
+    if (Array.isArray(owners) && owners.length > 0 && grant['future'] !== true) {
+      problems.push({
+        message: 'future_owners needs future = true',
+        hint: 'future_owners names the roles whose objects created later get these privileges (ALTER DEFAULT PRIVILEGES FOR ROLE …)',
+        block: at('future_owners'),
+      });
     }
     const allowed = privilegesByTarget[on as keyof typeof privilegesByTarget];
     const privileges = grant['privileges'];

@@ -67,6 +67,17 @@ const cases: [string, string, { message: string; at: string; hint?: string }[]][
     [{ message: 'privilege "EXECUTE" does not apply to sequences', at: '6:18', hint: 'allowed on sequences: USAGE, SELECT, UPDATE (or ALL)' }],
   ],
   [
+    'future_owners without future = true',
+    'role "r" {\n  grant {\n    database = "d"\n    schema = "s"\n    privileges = ["SELECT"]\n    future_owners = ["app_owner"]\n  }\n}',
+    [
+      {
+        message: 'future_owners needs future = true',
+        at: '6:21',
+        hint: 'future_owners names the roles whose objects created later get these privileges (ALTER DEFAULT PRIVILEGES FOR ROLE …)',
+      },
+    ],
+  ],
+  [
     'public_privileges that do not apply to a database or a schema',
     'database "d" {\n  public_privileges = ["CONNECT", "USAGE"]\n}\nschema "s" {\n  database = database.d\n  public_privileges = ["temp"]\n}',
     [
