@@ -57,6 +57,8 @@ interface GrantOut {
   future: boolean;
   /** Creators beyond the schema owner and xp's role whose default privileges carry `privileges`. */
   futureOwners?: string[];
+  /** Every privilege held WITH GRANT OPTION. */
+  grantOption?: boolean;
 }
 
 interface RoleOut {
@@ -144,7 +146,7 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
       if (g.grantee === '' || imported.has(g.grantee))
         notes.push(`database ${json(db)}: ${g.privileges.join(', ')} on column ${g.object} to ${g.grantee === '' ? 'PUBLIC' : json(g.grantee)} (column privileges)`);
     for (const g of c.grantOptions)
-      if (imported.has(g.grantee)) notes.push(`database ${json(db)}: ${json(g.grantee)} holds ${g.privileges.join(', ')} on ${g.object} WITH GRANT OPTION (imported without the option)`);
+      if (imported.has(g.grantee)) notes.push(`database ${json(db)}: ${json(g.grantee)} holds ${g.privileges.join(', ')} on ${g.object} WITH GRANT OPTION (imported as grant_option = true where it covers a whole grant)`);
     for (const g of c.publicGrants) notes.push(`database ${json(db)}: ${g.privileges.join(', ')} on ${g.object} to PUBLIC`);
   }
 
@@ -380,6 +382,7 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
     const all = allOf(g.on);
     const privs = g.privileges.length === all.length && all.every((p) => g.privileges.includes(p)) ? ['ALL'] : g.privileges;
     lines.push(`privileges = ${list(privs.map(quote))}`);
+    if (g.grantOption) lines.push('grant_option = true');
     if (g.future) lines.push('future = true');
     if ((g.futureOwners ?? []).length > 0) lines.push(`future_owners = ${list(g.futureOwners!.map((o) => roleRef(o, true)))}`);
     lines.push('}');
@@ -512,7 +515,13 @@ function deriveGrants(
     const own = r.login && db === r.database;
     if (cat.db_owner !== r.name) {
       const held = (cat.db_held[r.name] ?? []).filter((p) => !(own && p === 'CONNECT'));
-      if (held.length > 0) r.grants.push({ database: db, schema: null, on: 'database', privileges: [...held].sort(byName), future: false });
+      const grantable = cat.db_grantable?.[r.name] ?? [];
+      if (held.length > 0) {
+        const grantOption = held.every((p) => grantable.includes(p));
+        if (!grantOption && held.some((p) => grantable.includes(p)))
+          notes.push(`${who}: on database ${json(db)} some privileges only are held WITH GRANT OPTION (${grantable.join(', ')}): imported without it, so apply would revoke that option`);
+        r.grants.push({ database: db, schema: null, on: 'database', privileges: [...held].sort(byName), future: false, grantOption });
+      }
     }
     for (const schema of Object.keys(cat.schemas).sort(byName)) {
       const sch = cat.schemas[schema]!;
@@ -529,7 +538,10 @@ function deriveGrants(
           usage = true;
           held = held.filter((p) => p !== 'USAGE');
         }
-        if (held.length > 0) found.push({ database: db, schema, on: 'schema', privileges: held.sort(byName), future: false });
+        const grantable = sch.grantable?.[r.name] ?? [];
+        const grantOption = held.length > 0 && held.every((p) => grantable.includes(p));
+        if (!grantOption && held.some((p) => grantable.includes(p))) problems.push(`WITH GRANT OPTION on some privileges of the schema only (${grantable.join(', ')})`);
+        if (held.length > 0) found.push({ database: db, schema, on: 'schema', privileges: held.sort(byName), future: false, grantOption });
       }
       for (const kind of KINDS) {
         const obj = sch.objects[r.name]?.[kind];
@@ -551,7 +563,10 @@ function deriveGrants(
           if (short.length > 0)
             problems.push(`default privileges on ${kind} (${want.join(', ')}) not for every creator xp covers (missing for ${short.map(json).join(', ')})`);
         }
-        if (want.length > 0 || future) found.push({ database: db, schema, on: kind, privileges: want, future, futureOwners: owners });
+        const grantableN = (p: string) => obj?.grantable?.[p] ?? 0;
+        const grantOption = total > 0 && want.length > 0 && want.every((p) => grantableN(p) === total);
+        if (!grantOption && want.some((p) => grantableN(p) > 0)) problems.push(`WITH GRANT OPTION on some ${kind} or privileges only`);
+        if (want.length > 0 || future) found.push({ database: db, schema, on: kind, privileges: want, future, futureOwners: owners, grantOption });
       }
       if (found.length === 0 && !usage) continue;
       if (skippedSchema(db, schema)) {

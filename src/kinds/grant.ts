@@ -33,6 +33,11 @@ export const grantBlock: BlockSchema = {
       description: 'also ALTER DEFAULT PRIVILEGES for objects created later (tables, sequences, functions)',
       default: false,
     },
+    grant_option: {
+      type: BOOL,
+      description: 'WITH GRANT OPTION: the role may grant these privileges on to others',
+      default: false,
+    },
     future_owners: {
       type: listOf(STRING),
       description: 'with future = true: also ALTER DEFAULT PRIVILEGES FOR ROLE each of these, for objects they create later',

@@ -2,7 +2,7 @@
 // the creator makes later is readable, pg_default_acl holds exactly the declaration, drift made
 // by hand shows in the plan and apply heals it; plan twice after apply is empty.
 import { expect, it } from 'vitest';
-import { configDir, expectOk, unique, urlFor, withClient, xpIn, onEachServer, serverUrl } from './xp.js';
+import { configDir, expectOk, unique, urlFor, withClient, writeConfig, xpIn, onEachServer, serverUrl } from './xp.js';
 
 const url = serverUrl;
 
@@ -83,5 +83,76 @@ role "${p}_reader" {
     await withClient(dbUrl, (c) => c.query(`drop table api.orders; drop owned by ${other}`));
     expectOk(await run(['destroy', '--auto-approve']));
     await withClient(url(), (c) => c.query(`drop role ${other}`));
+  });
+});
+
+onEachServer('WITH GRANT OPTION', { timeout: 300_000 }, () => {
+  it('grant_option: held with the option, drift both ways healed, plan twice empty', async () => {
+    const p = unique('gopt');
+    const db = `${p}_db`;
+    const lead = `${p}_lead`;
+    const config = (option: boolean) => `database "${db}" {}
+schema "api" {
+  database = database.${db}
+}
+role "${lead}" {
+  grant {
+    database     = database.${db}
+    schema       = schema.api.name
+    privileges   = ["SELECT"]
+    grant_option = ${option}
+  }
+  grant {
+    database     = database.${db}
+    schema       = schema.api.name
+    on           = "schema"
+    privileges   = ["USAGE"]
+    grant_option = ${option}
+  }
+}
+`;
+    const dir = configDir(p, { 'main.xp': config(true) });
+    const run = xpIn(dir, url());
+    expectOk(await run(['apply', '--auto-approve']));
+    const dbUrl = urlFor(url(), { database: db });
+    await withClient(dbUrl, (c) => c.query('create table api.items (id int)'));
+    expectOk(await run(['apply', '--auto-approve'])); // the new table, with the option
+    /** What the lead holds WITH GRANT OPTION, as "object:privilege" (aclexplode). */
+    const grantable = () =>
+      withClient(dbUrl, async (c) => {
+        const { rows } = await c.query(
+          `select 'items:' || a.privilege_type as x from aclexplode((select relacl from pg_class where oid = 'api.items'::regclass)) a
+            where a.grantee = $1::regrole and a.is_grantable
+           union all
+           select 'api:' || a.privilege_type from aclexplode((select nspacl from pg_namespace where nspname = 'api')) a
+            where a.grantee = $1::regrole and a.is_grantable order by 1`,
+          [lead],
+        );
+        return rows.map((r) => r.x);
+      });
+    expect(await grantable()).toEqual(['api:USAGE', 'items:SELECT']);
+    const again = await run(['plan', '--detailed-exitcode']);
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+
+    await withClient(dbUrl, (c) => c.query(`revoke grant option for select on api.items from ${lead}`));
+    const drift = await run(['plan', '--detailed-exitcode']);
+    expect(drift.code, drift.stdout + drift.stderr).toBe(2);
+    expect(drift.stdout).toContain('grant_option');
+    expectOk(await run(['apply', '--auto-approve']));
+    expect(await grantable()).toEqual(['api:USAGE', 'items:SELECT']);
+
+    // declared without it: the option goes, the privileges stay
+    writeConfig(dir, { 'main.xp': config(false) });
+    expectOk(await run(['apply', '--auto-approve']));
+    expect(await grantable()).toEqual([]);
+    await withClient(dbUrl, async (c) => {
+      const { rows } = await c.query(`select has_table_privilege($1, 'api.items', 'SELECT') as t, has_schema_privilege($1, 'api', 'USAGE') as s`, [lead]);
+      expect(rows[0]).toEqual({ t: true, s: true });
+    });
+    const healed = await run(['plan', '--detailed-exitcode']);
+    expect(healed.code, healed.stdout + healed.stderr).toBe(0);
+
+    await withClient(dbUrl, (c) => c.query('drop table api.items'));
+    expectOk(await run(['destroy', '--auto-approve']));
   });
 });
