@@ -271,15 +271,25 @@ returns text language sql immutable parallel safe as $$
   defk as (select nsp, rolname, kind, json_object_agg(forrole, privs) as j from defs group by 1, 2, 3),
   defr as (select nsp, rolname, json_object_agg(kind, j) as j from defk group by 1, 2),
   defn as materialized (select nsp, json_object_agg(rolname, j) as j from defr group by 1),
+  -- third grantors of a schema's or the database's privileges (neither its owner nor xp's role)
+  -- that xp may act as: its REVOKE runs as each of them (SET ROLE) to reach their grants
+  me as (select oid from pg_catalog.pg_roles where rolname = current_user),
   nsh as (select s.oid as nsp, r.rolname, json_agg(distinct a.privilege_type::text order by a.privilege_type::text) as privs,
-                 json_agg(distinct a.privilege_type::text order by a.privilege_type::text) filter (where a.is_grantable) as gprivs
+                 json_agg(distinct a.privilege_type::text order by a.privilege_type::text) filter (where a.is_grantable) as gprivs,
+                 json_agg(distinct pg_catalog.pg_get_userbyid(a.grantor)::text) filter (where a.grantor <> s.nspowner
+                   and a.grantor <> (select oid from me) and case when pg_catalog.current_setting('server_version_num')::int >= 160000
+                   then pg_catalog.pg_has_role(current_user, a.grantor, 'SET') else pg_catalog.pg_has_role(current_user, a.grantor, 'MEMBER') end) as thirds
             from s cross join lateral unnest(coalesce(s.nspacl, pg_catalog.acldefault('n', s.nspowner))) as i(item)
                    cross join lateral pg_catalog.aclexplode(array[i.item]) a
             join r on r.oid = a.grantee group by 1, 2),
   nshn as materialized (select nsp, json_object_agg(rolname, privs) as j,
-                                json_object_agg(rolname, gprivs) filter (where gprivs is not null) as gj from nsh group by 1),
+                                json_object_agg(rolname, gprivs) filter (where gprivs is not null) as gj,
+                                json_object_agg(rolname, thirds) filter (where thirds is not null) as tj from nsh group by 1),
   dbh as (select r.rolname, json_agg(distinct a.privilege_type::text order by a.privilege_type::text) as privs,
-                 json_agg(distinct a.privilege_type::text order by a.privilege_type::text) filter (where a.is_grantable) as gprivs
+                 json_agg(distinct a.privilege_type::text order by a.privilege_type::text) filter (where a.is_grantable) as gprivs,
+                 json_agg(distinct pg_catalog.pg_get_userbyid(a.grantor)::text) filter (where a.grantor <> d.datdba
+                   and a.grantor <> (select oid from me) and case when pg_catalog.current_setting('server_version_num')::int >= 160000
+                   then pg_catalog.pg_has_role(current_user, a.grantor, 'SET') else pg_catalog.pg_has_role(current_user, a.grantor, 'MEMBER') end) as thirds
             from d cross join lateral unnest(coalesce(d.datacl, pg_catalog.acldefault('d', d.datdba))) as i(item)
                    cross join lateral pg_catalog.aclexplode(array[i.item]) a
             join r on r.oid = a.grantee group by 1)
@@ -288,12 +298,14 @@ returns text language sql immutable parallel safe as $$
     'db_owner', (select pg_catalog.pg_get_userbyid(datdba)::text from d),
     'db_held', coalesce((select json_object_agg(rolname, privs) from dbh), '{}'::json),
     'db_grantable', coalesce((select json_object_agg(rolname, gprivs) from dbh where gprivs is not null), '{}'::json),
+    'db_grantors', coalesce((select json_object_agg(rolname, thirds) from dbh where thirds is not null), '{}'::json),
     -- Joins, not a subquery per schema: with 1,000 schemas that was quadratic.
     'schemas', coalesce((select json_object_agg(s.nspname, json_build_object(
         'owner', pg_catalog.pg_get_userbyid(s.nspowner)::text,
         'future_for', coalesce(ffn.j, '[]'::json),
         'held', coalesce(nshn.j, '{}'::json),
         'grantable', coalesce(nshn.gj, '{}'::json),
+        'grantors', coalesce(nshn.tj, '{}'::json),
         'objects', coalesce(objn.j, '{}'::json),
         'defaults', coalesce(defn.j, '{}'::json)))
       from s left join (select ff.nsp, json_agg(ff.forrole order by ff.forrole) as j from ff group by ff.nsp) ffn on ffn.nsp = s.oid
@@ -357,6 +369,19 @@ returns text[] language sql immutable parallel safe as $$
 $$;
 comment on function xplane.grant_option_sql(text, text, text[], text[]) is
   'The GRANT … WITH GRANT OPTION of p_with and the REVOKE GRANT OPTION FOR of p_without on p_on (each only when not empty): the grant_option part of grants_delta.';
+
+create or replace function xplane.third_grantor_sql(p_grantors jsonb, p_on text, p_role text, p_del text[])
+returns text[] language sql immutable parallel safe as $$
+  -- A REVOKE removes only the grants its grantor made (the owner's, when run by a superuser):
+  -- the same REVOKE again as each third grantor xp may act as (grants_catalog lists them).
+  -- p_on comes already quoted (format %I).
+  select coalesce(array_agg(format('set role %I; revoke %s on %s from %I; reset role', g, array_to_string(p_del, ', '), p_on, p_role)
+                            order by g), '{}')
+    from jsonb_array_elements_text(coalesce(p_grantors, '[]'::jsonb)) g
+   where cardinality(p_del) > 0
+$$;
+comment on function xplane.third_grantor_sql(jsonb, text, text, text[]) is
+  'The REVOKE of p_del on p_on from p_role run as each of p_grantors (SET ROLE … RESET ROLE): what reaches grants made by a third grantor.';
 
 create or replace function xplane.grant_option_of(p_grant jsonb)
 returns boolean language sql immutable parallel safe as $$
@@ -422,7 +447,9 @@ begin
       v_stmts := v_stmts || xplane.grant_sync_sql('', v_want, v_held, format('database %I', v_db), p_role)
                          || xplane.grant_option_sql(format('database %I', v_db), p_role,
                               xplane.grant_option_missing(v_des, v_cat -> 'db_grantable' -> p_role),
-                              xplane.grant_option_extra(v_des, v_cat -> 'db_grantable' -> p_role));
+                              xplane.grant_option_extra(v_des, v_cat -> 'db_grantable' -> p_role))
+                         || xplane.third_grantor_sql(v_cat -> 'db_grantors' -> p_role, format('database %I', v_db), p_role,
+                              array(select p from unnest(v_held) p where not p = any (v_want) order by p));
       if cardinality(v_stmts) > 0 then
         v_out := v_out || jsonb_build_object('database', '', 'lock', 'database:' || v_db,
                                              'sql', array_to_string(v_stmts, '; '));
@@ -438,7 +465,9 @@ begin
       v_stmts := v_stmts || xplane.grant_sync_sql('', v_want, v_held, format('schema %I', v_schema), p_role)
                          || xplane.grant_option_sql(format('schema %I', v_schema), p_role,
                               xplane.grant_option_missing(v_des, v_sch -> 'grantable' -> p_role),
-                              xplane.grant_option_extra(v_des, v_sch -> 'grantable' -> p_role));
+                              xplane.grant_option_extra(v_des, v_sch -> 'grantable' -> p_role))
+                         || xplane.third_grantor_sql(v_sch -> 'grantors' -> p_role, format('schema %I', v_schema), p_role,
+                              array(select p from unnest(v_held) p where not p = any (v_want) order by p));
     end if;
     foreach v_kind in array array['tables', 'sequences', 'functions'] loop
       v_des := xplane.grant_find(p_desired, v_db, v_schema, v_kind);

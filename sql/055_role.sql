@@ -514,16 +514,20 @@ returns table (name text, slice jsonb) language sql immutable parallel safe as $
   -- schema per tenant that would again be quadratic (1,000 tenants: 10 s).
   with names as (select distinct unnest(p_names) as name),
   dbs as (select d.key as db, d.value ->> 'me' as me, d.value ->> 'db_owner' as db_owner,
-                 d.value -> 'db_held' as db_held, coalesce(d.value -> 'db_grantable', '{}'::jsonb) as db_grantable, d.value -> 'schemas' as schemas
+                 d.value -> 'db_held' as db_held, coalesce(d.value -> 'db_grantable', '{}'::jsonb) as db_grantable,
+                 coalesce(d.value -> 'db_grantors', '{}'::jsonb) as db_grantors, d.value -> 'schemas' as schemas
             from jsonb_each(coalesce(p_catalog -> 'grants', '{}'::jsonb)) d),
   dbheld as (select dbs.db, h.key as name, h.value from dbs, jsonb_each(dbs.db_held) h),
   dbgrant as (select dbs.db, h.key as name, h.value from dbs, jsonb_each(dbs.db_grantable) h),
+  dbthird as (select dbs.db, h.key as name, h.value from dbs, jsonb_each(dbs.db_grantors) h),
   sch as (select dbs.db, s.key as schema, s.value ->> 'owner' as owner, s.value -> 'future_for' as future_for,
                  s.value -> 'held' as held, coalesce(s.value -> 'grantable', '{}'::jsonb) as grantable,
+                 coalesce(s.value -> 'grantors', '{}'::jsonb) as grantors,
                  s.value -> 'objects' as objects, s.value -> 'defaults' as defaults
             from dbs, jsonb_each(dbs.schemas) s),
   nheld as (select sch.db, sch.schema, h.key as name, h.value from sch, jsonb_each(sch.held) h),
   ngrant as (select sch.db, sch.schema, h.key as name, h.value from sch, jsonb_each(sch.grantable) h),
+  nthird as (select sch.db, sch.schema, h.key as name, h.value from sch, jsonb_each(sch.grantors) h),
   nobj as (select sch.db, sch.schema, o.key as name, o.value from sch, jsonb_each(sch.objects) o),
   ndef as (select sch.db, sch.schema, f.key as name, f.value from sch, jsonb_each(sch.defaults) f),
   pairs as (
@@ -540,11 +544,13 @@ returns table (name text, slice jsonb) language sql immutable parallel safe as $
              'owner', sch.owner, 'future_for', sch.future_for,
              'held', case when h.value is null then '{}'::jsonb else jsonb_build_object(n.name, h.value) end,
              'grantable', case when g.value is null then '{}'::jsonb else jsonb_build_object(n.name, g.value) end,
+             'grantors', case when t.value is null then '{}'::jsonb else jsonb_build_object(n.name, t.value) end,
              'objects', case when o.value is null then '{}'::jsonb else jsonb_build_object(n.name, o.value) end,
              'defaults', case when f.value is null then '{}'::jsonb else jsonb_build_object(n.name, f.value) end)) as schemas
       from sch join pairs n on n.db = sch.db and n.schema = sch.schema
       left join nheld h on h.db = sch.db and h.schema = sch.schema and h.name = n.name
       left join ngrant g on g.db = sch.db and g.schema = sch.schema and g.name = n.name
+      left join nthird t on t.db = sch.db and t.schema = sch.schema and t.name = n.name
       left join nobj o on o.db = sch.db and o.schema = sch.schema and o.name = n.name
       left join ndef f on f.db = sch.db and f.schema = sch.schema and f.name = n.name
      group by sch.db, n.name),
@@ -553,10 +559,12 @@ returns table (name text, slice jsonb) language sql immutable parallel safe as $
              'me', dbs.me, 'db_owner', dbs.db_owner,
              'db_held', case when h.value is null then '{}'::jsonb else jsonb_build_object(n.name, h.value) end,
              'db_grantable', case when g.value is null then '{}'::jsonb else jsonb_build_object(n.name, g.value) end,
+             'db_grantors', case when t.value is null then '{}'::jsonb else jsonb_build_object(n.name, t.value) end,
              'schemas', coalesce(s.schemas, '{}'::jsonb))) as grants
       from dbs cross join names n
       left join dbheld h on h.db = dbs.db and h.name = n.name
       left join dbgrant g on g.db = dbs.db and g.name = n.name
+      left join dbthird t on t.db = dbs.db and t.name = n.name
       left join sch_slice s on s.db = dbs.db and s.name = n.name
      group by n.name),
   roles as (select r.key as name, r.value from jsonb_each(coalesce(p_catalog -> 'cluster' -> 'roles', '{}'::jsonb)) r),

@@ -156,3 +156,56 @@ role "${lead}" {
     expectOk(await run(['destroy', '--auto-approve']));
   });
 });
+
+onEachServer('privileges from a third grantor', { timeout: 300_000 }, () => {
+  it("a third grantor's grant on a schema is revoked as that grantor; plan twice empty", async () => {
+    const p = unique('tgr');
+    const db = `${p}_db`;
+    const [grantor, app] = [`${p}_grantor`, `${p}_app`];
+    const dir = configDir(p, {
+      'main.xp': `database "${db}" {}
+schema "api" {
+  database = database.${db}
+}
+role "${app}" {
+  grant {
+    database   = database.${db}
+    schema     = schema.api.name
+    on         = "schema"
+    privileges = ["CREATE"]
+  }
+}
+`,
+    });
+    const run = xpIn(dir, url());
+    expectOk(await run(['apply', '--auto-approve']));
+    const dbUrl = urlFor(url(), { database: db });
+    await withClient(dbUrl, (c) =>
+      c.query(`create role ${grantor}; grant usage on schema api to ${grantor} with grant option; set role ${grantor}; grant usage on schema api to ${app}; reset role`),
+    );
+    const holds = () =>
+      withClient(dbUrl, async (c) => {
+        const { rows } = await c.query(
+          `select string_agg(a.privilege_type || ' by ' || pg_get_userbyid(a.grantor), ',' order by a.privilege_type) as x
+             from aclexplode((select nspacl from pg_namespace where nspname = 'api')) a where a.grantee = $1::regrole`,
+          [app],
+        );
+        return rows[0].x as string;
+      });
+    expect(await holds()).toContain(`USAGE by ${grantor}`);
+    const drift = await run(['plan', '--detailed-exitcode']);
+    expect(drift.code, drift.stdout + drift.stderr).toBe(2);
+    expect(drift.stdout).toContain('USAGE');
+    expectOk(await run(['apply', '--auto-approve']));
+    expect(await holds()).not.toContain('USAGE');
+    await withClient(dbUrl, async (c) => {
+      const { rows } = await c.query(`select has_schema_privilege($1, 'api', 'USAGE') as u, has_schema_privilege($1, 'api', 'CREATE') as c`, [app]);
+      expect(rows[0]).toEqual({ u: false, c: true });
+    });
+    const healed = await run(['plan', '--detailed-exitcode']);
+    expect(healed.code, healed.stdout + healed.stderr).toBe(0);
+    await withClient(dbUrl, (c) => c.query(`revoke usage on schema api from ${grantor} cascade`));
+    expectOk(await run(['destroy', '--auto-approve']));
+    await withClient(url(), (c) => c.query(`drop role ${grantor}`));
+  });
+});
