@@ -267,6 +267,10 @@ returns text language sql immutable parallel safe as $$
              cross join lateral pg_catalog.aclexplode(da.defaclacl) a
              join r on r.oid = a.grantee
             where da.defaclobjtype in ('r', 'S', 'f')
+              -- only creators xp may act as (ALTER DEFAULT PRIVILEGES FOR ROLE needs it)
+              and case when pg_catalog.current_setting('server_version_num')::int >= 160000
+                       then pg_catalog.pg_has_role(current_user, da.defaclrole, 'SET')
+                       else pg_catalog.pg_has_role(current_user, da.defaclrole, 'MEMBER') end
             group by 1, 2, 3, 4),
   defk as (select nsp, rolname, kind, json_object_agg(forrole, privs) as j from defs group by 1, 2, 3),
   defr as (select nsp, rolname, json_object_agg(kind, j) as j from defk group by 1, 2),
