@@ -11,7 +11,7 @@ declare
   v_ctype    text;
 begin
   perform xplane.spec_check_keys('Database', p_spec, array['owner', 'encoding', 'lc_collate', 'lc_ctype', 'template',
-    'connection_limit', 'allow_connections', 'is_template', 'tablespace', 'settings', 'comment', 'allow_data_loss']);
+    'connection_limit', 'allow_connections', 'is_template', 'tablespace', 'settings', 'comment', 'allow_data_loss', 'public_privileges']);
   select d.datcollate, d.datctype into v_collate, v_ctype from pg_database d where d.datname = 'template1';
   if p_spec ->> 'tablespace' = 'pg_global' then            -- CREATE/ALTER DATABASE would refuse it at apply
     perform xplane.invalid_spec('Database', 'tablespace', 'pg_global holds the shared catalogs: no database can be in it (pg_default, or a tablespace made with CREATE TABLESPACE)');
@@ -40,11 +40,12 @@ begin
     'tablespace',        xplane.spec_identifier('Database', p_spec, 'tablespace', null, true),
     -- authoritative, as for roles (the same canonical names and values): {} resets any other
     'settings',          xplane.normalize_role_settings('Database', p_spec -> 'settings'),
-    'allow_data_loss',   xplane.spec_bool('Database', p_spec, 'allow_data_loss', false)) || xplane.spec_comment('Database', p_spec);
+    'allow_data_loss',   xplane.spec_bool('Database', p_spec, 'allow_data_loss', false)) || xplane.spec_comment('Database', p_spec)
+    || xplane.spec_public_privileges('Database', p_spec, 'database');
 end
 $$;
 comment on function xplane.normalize_database(jsonb) is
-  'Normalised Database spec: owner (current user), encoding (UTF8, canonical spelling), lc_collate/lc_ctype (template1''s), template (template1), connection_limit (-1), allow_connections (true), is_template (false), tablespace (null: the template''s, not compared), settings ({}: authoritative, canonical as for roles: normalize_role_settings), comment (absent: not managed), allow_data_loss (false).';
+  'Normalised Database spec: owner (current user), encoding (UTF8, canonical spelling), lc_collate/lc_ctype (template1''s), template (template1), connection_limit (-1), allow_connections (true), is_template (false), tablespace (null: the template''s, not compared), settings ({}: authoritative, canonical as for roles: normalize_role_settings), comment (absent: not managed), public_privileges (absent: not managed), allow_data_loss (false).';
 
 create or replace function xplane.observe_many_database(p_items jsonb, p_provider_config text)
 returns jsonb language plpgsql volatile set search_path = xplane, pg_catalog as $$
@@ -54,7 +55,7 @@ declare
 begin
   select coalesce(array_agg(i ->> 'name'), '{}') into v_names from jsonb_array_elements(p_items) i;
   -- One round trip for all databases (the provider config may name another server).
-  v_found := xplane.remote_query(p_provider_config, '', $q$(
+  v_found := xplane.remote_query(p_provider_config, '', format($q$(
     select coalesce(jsonb_object_agg(d.datname, jsonb_build_object(
              'owner', pg_catalog.pg_get_userbyid(d.datdba),
              'encoding', pg_catalog.pg_encoding_to_char(d.encoding),
@@ -67,9 +68,11 @@ begin
              'settings', coalesce((select pg_catalog.jsonb_object_agg(pg_catalog.split_part(c, '=', 1), pg_catalog.substr(c, pg_catalog.strpos(c, '=') + 1))
                                      from pg_catalog.pg_db_role_setting s, pg_catalog.unnest(s.setconfig) c
                                     where s.setdatabase = d.oid and s.setrole = 0), '{}'::jsonb),
-             'comment', pg_catalog.shobj_description(d.oid, 'pg_database'))), '{}'::jsonb)
+             'comment', pg_catalog.shobj_description(d.oid, 'pg_database'),
+             'public_privileges', %s)), '{}'::jsonb)
       from pg_catalog.pg_database d join pg_catalog.pg_tablespace t on t.oid = d.dattablespace
-     where d.datname = any ($1::text[]))$q$, array[v_names::text]);
+     where d.datname = any ($1::text[]))$q$,
+    xplane.public_privileges_observed_sql('d.datacl', 'd', 'd.datdba')), array[v_names::text]);
   return (select coalesce(jsonb_agg(coalesce(v_found -> (i ->> 'name'), 'null'::jsonb) order by ord), '[]'::jsonb)
             from jsonb_array_elements(p_items) with ordinality t(i, ord));
 end
@@ -107,10 +110,11 @@ begin
     p_name, v_spec ->> 'owner', v_template, v_spec ->> 'encoding', v_spec ->> 'lc_collate', v_spec ->> 'lc_ctype',
     (v_spec ->> 'connection_limit')::int, v_spec ->> 'allow_connections', v_spec ->> 'is_template')
     || case when v_spec ->> 'tablespace' is null then '' else format(' tablespace %I', v_spec ->> 'tablespace') end);
-  if v_spec ->> 'comment' is not null or coalesce(v_spec -> 'settings', '{}') <> '{}' then
+  if v_spec ->> 'comment' is not null or coalesce(v_spec -> 'settings', '{}') <> '{}' or v_spec ? 'public_privileges' then
     perform xplane.remote_exec_locked(p_provider_config, '', 'database:' || p_name,
-      coalesce(format('comment on database %I is %L; ', p_name, v_spec ->> 'comment'), '')
-      || xplane.database_settings_sql(p_name, v_spec));
+      concat(case when v_spec ->> 'comment' is not null then format('comment on database %I is %L; ', p_name, v_spec ->> 'comment') end,
+             xplane.database_settings_sql(p_name, v_spec),
+             xplane.alter_sql('Database', p_name, 'public_privileges', v_spec)));
   end if;
   return xplane.result('success', format('database %s created', quote_ident(p_name)),
                        xplane.observe_one('Database', p_name, v_spec, p_provider_config));

@@ -3,14 +3,15 @@
 create or replace function xplane.normalize_schema(p_spec jsonb)
 returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
 begin
-  perform xplane.spec_check_keys('Schema', p_spec, array['database', 'owner', 'comment', 'allow_data_loss']);
+  perform xplane.spec_check_keys('Schema', p_spec, array['database', 'owner', 'comment', 'allow_data_loss', 'public_privileges']);
   if not p_spec ? 'database' then
     perform xplane.invalid_spec('Schema', 'database', 'is required (the database the schema lives in)');
   end if;
   return jsonb_build_object(
     'database',        xplane.spec_identifier('Schema', p_spec, 'database', null),
     'owner',           xplane.spec_identifier('Schema', p_spec, 'owner', current_user::text),
-    'allow_data_loss', xplane.spec_bool('Schema', p_spec, 'allow_data_loss', false)) || xplane.spec_comment('Schema', p_spec);
+    'allow_data_loss', xplane.spec_bool('Schema', p_spec, 'allow_data_loss', false)) || xplane.spec_comment('Schema', p_spec)
+    || xplane.spec_public_privileges('Schema', p_spec, 'schema');
 end
 $$;
 comment on function xplane.normalize_schema(jsonb) is
@@ -19,12 +20,14 @@ comment on function xplane.normalize_schema(jsonb) is
 create or replace function xplane.schemas_in(p_provider_config text, p_database text, p_names text[])
 returns jsonb language sql volatile set search_path = xplane, pg_catalog as $$
   -- One round trip: {name: observed} for the schemas of p_names that exist in p_database.
-  select xplane.remote_query(p_provider_config, p_database, $q$(
+  select xplane.remote_query(p_provider_config, p_database, format($q$(
     select coalesce(jsonb_object_agg(n.nspname, jsonb_build_object(
              'database', $1::text,
              'owner', pg_catalog.pg_get_userbyid(n.nspowner),
-             'comment', pg_catalog.obj_description(n.oid, 'pg_namespace'))), '{}'::jsonb)
-      from pg_catalog.pg_namespace n where n.nspname = any ($2::text[]))$q$, array[p_database, p_names::text])
+             'comment', pg_catalog.obj_description(n.oid, 'pg_namespace'),
+             'public_privileges', %s)), '{}'::jsonb)
+      from pg_catalog.pg_namespace n where n.nspname = any ($2::text[]))$q$,
+    xplane.public_privileges_observed_sql('n.nspacl', 'n', 'n.nspowner')), array[p_database, p_names::text])
 $$;
 comment on function xplane.schemas_in(text, text, text[]) is
   'Observed state of the named schemas that exist in one database, as {name: observed}: one query.';
@@ -100,7 +103,8 @@ begin
         (select string_agg(xplane.can_act_as_sql(o), '') from (select distinct v_specs[k] ->> 'owner' as o from unnest(v_todo) k) x)
         || (select string_agg(format('create schema %I authorization %I; ', v_names[k], v_specs[k] ->> 'owner')
                               || case when v_specs[k] ->> 'comment' is null then ''
-                                      else format('comment on schema %I is %L; ', v_names[k], v_specs[k] ->> 'comment') end, '' order by k)
+                                      else format('comment on schema %I is %L; ', v_names[k], v_specs[k] ->> 'comment') end
+                              || xplane.alter_sql('Schema', v_names[k], 'public_privileges', v_specs[k]), '' order by k)
               from unnest(v_todo) k)));
     exception when others then
       get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;

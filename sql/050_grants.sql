@@ -41,10 +41,10 @@ returns jsonb language sql immutable parallel safe as $$
     'privileges', case when coalesce(cardinality(p_privileges), 0) = 0 then '[]'::jsonb
                        when cardinality(p_privileges) = 1 then to_jsonb(p_privileges)
                        else xplane.privileges_sorted(p_privileges) end,
-    'future', coalesce(p_future, false))
+    'future', coalesce(p_future, false), 'future_owners', '[]'::jsonb, 'grant_option', false)
 $$;
 comment on function xplane.grant_entry(text, text, text, text[], boolean) is
-  'One grant in its normalised shape (privileges de-duplicated and sorted).';
+  'One grant in its normalised shape (privileges de-duplicated and sorted), future_owners [] and grant_option false (set them with ||).';
 
 create or replace function xplane.grants_sorted(p_grants jsonb)
 returns jsonb language plpgsql immutable parallel safe set search_path = xplane, pg_catalog as $$
@@ -93,6 +93,7 @@ declare
   v_raw     text;
   v_bad     text;
   v_rows    jsonb := '[]';
+  v_owners  jsonb;
 begin
   if p_grants is null or p_grants = 'null'::jsonb then
     return '[]'::jsonb;
@@ -110,12 +111,15 @@ begin
       perform xplane.invalid_spec(p_kind, v_field, 'must be an object {database, schema, on, privileges, future}');
     end if;
     v_bad := null;
-    if v_item - array['database', 'schema', 'on', 'privileges', 'future'] <> '{}'::jsonb then
+    if v_item - array['database', 'schema', 'on', 'privileges', 'future', 'future_owners', 'grant_option'] <> '{}'::jsonb then
       select string_agg(format('"%s"', k), ', ') into v_bad
-        from jsonb_object_keys(v_item) k where k not in ('database', 'schema', 'on', 'privileges', 'future');
+        from jsonb_object_keys(v_item) k where k not in ('database', 'schema', 'on', 'privileges', 'future', 'future_owners', 'grant_option');
     end if;
     if v_bad is not null then
-      perform xplane.invalid_spec(p_kind, v_field, format('unknown attribute %s (allowed: database, schema, on, privileges, future)', v_bad));
+      perform xplane.invalid_spec(p_kind, v_field, format('unknown attribute %s (allowed: database, schema, on, privileges, future, future_owners, grant_option)', v_bad));
+    end if;
+    if v_item ? 'grant_option' and jsonb_typeof(v_item -> 'grant_option') not in ('boolean', 'null') then
+      perform xplane.invalid_spec(p_kind, v_field || '.grant_option', 'must be true or false');
     end if;
     v_on := lower(coalesce(nullif(v_item ->> 'on', ''), 'tables'));
     v_allowed := xplane.grant_privileges(v_on);
@@ -147,6 +151,10 @@ begin
     if coalesce((v_item ->> 'future')::boolean, false) and v_on in ('schema', 'database') then
       perform xplane.invalid_spec(p_kind, v_field || '.future', 'applies to tables, sequences and functions only');
     end if;
+    v_owners := xplane.spec_identifier_set(p_kind, jsonb_build_object(v_field || '.future_owners', v_item -> 'future_owners'), v_field || '.future_owners');
+    if jsonb_array_length(v_owners) > 0 and not coalesce((v_item ->> 'future')::boolean, false) then
+      perform xplane.invalid_spec(p_kind, v_field || '.future_owners', 'needs future = true (default privileges for objects these roles create later)');
+    end if;
     if jsonb_typeof(v_item -> 'privileges') is distinct from 'array' or jsonb_array_length(v_item -> 'privileges') = 0 then
       perform xplane.invalid_spec(p_kind, v_field || '.privileges', 'must be a non-empty list of privileges');
     end if;
@@ -169,21 +177,29 @@ begin
       end if;
     end loop;
     v_rows := v_rows || jsonb_build_array(xplane.grant_entry(v_db, v_schema, v_on, v_privs,
-                                                             coalesce((v_item ->> 'future')::boolean, false)));
+                                                             coalesce((v_item ->> 'future')::boolean, false))
+                                          || jsonb_build_object('future_owners', v_owners,
+                                                                'grant_option', coalesce((v_item ->> 'grant_option')::boolean, false)));
   end loop;
   if jsonb_array_length(v_rows) = 1 then
     return v_rows;                                     -- nothing to merge or sort
   end if;
-  -- Two blocks for the same (database, schema, on) merge: privileges united, future if either says so.
+  -- Two blocks for the same (database, schema, on) merge: privileges and future_owners
+  -- united, future and grant_option if either says so.
   return xplane.grants_sorted((
     select jsonb_agg(xplane.grant_entry(k.db, k.sch, k.target,
              array(select distinct jsonb_array_elements_text(g2 -> 'privileges')
                      from jsonb_array_elements(v_rows) g2
                     where g2 ->> 'database' = k.db and g2 ->> 'on' = k.target
                       and (g2 ->> 'schema') is not distinct from k.sch),
-             k.fut))
+             k.fut) || jsonb_build_object('future_owners', coalesce((
+               select jsonb_agg(o order by o collate "C") from (select distinct jsonb_array_elements_text(g2 -> 'future_owners') as o
+                 from jsonb_array_elements(v_rows) g2
+                where g2 ->> 'database' = k.db and g2 ->> 'on' = k.target
+                  and (g2 ->> 'schema') is not distinct from k.sch) x), '[]'::jsonb),
+             'grant_option', k.gopt))
       from (select g ->> 'database' as db, g ->> 'schema' as sch, g ->> 'on' as target,
-                   bool_or((g ->> 'future')::boolean) as fut
+                   bool_or((g ->> 'future')::boolean) as fut, bool_or((g ->> 'grant_option')::boolean) as gopt
               from jsonb_array_elements(v_rows) g group by 1, 2, 3) k));
 end
 $$;
@@ -231,32 +247,53 @@ returns text language sql immutable parallel safe as $$
               from objs o cross join lateral unnest(o.acl) as i(item)),
   cand as (select it.* from items it
             where left(it.t, 1) = '"' or split_part(it.t, '=', 1) in (select rolname from r)),
-  held as materialized (select c.nsp, c.kind, r.rolname, a.privilege_type::text as priv, count(distinct c.oid)::int as n
+  held as materialized (select c.nsp, c.kind, r.rolname, a.privilege_type::text as priv, count(distinct c.oid)::int as n,
+                  count(distinct c.oid) filter (where a.is_grantable)::int as g
              from cand c cross join lateral pg_catalog.aclexplode(array[c.item]) a join r on r.oid = a.grantee and c.owner <> r.oid
             group by 1, 2, 3, 4),
-  heldj as (select nsp, kind, rolname, json_object_agg(priv, n) as j from held group by 1, 2, 3),
-  objk as (select t.nsp, t.rolname, t.kind, json_build_object('total', t.total, 'held', coalesce(h.j, '{}'::json)) as j
+  heldj as (select nsp, kind, rolname, json_object_agg(priv, n) as j, json_object_agg(priv, g) filter (where g > 0) as gj
+              from held group by 1, 2, 3),
+  objk as (select t.nsp, t.rolname, t.kind, json_build_object('total', t.total, 'held', coalesce(h.j, '{}'::json),
+                                                              'grantable', coalesce(h.gj, '{}'::json)) as j
              from totals t left join heldj h on h.nsp = t.nsp and h.kind = t.kind and h.rolname = t.rolname),
   objr as (select nsp, rolname, json_object_agg(kind, j) as j from objk group by 1, 2),
   objn as materialized (select nsp, json_object_agg(rolname, j) as j from objr group by 1),
   defs as (select da.defaclnamespace as nsp, r.rolname,
                   case da.defaclobjtype when 'r' then 'tables' when 'S' then 'sequences' else 'functions' end as kind,
-                  ff.forrole, json_agg(distinct a.privilege_type::text order by a.privilege_type::text) as privs
+                  pg_catalog.pg_get_userbyid(da.defaclrole)::text as forrole,
+                  json_agg(distinct a.privilege_type::text order by a.privilege_type::text) as privs
              from pg_catalog.pg_default_acl da
-             join ff on ff.nsp = da.defaclnamespace and ff.forrole = pg_catalog.pg_get_userbyid(da.defaclrole)::text
+             join s on s.oid = da.defaclnamespace
              cross join lateral pg_catalog.aclexplode(da.defaclacl) a
              join r on r.oid = a.grantee
             where da.defaclobjtype in ('r', 'S', 'f')
+              -- only creators xp may act as (ALTER DEFAULT PRIVILEGES FOR ROLE needs it)
+              and case when pg_catalog.current_setting('server_version_num')::int >= 160000
+                       then pg_catalog.pg_has_role(current_user, da.defaclrole, 'SET')
+                       else pg_catalog.pg_has_role(current_user, da.defaclrole, 'MEMBER') end
             group by 1, 2, 3, 4),
   defk as (select nsp, rolname, kind, json_object_agg(forrole, privs) as j from defs group by 1, 2, 3),
   defr as (select nsp, rolname, json_object_agg(kind, j) as j from defk group by 1, 2),
   defn as materialized (select nsp, json_object_agg(rolname, j) as j from defr group by 1),
-  nsh as (select s.oid as nsp, r.rolname, json_agg(distinct a.privilege_type::text order by a.privilege_type::text) as privs
+  -- third grantors of a schema's or the database's privileges (neither its owner nor xp's role)
+  -- that xp may act as: its REVOKE runs as each of them (SET ROLE) to reach their grants
+  me as (select oid from pg_catalog.pg_roles where rolname = current_user),
+  nsh as (select s.oid as nsp, r.rolname, json_agg(distinct a.privilege_type::text order by a.privilege_type::text) as privs,
+                 json_agg(distinct a.privilege_type::text order by a.privilege_type::text) filter (where a.is_grantable) as gprivs,
+                 json_agg(distinct pg_catalog.pg_get_userbyid(a.grantor)::text) filter (where a.grantor <> s.nspowner
+                   and a.grantor <> (select oid from me) and case when pg_catalog.current_setting('server_version_num')::int >= 160000
+                   then pg_catalog.pg_has_role(current_user, a.grantor, 'SET') else pg_catalog.pg_has_role(current_user, a.grantor, 'MEMBER') end) as thirds
             from s cross join lateral unnest(coalesce(s.nspacl, pg_catalog.acldefault('n', s.nspowner))) as i(item)
                    cross join lateral pg_catalog.aclexplode(array[i.item]) a
             join r on r.oid = a.grantee group by 1, 2),
-  nshn as materialized (select nsp, json_object_agg(rolname, privs) as j from nsh group by 1),
-  dbh as (select r.rolname, json_agg(distinct a.privilege_type::text order by a.privilege_type::text) as privs
+  nshn as materialized (select nsp, json_object_agg(rolname, privs) as j,
+                                json_object_agg(rolname, gprivs) filter (where gprivs is not null) as gj,
+                                json_object_agg(rolname, thirds) filter (where thirds is not null) as tj from nsh group by 1),
+  dbh as (select r.rolname, json_agg(distinct a.privilege_type::text order by a.privilege_type::text) as privs,
+                 json_agg(distinct a.privilege_type::text order by a.privilege_type::text) filter (where a.is_grantable) as gprivs,
+                 json_agg(distinct pg_catalog.pg_get_userbyid(a.grantor)::text) filter (where a.grantor <> d.datdba
+                   and a.grantor <> (select oid from me) and case when pg_catalog.current_setting('server_version_num')::int >= 160000
+                   then pg_catalog.pg_has_role(current_user, a.grantor, 'SET') else pg_catalog.pg_has_role(current_user, a.grantor, 'MEMBER') end) as thirds
             from d cross join lateral unnest(coalesce(d.datacl, pg_catalog.acldefault('d', d.datdba))) as i(item)
                    cross join lateral pg_catalog.aclexplode(array[i.item]) a
             join r on r.oid = a.grantee group by 1)
@@ -264,11 +301,15 @@ returns text language sql immutable parallel safe as $$
     'me', current_user::text,
     'db_owner', (select pg_catalog.pg_get_userbyid(datdba)::text from d),
     'db_held', coalesce((select json_object_agg(rolname, privs) from dbh), '{}'::json),
+    'db_grantable', coalesce((select json_object_agg(rolname, gprivs) from dbh where gprivs is not null), '{}'::json),
+    'db_grantors', coalesce((select json_object_agg(rolname, thirds) from dbh where thirds is not null), '{}'::json),
     -- Joins, not a subquery per schema: with 1,000 schemas that was quadratic.
     'schemas', coalesce((select json_object_agg(s.nspname, json_build_object(
         'owner', pg_catalog.pg_get_userbyid(s.nspowner)::text,
         'future_for', coalesce(ffn.j, '[]'::json),
         'held', coalesce(nshn.j, '{}'::json),
+        'grantable', coalesce(nshn.gj, '{}'::json),
+        'grantors', coalesce(nshn.tj, '{}'::json),
         'objects', coalesce(objn.j, '{}'::json),
         'defaults', coalesce(defn.j, '{}'::json)))
       from s left join (select ff.nsp, json_agg(ff.forrole order by ff.forrole) as j from ff group by ff.nsp) ffn on ffn.nsp = s.oid
@@ -277,7 +318,7 @@ returns text language sql immutable parallel safe as $$
              left join defn on defn.nsp = s.oid), '{}'::json)))$q$::text
 $$;
 comment on function xplane.grants_catalog_sql() is
-  'The one query (a json expression, built as text, with arguments $1 roles, $2 schemas, both text[]) that reads, in one database, what the roles hold there: database privileges, and per schema its owner, USAGE/CREATE, per tables/sequences/functions how many objects carry each privilege, and the default privileges of the schema owner and of the role xp runs as.';
+  'The one query (a json expression, built as text, with arguments $1 roles, $2 schemas, both text[]) that reads, in one database, what the roles hold there: database privileges, and per schema its owner, USAGE/CREATE, per tables/sequences/functions how many objects carry each privilege (and with the grant option: grantable, db_grantable), the roles xp sets default privileges for by default (future_for: the schema owner, the role xp runs as) and the default privileges (IN SCHEMA) of every role that gives the roles any.';
 
 create or replace function xplane.grants_catalog(p_provider_config text, p_requests jsonb, p_databases text[])
 returns jsonb language plpgsql volatile set search_path = xplane, pg_catalog as $$
@@ -321,6 +362,56 @@ $$;
 comment on function xplane.grant_sync_sql(text, text[], text[], text, text) is
   'grant_revoke_sql of what p_want adds to p_held and of what p_held has beyond p_want: the statements that make p_role hold exactly p_want on p_on.';
 
+create or replace function xplane.grant_option_sql(p_on text, p_role text, p_with text[], p_without text[])
+returns text[] language sql immutable parallel safe as $$
+  -- p_on comes already quoted (format %I). REVOKE GRANT OPTION FOR keeps the privilege itself;
+  -- without CASCADE it fails while the role has passed the privilege on (PostgreSQL names them).
+  select array_remove(array[
+    case when cardinality(p_with) > 0 then format('grant %s on %s to %I with grant option', array_to_string(p_with, ', '), p_on, p_role) end,
+    case when cardinality(p_without) > 0 then format('revoke grant option for %s on %s from %I', array_to_string(p_without, ', '), p_on, p_role) end],
+    null)
+$$;
+comment on function xplane.grant_option_sql(text, text, text[], text[]) is
+  'The GRANT … WITH GRANT OPTION of p_with and the REVOKE GRANT OPTION FOR of p_without on p_on (each only when not empty): the grant_option part of grants_delta.';
+
+create or replace function xplane.third_grantor_sql(p_grantors jsonb, p_on text, p_role text, p_del text[])
+returns text[] language sql immutable parallel safe as $$
+  -- A REVOKE removes only the grants its grantor made (the owner's, when run by a superuser):
+  -- the same REVOKE again as each third grantor xp may act as (grants_catalog lists them).
+  -- p_on comes already quoted (format %I).
+  select coalesce(array_agg(format('set role %I; revoke %s on %s from %I; reset role', g, array_to_string(p_del, ', '), p_on, p_role)
+                            order by g), '{}')
+    from jsonb_array_elements_text(coalesce(p_grantors, '[]'::jsonb)) g
+   where cardinality(p_del) > 0
+$$;
+comment on function xplane.third_grantor_sql(jsonb, text, text, text[]) is
+  'The REVOKE of p_del on p_on from p_role run as each of p_grantors (SET ROLE … RESET ROLE): what reaches grants made by a third grantor.';
+
+create or replace function xplane.grant_option_of(p_grant jsonb)
+returns boolean language sql immutable parallel safe as $$
+  select coalesce((p_grant ->> 'grant_option')::boolean, false)
+$$;
+comment on function xplane.grant_option_of(jsonb) is
+  'Whether a grant asks for WITH GRANT OPTION (false for null and for specs without the key).';
+
+create or replace function xplane.grant_option_missing(p_grant jsonb, p_grantable jsonb)
+returns text[] language sql immutable parallel safe as $$
+  -- With grant_option: the desired privileges not yet held with the grant option.
+  select array(select p from unnest(xplane.grant_privs(p_grant)) p
+                where xplane.grant_option_of(p_grant) and not coalesce(p_grantable, '[]'::jsonb) ? p order by p)
+$$;
+comment on function xplane.grant_option_missing(jsonb, jsonb) is
+  'The privileges of a grant with grant_option that p_grantable (a list held WITH GRANT OPTION) lacks.';
+
+create or replace function xplane.grant_option_extra(p_grant jsonb, p_grantable jsonb)
+returns text[] language sql immutable parallel safe as $$
+  -- Without grant_option: the desired privileges held with the grant option all the same.
+  select array(select p from unnest(xplane.grant_privs(p_grant)) p
+                where not xplane.grant_option_of(p_grant) and coalesce(p_grantable, '[]'::jsonb) ? p order by p)
+$$;
+comment on function xplane.grant_option_extra(jsonb, jsonb) is
+  'The privileges of a grant without grant_option that p_grantable (a list held WITH GRANT OPTION) has: their grant option is revoked.';
+
 create or replace function xplane.grants_delta(p_role text, p_desired jsonb, p_implicit jsonb, p_catalog jsonb)
 returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
 declare
@@ -354,10 +445,15 @@ begin
     v_stmts := '{}';
     if v_schema is null then
       continue when v_cat ->> 'db_owner' = p_role;
-      v_want := xplane.grant_privs(xplane.grant_find(p_desired, v_db, null, 'database'))
-             || xplane.grant_privs(xplane.grant_find(p_implicit, v_db, null, 'database'));
+      v_des := xplane.grant_find(p_desired, v_db, null, 'database');
+      v_want := xplane.grant_privs(v_des) || xplane.grant_privs(xplane.grant_find(p_implicit, v_db, null, 'database'));
       v_held := array(select jsonb_array_elements_text(coalesce(v_cat -> 'db_held' -> p_role, '[]')));
-      v_stmts := v_stmts || xplane.grant_sync_sql('', v_want, v_held, format('database %I', v_db), p_role);
+      v_stmts := v_stmts || xplane.grant_sync_sql('', v_want, v_held, format('database %I', v_db), p_role)
+                         || xplane.grant_option_sql(format('database %I', v_db), p_role,
+                              xplane.grant_option_missing(v_des, v_cat -> 'db_grantable' -> p_role),
+                              xplane.grant_option_extra(v_des, v_cat -> 'db_grantable' -> p_role))
+                         || xplane.third_grantor_sql(v_cat -> 'db_grantors' -> p_role, format('database %I', v_db), p_role,
+                              array(select p from unnest(v_held) p where not p = any (v_want) order by p));
       if cardinality(v_stmts) > 0 then
         v_out := v_out || jsonb_build_object('database', '', 'lock', 'database:' || v_db,
                                              'sql', array_to_string(v_stmts, '; '));
@@ -367,10 +463,15 @@ begin
     v_sch := v_cat -> 'schemas' -> v_schema;
     continue when v_sch is null;
     if v_sch ->> 'owner' <> p_role then
-      v_want := xplane.grant_privs(xplane.grant_find(p_desired, v_db, v_schema, 'schema'))
-             || xplane.grant_privs(xplane.grant_find(p_implicit, v_db, v_schema, 'schema'));
+      v_des := xplane.grant_find(p_desired, v_db, v_schema, 'schema');
+      v_want := xplane.grant_privs(v_des) || xplane.grant_privs(xplane.grant_find(p_implicit, v_db, v_schema, 'schema'));
       v_held := array(select jsonb_array_elements_text(coalesce(v_sch -> 'held' -> p_role, '[]')));
-      v_stmts := v_stmts || xplane.grant_sync_sql('', v_want, v_held, format('schema %I', v_schema), p_role);
+      v_stmts := v_stmts || xplane.grant_sync_sql('', v_want, v_held, format('schema %I', v_schema), p_role)
+                         || xplane.grant_option_sql(format('schema %I', v_schema), p_role,
+                              xplane.grant_option_missing(v_des, v_sch -> 'grantable' -> p_role),
+                              xplane.grant_option_extra(v_des, v_sch -> 'grantable' -> p_role))
+                         || xplane.third_grantor_sql(v_sch -> 'grantors' -> p_role, format('schema %I', v_schema), p_role,
+                              array(select p from unnest(v_held) p where not p = any (v_want) order by p));
     end if;
     foreach v_kind in array array['tables', 'sequences', 'functions'] loop
       v_des := xplane.grant_find(p_desired, v_db, v_schema, v_kind);
@@ -382,16 +483,26 @@ begin
       v_add := array(select p from unnest(v_want) p where coalesce((v_obj -> 'held' ->> p)::int, 0) < v_total order by p);
       v_del := array(select p from unnest(xplane.grant_privileges(v_kind)) p
                       where not p = any (v_want) and coalesce((v_obj -> 'held' ->> p)::int, 0) > 0 order by p);
-      v_stmts := v_stmts || xplane.grant_revoke_sql('', v_add, v_del, format('%s in schema %I', v_target, v_schema), p_role);
-      -- Default privileges of each role objects are created by (schema owner, role xp runs as);
-      -- without `future`, every one of them is revoked.
+      v_stmts := v_stmts || xplane.grant_revoke_sql('', v_add, v_del, format('%s in schema %I', v_target, v_schema), p_role)
+                         || xplane.grant_option_sql(format('%s in schema %I', v_target, v_schema), p_role,
+                              array(select p from unnest(v_want) p where xplane.grant_option_of(v_des)
+                                      and coalesce((v_obj -> 'grantable' ->> p)::int, 0) < v_total order by p),
+                              array(select p from unnest(v_want) p where not xplane.grant_option_of(v_des)
+                                      and coalesce((v_obj -> 'grantable' ->> p)::int, 0) > 0 order by p));
+      -- Default privileges of each role objects are created by (schema owner, role xp runs as,
+      -- the grant's future_owners); without `future`, every one of them is revoked, and so are
+      -- those any other role gives (authoritative).
       if not coalesce((v_des ->> 'future')::boolean, false) then
         v_want := '{}';
       end if;
-      foreach v_f in array array(select jsonb_array_elements_text(v_sch -> 'future_for')) loop
+      foreach v_f in array array(
+          select f from (select jsonb_array_elements_text(v_sch -> 'future_for') f
+                         union select jsonb_array_elements_text(coalesce(v_des -> 'future_owners', '[]'))
+                         union select jsonb_object_keys(v_defs)) x order by f) loop
         v_held := array(select jsonb_array_elements_text(coalesce(v_defs -> v_f, '[]')));
         v_stmts := v_stmts || xplane.grant_sync_sql(format('alter default privileges for role %I in schema %I ', v_f, v_schema),
-                                                   v_want, v_held, v_kind, p_role);
+                                                   case when v_sch -> 'future_for' ? v_f or coalesce(v_des -> 'future_owners', '[]') ? v_f
+                                                        then v_want else '{}' end, v_held, v_kind, p_role);
       end loop;
     end loop;
     if cardinality(v_stmts) > 0 then

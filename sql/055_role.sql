@@ -87,7 +87,9 @@ begin
   --   tables, sequences, functions: desired and carried by every object, or undesired and
   --     carried by any object or any default ACL (so that it gets revoked);
   -- and `future` shows when the default ACLs of every role in future_for carry the desired
-  -- privileges (or, when not desired, when any default ACL carries anything).
+  -- privileges (or, when not desired, when any of theirs carries anything); `future_owners`
+  -- lists the declared ones whose default ACLs carry the desired privileges, and any other
+  -- role whose default ACLs give the role anything (so that they get revoked).
   return (
     with items as (
       select t.n, t.e ->> 'kind' as kind, t.e ->> 'name' as role, coalesce(t.e -> 'spec', '{}'::jsonb) as spec
@@ -105,7 +107,8 @@ begin
     des as (
       select distinct on (a.n, g ->> 'database', g ->> 'schema', g ->> 'on')
              a.n, g ->> 'database' as db, g ->> 'schema' as schema, g ->> 'on' as target, coalesce(g -> 'privileges', '[]'::jsonb) as privs,
-             coalesce((g ->> 'future')::boolean, false) as future
+             coalesce((g ->> 'future')::boolean, false) as future, coalesce(g -> 'future_owners', '[]'::jsonb) as owners,
+             coalesce((g ->> 'grant_option')::boolean, false) as gopt
         from asks a, jsonb_array_elements(a.des) with ordinality x(g, k)
        order by a.n, g ->> 'database', g ->> 'schema', g ->> 'on', x.k),
     imp as (
@@ -115,19 +118,25 @@ begin
        order by a.n, g ->> 'database', g ->> 'schema', g ->> 'on', x.k),
     scope as (select a.n, a.kind, a.role, a.spec, sc.database as db, sc.schema from asks a, xplane.grants_scope(a.des || a.imp) sc),
     -- the catalog, each subtree unnested once (looking roles up in the whole of it per role is quadratic)
-    dbs as (select d.key as db, d.value ->> 'db_owner' as owner, d.value -> 'db_held' as held, d.value -> 'schemas' as schemas
+    dbs as (select d.key as db, d.value ->> 'db_owner' as owner, d.value -> 'db_held' as held, d.value -> 'schemas' as schemas,
+                   d.value -> 'db_grantable' as grantable
               from jsonb_each(coalesce(p_catalog -> 'grants', '{}'::jsonb)) d),
     dbheld as (select dbs.db, h.key as role, h.value as privs from dbs, jsonb_each(coalesce(dbs.held, '{}'::jsonb)) h),
+    dbgrant as (select dbs.db, h.key as role, h.value as privs from dbs, jsonb_each(coalesce(dbs.grantable, '{}'::jsonb)) h),
     sch as (select dbs.db, s.key as schema, s.value as sch from dbs, jsonb_each(coalesce(dbs.schemas, '{}'::jsonb)) s),
     held as (
       select s.n, s.kind, s.role, s.spec, s.db, s.schema, case when s.schema is null then 'database' else 'schema' end as target,
              case when o.owner then coalesce(w.privs, '[]'::jsonb) || coalesce(m.privs, '[]'::jsonb)  -- an owner holds everything
                   when s.schema is null then coalesce(h.privs, '[]'::jsonb)
                   else coalesce(c.sch -> 'held' -> s.role, '[]'::jsonb) end as privs,
-             o.owner, coalesce(w.privs, '[]'::jsonb) as want, coalesce(m.privs, '[]'::jsonb) as implied
+             o.owner, coalesce(w.privs, '[]'::jsonb) as want, coalesce(m.privs, '[]'::jsonb) as implied,
+             coalesce(w.gopt, false) as wgopt,
+             case when s.schema is null then coalesce(g.privs, '[]'::jsonb)
+                  else coalesce(c.sch -> 'grantable' -> s.role, '[]'::jsonb) end as grantable
         from scope s join dbs d on d.db = s.db
         left join sch c on c.db = s.db and c.schema = s.schema
         left join dbheld h on s.schema is null and h.db = s.db and h.role = s.role
+        left join dbgrant g on s.schema is null and g.db = s.db and g.role = s.role
         left join des w on w.n = s.n and w.db = s.db and w.schema is not distinct from s.schema
                        and w.target = case when s.schema is null then 'database' else 'schema' end
         left join imp m on m.n = s.n and m.db = s.db and m.schema is not distinct from s.schema
@@ -136,7 +145,13 @@ begin
        where s.schema is null or c.sch is not null),
     grant_rows as (
       select h.n, h.db, h.schema, h.target,
-             array(select p from jsonb_array_elements_text(h.privs) p where h.want ? p or not h.implied ? p) as privs, false as future
+             array(select p from jsonb_array_elements_text(h.privs) p where h.want ? p or not h.implied ? p) as privs, false as future,
+             '[]'::jsonb as owners,
+             -- grant_option: with it, every desired privilege held WITH GRANT OPTION (an owner's
+             -- are implicit); without it, any desired privilege held so (to be revoked)
+             case when h.owner then h.wgopt
+                  when h.wgopt then h.grantable @> h.want
+                  else exists (select 1 from jsonb_array_elements_text(h.want) p where h.grantable ? p) end as gopt
         from held h
       union all
       select s.n, s.db, s.schema, k.kind,
@@ -147,7 +162,16 @@ begin
              case when coalesce(w.future, false)
                   then not exists (select 1 from jsonb_array_elements_text(c.sch -> 'future_for') f
                                     where not coalesce(o.defs -> f, '[]'::jsonb) @> o.want)
-                  else exists (select 1 from jsonb_each(o.defs) d where jsonb_array_length(d.value) > 0) end
+                  else exists (select 1 from jsonb_each(o.defs) d where jsonb_array_length(d.value) > 0 and c.sch -> 'future_for' ? d.key) end,
+             -- future_owners: the declared ones whose default privileges carry the desired ones,
+             -- and any other role (not future_for) that gives the role anything by default
+             coalesce((select jsonb_agg(d.key order by d.key collate "C") from jsonb_each(o.defs) d
+                        where case when coalesce(w.owners, '[]'::jsonb) ? d.key then d.value @> o.want
+                                   else jsonb_array_length(d.value) > 0 and not c.sch -> 'future_for' ? d.key end), '[]'::jsonb),
+             case when coalesce(w.gopt, false)
+                  then not exists (select 1 from jsonb_array_elements_text(o.want) p
+                                    where coalesce((o.obj -> 'grantable' ->> p)::int, 0) < coalesce((o.obj ->> 'total')::int, 0))
+                  else exists (select 1 from jsonb_array_elements_text(o.want) p where coalesce((o.obj -> 'grantable' ->> p)::int, 0) > 0) end
         from scope s join sch c on c.db = s.db and c.schema = s.schema
         cross join (values ('tables'), ('sequences'), ('functions')) k(kind)
         left join des w on w.n = s.n and w.db = s.db and w.schema = s.schema and w.target = k.kind
@@ -155,8 +179,9 @@ begin
                                    coalesce(c.sch -> 'objects' -> s.role -> k.kind, '{}'::jsonb) as obj,
                                    coalesce(c.sch -> 'defaults' -> s.role -> k.kind, '{}'::jsonb) as defs) o),
     grants as (
-      select n, xplane.grants_sorted(jsonb_agg(xplane.grant_entry(db, schema, target, privs, future))) as grants
-        from grant_rows where cardinality(privs) > 0 or future group by n),
+      select n, xplane.grants_sorted(jsonb_agg(xplane.grant_entry(db, schema, target, privs, future)
+                                               || jsonb_build_object('future_owners', owners, 'grant_option', gopt))) as grants
+        from grant_rows where cardinality(privs) > 0 or future or jsonb_array_length(owners) > 0 or gopt group by n),
     -- a service account's database: when it holds CONNECT there
     connects as (
       select a.n from asks a join dbs d on d.db = a.spec ->> 'database'
@@ -489,13 +514,20 @@ returns table (name text, slice jsonb) language sql immutable parallel safe as $
   -- schema per tenant that would again be quadratic (1,000 tenants: 10 s).
   with names as (select distinct unnest(p_names) as name),
   dbs as (select d.key as db, d.value ->> 'me' as me, d.value ->> 'db_owner' as db_owner,
-                 d.value -> 'db_held' as db_held, d.value -> 'schemas' as schemas
+                 d.value -> 'db_held' as db_held, coalesce(d.value -> 'db_grantable', '{}'::jsonb) as db_grantable,
+                 coalesce(d.value -> 'db_grantors', '{}'::jsonb) as db_grantors, d.value -> 'schemas' as schemas
             from jsonb_each(coalesce(p_catalog -> 'grants', '{}'::jsonb)) d),
   dbheld as (select dbs.db, h.key as name, h.value from dbs, jsonb_each(dbs.db_held) h),
+  dbgrant as (select dbs.db, h.key as name, h.value from dbs, jsonb_each(dbs.db_grantable) h),
+  dbthird as (select dbs.db, h.key as name, h.value from dbs, jsonb_each(dbs.db_grantors) h),
   sch as (select dbs.db, s.key as schema, s.value ->> 'owner' as owner, s.value -> 'future_for' as future_for,
-                 s.value -> 'held' as held, s.value -> 'objects' as objects, s.value -> 'defaults' as defaults
+                 s.value -> 'held' as held, coalesce(s.value -> 'grantable', '{}'::jsonb) as grantable,
+                 coalesce(s.value -> 'grantors', '{}'::jsonb) as grantors,
+                 s.value -> 'objects' as objects, s.value -> 'defaults' as defaults
             from dbs, jsonb_each(dbs.schemas) s),
   nheld as (select sch.db, sch.schema, h.key as name, h.value from sch, jsonb_each(sch.held) h),
+  ngrant as (select sch.db, sch.schema, h.key as name, h.value from sch, jsonb_each(sch.grantable) h),
+  nthird as (select sch.db, sch.schema, h.key as name, h.value from sch, jsonb_each(sch.grantors) h),
   nobj as (select sch.db, sch.schema, o.key as name, o.value from sch, jsonb_each(sch.objects) o),
   ndef as (select sch.db, sch.schema, f.key as name, f.value from sch, jsonb_each(sch.defaults) f),
   pairs as (
@@ -511,10 +543,14 @@ returns table (name text, slice jsonb) language sql immutable parallel safe as $
     select sch.db, n.name, jsonb_object_agg(sch.schema, jsonb_build_object(
              'owner', sch.owner, 'future_for', sch.future_for,
              'held', case when h.value is null then '{}'::jsonb else jsonb_build_object(n.name, h.value) end,
+             'grantable', case when g.value is null then '{}'::jsonb else jsonb_build_object(n.name, g.value) end,
+             'grantors', case when t.value is null then '{}'::jsonb else jsonb_build_object(n.name, t.value) end,
              'objects', case when o.value is null then '{}'::jsonb else jsonb_build_object(n.name, o.value) end,
              'defaults', case when f.value is null then '{}'::jsonb else jsonb_build_object(n.name, f.value) end)) as schemas
       from sch join pairs n on n.db = sch.db and n.schema = sch.schema
       left join nheld h on h.db = sch.db and h.schema = sch.schema and h.name = n.name
+      left join ngrant g on g.db = sch.db and g.schema = sch.schema and g.name = n.name
+      left join nthird t on t.db = sch.db and t.schema = sch.schema and t.name = n.name
       left join nobj o on o.db = sch.db and o.schema = sch.schema and o.name = n.name
       left join ndef f on f.db = sch.db and f.schema = sch.schema and f.name = n.name
      group by sch.db, n.name),
@@ -522,9 +558,13 @@ returns table (name text, slice jsonb) language sql immutable parallel safe as $
     select n.name, jsonb_object_agg(dbs.db, jsonb_build_object(
              'me', dbs.me, 'db_owner', dbs.db_owner,
              'db_held', case when h.value is null then '{}'::jsonb else jsonb_build_object(n.name, h.value) end,
+             'db_grantable', case when g.value is null then '{}'::jsonb else jsonb_build_object(n.name, g.value) end,
+             'db_grantors', case when t.value is null then '{}'::jsonb else jsonb_build_object(n.name, t.value) end,
              'schemas', coalesce(s.schemas, '{}'::jsonb))) as grants
       from dbs cross join names n
       left join dbheld h on h.db = dbs.db and h.name = n.name
+      left join dbgrant g on g.db = dbs.db and g.name = n.name
+      left join dbthird t on t.db = dbs.db and t.name = n.name
       left join sch_slice s on s.db = dbs.db and s.name = n.name
      group by n.name),
   roles as (select r.key as name, r.value from jsonb_each(coalesce(p_catalog -> 'cluster' -> 'roles', '{}'::jsonb)) r),

@@ -204,10 +204,12 @@ returns text language sql immutable parallel safe as $$
     -- Database.tablespace: not here (it cannot run in a transaction): database_set_tablespace
     when 'version' then format('alter extension %I update to %L; ', p_name, p_spec ->> 'version')
     when 'schema' then format('alter extension %I set schema %I; ', p_name, p_spec ->> 'schema')
+    when 'public_privileges' then case when p_spec ? 'public_privileges'
+      then xplane.public_privileges_sql(lower(p_kind::text), p_name, p_spec -> 'public_privileges') else '' end
     else '' end
 $$;
 comment on function xplane.alter_sql(xplane.resource_kind, text, text, jsonb) is
-  'The statement that brings one attribute (p_key) of a Database, Schema or Extension to its normalised spec: owner, comment; Database connection_limit, allow_connections, is_template, settings (RESET ALL, then SET each); Extension version (UPDATE TO), schema (SET SCHEMA). What act_update_object runs for each attribute that differs (Database.tablespace has its own statement: database_set_tablespace).';
+  'The statement that brings one attribute (p_key) of a Database, Schema or Extension to its normalised spec: owner, comment; Database connection_limit, allow_connections, is_template, settings (RESET ALL, then SET each); Database and Schema public_privileges (REVOKE/GRANT … PUBLIC); Extension version (UPDATE TO), schema (SET SCHEMA). What act_update_object runs for each attribute that differs (Database.tablespace has its own statement: database_set_tablespace).';
 
 create or replace function xplane.act_update_object(p_kind xplane.resource_kind, p_name text, p_spec jsonb, p_provider_config text)
 returns xplane.action_result language plpgsql volatile set search_path = xplane, pg_catalog as $$

@@ -17,6 +17,7 @@ begin;
 \ir 025_common.sql
 \ir 030_remote.sql
 \ir 035_spec.sql
+\ir 038_public_privileges.sql
 \ir 040_database.sql
 \ir 045_schema.sql
 \ir 048_extension.sql

@@ -15,6 +15,7 @@ import {
   type KindDefinition,
 } from '../kinds/index.js';
 import { identifierProblem } from '../kinds/domains.js';
+import { reservedRoleName } from '../kinds/role-names.js';
 import type { ConnectionSecret, Lifecycle, ResourceInstance, ResourceType, Value } from '../model/types.js';
 import { STRING } from '../model/type-spec.js';
 import { checkAttribute, nestedSources, reportProblem, SecretFiles } from './checks.js';
@@ -438,6 +439,11 @@ export class Resources {
     if (this.diagnostics.errors > errorsBefore) return undefined;
     const name = inst.name();
     if (name === UNKNOWN) return undefined;
+    const reserved = kind.namespace === 'role' ? reservedRoleName(name) : undefined;
+    if (reserved) {
+      this.diagnostics.report(r.attrs.get('name')?.value.range ?? r.block.typeRange, reserved.message, reserved.hint);
+      return undefined;
+    }
     const built: ResourceInstance = {
       address: inst.address,
       type: r.type,

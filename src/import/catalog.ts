@@ -143,13 +143,16 @@ export interface GrantsCatalog {
   me: string;
   db_owner: string;
   db_held: Record<string, string[]>;
+  /** Held WITH GRANT OPTION (absent before 0.7.0). */
+  db_grantable?: Record<string, string[]>;
   schemas: Record<
     string,
     {
       owner: string;
       future_for: string[];
       held: Record<string, string[]>;
-      objects: Record<string, Record<string, { total: number; held: Record<string, number> }>>;
+      grantable?: Record<string, string[]>;
+      objects: Record<string, Record<string, { total: number; held: Record<string, number>; grantable?: Record<string, number> }>>;
       defaults: Record<string, Record<string, Record<string, string[]>>>;
     }
   >;

@@ -55,6 +55,10 @@ interface GrantOut {
   on: 'tables' | 'sequences' | 'functions' | 'schema' | 'database';
   privileges: string[];
   future: boolean;
+  /** Creators beyond the schema owner and xp's role whose default privileges carry `privileges`. */
+  futureOwners?: string[];
+  /** Every privilege held WITH GRANT OPTION. */
+  grantOption?: boolean;
 }
 
 interface RoleOut {
@@ -142,7 +146,7 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
       if (g.grantee === '' || imported.has(g.grantee))
         notes.push(`database ${json(db)}: ${g.privileges.join(', ')} on column ${g.object} to ${g.grantee === '' ? 'PUBLIC' : json(g.grantee)} (column privileges)`);
     for (const g of c.grantOptions)
-      if (imported.has(g.grantee)) notes.push(`database ${json(db)}: ${json(g.grantee)} holds ${g.privileges.join(', ')} on ${g.object} WITH GRANT OPTION (imported without the option)`);
+      if (imported.has(g.grantee)) notes.push(`database ${json(db)}: ${json(g.grantee)} holds ${g.privileges.join(', ')} on ${g.object} WITH GRANT OPTION (imported as grant_option = true where it covers a whole grant)`);
     for (const g of c.publicGrants) notes.push(`database ${json(db)}: ${g.privileges.join(', ')} on ${g.object} to PUBLIC`);
   }
 
@@ -180,7 +184,10 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
         ['r', 'S', 'f'].includes(d.objtype) &&
         d.grantee !== '' &&
         imported.has(d.grantee) &&
-        (cat.schemas[d.schema]?.future_for ?? []).includes(d.forRole) &&
+        ((cat.schemas[d.schema]?.future_for ?? []).includes(d.forRole) ||
+          (imported.get(d.grantee)?.grants ?? []).some(
+            (g) => g.database === db && g.schema === d.schema && (g.futureOwners ?? []).includes(d.forRole),
+          )) &&
         !skippedSchema(db, d.schema);
       if (covered) continue;
       if (d.grantee !== '' && !imported.has(d.grantee) && d.grantee !== d.forRole) {
@@ -390,7 +397,9 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
     const all = allOf(g.on);
     const privs = g.privileges.length === all.length && all.every((p) => g.privileges.includes(p)) ? ['ALL'] : g.privileges;
     lines.push(`privileges = ${list(privs.map(quote))}`);
+    if (g.grantOption) lines.push('grant_option = true');
     if (g.future) lines.push('future = true');
+    if ((g.futureOwners ?? []).length > 0) lines.push(`future_owners = ${list(g.futureOwners!.map((o) => roleRef(o, true)))}`);
     lines.push('}');
     return lines.join('\n');
   };
@@ -536,7 +545,13 @@ function deriveGrants(
     const own = r.login && db === r.database;
     if (cat.db_owner !== r.name) {
       const held = (cat.db_held[r.name] ?? []).filter((p) => !(own && p === 'CONNECT'));
-      if (held.length > 0) r.grants.push({ database: db, schema: null, on: 'database', privileges: [...held].sort(byName), future: false });
+      const grantable = cat.db_grantable?.[r.name] ?? [];
+      if (held.length > 0) {
+        const grantOption = held.every((p) => grantable.includes(p));
+        if (!grantOption && held.some((p) => grantable.includes(p)))
+          notes.push(`${who}: on database ${json(db)} some privileges only are held WITH GRANT OPTION (${grantable.join(', ')}): imported without it, so apply would revoke that option`);
+        r.grants.push({ database: db, schema: null, on: 'database', privileges: [...held].sort(byName), future: false, grantOption });
+      }
     }
     for (const schema of schemasOf(cat, r.name)) {
       const sch = cat.schemas[schema]!;
@@ -553,7 +568,10 @@ function deriveGrants(
           usage = true;
           held = held.filter((p) => p !== 'USAGE');
         }
-        if (held.length > 0) found.push({ database: db, schema, on: 'schema', privileges: held.sort(byName), future: false });
+        const grantable = sch.grantable?.[r.name] ?? [];
+        const grantOption = held.length > 0 && held.every((p) => grantable.includes(p));
+        if (!grantOption && held.some((p) => grantable.includes(p))) problems.push(`WITH GRANT OPTION on some privileges of the schema only (${grantable.join(', ')})`);
+        if (held.length > 0) found.push({ database: db, schema, on: 'schema', privileges: held.sort(byName), future: false, grantOption });
       }
       for (const kind of KINDS) {
         const obj = sch.objects[r.name]?.[kind];
@@ -568,12 +586,17 @@ function deriveGrants(
         const want = all.filter((p) => onAny.includes(p) || inDefaults.includes(p));
         const partial = want.filter((p) => !onAll.includes(p));
         if (partial.length > 0) problems.push(partial.map((p) => `${p} on ${heldN(p)} of ${total} ${kind}`).join(', '));
+        // other creators (future_owners): each must give all of them
+        const owners = Object.keys(defs).filter((f) => !sch.future_for.includes(f) && (defs[f] ?? []).length > 0).sort(byName);
         if (future) {
-          const short = sch.future_for.filter((f) => !want.every((p) => (defs[f] ?? []).includes(p)));
+          const short = [...sch.future_for, ...owners].filter((f) => !want.every((p) => (defs[f] ?? []).includes(p)));
           if (short.length > 0)
             problems.push(`default privileges on ${kind} (${want.join(', ')}) not for every creator xp covers (missing for ${short.map(json).join(', ')})`);
         }
-        if (want.length > 0 || future) found.push({ database: db, schema, on: kind, privileges: want, future });
+        const grantableN = (p: string) => obj?.grantable?.[p] ?? 0;
+        const grantOption = total > 0 && want.length > 0 && want.every((p) => grantableN(p) === total);
+        if (!grantOption && want.some((p) => grantableN(p) > 0)) problems.push(`WITH GRANT OPTION on some ${kind} or privileges only`);
+        if (want.length > 0 || future) found.push({ database: db, schema, on: kind, privileges: want, future, futureOwners: owners, grantOption });
       }
       if (found.length === 0 && !usage) continue;
       if (skippedSchema(db, schema)) {

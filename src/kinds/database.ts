@@ -1,6 +1,7 @@
 // `database "x" {}` → xplane kind Database.
 import { BOOL, NUMBER, STRING, mapOf } from '../model/type-spec.js';
 import type { KindDefinition } from './kind.js';
+import { publicPrivilegesAttribute, publicPrivilegesProblems } from './grant.js';
 import { CONNECTION_LIMIT, ENCODING, IDENTIFIER, NONEMPTY_TEXT, SETTING_NAME } from './domains.js';
 
 export const databaseKind: KindDefinition = {
@@ -27,6 +28,7 @@ export const databaseKind: KindDefinition = {
     },
     settings: { type: mapOf(STRING), keyDomain: SETTING_NAME, description: 'ALTER DATABASE … SET parameters, for every role (authoritative)', default: {} },
     comment: { type: STRING, description: 'COMMENT ON DATABASE (not set: left as it is; "": none)', unmanagedWhenUnset: true },
+    public_privileges: publicPrivilegesAttribute('database'),
     allow_data_loss: {
       type: BOOL,
       description: 'destroy even when the database holds user objects (tables, views, sequences, functions, large objects, …)',
@@ -35,4 +37,5 @@ export const databaseKind: KindDefinition = {
     },
   },
   blocks: {},
+  finalize: (spec) => publicPrivilegesProblems(spec, 'database'),
 };

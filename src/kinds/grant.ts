@@ -1,7 +1,7 @@
 // The `grant { … }` block of roles and service accounts → one element of the spec's `grants`.
 import type { Value } from '../model/types.js';
 import { BOOL, STRING, listOf } from '../model/type-spec.js';
-import type { BlockSchema, SpecProblem } from './kind.js';
+import type { AttributeSchema, BlockSchema, SpecProblem } from './kind.js';
 
 export const grantTargets = ['tables', 'sequences', 'functions', 'schema', 'database'] as const;
 
@@ -33,6 +33,17 @@ export const grantBlock: BlockSchema = {
       description: 'also ALTER DEFAULT PRIVILEGES for objects created later (tables, sequences, functions)',
       default: false,
     },
+    grant_option: {
+      type: BOOL,
+      description: 'WITH GRANT OPTION: the role may grant these privileges on to others',
+      default: false,
+    },
+    future_owners: {
+      type: listOf(STRING),
+      description: 'with future = true: also ALTER DEFAULT PRIVILEGES FOR ROLE each of these, for objects they create later',
+      default: [],
+      references: ['role', 'service_account'],
+    },
   },
 };
 
@@ -63,6 +74,14 @@ export function finalizeGrants(spec: Record<string, Value>, defaultDatabase: Val
     if (grant['future'] === true && (on === 'schema' || on === 'database')) {
       problems.push({ message: `future = true applies to tables, sequences and functions, not to "${on}"`, block: at('future') });
     }
+    const owners = grant['future_owners'];
+    if (Array.isArray(owners) && owners.length > 0 && grant['future'] !== true) {
+      problems.push({
+        message: 'future_owners needs future = true',
+        hint: 'future_owners names the roles whose objects created later get these privileges (ALTER DEFAULT PRIVILEGES FOR ROLE …)',
+        block: at('future_owners'),
+      });
+    }
     const allowed = privilegesByTarget[on as keyof typeof privilegesByTarget];
     const privileges = grant['privileges'];
     if (allowed && Array.isArray(privileges)) {
@@ -80,5 +99,33 @@ export function finalizeGrants(spec: Record<string, Value>, defaultDatabase: Val
       if (privileges.length === 0) problems.push({ message: 'a grant needs at least one privilege', block: at('privileges') });
     }
   });
+  return problems;
+}
+
+/** The attribute `public_privileges` of `database` and `schema`: what PUBLIC holds there (docs/kinds/database.md). */
+export function publicPrivilegesAttribute(on: 'database' | 'schema'): AttributeSchema {
+  return {
+    type: listOf(STRING),
+    description: `privileges of PUBLIC (every role) on the ${on}, authoritative; [] revokes them all (not set: left as they are)`,
+    unmanagedWhenUnset: true,
+  };
+}
+
+/** Privileges of `public_privileges` that do not apply to a database / schema, placed at the attribute. */
+export function publicPrivilegesProblems(spec: Record<string, Value>, on: 'database' | 'schema'): SpecProblem[] {
+  const privileges = spec['public_privileges'];
+  if (!Array.isArray(privileges)) return [];
+  const allowed = privilegesByTarget[on].filter((p) => p !== 'TEMP');
+  const problems: SpecProblem[] = [];
+  for (const p of privileges) {
+    if (typeof p !== 'string') continue;
+    const up = p.trim().toUpperCase().replace(/\s+/g, ' ');
+    if (up === 'ALL' || up === 'ALL PRIVILEGES' || privilegesByTarget[on].includes(up)) continue;
+    problems.push({
+      message: `privilege "${p}" does not apply to a ${on}`,
+      hint: `PUBLIC's privileges on a ${on}: ${allowed.join(', ')} (or ALL)`,
+      attribute: 'public_privileges',
+    });
+  }
   return problems;
 }

@@ -1,6 +1,7 @@
 // `schema "x" {}` → xplane kind Schema.
 import { BOOL, STRING } from '../model/type-spec.js';
 import type { KindDefinition } from './kind.js';
+import { publicPrivilegesAttribute, publicPrivilegesProblems } from './grant.js';
 
 export const schemaKind: KindDefinition = {
   type: 'schema',
@@ -12,6 +13,7 @@ export const schemaKind: KindDefinition = {
     database: { type: STRING, description: 'the database holding the schema', required: true, references: ['database'], immutable: true },
     owner: { type: STRING, description: 'owning role (default: the role xp connects as)', references: ['role', 'service_account'] },
     comment: { type: STRING, description: 'COMMENT ON SCHEMA (not set: left as it is; "": none)', unmanagedWhenUnset: true },
+    public_privileges: publicPrivilegesAttribute('schema'),
     allow_data_loss: {
       type: BOOL,
       description: 'destroy (DROP … CASCADE) even when the schema holds objects',
@@ -20,4 +22,5 @@ export const schemaKind: KindDefinition = {
     },
   },
   blocks: {},
+  finalize: (spec) => publicPrivilegesProblems(spec, 'schema'),
 };

@@ -119,9 +119,13 @@ for (const target of serverTargets(inject('databaseUrl'))) {
       const normalized = await normalize(name, minimalSpec(kind, db.name));
       const left = Object.entries(kind.attributes).filter(([, s]) => s.unobserved === 'write-only' || s.unmanagedWhenUnset).map(([k]) => k);
       expect(Object.keys(normalized).sort()).toEqual(specKeys(kind).filter((k) => !left.includes(k)).sort());
-      // set, an unmanaged-when-unset key is part of the spec (a string; "" is none: null)
+      // set, an unmanaged-when-unset key is part of the spec (a string, "" is none: null; a list, [] is none: [])
       for (const [key, schema] of Object.entries(kind.attributes)) {
         if (!schema.unmanagedWhenUnset) continue;
+        if (schema.type.t === 'list') {
+          expect(await normalize(name, { ...minimalSpec(kind, db.name), [key]: [] }), `${name}.${key}`).toHaveProperty(key, []);
+          continue;
+        }
         expect((await normalize(name, { ...minimalSpec(kind, db.name), [key]: 'set' }))[key], `${name}.${key}`).toBe('set');
         expect(await normalize(name, { ...minimalSpec(kind, db.name), [key]: '' }), `${name}.${key}`).toHaveProperty(key, null);
       }

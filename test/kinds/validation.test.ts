@@ -67,6 +67,41 @@ const cases: [string, string, { message: string; at: string; hint?: string }[]][
     [{ message: 'privilege "EXECUTE" does not apply to sequences', at: '6:18', hint: 'allowed on sequences: USAGE, SELECT, UPDATE (or ALL)' }],
   ],
   [
+    'future_owners without future = true',
+    'role "r" {\n  grant {\n    database = "d"\n    schema = "s"\n    privileges = ["SELECT"]\n    future_owners = ["app_owner"]\n  }\n}',
+    [
+      {
+        message: 'future_owners needs future = true',
+        at: '6:21',
+        hint: 'future_owners names the roles whose objects created later get these privileges (ALTER DEFAULT PRIVILEGES FOR ROLE …)',
+      },
+    ],
+  ],
+  [
+    'public_privileges that do not apply to a database or a schema',
+    'database "d" {\n  public_privileges = ["CONNECT", "USAGE"]\n}\nschema "s" {\n  database = database.d\n  public_privileges = ["temp"]\n}',
+    [
+      { message: 'privilege "USAGE" does not apply to a database', at: '2:3', hint: "PUBLIC's privileges on a database: CONNECT, CREATE, TEMPORARY (or ALL)" },
+      { message: 'privilege "temp" does not apply to a schema', at: '6:3', hint: "PUBLIC's privileges on a schema: USAGE, CREATE (or ALL)" },
+    ],
+  ],
+  [
+    'role "public" is PUBLIC: a located error saying what to write instead',
+    'role "public" {}\nservice_account "x" {\n  name = "pg_app"\n  database = "d"\n}',
+    [
+      {
+        message: 'role name "public" is reserved: PUBLIC is every role, not a role xp can create',
+        at: '1:1',
+        hint: 'declare what PUBLIC may do on a database or schema with public_privileges, e.g. public_privileges = ["CONNECT"] in the database block (or [] to revoke PUBLIC\'s defaults)',
+      },
+      {
+        message: 'role name "pg_app" is reserved: names starting with "pg_" are PostgreSQL\'s predefined roles',
+        at: '3:10',
+        hint: 'to join a predefined role, list it in member_of (member_of = ["pg_app"]); to create a role of your own, choose a name without "pg_"',
+      },
+    ],
+  ],
+  [
     'a role grant must name its database; a schema is needed unless on = "database"',
     'role "r" {\n  grant {\n    privileges = ["SELECT"]\n  }\n}',
     [

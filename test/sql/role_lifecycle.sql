@@ -71,9 +71,9 @@ select throws_like($$select xplane.normalize_role('{"member_of": [7]}')$$, '%Rol
 select throws_like($$select xplane.normalize_role('{"grants": [{"database": "d", "schema": "s", "privileges": ["SELECT"], "futur": true}]}')$$,
   '%Role.grants[0]: unknown attribute "futur"%', 'a grant block''s unknown attribute named, in a list of one');
 select is(xplane.normalize_role('{"grants": [{"database": "d", "schema": "s", "privileges": ["select", "insert"]}]}') -> 'grants',
-  '[{"on": "tables", "future": false, "schema": "s", "database": "d", "privileges": ["INSERT", "SELECT"]}]', 'one grant: normalised');
+  '[{"on": "tables", "future": false, "schema": "s", "database": "d", "privileges": ["INSERT", "SELECT"], "grant_option": false, "future_owners": []}]', 'one grant: normalised');
 select is(xplane.normalize_role('{"grants": [{"database": "d", "schema": "s", "privileges": ["SELECT"]}, {"database": "d", "schema": "s", "privileges": ["INSERT"], "future": true}]}') -> 'grants',
-  '[{"on": "tables", "future": true, "schema": "s", "database": "d", "privileges": ["INSERT", "SELECT"]}]', 'two blocks for the same target: merged');
+  '[{"on": "tables", "future": true, "schema": "s", "database": "d", "privileges": ["INSERT", "SELECT"], "grant_option": false, "future_owners": []}]', 'two blocks for the same target: merged');
 
 -- Delete.
 select is((xplane.delete_role(pg_temp.n('reader'), '{}')).status_code, 'success', 'delete: success');
