@@ -39,30 +39,48 @@ returns text language sql immutable parallel safe as $$
               from objs o cross join lateral unnest(o.acl) as i(item)),
   cand as (select it.* from items it
             where left(it.t, 1) = '"' or split_part(it.t, '=', 1) in (select rolname from r)),
-  held as materialized (select c.nsp, c.kind, r.rolname, a.privilege_type::text as priv, count(distinct c.oid)::int as n
+  held as materialized (select c.nsp, c.kind, r.rolname, a.privilege_type::text as priv, count(distinct c.oid)::int as n,
+                  count(distinct c.oid) filter (where a.is_grantable)::int as g
              from cand c cross join lateral pg_catalog.aclexplode(array[c.item]) a join r on r.oid = a.grantee and c.owner <> r.oid
             group by 1, 2, 3, 4),
-  heldj as (select nsp, kind, rolname, json_object_agg(priv, n) as j from held group by 1, 2, 3),
-  heldr as (select nsp, rolname, json_object_agg(kind, j) as j from heldj group by 1, 2),
-  heldn as materialized (select nsp, json_object_agg(rolname, j) as j from heldr group by 1),
+  heldj as (select nsp, kind, rolname, json_object_agg(priv, n) as j,
+                   coalesce(json_object_agg(priv, g) filter (where g > 0), '{}'::json) as gj from held group by 1, 2, 3),
+  heldr as (select nsp, rolname, json_object_agg(kind, j) as j, json_object_agg(kind, gj) as gj from heldj group by 1, 2),
+  heldn as materialized (select nsp, json_object_agg(rolname, j) as j, json_object_agg(rolname, gj) as gj from heldr group by 1),
   defs as (select da.defaclnamespace as nsp, r.rolname,
                   case da.defaclobjtype when 'r' then 'tables' when 'S' then 'sequences' else 'functions' end as kind,
-                  ff.forrole, json_agg(distinct a.privilege_type::text order by a.privilege_type::text) as privs
+                  pg_catalog.pg_get_userbyid(da.defaclrole)::text as forrole,
+                  json_agg(distinct a.privilege_type::text order by a.privilege_type::text) as privs
              from pg_catalog.pg_default_acl da
-             join ff on ff.nsp = da.defaclnamespace and ff.forrole = pg_catalog.pg_get_userbyid(da.defaclrole)::text
+             join s on s.oid = da.defaclnamespace
              cross join lateral pg_catalog.aclexplode(da.defaclacl) a
              join r on r.oid = a.grantee
             where da.defaclobjtype in ('r', 'S', 'f')
+              -- only creators xp may act as (ALTER DEFAULT PRIVILEGES FOR ROLE needs it)
+              and case when pg_catalog.current_setting('server_version_num')::int >= 160000
+                       then pg_catalog.pg_has_role(current_user, da.defaclrole, 'SET')
+                       else pg_catalog.pg_has_role(current_user, da.defaclrole, 'MEMBER') end
             group by 1, 2, 3, 4),
   defk as (select nsp, rolname, kind, json_object_agg(forrole, privs) as j from defs group by 1, 2, 3),
   defr as (select nsp, rolname, json_object_agg(kind, j) as j from defk group by 1, 2),
   defn as materialized (select nsp, json_object_agg(rolname, j) as j from defr group by 1),
-  nsh as (select s.oid as nsp, r.rolname, json_agg(distinct a.privilege_type::text order by a.privilege_type::text) as privs
+  me as (select oid from pg_catalog.pg_roles where rolname = current_user),
+  nsh as (select s.oid as nsp, r.rolname, json_agg(distinct a.privilege_type::text order by a.privilege_type::text) as privs,
+                 json_agg(distinct a.privilege_type::text order by a.privilege_type::text) filter (where a.is_grantable) as gprivs,
+                 json_agg(distinct pg_catalog.pg_get_userbyid(a.grantor)::text) filter (where a.grantor <> s.nspowner
+                   and a.grantor <> (select oid from me) and case when pg_catalog.current_setting('server_version_num')::int >= 160000
+                   then pg_catalog.pg_has_role(current_user, a.grantor, 'SET') else pg_catalog.pg_has_role(current_user, a.grantor, 'MEMBER') end) as thirds
             from s cross join lateral unnest(coalesce(s.nspacl, pg_catalog.acldefault('n', s.nspowner))) as i(item)
                    cross join lateral pg_catalog.aclexplode(array[i.item]) a
             join r on r.oid = a.grantee group by 1, 2),
-  nshn as materialized (select nsp, json_object_agg(rolname, privs) as j from nsh group by 1),
-  dbh as (select r.rolname, json_agg(distinct a.privilege_type::text order by a.privilege_type::text) as privs
+  nshn as materialized (select nsp, json_object_agg(rolname, privs) as j,
+                                json_object_agg(rolname, gprivs) filter (where gprivs is not null) as gj,
+                                json_object_agg(rolname, thirds) filter (where thirds is not null) as tj from nsh group by 1),
+  dbh as (select r.rolname, json_agg(distinct a.privilege_type::text order by a.privilege_type::text) as privs,
+                 json_agg(distinct a.privilege_type::text order by a.privilege_type::text) filter (where a.is_grantable) as gprivs,
+                 json_agg(distinct pg_catalog.pg_get_userbyid(a.grantor)::text) filter (where a.grantor <> d.datdba
+                   and a.grantor <> (select oid from me) and case when pg_catalog.current_setting('server_version_num')::int >= 160000
+                   then pg_catalog.pg_has_role(current_user, a.grantor, 'SET') else pg_catalog.pg_has_role(current_user, a.grantor, 'MEMBER') end) as thirds
             from d cross join lateral unnest(coalesce(d.datacl, pg_catalog.acldefault('d', d.datdba))) as i(item)
                    cross join lateral pg_catalog.aclexplode(array[i.item]) a
             join r on r.oid = a.grantee group by 1)
@@ -70,13 +88,18 @@ returns text language sql immutable parallel safe as $$
     'me', current_user::text,
     'db_owner', (select pg_catalog.pg_get_userbyid(datdba)::text from d),
     'db_held', coalesce((select json_object_agg(rolname, privs) from dbh), '{}'::json),
+    'db_grantable', coalesce((select json_object_agg(rolname, gprivs) from dbh where gprivs is not null), '{}'::json),
+    'db_grantors', coalesce((select json_object_agg(rolname, thirds) from dbh where thirds is not null), '{}'::json),
     'schemas', coalesce((select json_object_agg(s.nspname, json_build_object(
         'owner', pg_catalog.pg_get_userbyid(s.nspowner)::text,
         'future_for', coalesce(ffn.j, '[]'::json),
         'held', coalesce(nshn.j, '{}'::json),
+        'grantable', coalesce(nshn.gj, '{}'::json),
+        'grantors', coalesce(nshn.tj, '{}'::json),
         'totals', coalesce(totn.j, '{}'::json),
         'owned', coalesce(ownn.j, '{}'::json),
         'objects_held', coalesce(heldn.j, '{}'::json),
+        'objects_grantable', coalesce(heldn.gj, '{}'::json),
         'defaults', coalesce(defn.j, '{}'::json)))
       from s left join (select ff.nsp, json_agg(ff.forrole order by ff.forrole) as j from ff group by ff.nsp) ffn on ffn.nsp = s.oid
              left join nshn on nshn.nsp = s.oid

@@ -145,6 +145,8 @@ export interface GrantsCatalog {
   db_held: Record<string, string[]>;
   /** Held WITH GRANT OPTION (absent before 0.7.0). */
   db_grantable?: Record<string, string[]>;
+  /** Third grantors xp may act as, of each role's database privileges. */
+  db_grantors?: Record<string, string[]>;
   schemas: Record<
     string,
     {
@@ -152,6 +154,7 @@ export interface GrantsCatalog {
       future_for: string[];
       held: Record<string, string[]>;
       grantable?: Record<string, string[]>;
+      grantors?: Record<string, string[]>;
       objects: Record<string, Record<string, { total: number; held: Record<string, number>; grantable?: Record<string, number> }>>;
       defaults: Record<string, Record<string, Record<string, string[]>>>;
     }
@@ -163,18 +166,24 @@ interface ImportGrantsCatalog {
   me: string;
   db_owner: string;
   db_held: Record<string, string[]>;
+  db_grantable: Record<string, string[]>;
+  db_grantors: Record<string, string[]>;
   schemas: Record<
     string,
     {
       owner: string;
       future_for: string[];
       held: Record<string, string[]>;
+      grantable: Record<string, string[]>;
+      grantors: Record<string, string[]>;
       /** Objects per kind. */
       totals: Record<string, number>;
       /** Per role and kind, the objects it owns. */
       owned: Record<string, Record<string, number>>;
       /** Per role and kind, how many objects carry each privilege (roles holding one only). */
       objects_held: Record<string, Record<string, Record<string, number>>>;
+      /** The same, held WITH GRANT OPTION. */
+      objects_grantable: Record<string, Record<string, Record<string, number>>>;
       defaults: Record<string, Record<string, Record<string, string[]>>>;
     }
   >;
@@ -211,16 +220,16 @@ function expandGrants(cat: ImportGrantsCatalog): GrantsCatalog {
     const objects: GrantsCatalog['schemas'][string]['objects'] = {};
     const present = new Set([...Object.keys(sch.held), ...Object.keys(sch.objects_held), ...Object.keys(sch.defaults)]);
     for (const role of present) {
-      const entry: Record<string, { total: number; held: Record<string, number> }> = {};
+      const entry: Record<string, { total: number; held: Record<string, number>; grantable: Record<string, number> }> = {};
       for (const [kind, n] of Object.entries(sch.totals)) {
         const total = n - (sch.owned[role]?.[kind] ?? 0);
-        if (total > 0) entry[kind] = { total, held: sch.objects_held[role]?.[kind] ?? {} };
+        if (total > 0) entry[kind] = { total, held: sch.objects_held[role]?.[kind] ?? {}, grantable: sch.objects_grantable[role]?.[kind] ?? {} };
       }
       if (Object.keys(entry).length > 0) objects[role] = entry;
     }
-    schemas[name] = { owner: sch.owner, future_for: sch.future_for, held: sch.held, objects, defaults: sch.defaults };
+    schemas[name] = { owner: sch.owner, future_for: sch.future_for, held: sch.held, grantable: sch.grantable, grantors: sch.grantors, objects, defaults: sch.defaults };
   }
-  return { me: cat.me, db_owner: cat.db_owner, db_held: cat.db_held, schemas };
+  return { me: cat.me, db_owner: cat.db_owner, db_held: cat.db_held, db_grantable: cat.db_grantable, db_grantors: cat.db_grantors, schemas };
 }
 
 export interface DatabaseContents {

@@ -49,7 +49,7 @@ describe('the spec of each kind (contracts.md §1)', () => {
     });
     expect(resource(c, 'database.app').spec).not.toHaveProperty('template');
     // comment not set: not managed, so not in the spec (an existing comment is left as it is)
-    expect(Object.keys(resource(c, 'database.app').spec)).toEqual(['owner', 'encoding', 'lc_collate', 'connection_limit', 'allow_connections']);
+    expect(Object.keys(resource(c, 'database.app').spec)).toEqual(['owner', 'encoding', 'lc_collate', 'connection_limit', 'allow_connections', 'is_template', 'tablespace', 'settings']);
   });
 
   it('schema and extension', () => {
@@ -104,8 +104,8 @@ describe('the spec of each kind (contracts.md §1)', () => {
       member_of: ['base'],
       settings: { statement_timeout: '5s' },
       grants: [
-        { database: 'saas', schema: 'public', on: 'tables', privileges: ['SELECT'], future: true },
-        { database: 'saas', schema: null, on: 'database', privileges: ['CONNECT'], future: false },
+        { database: 'saas', schema: 'public', on: 'tables', privileges: ['SELECT'], future: true, grant_option: false, future_owners: [] },
+        { database: 'saas', schema: null, on: 'database', privileges: ['CONNECT'], future: false, grant_option: false, future_owners: [] },
       ],
     });
   });

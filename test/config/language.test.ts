@@ -224,9 +224,9 @@ describe('dynamic blocks', () => {
       }
     `);
     expect(resource(c, 'role.r').spec['grants']).toEqual([
-      { database: 'saas', schema: null, on: 'database', privileges: ['CONNECT'], future: false },
-      { database: 'saas', schema: 'app', on: 'tables', privileges: ['SELECT'], future: false },
-      { database: 'saas', schema: 'sync', on: 'tables', privileges: ['INSERT', 'UPDATE'], future: false },
+      { database: 'saas', schema: null, on: 'database', privileges: ['CONNECT'], future: false, grant_option: false, future_owners: [] },
+      { database: 'saas', schema: 'app', on: 'tables', privileges: ['SELECT'], future: false, grant_option: false, future_owners: [] },
+      { database: 'saas', schema: 'sync', on: 'tables', privileges: ['INSERT', 'UPDATE'], future: false, grant_option: false, future_owners: [] },
     ]);
     expect((resource(c, 'role.d').spec['grants'] as { database: string }[]).map((g) => g.database)).toEqual(['db_a', 'db_b']);
   });
@@ -289,7 +289,7 @@ describe('dynamic blocks', () => {
       { message: 'unknown attribute "labels" in dynamic "grant"', at: '15:5', hint: 'grant blocks take no label' },
       { message: 'missing content block in dynamic "grant"', at: '13:3', hint: 'dynamic "grant" { for_each = …, content { … } }' },
       { message: 'unknown block "grnt" in role', at: '9:3', hint: 'did you mean "grant"?' },
-      { message: 'unknown attribute "nope" in grant', at: '22:7', hint: 'grant has: database, schema, on, privileges, future' },
+      { message: 'unknown attribute "nope" in grant', at: '22:7', hint: 'grant has: database, schema, on, privileges, future, grant_option, future_owners' },
     ]);
   });
 

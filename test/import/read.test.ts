@@ -107,8 +107,8 @@ describe('xp import reads', () => {
           expect(Object.values(entry).every((k) => Object.keys(k.held).length === 0)).toBe(true);
         }
         // the case that matters: a role holding some objects has its own total (its objects excluded)
-        expect(m.objects[`${p}_owner`]?.['tables']).toEqual({ total: 1, held: { SELECT: 1 } });
-        expect(m.objects[`${p}_partial`]?.['tables']).toEqual({ total: 2, held: { SELECT: 1 } });
+        expect(m.objects[`${p}_owner`]?.['tables']).toEqual({ total: 1, held: { SELECT: 1 }, grantable: {} });
+        expect(m.objects[`${p}_partial`]?.['tables']).toEqual({ total: 2, held: { SELECT: 1 }, grantable: {} });
         expect(Object.keys(m.objects).sort()).toEqual([`${p}_defaults`, `${p}_owner`, `${p}_partial`, `${p}_reader`]);
       }
     } finally {
