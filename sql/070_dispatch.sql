@@ -28,11 +28,13 @@ create or replace function xplane.spec_diff(p_kind xplane.resource_kind, p_desir
 returns text[] language sql immutable parallel safe as $$
   -- Compared: the keys the observed state carries (create-only and delete-only keys such as
   -- template or allow_data_loss are never observed). Extension.version/schema null = "any".
+  -- ServiceAccount.password (write-only) shows only as "changed outside xp" (roles_catalog).
   select coalesce(array_agg(o.key order by o.key), '{}')
     from jsonb_each(p_observed) o
-   where p_desired ? o.key
-     and not (p_kind = 'Extension' and o.key in ('version', 'schema') and p_desired -> o.key = 'null'::jsonb)
-     and p_desired -> o.key is distinct from o.value
+   where (p_desired ? o.key
+          and not (p_kind = 'Extension' and o.key in ('version', 'schema') and p_desired -> o.key = 'null'::jsonb)
+          and p_desired -> o.key is distinct from o.value)
+      or (p_kind = 'ServiceAccount' and o.key = 'password' and o.value = '"changed outside xp"')
 $$;
 comment on function xplane.spec_diff(xplane.resource_kind, jsonb, jsonb) is
   'Keys whose normalised desired value differs from the observed one (only keys the observed state carries). Empty array: in sync.';
