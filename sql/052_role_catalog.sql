@@ -87,7 +87,7 @@ begin
     select jsonb_object_agg(c.role_name, (v_cat -> 'roles' -> c.role_name) || jsonb_build_object('password',
              case when v_prints is null then 'not checked'
                   when v_prints ->> c.role_name is not distinct from encode(sha256(convert_to(c.verifier, 'UTF8')), 'hex') then 'in sync'
-                  else 'changed outside xp' end))
+                  else 'password changed outside xp' end))
       from xplane.credentials c
      where c.provider_config = p_provider_config and c.role_name = any (v_accounts)));
 end

@@ -177,7 +177,7 @@ begin
                'member_of', r.value -> 'member_of',
                'comment', r.value -> 'comment')
                -- a verifier xp set, replaced by hand (or not readable: xp is not superuser); never the verifier
-               || case when r.value ->> 'password' in ('changed outside xp', 'not checked')
+               || case when r.value ->> 'password' in ('password changed outside xp', 'not checked')
                        then jsonb_build_object('password', r.value -> 'password') else '{}'::jsonb end
              end order by a.n), '[]'::jsonb)
       from asks a
@@ -410,7 +410,7 @@ begin
            case when v_sa then xplane.service_account_implicit(v_spec) else '[]' end);
   if v_sa then
     -- A verifier replaced by hand: the recorded one is set again (the connection secret stays valid).
-    v_pw := xplane.service_account_password(p_provider_config, p_name, p_spec, coalesce(v_role ->> 'password' = 'changed outside xp', false));
+    v_pw := xplane.service_account_password(p_provider_config, p_name, p_spec, coalesce(v_role ->> 'password' = 'password changed outside xp', false));
   end if;
   v_missing := xplane.grants_missing(v_scope, v_cat -> 'grants');
   if v_n = 0 and v_pw is null and v_missing is null then

@@ -72,6 +72,8 @@ begin
   -- server has no xplane functions.
   return pg_catalog.jsonb_build_object('settings', xplane.setting_problems(coalesce(p_settings, '[]')), 'schemas', v_missing) || xplane.remote_query(p_provider_config, '', $q$(
     select pg_catalog.jsonb_build_object(
+      -- whether the role xp connects as may make a role superuser (superuser = true)
+      'superuser', (select r.rolsuper from pg_catalog.pg_roles r where r.rolname = current_user),
       'databases', coalesce((select pg_catalog.jsonb_agg(n order by n) from pg_catalog.unnest($1::text[]) n
                               where not exists (select 1 from pg_catalog.pg_database d where d.datname = n)), '[]'::jsonb),
       'roles', coalesce((select pg_catalog.jsonb_agg(n order by n) from pg_catalog.unnest($2::text[]) n
@@ -94,4 +96,4 @@ begin
 end
 $$;
 comment on function xplane.missing_names(text, text[], text[], jsonb, text[], jsonb, jsonb) is
-  'Of these database and role names, schemas [{database, schema}], extensions [{name, version}] and libc locales, the ones the server behind the provider config does not have, and the role settings [{name, value}] it refuses: {"databases", "schemas", "roles", "extensions", "locales", "settings": [{name, value, problem}]}, and the encoding and locale of those databases that exist ("database_locales").';
+  'Of these database and role names, schemas [{database, schema}], extensions [{name, version}] and libc locales, the ones the server behind the provider config does not have, and the role settings [{name, value}] it refuses: {"databases", "schemas", "roles", "extensions", "locales", "settings": [{name, value, problem}]}, the encoding and locale of those databases that exist ("database_locales"), and whether the role xp connects as is superuser ("superuser").';

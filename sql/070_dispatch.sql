@@ -34,7 +34,7 @@ returns text[] language sql immutable parallel safe as $$
    where (p_desired ? o.key
           and not (p_kind = 'Extension' and o.key in ('version', 'schema') and p_desired -> o.key = 'null'::jsonb)
           and p_desired -> o.key is distinct from o.value)
-      or (p_kind = 'ServiceAccount' and o.key = 'password' and o.value = '"changed outside xp"')
+      or (p_kind = 'ServiceAccount' and o.key = 'password' and o.value = '"password changed outside xp"')
 $$;
 comment on function xplane.spec_diff(xplane.resource_kind, jsonb, jsonb) is
   'Keys whose normalised desired value differs from the observed one (only keys the observed state carries). Empty array: in sync.';

@@ -36,6 +36,8 @@ export interface Missing {
   settings: Array<SettingWanted & { problem: string }>;
   /** Of the databases asked about that exist: what CREATE DATABASE … TEMPLATE would copy. */
   database_locales: Record<string, { encoding: string; lc_collate: string; lc_ctype: string }>;
+  /** Whether the role xp connects as is superuser (only one may make a role superuser). */
+  superuser?: boolean;
 }
 
 export interface SettingWanted {
@@ -129,13 +131,21 @@ export interface NameQuestion {
   extensions: ExtensionWanted[];
   locales: string[];
   settings: SettingWanted[];
+  /** Roles the plan would make superuser: asked so that the server says whether xp may. */
+  superusers: string[];
 }
 
 export interface UndeclaredNames {
   questions: NameQuestion[];
   /** Given what each provider's server lacks, each resource's problem (one sentence). */
   problems(missing: ReadonlyMap<string, Missing>): Map<ResourceKey, string>;
+  /** Given the answers, the roles made superuser by an xp that is not (one sentence each). */
+  privilegeProblems(missing: ReadonlyMap<string, Missing>): Map<ResourceKey, string>;
 }
+
+/** A role or service account whose apply would set SUPERUSER (new, or not superuser yet). */
+const makesSuperuser = ({ r, item }: Entry): boolean =>
+  (r.kind === 'Role' || r.kind === 'ServiceAccount') && item?.normalized?.superuser === true && mayChange(item, 'superuser');
 
 const extensionOf = (r: ResourceInstance): ExtensionWanted => ({ name: r.name, version: typeof r.spec.version === 'string' ? r.spec.version : null });
 const sameExtension = (a: ExtensionWanted, b: ExtensionWanted) => a.name === b.name && a.version === b.version;
@@ -192,7 +202,8 @@ export function undeclaredNames(config: Configuration, observed: ReadonlyMap<Res
   const byProvider = new Map<string, Record<Asked, Map<string, unknown>>>();
   const ask = <K extends Asked>(provider: string, what: K, item: NameQuestion[K][number]) => {
     let q = byProvider.get(provider);
-    if (!q) byProvider.set(provider, (q = { databases: new Map(), schemas: new Map(), roles: new Map(), extensions: new Map(), locales: new Map(), settings: new Map() }));
+    if (!q)
+      byProvider.set(provider, (q = { databases: new Map(), schemas: new Map(), roles: new Map(), extensions: new Map(), locales: new Map(), settings: new Map(), superusers: new Map() }));
     q[what].set(JSON.stringify(item), item);
   };
   for (const u of uses) {
@@ -206,6 +217,7 @@ export function undeclaredNames(config: Configuration, observed: ReadonlyMap<Res
     const template = templateOf(e);
     if (template !== undefined) ask(r.provider, 'databases', template);
     for (const s of settingsToSet(e)) ask(r.provider, 'settings', s);
+    if (makesSuperuser(e)) ask(r.provider, 'superusers', r.name);
   }
   const values = <T>(m: Map<string, unknown>) => [...m.keys()].sort().map((k) => m.get(k) as T);
   return {
@@ -217,7 +229,19 @@ export function undeclaredNames(config: Configuration, observed: ReadonlyMap<Res
       extensions: values(q.extensions),
       locales: values(q.locales),
       settings: values(q.settings),
+      superusers: values(q.superusers),
     })),
+    privilegeProblems(missing) {
+      const out = new Map<ResourceKey, string>();
+      for (const e of entries) {
+        if (!makesSuperuser(e) || missing.get(e.r.provider)?.superuser !== false) continue;
+        out.set(
+          e.key,
+          `superuser = true: only a superuser can make a role superuser, and the role xp connects as (provider ${JSON.stringify(e.r.provider)}) is not one`,
+        );
+      }
+      return out;
+    },
     problems(missing) {
       const out = new Map<ResourceKey, string[]>();
       const add = (key: ResourceKey, problem: string) => out.set(key, [...(out.get(key) ?? []), problem]);

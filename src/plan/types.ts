@@ -99,7 +99,8 @@ export type PlanErrorCode =
   | 'conflict'
   | 'secret_file'
   | 'self_protection'
-  | 'unknown_name';
+  | 'unknown_name'
+  | 'insufficient_privilege';
 
 /** A refusal: the plan is shown but cannot be applied. */
 export interface PlanError {
@@ -195,6 +196,8 @@ export interface Plan {
   summary: PlanSummary;
   /** Refusals; a plan with errors cannot be applied. */
   errors: PlanError[];
+  /** What the plan could not check, said once (absent when none). */
+  notes?: string[];
   /** sha256 of the observed state (and managed records) the plan was computed from. */
   fingerprint: string;
 }
@@ -284,6 +287,11 @@ export interface PlanInput {
    * server (src/plan/names.ts): why, in one sentence. Refused when the resource changes.
    */
   unknownNames?: ReadonlyMap<ResourceKey, string>;
+  /**
+   * Changes only a superuser may make (superuser = true) while xp's role is not one
+   * (src/plan/names.ts, privilegeProblems): why. Refused when the resource changes.
+   */
+  privileges?: ReadonlyMap<ResourceKey, string>;
 }
 
 export type PasswordState = 'match' | 'differs';
