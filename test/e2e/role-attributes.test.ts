@@ -52,8 +52,24 @@ const roleSettings = (name: string) =>
 
 const admin = (sql: string) => withClient(url(), (c) => c.query(sql));
 
-async function reconcile(stack: string): Promise<void> {
-  await withClient(url(), async (c) => {
+/**
+ * A control database of the test's own (with dblink), so that the provider xp installs there
+ * is this build's, whatever other work installed in the server's default database.
+ */
+async function ownControl(p: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `${p}_control`;
+  await admin(`create database ${name}`);
+  await withClient(urlFor(url(), { database: name }), (c) => c.query('create extension dblink'));
+  return {
+    url: urlFor(url(), { database: name }),
+    drop: async () => {
+      await admin(`drop database if exists ${name} with (force)`);
+    },
+  };
+}
+
+async function reconcile(controlUrl: string, stack: string): Promise<void> {
+  await withClient(controlUrl, async (c) => {
     await c.query(`update xplane.managed_resources set next_reconcile_at = now() where stack = $1`, [stack]);
     await c.query(`select xplane.reconcile_all($1)`, [stack]);
   });
@@ -106,7 +122,8 @@ service_account "app" {
 }
 `;
     const dir = configDir(p, { 'main.xp': config });
-    const run = xpIn(dir, url());
+    const control = await ownControl(p);
+    const run = xpIn(dir, control.url);
     expectOk(await run(['apply', '--auto-approve']));
     try {
       expect(await roleRow(`${p}_group`)).toEqual({
@@ -166,10 +183,11 @@ service_account "app" {
       // The same drift, healed by the reconcile loop alone.
       await drift();
       expect(await canLogin(secretOf(dir))).toBe(false);
-      await reconcile(p);
+      await reconcile(control.url, p);
       await healed();
     } finally {
       expectOk(await run(['destroy', '--auto-approve']));
+      await control.drop();
     }
   });
 
@@ -187,7 +205,8 @@ service_account "app" {
 }
 `;
     const dir = configDir(p, { 'main.xp': config });
-    const run = xpIn(dir, url());
+    const control = await ownControl(p);
+    const run = xpIn(dir, control.url);
     expectOk(await run(['apply', '--auto-approve']));
     try {
       const secret = secretOf(dir);
@@ -219,10 +238,10 @@ service_account "app" {
 
       // the reconcile loop restores it too, and its events and status never carry a verifier
       await admin(`alter role ${p}_app password 'changed-again'`);
-      await reconcile(p);
+      await reconcile(control.url, p);
       expect(await stored()).toBe(verifier);
       expect(await canLogin(secret)).toBe(true);
-      await withClient(url(), async (c) => {
+      await withClient(control.url, async (c) => {
         const { rows } = await c.query<{ everything: string }>(
           `select coalesce((select string_agg(to_jsonb(e)::text, ' ') from xplane.events e), '') ||
                   coalesce((select string_agg(to_jsonb(m)::text, ' ') from xplane.managed_resources m where stack = $1), '') as everything`,
@@ -233,6 +252,7 @@ service_account "app" {
       });
     } finally {
       expectOk(await run(['destroy', '--auto-approve']));
+      await control.drop();
     }
   });
 

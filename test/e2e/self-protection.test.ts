@@ -71,6 +71,7 @@ onEachServer('xp never destroys itself', { timeout: 300_000 }, () => {
     const declared = `
 role "me" {
   name       = "${admin}"
+  login      = true
   createdb   = true
   createrole = true
 }
