@@ -4,8 +4,9 @@
 // attribute: an entry here, its key there (role_flags or role_attribute_keys), a row in
 // docs/kinds/role.md and service_account.md (test/kinds/contract.test.ts checks all three).
 import { BOOL, NUMBER, STRING, mapOf } from '../model/type-spec.js';
-import type { AttributeSchema } from './kind.js';
-import { CONNECTION_LIMIT, SETTING_NAME, TIMESTAMP } from './domains.js';
+import type { Value } from '../model/types.js';
+import type { AttributeSchema, SpecProblem } from './kind.js';
+import { CONNECTION_LIMIT, identifierProblem, scalarProblem, SETTING_NAME, TIMESTAMP } from './domains.js';
 
 export function roleAttributes(kind: 'role' | 'service_account'): Record<string, AttributeSchema> {
   return {
@@ -25,4 +26,27 @@ export function roleAttributes(kind: 'role' | 'service_account'): Record<string,
       default: {},
     },
   };
+}
+
+const isMap = (v: unknown): v is Record<string, Value> => typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
+
+/**
+ * The keys of database_settings are database names and those of each map setting names (one
+ * key domain per level, which an attribute's keyDomain cannot say): checked here, at the
+ * attribute, as the provider's normalize_database_settings checks them.
+ */
+export function finalizeRoleAttributes(spec: Record<string, Value>): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const byDatabase = spec['database_settings'];
+  if (!isMap(byDatabase)) return problems;
+  for (const [db, settings] of Object.entries(byDatabase)) {
+    const bad = identifierProblem(db);
+    if (bad) problems.push({ attribute: 'database_settings', message: `database_settings[${JSON.stringify(db)}]: the database name ${bad}` });
+    if (!isMap(settings)) continue;
+    for (const name of Object.keys(settings)) {
+      const wrong = scalarProblem(SETTING_NAME, name);
+      if (wrong) problems.push({ attribute: 'database_settings', message: `database_settings[${JSON.stringify(db)}][${JSON.stringify(name)}]: the key ${wrong}` });
+    }
+  }
+  return problems;
 }

@@ -2,7 +2,7 @@
 import { STRING, listOf } from '../model/type-spec.js';
 import { finalizeGrants, grantBlock } from './grant.js';
 import type { KindDefinition } from './kind.js';
-import { roleAttributes } from './role-attributes.js';
+import { finalizeRoleAttributes, roleAttributes } from './role-attributes.js';
 
 export const roleKind: KindDefinition = {
   type: 'role',
@@ -18,6 +18,6 @@ export const roleKind: KindDefinition = {
   blocks: { grant: grantBlock },
   finalize: (spec) => {
     if (spec['grants'] === undefined) spec['grants'] = [];
-    return finalizeGrants(spec, undefined);
+    return [...finalizeRoleAttributes(spec), ...finalizeGrants(spec, undefined)];
   },
 };

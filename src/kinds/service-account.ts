@@ -5,7 +5,7 @@ import { STRING, listOf } from '../model/type-spec.js';
 import { Sensitive, UNKNOWN } from '../model/types.js';
 import { finalizeGrants, grantBlock } from './grant.js';
 import type { KindDefinition } from './kind.js';
-import { roleAttributes } from './role-attributes.js';
+import { finalizeRoleAttributes, roleAttributes } from './role-attributes.js';
 
 export const serviceAccountKind: KindDefinition = {
   type: 'service_account',
@@ -41,6 +41,6 @@ export const serviceAccountKind: KindDefinition = {
         : password instanceof Sensitive
           ? password
           : new Sensitive(password);
-    return finalizeGrants(spec, spec['database']);
+    return [...finalizeRoleAttributes(spec), ...finalizeGrants(spec, spec['database'])];
   },
 };

@@ -105,6 +105,11 @@ function usesOf({ r, key, item }: Entry): Use[] {
     }
   };
   collect(kind.attributes, r.spec, '');
+  // database_settings: its keys name databases (ALTER ROLE … IN DATABASE needs them to exist)
+  const byDatabase = r.spec['database_settings'];
+  if ((r.kind === 'Role' || r.kind === 'ServiceAccount') && isPlainMap(byDatabase) && changed('database_settings')) {
+    for (const name of Object.keys(byDatabase)) out.push({ ...base, namespace: 'database', name, attribute: 'database_settings' });
+  }
   for (const [type, block] of Object.entries(kind.blocks)) {
     const items = block.specKey ? r.spec[block.specKey] : undefined;
     const list = Array.isArray(items) ? items : items && typeof items === 'object' ? [items] : [];
@@ -153,13 +158,21 @@ const LOCALE_KEYS = ['lc_collate', 'lc_ctype'] as const;
 const localesOf = (r: ResourceInstance) =>
   r.kind === 'Database' ? LOCALE_KEYS.flatMap((k) => (typeof r.spec[k] === 'string' ? [[k, r.spec[k]] as const] : [])) : [];
 
-/** The settings a role or service account would set (new, or changed on the server). */
+const isPlainMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The settings a role or service account would set (new, or changed on the server), for all databases or in one. */
 function settingsToSet({ r, item }: Entry): SettingWanted[] {
   if (r.kind !== 'Role' && r.kind !== 'ServiceAccount') return [];
-  const desired = item?.normalized?.settings;
-  if (!desired || typeof desired !== 'object' || Array.isArray(desired)) return [];
-  const current = (item?.observed?.settings ?? {}) as Record<string, unknown>;
-  return Object.entries(desired).flatMap(([name, value]) => (typeof value === 'string' && current[name] !== value ? [{ name, value }] : []));
+  const differing = (desired: unknown, current: unknown): SettingWanted[] =>
+    isPlainMap(desired)
+      ? Object.entries(desired).flatMap(([name, value]) => (typeof value === 'string' && (isPlainMap(current) ? current[name] : undefined) !== value ? [{ name, value }] : []))
+      : [];
+  const byDatabase = item?.normalized?.database_settings;
+  const observed = item?.observed?.database_settings;
+  return [
+    ...differing(item?.normalized?.settings, item?.observed?.settings ?? {}),
+    ...(isPlainMap(byDatabase) ? Object.entries(byDatabase).flatMap(([db, m]) => differing(m, isPlainMap(observed) ? observed[db] : undefined)) : []),
+  ];
 }
 
 /** The template of a database being created (the provider fills template1), unless template0. */

@@ -105,7 +105,7 @@ role "group" {
   valid_until      = "2031-01-01T00:00:00Z"
   settings         = { statement_timeout = "30s" }
   database_settings = {
-    "${db}" = { work_mem = "64MB", search_path = "app, public" }
+    (database.${db}.name) = { work_mem = "64MB", search_path = "app, public" }
   }
 }
 service_account "app" {
@@ -113,7 +113,7 @@ service_account "app" {
   database = database.${db}
   settings = { lock_timeout = "5s" }
   database_settings = {
-    "${db}" = { work_mem = "8MB" }
+    (database.${db}.name) = { work_mem = "8MB" }
   }
   connection_secret {
     path   = "secrets/app.json"
