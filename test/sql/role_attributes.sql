@@ -3,7 +3,7 @@
 -- are, located diagnostics, every flag and setting observed, drift seen by spec_diff and healed
 -- by update and by the reconcile loop, per-database settings authoritative, a password changed
 -- outside xp seen (by fingerprint, never the verifier) and restored.
-select plan(37);
+select plan(41);
 
 create function pg_temp.n(p text) returns text language sql as $$ select p || '_' || right(current_database(), 8) $$;
 create function pg_temp.v1() returns text language sql as
@@ -59,6 +59,17 @@ select is(pg_temp.flags(pg_temp.n('old')), 'login=f super=f createdb=f createrol
   'created NOLOGIN INHERIT, nothing more');
 select is(xplane.spec_diff('Role', xplane.normalize_spec('Role', '{"inherit": true, "connection_limit": -1, "settings": {}}'),
   xplane.observe_resource('Role', pg_temp.n('old'), '{}')), '{}', 'and observes in sync with a 0.6.0 spec');
+
+-- The reconcile loop on specs stored by 0.6.0 (without the new keys) changes nothing.
+select isnt(xplane.apply('Role', pg_temp.n('old6'), '{"inherit": true, "createdb": true, "connection_limit": 2, "settings": {"work_mem": "8MB"}}'),
+  null, 'a Role stored with a 0.6.0 spec');
+select isnt(xplane.apply('ServiceAccount', pg_temp.n('sa6'), jsonb_build_object('database', current_database(), 'connection_limit', 3,
+  'valid_until', null, 'password', pg_temp.v1())), null, 'a ServiceAccount stored with a 0.6.0 spec');
+select is(array[(xplane.reconcile(pg_temp.id(pg_temp.n('old6')))).status_code, (xplane.reconcile(pg_temp.id(pg_temp.n('sa6')))).status_code],
+  array['no_change', 'no_change']::xplane.status_code[], 'reconcile: no_change for both (nothing flips)');
+select is(array[pg_temp.flags(pg_temp.n('old6')), pg_temp.flags(pg_temp.n('sa6'))],
+  array['login=f super=f createdb=t createrole=f repl=f bypassrls=f inherit=t limit=2',
+        'login=t super=f createdb=f createrole=f repl=f bypassrls=f inherit=t limit=3'], 'NOLOGIN / LOGIN as 0.6.0 made them');
 
 -- Every attribute set at create, read back as declared (no perpetual diff).
 create function pg_temp.full() returns jsonb language sql as $$
@@ -120,6 +131,8 @@ select ok(not exists (select 1 from xplane.managed_resources r, xplane.events e
   'no verifier in spec, status or events');
 
 select xplane.delete('ServiceAccount', pg_temp.n('sa'));
+select xplane.delete('ServiceAccount', pg_temp.n('sa6'));
+select xplane.delete('Role', pg_temp.n('old6'));
 select xplane.delete_role(pg_temp.n('full'), '{}');
 select xplane.delete_role(pg_temp.n('old'), '{}');
 select * from finish();
