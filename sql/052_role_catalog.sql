@@ -123,21 +123,20 @@ comment on function xplane.role_attribute_keys() is
 create or replace function xplane.normalize_role_attributes(p_kind xplane.resource_kind, p_spec jsonb)
 returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
 declare
-  v_out jsonb := '{}';
-  v_key text;
-  v_default boolean;
+  v_out jsonb;
 begin
   -- The defaults keep what 0.6.0 did: a Role NOLOGIN, a ServiceAccount LOGIN, both INHERIT and
   -- nothing more; a stored spec of 0.6.0 (without these keys) normalises to the same role.
-  for v_key, v_default in select key, default_value from xplane.role_flags() loop
-    v_out := v_out || jsonb_build_object(v_key,
-      xplane.spec_bool(p_kind, p_spec, v_key, case when v_key = 'login' then p_kind = 'ServiceAccount' else v_default end));
-  end loop;
+  -- (one query and only the calls a present key needs: normalize runs for every role of a plan)
+  select jsonb_object_agg(f.key, case when p_spec ? f.key then to_jsonb(xplane.spec_bool(p_kind, p_spec, f.key, d.value)) else to_jsonb(d.value) end)
+    into v_out
+    from xplane.role_flags() f
+    cross join lateral (select case when f.key = 'login' then p_kind = 'ServiceAccount' else f.default_value end as value) d;
   return v_out || jsonb_build_object(
-    'connection_limit', xplane.spec_int(p_kind, p_spec, 'connection_limit', -1, -1),
-    'valid_until', xplane.normalize_valid_until(p_kind, p_spec -> 'valid_until'),
-    'settings', xplane.normalize_role_settings(p_kind, p_spec -> 'settings'),
-    'database_settings', xplane.normalize_database_settings(p_kind, p_spec -> 'database_settings'));
+    'connection_limit', case when p_spec ? 'connection_limit' then to_jsonb(xplane.spec_int(p_kind, p_spec, 'connection_limit', -1, -1)) else '-1'::jsonb end,
+    'valid_until', case when p_spec ? 'valid_until' then xplane.normalize_valid_until(p_kind, p_spec -> 'valid_until') else 'null'::jsonb end,
+    'settings', case when p_spec ? 'settings' then xplane.normalize_role_settings(p_kind, p_spec -> 'settings') else '{}'::jsonb end,
+    'database_settings', case when p_spec ? 'database_settings' then xplane.normalize_database_settings(p_kind, p_spec -> 'database_settings') else '{}'::jsonb end);
 end
 $$;
 comment on function xplane.normalize_role_attributes(xplane.resource_kind, jsonb) is
