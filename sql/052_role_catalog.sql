@@ -94,7 +94,7 @@ begin
                else 'password changed outside xp' end) end)
       from jsonb_each(v_cat -> 'roles') r
       left join xplane.credentials c
-             on c.provider_config = p_provider_config and c.role_name = r.key and c.role_name = any (v_accounts)
+             on c.provider_config = p_provider_config and c.role_name = r.key and c.applied_at is not null
       left join jsonb_each(coalesce(v_prints, '{}')) f on f.key = r.key));
 end
 $$;

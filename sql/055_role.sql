@@ -87,7 +87,10 @@ begin
     with items as (
       select t.n, t.e ->> 'kind' as kind, t.e ->> 'name' as role, coalesce(t.e -> 'spec', '{}'::jsonb) as spec
         from jsonb_array_elements(coalesce(p_items, '[]'::jsonb)) with ordinality t(e, n)),
-    roles as (select r.key as role, r.value from jsonb_each(coalesce(p_catalog -> 'cluster' -> 'roles', '{}'::jsonb)) r),
+    -- with the role attributes both kinds share (role_attribute_keys), as the catalog reads them
+    roles as (select r.key as role, r.value,
+                     (select jsonb_object_agg(k, r.value -> k) from unnest(xplane.role_attribute_keys()) k) as attrs
+                from jsonb_each(coalesce(p_catalog -> 'cluster' -> 'roles', '{}'::jsonb)) r),
     prev as (select p.key as role, p.value from jsonb_each(coalesce(p_catalog -> 'previous_scope', '{}'::jsonb)) p),
     asks as (
       select i.n, i.kind, i.role, i.spec, coalesce(i.spec -> 'grants', '[]'::jsonb) as des,
@@ -166,11 +169,11 @@ begin
        group by h.n)
     select coalesce(jsonb_agg(case
              when r.value is null then 'null'::jsonb
-             when a.kind = 'Role' then attrs.j || jsonb_build_object(
+             when a.kind = 'Role' then r.attrs || jsonb_build_object(
                'member_of', r.value -> 'member_of',
                'grants', coalesce(g.grants, '[]'::jsonb),
                'comment', r.value -> 'comment')
-             else attrs.j || jsonb_build_object(
+             else r.attrs || jsonb_build_object(
                'database', case when c.n is not null then to_jsonb(a.spec ->> 'database') else 'null'::jsonb end,
                'schemas', coalesce(ss.schemas, '[]'::jsonb),
                'grants', coalesce(g.grants, '[]'::jsonb),
@@ -182,8 +185,6 @@ begin
              end order by a.n), '[]'::jsonb)
       from asks a
       left join roles r on r.role = a.role
-      -- the role attributes both kinds share (role_attribute_keys), as the catalog reads them
-      left join lateral (select jsonb_object_agg(k, r.value -> k) as j from unnest(xplane.role_attribute_keys()) k) attrs on true
       left join grants g on g.n = a.n
       left join connects c on c.n = a.n
       left join sa_schemas ss on ss.n = a.n);

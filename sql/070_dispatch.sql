@@ -111,15 +111,18 @@ begin
      group by 1
   loop
     execute format('select xplane.%I($1, $2)', v_batch.observer) into v_obs using v_batch.items, p_provider_config;
-    v_observed := v_observed || (select jsonb_object_agg(o.ord, coalesce(v_obs -> (o.i::int - 1), 'null'::jsonb))
-                                   from unnest(v_batch.ords) with ordinality o(ord, i));
+    -- joined, not "v_obs -> i" per row: that copies the whole batch's answer for every item
+    v_observed := v_observed || (select jsonb_object_agg(o.ord, coalesce(x.obs, 'null'::jsonb))
+                                   from unnest(v_batch.ords) with ordinality o(ord, i)
+                                   left join jsonb_array_elements(v_obs) with ordinality x(obs, i) on x.i = o.i);
   end loop;
   return (
     select coalesce(jsonb_agg(case when t.e ? 'error' then t.e || '{"observed": null}'::jsonb
              else t.e || jsonb_build_object(
                     'database', xplane.resource_database((t.e ->> 'kind')::xplane.resource_kind, t.e -> 'normalized'),
-                    'observed', coalesce(v_observed -> t.n::text, 'null'::jsonb)) end order by t.n), '[]'::jsonb)
-      from jsonb_array_elements(v_items) with ordinality t(e, n));
+                    'observed', coalesce(o.value, 'null'::jsonb)) end order by t.n), '[]'::jsonb)
+      from jsonb_array_elements(v_items) with ordinality t(e, n)
+      left join jsonb_each(v_observed) o on o.key = t.n::text);
 end
 $$;
 comment on function xplane.observe_many(jsonb, text) is
