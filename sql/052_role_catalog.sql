@@ -4,7 +4,9 @@
 
 create or replace function xplane.roles_catalog_sql()
 returns text language sql immutable parallel safe as $$
-  -- pg_roles, not pg_authid: readable without superuser. Settings: database-independent only.
+  -- pg_roles, not pg_authid: readable without superuser (password_fingerprints reads pg_authid
+  -- apart, only as a superuser). Settings: database-independent ("settings") and per database
+  -- ("database_settings": {database: {name: value}}).
   -- $1: the role names (text[]); a remote_query argument.
   -- Joins, not a subquery per role: a batch holds a thousand roles or more.
   select $q$(with r as (select * from pg_catalog.pg_roles where rolname = any ($1::text[])),
@@ -17,6 +19,10 @@ returns text language sql immutable parallel safe as $$
   sets as (select s.setrole, json_object_agg(split_part(c, '=', 1), substr(c, strpos(c, '=') + 1)) as j
              from pg_catalog.pg_db_role_setting s, unnest(s.setconfig) c
             where s.setrole in (select oid from r) and s.setdatabase = 0 group by s.setrole),
+  dbsets1 as (select s.setrole, d.datname::text as db, json_object_agg(split_part(c, '=', 1), substr(c, strpos(c, '=') + 1)) as j
+                from pg_catalog.pg_db_role_setting s join pg_catalog.pg_database d on d.oid = s.setdatabase, unnest(s.setconfig) c
+               where s.setrole in (select oid from r) and s.setdatabase <> 0 group by s.setrole, d.datname),
+  dbsets as (select setrole, json_object_agg(db, j) as j from dbsets1 group by setrole),
   deps as (select sd.refobjid, json_agg(distinct coalesce(d.datname::text, '') order by coalesce(d.datname::text, '')) as j
              from pg_catalog.pg_shdepend sd left join pg_catalog.pg_database d on d.oid = sd.dbid
             where sd.refclassid = 'pg_catalog.pg_authid'::regclass and sd.refobjid in (select oid from r)
@@ -28,9 +34,12 @@ returns text language sql immutable parallel safe as $$
                             where datallowconn and not datistemplate), '[]'::json),
     'roles', coalesce((select json_object_agg(r.rolname::text, json_build_object(
       'login', r.rolcanlogin,
-      'inherit', r.rolinherit,
+      'superuser', r.rolsuper,
       'createdb', r.rolcreatedb,
       'createrole', r.rolcreaterole,
+      'replication', r.rolreplication,
+      'bypass_row_level_security', r.rolbypassrls,
+      'inherit', r.rolinherit,
       'connection_limit', r.rolconnlimit,
       'valid_until', case when r.rolvaliduntil is null or r.rolvaliduntil = 'infinity' then null
                           when r.rolvaliduntil = '-infinity' then '-infinity'
@@ -38,11 +47,13 @@ returns text language sql immutable parallel safe as $$
       'member_of', coalesce(mem.member_of, '[]'::json),
       'member_grantors', case when pg_catalog.current_setting('server_version_num')::int >= 160000 then gr.j end,
       'settings', coalesce(sets.j, '{}'::json),
+      'database_settings', coalesce(dbsets.j, '{}'::json),
       'comment', sd.description,
       'dependent_databases', coalesce(deps.j, '[]'::json)))
       from r left join mem on mem.member = r.oid
              left join grantors gr on gr.member = r.oid
              left join sets on sets.setrole = r.oid
+             left join dbsets on dbsets.setrole = r.oid
              left join pg_catalog.pg_shdescription sd on sd.objoid = r.oid and sd.classoid = 'pg_catalog.pg_authid'::regclass
              left join deps on deps.refobjid = r.oid), '{}'::json)))$q$::text
 $$;
@@ -50,11 +61,176 @@ comment on function xplane.roles_catalog_sql() is
   'The one cluster-wide query (a json expression: built as text, which remote_query reads into jsonb) for a batch of roles: attributes, membership, settings, comment, the databases holding objects or privileges that depend on each role, and the list of databases that accept connections.';
 
 create or replace function xplane.roles_catalog(p_provider_config text, p_roles text[])
-returns jsonb language sql volatile set search_path = xplane, pg_catalog as $$
-  select xplane.remote_query(p_provider_config, '', xplane.roles_catalog_sql(), array[p_roles::text])
+returns jsonb language plpgsql volatile set search_path = xplane, pg_catalog as $$
+declare
+  v_cat      jsonb := xplane.remote_query(p_provider_config, '', xplane.roles_catalog_sql(), array[p_roles::text]);
+  v_accounts text[];
+  v_prints   jsonb;
+begin
+  -- Passwords changed outside xp: of the roles whose verifier xp set (xplane.credentials,
+  -- applied), compare a sha256 of the server's stored verifier (pg_authid.rolpassword, only
+  -- readable by a superuser) with a sha256 of the one xp set. Only the fingerprints travel,
+  -- and only "in sync" / "password changed outside xp" / "not checked" leaves this function.
+  -- Set-based, each jsonb unnested once: looking roles up in v_cat row by row copies the
+  -- whole catalog per row (quadratic: a no-op plan of 1,000 accounts took half again as long).
+  v_accounts := array(select c.role_name
+                        from xplane.credentials c join jsonb_object_keys(v_cat -> 'roles') k(name) on k.name = c.role_name
+                       where c.provider_config = p_provider_config and c.applied_at is not null);
+  if cardinality(v_accounts) = 0 then
+    return v_cat;
+  end if;
+  if (v_cat ->> 'superuser')::boolean then
+    v_prints := xplane.remote_query(p_provider_config, '', $q$(
+      select coalesce(pg_catalog.json_object_agg(a.rolname::text,
+               pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(a.rolpassword, 'UTF8')), 'hex')), '{}'::json)
+        from pg_catalog.pg_authid a where a.rolname = any ($1::text[]))$q$, array[v_accounts::text]);
+  end if;
+  return jsonb_set(v_cat, '{roles}', (
+    select jsonb_object_agg(r.key, case
+             when c.role_name is null then r.value
+             else r.value || jsonb_build_object('password', case
+               when v_prints is null then 'not checked'
+               when f.value is not distinct from to_jsonb(encode(sha256(convert_to(c.verifier, 'UTF8')), 'hex')) then 'in sync'
+               else 'password changed outside xp' end) end)
+      from jsonb_each(v_cat -> 'roles') r
+      left join xplane.credentials c
+             on c.provider_config = p_provider_config and c.role_name = r.key and c.applied_at is not null
+      left join jsonb_each(coalesce(v_prints, '{}')) f on f.key = r.key));
+end
 $$;
 comment on function xplane.roles_catalog(text, text[]) is
-  'Runs roles_catalog_sql in the provider config''s maintenance database: one round trip for every role of a batch.';
+  'Runs roles_catalog_sql in the provider config''s maintenance database: one round trip for every role of a batch; for roles whose SCRAM verifier xp set, a second one (as a superuser) compares sha256 fingerprints of the server''s verifier and of xp''s: "password" is "in sync", "changed outside xp" or "not checked" (xp is not superuser). Never a verifier.';
+
+create or replace function xplane.role_flags()
+returns table (key text, keyword text, default_value boolean) language sql immutable parallel safe as $$
+  -- The boolean role attributes: spec key, CREATE/ALTER ROLE keyword (NO<keyword> to unset),
+  -- default (login: a service account's; a role's is false). The catalog (roles_catalog_sql)
+  -- reads each under its key.
+  values ('login', 'login', false), ('superuser', 'superuser', false), ('createdb', 'createdb', false),
+         ('createrole', 'createrole', false), ('replication', 'replication', false),
+         ('bypass_row_level_security', 'bypassrls', false), ('inherit', 'inherit', true)
+$$;
+comment on function xplane.role_flags() is
+  'The boolean role attributes of Role and ServiceAccount: spec key, keyword, default (login defaults to true for a ServiceAccount).';
+
+create or replace function xplane.role_attribute_keys()
+returns text[] language sql immutable parallel safe as $$
+  select array(select key from xplane.role_flags()) || array['connection_limit', 'valid_until', 'settings', 'database_settings']
+$$;
+comment on function xplane.role_attribute_keys() is
+  'The spec keys Role and ServiceAccount share as role attributes (observed from pg_roles and pg_db_role_setting, set by CREATE/ALTER ROLE): role_flags, connection_limit, valid_until, settings, database_settings.';
+
+create or replace function xplane.normalize_role_attributes(p_kind xplane.resource_kind, p_spec jsonb)
+returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
+declare
+  v_out jsonb;
+begin
+  -- The defaults keep what 0.6.0 did: a Role NOLOGIN, a ServiceAccount LOGIN, both INHERIT and
+  -- nothing more; a stored spec of 0.6.0 (without these keys) normalises to the same role.
+  -- (one query and only the calls a present key needs: normalize runs for every role of a plan)
+  select jsonb_object_agg(f.key, case when p_spec ? f.key then to_jsonb(xplane.spec_bool(p_kind, p_spec, f.key, d.value)) else to_jsonb(d.value) end)
+    into v_out
+    from xplane.role_flags() f
+    cross join lateral (select case when f.key = 'login' then p_kind = 'ServiceAccount' else f.default_value end as value) d;
+  return v_out || jsonb_build_object(
+    'connection_limit', case when p_spec ? 'connection_limit' then to_jsonb(xplane.spec_int(p_kind, p_spec, 'connection_limit', -1, -1)) else '-1'::jsonb end,
+    'valid_until', case when p_spec ? 'valid_until' then xplane.normalize_valid_until(p_kind, p_spec -> 'valid_until') else 'null'::jsonb end,
+    'settings', case when p_spec ? 'settings' then xplane.normalize_role_settings(p_kind, p_spec -> 'settings') else '{}'::jsonb end,
+    'database_settings', case when p_spec ? 'database_settings' then xplane.normalize_database_settings(p_kind, p_spec -> 'database_settings') else '{}'::jsonb end);
+end
+$$;
+comment on function xplane.normalize_role_attributes(xplane.resource_kind, jsonb) is
+  'The role attributes (role_attribute_keys) of a Role or ServiceAccount spec, validated, with their defaults: flags false but inherit (true) and login (true for a ServiceAccount), connection_limit -1, valid_until null (never expires), settings and database_settings {}.';
+
+create or replace function xplane.normalize_database_settings(p_kind xplane.resource_kind, p_value jsonb)
+returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
+declare
+  v_db  text;
+  v_map jsonb;
+  v_msg text;
+  v_out jsonb := '{}';
+begin
+  if p_value is null or p_value = 'null'::jsonb then
+    return '{}'::jsonb;
+  end if;
+  if jsonb_typeof(p_value) <> 'object' then
+    perform xplane.invalid_spec(p_kind, 'database_settings', 'must be an object of database = { setting = value }');
+  end if;
+  for v_db, v_map in select key, value from jsonb_each(p_value) loop
+    if xplane.identifier_problem(v_db) is not null then
+      perform xplane.invalid_spec(p_kind, format('database_settings.%s', v_db), format('the database name %s', xplane.identifier_problem(v_db)));
+    end if;
+    if jsonb_typeof(v_map) <> 'object' then
+      perform xplane.invalid_spec(p_kind, format('database_settings.%s', v_db), 'must be an object of setting = value');
+    end if;
+    begin
+      v_map := xplane.normalize_role_settings(p_kind, v_map);
+    exception when invalid_parameter_value then
+      -- the same check as settings, reported under database_settings.<database>
+      get stacked diagnostics v_msg = message_text;
+      raise exception using errcode = 'invalid_parameter_value', hint = 'Fix the field in the configuration and apply again.',
+        message = format('%s.database_settings.%s%s', p_kind, v_db, regexp_replace(v_msg, '^[A-Za-z]+\.settings', ''));
+    end;
+    -- An empty map is no setting at all (PostgreSQL keeps no row): left out, so it reads back.
+    if v_map <> '{}'::jsonb then
+      v_out := v_out || jsonb_build_object(v_db, v_map);
+    end if;
+  end loop;
+  return v_out;
+end
+$$;
+comment on function xplane.normalize_database_settings(xplane.resource_kind, jsonb) is
+  'Normalises database_settings {database: {setting: value}} (ALTER ROLE … IN DATABASE … SET): each map as normalize_role_settings does settings; empty maps left out.';
+
+create or replace function xplane.role_attribute_clauses(p_desired jsonb, p_observed jsonb)
+returns text[] language plpgsql stable set search_path = xplane, pg_catalog as $$
+declare
+  v_clauses text[] := '{}';
+  v_key     text;
+  v_word    text;
+begin
+  -- CREATE/ALTER ROLE clauses for the attributes the desired spec carries and that differ
+  -- (p_observed null: all of them, for a CREATE ROLE). Only what differs: a non-superuser may
+  -- not even name SUPERUSER, REPLICATION or BYPASSRLS in ALTER ROLE (PostgreSQL 15).
+  for v_key, v_word in select key, keyword from xplane.role_flags() loop
+    if p_desired ? v_key and (p_observed is null or (p_desired -> v_key) is distinct from (p_observed -> v_key)) then
+      v_clauses := v_clauses || case when (p_desired ->> v_key)::boolean then v_word else 'no' || v_word end;
+    end if;
+  end loop;
+  if p_desired ? 'connection_limit' and (p_observed is null or (p_desired -> 'connection_limit') is distinct from (p_observed -> 'connection_limit')) then
+    v_clauses := v_clauses || format('connection limit %s', (p_desired ->> 'connection_limit')::integer);
+  end if;
+  if p_desired ? 'valid_until' and (p_observed is null or (p_desired -> 'valid_until') is distinct from coalesce(p_observed -> 'valid_until', 'null'::jsonb)) then
+    v_clauses := v_clauses || format('valid until %L', coalesce(p_desired ->> 'valid_until', 'infinity'));
+  end if;
+  return v_clauses;
+end
+$$;
+comment on function xplane.role_attribute_clauses(jsonb, jsonb) is
+  'The CREATE/ALTER ROLE clauses (LOGIN, NOSUPERUSER, CONNECTION LIMIT 5, VALID UNTIL …) that turn the observed role attributes into the desired ones; all of them when p_observed is null.';
+
+create or replace function xplane.role_setting_statements(p_name text, p_database text, p_desired jsonb, p_observed jsonb)
+returns text[] language plpgsql stable set search_path = xplane, pg_catalog as $$
+declare
+  v_stmts  text[] := '{}';
+  v_target text := format('role %I', p_name) || case when p_database is null then '' else format(' in database %I', p_database) end;
+  v_key    text;
+  v_value  text;
+begin
+  -- SET what differs, RESET what is not desired: ALTER ROLE … [IN DATABASE …] SET / RESET.
+  for v_key, v_value in select key, value from jsonb_each_text(coalesce(p_desired, '{}')) order by key loop
+    continue when (p_observed ->> v_key) is not distinct from v_value;
+    v_stmts := v_stmts || xplane.setting_set_sql(v_target, v_key, v_value);
+  end loop;
+  for v_key in select key from jsonb_each(coalesce(p_observed, '{}')) order by key loop
+    continue when coalesce(p_desired, '{}') ? v_key;
+    v_stmts := v_stmts || format('alter %s reset %I', v_target, v_key);
+  end loop;
+  return v_stmts;
+end
+$$;
+comment on function xplane.role_setting_statements(text, text, jsonb, jsonb) is
+  'ALTER ROLE … [IN DATABASE …] SET / RESET statements turning the observed settings {name: value} into the desired ones (p_database null: for all databases).';
 
 create or replace function xplane.setting_is_list(p_name text)
 returns boolean language sql immutable strict parallel safe as $$
@@ -113,7 +289,7 @@ returns text language sql immutable strict parallel safe set search_path = xplan
     else format('alter %s set %I to %L', p_target, p_name, p_value) end
 $$;
 comment on function xplane.setting_set_sql(text, text, text) is
-  'The ALTER ROLE/DATABASE … SET statement of one normalised setting (p_target: ''role x'' or ''database x'', quoted): list settings item by item. Shared by role_alter_statements and the Database settings.';
+  'The ALTER ROLE/DATABASE … SET statement of one normalised setting (p_target: ''role x'', ''role x in database y'' or ''database x'', quoted): list settings item by item. Shared by role_setting_statements and the Database settings.';
 
 create or replace function xplane.normalize_role_settings(p_kind xplane.resource_kind, p_settings jsonb)
 returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
@@ -196,29 +372,15 @@ comment on function xplane.normalize_valid_until(xplane.resource_kind, jsonb) is
 create or replace function xplane.role_alter_statements(p_name text, p_desired jsonb, p_observed jsonb)
 returns text[] language plpgsql stable set search_path = xplane, pg_catalog as $$
 declare
-  v_clauses text[] := '{}';
+  v_clauses text[];
   v_stmts   text[] := '{}';
-  v_key     text;
-  v_value   text;
+  v_db      text;
   v_role    text;
 begin
   -- Only the attributes the desired spec carries and that differ: ALTER ROLE, COMMENT,
-  -- SET/RESET, GRANT/REVOKE membership. p_observed null: the role was just created.
-  if p_desired ? 'inherit' and (p_desired -> 'inherit') is distinct from (p_observed -> 'inherit') then
-    v_clauses := v_clauses || case when (p_desired ->> 'inherit')::boolean then 'inherit' else 'noinherit' end;
-  end if;
-  if p_desired ? 'createdb' and (p_desired -> 'createdb') is distinct from (p_observed -> 'createdb') then
-    v_clauses := v_clauses || case when (p_desired ->> 'createdb')::boolean then 'createdb' else 'nocreatedb' end;
-  end if;
-  if p_desired ? 'createrole' and (p_desired -> 'createrole') is distinct from (p_observed -> 'createrole') then
-    v_clauses := v_clauses || case when (p_desired ->> 'createrole')::boolean then 'createrole' else 'nocreaterole' end;
-  end if;
-  if p_desired ? 'connection_limit' and (p_desired -> 'connection_limit') is distinct from (p_observed -> 'connection_limit') then
-    v_clauses := v_clauses || format('connection limit %s', (p_desired ->> 'connection_limit')::integer);
-  end if;
-  if p_desired ? 'valid_until' and (p_desired -> 'valid_until') is distinct from coalesce(p_observed -> 'valid_until', 'null'::jsonb) then
-    v_clauses := v_clauses || format('valid until %L', coalesce(p_desired ->> 'valid_until', 'infinity'));
-  end if;
+  -- SET/RESET (for all databases, then per database), GRANT/REVOKE membership.
+  -- p_observed null: the role was just created.
+  v_clauses := xplane.role_attribute_clauses(p_desired, coalesce(p_observed, '{}'));
   if cardinality(v_clauses) > 0 then
     v_stmts := v_stmts || format('alter role %I with %s', p_name, array_to_string(v_clauses, ' '));
   end if;
@@ -226,13 +388,13 @@ begin
     v_stmts := v_stmts || format('comment on role %I is %s', p_name, coalesce(quote_literal(p_desired ->> 'comment'), 'null'));
   end if;
   if p_desired ? 'settings' then
-    for v_key, v_value in select key, value from jsonb_each_text(p_desired -> 'settings') order by key loop
-      continue when (p_observed -> 'settings' ->> v_key) is not distinct from v_value;
-      v_stmts := v_stmts || xplane.setting_set_sql(format('role %I', p_name), v_key, v_value);
-    end loop;
-    for v_key in select key from jsonb_each(coalesce(p_observed -> 'settings', '{}')) order by key loop
-      continue when p_desired -> 'settings' ? v_key;
-      v_stmts := v_stmts || format('alter role %I reset %I', p_name, v_key);
+    v_stmts := v_stmts || xplane.role_setting_statements(p_name, null, p_desired -> 'settings', p_observed -> 'settings');
+  end if;
+  if p_desired ? 'database_settings' then
+    for v_db in select key from jsonb_each(coalesce(p_desired -> 'database_settings', '{}'))
+                union select key from jsonb_each(coalesce(p_observed -> 'database_settings', '{}')) order by 1 loop
+      v_stmts := v_stmts || xplane.role_setting_statements(p_name, v_db,
+        p_desired -> 'database_settings' -> v_db, p_observed -> 'database_settings' -> v_db);
     end loop;
   end if;
   if p_desired ? 'member_of' then

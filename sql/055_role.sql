@@ -5,19 +5,14 @@ create or replace function xplane.normalize_role(p_spec jsonb)
 returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
 begin
   perform xplane.spec_check_keys('Role', p_spec,
-    array['inherit', 'createdb', 'createrole', 'connection_limit', 'member_of', 'settings', 'grants', 'comment']);
-  return jsonb_build_object(
-    'inherit', xplane.spec_bool('Role', p_spec, 'inherit', true),
-    'createdb', xplane.spec_bool('Role', p_spec, 'createdb', false),
-    'createrole', xplane.spec_bool('Role', p_spec, 'createrole', false),
-    'connection_limit', xplane.spec_int('Role', p_spec, 'connection_limit', -1, -1),
+    xplane.role_attribute_keys() || array['member_of', 'grants', 'comment']);
+  return xplane.normalize_role_attributes('Role', p_spec) || jsonb_build_object(
     'member_of', xplane.spec_identifier_set('Role', p_spec, 'member_of'),
-    'settings', xplane.normalize_role_settings('Role', p_spec -> 'settings'),
     'grants', xplane.normalize_grants('Role', p_spec -> 'grants', null)) || xplane.spec_comment('Role', p_spec);
 end
 $$;
 comment on function xplane.normalize_role(jsonb) is
-  'Validates and normalises a Role spec: defaults (inherit true, createdb/createrole false, connection_limit -1), member_of sorted, settings canonical, grants normalised (each names its database).';
+  'Validates and normalises a Role spec: role attributes with their defaults (normalize_role_attributes: NOLOGIN, INHERIT, nothing more), member_of sorted, settings canonical, grants normalised (each names its database).';
 
 create or replace function xplane.role_batch_catalog(p_provider_config text, p_items jsonb)
 returns jsonb language plpgsql volatile set search_path = xplane, pg_catalog as $$
@@ -94,7 +89,10 @@ begin
     with items as (
       select t.n, t.e ->> 'kind' as kind, t.e ->> 'name' as role, coalesce(t.e -> 'spec', '{}'::jsonb) as spec
         from jsonb_array_elements(coalesce(p_items, '[]'::jsonb)) with ordinality t(e, n)),
-    roles as (select r.key as role, r.value from jsonb_each(coalesce(p_catalog -> 'cluster' -> 'roles', '{}'::jsonb)) r),
+    -- with the role attributes both kinds share (role_attribute_keys), as the catalog reads them
+    roles as (select r.key as role, r.value,
+                     (select jsonb_object_agg(k, r.value -> k) from unnest(xplane.role_attribute_keys()) k) as attrs
+                from jsonb_each(coalesce(p_catalog -> 'cluster' -> 'roles', '{}'::jsonb)) r),
     prev as (select p.key as role, p.value from jsonb_each(coalesce(p_catalog -> 'previous_scope', '{}'::jsonb)) p),
     asks as (
       select i.n, i.kind, i.role, i.spec, coalesce(i.spec -> 'grants', '[]'::jsonb) as des,
@@ -196,23 +194,20 @@ begin
        group by h.n)
     select coalesce(jsonb_agg(case
              when r.value is null then 'null'::jsonb
-             when a.kind = 'Role' then jsonb_build_object(
-               'inherit', r.value -> 'inherit',
-               'createdb', r.value -> 'createdb',
-               'createrole', r.value -> 'createrole',
-               'connection_limit', r.value -> 'connection_limit',
+             when a.kind = 'Role' then r.attrs || jsonb_build_object(
                'member_of', r.value -> 'member_of',
-               'settings', r.value -> 'settings',
                'grants', coalesce(g.grants, '[]'::jsonb),
                'comment', r.value -> 'comment')
-             else jsonb_build_object(
+             else r.attrs || jsonb_build_object(
                'database', case when c.n is not null then to_jsonb(a.spec ->> 'database') else 'null'::jsonb end,
                'schemas', coalesce(ss.schemas, '[]'::jsonb),
                'grants', coalesce(g.grants, '[]'::jsonb),
                'member_of', r.value -> 'member_of',
-               'connection_limit', r.value -> 'connection_limit',
-               'valid_until', r.value -> 'valid_until',
-               'comment', r.value -> 'comment') end order by a.n), '[]'::jsonb)
+               'comment', r.value -> 'comment')
+               -- a verifier xp set, replaced by hand (or not readable: xp is not superuser); never the verifier
+               || case when r.value ->> 'password' in ('password changed outside xp', 'not checked')
+                       then jsonb_build_object('password', r.value -> 'password') else '{}'::jsonb end
+             end order by a.n), '[]'::jsonb)
       from asks a
       left join roles r on r.role = a.role
       left join grants g on g.n = a.n
@@ -312,19 +307,12 @@ begin
           perform xplane.credential_put(p_provider_config, v_names[i], v_item -> 'spec' ->> 'password');
         end if;
         v_pw[i] := (xplane.credential_get(p_provider_config, v_names[i])).verifier;
-        v_sql := v_sql || (format('create role %I with login inherit connection limit %s valid until %L',
-                             v_names[i], (v_spec ->> 'connection_limit')::integer, coalesce(v_spec ->> 'valid_until', 'infinity'))
-                           || case when v_pw[i] is null then '' else format(' password %L', v_pw[i]) end);
-      else
-        v_sql := v_sql || format('create role %I with nologin %s %s %s connection limit %s', v_names[i],
-          case when (v_spec ->> 'inherit')::boolean then 'inherit' else 'noinherit' end,
-          case when (v_spec ->> 'createdb')::boolean then 'createdb' else 'nocreatedb' end,
-          case when (v_spec ->> 'createrole')::boolean then 'createrole' else 'nocreaterole' end,
-          (v_spec ->> 'connection_limit')::integer);
       end if;
+      v_sql := v_sql || (format('create role %I with %s', v_names[i], array_to_string(xplane.role_attribute_clauses(v_spec, null), ' '))
+                         || case when v_pw[i] is null then '' else format(' password %L', v_pw[i]) end);
       -- What CREATE ROLE set is as declared; membership, settings and comment come next.
       v_sql := v_sql || xplane.role_alter_statements(v_names[i], v_spec,
-                          v_spec || '{"member_of": [], "settings": {}, "comment": null}'::jsonb);
+                          v_spec || '{"member_of": [], "settings": {}, "database_settings": {}, "comment": null}'::jsonb);
       v_todo := v_todo || i;
     exception when others then
       get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
@@ -443,15 +431,12 @@ begin
     return xplane.result('not_found', format('role "%s" does not exist', p_name), null);
   end if;
   v_obs := xplane.role_observed(p_kind, p_name, v_spec, v_cat);
-  -- A Role is NOLOGIN, a service account LOGIN INHERIT, whatever someone made of them.
+  -- Every attribute as declared (login, superuser …), whatever someone made of them.
   v_n := xplane.role_converge(p_provider_config, p_name, v_spec, v_role, v_cat,
-           case when v_sa then xplane.service_account_implicit(v_spec) else '[]' end,
-           case when v_sa and (not (v_role ->> 'login')::boolean or not (v_role ->> 'inherit')::boolean)
-                  then array[format('alter role %I with login inherit', p_name)]
-                when not v_sa and (v_role ->> 'login')::boolean then array[format('alter role %I with nologin', p_name)]
-                else '{}' end);
+           case when v_sa then xplane.service_account_implicit(v_spec) else '[]' end);
   if v_sa then
-    v_pw := xplane.service_account_password(p_provider_config, p_name, p_spec, false);
+    -- A verifier replaced by hand: the recorded one is set again (the connection secret stays valid).
+    v_pw := xplane.service_account_password(p_provider_config, p_name, p_spec, coalesce(v_role ->> 'password' = 'password changed outside xp', false));
   end if;
   v_missing := xplane.grants_missing(v_scope, v_cat -> 'grants');
   if v_n = 0 and v_pw is null and v_missing is null then
@@ -463,7 +448,7 @@ begin
                          xplane.role_observed(p_kind, p_name, v_spec, v_cat));
   end if;
   return xplane.result('updated', format('%s updated (%s)', v_label,
-    array_to_string(array_remove(xplane.spec_diff(p_kind, v_spec, v_obs) || coalesce(v_pw, ''), ''), ', ')),
+    array_to_string(array_remove(array_remove(xplane.spec_diff(p_kind, v_spec, v_obs), 'password') || coalesce(v_pw, ''), ''), ', ')),
     xplane.role_observed(p_kind, p_name, v_spec, v_cat));
 end
 $$;

@@ -1,6 +1,7 @@
 -- Kind ServiceAccount: a LOGIN role with CONNECT on its database, USAGE on its schemas,
--- granular grants (and default privileges for future objects), membership, connection limit,
--- expiry and comment. Its password arrives as a SCRAM-SHA-256 verifier and is kept only in
+-- granular grants (and default privileges for future objects), membership, the role
+-- attributes (normalize_role_attributes: login, superuser … settings, database_settings) and
+-- comment. Its password arrives as a SCRAM-SHA-256 verifier and is kept only in
 -- xplane.credentials. Shared machinery: 050_grants.sql, 052_role_catalog.sql, 055_role.sql.
 -- docs/kinds/service_account.md.
 
@@ -10,7 +11,7 @@ declare
   v_db text;
 begin
   perform xplane.spec_check_keys('ServiceAccount', p_spec,
-    array['database', 'password', 'schemas', 'grants', 'member_of', 'connection_limit', 'valid_until', 'comment']);
+    array['database', 'password', 'schemas', 'grants', 'member_of', 'comment'] || xplane.role_attribute_keys());
   v_db := xplane.spec_identifier('ServiceAccount', p_spec, 'database', null);
   if v_db is null then
     perform xplane.invalid_spec('ServiceAccount', 'database', 'is required (the database the account connects to)');
@@ -20,13 +21,12 @@ begin
     'database', v_db,
     'schemas', xplane.spec_identifier_set('ServiceAccount', p_spec, 'schemas'),
     'grants', xplane.normalize_grants('ServiceAccount', p_spec -> 'grants', v_db),
-    'member_of', xplane.spec_identifier_set('ServiceAccount', p_spec, 'member_of'),
-    'connection_limit', xplane.spec_int('ServiceAccount', p_spec, 'connection_limit', -1, -1),
-    'valid_until', xplane.normalize_valid_until('ServiceAccount', p_spec -> 'valid_until')) || xplane.spec_comment('ServiceAccount', p_spec);
+    'member_of', xplane.spec_identifier_set('ServiceAccount', p_spec, 'member_of'))
+    || xplane.normalize_role_attributes('ServiceAccount', p_spec) || xplane.spec_comment('ServiceAccount', p_spec);
 end
 $$;
 comment on function xplane.normalize_service_account(jsonb) is
-  'Validates and normalises a ServiceAccount spec: database required, grants default to it, lists sorted, valid_until in UTC, password checked (a SCRAM-SHA-256 verifier) and removed.';
+  'Validates and normalises a ServiceAccount spec: database required, grants default to it, lists sorted, role attributes with their defaults (normalize_role_attributes: LOGIN, INHERIT, nothing more), valid_until in UTC, password checked (a SCRAM-SHA-256 verifier) and removed.';
 
 create or replace function xplane.service_account_implicit(p_spec jsonb)
 returns jsonb language sql immutable parallel safe as $$

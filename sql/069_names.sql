@@ -73,6 +73,8 @@ begin
   -- server has no xplane functions.
   return pg_catalog.jsonb_build_object('settings', xplane.setting_problems(coalesce(p_settings, '[]')), 'schemas', v_missing) || xplane.remote_query(p_provider_config, '', $q$(
     select pg_catalog.jsonb_build_object(
+      -- whether the role xp connects as may make a role superuser (superuser = true)
+      'superuser', (select r.rolsuper from pg_catalog.pg_roles r where r.rolname = current_user),
       'databases', coalesce((select pg_catalog.jsonb_agg(n order by n) from pg_catalog.unnest($1::text[]) n
                               where not exists (select 1 from pg_catalog.pg_database d where d.datname = n)), '[]'::jsonb),
       'roles', coalesce((select pg_catalog.jsonb_agg(n order by n) from pg_catalog.unnest($2::text[]) n
@@ -109,4 +111,4 @@ begin
 end
 $$;
 comment on function xplane.missing_names(text, text[], text[], jsonb, text[], jsonb, jsonb, text[], jsonb) is
-  'Of these database and role names, schemas [{database, schema}], extensions [{name, version}], libc locales and tablespaces, the ones the server behind the provider config does not have, and the role and database settings [{name, value}] it refuses: {"databases", "schemas", "roles", "extensions", "locales", "tablespaces", "settings": [{name, value, problem}]}, the encoding and locale of those databases that exist ("database_locales"), of the extensions to update [{name, version, from (installed)}] those with no update path ("no_update_path"), and of the extensions to move to another schema [{name, version (installed)}] those that are not relocatable ("not_relocatable").';
+  'Of these database and role names, schemas [{database, schema}], extensions [{name, version}], libc locales and tablespaces, the ones the server behind the provider config does not have, and the role and database settings [{name, value}] it refuses: {"databases", "schemas", "roles", "extensions", "locales", "tablespaces", "settings": [{name, value, problem}]}, the encoding and locale of those databases that exist ("database_locales"), of the extensions to update [{name, version, from (installed)}] those with no update path ("no_update_path"), and of the extensions to move to another schema [{name, version (installed)}] those that are not relocatable ("not_relocatable"), and whether the role xp connects as is superuser ("superuser").';

@@ -28,13 +28,15 @@ create or replace function xplane.spec_diff(p_kind xplane.resource_kind, p_desir
 returns text[] language sql immutable parallel safe as $$
   -- Compared: the keys the observed state carries (create-only and delete-only keys such as
   -- template or allow_data_loss are never observed). Extension.version/schema and
-  -- Database.tablespace null = "any".
+  -- Database.tablespace null = "any". ServiceAccount.password (write-only) shows only as
+  -- "changed outside xp" (roles_catalog).
   select coalesce(array_agg(o.key order by o.key), '{}')
     from jsonb_each(p_observed) o
-   where p_desired ? o.key
-     and not ((p_kind = 'Extension' and o.key in ('version', 'schema') or p_kind = 'Database' and o.key = 'tablespace')
-              and p_desired -> o.key = 'null'::jsonb)
-     and p_desired -> o.key is distinct from o.value
+   where (p_desired ? o.key
+          and not ((p_kind = 'Extension' and o.key in ('version', 'schema') or p_kind = 'Database' and o.key = 'tablespace')
+                   and p_desired -> o.key = 'null'::jsonb)
+          and p_desired -> o.key is distinct from o.value)
+      or (p_kind = 'ServiceAccount' and o.key = 'password' and o.value = '"password changed outside xp"')
 $$;
 comment on function xplane.spec_diff(xplane.resource_kind, jsonb, jsonb) is
   'Keys whose normalised desired value differs from the observed one (only keys the observed state carries). Empty array: in sync.';
@@ -111,15 +113,18 @@ begin
      group by 1
   loop
     execute format('select xplane.%I($1, $2)', v_batch.observer) into v_obs using v_batch.items, p_provider_config;
-    v_observed := v_observed || (select jsonb_object_agg(o.ord, coalesce(v_obs -> (o.i::int - 1), 'null'::jsonb))
-                                   from unnest(v_batch.ords) with ordinality o(ord, i));
+    -- joined, not "v_obs -> i" per row: that copies the whole batch's answer for every item
+    v_observed := v_observed || (select jsonb_object_agg(o.ord, coalesce(x.obs, 'null'::jsonb))
+                                   from unnest(v_batch.ords) with ordinality o(ord, i)
+                                   left join jsonb_array_elements(v_obs) with ordinality x(obs, i) on x.i = o.i);
   end loop;
   return (
     select coalesce(jsonb_agg(case when t.e ? 'error' then t.e || '{"observed": null}'::jsonb
              else t.e || jsonb_build_object(
                     'database', xplane.resource_database((t.e ->> 'kind')::xplane.resource_kind, t.e -> 'normalized'),
-                    'observed', coalesce(v_observed -> t.n::text, 'null'::jsonb)) end order by t.n), '[]'::jsonb)
-      from jsonb_array_elements(v_items) with ordinality t(e, n));
+                    'observed', coalesce(o.value, 'null'::jsonb)) end order by t.n), '[]'::jsonb)
+      from jsonb_array_elements(v_items) with ordinality t(e, n)
+      left join jsonb_each(v_observed) o on o.key = t.n::text);
 end
 $$;
 comment on function xplane.observe_many(jsonb, text) is

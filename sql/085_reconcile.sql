@@ -226,6 +226,10 @@ begin
     v_ignored := (select jsonb_object_agg(k, v_obs -> k) from unnest(p_res.ignore_changes) k where v_obs ? k and v_norm ? k);
     v_norm := v_norm || coalesce(v_ignored, '{}');
     p_res.spec := p_res.spec || coalesce(v_ignored, '{}');
+    -- a password changed outside xp, when ignored, is left as it is (never in the spec)
+    if 'password' = any (p_res.ignore_changes) then
+      v_obs := v_obs - 'password';
+    end if;
   end if;
   if v_mode = 'observe' then
     return xplane.record_drift(p_res, v_norm, v_obs);

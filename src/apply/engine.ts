@@ -155,7 +155,9 @@ export async function readPlanInput(session: Session, config: Configuration, opt
   // any under --replace (a no-op plan of many accounts reads none of their files again).
   const writes = (r: ResourceInstance) => !observed.get(instanceKey(r))?.observed || (passwords.get(instanceKey(r)) ?? 'match') !== 'match' || (options.replace?.length ?? 0) > 0;
   const names = undeclaredNames(config, observed);
-  const unknownNames = names.questions.length > 0 ? names.problems(await readMissingNames(session.control, names.questions)) : undefined;
+  const missing = names.questions.length > 0 ? await readMissingNames(session.control, names.questions) : undefined;
+  const unknownNames = missing ? names.problems(missing) : undefined;
+  const privileges = missing ? names.privilegeProblems(missing) : undefined;
   return {
     config,
     managed,
@@ -166,6 +168,7 @@ export async function readPlanInput(session: Session, config: Configuration, opt
     passwords,
     secretFiles: secretFileProblems(config, writes),
     ...(unknownNames?.size ? { unknownNames } : {}),
+    ...(privileges?.size ? { privileges } : {}),
   };
 }
 

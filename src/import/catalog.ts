@@ -122,13 +122,17 @@ export async function readCluster(client: pg.Client): Promise<Cluster> {
 /** A role as xplane.roles_catalog reads it (the observed attributes of Role and ServiceAccount). */
 export interface CatalogRole {
   login: boolean;
-  inherit: boolean;
+  superuser: boolean;
   createdb: boolean;
   createrole: boolean;
+  replication: boolean;
+  bypass_row_level_security: boolean;
+  inherit: boolean;
   connection_limit: number;
   valid_until: string | null;
   member_of: string[];
   settings: Record<string, string>;
+  database_settings: Record<string, Record<string, string>>;
   comment: string | null;
 }
 

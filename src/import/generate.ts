@@ -102,22 +102,11 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
   const roleOuts: RoleOut[] = [];
   for (const r of roleCandidates) {
     if (r.superuser) {
-      notes.push(`role ${json(r.name)}: a superuser (xp has no attribute for SUPERUSER; not imported)`);
+      notes.push(`role ${json(r.name)}: a superuser (not imported: declare it by hand, with superuser = true, if xp is to manage it)`);
       continue;
     }
     const catalog = input.roles[r.name];
     if (!catalog) continue; // dropped while we read
-    if (r.replication) notes.push(`role ${json(r.name)}: REPLICATION (xp has no attribute for it)`);
-    if (r.bypassrls) notes.push(`role ${json(r.name)}: BYPASSRLS (xp has no attribute for it)`);
-    if (!r.login && catalog.valid_until !== null) notes.push(`role ${json(r.name)}: VALID UNTIL ${catalog.valid_until} (a role has no valid_until; a service_account has)`);
-    if (r.login) {
-      if (!catalog.inherit) notes.push(`role ${json(r.name)}: NOINHERIT (a service_account is always INHERIT)`);
-      if (catalog.createdb) notes.push(`role ${json(r.name)}: CREATEDB (a service_account has no createdb)`);
-      if (catalog.createrole) notes.push(`role ${json(r.name)}: CREATEROLE (a service_account has no createrole)`);
-      const settings = Object.keys(catalog.settings).sort(byName);
-      if (settings.length > 0)
-        notes.push(`login role ${json(r.name)}: settings ${settings.map((k) => json(`${k}=${catalog.settings[k]}`)).join(', ')} (a service_account has no settings)`);
-    }
     roleOuts.push({ name: r.name, login: r.login, catalog, schemas: [], grants: [] });
   }
   const imported = new Map(roleOuts.map((r) => [r.name, r]));
@@ -213,12 +202,7 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
     ].filter(Boolean);
     if (opt.length > 0) notes.push(`membership of ${json(m.member)} in ${json(m.group)}: WITH ${opt.join(', ')} (granted by ${json(m.grantor)}; xp has no membership options)`);
   }
-  for (const s of cluster.databaseSettings) {
-    // a database's own (ALTER DATABASE … SET) are its `settings`, below
-    if (!dbNames.has(s.database) || s.role === null) continue;
-    if (!imported.has(s.role)) continue;
-    notes.push(`role ${json(s.role)} in database ${json(s.database)}: settings ${s.settings.map(json).join(', ')} (xp manages ALTER ROLE … SET for all databases and ALTER DATABASE … SET, not ALTER ROLE … IN DATABASE)`);
-  }
+  // settings: a database's own are its `settings`, a role's in one database its `database_settings`
 
   // ── labels ──────────────────────────────────────────────────────────────────────────────
   const declared = opts.declared;
@@ -403,6 +387,27 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
     lines.push('}');
     return lines.join('\n');
   };
+  // The role attributes (src/kinds/role-attributes.ts) that differ from the kind's defaults.
+  const roleAttributeLines = (c: CatalogRole): Array<[string, string | undefined]> => {
+    const flag = (v: boolean | undefined, dflt: boolean) => (v === undefined || v === dflt ? undefined : String(v));
+    const dbSettings = Object.keys(c.database_settings ?? {}).sort(byName);
+    // login is each kind's default: a role is NOLOGIN, a service account LOGIN
+    return [
+      ['superuser', flag(c.superuser, false)],
+      ['createdb', flag(c.createdb, false)],
+      ['createrole', flag(c.createrole, false)],
+      ['replication', flag(c.replication, false)],
+      ['bypass_row_level_security', flag(c.bypass_row_level_security, false)],
+      ['inherit', flag(c.inherit, true)],
+      ['connection_limit', c.connection_limit === -1 ? undefined : String(c.connection_limit)],
+      ['valid_until', c.valid_until === null ? undefined : quote(c.valid_until)],
+      ['settings', settingsMap(c.settings)],
+      [
+        'database_settings',
+        dbSettings.length === 0 ? undefined : `{\n${dbSettings.map((d) => `${quote(d)} = ${settingsMap(c.database_settings[d]!)}`).join('\n')}\n}`,
+      ],
+    ];
+  };
   for (const r of missing.roles.filter((x) => !x.login)) {
     const c = r.catalog;
     block(
@@ -412,12 +417,8 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
       '',
       roleLabels.get(r.name)!,
       () => [
-        ['inherit', c.inherit ? undefined : 'false'],
-        ['createdb', c.createdb ? 'true' : undefined],
-        ['createrole', c.createrole ? 'true' : undefined],
-        ['connection_limit', c.connection_limit === -1 ? undefined : String(c.connection_limit)],
+        ...roleAttributeLines(c),
         ['member_of', c.member_of.length === 0 ? undefined : list([...c.member_of].sort(byName).map((m) => roleRef(m, false)))],
-        ['settings', settingsMap(c.settings)],
         ['comment', c.comment === null ? undefined : quote(c.comment)],
       ],
       () => r.grants.map((g) => grantBlock(g, r)),
@@ -436,8 +437,7 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
         ['database', dbRef(r.database!)],
         ['schemas', r.schemas.length === 0 ? undefined : list(r.schemas.map((s) => schemaRef(s.database, s.schema)))],
         ['member_of', c.member_of.length === 0 ? undefined : list([...c.member_of].sort(byName).map((m) => roleRef(m, false)))],
-        ['connection_limit', c.connection_limit === -1 ? undefined : String(c.connection_limit)],
-        ['valid_until', c.valid_until === null ? undefined : quote(c.valid_until)],
+        ...roleAttributeLines(c),
         ['comment', c.comment === null ? undefined : quote(c.comment)],
       ],
       () => r.grants.map((g) => grantBlock(g, r)),

@@ -1,11 +1,11 @@
 // `service_account "x" {}` → xplane kind ServiceAccount: a LOGIN role with CONNECT on its
 // database, USAGE on its schemas, grants and memberships. Without `password` the engine
 // generates one, so the spec's password is sensitive and unknown until apply.
-import { NUMBER, STRING, listOf } from '../model/type-spec.js';
+import { STRING, listOf } from '../model/type-spec.js';
 import { Sensitive, UNKNOWN } from '../model/types.js';
 import { finalizeGrants, grantBlock } from './grant.js';
 import type { KindDefinition } from './kind.js';
-import { CONNECTION_LIMIT, TIMESTAMP } from './domains.js';
+import { finalizeRoleAttributes, roleAttributes } from './role-attributes.js';
 
 export const serviceAccountKind: KindDefinition = {
   type: 'service_account',
@@ -18,8 +18,7 @@ export const serviceAccountKind: KindDefinition = {
     password: { type: STRING, description: 'password (default: generated, ≥ 32 random bytes)', sensitive: true, unobserved: 'write-only' },
     schemas: { type: listOf(STRING), description: 'schemas of `database` it gets USAGE on (authoritative)', default: [], references: ['schema'] },
     member_of: { type: listOf(STRING), description: 'roles it is a member of (authoritative)', default: [], references: ['role'] },
-    connection_limit: { type: NUMBER, domain: CONNECTION_LIMIT, description: 'maximum concurrent connections (-1: no limit)', default: -1 },
-    valid_until: { type: STRING, domain: TIMESTAMP, description: 'password expiry, ISO 8601 UTC or "infinity"', default: null },
+    ...roleAttributes('service_account'),
     comment: { type: STRING, description: 'COMMENT ON ROLE (not set: left as it is; "": none)', unmanagedWhenUnset: true },
   },
   blocks: {
@@ -42,6 +41,6 @@ export const serviceAccountKind: KindDefinition = {
         : password instanceof Sensitive
           ? password
           : new Sensitive(password);
-    return finalizeGrants(spec, spec['database']);
+    return [...finalizeRoleAttributes(spec), ...finalizeGrants(spec, spec['database'])];
   },
 };

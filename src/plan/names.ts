@@ -44,6 +44,8 @@ export interface Missing {
   settings: Array<SettingWanted & { problem: string }>;
   /** Of the databases asked about that exist: what CREATE DATABASE … TEMPLATE would copy. */
   database_locales: Record<string, { encoding: string; lc_collate: string; lc_ctype: string }>;
+  /** Whether the role xp connects as is superuser (only one may make a role superuser). */
+  superuser?: boolean;
 }
 
 export interface SettingWanted {
@@ -99,6 +101,11 @@ function usesOf({ r, key, item }: Entry): Use[] {
     }
   };
   collect(n.attributes, r.spec, '');
+  // database_settings: its keys name databases (ALTER ROLE … IN DATABASE needs them to exist)
+  const byDatabase = r.spec['database_settings'];
+  if ((r.kind === 'Role' || r.kind === 'ServiceAccount') && isPlainMap(byDatabase) && mayChange(item, 'database_settings')) {
+    for (const name of Object.keys(byDatabase)) out.push({ ...base, namespace: 'database', name, attribute: 'database_settings' });
+  }
   for (const block of n.blocks) {
     const items = r.spec[block.specKey];
     if (!items || !mayChange(item, block.specKey)) continue;
@@ -129,13 +136,21 @@ export interface NameQuestion {
   tablespaces: string[];
   /** Extensions to move to another schema, with their installed version. */
   relocations: ExtensionWanted[];
+  /** Roles the plan would make superuser: asked so that the server says whether xp may. */
+  superusers: string[];
 }
 
 export interface UndeclaredNames {
   questions: NameQuestion[];
   /** Given what each provider's server lacks, each resource's problem (one sentence). */
   problems(missing: ReadonlyMap<string, Missing>): Map<ResourceKey, string>;
+  /** Given the answers, the roles made superuser by an xp that is not (one sentence each). */
+  privilegeProblems(missing: ReadonlyMap<string, Missing>): Map<ResourceKey, string>;
 }
+
+/** A role or service account whose apply would set SUPERUSER (new, or not superuser yet). */
+const makesSuperuser = ({ r, item }: Entry): boolean =>
+  (r.kind === 'Role' || r.kind === 'ServiceAccount') && item?.normalized?.superuser === true && mayChange(item, 'superuser');
 
 const extensionOf = ({ r, item }: Entry): ExtensionWanted => {
   const from = item?.observed?.version;
@@ -146,13 +161,21 @@ const LOCALE_KEYS = ['lc_collate', 'lc_ctype'] as const;
 const localesOf = (r: ResourceInstance) =>
   r.kind === 'Database' ? LOCALE_KEYS.flatMap((k) => (typeof r.spec[k] === 'string' ? [[k, r.spec[k]] as const] : [])) : [];
 
-/** The settings a role, service account or database would set (new, or changed on the server). */
+const isPlainMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The settings a role, service account or database would set (new, or changed on the server); a role's for all databases or in one. */
 function settingsToSet({ r, item }: Entry): SettingWanted[] {
   if (r.kind !== 'Role' && r.kind !== 'ServiceAccount' && r.kind !== 'Database') return [];
-  const desired = item?.normalized?.settings;
-  if (!desired || typeof desired !== 'object' || Array.isArray(desired)) return [];
-  const current = (item?.observed?.settings ?? {}) as Record<string, unknown>;
-  return Object.entries(desired).flatMap(([name, value]) => (typeof value === 'string' && current[name] !== value ? [{ name, value }] : []));
+  const differing = (desired: unknown, current: unknown): SettingWanted[] =>
+    isPlainMap(desired)
+      ? Object.entries(desired).flatMap(([name, value]) => (typeof value === 'string' && (isPlainMap(current) ? current[name] : undefined) !== value ? [{ name, value }] : []))
+      : [];
+  const byDatabase = item?.normalized?.database_settings;
+  const observed = item?.observed?.database_settings;
+  return [
+    ...differing(item?.normalized?.settings, item?.observed?.settings ?? {}),
+    ...(isPlainMap(byDatabase) ? Object.entries(byDatabase).flatMap(([db, m]) => differing(m, isPlainMap(observed) ? observed[db] : undefined)) : []),
+  ];
 }
 
 /** The tablespace a database would be created in or moved to. */
@@ -211,7 +234,17 @@ export function undeclaredNames(config: Configuration, observed: ReadonlyMap<Res
     if (!q)
       byProvider.set(
         provider,
-        (q = { databases: new Map(), schemas: new Map(), roles: new Map(), extensions: new Map(), locales: new Map(), settings: new Map(), tablespaces: new Map(), relocations: new Map() }),
+        (q = {
+          databases: new Map(),
+          schemas: new Map(),
+          roles: new Map(),
+          extensions: new Map(),
+          locales: new Map(),
+          settings: new Map(),
+          tablespaces: new Map(),
+          relocations: new Map(),
+          superusers: new Map(),
+        }),
       );
     q[what].set(JSON.stringify(item), item);
   };
@@ -230,6 +263,7 @@ export function undeclaredNames(config: Configuration, observed: ReadonlyMap<Res
     if (tablespace !== undefined) ask(r.provider, 'tablespaces', tablespace);
     const relocation = relocationOf(e);
     if (relocation !== undefined) ask(r.provider, 'relocations', relocation);
+    if (makesSuperuser(e)) ask(r.provider, 'superusers', r.name);
   }
   const values = <T>(m: Map<string, unknown>) => [...m.keys()].sort().map((k) => m.get(k) as T);
   return {
@@ -243,7 +277,19 @@ export function undeclaredNames(config: Configuration, observed: ReadonlyMap<Res
       settings: values(q.settings),
       tablespaces: values(q.tablespaces),
       relocations: values(q.relocations),
+      superusers: values(q.superusers),
     })),
+    privilegeProblems(missing) {
+      const out = new Map<ResourceKey, string>();
+      for (const e of entries) {
+        if (!makesSuperuser(e) || missing.get(e.r.provider)?.superuser !== false) continue;
+        out.set(
+          e.key,
+          `superuser = true: only a superuser can make a role superuser, and the role xp connects as (provider ${JSON.stringify(e.r.provider)}) is not one`,
+        );
+      }
+      return out;
+    },
     problems(missing) {
       const out = new Map<ResourceKey, string[]>();
       const add = (key: ResourceKey, problem: string) => out.set(key, [...(out.get(key) ?? []), problem]);

@@ -6,6 +6,11 @@ import { Sensitive, type KindName, type ResourceInstance } from '../model/types.
 import { canonicalJson, compareAddresses, jsonEqual, sha256, sortByAddress } from './canonical.js';
 import { createChanges, deleteChanges, diffAttributes, lifecycleChanges, recordedLifecycle } from './diff.js';
 import { maskOf, PASSWORD_KEY } from './desired.js';
+
+/** What observe reports, as a ServiceAccount's `password`, for a verifier replaced on the server (xplane.roles_catalog). */
+export const PASSWORD_CHANGED_OUTSIDE = 'password changed outside xp';
+/** … and when it cannot tell: xp's role is not superuser, pg_authid is unreadable. */
+export const PASSWORD_NOT_CHECKED = 'not checked';
 import { HOLDS_DATA, refusals, type PlanEntry } from './refusals.js';
 import { addressMatches, selectTargets, unknownReplaces } from './select.js';
 import { identityDatabase, instanceKey, managedAddress, managedKey, TYPE_OF_KIND, uniqueUndeclaredAddresses } from './identity.js';
@@ -135,23 +140,28 @@ function planDeclared(
 
   // A password that no longer matches is set again: the configured one, or a new one when the
   // generated one is lost (its secret file is missing or out of date). So is a configured one
-  // whose secret file does not hold it: setting it writes the file.
-  const resetPassword = isAccount && (passwordState === 'differs' || passwordState === 'secret-file');
+  // whose secret file does not hold it: setting it writes the file. One changed on the server
+  // by hand (observe compares fingerprints of the verifiers) gets the recorded one back.
+  const lost = isAccount && (passwordState === 'differs' || passwordState === 'secret-file');
+  const changedOutside = isAccount && item.observed[PASSWORD_KEY] === PASSWORD_CHANGED_OUTSIDE && !ignore.includes(PASSWORD_KEY);
+  const resetPassword = lost || changedOutside;
   if (resetPassword) changes.push({ path: PASSWORD_KEY, sensitive: true });
   const onlyLifecycle = changes.length === 0 && lifecycle.length > 0;
   changes.push(...lifecycle);
   const adopt = managed === undefined;
   const action = changes.length > 0 || adopt ? 'update' : 'no-op';
-  const passwordReason = !resetPassword
-    ? undefined
-    : passwordState === 'secret-file'
+  const passwordReason = lost
+    ? passwordState === 'secret-file'
       ? 'the connection secret file is missing or out of date: the configured password is set again and the file written'
       : passwordGiven
         ? 'the password differs from the configured one'
-        : 'the generated password is lost (secret file missing or out of date): a new one is generated';
+        : 'the generated password is lost (secret file missing or out of date): a new one is generated'
+    : changedOutside
+      ? PASSWORD_CHANGED_OUTSIDE + ': the recorded one is set again'
+      : undefined;
   const reason = adopt
     ? `exists on the server, not yet managed by this stack: ${changes.length > 0 ? 'updated and ' : ''}adopted`
-    : drifted
+    : drifted && !(changedOutside && changes.length === 1 + lifecycle.length)
       ? 'drifted: changed outside xp'
       : onlyLifecycle
         ? 'lifecycle changed: recorded by xp, nothing changes on the server'
@@ -162,9 +172,9 @@ function planDeclared(
     changes,
     unchanged,
     destructive: false,
-    ...(drifted ? { drifted } : {}),
+    ...(drifted || (changedOutside && !adopt) ? { drifted: true } : {}),
     spec,
-    ...(isAccount ? { passwordSource: resetPassword ? (passwordGiven ? 'configured' : 'generated') : 'keep' } : {}),
+    ...(isAccount ? { passwordSource: lost ? (passwordGiven ? 'configured' : 'generated') : 'keep' } : {}),
   }) as ResourcePlan;
 }
 
@@ -454,6 +464,7 @@ function planValue(selected: PlanEntry[], errors: PlanError[], opts: PlanOptions
     resources,
     summary: summarise(resources),
     errors,
+    ...notesOf(selected),
     fingerprint: '',
     ...stackModeChange(input, opts),
   };
@@ -471,6 +482,20 @@ function stackModeChange(input: PlanInput, opts: PlanOptions): Pick<Plan, 'stack
 /** Whether applying the plan changes anything: a resource, or the stack's mode. */
 export function planChanges(plan: Plan): boolean {
   return plan.stackMode !== undefined || plan.resources.some((r) => r.action !== 'no-op');
+}
+
+/** What the plan could not check, once for the whole plan. */
+function notesOf(selected: readonly PlanEntry[]): Pick<Plan, 'notes'> {
+  const unchecked = selected
+    .filter((e) => e.plan.kind === 'ServiceAccount' && e.plan.action !== 'delete' && e.observed?.observed?.[PASSWORD_KEY] === PASSWORD_NOT_CHECKED)
+    .map((e) => e.plan.provider);
+  if (unchecked.length === 0) return {};
+  const providers = [...new Set(unchecked)].sort();
+  return {
+    notes: [
+      `Password drift of service accounts is not checked${providers.length > 1 || providers[0] !== 'default' ? ` (provider ${providers.map((p) => JSON.stringify(p)).join(', ')})` : ''}: the role xp connects as is not superuser, so it cannot read their stored verifiers (pg_authid).`,
+    ],
+  };
 }
 
 /**

@@ -32,7 +32,15 @@ export function refusals(e: PlanEntry, input: PlanInput, opts: PlanOptions): Pla
   const immutable = immutableRefusal(e.plan, opts);
   // What else a drop would need (--allow-data-loss …) does not matter once it is refused.
   const refused = unknownName !== undefined || selfProtection !== undefined || immutable !== undefined;
-  const found = [secretFileRefusal(e.plan, input), unknownName, selfProtection, immutable, preventDestroyRefusal(e), refused ? undefined : dataLossRefusal(e, input, opts)];
+  const found = [
+    secretFileRefusal(e.plan, input),
+    unknownName,
+    privilegeRefusal(e, input),
+    selfProtection,
+    immutable,
+    preventDestroyRefusal(e),
+    refused ? undefined : dataLossRefusal(e, input, opts),
+  ];
   return found.filter((x): x is PlanError => x !== undefined);
 }
 
@@ -63,6 +71,18 @@ function unknownNameRefusal(e: PlanEntry, input: PlanInput): PlanError | undefin
     address: e.plan.address,
     message: `${locationOf(e.declared)}${e.plan.address}: ${why}.`,
     hint: 'Declare it (a reference such as `owner = role.app` also orders the apply), correct the name, or create it on the server first.',
+  };
+}
+
+/** A change only a superuser may make, while xp's role is not one: refused before the first change. */
+function privilegeRefusal(e: PlanEntry, input: PlanInput): PlanError | undefined {
+  const why = input.privileges?.get(e.key);
+  if (why === undefined || e.plan.action === 'delete' || e.plan.action === 'no-op') return undefined;
+  return {
+    code: 'insufficient_privilege',
+    address: e.plan.address,
+    message: `${locationOf(e.declared)}${e.plan.address}: ${why}.`,
+    hint: 'Connect xp as a superuser (its provider config), or make the role superuser by hand (ALTER ROLE … SUPERUSER): xp then keeps it as it is. Or remove superuser = true.',
   };
 }
 

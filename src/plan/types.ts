@@ -104,7 +104,8 @@ export type PlanErrorCode =
   | 'secret_file'
   | 'self_protection'
   | 'unknown_name'
-  | 'import_not_found';
+  | 'import_not_found'
+  | 'insufficient_privilege';
 
 /** A refusal: the plan is shown but cannot be applied. */
 export interface PlanError {
@@ -204,6 +205,8 @@ export interface Plan {
   summary: PlanSummary;
   /** Refusals; a plan with errors cannot be applied. */
   errors: PlanError[];
+  /** What the plan could not check, said once (absent when none). */
+  notes?: string[];
   /** sha256 of the observed state (and managed records) the plan was computed from. */
   fingerprint: string;
   /** When the plan changes the stack's mode (`stack { mode }`): what the reconcile loop does with drift. */
@@ -297,6 +300,11 @@ export interface PlanInput {
    * server (src/plan/names.ts): why, in one sentence. Refused when the resource changes.
    */
   unknownNames?: ReadonlyMap<ResourceKey, string>;
+  /**
+   * Changes only a superuser may make (superuser = true) while xp's role is not one
+   * (src/plan/names.ts, privilegeProblems): why. Refused when the resource changes.
+   */
+  privileges?: ReadonlyMap<ResourceKey, string>;
 }
 
 /**

@@ -358,6 +358,10 @@ export function renderPlanText(plan: Plan, options: PlanTextOptions): string {
       l.push(s.error(`WARNING: this plan destroys data in ${losing.map((r) => r.address).join(', ')}.`));
     }
   }
+  for (const note of plan.notes ?? []) {
+    l.push('');
+    l.push(`${s.warning('Note:')} ${note}`);
+  }
   let text = l.out.join('\n') + '\n';
   if ((options.errors ?? true) && plan.errors.length > 0) text += '\n' + renderPlanErrors(plan.errors, options);
   return text;

@@ -97,12 +97,18 @@ describe('the spec of each kind (contracts.md §1)', () => {
       }
     `);
     expect(resource(c, 'role.readonly').spec).toEqual({
-      inherit: true,
+      login: false,
+      superuser: false,
       createdb: false,
       createrole: false,
+      replication: false,
+      bypass_row_level_security: false,
+      inherit: true,
       connection_limit: -1,
-      member_of: ['base'],
+      valid_until: null,
       settings: { statement_timeout: '5s' },
+      database_settings: {},
+      member_of: ['base'],
       grants: [
         { database: 'saas', schema: 'public', on: 'tables', privileges: ['SELECT'], future: true, grant_option: false, future_owners: [] },
         { database: 'saas', schema: null, on: 'database', privileges: ['CONNECT'], future: false, grant_option: false, future_owners: [] },

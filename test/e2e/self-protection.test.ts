@@ -71,6 +71,7 @@ onEachServer('xp never destroys itself', { timeout: 300_000 }, () => {
     const declared = `
 role "me" {
   name       = "${admin}"
+  login      = true
   createdb   = true
   createrole = true
 }
@@ -110,7 +111,7 @@ database "control" {
     const strip = await run(['plan']);
     expect(strip.code).toBe(1);
     expect(strip.stdout + strip.stderr).toMatch(/main\.xp:2:\d+: role\.me: refusing to change createrole of role/);
-    expect(strip.stdout + strip.stderr).toMatch(/main\.xp:8:\d+: database\.control: refusing to change owner of database/);
+    expect(strip.stdout + strip.stderr).toMatch(/main\.xp:9:\d+: database\.control: refusing to change owner of database/);
 
     // The provider refuses as well when called directly (psql, the reconcile loop).
     await withClient(adminUrl, async (c) => {
