@@ -150,6 +150,10 @@ async function makeDrift(url: string, p: string, m: Model, changes: Drift[]): Pr
       if (d.kind === 'revoke-member' ? !declared : declared || d.of >= d.role) continue;
       await withClient(url, (c) => c.query(d.kind === 'revoke-member' ? `revoke ${role(d.of)} from ${role(d.role)}` : `grant ${role(d.of)} to ${role(d.role)}`));
     } else {
+      // Grants are observed where the role declares some (docs/kinds/role.md, Grants): a
+      // privilege given by hand where it declares none is not seen (a known gap, issue 12).
+      const scope = d.kind === 'db' ? r.db : d.kind === 'schema' ? [...r.schema, ...r.tables] : r.tables;
+      if (scope.length === 0) continue;
       const declared = (d.kind === 'db' ? r.db : d.kind === 'schema' ? r.schema : r.tables).includes(d.privilege);
       const on = d.kind === 'db' ? `database "${p}_db"` : d.kind === 'schema' ? 'schema s' : 'table s.t';
       await withClient(urlFor(url, { database: `${p}_db` }), (c) => c.query(declared ? `revoke ${d.privilege} on ${on} from ${role(d.role)}` : `grant ${d.privilege} on ${on} to ${role(d.role)}`));
