@@ -8,6 +8,7 @@ import type { Diagnostic, Position, SourceRange } from './diagnostics.js';
 import { parser } from './parser.js';
 import * as t from './tokens.js';
 import type * as cst from './cst.js';
+import { foldDirectives, stripIndent, unescapeRaw, type DirectiveTag } from './template-text.js';
 
 // Every visit passes the node itself as the visitor's parameter (some handlers read its children).
 const BaseVisitor = parser.getBaseCstVisitorConstructor<CstNode, unknown>();
@@ -97,6 +98,8 @@ export class AstBuilder extends BaseVisitor {
   private span(a: SourceRange, b: SourceRange): SourceRange {
     return { file: this.path, start: a.start, end: b.end };
   }
+
+  private readonly report = (message: string, range: SourceRange, hint?: string) => this.error(message, range, hint);
 
   private error(message: string, range: SourceRange, hint?: string): void {
     this.diagnostics.push({ severity: 'error', message, range, ...(hint ? { hint } : {}) });
@@ -318,7 +321,7 @@ export class AstBuilder extends BaseVisitor {
       ...this.templatePieces(ctx.templateInterpolation, ctx.templateDirective),
     ].sort(byOffset);
     const inner = pieces.flatMap((p) => (typeof p.part === 'string' ? [] : [p.part.range]));
-    return { kind: 'Template', parts: this.foldDirectives(pieces.map((p) => p.part)), range: this.between(ctx.StringStart?.[0], ctx.StringEnd?.[0], inner) };
+    return { kind: 'Template', parts: foldDirectives(pieces.map((p) => p.part), this.report), range: this.between(ctx.StringStart?.[0], ctx.StringEnd?.[0], inner) };
   }
 
   heredocExpression(ctx: cst.HeredocExpressionCstChildren, _node?: CstNode): ast.TemplateExpr {
@@ -334,7 +337,7 @@ export class AstBuilder extends BaseVisitor {
     let parts = pieces.map((p) => p.part);
     if (heredoc.indent) parts = stripIndent(parts as (string | ast.Expression)[]);
     parts = parts.map((p) => (typeof p === 'string' ? unescapeRaw(p) : p));
-    return { kind: 'Template', parts: this.foldDirectives(parts), heredoc, range };
+    return { kind: 'Template', parts: foldDirectives(parts, this.report), heredoc, range };
   }
 
   /** A template file (templatefile()): raw text like a heredoc's, interpolations and directives. */
@@ -346,7 +349,7 @@ export class AstBuilder extends BaseVisitor {
     const first = pieces[0]?.range;
     const last = pieces[pieces.length - 1]?.range;
     const range = first && last ? this.span(first, last) : this.emptyRange();
-    return { kind: 'Template', parts: this.foldDirectives(pieces.map((p) => p.part)), range };
+    return { kind: 'Template', parts: foldDirectives(pieces.map((p) => p.part), this.report), range };
   }
 
   private templatePieces(
@@ -357,84 +360,6 @@ export class AstBuilder extends BaseVisitor {
       ...(interpolations ?? []).map((n) => ({ offset: n.children.TemplateOpen?.[0]?.startOffset ?? 0, part: this.visit(n, n) as ast.Expression })),
       ...(directives ?? []).map((n) => ({ offset: n.children.DirectiveOpen?.[0]?.startOffset ?? 0, part: this.visit(n, n) as DirectiveTag })),
     ];
-  }
-
-  /** The flat sequence of text, interpolations and directive tags → text, interpolations and
-   * nested if/for parts; a tag out of place is reported. */
-  private foldDirectives(pieces: Piece[]): (string | ast.Expression)[] {
-    type Frame = { node: ast.TemplateIfExpr | ast.TemplateForExpr; parts: Piece[]; open: DirectiveTag };
-    const stack: Frame[] = [];
-    let current: Piece[] = [];
-    const root = current;
-    const finish = (node: ast.TemplateIfExpr | ast.TemplateForExpr) => {
-      if (node.kind === 'TemplateFor') node.body = joinParts(node.body);
-      else {
-        node.then = joinParts(node.then);
-        if (node.else) node.else = joinParts(node.else);
-      }
-    };
-    for (const p of pieces) {
-      if (typeof p === 'string' || p.kind !== 'DirectiveTag') {
-        current.push(p);
-        continue;
-      }
-      const top = stack[stack.length - 1];
-      switch (p.tag) {
-        case 'for': {
-          const node: ast.TemplateForExpr = { kind: 'TemplateFor', valueVar: p.valueVar ?? '', collection: p.expr!, body: [], forTag: p.strip, endTag: NO_STRIP, range: p.range };
-          if (p.keyVar !== undefined) node.keyVar = p.keyVar;
-          current.push(node);
-          stack.push({ node, parts: current, open: p });
-          current = node.body;
-          break;
-        }
-        case 'if': {
-          const node: ast.TemplateIfExpr = { kind: 'TemplateIf', condition: p.expr!, then: [], ifTag: p.strip, endTag: NO_STRIP, range: p.range };
-          current.push(node);
-          stack.push({ node, parts: current, open: p });
-          current = node.then;
-          break;
-        }
-        case 'else':
-          if (top?.node.kind !== 'TemplateIf' || top.node.else) {
-            this.error(top?.node.kind === 'TemplateIf' ? 'a second %{ else } in one %{ if }' : '%{ else } without %{ if }', p.range);
-            break;
-          }
-          top.node.else = [];
-          top.node.elseTag = p.strip;
-          current = top.node.else;
-          break;
-        case 'endif':
-        case 'endfor': {
-          const want = p.tag === 'endif' ? 'TemplateIf' : 'TemplateFor';
-          if (top?.node.kind !== want) {
-            const open = top ? (top.node.kind === 'TemplateIf' ? '%{ endif }' : '%{ endfor }') : undefined;
-            this.error(`%{ ${p.tag} } without %{ ${p.tag.slice(3)} }`, p.range, open ? `the open directive at ${top!.open.range.start.line}:${top!.open.range.start.column} ends with ${open}` : undefined);
-            break;
-          }
-          stack.pop();
-          top.node.endTag = p.strip;
-          top.node.range = this.span(top.node.range, p.range);
-          finish(top.node);
-          current = top.parts;
-          break;
-        }
-        default:
-          if (p.complete) this.error(`unknown template directive "${p.tag}"`, p.range, 'directives: %{ if … }, %{ else }, %{ endif }, %{ for … in … }, %{ endfor }');
-      }
-    }
-    for (let k = stack.length - 1; k >= 0; k--) {
-      const f = stack[k]!;
-      const end = f.node.kind === 'TemplateIf' ? 'endif' : 'endfor';
-      // a tag cut short is a syntax error already: the missing end is a consequence
-      if (!f.open.complete) {
-        finish(f.node);
-        continue;
-      }
-      this.error(`%{ ${f.open.tag} } has no %{ ${end} }`, f.open.range, `close it with %{ ${end} }`);
-      finish(f.node);
-    }
-    return joinParts(root as (string | ast.Expression)[]);
   }
 
   templateInterpolation(ctx: cst.TemplateInterpolationCstChildren): ast.Expression {
@@ -612,27 +537,6 @@ export class AstBuilder extends BaseVisitor {
 }
 
 /** One tag of a directive, before foldDirectives pairs the tags. */
-interface DirectiveTag {
-  kind: 'DirectiveTag';
-  tag: string;
-  strip: ast.Strip;
-  range: SourceRange;
-  /** False when error recovery made up its `}` (the syntax error says what is wrong). */
-  complete: boolean;
-  keyVar?: string;
-  valueVar?: string;
-  expr?: ast.Expression;
-}
-
-type Piece = string | ast.Expression | DirectiveTag;
-
-const NO_STRIP: ast.Strip = { before: false, after: false };
-
-/** Raw heredoc or template-file text: `$${` is a literal `${`, `%%{` a literal `%{`. */
-function unescapeRaw(text: string): string {
-  return text.includes('$${') || text.includes('%%{') ? text.replaceAll('$${', '${').replaceAll('%%{', '%{') : text;
-}
-
 function emptyBody(): ast.Body {
   return { attributes: [], blocks: [], items: [] };
 }
@@ -643,75 +547,4 @@ export function isRealToken(tok: IToken | undefined): tok is IToken {
 }
 
 /** Adjacent strings merged; an empty template is one empty string. */
-function joinParts(parts: (string | ast.Expression)[]): (string | ast.Expression)[] {
-  const out: (string | ast.Expression)[] = [];
-  for (const p of parts) {
-    const last = out[out.length - 1];
-    if (typeof p === 'string' && typeof last === 'string') out[out.length - 1] = last + p;
-    else if (p !== '') out.push(p);
-  }
-  return out.length === 0 ? [''] : out;
-}
-
-/**
- * `<<-EOT`: remove from every line the smallest indentation of the non-blank lines. Lines start
- * at the beginning and after each newline; a line that starts with `${` has indentation 0.
- */
-export function stripIndent(parts: (string | ast.Expression)[]): (string | ast.Expression)[] {
-  let min = Infinity;
-  let atLineStart = true;
-  for (let k = 0; k < parts.length; k++) {
-    const p = parts[k]!;
-    if (typeof p !== 'string') {
-      if (atLineStart) min = 0;
-      atLineStart = false;
-      continue;
-    }
-    let i = 0;
-    while (i < p.length) {
-      if (atLineStart) {
-        let j = i;
-        while (p[j] === ' ' || p[j] === '\t') j++;
-        const blank = j < p.length ? p[j] === '\n' || p[j] === '\r' : k === parts.length - 1;
-        if (!blank) min = Math.min(min, j - i);
-        atLineStart = false;
-        i = j;
-        continue;
-      }
-      const nl = p.indexOf('\n', i);
-      if (nl < 0) break;
-      i = nl + 1;
-      atLineStart = true;
-    }
-  }
-  if (min === Infinity || min === 0) return parts;
-  atLineStart = true;
-  return parts.map((p) => {
-    if (typeof p !== 'string') {
-      atLineStart = false;
-      return p;
-    }
-    let out = '';
-    let i = 0;
-    while (i < p.length) {
-      if (atLineStart) {
-        let j = i;
-        while (j - i < min && (p[j] === ' ' || p[j] === '\t')) j++;
-        i = j;
-        atLineStart = false;
-        continue;
-      }
-      const nl = p.indexOf('\n', i);
-      if (nl < 0) {
-        out += p.slice(i);
-        break;
-      }
-      out += p.slice(i, nl + 1);
-      i = nl + 1;
-      atLineStart = true;
-    }
-    return out;
-  });
-}
-
 export const astBuilder = new AstBuilder();
