@@ -20,6 +20,7 @@ import type { ConnectionSecret, Lifecycle, ResourceInstance, ResourceType, Value
 import { STRING } from '../model/type-spec.js';
 import { checkAttribute, nestedSources, reportProblem, SecretFiles } from './checks.js';
 import { BUSY, FAILED, attributesOf, fail, failStatic, where, type DiagnosticSink, type EvalContext, type Scope } from './context.js';
+import { nestedBlocks } from './dynamic.js';
 import { evalAttribute, evalExpr } from './expressions.js';
 import { didYouMean } from './suggest.js';
 import { convert } from './type-constraints.js';
@@ -392,7 +393,7 @@ export class Resources {
     const lifecycle: Lifecycle = { prevent_destroy: false, deletion_policy: 'delete', ignore_changes: [] };
     let connectionSecret: ConnectionSecret | undefined;
     const blockCounts: Record<string, number> = {};
-    const nested = this.nestedBlocks(r.block, inst);
+    const nested = nestedBlocks(r.block, inst.scope, this.ctx);
     for (const { block: b, scope } of nested) {
       const n = (blockCounts[b.type] ?? 0) + 1;
       blockCounts[b.type] = n;
@@ -458,84 +459,6 @@ export class Resources {
     };
     if (nested.length !== r.block.body.blocks.length || nested.some((x, i) => x.block !== r.block.body.blocks[i])) nestedSources.set(built, nested.map((x) => x.block));
     return built;
-  }
-
-  /**
-   * The nested blocks of a resource block for one instance, in order, each with the scope its
-   * attributes are evaluated in: a `dynamic "grant" { for_each = …, iterator = g, content { … } }`
-   * block is replaced by one grant block per element of its for_each (with `g.key` and
-   * `g.value` in scope), whatever the type of the blocks it makes.
-   */
-  private nestedBlocks(block: Block, inst: Instance): { block: Block; scope: Scope }[] {
-    const out: { block: Block; scope: Scope }[] = [];
-    for (const b of block.body.blocks) {
-      if (b.type !== 'dynamic') out.push({ block: b, scope: inst.scope });
-      else this.expandDynamic(b, inst, out);
-    }
-    return out;
-  }
-
-  private expandDynamic(d: Block, inst: Instance, out: { block: Block; scope: Scope }[]): void {
-    if (d.labels.length !== 1) {
-      this.diagnostics.report(d.typeRange, 'a dynamic block takes one label, the type of the blocks it makes: dynamic "grant" { … }');
-      return;
-    }
-    const type = d.labels[0]!;
-    if ((metaBlocks as readonly string[]).includes(type) || type === 'dynamic') {
-      this.diagnostics.report(d.typeRange, `a ${type} block cannot be dynamic`, type === 'dynamic' ? undefined : `write the ${type} block itself`);
-      return;
-    }
-    const attrs = attributesOf(d, this.diagnostics);
-    let ok = true;
-    for (const [name, attr] of attrs) {
-      if (name === 'for_each' || name === 'iterator') continue;
-      this.diagnostics.report(attr.nameRange, `unknown attribute "${name}" in dynamic "${type}"`, name === 'labels' ? `${type} blocks take no label` : 'dynamic has: for_each, iterator and a content block');
-      ok = false;
-    }
-    const contents = d.body.blocks.filter((b) => b.type === 'content');
-    for (const b of d.body.blocks) {
-      if (b.type !== 'content') this.diagnostics.report(b.typeRange, `unexpected block "${b.type}" in dynamic "${type}"`, `the attributes of each ${type} go in a content { … } block`);
-      else if (b !== contents[0]) this.diagnostics.report(b.typeRange, `only one content block is allowed in dynamic "${type}"`);
-      else if (b.labels.length > 0) this.diagnostics.report(b.typeRange, 'a content block takes no label');
-    }
-    const content = contents[0];
-    if (!content) this.diagnostics.report(d.typeRange, `missing content block in dynamic "${type}"`, `dynamic "${type}" { for_each = …, content { … } }`);
-    let iterator = type;
-    const it = attrs.get('iterator');
-    if (it) {
-      if (it.value.kind === 'Variable') iterator = it.value.name;
-      else {
-        this.diagnostics.report(it.value.range, 'iterator must be a name: iterator = g');
-        ok = false;
-      }
-    }
-    const forEach = attrs.get('for_each');
-    if (!forEach) {
-      this.diagnostics.report(d.typeRange, `missing required attribute "for_each" in dynamic "${type}"`, 'for_each = a list, a set or a map: one block per element');
-      return;
-    }
-    const v = evalAttribute(forEach, inst.scope, this.ctx);
-    if (v === FAILED || !ok || !content) return;
-    const { value: coll0, sensitive } = unwrap(v);
-    if (coll0 === UNKNOWN || containsUnknown(coll0)) {
-      this.diagnostics.report(forEach.value.range, `the for_each of dynamic "${type}" must be known before apply`, 'it cannot depend on a value known only after apply');
-      return;
-    }
-    const coll = coll0 instanceof ResourceGroup ? expandGroup(coll0) : coll0;
-    let entries: [EvalValue, EvalValue][];
-    if (Array.isArray(coll)) entries = coll.map((x, i) => [i, x]);
-    else if (isObject(coll)) entries = Object.keys(coll).sort().map((k) => [k, coll[k]!]);
-    else {
-      this.diagnostics.report(forEach.value.range, `the for_each of dynamic "${type}" must be a list, a set or a map, got ${typeOfValue(coll)}`);
-      return;
-    }
-    // the blocks it makes: the content's body, as a block of the type (errors about the whole block point at `dynamic`)
-    const made: Block = { kind: 'Block', type, labels: [], body: content.body, range: content.range, typeRange: d.typeRange };
-    for (const [key, value] of entries) {
-      const names = new Map(inst.scope.names ?? []);
-      names.set(iterator, { key, value: sensitive ? wrap(value, true) : value });
-      out.push({ block: made, scope: { ...inst.scope, names } });
-    }
   }
 
   /** The object of one nested block (grant, connection_secret): its attributes checked against the block's schema. */

@@ -9,6 +9,7 @@ import type { CatalogRole, ImportInput } from './catalog.js';
 import { globMatch, systemRole } from './catalog.js';
 import { assignLabels, type Labelled } from './labels.js';
 import { groupRepeated, type Group, type Item } from './grouping.js';
+import { byName, deriveGrants, json, type GrantOut, type RoleOut } from './grants.js';
 
 export interface ImportOptions {
   /** Glob patterns (`*`, `?`) on role names; none: every role. */
@@ -44,32 +45,7 @@ export interface ImportResult {
   counts: Record<'database' | 'schema' | 'extension' | 'role' | 'service_account', number>;
 }
 
-/** Why a role is not imported, or undefined when it is a candidate. */
-const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-const json = (s: string) => JSON.stringify(s);
-const KINDS = ['tables', 'sequences', 'functions'] as const;
-
-interface GrantOut {
-  database: string;
-  schema: string | null;
-  on: 'tables' | 'sequences' | 'functions' | 'schema' | 'database';
-  privileges: string[];
-  future: boolean;
-  /** Creators beyond the schema owner and xp's role whose default privileges carry `privileges`. */
-  futureOwners?: string[];
-  /** Every privilege held WITH GRANT OPTION. */
-  grantOption?: boolean;
-}
-
-interface RoleOut {
-  name: string;
-  login: boolean;
-  catalog: CatalogRole;
-  database?: string;
-  schemas: Array<{ database: string; schema: string }>;
-  grants: GrantOut[];
-}
-
+/** The configuration text of what import read, with what it could not express as comments. */
 export function generate(input: ImportInput, opts: ImportOptions): ImportResult {
   const { cluster } = input;
   const notes: string[] = [];
@@ -488,127 +464,4 @@ function commentSafe(s: string): string {
 function sanitizedPart(s: string): string {
   const p = s.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '');
   return p === '' ? 'x' : p;
-}
-
-const presence = new WeakMap<ImportInput['grants'][string], Map<string, string[]>>();
-
-/** The schemas of a database where a role holds something (sorted): built once per database, not searched per role. */
-function schemasOf(cat: ImportInput['grants'][string], role: string): string[] {
-  let byRole = presence.get(cat);
-  if (!byRole) {
-    byRole = new Map();
-    for (const schema of Object.keys(cat.schemas).sort(byName)) {
-      const sch = cat.schemas[schema]!;
-      for (const who of new Set([...Object.keys(sch.held), ...Object.keys(sch.objects), ...Object.keys(sch.defaults)])) {
-        const list = byRole.get(who);
-        if (list) list.push(schema);
-        else byRole.set(who, [schema]);
-      }
-    }
-    presence.set(cat, byRole);
-  }
-  return byRole.get(role) ?? [];
-}
-
-/**
- * The grants of one role that the provider will observe exactly as written (role_states in
- * sql/055_role.sql): per database and schema, privileges held on every object of a kind (and,
- * with `future`, in the default privileges of every role objects are created by). What it
- * cannot express — a privilege on some objects only, default privileges that differ between
- * creators — leaves that schema out of the role's grants entirely (a grant naming it would
- * revoke what the role holds there) and is listed in the notes.
- */
-function deriveGrants(
-  r: RoleOut,
-  input: ImportInput,
-  dbNames: Set<string>,
-  allOf: (on: GrantOut['on']) => string[],
-  skippedSchema: (db: string, s: string) => boolean,
-  notes: string[],
-): void {
-  const who = `${r.login ? 'login role' : 'role'} ${json(r.name)}`;
-  const connectable: string[] = [];
-  for (const db of [...dbNames].sort(byName)) {
-    const cat = input.grants[db];
-    if (!cat) continue;
-    if (cat.db_owner === r.name || (cat.db_held[r.name] ?? []).includes('CONNECT')) connectable.push(db);
-  }
-  if (r.login) {
-    // its database: where it holds CONNECT; of several, the one where it uses most schemas
-    const usage = (db: string) => Object.values(input.grants[db]!.schemas).filter((s) => (s.held[r.name] ?? []).includes('USAGE')).length;
-    const best = [...connectable].sort((a, b) => usage(b) - usage(a) || byName(a, b))[0];
-    if (best !== undefined) r.database = best;
-  }
-  for (const db of [...dbNames].sort(byName)) {
-    const cat = input.grants[db];
-    if (!cat) continue;
-    const own = r.login && db === r.database;
-    if (cat.db_owner !== r.name) {
-      const held = (cat.db_held[r.name] ?? []).filter((p) => !(own && p === 'CONNECT'));
-      const grantable = cat.db_grantable?.[r.name] ?? [];
-      if (held.length > 0) {
-        const grantOption = held.every((p) => grantable.includes(p));
-        if (!grantOption && held.some((p) => grantable.includes(p)))
-          notes.push(`${who}: on database ${json(db)} some privileges only are held WITH GRANT OPTION (${grantable.join(', ')}): imported without it, so apply would revoke that option`);
-        r.grants.push({ database: db, schema: null, on: 'database', privileges: [...held].sort(byName), future: false, grantOption });
-      }
-    }
-    for (const schema of schemasOf(cat, r.name)) {
-      const sch = cat.schemas[schema]!;
-      // nothing of the role here (the usual case: one schema of many): nothing to declare
-      const objects = sch.objects[r.name];
-      if (!(r.name in sch.held) && !(r.name in sch.defaults) && (objects === undefined || Object.values(objects).every((o) => Object.keys(o.held).length === 0)))
-        continue;
-      const found: GrantOut[] = [];
-      const problems: string[] = [];
-      let usage = false;
-      if (sch.owner !== r.name) {
-        let held = [...(sch.held[r.name] ?? [])];
-        if (own && held.includes('USAGE')) {
-          usage = true;
-          held = held.filter((p) => p !== 'USAGE');
-        }
-        const grantable = sch.grantable?.[r.name] ?? [];
-        const grantOption = held.length > 0 && held.every((p) => grantable.includes(p));
-        if (!grantOption && held.some((p) => grantable.includes(p))) problems.push(`WITH GRANT OPTION on some privileges of the schema only (${grantable.join(', ')})`);
-        if (held.length > 0) found.push({ database: db, schema, on: 'schema', privileges: held.sort(byName), future: false, grantOption });
-      }
-      for (const kind of KINDS) {
-        const obj = sch.objects[r.name]?.[kind];
-        const total = obj?.total ?? 0;
-        const heldN = (p: string) => obj?.held[p] ?? 0;
-        const defs = sch.defaults[r.name]?.[kind] ?? {};
-        const all = allOf(kind);
-        const onAll = all.filter((p) => heldN(p) === total);
-        const onAny = all.filter((p) => heldN(p) > 0);
-        const inDefaults = all.filter((p) => Object.values(defs).some((v) => v.includes(p)));
-        const future = inDefaults.length > 0;
-        const want = all.filter((p) => onAny.includes(p) || inDefaults.includes(p));
-        const partial = want.filter((p) => !onAll.includes(p));
-        if (partial.length > 0) problems.push(partial.map((p) => `${p} on ${heldN(p)} of ${total} ${kind}`).join(', '));
-        // other creators (future_owners): each must give all of them
-        const owners = Object.keys(defs).filter((f) => !sch.future_for.includes(f) && (defs[f] ?? []).length > 0).sort(byName);
-        if (future) {
-          const short = [...sch.future_for, ...owners].filter((f) => !want.every((p) => (defs[f] ?? []).includes(p)));
-          if (short.length > 0)
-            problems.push(`default privileges on ${kind} (${want.join(', ')}) not for every creator xp covers (missing for ${short.map(json).join(', ')})`);
-        }
-        const grantableN = (p: string) => obj?.grantable?.[p] ?? 0;
-        const grantOption = total > 0 && want.length > 0 && want.every((p) => grantableN(p) === total);
-        if (!grantOption && want.some((p) => grantableN(p) > 0)) problems.push(`WITH GRANT OPTION on some ${kind} or privileges only`);
-        if (want.length > 0 || future) found.push({ database: db, schema, on: kind, privileges: want, future, futureOwners: owners, grantOption });
-      }
-      if (found.length === 0 && !usage) continue;
-      if (skippedSchema(db, schema)) {
-        notes.push(`${who}: privileges in ${json(db)}.${json(schema)}, xp's own schema (not imported)`);
-        continue;
-      }
-      if (problems.length > 0) {
-        notes.push(`${who}: privileges in ${json(db)}.${json(schema)} not imported: ${problems.join('; ')} (xp grants cover every object of a kind in a schema)`);
-        continue;
-      }
-      if (usage) r.schemas.push({ database: db, schema });
-      r.grants.push(...found);
-    }
-  }
 }
