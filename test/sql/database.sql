@@ -20,7 +20,7 @@ select is((xplane.create_database(db, '{"comment": "shop''s data", "connection_l
 select is((xplane.create_database(db, '{}')).status_code, 'already_exists', 'create_database again: already_exists') from t;
 select is(xplane.observe_resource('Database', db, '{}') - 'owner' - 'lc_collate' - 'lc_ctype',
   '{"encoding": "UTF8", "comment": "shop''s data", "connection_limit": 10, "allow_connections": true,
-    "is_template": false, "tablespace": "pg_default", "settings": {}}'::jsonb,
+    "is_template": false, "tablespace": "pg_default", "settings": {}, "public_privileges": ["CONNECT", "TEMPORARY"]}'::jsonb,
   'observe_resource reads pg_database in the spec''s shape') from t;
 select ok(xplane.observe_resource('Database', db2, '{}') is null, 'observe_resource: null when absent') from t;
 select is(xplane.spec_diff('Database', xplane.normalize_spec('Database', '{"comment": "shop''s data", "connection_limit": 10}'),
@@ -103,7 +103,7 @@ select ok(not exists (select 1 from pg_database where datname = t.db), 'gone fro
 
 -- the plan asks the server: an unknown tablespace, a setting value it refuses, a non-relocatable extension moved
 select is(xplane.missing_names('default', '{}', '{}', '[]', '{}', '[{"name": "work_mem", "value": "lots"}]', '[]',
-  array['pg_default', 'xp_no_such_tablespace'], '[{"name": "plpgsql", "version": "1.0"}]') - 'database_locales',
+  array['pg_default', 'xp_no_such_tablespace'], '[{"name": "plpgsql", "version": "1.0"}]') - 'database_locales' - 'superuser',
   jsonb_build_object('databases', '[]'::jsonb, 'schemas', '[]'::jsonb, 'roles', '[]'::jsonb, 'extensions', '[]'::jsonb, 'locales', '[]'::jsonb,
     'tablespaces', '["xp_no_such_tablespace"]'::jsonb, 'no_update_path', '[]'::jsonb, 'not_relocatable', '[{"name": "plpgsql", "version": "1.0"}]'::jsonb,
     'settings', '[{"name": "work_mem", "value": "lots", "problem": "invalid value for parameter \"work_mem\": \"lots\""}]'::jsonb),

@@ -10,7 +10,7 @@ select is((xplane.create_schema('api', jsonb_build_object('database', db1, 'comm
 select is((xplane.create_schema('api', jsonb_build_object('database', db2))).status_code, 'success', 'schema api in database 2: the database is part of the identity') from t;
 select is((xplane.create_schema('api', jsonb_build_object('database', db1))).status_code, 'already_exists', 'create again: already_exists') from t;
 select is(xplane.observe_resource('Schema', 'api', jsonb_build_object('database', db1)),
-  jsonb_build_object('database', db1, 'owner', current_user, 'comment', 'public API'), 'observed in the spec''s shape') from t;
+  jsonb_build_object('database', db1, 'owner', current_user, 'comment', 'public API', 'public_privileges', '[]'::jsonb), 'observed in the spec''s shape') from t;
 select is(
   (select jsonb_agg(e -> 'observed' ->> 'comment' order by ord) from jsonb_array_elements(xplane.observe_many(jsonb_build_array(
      jsonb_build_object('kind', 'Schema', 'name', 'api', 'spec', jsonb_build_object('database', db1)),
