@@ -63,43 +63,49 @@ comment on function xplane.roles_catalog_sql() is
 create or replace function xplane.roles_catalog(p_provider_config text, p_roles text[])
 returns jsonb language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
-  v_cat      jsonb := xplane.remote_query(p_provider_config, '', xplane.roles_catalog_sql(), array[p_roles::text]);
-  v_accounts text[];
-  v_prints   jsonb;
+  v_cat     jsonb := xplane.remote_query(p_provider_config, '', xplane.roles_catalog_sql(), array[p_roles::text]);
+  v_prints  jsonb;
+  v_flagged jsonb;
+  v_status  text;
 begin
   -- Passwords changed outside xp: of the roles whose verifier xp set (xplane.credentials,
   -- applied), compare a sha256 of the server's stored verifier (pg_authid.rolpassword, only
   -- readable by a superuser) with a sha256 of the one xp set. Only the fingerprints travel,
-  -- and only "in sync" / "password changed outside xp" / "not checked" leaves this function.
+  -- and only "password changed outside xp" / "not checked" leaves this function, on the
+  -- roles concerned (an account in sync carries no "password").
   -- Set-based, each jsonb unnested once: looking roles up in v_cat row by row copies the
   -- whole catalog per row (quadratic: a no-op plan of 1,000 accounts took half again as long).
-  v_accounts := array(select c.role_name
-                        from xplane.credentials c join jsonb_object_keys(v_cat -> 'roles') k(name) on k.name = c.role_name
-                       where c.provider_config = p_provider_config and c.applied_at is not null);
-  if cardinality(v_accounts) = 0 then
+  select jsonb_object_agg(c.role_name, encode(sha256(convert_to(c.verifier, 'UTF8')), 'hex'))
+    into v_prints
+    from xplane.credentials c join unnest(p_roles) k(name) on k.name = c.role_name
+   where c.provider_config = p_provider_config and c.applied_at is not null;
+  if v_prints is null then
     return v_cat;
   end if;
   if (v_cat ->> 'superuser')::boolean then
-    v_prints := xplane.remote_query(p_provider_config, '', $q$(
-      select coalesce(pg_catalog.json_object_agg(a.rolname::text,
-               pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(a.rolpassword, 'UTF8')), 'hex')), '{}'::json)
-        from pg_catalog.pg_authid a where a.rolname = any ($1::text[]))$q$, array[v_accounts::text]);
+    -- the names whose verifier differs from xp's (or is gone): usually none
+    v_flagged := xplane.remote_query(p_provider_config, '', $q$(
+      select coalesce(pg_catalog.json_agg(e.key), '[]'::json)
+        from pg_catalog.json_each_text($1::json) e
+        join pg_catalog.pg_authid a on a.rolname = e.key
+       where a.rolpassword is null
+          or pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(a.rolpassword, 'UTF8')), 'hex') <> e.value)$q$,
+      array[v_prints::text]);
+    v_status := 'password changed outside xp';
+  else
+    v_flagged := (select jsonb_agg(k) from jsonb_object_keys(v_prints) k);
+    v_status := 'not checked';
   end if;
-  return jsonb_set(v_cat, '{roles}', (
-    select jsonb_object_agg(r.key, case
-             when c.role_name is null then r.value
-             else r.value || jsonb_build_object('password', case
-               when v_prints is null then 'not checked'
-               when f.value is not distinct from to_jsonb(encode(sha256(convert_to(c.verifier, 'UTF8')), 'hex')) then 'in sync'
-               else 'password changed outside xp' end) end)
-      from jsonb_each(v_cat -> 'roles') r
-      left join xplane.credentials c
-             on c.provider_config = p_provider_config and c.role_name = r.key and c.applied_at is not null
-      left join jsonb_each(coalesce(v_prints, '{}')) f on f.key = r.key));
+  if jsonb_array_length(v_flagged) = 0 then
+    return v_cat;
+  end if;
+  return jsonb_set(v_cat, '{roles}', (v_cat -> 'roles') || (
+    select jsonb_object_agg(r.key, r.value || jsonb_build_object('password', v_status))
+      from jsonb_each(v_cat -> 'roles') r join jsonb_array_elements_text(v_flagged) f(name) on f.name = r.key));
 end
 $$;
 comment on function xplane.roles_catalog(text, text[]) is
-  'Runs roles_catalog_sql in the provider config''s maintenance database: one round trip for every role of a batch; for roles whose SCRAM verifier xp set, a second one (as a superuser) compares sha256 fingerprints of the server''s verifier and of xp''s: "password" is "in sync", "changed outside xp" or "not checked" (xp is not superuser). Never a verifier.';
+  'Runs roles_catalog_sql in the provider config''s maintenance database: one round trip for every role of a batch; for roles whose SCRAM verifier xp set, a second one (as a superuser) compares sha256 fingerprints of the server''s verifier and of xp''s: "password" is "password changed outside xp", or "not checked" (xp is not superuser), and absent when in sync. Never a verifier.';
 
 create or replace function xplane.role_flags()
 returns table (key text, keyword text, default_value boolean) language sql immutable parallel safe as $$
@@ -120,14 +126,33 @@ $$;
 comment on function xplane.role_attribute_keys() is
   'The spec keys Role and ServiceAccount share as role attributes (observed from pg_roles and pg_db_role_setting, set by CREATE/ALTER ROLE): role_flags, connection_limit, valid_until, settings, database_settings.';
 
+create or replace function xplane.role_attribute_defaults(p_login boolean)
+returns jsonb language sql immutable parallel safe set search_path = xplane, pg_catalog as $$
+  select jsonb_object_agg(f.key, case when f.key = 'login' then p_login else f.default_value end)
+         || '{"connection_limit": -1, "valid_until": null, "settings": {}, "database_settings": {}}'::jsonb
+    from xplane.role_flags() f
+$$;
+comment on function xplane.role_attribute_defaults(boolean) is
+  'The role attributes (role_attribute_keys) at their defaults, login as given (true: a ServiceAccount''s): what normalize_role_attributes gives a spec that sets none of them.';
+
 create or replace function xplane.normalize_role_attributes(p_kind xplane.resource_kind, p_spec jsonb)
 returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
 declare
   v_out jsonb;
+  -- constant arguments: folded once per session, not computed per call
+  v_def constant jsonb := case when p_kind = 'ServiceAccount' then xplane.role_attribute_defaults(true)
+                               else xplane.role_attribute_defaults(false) end;
 begin
   -- The defaults keep what 0.6.0 did: a Role NOLOGIN, a ServiceAccount LOGIN, both INHERIT and
   -- nothing more; a stored spec of 0.6.0 (without these keys) normalises to the same role.
-  -- (one query and only the calls a present key needs: normalize runs for every role of a plan)
+  -- normalize runs for every role of every plan: a spec that sets every attribute to its
+  -- default (what the client sends for most roles) or none of them is answered at once;
+  -- otherwise one query and only the calls a present key needs.
+  -- (containment holds for any object under an empty one: the settings maps are compared apart)
+  if (p_spec @> v_def and p_spec -> 'settings' = '{}'::jsonb and p_spec -> 'database_settings' = '{}'::jsonb)
+     or not p_spec ?| xplane.role_attribute_keys() then
+    return v_def;
+  end if;
   select jsonb_object_agg(f.key, case when p_spec ? f.key then to_jsonb(xplane.spec_bool(p_kind, p_spec, f.key, d.value)) else to_jsonb(d.value) end)
     into v_out
     from xplane.role_flags() f

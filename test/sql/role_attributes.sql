@@ -3,7 +3,7 @@
 -- are, located diagnostics, every flag and setting observed, drift seen by spec_diff and healed
 -- by update and by the reconcile loop, per-database settings authoritative, a password changed
 -- outside xp seen (by fingerprint, never the verifier) and restored.
-select plan(41);
+select plan(44);
 
 create function pg_temp.n(p text) returns text language sql as $$ select p || '_' || right(current_database(), 8) $$;
 create function pg_temp.v1() returns text language sql as
@@ -38,6 +38,16 @@ select is(xplane.normalize_spec('ServiceAccount', '{"database": "d", "settings":
   '{"statement_timeout": "30000"}', 'ServiceAccount settings normalise as Role settings do');
 select is(xplane.normalize_spec('Role', '{"database_settings": {"shop": {"SEARCH_PATH": "a,\"b c\"", "work_mem": "64MB"}, "empty": {}}}') -> 'database_settings',
   '{"shop": {"search_path": "a, \"b c\"", "work_mem": "64MB"}}', 'database_settings: canonical names and values, empty maps left out');
+
+-- Every attribute at its default, as the client sends it, is answered without a per-key pass:
+-- that shortcut must not drop settings (an empty object contains any object) nor pass a
+-- default written in another shape.
+select is(xplane.normalize_role_attributes('Role', xplane.role_attribute_defaults(false) || '{"settings": {"WORK_MEM": "64MB"}}'::jsonb) -> 'settings',
+  '{"work_mem": "64MB"}', 'all defaults but settings: settings kept, and canonical');
+select is(xplane.normalize_role_attributes('ServiceAccount', xplane.role_attribute_defaults(true) || '{"database_settings": {"shop": {"work_mem": "1MB"}}}'::jsonb) -> 'database_settings',
+  '{"shop": {"work_mem": "1MB"}}', 'all defaults but database_settings: kept');
+select is(pg_temp.err('Role', xplane.role_attribute_defaults(false) || '{"connection_limit": -1.5}'::jsonb),
+  'Role.connection_limit: must be an integer, got -1.5', 'a value beside the defaults is still checked');
 
 -- Located diagnostics.
 select is(pg_temp.err('Role', '{"superuser": "yes"}'), 'Role.superuser: must be true or false, got "yes"', 'a flag must be a boolean');
