@@ -237,7 +237,7 @@ comment on function xplane.remote_run_direct(text, text, text, text, boolean) is
 revoke all on function xplane.remote_run_direct(text, text, text, text, boolean) from public;
 
 create or replace function xplane.quiet_logging_sql(p_parameter_privileges boolean default true)
-returns text language sql immutable parallel safe as $$
+returns text language sql stable parallel safe as $$
   -- Every setting that makes the server log a statement's text, off in the remote session;
   -- returns their values before ({"name": "value"}, null when none). Only those the connection
   -- role may SET: all of them for a superuser, those granted with GRANT SET ON PARAMETER
@@ -259,7 +259,7 @@ comment on function xplane.quiet_logging_sql(boolean) is
   'Remote statement turning off the settings that log statement text (those the connection role may SET), returning their previous values (see remote_run); p_parameter_privileges false: for PostgreSQL 14.';
 
 create or replace function xplane.restore_logging_sql(p_before text)
-returns text language sql immutable parallel safe as $$
+returns text language sql stable parallel safe as $$
   select format('select pg_catalog.count(pg_catalog.set_config(key, value, false))::text from pg_catalog.json_each_text(%L::json)', p_before)
 $$;
 comment on function xplane.restore_logging_sql(text) is

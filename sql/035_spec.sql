@@ -46,7 +46,7 @@ comment on function xplane.spec_text(xplane.resource_kind, jsonb, text, text, bo
   'A string attribute of a spec, or p_default when absent; refuses other JSON types and (unless nullable) null or empty strings.';
 
 create or replace function xplane.identifier_problem(p_value text)
-returns text language sql immutable parallel safe as $$
+returns text language sql stable parallel safe as $$
   -- The same rule as identifierProblem in src/kinds/domains.ts (test/kinds/domains.contract.test.ts).
   -- A NUL cannot reach here: PostgreSQL text (and jsonb) refuses it on input.
   select case when p_value is null or p_value = '' then 'must not be empty'

@@ -48,7 +48,7 @@ comment on function xplane.spec_public_privileges(xplane.resource_kind, jsonb, t
   'The public_privileges of a Database (p_on database) or Schema spec, as the part of the normalised spec it gives: {} when absent (not managed), else {"public_privileges": privileges upper case, ALL expanded, TEMP = TEMPORARY, sorted}. Raises 22023 (Kind.public_privileges: unknown privilege …).';
 
 create or replace function xplane.public_privileges_observed_sql(p_acl text, p_kind text, p_owner text)
-returns text language sql immutable parallel safe as $$
+returns text language sql stable parallel safe as $$
   -- The expression (for a catalog query) of what PUBLIC (grantee 0) holds in an ACL column,
   -- the built-in default when it is null: a sorted JSON array, the shape of the spec.
   select format($q$(select coalesce(pg_catalog.jsonb_agg(x.p order by x.p), '[]'::jsonb) from (select distinct a.privilege_type::text collate "C" as p from pg_catalog.aclexplode(coalesce(%s, pg_catalog.acldefault(%L, %s))) a where a.grantee = 0) x)$q$,

@@ -95,16 +95,20 @@ create or replace function xplane.observe_many(p_items jsonb, p_provider_config 
 returns jsonb language plpgsql volatile set search_path = xplane, pg_catalog set jit = off as $$
 declare
   v_items    jsonb;
-  v_observed jsonb := '{}';
+  v_observed jsonb[];
   v_batch    record;
+  v_row      record;
+  v_ords     bigint[];
   v_obs      jsonb;
 begin
   if p_items is null or jsonb_typeof(p_items) <> 'array' then
     raise exception 'observe_many: items must be a JSON array of {"kind", "name", "spec"}' using errcode = 'invalid_parameter_value';
   end if;
   v_items := xplane.normalize_items(p_items);
+  v_observed := array_fill(null::jsonb, array[jsonb_array_length(v_items)]);
   -- One batched call per kind (Roles and ServiceAccounts together: one catalog read for
-  -- both); each does one query per database involved. v_observed: {ordinal: observed}.
+  -- both); each does one query per database involved. v_observed[ordinal]: observed, an
+  -- array assigned in place (merging jsonb objects copied what the other kinds answered).
   for v_batch in
     select xplane.observer_of((t.e ->> 'kind')::xplane.resource_kind) as observer, array_agg(t.n order by t.n) as ords,
            jsonb_agg(jsonb_build_object('kind', t.e -> 'kind', 'name', t.e -> 'name', 'spec', t.e -> 'normalized') order by t.n) as items
@@ -113,10 +117,11 @@ begin
      group by 1
   loop
     execute format('select xplane.%I($1, $2)', v_batch.observer) into v_obs using v_batch.items, p_provider_config;
-    -- joined, not "v_obs -> i" per row: that copies the whole batch's answer for every item
-    v_observed := v_observed || (select jsonb_object_agg(o.ord, coalesce(x.obs, 'null'::jsonb))
-                                   from unnest(v_batch.ords) with ordinality o(ord, i)
-                                   left join jsonb_array_elements(v_obs) with ordinality x(obs, i) on x.i = o.i);
+    v_ords := v_batch.ords;
+    -- unnested once, not "v_obs -> i" per item (that copies the whole batch's answer each time)
+    for v_row in select x.i, x.obs from jsonb_array_elements(v_obs) with ordinality x(obs, i) loop
+      v_observed[v_ords[v_row.i]] := v_row.obs;
+    end loop;
   end loop;
   return (
     select coalesce(jsonb_agg(case when t.e ? 'error' then t.e || '{"observed": null}'::jsonb
@@ -124,7 +129,7 @@ begin
                     'database', xplane.resource_database((t.e ->> 'kind')::xplane.resource_kind, t.e -> 'normalized'),
                     'observed', coalesce(o.value, 'null'::jsonb)) end order by t.n), '[]'::jsonb)
       from jsonb_array_elements(v_items) with ordinality t(e, n)
-      left join jsonb_each(v_observed) o on o.key = t.n::text);
+      left join unnest(v_observed) with ordinality o(value, n) on o.n = t.n);
 end
 $$;
 comment on function xplane.observe_many(jsonb, text) is
@@ -153,7 +158,7 @@ comment on function xplane.observe_one(xplane.resource_kind, text, jsonb, text) 
   'The observed state of one object whose spec is already normalised, or null when absent: the kind''s batched observe (observer_of) of one item. What the actions read before and after they act.';
 
 create or replace function xplane.name_problem(p_kind xplane.resource_kind, p_name text)
-returns text language sql immutable parallel safe as $$
+returns text language sql stable parallel safe as $$
   -- PostgreSQL would silently truncate a longer name, and xp would never find the object again.
   select case when xplane.identifier_problem(p_name) is not null
               then format('%s.name: %s', p_kind, xplane.identifier_problem(p_name)) end
@@ -196,7 +201,7 @@ comment on function xplane.batch_creator(xplane.resource_kind) is
   'The function that creates many absent objects of a kind together (create_roles, create_schemas), or null: reconcile_many hands it runs of them, and a kind''s create action is a batch of one.';
 
 create or replace function xplane.alter_sql(p_kind xplane.resource_kind, p_name text, p_key text, p_spec jsonb)
-returns text language sql immutable parallel safe as $$
+returns text language sql stable parallel safe as $$
   -- lower(kind) is one of the enum's words (database, schema), never user input.
   select case p_key
     when 'owner' then xplane.can_act_as_sql(p_spec ->> 'owner')
