@@ -211,10 +211,11 @@ comment on function xplane.normalize_grants(xplane.resource_kind, jsonb, text) i
 create or replace function xplane.grants_scope(p_grants jsonb)
 returns table (database text, schema text) language sql immutable parallel safe as $$
   -- Every database a list names (schema null = the database itself), and every schema in it.
-  select distinct g ->> 'database', null::text from jsonb_array_elements(coalesce(p_grants, '[]'::jsonb)) g
-  union
-  select distinct g ->> 'database', g ->> 'schema' from jsonb_array_elements(coalesce(p_grants, '[]'::jsonb)) g
-   where g ->> 'schema' is not null
+  -- One pass over the list (it runs for every role of every plan): each grant gives its
+  -- database and its schema, de-duplicated once.
+  select distinct g ->> 'database', s.schema
+    from jsonb_array_elements(coalesce(p_grants, '[]'::jsonb)) g
+         cross join lateral (values (null::text), (g ->> 'schema')) s(schema)
 $$;
 comment on function xplane.grants_scope(jsonb) is
   'The (database, schema) pairs a grants list names, plus (database, null) for each database: where grants are authoritative.';

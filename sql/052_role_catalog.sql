@@ -126,6 +126,13 @@ $$;
 comment on function xplane.role_attribute_keys() is
   'The spec keys Role and ServiceAccount share as role attributes (observed from pg_roles and pg_db_role_setting, set by CREATE/ALTER ROLE): role_flags, connection_limit, valid_until, settings, database_settings.';
 
+create or replace function xplane.role_catalog_other_keys()
+returns text[] language sql immutable parallel safe as $$
+  select array['member_of', 'member_grantors', 'comment', 'dependent_databases', 'password']
+$$;
+comment on function xplane.role_catalog_other_keys() is
+  'The keys of a role in roles_catalog that are not role attributes (role_attribute_keys): removing them leaves the attributes (test/sql/role_attributes.sql checks the two lists cover the catalog).';
+
 create or replace function xplane.role_attribute_defaults(p_login boolean)
 returns jsonb language sql immutable parallel safe set search_path = xplane, pg_catalog as $$
   select jsonb_object_agg(f.key, case when f.key = 'login' then p_login else f.default_value end)

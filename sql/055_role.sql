@@ -90,8 +90,7 @@ begin
       select t.n, t.e ->> 'kind' as kind, t.e ->> 'name' as role, coalesce(t.e -> 'spec', '{}'::jsonb) as spec
         from jsonb_array_elements(coalesce(p_items, '[]'::jsonb)) with ordinality t(e, n)),
     -- with the role attributes both kinds share (role_attribute_keys), as the catalog reads them
-    roles as (select r.key as role, r.value,
-                     (select jsonb_object_agg(k, r.value -> k) from unnest(xplane.role_attribute_keys()) k) as attrs
+    roles as (select r.key as role, r.value, r.value - xplane.role_catalog_other_keys() as attrs
                 from jsonb_each(coalesce(p_catalog -> 'cluster' -> 'roles', '{}'::jsonb)) r),
     prev as (select p.key as role, p.value from jsonb_each(coalesce(p_catalog -> 'previous_scope', '{}'::jsonb)) p),
     asks as (

@@ -3,7 +3,7 @@
 -- are, located diagnostics, every flag and setting observed, drift seen by spec_diff and healed
 -- by update and by the reconcile loop, per-database settings authoritative, a password changed
 -- outside xp seen (by fingerprint, never the verifier) and restored.
-select plan(44);
+select plan(45);
 
 create function pg_temp.n(p text) returns text language sql as $$ select p || '_' || right(current_database(), 8) $$;
 create function pg_temp.v1() returns text language sql as
@@ -131,6 +131,12 @@ select is(xplane.observe_resource('ServiceAccount', pg_temp.n('sa'), jsonb_build
 select is(xplane.remote_exec('default', '', format('alter role %I password ''by-hand''', pg_temp.n('sa'))), 'ALTER ROLE', 'password changed by hand');
 select is(xplane.observe_resource('ServiceAccount', pg_temp.n('sa'), jsonb_build_object('database', current_database())) ->> 'password',
   'password changed outside xp', 'observe reports it, without any verifier');
+-- The catalog of a role is its attributes and the other keys (role_catalog_other_keys), which
+-- role_states removes to get the attributes: a key added to either list must be in the other.
+select is((select array_agg(k order by k) from jsonb_object_keys(xplane.roles_catalog('default', array[pg_temp.n('sa')]) -> 'roles' -> pg_temp.n('sa')) k
+            where k <> all(xplane.role_catalog_other_keys())),
+  (select array_agg(k order by k) from unnest(xplane.role_attribute_keys()) k),
+  'roles_catalog: a role''s keys are role_attribute_keys and role_catalog_other_keys');
 select is(xplane.spec_diff('ServiceAccount', xplane.normalize_spec('ServiceAccount', jsonb_build_object('database', current_database(), 'settings', jsonb_build_object('lock_timeout', '5s'))),
   xplane.observe_resource('ServiceAccount', pg_temp.n('sa'), jsonb_build_object('database', current_database()))), array['password'],
   'spec_diff: the password differs');
