@@ -402,7 +402,8 @@ export class Resources {
       blockCounts[b.type] = n;
       if (b.labels.length > 0) this.diagnostics.report(b.typeRange, `a ${b.type} block takes no label`);
       for (const nested of b.body.blocks) {
-        if (b.type !== 'lifecycle' || !isLifecycleCondition(nested.type)) this.diagnostics.report(nested.typeRange, `unexpected block "${nested.type}" in ${b.type}`);
+        if (b.type === 'lifecycle' && isLifecycleCondition(nested.type)) continue;
+        this.diagnostics.report(nested.typeRange, `unexpected block "${nested.type}" in ${b.type}`, b.type === 'lifecycle' ? didYouMean(nested.type, ['precondition', 'postcondition']) : undefined);
       }
       if (b.type === 'lifecycle') {
         if (n > 1) this.diagnostics.report(b.typeRange, 'only one lifecycle block is allowed');

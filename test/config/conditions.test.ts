@@ -165,7 +165,7 @@ describe('precondition and postcondition', () => {
     expect(d).toEqual([
       { message: 'unknown attribute "extra" in postcondition', at: '5:7', hint: 'postcondition has: condition, error_message' },
       { message: 'missing required attribute "error_message" in postcondition', at: '3:5', hint: 'postcondition { condition = …, error_message = "…" }' },
-      { message: 'unexpected block "precondtion" in lifecycle', at: '7:5', hint: undefined },
+      { message: 'unexpected block "precondtion" in lifecycle', at: '7:5', hint: 'did you mean "precondition"?' },
     ]);
   });
 });
