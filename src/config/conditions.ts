@@ -176,16 +176,20 @@ export function readValidation(block: Block, variable: string, diagnostics: Diag
   return diagnostics.errors === errorsBefore ? c : undefined;
 }
 
-/** Read once per resource block (every instance shares them); null: no conditions. */
-const byResourceBlock = new WeakMap<Block, ResourceConditions | null>();
+/** Per evaluation (an AST may be evaluated again), per resource block (every instance shares
+ * them): its conditions, null when it has none. */
+const read = new WeakMap<EvalContext, WeakMap<Block, ResourceConditions | null>>();
 
 /**
- * The preconditions and postconditions in a resource block's lifecycle, read once, or
- * undefined when it has none (the usual case: one scan of its nested blocks).
+ * The preconditions and postconditions in a resource block's lifecycle, read once per
+ * evaluation, or undefined when it has none (the usual case: one scan of its nested blocks).
  */
-export function resourceConditions(resource: Block, diagnostics: DiagnosticSink): ResourceConditions | undefined {
-  const known = byResourceBlock.get(resource);
+export function resourceConditions(resource: Block, ctx: EvalContext): ResourceConditions | undefined {
+  let byBlock = read.get(ctx);
+  if (!byBlock) read.set(ctx, (byBlock = new WeakMap()));
+  const known = byBlock.get(resource);
   if (known !== undefined) return known ?? undefined;
+  const diagnostics = ctx.diagnostics;
   let found: ResourceConditions | null = null;
   const lifecycle = resource.body.blocks.find((b) => b.type === 'lifecycle');
   for (const b of lifecycle?.body.blocks ?? []) {
@@ -201,7 +205,7 @@ export function resourceConditions(resource: Block, diagnostics: DiagnosticSink)
     for (const r of self) diagnostics.report(r.range, `${SELF} is only available in a postcondition`, `a precondition is checked before the resource's own attributes; use a postcondition to check ${SELF}`);
     if (self.length === 0) found.pre.push(c);
   }
-  byResourceBlock.set(resource, found);
+  byBlock.set(resource, found);
   return found ?? undefined;
 }
 

@@ -347,7 +347,7 @@ export class Resources {
     const r = inst.resource;
     const kind = r.kind;
     const errorsBefore = this.diagnostics.errors;
-    const conditions = resourceConditions(r.block, this.diagnostics);
+    const conditions = resourceConditions(r.block, this.ctx);
     if (conditions && !checkResourceConditions(conditions.pre, inst.address, inst.scope, this.ctx)) return undefined;
     const spec: Record<string, Value> = {};
     for (const attr of r.block.body.attributes) {

@@ -3,6 +3,9 @@
 // condition (file:line:col), from `xp validate` and `xp plan` alike, before anything changes.
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { tmpdir } from 'node:os';
+import { evaluate } from '../../src/config/evaluate.js';
+import { parse } from '../../src/dsl/index.js';
 import { configOf, diagnosticsOf, loadFiles, resource, tempDir } from './fixture.js';
 
 const tenants = (validations: string, def = '["acme", "globex"]') =>
@@ -167,6 +170,15 @@ describe('precondition and postcondition', () => {
       { message: 'missing required attribute "error_message" in postcondition', at: '3:5', hint: 'postcondition { condition = …, error_message = "…" }' },
       { message: 'unexpected block "precondtion" in lifecycle', at: '7:5', hint: 'did you mean "precondition"?' },
     ]);
+  });
+
+  it('an AST evaluated twice is checked twice (nothing is remembered between evaluations)', () => {
+    const { ast } = parse('main.xp', 'role "app" {\n  lifecycle {\n    precondition {\n      condition = false\n    }\n  }\n}\n');
+    for (let i = 0; i < 2; i++) {
+      const r = evaluate([ast], { dir: tmpdir(), defaultStack: 't', variables: [], env: {} });
+      expect(r.config).toBeUndefined();
+      expect(r.diagnostics.map((d) => d.message)).toEqual(['missing required attribute "error_message" in precondition']);
+    }
   });
 });
 
