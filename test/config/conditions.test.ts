@@ -2,9 +2,11 @@
 // lifecycle's precondition and postcondition blocks. They fail with the author's message at the
 // condition (file:line:col), from `xp validate` and `xp plan` alike, before anything changes.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { tmpdir } from 'node:os';
 import { evaluate } from '../../src/config/evaluate.js';
+import { loadConfiguration } from '../../src/config/load.js';
 import { parse } from '../../src/dsl/index.js';
 import { configOf, diagnosticsOf, loadFiles, resource, tempDir } from './fixture.js';
 
@@ -179,6 +181,22 @@ describe('precondition and postcondition', () => {
       expect(r.config).toBeUndefined();
       expect(r.diagnostics.map((d) => d.message)).toEqual(['missing required attribute "error_message" in precondition']);
     }
+  });
+});
+
+describe('the microservices-rbac example', () => {
+  it('validates, and its validation and postcondition refuse what they are written against', () => {
+    const dir = 'examples/microservices-rbac';
+    expect(loadConfiguration(dir).diagnostics).toEqual([]);
+    const upper = loadConfiguration(dir, { vars: ['services={ Orders = { schema = "orders", writes = true } }'] }).diagnostics;
+    expect(upper.map((d) => d.message)).toEqual([
+      'invalid value for variable "services" (--var services): Service names are lower-case identifiers (they name login roles), got: Orders.',
+    ]);
+    const files = tempDir({ 'main.xp': readFileSync(`${dir}/main.xp`, 'utf8').replace('connection_limit = 10\n', 'connection_limit = 101\n') });
+    const { diagnostics } = loadConfiguration(files);
+    expect(diagnostics.map((d) => d.message)).toEqual(
+      ['orders', 'payments', 'reporting'].map((s) => `postcondition failed for service_account.svc["${s}"]: ${s}_svc may open more connections than the platform database allows.`),
+    );
   });
 });
 
