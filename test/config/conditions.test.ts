@@ -156,6 +156,14 @@ describe('precondition and postcondition', () => {
     ]);
   });
 
+  it('a condition that is not a bool, or an error_message that is not a string, is located', () => {
+    const check = (condition: string, message: string) =>
+      diagnosticsOf(`role "app" {\n  count = 1\n  lifecycle {\n    precondition {\n      condition     = ${condition}\n      error_message = ${message}\n    }\n  }\n}\n`);
+    expect(check('count.index', '"x"')).toEqual([{ message: 'the condition of this precondition must be a bool, got number', at: '5:23', hint: undefined }]);
+    expect(check('[true][1]', '"x"')).toEqual([{ message: 'index 1 is out of range (the list has 1 element)', at: '5:30', hint: undefined }]);
+    expect(check('false', '["x"]')).toEqual([{ message: 'error_message: expected string, got list', at: '6:23', hint: undefined }]);
+  });
+
   it('may refer to other resources, without making a dependency', () => {
     const text =
       'role "owner" {\n  connection_limit = 3\n}\nrole "app" {\n  lifecycle {\n    precondition {\n      condition     = role.owner.connection_limit > 1\n      error_message = "x"\n    }\n  }\n}\n';
