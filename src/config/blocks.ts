@@ -7,7 +7,7 @@ import type { Diagnostic, SourceRange } from '../dsl/diagnostics.js';
 import type { Configuration, OutputValue, ProviderBlock } from '../model/types.js';
 import { ANY, type TypeSpec } from '../model/type-spec.js';
 import { BUSY, FAILED, alreadyReported, attributesOf, fail, failStatic, where, type DiagnosticSink, type EvalContext, type Scope } from './context.js';
-import { checkValidations, readValidation, type Condition } from './conditions.js';
+import { checkOutputPreconditions, checkValidations, readOutputPrecondition, readValidation, type Condition } from './conditions.js';
 import { evalAttribute, evalTop } from './expressions.js';
 import { didYouMean } from './suggest.js';
 import { convert, typeFromExpression } from './type-constraints.js';
@@ -240,6 +240,7 @@ export function readProviders(blocks: ReadonlyMap<string, Block>, ctx: EvalConte
   const providers: ProviderBlock[] = [];
   for (const [name, block] of blocks) {
     const p: ProviderBlock = { name, range: block.range };
+    for (const b of block.body.blocks) ctx.diagnostics.report(b.typeRange, `unexpected block "${b.type}" in provider`);
     for (const [attrName, attr] of attributesOf(block, ctx.diagnostics)) {
       if (attrName !== 'url') {
         ctx.diagnostics.report(attr.nameRange, `unknown attribute "${attrName}" in provider`, didYouMean(attrName, ['url']) ?? 'provider has: url');
@@ -259,6 +260,16 @@ export function readProviders(blocks: ReadonlyMap<string, Block>, ctx: EvalConte
 
 export function readOutput(block: Block, ctx: EvalContext): OutputValue | undefined {
   const attrs = attributesOf(block, ctx.diagnostics);
+  const preconditions: Condition[] = [];
+  for (const b of block.body.blocks) {
+    if (b.type !== 'precondition') ctx.diagnostics.report(b.typeRange, `unexpected block "${b.type}" in output`, didYouMean(b.type, ['precondition']) ?? 'output has blocks: precondition');
+    else {
+      const c = readOutputPrecondition(b, ctx.diagnostics);
+      if (c) preconditions.push(c);
+    }
+  }
+  // checked before the value, which they may guard
+  if (preconditions.length > 0 && !checkOutputPreconditions(preconditions, block.labels[0]!, ctx)) return undefined;
   let sensitive = false;
   let value: EvalValue | typeof FAILED = null;
   for (const [name, attr] of attrs) {

@@ -8,6 +8,7 @@
 //   the variable itself only (var.NAME), and must;
 // - a precondition, before the instance's attributes are checked: it sees what the
 //   resource's attributes see (var, local, each, count.index, other resources), not `self`;
+// - an output's precondition, before its value: it sees what the value sees;
 // - a postcondition, once the instance is built and valid: it sees the same, and `self`, the
 //   instance as a reference to it reads (`self.name`, `self.owner`, defaults filled; what is
 //   known only after apply, such as a generated password, is unknown).
@@ -201,12 +202,28 @@ export function resourceConditions(resource: Block, ctx: EvalContext): ResourceC
       found.post.push(c);
       continue;
     }
-    const self = [c.condition, c.message].flatMap((attr) => referencesOf(attr.value)).filter((r) => r.root === SELF);
-    for (const r of self) diagnostics.report(r.range, `${SELF} is only available in a postcondition`, `a precondition is checked before the resource's own attributes; use a postcondition to check ${SELF}`);
-    if (self.length === 0) found.pre.push(c);
+    if (noSelf(c, diagnostics)) found.pre.push(c);
   }
   byBlock.set(resource, found);
   return found ?? undefined;
+}
+
+/** A precondition refers to no `self` (each reference to it is reported). */
+function noSelf(c: Condition, diagnostics: DiagnosticSink): boolean {
+  const self = [c.condition, c.message].flatMap((attr) => referencesOf(attr.value)).filter((r) => r.root === SELF);
+  for (const r of self) diagnostics.report(r.range, `${SELF} is only available in a postcondition`, `only a resource's postcondition reads the resource as ${SELF}: a precondition is checked before what it guards`);
+  return self.length === 0;
+}
+
+/** A `precondition` block of an output (as in Terraform), checked statically. */
+export function readOutputPrecondition(block: Block, diagnostics: DiagnosticSink): Condition | undefined {
+  const c = readCondition(block, diagnostics);
+  return c && noSelf(c, diagnostics) ? c : undefined;
+}
+
+/** The preconditions of output `name`, before its value: they see what the value sees. */
+export function checkOutputPreconditions(conditions: readonly Condition[], name: string, ctx: EvalContext): boolean {
+  return check(conditions, () => `precondition failed for output "${name}"`, { where: 'output', deps: new Set<string>() }, ctx);
 }
 
 /** Whether a lifecycle may hold a block of this type (the others are reported by the caller). */

@@ -136,7 +136,7 @@ describe('precondition and postcondition', () => {
       {
         message: 'self is only available in a postcondition',
         at: '9:23',
-        hint: "a precondition is checked before the resource's own attributes; use a postcondition to check self",
+        hint: "only a resource's postcondition reads the resource as self: a precondition is checked before what it guards",
       },
       // once, though both instances evaluate it
       { message: 'role has no attribute "nme"', at: '13:23', hint: 'did you mean "name"?' },
@@ -189,6 +189,22 @@ describe('precondition and postcondition', () => {
       expect(r.config).toBeUndefined();
       expect(r.diagnostics.map((d) => d.message)).toEqual(['missing required attribute "error_message" in precondition']);
     }
+  });
+});
+
+describe('output preconditions', () => {
+  const output = (condition: string) =>
+    `variable "tenants" {\n  default = []\n}\nrole "r" {}\noutput "first" {\n  value = "${'${var.tenants[0]}'}_${'${role.r.name}'}"\n  precondition {\n    condition     = ${condition}\n    error_message = "No tenant to show."\n  }\n}\n`;
+
+  it('are checked before the value, which they guard, with the author\'s message', () => {
+    expect(diagnosticsOf(output('length(var.tenants) > 0 && role.r.name != ""'))).toEqual([
+      { message: 'precondition failed for output "first": No tenant to show.', at: '8:5', hint: undefined },
+    ]);
+    expect(configOf(output('true').replace('default = []', 'default = ["acme"]')).outputs).toMatchObject([{ name: 'first', value: 'acme_r' }]);
+  });
+
+  it('cannot use self', () => {
+    expect(diagnosticsOf(output('self.name != ""').replace('default = []', 'default = ["acme"]')).map((d) => [d.message, d.at])).toEqual([['self is only available in a postcondition', '8:21']]);
   });
 });
 
