@@ -7,6 +7,7 @@ import type { Diagnostic, SourceRange } from '../dsl/diagnostics.js';
 import type { Configuration, OutputValue, ProviderBlock } from '../model/types.js';
 import { ANY, type TypeSpec } from '../model/type-spec.js';
 import { BUSY, FAILED, alreadyReported, attributesOf, fail, failStatic, where, type DiagnosticSink, type EvalContext, type Scope } from './context.js';
+import { checkOutputPreconditions, checkValidations, readOutputPrecondition, readValidation, type Condition } from './conditions.js';
 import { evalAttribute, evalTop } from './expressions.js';
 import { didYouMean } from './suggest.js';
 import { convert, typeFromExpression } from './type-constraints.js';
@@ -26,6 +27,8 @@ interface VariableState {
   type: TypeSpec;
   sensitive: boolean;
   value: EvalValue | typeof FAILED;
+  /** Its validation blocks (absent: none). */
+  validations?: Condition[];
 }
 
 /** The variables of a configuration. */
@@ -42,7 +45,14 @@ export class Variables {
     const attrs = attributesOf(block, this.diagnostics);
     let type: TypeSpec = ANY;
     let sensitive = false;
-    for (const b of block.body.blocks) this.diagnostics.report(b.typeRange, `unexpected block "${b.type}" in variable`);
+    let validations: Condition[] | undefined;
+    for (const b of block.body.blocks) {
+      if (b.type !== 'validation') this.diagnostics.report(b.typeRange, `unexpected block "${b.type}" in variable`, didYouMean(b.type, ['validation']) ?? 'variable has blocks: validation');
+      else {
+        const v = readValidation(b, block.labels[0]!, this.diagnostics);
+        if (v) (validations ??= []).push(v);
+      }
+    }
     for (const [name, attr] of attrs) {
       if (name === 'type') {
         const t = typeFromExpression(attr.value);
@@ -59,7 +69,7 @@ export class Variables {
         this.diagnostics.report(attr.nameRange, `unknown attribute "${name}" in variable`, didYouMean(name, ['type', 'default', 'description', 'sensitive']));
       }
     }
-    this.states.set(block.labels[0]!, { block, type, sensitive, value: FAILED });
+    this.states.set(block.labels[0]!, { block, type, sensitive, value: FAILED, ...(validations ? { validations } : {}) });
   }
 
   /** The value of every variable: the last input given for it, else its default, converted to its type. */
@@ -119,6 +129,8 @@ export class Variables {
         continue;
       }
       state.value = wrap(c.value, state.sensitive);
+      // the validations read var.NAME: the value is set first, and taken back when one fails
+      if (state.validations && !checkValidations(name, state.validations, origin, range, this.ctx)) state.value = FAILED;
     }
   }
 
@@ -228,6 +240,7 @@ export function readProviders(blocks: ReadonlyMap<string, Block>, ctx: EvalConte
   const providers: ProviderBlock[] = [];
   for (const [name, block] of blocks) {
     const p: ProviderBlock = { name, range: block.range };
+    for (const b of block.body.blocks) ctx.diagnostics.report(b.typeRange, `unexpected block "${b.type}" in provider`);
     for (const [attrName, attr] of attributesOf(block, ctx.diagnostics)) {
       if (attrName !== 'url') {
         ctx.diagnostics.report(attr.nameRange, `unknown attribute "${attrName}" in provider`, didYouMean(attrName, ['url']) ?? 'provider has: url');
@@ -247,6 +260,16 @@ export function readProviders(blocks: ReadonlyMap<string, Block>, ctx: EvalConte
 
 export function readOutput(block: Block, ctx: EvalContext): OutputValue | undefined {
   const attrs = attributesOf(block, ctx.diagnostics);
+  const preconditions: Condition[] = [];
+  for (const b of block.body.blocks) {
+    if (b.type !== 'precondition') ctx.diagnostics.report(b.typeRange, `unexpected block "${b.type}" in output`, didYouMean(b.type, ['precondition']) ?? 'output has blocks: precondition');
+    else {
+      const c = readOutputPrecondition(b, ctx.diagnostics);
+      if (c) preconditions.push(c);
+    }
+  }
+  // checked before the value, which they may guard
+  if (preconditions.length > 0 && !checkOutputPreconditions(preconditions, block.labels[0]!, ctx)) return undefined;
   let sensitive = false;
   let value: EvalValue | typeof FAILED = null;
   for (const [name, attr] of attrs) {

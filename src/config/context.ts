@@ -15,7 +15,7 @@ export const FAILED = Symbol('failed');
 export const BUSY = Symbol('busy');
 
 /** What is being evaluated, for "a variable default cannot refer to …" messages. */
-export type Where = 'variable' | 'local' | 'resource' | 'output' | 'provider' | 'stack' | 'var-file' | 'import';
+export type Where = 'variable' | 'local' | 'resource' | 'output' | 'provider' | 'stack' | 'var-file' | 'import' | 'validation';
 
 export interface Scope {
   /** Where references to resources are recorded (absent: references are not allowed). */

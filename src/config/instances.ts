@@ -19,6 +19,7 @@ import { reservedRoleName } from '../kinds/role-names.js';
 import type { ConnectionSecret, Lifecycle, ResourceInstance, ResourceType, Value } from '../model/types.js';
 import { STRING } from '../model/type-spec.js';
 import { checkAttribute, nestedSources, reportProblem, SecretFiles } from './checks.js';
+import { checkResourceConditions, isLifecycleCondition, resourceConditions } from './conditions.js';
 import { BUSY, FAILED, attributesOf, fail, failStatic, where, type DiagnosticSink, type EvalContext, type Scope } from './context.js';
 import { nestedBlocks } from './dynamic.js';
 import { evalAttribute, evalExpr } from './expressions.js';
@@ -346,6 +347,8 @@ export class Resources {
     const r = inst.resource;
     const kind = r.kind;
     const errorsBefore = this.diagnostics.errors;
+    const conditions = resourceConditions(r.block, this.ctx);
+    if (conditions && !checkResourceConditions(conditions.pre, inst.address, inst.scope, this.ctx)) return undefined;
     const spec: Record<string, Value> = {};
     for (const attr of r.block.body.attributes) {
       const name = attr.name;
@@ -398,7 +401,10 @@ export class Resources {
       const n = (blockCounts[b.type] ?? 0) + 1;
       blockCounts[b.type] = n;
       if (b.labels.length > 0) this.diagnostics.report(b.typeRange, `a ${b.type} block takes no label`);
-      for (const nested of b.body.blocks) this.diagnostics.report(nested.typeRange, `unexpected block "${nested.type}" in ${b.type}`);
+      for (const nested of b.body.blocks) {
+        if (b.type === 'lifecycle' && isLifecycleCondition(nested.type)) continue;
+        this.diagnostics.report(nested.typeRange, `unexpected block "${nested.type}" in ${b.type}`, b.type === 'lifecycle' ? didYouMean(nested.type, ['precondition', 'postcondition']) : undefined);
+      }
       if (b.type === 'lifecycle') {
         if (n > 1) this.diagnostics.report(b.typeRange, 'only one lifecycle block is allowed');
         else this.readLifecycle(b, inst, lifecycle);
@@ -445,6 +451,7 @@ export class Resources {
       this.diagnostics.report(r.attrs.get('name')?.value.range ?? r.block.typeRange, reserved.message, reserved.hint);
       return undefined;
     }
+    if (conditions && !checkResourceConditions(conditions.post, inst.address, inst.scope, this.ctx, new ResourceRef(inst))) return undefined;
     const built: ResourceInstance = {
       address: inst.address,
       type: r.type,

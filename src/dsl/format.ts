@@ -288,23 +288,47 @@ class Printer {
     return range.start.line !== range.end.line;
   }
 
-  /** `[a, b]` / `f(a, b)`, or one item per line when the source spread it over lines. */
+  /**
+   * `[a, b]` / `f(a, b)` on one line as written; written over several lines, one row of items
+   * per line as the source grouped them (items that start on the line where the previous one
+   * ends share its row), a row that holds a multi-line item or would pass MAX_WIDTH one item
+   * per line, each item followed by a comma. Comments stay at the end of their line (after
+   * the `[` or `(`, after a row, between two items of a row) or on their own line.
+   */
   private sequence(open: string, close: string, items: ast.Expression[], range: ast.Expression['range'], indent: string, expandFinal: boolean): string {
     const expand = (k: number) => (expandFinal && k === items.length - 1 ? '...' : '');
     if (!this.multiline(range) || items.length === 0) {
       return open + items.map((it, k) => this.expr(it, indent) + expand(k)).join(', ') + close;
     }
     const inner = indent + INDENT;
+    const texts = items.map((it, k) => this.expr(it, inner) + expand(k) + ',');
+    const rowStart = rowStarts(items, texts, inner.length);
     const lines = [open];
+    let line: string | undefined; // the row being written
+    const flush = () => {
+      if (line !== undefined) lines.push(line);
+      line = undefined;
+    };
+    let prevLine = range.start.line;
     let prevEnd = range.start.offset + 1;
+    const comments = (to: number) => {
+      for (const c of this.commentsIn(prevEnd, to)) {
+        if (c.startLine !== prevLine) {
+          flush();
+          lines.push(inner + this.take(c));
+        } else if (line === undefined) lines[lines.length - 1] += ' ' + this.take(c); // after the bracket
+        else line += ' ' + this.take(c);
+      }
+    };
     items.forEach((it, k) => {
-      for (const c of this.commentsIn(prevEnd, it.range.start.offset)) lines.push(inner + this.take(c));
-      const next = items[k + 1];
-      const to = next ? next.range.start.offset : range.end.offset - 1;
-      lines.push(inner + this.expr(it, inner) + expand(k) + ',' + this.trailing(it.range.end.line, it.range.end.offset, to));
+      comments(it.range.start.offset);
+      if (rowStart[k]) flush();
+      line = line === undefined ? inner + texts[k]! : `${line} ${texts[k]!}`;
+      prevLine = it.range.end.line;
       prevEnd = it.range.end.offset;
     });
-    for (const c of this.commentsIn(prevEnd, range.end.offset - 1)) lines.push(inner + this.take(c));
+    comments(range.end.offset - 1);
+    flush();
     lines.push(indent + close);
     return lines.join('\n');
   }
@@ -331,7 +355,9 @@ class Printer {
         runStart = k;
       }
     }
-    const lines = ['{'];
+    const first = o.items[0];
+    // a comment after the `{`, before a first item on a later line, stays on the line of the `{`
+    const lines = [first && first.range.start.line > o.range.start.line ? '{' + this.trailing(o.range.start.line, o.range.start.offset + 1, first.range.start.offset) : '{'];
     let prevEnd = o.range.start.offset + 1;
     o.items.forEach((it, k) => {
       const comments = this.commentsIn(prevEnd, it.range.start.offset);
@@ -398,6 +424,29 @@ class Printer {
     // the end marker must be alone on its line: what follows goes on the next one
     return `<<${marker}\n${content}${marker}\n${indent}`;
   }
+}
+
+/** The widest line a row of several list items may make; a longer one is one item per line. */
+export const MAX_WIDTH = 100;
+
+/**
+ * Which items of a multi-line sequence start a row: the first, one that starts on a later
+ * line than the previous one ends, and every item of a row that holds a multi-line item or
+ * would be wider than MAX_WIDTH (`texts`: the items as printed, with their commas).
+ */
+function rowStarts(items: ast.Expression[], texts: string[], indent: number): boolean[] {
+  const starts = items.map((it, k) => k === 0 || it.range.start.line !== items[k - 1]!.range.end.line);
+  for (let k = 0; k < items.length; ) {
+    let end = k + 1;
+    while (end < items.length && !starts[end]) end++;
+    if (end - k > 1) {
+      const row = texts.slice(k, end);
+      const width = indent + row.reduce((w, t) => w + t.length, 0) + (row.length - 1);
+      if (width > MAX_WIDTH || row.some((t) => t.includes('\n'))) for (let j = k; j < end; j++) starts[j] = true;
+    }
+    k = end;
+  }
+  return starts;
 }
 
 /** A value that ends with a heredoc ends at its marker. */

@@ -19,6 +19,7 @@ import {
   RepetitionWithSeparator,
   Terminal,
 } from './chevrotain.js';
+import { conditionAttributes, conditionBlockTypes, SELF } from './condition-blocks.js';
 import { parser } from './parser.js';
 import * as t from './tokens.js';
 
@@ -110,7 +111,7 @@ function textMateGrammar() {
     scopeName: 'source.xp',
     fileTypes: ['xp'],
     comment: 'Generated from src/dsl/tokens.ts by `npm run grammar`: do not edit.',
-    patterns: [{ include: '#comments' }, { include: '#block' }, { include: '#attribute' }, { include: '#expression' }],
+    patterns: [{ include: '#comments' }, { include: '#conditionBlock' }, { include: '#block' }, { include: '#attribute' }, { include: '#expression' }],
     repository: {
       comments: {
         patterns: [
@@ -129,7 +130,20 @@ function textMateGrammar() {
         },
         end: '\\}',
         endCaptures: { '0': { name: 'punctuation.section.block.end.xp' } },
-        patterns: [{ include: '#comments' }, { include: '#block' }, { include: '#attribute' }, { include: '#expression' }],
+        patterns: [{ include: '#comments' }, { include: '#conditionBlock' }, { include: '#block' }, { include: '#attribute' }, { include: '#expression' }],
+      },
+      conditionBlock: {
+        comment: `a block that states a condition (${conditionBlockTypes.join(', ')}): src/dsl/condition-blocks.ts`,
+        name: 'meta.block.condition.xp',
+        begin: `^\\s*(${conditionBlockTypes.join('|')})\\s*(\\{)`,
+        beginCaptures: { '1': { name: 'keyword.other.condition.xp' }, '2': { name: 'punctuation.section.block.begin.xp' } },
+        end: '\\}',
+        endCaptures: { '0': { name: 'punctuation.section.block.end.xp' } },
+        patterns: [{ include: '#comments' }, { include: '#conditionAttribute' }, { include: '#block' }, { include: '#attribute' }, { include: '#expression' }],
+      },
+      conditionAttribute: {
+        match: `^\\s*(${conditionAttributes.join('|')})\\s*(=)(?![=>])`,
+        captures: { '1': { name: 'variable.other.property.condition.xp' }, '2': { name: 'keyword.operator.assignment.xp' } },
       },
       attribute: {
         match: `^\\s*(${identifier})\\s*(=)(?![=>])`,
@@ -147,7 +161,7 @@ function textMateGrammar() {
             match: `\\b(${identifier})\\s*(?=\\()`,
             captures: { '1': { name: 'support.function.xp' } },
           },
-          { name: 'variable.language.xp', match: '\\b(?:var|local|each|count)\\b(?=\\.)' },
+          { name: 'variable.language.xp', match: `\\b(?:var|local|each|count|${SELF})\\b(?=\\.)` },
           { name: 'keyword.operator.xp', match: '\\.\\.\\.|=>|==|!=|<=|>=|&&|\\|\\||[-+*/%<>!?:=]' },
           { name: 'variable.other.xp', match: identifier },
           { begin: '\\{', end: '\\}', patterns: [{ include: '#attribute' }, { include: '#expression' }] },

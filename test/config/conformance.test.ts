@@ -3,7 +3,7 @@
 // (developer.hashicorp.com/terraform/language), each with the value those documents give,
 // run through xp's evaluator. Terraform's other functions are in functions-terraform.test.ts.
 import { describe, expect, it } from 'vitest';
-import { tempDir, valueOf } from './fixture.js';
+import { evalText, tempDir, valueOf } from './fixture.js';
 
 /** [expression, expected value]; `prelude` declares the locals the expressions use. */
 type Case = [string, unknown];
@@ -114,3 +114,23 @@ corpus(
   '',
   () => tempDir({ 'backends.tftpl': '%{ for addr in ip_addrs ~}\nbackend ${addr}:${port}\n%{ endfor ~}\n', 'hello.tpl': 'Hello, ${name}!\n' }),
 );
+
+// Terraform docs, "Input Variables", custom validation rules, and "Custom Conditions": the
+// image_id examples (length and substr, then regex), with the values the documents call valid
+// or invalid and the documented message for the invalid ones.
+describe('Terraform: variable validation', () => {
+  const imageId = (condition: string) =>
+    `variable "image_id" {\n  type        = string\n  description = "The id of the machine image (AMI) to use for the server."\n\n  validation {\n    condition     = ${condition}\n    error_message = "The image_id value must be a valid AMI id, starting with \\"ami-\\"."\n  }\n}\n`;
+  const errors = (text: string, value: string) =>
+    evalText(text, { variables: [{ name: 'image_id', value, source: 'terraform.tfvars.json' }] }).diagnostics.map((d) => d.message);
+  const message = 'invalid value for variable "image_id" (terraform.tfvars.json): The image_id value must be a valid AMI id, starting with "ami-".';
+  it.each([
+    ['length(var.image_id) > 4 && substr(var.image_id, 0, 4) == "ami-"', 'ami-0123456', []],
+    ['length(var.image_id) > 4 && substr(var.image_id, 0, 4) == "ami-"', 'ami-', [message]],
+    ['length(var.image_id) > 4 && substr(var.image_id, 0, 4) == "ami-"', 'img-0123456', [message]],
+    ['can(regex("^ami-", var.image_id))', 'ami-0123456', []],
+    ['can(regex("^ami-", var.image_id))', 'xami-1', [message]],
+  ])('%s with "%s"', (condition, value, expected) => {
+    expect(errors(imageId(condition), value)).toEqual(expected);
+  });
+});

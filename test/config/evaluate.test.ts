@@ -466,4 +466,38 @@ describe('outputs, providers, top-level mistakes', () => {
   it('requires output values and known attributes', () => {
     expect(errorsOf('output "o" { valeu = 1 }')).toEqual(['unknown attribute "valeu" in output', 'missing required attribute "value" in output "o"']);
   });
+
+  it('every block refuses a nested block it does not take, at that block', () => {
+    // each context holds `zzz {}` on a line of its own: its mistake must be reported there
+    const contexts = [
+      'variable "v" {\n  default = 1\nzzz {}\n}',
+      'variable "v" {\n  default = 1\n  validation {\n    condition     = var.v > 0\n    error_message = "x"\nzzz {}\n  }\n}',
+      'locals {\nzzz {}\n}',
+      'provider "p" {\nzzz {}\n}',
+      'output "o" {\n  value = 1\nzzz {}\n}',
+      'output "o" {\n  value = 1\n  precondition {\n    condition     = true\n    error_message = "x"\nzzz {}\n  }\n}',
+      'stack "s" {\nzzz {}\n}',
+      'import {\n  to = role.r\n  id = "r"\nzzz {}\n}',
+      'role "x" {\nzzz {}\n}',
+      'role "x" {\n  grant {\n    database   = "d"\n    schema     = "s"\n    privileges = ["SELECT"]\nzzz {}\n  }\n}',
+      'role "x" {\n  lifecycle {\nzzz {}\n  }\n}',
+      'role "x" {\n  lifecycle {\n    precondition {\n      condition     = true\n      error_message = "x"\nzzz {}\n    }\n  }\n}',
+      'role "x" {\n  lifecycle {\n    postcondition {\n      condition     = true\n      error_message = "x"\nzzz {}\n    }\n  }\n}',
+      'role "x" {\n  dynamic "grant" {\n    for_each = ["s"]\nzzz {}\n    content {\n      database   = "d"\n      schema     = grant.value\n      privileges = ["SELECT"]\n    }\n  }\n}',
+      'role "x" {\n  dynamic "grant" {\n    for_each = ["s"]\n    content {\n      database   = "d"\n      schema     = grant.value\n      privileges = ["SELECT"]\nzzz {}\n    }\n  }\n}',
+      'service_account "x" {\n  database = "d"\n  connection_secret {\n    path = "secrets/x.env"\nzzz {}\n  }\n}',
+    ];
+    for (const text of contexts) {
+      const line = text.split('\n').indexOf('zzz {}') + 1;
+      const d = diagnosticsOf(`role "r" {}\n${text}\n`);
+      expect(d.filter((x) => x.at === `${line + 1}:1` && x.message.includes('"zzz"')), text).toHaveLength(1);
+    }
+  });
+
+  it('refuses a nested block a provider or an output does not take (not ignored silently)', () => {
+    expect(diagnosticsOf('provider "p" {\n  url = ""\n  ssl {}\n}\noutput "o" {\n  value = 1\n  sensitiv {}\n}\n')).toEqual([
+      { message: 'unexpected block "ssl" in provider', at: '3:3', hint: undefined },
+      { message: 'unexpected block "sensitiv" in output', at: '7:3', hint: 'output has blocks: precondition' },
+    ]);
+  });
 });

@@ -64,3 +64,24 @@ describe('evaluation never throws', () => {
     );
   });
 });
+
+describe('conditions never throw, and never show a sensitive value', () => {
+  const withSelf = fc.oneof(expr, fc.constantFrom('self', 'self.name', 'self.comment', 'self.nosuch', 'var.pw'));
+  it('for any expression as a validation, a precondition (of a resource, of an output) or a postcondition', () => {
+    fc.assert(
+      fc.property(withSelf, withSelf, (c, m) => {
+        const r = evalText(
+          `${prelude}\nvariable "pw" {\n  default   = "hunter2-secret"\n  sensitive = true\n  validation {\n    condition     = ${c}\n    error_message = ${m}\n  }\n}\n` +
+            `role "t" {\n  lifecycle {\n    precondition {\n      condition     = ${c}\n      error_message = ${m}\n    }\n    postcondition {\n      condition     = ${c}\n      error_message = ${m}\n    }\n  }\n}\n` +
+            `output "c" {\n  value = 1\n  precondition {\n    condition     = ${c}\n    error_message = ${m}\n  }\n}\n`,
+        );
+        for (const d of r.diagnostics) {
+          expect(d.message).not.toBe('');
+          if (d.severity === 'error') expect(d.range).toBeDefined();
+          if (/^(invalid value for variable|precondition failed|postcondition failed)/.test(d.message)) expect(d.message).not.toContain('hunter2');
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { formatSource } from '../../src/dsl/format.js';
+import { formatSource, MAX_WIDTH } from '../../src/dsl/format.js';
 import { runFmt, unifiedDiff } from '../../src/cli/commands/fmt.js';
 import type { CommandIO } from '../../src/cli/commands/command.js';
 
@@ -43,6 +43,30 @@ describe('formatSource', () => {
   it('keeps a comment in an odd place: in the block header, inside an operator chain', () => {
     expect(formatSource('c.xp', 'role /* here */ "x" {}\n').output).toBe('role "x" { /* here */\n}\n');
     expect(formatSource('c.xp', 'a = [1 + # one\n  2]\n').output).toBe('a = [1 + # one\n  2]\n');
+  });
+
+  it('keeps the rows of a multi-line list or call as written, while a row fits in MAX_WIDTH', () => {
+    expect(formatSource('r.xp', 'a = [\n  "x",   "y",\n  "z"]\n').output).toBe('a = [\n  "x", "y",\n  "z",\n]\n');
+    expect(formatSource('r.xp', 'a = f(1, 2,\n  3, 4)\n').output).toBe('a = f(\n  1, 2,\n  3, 4,\n)\n');
+    // a row of exactly MAX_WIDTH columns stays; one column more is one item per line
+    const row = (n: number) => `  "${'x'.repeat(n)}", "y",`;
+    const fits = row(MAX_WIDTH - 10);
+    expect(fits.length).toBe(MAX_WIDTH);
+    expect(formatSource('w.xp', `a = [\n${fits}\n]\n`).output).toBe(`a = [\n${fits}\n]\n`);
+    expect(formatSource('w.xp', `a = [\n${row(MAX_WIDTH - 9)}\n]\n`).output).toBe(`a = [\n  "${'x'.repeat(MAX_WIDTH - 9)}",\n  "y",\n]\n`);
+    // a multi-line item is alone on its row
+    expect(formatSource('m.xp', 'a = [1, {\n  b = 2\n}, 3]\n').output).toBe('a = [\n  1,\n  {\n    b = 2\n  },\n  3,\n]\n');
+  });
+
+  it('keeps end-of-line comments where they stand: after `[`, `(`, `{`, after a row, between items', () => {
+    for (const text of [
+      'a = [ # the list\n  1, 2, # one, two\n  3,\n]\n',
+      'a = f( # the call\n  1,\n)\n',
+      'a = { # the object\n  b = 1 # one\n}\n',
+      'a = [\n  1, /* one */ 2,\n]\n',
+    ]) {
+      expect(formatSource('c.xp', text).output).toBe(text);
+    }
   });
 
   it('prints an empty file as empty, and ends every other file with one newline', () => {

@@ -34,6 +34,27 @@ describe('generated grammar files', () => {
     }
   });
 
+  it('the TextMate grammar scopes validation, precondition, postcondition, their attributes and self', () => {
+    type Rule = { begin?: string; match?: string; name?: string; patterns?: Rule[]; include?: string; beginCaptures?: Record<string, { name: string }>; captures?: Record<string, { name: string }> };
+    const grammar = JSON.parse(files['grammar/xp.tmLanguage.json']!) as { patterns: Rule[]; repository: Record<string, Rule> };
+    const { conditionBlock, conditionAttribute, block, expression } = grammar.repository;
+    const begin = new RegExp(conditionBlock!.begin!);
+    for (const type of ['validation', 'precondition', 'postcondition']) expect(begin.exec(`    ${type} {`)?.[1]).toBe(type);
+    expect(conditionBlock!.beginCaptures!['1']!.name).toBe('keyword.other.condition.xp');
+    expect(begin.exec('  validations {')).toBeNull();
+    expect(begin.exec('role "validation" {')).toBeNull();
+    const attribute = new RegExp(conditionAttribute!.match!);
+    for (const name of ['condition', 'error_message']) expect(attribute.exec(`      ${name} = x`)?.[1]).toBe(name);
+    expect(attribute.exec('      condition == x')).toBeNull();
+    expect(conditionAttribute!.captures!['1']!.name).toBe('variable.other.property.condition.xp');
+    // tried before the generic rules, wherever a block may start (the top level, inside a block)
+    const order = (patterns: Rule[]) => patterns.map((p) => p.include);
+    for (const patterns of [grammar.patterns, block!.patterns!]) expect(order(patterns).indexOf('#conditionBlock')).toBeLessThan(order(patterns).indexOf('#block'));
+    expect(order(conditionBlock!.patterns!).indexOf('#conditionAttribute')).toBeLessThan(order(conditionBlock!.patterns!).indexOf('#attribute'));
+    const language = expression!.patterns!.find((p) => p.name === 'variable.language.xp')!;
+    expect('self.name var.x selfish.y'.match(new RegExp(language.match!, 'g'))).toEqual(['self', 'var']);
+  });
+
   it('the TextMate grammar is JSON whose patterns compile', () => {
     const grammar = JSON.parse(files['grammar/xp.tmLanguage.json']!) as { scopeName: string; repository: object };
     expect(grammar.scopeName).toBe('source.xp');

@@ -19,6 +19,8 @@ const anyName = fc.oneof(ident, fc.constantFrom(...KEYWORDS));
 const templateText = plainString.filter((s) => !s.endsWith('%')).map(escape);
 const strip = fc.constantFrom('', '~');
 
+const comment = fc.constantFrom('# a comment', '// another', '/* block */');
+
 const { expr } = fc.letrec<{ expr: string; operand: string; primary: string }>((tie) => ({
   primary: fc.oneof(
     { maxDepth: 3, depthIdentifier: 'expr', withCrossShrink: true },
@@ -44,6 +46,10 @@ const { expr } = fc.letrec<{ expr: string; operand: string; primary: string }>((
     ).map((ps) => `"${ps.join('')}"`),
     fc.array(tie('expr'), { maxLength: 3 }).map((xs) => `[${xs.join(', ')}]`),
     fc.array(tie('expr'), { minLength: 1, maxLength: 3 }).map((xs) => `[\n${xs.join(',\n')}\n]`),
+    // a multi-line list written in rows, with end-of-line comments after the `[` and the rows
+    fc.tuple(fc.option(comment), fc.array(fc.tuple(fc.array(tie('expr'), { minLength: 1, maxLength: 3 }), fc.option(comment)), { minLength: 1, maxLength: 3 })).map(
+      ([head, rows]) => `[${head ? ` ${head}` : ''}\n${rows.map(([xs, c]) => `${xs.join(', ')},${c ? ` ${c}` : ''}`).join('\n')}\n]`,
+    ),
     fc.array(fc.tuple(anyName, tie('expr')), { minLength: 1, maxLength: 3 }).map((kvs) => `{\n${kvs.map(([k, v]) => `${k} = ${v}`).join('\n')}\n}`),
     // in parentheses: what follows the end marker goes on the next line, where a newline
     // must not end the attribute
@@ -76,7 +82,6 @@ const { expr } = fc.letrec<{ expr: string; operand: string; primary: string }>((
   ),
 })) as { expr: fc.Arbitrary<string> };
 
-const comment = fc.constantFrom('# a comment', '// another', '/* block */');
 const attribute = fc.tuple(anyName, expr, fc.option(comment)).map(([n, v, c]) => `${n} = ${v}${c ? ` ${c}` : ''}`);
 const label = fc.oneof(ident, plainString.map((s) => `"${escape(s)}"`));
 
