@@ -1,5 +1,6 @@
-// Runs every pgTAP suite under test/sql/ as a vitest test, against the embedded PostgreSQL 18
-// and the system PostgreSQL 15 (XP_TEST_PG15_URL; required when XP_REQUIRE_SYSTEM=1). Each file
+// Runs every pgTAP suite under test/sql/ as a vitest test, on every major of the version matrix:
+// the embedded PostgreSQL 18, the system PostgreSQL 15 (XP_TEST_PG15_URL; required when
+// XP_REQUIRE_SYSTEM=1) and 14, 16 and 17 (XP_TEST_VERSIONS=start, as .ci/run does). Each file
 // gets a fresh control database with pgTAP and the provider installed; dblink work commits in
 // other sessions, so the files clean up what they create themselves (unique names per file).
 import { readdirSync, readFileSync } from 'node:fs';
@@ -14,7 +15,7 @@ import {
   providerDatabase,
   providerTemplate,
   runTapFile,
-  serverTargets,
+  versionTargets,
   missingServer,
 } from './provider/harness.js';
 import { missing, pgtap } from './setup/requirements.js';
@@ -28,7 +29,7 @@ const files = readdirSync(dir)
 // a selection that matches nothing would run nothing and pass: say so instead
 if (files.length === 0) throw new Error(`no pgTAP file in test/sql/${only ? ` matches XP_TEST_SQL_ONLY=${only.source}` : ''}`);
 
-for (const target of serverTargets(inject('databaseUrl'))) {
+for (const target of versionTargets(inject('databaseUrl'))) {
   describe(`pgTAP on ${target.label}`, () => {
     // pgTAP comes from Debian's package, on the embedded server's extension path (global-setup.ts)
     if (missingServer(target) || missing(pgtap)) return;

