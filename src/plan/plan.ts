@@ -14,6 +14,7 @@ export const PASSWORD_NOT_CHECKED = 'not checked';
 import { HOLDS_DATA, refusals, type PlanEntry } from './refusals.js';
 import { addressMatches, selectTargets, unknownReplaces } from './select.js';
 import { identityDatabase, instanceKey, managedAddress, managedKey, TYPE_OF_KIND, uniqueUndeclaredAddresses } from './identity.js';
+import { continuity, describeObject, type Predecessor } from './renames.js';
 import {
   PLAN_FORMAT_VERSION,
   type JsonObject,
@@ -291,11 +292,12 @@ function summarise(resources: ResourcePlan[]): PlanSummary {
   return s;
 }
 
-/** sha256 of one resource's observed state, contents and password state. */
-export function observedHash(key: ResourceKey, state: ServerState): string {
+/** sha256 of one resource's observed state, contents and password state (and, renamed, of the object under its name now). */
+export function observedHash(key: ResourceKey, state: ServerState, previous?: ResourceKey): string {
   const parts: unknown[] = [state.observed.get(key)?.observed ?? null, state.contents?.get(key) ?? null];
   const pw = state.passwords?.get(key);
   if (pw !== undefined) parts.push(pw);
+  if (previous !== undefined && previous !== key) parts.push(state.observed.get(previous)?.observed ?? null);
   return sha256(canonicalJson(parts));
 }
 
@@ -390,8 +392,9 @@ function applyEntries(
   errors: PlanError[],
 ): PlanEntry[] {
   const entries: PlanEntry[] = [];
+  const cont = continuity(input.config.resources, input.managed, input.config.moved);
   for (const [key, r] of declared) {
-    const item = requireObserved(input.observed, key, r.address);
+    let item = requireObserved(input.observed, key, r.address);
     if (item.normalized === null || item.error !== undefined) {
       errors.push({
         code: 'invalid_spec',
@@ -401,19 +404,65 @@ function applyEntries(
       });
       continue;
     }
-    const m = managed.get(key);
+    const pred = cont.byDeclared.get(key);
+    const m = pred ? pred.record : managed.get(key);
+    // Renamed, or in a database renamed: planned from the object as it is named now.
+    const now = pred && pred.key !== key ? requireObserved(input.observed, pred.key, r.address) : undefined;
+    if (pred?.renamedFrom !== undefined && now?.observed && item.observed) {
+      errors.push(renameTaken(r, pred));
+      continue;
+    }
+    const renamedOnServer = now?.observed != null;
+    if (now?.observed) item = { ...item, observed: pred!.databaseFrom !== undefined ? { ...now.observed, database: identityDatabase(r.kind, r.spec) } : now.observed };
     if (r.import && !m && item.observed === null) {
       errors.push(importNotFound(r));
       continue;
     }
-    entries.push({ key, declared: r, managed: m, observed: item, plan: planDeclared(r, item, m, opts, input.passwords?.get(key)) });
+    const plan = planDeclared(r, item, m, opts, input.passwords?.get(key));
+    if (pred) continues(plan, pred, renamedOnServer, errors);
+    entries.push({ key, declared: r, managed: m, observed: item, plan, ...(pred && pred.key !== key ? { previousKey: pred.key } : {}) });
   }
   for (const [key, m] of managed) {
-    if (declared.has(key)) continue;
+    if (declared.has(key) || cont.continued.has(key)) continue;
     const item = input.observed.get(key);
     entries.push({ key, managed: m, observed: item, plan: planDelete(m, item, undefined, 'no longer declared') });
   }
   return entries;
+}
+
+/**
+ * A step that continues a record under another name, database or address: the rename in place
+ * (`~ name = "a" → "b"`), where it was recorded, and an update so that apply records it.
+ */
+function continues(plan: ResourcePlan, pred: Predecessor, renamedOnServer: boolean, errors: PlanError[]): void {
+  if (pred.renamedFrom !== undefined) {
+    plan.renamedFrom = pred.renamedFrom;
+    if (renamedOnServer) plan.changes.unshift({ path: 'name', before: pred.renamedFrom, after: plan.name, renamed: true });
+    else plan.reason ??= `${describeObject(plan.kind, pred.renamedFrom)} is not on the server${plan.action === 'create' ? '' : `, "${plan.name}" is`}: xp's record of it follows the new name`;
+    if (plan.action === 'replace') {
+      errors.push({
+        code: 'rename',
+        address: plan.address,
+        message: `${plan.address}: cannot rename ${describeObject(plan.kind, pred.renamedFrom)} to "${plan.name}" and replace it in one apply (${plan.reason}).`,
+        hint: 'Apply the new name first, then the change that replaces it.',
+      });
+    }
+  }
+  if (pred.databaseFrom !== undefined) plan.databaseFrom = pred.databaseFrom;
+  if (pred.movedFrom !== undefined) plan.movedFrom = pred.movedFrom;
+  // A database's rename carries what is in it: nothing to do for those that do not change.
+  if (plan.action === 'no-op' && (pred.renamedFrom !== undefined || pred.movedFrom !== undefined)) plan.action = 'update';
+}
+
+/** A rename whose new name is taken on the server: refused at plan. */
+function renameTaken(r: ResourceInstance, pred: Predecessor): PlanError {
+  const db = identityDatabase(r.kind, r.spec);
+  return {
+    code: 'rename',
+    address: r.address,
+    message: `${r.address}: cannot rename ${describeObject(r.kind, pred.renamedFrom!, db)} to "${r.name}": ${describeObject(r.kind, r.name, db)} already exists on the server.`,
+    hint: `Choose another name, or drop or rename the other ${r.type.replace('_', ' ')} first (xp does not manage it).`,
+  };
 }
 
 /** An `import` block whose object is not on the server: refused where the block is. */
@@ -507,7 +556,7 @@ function notesOf(selected: readonly PlanEntry[]): Pick<Plan, 'notes'> {
  * apply assembles its plan up to three times (computePlan).
  */
 function hashesOnRead(plan: Plan, selected: readonly PlanEntry[], server: ServerState): void {
-  for (const e of selected) computedOnRead(e.plan, 'observedHash', () => observedHash(e.key, server));
+  for (const e of selected) computedOnRead(e.plan, 'observedHash', () => observedHash(e.key, server, e.previousKey));
   computedOnRead(plan, 'fingerprint', () =>
     observedFingerprint(
       selected.map((e) => e.key),
@@ -544,7 +593,15 @@ function where(r: ResourceInstance): string {
 export function changesToCheck(plan: Plan): Array<Pick<ResourcePlan, 'kind' | 'name' | 'database' | 'provider' | 'action'> & { changed: string[] }> {
   return plan.resources
     .filter((r) => r.action !== 'no-op' && r.action !== 'create' && r.action !== 'import' && !r.orphan)
-    .map(({ kind, name, database, provider, action, changes }) => ({ kind, name, database, provider, action, changed: [...new Set(changes.map((c) => c.path).filter((p) => !p.startsWith('lifecycle.')))] }));
+    // A renamed object is checked under its name now.
+    .map(({ kind, name, database, provider, action, changes, renamedFrom, databaseFrom }) => ({
+      kind,
+      name: renamedFrom ?? name,
+      database: databaseFrom ?? database,
+      provider,
+      action,
+      changed: [...new Set(changes.map((c) => c.path).filter((p) => !p.startsWith('lifecycle.')))],
+    }));
 }
 
 /** Databases, schemas and extensions the plan would drop: what they hold must be counted (readContents). */

@@ -5,7 +5,7 @@
 // its fingerprint compared with the one the plan was computed from.
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { identityDatabase, resourceKey } from './identity.js';
+import { identityDatabase, previousKey, resourceKey } from './identity.js';
 import { contentsToObserve, observedFingerprint, observedHash } from './plan.js';
 import { ACTIONS, PLAN_FORMAT_VERSION, type JsonObject, type Plan, type ResourcePlan, type ServerState } from './types.js';
 
@@ -98,7 +98,13 @@ export async function loadPlan(path: string): Promise<Plan> {
 
 /** What must be observed again to check a saved plan: each resource with the spec it was planned with. */
 export function observationRequest(plan: Plan): Array<{ kind: ResourcePlan['kind']; name: string; spec: JsonObject; provider: string }> {
-  return plan.resources.map((r) => ({ kind: r.kind, name: r.name, spec: r.spec, provider: r.provider }));
+  return plan.resources.flatMap((r) => [
+    { kind: r.kind, name: r.name, spec: r.spec, provider: r.provider },
+    // renamed: the object under its name now, too
+    ...(previousKey(r) !== undefined
+      ? [{ kind: r.kind, name: r.renamedFrom ?? r.name, spec: r.databaseFrom !== undefined ? { ...r.spec, database: r.databaseFrom } : r.spec, provider: r.provider }]
+      : []),
+  ]);
 }
 
 /** Databases and schemas whose contents must be observed again (the same as when planning). */
@@ -111,10 +117,11 @@ export const contentsRequest = contentsToObserve;
  */
 export function assertFresh(plan: Plan, current: ServerState): void {
   const keys = plan.resources.map((r) => resourceKey(r.provider, r.kind, r.database || identityDatabase(r.kind, r.spec), r.name));
-  const now = observedFingerprint(keys, current);
+  const hashes = plan.resources.map((r, i) => observedHash(keys[i]!, current, previousKey(r)));
+  const now = observedFingerprint(keys, current, new Map(keys.map((k, i) => [k, hashes[i]!])));
   if (now === plan.fingerprint) return;
   const changed = plan.resources
-    .filter((r, i) => observedHash(keys[i]!, current) !== r.observedHash)
+    .filter((r, i) => hashes[i] !== r.observedHash)
     .map((r) => r.address);
   const what =
     changed.length > 0
