@@ -53,8 +53,9 @@ begin
   end if;
   -- What the server has now: the object may have been renamed already (by hand, or by an apply
   -- whose transaction did not commit after the rename did: a remote statement commits at once).
-  v_old := xplane.observe_one(p_kind, p_old, v_spec, p_provider_config) is not null;
-  v_new := xplane.observe_one(p_kind, p_new, v_spec, p_provider_config) is not null;
+  select (o -> 0 -> 'observed') <> 'null'::jsonb, (o -> 1 -> 'observed') <> 'null'::jsonb into v_old, v_new
+    from xplane.observe_many(jsonb_build_array(jsonb_build_object('kind', p_kind, 'name', p_old, 'spec', v_spec),
+                                               jsonb_build_object('kind', p_kind, 'name', p_new, 'spec', v_spec)), p_provider_config) o;
   if v_old and v_new then
     raise exception 'cannot rename % % to %: % % already exists', p_kind, quote_ident(p_old), quote_ident(p_new), p_kind, quote_ident(p_new)
       using errcode = 'duplicate_object', hint = 'Drop or rename the other one first, or choose another name.';
