@@ -63,8 +63,14 @@ begin
   if v_old then
     -- A database is renamed from the maintenance database, with none of this session's
     -- connections to it left open (PostgreSQL refuses while anyone is connected).
+    -- The provider's sessions of other xp connections (application_name xplane/<pid>: the
+    -- plan's reads, another worker of this apply) are ended too; their owners reconnect on
+    -- their next statement (remote_run). Anyone else connected makes PostgreSQL refuse.
     if p_kind = 'Database' then
       perform xplane.remote_disconnect(p_provider_config, p_old);
+      perform xplane.remote_exec(p_provider_config, '', format(
+        'do $end$ begin perform pg_catalog.pg_terminate_backend(pid, 10000) from pg_catalog.pg_stat_activity '
+        'where datname = %L and application_name like %L and backend_type = ''client backend''; end $end$', p_old, 'xplane/%'));
     end if;
     perform xplane.remote_exec(p_provider_config, case when p_kind = 'Schema' then v_db else '' end,
                                xplane.rename_sql(p_kind, p_old, p_new));
