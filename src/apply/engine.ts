@@ -8,8 +8,8 @@ import pg from 'pg';
 import type { Configuration, ResourceInstance } from '../model/types.js';
 import { assemblePlan, changesToCheck, contentsToObserve } from '../plan/plan.js';
 import { desiredSpecJson } from '../plan/desired.js';
-import { instanceKey, managedKey, observedMap, previousKey, resourceKey } from '../plan/identity.js';
-import { continuity } from '../plan/renames.js';
+import { identityDatabase, instanceKey, managedKey, observedMap, previousKey, resourceKey } from '../plan/identity.js';
+import { continuity, NameMap, renamedObjects } from '../plan/renames.js';
 import { plainPassword, readPasswordStates, type PasswordCheck } from '../state/passwords.js';
 import { assertFresh, contentsRequest, observationRequest } from '../plan/saved.js';
 import type { Plan, PlanInput, PlanOptions, ResourceKey } from '../plan/types.js';
@@ -140,18 +140,22 @@ export async function readPlanInput(session: Session, config: Configuration, opt
   const stackMode = await readStackMode(session.control, config.stack);
   const declaredKeys = new Set<ResourceKey>(config.resources.map(instanceKey));
   // A resource renamed (or in a database renamed) is observed under its name now too, with its declared spec.
+  // Declared specs name objects as they will be named: observe asks with the names now, and
+  // reads the answers with the new ones (NameMap).
   const cont = continuity(config.resources, managed, config.moved);
+  const renamed = new NameMap(renamedObjects(config.resources, cont));
   const requests: ObserveRequest[] = config.resources.flatMap((r) => {
     const spec = desiredSpecJson(r);
     const pred = cont.byDeclared.get(instanceKey(r));
-    const declaredRequest = { kind: r.kind, name: r.name, spec, provider: r.provider };
+    const declaredRequest = { kind: r.kind, name: r.name, spec: renamed.map(r.kind, r.provider, spec, 'now', identityDatabase(r.kind, r.spec) !== ''), provider: r.provider };
     if (!pred || pred.key === instanceKey(r)) return [declaredRequest];
-    return [declaredRequest, { kind: r.kind, name: pred.name, spec: pred.databaseFrom !== undefined ? { ...spec, database: pred.databaseFrom } : spec, provider: r.provider }];
+    return [declaredRequest, { kind: r.kind, name: pred.name, spec: renamed.map(r.kind, r.provider, spec, 'now'), provider: r.provider }];
   });
+  const declaredRequests = requests.length;
   for (const m of managed) {
     if (!declaredKeys.has(managedKey(m)) && !cont.continued.has(managedKey(m))) requests.push({ kind: m.kind, name: m.name, spec: m.spec, provider: m.provider });
   }
-  const observed = observedMap(await observeAll(session.control, requests));
+  const observed = observedMap((await observeAll(session.control, requests)).map((item, i) => (i < declaredRequests ? renamed.after(item) : item)));
   const foreign = await readForeign(session.control, config.stack, [...declaredKeys]);
   const passwords = await readPasswordStates(
     session.control,
@@ -225,7 +229,8 @@ export async function computePlan(session: Session, config: Configuration, optio
 export async function checkFresh(session: Session, plan: Plan, dir: string, config?: Configuration): Promise<void> {
   sweepSecretTemps(dir, plan.resources.flatMap((r) => (r.connectionSecret ? [r.connectionSecret] : [])));
   const managed = await readManaged(session.control, plan.stack);
-  const observed = observedMap(await observeAll(session.control, observationRequest(plan)));
+  const requests = observationRequest(plan);
+  const observed = observedMap((await observeAll(session.control, requests)).map((item, i) => requests[i]!.read(item)));
   const drops = contentsRequest(plan);
   const contents = drops.length > 0 ? await readContents(session.control, drops) : undefined;
   const declared = new Map((config?.resources ?? []).map((r) => [r.address, r]));

@@ -13,8 +13,9 @@
 // block, or a new label for the same object). Records of xp before 0.7.0 have no address:
 // they are taken to be at `type.name`.
 import type { KindName, MovedBlock, ResourceInstance } from '../model/types.js';
+import { namingAttributes, type NamedNamespace, type NamingAttributes } from '../kinds/index.js';
 import { identityDatabase, instanceKey, managedAddress, managedKey, resourceKey, TYPE_OF_KIND } from './identity.js';
-import type { ManagedRecord, ResourceKey } from './types.js';
+import type { Json, JsonObject, ManagedRecord, ObservedItem, ResourceKey } from './types.js';
 
 /** The kinds PostgreSQL renames in place (an extension's name is fixed). */
 export const RENAMABLE: ReadonlySet<KindName> = new Set(['Role', 'ServiceAccount', 'Schema', 'Database']);
@@ -123,4 +124,100 @@ export function continuity(resources: readonly ResourceInstance[], managed: read
 /** `role "a"` for messages. */
 export function describeObject(kind: KindName, name: string, database = ''): string {
   return `${TYPE_OF_KIND[kind].replace('_', ' ')} "${name}"${database ? ` in database "${database}"` : ''}`;
+}
+
+/** An object renamed in place by the plan: its new name (and database), and its name now. */
+export interface RenamedObject {
+  provider: string;
+  kind: KindName;
+  name: string;
+  from: string;
+  /** The new name of its database (schemas). */
+  database: string;
+}
+
+/** The renamed objects of a continuity: what references to them read as, before and after. */
+export function renamedObjects(resources: readonly ResourceInstance[], cont: Continuity): RenamedObject[] {
+  return resources.flatMap((r) => {
+    const pred = cont.byDeclared.get(instanceKey(r));
+    return pred?.renamedFrom !== undefined ? [{ provider: r.provider, kind: r.kind, name: r.name, from: pred.renamedFrom, database: identityDatabase(r.kind, r.spec) }] : [];
+  });
+}
+
+type Direction = 'now' | 'after';
+
+/**
+ * Names of renamed objects in specs and observed states, both ways: a spec says the names after
+ * apply, the server (until apply) the names now. Observe is asked with the names now (the
+ * scope it reads: a service account's database, a role's grants), and what it answers is read
+ * with the names after, so that a reference to a renamed object is no change (apply renames
+ * it; grants and memberships follow the object).
+ */
+export class NameMap {
+  private readonly maps = new Map<string, string>();
+  readonly empty: boolean;
+
+  constructor(renamed: readonly RenamedObject[]) {
+    const dbNow = new Map(renamed.filter((o) => o.kind === 'Database').map((o) => [JSON.stringify([o.provider, o.name]), o.from]));
+    for (const o of renamed) {
+      const namespace = o.kind === 'Database' ? 'database' : o.kind === 'Schema' ? 'schema' : 'role';
+      const db = o.kind === 'Schema' ? o.database : '';
+      const dbBefore = o.kind === 'Schema' ? (dbNow.get(JSON.stringify([o.provider, o.database])) ?? o.database) : '';
+      this.maps.set(JSON.stringify(['now', o.provider, namespace, db, o.name]), o.from);
+      this.maps.set(JSON.stringify(['after', o.provider, namespace, dbBefore, o.from]), o.name);
+    }
+    this.empty = renamed.length === 0;
+  }
+
+  private name(dir: Direction, provider: string, namespace: NamedNamespace, value: string, database: string | undefined): string {
+    return this.maps.get(JSON.stringify([dir, provider, namespace, namespace === 'schema' ? (database ?? '') : '', value])) ?? value;
+  }
+
+  /**
+   * A spec or observed state of `kind` with every name of a renamed object as `dir` has it.
+   * `keepDatabase`: the resource's own `database` stays (a schema's or extension's identity, asked as declared).
+   */
+  map(kind: KindName, provider: string, value: JsonObject, dir: Direction, keepDatabase = false): JsonObject {
+    if (this.empty) return value;
+    const n = namingAttributes(kind);
+    const top = typeof value['database'] === 'string' ? value['database'] : undefined;
+    const one = (v: Json | undefined, namespace: NamedNamespace, db: string | undefined): Json | undefined => {
+      if (typeof v === 'string') return this.name(dir, provider, namespace, v, db);
+      if (Array.isArray(v)) return v.map((x) => (typeof x === 'string' ? this.name(dir, provider, namespace, x, db) : x));
+      return v;
+    };
+    const attrs = (obj: JsonObject, list: NamingAttributes['attributes'], db: string | undefined, own: boolean): JsonObject => {
+      const out: JsonObject = { ...obj };
+      for (const { attr, namespace } of list) {
+        if (!(attr in obj) || (own && keepDatabase && attr === 'database')) continue;
+        out[attr] = one(obj[attr], namespace, db)!;
+      }
+      return out;
+    };
+    const out = attrs(value, n.attributes, top, true);
+    const settings = value['database_settings'];
+    if ((kind === 'Role' || kind === 'ServiceAccount') && settings && typeof settings === 'object' && !Array.isArray(settings)) {
+      out['database_settings'] = Object.fromEntries(Object.entries(settings).map(([db, v]) => [this.name(dir, provider, 'database', db, undefined), v]));
+    }
+    for (const block of n.blocks) {
+      const items = value[block.specKey];
+      if (!Array.isArray(items)) continue;
+      out[block.specKey] = items.map((x) => {
+        if (x === null || typeof x !== 'object' || Array.isArray(x)) return x;
+        const db = typeof x['database'] === 'string' ? x['database'] : top;
+        return attrs(x, block.attributes, db, false);
+      });
+    }
+    return out;
+  }
+
+  /** An observe answer asked with the names now, read with the names after. */
+  after(item: ObservedItem): ObservedItem {
+    if (this.empty) return item;
+    return {
+      ...item,
+      normalized: item.normalized && this.map(item.kind, item.provider, item.normalized, 'after'),
+      observed: item.observed && this.map(item.kind, item.provider, item.observed, 'after'),
+    };
+  }
 }

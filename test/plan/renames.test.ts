@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { MovedBlock, ResourceInstance } from '../../src/model/types.js';
 import { assemblePlan, changesToCheck } from '../../src/plan/plan.js';
 import { instanceKey, resourceKey } from '../../src/plan/identity.js';
-import { continuity, movedAddress } from '../../src/plan/renames.js';
+import { continuity, movedAddress, NameMap } from '../../src/plan/renames.js';
 import { assertFresh, observationRequest } from '../../src/plan/saved.js';
 import type { ManagedRecord, ObservedItem, PlanInput, ResourceKey } from '../../src/plan/types.js';
 import { renderPlanText } from '../../src/render/plan-text.js';
@@ -157,5 +157,39 @@ describe('moved blocks', () => {
     const now = instance('role', 'x', {}, { address: 'role.new' });
     const plan = assemblePlan(input({ declared: [now], records: [{ r: now, server: 'same' }], moved: [moved('role.old', 'role.new')] }));
     expect(plan.resources.map((r) => r.action)).toEqual(['no-op']);
+  });
+});
+
+describe('NameMap: references to renamed objects', () => {
+  const map = new NameMap([
+    { provider: 'default', kind: 'Database', name: 'db2', from: 'db', database: '' },
+    { provider: 'default', kind: 'Schema', name: 's2', from: 's', database: 'db2' },
+    { provider: 'default', kind: 'Role', name: 'r2', from: 'r', database: '' },
+  ]);
+  const declared = {
+    database: 'db2',
+    schemas: ['s2', 'other'],
+    member_of: ['r2', 'x'],
+    grants: [{ database: 'db2', schema: 's2', on: 'tables', privileges: ['SELECT'] }, { schema: 's2', on: 'sequences', privileges: ['USAGE'] }],
+    database_settings: { db2: { work_mem: '4MB' } },
+  };
+  const now = {
+    database: 'db',
+    schemas: ['s', 'other'],
+    member_of: ['r', 'x'],
+    grants: [{ database: 'db', schema: 's', on: 'tables', privileges: ['SELECT'] }, { schema: 's', on: 'sequences', privileges: ['USAGE'] }],
+    database_settings: { db: { work_mem: '4MB' } },
+  };
+
+  it('asks observe with the names now and reads its answer with the names after', () => {
+    expect(map.map('ServiceAccount', 'default', declared, 'now')).toEqual(now);
+    expect(map.map('ServiceAccount', 'default', now, 'after')).toEqual(declared);
+    // a schema's own database is its identity: kept when asked as declared
+    expect(map.map('Schema', 'default', { database: 'db2', owner: 'r2' }, 'now', true)).toEqual({ database: 'db2', owner: 'r' });
+  });
+
+  it('leaves names of other providers and of schemas in other databases alone', () => {
+    expect(map.map('ServiceAccount', 'other', declared, 'now')).toEqual(declared);
+    expect(map.map('ServiceAccount', 'default', { database: 'elsewhere', schemas: ['s2'] }, 'now')).toEqual({ database: 'elsewhere', schemas: ['s2'] });
   });
 });
