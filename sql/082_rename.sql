@@ -36,6 +36,12 @@ begin
   if v_problem is not null then
     raise exception 'xplane.rename_resource: %', v_problem using errcode = 'invalid_parameter_value';
   end if;
+  -- Never what xp depends on (the role it connects as, the control database, schema xplane …),
+  -- also when called directly: the plan refuses it first (self_protection).
+  v_problem := xplane.protection_refusal('update', p_kind, p_old, v_db, array['name'], p_provider_config);
+  if v_problem is not null then
+    raise exception '%', v_problem using errcode = 'insufficient_privilege';
+  end if;
   select id, stack, spec into v_id, v_owner, v_spec from xplane.managed_resources
    where provider_config = p_provider_config and kind = p_kind and database = v_db and name = p_old
      for update;

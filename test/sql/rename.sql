@@ -2,7 +2,7 @@
 -- its tables and their grants, a role its members, a service account its password (SCRAM
 -- verifier) and credential, a database its schemas' records; the address is recorded; a taken
 -- name is refused; an object renamed already only moves the record.
-select plan(29);
+select plan(30);
 
 create function pg_temp.n(p text) returns text language sql as $$ select p || '_' || right(current_database(), 8) $$;
 create function pg_temp.v1() returns text language sql as
@@ -82,6 +82,10 @@ select is((select database || ' ' || (spec ->> 'database') from xplane.managed_r
 -- not for an extension; not for another stack's record
 select throws_ok($$select xplane.rename_resource('Extension', 'a', 'b', 'x', 'default', 'rename_stack')$$, '0A000', 'xplane.rename_resource: a Extension cannot be renamed', 'an extension cannot be renamed');
 select throws_ok(format($$select xplane.rename_resource('Role', %L, 'x', '', 'default', 'other_stack')$$, pg_temp.n('readers3')), '23505', null, 'another stack''s resource is refused');
+
+-- never what xp depends on: the control database
+select throws_ok(format($$select xplane.rename_resource('Database', %L, 'x', '', 'default', 'rename_stack')$$, current_database()), '42501', null,
+  'the control database is not renamed');
 
 -- cleanup (the provider commits through dblink: what was created is dropped by hand)
 select is((select count(*)::int from t, lateral unnest(array[db, dba, dbb]) d,
