@@ -15,7 +15,7 @@
 import type { KindName, MovedBlock, ResourceInstance } from '../model/types.js';
 import { namingAttributes, type NamedNamespace, type NamingAttributes } from '../kinds/index.js';
 import { identityDatabase, instanceKey, managedAddress, managedKey, resourceKey, TYPE_OF_KIND } from './identity.js';
-import type { Json, JsonObject, ManagedRecord, ObservedItem, ResourceKey } from './types.js';
+import type { Json, JsonObject, ManagedRecord, ObservedItem, PlanError, ResourceKey, ResourcePlan } from './types.js';
 
 /** The kinds PostgreSQL renames in place (an extension's name is fixed). */
 export const RENAMABLE: ReadonlySet<KindName> = new Set(['Role', 'ServiceAccount', 'Schema', 'Database']);
@@ -119,6 +119,41 @@ export function continuity(resources: readonly ResourceInstance[], managed: read
     }
   }
   return { byDeclared, continued };
+}
+
+/**
+ * A step that continues a record under another name, database or address: the rename in place
+ * (`~ name = "a" → "b"`), where it was recorded, and an update so that apply records it.
+ */
+export function continues(plan: ResourcePlan, pred: Predecessor, renamedOnServer: boolean, errors: PlanError[]): void {
+  if (pred.renamedFrom !== undefined) {
+    plan.renamedFrom = pred.renamedFrom;
+    if (renamedOnServer) plan.changes.unshift({ path: 'name', before: pred.renamedFrom, after: plan.name, renamed: true });
+    else plan.reason ??= `${describeObject(plan.kind, pred.renamedFrom)} is not on the server${plan.action === 'create' ? '' : `, "${plan.name}" is`}: xp's record of it follows the new name`;
+    if (plan.action === 'replace') {
+      errors.push({
+        code: 'rename',
+        address: plan.address,
+        message: `${plan.address}: cannot rename ${describeObject(plan.kind, pred.renamedFrom)} to "${plan.name}" and replace it in one apply (${plan.reason}).`,
+        hint: 'Apply the new name first, then the change that replaces it.',
+      });
+    }
+  }
+  if (pred.databaseFrom !== undefined) plan.databaseFrom = pred.databaseFrom;
+  if (pred.movedFrom !== undefined) plan.movedFrom = pred.movedFrom;
+  // A database's rename carries what is in it: nothing to do for those that do not change.
+  if (plan.action === 'no-op' && (pred.renamedFrom !== undefined || pred.movedFrom !== undefined)) plan.action = 'update';
+}
+
+/** A rename whose new name is taken on the server: refused at plan. */
+export function renameTaken(r: ResourceInstance, pred: Predecessor): PlanError {
+  const db = identityDatabase(r.kind, r.spec);
+  return {
+    code: 'rename',
+    address: r.address,
+    message: `${r.address}: cannot rename ${describeObject(r.kind, pred.renamedFrom!, db)} to "${r.name}": ${describeObject(r.kind, r.name, db)} already exists on the server.`,
+    hint: `Choose another name, or drop or rename the other ${r.type.replace('_', ' ')} first (xp does not manage it).`,
+  };
 }
 
 /** `role "a"` for messages. */
