@@ -5,7 +5,7 @@
 import { Sensitive, type KindName, type ResourceInstance } from '../model/types.js';
 import { canonicalJson, compareAddresses, jsonEqual, sha256, sortByAddress } from './canonical.js';
 import { createChanges, deleteChanges, diffAttributes, lifecycleChanges, recordedLifecycle } from './diff.js';
-import { maskOf, PASSWORD_KEY } from './desired.js';
+import { desiredSpecJson, maskOf, PASSWORD_KEY } from './desired.js';
 
 /** What observe reports, as a ServiceAccount's `password`, for a verifier replaced on the server (xplane.roles_catalog). */
 export const PASSWORD_CHANGED_OUTSIDE = 'password changed outside xp';
@@ -14,7 +14,7 @@ export const PASSWORD_NOT_CHECKED = 'not checked';
 import { HOLDS_DATA, refusals, type PlanEntry } from './refusals.js';
 import { addressMatches, selectTargets, unknownReplaces } from './select.js';
 import { identityDatabase, instanceKey, managedAddress, managedKey, TYPE_OF_KIND, uniqueUndeclaredAddresses } from './identity.js';
-import { continues, continuity, renameTaken } from './renames.js';
+import { continues, continuity, NameMap, renamedObjects, renameTaken, staleNameError } from './renames.js';
 import {
   PLAN_FORMAT_VERSION,
   type JsonObject,
@@ -393,8 +393,14 @@ function applyEntries(
 ): PlanEntry[] {
   const entries: PlanEntry[] = [];
   const cont = continuity(input.config.resources, input.managed, input.config.moved);
+  const renamed = new NameMap(renamedObjects(input.config.resources, cont));
   for (const [key, r] of declared) {
     let item = requireObserved(input.observed, key, r.address);
+    const stale = renamed.stale(r.kind, r.provider, desiredSpecJson(r));
+    if (stale.length > 0) {
+      errors.push(staleNameError(r.address, stale));
+      continue;
+    }
     if (item.normalized === null || item.error !== undefined) {
       errors.push({
         code: 'invalid_spec',

@@ -156,6 +156,17 @@ export function renameTaken(r: ResourceInstance, pred: Predecessor): PlanError {
   };
 }
 
+/** A declared spec naming an object by the name this plan renames away: refused, at the resource. */
+export function staleNameError(address: string, stale: ReadonlyArray<[string, string]>): PlanError {
+  const [from, to] = stale[0]!;
+  return {
+    code: 'rename',
+    address,
+    message: `${address}: it names "${from}", which this plan renames to "${to}": after the rename "${from}" names nothing.`,
+    hint: `Write "${to}", or refer to the renamed resource (e.g. role.x.name) so that the name follows it.`,
+  };
+}
+
 /** `role "a"` for messages. */
 export function describeObject(kind: KindName, name: string, database = ''): string {
   return `${TYPE_OF_KIND[kind].replace('_', ' ')} "${name}"${database ? ` in database "${database}"` : ''}`;
@@ -243,6 +254,26 @@ export class NameMap {
         return attrs(x, block.attributes, db, false);
       });
     }
+    return out;
+  }
+
+  /**
+   * The names a declared spec gives that are the names now of objects this plan renames
+   * (`["s", "s2"]`): after apply they name nothing. Empty when there are none.
+   */
+  stale(kind: KindName, provider: string, spec: JsonObject): Array<[string, string]> {
+    if (this.empty) return [];
+    const out: Array<[string, string]> = [];
+    const walk = (a: Json | undefined, b: Json | undefined): void => {
+      if (typeof a === 'string' && typeof b === 'string' && a !== b) out.push([a, b]);
+      else if (Array.isArray(a) && Array.isArray(b)) a.forEach((x, i) => walk(x, b[i]));
+      else if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
+        const ka = Object.keys(a);
+        const kb = Object.keys(b);
+        ka.forEach((k, i) => (k !== kb[i] ? out.push([k, kb[i]!]) : walk(a[k], b[k])));
+      }
+    };
+    walk(spec, this.map(kind, provider, spec, 'after'));
     return out;
   }
 

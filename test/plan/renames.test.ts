@@ -109,6 +109,23 @@ describe('renames in place', () => {
     ]);
   });
 
+  it('refuses a declaration that still names a renamed object by its name now', () => {
+    const member = instance('role', 'm', { member_of: ['lbl'] });
+    const plan = assemblePlan(input({ declared: [declared, member], records: [{ r: recorded, server: 'same' }, { r: member, server: 'same' }] }));
+    expect(plan.errors).toEqual([
+      {
+        code: 'rename',
+        address: 'role.m',
+        message: 'role.m: it names "lbl", which this plan renames to "lbl2": after the rename "lbl" names nothing.',
+        hint: 'Write "lbl2", or refer to the renamed resource (e.g. role.x.name) so that the name follows it.',
+      },
+    ]);
+    // written with the new name: no change (the membership follows the role on the server)
+    const follows = instance('role', 'm', { member_of: ['lbl2'] });
+    const ok = assemblePlan(input({ declared: [declared, follows], records: [{ r: recorded, server: 'same' }, { r: member, server: 'same' }] }));
+    expect(ok.errors).toEqual([]);
+  });
+
   it('a saved plan with a rename is fresh until the object under its name now changes', () => {
     const i = input({ declared: [declared], records: [{ r: recorded, server: 'same' }] });
     const plan = assemblePlan(i);
