@@ -280,10 +280,11 @@ async function refreshStatistics(session: Session, plan: Plan): Promise<void> {
 
 /**
  * The addresses of the resources the apply did not touch (no-ops), for records that have none
- * yet (made by xp before 0.7.0) or another: what the next plan pairs a rename by. The steps
- * applied record theirs themselves (xplane.apply_many).
+ * yet (made by xp before 0.7.0) or another (a new label, same name): what the next plan pairs a
+ * rename by. The steps applied record theirs themselves (xplane.apply_many); an apply with
+ * nothing to change records them too (src/cli/commands/apply.ts).
  */
-async function recordAddresses(session: Session, plan: Plan): Promise<void> {
+export async function recordAddresses(session: Session, plan: Plan): Promise<void> {
   const items = plan.resources
     .filter((r) => r.action === 'no-op')
     .map((r) => ({ provider_config: r.provider, kind: r.kind, database: r.database, name: r.name, address: r.address }));

@@ -9,9 +9,8 @@
 //   - the record, of the same provider and kind (and database), that no declaration claims by
 //     identity and that was last applied at this resource's address — after `moved` blocks: a
 //     role, service account, schema or database whose `name` changed. Renamed in place.
-// Its `movedFrom` is the address the record was applied under when that differs (a `moved`
-// block, or a new label for the same object). Records of xp before 0.7.0 have no address:
-// they are taken to be at `type.name`.
+// Its `movedFrom` is the address a `moved` block moves the record from. Records of xp before
+// 0.7.0 have no address: they are taken to be at `type.name`.
 import type { KindName, MovedBlock, ResourceInstance } from '../model/types.js';
 import { namingAttributes, type NamedNamespace, type NamingAttributes } from '../kinds/index.js';
 import { identityDatabase, instanceKey, managedAddress, managedKey, resourceKey, TYPE_OF_KIND } from './identity.js';
@@ -58,12 +57,15 @@ export interface Continuity {
 
 const slot = (provider: string, kind: KindName, database: string, address: string) => JSON.stringify([provider, kind, database, address]);
 
-/** The address a record is now at: as applied (or `type.name`), then through the `moved` blocks. */
+/**
+ * The address a record is now at: as applied (or `type.name`), then through the `moved` blocks;
+ * `before`, the address a moved block moves it from. (A new label without a moved block, for the
+ * same PostgreSQL name, is the same object: no move is shown, and apply records the address.)
+ */
 function currentAddress(m: ManagedRecord, moved: readonly MovedBlock[]): { address: string; before: string | undefined } {
   const applied = managedAddress(m);
   const to = movedAddress(applied, moved);
-  // A record without an address is at `type.name` only as far as a moved block names it.
-  return { address: to ?? applied, before: m.address ?? (to !== undefined ? applied : undefined) };
+  return { address: to ?? applied, before: to !== undefined ? applied : undefined };
 }
 
 export function continuity(resources: readonly ResourceInstance[], managed: readonly ManagedRecord[], moved: readonly MovedBlock[] = []): Continuity {

@@ -154,7 +154,7 @@ export interface ResourcePlan {
   renamedFrom?: string;
   /** Per-database kinds in a database renamed by this plan: the database's name now. */
   databaseFrom?: string;
-  /** The address it was recorded under, when it differs from `address` (a `moved` block, or a new label). */
+  /** The address a `moved` block moves its record from: apply records the new one. */
   movedFrom?: string;
   /** import: the `id` of its `import` block (the PostgreSQL name). */
   importId?: string;

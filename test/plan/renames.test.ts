@@ -170,6 +170,14 @@ describe('moved blocks', () => {
     expect(without.resources.map((r) => r.action).sort()).toEqual(['create', 'delete']);
   });
 
+  it('a new label for the same name without a moved block is the same object: nothing to do', () => {
+    // (as after `xp import` into a new directory: its labels are its own)
+    const now = instance('role', 'x', {}, { address: 'role.renamed-label' });
+    const before = instance('role', 'x', {}, { address: 'role.old' });
+    const plan = assemblePlan(input({ declared: [now], records: [{ r: before, server: 'same' }] }));
+    expect(plan.resources.map((r) => [r.address, r.action, r.movedFrom])).toEqual([['role.renamed-label', 'no-op', undefined]]);
+  });
+
   it('once applied (the record at the new address), the plan is empty even with the block still there', () => {
     const now = instance('role', 'x', {}, { address: 'role.new' });
     const plan = assemblePlan(input({ declared: [now], records: [{ r: now, server: 'same' }], moved: [moved('role.old', 'role.new')] }));
