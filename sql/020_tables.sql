@@ -41,12 +41,16 @@ create table if not exists xplane.managed_resources (
   deleted_at          timestamptz,
   prevent_destroy     boolean                not null default false,
   ignore_changes      text[]                 not null default '{}',
+  address             text,
   constraint managed_resources_identity unique (provider_config, kind, database, name),
   constraint managed_resources_name_not_empty check (name <> '')
 );
 comment on table xplane.managed_resources is 'Desired state (spec), last observed outcome (status) and scheduling of every managed object. next_reconcile_at null: not due until the spec changes.';
 comment on column xplane.managed_resources.prevent_destroy is 'lifecycle { prevent_destroy } as last applied: a plan that would drop the object is refused, even once the resource is no longer declared.';
 comment on column xplane.managed_resources.ignore_changes is 'lifecycle { ignore_changes } as last applied: attributes whose drift neither a plan nor the reconcile loop changes back.';
+-- (also on a 0.7.0 installed before the column: sql/updates adds it to an older version)
+alter table xplane.managed_resources add column if not exists address text;
+comment on column xplane.managed_resources.address is 'The configuration address it was last applied under (role.app, schema.tenant["acme"]); null for records of xp before 0.7.0 until their next apply. A declared resource at this address with another name is this one renamed (src/plan/renames.ts).';
 create index if not exists managed_resources_due_idx on xplane.managed_resources (next_reconcile_at) where next_reconcile_at is not null;
 create index if not exists managed_resources_stack_idx on xplane.managed_resources (stack, kind);
 create index if not exists managed_resources_deleted_idx on xplane.managed_resources (deleted_at) where deleted_at is not null;

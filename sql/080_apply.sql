@@ -197,7 +197,7 @@ declare
   v_state text; v_msg text; v_detail text; v_hint text;
 begin
   if p_items is null or jsonb_typeof(p_items) <> 'array' then
-    raise exception 'apply_many: items must be a JSON array of {"kind", "name", "spec", "provider_config", "deletion_policy", "prevent_destroy", "ignore_changes"}'
+    raise exception 'apply_many: items must be a JSON array of {"kind", "name", "spec", "provider_config", "deletion_policy", "prevent_destroy", "ignore_changes", "address", "renamed_from"}'
       using errcode = 'invalid_parameter_value';
   end if;
   -- Declare every item (one that cannot be declared gets its error, the others go on) …
@@ -205,11 +205,21 @@ begin
     v_item := p_items -> (i - 1);
     v_pcs[i] := coalesce(v_item ->> 'provider_config', 'default');
     begin
+      -- A rename the plan decided (renamed_from: the recorded name) is carried out first, so
+      -- that the record the declaration upserts is the renamed one (xplane.rename_resource).
+      if v_item ->> 'renamed_from' is not null then
+        perform xplane.rename_resource((v_item ->> 'kind')::xplane.resource_kind, v_item ->> 'renamed_from', v_item ->> 'name',
+                                       xplane.resource_database((v_item ->> 'kind')::xplane.resource_kind, coalesce(v_item -> 'spec', '{}'::jsonb)),
+                                       v_pcs[i], p_stack);
+      end if;
       v_ids[i] := xplane.upsert_resource((v_item ->> 'kind')::xplane.resource_kind, v_item ->> 'name', v_item -> 'spec', v_pcs[i],
                                          p_stack, coalesce(v_item ->> 'deletion_policy', 'delete')::xplane.deletion_policy,
                                          (v_item ->> 'prevent_destroy')::boolean,
                                          case when jsonb_typeof(v_item -> 'ignore_changes') = 'array'
                                               then array(select jsonb_array_elements_text(v_item -> 'ignore_changes')) end);
+      if v_item ->> 'address' is not null then
+        update xplane.managed_resources set address = v_item ->> 'address' where id = v_ids[i] and address is distinct from v_item ->> 'address';
+      end if;
     exception when others then
       get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
       v_ids[i] := null;
@@ -231,7 +241,7 @@ begin
 end
 $$;
 comment on function xplane.apply_many(jsonb, text) is
-  'apply for a batch of independent objects (none depends on another): items [{"kind","name","spec","provider_config","deletion_policy","prevent_destroy","ignore_changes"}] (the lifecycle keys optional) are declared, observed in one batched read per provider config, and reconciled in order, in one transaction. Returns [{"id","status_code","message"}] in input order; an item that cannot be declared (invalid name, another stack''s resource) gets its error and the others go on.';
+  'apply for a batch of independent objects (none depends on another): items [{"kind","name","spec","provider_config","deletion_policy","prevent_destroy","ignore_changes","address","renamed_from"}] (the lifecycle keys, address and renamed_from optional) are declared (renamed_from: renamed in place first, xplane.rename_resource; address: recorded), observed in one batched read per provider config, and reconciled in order, in one transaction. Returns [{"id","status_code","message"}] in input order; an item that cannot be declared (invalid name, another stack''s resource) gets its error and the others go on.';
 
 create or replace function xplane.analyze_catalogs(p_provider_config text, p_databases text[])
 returns void language plpgsql volatile set search_path = xplane, pg_catalog as $$

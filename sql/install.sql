@@ -32,6 +32,7 @@ begin;
 \ir 070_dispatch.sql
 \ir 075_status.sql
 \ir 080_apply.sql
+\ir 082_rename.sql
 \ir 085_reconcile.sql
 \ir 090_views.sql
 \ir 095_cron.sql

@@ -8,7 +8,8 @@ import pg from 'pg';
 import type { Configuration, ResourceInstance } from '../model/types.js';
 import { assemblePlan, changesToCheck, contentsToObserve } from '../plan/plan.js';
 import { desiredSpecJson } from '../plan/desired.js';
-import { instanceKey, managedKey, observedMap, resourceKey } from '../plan/identity.js';
+import { identityDatabase, instanceKey, managedKey, observedMap, previousKey, resourceKey } from '../plan/identity.js';
+import { continuity, NameMap, renamedObjects } from '../plan/renames.js';
 import { plainPassword, readPasswordStates, type PasswordCheck } from '../state/passwords.js';
 import { assertFresh, contentsRequest, observationRequest } from '../plan/saved.js';
 import type { Plan, PlanInput, PlanOptions, ResourceKey } from '../plan/types.js';
@@ -138,22 +139,38 @@ export async function readPlanInput(session: Session, config: Configuration, opt
   const managed = await readManaged(session.control, config.stack);
   const stackMode = await readStackMode(session.control, config.stack);
   const declaredKeys = new Set<ResourceKey>(config.resources.map(instanceKey));
-  const requests: ObserveRequest[] = config.resources.map((r) => ({ kind: r.kind, name: r.name, spec: desiredSpecJson(r), provider: r.provider }));
+  // A resource renamed (or in a database renamed) is observed under its name now too, with its declared spec.
+  // Declared specs name objects as they will be named: observe asks with the names now, and
+  // reads the answers with the new ones (NameMap).
+  const cont = continuity(config.resources, managed, config.moved);
+  const renamed = new NameMap(renamedObjects(config.resources, cont));
+  const requests: ObserveRequest[] = config.resources.flatMap((r) => {
+    const spec = desiredSpecJson(r);
+    const pred = cont.byDeclared.get(instanceKey(r));
+    const declaredRequest = { kind: r.kind, name: r.name, spec: renamed.map(r.kind, r.provider, spec, 'now', identityDatabase(r.kind, r.spec) !== ''), provider: r.provider };
+    if (!pred || pred.key === instanceKey(r)) return [declaredRequest];
+    return [declaredRequest, { kind: r.kind, name: pred.name, spec: renamed.map(r.kind, r.provider, spec, 'now'), provider: r.provider }];
+  });
+  const declaredRequests = requests.length;
   for (const m of managed) {
-    if (!declaredKeys.has(managedKey(m))) requests.push({ kind: m.kind, name: m.name, spec: m.spec, provider: m.provider });
+    if (!declaredKeys.has(managedKey(m)) && !cont.continued.has(managedKey(m))) requests.push({ kind: m.kind, name: m.name, spec: m.spec, provider: m.provider });
   }
-  const observed = observedMap(await observeAll(session.control, requests));
+  const observed = observedMap((await observeAll(session.control, requests)).map((item, i) => (i < declaredRequests ? renamed.after(item) : item)));
   const foreign = await readForeign(session.control, config.stack, [...declaredKeys]);
   const passwords = await readPasswordStates(
     session.control,
     config.dir,
-    config.resources
-      .filter((r) => r.kind === 'ServiceAccount' && observed.get(instanceKey(r))?.observed)
-      .map((r) => passwordCheck(instanceKey(r), r.provider, r.name, r, r.connectionSecret)),
+    config.resources.flatMap((r) => {
+      if (r.kind !== 'ServiceAccount') return [];
+      if (observed.get(instanceKey(r))?.observed) return [passwordCheck(instanceKey(r), r.provider, r.name, r, r.connectionSecret)];
+      // renamed: the password it has under its name now
+      const pred = cont.byDeclared.get(instanceKey(r));
+      return pred && observed.get(pred.key)?.observed ? [passwordCheck(instanceKey(r), r.provider, pred.name, r, r.connectionSecret)] : [];
+    }),
   );
   // Only the accounts whose plan may write their file: new ones, a password to set again, or
   // any under --replace (a no-op plan of many accounts reads none of their files again).
-  const writes = (r: ResourceInstance) => !observed.get(instanceKey(r))?.observed || (passwords.get(instanceKey(r)) ?? 'match') !== 'match' || (options.replace?.length ?? 0) > 0;
+  const writes = (r: ResourceInstance) => !observed.get(instanceKey(r))?.observed || cont.byDeclared.get(instanceKey(r))?.renamedFrom !== undefined || (passwords.get(instanceKey(r)) ?? 'match') !== 'match' || (options.replace?.length ?? 0) > 0;
   const names = undeclaredNames(config, observed);
   const missing = names.questions.length > 0 ? await readMissingNames(session.control, names.questions) : undefined;
   const unknownNames = missing ? names.problems(missing) : undefined;
@@ -212,15 +229,19 @@ export async function computePlan(session: Session, config: Configuration, optio
 export async function checkFresh(session: Session, plan: Plan, dir: string, config?: Configuration): Promise<void> {
   sweepSecretTemps(dir, plan.resources.flatMap((r) => (r.connectionSecret ? [r.connectionSecret] : [])));
   const managed = await readManaged(session.control, plan.stack);
-  const observed = observedMap(await observeAll(session.control, observationRequest(plan)));
+  const requests = observationRequest(plan);
+  const observed = observedMap((await observeAll(session.control, requests)).map((item, i) => requests[i]!.read(item)));
   const drops = contentsRequest(plan);
   const contents = drops.length > 0 ? await readContents(session.control, drops) : undefined;
   const declared = new Map((config?.resources ?? []).map((r) => [r.address, r]));
   const checks = plan.resources
     .filter((r) => r.kind === 'ServiceAccount' && r.action !== 'delete')
-    .map((r) => ({ r, key: resourceKey(r.provider, r.kind, r.database, r.name) }))
-    .filter(({ key }) => observed.get(key)?.observed)
-    .map(({ r, key }) => passwordCheck(key, r.provider, r.name, declared.get(r.address), r.connectionSecret));
+    .map((r) => ({ r, key: resourceKey(r.provider, r.kind, r.database, r.name), before: previousKey(r) }))
+    .flatMap(({ r, key, before }) => {
+      if (observed.get(key)?.observed) return [passwordCheck(key, r.provider, r.name, declared.get(r.address), r.connectionSecret)];
+      // renamed: as readPlanInput checks it, under its name now
+      return before !== undefined && observed.get(before)?.observed ? [passwordCheck(key, r.provider, r.renamedFrom ?? r.name, declared.get(r.address), r.connectionSecret)] : [];
+    });
   const passwords = await readPasswordStates(session.control, dir, checks);
   assertFresh(plan, { managed, observed, passwords, ...(contents ? { contents } : {}) });
 }
@@ -255,6 +276,19 @@ async function refreshStatistics(session: Session, plan: Plan): Promise<void> {
   for (const [provider, dbs] of databases) {
     await session.control.query('select xplane.analyze_catalogs($1, $2)', [provider, [...dbs]]).catch(() => undefined);
   }
+}
+
+/**
+ * The addresses of the resources the apply did not touch (no-ops), for records that have none
+ * yet (made by xp before 0.7.0) or another (a new label, same name): what the next plan pairs a
+ * rename by. The steps applied record theirs themselves (xplane.apply_many); an apply with
+ * nothing to change records them too (src/cli/commands/apply.ts).
+ */
+export async function recordAddresses(session: Session, plan: Plan): Promise<void> {
+  const items = plan.resources
+    .filter((r) => r.action === 'no-op')
+    .map((r) => ({ provider_config: r.provider, kind: r.kind, database: r.database, name: r.name, address: r.address }));
+  if (items.length > 0) await session.control.query('select xplane.record_addresses($1, $2::jsonb)', [plan.stack, JSON.stringify(items)]);
 }
 
 /** Walk a plan in dependency order: independent changes in batches (xplane.apply_many), destroys one by one. */
@@ -292,6 +326,7 @@ export async function runPlan(session: Session, plan: Plan, opts: RunOptions): P
       stopRequested: () => opts.stopRequested() || lockLost(session) !== null,
       executeBatch: (steps) => executor.executeBatch(steps.map((s) => byAddress.get(s.address)!)),
     });
+    if (plan.operation === 'apply') await recordAddresses(session, plan);
     if (result.added + result.destroyed >= ANALYZE_AFTER) await refreshStatistics(session, plan);
     return result;
   } finally {

@@ -12,6 +12,7 @@ import type { JsonObject, ResourcePlan } from '../plan/types.js';
 import { generatePassword } from '../secrets/password.js';
 import { scramVerifierAsync } from '../secrets/scram.js';
 import { assertSecretWritable, removeSecretFile, writeSecretFile } from '../secrets/secret-store.js';
+import { readSecret, secretPath } from '../secrets/secret-file.js';
 import { rememberDeclared, rememberSecret } from '../secrets/check-cache.js';
 import { queryWithSecret } from '../secrets/secret-input.js';
 import type { ConnectionParams } from '../state/connection.js';
@@ -275,6 +276,9 @@ export class StepExecutor {
             deletion_policy: p.step.deletionPolicy,
             prevent_destroy: p.step.preventDestroy === true,
             ignore_changes: p.step.ignoreChanges ?? [],
+            // recorded, so that the next plan knows it by its address (src/plan/renames.ts)
+            address: p.step.address,
+            ...(p.step.renamedFrom !== undefined ? { renamed_from: p.step.renamedFrom } : {}),
           })),
           'select xplane.apply_many(xplane.secret_input(), $1) as results',
           [this.ctx.stack],
@@ -314,8 +318,32 @@ export class StepExecutor {
         return { ok: false, statusCode: 'secret_not_written', message: `the password was set, but its connection secret was not written: ${(err as Error).message}` };
       }
       rememberSecret(this.ctx.dir, path, verifier);
+    } else if (step.renamedFrom !== undefined && step.connectionSecret) {
+      // Renamed, password kept (a SCRAM verifier survives the rename): the file names the new user.
+      const left = this.renameInSecret(step);
+      if (left) return { ok: false, statusCode: 'secret_not_written', message: left };
     }
     return { ok: true, statusCode: code, message };
+  }
+
+  /** The connection secret of a renamed service account, written again with its new user name; why not, if it could not be. */
+  private renameInSecret(step: ResourcePlan): string | undefined {
+    const secret = step.connectionSecret!;
+    try {
+      const details = readSecret(secretPath(this.ctx.dir, secret), secret.format);
+      // No file, or not one xp can read: the next plan finds the password lost and sets a new one.
+      if (!details?.password) return undefined;
+      writeSecretFile(this.ctx.dir, secret, {
+        host: this.ctx.params.host,
+        port: this.ctx.params.port,
+        database: str(step.spec['database']) ?? this.ctx.params.dbname,
+        username: step.name,
+        password: details.password,
+      });
+      return undefined;
+    } catch (err) {
+      return `the role was renamed, but its connection secret was not written with the new name: ${(err as Error).message}`;
+    }
   }
 
   private async delete(step: ResourcePlan): Promise<StepOutcome> {

@@ -15,6 +15,7 @@ import type { Configuration, OutputValue, ResourceInstance, ResourceType } from 
 import { Locals, Variables, readOutput, readProviders, readStack, type VariableInput } from './blocks.js';
 import { checkNames, checkNamesWrittenAsStrings } from './checks.js';
 import { readImports } from './imports.js';
+import { readMoved } from './moved.js';
 import { DiagnosticSink, where, type EvalContext, type Resolver, type Scope } from './context.js';
 import { Resources, type ResourceBlock } from './instances.js';
 import { didYouMean } from './suggest.js';
@@ -36,7 +37,7 @@ export interface EvaluateResult {
   diagnostics: Diagnostic[];
 }
 
-const topLevelBlockTypes = ['variable', 'locals', 'provider', 'output', 'stack', 'import', ...resourceTypes];
+const topLevelBlockTypes = ['variable', 'locals', 'provider', 'output', 'stack', 'import', 'moved', ...resourceTypes];
 
 /** One evaluation of one configuration; the resolver of its expressions. */
 class Evaluator implements Resolver {
@@ -49,6 +50,7 @@ class Evaluator implements Resolver {
   private readonly outputBlocks: Block[] = [];
   private stackBlock?: Block;
   private readonly importBlocks: Block[] = [];
+  private readonly movedBlocks: Block[] = [];
 
   constructor(
     private readonly files: readonly File[],
@@ -89,7 +91,7 @@ class Evaluator implements Resolver {
         this.diagnostics.report(attr.nameRange, `unexpected attribute "${attr.name}" at the top level`, 'attributes belong inside a block, e.g. locals { … }');
       }
       for (const block of file.body.blocks) {
-        const wantLabels = block.type === 'locals' || block.type === 'import' ? 0 : 1;
+        const wantLabels = block.type === 'locals' || block.type === 'import' || block.type === 'moved' ? 0 : 1;
         if (!topLevelBlockTypes.includes(block.type)) {
           this.diagnostics.report(block.typeRange, `unknown block type "${block.type}"`, didYouMean(block.type, topLevelBlockTypes) ?? `expected one of: ${topLevelBlockTypes.join(', ')}`);
           continue;
@@ -101,8 +103,8 @@ class Evaluator implements Resolver {
           );
           continue;
         }
-        if (block.type === 'import') {
-          this.importBlocks.push(block);
+        if (block.type === 'import' || block.type === 'moved') {
+          (block.type === 'import' ? this.importBlocks : this.movedBlocks).push(block);
           continue;
         }
         const label = block.labels[0]!;
@@ -158,6 +160,7 @@ class Evaluator implements Resolver {
     }
     checkNames(resources, this.diagnostics);
     readImports(this.importBlocks, resources, this.ctx);
+    const moved = readMoved(this.movedBlocks, resources, this.ctx);
     if (this.diagnostics.errors === 0) checkNamesWrittenAsStrings(resources, blockOf, this.diagnostics);
 
     const outputs: OutputValue[] = [];
@@ -177,7 +180,7 @@ class Evaluator implements Resolver {
     const failed = diagnostics.some((d) => d.severity === 'error');
     return {
       diagnostics,
-      ...(failed ? {} : { config: { dir: this.options.dir, stack, stackMode, providers, resources, outputs } }),
+      ...(failed ? {} : { config: { dir: this.options.dir, stack, stackMode, providers, resources, outputs, ...(moved.length > 0 ? { moved } : {}) } }),
     };
   }
 }

@@ -16,22 +16,22 @@ import { typeOfValue, unwrap } from './values.js';
 
 const ATTRIBUTES = ['to', 'id'];
 
-/** The address `to` names, or a message saying why it is not one. */
-function staticAddress(e: Expression): string | { error: string; range: SourceRange } {
-  const notAddress = { error: 'to must be the address of a declared resource, e.g. role.app or schema.tenant["acme"]', range: e.range };
+/** The address an attribute (`to`; moved blocks: `from` too) names, or a message saying why it is not one. */
+export function staticAddress(e: Expression, attribute = 'to', block = 'import'): string | { error: string; range: SourceRange } {
+  const notAddress = { error: `${attribute} must be the address of a ${block === 'import' ? 'declared ' : ''}resource, e.g. role.app or schema.tenant["acme"]`, range: e.range };
   let index = '';
   let expr = e;
   if (expr.kind === 'Index') {
     const k = expr.index;
     if (k.kind === 'Literal' && typeof k.value === 'number' && Number.isInteger(k.value) && k.value >= 0) index = `[${k.value}]`;
     else if (k.kind === 'Template' && !k.heredoc && k.parts.every((p) => typeof p === 'string')) index = `[${JSON.stringify(k.parts.join(''))}]`;
-    else return { error: 'the key in an import address must be written out: a string in quotes or a whole number', range: k.range };
+    else return { error: `the key in ${block === 'import' ? 'an import' : `a ${block}`} address must be written out: a string in quotes or a whole number`, range: k.range };
     expr = expr.object;
   }
   if (expr.kind !== 'GetAttr' || expr.object.kind !== 'Variable') return notAddress;
   const type = expr.object.name;
   if (!(resourceTypes as readonly string[]).includes(type)) {
-    return { error: `unknown resource type "${type}" in to`, range: expr.object.range };
+    return { error: `unknown resource type "${type}" in ${attribute}`, range: expr.object.range };
   }
   return `${type}.${expr.name}${index}`;
 }

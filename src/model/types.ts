@@ -83,4 +83,17 @@ export interface Configuration {
   providers: ProviderBlock[];
   resources: ResourceInstance[];
   outputs: OutputValue[];
+  /** `moved { from = …, to = … }` blocks (src/config/moved.ts); absent when there are none. */
+  moved?: MovedBlock[];
+}
+
+/**
+ * `moved { from = role.old, to = role.new }`: what was recorded under `from` is the resource
+ * now declared at `to`. Addresses as strings (`role.tenant["a"]`); a whole resource (no key on
+ * either side) moves all its instances. `range`: the block's, for messages.
+ */
+export interface MovedBlock {
+  from: string;
+  to: string;
+  range: SourceRange;
 }

@@ -1,7 +1,7 @@
 // The identity of a resource, (provider_config, kind, database, name), as xplane keys it.
 // Database, Role and ServiceAccount are cluster-wide: their database part is ''.
 import type { KindName, ResourceInstance, ResourceType } from '../model/types.js';
-import type { ManagedRecord, ObservedItem, ResourceKey } from './types.js';
+import type { ManagedRecord, ObservedItem, ResourceKey, ResourcePlan } from './types.js';
 
 const CLUSTER_WIDE: ReadonlySet<KindName> = new Set(['Database', 'Role', 'ServiceAccount']);
 
@@ -39,6 +39,12 @@ export function managedKey(m: ManagedRecord): ResourceKey {
 
 export function observedKey(o: ObservedItem): ResourceKey {
   return resourceKey(o.provider, o.kind, o.database, o.name);
+}
+
+/** A step's identity on the server before apply, when a rename changes it (renamedFrom, databaseFrom). */
+export function previousKey(p: Pick<ResourcePlan, 'provider' | 'kind' | 'database' | 'name' | 'renamedFrom' | 'databaseFrom'>): ResourceKey | undefined {
+  if (p.renamedFrom === undefined && p.databaseFrom === undefined) return undefined;
+  return resourceKey(p.provider, p.kind, p.databaseFrom ?? p.database, p.renamedFrom ?? p.name);
 }
 
 /** Index observe_many's answer by identity. */

@@ -5,7 +5,7 @@
 import { Sensitive, type KindName, type ResourceInstance } from '../model/types.js';
 import { canonicalJson, compareAddresses, jsonEqual, sha256, sortByAddress } from './canonical.js';
 import { createChanges, deleteChanges, diffAttributes, lifecycleChanges, recordedLifecycle } from './diff.js';
-import { maskOf, PASSWORD_KEY } from './desired.js';
+import { desiredSpecJson, maskOf, PASSWORD_KEY } from './desired.js';
 
 /** What observe reports, as a ServiceAccount's `password`, for a verifier replaced on the server (xplane.roles_catalog). */
 export const PASSWORD_CHANGED_OUTSIDE = 'password changed outside xp';
@@ -14,6 +14,7 @@ export const PASSWORD_NOT_CHECKED = 'not checked';
 import { HOLDS_DATA, refusals, type PlanEntry } from './refusals.js';
 import { addressMatches, selectTargets, unknownReplaces } from './select.js';
 import { identityDatabase, instanceKey, managedAddress, managedKey, TYPE_OF_KIND, uniqueUndeclaredAddresses } from './identity.js';
+import { continues, continuity, NameMap, renamedObjects, renameTaken, staleNameError } from './renames.js';
 import {
   PLAN_FORMAT_VERSION,
   type JsonObject,
@@ -291,11 +292,12 @@ function summarise(resources: ResourcePlan[]): PlanSummary {
   return s;
 }
 
-/** sha256 of one resource's observed state, contents and password state. */
-export function observedHash(key: ResourceKey, state: ServerState): string {
+/** sha256 of one resource's observed state, contents and password state (and, renamed, of the object under its name now). */
+export function observedHash(key: ResourceKey, state: ServerState, previous?: ResourceKey): string {
   const parts: unknown[] = [state.observed.get(key)?.observed ?? null, state.contents?.get(key) ?? null];
   const pw = state.passwords?.get(key);
   if (pw !== undefined) parts.push(pw);
+  if (previous !== undefined && previous !== key) parts.push(state.observed.get(previous)?.observed ?? null);
   return sha256(canonicalJson(parts));
 }
 
@@ -390,8 +392,15 @@ function applyEntries(
   errors: PlanError[],
 ): PlanEntry[] {
   const entries: PlanEntry[] = [];
+  const cont = continuity(input.config.resources, input.managed, input.config.moved);
+  const renamed = new NameMap(renamedObjects(input.config.resources, cont));
   for (const [key, r] of declared) {
-    const item = requireObserved(input.observed, key, r.address);
+    let item = requireObserved(input.observed, key, r.address);
+    const stale = renamed.stale(r.kind, r.provider, desiredSpecJson(r));
+    if (stale.length > 0) {
+      errors.push(staleNameError(r.address, stale));
+      continue;
+    }
     if (item.normalized === null || item.error !== undefined) {
       errors.push({
         code: 'invalid_spec',
@@ -401,15 +410,26 @@ function applyEntries(
       });
       continue;
     }
-    const m = managed.get(key);
+    const pred = cont.byDeclared.get(key);
+    const m = pred ? pred.record : managed.get(key);
+    // Renamed, or in a database renamed: planned from the object as it is named now.
+    const now = pred && pred.key !== key ? requireObserved(input.observed, pred.key, r.address) : undefined;
+    if (pred?.renamedFrom !== undefined && now?.observed && item.observed) {
+      errors.push(renameTaken(r, pred));
+      continue;
+    }
+    const renamedOnServer = now?.observed != null;
+    if (now?.observed) item = { ...item, observed: pred!.databaseFrom !== undefined ? { ...now.observed, database: identityDatabase(r.kind, r.spec) } : now.observed };
     if (r.import && !m && item.observed === null) {
       errors.push(importNotFound(r));
       continue;
     }
-    entries.push({ key, declared: r, managed: m, observed: item, plan: planDeclared(r, item, m, opts, input.passwords?.get(key)) });
+    const plan = planDeclared(r, item, m, opts, input.passwords?.get(key));
+    if (pred) continues(plan, pred, renamedOnServer, errors);
+    entries.push({ key, declared: r, managed: m, observed: item, plan, ...(pred && pred.key !== key ? { previousKey: pred.key } : {}) });
   }
   for (const [key, m] of managed) {
-    if (declared.has(key)) continue;
+    if (declared.has(key) || cont.continued.has(key)) continue;
     const item = input.observed.get(key);
     entries.push({ key, managed: m, observed: item, plan: planDelete(m, item, undefined, 'no longer declared') });
   }
@@ -507,7 +527,7 @@ function notesOf(selected: readonly PlanEntry[]): Pick<Plan, 'notes'> {
  * apply assembles its plan up to three times (computePlan).
  */
 function hashesOnRead(plan: Plan, selected: readonly PlanEntry[], server: ServerState): void {
-  for (const e of selected) computedOnRead(e.plan, 'observedHash', () => observedHash(e.key, server));
+  for (const e of selected) computedOnRead(e.plan, 'observedHash', () => observedHash(e.key, server, e.previousKey));
   computedOnRead(plan, 'fingerprint', () =>
     observedFingerprint(
       selected.map((e) => e.key),
@@ -544,7 +564,15 @@ function where(r: ResourceInstance): string {
 export function changesToCheck(plan: Plan): Array<Pick<ResourcePlan, 'kind' | 'name' | 'database' | 'provider' | 'action'> & { changed: string[] }> {
   return plan.resources
     .filter((r) => r.action !== 'no-op' && r.action !== 'create' && r.action !== 'import' && !r.orphan)
-    .map(({ kind, name, database, provider, action, changes }) => ({ kind, name, database, provider, action, changed: [...new Set(changes.map((c) => c.path).filter((p) => !p.startsWith('lifecycle.')))] }));
+    // A renamed object is checked under its name now.
+    .map(({ kind, name, database, provider, action, changes, renamedFrom, databaseFrom }) => ({
+      kind,
+      name: renamedFrom ?? name,
+      database: databaseFrom ?? database,
+      provider,
+      action,
+      changed: [...new Set(changes.map((c) => c.path).filter((p) => !p.startsWith('lifecycle.')))],
+    }));
 }
 
 /** Databases, schemas and extensions the plan would drop: what they hold must be counted (readContents). */

@@ -20,6 +20,8 @@ export interface PlanEntry {
   declared?: ResourceInstance;
   managed?: ManagedRecord;
   observed?: ObservedItem;
+  /** Renamed: its identity on the server now (src/plan/renames.ts). */
+  previousKey?: ResourceKey;
 }
 
 /**
@@ -88,7 +90,7 @@ function privilegeRefusal(e: PlanEntry, input: PlanInput): PlanError | undefined
 
 /** A change the provider refuses because xp depends on the object (xplane.protection_refusals). */
 function selfProtectionRefusal(e: PlanEntry, input: PlanInput): PlanError | undefined {
-  const why = input.refusals?.get(e.key);
+  const why = input.refusals?.get(e.key) ?? (e.previousKey !== undefined ? input.refusals?.get(e.previousKey) : undefined);
   if (why === undefined || e.plan.orphan) return undefined;
   return {
     code: 'self_protection',

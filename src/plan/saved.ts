@@ -5,9 +5,10 @@
 // its fingerprint compared with the one the plan was computed from.
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { identityDatabase, resourceKey } from './identity.js';
+import { identityDatabase, previousKey, resourceKey } from './identity.js';
 import { contentsToObserve, observedFingerprint, observedHash } from './plan.js';
-import { ACTIONS, PLAN_FORMAT_VERSION, type JsonObject, type Plan, type ResourcePlan, type ServerState } from './types.js';
+import { NameMap } from './renames.js';
+import { ACTIONS, PLAN_FORMAT_VERSION, type JsonObject, type ObservedItem, type Plan, type ResourcePlan, type ServerState } from './types.js';
 
 /** A saved plan that cannot be used: unreadable, another format, or stale. */
 export class SavedPlanError extends Error {
@@ -96,9 +97,26 @@ export async function loadPlan(path: string): Promise<Plan> {
   return parsePlan(text, path);
 }
 
-/** What must be observed again to check a saved plan: each resource with the spec it was planned with. */
-export function observationRequest(plan: Plan): Array<{ kind: ResourcePlan['kind']; name: string; spec: JsonObject; provider: string }> {
-  return plan.resources.map((r) => ({ kind: r.kind, name: r.name, spec: r.spec, provider: r.provider }));
+/**
+ * What must be observed again to check a saved plan: each resource with the spec it was planned
+ * with, asked and read as the plan was (src/apply/engine.ts, readPlanInput): a renamed one under
+ * its name now too, and names of renamed objects as they are now (NameMap); `read` turns the
+ * answer into what the plan saw.
+ */
+export function observationRequest(plan: Plan): Array<{ kind: ResourcePlan['kind']; name: string; spec: JsonObject; provider: string; read: (item: ObservedItem) => ObservedItem }> {
+  const names = new NameMap(
+    plan.resources.flatMap((r) => (r.renamedFrom !== undefined && r.action !== 'delete' ? [{ provider: r.provider, kind: r.kind, name: r.name, from: r.renamedFrom, database: r.database }] : [])),
+  );
+  const asIs = (item: ObservedItem) => item;
+  const after = (item: ObservedItem) => names.after(item);
+  return plan.resources.flatMap((r) => {
+    if (r.action === 'delete') return [{ kind: r.kind, name: r.name, spec: r.spec, provider: r.provider, read: asIs }];
+    return [
+      { kind: r.kind, name: r.name, spec: names.map(r.kind, r.provider, r.spec, 'now', r.database !== ''), provider: r.provider, read: after },
+      // renamed: the object under its name now, too
+      ...(previousKey(r) !== undefined ? [{ kind: r.kind, name: r.renamedFrom ?? r.name, spec: names.map(r.kind, r.provider, r.spec, 'now'), provider: r.provider, read: after }] : []),
+    ];
+  });
 }
 
 /** Databases and schemas whose contents must be observed again (the same as when planning). */
@@ -111,10 +129,11 @@ export const contentsRequest = contentsToObserve;
  */
 export function assertFresh(plan: Plan, current: ServerState): void {
   const keys = plan.resources.map((r) => resourceKey(r.provider, r.kind, r.database || identityDatabase(r.kind, r.spec), r.name));
-  const now = observedFingerprint(keys, current);
+  const hashes = plan.resources.map((r, i) => observedHash(keys[i]!, current, previousKey(r)));
+  const now = observedFingerprint(keys, current, new Map(keys.map((k, i) => [k, hashes[i]!])));
   if (now === plan.fingerprint) return;
   const changed = plan.resources
-    .filter((r, i) => observedHash(keys[i]!, current) !== r.observedHash)
+    .filter((r, i) => hashes[i] !== r.observedHash)
     .map((r) => r.address);
   const what =
     changed.length > 0

@@ -52,6 +52,8 @@ export interface AttributeChange {
   forcesReplacement?: boolean;
   /** String-set attributes (member_of, schemas, privileges): the difference as elements. */
   set?: { added: Json[]; removed: Json[] };
+  /** `name`: the object is renamed in place (ALTER … RENAME TO), not replaced. */
+  renamed?: boolean;
   /**
    * Keyed lists (grants): one entry per element that is added, removed or changed. Element
    * keys are stable (`saas.api.tables`), so a grant change is a delta, never drop-and-recreate.
@@ -105,7 +107,8 @@ export type PlanErrorCode =
   | 'self_protection'
   | 'unknown_name'
   | 'import_not_found'
-  | 'insufficient_privilege';
+  | 'insufficient_privilege'
+  | 'rename';
 
 /** A refusal: the plan is shown but cannot be applied. */
 export interface PlanError {
@@ -144,6 +147,15 @@ export interface ResourcePlan {
   dataLoss?: DataLoss;
   /** Observed differs from what the stack last applied (someone changed it by hand). */
   drifted?: boolean;
+  /**
+   * The PostgreSQL name it has on the server now (and in xp's records), when it differs from
+   * `name`: apply renames it in place first (xplane.rename_resource), keeping what it holds.
+   */
+  renamedFrom?: string;
+  /** Per-database kinds in a database renamed by this plan: the database's name now. */
+  databaseFrom?: string;
+  /** The address a `moved` block moves its record from: apply records the new one. */
+  movedFrom?: string;
   /** import: the `id` of its `import` block (the PostgreSQL name). */
   importId?: string;
   /**
@@ -231,7 +243,7 @@ export interface ManagedRecord {
   prevent_destroy?: boolean;
   /** lifecycle { ignore_changes } as last applied (absent: none). */
   ignore_changes?: string[];
-  /** The address it was declared under, when recorded; else derived as `type.name`. */
+  /** The address it was last applied under (managed_resources.address), when recorded; else derived as `type.name`. */
   address?: string;
   generation?: number;
   /** The generation last applied successfully: 0 when no create or update of it ever succeeded. */

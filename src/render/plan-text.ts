@@ -204,7 +204,8 @@ function changeLine(l: Lines, indent: number, c: AttributeChange, width: number,
     l.push(`${' '.repeat(indent + 2)}${isList ? ']' : '}'}`);
     return;
   }
-  l.attr(indent, '~', `${name} = ${scalar(c.before!, bareFor(c.path))} → ${scalar(c.after!, bareFor(c.path))}`, forces);
+  const renamed = c.renamed ? ` ${s.dim('(renamed in place)')}` : '';
+  l.attr(indent, '~', `${name} = ${scalar(c.before!, bareFor(c.path))} → ${scalar(c.after!, bareFor(c.path))}`, forces || renamed);
 }
 
 function elementLines(l: Lines, indent: number, e: ElementChange, isList: boolean, width: number): void {
@@ -243,6 +244,8 @@ const HEADLINE: Record<PlanAction, string> = {
 
 function headline(r: ResourcePlan): string {
   if (r.action === 'delete' && r.orphan) return 'will be forgotten (deletion_policy = "orphan": left on the server)';
+  // Terraform's words for a move that changes nothing else
+  if (r.movedFrom !== undefined && r.changes.length === 0 && r.action === 'update') return `has moved to ${r.address}`;
   return HEADLINE[r.action];
 }
 
@@ -259,7 +262,9 @@ function plural(n: number, word: string): string {
 
 function resourceLines(l: Lines, r: ResourcePlan): void {
   const s = l.s;
-  l.push(s.bold(`  # ${r.address} ${headline(r)}`));
+  const moveOnly = r.movedFrom !== undefined && r.changes.length === 0 && r.action === 'update';
+  l.push(s.bold(`  # ${moveOnly ? r.movedFrom : r.address} ${headline(r)}`));
+  if (r.movedFrom !== undefined && !moveOnly) l.comment(2, `# (moved from ${r.movedFrom})`);
   // An orphan's headline already says it is forgotten; its reason says why it goes.
   const reason = r.orphan ? r.reason?.split(';')[0] : r.reason;
   if (reason) l.comment(2, `# (${reason})`);

@@ -22,10 +22,11 @@ interface ManagedRow {
   ignore_changes: string[];
   generation: number;
   observed_generation: number;
+  address: string | null;
 }
 
 const MANAGED_COLUMNS = `id::text, stack, kind::text as kind, name, coalesce(database, '') as database, provider_config, spec,
-        deletion_policy::text as deletion_policy, prevent_destroy, ignore_changes, generation, observed_generation`;
+        deletion_policy::text as deletion_policy, prevent_destroy, ignore_changes, generation, observed_generation, address`;
 
 function toRecord(r: ManagedRow): ManagedRecord {
   return {
@@ -41,6 +42,7 @@ function toRecord(r: ManagedRow): ManagedRecord {
     ignore_changes: r.ignore_changes,
     generation: Number(r.generation),
     observed_generation: Number(r.observed_generation),
+    ...(r.address ? { address: r.address } : {}),
   };
 }
 

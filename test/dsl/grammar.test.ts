@@ -55,6 +55,14 @@ describe('generated grammar files', () => {
     expect('self.name var.x selfish.y'.match(new RegExp(language.match!, 'g'))).toEqual(['self', 'var']);
   });
 
+  it('the TextMate grammar highlights moved blocks: the block type, from and to as attributes', () => {
+    const grammar = JSON.parse(files['grammar/xp.tmLanguage.json']!) as { repository: Record<string, { begin?: string; match?: string }> };
+    const { block, attribute } = grammar.repository;
+    expect(new RegExp(block!.begin!).exec('moved {')?.[1]).toBe('moved');
+    expect(new RegExp(attribute!.match!).exec('  from = role.tenant["a"]')?.[1]).toBe('from');
+    expect(new RegExp(attribute!.match!).exec('  to   = role.tenant["b"]')?.[1]).toBe('to');
+  });
+
   it('the TextMate grammar is JSON whose patterns compile', () => {
     const grammar = JSON.parse(files['grammar/xp.tmLanguage.json']!) as { scopeName: string; repository: object };
     expect(grammar.scopeName).toBe('source.xp');

@@ -147,19 +147,23 @@ onEachServer('apply → plan → drift → destroy', { timeout: 300_000 }, () =>
     expectOk(await run(['destroy', '--auto-approve', '--allow-data-loss']), 'destroy');
   });
 
-  it('renames a resource whose label is its PostgreSQL name: creates the new, drops the old', async () => {
+  it('renames a resource whose label is its PostgreSQL name in place (test/e2e/renames.test.ts has the rest)', async () => {
     const p = unique('rn');
     const dir = configDir(p, { 'main.xp': `role "${p}" {}\n` });
     const run = xpIn(dir, url());
     expectOk(await run(['apply', '--auto-approve']), 'first apply');
+    const oid = () => withClient(url(), async (c) => (await c.query(`select oid::text from pg_roles where rolname like $1`, [`${p}%`])).rows.map((r) => r.oid));
+    const before = await oid();
     writeConfig(dir, { 'main.xp': `role "${p}" {\n  name = "${p}_2"\n}\n` });
     const plan = expectOk(await run(['plan']), 'plan of the rename').stdout;
-    expect(plan).toContain(`# role.${p} will be created`);
-    expect(plan).toContain(`# role["${p}"] will be destroyed`);
+    expect(plan).toContain(`# role.${p} will be updated in-place`);
+    expect(plan).toContain(`~ name = "${p}" → "${p}_2" (renamed in place)`);
+    expect(plan).not.toContain('will be destroyed');
     expectOk(await run(['apply', '--auto-approve']), 'apply of the rename');
     const roles = () =>
       withClient(url(), async (c) => (await c.query(`select rolname from pg_roles where rolname like $1 order by 1`, [`${p}%`])).rows.map((r) => r.rolname));
     expect(await roles()).toEqual([`${p}_2`]);
+    expect(await oid()).toEqual(before);
     expect((await planSummary(run)).changed).toEqual([]);
     expectOk(await run(['destroy', '--auto-approve']), 'destroy');
     expect(await roles()).toEqual([]);

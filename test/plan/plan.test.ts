@@ -589,19 +589,20 @@ describe('assemblePlan: scope and order', () => {
   });
 
   it('gives a record whose address a declared resource took (its name changed) an address of its own', () => {
-    // role "lbl" {} became role "lbl" { name = "lbl2" }: a create and a delete, once both
-    // under role.lbl, where the walker saw one step waiting for itself
-    const renamed = instance('role', 'lbl2', {}, { address: 'role.lbl' });
-    const old = instance('role', 'lbl', {}, { address: 'role.lbl' });
-    const plan = assemblePlan(scenario({ desired: [{ r: renamed, server: null, managed: false }], undeclared: [{ r: old, server: 'same' }] }));
+    // extension "lbl" {} became extension "lbl" { name = "lbl2" }: a create and a delete (an
+    // extension cannot be renamed in place: test/plan/renames.test.ts), once both under
+    // extension.lbl, where the walker saw one step waiting for itself
+    const renamed = instance('extension', 'lbl2', { database: 'app' }, { address: 'extension.lbl' });
+    const old = instance('extension', 'lbl', { database: 'app' }, { address: 'extension.lbl' });
+    const plan = assemblePlan(scenario({ desired: [{ r: renamed, server: null, managed: false }], undeclared: [{ r: old, server: 'same' }], contents: [[old, EMPTY]] }));
     expect(plan.resources.map((r) => [r.address, r.action, r.name])).toEqual([
-      ['role.lbl', 'create', 'lbl2'],
-      ['role["lbl"]', 'delete', 'lbl'],
+      ['extension.lbl', 'create', 'lbl2'],
+      ['extension.lbl@app', 'delete', 'lbl'],
     ]);
     // renamed twice: the old name is free as an address
-    const older = instance('role', 'lbl1', {}, { address: 'role.lbl' });
-    const again = assemblePlan(scenario({ desired: [{ r: renamed, server: null, managed: false }], undeclared: [{ r: older, server: 'same' }] }));
-    expect(again.resources.map((r) => r.address)).toEqual(['role.lbl', 'role.lbl1']);
+    const older = instance('extension', 'lbl1', { database: 'app' }, { address: 'extension.lbl' });
+    const again = assemblePlan(scenario({ desired: [{ r: renamed, server: null, managed: false }], undeclared: [{ r: older, server: 'same' }], contents: [[older, EMPTY]] }));
+    expect(again.resources.map((r) => r.address)).toEqual(['extension.lbl', 'extension.lbl@app']);
     expect(again.resources.every((r) => !r.dependsOn.includes(r.address))).toBe(true);
   });
 

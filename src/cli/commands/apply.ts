@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { CommandIO, ParsedArgs, RunCommand } from './command.js';
 import { ExitCode, ExitError } from './errors.js';
-import { checkFresh, computePlan, lock, lockLost, runPlan, type Session } from '../../apply/engine.js';
+import { checkFresh, computePlan, lock, lockLost, recordAddresses, runPlan, type Session } from '../../apply/engine.js';
 import { loadPlan } from '../../plan/saved.js';
 import type { Plan } from '../../plan/types.js';
 import { planChanges } from '../../plan/plan.js';
@@ -164,7 +164,11 @@ export async function runApply(operation: 'apply' | 'destroy', { flags, position
       io.stderr.write(renderPlanErrors(plan.errors, { color: io.color }));
       throw new ExitError(`the plan cannot be ${operation === 'destroy' ? 'carried out' : 'applied'}: nothing was changed`);
     }
-    if (!planChanges(plan)) return ExitCode.ok;
+    if (!planChanges(plan)) {
+      // nothing to change: only xp's record of where each resource is declared (renames pair by it)
+      if (plan.operation === 'apply') await recordAddresses(session, plan);
+      return ExitCode.ok;
+    }
     if (!saved && !autoApprove) {
       if (!(await confirm(io, operation, stack))) {
         io.stderr.write(`\n${operation === 'destroy' ? 'Destroy' : 'Apply'} cancelled: nothing was changed.\n`);

@@ -1,0 +1,122 @@
+// `moved { from = ADDRESS, to = ADDRESS }` blocks (docs/language.md, "Renames without loss"):
+// what the stack recorded under `from` is the resource now declared at `to`, so the plan moves
+// it ("has moved to") instead of destroying one and creating the other. Addresses are static:
+// `role.old`, `role.tenant["a"]`, `service_account.x[0]`; a whole resource (no key on either
+// side) moves all its instances. An address is a string here and in the plan, so that a module
+// path (`module.tenant["a"].role.app`) can prefix it later without changing the contract.
+// Checked here, at the block: `from` still declared, `to` not declared, the two of different
+// types, the same address moved twice or onto twice, and chains or cycles of moves. The planner
+// decides what a move means for each record (src/plan/renames.ts).
+import type { Block } from '../dsl/ast.js';
+import type { SourceRange } from '../dsl/diagnostics.js';
+import type { MovedBlock, ResourceInstance } from '../model/types.js';
+import { attributesOf, where, type EvalContext } from './context.js';
+import { staticAddress } from './imports.js';
+import { didYouMean } from './suggest.js';
+
+const ATTRIBUTES = ['from', 'to'];
+
+interface Read extends MovedBlock {
+  fromRange: SourceRange;
+  toRange: SourceRange;
+}
+
+const typeOf = (address: string) => address.slice(0, address.indexOf('.'));
+/** `role.tenant["a"]` → `role.tenant`. */
+const resourceOf = (address: string) => address.replace(/\[.*$/, '');
+
+/** Is `address` declared: an instance's address, or (without a key) a resource with instances? */
+function declaredAt(address: string, addresses: ReadonlySet<string>, resources: ReadonlySet<string>): boolean {
+  return addresses.has(address) || (!address.includes('[') && resources.has(address));
+}
+
+/** Reads and checks the moved blocks; the valid ones, in order. */
+export function readMoved(blocks: readonly Block[], instances: readonly ResourceInstance[], ctx: EvalContext): MovedBlock[] {
+  const addresses = new Set(instances.map((r) => r.address));
+  const resources = new Set(instances.map((r) => resourceOf(r.address)));
+  const read: Read[] = [];
+  for (const block of blocks) {
+    for (const b of block.body.blocks) ctx.diagnostics.report(b.typeRange, `unexpected block "${b.type}" in moved`);
+    const attrs = attributesOf(block, ctx.diagnostics);
+    for (const [name, attr] of attrs) {
+      if (!ATTRIBUTES.includes(name)) ctx.diagnostics.report(attr.nameRange, `unknown attribute "${name}" in moved`, didYouMean(name, ATTRIBUTES) ?? 'moved has: from, to');
+    }
+    const fromAttr = attrs.get('from');
+    const toAttr = attrs.get('to');
+    if (!fromAttr || !toAttr) {
+      ctx.diagnostics.report(block.typeRange, `missing required attribute "${!fromAttr ? 'from' : 'to'}" in moved`, 'moved { from = role.old, to = role.new }');
+      continue;
+    }
+    const from = staticAddress(fromAttr.value, 'from', 'moved');
+    const to = staticAddress(toAttr.value, 'to', 'moved');
+    if (typeof from !== 'string') ctx.diagnostics.report(from.range, from.error);
+    if (typeof to !== 'string') ctx.diagnostics.report(to.range, to.error);
+    if (typeof from !== 'string' || typeof to !== 'string') continue;
+    const at = { from, to, range: block.typeRange, fromRange: fromAttr.value.range, toRange: toAttr.value.range };
+    if (typeOf(from) !== typeOf(to)) {
+      ctx.diagnostics.report(at.toRange, `cannot move ${from} to ${to}: a ${typeOf(from).replace('_', ' ')} cannot become a ${typeOf(to).replace('_', ' ')}`, 'a moved block keeps the kind: from and to name resources of the same type');
+      continue;
+    }
+    if (from === to) {
+      ctx.diagnostics.report(at.toRange, `moved from ${from} to itself`, 'remove the moved block');
+      continue;
+    }
+    read.push(at);
+  }
+  // Chains and cycles first: in one, some address is both moved from and declared.
+  return checkGraph(read, ctx).filter((at) => {
+    if (declaredAt(at.from, addresses, resources)) {
+      ctx.diagnostics.report(at.fromRange, `moved from ${at.from}: ${at.from} is still declared`, `a moved block says ${at.from} is now ${at.to}: remove the declaration of ${at.from}, or the moved block`);
+      return false;
+    }
+    if (!declaredAt(at.to, addresses, resources)) {
+      const same = [...addresses].filter((a) => typeOf(a) === typeOf(at.to));
+      ctx.diagnostics.report(at.toRange, `moved to ${at.to}: no such resource is declared`, didYouMean(at.to, same) ?? `declare it: ${resourceOf(at.to).replace('.', ' "')}" { … }`);
+      return false;
+    }
+    return true;
+  }).map(({ from, to, range }) => ({ from, to, range }));
+}
+
+/** One move per `from`, one per `to`, and no chains or cycles (a `to` that another block moves on). */
+function checkGraph(read: readonly Read[], ctx: EvalContext): Read[] {
+  const byFrom = new Map<string, Read>();
+  const byTo = new Map<string, Read>();
+  const bad = new Set<Read>();
+  for (const m of read) {
+    const again = byFrom.get(m.from);
+    if (again) {
+      ctx.diagnostics.report(m.fromRange, `${m.from} is moved twice`, `first moved at ${where(again.fromRange)}`);
+      bad.add(m);
+      continue;
+    }
+    const onto = byTo.get(m.to);
+    if (onto) {
+      ctx.diagnostics.report(m.toRange, `two moved blocks move onto ${m.to}`, `the other moves ${onto.from}, at ${where(onto.toRange)}`);
+      bad.add(m);
+      continue;
+    }
+    byFrom.set(m.from, m);
+    byTo.set(m.to, m);
+  }
+  for (const m of read) {
+    if (bad.has(m)) continue;
+    const next = byFrom.get(m.to);
+    if (!next || next === m) continue;
+    // Follow the chain from here: a cycle returns to m.from.
+    const path = [m.from, m.to];
+    let at: Read | undefined = next;
+    while (at && !path.slice(1).includes(at.to) && at.to !== m.from) {
+      path.push(at.to);
+      at = byFrom.get(at.to);
+    }
+    if (at && at.to === m.from) {
+      path.push(m.from);
+      ctx.diagnostics.report(m.toRange, `moved blocks form a cycle: ${path.join(' → ')}`, 'each address can be moved once, to where it is declared now');
+    } else {
+      ctx.diagnostics.report(m.toRange, `moved blocks form a chain: ${path.join(' → ')}`, `move ${m.from} to ${path[path.length - 1]} directly (and remove the moved block of ${m.to})`);
+    }
+    bad.add(m);
+  }
+  return read.filter((m) => !bad.has(m));
+}
