@@ -4,7 +4,8 @@
 // can measure (it is shared: its speed drifts by a third within an hour, more than most
 // changes are worth). For each N, each build applies the benchmark's configuration on a fresh
 // server of its own (first apply, timed), then the no-op plans of the two builds alternate,
-// `--rounds` times each, so that the drift touches both alike. Each no-op plan is also
+// `--rounds` times each, so that the drift touches both alike (after a VACUUM ANALYZE of each
+// server, so that autovacuum does not run meanwhile). Each no-op plan is also
 // measured in CPU time (Linux): of the xp process, and of the server's backends (what the
 // postmaster reaped meanwhile). CPU time hardly moves when other work shares the machine,
 // where wall time does: on a loaded machine, read the CPU ratios.
@@ -23,7 +24,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { benchState, xpConfig } from './generate.js';
-import { embeddedServerBin, freshServer, reapedCpuMs } from './server.js';
+import { embeddedServerBin, freshServer, psqlQuery, reapedCpuMs } from './server.js';
 import { median } from './report.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -128,6 +129,10 @@ for (const n of sizes) {
       console.error(`bench:compare: N=${n} ${build.name} first apply ${apply.toFixed(3)} s`);
       Object.assign(setups[setups.length - 1], { apply, plans: /** @type {number[]} */ ([]), clientCpu: [], serverCpu: [] });
     }
+    // A first apply leaves autovacuum work behind (the catalogs of 1,000 new schemas and 2,000
+    // roles, the provider's tables): done now, in every database, so that it neither runs
+    // during the measured plans nor lands in their server CPU.
+    for (const s of setups) for (const db of ['postgres', state.appDatabase, state.otherDatabase]) psqlQuery(s.server, db, 'vacuum analyze');
     const load = loadavg()[0];
     for (let i = 0; i < rounds; i++) {
       for (const s of i % 2 === 0 ? setups : [...setups].reverse()) {
