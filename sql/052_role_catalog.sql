@@ -10,12 +10,23 @@ returns text language sql immutable parallel safe as $$
   -- $1: the role names (text[]); a remote_query argument.
   -- Joins, not a subquery per role: a batch holds a thousand roles or more.
   select $q$(with r as (select * from pg_catalog.pg_roles where rolname = any ($1::text[])),
-  ms as (select m.member, g.rolname::text as grp, pg_catalog.pg_get_userbyid(m.grantor)::text as grantor
+  -- inherit_option and set_option exist from PostgreSQL 16 on: read through to_jsonb, so that
+  -- the one query parses on every version (null before 16).
+  ms as (select m.member, g.rolname::text as grp, pg_catalog.pg_get_userbyid(m.grantor)::text as grantor, m.admin_option as adm,
+                (pg_catalog.to_jsonb(m) ->> 'inherit_option')::boolean as inh, (pg_catalog.to_jsonb(m) ->> 'set_option')::boolean as st
            from pg_catalog.pg_auth_members m join pg_catalog.pg_roles g on g.oid = m.roleid
           where m.member in (select oid from r)),
   mem as (select member, json_agg(distinct (grp collate "C") order by (grp collate "C")) as member_of from ms group by member),
   grantors as (select member, json_object_agg(grp, grantors) as j
                  from (select member, grp, json_agg(distinct grantor) as grantors from ms group by member, grp) x group by member),
+  -- per membership (several grantors on 16+): an option holds when any grant carries it (what
+  -- PostgreSQL lets the member do), and the grantors whose grants carry it (to revoke it)
+  opts as (select member, json_object_agg(grp, o) as j
+             from (select member, grp, json_build_object('admin', bool_or(adm), 'inherit', bool_or(inh), 'set', bool_or(st),
+                            'admin_by', json_agg(distinct grantor) filter (where adm),
+                            'inherit_by', json_agg(distinct grantor) filter (where inh),
+                            'set_by', json_agg(distinct grantor) filter (where st)) as o
+                     from ms group by member, grp) x group by member),
   sets as (select s.setrole, json_object_agg(split_part(c, '=', 1), substr(c, strpos(c, '=') + 1)) as j
              from pg_catalog.pg_db_role_setting s, unnest(s.setconfig) c
             where s.setrole in (select oid from r) and s.setdatabase = 0 group by s.setrole),
@@ -46,12 +57,15 @@ returns text language sql immutable parallel safe as $$
                           else pg_catalog.to_char(r.rolvaliduntil at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') end,
       'member_of', coalesce(mem.member_of, '[]'::json),
       'member_grantors', case when pg_catalog.current_setting('server_version_num')::int >= 160000 then gr.j end,
+      'member_options', coalesce(op.j, '{}'::json),
+      'server_version_num', pg_catalog.current_setting('server_version_num')::int,
       'settings', coalesce(sets.j, '{}'::json),
       'database_settings', coalesce(dbsets.j, '{}'::json),
       'comment', sd.description,
       'dependent_databases', coalesce(deps.j, '[]'::json)))
       from r left join mem on mem.member = r.oid
              left join grantors gr on gr.member = r.oid
+             left join opts op on op.member = r.oid
              left join sets on sets.setrole = r.oid
              left join dbsets on dbsets.setrole = r.oid
              left join pg_catalog.pg_shdescription sd on sd.objoid = r.oid and sd.classoid = 'pg_catalog.pg_authid'::regclass
@@ -369,6 +383,162 @@ $$;
 comment on function xplane.normalize_valid_until(xplane.resource_kind, jsonb) is
   'valid_until as ISO 8601 UTC (2027-01-01T00:00:00Z), to the second; null and "infinity" are both null (never expires).';
 
+create or replace function xplane.normalize_memberships(p_kind xplane.resource_kind, p_spec jsonb)
+returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
+declare
+  v_member_of jsonb := xplane.spec_identifier_set(p_kind, p_spec, 'member_of');
+  v_list      jsonb := p_spec -> 'memberships';
+  v_inherit   boolean := xplane.spec_bool(p_kind, p_spec, 'inherit', true);
+  v_edges     jsonb := '{}';
+  v_e         jsonb;
+  v_i         integer := 0;
+  v_at        text;
+  v_key       text;
+  v_role      text;
+  v_entry     jsonb;
+begin
+  -- member_of: every membership (authoritative), sorted. memberships: the options of those
+  -- whose options are not the defaults (admin false, inherit as the role's own INHERIT, set
+  -- true: what a plain GRANT gives), sorted by role. A membership in both is merged (member_of
+  -- says nothing about options); one listed twice with different options is refused.
+  if v_list is null or v_list = 'null'::jsonb or v_list = '[]'::jsonb then
+    return jsonb_build_object('member_of', v_member_of, 'memberships', '[]'::jsonb);
+  end if;
+  if jsonb_typeof(v_list) <> 'array' then
+    perform xplane.invalid_spec(p_kind, 'memberships', 'must be a list of {role, admin, inherit, set}');
+  end if;
+  for v_e in select value from jsonb_array_elements(v_list) loop
+    v_at := format('memberships[%s]', v_i);
+    v_i := v_i + 1;
+    if jsonb_typeof(v_e) <> 'object' then
+      perform xplane.invalid_spec(p_kind, v_at, 'must be an object {role, admin, inherit, set}');
+    end if;
+    select min(k) into v_key from jsonb_object_keys(v_e) k where k not in ('role', 'admin', 'inherit', 'set');
+    if v_key is not null then
+      perform xplane.invalid_spec(p_kind, v_at || '.' || v_key, 'unknown attribute (allowed: role, admin, inherit, set)');
+    end if;
+    if jsonb_typeof(v_e -> 'role') is distinct from 'string' then
+      perform xplane.invalid_spec(p_kind, v_at || '.role', 'is required: the role to be a member of');
+    end if;
+    v_role := v_e ->> 'role';
+    if xplane.identifier_problem(v_role) is not null then
+      perform xplane.invalid_spec(p_kind, v_at || '.role', format('%s %s', v_e -> 'role', xplane.identifier_problem(v_role)));
+    end if;
+    foreach v_key in array array['admin', 'inherit', 'set'] loop
+      if jsonb_typeof(v_e -> v_key) not in ('boolean', 'null') then
+        perform xplane.invalid_spec(p_kind, v_at || '.' || v_key, format('must be true or false, got %s', v_e -> v_key));
+      end if;
+    end loop;
+    v_entry := jsonb_build_object('role', v_role,
+      'admin', coalesce((v_e ->> 'admin')::boolean, false),
+      'inherit', coalesce((v_e ->> 'inherit')::boolean, v_inherit),
+      'set', coalesce((v_e ->> 'set')::boolean, true));
+    if v_edges ? v_role and v_edges -> v_role <> v_entry then
+      perform xplane.invalid_spec(p_kind, v_at, format('the membership in %s is declared twice with different options (%s and %s)',
+        to_jsonb(v_role), (v_edges -> v_role) - 'role', v_entry - 'role'));
+    end if;
+    v_edges := v_edges || jsonb_build_object(v_role, v_entry);
+  end loop;
+  return jsonb_build_object(
+    'member_of', (select jsonb_agg(r order by r collate "C")
+                    from (select jsonb_array_elements_text(v_member_of) r union select jsonb_object_keys(v_edges)) x),
+    'memberships', xplane.memberships_not_default(v_edges, v_inherit));
+end
+$$;
+comment on function xplane.normalize_memberships(xplane.resource_kind, jsonb) is
+  'member_of (every membership, sorted) and memberships (the options {role, admin, inherit, set} of those whose options differ from a plain GRANT''s: admin false, inherit as the role''s INHERIT, set true; sorted by role) of a Role or ServiceAccount spec, validated.';
+
+create or replace function xplane.memberships_not_default(p_edges jsonb, p_inherit boolean)
+returns jsonb language sql immutable parallel safe as $$
+  -- p_edges: {role: {admin, inherit, set}} (null options: the defaults). The ones that are not
+  -- what a plain GRANT gives, as [{role, admin, inherit, set}] sorted by role: the one shape of
+  -- memberships, desired (normalize_memberships) and observed (role_states).
+  select coalesce(jsonb_agg(e order by e ->> 'role' collate "C"), '[]'::jsonb)
+    from (select jsonb_build_object('role', o.key,
+                   'admin', coalesce((o.value ->> 'admin')::boolean, false),
+                   'inherit', coalesce((o.value ->> 'inherit')::boolean, p_inherit),
+                   'set', coalesce((o.value ->> 'set')::boolean, true)) as e
+            from jsonb_each(coalesce(p_edges, '{}'::jsonb)) o) x
+   where (e ->> 'admin')::boolean or (e ->> 'inherit')::boolean is distinct from p_inherit or not (e ->> 'set')::boolean
+$$;
+comment on function xplane.memberships_not_default(jsonb, boolean) is
+  'Of memberships {role: {admin, inherit, set}}, those whose options differ from a plain GRANT''s (admin false, inherit = p_inherit, set true), as [{role, admin, inherit, set}] sorted by role.';
+
+create or replace function xplane.membership_statements(p_name text, p_desired jsonb, p_observed jsonb)
+returns text[] language plpgsql stable set search_path = xplane, pg_catalog as $$
+declare
+  -- null: not known (a role being created whose memberships need no PostgreSQL 16 option)
+  v_version integer := (p_observed ->> 'server_version_num')::integer;
+  v_inherit boolean := coalesce((p_desired ->> 'inherit')::boolean, true);
+  v_stmts   text[] := '{}';
+  v_role    text;
+  v_want    jsonb;
+  v_opt     jsonb;
+  v_key     text;
+  v_with    text[];
+  v_grant   boolean;
+begin
+  -- GRANT / REVOKE (… OPTION FOR) turning the observed memberships (catalog: member_of,
+  -- member_options) into the desired ones (member_of, memberships). Revoking membership or an
+  -- option revokes it from every grantor (PostgreSQL 16+ keeps one grant per grantor and a
+  -- REVOKE removes only the current role's: GRANTED BY each).
+  for v_role in select jsonb_array_elements_text(p_desired -> 'member_of') order by 1 loop
+    v_want := coalesce((select m from jsonb_array_elements(coalesce(p_desired -> 'memberships', '[]')) m where m ->> 'role' = v_role),
+                       jsonb_build_object('admin', false, 'inherit', v_inherit, 'set', true));
+    if ((v_want ->> 'inherit')::boolean <> v_inherit or not (v_want ->> 'set')::boolean) and v_version < 160000 then
+      raise exception using errcode = 'feature_not_supported',
+        message = format('role "%s": membership in "%s" with inherit = %s, set = %s needs PostgreSQL 16 or later (this server is %s: a membership inherits as the role''s own inherit says, and always allows SET ROLE)',
+                         p_name, v_role, v_want ->> 'inherit', v_want ->> 'set', v_version / 10000),
+        hint = 'Remove inherit and set from the membership (or make inherit the role''s own), or upgrade the server.';
+    end if;
+    v_opt := p_observed -> 'member_options' -> v_role;
+    if not coalesce(p_observed -> 'member_of', '[]') ? v_role then
+      -- a new membership: a plain GRANT gives the defaults; name only the options that differ
+      v_with := array_remove(array[
+        case when (v_want ->> 'admin')::boolean then 'admin true' end,
+        case when (v_want ->> 'inherit')::boolean <> v_inherit then format('inherit %s', v_want ->> 'inherit') end,
+        case when not (v_want ->> 'set')::boolean then 'set false' end], null);
+      v_stmts := v_stmts || (format('grant %I to %I', v_role, p_name) || case
+        when cardinality(v_with) = 0 then ''
+        when v_with = array['admin true'] then ' with admin option'       -- every version
+        else ' with ' || array_to_string(v_with, ', ') end);
+      continue;
+    end if;
+    -- an existing one: the options that differ (on PostgreSQL < 16 only admin exists)
+    v_grant := false;
+    foreach v_key in array case when v_version >= 160000 then array['admin', 'inherit', 'set'] else array['admin'] end loop
+      continue when coalesce((v_opt ->> v_key)::boolean, false) = (v_want ->> v_key)::boolean;
+      if (v_want ->> v_key)::boolean then
+        v_grant := true;
+      elsif v_version >= 160000 then
+        v_stmts := v_stmts || array(select format('revoke %s option for %I from %I granted by %I', v_key, v_role, p_name, g)
+                                      from jsonb_array_elements_text(coalesce(v_opt -> (v_key || '_by'), '[]')) g order by 1);
+      else
+        v_stmts := v_stmts || format('revoke admin option for %I from %I', v_role, p_name);
+      end if;
+    end loop;
+    if v_grant then
+      v_stmts := v_stmts || case when v_version >= 160000
+        -- all three named: a new grant of the current role must not bring a default back
+        then format('grant %I to %I with admin %s, inherit %s, set %s', v_role, p_name, v_want ->> 'admin', v_want ->> 'inherit', v_want ->> 'set')
+        else format('grant %I to %I with admin option', v_role, p_name) end;
+    end if;
+  end loop;
+  for v_role in select jsonb_array_elements_text(coalesce(p_observed -> 'member_of', '[]'))
+                except select jsonb_array_elements_text(p_desired -> 'member_of') order by 1 loop
+    if jsonb_typeof(p_observed -> 'member_grantors' -> v_role) = 'array' then
+      v_stmts := v_stmts || array(select format('revoke %I from %I granted by %I', v_role, p_name, g)
+                                    from jsonb_array_elements_text(p_observed -> 'member_grantors' -> v_role) g order by 1);
+    else
+      v_stmts := v_stmts || format('revoke %I from %I', v_role, p_name);
+    end if;
+  end loop;
+  return v_stmts;
+end
+$$;
+comment on function xplane.membership_statements(text, jsonb, jsonb) is
+  'GRANT / REVOKE [ADMIN | INHERIT | SET OPTION FOR] … [GRANTED BY each grantor] turning the observed memberships of a role (catalog: member_of, member_options, member_grantors, server_version_num) into the desired ones (member_of, memberships). inherit/set options on PostgreSQL < 16: feature_not_supported.';
+
 create or replace function xplane.role_alter_statements(p_name text, p_desired jsonb, p_observed jsonb)
 returns text[] language plpgsql stable set search_path = xplane, pg_catalog as $$
 declare
@@ -398,21 +568,7 @@ begin
     end loop;
   end if;
   if p_desired ? 'member_of' then
-    for v_role in select jsonb_array_elements_text(p_desired -> 'member_of')
-                  except select jsonb_array_elements_text(coalesce(p_observed -> 'member_of', '[]')) order by 1 loop
-      v_stmts := v_stmts || format('grant %I to %I', v_role, p_name);
-    end loop;
-    for v_role in select jsonb_array_elements_text(coalesce(p_observed -> 'member_of', '[]'))
-                  except select jsonb_array_elements_text(p_desired -> 'member_of') order by 1 loop
-      -- PostgreSQL 16+ keeps one membership per grantor, and REVOKE only removes the
-      -- current role's: revoke each grantor's (GRANTED BY).
-      if jsonb_typeof(p_observed -> 'member_grantors' -> v_role) = 'array' then
-        v_stmts := v_stmts || array(select format('revoke %I from %I granted by %I', v_role, p_name, g)
-                                      from jsonb_array_elements_text(p_observed -> 'member_grantors' -> v_role) g order by 1);
-      else
-        v_stmts := v_stmts || format('revoke %I from %I', v_role, p_name);
-      end if;
-    end loop;
+    v_stmts := v_stmts || xplane.membership_statements(p_name, p_desired, p_observed);
   end if;
   return v_stmts;
 end

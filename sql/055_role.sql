@@ -5,14 +5,13 @@ create or replace function xplane.normalize_role(p_spec jsonb)
 returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
 begin
   perform xplane.spec_check_keys('Role', p_spec,
-    xplane.role_attribute_keys() || array['member_of', 'grants', 'comment']);
-  return xplane.normalize_role_attributes('Role', p_spec) || jsonb_build_object(
-    'member_of', xplane.spec_identifier_set('Role', p_spec, 'member_of'),
+    xplane.role_attribute_keys() || array['member_of', 'memberships', 'grants', 'comment']);
+  return xplane.normalize_role_attributes('Role', p_spec) || xplane.normalize_memberships('Role', p_spec) || jsonb_build_object(
     'grants', xplane.normalize_grants('Role', p_spec -> 'grants', null)) || xplane.spec_comment('Role', p_spec);
 end
 $$;
 comment on function xplane.normalize_role(jsonb) is
-  'Validates and normalises a Role spec: role attributes with their defaults (normalize_role_attributes: NOLOGIN, INHERIT, nothing more), member_of sorted, settings canonical, grants normalised (each names its database).';
+  'Validates and normalises a Role spec: role attributes with their defaults (normalize_role_attributes: NOLOGIN, INHERIT, nothing more), member_of sorted and memberships (normalize_memberships), settings canonical, grants normalised (each names its database).';
 
 create or replace function xplane.role_batch_catalog(p_provider_config text, p_items jsonb)
 returns jsonb language plpgsql volatile set search_path = xplane, pg_catalog as $$
@@ -196,6 +195,7 @@ begin
              when r.value is null then 'null'::jsonb
              when a.kind = 'Role' then r.attrs || jsonb_build_object(
                'member_of', r.value -> 'member_of',
+               'memberships', xplane.memberships_not_default(r.value -> 'member_options', coalesce((a.spec ->> 'inherit')::boolean, (r.value ->> 'inherit')::boolean)),
                'grants', coalesce(g.grants, '[]'::jsonb),
                'comment', r.value -> 'comment')
              else r.attrs || jsonb_build_object(
@@ -203,6 +203,7 @@ begin
                'schemas', coalesce(ss.schemas, '[]'::jsonb),
                'grants', coalesce(g.grants, '[]'::jsonb),
                'member_of', r.value -> 'member_of',
+               'memberships', xplane.memberships_not_default(r.value -> 'member_options', coalesce((a.spec ->> 'inherit')::boolean, (r.value ->> 'inherit')::boolean)),
                'comment', r.value -> 'comment')
                -- a verifier xp set, replaced by hand (or not readable: xp is not superuser); never the verifier
                || case when r.value ->> 'password' in ('password changed outside xp', 'not checked')
@@ -283,6 +284,7 @@ declare
   v_cat     jsonb;
   v_states  jsonb;
   v_k       integer;
+  v_version integer;
   v_state text; v_msg text; v_detail text; v_hint text;
   i integer;
 begin
@@ -311,8 +313,15 @@ begin
       v_sql := v_sql || (format('create role %I with %s', v_names[i], array_to_string(xplane.role_attribute_clauses(v_spec, null), ' '))
                          || case when v_pw[i] is null then '' else format(' password %L', v_pw[i]) end);
       -- What CREATE ROLE set is as declared; membership, settings and comment come next.
+      -- Membership options of PostgreSQL 16+ (inherit, set) need the server's version: asked
+      -- once, only when a role of the batch declares one.
+      if v_version is null and exists (select 1 from jsonb_array_elements(v_spec -> 'memberships') m
+                                        where (m -> 'inherit') is distinct from (v_spec -> 'inherit') or not (m ->> 'set')::boolean) then
+        v_version := xplane.remote_query(p_provider_config, '', $q$(select pg_catalog.to_json(pg_catalog.current_setting('server_version_num')::int))$q$)::text::integer;
+      end if;
       v_sql := v_sql || xplane.role_alter_statements(v_names[i], v_spec,
-                          v_spec || '{"member_of": [], "settings": {}, "database_settings": {}, "comment": null}'::jsonb);
+                          v_spec || '{"member_of": [], "settings": {}, "database_settings": {}, "comment": null}'::jsonb
+                                 || jsonb_build_object('server_version_num', v_version));
       v_todo := v_todo || i;
     exception when others then
       get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
