@@ -5,8 +5,9 @@ create or replace function xplane.normalize_role(p_spec jsonb)
 returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
 begin
   perform xplane.spec_check_keys('Role', p_spec,
-    xplane.role_attribute_keys() || array['member_of', 'memberships', 'grants', 'comment']);
+    xplane.role_attribute_keys() || array['member_of', 'memberships', 'members', 'grants', 'comment']);
   return xplane.normalize_role_attributes('Role', p_spec) || xplane.normalize_memberships('Role', p_spec) || jsonb_build_object(
+    'members', xplane.normalize_members(p_spec),
     'grants', xplane.normalize_grants('Role', p_spec -> 'grants', null)) || xplane.spec_comment('Role', p_spec);
 end
 $$;
@@ -26,6 +27,19 @@ begin
   -- Set-based: folding the items one by one into growing jsonb values is quadratic.
   v_roles := xplane.roles_catalog(p_provider_config,
                array(select e ->> 'name' from jsonb_array_elements(p_items) e));
+  -- Role.members as of each role's last apply (previous_members), and the memberships of each
+  -- role that another role manages through its members (managed_elsewhere): left alone by the
+  -- role's own authoritative member_of. Nothing to read without any (the common case).
+  if exists (select 1 from xplane.member_edges where provider_config = p_provider_config) then
+    v_roles := jsonb_set(v_roles, '{roles}', (
+      select coalesce(jsonb_object_agg(r.key, r.value || jsonb_build_object(
+               'previous_members', coalesce(pm.j, '[]'::jsonb), 'managed_elsewhere', coalesce(me.j, '[]'::jsonb))), '{}'::jsonb)
+        from jsonb_each(v_roles -> 'roles') r
+        left join (select role_name, jsonb_agg(member order by member) as j from xplane.member_edges
+                    where provider_config = p_provider_config group by role_name) pm on pm.role_name = r.key
+        left join (select member, jsonb_agg(role_name order by role_name) as j from xplane.member_edges
+                    where provider_config = p_provider_config group by member) me on me.member = r.key));
+  end if;
   with items as (
     select distinct on (e ->> 'name') e ->> 'name' as name, coalesce(e -> 'scope', '[]') as scope
       from jsonb_array_elements(p_items) e),
@@ -194,16 +208,17 @@ begin
     select coalesce(jsonb_agg(case
              when r.value is null then 'null'::jsonb
              when a.kind = 'Role' then r.attrs || jsonb_build_object(
-               'member_of', r.value -> 'member_of',
-               'memberships', xplane.memberships_not_default(r.value -> 'member_options', coalesce((a.spec ->> 'inherit')::boolean, (r.value ->> 'inherit')::boolean)),
+               'member_of', mf.member_of,
+               'memberships', xplane.memberships_not_default(mf.member_options, coalesce((a.spec ->> 'inherit')::boolean, (r.value ->> 'inherit')::boolean)),
+               'members', xplane.members_observed(r.value -> 'members_edges', a.spec -> 'members', r.value -> 'previous_members'),
                'grants', coalesce(g.grants, '[]'::jsonb),
                'comment', r.value -> 'comment')
              else r.attrs || jsonb_build_object(
                'database', case when c.n is not null then to_jsonb(a.spec ->> 'database') else 'null'::jsonb end,
                'schemas', coalesce(ss.schemas, '[]'::jsonb),
                'grants', coalesce(g.grants, '[]'::jsonb),
-               'member_of', r.value -> 'member_of',
-               'memberships', xplane.memberships_not_default(r.value -> 'member_options', coalesce((a.spec ->> 'inherit')::boolean, (r.value ->> 'inherit')::boolean)),
+               'member_of', mf.member_of,
+               'memberships', xplane.memberships_not_default(mf.member_options, coalesce((a.spec ->> 'inherit')::boolean, (r.value ->> 'inherit')::boolean)),
                'comment', r.value -> 'comment')
                -- a verifier xp set, replaced by hand (or not readable: xp is not superuser); never the verifier
                || case when r.value ->> 'password' in ('password changed outside xp', 'not checked')
@@ -211,6 +226,16 @@ begin
              end order by a.n), '[]'::jsonb)
       from asks a
       left join roles r on r.role = a.role
+      -- memberships another role manages (its members) and this one does not declare: not its own
+      cross join lateral (select
+        case when r.value ? 'managed_elsewhere' then coalesce((
+          select jsonb_agg(g order by g collate "C") from jsonb_array_elements_text(r.value -> 'member_of') g
+           where not r.value -> 'managed_elsewhere' ? g or coalesce(a.spec -> 'member_of', '[]'::jsonb) ? g), '[]'::jsonb)
+          else r.value -> 'member_of' end as member_of,
+        case when r.value ? 'managed_elsewhere' then coalesce(r.value -> 'member_options', '{}'::jsonb)
+          - array(select jsonb_array_elements_text(r.value -> 'managed_elsewhere')
+                  except select jsonb_array_elements_text(coalesce(a.spec -> 'member_of', '[]'::jsonb)))
+          else r.value -> 'member_options' end as member_options) mf
       left join grants g on g.n = a.n
       left join connects c on c.n = a.n
       left join sa_schemas ss on ss.n = a.n);
@@ -255,6 +280,9 @@ begin
                coalesce(p_implicit, '[]') || coalesce(p_catalog -> 'previous_scope' -> p_name, '[]'), p_catalog -> 'grants');
   v_n := cardinality(v_stmts) + xplane.grants_apply(p_provider_config, v_delta);
   perform xplane.grant_scope_record(p_provider_config, p_name, coalesce(p_spec -> 'grants', '[]') || coalesce(p_implicit, '[]'));
+  if p_spec ? 'members' then
+    perform xplane.member_edges_record(p_provider_config, p_name, p_spec -> 'members');
+  end if;
   return v_n;
 end
 $$;
@@ -315,8 +343,10 @@ begin
       -- What CREATE ROLE set is as declared; membership, settings and comment come next.
       -- Membership options of PostgreSQL 16+ (inherit, set) need the server's version: asked
       -- once, only when a role of the batch declares one.
-      if v_version is null and exists (select 1 from jsonb_array_elements(v_spec -> 'memberships') m
-                                        where (m -> 'inherit') is distinct from (v_spec -> 'inherit') or not (m ->> 'set')::boolean) then
+      if v_version is null and (exists (select 1 from jsonb_array_elements(v_spec -> 'memberships') m
+                                         where (m -> 'inherit') is distinct from (v_spec -> 'inherit') or not (m ->> 'set')::boolean)
+                                or exists (select 1 from jsonb_array_elements(coalesce(v_spec -> 'members', '[]')) m
+                                            where m ->> 'inherit' is not null or not (m ->> 'set')::boolean)) then
         v_version := xplane.remote_query(p_provider_config, '', $q$(select pg_catalog.to_json(pg_catalog.current_setting('server_version_num')::int))$q$)::text::integer;
       end if;
       v_sql := v_sql || xplane.role_alter_statements(v_names[i], v_spec,
@@ -349,6 +379,9 @@ begin
   foreach i in array v_todo loop
     if v_pw[i] is not null then
       perform xplane.credential_applied(p_provider_config, v_names[i], v_pw[i]);
+    end if;
+    if v_kinds[i] = 'Role' then
+      perform xplane.member_edges_record(p_provider_config, v_names[i], v_specs[i] -> 'members');
     end if;
   end loop;
   -- Their grants: every role's delta from one batched catalog read, one transaction per database.
@@ -488,6 +521,7 @@ begin
   -- for a service account, its stored verifier.
   if (v_result).status_code in ('success', 'not_found') then
     perform xplane.grant_scope_record(p_provider_config, p_name, '[]');
+    perform xplane.member_edges_record(p_provider_config, p_name, '[]');
     if p_kind = 'ServiceAccount' then
       perform xplane.credential_forget(p_provider_config, p_name);
     end if;

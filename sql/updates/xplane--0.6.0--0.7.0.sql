@@ -13,5 +13,6 @@ begin
   drop function if exists xplane.quiet_logging_sql();
   -- missing_names: also tablespaces and extension relocations (two parameters more)
   drop function if exists xplane.missing_names(text, text[], text[], jsonb, text[], jsonb, jsonb);
+  -- (Role.members: table xplane.member_edges is new, created by 052_role_catalog.sql if not there.)
 end
 $upgrade$;

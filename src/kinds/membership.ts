@@ -18,6 +18,18 @@ export const membershipBlock: BlockSchema = {
   },
 };
 
+export const memberBlock: BlockSchema = {
+  description: 'a role granted this role, managed on its own (not authoritative: other members stay)',
+  specKey: 'members',
+  multiple: true,
+  attributes: {
+    role: { type: STRING, description: 'the role (or service account) to grant this role to', required: true, references: ['role', 'service_account'] },
+    admin: { type: BOOL, description: 'WITH ADMIN OPTION: may grant this role to others', default: false },
+    inherit: { type: BOOL, description: 'PostgreSQL 16+: WITH INHERIT (not set: not managed, the member\'s own inherit)' },
+    set: { type: BOOL, description: 'PostgreSQL 16+: WITH SET: may SET ROLE to this role', default: true },
+  },
+};
+
 const isObject = (v: Value | undefined): v is Record<string, Value> => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
 
 /**
@@ -27,6 +39,28 @@ const isObject = (v: Value | undefined): v is Record<string, Value> => typeof v 
  * too: normalize_memberships).
  */
 export function finalizeMemberships(spec: Record<string, Value>): SpecProblem[] {
+  return [...finalizeMembershipList(spec), ...finalizeMembers(spec)];
+}
+
+/** A member in two `member` blocks with different options: refused at the second (as normalize_members does). */
+function finalizeMembers(spec: Record<string, Value>): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const blocks = spec['members'];
+  if (!Array.isArray(blocks)) return problems;
+  const seen = new Map<string, string>();
+  blocks.forEach((b, index) => {
+    if (!isObject(b) || typeof b['role'] !== 'string') return;
+    const options = JSON.stringify([b['admin'] ?? false, b['inherit'] ?? null, b['set'] ?? true]);
+    const before = seen.get(b['role']);
+    if (before !== undefined && before !== options) {
+      problems.push({ message: `the member ${JSON.stringify(b['role'])} is declared twice with different options`, hint: 'keep one member block per role', block: { type: 'member', index } });
+    }
+    seen.set(b['role'], options);
+  });
+  return problems;
+}
+
+function finalizeMembershipList(spec: Record<string, Value>): SpecProblem[] {
   const problems: SpecProblem[] = [];
   const blocks = spec['memberships'];
   if (!Array.isArray(blocks)) return problems;

@@ -158,12 +158,22 @@ export interface UndeclaredNames {
 function membershipOptions16({ r, item }: Entry): string[] {
   if (r.kind !== 'Role' && r.kind !== 'ServiceAccount') return [];
   const n = item?.normalized;
-  if (!n || !Array.isArray(n.memberships) || !mayChange(item, 'memberships')) return [];
-  return n.memberships.flatMap((m) =>
-    isPlainMap(m) && typeof m.role === 'string' && (m.inherit !== n.inherit || m.set === false)
-      ? [`membership in ${JSON.stringify(m.role)}: inherit = ${String(m.inherit)}, set = ${String(m.set)}`]
-      : [],
-  );
+  if (!n) return [];
+  const memberships = Array.isArray(n.memberships) && mayChange(item, 'memberships') ? n.memberships : [];
+  const members = Array.isArray(n.members) && mayChange(item, 'members') ? n.members : [];
+  return [
+    ...memberships.flatMap((m) =>
+      isPlainMap(m) && typeof m.role === 'string' && (m.inherit !== n.inherit || m.set === false)
+        ? [`membership in ${JSON.stringify(m.role)}: inherit = ${String(m.inherit)}, set = ${String(m.set)}`]
+        : [],
+    ),
+    // a member's inherit is managed only when set
+    ...members.flatMap((m) =>
+      isPlainMap(m) && typeof m.role === 'string' && ((m.inherit !== null && m.inherit !== undefined) || m.set === false)
+        ? [`member ${JSON.stringify(m.role)}: inherit = ${String(m.inherit ?? 'not set')}, set = ${String(m.set)}`]
+        : [],
+    ),
+  ];
 }
 
 /** A role or service account whose apply would set SUPERUSER (new, or not superuser yet). */

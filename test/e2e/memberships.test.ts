@@ -2,9 +2,10 @@
 // version, inherit and set on PostgreSQL 16+), checked the way a DBA would (pg_auth_members):
 // applied as declared, no perpetual diff, WITH ADMIN OPTION made by hand shown in `xp plan` and
 // healed by apply and by xplane.reconcile_all(); on PostgreSQL < 16, inherit / set refused at
-// plan, at the resource, before anything changes.
+// plan, at the resource, before anything changes. A `member` block manages one membership of a
+// role another stack declares, whose authoritative member_of then leaves it alone.
 import { expect, it } from 'vitest';
-import { configDir, expectOk, onEachServer, serverUrl, unique, urlFor, withClient, xpIn } from './xp.js';
+import { configDir, expectOk, onEachServer, serverUrl, unique, urlFor, withClient, writeConfig, xpIn } from './xp.js';
 
 const url = serverUrl;
 const admin = (sql: string) => withClient(url(), (c) => c.query(sql));
@@ -124,6 +125,76 @@ service_account "app" {
       await healed();
     } finally {
       expectOk(await run(['destroy', '--auto-approve']));
+      await control.drop();
+    }
+  });
+
+  it('a member block manages one membership of a role another stack declares; that stack leaves it alone', async () => {
+    const p = unique('mm');
+    const control = await ownControl(p);
+    const platform = configDir(`${p}_platform`, {
+      'main.xp': `
+stack "${p}_platform" {}
+role "base" { name = "${p}_base" }
+role "shared" {
+  name      = "${p}_shared"
+  member_of = [role.base]
+}
+`,
+    });
+    const reporting = (members: string) => `
+stack "${p}_reporting" {}
+role "readers" {
+  name = "${p}_readers"${members}
+}
+`;
+    const withMember = `
+  member {
+    role  = "${p}_shared"
+    admin = true
+  }`;
+    const rep = configDir(`${p}_reporting`, { 'main.xp': reporting(withMember) });
+    const runPlatform = xpIn(platform, control.url);
+    const runReporting = xpIn(rep, control.url);
+    try {
+      expectOk(await runPlatform(['apply', '--auto-approve']));
+      expectOk(await runReporting(['apply', '--auto-approve']));
+      expect(await edges(`${p}_shared`)).toEqual([`${p}_base:f/t/t`, `${p}_readers:t/t/t`]);
+      // neither stack sees a difference: platform's member_of does not revoke readers
+      for (const run of [runPlatform, runReporting, runPlatform, runReporting]) {
+        const again = await run(['plan', '--detailed-exitcode']);
+        expect(again.code, again.stdout + again.stderr).toBe(0);
+      }
+
+      // by hand: the managed membership's admin option revoked, and a membership platform does not declare
+      await admin(`revoke admin option for ${p}_readers from ${p}_shared`);
+      await admin(`create role ${p}_extra; grant ${p}_extra to ${p}_shared`);
+      const planRep = await runReporting(['plan', '--detailed-exitcode']);
+      expect(planRep.code, planRep.stdout + planRep.stderr).toBe(2);
+      expect(planRep.stdout).toMatch(/# role\.readers will be updated in-place\n\s+# \(drifted: changed outside xp\)/);
+      expect(planRep.stdout).toMatch(/~ members/);
+      const planPlat = await runPlatform(['plan', '--detailed-exitcode']);
+      expect(planPlat.code, planPlat.stdout + planPlat.stderr).toBe(2);
+      expect(planPlat.stdout).toMatch(new RegExp(`- "${p}_extra"`));
+      expect(planPlat.stdout).not.toContain(`${p}_readers`);
+      expectOk(await runReporting(['apply', '--auto-approve']));
+      expectOk(await runPlatform(['apply', '--auto-approve']));
+      expect(await edges(`${p}_shared`)).toEqual([`${p}_base:f/t/t`, `${p}_readers:t/t/t`]);
+
+      // the member block removed: that membership only is revoked
+      writeConfig(rep, { 'main.xp': reporting('') });
+      const removed = await runReporting(['plan', '--detailed-exitcode']);
+      expect(removed.code, removed.stdout + removed.stderr).toBe(2);
+      expectOk(await runReporting(['apply', '--auto-approve']));
+      expect(await edges(`${p}_shared`)).toEqual([`${p}_base:f/t/t`]);
+      for (const run of [runPlatform, runReporting]) {
+        const again = await run(['plan', '--detailed-exitcode']);
+        expect(again.code, again.stdout + again.stderr).toBe(0);
+      }
+    } finally {
+      expectOk(await runReporting(['destroy', '--auto-approve']));
+      expectOk(await runPlatform(['destroy', '--auto-approve']));
+      await admin(`drop role if exists ${p}_extra`);
       await control.drop();
     }
   });

@@ -121,7 +121,7 @@ const cases: [string, string, { message: string; at: string; hint?: string }[]][
     'connection_secret only on service accounts, once, with a known format',
     'role "r" {\n  connection_secret {\n    path = "x"\n  }\n}\nservice_account "a" {\n  database = "d"\n  connection_secret {\n    path = "x"\n    format = "yaml"\n  }\n}',
     [
-      { message: 'unknown block "connection_secret" in role', at: '2:3', hint: 'role has blocks: grant, membership, lifecycle' },
+      { message: 'unknown block "connection_secret" in role', at: '2:3', hint: 'role has blocks: grant, membership, member, lifecycle' },
       { message: 'format: invalid value "yaml", expected one of: "dotenv", "json", "uri"', at: '10:14' },
     ],
   ],

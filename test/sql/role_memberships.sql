@@ -3,7 +3,7 @@
 -- before), normalised so that they read back, drift by hand (WITH ADMIN OPTION, an option
 -- revoked, a grant by another grantor) seen by spec_diff and healed by update and reconcile;
 -- specs of 0.6.0 (member_of only) unchanged.
-select plan(30);
+select plan(46);
 
 create function pg_temp.n(p text) returns text language sql as $$ select p || '_' || right(current_database(), 8) $$;
 create function pg_temp.v16() returns boolean language sql as $$ select current_setting('server_version_num')::int >= 160000 $$;
@@ -29,9 +29,14 @@ create function pg_temp.spec(p_extra jsonb default '[]') returns jsonb language 
     'memberships', jsonb_build_array(jsonb_build_object('role', pg_temp.n('g2'), 'admin', true)) || p_extra)
 $$;
 
+create function pg_temp.count_members(p_group text, p_member text) returns int language sql as $$
+  select count(*)::int from pg_auth_members m where m.roleid = (select oid from pg_roles where rolname = p_group)
+     and m.member = (select oid from pg_roles where rolname = p_member)
+$$;
+
 -- Normalisation: one list of memberships (member_of), the options of those that are not a plain GRANT's.
 select is(xplane.normalize_spec('Role', '{"member_of": ["b"], "memberships": [{"role": "a", "admin": true}, {"role": "b"}, {"role": "c", "set": true, "inherit": true}]}')
-            - array['grants', 'login', 'superuser', 'createdb', 'createrole', 'replication', 'bypass_row_level_security', 'connection_limit', 'valid_until', 'settings', 'database_settings'],
+            - array['grants', 'members', 'login', 'superuser', 'createdb', 'createrole', 'replication', 'bypass_row_level_security', 'connection_limit', 'valid_until', 'settings', 'database_settings'],
   '{"member_of": ["a", "b", "c"], "inherit": true, "memberships": [{"role": "a", "admin": true, "inherit": true, "set": true}]}',
   'memberships merged into member_of; only options that differ from the defaults are kept');
 select is(xplane.normalize_spec('Role', '{"inherit": false, "memberships": [{"role": "a"}, {"role": "b", "inherit": true}]}') -> 'memberships',
@@ -101,7 +106,41 @@ select case when pg_temp.v16() then is((xplane.update_role(pg_temp.n('m'), pg_te
 select is((select count(*)::int from pg_auth_members m where m.member = (select oid from pg_roles where rolname = pg_temp.n('m'))
              and m.roleid = (select oid from pg_roles where rolname = pg_temp.n('g1')) and m.admin_option), 0, 'no grant of g1 to m carries ADMIN any more');
 
+-- Role.members: memberships in this role managed one by one, not authoritatively; the member's
+-- own authoritative member_of leaves them alone.
+select is(xplane.normalize_spec('Role', '{"members": [{"role": "b", "admin": true}, {"role": "a"}, {"role": "a", "set": true}]}') -> 'members',
+  '[{"role": "a", "admin": false, "inherit": null, "set": true}, {"role": "b", "admin": true, "inherit": null, "set": true}]',
+  'members: sorted, merged, inherit not managed unless set');
+select is(pg_temp.err('Role', '{"members": [{"role": "a"}, {"role": "a", "admin": true}]}'),
+  'Role.members[1]: the member "a" is declared twice with different options ({"set": true, "admin": false, "inherit": null} and {"set": true, "admin": true, "inherit": null})',
+  'members: the same member with different options is refused, at the second');
+select is(pg_temp.err('ServiceAccount', '{"database": "d", "members": []}'),
+  'ServiceAccount.members: unknown attribute (allowed: database, password, schemas, grants, member_of, memberships, comment, login, superuser, createdb, createrole, replication, bypass_row_level_security, inherit, connection_limit, valid_until, settings, database_settings)',
+  'members is a role''s, not a service account''s');
+-- shared: a role with an authoritative member_of (another stack's, say), member of g1 only
+select isnt(xplane.apply('Role', pg_temp.n('shared'), jsonb_build_object('member_of', jsonb_build_array(pg_temp.n('g1')))), null, 'the shared role, member_of = [g1]');
+select isnt(xplane.apply('Role', pg_temp.n('readers'), jsonb_build_object('members', jsonb_build_array(jsonb_build_object('role', pg_temp.n('shared'), 'admin', true)))),
+  null, 'readers: members = [shared WITH ADMIN OPTION]');
+select is(pg_temp.edges(pg_temp.n('shared')), array[pg_temp.n('g1') || ':f/t/t', pg_temp.n('readers') || ':t/t/t'], 'pg_auth_members: shared is in g1 and in readers (admin)');
+select is((xplane.reconcile(pg_temp.id(pg_temp.n('shared')))).status_code, 'no_change', 'shared''s authoritative member_of leaves readers'' membership alone');
+select is(xplane.observe_resource('Role', pg_temp.n('shared'), jsonb_build_object('member_of', jsonb_build_array(pg_temp.n('g1')))) -> 'member_of',
+  jsonb_build_array(pg_temp.n('g1')), 'and does not observe it as its own');
+select is(xplane.remote_exec('default', '', format('grant %I to %I', pg_temp.n('g2'), pg_temp.n('shared'))), 'GRANT ROLE', 'a membership in g2 by hand');
+select is((xplane.reconcile(pg_temp.id(pg_temp.n('shared')))).status_code, 'updated', 'is still revoked by shared''s member_of');
+select is(pg_temp.edges(pg_temp.n('shared')), array[pg_temp.n('g1') || ':f/t/t', pg_temp.n('readers') || ':t/t/t'], 'g2 revoked, readers kept');
+-- drift on the managed member: its admin option revoked by hand, healed by readers' reconcile
+select is(xplane.remote_exec('default', '', format('revoke admin option for %I from %I', pg_temp.n('readers'), pg_temp.n('shared'))), 'REVOKE ROLE', 'admin option revoked by hand');
+select is(xplane.spec_diff('Role', xplane.normalize_spec('Role', jsonb_build_object('members', jsonb_build_array(jsonb_build_object('role', pg_temp.n('shared'), 'admin', true)))),
+  xplane.observe_resource('Role', pg_temp.n('readers'), jsonb_build_object('members', jsonb_build_array(jsonb_build_object('role', pg_temp.n('shared'), 'admin', true))))),
+  array['members'], 'seen on readers');
+select is((xplane.reconcile(pg_temp.id(pg_temp.n('readers')))).status_code, 'updated', 'healed by reconcile');
+-- a member removed from the list: revoked (only that membership)
+select isnt(xplane.apply('Role', pg_temp.n('readers'), '{"members": []}'), null, 'readers: members = []');
+select is(pg_temp.count_members(pg_temp.n('readers'), pg_temp.n('shared')), 0, 'shared is no longer a member of readers; its other memberships stay');
+
 select xplane.delete('Role', pg_temp.n('r'));
+select xplane.delete('Role', pg_temp.n('readers'));
+select xplane.delete('Role', pg_temp.n('shared'));
 select xplane.delete_role(pg_temp.n('m'), '{}');
 select xplane.delete_role(pg_temp.n('new'), '{}');
 select xplane.remote_exec('default', '', format('drop role %I; drop role %I; drop role %I; drop role %I',
