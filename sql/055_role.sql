@@ -1,5 +1,5 @@
 -- Kind Role: a NOLOGIN group role (RBAC) with attributes, membership, settings, grants and a
--- comment. Shared machinery: 050_grants.sql, 052_role_catalog.sql. docs/kinds/role.md.
+-- comment. Shared machinery: 050_grants.sql, 052_role_catalog.sql, 053_role_memberships.sql. docs/kinds/role.md.
 
 create or replace function xplane.normalize_role(p_spec jsonb)
 returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$

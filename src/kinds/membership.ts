@@ -1,6 +1,6 @@
 // The `membership { … }` block of roles and service accounts → one element of the spec's
 // `memberships`: a membership with its options (ADMIN on every version, INHERIT and SET on
-// PostgreSQL 16+). Its SQL side is xplane.normalize_memberships (sql/052_role_catalog.sql);
+// PostgreSQL 16+). Its SQL side is xplane.normalize_memberships (sql/053_role_memberships.sql);
 // docs/kinds/role.md, "Memberships".
 import type { Value } from '../model/types.js';
 import { BOOL, STRING } from '../model/type-spec.js';
