@@ -164,13 +164,13 @@ function membershipOptions16({ r, item }: Entry): string[] {
   return [
     ...memberships.flatMap((m) =>
       isPlainMap(m) && typeof m.role === 'string' && (m.inherit !== n.inherit || m.set === false)
-        ? [`membership in ${JSON.stringify(m.role)}: inherit = ${String(m.inherit)}, set = ${String(m.set)}`]
+        ? [`membership in ${JSON.stringify(m.role)}: inherit = ${JSON.stringify(m.inherit ?? null)}, set = ${JSON.stringify(m.set ?? null)}`]
         : [],
     ),
     // a member's inherit is managed only when set
     ...members.flatMap((m) =>
       isPlainMap(m) && typeof m.role === 'string' && ((m.inherit !== null && m.inherit !== undefined) || m.set === false)
-        ? [`member ${JSON.stringify(m.role)}: inherit = ${String(m.inherit ?? 'not set')}, set = ${String(m.set)}`]
+        ? [`member ${JSON.stringify(m.role)}: inherit = ${m.inherit === null || m.inherit === undefined ? 'not set' : JSON.stringify(m.inherit)}, set = ${JSON.stringify(m.set ?? null)}`]
         : [],
     ),
   ];
