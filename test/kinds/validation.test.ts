@@ -134,6 +134,14 @@ const cases: [string, string, { message: string; at: string; hint?: string }[]][
     ],
   ],
   [
+    'the same membership or member twice with different options, at the second block',
+    'role "r" {\n  membership {\n    role = "a"\n  }\n  membership {\n    role  = "a"\n    admin = true\n  }\n  member {\n    role = "m"\n  }\n  member {\n    role = "m"\n    set  = false\n  }\n}',
+    [
+      { message: 'the membership in "a" is declared twice with different options', at: '5:3', hint: 'keep one membership block per role' },
+      { message: 'the member "m" is declared twice with different options', at: '12:3', hint: 'keep one member block per role' },
+    ],
+  ],
+  [
     'an attribute set twice',
     'role "r" {\n  comment = "a"\n  comment = "b"\n}',
     [{ message: 'attribute "comment" is set twice', at: '3:3', hint: 'first set at main.xp:2:3' }],
