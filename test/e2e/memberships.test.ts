@@ -1,11 +1,11 @@
-// Membership options through the CLI (`member_of`, `membership` blocks: admin on every
+// Membership options through the CLI, on PostgreSQL 14 to 18 (`member_of`, `membership` blocks: admin on every
 // version, inherit and set on PostgreSQL 16+), checked the way a DBA would (pg_auth_members):
 // applied as declared, no perpetual diff, WITH ADMIN OPTION made by hand shown in `xp plan` and
 // healed by apply and by xplane.reconcile_all(); on PostgreSQL < 16, inherit / set refused at
 // plan, at the resource, before anything changes. A `member` block manages one membership of a
 // role another stack declares, whose authoritative member_of then leaves it alone.
 import { expect, it } from 'vitest';
-import { configDir, expectOk, onEachServer, serverUrl, unique, urlFor, withClient, writeConfig, xpIn } from './xp.js';
+import { configDir, expectOk, onEveryVersion, serverUrl, unique, urlFor, withClient, writeConfig, xpIn } from './xp.js';
 
 const url = serverUrl;
 const admin = (sql: string) => withClient(url(), (c) => c.query(sql));
@@ -39,7 +39,7 @@ async function reconcile(controlUrl: string, stack: string): Promise<void> {
   });
 }
 
-onEachServer('membership options', { timeout: 300_000 }, () => {
+onEveryVersion('membership options', { timeout: 300_000 }, () => {
   it('applies admin (and inherit / set on 16+) as declared, plans empty twice, shows and heals WITH ADMIN OPTION by hand', async () => {
     const p = unique('mo');
     const v16 = (await version()) >= 160000;
