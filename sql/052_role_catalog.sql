@@ -10,12 +10,38 @@ returns text language sql immutable parallel safe as $$
   -- $1: the role names (text[]); a remote_query argument.
   -- Joins, not a subquery per role: a batch holds a thousand roles or more.
   select $q$(with r as (select * from pg_catalog.pg_roles where rolname = any ($1::text[])),
-  ms as (select m.member, g.rolname::text as grp, pg_catalog.pg_get_userbyid(m.grantor)::text as grantor
+  -- inherit_option and set_option exist from PostgreSQL 16 on: read through to_jsonb, so that
+  -- the one query parses on every version (null before 16).
+  ms as (select m.member, g.rolname::text as grp, pg_catalog.pg_get_userbyid(m.grantor)::text as grantor, m.admin_option as adm,
+                (pg_catalog.to_jsonb(m) ->> 'inherit_option')::boolean as inh, (pg_catalog.to_jsonb(m) ->> 'set_option')::boolean as st
            from pg_catalog.pg_auth_members m join pg_catalog.pg_roles g on g.oid = m.roleid
           where m.member in (select oid from r)),
   mem as (select member, json_agg(distinct (grp collate "C") order by (grp collate "C")) as member_of from ms group by member),
   grantors as (select member, json_object_agg(grp, grantors) as j
                  from (select member, grp, json_agg(distinct grantor) as grantors from ms group by member, grp) x group by member),
+  -- per membership (several grantors on 16+): an option holds when any grant carries it (what
+  -- PostgreSQL lets the member do), and the grantors whose grants carry it (to revoke it)
+  -- the members of each role (its `members`: edges it manages one by one), with the member's
+  -- own INHERIT (what a membership inherits by before 16)
+  mbs as (select m.roleid, mr.rolname::text as mem, pg_catalog.pg_get_userbyid(m.grantor)::text as grantor, m.admin_option as adm,
+                 (pg_catalog.to_jsonb(m) ->> 'inherit_option')::boolean as inh, (pg_catalog.to_jsonb(m) ->> 'set_option')::boolean as st,
+                 mr.rolinherit as mem_inherit
+            from pg_catalog.pg_auth_members m join pg_catalog.pg_roles mr on mr.oid = m.member
+           where m.roleid in (select oid from r)),
+  mbr as (select roleid, json_object_agg(mem, o) as j
+            from (select roleid, mem, json_build_object('admin', bool_or(adm), 'inherit', coalesce(bool_or(inh), bool_or(mem_inherit)),
+                           'set', coalesce(bool_or(st), true),
+                           'admin_by', json_agg(distinct grantor) filter (where adm),
+                           'inherit_by', json_agg(distinct grantor) filter (where inh),
+                           'set_by', json_agg(distinct grantor) filter (where st),
+                           'grantors', case when pg_catalog.current_setting('server_version_num')::int >= 160000 then json_agg(distinct grantor) end) as o
+                    from mbs group by roleid, mem) x group by roleid),
+  opts as (select member, json_object_agg(grp, o) as j
+             from (select member, grp, json_build_object('admin', bool_or(adm), 'inherit', bool_or(inh), 'set', bool_or(st),
+                            'admin_by', json_agg(distinct grantor) filter (where adm),
+                            'inherit_by', json_agg(distinct grantor) filter (where inh),
+                            'set_by', json_agg(distinct grantor) filter (where st)) as o
+                     from ms group by member, grp) x group by member),
   sets as (select s.setrole, json_object_agg(split_part(c, '=', 1), substr(c, strpos(c, '=') + 1)) as j
              from pg_catalog.pg_db_role_setting s, unnest(s.setconfig) c
             where s.setrole in (select oid from r) and s.setdatabase = 0 group by s.setrole),
@@ -46,12 +72,17 @@ returns text language sql immutable parallel safe as $$
                           else pg_catalog.to_char(r.rolvaliduntil at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') end,
       'member_of', coalesce(mem.member_of, '[]'::json),
       'member_grantors', case when pg_catalog.current_setting('server_version_num')::int >= 160000 then gr.j end,
+      'member_options', coalesce(op.j, '{}'::json),
+      'members_edges', coalesce(mb.j, '{}'::json),
+      'server_version_num', pg_catalog.current_setting('server_version_num')::int,
       'settings', coalesce(sets.j, '{}'::json),
       'database_settings', coalesce(dbsets.j, '{}'::json),
       'comment', sd.description,
       'dependent_databases', coalesce(deps.j, '[]'::json)))
       from r left join mem on mem.member = r.oid
              left join grantors gr on gr.member = r.oid
+             left join opts op on op.member = r.oid
+             left join mbr mb on mb.roleid = r.oid
              left join sets on sets.setrole = r.oid
              left join dbsets on dbsets.setrole = r.oid
              left join pg_catalog.pg_shdescription sd on sd.objoid = r.oid and sd.classoid = 'pg_catalog.pg_authid'::regclass
@@ -128,10 +159,11 @@ comment on function xplane.role_attribute_keys() is
 
 create or replace function xplane.role_catalog_other_keys()
 returns text[] language sql immutable parallel safe as $$
-  select array['member_of', 'member_grantors', 'comment', 'dependent_databases', 'password']
+  select array['member_of', 'member_grantors', 'member_options', 'members_edges', 'server_version_num', 'comment',
+               'dependent_databases', 'password', 'previous_members', 'managed_elsewhere']
 $$;
 comment on function xplane.role_catalog_other_keys() is
-  'The keys of a role in roles_catalog that are not role attributes (role_attribute_keys): removing them leaves the attributes (test/sql/role_attributes.sql checks the two lists cover the catalog).';
+  'The keys of a role in roles_catalog (and role_batch_catalog''s previous_members, managed_elsewhere) that are not role attributes (role_attribute_keys): removing them leaves the attributes (test/sql/role_attributes.sql checks the two lists cover the catalog).';
 
 create or replace function xplane.role_attribute_defaults(p_login boolean)
 returns jsonb language sql immutable parallel safe set search_path = xplane, pg_catalog as $$
@@ -430,21 +462,10 @@ begin
     end loop;
   end if;
   if p_desired ? 'member_of' then
-    for v_role in select jsonb_array_elements_text(p_desired -> 'member_of')
-                  except select jsonb_array_elements_text(coalesce(p_observed -> 'member_of', '[]')) order by 1 loop
-      v_stmts := v_stmts || format('grant %I to %I', v_role, p_name);
-    end loop;
-    for v_role in select jsonb_array_elements_text(coalesce(p_observed -> 'member_of', '[]'))
-                  except select jsonb_array_elements_text(p_desired -> 'member_of') order by 1 loop
-      -- PostgreSQL 16+ keeps one membership per grantor, and REVOKE only removes the
-      -- current role's: revoke each grantor's (GRANTED BY).
-      if jsonb_typeof(p_observed -> 'member_grantors' -> v_role) = 'array' then
-        v_stmts := v_stmts || array(select format('revoke %I from %I granted by %I', v_role, p_name, g)
-                                      from jsonb_array_elements_text(p_observed -> 'member_grantors' -> v_role) g order by 1);
-      else
-        v_stmts := v_stmts || format('revoke %I from %I', v_role, p_name);
-      end if;
-    end loop;
+    v_stmts := v_stmts || xplane.membership_statements(p_name, p_desired, p_observed);
+  end if;
+  if p_desired ? 'members' then
+    v_stmts := v_stmts || xplane.members_statements(p_name, p_desired, p_observed);
   end if;
   return v_stmts;
 end

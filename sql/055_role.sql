@@ -1,18 +1,18 @@
 -- Kind Role: a NOLOGIN group role (RBAC) with attributes, membership, settings, grants and a
--- comment. Shared machinery: 050_grants.sql, 052_role_catalog.sql. docs/kinds/role.md.
+-- comment. Shared machinery: 050_grants.sql, 052_role_catalog.sql, 053_role_memberships.sql. docs/kinds/role.md.
 
 create or replace function xplane.normalize_role(p_spec jsonb)
 returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
 begin
   perform xplane.spec_check_keys('Role', p_spec,
-    xplane.role_attribute_keys() || array['member_of', 'grants', 'comment']);
-  return xplane.normalize_role_attributes('Role', p_spec) || jsonb_build_object(
-    'member_of', xplane.spec_identifier_set('Role', p_spec, 'member_of'),
+    xplane.role_attribute_keys() || array['member_of', 'memberships', 'members', 'grants', 'comment']);
+  return xplane.normalize_role_attributes('Role', p_spec) || xplane.normalize_memberships('Role', p_spec) || jsonb_build_object(
+    'members', xplane.normalize_members(p_spec),
     'grants', xplane.normalize_grants('Role', p_spec -> 'grants', null)) || xplane.spec_comment('Role', p_spec);
 end
 $$;
 comment on function xplane.normalize_role(jsonb) is
-  'Validates and normalises a Role spec: role attributes with their defaults (normalize_role_attributes: NOLOGIN, INHERIT, nothing more), member_of sorted, settings canonical, grants normalised (each names its database).';
+  'Validates and normalises a Role spec: role attributes with their defaults (normalize_role_attributes: NOLOGIN, INHERIT, nothing more), member_of sorted and memberships (normalize_memberships), settings canonical, grants normalised (each names its database).';
 
 create or replace function xplane.role_batch_catalog(p_provider_config text, p_items jsonb)
 returns jsonb language plpgsql volatile set search_path = xplane, pg_catalog as $$
@@ -27,6 +27,19 @@ begin
   -- Set-based: folding the items one by one into growing jsonb values is quadratic.
   v_roles := xplane.roles_catalog(p_provider_config,
                array(select e ->> 'name' from jsonb_array_elements(p_items) e));
+  -- Role.members as of each role's last apply (previous_members), and the memberships of each
+  -- role that another role manages through its members (managed_elsewhere): left alone by the
+  -- role's own authoritative member_of. Nothing to read without any (the common case).
+  if exists (select 1 from xplane.member_edges where provider_config = p_provider_config) then
+    v_roles := jsonb_set(v_roles, '{roles}', (
+      select coalesce(jsonb_object_agg(r.key, r.value || jsonb_build_object(
+               'previous_members', coalesce(pm.j, '[]'::jsonb), 'managed_elsewhere', coalesce(me.j, '[]'::jsonb))), '{}'::jsonb)
+        from jsonb_each(v_roles -> 'roles') r
+        left join (select role_name, jsonb_agg(member order by member) as j from xplane.member_edges
+                    where provider_config = p_provider_config group by role_name) pm on pm.role_name = r.key
+        left join (select member, jsonb_agg(role_name order by role_name) as j from xplane.member_edges
+                    where provider_config = p_provider_config group by member) me on me.member = r.key));
+  end if;
   with items as (
     select distinct on (e ->> 'name') e ->> 'name' as name, coalesce(e -> 'scope', '[]') as scope
       from jsonb_array_elements(p_items) e),
@@ -194,14 +207,17 @@ begin
     select coalesce(jsonb_agg(case
              when r.value is null then 'null'::jsonb
              when a.kind = 'Role' then r.attrs || jsonb_build_object(
-               'member_of', r.value -> 'member_of',
+               'member_of', mf.member_of,
+               'memberships', xplane.memberships_not_default(mf.member_options, coalesce((a.spec ->> 'inherit')::boolean, (r.value ->> 'inherit')::boolean)),
+               'members', xplane.members_observed(r.value -> 'members_edges', a.spec -> 'members', r.value -> 'previous_members'),
                'grants', coalesce(g.grants, '[]'::jsonb),
                'comment', r.value -> 'comment')
              else r.attrs || jsonb_build_object(
                'database', case when c.n is not null then to_jsonb(a.spec ->> 'database') else 'null'::jsonb end,
                'schemas', coalesce(ss.schemas, '[]'::jsonb),
                'grants', coalesce(g.grants, '[]'::jsonb),
-               'member_of', r.value -> 'member_of',
+               'member_of', mf.member_of,
+               'memberships', xplane.memberships_not_default(mf.member_options, coalesce((a.spec ->> 'inherit')::boolean, (r.value ->> 'inherit')::boolean)),
                'comment', r.value -> 'comment')
                -- a verifier xp set, replaced by hand (or not readable: xp is not superuser); never the verifier
                || case when r.value ->> 'password' in ('password changed outside xp', 'not checked')
@@ -209,6 +225,16 @@ begin
              end order by a.n), '[]'::jsonb)
       from asks a
       left join roles r on r.role = a.role
+      -- memberships another role manages (its members) and this one does not declare: not its own
+      cross join lateral (select
+        case when r.value ? 'managed_elsewhere' then coalesce((
+          select jsonb_agg(g order by g collate "C") from jsonb_array_elements_text(r.value -> 'member_of') g
+           where not r.value -> 'managed_elsewhere' ? g or coalesce(a.spec -> 'member_of', '[]'::jsonb) ? g), '[]'::jsonb)
+          else r.value -> 'member_of' end as member_of,
+        case when r.value ? 'managed_elsewhere' then coalesce(r.value -> 'member_options', '{}'::jsonb)
+          - array(select jsonb_array_elements_text(r.value -> 'managed_elsewhere')
+                  except select jsonb_array_elements_text(coalesce(a.spec -> 'member_of', '[]'::jsonb)))
+          else r.value -> 'member_options' end as member_options) mf
       left join grants g on g.n = a.n
       left join connects c on c.n = a.n
       left join sa_schemas ss on ss.n = a.n);
@@ -253,6 +279,9 @@ begin
                coalesce(p_implicit, '[]') || coalesce(p_catalog -> 'previous_scope' -> p_name, '[]'), p_catalog -> 'grants');
   v_n := cardinality(v_stmts) + xplane.grants_apply(p_provider_config, v_delta);
   perform xplane.grant_scope_record(p_provider_config, p_name, coalesce(p_spec -> 'grants', '[]') || coalesce(p_implicit, '[]'));
+  if p_spec ? 'members' then
+    perform xplane.member_edges_record(p_provider_config, p_name, p_spec -> 'members');
+  end if;
   return v_n;
 end
 $$;
@@ -282,6 +311,7 @@ declare
   v_cat     jsonb;
   v_states  jsonb;
   v_k       integer;
+  v_version integer;
   v_state text; v_msg text; v_detail text; v_hint text;
   i integer;
 begin
@@ -310,8 +340,17 @@ begin
       v_sql := v_sql || (format('create role %I with %s', v_names[i], array_to_string(xplane.role_attribute_clauses(v_spec, null), ' '))
                          || case when v_pw[i] is null then '' else format(' password %L', v_pw[i]) end);
       -- What CREATE ROLE set is as declared; membership, settings and comment come next.
+      -- Membership options of PostgreSQL 16+ (inherit, set) need the server's version: asked
+      -- once, only when a role of the batch declares one.
+      if v_version is null and (exists (select 1 from jsonb_array_elements(v_spec -> 'memberships') m
+                                         where (m -> 'inherit') is distinct from (v_spec -> 'inherit') or not (m ->> 'set')::boolean)
+                                or exists (select 1 from jsonb_array_elements(coalesce(v_spec -> 'members', '[]')) m
+                                            where m ->> 'inherit' is not null or not (m ->> 'set')::boolean)) then
+        v_version := xplane.remote_query(p_provider_config, '', $q$(select pg_catalog.to_json(pg_catalog.current_setting('server_version_num')::int))$q$)::text::integer;
+      end if;
       v_sql := v_sql || xplane.role_alter_statements(v_names[i], v_spec,
-                          v_spec || '{"member_of": [], "settings": {}, "database_settings": {}, "comment": null}'::jsonb);
+                          v_spec || '{"member_of": [], "settings": {}, "database_settings": {}, "comment": null}'::jsonb
+                                 || jsonb_build_object('server_version_num', v_version));
       v_todo := v_todo || i;
     exception when others then
       get stacked diagnostics v_state = returned_sqlstate, v_msg = message_text, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
@@ -339,6 +378,9 @@ begin
   foreach i in array v_todo loop
     if v_pw[i] is not null then
       perform xplane.credential_applied(p_provider_config, v_names[i], v_pw[i]);
+    end if;
+    if v_kinds[i] = 'Role' then
+      perform xplane.member_edges_record(p_provider_config, v_names[i], v_specs[i] -> 'members');
     end if;
   end loop;
   -- Their grants: every role's delta from one batched catalog read, one transaction per database.
@@ -478,6 +520,7 @@ begin
   -- for a service account, its stored verifier.
   if (v_result).status_code in ('success', 'not_found') then
     perform xplane.grant_scope_record(p_provider_config, p_name, '[]');
+    perform xplane.member_edges_record(p_provider_config, p_name, '[]');
     if p_kind = 'ServiceAccount' then
       perform xplane.credential_forget(p_provider_config, p_name);
     end if;

@@ -11,7 +11,7 @@ declare
   v_db text;
 begin
   perform xplane.spec_check_keys('ServiceAccount', p_spec,
-    array['database', 'password', 'schemas', 'grants', 'member_of', 'comment'] || xplane.role_attribute_keys());
+    array['database', 'password', 'schemas', 'grants', 'member_of', 'memberships', 'comment'] || xplane.role_attribute_keys());
   v_db := xplane.spec_identifier('ServiceAccount', p_spec, 'database', null);
   if v_db is null then
     perform xplane.invalid_spec('ServiceAccount', 'database', 'is required (the database the account connects to)');
@@ -20,8 +20,8 @@ begin
   return jsonb_build_object(
     'database', v_db,
     'schemas', xplane.spec_identifier_set('ServiceAccount', p_spec, 'schemas'),
-    'grants', xplane.normalize_grants('ServiceAccount', p_spec -> 'grants', v_db),
-    'member_of', xplane.spec_identifier_set('ServiceAccount', p_spec, 'member_of'))
+    'grants', xplane.normalize_grants('ServiceAccount', p_spec -> 'grants', v_db))
+    || xplane.normalize_memberships('ServiceAccount', p_spec)
     || xplane.normalize_role_attributes('ServiceAccount', p_spec) || xplane.spec_comment('ServiceAccount', p_spec);
 end
 $$;

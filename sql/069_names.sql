@@ -75,6 +75,8 @@ begin
     select pg_catalog.jsonb_build_object(
       -- whether the role xp connects as may make a role superuser (superuser = true)
       'superuser', (select r.rolsuper from pg_catalog.pg_roles r where r.rolname = current_user),
+      -- membership options inherit and set need 160000
+      'server_version_num', pg_catalog.current_setting('server_version_num')::int,
       'databases', coalesce((select pg_catalog.jsonb_agg(n order by n) from pg_catalog.unnest($1::text[]) n
                               where not exists (select 1 from pg_catalog.pg_database d where d.datname = n)), '[]'::jsonb),
       'roles', coalesce((select pg_catalog.jsonb_agg(n order by n) from pg_catalog.unnest($2::text[]) n

@@ -24,6 +24,7 @@ begin;
 \ir 050_grants.sql
 \ir 051_import_catalog.sql
 \ir 052_role_catalog.sql
+\ir 053_role_memberships.sql
 \ir 055_role.sql
 \ir 058_credentials.sql
 \ir 060_service_account.sql

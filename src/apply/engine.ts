@@ -175,6 +175,7 @@ export async function readPlanInput(session: Session, config: Configuration, opt
   const missing = names.questions.length > 0 ? await readMissingNames(session.control, names.questions) : undefined;
   const unknownNames = missing ? names.problems(missing) : undefined;
   const privileges = missing ? names.privilegeProblems(missing) : undefined;
+  const unsupported = missing ? names.versionProblems(missing) : undefined;
   return {
     config,
     managed,
@@ -186,6 +187,7 @@ export async function readPlanInput(session: Session, config: Configuration, opt
     secretFiles: secretFileProblems(config, writes),
     ...(unknownNames?.size ? { unknownNames } : {}),
     ...(privileges?.size ? { privileges } : {}),
+    ...(unsupported?.size ? { unsupported } : {}),
   };
 }
 

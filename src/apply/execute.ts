@@ -84,6 +84,9 @@ export function touchedObjects(step: Pick<ResourcePlan, 'kind' | 'name' | 'datab
     else keys.push(`schema:${gdb}.${str(g['schema']) ?? ''}`);
   }
   for (const r of Array.isArray(spec['member_of']) ? spec['member_of'] : []) if (typeof r === 'string') keys.push(`role:${r}`);
+  for (const m of Array.isArray(spec['members']) ? spec['members'] : []) {
+    if (m !== null && typeof m === 'object' && !Array.isArray(m) && typeof m['role'] === 'string') keys.push(`role:${m['role']}`);
+  }
   return keys;
 }
 

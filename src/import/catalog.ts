@@ -131,6 +131,8 @@ export interface CatalogRole {
   connection_limit: number;
   valid_until: string | null;
   member_of: string[];
+  /** Per role of member_of: an option holds when any grantor's grant carries it (inherit, set: null before PostgreSQL 16). */
+  member_options?: Record<string, { admin: boolean | null; inherit: boolean | null; set: boolean | null }>;
   settings: Record<string, string>;
   database_settings: Record<string, Record<string, string>>;
   comment: string | null;

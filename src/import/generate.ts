@@ -166,18 +166,8 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
     }
   }
 
-  // memberships: options xp cannot express
-  for (const m of cluster.memberships) {
-    if (!imported.has(m.member)) continue;
-    // PostgreSQL 16+ gives a membership the member's INHERIT attribute by default: only a differing one is an option
-    const inheritDefault = input.roles[m.member]?.inherit ?? true;
-    const opt = [
-      m.admin ? 'ADMIN OPTION' : '',
-      m.inherit !== null && m.inherit !== inheritDefault ? `INHERIT ${m.inherit ? 'TRUE' : 'FALSE'}` : '',
-      m.set === false ? 'SET FALSE' : '',
-    ].filter(Boolean);
-    if (opt.length > 0) notes.push(`membership of ${json(m.member)} in ${json(m.group)}: WITH ${opt.join(', ')} (granted by ${json(m.grantor)}; xp has no membership options)`);
-  }
+  // memberships with options: `membership` blocks (membershipLines, below), read from
+  // roles_catalog's member_options as observe reads them
   // settings: a database's own are its `settings`, a role's in one database its `database_settings`
 
   // ── labels ──────────────────────────────────────────────────────────────────────────────
@@ -349,6 +339,27 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
     ], undefined, lifecycleOf('Extension', e.database, e.name));
   }
   const list = (items: string[]) => `[${items.join(', ')}]`;
+  /**
+   * A role's memberships as observe reads them (roles_catalog member_options: an option holds
+   * when any grantor's grant carries it): those with the options of a plain GRANT in member_of,
+   * the others as `membership` blocks naming the options that differ.
+   */
+  const membershipsOf = (c: CatalogRole): { memberOf: string[]; blocks: string[] } => {
+    const options = c.member_options ?? {};
+    const memberOf: string[] = [];
+    const blocks: string[] = [];
+    for (const g of [...c.member_of].sort(byName)) {
+      const o = options[g];
+      const lines = [
+        o?.admin === true ? 'admin = true' : '',
+        o?.inherit !== null && o?.inherit !== undefined && o.inherit !== c.inherit ? `inherit = ${String(o.inherit)}` : '',
+        o?.set === false ? 'set = false' : '',
+      ].filter(Boolean);
+      if (lines.length === 0) memberOf.push(g);
+      else blocks.push(['membership {', `role = ${roleRef(g, false)}`, ...lines, '}'].join('\n'));
+    }
+    return { memberOf, blocks };
+  };
   const grantBlock = (g: GrantOut, account: RoleOut): string => {
     const lines = ['grant {'];
     if (!(account.login && g.database === account.database)) lines.push(`database = ${dbRef(g.database)}`);
@@ -394,10 +405,10 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
       roleLabels.get(r.name)!,
       () => [
         ...roleAttributeLines(c),
-        ['member_of', c.member_of.length === 0 ? undefined : list([...c.member_of].sort(byName).map((m) => roleRef(m, false)))],
+        ['member_of', membershipsOf(c).memberOf.length === 0 ? undefined : list(membershipsOf(c).memberOf.map((m) => roleRef(m, false)))],
         ['comment', c.comment === null ? undefined : quote(c.comment)],
       ],
-      () => r.grants.map((g) => grantBlock(g, r)),
+      () => [...membershipsOf(c).blocks, ...r.grants.map((g) => grantBlock(g, r))],
       lifecycleOf('Role', '', r.name),
     );
   }
@@ -412,11 +423,11 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
       () => [
         ['database', dbRef(r.database!)],
         ['schemas', r.schemas.length === 0 ? undefined : list(r.schemas.map((s) => schemaRef(s.database, s.schema)))],
-        ['member_of', c.member_of.length === 0 ? undefined : list([...c.member_of].sort(byName).map((m) => roleRef(m, false)))],
+        ['member_of', membershipsOf(c).memberOf.length === 0 ? undefined : list(membershipsOf(c).memberOf.map((m) => roleRef(m, false)))],
         ...roleAttributeLines(c),
         ['comment', c.comment === null ? undefined : quote(c.comment)],
       ],
-      () => r.grants.map((g) => grantBlock(g, r)),
+      () => [...membershipsOf(c).blocks, ...r.grants.map((g) => grantBlock(g, r))],
       lifecycleOf('ServiceAccount', '', r.name),
     );
   }

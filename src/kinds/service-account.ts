@@ -5,6 +5,7 @@ import { STRING, listOf } from '../model/type-spec.js';
 import { Sensitive, UNKNOWN } from '../model/types.js';
 import { finalizeGrants, grantBlock } from './grant.js';
 import type { KindDefinition } from './kind.js';
+import { finalizeMemberships, membershipBlock } from './membership.js';
 import { finalizeRoleAttributes, roleAttributes } from './role-attributes.js';
 
 export const serviceAccountKind: KindDefinition = {
@@ -23,6 +24,7 @@ export const serviceAccountKind: KindDefinition = {
   },
   blocks: {
     grant: grantBlock,
+    membership: membershipBlock,
     connection_secret: {
       description: 'write the connection details to a file (mode 0600)',
       multiple: false,
@@ -34,6 +36,7 @@ export const serviceAccountKind: KindDefinition = {
   },
   finalize: (spec) => {
     if (spec['grants'] === undefined) spec['grants'] = [];
+    if (spec['memberships'] === undefined) spec['memberships'] = [];
     const password = spec['password'];
     spec['password'] =
       password === undefined || password === null
@@ -41,6 +44,6 @@ export const serviceAccountKind: KindDefinition = {
         : password instanceof Sensitive
           ? password
           : new Sensitive(password);
-    return [...finalizeRoleAttributes(spec), ...finalizeGrants(spec, spec['database'])];
+    return [...finalizeRoleAttributes(spec), ...finalizeMemberships(spec), ...finalizeGrants(spec, spec['database'])];
   },
 };

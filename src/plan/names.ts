@@ -46,6 +46,8 @@ export interface Missing {
   database_locales: Record<string, { encoding: string; lc_collate: string; lc_ctype: string }>;
   /** Whether the role xp connects as is superuser (only one may make a role superuser). */
   superuser?: boolean;
+  /** The server's server_version_num (membership options inherit and set need 160000). */
+  server_version_num?: number;
 }
 
 export interface SettingWanted {
@@ -138,6 +140,8 @@ export interface NameQuestion {
   relocations: ExtensionWanted[];
   /** Roles the plan would make superuser: asked so that the server says whether xp may. */
   superusers: string[];
+  /** Roles whose memberships the plan would give inherit or set options: asked for the server's version (not sent). */
+  membershipOptions: string[];
 }
 
 export interface UndeclaredNames {
@@ -146,6 +150,30 @@ export interface UndeclaredNames {
   problems(missing: ReadonlyMap<string, Missing>): Map<ResourceKey, string>;
   /** Given the answers, the roles made superuser by an xp that is not (one sentence each). */
   privilegeProblems(missing: ReadonlyMap<string, Missing>): Map<ResourceKey, string>;
+  /** Given the answers, the features the server's version lacks (membership inherit / set before 16). */
+  versionProblems(missing: ReadonlyMap<string, Missing>): Map<ResourceKey, string>;
+}
+
+/** Membership options that need PostgreSQL 16 (inherit other than the role's own, set = false) that apply may set. */
+function membershipOptions16({ r, item }: Entry): string[] {
+  if (r.kind !== 'Role' && r.kind !== 'ServiceAccount') return [];
+  const n = item?.normalized;
+  if (!n) return [];
+  const memberships = Array.isArray(n.memberships) && mayChange(item, 'memberships') ? n.memberships : [];
+  const members = Array.isArray(n.members) && mayChange(item, 'members') ? n.members : [];
+  return [
+    ...memberships.flatMap((m) =>
+      isPlainMap(m) && typeof m.role === 'string' && (m.inherit !== n.inherit || m.set === false)
+        ? [`membership in ${JSON.stringify(m.role)}: inherit = ${JSON.stringify(m.inherit ?? null)}, set = ${JSON.stringify(m.set ?? null)}`]
+        : [],
+    ),
+    // a member's inherit is managed only when set
+    ...members.flatMap((m) =>
+      isPlainMap(m) && typeof m.role === 'string' && ((m.inherit !== null && m.inherit !== undefined) || m.set === false)
+        ? [`member ${JSON.stringify(m.role)}: inherit = ${m.inherit === null || m.inherit === undefined ? 'not set' : JSON.stringify(m.inherit)}, set = ${JSON.stringify(m.set ?? null)}`]
+        : [],
+    ),
+  ];
 }
 
 /** A role or service account whose apply would set SUPERUSER (new, or not superuser yet). */
@@ -244,6 +272,7 @@ export function undeclaredNames(config: Configuration, observed: ReadonlyMap<Res
           tablespaces: new Map(),
           relocations: new Map(),
           superusers: new Map(),
+          membershipOptions: new Map(),
         }),
       );
     q[what].set(JSON.stringify(item), item);
@@ -264,6 +293,7 @@ export function undeclaredNames(config: Configuration, observed: ReadonlyMap<Res
     const relocation = relocationOf(e);
     if (relocation !== undefined) ask(r.provider, 'relocations', relocation);
     if (makesSuperuser(e)) ask(r.provider, 'superusers', r.name);
+    if (membershipOptions16(e).length > 0) ask(r.provider, 'membershipOptions', r.name);
   }
   const values = <T>(m: Map<string, unknown>) => [...m.keys()].sort().map((k) => m.get(k) as T);
   return {
@@ -278,7 +308,21 @@ export function undeclaredNames(config: Configuration, observed: ReadonlyMap<Res
       tablespaces: values(q.tablespaces),
       relocations: values(q.relocations),
       superusers: values(q.superusers),
+      membershipOptions: values(q.membershipOptions),
     })),
+    versionProblems(missing) {
+      const out = new Map<ResourceKey, string>();
+      for (const e of entries) {
+        const version = missing.get(e.r.provider)?.server_version_num;
+        const options = membershipOptions16(e);
+        if (options.length === 0 || version === undefined || version >= 160000) continue;
+        out.set(
+          e.key,
+          `${options.join('; ')}: the inherit and set options of a membership need PostgreSQL 16 or later, and the server (provider ${JSON.stringify(e.r.provider)}) is ${Math.floor(version / 10000)} (there a membership inherits as the role's own inherit says, and always allows SET ROLE)`,
+        );
+      }
+      return out;
+    },
     privilegeProblems(missing) {
       const out = new Map<ResourceKey, string>();
       for (const e of entries) {

@@ -38,6 +38,7 @@ export function refusals(e: PlanEntry, input: PlanInput, opts: PlanOptions): Pla
     secretFileRefusal(e.plan, input),
     unknownName,
     privilegeRefusal(e, input),
+    versionRefusal(e, input),
     selfProtection,
     immutable,
     preventDestroyRefusal(e),
@@ -85,6 +86,18 @@ function privilegeRefusal(e: PlanEntry, input: PlanInput): PlanError | undefined
     address: e.plan.address,
     message: `${locationOf(e.declared)}${e.plan.address}: ${why}.`,
     hint: 'Connect xp as a superuser (its provider config), or make the role superuser by hand (ALTER ROLE … SUPERUSER): xp then keeps it as it is. Or remove superuser = true.',
+  };
+}
+
+/** A change the server's version cannot make (membership inherit / set before 16): refused before the first change. */
+function versionRefusal(e: PlanEntry, input: PlanInput): PlanError | undefined {
+  const why = input.unsupported?.get(e.key);
+  if (why === undefined || e.plan.action === 'delete' || e.plan.action === 'no-op') return undefined;
+  return {
+    code: 'feature_not_supported',
+    address: e.plan.address,
+    message: `${locationOf(e.declared)}${e.plan.address}: ${why}.`,
+    hint: 'Remove inherit and set from the membership block (or make inherit the role\'s own), or upgrade the server to PostgreSQL 16 or later.',
   };
 }
 

@@ -108,7 +108,8 @@ export type PlanErrorCode =
   | 'unknown_name'
   | 'import_not_found'
   | 'insufficient_privilege'
-  | 'rename';
+  | 'rename'
+  | 'feature_not_supported';
 
 /** A refusal: the plan is shown but cannot be applied. */
 export interface PlanError {
@@ -317,6 +318,11 @@ export interface PlanInput {
    * (src/plan/names.ts, privilegeProblems): why. Refused when the resource changes.
    */
   privileges?: ReadonlyMap<ResourceKey, string>;
+  /**
+   * Features the server's version lacks (membership inherit / set before PostgreSQL 16;
+   * src/plan/names.ts, versionProblems): why. Refused when the resource changes.
+   */
+  unsupported?: ReadonlyMap<ResourceKey, string>;
 }
 
 /**

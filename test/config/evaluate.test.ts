@@ -109,11 +109,34 @@ describe('the spec of each kind (contracts.md §1)', () => {
       settings: { statement_timeout: '5s' },
       database_settings: {},
       member_of: ['base'],
+      memberships: [],
+      members: [],
       grants: [
         { database: 'saas', schema: 'public', on: 'tables', privileges: ['SELECT'], future: true, grant_option: false, future_owners: [] },
         { database: 'saas', schema: null, on: 'database', privileges: ['CONNECT'], future: false, grant_option: false, future_owners: [] },
       ],
     });
+  });
+
+  it('role: membership blocks are memberships too (member_of), member blocks become members', () => {
+    const c = configOf(`
+      role "base" {}
+      role "ops" {}
+      role "r" {
+        member_of = [role.base]
+        membership {
+          role  = role.ops
+          admin = true
+        }
+        member {
+          role = "shared"
+        }
+      }
+    `);
+    const spec = resource(c, 'role.r').spec;
+    expect(spec['member_of']).toEqual(['base', 'ops']);
+    expect(spec['memberships']).toEqual([{ role: 'ops', admin: true, set: true }]);
+    expect(spec['members']).toEqual([{ role: 'shared', admin: false, set: true }]);
   });
 
   it('service_account: generated password is Sensitive(UNKNOWN); grants default to its database', () => {

@@ -1,4 +1,5 @@
-// The access model, as a property: random roles (attributes, memberships), grants at the
+// The access model, as a property: random roles (attributes, memberships with or without
+// ADMIN OPTION), grants at the
 // database, schema and table level (with default privileges) and a service account → apply →
 // the catalog holds exactly the declaration (read the way a DBA would: pg_roles,
 // pg_auth_members, aclexplode of datacl / nspacl / relacl, pg_default_acl) and the plan is
@@ -21,6 +22,8 @@ interface RoleModel {
   limit: number;
   /** Indexes of earlier roles it is a member of (a DAG: no cycle). */
   memberOf: number[];
+  /** Of those, the ones it holds WITH ADMIN OPTION (a `membership` block): admins ∩ memberOf. */
+  admins: number[];
   db: string[];
   schema: string[];
   tables: string[];
@@ -40,6 +43,7 @@ const model: fc.Arbitrary<Model> = fc.record({
         inherit: fc.boolean(),
         limit: fc.integer({ min: -1, max: 20 }),
         memberOf: fc.subarray(Array.from({ length: i }, (_, j) => j)),
+        admins: fc.subarray(Array.from({ length: i }, (_, j) => j)),
         db: sortedSubset(DB_PRIVILEGES),
         schema: sortedSubset(SCHEMA_PRIVILEGES),
         tables: sortedSubset(TABLE_PRIVILEGES),
@@ -55,6 +59,7 @@ type Drift =
   | { kind: 'attribute'; role: number }
   | { kind: 'revoke-member'; role: number; of: number }
   | { kind: 'grant-member'; role: number; of: number }
+  | { kind: 'admin-member'; role: number; of: number }
   | { kind: 'db'; role: number; privilege: string }
   | { kind: 'schema'; role: number; privilege: string }
   | { kind: 'table'; role: number; privilege: string };
@@ -64,6 +69,7 @@ const drift: fc.Arbitrary<Drift[]> = fc.array(
     fc.record({ kind: fc.constant('attribute' as const), role: fc.nat(ROLES - 1) }),
     fc.record({ kind: fc.constant('revoke-member' as const), role: fc.nat(ROLES - 1), of: fc.nat(ROLES - 1) }),
     fc.record({ kind: fc.constant('grant-member' as const), role: fc.nat(ROLES - 1), of: fc.nat(ROLES - 1) }),
+    fc.record({ kind: fc.constant('admin-member' as const), role: fc.nat(ROLES - 1), of: fc.nat(ROLES - 1) }),
     fc.record({ kind: fc.constant('db' as const), role: fc.nat(ROLES - 1), privilege: fc.constantFrom(...DB_PRIVILEGES) }),
     fc.record({ kind: fc.constant('schema' as const), role: fc.nat(ROLES - 1), privilege: fc.constantFrom(...SCHEMA_PRIVILEGES) }),
     fc.record({ kind: fc.constant('table' as const), role: fc.nat(ROLES - 1), privilege: fc.constantFrom(...TABLE_PRIVILEGES) }),
@@ -82,8 +88,13 @@ function render(p: string, m: Model): string {
       r.schema.length ? `  grant {\n    database   = database.db\n    schema     = schema.s\n    on         = "schema"\n    privileges = ${list(r.schema)}\n  }\n` : '',
       r.tables.length ? `  grant {\n    database   = database.db\n    schema     = schema.s\n    privileges = ${list(r.tables)}\n    future     = ${r.future}\n  }\n` : '',
     ].join('');
+    const admin = (j: number) => r.admins.includes(j);
+    const memberships = r.memberOf.filter(admin).map((j) => `  membership {\n    role  = role.r${j}\n    admin = true\n  }\n`).join('');
     out.push(
-      `role "r${i}" {\n  name             = ${q(`${p}_r${i}`)}\n  createdb         = ${r.createdb}\n  inherit          = ${r.inherit}\n  connection_limit = ${r.limit}\n  member_of        = [${r.memberOf.map((j) => `role.r${j}`).join(', ')}]\n${grants}}\n`,
+      `role "r${i}" {\n  name             = ${q(`${p}_r${i}`)}\n  createdb         = ${r.createdb}\n  inherit          = ${r.inherit}\n  connection_limit = ${r.limit}\n  member_of        = [${r.memberOf
+        .filter((j) => !admin(j))
+        .map((j) => `role.r${j}`)
+        .join(', ')}]\n${memberships}${grants}}\n`,
     );
   });
   out.push(`service_account "a" {\n  name      = ${q(`${p}_a`)}\n  database  = database.db\n  password  = "pw-${p}"\n  member_of = [${m.account.memberOf.map((j) => `role.r${j}`).join(', ')}]\n}\n`);
@@ -98,8 +109,9 @@ async function catalog(url: string, p: string): Promise<unknown> {
     attributes: await read(c, `select rolname, rolcreatedb, rolinherit, rolconnlimit, rolcanlogin from pg_roles where rolname = any ($1) order by 1`),
     members: await read(
       c,
-      `select u.rolname as member, r.rolname as of from pg_auth_members m join pg_roles r on r.oid = m.roleid join pg_roles u on u.oid = m.member
-        where u.rolname = any ($1) or u.rolname = $2 order by 1, 2`,
+      `select u.rolname as member, r.rolname as of, bool_or(m.admin_option) as admin
+         from pg_auth_members m join pg_roles r on r.oid = m.roleid join pg_roles u on u.oid = m.member
+        where u.rolname = any ($1) or u.rolname = $2 group by 1, 2 order by 1, 2`,
       true,
     ),
     db: await read(
@@ -126,7 +138,10 @@ function expected(p: string, m: Model): unknown {
   const pairs = (pick: (r: RoleModel) => string[]) => m.roles.flatMap((r, i) => pick(r).map((privilege_type) => ({ rolname: name(i), privilege_type })));
   return {
     attributes: m.roles.map((r, i) => ({ rolname: name(i), rolcreatedb: r.createdb, rolinherit: r.inherit, rolconnlimit: r.limit, rolcanlogin: false })),
-    members: [...m.roles.flatMap((r, i) => r.memberOf.map((j) => ({ member: name(i), of: name(j) }))), ...m.account.memberOf.map((j) => ({ member: `${p}_a`, of: name(j) }))].sort(
+    members: [
+      ...m.roles.flatMap((r, i) => r.memberOf.map((j) => ({ member: name(i), of: name(j), admin: r.admins.includes(j) }))),
+      ...m.account.memberOf.map((j) => ({ member: `${p}_a`, of: name(j), admin: false })),
+    ].sort(
       (a, b) => (a.member + ' ' + a.of < b.member + ' ' + b.of ? -1 : 1),
     ),
     db: pairs((r) => r.db),
@@ -149,6 +164,12 @@ async function makeDrift(url: string, p: string, m: Model, changes: Drift[]): Pr
       // only a change: revoke a declared membership, grant an undeclared one without a cycle
       if (d.kind === 'revoke-member' ? !declared : declared || d.of >= d.role) continue;
       await withClient(url, (c) => c.query(d.kind === 'revoke-member' ? `revoke ${role(d.of)} from ${role(d.role)}` : `grant ${role(d.of)} to ${role(d.role)}`));
+    } else if (d.kind === 'admin-member') {
+      // the ADMIN OPTION of a declared membership, added or revoked by hand
+      if (!r.memberOf.includes(d.of)) continue;
+      await withClient(url, (c) =>
+        c.query(r.admins.includes(d.of) ? `revoke admin option for ${role(d.of)} from ${role(d.role)}` : `grant ${role(d.of)} to ${role(d.role)} with admin option`),
+      );
     } else {
       // Grants are observed where the role declares some (docs/kinds/role.md, Grants): a
       // privilege given by hand where it declares none is not seen (a known gap, issue 12).

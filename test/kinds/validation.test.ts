@@ -121,7 +121,7 @@ const cases: [string, string, { message: string; at: string; hint?: string }[]][
     'connection_secret only on service accounts, once, with a known format',
     'role "r" {\n  connection_secret {\n    path = "x"\n  }\n}\nservice_account "a" {\n  database = "d"\n  connection_secret {\n    path = "x"\n    format = "yaml"\n  }\n}',
     [
-      { message: 'unknown block "connection_secret" in role', at: '2:3', hint: 'role has blocks: grant, lifecycle' },
+      { message: 'unknown block "connection_secret" in role', at: '2:3', hint: 'role has blocks: grant, membership, member, lifecycle' },
       { message: 'format: invalid value "yaml", expected one of: "dotenv", "json", "uri"', at: '10:14' },
     ],
   ],
@@ -131,6 +131,14 @@ const cases: [string, string, { message: string; at: string; hint?: string }[]][
     [
       { message: 'deletion_policy: invalid value "orphans", expected one of: "delete", "orphan"', at: '3:23', hint: 'did you mean "orphan"?' },
       { message: 'ignore_changes: database has no attribute "comentt"', at: '4:23', hint: 'did you mean "comment"?' },
+    ],
+  ],
+  [
+    'the same membership or member twice with different options, at the second block',
+    'role "r" {\n  membership {\n    role = "a"\n  }\n  membership {\n    role  = "a"\n    admin = true\n  }\n  member {\n    role = "m"\n  }\n  member {\n    role = "m"\n    set  = false\n  }\n}',
+    [
+      { message: 'the membership in "a" is declared twice with different options', at: '5:3', hint: 'keep one membership block per role' },
+      { message: 'the member "m" is declared twice with different options', at: '12:3', hint: 'keep one member block per role' },
     ],
   ],
   [

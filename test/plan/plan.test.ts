@@ -28,7 +28,7 @@ describe('assemblePlan: actions', () => {
     ['an absent database is created', { desired: [{ r: app, server: null, managed: false }] }, 'database.app', { action: 'create', destructive: false }],
     ['a database as declared is left alone', { desired: [{ r: app, server: 'same' }] }, 'database.app', { action: 'no-op', changes: [], unchanged: 9 }],
     ['a schema as declared is left alone', { desired: [{ r: api, server: 'same' }] }, 'schema.api', { action: 'no-op', unchanged: 2 }],
-    ['a role as declared is left alone', { desired: [{ r: readonly, server: 'same' }] }, 'role.readonly', { action: 'no-op', unchanged: 13 }],
+    ['a role as declared is left alone', { desired: [{ r: readonly, server: 'same' }] }, 'role.readonly', { action: 'no-op', unchanged: 15 }],
     ['an extension as declared is left alone', { desired: [{ r: crypto, server: 'same' }] }, 'extension.pgcrypto', { action: 'no-op' }],
     ['a service account as declared is left alone', { desired: [{ r: svc, server: 'same' }] }, 'service_account.svc', { action: 'no-op', passwordSource: 'keep' }],
     [

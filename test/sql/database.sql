@@ -103,7 +103,7 @@ select ok(not exists (select 1 from pg_database where datname = t.db), 'gone fro
 
 -- the plan asks the server: an unknown tablespace, a setting value it refuses, a non-relocatable extension moved
 select is(xplane.missing_names('default', '{}', '{}', '[]', '{}', '[{"name": "work_mem", "value": "lots"}]', '[]',
-  array['pg_default', 'xp_no_such_tablespace'], '[{"name": "plpgsql", "version": "1.0"}]') - 'database_locales' - 'superuser',
+  array['pg_default', 'xp_no_such_tablespace'], '[{"name": "plpgsql", "version": "1.0"}]') - 'database_locales' - 'superuser' - 'server_version_num',
   jsonb_build_object('databases', '[]'::jsonb, 'schemas', '[]'::jsonb, 'roles', '[]'::jsonb, 'extensions', '[]'::jsonb, 'locales', '[]'::jsonb,
     'tablespaces', '["xp_no_such_tablespace"]'::jsonb, 'no_update_path', '[]'::jsonb, 'not_relocatable', '[{"name": "plpgsql", "version": "1.0"}]'::jsonb,
     'settings', '[{"name": "work_mem", "value": "lots", "problem": "invalid value for parameter \"work_mem\": \"lots\""}]'::jsonb),

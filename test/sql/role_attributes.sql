@@ -29,7 +29,7 @@ create function pg_temp.settings(p_name text) returns text[] language sql as $$
 $$;
 
 -- Defaults: a Role is NOLOGIN, a ServiceAccount LOGIN; both INHERIT and nothing more.
-select is(xplane.normalize_spec('Role', '{}') - array['member_of', 'grants'],
+select is(xplane.normalize_spec('Role', '{}') - array['member_of', 'memberships', 'members', 'grants'],
   '{"login": false, "superuser": false, "createdb": false, "createrole": false, "replication": false,
     "bypass_row_level_security": false, "inherit": true, "connection_limit": -1, "valid_until": null,
     "settings": {}, "database_settings": {}}'::jsonb, 'Role defaults');

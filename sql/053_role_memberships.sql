@@ -1,0 +1,312 @@
+-- Memberships of Role and ServiceAccount: member_of with the options of `membership` blocks
+-- (normalize_memberships, membership_statements), and a role's `members` managed one by one
+-- (normalize_members, members_statements, xplane.member_edges), on the catalog read by
+-- roles_catalog_sql (052_role_catalog.sql). docs/kinds/role.md, "Memberships".
+
+create or replace function xplane.normalize_memberships(p_kind xplane.resource_kind, p_spec jsonb)
+returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
+declare
+  v_member_of jsonb := xplane.spec_identifier_set(p_kind, p_spec, 'member_of');
+  v_list      jsonb := p_spec -> 'memberships';
+  v_inherit   boolean := xplane.spec_bool(p_kind, p_spec, 'inherit', true);
+  v_edges     jsonb := '{}';
+  v_e         jsonb;
+  v_i         integer := 0;
+  v_at        text;
+  v_key       text;
+  v_role      text;
+  v_entry     jsonb;
+begin
+  -- member_of: every membership (authoritative), sorted. memberships: the options of those
+  -- whose options are not the defaults (admin false, inherit as the role's own INHERIT, set
+  -- true: what a plain GRANT gives), sorted by role. A membership in both is merged (member_of
+  -- says nothing about options); one listed twice with different options is refused.
+  if v_list is null or v_list = 'null'::jsonb or v_list = '[]'::jsonb then
+    return jsonb_build_object('member_of', v_member_of, 'memberships', '[]'::jsonb);
+  end if;
+  if jsonb_typeof(v_list) <> 'array' then
+    perform xplane.invalid_spec(p_kind, 'memberships', 'must be a list of {role, admin, inherit, set}');
+  end if;
+  for v_e in select value from jsonb_array_elements(v_list) loop
+    v_at := format('memberships[%s]', v_i);
+    v_i := v_i + 1;
+    if jsonb_typeof(v_e) <> 'object' then
+      perform xplane.invalid_spec(p_kind, v_at, 'must be an object {role, admin, inherit, set}');
+    end if;
+    select min(k) into v_key from jsonb_object_keys(v_e) k where k not in ('role', 'admin', 'inherit', 'set');
+    if v_key is not null then
+      perform xplane.invalid_spec(p_kind, v_at || '.' || v_key, 'unknown attribute (allowed: role, admin, inherit, set)');
+    end if;
+    if jsonb_typeof(v_e -> 'role') is distinct from 'string' then
+      perform xplane.invalid_spec(p_kind, v_at || '.role', 'is required: the role to be a member of');
+    end if;
+    v_role := v_e ->> 'role';
+    if xplane.identifier_problem(v_role) is not null then
+      perform xplane.invalid_spec(p_kind, v_at || '.role', format('%s %s', v_e -> 'role', xplane.identifier_problem(v_role)));
+    end if;
+    foreach v_key in array array['admin', 'inherit', 'set'] loop
+      if jsonb_typeof(v_e -> v_key) not in ('boolean', 'null') then
+        perform xplane.invalid_spec(p_kind, v_at || '.' || v_key, format('must be true or false, got %s', v_e -> v_key));
+      end if;
+    end loop;
+    v_entry := jsonb_build_object('role', v_role,
+      'admin', coalesce((v_e ->> 'admin')::boolean, false),
+      'inherit', coalesce((v_e ->> 'inherit')::boolean, v_inherit),
+      'set', coalesce((v_e ->> 'set')::boolean, true));
+    if v_edges ? v_role and v_edges -> v_role <> v_entry then
+      perform xplane.invalid_spec(p_kind, v_at, format('the membership in %s is declared twice with different options (%s and %s)',
+        to_jsonb(v_role), (v_edges -> v_role) - 'role', v_entry - 'role'));
+    end if;
+    v_edges := v_edges || jsonb_build_object(v_role, v_entry);
+  end loop;
+  return jsonb_build_object(
+    'member_of', (select jsonb_agg(r order by r collate "C")
+                    from (select jsonb_array_elements_text(v_member_of) r union select jsonb_object_keys(v_edges)) x),
+    'memberships', xplane.memberships_not_default(v_edges, v_inherit));
+end
+$$;
+comment on function xplane.normalize_memberships(xplane.resource_kind, jsonb) is
+  'member_of (every membership, sorted) and memberships (the options {role, admin, inherit, set} of those whose options differ from a plain GRANT''s: admin false, inherit as the role''s INHERIT, set true; sorted by role) of a Role or ServiceAccount spec, validated.';
+
+create or replace function xplane.memberships_not_default(p_edges jsonb, p_inherit boolean)
+returns jsonb language sql immutable parallel safe as $$
+  -- p_edges: {role: {admin, inherit, set}} (null options: the defaults). The ones that are not
+  -- what a plain GRANT gives, as [{role, admin, inherit, set}] sorted by role: the one shape of
+  -- memberships, desired (normalize_memberships) and observed (role_states).
+  select coalesce(jsonb_agg(e order by e ->> 'role' collate "C"), '[]'::jsonb)
+    from (select jsonb_build_object('role', o.key,
+                   'admin', coalesce((o.value ->> 'admin')::boolean, false),
+                   'inherit', coalesce((o.value ->> 'inherit')::boolean, p_inherit),
+                   'set', coalesce((o.value ->> 'set')::boolean, true)) as e
+            from jsonb_each(coalesce(p_edges, '{}'::jsonb)) o) x
+   where (e ->> 'admin')::boolean or (e ->> 'inherit')::boolean is distinct from p_inherit or not (e ->> 'set')::boolean
+$$;
+comment on function xplane.memberships_not_default(jsonb, boolean) is
+  'Of memberships {role: {admin, inherit, set}}, those whose options differ from a plain GRANT''s (admin false, inherit = p_inherit, set true), as [{role, admin, inherit, set}] sorted by role.';
+
+create or replace function xplane.membership_edge_statements(p_group text, p_member text, p_want jsonb, p_observed jsonb,
+                                                             p_version integer, p_default_inherit boolean)
+returns text[] language plpgsql stable set search_path = xplane, pg_catalog as $$
+declare
+  v_stmts text[] := '{}';
+  v_with  text[];
+  v_key   text;
+  v_grant boolean := false;
+begin
+  -- One membership (p_member in p_group): GRANT it with the options p_want {admin, inherit, set}
+  -- asks for, or bring the options of the existing one (p_observed: {admin, inherit, set,
+  -- <option>_by: grantors}, null when absent) to them. inherit null: not managed. p_default_inherit:
+  -- what a plain GRANT gives (null: not known, named whenever inherit is managed). p_version
+  -- null: not known (then the options of PostgreSQL 16 are named only when they differ).
+  if p_version < 160000 and ((p_want ->> 'inherit') is not null and (p_want ->> 'inherit')::boolean is distinct from coalesce(p_default_inherit, (p_observed ->> 'inherit')::boolean)
+                             or not (p_want ->> 'set')::boolean) then
+    raise exception using errcode = 'feature_not_supported',
+      message = format('membership of "%s" in "%s" with inherit = %s, set = %s needs PostgreSQL 16 or later (this server is %s: a membership inherits as the member''s own inherit says, and always allows SET ROLE)',
+                       p_member, p_group, coalesce(p_want ->> 'inherit', 'not set'), p_want ->> 'set', p_version / 10000),
+      hint = 'Leave inherit out (or make it the member''s own inherit) and set = true, or upgrade the server.';
+  end if;
+  if p_observed is null then
+    -- a new membership: a plain GRANT gives the defaults; name only the options that differ
+    v_with := array_remove(array[
+      case when (p_want ->> 'admin')::boolean then 'admin true' end,
+      case when (p_want ->> 'inherit') is not null and (p_want ->> 'inherit')::boolean is distinct from p_default_inherit
+           then format('inherit %s', p_want ->> 'inherit') end,
+      case when not (p_want ->> 'set')::boolean then 'set false' end], null);
+    return array[format('grant %I to %I', p_group, p_member) || case
+      when cardinality(v_with) = 0 then ''
+      when v_with = array['admin true'] then ' with admin option'       -- every version
+      else ' with ' || array_to_string(v_with, ', ') end];
+  end if;
+  -- an existing one: the options that differ (on PostgreSQL < 16 only admin exists)
+  foreach v_key in array case when p_version >= 160000 then array['admin', 'inherit', 'set'] else array['admin'] end loop
+    continue when (p_want ->> v_key) is null or coalesce((p_observed ->> v_key)::boolean, v_key = 'set') = (p_want ->> v_key)::boolean;
+    if (p_want ->> v_key)::boolean then
+      v_grant := true;
+    elsif p_version >= 160000 then
+      -- each grantor's grant (PostgreSQL 16+ keeps one per grantor; REVOKE removes only the current role's)
+      v_stmts := v_stmts || array(select format('revoke %s option for %I from %I granted by %I', v_key, p_group, p_member, g)
+                                    from jsonb_array_elements_text(coalesce(p_observed -> (v_key || '_by'), '[]')) g order by 1);
+    else
+      v_stmts := v_stmts || format('revoke admin option for %I from %I', p_group, p_member);
+    end if;
+  end loop;
+  if v_grant then
+    v_stmts := v_stmts || case when p_version >= 160000
+      -- every managed option named: a new grant of the current role must not bring a default back
+      then format('grant %I to %I with admin %s, ', p_group, p_member, p_want ->> 'admin')
+           || coalesce('inherit ' || (p_want ->> 'inherit') || ', ', '') || format('set %s', p_want ->> 'set')
+      else format('grant %I to %I with admin option', p_group, p_member) end;
+  end if;
+  return v_stmts;
+end
+$$;
+comment on function xplane.membership_edge_statements(text, text, jsonb, jsonb, integer, boolean) is
+  'GRANT / REVOKE … OPTION FOR [GRANTED BY each grantor] for one membership (p_member in p_group): granted with the options asked for when absent, its options brought to them when present. inherit/set options on PostgreSQL < 16: feature_not_supported. Shared by member_of / memberships and members.';
+
+create or replace function xplane.membership_revoke_statements(p_group text, p_member text, p_grantors jsonb)
+returns text[] language sql immutable parallel safe as $$
+  -- PostgreSQL 16+ keeps one membership per grantor, and REVOKE only removes the current
+  -- role's: revoke each grantor's (GRANTED BY). p_grantors null: before 16, one revoke.
+  select case when jsonb_typeof(p_grantors) = 'array'
+    then array(select format('revoke %I from %I granted by %I', p_group, p_member, g) from jsonb_array_elements_text(p_grantors) g order by 1)
+    else array[format('revoke %I from %I', p_group, p_member)] end
+$$;
+comment on function xplane.membership_revoke_statements(text, text, jsonb) is
+  'REVOKE group FROM member [GRANTED BY each grantor (PostgreSQL 16+)]: the statements that remove a membership whoever granted it.';
+
+create or replace function xplane.membership_statements(p_name text, p_desired jsonb, p_observed jsonb)
+returns text[] language plpgsql stable set search_path = xplane, pg_catalog as $$
+declare
+  v_version integer := (p_observed ->> 'server_version_num')::integer;
+  v_inherit boolean := coalesce((p_desired ->> 'inherit')::boolean, true);
+  v_stmts   text[] := '{}';
+  v_role    text;
+  v_held    boolean;
+begin
+  -- GRANT / REVOKE turning the observed memberships of a role (catalog: member_of,
+  -- member_options, member_grantors) into the desired ones (member_of, memberships). A
+  -- membership managed by another role's `members` (managed_elsewhere) and not desired here is
+  -- left alone.
+  for v_role in select jsonb_array_elements_text(p_desired -> 'member_of') order by 1 loop
+    v_held := coalesce(p_observed -> 'member_of', '[]') ? v_role;
+    v_stmts := v_stmts || xplane.membership_edge_statements(v_role, p_name,
+      coalesce((select m - 'role' from jsonb_array_elements(coalesce(p_desired -> 'memberships', '[]')) m where m ->> 'role' = v_role),
+               jsonb_build_object('admin', false, 'inherit', v_inherit, 'set', true)),
+      case when v_held then coalesce(p_observed -> 'member_options' -> v_role, '{}') end, v_version, v_inherit);
+  end loop;
+  for v_role in select jsonb_array_elements_text(coalesce(p_observed -> 'member_of', '[]'))
+                except select jsonb_array_elements_text(p_desired -> 'member_of')
+                except select jsonb_array_elements_text(coalesce(p_observed -> 'managed_elsewhere', '[]')) order by 1 loop
+    v_stmts := v_stmts || xplane.membership_revoke_statements(v_role, p_name, p_observed -> 'member_grantors' -> v_role);
+  end loop;
+  return v_stmts;
+end
+$$;
+comment on function xplane.membership_statements(text, jsonb, jsonb) is
+  'GRANT / REVOKE [… OPTION FOR] [GRANTED BY each grantor] turning the observed memberships of a role (catalog: member_of, member_options, member_grantors, managed_elsewhere, server_version_num) into the desired ones (member_of, memberships); memberships managed by another role''s members are left alone.';
+
+-- The members each role manages one by one (its `members`) as of its last successful apply: a
+-- member removed from the list is revoked, and the member's own authoritative member_of (in any
+-- stack of this control database) leaves these memberships alone.
+create table if not exists xplane.member_edges (
+  provider_config text not null,
+  role_name       text not null,
+  member          text not null,
+  primary key (provider_config, role_name, member)
+);
+create index if not exists member_edges_member on xplane.member_edges (provider_config, member);
+comment on table xplane.member_edges is 'The members (role_name''s `members`) each managed role granted itself to at its last successful apply.';
+revoke all on table xplane.member_edges from public;
+
+create or replace function xplane.member_edges_record(p_provider_config text, p_role text, p_members jsonb)
+returns void language plpgsql volatile set search_path = xplane, pg_catalog as $$
+begin
+  delete from xplane.member_edges where provider_config = p_provider_config and role_name = p_role;
+  insert into xplane.member_edges (provider_config, role_name, member)
+  select distinct p_provider_config, p_role, m ->> 'role' from jsonb_array_elements(coalesce(p_members, '[]')) m
+  on conflict do nothing;
+end
+$$;
+comment on function xplane.member_edges_record(text, text, jsonb) is
+  'Records the members a role now manages (after a successful create/update); p_members null or [] forgets them (after a drop).';
+
+create or replace function xplane.normalize_members(p_spec jsonb)
+returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
+declare
+  v_list  jsonb := p_spec -> 'members';
+  v_edges jsonb := '{}';
+  v_e     jsonb;
+  v_i     integer := 0;
+  v_at    text;
+  v_key   text;
+  v_role  text;
+  v_entry jsonb;
+begin
+  -- Role.members: [{role (the member), admin, inherit, set}], sorted by role; inherit null
+  -- (not set) is not managed: the member's own. The same member twice with different options
+  -- is refused.
+  if v_list is null or v_list = 'null'::jsonb or v_list = '[]'::jsonb then
+    return '[]'::jsonb;
+  end if;
+  if jsonb_typeof(v_list) <> 'array' then
+    perform xplane.invalid_spec('Role', 'members', 'must be a list of {role, admin, inherit, set}');
+  end if;
+  for v_e in select value from jsonb_array_elements(v_list) loop
+    v_at := format('members[%s]', v_i);
+    v_i := v_i + 1;
+    if jsonb_typeof(v_e) <> 'object' then
+      perform xplane.invalid_spec('Role', v_at, 'must be an object {role, admin, inherit, set}');
+    end if;
+    select min(k) into v_key from jsonb_object_keys(v_e) k where k not in ('role', 'admin', 'inherit', 'set');
+    if v_key is not null then
+      perform xplane.invalid_spec('Role', v_at || '.' || v_key, 'unknown attribute (allowed: role, admin, inherit, set)');
+    end if;
+    if jsonb_typeof(v_e -> 'role') is distinct from 'string' then
+      perform xplane.invalid_spec('Role', v_at || '.role', 'is required: the role to grant this role to');
+    end if;
+    v_role := v_e ->> 'role';
+    if xplane.identifier_problem(v_role) is not null then
+      perform xplane.invalid_spec('Role', v_at || '.role', format('%s %s', v_e -> 'role', xplane.identifier_problem(v_role)));
+    end if;
+    foreach v_key in array array['admin', 'inherit', 'set'] loop
+      if jsonb_typeof(v_e -> v_key) not in ('boolean', 'null') then
+        perform xplane.invalid_spec('Role', v_at || '.' || v_key, format('must be true or false, got %s', v_e -> v_key));
+      end if;
+    end loop;
+    v_entry := jsonb_build_object('role', v_role, 'admin', coalesce((v_e ->> 'admin')::boolean, false),
+      'inherit', v_e -> 'inherit', 'set', coalesce((v_e ->> 'set')::boolean, true)) ;
+    v_entry := jsonb_set(v_entry, '{inherit}', coalesce(nullif(v_entry -> 'inherit', 'null'::jsonb), 'null'::jsonb));
+    if v_edges ? v_role and v_edges -> v_role <> v_entry then
+      perform xplane.invalid_spec('Role', v_at, format('the member %s is declared twice with different options (%s and %s)',
+        to_jsonb(v_role), (v_edges -> v_role) - 'role', v_entry - 'role'));
+    end if;
+    v_edges := v_edges || jsonb_build_object(v_role, v_entry);
+  end loop;
+  return (select jsonb_agg(e.value order by e.key collate "C") from jsonb_each(v_edges) e);
+end
+$$;
+comment on function xplane.normalize_members(jsonb) is
+  'Role.members (the memberships in this role it manages one by one, not authoritatively) validated: [{role, admin (false), inherit (null: not managed), set (true)}] sorted by role.';
+
+create or replace function xplane.members_observed(p_edges jsonb, p_desired jsonb, p_previous jsonb)
+returns jsonb language sql immutable parallel safe as $$
+  -- The observed Role.members: of the members desired or granted at the last apply
+  -- (p_previous, names), those that are members now (p_edges: catalog members_edges), with
+  -- their options; inherit only where the desired member manages it.
+  select coalesce(jsonb_agg(jsonb_build_object('role', n.name,
+           'admin', coalesce((e.value ->> 'admin')::boolean, false),
+           'inherit', case when d.value ->> 'inherit' is not null then e.value -> 'inherit' else 'null'::jsonb end,
+           'set', coalesce((e.value ->> 'set')::boolean, true)) order by n.name collate "C"), '[]'::jsonb)
+    from (select m ->> 'role' as name from jsonb_array_elements(coalesce(p_desired, '[]')) m
+          union select jsonb_array_elements_text(coalesce(p_previous, '[]'))) n
+    join jsonb_each(coalesce(p_edges, '{}'::jsonb)) e on e.key = n.name
+    left join jsonb_array_elements(coalesce(p_desired, '[]')) d(value) on d.value ->> 'role' = n.name
+$$;
+comment on function xplane.members_observed(jsonb, jsonb, jsonb) is
+  'Role.members as observed: the desired and previously managed members that are members now, with their options (inherit only where managed), sorted by role.';
+
+create or replace function xplane.members_statements(p_name text, p_desired jsonb, p_observed jsonb)
+returns text[] language plpgsql stable set search_path = xplane, pg_catalog as $$
+declare
+  v_version integer := (p_observed ->> 'server_version_num')::integer;
+  v_stmts   text[] := '{}';
+  v_m       jsonb;
+  v_member  text;
+begin
+  -- Role.members: each desired member granted this role with its options; a member granted
+  -- at the last apply (previous_members) and no longer desired, revoked (every grantor's).
+  -- Members granted otherwise are not this role's business.
+  for v_m in select m from jsonb_array_elements(coalesce(p_desired -> 'members', '[]')) m order by m ->> 'role' loop
+    v_stmts := v_stmts || xplane.membership_edge_statements(p_name, v_m ->> 'role', v_m - 'role',
+      p_observed -> 'members_edges' -> (v_m ->> 'role'), v_version, null);
+  end loop;
+  for v_member in select jsonb_array_elements_text(coalesce(p_observed -> 'previous_members', '[]'))
+                  except select m ->> 'role' from jsonb_array_elements(coalesce(p_desired -> 'members', '[]')) m order by 1 loop
+    continue when not coalesce(p_observed -> 'members_edges', '{}') ? v_member;
+    v_stmts := v_stmts || xplane.membership_revoke_statements(p_name, v_member, p_observed -> 'members_edges' -> v_member -> 'grantors');
+  end loop;
+  return v_stmts;
+end
+$$;
+comment on function xplane.members_statements(text, jsonb, jsonb) is
+  'GRANT this role TO each desired member with its options (membership_edge_statements), REVOKE it from the members granted at the last apply that are no longer desired.';
