@@ -2,6 +2,7 @@
 import type { Value } from '../model/types.js';
 import { BOOL, STRING, listOf } from '../model/type-spec.js';
 import type { AttributeSchema, BlockSchema, SpecProblem } from './kind.js';
+import { IDENTIFIER, identifierProblem } from './domains.js';
 
 export const grantTargets = ['tables', 'sequences', 'functions', 'types', 'schema', 'database'] as const;
 
@@ -38,6 +39,7 @@ export const grantBlock: BlockSchema = {
     columns: {
       type: listOf(STRING),
       description: 'columns of the one table in objects: column privileges (SELECT, INSERT, UPDATE, REFERENCES)',
+      domain: IDENTIFIER,
     },
     privileges: { type: listOf(STRING), description: 'privileges to grant (ALL for every one)', required: true },
     future: {
@@ -137,12 +139,16 @@ function objectProblems(grant: Record<string, Value>, on: string, at: (attribute
         block: at('future'),
       });
     }
-    if (on === 'functions') {
-      for (const o of objects) {
-        if (typeof o === 'string' && !/^[^()]+\(.*\)\s*$/s.test(o.trim())) {
-          problems.push({ message: `function "${o}" needs its argument types`, hint: `e.g. "${o}(integer, text)", or "${o}()" without arguments`, block: at('objects') });
-        }
+    for (const o of objects) {
+      if (typeof o !== 'string') continue;
+      if (on === 'functions' && !/^[^()]+\(.*\)\s*$/s.test(o.trim())) {
+        problems.push({ message: `function "${o}" needs its argument types`, hint: `e.g. "${o}(integer, text)", or "${o}()" without arguments`, block: at('objects') });
+        continue;
       }
+      // a function's name (before its argument types), else the object's name
+      const name = on === 'functions' ? o.trim().replace(/\s*\(.*$/s, '') : o;
+      const problem = identifierProblem(name);
+      if (problem) problems.push({ message: `object name "${name}" ${problem}`, block: at('objects') });
     }
   }
   if (Array.isArray(columns)) {
