@@ -399,3 +399,65 @@ returns text language sql immutable parallel safe as $$
 $$;
 comment on function xplane.grants_objects_missing(jsonb, jsonb) is
   'The objects and columns named by object-level grants that do not exist (in databases and schemas that do), as text; null when all exist.';
+
+-- Which objects (and columns) each managed role's object-level grants named at its last
+-- successful apply: removing such a grant block then revokes what it granted (for types and
+-- columns, which no whole-schema form covers, as for the rest). Empty without object grants.
+create table if not exists xplane.grant_object_scopes (
+  provider_config text not null,
+  role_name       text not null,
+  database        text not null,
+  schema          text not null,
+  target          text not null,
+  object          text not null,
+  column_name     text not null default '',
+  primary key (provider_config, role_name, database, schema, target, object, column_name)
+);
+comment on table xplane.grant_object_scopes is 'The objects (target tables|sequences|functions|types, object, column_name '''' for the object itself) each managed role''s object-level grants named at its last successful apply.';
+revoke all on table xplane.grant_object_scopes from public;
+
+create or replace function xplane.grant_object_scope_record(p_provider_config text, p_role text, p_grants jsonb)
+returns void language plpgsql volatile set search_path = xplane, pg_catalog as $$
+begin
+  delete from xplane.grant_object_scopes where provider_config = p_provider_config and role_name = p_role;
+  insert into xplane.grant_object_scopes (provider_config, role_name, database, schema, target, object, column_name)
+  select distinct p_provider_config, p_role, g ->> 'database', g ->> 'schema', g ->> 'on', g -> 'objects' ->> 0, coalesce(g -> 'columns' ->> 0, '')
+    from jsonb_array_elements(coalesce(p_grants, '[]'::jsonb)) g
+   where g ? 'objects'
+  on conflict do nothing;
+end
+$$;
+comment on function xplane.grant_object_scope_record(text, text, jsonb) is
+  'Records the objects (and columns) the object-level grants of a role now name (grant_scope_record calls it); p_grants null or [] forgets them.';
+
+create or replace function xplane.grant_object_scopes_of(p_provider_config text, p_roles text[])
+returns table (role_name text, entries jsonb) language plpgsql stable set search_path = xplane, pg_catalog as $$
+begin
+  -- The recorded objects of these roles as object-level entries without privileges (what
+  -- role_batch_catalog adds to their previous scope). PL/pgSQL: grant_entry is in 050.
+  return query
+  select s.role_name, jsonb_agg(xplane.grant_entry(s.database, s.schema, s.target, '{}', false)
+                                || jsonb_build_object('objects', jsonb_build_array(s.object))
+                                || case when s.column_name = '' then '{}'::jsonb else jsonb_build_object('columns', jsonb_build_array(s.column_name)) end)
+    from xplane.grant_object_scopes s
+   where s.provider_config = p_provider_config and s.role_name = any (p_roles)
+   group by s.role_name;
+end
+$$;
+comment on function xplane.grant_object_scopes_of(text, text[]) is
+  'The objects recorded for these roles (grant_object_scopes) as object-level grant entries with no privileges: {role_name, entries}.';
+
+create or replace function xplane.grant_objects_with_previous(p_desired jsonb, p_previous jsonb)
+returns jsonb language sql immutable parallel safe as $$
+  -- The desired grants, and the object-level entries of p_previous (named at the last apply)
+  -- that no desired entry names, without privileges: their objects are still read, so that
+  -- what a removed block granted shows and gets revoked.
+  select coalesce(p_desired, '[]'::jsonb) || coalesce((
+    select jsonb_agg(p) from jsonb_array_elements(coalesce(p_previous, '[]'::jsonb)) p
+     where p ? 'objects'
+       and not exists (select 1 from jsonb_array_elements(coalesce(p_desired, '[]'::jsonb)) d
+                        where d ->> 'database' = p ->> 'database' and d ->> 'schema' = p ->> 'schema' and d ->> 'on' = p ->> 'on'
+                          and d -> 'objects' = p -> 'objects' and (d -> 'columns') is not distinct from (p -> 'columns'))), '[]'::jsonb)
+$$;
+comment on function xplane.grant_objects_with_previous(jsonb, jsonb) is
+  'p_desired plus the object-level entries of p_previous it does not name (privileges []): what the object-level observer and delta work on.';

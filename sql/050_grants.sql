@@ -549,8 +549,9 @@ begin
                                            'sql', array_to_string(v_stmts, '; '));
     end if;
   end loop;
-  if v_hasobj then
-    v_out := v_out || xplane.grants_objects_delta(p_role, p_desired, p_catalog);
+  if v_hasobj or xplane.grant_has_objects(p_implicit) then
+    -- and the objects named at the last apply (p_implicit holds the previous scope)
+    v_out := v_out || xplane.grants_objects_delta(p_role, xplane.grant_objects_with_previous(p_desired, p_implicit), p_catalog);
   end if;
   return v_out;
 end
@@ -598,6 +599,11 @@ begin
   select distinct p_provider_config, p_role, sc.database, coalesce(sc.schema, '')
     from xplane.grants_scope(p_grants) sc
   on conflict do nothing;
+  -- the objects of object-level grants (049_object_grants.sql)
+  if xplane.grant_has_objects(p_grants) or exists (select 1 from xplane.grant_object_scopes
+                                                    where provider_config = p_provider_config and role_name = p_role) then
+    perform xplane.grant_object_scope_record(p_provider_config, p_role, p_grants);
+  end if;
 end
 $$;
 comment on function xplane.grant_scope_record(text, text, jsonb) is

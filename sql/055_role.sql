@@ -35,9 +35,11 @@ begin
       from xplane.grant_scopes s
      where s.provider_config = p_provider_config and s.role_name in (select name from items)
      group by s.role_name),
+  -- the objects of object-level grants (049_object_grants.sql)
+  recorded_obj as (select o.role_name as name, o.entries from xplane.grant_object_scopes_of(p_provider_config, array(select name from items)) o),
   prev as (
-    select i.name, i.scope, coalesce(r.previous, '[]') as previous
-      from items i left join recorded r on r.name = i.name)
+    select i.name, i.scope, coalesce(r.previous, '[]') || coalesce(o.entries, '[]') as previous
+      from items i left join recorded r on r.name = i.name left join recorded_obj o on o.name = i.name)
   select coalesce(jsonb_object_agg(name, previous), '{}'), coalesce(jsonb_object_agg(name, scope || previous), '{}')
     into v_previous, v_scopes from prev;
   -- What to read in each database: the roles that exist, the schemas of their scopes.
@@ -120,7 +122,8 @@ begin
        where not g ? 'objects'                          -- object-level entries: objrows
        order by a.n, g ->> 'database', g ->> 'schema', g ->> 'on', x.k),
     -- object-level grants (049_object_grants.sql), only of the items that declare some
-    objitems as materialized (select a.n, a.role, a.des from asks a where xplane.grant_has_objects(a.des)),
+    objitems as materialized (select a.n, a.role, xplane.grant_objects_with_previous(a.des, a.imp) as des from asks a
+                               where xplane.grant_has_objects(a.des) or xplane.grant_has_objects(a.imp)),
     objadj as (select i.n, j.database as db, j.schema, j.kind, j.adj
                  from objitems i, xplane.grants_objects_adjust(i.role, i.des, p_catalog -> 'grants') j),
     objrows as (select i.n, e from objitems i, jsonb_array_elements(xplane.grants_objects_observed(i.role, i.des, p_catalog -> 'grants')) e),

@@ -2,7 +2,7 @@
 -- per object / column, granted, read back exactly, drift (a privilege revoked or added by hand
 -- on an object or a column, a third grantor's grant) seen and healed; the whole-schema form
 -- neither reports nor revokes what an object-level entry declares; missing objects wait.
-select plan(30);
+select plan(33);
 
 create function pg_temp.n(p text) returns text language sql as $$ select p || '_' || right(current_database(), 8) $$;
 create function pg_temp.g(p_extra jsonb default '[]') returns jsonb language sql as $$
@@ -58,7 +58,7 @@ select throws_ok($$select xplane.normalize_spec('Role', '{"grants": [{"database"
   '22023', 'Role.grants[0].objects: applies to tables, sequences, functions and types, not to "schema"', 'no objects on a schema');
 
 select is(xplane.remote_exec('default', '', $$create schema og; create table og.t1 (id int); create table og.t2 (a int, b int);
-  create table og.t3 (id int); create function og.f(int, varchar) returns int language sql as 'select 1';
+  create table og.t3 (id int); create function og.f(int, varchar) returns int language sql as 'select 1'; revoke execute on function og.f(int, varchar) from public;
   create type og.e as enum ('x'); create domain og.d as int$$), 'CREATE DOMAIN', 'fixtures');
 select is((xplane.create_role(pg_temp.n('og'), pg_temp.g())).status_code, 'success', 'create with object-level grants');
 select is(pg_temp.held(), 't1:INSERT,t1:SELECT,t1:UPDATE,t2:SELECT,t3:SELECT,t2.a:REFERENCES,t2.a:UPDATE,f:EXECUTE,d:USAGE,e:USAGE',
@@ -98,6 +98,12 @@ select is((xplane.update_role(pg_temp.n('og'), pg_temp.g(jsonb_build_array(
                           pg_temp.n('og'), current_database(), current_database()),
   'a missing table and column are named');
 select is(pg_temp.held(), 't1:INSERT,t1:SELECT,t1:UPDATE,t2:SELECT,t3:SELECT,t2.a:REFERENCES,t2.a:UPDATE,f:EXECUTE,d:USAGE,e:USAGE', 'the rest untouched');
+
+-- blocks removed: what they granted is revoked (types and columns too, which no whole-schema form covers)
+select is((xplane.update_role(pg_temp.n('og'), jsonb_build_object('grants', jsonb_build_array(pg_temp.g() -> 'grants' -> 0, pg_temp.g() -> 'grants' -> 1))))
+  .status_code, 'updated', 'the object-level blocks removed');
+select is(pg_temp.held(), 't1:SELECT,t2:SELECT,t3:SELECT', 'only the whole schema''s SELECT is left: t1''s, t2.a''s, f''s and the types'' revoked');
+select ok(pg_temp.in_sync(jsonb_build_object('grants', jsonb_build_array(pg_temp.g() -> 'grants' -> 0, pg_temp.g() -> 'grants' -> 1))), 'in sync');
 
 select xplane.delete_role(pg_temp.n('og'), '{}');
 select xplane.remote_exec('default', '', format('drop schema og cascade; drop role if exists %I', pg_temp.n('og3')));
