@@ -1,7 +1,7 @@
 // Object-level and column-level grants through the CLI (docs/kinds/role.md, "Grants on named
 // objects"): applied, checked the way a DBA would (has_*_privilege, aclexplode), planned empty
 // twice; drift made by hand on an object, a column and a type shows in the plan and is healed by
-// apply and by xplane.reconcile_all(); a grant on a table that does not exist waits for it.
+// apply and by xplane.reconcile_all(); a grant on a table that does not exist is refused by the plan.
 import { expect, it } from 'vitest';
 import { configDir, expectOk, onEachServer, serverUrl, unique, urlFor, withClient, writeConfig, xpIn } from './xp.js';
 
@@ -129,7 +129,7 @@ ${extra}}
     expect(await can()).toEqual(declared);
     expect((await run(['plan', '--detailed-exitcode'])).code).toBe(0);
 
-    // a table that does not exist: the grant waits for it, named
+    // a table that does not exist: the plan refuses it, naming it
     writeConfig(dir, {
       'main.xp':
         base +
@@ -139,10 +139,20 @@ ${extra}}
     objects    = ["invoices"]
     privileges = ["SELECT"]
   }
+  grant {
+    database   = database.${db}
+    schema     = schema.api.name
+    objects    = ["orders"]
+    columns    = ["nope"]
+    privileges = ["SELECT"]
+  }
 `),
     });
-    const waiting = await run(['apply', '--auto-approve']);
-    expect(waiting.stdout + waiting.stderr).toContain(`table "invoices" in schema "api" of database "${db}"`);
+    const refused = await run(['plan']);
+    expect(refused.code, refused.stdout + refused.stderr).not.toBe(0);
+    expect(refused.stdout + refused.stderr).toContain(`grant.objects names table "invoices" in schema "api" of database "${db}", which is not on the server`);
+    expect(refused.stdout + refused.stderr).toContain(`grant.columns names column "nope" of table "orders" in schema "api" of database "${db}", which is not on the server`);
+    await withClient(dbUrl, (c) => c.query('alter table api.orders add column nope int'));
     await withClient(dbUrl, (c) => c.query('create table api.invoices (id int)'));
     expectOk(await run(['apply', '--auto-approve']));
     await withClient(dbUrl, async (c) => {
