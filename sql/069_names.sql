@@ -114,7 +114,9 @@ begin
   -- `locale -a` lists; pg_import_system_collations() adds what was installed since), spelled as
   -- given or with its codeset as glibc lists it (en_US.UTF-8 → en_US.utf8). Inline: the managed
   -- server has no xplane functions.
-  return pg_catalog.jsonb_build_object('settings', xplane.setting_problems(coalesce(p_settings, '[]')), 'schemas', v_missing, 'objects', v_objects) || xplane.remote_query(p_provider_config, '', $q$(
+  return pg_catalog.jsonb_build_object('settings', xplane.setting_problems(coalesce(p_settings, '[]')), 'schemas', v_missing)
+    || case when pg_catalog.jsonb_array_length(v_objects) > 0 then pg_catalog.jsonb_build_object('objects', v_objects) else '{}'::jsonb end
+    || xplane.remote_query(p_provider_config, '', $q$(
     select pg_catalog.jsonb_build_object(
       -- whether the role xp connects as may make a role superuser (superuser = true)
       'superuser', (select r.rolsuper from pg_catalog.pg_roles r where r.rolname = current_user),
@@ -154,4 +156,4 @@ begin
 end
 $$;
 comment on function xplane.missing_names(text, text[], text[], jsonb, text[], jsonb, jsonb, text[], jsonb) is
-  'Of these database and role names, schemas [{database, schema}] (and objects of object-level grants, entries with "object": missing_objects, returned as "objects"), extensions [{name, version}], libc locales and tablespaces, the ones the server behind the provider config does not have, and the role and database settings [{name, value}] it refuses: {"databases", "schemas", "roles", "extensions", "locales", "tablespaces", "settings": [{name, value, problem}]}, the encoding and locale of those databases that exist ("database_locales"), of the extensions to update [{name, version, from (installed)}] those with no update path ("no_update_path"), and of the extensions to move to another schema [{name, version (installed)}] those that are not relocatable ("not_relocatable"), and whether the role xp connects as is superuser ("superuser").';
+  'Of these database and role names, schemas [{database, schema}] (and objects of object-level grants, entries with "object": missing_objects, returned as "objects" when some are missing), extensions [{name, version}], libc locales and tablespaces, the ones the server behind the provider config does not have, and the role and database settings [{name, value}] it refuses: {"databases", "schemas", "roles", "extensions", "locales", "tablespaces", "settings": [{name, value, problem}]}, the encoding and locale of those databases that exist ("database_locales"), of the extensions to update [{name, version, from (installed)}] those with no update path ("no_update_path"), and of the extensions to move to another schema [{name, version (installed)}] those that are not relocatable ("not_relocatable"), and whether the role xp connects as is superuser ("superuser").';

@@ -2,7 +2,7 @@
 -- per object / column, granted, read back exactly, drift (a privilege revoked or added by hand
 -- on an object or a column, a third grantor's grant) seen and healed; the whole-schema form
 -- neither reports nor revokes what an object-level entry declares; missing objects wait.
-select plan(33);
+select plan(35);
 
 create function pg_temp.n(p text) returns text language sql as $$ select p || '_' || right(current_database(), 8) $$;
 create function pg_temp.g(p_extra jsonb default '[]') returns jsonb language sql as $$
@@ -89,6 +89,19 @@ select lives_ok(format($$select xplane.remote_exec('default', '', 'create role %
 select ok(not pg_temp.in_sync(pg_temp.g()), 'seen');
 select is((xplane.update_role(pg_temp.n('og'), pg_temp.g())).status_code, 'updated', 'heal');
 select ok(not has_table_privilege(pg_temp.n('og'), 'og.t1', 'DELETE') and pg_temp.in_sync(pg_temp.g()), 'revoked as the third grantor, in sync');
+
+-- the plan asks the server (missing_names): a missing table and column, a function by its normalised signature
+select is(xplane.missing_names('default', '{}', '{}', '[]', '{}', '[]', jsonb_build_array(
+    jsonb_build_object('database', current_database(), 'schema', 'og', 'on', 'tables', 'object', 'nope'),
+    jsonb_build_object('database', current_database(), 'schema', 'og', 'on', 'tables', 'object', 't2', 'column', 'zz'),
+    jsonb_build_object('database', current_database(), 'schema', 'og', 'on', 'tables', 'object', 't2', 'column', 'a'),
+    jsonb_build_object('database', current_database(), 'schema', 'og', 'on', 'functions', 'object', 'f(int4, varchar)'),
+    jsonb_build_object('database', current_database(), 'schema', 'og', 'on', 'types', 'object', 'd'),
+    jsonb_build_object('database', current_database(), 'schema', 'no_schema', 'on', 'tables', 'object', 'x')), '{}', '[]') -> 'objects',
+  jsonb_build_array(jsonb_build_object('database', current_database(), 'schema', 'og', 'on', 'tables', 'object', 'nope'),
+                    jsonb_build_object('database', current_database(), 'schema', 'og', 'on', 'tables', 'object', 't2', 'column', 'zz')),
+  'missing_names: the missing table and column, not the existing ones, nor those of a schema not there');
+select ok(not xplane.missing_names('default', '{}', '{}', '[]', '{}', '[]', '[]', '{}', '[]') ? 'objects', 'no objects asked: no "objects" key');
 
 -- objects that do not exist: the grants wait for them
 select is((xplane.update_role(pg_temp.n('og'), pg_temp.g(jsonb_build_array(
