@@ -98,6 +98,15 @@ const cases: [string, string, { message: string; at: string; hint?: string }[]][
     ],
   ],
   [
+    'object names are identifiers (a function: its name before its argument types)',
+    'role "r" {\n  grant {\n    database = "d"\n    schema = "s"\n    on = "functions"\n    objects = ["(int)"]\n    privileges = ["EXECUTE"]\n  }\n' +
+      '  grant {\n    database = "d"\n    schema = "s"\n    objects = ["' + 'x'.repeat(64) + '"]\n    privileges = ["SELECT"]\n  }\n}',
+    [
+      { message: 'function "(int)" needs its argument types', at: '6:15', hint: 'e.g. "(int)(integer, text)", or "(int)()" without arguments' },
+      { message: `object name "${'x'.repeat(64)}" is 64 bytes long, more than PostgreSQL's limit of 63 bytes (NAMEDATALEN)`, at: '12:15' },
+    ],
+  ],
+  [
     'public_privileges that do not apply to a database or a schema',
     'database "d" {\n  public_privileges = ["CONNECT", "USAGE"]\n}\nschema "s" {\n  database = database.d\n  public_privileges = ["temp"]\n}',
     [
