@@ -18,10 +18,12 @@ returns text[] language sql stable parallel safe as $$
     when 'functions' then array['EXECUTE']
     when 'schema'    then array['CREATE', 'USAGE']
     when 'database'  then array['CONNECT', 'CREATE', 'TEMPORARY']
+    when 'types'     then array['USAGE']
+    when 'columns'   then array['INSERT', 'REFERENCES', 'SELECT', 'UPDATE']
   end
 $$;
 comment on function xplane.grant_privileges(text) is
-  'Every privilege that exists for a grant target (tables, sequences, functions, schema, database), sorted: what ALL expands to. MAINTAIN on PostgreSQL 17+.';
+  'Every privilege that exists for a grant target (tables, sequences, functions, schema, database, types; columns: those of a column), sorted: what ALL expands to. MAINTAIN on PostgreSQL 17+.';
 
 create or replace function xplane.privileges_sorted(p_privileges text[])
 returns jsonb language plpgsql immutable parallel safe set search_path = xplane, pg_catalog as $$
@@ -56,12 +58,13 @@ begin
     return coalesce(p_grants, '[]'::jsonb);
   end if;
   return (select jsonb_agg(g order by g ->> 'database' collate "C", coalesce(g ->> 'schema', '') collate "C",
-                           g ->> 'on' collate "C")
+                           g ->> 'on' collate "C", coalesce(g -> 'objects' ->> 0, '') collate "C",
+                           coalesce(g -> 'columns' ->> 0, '') collate "C")
             from jsonb_array_elements(p_grants) g);
 end
 $$;
 comment on function xplane.grants_sorted(jsonb) is
-  'The one order of a grants list, used by normalisation and observation alike: (database, schema, on).';
+  'The one order of a grants list, used by normalisation and observation alike: (database, schema, on, object, column).';
 
 create or replace function xplane.grant_privs(p_grant jsonb)
 returns text[] language sql immutable parallel safe as $$
@@ -70,15 +73,22 @@ $$;
 comment on function xplane.grant_privs(jsonb) is
   'The privileges of a grant as text[] (empty for null).';
 
+create or replace function xplane.grant_has_objects(p_grants jsonb)
+returns boolean language sql immutable parallel safe as $$
+  select coalesce(p_grants @? '$[*].objects', false)
+$$;
+comment on function xplane.grant_has_objects(jsonb) is
+  'Whether a grants list holds an object-level grant (one with "objects").';
+
 create or replace function xplane.grant_find(p_grants jsonb, p_database text, p_schema text, p_on text)
 returns jsonb language sql immutable parallel safe as $$
   select g from jsonb_array_elements(coalesce(p_grants, '[]'::jsonb)) g
    where g ->> 'database' = p_database and g ->> 'on' = p_on
-     and (g ->> 'schema') is not distinct from p_schema
+     and (g ->> 'schema') is not distinct from p_schema and not g ? 'objects'
    limit 1
 $$;
 comment on function xplane.grant_find(jsonb, text, text, text) is
-  'The grant of a normalised list for (database, schema, on), or null.';
+  'The whole-schema (or schema, database) grant of a normalised list for (database, schema, on), or null: object-level entries do not count.';
 
 create or replace function xplane.normalize_grants(p_kind xplane.resource_kind, p_grants jsonb, p_default_database text)
 returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
@@ -113,21 +123,27 @@ begin
       perform xplane.invalid_spec(p_kind, v_field, 'must be an object {database, schema, on, privileges, future}');
     end if;
     v_bad := null;
-    if v_item - array['database', 'schema', 'on', 'privileges', 'future', 'future_owners', 'grant_option'] <> '{}'::jsonb then
+    if v_item - array['database', 'schema', 'on', 'privileges', 'future', 'future_owners', 'grant_option', 'objects', 'columns'] <> '{}'::jsonb then
       select string_agg(format('"%s"', k), ', ') into v_bad
-        from jsonb_object_keys(v_item) k where k not in ('database', 'schema', 'on', 'privileges', 'future', 'future_owners', 'grant_option');
+        from jsonb_object_keys(v_item) k where k not in ('database', 'schema', 'on', 'privileges', 'future', 'future_owners', 'grant_option', 'objects', 'columns');
     end if;
     if v_bad is not null then
-      perform xplane.invalid_spec(p_kind, v_field, format('unknown attribute %s (allowed: database, schema, on, privileges, future, future_owners, grant_option)', v_bad));
+      perform xplane.invalid_spec(p_kind, v_field, format('unknown attribute %s (allowed: database, schema, on, objects, columns, privileges, future, future_owners, grant_option)', v_bad));
     end if;
     if v_item ? 'grant_option' and jsonb_typeof(v_item -> 'grant_option') not in ('boolean', 'null') then
       perform xplane.invalid_spec(p_kind, v_field || '.grant_option', 'must be true or false');
     end if;
     v_on := lower(coalesce(nullif(v_item ->> 'on', ''), 'tables'));
     v_allowed := xplane.grant_privileges(v_on);
-    if v_allowed is null then
+    if v_allowed is null or v_on = 'columns' then
       perform xplane.invalid_spec(p_kind, v_field || '.on',
-        format('unknown target "%s" (allowed: tables, sequences, functions, schema, database)', v_item ->> 'on'));
+        format('unknown target "%s" (allowed: tables, sequences, functions, types, schema, database)', v_item ->> 'on'));
+    end if;
+    if v_on = 'types' and coalesce(jsonb_array_length(v_item -> 'objects'), 0) = 0 then
+      perform xplane.invalid_spec(p_kind, v_field || '.objects', 'is required when on = "types" (the types and domains to grant on)');
+    end if;
+    if v_on = 'tables' and coalesce(v_item -> 'columns', 'null') <> 'null' then
+      v_allowed := xplane.grant_privileges('columns');  -- column privileges (ALL: these four)
     end if;
     v_db := coalesce(nullif(v_item ->> 'database', ''), p_default_database);
     if v_db is null then
@@ -175,9 +191,18 @@ begin
           format('privilege MAINTAIN needs PostgreSQL 17 or later (this server is %s)', pg_catalog.current_setting('server_version')));
       else
         perform xplane.invalid_spec(p_kind, v_field || '.privileges',
-          format('unknown privilege %s for %s (allowed: %s, ALL)', to_jsonb(v_raw), v_on, array_to_string(v_allowed, ', ')));
+          format('unknown privilege %s for %s (allowed: %s, ALL)', to_jsonb(v_raw),
+                 case when v_on = 'tables' and v_allowed = xplane.grant_privileges('columns') then 'columns' else v_on end,
+                 array_to_string(v_allowed, ', ')));
       end if;
     end loop;
+    if coalesce(v_item -> 'objects', 'null') <> 'null' or coalesce(v_item -> 'columns', 'null') <> 'null' then
+      -- object-level: one entry per object (and column), 049_object_grants.sql
+      v_rows := v_rows || xplane.grant_object_entries(p_kind, v_field, v_on, v_item,
+                            xplane.grant_entry(v_db, v_schema, v_on, v_privs, false)
+                            || jsonb_build_object('grant_option', coalesce((v_item ->> 'grant_option')::boolean, false)));
+      continue;
+    end if;
     v_rows := v_rows || jsonb_build_array(xplane.grant_entry(v_db, v_schema, v_on, v_privs,
                                                              coalesce((v_item ->> 'future')::boolean, false))
                                           || jsonb_build_object('future_owners', v_owners,
@@ -186,23 +211,27 @@ begin
   if jsonb_array_length(v_rows) = 1 then
     return v_rows;                                     -- nothing to merge or sort
   end if;
-  -- Two blocks for the same (database, schema, on) merge: privileges and future_owners
-  -- united, future and grant_option if either says so.
+  -- Two blocks for the same (database, schema, on; objects, columns for object-level entries)
+  -- merge: privileges and future_owners united, future and grant_option if either says so.
   return xplane.grants_sorted((
     select jsonb_agg(xplane.grant_entry(k.db, k.sch, k.target,
              array(select distinct jsonb_array_elements_text(g2 -> 'privileges')
                      from jsonb_array_elements(v_rows) g2
                     where g2 ->> 'database' = k.db and g2 ->> 'on' = k.target
-                      and (g2 ->> 'schema') is not distinct from k.sch),
+                      and (g2 ->> 'schema') is not distinct from k.sch
+                      and (g2 -> 'objects') is not distinct from k.objs and (g2 -> 'columns') is not distinct from k.cols),
              k.fut) || jsonb_build_object('future_owners', coalesce((
                select jsonb_agg(o order by o collate "C") from (select distinct jsonb_array_elements_text(g2 -> 'future_owners') as o
                  from jsonb_array_elements(v_rows) g2
                 where g2 ->> 'database' = k.db and g2 ->> 'on' = k.target
-                  and (g2 ->> 'schema') is not distinct from k.sch) x), '[]'::jsonb),
-             'grant_option', k.gopt))
-      from (select g ->> 'database' as db, g ->> 'schema' as sch, g ->> 'on' as target,
+                  and (g2 ->> 'schema') is not distinct from k.sch
+                  and (g2 -> 'objects') is not distinct from k.objs and (g2 -> 'columns') is not distinct from k.cols) x), '[]'::jsonb),
+             'grant_option', k.gopt)
+           || case when k.objs is null then '{}'::jsonb else jsonb_build_object('objects', k.objs) end
+           || case when k.cols is null then '{}'::jsonb else jsonb_build_object('columns', k.cols) end)
+      from (select g ->> 'database' as db, g ->> 'schema' as sch, g ->> 'on' as target, g -> 'objects' as objs, g -> 'columns' as cols,
                    bool_or((g ->> 'future')::boolean) as fut, bool_or((g ->> 'grant_option')::boolean) as gopt
-              from jsonb_array_elements(v_rows) g group by 1, 2, 3) k));
+              from jsonb_array_elements(v_rows) g group by 1, 2, 3, 4, 5) k));
 end
 $$;
 comment on function xplane.normalize_grants(xplane.resource_kind, jsonb, text) is
@@ -337,12 +366,17 @@ begin
     v_out := v_out || jsonb_build_object(v_db, xplane.remote_query(p_provider_config, v_db, xplane.grants_catalog_sql(),
       array[array(select distinct jsonb_array_elements_text(v_req -> 'roles'))::text,
             array(select distinct jsonb_array_elements_text(v_req -> 'schemas'))::text]));
+    -- object-level grants (049_object_grants.sql): one more query, only where some are declared
+    if jsonb_array_length(coalesce(v_req -> 'objects', '[]')) > 0 then
+      v_out := jsonb_set(v_out, array[v_db, 'objects'], xplane.remote_query(p_provider_config, v_db, xplane.grants_objects_catalog_sql(),
+        array[array(select distinct jsonb_array_elements_text(v_req -> 'roles'))::text, (v_req -> 'objects')::text]));
+    end if;
   end loop;
   return v_out;
 end
 $$;
 comment on function xplane.grants_catalog(text, jsonb, text[]) is
-  'Runs grants_catalog_sql once per database of p_requests ({"db": {"roles": [...], "schemas": [...]}}) that exists, and returns {"db": <catalog>}.';
+  'Runs grants_catalog_sql once per database of p_requests ({"db": {"roles": [...], "schemas": [...], "objects": [...] (object-level grants only)}}) that exists, and returns {"db": <catalog>}; with "objects", also grants_objects_catalog_sql, under the key "objects".';
 
 create or replace function xplane.grant_revoke_sql(p_prefix text, p_add text[], p_del text[], p_on text, p_role text)
 returns text[] language sql stable parallel safe as $$
@@ -435,6 +469,8 @@ declare
   v_f       text;
   v_target  text;
   v_stmts   text[];
+  v_hasobj  boolean := xplane.grant_has_objects(p_desired);
+  v_adj     jsonb;
 begin
   -- Statements to turn the catalog into the desired grants, as [{"database", "lock", "sql"}]:
   -- database-level statements run in the maintenance database (lock "database:<db>"), the
@@ -484,8 +520,11 @@ begin
       v_defs := coalesce(v_sch -> 'defaults' -> p_role -> v_kind, '{}');
       v_target := case v_kind when 'functions' then 'all routines' else 'all ' || v_kind end;
       v_add := array(select p from unnest(v_want) p where coalesce((v_obj -> 'held' ->> p)::int, 0) < v_total order by p);
+      -- not revoked: what object-level entries declare on their objects (049_object_grants.sql)
+      v_adj := case when v_hasobj then (select a.adj from xplane.grants_objects_adjust(p_role, p_desired, p_catalog) a
+                                         where a.database = v_db and a.schema = v_schema and a.kind = v_kind) end;
       v_del := array(select p from unnest(xplane.grant_privileges(v_kind)) p
-                      where not p = any (v_want) and coalesce((v_obj -> 'held' ->> p)::int, 0) > 0 order by p);
+                      where not p = any (v_want) and coalesce((v_obj -> 'held' ->> p)::int, 0) > coalesce((v_adj ->> p)::int, 0) order by p);
       v_stmts := v_stmts || xplane.grant_revoke_sql('', v_add, v_del, format('%s in schema %I', v_target, v_schema), p_role)
                          || xplane.grant_option_sql(format('%s in schema %I', v_target, v_schema), p_role,
                               array(select p from unnest(v_want) p where xplane.grant_option_of(v_des)
@@ -513,6 +552,10 @@ begin
                                            'sql', array_to_string(v_stmts, '; '));
     end if;
   end loop;
+  if v_hasobj or xplane.grant_has_objects(p_implicit) then
+    -- and the objects named at the last apply (p_implicit holds the previous scope)
+    v_out := v_out || xplane.grants_objects_delta(p_role, xplane.grant_objects_with_previous(p_desired, p_implicit), p_catalog);
+  end if;
   return v_out;
 end
 $$;
@@ -559,6 +602,11 @@ begin
   select distinct p_provider_config, p_role, sc.database, coalesce(sc.schema, '')
     from xplane.grants_scope(p_grants) sc
   on conflict do nothing;
+  -- the objects of object-level grants (049_object_grants.sql)
+  if xplane.grant_has_objects(p_grants) or exists (select 1 from xplane.grant_object_scopes
+                                                    where provider_config = p_provider_config and role_name = p_role) then
+    perform xplane.grant_object_scope_record(p_provider_config, p_role, p_grants);
+  end if;
 end
 $$;
 comment on function xplane.grant_scope_record(text, text, jsonb) is
@@ -568,12 +616,15 @@ create or replace function xplane.grants_missing(p_grants jsonb, p_catalog jsonb
 returns text language sql immutable parallel safe as $$
   -- The databases and schemas that grants name but that do not exist (yet): the resource is
   -- then dependency_not_ready, and reconcile retries it after they are created.
+  select nullif(concat_ws(', ', (
   select string_agg(case when sc.schema is null then format('database "%s"', sc.database)
                          else format('schema "%s" in database "%s"', sc.schema, sc.database) end,
                     ', ' order by sc.database, sc.schema nulls first)
     from xplane.grants_scope(p_grants) sc
    where case when sc.schema is null then p_catalog -> sc.database is null
-              else p_catalog -> sc.database is not null and not (p_catalog -> sc.database -> 'schemas' ? sc.schema) end
+              else p_catalog -> sc.database is not null and not (p_catalog -> sc.database -> 'schemas' ? sc.schema) end),
+    -- named objects and columns (049_object_grants.sql)
+    case when xplane.grant_has_objects(p_grants) then xplane.grants_objects_missing(p_grants, p_catalog) end), '')
 $$;
 comment on function xplane.grants_missing(jsonb, jsonb) is
-  'The databases and schemas named by grants that do not exist in the catalog of grants_catalog, as text (null when all exist).';
+  'The databases, schemas and (object-level grants) objects and columns named by grants that do not exist in the catalog of grants_catalog, as text (null when all exist).';

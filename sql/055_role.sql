@@ -48,9 +48,11 @@ begin
       from xplane.grant_scopes s
      where s.provider_config = p_provider_config and s.role_name in (select name from items)
      group by s.role_name),
+  -- the objects of object-level grants (049_object_grants.sql)
+  recorded_obj as (select o.role_name as name, o.entries from xplane.grant_object_scopes_of(p_provider_config, array(select name from items)) o),
   prev as (
-    select i.name, i.scope, coalesce(r.previous, '[]') as previous
-      from items i left join recorded r on r.name = i.name)
+    select i.name, i.scope, coalesce(r.previous, '[]') || coalesce(o.entries, '[]') as previous
+      from items i left join recorded r on r.name = i.name left join recorded_obj o on o.name = i.name)
   select coalesce(jsonb_object_agg(name, previous), '{}'), coalesce(jsonb_object_agg(name, scope || previous), '{}')
     into v_previous, v_scopes from prev;
   -- What to read in each database: the roles that exist, the schemas of their scopes.
@@ -64,6 +66,15 @@ begin
             join (select jsonb_object_keys(v_roles -> 'roles') as name) e on e.name = s.key,
             xplane.grants_scope(s.value) sc
            group by sc.database) x;
+  -- object-level grants (049_object_grants.sql): the objects to read in each database
+  if exists (select 1 from jsonb_each(v_scopes) s where xplane.grant_has_objects(s.value)) then
+    select v_requests || coalesce(jsonb_object_agg(o.db, (v_requests -> o.db) || jsonb_build_object('objects', o.objs)), '{}')
+      into v_requests
+      from (select g ->> 'database' as db, xplane.grant_objects_wanted(jsonb_agg(g)) as objs
+              from jsonb_each(v_scopes) s, jsonb_array_elements(s.value) g
+             where g ? 'objects' and v_requests ? (g ->> 'database')
+             group by 1) o;
+  end if;
   return jsonb_build_object('cluster', v_roles, 'previous_scope', v_previous, 'scopes', v_scopes,
     'grants', xplane.grants_catalog(p_provider_config, v_requests,
                 array(select jsonb_array_elements_text(v_roles -> 'databases'))));
@@ -120,7 +131,14 @@ begin
              coalesce((g ->> 'future')::boolean, false) as future, coalesce(g -> 'future_owners', '[]'::jsonb) as owners,
              coalesce((g ->> 'grant_option')::boolean, false) as gopt
         from asks a, jsonb_array_elements(a.des) with ordinality x(g, k)
+       where not g ? 'objects'                          -- object-level entries: objrows
        order by a.n, g ->> 'database', g ->> 'schema', g ->> 'on', x.k),
+    -- object-level grants (049_object_grants.sql), only of the items that declare some
+    objitems as materialized (select a.n, a.role, xplane.grant_objects_with_previous(a.des, a.imp) as des from asks a
+                               where xplane.grant_has_objects(a.des) or xplane.grant_has_objects(a.imp)),
+    objadj as (select i.n, j.database as db, j.schema, j.kind, j.adj
+                 from objitems i, xplane.grants_objects_adjust(i.role, i.des, p_catalog -> 'grants') j),
+    objrows as (select i.n, e from objitems i, jsonb_array_elements(xplane.grants_objects_observed(i.role, i.des, p_catalog -> 'grants')) e),
     imp as (
       select distinct on (a.n, g ->> 'database', g ->> 'schema', g ->> 'on')
              a.n, g ->> 'database' as db, g ->> 'schema' as schema, g ->> 'on' as target, coalesce(g -> 'privileges', '[]'::jsonb) as privs
@@ -167,7 +185,7 @@ begin
       select s.n, s.db, s.schema, k.kind,
              array(select p from unnest(xplane.grant_privileges(k.kind)) p
                     where (o.want ? p and coalesce((o.obj -> 'held' ->> p)::int, 0) = coalesce((o.obj ->> 'total')::int, 0))
-                       or (not o.want ? p and (coalesce((o.obj -> 'held' ->> p)::int, 0) > 0
+                       or (not o.want ? p and (coalesce((o.obj -> 'held' ->> p)::int, 0) > coalesce((j.adj ->> p)::int, 0)
                                                or exists (select 1 from jsonb_each(o.defs) d where d.value ? p)))),
              case when coalesce(w.future, false)
                   then not exists (select 1 from jsonb_array_elements_text(c.sch -> 'future_for') f
@@ -185,13 +203,16 @@ begin
         from scope s join sch c on c.db = s.db and c.schema = s.schema
         cross join (values ('tables'), ('sequences'), ('functions')) k(kind)
         left join des w on w.n = s.n and w.db = s.db and w.schema = s.schema and w.target = k.kind
+        left join objadj j on j.n = s.n and j.db = s.db and j.schema = s.schema and j.kind = k.kind
         cross join lateral (select coalesce(w.privs, '[]'::jsonb) as want,
                                    coalesce(c.sch -> 'objects' -> s.role -> k.kind, '{}'::jsonb) as obj,
                                    coalesce(c.sch -> 'defaults' -> s.role -> k.kind, '{}'::jsonb) as defs) o),
     grants as (
-      select n, xplane.grants_sorted(jsonb_agg(xplane.grant_entry(db, schema, target, privs, future)
-                                               || jsonb_build_object('future_owners', owners, 'grant_option', gopt))) as grants
-        from grant_rows where cardinality(privs) > 0 or future or jsonb_array_length(owners) > 0 or gopt group by n),
+      select n, xplane.grants_sorted(jsonb_agg(e)) as grants
+        from (select n, xplane.grant_entry(db, schema, target, privs, future)
+                        || jsonb_build_object('future_owners', owners, 'grant_option', gopt) as e
+                from grant_rows where cardinality(privs) > 0 or future or jsonb_array_length(owners) > 0 or gopt
+              union all select n, e from objrows) x group by n),
     -- a service account's database: when it holds CONNECT there
     connects as (
       select a.n from asks a join dbs d on d.db = a.spec ->> 'database'
@@ -542,7 +563,8 @@ returns table (name text, slice jsonb) language sql immutable parallel safe as $
   with names as (select distinct unnest(p_names) as name),
   dbs as (select d.key as db, d.value ->> 'me' as me, d.value ->> 'db_owner' as db_owner,
                  d.value -> 'db_held' as db_held, coalesce(d.value -> 'db_grantable', '{}'::jsonb) as db_grantable,
-                 coalesce(d.value -> 'db_grantors', '{}'::jsonb) as db_grantors, d.value -> 'schemas' as schemas
+                 coalesce(d.value -> 'db_grantors', '{}'::jsonb) as db_grantors, d.value -> 'schemas' as schemas,
+                 d.value -> 'objects' as objects
             from jsonb_each(coalesce(p_catalog -> 'grants', '{}'::jsonb)) d),
   dbheld as (select dbs.db, h.key as name, h.value from dbs, jsonb_each(dbs.db_held) h),
   dbgrant as (select dbs.db, h.key as name, h.value from dbs, jsonb_each(dbs.db_grantable) h),
@@ -587,7 +609,9 @@ returns table (name text, slice jsonb) language sql immutable parallel safe as $
              'db_held', case when h.value is null then '{}'::jsonb else jsonb_build_object(n.name, h.value) end,
              'db_grantable', case when g.value is null then '{}'::jsonb else jsonb_build_object(n.name, g.value) end,
              'db_grantors', case when t.value is null then '{}'::jsonb else jsonb_build_object(n.name, t.value) end,
-             'schemas', coalesce(s.schemas, '{}'::jsonb))) as grants
+             'schemas', coalesce(s.schemas, '{}'::jsonb))
+             -- object-level grants (049_object_grants.sql): the named objects, whole
+             || case when dbs.objects is null then '{}'::jsonb else jsonb_build_object('objects', dbs.objects) end) as grants
       from dbs cross join names n
       left join dbheld h on h.db = dbs.db and h.name = n.name
       left join dbgrant g on g.db = dbs.db and g.name = n.name

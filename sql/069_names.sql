@@ -38,6 +38,47 @@ $$;
 comment on function xplane.setting_problems(jsonb) is
   'Of role settings [{name, value}] (normalised), those the server refuses, with its message as "problem": each tried as ALTER ROLE current_user SET in a subtransaction that rolls back.';
 
+create or replace function xplane.missing_objects(p_provider_config text, p_schemas jsonb)
+returns jsonb language plpgsql volatile set search_path = xplane, pg_catalog as $$
+declare
+  v_db    text;
+  v_items jsonb;
+  v_out   jsonb := '[]';
+begin
+  -- The entries of p_schemas with an "object" (object-level grants: {database, schema, on,
+  -- object, column?}) whose object or column is not on the server, in schemas that are (a
+  -- schema still to be created: its grants wait for the objects). One round trip per database
+  -- that has some; none without object-level grants. A function is compared by its signature
+  -- as grant_signature normalises it.
+  for v_db, v_items in
+    select e ->> 'database', pg_catalog.jsonb_agg(e || pg_catalog.jsonb_build_object('sig',
+             case when e ->> 'on' = 'functions' then coalesce(xplane.grant_signature(e ->> 'object'), e ->> 'object') else e ->> 'object' end))
+      from pg_catalog.jsonb_array_elements(coalesce(p_schemas, '[]')) e
+     where e ? 'object' group by 1 order by 1 loop
+    begin
+      v_out := v_out || xplane.remote_query(p_provider_config, v_db, $q$(
+        select coalesce(pg_catalog.jsonb_agg(e - 'sig'), '[]'::jsonb) from pg_catalog.jsonb_array_elements($1::jsonb) e
+          join pg_catalog.pg_namespace n on n.nspname = e ->> 'schema'
+         where not case e ->> 'on'
+           when 'tables' then exists (select 1 from pg_catalog.pg_class c where c.relnamespace = n.oid and c.relname = e ->> 'sig'
+                                        and c.relkind in ('r', 'p', 'v', 'm', 'f')
+                                        and (e ->> 'column' is null or exists (select 1 from pg_catalog.pg_attribute a
+                                              where a.attrelid = c.oid and a.attname = e ->> 'column' and a.attnum > 0 and not a.attisdropped)))
+           when 'sequences' then exists (select 1 from pg_catalog.pg_class c where c.relnamespace = n.oid and c.relname = e ->> 'sig' and c.relkind = 'S')
+           when 'functions' then exists (select 1 from pg_catalog.pg_proc p where p.pronamespace = n.oid
+                                           and p.proname::text || '(' || pg_catalog.oidvectortypes(p.proargtypes) || ')' = e ->> 'sig')
+           when 'types' then exists (select 1 from pg_catalog.pg_type t where t.typnamespace = n.oid and t.typname = e ->> 'sig')
+           else true end)$q$, array[v_items::text]);
+    exception when others then
+      null;                                            -- a database that is not there: nothing to judge
+    end;
+  end loop;
+  return v_out;
+end
+$$;
+comment on function xplane.missing_objects(text, jsonb) is
+  'Of the objects object-level grants name ([{database, schema, on, object, column?}], in p_schemas of missing_names), those not on the server, in schemas that are; one round trip per database.';
+
 create or replace function xplane.missing_names(p_provider_config text, p_databases text[], p_roles text[], p_extensions jsonb,
                                                p_locales text[], p_settings jsonb, p_schemas jsonb,
                                                p_tablespaces text[], p_relocations jsonb)
@@ -50,6 +91,7 @@ declare
   v_names   text[];
   v_missing jsonb := '[]';
   v_found   jsonb;
+  v_objects jsonb;
 begin
   -- p_schemas: [{"database", "schema"}]: one round trip per database. In a database that is not
   -- there yet (declared: its template decides; not declared: the plan says so) none is judged.
@@ -65,13 +107,16 @@ begin
     v_missing := v_missing || (select coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('database', v_db, 'schema', n)), '[]')
                                  from pg_catalog.jsonb_array_elements_text(v_found) n);
   end loop;
+  v_objects := xplane.missing_objects(p_provider_config, p_schemas);
   -- One round trip to the managed server (the provider config may name another one).
   -- p_extensions: [{"name", "version" (null: the default)}]; returned when not available.
   -- A locale is known when the server imported it as a libc collation (initdb imports what
   -- `locale -a` lists; pg_import_system_collations() adds what was installed since), spelled as
   -- given or with its codeset as glibc lists it (en_US.UTF-8 → en_US.utf8). Inline: the managed
   -- server has no xplane functions.
-  return pg_catalog.jsonb_build_object('settings', xplane.setting_problems(coalesce(p_settings, '[]')), 'schemas', v_missing) || xplane.remote_query(p_provider_config, '', $q$(
+  return pg_catalog.jsonb_build_object('settings', xplane.setting_problems(coalesce(p_settings, '[]')), 'schemas', v_missing)
+    || case when pg_catalog.jsonb_array_length(v_objects) > 0 then pg_catalog.jsonb_build_object('objects', v_objects) else '{}'::jsonb end
+    || xplane.remote_query(p_provider_config, '', $q$(
     select pg_catalog.jsonb_build_object(
       -- whether the role xp connects as may make a role superuser (superuser = true)
       'superuser', (select r.rolsuper from pg_catalog.pg_roles r where r.rolname = current_user),
@@ -113,4 +158,4 @@ begin
 end
 $$;
 comment on function xplane.missing_names(text, text[], text[], jsonb, text[], jsonb, jsonb, text[], jsonb) is
-  'Of these database and role names, schemas [{database, schema}], extensions [{name, version}], libc locales and tablespaces, the ones the server behind the provider config does not have, and the role and database settings [{name, value}] it refuses: {"databases", "schemas", "roles", "extensions", "locales", "tablespaces", "settings": [{name, value, problem}]}, the encoding and locale of those databases that exist ("database_locales"), of the extensions to update [{name, version, from (installed)}] those with no update path ("no_update_path"), and of the extensions to move to another schema [{name, version (installed)}] those that are not relocatable ("not_relocatable"), and whether the role xp connects as is superuser ("superuser").';
+  'Of these database and role names, schemas [{database, schema}] (and objects of object-level grants, entries with "object": missing_objects, returned as "objects" when some are missing), extensions [{name, version}], libc locales and tablespaces, the ones the server behind the provider config does not have, and the role and database settings [{name, value}] it refuses: {"databases", "schemas", "roles", "extensions", "locales", "tablespaces", "settings": [{name, value, problem}]}, the encoding and locale of those databases that exist ("database_locales"), of the extensions to update [{name, version, from (installed)}] those with no update path ("no_update_path"), and of the extensions to move to another schema [{name, version (installed)}] those that are not relocatable ("not_relocatable"), and whether the role xp connects as is superuser ("superuser").';

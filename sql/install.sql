@@ -21,6 +21,7 @@ begin;
 \ir 040_database.sql
 \ir 045_schema.sql
 \ir 048_extension.sql
+\ir 049_object_grants.sql
 \ir 050_grants.sql
 \ir 051_import_catalog.sql
 \ir 052_role_catalog.sql

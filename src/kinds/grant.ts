@@ -2,14 +2,19 @@
 import type { Value } from '../model/types.js';
 import { BOOL, STRING, listOf } from '../model/type-spec.js';
 import type { AttributeSchema, BlockSchema, SpecProblem } from './kind.js';
+import { IDENTIFIER, identifierProblem } from './domains.js';
 
-export const grantTargets = ['tables', 'sequences', 'functions', 'schema', 'database'] as const;
+export const grantTargets = ['tables', 'sequences', 'functions', 'types', 'schema', 'database'] as const;
+
+/** The privileges a grant with `columns` accepts (column privileges). */
+export const columnPrivileges: readonly string[] = ['SELECT', 'INSERT', 'UPDATE', 'REFERENCES'];
 
 /** The privileges each target accepts (docs/kinds/role.md, Grants); `ALL` is accepted for every one. */
 export const privilegesByTarget: Record<(typeof grantTargets)[number], readonly string[]> = {
   tables: ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER', 'MAINTAIN'],
   sequences: ['USAGE', 'SELECT', 'UPDATE'],
   functions: ['EXECUTE'],
+  types: ['USAGE'],
   schema: ['USAGE', 'CREATE'],
   database: ['CONNECT', 'CREATE', 'TEMPORARY', 'TEMP'],
 };
@@ -27,6 +32,15 @@ export const grantBlock: BlockSchema = {
     },
     schema: { type: STRING, description: 'schema holding the objects; required unless on = "database"', references: ['schema'], default: null },
     on: { type: STRING, description: 'what the privileges are on', enum: grantTargets, default: 'tables' },
+    objects: {
+      type: listOf(STRING),
+      description: 'named objects of the schema instead of all of them: tables, sequences, functions as name(argument types), types and domains',
+    },
+    columns: {
+      type: listOf(STRING),
+      description: 'columns of the one table in objects: column privileges (SELECT, INSERT, UPDATE, REFERENCES)',
+      domain: IDENTIFIER,
+    },
     privileges: { type: listOf(STRING), description: 'privileges to grant (ALL for every one)', required: true },
     future: {
       type: BOOL,
@@ -82,7 +96,9 @@ export function finalizeGrants(spec: Record<string, Value>, defaultDatabase: Val
         block: at('future_owners'),
       });
     }
-    const allowed = privilegesByTarget[on as keyof typeof privilegesByTarget];
+    problems.push(...objectProblems(grant, on, at));
+    const columns = Array.isArray(grant['columns']) && on === 'tables';
+    const allowed = columns ? columnPrivileges : privilegesByTarget[on as keyof typeof privilegesByTarget];
     const privileges = grant['privileges'];
     if (allowed && Array.isArray(privileges)) {
       for (const p of privileges) {
@@ -90,8 +106,8 @@ export function finalizeGrants(spec: Record<string, Value>, defaultDatabase: Val
         const up = p.toUpperCase();
         if (up !== 'ALL' && up !== 'ALL PRIVILEGES' && !allowed.includes(up)) {
           problems.push({
-            message: `privilege "${p}" does not apply to ${on}`,
-            hint: `allowed on ${on}: ${allowed.join(', ')} (or ALL)`,
+            message: `privilege "${p}" does not apply to ${columns ? 'columns' : on}`,
+            hint: `allowed on ${columns ? 'columns' : on}: ${allowed.join(', ')} (or ALL)`,
             block: at('privileges'),
           });
         }
@@ -99,6 +115,48 @@ export function finalizeGrants(spec: Record<string, Value>, defaultDatabase: Val
       if (privileges.length === 0) problems.push({ message: 'a grant needs at least one privilege', block: at('privileges') });
     }
   });
+  return problems;
+}
+
+/** The rules of `objects` and `columns` (object-level grants), placed at the attribute. */
+function objectProblems(grant: Record<string, Value>, on: string, at: (attribute?: string) => SpecProblem['block']): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const objects = grant['objects'];
+  const columns = grant['columns'];
+  const hasObjects = Array.isArray(objects);
+  if (on === 'types' && !hasObjects) {
+    problems.push({ message: 'a grant on "types" needs objects', hint: 'name the types and domains, e.g. objects = ["mood", "email_address"]', block: at() });
+  }
+  if (hasObjects) {
+    if (on === 'schema' || on === 'database') {
+      problems.push({ message: `objects applies to tables, sequences, functions and types, not to "${on}"`, block: at('objects') });
+    }
+    if (objects.length === 0) problems.push({ message: 'objects needs at least one object', hint: 'leave objects out for every object of the schema', block: at('objects') });
+    if (grant['future'] === true) {
+      problems.push({
+        message: 'future = true applies to a whole schema, not to named objects',
+        hint: 'default privileges are for objects created later: declare them in a grant without objects',
+        block: at('future'),
+      });
+    }
+    for (const o of objects) {
+      if (typeof o !== 'string') continue;
+      if (on === 'functions' && !/^[^()]+\(.*\)\s*$/s.test(o.trim())) {
+        problems.push({ message: `function "${o}" needs its argument types`, hint: `e.g. "${o}(integer, text)", or "${o}()" without arguments`, block: at('objects') });
+        continue;
+      }
+      // a function's name (before its argument types), else the object's name
+      const name = on === 'functions' ? o.trim().replace(/\s*\(.*$/s, '') : o;
+      const problem = identifierProblem(name);
+      if (problem) problems.push({ message: `object name "${name}" ${problem}`, block: at('objects') });
+    }
+  }
+  if (Array.isArray(columns)) {
+    if (on !== 'tables' || !hasObjects || objects.length !== 1) {
+      problems.push({ message: 'columns needs on = "tables" and exactly one table in objects', hint: 'one grant block per table', block: at('columns') });
+    }
+    if (columns.length === 0) problems.push({ message: 'columns needs at least one column', block: at('columns') });
+  }
   return problems;
 }
 

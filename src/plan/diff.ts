@@ -57,7 +57,7 @@ function setDiff(before: Json[], after: Json[]): { added: Json[]; removed: Json[
 const isObject = (v: Json | undefined): v is JsonObject => v !== null && typeof v === 'object' && !Array.isArray(v);
 const isStringList = (v: Json | undefined): v is Json[] => Array.isArray(v);
 
-const GRANT_IDENTITY = ['database', 'schema', 'on'] as const;
+const GRANT_IDENTITY = ['database', 'schema', 'on', 'objects', 'columns'] as const;
 
 /** A grant's identity as the plan shows it: `database.schema (on)`, or `database (on)`. */
 export function grantKey(g: JsonObject): string {
@@ -65,12 +65,17 @@ export function grantKey(g: JsonObject): string {
   const db = text(g['database'], '');
   const on = text(g['on'], 'tables');
   if (on === 'database' || g['schema'] === null || g['schema'] === undefined) return `${db} (${on})`;
-  return `${db}.${text(g['schema'], '')} (${on})`;
+  // An object-level grant (normalised: one object, one column at most): `db.schema (tables: orders.id)`.
+  const objects = Array.isArray(g['objects']) ? g['objects'].map((o) => text(o, '')) : [];
+  const columns = Array.isArray(g['columns']) ? g['columns'].map((c) => text(c, '')) : [];
+  const what = objects.length === 0 ? '' : `: ${objects.join(', ')}${columns.length === 0 ? '' : `.${columns.join(', ')}`}`;
+  return `${db}.${text(g['schema'], '')} (${on}${what})`;
 }
 
 function grantIdentity(g: JsonObject): JsonObject {
   const out: JsonObject = {};
-  for (const k of GRANT_IDENTITY) out[k] = g[k] ?? null;
+  // objects and columns only where a grant has them (object-level grants)
+  for (const k of GRANT_IDENTITY) if (g[k] !== undefined || (k !== 'objects' && k !== 'columns')) out[k] = g[k] ?? null;
   return out;
 }
 

@@ -29,9 +29,19 @@ export interface SchemaWanted {
   schema: string;
 }
 
+/** An object (or a column of it) an object-level grant names (`objects`, `columns`). */
+export interface ObjectWanted extends SchemaWanted {
+  on: string;
+  /** As written: a function with its argument types, normalised by the server. */
+  object: string;
+  column?: string;
+}
+
 export interface Missing {
   databases: string[];
   schemas: SchemaWanted[];
+  /** Of the objects asked about in databases and schemas that exist, those the server lacks. */
+  objects?: ObjectWanted[];
   roles: string[];
   extensions: ExtensionWanted[];
   locales: string[];
@@ -131,6 +141,8 @@ export interface NameQuestion {
   provider: string;
   databases: string[];
   schemas: SchemaWanted[];
+  /** Objects of object-level grants that may change (sent with the schemas to missing_names). */
+  objects: ObjectWanted[];
   roles: string[];
   extensions: ExtensionWanted[];
   locales: string[];
@@ -175,6 +187,30 @@ function membershipOptions16({ r, item }: Entry): string[] {
     ),
   ];
 }
+
+/** The objects and columns a role's or service account's object-level grants name, when its grants may change. */
+function objectsOf({ r, item }: Entry): ObjectWanted[] {
+  if ((r.kind !== 'Role' && r.kind !== 'ServiceAccount') || !Array.isArray(r.spec['grants']) || !mayChange(item, 'grants')) return [];
+  const out: ObjectWanted[] = [];
+  for (const g of r.spec['grants']) {
+    if (!isPlainMap(g) || !Array.isArray(g['objects'])) continue;
+    const database = [g['database'], r.spec['database']].find((d): d is string => typeof d === 'string');
+    if (database === undefined || typeof g['schema'] !== 'string') continue;
+    const on = typeof g['on'] === 'string' ? g['on'].toLowerCase() : 'tables';
+    const columns = Array.isArray(g['columns']) ? g['columns'].filter((c): c is string => typeof c === 'string') : [];
+    for (const object of g['objects']) {
+      if (typeof object !== 'string') continue;
+      out.push({ database, schema: g['schema'], on, object });
+      for (const column of columns) out.push({ database, schema: g['schema'], on, object, column });
+    }
+  }
+  return out;
+}
+
+const sameObject = (a: ObjectWanted, b: ObjectWanted) =>
+  a.database === b.database && a.schema === b.schema && a.on === b.on && a.object === b.object && a.column === b.column;
+
+const OBJECT_NOUN: Record<string, string> = { tables: 'table', sequences: 'sequence', functions: 'function', types: 'type or domain' };
 
 /** A role or service account whose apply would set SUPERUSER (new, or not superuser yet). */
 const makesSuperuser = ({ r, item }: Entry): boolean =>
@@ -265,6 +301,7 @@ export function undeclaredNames(config: Configuration, observed: ReadonlyMap<Res
         (q = {
           databases: new Map(),
           schemas: new Map(),
+          objects: new Map(),
           roles: new Map(),
           extensions: new Map(),
           locales: new Map(),
@@ -294,6 +331,7 @@ export function undeclaredNames(config: Configuration, observed: ReadonlyMap<Res
     if (relocation !== undefined) ask(r.provider, 'relocations', relocation);
     if (makesSuperuser(e)) ask(r.provider, 'superusers', r.name);
     if (membershipOptions16(e).length > 0) ask(r.provider, 'membershipOptions', r.name);
+    for (const o of objectsOf(e)) ask(r.provider, 'objects', o);
   }
   const values = <T>(m: Map<string, unknown>) => [...m.keys()].sort().map((k) => m.get(k) as T);
   return {
@@ -301,6 +339,7 @@ export function undeclaredNames(config: Configuration, observed: ReadonlyMap<Res
       provider,
       databases: values(q.databases),
       schemas: values(q.schemas),
+      objects: values(q.objects),
       roles: values(q.roles),
       extensions: values(q.extensions),
       locales: values(q.locales),
@@ -345,6 +384,19 @@ export function undeclaredNames(config: Configuration, observed: ReadonlyMap<Res
             : (u.namespace === 'database' ? m?.databases : m?.roles)?.includes(u.name);
         const where = u.namespace === 'schema' ? ` in database ${JSON.stringify(u.database)}` : '';
         if (gone) add(u.key, `${u.attribute} names ${u.namespace} ${JSON.stringify(u.name)}${where}, which is neither declared nor on the server`);
+      }
+      // an object-level grant on an object (or column) the server does not have: GRANT would fail
+      for (const entry of entries) {
+        for (const o of objectsOf(entry)) {
+          if (!missing.get(entry.r.provider)?.objects?.some((x) => sameObject(x, o))) continue;
+          const what = `${OBJECT_NOUN[o.on] ?? o.on} ${JSON.stringify(o.object)} in schema ${JSON.stringify(o.schema)} of database ${JSON.stringify(o.database)}`;
+          add(
+            entry.key,
+            o.column === undefined
+              ? `grant.objects names ${what}, which is not on the server`
+              : `grant.columns names column ${JSON.stringify(o.column)} of ${what}, which is not on the server`,
+          );
+        }
       }
       for (const entry of extensions) {
         const { r, key } = entry;

@@ -203,7 +203,8 @@ export async function readMissingNames(client: pg.Client, questions: readonly Na
       JSON.stringify(q.extensions),
       q.locales,
       JSON.stringify(q.settings),
-      JSON.stringify(q.schemas),
+      // the objects of object-level grants ride along with the schemas (entries with "object")
+      JSON.stringify([...q.schemas, ...(q.objects ?? [])]),
       q.tablespaces,
       JSON.stringify(q.relocations),
     ]);

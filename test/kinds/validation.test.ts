@@ -55,7 +55,7 @@ const cases: [string, string, { message: string; at: string; hint?: string }[]][
     'service_account "a" {\n  database = "d"\n  grant {\n    schema = "s"\n    on = "table"\n    privileges = ["SELECT"]\n  }\n}',
     [
       {
-        message: 'on: invalid value "table", expected one of: "tables", "sequences", "functions", "schema", "database"',
+        message: 'on: invalid value "table", expected one of: "tables", "sequences", "functions", "types", "schema", "database"',
         at: '5:10',
         hint: 'did you mean "tables"?',
       },
@@ -75,6 +75,35 @@ const cases: [string, string, { message: string; at: string; hint?: string }[]][
         at: '6:21',
         hint: 'future_owners names the roles whose objects created later get these privileges (ALTER DEFAULT PRIVILEGES FOR ROLE …)',
       },
+    ],
+  ],
+  [
+    'object-level grants: types need objects; functions a signature; columns one table and column privileges; no future',
+    'role "r" {\n  grant {\n    database = "d"\n    schema = "s"\n    on = "types"\n    privileges = ["USAGE"]\n  }\n' +
+      '  grant {\n    database = "d"\n    schema = "s"\n    on = "functions"\n    objects = ["total"]\n    privileges = ["EXECUTE"]\n  }\n' +
+      '  grant {\n    database = "d"\n    schema = "s"\n    objects = ["a", "b"]\n    columns = ["id"]\n    privileges = ["SELECT", "DELETE"]\n  }\n' +
+      '  grant {\n    database = "d"\n    schema = "s"\n    objects = ["a"]\n    future = true\n    privileges = ["SELECT"]\n  }\n' +
+      '  grant {\n    database = "d"\n    schema = "s"\n    on = "schema"\n    objects = ["a"]\n    privileges = ["USAGE"]\n  }\n}',
+    [
+      { message: 'a grant on "types" needs objects', at: '2:3', hint: 'name the types and domains, e.g. objects = ["mood", "email_address"]' },
+      { message: 'function "total" needs its argument types', at: '12:15', hint: 'e.g. "total(integer, text)", or "total()" without arguments' },
+      { message: 'columns needs on = "tables" and exactly one table in objects', at: '19:15', hint: 'one grant block per table' },
+      { message: 'privilege "DELETE" does not apply to columns', at: '20:18', hint: 'allowed on columns: SELECT, INSERT, UPDATE, REFERENCES (or ALL)' },
+      {
+        message: 'future = true applies to a whole schema, not to named objects',
+        at: '26:14',
+        hint: 'default privileges are for objects created later: declare them in a grant without objects',
+      },
+      { message: 'objects applies to tables, sequences, functions and types, not to "schema"', at: '33:15' },
+    ],
+  ],
+  [
+    'object names are identifiers (a function: its name before its argument types)',
+    'role "r" {\n  grant {\n    database = "d"\n    schema = "s"\n    on = "functions"\n    objects = ["(int)"]\n    privileges = ["EXECUTE"]\n  }\n' +
+      '  grant {\n    database = "d"\n    schema = "s"\n    objects = ["' + 'x'.repeat(64) + '"]\n    privileges = ["SELECT"]\n  }\n}',
+    [
+      { message: 'function "(int)" needs its argument types', at: '6:15', hint: 'e.g. "(int)(integer, text)", or "(int)()" without arguments' },
+      { message: `object name "${'x'.repeat(64)}" is 64 bytes long, more than PostgreSQL's limit of 63 bytes (NAMEDATALEN)`, at: '12:15' },
     ],
   ],
   [
