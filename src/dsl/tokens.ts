@@ -9,6 +9,25 @@
 import type { CustomPatternMatcherFunc, IToken, Lexer as LexerType, TokenType } from 'chevrotain';
 import { createToken, Lexer } from './chevrotain.js';
 
+/**
+ * The first characters a custom-matched token can start with, for chevrotain's first-character
+ * optimisation: without a `start_chars_hint` on every custom pattern of a mode, the lexer tries
+ * every pattern of the mode at every character (3× slower). buildLexer(true) (run by
+ * test/dsl/definitions.test.ts) sets `ensureOptimizations`, which fails when a mode is not optimised.
+ *
+ * Every character but `excluded`: all codes below 256, and above that one code per block of 255,
+ * which is how chevrotain 11 buckets the rest (charCodeToOptimizedIndex); listing all 65,536
+ * codes costs ~3 ms per token at start-up. test/dsl/definitions.test.ts lexes every code.
+ */
+function everyCharExcept(...excluded: string[]): number[] {
+  const skip = new Set(excluded.map((c) => c.charCodeAt(0)));
+  const out: number[] = [];
+  for (let code = 0; code < 256; code++) if (!skip.has(code)) out.push(code);
+  for (let code = 256; code < 0x10000; code += 255) out.push(code);
+  out.push(0xffff);
+  return out;
+}
+
 // ── trivia ────────────────────────────────────────────────────────────────────────────
 export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\f\uFEFF]+/, group: Lexer.SKIPPED });
 /** A \r that does not start a CRLF line break. */
@@ -31,6 +50,7 @@ export const BlockComment = createToken({
       return end < 0 ? null : ([text.slice(offset, end + 2)] as unknown as RegExpExecArray);
     },
   },
+  start_chars_hint: ['/'],
   group: 'comments',
   line_breaks: true,
 });
@@ -147,6 +167,7 @@ const matchStringText: CustomPatternMatcherFunc = (text, offset) => {
 export const StringText = createToken({
   name: 'StringText',
   pattern: { exec: matchStringText },
+  start_chars_hint: everyCharExcept('"', '\n', '\r'),
   label: 'string text',
   line_breaks: false,
 });
@@ -229,6 +250,7 @@ const matchHeredocEnd: CustomPatternMatcherFunc = (text, offset, tokens) => {
 export const HeredocText = createToken({
   name: 'HeredocText',
   pattern: { exec: matchHeredocText },
+  start_chars_hint: everyCharExcept(),
   label: 'heredoc text',
   line_breaks: true,
 });
@@ -236,6 +258,8 @@ export const HeredocText = createToken({
 export const HeredocEnd = createToken({
   name: 'HeredocEnd',
   pattern: { exec: matchHeredocEnd },
+  // indentation, then the marker (an identifier)
+  start_chars_hint: [' ', '\t', '_', ...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'],
   label: 'heredoc end marker',
   line_breaks: false,
   pop_mode: true,
@@ -319,6 +343,7 @@ const matchTemplateText: CustomPatternMatcherFunc = (text, offset) => {
 export const TemplateFileText = createToken({
   name: 'TemplateFileText',
   pattern: { exec: matchTemplateText },
+  start_chars_hint: everyCharExcept(),
   label: 'template text',
   line_breaks: true,
 });
@@ -341,14 +366,17 @@ export const allTokens: TokenType[] = [
 
 /**
  * The lexer. `validate` checks the token definitions (costly: a fifth of a small command's
- * parse); xp skips it at run time, test/dsl/definitions.test.ts runs it.
+ * parse); xp skips it at run time, test/dsl/definitions.test.ts runs it. `safeMode` (tests only)
+ * turns chevrotain's first-character optimisation off: the reference the optimised lexer must match.
  */
-export function buildLexer(validate: boolean): LexerType {
+export function buildLexer(validate: boolean, safeMode = false): LexerType {
   return new Lexer(
     { modes: { expr: exprMode, string: stringMode, heredoc: heredocMode, template: templateMode }, defaultMode: 'expr' },
     {
       positionTracking: 'full',
-      ensureOptimizations: false,
+      // every mode gets the first-character optimisation (see everyCharExcept); checked with the definitions
+      ensureOptimizations: validate && !safeMode,
+      safeMode,
       skipValidations: !validate,
       // lines end at \n (a \r before it is whitespace): CRLF files count lines like LF files
       lineTerminatorsPattern: /\n/g,
