@@ -13,16 +13,17 @@
 // Both servers are fresh PostgreSQL 15 servers from the system's binaries (bench/server.js):
 // the fixture's names are fixed (a shared server would need prefixes, which would hide the
 // 63-byte names), and pg_dump/pg_dumpall 15 refuse an 18 server (the embedded package ships no
-// pg_dump). The examples' round trip is in test/e2e/examples.test.ts, the 1,000 tenants' in
-// bench/import.mjs (and 20 of them below).
+// pg_dump). Cases: the hostile server; each example (examples/*) applied; the benchmark's tenant
+// state with 20 tenants (bench/import.mjs does it with 1,000).
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dumpDifference, normalisedDump } from '../../bench/catalog.js';
 import { benchState, sqlScript } from '../../bench/generate.js';
 import { freshServer, libpqEnv, PG_BIN } from '../../bench/server.js';
-import { expectOk, tempDir, xp } from '../e2e/xp.js';
+import { configurationFileNames } from '../../src/config/files.js';
+import { REPO, expectOk, tempDir, withClient, xp } from '../e2e/xp.js';
 
 type Server = Awaited<ReturnType<typeof freshServer>>;
 const FIXTURES = resolve(import.meta.dirname, 'fixtures');
@@ -106,6 +107,24 @@ describe.skipIf(!available)('xp import, round trip exact', { timeout: 600_000 },
   };
   afterAll(async () => {
     await Promise.all(started.map((s) => s.destroy()));
+  });
+
+  const examples = readdirSync(join(REPO, 'examples'), { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
+  it.each(examples)('example %s, applied: import, plan empty, and a fresh server gets the same dump', async (name) => {
+    const [source, target] = await pair();
+    const dir = join(tempDir('xp-import-rt-'), name);
+    mkdirSync(dir);
+    for (const f of configurationFileNames(join(REPO, 'examples', name))) copyFileSync(join(REPO, 'examples', name, f), join(dir, f));
+    expectOk(await xp(['apply', '--auto-approve', '--database-url', source.url], { cwd: dir }), `apply ${name}`);
+    const dbs = await withClient(source.url, async (c) =>
+      (await c.query<{ datname: string }>(`select datname from pg_database where not datistemplate and datname <> 'postgres' order by 1`)).rows.map((r) => r.datname),
+    );
+    expect(dbs.length).toBeGreaterThan(0);
+    expect(dbs.length).toBeLessThanOrEqual(2);
+    await roundTrip(source, target, [dbs[0]!, dbs[1] ?? dbs[0]!], null);
   });
 
   it("the benchmark's tenant state (20 tenants; bench/import.mjs imports 1,000): grouped, plan empty, the same dump", async () => {
