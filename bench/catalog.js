@@ -3,7 +3,8 @@
 // - `normalisedDump`: pg_dumpall --roles-only plus pg_dump --schema-only --create of the two
 //   benchmark databases, with passwords removed, VALID UNTIL 'infinity' read as no expiry,
 //   and lines sorted (the order in which a tool created things, and the salt of a SCRAM
-//   verifier, are not part of the result);
+//   verifier, are not part of the result), each line run as another role (a third grantor's
+//   grant) marked with that role;
 // - `catalogCounts`: the objects of the benchmark state counted in the catalog.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -30,6 +31,26 @@ const isNoise = (line) =>
   line.startsWith('SELECT pg_catalog.set_config(');
 
 /**
+ * A dump's lines, each run as another role (between SET SESSION AUTHORIZATION and RESET SESSION
+ * AUTHORIZATION: a grant by a third grantor) marked with it, `[as "grantor"] GRANT …`, so that
+ * sorting keeps who granted what (the SET lines are noise otherwise).
+ * @param {string} dump
+ */
+function asAuthorization(dump) {
+  /** @type {string | undefined} */
+  let as;
+  /** @type {string[]} */
+  const out = [];
+  for (const line of dump.split('\n')) {
+    const set = /^SET SESSION AUTHORIZATION (.*);$/.exec(line);
+    if (set) as = set[1];
+    else if (line === 'RESET SESSION AUTHORIZATION;') as = undefined;
+    else out.push(as === undefined || isNoise(line) ? line : `[as ${as}] ${line}`);
+  }
+  return out;
+}
+
+/**
  * @param {{host:string,port:number,user:string,password:string}} server
  * @param {BenchState} state
  * @returns {{ text: string, digest: string }}
@@ -39,8 +60,7 @@ export function normalisedDump(server, state) {
   const roles = capture('pg_dumpall', ['--roles-only', '--no-role-passwords', '-l', 'postgres'], env);
   const dbs = [state.appDatabase, state.otherDatabase].map((db) => capture('pg_dump', ['--schema-only', '--create', '-d', db], env));
   const lines = [roles, ...dbs]
-    .join('\n')
-    .split('\n')
+    .flatMap(asAuthorization)
     // VALID UNTIL 'infinity' and no VALID UNTIL both mean "never expires" (xp writes
     // 'infinity', the only value ALTER ROLE has to lift an expiry someone set by hand)
     .map((l) => l.replace(/ PASSWORD '[^']*'/g, '').replace(/ VALID UNTIL 'infinity'/g, '').trimEnd())

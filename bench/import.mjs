@@ -3,12 +3,17 @@
 // also installs the provider in the control database; the next ones find it installed), and
 // the number of statements the import sent to the server (pg_stat_statements: calls on the
 // control connection and, through dblink, in each database), which must not grow with N.
-//   npm run build && node bench/import.mjs --tenants 1000 --runs 3 [--profile] [--out FILE.json]
+// Then the round trip of the last import (issue 13): its plan against the same server adopts
+// every object with no attribute change, and after that apply `xp plan --detailed-exitcode`
+// exits 0 (no changes); with --exact the configuration is applied to a
+// second fresh server, whose normalised dump (bench/catalog.js) must equal the source's.
+//   npm run build && node bench/import.mjs --tenants 1000 --runs 3 [--exact] [--profile] [--out FILE.json]
 // --profile also writes a CPU profile summary of the last run (bench/profile.js).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { dumpDifference, normalisedDump } from './catalog.js';
 import { benchState, sqlScript } from './generate.js';
 import { summariseCpuProfile } from './profile.js';
 import { freshServer, libpqEnv, PG_BIN, psqlQuery } from './server.js';
@@ -23,6 +28,7 @@ const tenants = Number(arg('tenants', '1000'));
 const tables = Number(arg('tables', '0'));
 const runs = Number(arg('runs', '3'));
 const profile = process.argv.includes('--profile');
+const exact = process.argv.includes('--exact');
 const outFile = arg('out', undefined);
 const xp = resolve(new URL('../bin/xp.js', import.meta.url).pathname);
 
@@ -80,6 +86,44 @@ try {
       process.stderr.write(JSON.stringify(summariseCpuProfile(join(prof, file), resolve(xp, '../..')), null, 2) + '\n');
     }
   }
+  // the round trip of the last import: its plan against the source is empty …
+  const last = join(work, `out-${runs - 1}`);
+  const xpRun = (/** @type {string[]} */ args, /** @type {string} */ url) => {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, [xp, ...args, '--database-url', url], { cwd: last, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 256 * 1024 * 1024 });
+    return { ...r, ms: Math.round(Number(process.hrtime.bigint() - t0) / 1e6) };
+  };
+  // (the objects are not yet managed by a stack: the plan adopts each, changing no attribute;
+  // once that apply has recorded them, the plan has no changes at all)
+  const adopting = xpRun(['plan', '--json'], server.url);
+  if (adopting.status !== 0) throw new Error(`xp plan of the import exited ${adopting.status}: ${adopting.stderr}`);
+  const resources = /** @type {{ resources: Array<{ action: string, changes: unknown[] }> }} */ (JSON.parse(adopting.stdout)).resources;
+  const adoption = { resources: resources.length, withAttributeChanges: resources.filter((r) => r.changes.length > 0).length, planMs: adopting.ms };
+  const adopted = xpRun(['apply', '--auto-approve'], server.url);
+  if (adopted.status !== 0) throw new Error(`xp apply of the import on its source exited ${adopted.status}: ${adopted.stderr}`);
+  const plan = xpRun(['plan', '--detailed-exitcode'], server.url);
+  process.stderr.write(
+    `plan of the import: ${adoption.resources} adopted, ${adoption.withAttributeChanges} with attribute changes (${(adoption.planMs / 1000).toFixed(1)} s); ` +
+      `after that apply (${(adopted.ms / 1000).toFixed(1)} s): plan exit ${plan.status} (0: no changes) in ${(plan.ms / 1000).toFixed(1)} s\n`,
+  );
+  if (plan.status !== 0) process.stderr.write(`${plan.stdout.slice(-4000)}\n${plan.stderr}\n`);
+  // … and, with --exact, applied to a fresh server it gives the same normalised dump
+  /** @type {Record<string, unknown> | undefined} */
+  let exactResult;
+  if (exact) {
+    const target = await freshServer();
+    try {
+      const applied = xpRun(['apply', '--auto-approve'], target.url);
+      if (applied.status !== 0) throw new Error(`xp apply of the import on a fresh server exited ${applied.status}: ${applied.stderr}`);
+      const replan = xpRun(['plan', '--detailed-exitcode'], target.url);
+      const diff = dumpDifference(normalisedDump(server, s).text, normalisedDump(target, s).text);
+      exactResult = { applyMs: applied.ms, planExitCodeOnFreshServer: replan.status, dumpLinesOnlyInSource: diff.onlyA.length, dumpLinesOnlyInFreshServer: diff.onlyB.length };
+      process.stderr.write(`on a fresh server: apply ${(applied.ms / 1000).toFixed(1)} s, plan exit ${replan.status}, dump difference ${diff.onlyA.length} + ${diff.onlyB.length} lines\n`);
+      for (const l of [...diff.onlyA.slice(0, 10).map((x) => `- ${x}`), ...diff.onlyB.slice(0, 10).map((x) => `+ ${x}`)]) process.stderr.write(`${l}\n`);
+    } finally {
+      await target.destroy();
+    }
+  }
   const median = (xs) => {
     const v = [...xs].sort((a, b) => a - b);
     const m = Math.floor(v.length / 2);
@@ -101,6 +145,8 @@ try {
     loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
     cores: cpus().length,
     linesWritten: lines,
+    planOfImport: { ...adoption, adoptionApplyMs: adopted.ms, planExitCodeAfter: plan.status, planAfterMs: plan.ms },
+    ...(exactResult ? { roundTripOnFreshServer: exactResult } : {}),
     node: process.version,
     date: new Date().toISOString(),
   };

@@ -233,15 +233,16 @@ begin
     continue when v_ords is null;
     v_results := xplane.reconcile_many(array(select v_ids[o] from unnest(v_ords) with ordinality u(o, k) order by k), v_pc);
     for j in 1 .. cardinality(v_ords) loop
+      -- exists: the object is there (observed), even when part of the action waits (dependency_not_ready)
       v_out[v_ords[j]] := jsonb_build_object('id', v_ids[v_ords[j]], 'status_code', (v_results[j]).status_code,
-                                             'message', (v_results[j]).message);
+                                             'message', (v_results[j]).message, 'exists', (v_results[j]).observed is not null);
     end loop;
   end loop;
   return coalesce(to_jsonb(v_out), '[]'::jsonb);
 end
 $$;
 comment on function xplane.apply_many(jsonb, text) is
-  'apply for a batch of independent objects (none depends on another): items [{"kind","name","spec","provider_config","deletion_policy","prevent_destroy","ignore_changes","address","renamed_from"}] (the lifecycle keys, address and renamed_from optional) are declared (renamed_from: renamed in place first, xplane.rename_resource; address: recorded), observed in one batched read per provider config, and reconciled in order, in one transaction. Returns [{"id","status_code","message"}] in input order; an item that cannot be declared (invalid name, another stack''s resource) gets its error and the others go on.';
+  'apply for a batch of independent objects (none depends on another): items [{"kind","name","spec","provider_config","deletion_policy","prevent_destroy","ignore_changes","address","renamed_from"}] (the lifecycle keys, address and renamed_from optional) are declared (renamed_from: renamed in place first, xplane.rename_resource; address: recorded), observed in one batched read per provider config, and reconciled in order, in one transaction. Returns [{"id","status_code","message","exists"}] in input order (exists: the object is observed after the action); an item that cannot be declared (invalid name, another stack''s resource) gets its error and the others go on.';
 
 create or replace function xplane.analyze_catalogs(p_provider_config text, p_databases text[])
 returns void language plpgsql volatile set search_path = xplane, pg_catalog as $$

@@ -299,10 +299,11 @@ export class StepExecutor {
   }
 
   /** The outcome of one applied step; a new password goes to its connection_secret file. */
-  private finish(p: Prepared, result: { status_code?: string; message?: string }): StepOutcome {
+  private finish(p: Prepared, result: { status_code?: string; message?: string; exists?: boolean }): StepOutcome {
     const code = result.status_code ?? 'error';
     const message = result.message ?? '';
-    if (!OK_CODES.has(code) || code === 'not_found') return { ok: false, statusCode: code, message: message || 'the provider recorded no result' };
+    if (!OK_CODES.has(code) || code === 'not_found')
+      return { ok: false, statusCode: code, message: message || 'the provider recorded no result', ...(code === 'dependency_not_ready' && result.exists === true ? { exists: true } : {}) };
     const { step, password, verifier } = p;
     // The next plan knows this declared password is the one set, without a PBKDF2.
     if (password !== undefined && verifier !== undefined && step.passwordSource === 'configured') rememberDeclared(this.ctx.dir, step.provider, step.name, password, verifier);

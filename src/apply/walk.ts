@@ -6,7 +6,8 @@
 // every step not done is "not run: connection lost" (one error, not one per step). A step the
 // provider reports as waiting on something not there yet (dependency_not_ready: a role's
 // grants on a schema this apply creates, through a name written as a string) runs again
-// after another step succeeds, and fails with that reason only once nothing else can help.
+// after another step succeeds, and fails with that reason only once nothing else can help;
+// when its object exists (only a part waits), its dependents run meanwhile.
 // The steps that are ready together go to the executor in batches (executeBatch): a batch's
 // steps wait for none of each other, so that the executor may run them in one call.
 import type { ApplyEvent, ApplyView, PlannedStep, ResourceAction } from './events.js';
@@ -25,6 +26,11 @@ export interface StepOutcome {
   message: string;
   /** The connection to the server was lost: the outcome is unknown, and nothing more can run. */
   connectionLost?: boolean;
+  /**
+   * dependency_not_ready, and the object itself exists (a role created, its grants waiting for
+   * a database this apply creates): what depends on it may run while it waits.
+   */
+  exists?: boolean;
 }
 
 export interface WalkOptions {
@@ -249,6 +255,9 @@ export async function walk(opts: WalkOptions): Promise<WalkResult> {
       emit({ type: 'resource_not_run', at: now(), address: step.address, action: step.action, reason: 'connection lost while it ran (its outcome is unknown)' });
     } else if (!outcome.ok && outcome.statusCode === 'dependency_not_ready') {
       deferred.set(index, { outcome, elapsedMs });
+      // its object exists: its dependents need no more (a cycle through the part that waits —
+      // a database owned by a member of a role with grants in it — resolves this way)
+      if (outcome.exists === true) markFinished(step.address);
     } else if (outcome.ok) {
       retryDeferred();
       succeeded.add(step.address);

@@ -38,6 +38,8 @@ export interface ClusterDatabase {
   connection_limit: number;
   allow_connections: boolean;
   comment: string | null;
+  /** What PUBLIC holds on it (its ACL, or the default one: CONNECT, TEMPORARY). */
+  public_privileges: string[];
 }
 
 export interface ManagedRow {
@@ -85,7 +87,10 @@ const CLUSTER_SQL = `select json_build_object(
              'lc_collate', d.datcollate::text, 'lc_ctype', d.datctype::text,
              'locale_provider', pg_catalog.to_jsonb(d) ->> 'datlocprovider',
              'connection_limit', d.datconnlimit, 'allow_connections', d.datallowconn,
-             'comment', pg_catalog.shobj_description(d.oid, 'pg_database')) order by d.datname::text collate "C")
+             'comment', pg_catalog.shobj_description(d.oid, 'pg_database'),
+             'public_privileges', coalesce((select json_agg(a.privilege_type::text order by a.privilege_type::text)
+                from pg_catalog.aclexplode(coalesce(d.datacl, pg_catalog.acldefault('d', d.datdba))) a where a.grantee = 0), '[]'::json))
+             order by d.datname::text collate "C")
              from pg_catalog.pg_database d), '[]'::json),
   'template1', (select json_build_object('lc_collate', datcollate::text, 'lc_ctype', datctype::text)
                   from pg_catalog.pg_database where datname = 'template1'),
@@ -239,7 +244,7 @@ function expandGrants(cat: ImportGrantsCatalog): GrantsCatalog {
 }
 
 export interface DatabaseContents {
-  schemas: Array<{ name: string; owner: string; comment: string | null; acl: string[] | null }>;
+  schemas: Array<{ name: string; owner: string; comment: string | null; acl: string[] | null; public_privileges: string[] }>;
   extensions: Array<{ name: string; schema: string; version: string }>;
   /** Column privileges: `schema.table(column)`, grantee ("" = PUBLIC), privileges. */
   columnGrants: Array<{ object: string; grantee: string; privileges: string[] }>;
@@ -254,7 +259,10 @@ export interface DatabaseContents {
 // Privileges of one ACL as {grantee, privileges}, grantee "" for PUBLIC.
 const CONTENTS_SQL = `select json_build_object(
   'schemas', coalesce((select json_agg(json_build_object('name', n.nspname::text, 'owner', pg_catalog.pg_get_userbyid(n.nspowner)::text,
-             'comment', pg_catalog.obj_description(n.oid, 'pg_namespace'), 'acl', n.nspacl::text[]) order by n.nspname::text collate "C")
+             'comment', pg_catalog.obj_description(n.oid, 'pg_namespace'), 'acl', n.nspacl::text[],
+             'public_privileges', coalesce((select json_agg(a.privilege_type::text order by a.privilege_type::text)
+                from pg_catalog.aclexplode(coalesce(n.nspacl, pg_catalog.acldefault('n', n.nspowner))) a where a.grantee = 0), '[]'::json))
+             order by n.nspname::text collate "C")
              from pg_catalog.pg_namespace n
             where n.nspname !~ '^pg_' and n.nspname <> 'information_schema'), '[]'::json),
   'extensions', coalesce((select json_agg(json_build_object('name', e.extname::text, 'schema', n.nspname::text, 'version', e.extversion)

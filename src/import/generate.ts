@@ -10,6 +10,7 @@ import { globMatch, systemRole } from './catalog.js';
 import { assignLabels, type Labelled } from './labels.js';
 import { groupRepeated, type Group, type Item } from './grouping.js';
 import { byName, deriveGrants, json, type GrantOut, type RoleOut } from './grants.js';
+import { ReferenceGraph } from './references.js';
 
 export interface ImportOptions {
   /** Glob patterns (`*`, `?`) on role names; none: every role. */
@@ -89,7 +90,10 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
 
   // ── schemas and extensions ──────────────────────────────────────────────────────────────
   const managedKeys = new Set(cluster.managed.map((m) => JSON.stringify([m.kind, m.database, m.name])));
-  const schemas: Array<{ database: string; name: string; owner: string; comment: string | null }> = [];
+  const schemas: Array<{ database: string; name: string; owner: string; comment: string | null; public_privileges: string[] }> = [];
+  // PUBLIC's privileges on a new schema public (PostgreSQL 15 took away CREATE)
+  const publicSchemaDefault = cluster.serverVersion >= 150000 ? ['USAGE'] : ['CREATE', 'USAGE'];
+  const samePrivileges = (a: string[], b: string[]) => a.length === b.length && [...a].sort(byName).every((p, i) => p === [...b].sort(byName)[i]);
   const extensions: Array<{ database: string; name: string; schema: string; version: string }> = [];
   const skippedSchema = (db: string, s: string) => db === cluster.controlDatabase && (s === 'xplane' || s === cluster.dblinkSchema);
   for (const db of [...dbNames].sort(byName)) {
@@ -98,7 +102,10 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
     for (const s of c.schemas) {
       if (skippedSchema(db, s.name)) continue;
       const isDefaultPublic =
-        s.name === 'public' && (s.owner === 'pg_database_owner' || s.owner === cluster.me) && s.comment === 'standard public schema';
+        s.name === 'public' &&
+        (s.owner === 'pg_database_owner' || s.owner === cluster.me) &&
+        s.comment === 'standard public schema' &&
+        samePrivileges(s.public_privileges ?? [], publicSchemaDefault);
       if (isDefaultPublic && !managedKeys.has(JSON.stringify(['Schema', db, s.name]))) continue;
       schemas.push({ database: db, ...s });
     }
@@ -166,6 +173,20 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
     }
   }
 
+  // grants made by a third grantor: declared like any other, but xp grants as itself
+  for (const db of [...dbNames].sort(byName)) {
+    const cat = input.grants[db];
+    if (!cat) continue;
+    const by = (what: string, grantors: Record<string, string[]> | undefined) => {
+      for (const role of Object.keys(grantors ?? {}).sort(byName)) {
+        if (!imported.has(role)) continue;
+        notes.push(`database ${json(db)}: the privileges of ${json(role)} on ${what} were granted by ${grantors![role]!.map(json).join(', ')} (a third grantor); xp declares them, and grants them as itself where it creates them`);
+      }
+    };
+    by('the database', cat.db_grantors);
+    for (const schema of Object.keys(cat.schemas).sort(byName)) if (!skippedSchema(db, schema)) by(`schema ${json(schema)}`, cat.schemas[schema]!.grantors);
+  }
+
   // memberships with options: `membership` blocks (membershipLines, below), read from
   // roles_catalog's member_options as observe reads them
   // settings: a database's own are its `settings`, a role's in one database its `database_settings`
@@ -215,14 +236,45 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
     if (r && r.login && accountsToo) return refTo(`role:${name}`, `service_account.${accountLabels.get(name)!.label}`);
     return quote(name);
   };
-  const dbRef = (name: string): string =>
-    declared?.addresses.get(identityKey('database', '', name))?.address ?? (dbLabels.has(name) ? `database.${dbLabels.get(name)!.label}` : quote(name));
-  const schemaRef = (db: string, name: string): string => {
+  const dbRef = (name: string, from?: string): string =>
+    declared?.addresses.get(identityKey('database', '', name))?.address ??
+    (dbLabels.has(name) && (from === undefined || graph.allowed(from, `database:${name}`)) ? `database.${dbLabels.get(name)!.label}` : quote(name));
+  const schemaRef = (db: string, name: string, from?: string): string => {
     const d = declared?.addresses.get(identityKey('schema', db, name));
     if (d) return d.address;
     const l = schemaLabels.get(skey(db, name));
-    return l ? refTo(`schema:${skey(db, name)}`, `schema.${l.label}`) : quote(name);
+    return l && (from === undefined || graph.allowed(from, `schema:${skey(db, name)}`)) ? refTo(`schema:${skey(db, name)}`, `schema.${l.label}`) : quote(name);
   };
+
+  // references that would close a dependency cycle are written as names (references.ts)
+  const graph = new ReferenceGraph();
+  {
+    const roleId = (name: string) => (imported.has(name) && !isDeclared('role', '', name) ? `role:${name}` : undefined);
+    const dbId = (name: string) => (dbLabels.has(name) ? `database:${name}` : undefined);
+    const schemaId = (db: string, name: string) => (schemaLabels.has(skey(db, name)) ? `schema:${skey(db, name)}` : undefined);
+    const hard = (from: string, to: string | undefined) => to !== undefined && graph.add(from, to);
+    for (const d of databases) if (d.owner !== cluster.me) hard(`database:${d.name}`, roleId(d.owner));
+    for (const s of schemas) {
+      hard(`schema:${skey(s.database, s.name)}`, dbId(s.database));
+      if (s.owner !== cluster.me) hard(`schema:${skey(s.database, s.name)}`, roleId(s.owner));
+    }
+    for (const e of extensions) {
+      hard(`extension:${skey(e.database, e.name)}`, dbId(e.database));
+      hard(`extension:${skey(e.database, e.name)}`, schemaId(e.database, e.schema));
+    }
+    for (const r of finalRoles) for (const m of r.catalog.member_of) hard(`role:${r.name}`, roleId(m));
+    const soft = (from: string, to: string | undefined) => to !== undefined && graph.offer(from, to);
+    for (const r of [...finalRoles].sort((a, b) => byName(a.name, b.name))) {
+      const from = `role:${r.name}`;
+      if (r.login && r.database !== undefined) soft(from, dbId(r.database));
+      for (const s of r.schemas) soft(from, schemaId(s.database, s.schema));
+      for (const g of r.grants) {
+        if (!(r.login && g.database === r.database)) soft(from, dbId(g.database));
+        if (g.schema !== null) soft(from, schemaId(g.database, g.schema));
+        for (const o of g.futureOwners ?? []) soft(from, roleId(o));
+      }
+    }
+  }
 
   // ── text ────────────────────────────────────────────────────────────────────────────────
   const out: string[] = [];
@@ -312,6 +364,7 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
     extensions: extensions.filter((e) => !isDeclared('extension', e.database, e.name)),
     roles: finalRoles.filter((r) => !isDeclared('role', '', r.name)),
   };
+  const list = (items: string[]) => `[${items.join(', ')}]`;
   for (const d of missing.databases) {
     block('database', `database:${d.name}`, d.name, '', dbLabels.get(d.name)!, () => [
       ['owner', d.owner === cluster.me ? undefined : roleRef(d.owner, true)],
@@ -322,6 +375,8 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
       ['allow_connections', d.allow_connections ? undefined : 'false'],
       ['settings', settingsMap(databaseSettings(d.name))],
       ['comment', d.comment === null ? undefined : quote(d.comment)],
+      // PUBLIC's privileges, when they are not a new database's (CONNECT, TEMPORARY)
+      ['public_privileges', samePrivileges(d.public_privileges ?? [], ['CONNECT', 'TEMPORARY']) ? undefined : list((d.public_privileges ?? []).map(quote))],
     ], undefined, lifecycleOf('Database', '', d.name));
   }
   for (const s of missing.schemas) {
@@ -329,6 +384,11 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
       ['database', dbRef(s.database)],
       ['owner', s.owner === cluster.me ? undefined : roleRef(s.owner, true)],
       ['comment', s.comment === null ? undefined : quote(s.comment)],
+      // PUBLIC's privileges, when they are not a new schema's (none; schema public: publicSchemaDefault)
+      [
+        'public_privileges',
+        samePrivileges(s.public_privileges ?? [], s.name === 'public' ? publicSchemaDefault : []) ? undefined : list((s.public_privileges ?? []).map(quote)),
+      ],
     ], undefined, lifecycleOf('Schema', s.database, s.name));
   }
   for (const e of missing.extensions) {
@@ -338,7 +398,6 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
       ['version', quote(e.version)],
     ], undefined, lifecycleOf('Extension', e.database, e.name));
   }
-  const list = (items: string[]) => `[${items.join(', ')}]`;
   /**
    * A role's memberships as observe reads them (roles_catalog member_options: an option holds
    * when any grantor's grant carries it): those with the options of a plain GRANT in member_of,
@@ -362,15 +421,16 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
   };
   const grantBlock = (g: GrantOut, account: RoleOut): string => {
     const lines = ['grant {'];
-    if (!(account.login && g.database === account.database)) lines.push(`database = ${dbRef(g.database)}`);
-    if (g.schema !== null) lines.push(`schema = ${schemaRef(g.database, g.schema)}`);
+    const from = `role:${account.name}`;
+    if (!(account.login && g.database === account.database)) lines.push(`database = ${dbRef(g.database, from)}`);
+    if (g.schema !== null) lines.push(`schema = ${schemaRef(g.database, g.schema, from)}`);
     if (g.on !== 'tables') lines.push(`on = ${quote(g.on)}`);
     const all = allOf(g.on);
     const privs = g.privileges.length === all.length && all.every((p) => g.privileges.includes(p)) ? ['ALL'] : g.privileges;
     lines.push(`privileges = ${list(privs.map(quote))}`);
     if (g.grantOption) lines.push('grant_option = true');
     if (g.future) lines.push('future = true');
-    if ((g.futureOwners ?? []).length > 0) lines.push(`future_owners = ${list(g.futureOwners!.map((o) => roleRef(o, true)))}`);
+    if ((g.futureOwners ?? []).length > 0) lines.push(`future_owners = ${list(g.futureOwners!.map((o) => (graph.allowed(`role:${account.name}`, `role:${o}`) ? roleRef(o, true) : quote(o))))}`);
     lines.push('}');
     return lines.join('\n');
   };
@@ -421,8 +481,8 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
       '',
       accountLabels.get(r.name)!,
       () => [
-        ['database', dbRef(r.database!)],
-        ['schemas', r.schemas.length === 0 ? undefined : list(r.schemas.map((s) => schemaRef(s.database, s.schema)))],
+        ['database', dbRef(r.database!, `role:${r.name}`)],
+        ['schemas', r.schemas.length === 0 ? undefined : list(r.schemas.map((s) => schemaRef(s.database, s.schema, `role:${r.name}`)))],
         ['member_of', membershipsOf(c).memberOf.length === 0 ? undefined : list(membershipsOf(c).memberOf.map((m) => roleRef(m, false)))],
         ...roleAttributeLines(c),
         ['comment', c.comment === null ? undefined : quote(c.comment)],

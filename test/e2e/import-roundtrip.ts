@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { expectOk, tempDir, withClient, xp, xpIn, type XpResult } from './xp.js';
+import { expectOk, tempDir, unique, withClient, xp, xpIn, type XpResult } from './xp.js';
 
 /** The databases and roles a stack manages (to narrow an import to them on a shared server). */
 export async function stackScope(url: string, stack: string): Promise<{ databases: string[]; roles: string[] }> {
@@ -34,8 +34,12 @@ export interface Imported {
   run: ReturnType<typeof xpIn>;
 }
 
-/** `xp import` into a fresh directory; then the same import again must be byte-identical, and `xp fmt --check` clean. */
-export async function importInto(url: string, args: string[], name = 'imported'): Promise<Imported> {
+/**
+ * `xp import` into a fresh directory; then the same import again must be byte-identical, and `xp fmt --check` clean.
+ * The directory's name is the stack's (when no stack manages the objects): unique, so that what
+ * a run that failed before its destroy left in a shared server's records is no other run's.
+ */
+export async function importInto(url: string, args: string[], name = unique('imported')): Promise<Imported> {
   const dir = join(tempDir('xp-import-'), name);
   const run = xpIn(dir, url);
   const result = expectOk(await xp(['import', dir, ...args, '--database-url', url], { cwd: tempDir() }), 'xp import');
