@@ -3,32 +3,27 @@
 -- (normalize_members, members_statements, xplane.member_edges), on the catalog read by
 -- roles_catalog_sql (052_role_catalog.sql). docs/kinds/role.md, "Memberships".
 
-create or replace function xplane.normalize_memberships(p_kind xplane.resource_kind, p_spec jsonb)
+create or replace function xplane.membership_entries(p_kind xplane.resource_kind, p_key text, p_list jsonb, p_inherit boolean,
+                                                     p_role_is text, p_twice text)
 returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
 declare
-  v_member_of jsonb := xplane.spec_identifier_set(p_kind, p_spec, 'member_of');
-  v_list      jsonb := p_spec -> 'memberships';
-  v_inherit   boolean := xplane.spec_bool(p_kind, p_spec, 'inherit', true);
-  v_edges     jsonb := '{}';
-  v_e         jsonb;
-  v_i         integer := 0;
-  v_at        text;
-  v_key       text;
-  v_role      text;
-  v_entry     jsonb;
+  v_edges jsonb := '{}';
+  v_e     jsonb;
+  v_i     integer := 0;
+  v_at    text;
+  v_key   text;
+  v_role  text;
+  v_entry jsonb;
 begin
-  -- member_of: every membership (authoritative), sorted. memberships: the options of those
-  -- whose options are not the defaults (admin false, inherit as the role's own INHERIT, set
-  -- true: what a plain GRANT gives), sorted by role. A membership in both is merged (member_of
-  -- says nothing about options); one listed twice with different options is refused.
-  if v_list is null or v_list = 'null'::jsonb or v_list = '[]'::jsonb then
-    return jsonb_build_object('member_of', v_member_of, 'memberships', '[]'::jsonb);
+  -- A list of {role, admin, inherit, set} (the spec key p_key: memberships or members),
+  -- validated at p_key[i], as {role: {role, admin (false), inherit (p_inherit when not given),
+  -- set (true)}}. p_role_is: what `role` names, for its error; p_twice: the format (%s: the
+  -- role) of the error for a role listed twice with different options.
+  if jsonb_typeof(p_list) <> 'array' then
+    perform xplane.invalid_spec(p_kind, p_key, 'must be a list of {role, admin, inherit, set}');
   end if;
-  if jsonb_typeof(v_list) <> 'array' then
-    perform xplane.invalid_spec(p_kind, 'memberships', 'must be a list of {role, admin, inherit, set}');
-  end if;
-  for v_e in select value from jsonb_array_elements(v_list) loop
-    v_at := format('memberships[%s]', v_i);
+  for v_e in select value from jsonb_array_elements(p_list) loop
+    v_at := format('%s[%s]', p_key, v_i);
     v_i := v_i + 1;
     if jsonb_typeof(v_e) <> 'object' then
       perform xplane.invalid_spec(p_kind, v_at, 'must be an object {role, admin, inherit, set}');
@@ -38,7 +33,7 @@ begin
       perform xplane.invalid_spec(p_kind, v_at || '.' || v_key, 'unknown attribute (allowed: role, admin, inherit, set)');
     end if;
     if jsonb_typeof(v_e -> 'role') is distinct from 'string' then
-      perform xplane.invalid_spec(p_kind, v_at || '.role', 'is required: the role to be a member of');
+      perform xplane.invalid_spec(p_kind, v_at || '.role', 'is required: ' || p_role_is);
     end if;
     v_role := v_e ->> 'role';
     if xplane.identifier_problem(v_role) is not null then
@@ -51,14 +46,36 @@ begin
     end loop;
     v_entry := jsonb_build_object('role', v_role,
       'admin', coalesce((v_e ->> 'admin')::boolean, false),
-      'inherit', coalesce((v_e ->> 'inherit')::boolean, v_inherit),
+      'inherit', coalesce((v_e ->> 'inherit')::boolean, p_inherit),
       'set', coalesce((v_e ->> 'set')::boolean, true));
     if v_edges ? v_role and v_edges -> v_role <> v_entry then
-      perform xplane.invalid_spec(p_kind, v_at, format('the membership in %s is declared twice with different options (%s and %s)',
+      perform xplane.invalid_spec(p_kind, v_at, format(p_twice || ' is declared twice with different options (%s and %s)',
         to_jsonb(v_role), (v_edges -> v_role) - 'role', v_entry - 'role'));
     end if;
     v_edges := v_edges || jsonb_build_object(v_role, v_entry);
   end loop;
+  return v_edges;
+end
+$$;
+comment on function xplane.membership_entries(xplane.resource_kind, text, jsonb, boolean, text, text) is
+  'The one check of a list of memberships {role, admin, inherit, set} (memberships, members): located errors, defaults filled (inherit p_inherit), the same role twice with different options refused; as {role: entry}.';
+
+create or replace function xplane.normalize_memberships(p_kind xplane.resource_kind, p_spec jsonb)
+returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
+declare
+  v_member_of jsonb := xplane.spec_identifier_set(p_kind, p_spec, 'member_of');
+  v_list      jsonb := p_spec -> 'memberships';
+  v_inherit   boolean := xplane.spec_bool(p_kind, p_spec, 'inherit', true);
+  v_edges     jsonb;
+begin
+  -- member_of: every membership (authoritative), sorted. memberships: the options of those
+  -- whose options are not the defaults (admin false, inherit as the role's own INHERIT, set
+  -- true: what a plain GRANT gives), sorted by role. A membership in both is merged (member_of
+  -- says nothing about options); one listed twice with different options is refused.
+  if v_list is null or v_list = 'null'::jsonb or v_list = '[]'::jsonb then
+    return jsonb_build_object('member_of', v_member_of, 'memberships', '[]'::jsonb);
+  end if;
+  v_edges := xplane.membership_entries(p_kind, 'memberships', v_list, v_inherit, 'the role to be a member of', 'the membership in %s');
   return jsonb_build_object(
     'member_of', (select jsonb_agg(r order by r collate "C")
                     from (select jsonb_array_elements_text(v_member_of) r union select jsonb_object_keys(v_edges)) x),
@@ -213,14 +230,7 @@ comment on function xplane.member_edges_record(text, text, jsonb) is
 create or replace function xplane.normalize_members(p_spec jsonb)
 returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
 declare
-  v_list  jsonb := p_spec -> 'members';
-  v_edges jsonb := '{}';
-  v_e     jsonb;
-  v_i     integer := 0;
-  v_at    text;
-  v_key   text;
-  v_role  text;
-  v_entry jsonb;
+  v_list jsonb := p_spec -> 'members';
 begin
   -- Role.members: [{role (the member), admin, inherit, set}], sorted by role; inherit null
   -- (not set) is not managed: the member's own. The same member twice with different options
@@ -228,41 +238,8 @@ begin
   if v_list is null or v_list = 'null'::jsonb or v_list = '[]'::jsonb then
     return '[]'::jsonb;
   end if;
-  if jsonb_typeof(v_list) <> 'array' then
-    perform xplane.invalid_spec('Role', 'members', 'must be a list of {role, admin, inherit, set}');
-  end if;
-  for v_e in select value from jsonb_array_elements(v_list) loop
-    v_at := format('members[%s]', v_i);
-    v_i := v_i + 1;
-    if jsonb_typeof(v_e) <> 'object' then
-      perform xplane.invalid_spec('Role', v_at, 'must be an object {role, admin, inherit, set}');
-    end if;
-    select min(k) into v_key from jsonb_object_keys(v_e) k where k not in ('role', 'admin', 'inherit', 'set');
-    if v_key is not null then
-      perform xplane.invalid_spec('Role', v_at || '.' || v_key, 'unknown attribute (allowed: role, admin, inherit, set)');
-    end if;
-    if jsonb_typeof(v_e -> 'role') is distinct from 'string' then
-      perform xplane.invalid_spec('Role', v_at || '.role', 'is required: the role to grant this role to');
-    end if;
-    v_role := v_e ->> 'role';
-    if xplane.identifier_problem(v_role) is not null then
-      perform xplane.invalid_spec('Role', v_at || '.role', format('%s %s', v_e -> 'role', xplane.identifier_problem(v_role)));
-    end if;
-    foreach v_key in array array['admin', 'inherit', 'set'] loop
-      if jsonb_typeof(v_e -> v_key) not in ('boolean', 'null') then
-        perform xplane.invalid_spec('Role', v_at || '.' || v_key, format('must be true or false, got %s', v_e -> v_key));
-      end if;
-    end loop;
-    v_entry := jsonb_build_object('role', v_role, 'admin', coalesce((v_e ->> 'admin')::boolean, false),
-      'inherit', v_e -> 'inherit', 'set', coalesce((v_e ->> 'set')::boolean, true)) ;
-    v_entry := jsonb_set(v_entry, '{inherit}', coalesce(nullif(v_entry -> 'inherit', 'null'::jsonb), 'null'::jsonb));
-    if v_edges ? v_role and v_edges -> v_role <> v_entry then
-      perform xplane.invalid_spec('Role', v_at, format('the member %s is declared twice with different options (%s and %s)',
-        to_jsonb(v_role), (v_edges -> v_role) - 'role', v_entry - 'role'));
-    end if;
-    v_edges := v_edges || jsonb_build_object(v_role, v_entry);
-  end loop;
-  return (select jsonb_agg(e.value order by e.key collate "C") from jsonb_each(v_edges) e);
+  return (select jsonb_agg(e.value order by e.key collate "C")
+            from jsonb_each(xplane.membership_entries('Role', 'members', v_list, null, 'the role to grant this role to', 'the member %s')) e);
 end
 $$;
 comment on function xplane.normalize_members(jsonb) is
