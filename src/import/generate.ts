@@ -457,6 +457,7 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
   };
   for (const r of missing.roles.filter((x) => !x.login)) {
     const c = r.catalog;
+    const ms = membershipsOf(c);
     block(
       'role',
       `role:${r.name}`,
@@ -465,15 +466,16 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
       roleLabels.get(r.name)!,
       () => [
         ...roleAttributeLines(c),
-        ['member_of', membershipsOf(c).memberOf.length === 0 ? undefined : list(membershipsOf(c).memberOf.map((m) => roleRef(m, false)))],
+        ['member_of', ms.memberOf.length === 0 ? undefined : list(ms.memberOf.map((m) => roleRef(m, false)))],
         ['comment', c.comment === null ? undefined : quote(c.comment)],
       ],
-      () => [...membershipsOf(c).blocks, ...r.grants.map((g) => grantBlock(g, r))],
+      () => [...ms.blocks, ...r.grants.map((g) => grantBlock(g, r))],
       lifecycleOf('Role', '', r.name),
     );
   }
   for (const r of missing.roles.filter((x) => x.login)) {
     const c = r.catalog;
+    const ms = membershipsOf(c);
     block(
       'service_account',
       `role:${r.name}`,
@@ -483,11 +485,11 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
       () => [
         ['database', dbRef(r.database!, `role:${r.name}`)],
         ['schemas', r.schemas.length === 0 ? undefined : list(r.schemas.map((s) => schemaRef(s.database, s.schema, `role:${r.name}`)))],
-        ['member_of', membershipsOf(c).memberOf.length === 0 ? undefined : list(membershipsOf(c).memberOf.map((m) => roleRef(m, false)))],
+        ['member_of', ms.memberOf.length === 0 ? undefined : list(ms.memberOf.map((m) => roleRef(m, false)))],
         ...roleAttributeLines(c),
         ['comment', c.comment === null ? undefined : quote(c.comment)],
       ],
-      () => [...membershipsOf(c).blocks, ...r.grants.map((g) => grantBlock(g, r))],
+      () => [...ms.blocks, ...r.grants.map((g) => grantBlock(g, r))],
       lifecycleOf('ServiceAccount', '', r.name),
     );
   }
