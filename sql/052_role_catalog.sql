@@ -7,14 +7,17 @@ returns text language sql immutable parallel safe as $$
   -- pg_roles, not pg_authid: readable without superuser (password_fingerprints reads pg_authid
   -- apart, only as a superuser). Settings: database-independent ("settings") and per database
   -- ("database_settings": {database: {name: value}}).
-  -- $1: the role names (text[]); a remote_query argument.
+  -- $1: the role names (text[]); $2: those of them whose members (members_edges) to read (text[]);
+  -- remote_query arguments.
   -- Joins, not a subquery per role: a batch holds a thousand roles or more.
   select $q$(with r as (select * from pg_catalog.pg_roles where rolname = any ($1::text[])),
-  -- inherit_option and set_option exist from PostgreSQL 16 on: read through to_jsonb, so that
-  -- the one query parses on every version (null before 16).
+  -- inherit_option and set_option exist from PostgreSQL 16 on. A natural left join with a row
+  -- of nulls so named reads them where they exist (the join then matches on them, never,
+  -- and keeps the catalog's value) and null before 16 (no common column: the nulls).
+  am as (select * from pg_catalog.pg_auth_members natural left join (select null::boolean as inherit_option, null::boolean as set_option) v),
   ms as (select m.member, g.rolname::text as grp, pg_catalog.pg_get_userbyid(m.grantor)::text as grantor, m.admin_option as adm,
-                (pg_catalog.to_jsonb(m) ->> 'inherit_option')::boolean as inh, (pg_catalog.to_jsonb(m) ->> 'set_option')::boolean as st
-           from pg_catalog.pg_auth_members m join pg_catalog.pg_roles g on g.oid = m.roleid
+                m.inherit_option as inh, m.set_option as st
+           from am m join pg_catalog.pg_roles g on g.oid = m.roleid
           where m.member in (select oid from r)),
   mem as (select member, json_agg(distinct (grp collate "C") order by (grp collate "C")) as member_of from ms group by member),
   grantors as (select member, json_object_agg(grp, grantors) as j
@@ -22,12 +25,12 @@ returns text language sql immutable parallel safe as $$
   -- per membership (several grantors on 16+): an option holds when any grant carries it (what
   -- PostgreSQL lets the member do), and the grantors whose grants carry it (to revoke it)
   -- the members of each role (its `members`: edges it manages one by one), with the member's
-  -- own INHERIT (what a membership inherits by before 16)
+  -- own INHERIT (what a membership inherits by before 16); only of the roles in $2 (those that
+  -- declare members, or did at their last apply)
   mbs as (select m.roleid, mr.rolname::text as mem, pg_catalog.pg_get_userbyid(m.grantor)::text as grantor, m.admin_option as adm,
-                 (pg_catalog.to_jsonb(m) ->> 'inherit_option')::boolean as inh, (pg_catalog.to_jsonb(m) ->> 'set_option')::boolean as st,
-                 mr.rolinherit as mem_inherit
-            from pg_catalog.pg_auth_members m join pg_catalog.pg_roles mr on mr.oid = m.member
-           where m.roleid in (select oid from r)),
+                 m.inherit_option as inh, m.set_option as st, mr.rolinherit as mem_inherit
+            from am m join pg_catalog.pg_roles mr on mr.oid = m.member
+           where m.roleid in (select oid from r where rolname = any ($2::text[]))),
   mbr as (select roleid, json_object_agg(mem, o) as j
             from (select roleid, mem, json_build_object('admin', bool_or(adm), 'inherit', coalesce(bool_or(inh), bool_or(mem_inherit)),
                            'set', coalesce(bool_or(st), true),
@@ -56,6 +59,7 @@ returns text language sql immutable parallel safe as $$
   select json_build_object(
     'me', current_user::text,
     'superuser', (select rolsuper from pg_catalog.pg_roles where rolname = current_user),
+    'server_version_num', pg_catalog.current_setting('server_version_num')::int,
     'databases', coalesce((select json_agg(datname::text order by datname) from pg_catalog.pg_database
                             where datallowconn and not datistemplate), '[]'::json),
     'roles', coalesce((select json_object_agg(r.rolname::text, json_build_object(
@@ -74,7 +78,6 @@ returns text language sql immutable parallel safe as $$
       'member_grantors', case when pg_catalog.current_setting('server_version_num')::int >= 160000 then gr.j end,
       'member_options', coalesce(op.j, '{}'::json),
       'members_edges', coalesce(mb.j, '{}'::json),
-      'server_version_num', pg_catalog.current_setting('server_version_num')::int,
       'settings', coalesce(sets.j, '{}'::json),
       'database_settings', coalesce(dbsets.j, '{}'::json),
       'comment', sd.description,
@@ -91,10 +94,10 @@ $$;
 comment on function xplane.roles_catalog_sql() is
   'The one cluster-wide query (a json expression: built as text, which remote_query reads into jsonb) for a batch of roles: attributes, membership, settings, comment, the databases holding objects or privileges that depend on each role, and the list of databases that accept connections.';
 
-create or replace function xplane.roles_catalog(p_provider_config text, p_roles text[])
+create or replace function xplane.roles_catalog(p_provider_config text, p_roles text[], p_members_of text[])
 returns jsonb language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
-  v_cat     jsonb := xplane.remote_query(p_provider_config, '', xplane.roles_catalog_sql(), array[p_roles::text]);
+  v_cat     jsonb := xplane.remote_query(p_provider_config, '', xplane.roles_catalog_sql(), array[p_roles::text, p_members_of::text]);
   v_prints  jsonb;
   v_flagged jsonb;
   v_status  text;
@@ -135,8 +138,15 @@ begin
       from jsonb_each(v_cat -> 'roles') r join jsonb_array_elements_text(v_flagged) f(name) on f.name = r.key));
 end
 $$;
+comment on function xplane.roles_catalog(text, text[], text[]) is
+  'Runs roles_catalog_sql in the provider config''s maintenance database: one round trip for every role of a batch (members_edges only of the roles in p_members_of); for roles whose SCRAM verifier xp set, a second one (as a superuser) compares sha256 fingerprints of the server''s verifier and of xp''s: "password" is "password changed outside xp", or "not checked" (xp is not superuser), and absent when in sync. Never a verifier.';
+
+create or replace function xplane.roles_catalog(p_provider_config text, p_roles text[])
+returns jsonb language sql volatile set search_path = xplane, pg_catalog as $$
+  select xplane.roles_catalog(p_provider_config, p_roles, p_roles)
+$$;
 comment on function xplane.roles_catalog(text, text[]) is
-  'Runs roles_catalog_sql in the provider config''s maintenance database: one round trip for every role of a batch; for roles whose SCRAM verifier xp set, a second one (as a superuser) compares sha256 fingerprints of the server''s verifier and of xp''s: "password" is "password changed outside xp", or "not checked" (xp is not superuser), and absent when in sync. Never a verifier.';
+  'roles_catalog with the members (members_edges) of every role given.';
 
 create or replace function xplane.role_flags()
 returns table (key text, keyword text, default_value boolean) language sql immutable parallel safe as $$
@@ -159,7 +169,7 @@ comment on function xplane.role_attribute_keys() is
 
 create or replace function xplane.role_catalog_other_keys()
 returns text[] language sql immutable parallel safe as $$
-  select array['member_of', 'member_grantors', 'member_options', 'members_edges', 'server_version_num', 'comment',
+  select array['member_of', 'member_grantors', 'member_options', 'members_edges', 'comment',
                'dependent_databases', 'password', 'previous_members', 'managed_elsewhere']
 $$;
 comment on function xplane.role_catalog_other_keys() is

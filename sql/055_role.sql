@@ -22,11 +22,16 @@ declare
   v_scopes   jsonb;
   v_requests jsonb;
 begin
-  -- p_items: [{"name", "scope": <grants-shaped list naming databases and schemas>}].
+  -- p_items: [{"name", "scope": <grants-shaped list naming databases and schemas>, "members":
+  -- false when its spec declares none}].
   -- One query for every role cluster-wide, then one per database for every grant in it.
   -- Set-based: folding the items one by one into growing jsonb values is quadratic.
+  -- The members of a role (members_edges) are read where it declares some (or may: no
+  -- "members": false in its item) or did at its last apply (member_edges).
   v_roles := xplane.roles_catalog(p_provider_config,
-               array(select e ->> 'name' from jsonb_array_elements(p_items) e));
+               array(select e ->> 'name' from jsonb_array_elements(p_items) e),
+               array(select e ->> 'name' from jsonb_array_elements(p_items) e where coalesce((e ->> 'members')::boolean, true)
+                     union select role_name from xplane.member_edges where provider_config = p_provider_config));
   -- Role.members as of each role's last apply (previous_members), and the memberships of each
   -- role that another role manages through its members (managed_elsewhere): left alone by the
   -- role's own authoritative member_of. Nothing to read without any (the common case).
@@ -51,10 +56,10 @@ begin
   -- the objects of object-level grants (049_object_grants.sql)
   recorded_obj as (select o.role_name as name, o.entries from xplane.grant_object_scopes_of(p_provider_config, array(select name from items)) o),
   prev as (
-    select i.name, i.scope, coalesce(r.previous, '[]') || coalesce(o.entries, '[]') as previous
+    select i.name, coalesce(r.previous, '[]') || coalesce(o.entries, '[]') as previous
       from items i left join recorded r on r.name = i.name left join recorded_obj o on o.name = i.name)
-  select coalesce(jsonb_object_agg(name, previous), '{}'), coalesce(jsonb_object_agg(name, scope || previous), '{}')
-    into v_previous, v_scopes from prev;
+  select coalesce(jsonb_object_agg(name, previous), '{}') into v_previous from prev;
+  v_scopes := xplane.role_scopes(p_items, v_previous);
   -- What to read in each database: the roles that exist, the schemas of their scopes.
   select coalesce(jsonb_object_agg(x.database, jsonb_build_object('roles', x.roles, 'schemas', x.schemas)), '{}')
     into v_requests
@@ -75,13 +80,25 @@ begin
              where g ? 'objects' and v_requests ? (g ->> 'database')
              group by 1) o;
   end if;
-  return jsonb_build_object('cluster', v_roles, 'previous_scope', v_previous, 'scopes', v_scopes,
+  return jsonb_build_object('cluster', v_roles, 'previous_scope', v_previous,
     'grants', xplane.grants_catalog(p_provider_config, v_requests,
                 array(select jsonb_array_elements_text(v_roles -> 'databases'))));
 end
 $$;
 comment on function xplane.role_batch_catalog(text, jsonb) is
-  'Catalog of a batch of roles (Role and ServiceAccount): {"cluster": roles_catalog, "grants": {db: grants_catalog}, "previous_scope": {role: grants}, "scopes": {role: grants-shaped list of where it is authoritative}}, in 1 + (number of databases) round trips. The scope of each role includes where its grants were at its last apply (grant_scopes).';
+  'Catalog of a batch of roles (Role and ServiceAccount): {"cluster": roles_catalog, "grants": {db: grants_catalog}, "previous_scope": {role: grants}}, in 1 + (number of databases) round trips. The grants are read where each role is authoritative (role_scopes): its scope and where its grants were at its last apply (grant_scopes).';
+
+create or replace function xplane.role_scopes(p_items jsonb, p_previous jsonb)
+returns jsonb language sql immutable parallel safe as $$
+  -- p_items: [{"name", "scope"}]; p_previous: {role: grants at its last apply}. Each jsonb
+  -- unnested once (a lookup per role in the whole of p_previous copies it per role).
+  select coalesce(jsonb_object_agg(i.name, i.scope || coalesce(p.value, '[]'::jsonb)), '{}'::jsonb)
+    from (select distinct on (e ->> 'name') e ->> 'name' as name, coalesce(e -> 'scope', '[]'::jsonb) as scope
+            from jsonb_array_elements(p_items) e) i
+    left join jsonb_each(coalesce(p_previous, '{}'::jsonb)) p on p.key = i.name
+$$;
+comment on function xplane.role_scopes(jsonb, jsonb) is
+  'Where the grants of each role of a batch are authoritative: {role: its scope (the items'' "scope") and where its grants were at its last apply (previous_scope)}. role_batch_catalog reads the grants there; role_catalog_slices cuts by it.';
 
 create or replace function xplane.role_catalog_of(p_provider_config text, p_name text, p_scope jsonb)
 returns jsonb language sql volatile set search_path = xplane, pg_catalog as $$
@@ -144,7 +161,10 @@ begin
              a.n, g ->> 'database' as db, g ->> 'schema' as schema, g ->> 'on' as target, coalesce(g -> 'privileges', '[]'::jsonb) as privs
         from asks a, jsonb_array_elements(a.imp) with ordinality x(g, k)
        order by a.n, g ->> 'database', g ->> 'schema', g ->> 'on', x.k),
-    scope as (select a.n, a.kind, a.role, a.spec, sc.database as db, sc.schema from asks a, xplane.grants_scope(a.des || a.imp) sc),
+    -- (of the spec, only what sa_schemas needs: a row per scope entry carrying the whole spec
+    -- copied it into every row of scope and held)
+    scope as (select a.n, a.kind, a.role, a.spec ->> 'database' as sa_db, a.spec -> 'schemas' as sa_schemas, sc.database as db, sc.schema
+                from asks a, xplane.grants_scope(a.des || a.imp) sc),
     -- the catalog, each subtree unnested once (looking roles up in the whole of it per role is quadratic)
     dbs as (select d.key as db, d.value ->> 'db_owner' as owner, d.value -> 'db_held' as held, d.value -> 'schemas' as schemas,
                    d.value -> 'db_grantable' as grantable
@@ -153,7 +173,7 @@ begin
     dbgrant as (select dbs.db, h.key as role, h.value as privs from dbs, jsonb_each(coalesce(dbs.grantable, '{}'::jsonb)) h),
     sch as (select dbs.db, s.key as schema, s.value as sch from dbs, jsonb_each(coalesce(dbs.schemas, '{}'::jsonb)) s),
     held as (
-      select s.n, s.kind, s.role, s.spec, s.db, s.schema, case when s.schema is null then 'database' else 'schema' end as target,
+      select s.n, s.kind, s.role, s.sa_db, s.sa_schemas, s.db, s.schema, case when s.schema is null then 'database' else 'schema' end as target,
              case when o.owner then coalesce(w.privs, '[]'::jsonb) || coalesce(m.privs, '[]'::jsonb)  -- an owner holds everything
                   when s.schema is null then coalesce(h.privs, '[]'::jsonb)
                   else coalesce(c.sch -> 'held' -> s.role, '[]'::jsonb) end as privs,
@@ -222,15 +242,18 @@ begin
     sa_schemas as (
       select h.n, jsonb_agg(h.schema order by h.schema collate "C") as schemas
         from held h
-       where h.kind = 'ServiceAccount' and h.target = 'schema' and h.db = h.spec ->> 'database' and (h.owner or h.privs ? 'USAGE')
-         and (h.spec -> 'schemas' ? h.schema or not h.want ? 'USAGE')
+       where h.kind = 'ServiceAccount' and h.target = 'schema' and h.db = h.sa_db and (h.owner or h.privs ? 'USAGE')
+         and (h.sa_schemas ? h.schema or not h.want ? 'USAGE')
        group by h.n)
     select coalesce(jsonb_agg(case
              when r.value is null then 'null'::jsonb
              when a.kind = 'Role' then r.attrs || jsonb_build_object(
                'member_of', mf.member_of,
                'memberships', xplane.memberships_not_default(mf.member_options, coalesce((a.spec ->> 'inherit')::boolean, (r.value ->> 'inherit')::boolean)),
-               'members', xplane.members_observed(r.value -> 'members_edges', a.spec -> 'members', r.value -> 'previous_members'),
+               -- none desired and none granted at the last apply: none observed (members_observed of nothing)
+               'members', case when jsonb_array_length(coalesce(a.spec -> 'members', '[]')) = 0
+                                    and jsonb_array_length(coalesce(r.value -> 'previous_members', '[]')) = 0 then '[]'::jsonb
+                               else xplane.members_observed(r.value -> 'members_edges', a.spec -> 'members', r.value -> 'previous_members') end,
                'grants', coalesce(g.grants, '[]'::jsonb),
                'comment', r.value -> 'comment')
              else r.attrs || jsonb_build_object(
@@ -294,7 +317,9 @@ declare
 begin
   -- Role attributes first (one transaction under role:<name>), then the grant deltas per
   -- database / schema. Returns the number of steps run (0: already in sync).
-  v_stmts := p_extra || xplane.role_alter_statements(p_name, p_spec, p_observed);
+  -- (membership options need the server's version: the catalog reads it once for the batch)
+  v_stmts := p_extra || xplane.role_alter_statements(p_name, p_spec,
+               p_observed || jsonb_build_object('server_version_num', p_catalog #> '{cluster,server_version_num}'));
   perform xplane.role_exec(p_provider_config, p_name, v_stmts);
   v_delta := xplane.grants_delta(p_name, p_spec -> 'grants',
                coalesce(p_implicit, '[]') || coalesce(p_catalog -> 'previous_scope' -> p_name, '[]'), p_catalog -> 'grants');
@@ -581,12 +606,12 @@ returns table (name text, slice jsonb) language sql immutable parallel safe as $
   ndef as (select sch.db, sch.schema, f.key as name, f.value from sch, jsonb_each(sch.defaults) f),
   pairs as (
     select n.name, sc.database as db, sc.schema
-      from names n, xplane.grants_scope(p_catalog -> 'scopes' -> n.name) sc
+      from names n join jsonb_each(coalesce(p_catalog -> 'scopes', '{}'::jsonb)) ps on ps.key = n.name, xplane.grants_scope(ps.value) sc
      where sc.schema is not null
     union select name, db, schema from nheld
     union select name, db, schema from nobj
     union select name, db, schema from ndef
-    -- a catalog without scopes (not from role_batch_catalog): every schema for every role
+    -- a catalog without scopes (not from role_batch_slices): every schema for every role
     union select n.name, sch.db, sch.schema from names n, sch where not (p_catalog ? 'scopes')),
   sch_slice as (
     select sch.db, n.name, jsonb_object_agg(sch.schema, jsonb_build_object(
@@ -634,9 +659,10 @@ comment on function xplane.role_catalog_slices(jsonb, text[]) is
 
 create or replace function xplane.role_batch_slices(p_provider_config text, p_items jsonb)
 returns jsonb language sql volatile set search_path = xplane, pg_catalog as $$
-  -- role_batch_catalog cut into one catalog per role: {name: slice}.
+  -- role_batch_catalog cut into one catalog per role (by role_scopes): {name: slice}.
   select coalesce(jsonb_object_agg(s.name, s.slice), '{}'::jsonb)
-    from xplane.role_catalog_slices(xplane.role_batch_catalog(p_provider_config, p_items),
+    from (select xplane.role_batch_catalog(p_provider_config, p_items) as cat) c,
+         xplane.role_catalog_slices(c.cat || jsonb_build_object('scopes', xplane.role_scopes(p_items, c.cat -> 'previous_scope')),
                                     array(select e ->> 'name' from jsonb_array_elements(p_items) e)) s
 $$;
 comment on function xplane.role_batch_slices(text, jsonb) is

@@ -52,7 +52,8 @@ returns jsonb language sql volatile set search_path = xplane, pg_catalog as $$
   -- implicit ones (service_account_scope).
   select xplane.role_states(p_items, xplane.role_batch_catalog(p_provider_config,
     (select coalesce(jsonb_agg(jsonb_build_object('name', e ->> 'name', 'scope',
-              case when e ->> 'kind' = 'ServiceAccount' then xplane.service_account_scope(e -> 'spec') else e -> 'spec' -> 'grants' end)), '[]')
+              case when e ->> 'kind' = 'ServiceAccount' then xplane.service_account_scope(e -> 'spec') else e -> 'spec' -> 'grants' end,
+              'members', jsonb_array_length(coalesce(e -> 'spec' -> 'members', '[]')) > 0)), '[]')
        from jsonb_array_elements(p_items) e)))
 $$;
 comment on function xplane.observe_many_roles(jsonb, text) is
