@@ -90,9 +90,9 @@ $$;
 comment on function xplane.normalize_items(jsonb) is
   'Items [{"kind","name","spec"}] → [{"kind","name","normalized"}] in input order; an invalid spec yields normalized null, "error" (the message) and "database" (spec.database as given).';
 
-create or replace function xplane.observe_many(p_items jsonb, p_provider_config text default 'default')
+create or replace function xplane.observe_many_json(p_items jsonb, p_provider_config text default 'default')
 -- jit = off: catalog queries are never worth JIT compilation (see xplane.connection_string)
-returns jsonb language plpgsql volatile set search_path = xplane, pg_catalog set jit = off as $$
+returns json language plpgsql volatile set search_path = xplane, pg_catalog set jit = off as $$
 declare
   v_items    jsonb;
   v_observed jsonb[];
@@ -123,17 +123,26 @@ begin
       v_observed[v_ords[v_row.i]] := v_row.obs;
     end loop;
   end loop;
+  -- json, not jsonb: the answer (megabytes for thousands of items) goes to the client as text;
+  -- json_agg appends each item's text, where jsonb_agg builds and converts a tree of it all.
   return (
-    select coalesce(jsonb_agg(case when t.e ? 'error' then t.e || '{"observed": null}'::jsonb
+    select coalesce(json_agg(case when t.e ? 'error' then t.e || '{"observed": null}'::jsonb
              else t.e || jsonb_build_object(
                     'database', xplane.resource_database((t.e ->> 'kind')::xplane.resource_kind, t.e -> 'normalized'),
-                    'observed', coalesce(o.value, 'null'::jsonb)) end order by t.n), '[]'::jsonb)
+                    'observed', coalesce(o.value, 'null'::jsonb)) end order by t.n), '[]'::json)
       from jsonb_array_elements(v_items) with ordinality t(e, n)
       left join unnest(v_observed) with ordinality o(value, n) on o.n = t.n);
 end
 $$;
+comment on function xplane.observe_many_json(jsonb, text) is
+  'Batched observe: items [{"kind","name","spec"}] → [{"kind","name","database","normalized","observed"(, "error")}] in input order, as json (what the client reads). Reads the catalogs (never the stored status); round trips grow with the number of databases, not of resources.';
+
+create or replace function xplane.observe_many(p_items jsonb, p_provider_config text default 'default')
+returns jsonb language sql volatile set search_path = xplane, pg_catalog as $$
+  select xplane.observe_many_json(p_items, p_provider_config)::jsonb
+$$;
 comment on function xplane.observe_many(jsonb, text) is
-  'Batched observe: items [{"kind","name","spec"}] → [{"kind","name","database","normalized","observed"(, "error")}] in input order. Reads the catalogs (never the stored status); round trips grow with the number of databases, not of resources.';
+  'observe_many_json as jsonb: for the provider''s own callers (reconcile, renames).';
 
 create or replace function xplane.observe_resource(p_kind xplane.resource_kind, p_name text, p_spec jsonb,
                                                    p_provider_config text default 'default')

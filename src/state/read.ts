@@ -1,5 +1,5 @@
 // State reads for plan and apply, batched: the stack's records from xplane.managed_resources
-// in one query, the real state of every resource with one xplane.observe_many call per
+// in one query, the real state of every resource with one xplane.observe_many_json call per
 // provider config (the server fans out per database), and — only for databases, schemas and
 // extensions a plan would drop — what they hold, with one xplane.data_loss_many call per
 // provider config (again one query per database concerned, on the server).
@@ -106,7 +106,7 @@ export async function observeAll(client: pg.Client, requests: ObserveRequest[]):
   const out = new Array<ObservedItem>(requests.length);
   for (const [provider, indexes] of byProvider) {
     const items = indexes.map((i) => ({ kind: requests[i]!.kind, name: requests[i]!.name, spec: requests[i]!.spec }));
-    const { rows } = await client.query<{ result: ObserveManyItem[] }>('select xplane.observe_many($1::jsonb, $2) as result', [
+    const { rows } = await client.query<{ result: ObserveManyItem[] }>('select xplane.observe_many_json($1::jsonb, $2) as result', [
       JSON.stringify(items),
       provider,
     ]);
