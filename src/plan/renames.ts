@@ -68,7 +68,18 @@ function currentAddress(m: ManagedRecord, moved: readonly MovedBlock[]): { addre
   return { address: to ?? applied, before: to !== undefined ? applied : undefined };
 }
 
+/** A plan asks twice (what to observe, then the plan itself): answered once per inputs. */
+const continuities = new WeakMap<readonly ResourceInstance[], { managed: readonly ManagedRecord[]; moved: readonly MovedBlock[]; result: Continuity }>();
+
 export function continuity(resources: readonly ResourceInstance[], managed: readonly ManagedRecord[], moved: readonly MovedBlock[] = []): Continuity {
+  const known = continuities.get(resources);
+  if (known && known.managed === managed && known.moved === moved) return known.result;
+  const result = computeContinuity(resources, managed, moved);
+  continuities.set(resources, { managed, moved, result });
+  return result;
+}
+
+function computeContinuity(resources: readonly ResourceInstance[], managed: readonly ManagedRecord[], moved: readonly MovedBlock[]): Continuity {
   const byKey = new Map(managed.map((m) => [managedKey(m), m]));
   const declaredKeys = new Set(resources.map(instanceKey));
   const byDeclared = new Map<ResourceKey, Predecessor>();
