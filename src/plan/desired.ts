@@ -18,14 +18,20 @@ function toJson(v: Value): Json {
   return v;
 }
 
-/** The spec sent to observe_many: markers unwrapped, unknown keys left out, no password. */
+/** Instances are final once evaluated; a plan asks for each one's spec twice (observe, renames). */
+const specs = new WeakMap<Pick<ResourceInstance, 'spec'>, JsonObject>();
+
+/** The spec sent to observe_many: markers unwrapped, unknown keys left out, no password. Read only. */
 export function desiredSpecJson(instance: Pick<ResourceInstance, 'spec'>): JsonObject {
+  const known = specs.get(instance);
+  if (known) return known;
   const out: JsonObject = {};
   for (const k of Object.keys(instance.spec)) {
     const v = instance.spec[k]!;
     if (k === PASSWORD_KEY || v === UNKNOWN) continue;
     out[k] = toJson(v);
   }
+  specs.set(instance, out);
   return out;
 }
 

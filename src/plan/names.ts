@@ -9,7 +9,7 @@
 // the resource (src/apply/engine.ts asks the server, xplane.missing_names).
 import type { Configuration, ResourceInstance, Value } from '../model/types.js';
 import { kindByName, namingAttributes, type NamedNamespace, type NamingAttributes } from '../kinds/index.js';
-import { canonicalJson } from './canonical.js';
+import { jsonEqual } from './canonical.js';
 import { instanceKey } from './identity.js';
 import type { ObservedItem, ResourceKey } from './types.js';
 
@@ -92,7 +92,7 @@ function mayChange(item: ObservedItem | undefined, key: string): boolean {
   if (!item?.observed || !item.normalized) return true;
   // a key observe does not return (template) matters only to a create
   if (!(key in item.observed)) return false;
-  return canonicalJson(item.normalized[key] ?? null) !== canonicalJson(item.observed[key]);
+  return !jsonEqual(item.normalized[key] ?? null, item.observed[key] ?? null);
 }
 
 /** Every database, role and schema name a resource's attributes and nested blocks refer to, where apply may set it. */
