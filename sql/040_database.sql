@@ -72,7 +72,7 @@ begin
              'public_privileges', %s)), '{}'::jsonb)
       from pg_catalog.pg_database d join pg_catalog.pg_tablespace t on t.oid = d.dattablespace
      where d.datname = any ($1::text[]))$q$,
-    xplane.public_privileges_observed_sql('d.datacl', 'd', 'd.datdba')), array[v_names::text]);
+    xplane.public_privileges_observed_sql('d', 'd.oid')), array[v_names::text]);
   return (select coalesce(jsonb_agg(coalesce(v_found -> (i ->> 'name'), 'null'::jsonb) order by ord), '[]'::jsonb)
             from jsonb_array_elements(p_items) with ordinality t(i, ord));
 end

@@ -27,7 +27,7 @@ returns jsonb language sql volatile set search_path = xplane, pg_catalog as $$
              'comment', pg_catalog.obj_description(n.oid, 'pg_namespace'),
              'public_privileges', %s)), '{}'::jsonb)
       from pg_catalog.pg_namespace n where n.nspname = any ($2::text[]))$q$,
-    xplane.public_privileges_observed_sql('n.nspacl', 'n', 'n.nspowner')), array[p_database, p_names::text])
+    xplane.public_privileges_observed_sql('n', 'n.oid')), array[p_database, p_names::text])
 $$;
 comment on function xplane.schemas_in(text, text, text[]) is
   'Observed state of the named schemas that exist in one database, as {name: observed}: one query.';

@@ -163,7 +163,7 @@ returns text language sql immutable parallel safe as $$
                  and case when (select v16 from th) then pg_catalog.pg_has_role(current_user, x.grantor, 'SET')
                           else pg_catalog.pg_has_role(current_user, x.grantor, 'MEMBER') end as third,
                x.grantor
-          from o cross join lateral pg_catalog.aclexplode(o.acl) x join r on r.oid = x.grantee),
+          from o cross join lateral unnest(o.acl) as i(item) cross join lateral pg_catalog.aclexplode(array[i.item]) x join r on r.oid = x.grantee),
   ar as (select oid, kind, rolname, pg_catalog.json_agg(distinct priv order by priv) as privs,
                 pg_catalog.json_agg(distinct priv order by priv) filter (where is_grantable) as gprivs,
                 pg_catalog.json_agg(distinct pg_catalog.pg_get_userbyid(grantor)::text) filter (where third) as thirds
@@ -176,7 +176,7 @@ returns text language sql immutable parallel safe as $$
   ca as (select o.oid, att.attname::text as col, r.rolname, x.privilege_type::text as priv, x.is_grantable
            from o join pg_catalog.pg_attribute att on att.attrelid = o.oid and att.attnum > 0 and not att.attisdropped
                                                    and att.attacl is not null
-           cross join lateral pg_catalog.aclexplode(att.attacl) x join r on r.oid = x.grantee
+           cross join lateral unnest(att.attacl) as i(item) cross join lateral pg_catalog.aclexplode(array[i.item]) x join r on r.oid = x.grantee
           where o.kind = 'tables'),
   car as (select oid, col, rolname, pg_catalog.json_agg(distinct priv order by priv) as privs,
                  pg_catalog.json_agg(distinct priv order by priv) filter (where is_grantable) as gprivs

@@ -296,7 +296,7 @@ returns text language sql immutable parallel safe as $$
                   json_agg(distinct a.privilege_type::text order by a.privilege_type::text) as privs
              from pg_catalog.pg_default_acl da
              join s on s.oid = da.defaclnamespace
-             cross join lateral pg_catalog.aclexplode(da.defaclacl) a
+             cross join lateral unnest(da.defaclacl) as i(item) cross join lateral pg_catalog.aclexplode(array[i.item]) a
              join r on r.oid = a.grantee
             where da.defaclobjtype in ('r', 'S', 'f')
               -- only creators xp may act as (ALTER DEFAULT PRIVILEGES FOR ROLE needs it)
