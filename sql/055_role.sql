@@ -249,7 +249,7 @@ begin
              when r.value is null then 'null'::jsonb
              when a.kind = 'Role' then r.attrs || jsonb_build_object(
                'member_of', mf.member_of,
-               'memberships', xplane.memberships_not_default(mf.member_options, coalesce((a.spec ->> 'inherit')::boolean, (r.value ->> 'inherit')::boolean)),
+               'memberships', ms.memberships,
                -- none desired and none granted at the last apply: none observed (members_observed of nothing)
                'members', case when jsonb_array_length(coalesce(a.spec -> 'members', '[]')) = 0
                                     and jsonb_array_length(coalesce(r.value -> 'previous_members', '[]')) = 0 then '[]'::jsonb
@@ -261,7 +261,7 @@ begin
                'schemas', coalesce(ss.schemas, '[]'::jsonb),
                'grants', coalesce(g.grants, '[]'::jsonb),
                'member_of', mf.member_of,
-               'memberships', xplane.memberships_not_default(mf.member_options, coalesce((a.spec ->> 'inherit')::boolean, (r.value ->> 'inherit')::boolean)),
+               'memberships', ms.memberships,
                'comment', r.value -> 'comment')
                -- a verifier xp set, replaced by hand (or not readable: xp is not superuser); never the verifier
                || case when r.value ->> 'password' in ('password changed outside xp', 'not checked')
@@ -279,6 +279,10 @@ begin
           - array(select jsonb_array_elements_text(r.value -> 'managed_elsewhere')
                   except select jsonb_array_elements_text(coalesce(a.spec -> 'member_of', '[]'::jsonb)))
           else r.value -> 'member_options' end as member_options) mf
+      -- memberships with options other than a plain GRANT's (none to look at: most group roles)
+      cross join lateral (select case when coalesce(mf.member_options, '{}'::jsonb) = '{}'::jsonb then '[]'::jsonb
+             else xplane.memberships_not_default(mf.member_options, coalesce((a.spec ->> 'inherit')::boolean, (r.value ->> 'inherit')::boolean)) end
+             as memberships) ms
       left join grants g on g.n = a.n
       left join connects c on c.n = a.n
       left join sa_schemas ss on ss.n = a.n);
