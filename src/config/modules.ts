@@ -118,8 +118,9 @@ export class ModuleCalls {
     const attr = call.attrs.get('source');
     if (!attr) return report(call.block.typeRange, `missing required attribute "source" in module "${call.name}"`, 'source = "./modules/NAME": the directory of the module, relative to this file');
     const e = attr.value;
-    if (e.kind !== 'Template' || e.parts.some((p) => typeof p !== 'string')) return report(e.range, 'source must be a string written out: a module\'s source is known before anything is evaluated');
-    const source = e.parts.join('');
+    const parts = e.kind === 'Template' ? e.parts.filter((p): p is string => typeof p === 'string') : [];
+    if (e.kind !== 'Template' || parts.length !== e.parts.length) return report(e.range, 'source must be a string written out: a module\'s source is known before anything is evaluated');
+    const source = parts.join('');
     if (!source.startsWith('./') && !source.startsWith('../')) {
       return report(e.range, `module source "${source}" is not a local path`, 'xp modules are directories of this configuration: source = "./modules/NAME" (registries and URLs are not supported)');
     }

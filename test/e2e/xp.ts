@@ -70,7 +70,6 @@ export function tempDir(prefix = 'xp-e2e-'): string {
   return dir;
 }
 
-/** A configuration directory named `stack` holding these files. */
 /**
  * Copies a configuration into `dest`: its *.xp files and the directories below it (module
  * sources), without what an apply left there (`.xp/`, `secrets/`).
@@ -83,6 +82,7 @@ export function copyConfiguration(src: string, dest: string): void {
   }
 }
 
+/** A configuration directory named `stack` holding these files. */
 export function configDir(stack: string, files: Record<string, string>): string {
   const dir = join(tempDir(), stack);
   mkdirSync(dir, { recursive: true });
