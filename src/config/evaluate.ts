@@ -97,6 +97,10 @@ class Evaluator implements Resolver, ModuleEvaluator {
     return this.modules.reference(name, range, scope, index, output);
   }
 
+  dependsOnModule(item: Expression, deps: Set<string>): boolean {
+    return this.modules.dependsOnModule(item, deps);
+  }
+
   declared(): ReturnType<Variables['declared']> {
     return this.variables.declared();
   }

@@ -315,6 +315,7 @@ export class Resources {
       else {
         for (const item of dependsOn.value.items) {
           try {
+            if (this.ctx.resolver.dependsOnModule?.(item, inst.deps)) continue;
             const v = evalExpr(item, inst.scope, this.ctx);
             if (!(v instanceof ResourceRef) && !(v instanceof ResourceGroup) && v !== UNKNOWN) {
               this.diagnostics.report(item.range, `depends_on: expected a resource (role.x), got ${typeOfValue(v)}`);

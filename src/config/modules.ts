@@ -236,11 +236,7 @@ export class ModuleCalls {
     }
     for (const item of attr.value.items) {
       try {
-        const m = moduleReference(item);
-        if (m) {
-          this.addressesOf(m.name, m.range, m.index, deps);
-          continue;
-        }
+        if (this.dependsOnModule(item, deps)) continue;
         const v = evalExpr(item, { where: 'module', deps }, this.ctx);
         if (!(v instanceof ResourceRef) && !(v instanceof ResourceGroup) && v !== UNKNOWN) {
           this.ctx.diagnostics.report(item.range, `depends_on: expected a resource or a module (role.x, module.y), got ${typeOfValue(v)}`);
@@ -249,6 +245,14 @@ export class ModuleCalls {
         this.ctx.diagnostics.caught(err);
       }
     }
+  }
+
+  /** `module.NAME` or `module.NAME[KEY]` in a depends_on: every resource inside goes into `deps`; false for anything else. */
+  dependsOnModule(item: Expression, deps: Set<string>): boolean {
+    const m = moduleReference(item);
+    if (!m) return false;
+    this.addressesOf(m.name, m.range, m.index, deps);
+    return true;
   }
 
   /** The addresses of the resources inside module.NAME (or one of its instances). */

@@ -150,7 +150,7 @@ describe('modules', () => {
     expect(config!.outputs[0]!.value).toEqual(['eu_a_app', 'eu_b_app']);
   });
 
-  it('depends_on and for_each of a module: every resource inside depends on them', () => {
+  it('depends_on and for_each of a module: every resource inside depends on them; depends_on = [module.x] in a resource', () => {
     const { config } = ok(`
       role "first" {}
       role "keys" {
@@ -167,7 +167,11 @@ describe('modules', () => {
         name       = "after"
         depends_on = [module.tenant["k"]]
       }
+      role "last" {
+        depends_on = [module.tenant]
+      }
     `);
+    expect(resource(config!, 'role.last').dependsOn).toEqual(['module.tenant["k"].role.app', 'module.tenant["k"].schema.s']);
     expect(resource(config!, 'module.tenant["k"].schema.s').dependsOn).toEqual(['role.first', 'role.keys["k"]']);
     expect(resource(config!, 'module.after.role.app').dependsOn).toEqual(['module.tenant["k"].role.app', 'module.tenant["k"].schema.s']);
   });
@@ -239,6 +243,13 @@ role "outer" {
     const each = 'module "t" {\n  source   = "./modules/tenant"\n  for_each = toset(["a"])\n  name     = each.key\n}\n';
     expect(errors(`${each}output "o" {\n  value = module.t["b"].app_user\n}\n`)).toEqual(['main.xp:7:20 module.t has no instance ["b"]']);
     expect(errors(`${each}output "o" {\n  value = module.t.app_user\n}\n`)).toEqual(['main.xp:7:11 module.t has for_each: choose an instance first, module.t[KEY].app_user']);
+  });
+
+  it('a sensitive argument stays sensitive inside: an output that is not marked sensitive cannot show it', () => {
+    const files = { 'm/main.xp': 'variable "secret" {}\noutput "plain" {\n  value = var.secret\n}\n' };
+    expect(errors('variable "pw" {\n  default   = "hunter2"\n  sensitive = true\n}\nmodule "m" {\n  source = "./m"\n  secret = var.pw\n}\n', files)).toEqual([
+      'm/main.xp:3:11 output "plain" contains a sensitive value',
+    ]);
   });
 
   it('two instances that manage one name are refused, naming both addresses', () => {
