@@ -283,12 +283,17 @@ role "outer" {
     ]);
   });
 
-  it('xp fmt of a directory formats the files of the modules it calls', () => {
+  it('xp fmt of a directory formats the files of the modules it calls; xp graph draws module addresses', () => {
     const dir = tempDir({ 'main.xp': 'module "t" {\n  source = "./modules/t"\n}\n', 'modules/t/main.xp': 'role "r" {\nname="x"\n}\n', 'unused/x.xp': 'role "r" {\nname="x"\n}\n' });
     const bin = join(import.meta.dirname, '../../bin/xp.js');
     const r = spawnSync(process.execPath, [bin, 'fmt', '--check', '.'], { cwd: dir, encoding: 'utf8' });
     expect(r.stdout).toBe('modules/t/main.xp\n');
     expect(r.status).toBe(3);
+    const each = tempDir({ 'main.xp': 'module "t" {\n  source   = "./m"\n  for_each = toset(["a"])\n}\nrole "top" {\n  member_of = [module.t["a"].r]\n}\n', 'm/main.xp': 'role "r" {}\noutput "r" {\n  value = role.r.name\n}\n' });
+    const graph = spawnSync(process.execPath, [bin, 'graph', '.'], { cwd: each, encoding: 'utf8' });
+    expect(graph.stdout).toContain('"module.t[\\"a\\"].role.r" -> "role.top";');
+    const mermaid = spawnSync(process.execPath, [bin, 'graph', '--format', 'mermaid', '.'], { cwd: each, encoding: 'utf8' });
+    expect(mermaid.stdout).toContain('["module.t[#quot;a#quot;].role.r"]');
   });
 });
 
