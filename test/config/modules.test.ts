@@ -283,6 +283,16 @@ role "outer" {
     ]);
   });
 
+  it('a call whose arguments read its own outputs, and moves to a module that is not declared, are refused', () => {
+    expect(errors('module "t" {\n  source = "./modules/tenant"\n  name   = module.t.app_user\n}\n')).toEqual([
+      'main.xp:1:1 the arguments of module.t refer to module.t itself',
+    ]);
+    expect(errors('role "app" {}\nmoved {\n  from = module.old\n  to   = module.nope\n}\nmoved {\n  from = role.x\n  to   = module.nope["a"].role.app\n}\n')).toEqual([
+      'main.xp:4:10 moved to module.nope: no such module is declared',
+      'main.xp:8:10 moved to module.nope["a"].role.app: no such resource is declared',
+    ]);
+  });
+
   it('xp fmt of a directory formats the files of the modules it calls; xp graph draws module addresses', () => {
     const dir = tempDir({ 'main.xp': 'module "t" {\n  source = "./modules/t"\n}\n', 'modules/t/main.xp': 'role "r" {\nname="x"\n}\n', 'unused/x.xp': 'role "r" {\nname="x"\n}\n' });
     const bin = join(import.meta.dirname, '../../bin/xp.js');
