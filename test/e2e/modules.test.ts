@@ -1,8 +1,9 @@
 // Modules through the CLI (docs/language.md, Modules): a configuration that calls a module with
 // for_each is applied against the server; the catalog holds each instance's objects with their
 // privileges; the next plans are empty; --target module.tenant["k"] (and one resource inside it)
-// limits the plan to that instance and what it depends on; status, describe and the plan name
-// the module path; and a `moved` block renames the module call without touching any object.
+// limits the plan to that instance and what it depends on; apply, status, describe, events and
+// the plan name the module path; and a `moved` block renames the module call without touching
+// any object.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
@@ -108,7 +109,8 @@ onEachServer('modules', { timeout: 300_000 }, () => {
         withClient(url, async (c) => (await c.query<{ rolname: string }>('select rolname from pg_roles where rolname = any ($1) order by 1', [names])).rows.map((r) => r.rolname));
       expect(await roles([`${prefix}_a_app`, `${prefix}_b_app`])).toEqual([`${prefix}_a_app`]);
 
-      expectOk(await run(['apply', '--auto-approve']), 'apply');
+      const applied = expectOk(await run(['apply', '--auto-approve', '--no-color']), 'apply');
+      expect(applied.stdout).toContain('module.tenant["b"].role.app: ');
       expect(await roles([`${prefix}_a_app`, `${prefix}_b_app`])).toEqual([`${prefix}_a_app`, `${prefix}_b_app`]);
       const dbUrl = new URL(url);
       dbUrl.pathname = `/${db}`;
@@ -129,6 +131,9 @@ onEachServer('modules', { timeout: 300_000 }, () => {
       expect(addresses).toContain('module.tenant["b"].role.app');
       const describe = expectOk(await run(['describe', 'module.tenant["b"].role.app', '--json']), 'describe');
       expect((JSON.parse(describe.stdout) as { resource: { name: string } }).resource.name).toBe(`${prefix}_b_app`);
+      const events = expectOk(await run(['events', '--resource', 'module.tenant["b"].role.app', '--json']), 'events');
+      const eventAddresses = new Set(events.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { address: string }).address));
+      expect([...eventAddresses]).toEqual(['module.tenant["b"].role.app']);
 
       // a moved block renames the call: every object stays, the plan says it moved
       const before = await withClient(url, async (c) => (await c.query<{ oid: string }>('select oid::text from pg_roles where rolname = $1', [`${prefix}_a_app`])).rows[0]!.oid);
