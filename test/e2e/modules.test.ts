@@ -151,6 +151,14 @@ onEachServer('modules', { timeout: 300_000 }, () => {
       for (let i = 0; i < 2; i++) expect((await run(['plan', '--detailed-exitcode'])).code, `plan ${i + 1} after the move`).toBe(0);
       const after = await withClient(url, async (c) => (await c.query<{ oid: string }>('select oid::text from pg_roles where rolname = $1', [`${prefix}_a_app`])).rows[0]!.oid);
       expect(after).toBe(before);
+
+      // an instance no longer declared: its steps are destroys under the addresses recorded
+      writeConfig(dir, { 'main.xp': main(stack, db, readers, prefix, 'customer').replace('toset(["a", "b"])', 'toset(["a"])') });
+      const shrunk = await plan(run, ['--allow-data-loss']);
+      expect(shrunk.resources.filter((r) => r.action === 'delete').map((r) => r.address).sort()).toEqual([
+        'module.customer["b"].role.app',
+        'module.customer["b"].schema.tenant',
+      ]);
     } finally {
       expectOk(await run(['destroy', '--auto-approve', '--allow-data-loss']), 'destroy');
     }
