@@ -315,13 +315,13 @@ function evalRoot(root: string, name: string, range: SourceRange, scope: Scope, 
     case 'local':
       return ctx.resolver.local(name, range, scope);
     case 'each':
-      if (!scope.each) fail(range, `each.${name} is only available in a resource with for_each`);
+      if (!scope.each) fail(range, `each.${name} is only available in a resource or module with for_each`);
       if (name === 'key') return scope.each.key;
       if (name === 'value') return scope.each.value;
       fail(range, `unknown attribute "each.${name}"`, 'each has key and value');
     // falls through (fail never returns)
     case 'count':
-      if (scope.countIndex === undefined) fail(range, `count.${name} is only available in a resource with count`);
+      if (scope.countIndex === undefined) fail(range, `count.${name} is only available in a resource or module with count`);
       if (name === 'index') return scope.countIndex;
       fail(range, `unknown attribute "count.${name}"`, 'count has index');
     // falls through

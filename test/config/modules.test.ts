@@ -195,6 +195,10 @@ module "typed" {
     ]);
   });
 
+  it('each and count in a module block without for_each or count', () => {
+    expect(errors('module "t" {\n  source = "./modules/tenant"\n  name   = each.key\n}\n')).toEqual(['main.xp:3:12 each.key is only available in a resource or module with for_each']);
+  });
+
   it('a bad source: missing, not local, outside the configuration, itself, not written out', () => {
     expect(errors('module "a" {\n  source = "./modules/nope"\n}\n')[0]).toMatch(/^main\.xp:2:12 module source "\.\/modules\/nope": no such directory \(ENOENT\)$/);
     expect(errors('module "a" {\n  source = "registry.example/x"\n}\n')).toEqual(['main.xp:2:12 module source "registry.example/x" is not a local path']);
