@@ -180,12 +180,14 @@ export class ModuleCalls {
     }
     this.dependsOn(call, blockDeps);
     const out = new Map<string | number, ModuleInstance>();
-    let checked = false;
+    const frame = (prefix: string): ModuleFrame => ({ prefix, dir: src.dir, displayDir: src.displayDir, ancestry: [...this.frame.ancestry, this.frame.dir], inherited: blockDeps });
+    // the arguments are checked once, also when for_each or count makes no instance
+    if (keys.length === 0 && !this.checkArguments(call, this.spawn(src.files, frame(`${call.address}.`)).declared())) return failed();
+    let checked = keys.length === 0;
     for (const { key, scope } of keys) {
       const prefix = `${call.address}${keySuffix(key)}.`;
-      const evaluator = this.spawn(src.files, { prefix, dir: src.dir, displayDir: src.displayDir, ancestry: [...this.frame.ancestry, this.frame.dir], inherited: blockDeps });
-      const declared = evaluator.declared();
-      if (!checked && !this.checkArguments(call, declared)) return failed();
+      const evaluator = this.spawn(src.files, frame(prefix));
+      if (!checked && !this.checkArguments(call, evaluator.declared())) return failed();
       checked = true;
       const errors = this.ctx.diagnostics.errors;
       const inputs: VariableInput[] = [];

@@ -199,6 +199,13 @@ module "typed" {
     expect(errors('module "t" {\n  source = "./modules/tenant"\n  name   = each.key\n}\n')).toEqual(['main.xp:3:12 each.key is only available in a resource or module with for_each']);
   });
 
+  it('the arguments are checked also when for_each makes no instance', () => {
+    expect(errors('module "t" {\n  source   = "./modules/tenant"\n  for_each = toset([])\n  nmae     = each.key\n}\n')).toEqual([
+      'main.xp:4:3 unknown argument "nmae" for module "t": the module declares no variable "nmae"',
+      'main.xp:1:1 module "t": missing argument "name"',
+    ]);
+  });
+
   it('a bad source: missing, not local, outside the configuration, itself, not written out', () => {
     expect(errors('module "a" {\n  source = "./modules/nope"\n}\n')[0]).toMatch(/^main\.xp:2:12 module source "\.\/modules\/nope": no such directory \(ENOENT\)$/);
     expect(errors('module "a" {\n  source = "registry.example/x"\n}\n')).toEqual(['main.xp:2:12 module source "registry.example/x" is not a local path']);
