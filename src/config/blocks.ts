@@ -19,8 +19,9 @@ export type VariableInput =
   | { name: string; raw: string; source: string; parseRaw: (raw: string) => Expression | Diagnostic[] }
   /** A `name = value` line of a var file. */
   | { name: string; expression: Expression; source: string }
-  /** A key of a JSON var file. */
-  | { name: string; value: EvalValue; source: string };
+  /** A key of a JSON var file; an argument of a module block (evaluated where the block is, with
+   * the resources it refers to, which every reference to the variable then depends on). */
+  | { name: string; value: EvalValue; source: string; range?: SourceRange; deps?: ReadonlySet<string> };
 
 interface VariableState {
   block: Block;
@@ -29,6 +30,8 @@ interface VariableState {
   value: EvalValue | typeof FAILED;
   /** Its validation blocks (absent: none). */
   validations?: Condition[];
+  /** The resources its value refers to (a module argument). */
+  deps?: ReadonlySet<string>;
 }
 
 /** The variables of a configuration. */
@@ -111,7 +114,8 @@ export class Variables {
           range = input.expression.range;
         } else {
           raw = input.value;
-          range = undefined;
+          range = input.range;
+          if (input.deps) state.deps = input.deps;
         }
       } else {
         const def = attrs.get('default');
@@ -134,12 +138,20 @@ export class Variables {
     }
   }
 
+  /** The declared variables: whether each has a default. */
+  declared(): Map<string, { hasDefault: boolean; block: Block }> {
+    const out = new Map<string, { hasDefault: boolean; block: Block }>();
+    for (const [name, s] of this.states) out.set(name, { hasDefault: s.block.body.attributes.some((a) => a.name === 'default'), block: s.block });
+    return out;
+  }
+
   /** `var.name` */
   reference(name: string, range: SourceRange, scope: Scope): EvalValue {
     const v = this.states.get(name);
     if (!v) failStatic(range, `unknown variable "${name}"`, didYouMean(name, this.states.keys()) ?? `declare it: variable "${name}" {}`);
     if (scope.where === 'variable') fail(range, 'a variable default cannot refer to variables');
     if (v.value === FAILED) throw alreadyReported(); // reported at the variable
+    if (v.deps && scope.deps) for (const d of v.deps) scope.deps.add(d);
     return v.value;
   }
 }
@@ -259,6 +271,12 @@ export function readProviders(blocks: ReadonlyMap<string, Block>, ctx: EvalConte
 }
 
 export function readOutput(block: Block, ctx: EvalContext): OutputValue | undefined {
+  const out = evaluateOutput(block, ctx);
+  return out && { name: out.name, value: toPlain(out.value), sensitive: out.sensitive, range: block.range };
+}
+
+/** An output block, checked: its value as references see it (a module's outputs) and what it refers to. */
+export function evaluateOutput(block: Block, ctx: EvalContext): { name: string; value: EvalValue; sensitive: boolean; deps: Set<string> } | undefined {
   const attrs = attributesOf(block, ctx.diagnostics);
   const preconditions: Condition[] = [];
   for (const b of block.body.blocks) {
@@ -272,8 +290,9 @@ export function readOutput(block: Block, ctx: EvalContext): OutputValue | undefi
   if (preconditions.length > 0 && !checkOutputPreconditions(preconditions, block.labels[0]!, ctx)) return undefined;
   let sensitive = false;
   let value: EvalValue | typeof FAILED = null;
+  const deps = new Set<string>();
   for (const [name, attr] of attrs) {
-    if (name === 'value') value = evalAttribute(attr, { where: 'output', deps: new Set() }, ctx);
+    if (name === 'value') value = evalAttribute(attr, { where: 'output', deps }, ctx);
     else if (name === 'sensitive') {
       const v = evalAttribute(attr, { where: 'output' }, ctx);
       if (v !== FAILED && typeof v !== 'boolean') ctx.diagnostics.report(attr.value.range, `sensitive: expected bool, got ${typeOfValue(v)}`);
@@ -291,5 +310,5 @@ export function readOutput(block: Block, ctx: EvalContext): OutputValue | undefi
     ctx.diagnostics.report(attrs.get('value')!.value.range, `output "${block.labels[0]}" contains a sensitive value`, 'mark it sensitive = true: it is then shown only with xp output --json');
     return undefined;
   }
-  return { name: block.labels[0]!, value: toPlain(value), sensitive, range: block.range };
+  return { name: block.labels[0]!, value, sensitive, deps };
 }

@@ -15,7 +15,7 @@ export const FAILED = Symbol('failed');
 export const BUSY = Symbol('busy');
 
 /** What is being evaluated, for "a variable default cannot refer to …" messages. */
-export type Where = 'variable' | 'local' | 'resource' | 'output' | 'provider' | 'stack' | 'var-file' | 'import' | 'validation';
+export type Where = 'variable' | 'local' | 'resource' | 'output' | 'provider' | 'stack' | 'var-file' | 'import' | 'validation' | 'module';
 
 export interface Scope {
   /** Where references to resources are recorded (absent: references are not allowed). */
@@ -36,6 +36,10 @@ export interface Resolver {
   local(name: string, range: SourceRange, scope: Scope): EvalValue;
   /** `type.label`, or `type.label[index]`: one instance or the group of them; records the dependency. */
   resource(type: ResourceType, label: string, range: SourceRange, scope: Scope, index?: Expression): EvalValue;
+  /** `module.NAME`, `module.NAME[index]`, optionally `.output`: outputs of a module call; records the dependencies. */
+  module(name: string, range: SourceRange, scope: Scope, index?: Expression, output?: { name: string; range: SourceRange }): EvalValue;
+  /** `module.NAME` or `module.NAME[KEY]` in a depends_on: adds every resource inside to `deps`; false for anything else. */
+  dependsOnModule?(item: Expression, deps: Set<string>): boolean;
 }
 
 export interface EvalContext {

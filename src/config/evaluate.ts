@@ -7,19 +7,21 @@
 // This file sorts the top-level blocks and runs the stages in order; the work is in
 // context.ts (the evaluation context: scope, resolver, diagnostics), expressions.ts,
 // blocks.ts (variables, locals, stack, providers, outputs), instances.ts (resources, their
-// for_each/count instances, nested blocks, lifecycle) and checks.ts (validation).
+// for_each/count instances, nested blocks, lifecycle), modules.ts (module calls: each instance
+// is an Evaluator of its own, sharing the diagnostics) and checks.ts (validation).
 import type { Block, Expression, File } from '../dsl/ast.js';
 import type { Diagnostic, SourceRange } from '../dsl/diagnostics.js';
 import { resourceTypes } from '../kinds/index.js';
 import type { Configuration, OutputValue, ResourceInstance, ResourceType } from '../model/types.js';
-import { Locals, Variables, readOutput, readProviders, readStack, type VariableInput } from './blocks.js';
-import { checkNames, checkNamesWrittenAsStrings } from './checks.js';
+import { Locals, Variables, evaluateOutput, readOutput, readProviders, readStack, type VariableInput } from './blocks.js';
+import { SecretFiles, checkNames, checkNamesWrittenAsStrings } from './checks.js';
 import { readImports } from './imports.js';
 import { readMoved } from './moved.js';
-import { DiagnosticSink, where, type EvalContext, type Resolver, type Scope } from './context.js';
+import { BUSY, DiagnosticSink, FAILED, alreadyReported, where, type EvalContext, type Resolver, type Scope } from './context.js';
 import { Resources, type ResourceBlock } from './instances.js';
+import { ModuleCalls, type Built, type ModuleEvaluator, type ModuleFrame, type ModuleLoader } from './modules.js';
 import { didYouMean } from './suggest.js';
-import type { EvalValue } from './values.js';
+import { wrap, type EvalValue } from './values.js';
 
 export type { VariableInput } from './blocks.js';
 
@@ -30,36 +32,139 @@ export interface EvaluateOptions {
   /** In increasing precedence: later inputs for the same name win. */
   variables: VariableInput[];
   env: Readonly<Record<string, string | undefined>>;
+  /** Reads a module's files (load.ts); without it, module blocks are refused. */
+  loadModule?: ModuleLoader;
+  /** The directory as diagnostics name it (module files are named under it). */
+  displayDir?: string;
 }
+
+/** What the root and every module instance of one evaluation share. */
+interface Shared {
+  options: EvaluateOptions;
+  diagnostics: DiagnosticSink;
+  secretFiles: SecretFiles;
+  /** The root's provider blocks, which resources in modules use too. */
+  providerNames: Set<string>;
+}
+
+type OutputState = { name: string; value: EvalValue; sensitive: boolean; deps: Set<string> } | typeof BUSY | typeof FAILED;
 
 export interface EvaluateResult {
   config?: Configuration;
   diagnostics: Diagnostic[];
 }
 
-const topLevelBlockTypes = ['variable', 'locals', 'provider', 'output', 'stack', 'import', 'moved', ...resourceTypes];
+const topLevelBlockTypes = ['variable', 'locals', 'provider', 'output', 'stack', 'import', 'moved', 'module', ...resourceTypes];
+/** Blocks of the root configuration only. */
+const rootOnly = ['provider', 'stack', 'import'];
 
-/** One evaluation of one configuration; the resolver of its expressions. */
-class Evaluator implements Resolver {
-  private readonly diagnostics = new DiagnosticSink();
+/** One evaluation of one configuration, or of one module instance; the resolver of its expressions. */
+class Evaluator implements Resolver, ModuleEvaluator {
+  private readonly diagnostics: DiagnosticSink;
+  private readonly options: EvaluateOptions;
   private readonly ctx: EvalContext;
   private readonly variables: Variables;
   private readonly locals: Locals;
   private readonly resources: Resources;
+  private readonly modules: ModuleCalls;
   private readonly providerBlocks = new Map<string, Block>();
   private readonly outputBlocks: Block[] = [];
+  private readonly outputs = new Map<string, { block: Block; state?: OutputState }>();
   private stackBlock?: Block;
   private readonly importBlocks: Block[] = [];
   private readonly movedBlocks: Block[] = [];
 
   constructor(
     private readonly files: readonly File[],
-    private readonly options: EvaluateOptions,
+    private readonly shared: Shared,
+    private readonly frame: ModuleFrame,
   ) {
-    this.ctx = { resolver: this, diagnostics: this.diagnostics, functions: { env: options.env, dir: options.dir } };
+    this.options = shared.options;
+    this.diagnostics = shared.diagnostics;
+    this.ctx = { resolver: this, diagnostics: this.diagnostics, functions: { env: this.options.env, dir: frame.dir } };
     this.variables = new Variables(this.ctx);
     this.locals = new Locals(this.ctx);
-    this.resources = new Resources(this.ctx, options.dir);
+    this.resources = new Resources(this.ctx, shared.secretFiles, frame.prefix);
+    this.modules = new ModuleCalls(this.ctx, frame, this.options.dir, this.options.loadModule, (files, f) => new Evaluator(files, shared, f));
+    this.collect();
+  }
+
+  private get isRoot(): boolean {
+    return this.frame.prefix === '';
+  }
+
+  module(name: string, range: SourceRange, scope: Scope, index?: Expression, output?: { name: string; range: SourceRange }): EvalValue {
+    return this.modules.reference(name, range, scope, index, output);
+  }
+
+  dependsOnModule(item: Expression, deps: Set<string>): boolean {
+    return this.modules.dependsOnModule(item, deps);
+  }
+
+  declared(): ReturnType<Variables['declared']> {
+    return this.variables.declared();
+  }
+
+  prepare(inputs: VariableInput[]): void {
+    this.variables.resolve(inputs);
+    this.locals.evaluateAll();
+  }
+
+  outputNames(): string[] {
+    return [...this.outputs.keys()];
+  }
+
+  /** A module's output, evaluated once; a cycle through it is reported at the output. */
+  output(name: string): { value: EvalValue; deps: ReadonlySet<string> } | undefined {
+    const o = this.outputs.get(name);
+    if (!o) return undefined;
+    if (o.state === BUSY) {
+      this.diagnostics.report(o.block.typeRange, `output "${name}" of ${this.frame.prefix.slice(0, -1)} refers to itself`);
+      o.state = FAILED;
+    }
+    if (o.state === FAILED) throw alreadyReported();
+    if (o.state) return o.state;
+    o.state = BUSY;
+    const out = evaluateOutput(o.block, this.ctx);
+    if ((o.state as OutputState) === FAILED || !out) {
+      o.state = FAILED;
+      throw alreadyReported();
+    }
+    o.state = { ...out, value: out.sensitive ? wrap(out.value, true) : out.value };
+    return o.state;
+  }
+
+  addresses(out: Set<string>): void {
+    for (const r of this.resources.blocks) for (const inst of this.resources.expand(r)?.values() ?? []) out.add(inst.address);
+    this.modules.addresses(out);
+  }
+
+  /** The resource instances of this configuration or module instance, and of the modules it calls. */
+  buildAll(out: Built): void {
+    const inherited = this.frame.inherited;
+    for (const r of this.resources.blocks) {
+      const instances = this.resources.expand(r);
+      if (!instances) continue;
+      for (const inst of instances.values()) {
+        const built = this.resources.build(inst, this.shared.providerNames);
+        if (!built) continue;
+        if (inherited.size > 0) built.dependsOn = [...new Set([...built.dependsOn, ...inherited])].sort();
+        out.resources.push(built);
+        out.blockOf.set(built, r);
+      }
+    }
+    for (const block of this.movedBlocks) out.moved.push({ block, prefix: this.frame.prefix });
+    this.modules.buildAll(out);
+    if (!this.isRoot) for (const name of this.outputs.keys()) this.outputOnce(name);
+  }
+
+  /** Evaluates an output nothing refers to (its mistakes are mistakes too). */
+  private outputOnce(name: string): void {
+    try {
+      this.output(name);
+    } catch (err) {
+      this.diagnostics.caught(err);
+    }
   }
 
   variable(name: string, range: SourceRange, scope: Scope): EvalValue {
@@ -96,6 +201,10 @@ class Evaluator implements Resolver {
           this.diagnostics.report(block.typeRange, `unknown block type "${block.type}"`, didYouMean(block.type, topLevelBlockTypes) ?? `expected one of: ${topLevelBlockTypes.join(', ')}`);
           continue;
         }
+        if (!this.isRoot && rootOnly.includes(block.type)) {
+          this.diagnostics.report(block.typeRange, `${block.type === 'import' ? 'an' : 'a'} ${block.type} block belongs in the root configuration, not in a module`, block.type === 'provider' ? 'resources in a module use the providers of the root configuration' : undefined);
+          continue;
+        }
         if (block.labels.length !== wantLabels) {
           this.diagnostics.report(
             block.typeRange,
@@ -124,7 +233,13 @@ class Evaluator implements Resolver {
             if (!duplicate(`provider.${label}`, `provider "${label}"`, block.typeRange)) this.providerBlocks.set(label, block);
             break;
           case 'output':
-            if (!duplicate(`output.${label}`, `output "${label}"`, block.typeRange)) this.outputBlocks.push(block);
+            if (!duplicate(`output.${label}`, `output "${label}"`, block.typeRange)) {
+              this.outputBlocks.push(block);
+              this.outputs.set(label, { block });
+            }
+            break;
+          case 'module':
+            this.modules.declare(block);
             break;
           case 'stack':
             if (!duplicate('stack', 'stack block (a configuration is one stack)', block.typeRange)) this.stackBlock = block;
@@ -138,30 +253,18 @@ class Evaluator implements Resolver {
 
   /** Runs the stages in order: blocks, variables, locals, stack, providers, resources, checks, outputs. */
   run(): EvaluateResult {
-    this.collect();
-    this.variables.resolve(this.options.variables);
-    this.locals.evaluateAll();
+    for (const name of this.providerBlocks.keys()) this.shared.providerNames.add(name);
+    this.prepare(this.options.variables);
     const { stack, stackMode } = readStack(this.stackBlock, this.options.defaultStack, this.ctx);
     const providers = readProviders(this.providerBlocks, this.ctx);
 
-    const providerNames = new Set(this.providerBlocks.keys());
-    const resources: ResourceInstance[] = [];
-    const blockOf = new Map<ResourceInstance, ResourceBlock>();
-    for (const r of this.resources.blocks) {
-      const instances = this.resources.expand(r);
-      if (!instances) continue;
-      for (const inst of instances.values()) {
-        const built = this.resources.build(inst, providerNames);
-        if (built) {
-          resources.push(built);
-          blockOf.set(built, r);
-        }
-      }
-    }
+    const built: Built = { resources: [], blockOf: new Map(), moved: [] };
+    this.buildAll(built);
+    const { resources } = built;
     checkNames(resources, this.diagnostics);
     readImports(this.importBlocks, resources, this.ctx);
-    const moved = readMoved(this.movedBlocks, resources, this.ctx);
-    if (this.diagnostics.errors === 0) checkNamesWrittenAsStrings(resources, blockOf, this.diagnostics);
+    const moved = readMoved(built.moved, resources, this.ctx);
+    if (this.diagnostics.errors === 0) checkNamesWrittenAsStrings(resources, built.blockOf as Map<ResourceInstance, ResourceBlock>, this.diagnostics);
 
     const outputs: OutputValue[] = [];
     for (const block of this.outputBlocks) {
@@ -187,5 +290,8 @@ class Evaluator implements Resolver {
 
 /** The ASTs of a configuration's files → its resource instances, or diagnostics. */
 export function evaluate(files: readonly File[], options: EvaluateOptions): EvaluateResult {
-  return new Evaluator(files, options).run();
+  const diagnostics = new DiagnosticSink();
+  const shared: Shared = { options, diagnostics, secretFiles: new SecretFiles(options.dir, diagnostics), providerNames: new Set() };
+  const frame: ModuleFrame = { prefix: '', dir: options.dir, displayDir: options.displayDir ?? options.dir, ancestry: [], inherited: new Set() };
+  return new Evaluator(files, shared, frame).run();
 }

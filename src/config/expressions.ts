@@ -95,6 +95,9 @@ export function evalExpr(e: Expression, scope: Scope, ctx: EvalContext): EvalVal
     case 'Variable':
       return evalName(e.name, e.range, scope);
     case 'GetAttr': {
+      // `module.NAME.OUT`, `module.NAME[KEY].OUT`: depend on that output only
+      const m = moduleRoot(e.object.kind === 'Index' ? e.object.object : e.object, scope);
+      if (m) return ctx.resolver.module(m.name, m.range, scope, e.object.kind === 'Index' ? e.object.index : undefined, { name: e.name, range: e.range });
       if (e.object.kind === 'Variable' && !scope.names?.has(e.object.name)) {
         const root = evalRoot(e.object.name, e.name, e.range, scope, ctx);
         if (root !== NOT_A_ROOT) return root;
@@ -104,6 +107,8 @@ export function evalExpr(e: Expression, scope: Scope, ctx: EvalContext): EvalVal
     case 'Index': {
       // `schema.tenant[each.key]`: depend on that one instance, not on all of them
       const o = e.object;
+      const m = moduleRoot(o, scope);
+      if (m) return ctx.resolver.module(m.name, m.range, scope, e.index);
       if (o.kind === 'GetAttr' && o.object.kind === 'Variable' && (resourceTypes as string[]).includes(o.object.name) && !scope.names?.has(o.object.name)) {
         return ctx.resolver.resource(o.object.name as ResourceType, o.name, o.range, scope, e.index);
       }
@@ -284,14 +289,21 @@ function evalSplat(e: Extract<Expression, { kind: 'Splat' }>, scope: Scope, ctx:
   return wrap(out, sensitive);
 }
 
+/** `module.NAME` (not shadowed by a `for` variable), else undefined. */
+function moduleRoot(e: Expression, scope: Scope): { name: string; range: SourceRange } | undefined {
+  if (e.kind === 'GetAttr' && e.object.kind === 'Variable' && e.object.name === 'module' && !scope.names?.has('module')) return { name: e.name, range: e.range };
+  return undefined;
+}
+
 /** A bare name: a `for` variable, or a root used without an attribute (an error). */
 function evalName(name: string, range: SourceRange, scope: Scope): EvalValue {
   if (scope.names?.has(name)) return scope.names.get(name)!;
   if (name === 'var' || name === 'local') fail(range, `"${name}" needs a name: ${name}.NAME`);
   if (name === 'each') fail(range, '"each" needs an attribute: each.key or each.value');
   if (name === 'count') fail(range, '"count" needs an attribute: count.index');
+  if (name === 'module') fail(range, '"module" needs a name: module.NAME');
   if ((resourceTypes as string[]).includes(name)) fail(range, `a reference to a ${name} needs its label: ${name}.LABEL`);
-  const candidates = ['var', 'local', 'each', 'count', ...resourceTypes, ...[...(scope.names?.keys() ?? [])].filter((n) => n !== SPLAT_ITEM)];
+  const candidates = ['var', 'local', 'each', 'count', 'module', ...resourceTypes, ...[...(scope.names?.keys() ?? [])].filter((n) => n !== SPLAT_ITEM)];
   failStatic(range, `unknown name "${name}"`, didYouMean(name, candidates) ?? 'references start with var., local., each., count. or a resource type (role.x)');
 }
 
@@ -303,16 +315,18 @@ function evalRoot(root: string, name: string, range: SourceRange, scope: Scope, 
     case 'local':
       return ctx.resolver.local(name, range, scope);
     case 'each':
-      if (!scope.each) fail(range, `each.${name} is only available in a resource with for_each`);
+      if (!scope.each) fail(range, `each.${name} is only available in a resource or module with for_each`);
       if (name === 'key') return scope.each.key;
       if (name === 'value') return scope.each.value;
       fail(range, `unknown attribute "each.${name}"`, 'each has key and value');
     // falls through (fail never returns)
     case 'count':
-      if (scope.countIndex === undefined) fail(range, `count.${name} is only available in a resource with count`);
+      if (scope.countIndex === undefined) fail(range, `count.${name} is only available in a resource or module with count`);
       if (name === 'index') return scope.countIndex;
       fail(range, `unknown attribute "count.${name}"`, 'count has index');
     // falls through
+    case 'module':
+      return ctx.resolver.module(name, range, scope);
     case 'provider':
       fail(range, 'provider.NAME is only allowed as the value of a resource\'s provider attribute');
     // falls through

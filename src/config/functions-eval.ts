@@ -85,6 +85,7 @@ const noReferences: Resolver = {
   variable: (name, range) => fail(range, `templatefile: a template cannot refer to var.${name}`, 'pass the value in the variables: templatefile(path, { name = var.name })'),
   local: (name, range) => fail(range, `templatefile: a template cannot refer to local.${name}`, 'pass the value in the variables: templatefile(path, { name = local.name })'),
   resource: (type, label, range) => fail(range, `templatefile: a template cannot refer to ${type}.${label}`, 'pass the value in the variables of templatefile()'),
+  module: (name, range) => fail(range, `templatefile: a template cannot refer to module.${name}`, 'pass the value in the variables of templatefile()'),
 };
 
 /** Parsed templates by absolute path and text, for one evaluation (10,000 calls parse once). */

@@ -18,22 +18,44 @@ const ATTRIBUTES = ['to', 'id'];
 
 /** The address an attribute (`to`; moved blocks: `from` too) names, or a message saying why it is not one. */
 export function staticAddress(e: Expression, attribute = 'to', block = 'import'): string | { error: string; range: SourceRange } {
-  const notAddress = { error: `${attribute} must be the address of a ${block === 'import' ? 'declared ' : ''}resource, e.g. role.app or schema.tenant["acme"]`, range: e.range };
-  let index = '';
+  const notAddress = { error: `${attribute} must be the address of a ${block === 'import' ? 'declared ' : ''}resource, e.g. role.app, schema.tenant["acme"] or module.tenant["acme"].role.app`, range: e.range };
+  // the steps as written, outermost last: names and keys
+  const steps: ({ name: string; range: SourceRange } | { key: string })[] = [];
   let expr = e;
-  if (expr.kind === 'Index') {
-    const k = expr.index;
-    if (k.kind === 'Literal' && typeof k.value === 'number' && Number.isInteger(k.value) && k.value >= 0) index = `[${k.value}]`;
-    else if (k.kind === 'Template' && !k.heredoc && k.parts.every((p) => typeof p === 'string')) index = `[${JSON.stringify(k.parts.join(''))}]`;
-    else return { error: `the key in ${block === 'import' ? 'an import' : `a ${block}`} address must be written out: a string in quotes or a whole number`, range: k.range };
-    expr = expr.object;
+  for (;;) {
+    if (expr.kind === 'Index') {
+      const k = expr.index;
+      if (k.kind === 'Literal' && typeof k.value === 'number' && Number.isInteger(k.value) && k.value >= 0) steps.unshift({ key: `[${k.value}]` });
+      else if (k.kind === 'Template' && !k.heredoc && k.parts.every((p) => typeof p === 'string')) steps.unshift({ key: `[${JSON.stringify(k.parts.join(''))}]` });
+      else return { error: `the key in ${block === 'import' ? 'an import' : `a ${block}`} address must be written out: a string in quotes or a whole number`, range: k.range };
+      expr = expr.object;
+    } else if (expr.kind === 'GetAttr') {
+      steps.unshift({ name: expr.name, range: expr.range });
+      expr = expr.object;
+    } else if (expr.kind === 'Variable') {
+      steps.unshift({ name: expr.name, range: expr.range });
+      break;
+    } else return notAddress;
   }
-  if (expr.kind !== 'GetAttr' || expr.object.kind !== 'Variable') return notAddress;
-  const type = expr.object.name;
-  if (!(resourceTypes as readonly string[]).includes(type)) {
-    return { error: `unknown resource type "${type}" in ${attribute}`, range: expr.object.range };
+  // (module NAME [KEY]?)* (TYPE LABEL [KEY]?) — or, in a moved block, a module alone
+  let out = '';
+  let i = 0;
+  while (i < steps.length) {
+    const first = steps[i];
+    const second = steps[i + 1];
+    if (!first || !('name' in first) || !second || !('name' in second)) return notAddress;
+    const key = steps[i + 2] && 'key' in steps[i + 2]! ? (steps[i + 2] as { key: string }).key : '';
+    i += key ? 3 : 2;
+    out += `${first.name}.${second.name}${key}`;
+    if (first.name === 'module') {
+      if (i === steps.length) return block === 'import' ? notAddress : out;
+      out += '.';
+      continue;
+    }
+    if (!(resourceTypes as readonly string[]).includes(first.name)) return { error: `unknown resource type "${first.name}" in ${attribute}`, range: first.range };
+    return i === steps.length ? out : notAddress;
   }
-  return `${type}.${expr.name}${index}`;
+  return notAddress;
 }
 
 /**

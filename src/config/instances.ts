@@ -22,7 +22,9 @@ import { checkAttribute, nestedSources, reportProblem, SecretFiles } from './che
 import { checkResourceConditions, isLifecycleCondition, resourceConditions } from './conditions.js';
 import { BUSY, FAILED, attributesOf, fail, failStatic, where, type DiagnosticSink, type EvalContext, type Scope } from './context.js';
 import { nestedBlocks } from './dynamic.js';
+import { expansionKeys } from './expansion.js';
 import { evalAttribute, evalExpr } from './expressions.js';
+import { keySuffix } from '../model/address.js';
 import { didYouMean } from './suggest.js';
 import { convert } from './type-constraints.js';
 import {
@@ -30,10 +32,6 @@ import {
   ResourceRef,
   Sensitive,
   UNKNOWN,
-  containsSensitive,
-  containsUnknown,
-  expandGroup,
-  isObject,
   toPlain,
   typeOfValue,
   unwrap,
@@ -41,9 +39,6 @@ import {
   type EvalValue,
   type InstanceHandle,
 } from './values.js';
-
-/** The most instances one `count` makes (range() has the same limit on elements). */
-const MAX_COUNT = 1_000_000;
 
 const EMPTY_SET: Set<string> = new Set();
 
@@ -155,20 +150,20 @@ export class Resources {
   /** By type then label. */
   private readonly byType = new Map<string, Map<string, ResourceBlock>>();
   private readonly diagnostics: DiagnosticSink;
-  /** connection_secret files: which instance writes each. */
-  private readonly secretFiles: SecretFiles;
 
   constructor(
     private readonly ctx: EvalContext,
-    dir: string,
+    /** connection_secret files: which instance writes each (one for a configuration and its modules). */
+    private readonly secretFiles: SecretFiles,
+    /** `module.NAME[KEY].` inside a module instance: its resources' addresses start with it. */
+    private readonly prefix = '',
   ) {
     this.diagnostics = ctx.diagnostics;
-    this.secretFiles = new SecretFiles(dir, ctx.diagnostics);
   }
 
   /** A resource block of the configuration (a duplicate or a bad label is reported). */
   add(type: ResourceType, label: string, block: Block): void {
-    const address = `${type}.${label}`;
+    const address = `${this.prefix}${type}.${label}`;
     const prev = this.byType.get(type)?.get(label);
     if (prev) {
       this.diagnostics.report(block.typeRange, `duplicate resource ${address}`, `first defined at ${where(prev.block.typeRange)}`);
@@ -219,63 +214,11 @@ export class Resources {
       r.expansion = FAILED;
       return undefined;
     }
-    if (forEach) {
-      r.mode = 'for_each';
-      const v = evalAttribute(forEach, base, this.ctx);
-      if (v === FAILED) return this.expansionFailed(r);
-      const { value, sensitive } = unwrap(v);
-      const plain = value instanceof ResourceGroup ? expandGroup(value) : value;
-      if (sensitive || containsSensitive(plain)) {
-        this.diagnostics.report(forEach.value.range, 'for_each must not be sensitive', 'instance keys appear in addresses and plans');
-        return this.expansionFailed(r);
-      }
-      if (containsUnknown(plain)) {
-        this.diagnostics.report(forEach.value.range, 'for_each depends on values known only after apply', 'the instances of a resource must be known at plan time');
-        return this.expansionFailed(r);
-      }
-      if (Array.isArray(plain)) {
-        const seen = new Set<string>();
-        for (const item of plain) {
-          const s = item instanceof ResourceRef ? item.instance.name() : unwrap(item).value;
-          if (typeof s !== 'string') {
-            this.diagnostics.report(forEach.value.range, `for_each must be a set of strings or a map, got a list containing ${typeOfValue(item)}`);
-            return this.expansionFailed(r);
-          }
-          if (seen.has(s)) {
-            this.diagnostics.report(forEach.value.range, `for_each has the key "${s}" twice`, 'use toset(…) to remove duplicates');
-            return this.expansionFailed(r);
-          }
-          seen.add(s);
-        }
-        for (const s of [...seen].sort()) out.set(s, make(`${r.address}[${JSON.stringify(s)}]`, { ...base, each: { key: s, value: s } }));
-      } else if (isObject(plain)) {
-        for (const k of Object.keys(plain).sort()) {
-          out.set(k, make(`${r.address}[${JSON.stringify(k)}]`, { ...base, each: { key: k, value: plain[k]! } }));
-        }
-      } else {
-        this.diagnostics.report(forEach.value.range, `for_each must be a set of strings or a map, got ${typeOfValue(plain)}`);
-        return this.expansionFailed(r);
-      }
-    } else if (count) {
-      r.mode = 'count';
-      const v = evalAttribute(count, base, this.ctx);
-      if (v === FAILED) return this.expansionFailed(r);
-      const { value } = unwrap(v);
-      if (value === UNKNOWN) {
-        this.diagnostics.report(count.value.range, 'count depends on values known only after apply', 'the instances of a resource must be known at plan time');
-        return this.expansionFailed(r);
-      }
-      const n = convert(value, { t: 'number' });
-      if (!n.ok || typeof n.value !== 'number' || !Number.isInteger(n.value) || n.value < 0) {
-        this.diagnostics.report(count.value.range, `count must be a whole number ≥ 0, got ${n.ok ? JSON.stringify(n.value) : typeOfValue(value)}`);
-        return this.expansionFailed(r);
-      }
-      if (n.value > MAX_COUNT) {
-        // as range(): a typo (1e20) would otherwise run out of memory instead of being reported
-        this.diagnostics.report(count.value.range, `count must be at most ${MAX_COUNT.toLocaleString('en')}, got ${n.value}`);
-        return this.expansionFailed(r);
-      }
-      for (let i = 0; i < n.value; i++) out.set(i, make(`${r.address}[${i}]`, { ...base, countIndex: i }));
+    if (forEach || count) {
+      const expanded = expansionKeys(forEach, count, base, this.ctx, 'resource');
+      if (!expanded) return this.expansionFailed(r);
+      r.mode = expanded.mode;
+      for (const { key, scope } of expanded.keys) out.set(key, make(`${r.address}${keySuffix(key)}`, scope));
     } else {
       const inst = new Instance(r, r.address, { where: 'resource', deps: undefined }, this.ctx);
       inst.scope.deps = inst.deps;
@@ -372,6 +315,7 @@ export class Resources {
       else {
         for (const item of dependsOn.value.items) {
           try {
+            if (this.ctx.resolver.dependsOnModule?.(item, inst.deps)) continue;
             const v = evalExpr(item, inst.scope, this.ctx);
             if (!(v instanceof ResourceRef) && !(v instanceof ResourceGroup) && v !== UNKNOWN) {
               this.diagnostics.report(item.range, `depends_on: expected a resource (role.x), got ${typeOfValue(v)}`);

@@ -9,6 +9,7 @@ import { parse } from '../dsl/index.js';
 import { decodeSource } from '../dsl/source.js';
 import { buildGraph, type ResourceGraph } from '../graph/index.js';
 import { evaluate, type VariableInput } from './evaluate.js';
+import type { ModuleLoader } from './modules.js';
 import { configurationFileNames } from './files.js';
 import type { Configuration } from '../model/types.js';
 import type { EvalValue } from './values.js';
@@ -49,36 +50,7 @@ export function loadConfiguration(dir: string, options: LoadOptions = {}): LoadR
     return fail(`cannot read the configuration directory "${dir}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   if (names.length === 0) return fail(`no configuration files (*.xp) in "${dir}"`, 'a configuration is every *.xp file of one directory');
-
-  const files: File[] = [];
-  for (const name of names) {
-    const path = join(options.displayDir ?? dir, name);
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(join(dir, name));
-    } catch (err) {
-      diagnostics.push({ severity: 'error', message: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code}` });
-      continue;
-    }
-    const decoded = decodeSource(path, bytes);
-    const text = decoded.text;
-    sources.set(path, text);
-    if (!decoded.ok) {
-      diagnostics.push(decoded.diagnostic);
-      continue;
-    }
-    let parsed: ReturnType<typeof parse>;
-    try {
-      parsed = parse(path, text);
-    } catch (err) {
-      // a recursive-descent parser has a depth limit: say so instead of a stack trace
-      if (!(err instanceof RangeError && /call stack/i.test(err.message))) throw err;
-      diagnostics.push({ severity: 'error', message: `${path}: expressions are nested too deeply to parse`, hint: 'split the expression into locals' });
-      continue;
-    }
-    diagnostics.push(...parsed.diagnostics);
-    files.push(parsed.ast);
-  }
+  const files = parseFiles(dir, options.displayDir ?? dir, names, sources, diagnostics);
 
   const variables: VariableInput[] = [];
   // precedence, lowest first: environment, var files, --var
@@ -105,13 +77,66 @@ export function loadConfiguration(dir: string, options: LoadOptions = {}): LoadR
 
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics, sources };
 
-  const evaluated = evaluate(files, { dir: resolve(dir), defaultStack: basename(resolve(dir)), variables, env });
+  // a module's files are read once, however many instances it has
+  const modules = new Map<string, ReturnType<ModuleLoader>>();
+  const loadModule: ModuleLoader = (moduleDir, displayDir) => {
+    let loaded = modules.get(moduleDir);
+    if (!loaded) {
+      let moduleNames: string[];
+      try {
+        moduleNames = configurationFileNames(moduleDir);
+      } catch (err) {
+        loaded = { error: `cannot read the module directory "${displayDir}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
+        modules.set(moduleDir, loaded);
+        return loaded;
+      }
+      const found: Diagnostic[] = [];
+      loaded = moduleNames.length === 0 ? { error: `no configuration files (*.xp) in the module directory "${displayDir}"` } : { files: parseFiles(moduleDir, displayDir, moduleNames, sources, found), diagnostics: found };
+      modules.set(moduleDir, loaded);
+    }
+    return loaded;
+  };
+  const evaluated = evaluate(files, { dir: resolve(dir), defaultStack: basename(resolve(dir)), variables, env, loadModule, displayDir: options.displayDir ?? dir });
   diagnostics.push(...evaluated.diagnostics);
   if (!evaluated.config) return { diagnostics, sources };
   const graphed = buildGraph(evaluated.config.resources);
   diagnostics.push(...graphed.diagnostics);
   if (!graphed.graph) return { diagnostics, sources };
   return { config: evaluated.config, graph: graphed.graph, diagnostics, sources };
+}
+
+/** Reads and parses the named files of a directory; their texts go to `sources`, their mistakes to `diagnostics`. */
+function parseFiles(dir: string, displayDir: string, names: readonly string[], sources: Map<string, string>, diagnostics: Diagnostic[]): File[] {
+  const files: File[] = [];
+  for (const name of names) {
+    const path = join(displayDir, name);
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(join(dir, name));
+    } catch (err) {
+      diagnostics.push({ severity: 'error', message: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code}` });
+      continue;
+    }
+    const decoded = decodeSource(path, bytes);
+    const text = decoded.text;
+    sources.set(path, text);
+    if (!decoded.ok) {
+      diagnostics.push(decoded.diagnostic);
+      continue;
+    }
+    let parsed: ReturnType<typeof parse>;
+    try {
+      parsed = parse(path, text);
+    } catch (err) {
+      // a recursive-descent parser has a depth limit: say so instead of a stack trace
+      if (!(err instanceof RangeError && /call stack/i.test(err.message))) throw err;
+      diagnostics.push({ severity: 'error', message: `${path}: expressions are nested too deeply to parse`, hint: 'split the expression into locals' });
+      continue;
+    }
+    diagnostics.push(...parsed.diagnostics);
+    files.push(parsed.ast);
+  }
+  return files;
 }
 
 /** A command-line value written as an expression (`'["a", "b"]'`), parsed with our parser. */

@@ -1,15 +1,17 @@
 // `moved { from = ADDRESS, to = ADDRESS }` blocks (docs/language.md, "Renames without loss"):
 // what the stack recorded under `from` is the resource now declared at `to`, so the plan moves
 // it ("has moved to") instead of destroying one and creating the other. Addresses are static:
-// `role.old`, `role.tenant["a"]`, `service_account.x[0]`; a whole resource (no key on either
-// side) moves all its instances. An address is a string here and in the plan, so that a module
-// path (`module.tenant["a"].role.app`) can prefix it later without changing the contract.
+// `role.old`, `role.tenant["a"]`, `service_account.x[0]`, `module.tenant["a"].role.app`,
+// `module.old`; a whole resource or module (no key on either side) moves all its instances,
+// a module instance everything in it. A moved block inside a module speaks of addresses in that
+// module instance: its module path prefixes them.
 // Checked here, at the block: `from` still declared, `to` not declared, the two of different
 // types, the same address moved twice or onto twice, and chains or cycles of moves. The planner
 // decides what a move means for each record (src/plan/renames.ts).
 import type { Block } from '../dsl/ast.js';
 import type { SourceRange } from '../dsl/diagnostics.js';
 import type { MovedBlock, ResourceInstance } from '../model/types.js';
+import { addressCovers, addressType, endsWithKey, resourcePart, withoutInstanceKey } from '../model/address.js';
 import { attributesOf, where, type EvalContext } from './context.js';
 import { staticAddress } from './imports.js';
 import { didYouMean } from './suggest.js';
@@ -21,21 +23,22 @@ interface Read extends MovedBlock {
   toRange: SourceRange;
 }
 
-const typeOf = (address: string) => address.slice(0, address.indexOf('.'));
+const typeOf = addressType;
 /** `role.tenant["a"]` → `role.tenant`. */
-const resourceOf = (address: string) => address.replace(/\[.*$/, '');
+const resourceOf = withoutInstanceKey;
 
-/** Is `address` declared: an instance's address, or (without a key) a resource with instances? */
+/** Is `address` declared: an instance's address, or something that holds instances (a resource or module without its key, a module instance)? */
 function declaredAt(address: string, addresses: ReadonlySet<string>, resources: ReadonlySet<string>): boolean {
-  return addresses.has(address) || (!address.includes('[') && resources.has(address));
+  if (addresses.has(address) || (!endsWithKey(address) && resources.has(address))) return true;
+  return addressType(address) === 'module' && [...addresses].some((a) => addressCovers(address, a));
 }
 
-/** Reads and checks the moved blocks; the valid ones, in order. */
-export function readMoved(blocks: readonly Block[], instances: readonly ResourceInstance[], ctx: EvalContext): MovedBlock[] {
+/** Reads and checks the moved blocks (each with the module path of where it is written); the valid ones, in order. */
+export function readMoved(blocks: readonly { block: Block; prefix: string }[], instances: readonly ResourceInstance[], ctx: EvalContext): MovedBlock[] {
   const addresses = new Set(instances.map((r) => r.address));
   const resources = new Set(instances.map((r) => resourceOf(r.address)));
   const read: Read[] = [];
-  for (const block of blocks) {
+  for (const { block, prefix } of blocks) {
     for (const b of block.body.blocks) ctx.diagnostics.report(b.typeRange, `unexpected block "${b.type}" in moved`);
     const attrs = attributesOf(block, ctx.diagnostics);
     for (const [name, attr] of attrs) {
@@ -47,14 +50,17 @@ export function readMoved(blocks: readonly Block[], instances: readonly Resource
       ctx.diagnostics.report(block.typeRange, `missing required attribute "${!fromAttr ? 'from' : 'to'}" in moved`, 'moved { from = role.old, to = role.new }');
       continue;
     }
-    const from = staticAddress(fromAttr.value, 'from', 'moved');
-    const to = staticAddress(toAttr.value, 'to', 'moved');
-    if (typeof from !== 'string') ctx.diagnostics.report(from.range, from.error);
-    if (typeof to !== 'string') ctx.diagnostics.report(to.range, to.error);
-    if (typeof from !== 'string' || typeof to !== 'string') continue;
+    const fromRead = staticAddress(fromAttr.value, 'from', 'moved');
+    const toRead = staticAddress(toAttr.value, 'to', 'moved');
+    if (typeof fromRead !== 'string') ctx.diagnostics.report(fromRead.range, fromRead.error);
+    if (typeof toRead !== 'string') ctx.diagnostics.report(toRead.range, toRead.error);
+    if (typeof fromRead !== 'string' || typeof toRead !== 'string') continue;
+    const from = prefix + fromRead;
+    const to = prefix + toRead;
     const at = { from, to, range: block.typeRange, fromRange: fromAttr.value.range, toRange: toAttr.value.range };
     if (typeOf(from) !== typeOf(to)) {
-      ctx.diagnostics.report(at.toRange, `cannot move ${from} to ${to}: a ${typeOf(from).replace('_', ' ')} cannot become a ${typeOf(to).replace('_', ' ')}`, 'a moved block keeps the kind: from and to name resources of the same type');
+      ctx.diagnostics.report(at.toRange, `cannot move ${from} to ${to}: a ${typeOf(from).replace('_', ' ')} cannot become a ${typeOf(to).replace('_', ' ')}`, 'a moved block keeps the kind: from and to name resources of the same type, or two modules');
+
       continue;
     }
     if (from === to) {
@@ -71,7 +77,8 @@ export function readMoved(blocks: readonly Block[], instances: readonly Resource
     }
     if (!declaredAt(at.to, addresses, resources)) {
       const same = [...addresses].filter((a) => typeOf(a) === typeOf(at.to));
-      ctx.diagnostics.report(at.toRange, `moved to ${at.to}: no such resource is declared`, didYouMean(at.to, same) ?? `declare it: ${resourceOf(at.to).replace('.', ' "')}" { … }`);
+      const declare = typeOf(at.to) === 'module' ? 'declare the module' : `declare it: ${resourcePart(resourceOf(at.to)).replace('.', ' "')}" { … }`;
+      ctx.diagnostics.report(at.toRange, `moved to ${at.to}: no such ${typeOf(at.to) === 'module' ? 'module' : 'resource'} is declared`, didYouMean(at.to, same) ?? declare);
       return false;
     }
     return true;

@@ -12,6 +12,7 @@
 // Its `movedFrom` is the address a `moved` block moves the record from. Records of xp before
 // 0.7.0 have no address: they are taken to be at `type.name`.
 import type { KindName, MovedBlock, ResourceInstance } from '../model/types.js';
+import { addressType, endsWithKey } from '../model/address.js';
 import { namingAttributes, type NamedNamespace, type NamingAttributes } from '../kinds/index.js';
 import { identityDatabase, instanceKey, managedAddress, managedKey, resourceKey, TYPE_OF_KIND } from './identity.js';
 import type { Json, JsonObject, ManagedRecord, ObservedItem, PlanError, ResourceKey, ResourcePlan } from './types.js';
@@ -20,13 +21,17 @@ import type { Json, JsonObject, ManagedRecord, ObservedItem, PlanError, Resource
 export const RENAMABLE: ReadonlySet<KindName> = new Set(['Role', 'ServiceAccount', 'Schema', 'Database']);
 
 /**
- * Where `moved` blocks send an address: an exact match, or — when neither side has a key — a
- * whole resource's instances (`role.a["k"]` → `role.b["k"]`). Undefined when none applies.
+ * Where `moved` blocks send an address: an exact match; when neither side has a key, a whole
+ * resource's or module's instances (`role.a["k"]` → `role.b["k"]`); and everything inside a
+ * module (instance) (`module.a["k"].role.x` → `module.b["k"].role.x`). Undefined when none applies.
  */
 export function movedAddress(address: string, moved: readonly MovedBlock[]): string | undefined {
   for (const m of moved) {
     if (address === m.from) return m.to;
-    if (!m.from.includes('[') && !m.to.includes('[') && address.startsWith(`${m.from}[`)) return m.to + address.slice(m.from.length);
+    const next = address[m.from.length];
+    if (!address.startsWith(m.from) || (next !== '[' && next !== '.')) continue;
+    if (next === '.' && addressType(m.from) === 'module') return m.to + address.slice(m.from.length);
+    if (next === '[' && !endsWithKey(m.from) && !endsWithKey(m.to)) return m.to + address.slice(m.from.length);
   }
   return undefined;
 }

@@ -1,11 +1,15 @@
 // What --replace and --target name: a resource, an instance, or every instance of a resource.
 // --target narrows a plan to the named resources plus what they depend on (apply) or what
 // depends on them (destroy); a name that matches nothing is a plan error.
+import { addressCovers } from '../model/address.js';
 import type { PlanError, PlanOptions, ResourcePlan } from './types.js';
 
-/** `schema.tenant` matches itself and every instance `schema.tenant[…]`. */
+/**
+ * `schema.tenant` matches itself and every instance `schema.tenant[…]`; `module.tenant` every
+ * resource of every instance of the module, `module.tenant["acme"]` those of that instance.
+ */
 export function addressMatches(pattern: string, address: string): boolean {
-  return address === pattern || (address.startsWith(pattern) && address[pattern.length] === '[');
+  return addressCovers(pattern, address);
 }
 
 /** A step of the plan being assembled, and whether the configuration declares it. */

@@ -6,6 +6,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import { describeDataLoss } from '../plan/data-loss.js';
 import { grantKey } from '../plan/diff.js';
 import { ACTION_SYMBOL, type AttributeChange, type ElementChange, type Json, type Plan, type PlanAction, type PlanError, type ResourcePlan } from '../plan/types.js';
+import { resourcePart } from '../model/address.js';
 
 export interface PlanTextOptions {
   color: boolean;
@@ -249,9 +250,10 @@ function headline(r: ResourcePlan): string {
   return HEADLINE[r.action];
 }
 
-/** `schema.tenant["acme"]` → `schema "tenant"`. */
+/** `schema.tenant["acme"]` → `schema "tenant"` (in a module too: `module.t["a"].schema.tenant`). */
 function blockHeader(r: ResourcePlan): string {
-  const rest = r.address.startsWith(`${r.type}.`) ? r.address.slice(r.type.length + 1) : r.address;
+  const own = resourcePart(r.address);
+  const rest = own.startsWith(`${r.type}.`) ? own.slice(r.type.length + 1) : own;
   const label = rest.replace(/\[.*$/, '');
   return `${r.type} ${JSON.stringify(label)}`;
 }

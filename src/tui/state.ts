@@ -4,6 +4,7 @@
 // Events are applied in batches (one batch per frame): `applyEvents` copies the state once per
 // batch, not once per event, so a 2,000-resource run costs O(resources) per frame at most.
 import type { ApplyEvent, PlannedStep, ResourceAction } from '../apply/events.js';
+import { addressType } from '../model/address.js';
 
 export type RowStatus = 'waiting' | 'running' | 'done' | 'failed' | 'skipped';
 
@@ -126,7 +127,7 @@ function draftOf(state: ApplyState): Draft {
 }
 
 function kindOfAddress(address: string): string {
-  const type = address.split('.')[0] ?? address;
+  const type = addressType(address);
   return type
     .split('_')
     .map((w) => w.charAt(0).toUpperCase() + w.slice(1))

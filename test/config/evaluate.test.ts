@@ -343,8 +343,8 @@ describe('for_each and count', () => {
     // a typo that would have made 1e20 instances (validate ran out of memory): refused at once
     expect(errorsOf(`role "r" { count = 1e20 }`)).toEqual(['count must be at most 1,000,000, got 100000000000000000000']);
     expect(errorsOf(`role "r" {\n count = 1\n for_each = ["a"]\n}`)).toEqual(['role.r sets both for_each and count']);
-    expect(errorsOf(`role "r" { comment = each.key }`)).toEqual(['each.key is only available in a resource with for_each']);
-    expect(errorsOf(`role "r" { comment = count.index }`)).toEqual(['count.index is only available in a resource with count']);
+    expect(errorsOf(`role "r" { comment = each.key }`)).toEqual(['each.key is only available in a resource or module with for_each']);
+    expect(errorsOf(`role "r" { comment = count.index }`)).toEqual(['count.index is only available in a resource or module with count']);
     expect(errorsOf(`role "r" {\n count = 2\n name = "r\${count.index}"\n}\nrole "x" { member_of = [role.r[5]] }`)).toEqual(['role.r has no instance [5]']);
   });
 });

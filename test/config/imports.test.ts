@@ -41,7 +41,7 @@ describe('import blocks', () => {
   it('refuse what is not a declared instance, an id that is not its name, a second import and bad attributes', () => {
     expect(errorsOf('role "r" {}\nimport {\n  to = role.s\n  id = "s"\n}')).toEqual(['import to role.s: no such resource is declared']);
     expect(errorsOf('role "r" {}\nimport {\n  to = role.r\n  id = "other"\n}')).toEqual(['import to role.r: id "other" is not the name it declares ("r")']);
-    expect(errorsOf('role "r" {}\nimport {\n  to = "role.r"\n  id = "r"\n}')).toEqual(['to must be the address of a declared resource, e.g. role.app or schema.tenant["acme"]']);
+    expect(errorsOf('role "r" {}\nimport {\n  to = "role.r"\n  id = "r"\n}')).toEqual(['to must be the address of a declared resource, e.g. role.app, schema.tenant["acme"] or module.tenant["acme"].role.app']);
     expect(errorsOf('role "r" {}\nimport {\n  to = table.r\n  id = "r"\n}')).toEqual(['unknown resource type "table" in to']);
     expect(errorsOf('variable "k" { default = "a" }\nrole "r" {\n  for_each = toset(["a"])\n}\nimport {\n  to = role.r[var.k]\n  id = "r"\n}')).toEqual([
       'the key in an import address must be written out: a string in quotes or a whole number',

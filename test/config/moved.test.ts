@@ -63,7 +63,7 @@ describe('moved blocks', () => {
       {
         message: 'cannot move role.old to schema.new: a role cannot become a schema',
         at: '6:10',
-        hint: 'a moved block keeps the kind: from and to name resources of the same type',
+        hint: 'a moved block keeps the kind: from and to name resources of the same type, or two modules',
       },
     ]);
   });
@@ -94,7 +94,7 @@ describe('moved blocks', () => {
 
   it('refuse what is not an address, an unknown attribute, a missing one and a label', () => {
     expect(diagnosticsOf('role "b" {}\nmoved {\n  from = "role.a"\n  to   = role.b\n}').map((d) => [d.message, d.at])).toEqual([
-      ['from must be the address of a resource, e.g. role.app or schema.tenant["acme"]', '3:10'],
+      ['from must be the address of a resource, e.g. role.app, schema.tenant["acme"] or module.tenant["acme"].role.app', '3:10'],
     ]);
     expect(diagnosticsOf('role "b" {}\nmoved {\n  form = role.a\n  to   = role.b\n}').map((d) => d.message)).toEqual([
       'unknown attribute "form" in moved',

@@ -63,6 +63,17 @@ describe('generated grammar files', () => {
     expect(new RegExp(attribute!.match!).exec('  to   = role.tenant["b"]')?.[1]).toBe('to');
   });
 
+  it('the TextMate grammar highlights module blocks and module references', () => {
+    const grammar = JSON.parse(files['grammar/xp.tmLanguage.json']!) as { repository: Record<string, { begin?: string; match?: string; patterns?: Rule[] }> };
+    const { block, attribute, expression } = grammar.repository;
+    const begin = new RegExp(block!.begin!).exec('module "tenant" {');
+    expect(begin?.[1]).toBe('module');
+    expect(begin?.[2]).toBe(' "tenant"');
+    expect(new RegExp(attribute!.match!).exec('  source   = "./modules/tenant"')?.[1]).toBe('source');
+    const language = expression!.patterns!.find((p) => p.name === 'variable.language.xp')!;
+    expect('module.tenant["acme"].app_user modules.x'.match(new RegExp(language.match!, 'g'))).toEqual(['module']);
+  });
+
   it('the TextMate grammar is JSON whose patterns compile', () => {
     const grammar = JSON.parse(files['grammar/xp.tmLanguage.json']!) as { scopeName: string; repository: object };
     expect(grammar.scopeName).toBe('source.xp');

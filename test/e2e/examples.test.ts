@@ -2,10 +2,10 @@
 // xp's own `.xp/` folder): validate, fmt --check, graph, an empty plan, output; destroyed (after
 // lifting prevent_destroy, which must first refuse the destroy).
 import { describe, expect, inject, it } from 'vitest';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configurationFileNames } from '../../src/config/files.js';
-import { REPO, expectOk, planSummary, tempDir, xp, xpIn } from './xp.js';
+import { REPO, copyConfiguration, expectOk, planSummary, tempDir, xp, xpIn } from './xp.js';
 import { exactly, importInto, planJson, stackScope } from './import-roundtrip.js';
 
 const url = () => inject('databaseUrl');
@@ -22,9 +22,8 @@ describe('examples', { timeout: 300_000 }, () => {
   it.each(examples)('%s: apply, every command in the applied directory, destroy', async (name) => {
     const dir = join(tempDir(), name);
     // the configuration only: README command 1 may have applied examples/quickstart in place,
-    // leaving its .xp/ folder and secret file there
-    mkdirSync(dir);
-    for (const f of configurationFileNames(join(REPO, 'examples', name))) copyFileSync(join(REPO, 'examples', name, f), join(dir, f));
+    // leaving its .xp/ folder and secret file there; module directories come along
+    copyConfiguration(join(REPO, 'examples', name), dir);
     const run = xpIn(dir, url());
     expectOk(await run(['apply', '--auto-approve']), `apply ${name}`);
     expect(existsSync(join(dir, '.xp')), 'an apply leaves xp\'s own .xp/ folder in the configuration directory').toBe(true);

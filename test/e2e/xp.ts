@@ -1,7 +1,7 @@
 // Running xp as a user does: `node bin/xp.js …` in a directory of *.xp files, against the test
 // server (passed as --database-url), with a clean environment (no PG* or XP_* leaking in).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -68,6 +68,18 @@ export function tempDir(prefix = 'xp-e2e-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   chmodSync(dir, 0o755);
   return dir;
+}
+
+/**
+ * Copies a configuration into `dest`: its *.xp files and the directories below it (module
+ * sources), without what an apply left there (`.xp/`, `secrets/`).
+ */
+export function copyConfiguration(src: string, dest: string): void {
+  mkdirSync(dest, { recursive: true });
+  for (const entry of readdirSync(src, { withFileTypes: true })) {
+    if (entry.isDirectory() && entry.name !== '.xp' && entry.name !== 'secrets') copyConfiguration(join(src, entry.name), join(dest, entry.name));
+    else if (entry.isFile() && entry.name.endsWith('.xp')) copyFileSync(join(src, entry.name), join(dest, entry.name));
+  }
 }
 
 /** A configuration directory named `stack` holding these files. */

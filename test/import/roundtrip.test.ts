@@ -16,14 +16,13 @@
 // pg_dump). Cases: the hostile server; each example (examples/*) applied; the benchmark's tenant
 // state with 20 tenants (bench/import.mjs does it with 1,000).
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dumpDifference, normalisedDump } from '../../bench/catalog.js';
 import { benchState, sqlScript } from '../../bench/generate.js';
 import { freshServer, libpqEnv, PG_BIN } from '../../bench/server.js';
-import { configurationFileNames } from '../../src/config/files.js';
-import { REPO, expectOk, tempDir, withClient, xp } from '../e2e/xp.js';
+import { REPO, copyConfiguration, expectOk, tempDir, withClient, xp } from '../e2e/xp.js';
 
 type Server = Awaited<ReturnType<typeof freshServer>>;
 const FIXTURES = resolve(import.meta.dirname, 'fixtures');
@@ -116,8 +115,7 @@ describe.skipIf(!available)('xp import, round trip exact', { timeout: 600_000 },
   it.each(examples)('example %s, applied: import, plan empty, and a fresh server gets the same dump', async (name) => {
     const [source, target] = await pair();
     const dir = join(tempDir('xp-import-rt-'), name);
-    mkdirSync(dir);
-    for (const f of configurationFileNames(join(REPO, 'examples', name))) copyFileSync(join(REPO, 'examples', name, f), join(dir, f));
+    copyConfiguration(join(REPO, 'examples', name), dir);
     expectOk(await xp(['apply', '--auto-approve', '--database-url', source.url], { cwd: dir }), `apply ${name}`);
     const dbs = await withClient(source.url, async (c) =>
       (await c.query<{ datname: string }>(`select datname from pg_database where not datistemplate and datname <> 'postgres' order by 1`)).rows.map((r) => r.datname),

@@ -148,6 +148,18 @@ describe('moved blocks', () => {
     expect(movedAddress('role.ab', [moved('role.a', 'role.b')])).toBeUndefined();
   });
 
+  it('map addresses into, out of and between modules: an instance, a whole resource, everything in a module', () => {
+    expect(movedAddress('role.app', [moved('role.app', 'module.t["a"].role.app')])).toBe('module.t["a"].role.app');
+    expect(movedAddress('module.t["a"].role.app', [moved('module.t["a"].role.app', 'role.app')])).toBe('role.app');
+    expect(movedAddress('role.x["k"]', [moved('role.x', 'module.t.role.x')])).toBe('module.t.role.x["k"]');
+    expect(movedAddress('module.old["a"].schema.s', [moved('module.old', 'module.new')])).toBe('module.new["a"].schema.s');
+    expect(movedAddress('module.old.schema.s', [moved('module.old', 'module.new')])).toBe('module.new.schema.s');
+    expect(movedAddress('module.t["a"].role.x', [moved('module.t["a"]', 'module.t["b"]')])).toBe('module.t["b"].role.x');
+    expect(movedAddress('module.older.role.x', [moved('module.old', 'module.new')])).toBeUndefined();
+    // a keyed instance does not take a key: role.a["k"] is not inside role.a["k"]["j"]
+    expect(movedAddress('module.t["a"]["b"].role.x', [moved('module.t["a"]', 'module.t["b"]')])).toBeUndefined();
+  });
+
   it('the same object at a new address: "has moved to", nothing dropped, the move applied', () => {
     const now = instance('role', 'x', {}, { address: 'role.new' });
     const before = instance('role', 'x', {}, { address: 'role.old' });

@@ -1,11 +1,13 @@
-// `xp fmt [dir|file] [--check] [--diff]`: rewrite *.xp files in the canonical layout.
+// `xp fmt [dir|file] [--check] [--diff]`: rewrite *.xp files in the canonical layout. A
+// directory's files and those of the local modules it calls (docs/language.md, Modules).
+import { readFileSync, statSync } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
-import { basename, join, relative, resolve } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import type { CommandIO, ParsedArgs } from './command.js';
 import { ExitError } from './errors.js';
 import { configurationFileNames } from '../../config/files.js';
 import { formatSource } from '../../dsl/format.js';
-import { formatDiagnostics } from '../../dsl/index.js';
+import { formatDiagnostics, parse } from '../../dsl/index.js';
 import { decodeSource } from '../../dsl/source.js';
 
 /** Exit codes of `xp fmt` (the `--check` one follows `terraform fmt -check`). */
@@ -62,7 +64,53 @@ async function xpFiles(target: string): Promise<string[]> {
     throw new ExitError(`no such file or directory: ${target}`, FmtExit.errors);
   }
   if (info.isFile()) return [target];
-  return configurationFileNames(target).map((n) => join(target, n));
+  return directoryFiles(target, target, new Set());
+}
+
+/** A directory's *.xp files, then those of the modules they call (local sources inside `root`), once each. */
+function directoryFiles(dir: string, root: string, seen: Set<string>): string[] {
+  if (seen.has(dir)) return [];
+  seen.add(dir);
+  const files = configurationFileNames(dir).map((n) => join(dir, n));
+  const out = [...files];
+  for (const file of files) {
+    for (const source of moduleSources(file)) {
+      const sub = resolve(dir, source);
+      const rel = relative(root, sub);
+      if (rel.startsWith('..') || isAbsolute(rel) || !isDirectory(sub)) continue;
+      out.push(...directoryFiles(sub, root, seen));
+    }
+  }
+  return out;
+}
+
+/** The local `source` of each module block of a file (none when it does not parse: fmt reports that). */
+function moduleSources(file: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  if (!/\bmodule\b/.test(text)) return [];
+  const out: string[] = [];
+  for (const block of parse(file, text).ast.body.blocks) {
+    if (block.type !== 'module') continue;
+    const source = block.body.attributes.find((a) => a.name === 'source')?.value;
+    if (source?.kind === 'Template' && source.parts.every((p) => typeof p === 'string')) {
+      const path = source.parts.join('');
+      if (path.startsWith('./') || path.startsWith('../')) out.push(path);
+    }
+  }
+  return out;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** `diff -u` of two texts, three lines of context. */

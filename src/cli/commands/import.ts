@@ -12,6 +12,7 @@ import { generate, ImportError } from '../../import/generate.js';
 import { configDir, readConfiguration, startSession, userError } from './workspace.js';
 import type { Configuration } from '../../model/types.js';
 import { identityKey, type Declared } from '../../import/generate.js';
+import { resourcePart } from '../../model/address.js';
 
 /** The provider config import reads through: the session's own connection. */
 const PROVIDER = 'default';
@@ -135,6 +136,8 @@ function declaredBy(config: Configuration): Declared {
     const ns = r.kind === 'Database' ? 'database' : r.kind === 'Schema' ? 'schema' : r.kind === 'Extension' ? 'extension' : 'role';
     const database = typeof r.spec['database'] === 'string' ? r.spec['database'] : '';
     addresses.set(identityKey(ns, database, r.name), { address: r.address, type: r.type });
+    // the labels of the root configuration's resources (a module's are its own)
+    if (resourcePart(r.address) !== r.address) continue;
     const label = r.address.slice(r.type.length + 1).replace(/\[.*$/s, '');
     (labels[r.type] ??= new Set()).add(label);
   }
