@@ -5,7 +5,7 @@
 // cannot express yet. Pure: the same catalog gives the same text.
 import { quote } from '../dsl/format.js';
 import { privilegesByTarget } from '../kinds/grant.js';
-import type { CatalogRole, ImportInput } from './catalog.js';
+import type { CatalogRole, ImportInput, ObjectGrant } from './catalog.js';
 import { globMatch, systemRole } from './catalog.js';
 import { assignLabels, type Labelled } from './labels.js';
 import { groupRepeated, type Group, type Item } from './grouping.js';
@@ -114,9 +114,9 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
       if (db === cluster.controlDatabase && e.name === 'dblink') continue;
       extensions.push({ database: db, ...e });
     }
+    // a role's column privileges are its grants (deriveGrants); PUBLIC's have no declaration
     for (const g of c.columnGrants)
-      if (g.grantee === '' || imported.has(g.grantee))
-        notes.push(`database ${json(db)}: ${g.privileges.join(', ')} on column ${g.object} to ${g.grantee === '' ? 'PUBLIC' : json(g.grantee)} (column privileges)`);
+      if (g.grantee === '') notes.push(`database ${json(db)}: ${g.privileges.join(', ')} on column ${json(g.schema)}.${json(g.object)}(${json(g.column)}) to PUBLIC (column privileges of PUBLIC)`);
     for (const g of c.grantOptions)
       if (imported.has(g.grantee)) notes.push(`database ${json(db)}: ${json(g.grantee)} holds ${g.privileges.join(', ')} on ${g.object} WITH GRANT OPTION (imported as grant_option = true where it covers a whole grant)`);
     for (const g of c.publicGrants) notes.push(`database ${json(db)}: ${g.privileges.join(', ')} on ${g.object} to PUBLIC`);
@@ -185,6 +185,14 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
     };
     by('the database', cat.db_grantors);
     for (const schema of Object.keys(cat.schemas).sort(byName)) if (!skippedSchema(db, schema)) by(`schema ${json(schema)}`, cat.schemas[schema]!.grantors);
+    // on named objects and columns: one note per grant
+    const c = input.contents[db];
+    const onObjects: Array<ObjectGrant & { column?: string }> = [...(c?.objectGrants ?? []), ...(c?.columnGrants ?? [])];
+    for (const g of onObjects) {
+      if (g.grantors.length === 0 || !imported.has(g.grantee) || skippedSchema(db, g.schema)) continue;
+      const what = g.column !== undefined ? `column ${json(g.schema)}.${json(g.object)}(${json(g.column)})` : `${g.on.replace(/s$/, '')} ${json(g.schema)}.${json(g.object)}`;
+      by(what, { [g.grantee]: g.grantors });
+    }
   }
 
   // memberships with options: `membership` blocks (membershipLines, below), read from
@@ -425,7 +433,10 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
     if (!(account.login && g.database === account.database)) lines.push(`database = ${dbRef(g.database, from)}`);
     if (g.schema !== null) lines.push(`schema = ${schemaRef(g.database, g.schema, from)}`);
     if (g.on !== 'tables') lines.push(`on = ${quote(g.on)}`);
-    const all = allOf(g.on);
+    if (g.objects !== undefined) lines.push(`objects = ${list(g.objects.map(quote))}`);
+    if (g.columns !== undefined) lines.push(`columns = ${list(g.columns.map(quote))}`);
+    // object-level grants name their privileges (ALL would read as every privilege of the schema's objects)
+    const all = g.objects !== undefined ? [] : allOf(g.on);
     const privs = g.privileges.length === all.length && all.every((p) => g.privileges.includes(p)) ? ['ALL'] : g.privileges;
     lines.push(`privileges = ${list(privs.map(quote))}`);
     if (g.grantOption) lines.push('grant_option = true');
