@@ -23,6 +23,11 @@ export interface ImportOptions {
    * references to them use the configuration's addresses, and new labels avoid its labels.
    */
   declared?: Declared;
+  /**
+   * `--import-blocks`: an `import { to, id }` block for each object no stack manages, so that
+   * the plan shows it as "will be imported" (recorded, nothing changed) rather than adopted.
+   */
+  importBlocks?: boolean;
 }
 
 export interface Declared {
@@ -523,6 +528,7 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
     if (it.labelled.explicitName !== undefined) out.push(`name = ${quote(it.labelled.explicitName)}`);
     out.push(...it.render(), '}', '');
   }
+  if (opts.importBlocks && !declared) out.push(...importBlockLines(items, groupOf, managed));
   while (out[out.length - 1] === '') out.pop();
   return {
     text: out.join('\n') + '\n',
@@ -536,6 +542,26 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
       service_account: missing.roles.filter((r) => r.login).length,
     },
   };
+}
+
+const KIND_OF_TYPE: Record<string, string> = { database: 'Database', schema: 'Schema', extension: 'Extension', role: 'Role', service_account: 'ServiceAccount' };
+
+/**
+ * `import` blocks (docs/import.md) for the objects written that no stack manages: one per
+ * instance (a for_each group names each, `schema.tenant["acme"]`), `id` the PostgreSQL name.
+ * Objects a stack manages need none (its plan is the ordinary one).
+ */
+function importBlockLines(items: Item[], groupOf: Map<string, Group>, managed: Array<{ kind: string; database: string | null; name: string }>): string[] {
+  const owned = new Set(managed.map((m) => JSON.stringify([m.kind, m.database ?? '', m.name])));
+  const lines: string[] = [];
+  for (const it of items) {
+    if (owned.has(JSON.stringify([KIND_OF_TYPE[it.type], it.scope, it.name]))) continue;
+    const g = groupOf.get(it.id);
+    const to = g ? `${g.type}.${g.label}[${quote(g.keys.get(it.id)!)}]` : `${it.type}.${it.labelled.label}`;
+    lines.push(`import {`, `to = ${to}`, `id = ${quote(it.name)}`, '}', '');
+  }
+  if (lines.length === 0) return [];
+  return ['# Adoption: each object below exists on the server and no stack manages it yet; the plan', '# shows it as "will be imported" and apply records it for this stack, changing nothing.', '', ...lines];
 }
 
 export class ImportError extends Error {}
