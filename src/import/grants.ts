@@ -63,10 +63,10 @@ function namedOf(contents: DatabaseContents | undefined, role: string): Map<stri
   if (!contents) return new Map();
   let byRole = named.get(contents);
   if (!byRole) {
-    byRole = new Map();
+    byRole = new Map<string, Map<string, NamedGrants>>();
     const at = (g: ObjectGrant): NamedGrants => {
       let schemas = byRole!.get(g.grantee);
-      if (!schemas) byRole!.set(g.grantee, (schemas = new Map()));
+      if (!schemas) byRole!.set(g.grantee, (schemas = new Map<string, NamedGrants>()));
       let n = schemas.get(g.schema);
       if (!n) schemas.set(g.schema, (n = { objects: [], columns: [] }));
       return n;
@@ -75,7 +75,7 @@ function namedOf(contents: DatabaseContents | undefined, role: string): Map<stri
     for (const g of contents.columnGrants) if (g.grantee !== '') at(g).columns.push(g);
     named.set(contents, byRole);
   }
-  return byRole.get(role) ?? new Map();
+  return byRole.get(role) ?? new Map<string, NamedGrants>();
 }
 
 /**
