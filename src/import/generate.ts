@@ -200,6 +200,23 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
     }
   }
 
+  // memberships granted by a third grantor (neither xp's role nor the bootstrap superuser, as
+  // whom PostgreSQL 16+ records a superuser's grant): declared, and xp grants them as itself
+  {
+    const bootstrap = new Set(cluster.roles.filter((r) => r.bootstrap).map((r) => r.name));
+    const byMember = new Map<string, string[]>();
+    for (const m of cluster.memberships) {
+      if (m.grantor === cluster.me || bootstrap.has(m.grantor) || !imported.has(m.member)) continue;
+      const list = byMember.get(`${m.member}\u0000${m.group}`) ?? [];
+      if (!list.includes(m.grantor)) list.push(m.grantor);
+      byMember.set(`${m.member}\u0000${m.group}`, list);
+    }
+    for (const [key, grantors] of [...byMember].sort(([a], [b]) => byName(a, b))) {
+      const [member, group] = key.split('\u0000') as [string, string];
+      notes.push(`the membership of ${json(member)} in ${json(group)} was granted by ${grantors.sort(byName).map(json).join(', ')} (a third grantor); xp declares it, and grants it as itself where it creates it`);
+    }
+  }
+
   // memberships with options: `membership` blocks (membershipLines, below), read from
   // roles_catalog's member_options as observe reads them
   // settings: a database's own are its `settings`, a role's in one database its `database_settings`
