@@ -243,11 +243,29 @@ function expandGrants(cat: ImportGrantsCatalog): GrantsCatalog {
   return { me: cat.me, db_owner: cat.db_owner, db_held: cat.db_held, db_grantable: cat.db_grantable, db_grantors: cat.db_grantors, schemas };
 }
 
+/** What one grantee holds on one object: `on` tables, sequences, functions or types. */
+export interface ObjectGrant {
+  schema: string;
+  on: 'tables' | 'sequences' | 'functions' | 'types';
+  object: string;
+  grantee: string;
+  privileges: string[];
+  grantable: string[];
+  /** Grantors other than the object's owner and the role xp connects as. */
+  grantors: string[];
+}
+
 export interface DatabaseContents {
   schemas: Array<{ name: string; owner: string; comment: string | null; acl: string[] | null; public_privileges: string[] }>;
   extensions: Array<{ name: string; schema: string; version: string }>;
-  /** Column privileges: `schema.table(column)`, grantee ("" = PUBLIC), privileges. */
-  columnGrants: Array<{ object: string; grantee: string; privileges: string[] }>;
+  /** Column privileges: per column and grantee ("" = PUBLIC), privileges, those WITH GRANT OPTION, third grantors. */
+  columnGrants: Array<ObjectGrant & { column: string }>;
+  /**
+   * Privileges on named objects (tables, sequences, functions as `name(types)`, types and
+   * domains) granted to a role that does not own the object (never PUBLIC's): what object-level
+   * grants declare (`objects = [...]`, sql/049_object_grants.sql names them the same way).
+   */
+  objectGrants: ObjectGrant[];
   /** Privileges of PUBLIC on tables and sequences (xp manages no PUBLIC grants). */
   publicGrants: Array<{ object: string; privileges: string[] }>;
   /** Privileges held WITH GRANT OPTION on schemas, tables, sequences and functions (not by their owner). */
@@ -268,15 +286,41 @@ const CONTENTS_SQL = `select json_build_object(
   'extensions', coalesce((select json_agg(json_build_object('name', e.extname::text, 'schema', n.nspname::text, 'version', e.extversion)
              order by e.extname::text collate "C")
              from pg_catalog.pg_extension e join pg_catalog.pg_namespace n on n.oid = e.extnamespace), '[]'::json),
-  'column_grants', coalesce((select json_agg(x order by x ->> 'object' collate "C", x ->> 'grantee' collate "C") from (
-             select json_build_object('object', pg_catalog.format('%I.%I(%I)', n.nspname, c.relname, a.attname),
+  'column_grants', coalesce((select json_agg(x order by x ->> 'schema' collate "C", x ->> 'object' collate "C", x ->> 'column' collate "C", x ->> 'grantee' collate "C") from (
+             select json_build_object('schema', n.nspname::text, 'on', 'tables', 'object', c.relname::text, 'column', a.attname::text,
                     'grantee', case when g.grantee = 0 then '' else pg_catalog.pg_get_userbyid(g.grantee)::text end,
-                    'privileges', json_agg(distinct g.privilege_type::text)) as x
+                    'privileges', json_agg(distinct g.privilege_type::text),
+                    'grantable', coalesce(json_agg(distinct g.privilege_type::text) filter (where g.is_grantable), '[]'::json),
+                    'grantors', coalesce(json_agg(distinct pg_catalog.pg_get_userbyid(g.grantor)::text)
+                                  filter (where g.grantor <> c.relowner and g.grantor <> (select oid from pg_catalog.pg_roles where rolname = current_user)), '[]'::json)) as x
                from pg_catalog.pg_attribute a join pg_catalog.pg_class c on c.oid = a.attrelid
                join pg_catalog.pg_namespace n on n.oid = c.relnamespace
                cross join lateral pg_catalog.aclexplode(a.attacl) g
-              where a.attacl is not null and n.nspname !~ '^pg_' and n.nspname <> 'information_schema'
-              group by n.nspname, c.relname, a.attname, g.grantee) y), '[]'::json),
+              where a.attacl is not null and a.attnum > 0 and not a.attisdropped and n.nspname !~ '^pg_' and n.nspname <> 'information_schema'
+              group by n.nspname, c.relname, c.relowner, a.attname, g.grantee) y), '[]'::json),
+  'object_grants', coalesce((select json_agg(x order by x ->> 'schema' collate "C", x ->> 'on', x ->> 'object' collate "C", x ->> 'grantee' collate "C") from (
+             select json_build_object('schema', o.sch, 'on', o.kind, 'object', o.obj, 'grantee', pg_catalog.pg_get_userbyid(g.grantee)::text,
+                    'privileges', json_agg(distinct g.privilege_type::text),
+                    'grantable', coalesce(json_agg(distinct g.privilege_type::text) filter (where g.is_grantable), '[]'::json),
+                    'grantors', coalesce(json_agg(distinct pg_catalog.pg_get_userbyid(g.grantor)::text)
+                                  filter (where g.grantor <> o.owner and g.grantor <> (select oid from pg_catalog.pg_roles where rolname = current_user)), '[]'::json)) as x
+               from (select n.nspname::text as sch, case c.relkind when 'S' then 'sequences' else 'tables' end as kind, c.relname::text as obj,
+                            c.relowner as owner, c.relacl as acl
+                       from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+                      where c.relacl is not null and c.relkind in ('r', 'p', 'v', 'm', 'f', 'S') and n.nspname !~ '^pg_' and n.nspname <> 'information_schema'
+                     union all
+                     select n.nspname::text, 'functions', p.proname::text || '(' || pg_catalog.oidvectortypes(p.proargtypes) || ')', p.proowner, p.proacl
+                       from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace
+                      where p.proacl is not null and n.nspname !~ '^pg_' and n.nspname <> 'information_schema'
+                     union all
+                     select n.nspname::text, 'types', t.typname::text, t.typowner, t.typacl
+                       from pg_catalog.pg_type t join pg_catalog.pg_namespace n on n.oid = t.typnamespace
+                      where t.typacl is not null and t.typtype in ('b', 'd', 'e', 'r', 'm', 'c')
+                        and (t.typrelid = 0 or (select c.relkind from pg_catalog.pg_class c where c.oid = t.typrelid) = 'c')
+                        and n.nspname !~ '^pg_' and n.nspname <> 'information_schema') o
+               cross join lateral pg_catalog.aclexplode(o.acl) g
+              where g.grantee <> 0 and g.grantee <> o.owner
+              group by o.sch, o.kind, o.obj, o.owner, g.grantee) y), '[]'::json),
   'public_grants', coalesce((select json_agg(x order by x ->> 'object' collate "C") from (
              select json_build_object('object', pg_catalog.format('%I.%I', n.nspname, c.relname),
                     'privileges', json_agg(distinct g.privilege_type::text)) as x
@@ -321,10 +365,13 @@ export async function readContents(client: pg.Client, provider: string, database
   const { rows } = await client.query<{ c: Record<string, unknown> }>('select xplane.remote_query($1, $2, $3) as c', [provider, database, CONTENTS_SQL]);
   const c = rows[0]!.c;
   const sortPrivs = <T extends { privileges: string[] }>(list: T[]): T[] => list.map((x) => ({ ...x, privileges: [...x.privileges].sort() }));
+  const sortGrant = <T extends ObjectGrant>(list: T[]): T[] =>
+    list.map((x) => ({ ...x, privileges: [...x.privileges].sort(), grantable: [...x.grantable].sort(), grantors: [...x.grantors].sort() }));
   return {
     schemas: c['schemas'] as DatabaseContents['schemas'],
     extensions: c['extensions'] as DatabaseContents['extensions'],
-    columnGrants: sortPrivs(c['column_grants'] as DatabaseContents['columnGrants']),
+    columnGrants: sortGrant(c['column_grants'] as DatabaseContents['columnGrants']),
+    objectGrants: sortGrant(c['object_grants'] as DatabaseContents['objectGrants']),
     publicGrants: sortPrivs(c['public_grants'] as DatabaseContents['publicGrants']),
     grantOptions: sortPrivs(c['grant_options'] as DatabaseContents['grantOptions']),
     defaultAcls: sortPrivs(c['default_acls'] as DatabaseContents['defaultAcls']),

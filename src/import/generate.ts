@@ -5,7 +5,7 @@
 // cannot express yet. Pure: the same catalog gives the same text.
 import { quote } from '../dsl/format.js';
 import { privilegesByTarget } from '../kinds/grant.js';
-import type { CatalogRole, ImportInput } from './catalog.js';
+import type { CatalogRole, ImportInput, ObjectGrant } from './catalog.js';
 import { globMatch, systemRole } from './catalog.js';
 import { assignLabels, type Labelled } from './labels.js';
 import { groupRepeated, type Group, type Item } from './grouping.js';
@@ -23,6 +23,11 @@ export interface ImportOptions {
    * references to them use the configuration's addresses, and new labels avoid its labels.
    */
   declared?: Declared;
+  /**
+   * `--import-blocks`: an `import { to, id }` block for each object no stack manages, so that
+   * the plan shows it as "will be imported" (recorded, nothing changed) rather than adopted.
+   */
+  importBlocks?: boolean;
 }
 
 export interface Declared {
@@ -114,9 +119,9 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
       if (db === cluster.controlDatabase && e.name === 'dblink') continue;
       extensions.push({ database: db, ...e });
     }
+    // a role's column privileges are its grants (deriveGrants); PUBLIC's have no declaration
     for (const g of c.columnGrants)
-      if (g.grantee === '' || imported.has(g.grantee))
-        notes.push(`database ${json(db)}: ${g.privileges.join(', ')} on column ${g.object} to ${g.grantee === '' ? 'PUBLIC' : json(g.grantee)} (column privileges)`);
+      if (g.grantee === '') notes.push(`database ${json(db)}: ${g.privileges.join(', ')} on column ${json(g.schema)}.${json(g.object)}(${json(g.column)}) to PUBLIC (column privileges of PUBLIC)`);
     for (const g of c.grantOptions)
       if (imported.has(g.grantee)) notes.push(`database ${json(db)}: ${json(g.grantee)} holds ${g.privileges.join(', ')} on ${g.object} WITH GRANT OPTION (imported as grant_option = true where it covers a whole grant)`);
     for (const g of c.publicGrants) notes.push(`database ${json(db)}: ${g.privileges.join(', ')} on ${g.object} to PUBLIC`);
@@ -185,6 +190,31 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
     };
     by('the database', cat.db_grantors);
     for (const schema of Object.keys(cat.schemas).sort(byName)) if (!skippedSchema(db, schema)) by(`schema ${json(schema)}`, cat.schemas[schema]!.grantors);
+    // on named objects and columns: one note per grant
+    const c = input.contents[db];
+    const onObjects: Array<ObjectGrant & { column?: string }> = [...(c?.objectGrants ?? []), ...(c?.columnGrants ?? [])];
+    for (const g of onObjects) {
+      if (g.grantors.length === 0 || !imported.has(g.grantee) || skippedSchema(db, g.schema)) continue;
+      const what = g.column !== undefined ? `column ${json(g.schema)}.${json(g.object)}(${json(g.column)})` : `${g.on.replace(/s$/, '')} ${json(g.schema)}.${json(g.object)}`;
+      by(what, { [g.grantee]: g.grantors });
+    }
+  }
+
+  // memberships granted by a third grantor (neither xp's role nor the bootstrap superuser, as
+  // whom PostgreSQL 16+ records a superuser's grant): declared, and xp grants them as itself
+  {
+    const bootstrap = new Set(cluster.roles.filter((r) => r.bootstrap).map((r) => r.name));
+    const byMember = new Map<string, string[]>();
+    for (const m of cluster.memberships) {
+      if (m.grantor === cluster.me || bootstrap.has(m.grantor) || !imported.has(m.member)) continue;
+      const list = byMember.get(`${m.member}\u0000${m.group}`) ?? [];
+      if (!list.includes(m.grantor)) list.push(m.grantor);
+      byMember.set(`${m.member}\u0000${m.group}`, list);
+    }
+    for (const [key, grantors] of [...byMember].sort(([a], [b]) => byName(a, b))) {
+      const [member, group] = key.split('\u0000') as [string, string];
+      notes.push(`the membership of ${json(member)} in ${json(group)} was granted by ${grantors.sort(byName).map(json).join(', ')} (a third grantor); xp declares it, and grants it as itself where it creates it`);
+    }
   }
 
   // memberships with options: `membership` blocks (membershipLines, below), read from
@@ -425,7 +455,10 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
     if (!(account.login && g.database === account.database)) lines.push(`database = ${dbRef(g.database, from)}`);
     if (g.schema !== null) lines.push(`schema = ${schemaRef(g.database, g.schema, from)}`);
     if (g.on !== 'tables') lines.push(`on = ${quote(g.on)}`);
-    const all = allOf(g.on);
+    if (g.objects !== undefined) lines.push(`objects = ${list(g.objects.map(quote))}`);
+    if (g.columns !== undefined) lines.push(`columns = ${list(g.columns.map(quote))}`);
+    // object-level grants name their privileges (ALL would read as every privilege of the schema's objects)
+    const all = g.objects !== undefined ? [] : allOf(g.on);
     const privs = g.privileges.length === all.length && all.every((p) => g.privileges.includes(p)) ? ['ALL'] : g.privileges;
     lines.push(`privileges = ${list(privs.map(quote))}`);
     if (g.grantOption) lines.push('grant_option = true');
@@ -512,6 +545,7 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
     if (it.labelled.explicitName !== undefined) out.push(`name = ${quote(it.labelled.explicitName)}`);
     out.push(...it.render(), '}', '');
   }
+  if (opts.importBlocks && !declared) out.push(...importBlockLines(items, groupOf, managed));
   while (out[out.length - 1] === '') out.pop();
   return {
     text: out.join('\n') + '\n',
@@ -525,6 +559,26 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
       service_account: missing.roles.filter((r) => r.login).length,
     },
   };
+}
+
+const KIND_OF_TYPE: Record<string, string> = { database: 'Database', schema: 'Schema', extension: 'Extension', role: 'Role', service_account: 'ServiceAccount' };
+
+/**
+ * `import` blocks (docs/import.md) for the objects written that no stack manages: one per
+ * instance (a for_each group names each, `schema.tenant["acme"]`), `id` the PostgreSQL name.
+ * Objects a stack manages need none (its plan is the ordinary one).
+ */
+function importBlockLines(items: Item[], groupOf: Map<string, Group>, managed: Array<{ kind: string; database: string | null; name: string }>): string[] {
+  const owned = new Set(managed.map((m) => JSON.stringify([m.kind, m.database ?? '', m.name])));
+  const lines: string[] = [];
+  for (const it of items) {
+    if (owned.has(JSON.stringify([KIND_OF_TYPE[it.type], it.scope, it.name]))) continue;
+    const g = groupOf.get(it.id);
+    const to = g ? `${g.type}.${g.label}[${quote(g.keys.get(it.id)!)}]` : `${it.type}.${it.labelled.label}`;
+    lines.push(`import {`, `to = ${to}`, `id = ${quote(it.name)}`, '}', '');
+  }
+  if (lines.length === 0) return [];
+  return ['# Adoption: each object below exists on the server and no stack manages it yet; the plan', '# shows it as "will be imported" and apply records it for this stack, changing nothing.', '', ...lines];
 }
 
 export class ImportError extends Error {}

@@ -1,7 +1,7 @@
 // The grants of an imported role, as xp can write them: derived from what import read
 // (catalog.ts) so that the provider observes exactly them (sql/055_role.sql, role_states).
 // Used by generate.ts.
-import type { CatalogRole, ImportInput } from './catalog.js';
+import type { CatalogRole, DatabaseContents, ImportInput, ObjectGrant } from './catalog.js';
 
 export const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 export const json = (s: string) => JSON.stringify(s);
@@ -10,7 +10,11 @@ const KINDS = ['tables', 'sequences', 'functions'] as const;
 export interface GrantOut {
   database: string;
   schema: string | null;
-  on: 'tables' | 'sequences' | 'functions' | 'schema' | 'database';
+  on: 'tables' | 'sequences' | 'functions' | 'types' | 'schema' | 'database';
+  /** Named objects of the schema (object-level grant), sorted; absent: every object of the kind. */
+  objects?: string[];
+  /** With one table in `objects`: its columns (column privileges). */
+  columns?: string[];
   privileges: string[];
   future: boolean;
   /** Creators beyond the schema owner and xp's role whose default privileges carry `privileges`. */
@@ -46,6 +50,76 @@ function schemasOf(cat: ImportInput['grants'][string], role: string): string[] {
     presence.set(cat, byRole);
   }
   return byRole.get(role) ?? [];
+}
+
+interface NamedGrants {
+  objects: ObjectGrant[];
+  columns: Array<ObjectGrant & { column: string }>;
+}
+const named = new WeakMap<DatabaseContents, Map<string, Map<string, NamedGrants>>>();
+
+/** Per role and schema, its privileges on named objects and columns of a database (built once per database). */
+function namedOf(contents: DatabaseContents | undefined, role: string): Map<string, NamedGrants> {
+  if (!contents) return new Map();
+  let byRole = named.get(contents);
+  if (!byRole) {
+    byRole = new Map<string, Map<string, NamedGrants>>();
+    const at = (g: ObjectGrant): NamedGrants => {
+      let schemas = byRole!.get(g.grantee);
+      if (!schemas) byRole!.set(g.grantee, (schemas = new Map<string, NamedGrants>()));
+      let n = schemas.get(g.schema);
+      if (!n) schemas.set(g.schema, (n = { objects: [], columns: [] }));
+      return n;
+    };
+    for (const g of contents.objectGrants) at(g).objects.push(g);
+    for (const g of contents.columnGrants) if (g.grantee !== '') at(g).columns.push(g);
+    named.set(contents, byRole);
+  }
+  return byRole.get(role) ?? new Map<string, NamedGrants>();
+}
+
+/**
+ * Object-level grants (`objects = [...]`), one block per (kind, privileges, grant option) with
+ * the objects sorted; what a whole-schema grant of the role already gives on every object
+ * (`whole`) is left out, as the provider observes an object-level entry. Column privileges:
+ * one block per (table, privileges, grant option) with its columns.
+ */
+function groupNamed(
+  db: string,
+  schema: string,
+  list: Array<ObjectGrant & { column?: string }>,
+  whole: (on: string) => string[],
+  problems: string[],
+): GrantOut[] {
+  const groups = new Map<string, GrantOut>();
+  for (const e of list) {
+    const privileges = e.privileges.filter((p) => e.column !== undefined || !whole(e.on).includes(p));
+    if (privileges.length === 0) continue;
+    const granted = privileges.filter((p) => e.grantable.includes(p));
+    const what = e.column === undefined ? `${e.on} ${JSON.stringify(e.object)}` : `column ${JSON.stringify(e.object)}.${JSON.stringify(e.column)}`;
+    if (granted.length > 0 && granted.length < privileges.length) {
+      problems.push(`WITH GRANT OPTION on some privileges of ${what} only (${granted.join(', ')})`);
+      continue;
+    }
+    const grantOption = granted.length > 0;
+    // columns: one block per table; objects: one block per kind
+    const key = JSON.stringify([e.on, e.column === undefined ? null : e.object, privileges, grantOption]);
+    let g = groups.get(key);
+    if (!g) {
+      g = { database: db, schema, on: e.on, objects: e.column === undefined ? [] : [e.object], privileges, future: false, grantOption };
+      if (e.column !== undefined) g.columns = [];
+      groups.set(key, g);
+    }
+    if (e.column === undefined) g.objects!.push(e.object);
+    else g.columns!.push(e.column);
+  }
+  const out = [...groups.values()];
+  for (const g of out) {
+    g.objects!.sort(byName);
+    g.columns?.sort(byName);
+  }
+  const keyOf = (g: GrantOut) => JSON.stringify([g.on, g.columns ? 1 : 0, g.objects, g.columns ?? [], g.privileges]);
+  return out.sort((a, b) => byName(keyOf(a), keyOf(b)));
 }
 
 /**
@@ -91,14 +165,24 @@ export function deriveGrants(
         r.grants.push({ database: db, schema: null, on: 'database', privileges: [...held].sort(byName), future: false, grantOption });
       }
     }
-    for (const schema of schemasOf(cat, r.name)) {
-      const sch = cat.schemas[schema]!;
+    const namedGrants = namedOf(input.contents[db], r.name);
+    const visit = [...new Set([...schemasOf(cat, r.name), ...namedGrants.keys()])].sort(byName);
+    for (const schema of visit) {
+      const sch = cat.schemas[schema];
+      if (!sch) continue;
+      const namedHere = namedGrants.get(schema);
       // nothing of the role here (the usual case: one schema of many): nothing to declare
       const objects = sch.objects[r.name];
-      if (!(r.name in sch.held) && !(r.name in sch.defaults) && (objects === undefined || Object.values(objects).every((o) => Object.keys(o.held).length === 0)))
+      if (
+        !(r.name in sch.held) &&
+        !(r.name in sch.defaults) &&
+        (objects === undefined || Object.values(objects).every((o) => Object.keys(o.held).length === 0)) &&
+        namedHere === undefined
+      )
         continue;
       const found: GrantOut[] = [];
       const problems: string[] = [];
+      const wholeOf = new Map<string, string[]>();
       let usage = false;
       if (sch.owner !== r.name) {
         let held = [...(sch.held[r.name] ?? [])];
@@ -121,9 +205,14 @@ export function deriveGrants(
         const onAny = all.filter((p) => heldN(p) > 0);
         const inDefaults = all.filter((p) => Object.values(defs).some((v) => v.includes(p)));
         const future = inDefaults.length > 0;
-        const want = all.filter((p) => onAny.includes(p) || inDefaults.includes(p));
-        const partial = want.filter((p) => !onAll.includes(p));
-        if (partial.length > 0) problems.push(partial.map((p) => `${p} on ${heldN(p)} of ${total} ${kind}`).join(', '));
+        // held on some objects only: object-level grants (groupNamed), unless default privileges
+        // give it too (a whole-schema grant with `future` would grant it on every object)
+        const partial = all.filter((p) => (onAny.includes(p) || inDefaults.includes(p)) && !onAll.includes(p));
+        const partialFuture = partial.filter((p) => inDefaults.includes(p));
+        if (partialFuture.length > 0)
+          problems.push(`${partialFuture.map((p) => `${p} on ${heldN(p)} of ${total} ${kind}`).join(', ')}, and in default privileges`);
+        const want = all.filter((p) => (onAny.includes(p) && onAll.includes(p)) || inDefaults.includes(p));
+        wholeOf.set(kind, want);
         // other creators (future_owners): each must give all of them
         const owners = Object.keys(defs).filter((f) => !sch.future_for.includes(f) && (defs[f] ?? []).length > 0).sort(byName);
         if (future) {
@@ -136,13 +225,17 @@ export function deriveGrants(
         if (!grantOption && want.some((p) => grantableN(p) > 0)) problems.push(`WITH GRANT OPTION on some ${kind} or privileges only`);
         if (want.length > 0 || future) found.push({ database: db, schema, on: kind, privileges: want, future, futureOwners: owners, grantOption });
       }
+      if (namedHere) {
+        const whole = (on: string) => wholeOf.get(on) ?? [];
+        found.push(...groupNamed(db, schema, namedHere.objects, whole, problems), ...groupNamed(db, schema, namedHere.columns, whole, problems));
+      }
       if (found.length === 0 && !usage) continue;
       if (skippedSchema(db, schema)) {
         notes.push(`${who}: privileges in ${json(db)}.${json(schema)}, xp's own schema (not imported)`);
         continue;
       }
       if (problems.length > 0) {
-        notes.push(`${who}: privileges in ${json(db)}.${json(schema)} not imported: ${problems.join('; ')} (xp grants cover every object of a kind in a schema)`);
+        notes.push(`${who}: privileges in ${json(db)}.${json(schema)} not imported: ${problems.join('; ')} (a grant block there would revoke what differs)`);
         continue;
       }
       if (usage) r.schemas.push({ database: db, schema });

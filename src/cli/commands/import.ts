@@ -1,4 +1,4 @@
-// `xp import [dir] [--out FILE|DIR] [--include P] [--exclude P] [--databases a,b] [--force]`:
+// `xp import [dir] [--out FILE|DIR] [--include P] [--exclude P] [--databases a,b] [--force] [--import-blocks]`:
 // read a running server and write the xp configuration that declares it (docs/import.md).
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -20,7 +20,8 @@ const PROVIDER = 'default';
 export async function run({ flags, positionals }: ParsedArgs, io: CommandIO): Promise<number> {
   if (positionals.length > 1) throw new ExitError(`expected at most one directory, got ${positionals.length}: ${positionals.join(' ')}`, ExitCode.usage);
   const check = Boolean(flags.check);
-  if (check && (flags.out !== undefined || flags.force)) throw new ExitError('--check writes nothing: it takes neither --out nor --force', ExitCode.usage);
+  if (check && (flags.out !== undefined || flags.force || flags['import-blocks']))
+    throw new ExitError('--check writes nothing: it takes neither --out, --force nor --import-blocks', ExitCode.usage);
   // --check: the configuration to compare with, read (and its errors reported) before connecting
   const config = check ? await readConfiguration(io, configDir(io, positionals[0]), flags) : undefined;
   const target: OutputTarget = check ? { shown: 'missing.xp', force: false } : outputTarget(io, positionals[0], str(flags.out), Boolean(flags.force));
@@ -40,7 +41,13 @@ export async function run({ flags, positionals }: ParsedArgs, io: CommandIO): Pr
     try {
       result = generate(
         input,
-        { include, exclude, ...(databases ? { databases } : {}), ...(config ? { declared: declaredBy(config) } : {}) },
+        {
+          include,
+          exclude,
+          ...(databases ? { databases } : {}),
+          ...(config ? { declared: declaredBy(config) } : {}),
+          ...(flags['import-blocks'] ? { importBlocks: true } : {}),
+        },
       );
     } catch (err) {
       if (err instanceof ImportError) throw new ExitError(err.message, ExitCode.error);

@@ -219,6 +219,7 @@ const importCommand: Command = {
     databases: { type: 'string', placeholder: 'a,b', description: 'Only these databases (and their schemas, extensions and grants)' },
     force: { type: 'boolean', description: 'Overwrite the output file, or write beside other *.xp files' },
     check: { type: 'boolean', description: 'Write nothing: print what the server has and the configuration in [dir] does not declare' },
+    'import-blocks': { type: 'boolean', description: 'Also write an import block for each object no stack manages (the plan shows "will be imported")' },
     ...variableFlags,
   },
   details: `Writes [dir]/main.xp (default: the current directory): databases, schemas, extensions, roles
@@ -229,6 +230,8 @@ Skipped: pg_* roles, the bootstrap superuser, the role xp connects as, other sup
 postgres and template databases, xp's own schema and dblink in the control database.
 With --check, [dir] is a configuration: the declarations of what the server has and it does not
 declare are printed (references to what it declares use its addresses), nothing is written.
+With --import-blocks, each object no stack manages also gets an import block (one per instance
+of a for_each group): its plan shows "will be imported" and apply records it, changing nothing.
 
 Exit codes: 0 written (--check: nothing missing), 1 error (connection, an output that exists
 without --force), 2 bad usage (--check: declarations are missing).
