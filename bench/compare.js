@@ -10,7 +10,7 @@
 // postmaster reaped meanwhile). CPU time hardly moves when other work shares the machine,
 // where wall time does: on a loaded machine, read the CPU ratios.
 //
-//   npm run bench:compare -- --base DIR [--head DIR] [--sizes 100,1000] [--rounds 5] [--server embedded|system]
+//   npm run bench:compare -- --base DIR [--head DIR] [--sizes 100,1000] [--rounds 5] [--server embedded|system] [--tables]
 //
 // DIR: an xp checkout whose dist/ is built, for example
 //   git worktree add /tmp/xp-base <commit> && ln -s "$PWD/node_modules" /tmp/xp-base/ && (cd /tmp/xp-base && npx tsc -p .)
@@ -23,7 +23,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { benchState, xpConfig } from './generate.js';
+import { benchState, tenantNames, xpConfig } from './generate.js';
 import { embeddedServerBin, freshServer, psqlQuery, reapedCpuMs } from './server.js';
 import { median } from './report.js';
 
@@ -33,7 +33,7 @@ const repo = dirname(here);
 /** @param {string} [message] none: --help, exit 0 */
 function usage(message) {
   if (message) console.error(`bench:compare: ${message}`);
-  (message ? console.error : console.log)('usage: npm run bench:compare -- --base DIR [--head DIR] [--sizes 100,1000] [--rounds 5] [--server embedded|system]');
+  (message ? console.error : console.log)('usage: npm run bench:compare -- --base DIR [--head DIR] [--sizes 100,1000] [--rounds 5] [--server embedded|system] [--tables]');
   process.exit(message ? 2 : 0);
 }
 
@@ -48,6 +48,7 @@ try {
         sizes: { type: 'string', default: '100,1000' },
         rounds: { type: 'string', default: '5' },
         server: { type: 'string', default: 'embedded' },
+        tables: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }).values
@@ -132,6 +133,11 @@ for (const n of sizes) {
     // A first apply leaves autovacuum work behind (the catalogs of 1,000 new schemas and 2,000
     // roles, the provider's tables): done now, in every database, so that it neither runs
     // during the measured plans nor lands in their server CPU.
+    // --tables: a table in each tenant's schema, created after the apply (as an application
+    // would), so that the plans read schemas that hold objects
+    if (values.tables) {
+      for (const s of setups) psqlQuery(s.server, state.appDatabase, state.tenants.map((t) => `create table "${tenantNames(t).schema}".t (id int)`).join('; '));
+    }
     for (const s of setups) for (const db of ['postgres', state.appDatabase, state.otherDatabase]) psqlQuery(s.server, db, 'vacuum analyze');
     const load = loadavg()[0];
     for (let i = 0; i < rounds; i++) {
@@ -174,7 +180,7 @@ for (const n of sizes) {
 const out = join(here, 'results', 'compare');
 mkdirSync(out, { recursive: true });
 const file = join(out, `compare-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-writeFileSync(file, `${JSON.stringify({ base: builds[0].dir, head: builds[1].dir, server: values.server, rounds, results }, null, 2)}\n`);
+writeFileSync(file, `${JSON.stringify({ base: builds[0].dir, head: builds[1].dir, server: values.server, tables: values.tables, rounds, results }, null, 2)}\n`);
 console.log('| N | first apply, base → head | ratio | no-op plan (median), base → head | ratio | its CPU, xp + server (median), base → head | ratio |');
 console.log('|---:|---|---:|---|---:|---|---:|');
 for (const r of results) {

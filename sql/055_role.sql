@@ -61,10 +61,12 @@ begin
   select coalesce(jsonb_object_agg(name, previous), '{}') into v_previous from prev;
   v_scopes := xplane.role_scopes(p_items, v_previous);
   -- What to read in each database: the roles that exist, the schemas of their scopes.
-  select coalesce(jsonb_object_agg(x.database, jsonb_build_object('roles', x.roles, 'schemas', x.schemas)), '{}')
+  select coalesce(jsonb_object_agg(x.database, jsonb_build_object('roles', x.roles, 'schemas', x.schemas, 'pairs', x.pairs)), '{}')
     into v_requests
     from (select sc.database, jsonb_agg(distinct s.key) as roles,
-                 coalesce(jsonb_agg(distinct sc.schema) filter (where sc.schema is not null), '[]') as schemas
+                 coalesce(jsonb_agg(distinct sc.schema) filter (where sc.schema is not null), '[]') as schemas,
+                 -- which role's scope names which schema: objects are counted for those only
+                 coalesce(jsonb_agg(distinct jsonb_build_array(s.key, sc.schema)) filter (where sc.schema is not null), '[]') as pairs
             from jsonb_each(v_scopes) s
             -- joined, not "v_roles -> 'roles' ? s.key": once PL/pgSQL switches to a generic plan
             -- (a long-lived session), that copies the whole roles object per row

@@ -87,9 +87,12 @@ describe('xp import reads', () => {
       }
       const requests = { [db.name]: { roles, schemas } };
       const mine = (await readGrants(db.client, 'default', requests))[db.name]!;
+      // grants_catalog counts a schema's objects for the roles paired with it (plan pairs each
+      // role with its scope): here every role with every schema
+      const pairs = roles.flatMap((r) => schemas.map((s) => [r, s]));
       const { rows } = await db.client.query<{ g: Record<string, typeof mine> }>('select xplane.grants_catalog($1, $2::jsonb, $3::text[]) as g', [
         'default',
-        JSON.stringify(requests),
+        JSON.stringify({ [db.name]: { roles, schemas, pairs } }),
         [db.name],
       ]);
       const full = rows[0]!.g[db.name]!;
