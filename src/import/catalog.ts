@@ -88,8 +88,8 @@ const CLUSTER_SQL = `select json_build_object(
              'locale_provider', pg_catalog.to_jsonb(d) ->> 'datlocprovider',
              'connection_limit', d.datconnlimit, 'allow_connections', d.datallowconn,
              'comment', pg_catalog.shobj_description(d.oid, 'pg_database'),
-             'public_privileges', coalesce((select json_agg(a.privilege_type::text order by a.privilege_type::text)
-                from pg_catalog.aclexplode(coalesce(d.datacl, pg_catalog.acldefault('d', d.datdba))) a where a.grantee = 0), '[]'::json))
+             'public_privileges', coalesce((select json_agg(p order by p)
+                from pg_catalog.unnest(array['CONNECT', 'CREATE', 'TEMPORARY']) p where pg_catalog.has_database_privilege('public', d.oid, p)), '[]'::json))
              order by d.datname::text collate "C")
              from pg_catalog.pg_database d), '[]'::json),
   'template1', (select json_build_object('lc_collate', datcollate::text, 'lc_ctype', datctype::text)
@@ -278,8 +278,8 @@ export interface DatabaseContents {
 const CONTENTS_SQL = `select json_build_object(
   'schemas', coalesce((select json_agg(json_build_object('name', n.nspname::text, 'owner', pg_catalog.pg_get_userbyid(n.nspowner)::text,
              'comment', pg_catalog.obj_description(n.oid, 'pg_namespace'), 'acl', n.nspacl::text[],
-             'public_privileges', coalesce((select json_agg(a.privilege_type::text order by a.privilege_type::text)
-                from pg_catalog.aclexplode(coalesce(n.nspacl, pg_catalog.acldefault('n', n.nspowner))) a where a.grantee = 0), '[]'::json))
+             'public_privileges', coalesce((select json_agg(p order by p)
+                from pg_catalog.unnest(array['CREATE', 'USAGE']) p where pg_catalog.has_schema_privilege('public', n.oid, p)), '[]'::json))
              order by n.nspname::text collate "C")
              from pg_catalog.pg_namespace n
             where n.nspname !~ '^pg_' and n.nspname <> 'information_schema'), '[]'::json),
@@ -295,7 +295,7 @@ const CONTENTS_SQL = `select json_build_object(
                                   filter (where g.grantor <> c.relowner and g.grantor <> (select oid from pg_catalog.pg_roles where rolname = current_user)), '[]'::json)) as x
                from pg_catalog.pg_attribute a join pg_catalog.pg_class c on c.oid = a.attrelid
                join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-               cross join lateral pg_catalog.aclexplode(a.attacl) g
+               cross join lateral unnest(a.attacl) as gi(item) cross join lateral pg_catalog.aclexplode(array[gi.item]) g
               where a.attacl is not null and a.attnum > 0 and not a.attisdropped and n.nspname !~ '^pg_' and n.nspname <> 'information_schema'
               group by n.nspname, c.relname, c.relowner, a.attname, g.grantee) y), '[]'::json),
   'object_grants', coalesce((select json_agg(x order by x ->> 'schema' collate "C", x ->> 'on', x ->> 'object' collate "C", x ->> 'grantee' collate "C") from (
@@ -318,14 +318,14 @@ const CONTENTS_SQL = `select json_build_object(
                       where t.typacl is not null and t.typtype in ('b', 'd', 'e', 'r', 'm', 'c')
                         and (t.typrelid = 0 or (select c.relkind from pg_catalog.pg_class c where c.oid = t.typrelid) = 'c')
                         and n.nspname !~ '^pg_' and n.nspname <> 'information_schema') o
-               cross join lateral pg_catalog.aclexplode(o.acl) g
+               cross join lateral unnest(o.acl) as gi(item) cross join lateral pg_catalog.aclexplode(array[gi.item]) g
               where g.grantee <> 0 and g.grantee <> o.owner
               group by o.sch, o.kind, o.obj, o.owner, g.grantee) y), '[]'::json),
   'public_grants', coalesce((select json_agg(x order by x ->> 'object' collate "C") from (
              select json_build_object('object', pg_catalog.format('%I.%I', n.nspname, c.relname),
                     'privileges', json_agg(distinct g.privilege_type::text)) as x
                from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-               cross join lateral pg_catalog.aclexplode(c.relacl) g
+               cross join lateral unnest(c.relacl) as gi(item) cross join lateral pg_catalog.aclexplode(array[gi.item]) g
               where c.relacl is not null and g.grantee = 0 and c.relkind in ('r', 'p', 'v', 'm', 'f', 'S')
                 and n.nspname !~ '^pg_' and n.nspname <> 'information_schema'
               group by n.nspname, c.relname) y), '[]'::json),
@@ -342,7 +342,7 @@ const CONTENTS_SQL = `select json_build_object(
                      select pg_catalog.format('%I.%I(%s)', n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid)), p.proowner, p.proacl
                        from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace
                       where p.proacl is not null and n.nspname !~ '^pg_' and n.nspname <> 'information_schema') o
-               cross join lateral pg_catalog.aclexplode(o.acl) g
+               cross join lateral unnest(o.acl) as gi(item) cross join lateral pg_catalog.aclexplode(array[gi.item]) g
               where g.is_grantable and g.grantee <> o.owner and g.grantee <> 0
               group by o.object, g.grantee) y), '[]'::json),
   'default_acls', coalesce((select json_agg(x order by x ->> 'forRole' collate "C", coalesce(x ->> 'schema', '') collate "C",
@@ -352,7 +352,7 @@ const CONTENTS_SQL = `select json_build_object(
                     'grantee', case when g.grantee = 0 then '' else pg_catalog.pg_get_userbyid(g.grantee)::text end,
                     'privileges', json_agg(distinct g.privilege_type::text)) as x
                from pg_catalog.pg_default_acl da left join pg_catalog.pg_namespace n on n.oid = da.defaclnamespace
-               cross join lateral pg_catalog.aclexplode(da.defaclacl) g
+               cross join lateral unnest(da.defaclacl) as gi(item) cross join lateral pg_catalog.aclexplode(array[gi.item]) g
               group by da.defaclrole, n.nspname, da.defaclobjtype, g.grantee) y), '[]'::json)
 )`;
 
