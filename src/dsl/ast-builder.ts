@@ -8,7 +8,7 @@ import type { Diagnostic, Position, SourceRange } from './diagnostics.js';
 import { parser } from './parser.js';
 import * as t from './tokens.js';
 import type * as cst from './cst.js';
-import { foldDirectives, stripIndent, unescapeRaw, type DirectiveTag } from './template-text.js';
+import { decodeQuoted, foldDirectives, stripIndent, unescapeRaw, type DirectiveTag } from './template-text.js';
 
 // Every visit passes the node itself as the visitor's parameter (some handlers read its children).
 const BaseVisitor = parser.getBaseCstVisitorConstructor<CstNode, unknown>();
@@ -520,39 +520,11 @@ export class AstBuilder extends BaseVisitor {
 
   /** The value of a StringText token: escapes decoded, `$${` → `${`. */
   private decodeString(tok: IToken): string {
-    const raw = tok.image;
-    if (!raw.includes('\\') && !raw.includes('$${') && !raw.includes('%%{')) return raw;
-    let out = '';
-    for (let i = 0; i < raw.length; i++) {
-      const c = raw[i]!;
-      if ((c === '$' || c === '%') && raw[i + 1] === c && raw[i + 2] === '{') {
-        out += c + '{';
-        i += 2;
-        continue;
-      }
-      if (c !== '\\') {
-        out += c;
-        continue;
-      }
-      const e = raw[i + 1];
-      const simple: Record<string, string> = { n: '\n', r: '\r', t: '\t', '"': '"', '\\': '\\' };
-      if (e !== undefined && e in simple) {
-        out += simple[e];
-        i++;
-        continue;
-      }
-      const digits = e === 'u' ? 4 : e === 'U' ? 8 : 0;
-      const hex = raw.slice(i + 2, i + 2 + digits);
-      if (digits > 0 && hex.length === digits && /^[0-9a-fA-F]+$/.test(hex) && Number.parseInt(hex, 16) <= 0x10ffff) {
-        out += String.fromCodePoint(Number.parseInt(hex, 16));
-        i += 1 + digits;
-        continue;
-      }
+    return decodeQuoted(tok.image, (i, len) => {
       const at = tok.startOffset + i;
       const column = tok.startColumn! + i;
-      const len = digits > 0 ? 2 + hex.length : 2;
       this.error(
-        `invalid escape sequence ${raw.slice(i, i + len)}`,
+        `invalid escape sequence ${tok.image.slice(i, i + len)}`,
         {
           file: this.path,
           start: this.pos(tok.startLine!, column, at),
@@ -560,10 +532,7 @@ export class AstBuilder extends BaseVisitor {
         },
         'valid escapes are \\n \\r \\t \\" \\\\ \\uNNNN \\UNNNNNNNN',
       );
-      out += raw.slice(i, i + len);
-      i += len - 1;
-    }
-    return out;
+    });
   }
 }
 

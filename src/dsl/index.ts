@@ -22,6 +22,7 @@ import {
 } from './tokens.js';
 import { parser } from './parser.js';
 import { astBuilder, isRealToken } from './ast-builder.js';
+import { fastParse } from './fast-parser.js';
 import type { FileCstNode, TemplateFileCstNode } from './cst.js';
 
 export type { Diagnostic } from './diagnostics.js';
@@ -38,6 +39,9 @@ export interface ParseResultWithTrivia extends ParseResult {
 }
 
 export function parse(path: string, text: string): ParseResult {
+  // the common forms without a single error: the fast path (src/dsl/fast-parser.ts)
+  const fast = fastParse(path, text);
+  if (fast) return { ast: fast, diagnostics: [] };
   const { ast, diagnostics } = parseWithTrivia(path, text);
   return { ast, diagnostics };
 }
