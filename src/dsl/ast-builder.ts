@@ -5,13 +5,21 @@
 import type { CstNode, IToken } from 'chevrotain';
 import type * as ast from './ast.js';
 import type { Diagnostic, Position, SourceRange } from './diagnostics.js';
-import { parser } from './parser.js';
+import { getParser } from './parser.js';
 import * as t from './tokens.js';
 import type * as cst from './cst.js';
 import { decodeQuoted, foldDirectives, stripIndent, unescapeRaw, type DirectiveTag } from './template-text.js';
 
-// Every visit passes the node itself as the visitor's parameter (some handlers read its children).
-const BaseVisitor = parser.getBaseCstVisitorConstructor<CstNode, unknown>();
+/**
+ * What the builder takes from chevrotain's visitor base (made from the parser, so built on first
+ * use like it): the check that every rule has a handler. The builder's own `visit` dispatches.
+ */
+class VisitorBase {
+  protected validateVisitor(): void {
+    const base = getParser().getBaseCstVisitorConstructor<CstNode, unknown>().prototype as { validateVisitor(this: unknown): void };
+    base.validateVisitor.call(this);
+  }
+}
 
 /** Binding power of each binary operator: higher binds tighter. */
 export const binaryPrecedence: Record<ast.BinaryOp, number> = {
@@ -32,7 +40,8 @@ export const binaryPrecedence: Record<ast.BinaryOp, number> = {
 
 const byOffset = (a: { offset: number }, b: { offset: number }) => a.offset - b.offset;
 
-export class AstBuilder extends BaseVisitor {
+// Every visit passes the node itself as the visitor's parameter (some handlers read its children).
+export class AstBuilder extends VisitorBase {
   private path = '';
   private diagnostics: Diagnostic[] = [];
 
@@ -46,7 +55,7 @@ export class AstBuilder extends BaseVisitor {
    * megamorphic lookup (a tenth of the AST build on large files). Same contract: an array
    * visits its first node, undefined gives undefined.
    */
-  override visit(cstNode: CstNode | CstNode[] | undefined, param?: unknown): unknown {
+  visit(cstNode: CstNode | CstNode[] | undefined, param?: unknown): unknown {
     const node = Array.isArray(cstNode) ? cstNode[0] : cstNode;
     if (node === undefined) return undefined;
     const children = node.children as never;
@@ -546,5 +555,8 @@ export function isRealToken(tok: IToken | undefined): tok is IToken {
   return tok !== undefined && !Number.isNaN(tok.startOffset) && tok.tokenType.name !== 'EOF';
 }
 
-/** Adjacent strings merged; an empty template is one empty string. */
-export const astBuilder = new AstBuilder();
+let builder: AstBuilder | undefined;
+/** The one builder, made on first use (with the parser). */
+export function getAstBuilder(): AstBuilder {
+  return (builder ??= new AstBuilder());
+}

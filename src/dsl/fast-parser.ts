@@ -52,6 +52,7 @@ class FastParser {
   private ts = 0;
   private te = 0;
   private readonly lines: SourceLines;
+  private readonly names = new Map<string, string>();
 
   constructor(
     private readonly path: string,
@@ -262,6 +263,16 @@ class FastParser {
     return this.text.slice(this.ts, this.te);
   }
 
+  /** The current token's text, one string per distinct name: the same attribute and block
+   * names recur on every resource, and the AST keeps them all. */
+  private name(): string {
+    const image = this.text.slice(this.ts, this.te);
+    const known = this.names.get(image);
+    if (known !== undefined) return known;
+    this.names.set(image, image);
+    return image;
+  }
+
   /** Run `f` with newlines as layout (or not), then restore the mode. */
   private withLayout<T>(layout: boolean, f: () => T): T {
     const saved = this.layout;
@@ -324,7 +335,7 @@ class FastParser {
   }
 
   private attribute(): ast.Attribute {
-    const name = this.image();
+    const name = this.name();
     const nameRange = this.tokenRange();
     this.advance();
     this.expect(EQUALS);
@@ -335,7 +346,7 @@ class FastParser {
   }
 
   private block(): ast.Block {
-    const type = this.image();
+    const type = this.name();
     if (KEYWORDS.has(type)) throw BAIL;
     const typeRange = this.tokenRange();
     this.advance();
@@ -343,7 +354,7 @@ class FastParser {
     for (;;) {
       const t = this.peek();
       if (t === IDENT) {
-        const label = this.image();
+        const label = this.name();
         if (KEYWORDS.has(label)) throw BAIL;
         labels.push(label);
         this.advance();
@@ -437,7 +448,7 @@ class FastParser {
       if (t === DOT) {
         this.advance();
         if (this.peek() !== IDENT) throw BAIL; // `.0`, `.*`
-        value = { kind: 'GetAttr', object: value, name: this.image(), range: this.range(so(value.range), this.te) };
+        value = { kind: 'GetAttr', object: value, name: this.name(), range: this.range(so(value.range), this.te) };
         this.advance();
       } else if (t === LBRACK) {
         this.advance();
@@ -468,7 +479,7 @@ class FastParser {
         return v;
       }
       case IDENT: {
-        const name = this.image();
+        const name = this.name();
         if (name === 'true' || name === 'false' || name === 'null') {
           const v: ast.Literal = { kind: 'Literal', value: name === 'null' ? null : name === 'true', range: this.tokenRange() };
           this.advance();
@@ -661,7 +672,7 @@ class FastParser {
     let keyRange: Span;
     const next = this.peek() === IDENT ? this.peek2() : EOF;
     if (next === EQUALS || next === COLON) {
-      key = this.image();
+      key = this.name();
       keyRange = this.tokenRange();
       this.advance();
     } else {
