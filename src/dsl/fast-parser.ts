@@ -325,7 +325,10 @@ class FastParser {
         items.push(b);
       }
     }
-    return { attributes: fit(attributes), blocks: fit(blocks), items: fit(items) };
+    // a body of attributes only (or blocks only) lists them once: `items` is the same array
+    const attrs = fit(attributes);
+    const blks = fit(blocks);
+    return { attributes: attrs, blocks: blks, items: blks.length === 0 ? attrs : attrs.length === 0 ? blks : fit(items) };
   }
 
   private endOfItem(): void {
