@@ -384,6 +384,8 @@ class FastParser {
       if (c === 34) break;
       if (c !== c || c === 10 || c === 13) throw BAIL;
       if (c === 92) {
+        const next = text.charCodeAt(i + 1);
+        if (next !== next || next === 10 || next === 13) throw BAIL;
         i += 2;
         continue;
       }

@@ -72,6 +72,7 @@ describe('the fast path of parse()', () => {
     'for {}\n',
     'r true {}\n',
     'r "${x}" {}\n',
+    'r "a\\\nb" {}\n',
     '/* open\n',
     'a = x = y\n',
     'a = $\n',
