@@ -186,14 +186,16 @@ const read = new WeakMap<EvalContext, WeakMap<Block, ResourceConditions | null>>
  * evaluation, or undefined when it has none (the usual case: one scan of its nested blocks).
  */
 export function resourceConditions(resource: Block, ctx: EvalContext): ResourceConditions | undefined {
+  // most blocks have none: nothing to read or to remember (a WeakMap entry per block slows the collector)
+  const lifecycle = resource.body.blocks.find((b) => b.type === 'lifecycle');
+  if (!lifecycle?.body.blocks.some((b) => b.type === 'precondition' || b.type === 'postcondition')) return undefined;
   let byBlock = read.get(ctx);
   if (!byBlock) read.set(ctx, (byBlock = new WeakMap()));
   const known = byBlock.get(resource);
   if (known !== undefined) return known ?? undefined;
   const diagnostics = ctx.diagnostics;
   let found: ResourceConditions | null = null;
-  const lifecycle = resource.body.blocks.find((b) => b.type === 'lifecycle');
-  for (const b of lifecycle?.body.blocks ?? []) {
+  for (const b of lifecycle.body.blocks) {
     if (b.type !== 'precondition' && b.type !== 'postcondition') continue;
     found ??= { pre: [], post: [] };
     const c = readCondition(b, diagnostics);

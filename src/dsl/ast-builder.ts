@@ -5,13 +5,21 @@
 import type { CstNode, IToken } from 'chevrotain';
 import type * as ast from './ast.js';
 import type { Diagnostic, Position, SourceRange } from './diagnostics.js';
-import { parser } from './parser.js';
+import { getParser } from './parser.js';
 import * as t from './tokens.js';
 import type * as cst from './cst.js';
-import { foldDirectives, stripIndent, unescapeRaw, type DirectiveTag } from './template-text.js';
+import { decodeQuoted, foldDirectives, stripIndent, unescapeRaw, type DirectiveTag } from './template-text.js';
 
-// Every visit passes the node itself as the visitor's parameter (some handlers read its children).
-const BaseVisitor = parser.getBaseCstVisitorConstructor<CstNode, unknown>();
+/**
+ * What the builder takes from chevrotain's visitor base (made from the parser, so built on first
+ * use like it): the check that every rule has a handler. The builder's own `visit` dispatches.
+ */
+class VisitorBase {
+  protected validateVisitor(): void {
+    const base = getParser().getBaseCstVisitorConstructor<CstNode, unknown>().prototype as { validateVisitor(this: unknown): void };
+    base.validateVisitor.call(this);
+  }
+}
 
 /** Binding power of each binary operator: higher binds tighter. */
 export const binaryPrecedence: Record<ast.BinaryOp, number> = {
@@ -32,7 +40,8 @@ export const binaryPrecedence: Record<ast.BinaryOp, number> = {
 
 const byOffset = (a: { offset: number }, b: { offset: number }) => a.offset - b.offset;
 
-export class AstBuilder extends BaseVisitor {
+// Every visit passes the node itself as the visitor's parameter (some handlers read its children).
+export class AstBuilder extends VisitorBase {
   private path = '';
   private diagnostics: Diagnostic[] = [];
 
@@ -46,7 +55,7 @@ export class AstBuilder extends BaseVisitor {
    * megamorphic lookup (a tenth of the AST build on large files). Same contract: an array
    * visits its first node, undefined gives undefined.
    */
-  override visit(cstNode: CstNode | CstNode[] | undefined, param?: unknown): unknown {
+  visit(cstNode: CstNode | CstNode[] | undefined, param?: unknown): unknown {
     const node = Array.isArray(cstNode) ? cstNode[0] : cstNode;
     if (node === undefined) return undefined;
     const children = node.children as never;
@@ -520,39 +529,11 @@ export class AstBuilder extends BaseVisitor {
 
   /** The value of a StringText token: escapes decoded, `$${` → `${`. */
   private decodeString(tok: IToken): string {
-    const raw = tok.image;
-    if (!raw.includes('\\') && !raw.includes('$${') && !raw.includes('%%{')) return raw;
-    let out = '';
-    for (let i = 0; i < raw.length; i++) {
-      const c = raw[i]!;
-      if ((c === '$' || c === '%') && raw[i + 1] === c && raw[i + 2] === '{') {
-        out += c + '{';
-        i += 2;
-        continue;
-      }
-      if (c !== '\\') {
-        out += c;
-        continue;
-      }
-      const e = raw[i + 1];
-      const simple: Record<string, string> = { n: '\n', r: '\r', t: '\t', '"': '"', '\\': '\\' };
-      if (e !== undefined && e in simple) {
-        out += simple[e];
-        i++;
-        continue;
-      }
-      const digits = e === 'u' ? 4 : e === 'U' ? 8 : 0;
-      const hex = raw.slice(i + 2, i + 2 + digits);
-      if (digits > 0 && hex.length === digits && /^[0-9a-fA-F]+$/.test(hex) && Number.parseInt(hex, 16) <= 0x10ffff) {
-        out += String.fromCodePoint(Number.parseInt(hex, 16));
-        i += 1 + digits;
-        continue;
-      }
+    return decodeQuoted(tok.image, (i, len) => {
       const at = tok.startOffset + i;
       const column = tok.startColumn! + i;
-      const len = digits > 0 ? 2 + hex.length : 2;
       this.error(
-        `invalid escape sequence ${raw.slice(i, i + len)}`,
+        `invalid escape sequence ${tok.image.slice(i, i + len)}`,
         {
           file: this.path,
           start: this.pos(tok.startLine!, column, at),
@@ -560,10 +541,7 @@ export class AstBuilder extends BaseVisitor {
         },
         'valid escapes are \\n \\r \\t \\" \\\\ \\uNNNN \\UNNNNNNNN',
       );
-      out += raw.slice(i, i + len);
-      i += len - 1;
-    }
-    return out;
+    });
   }
 }
 
@@ -577,5 +555,8 @@ export function isRealToken(tok: IToken | undefined): tok is IToken {
   return tok !== undefined && !Number.isNaN(tok.startOffset) && tok.tokenType.name !== 'EOF';
 }
 
-/** Adjacent strings merged; an empty template is one empty string. */
-export const astBuilder = new AstBuilder();
+let builder: AstBuilder | undefined;
+/** The one builder, made on first use (with the parser). */
+export function getAstBuilder(): AstBuilder {
+  return (builder ??= new AstBuilder());
+}

@@ -20,10 +20,11 @@ import {
   Terminal,
 } from './chevrotain.js';
 import { conditionAttributes, conditionBlockTypes, SELF } from './condition-blocks.js';
-import { parser } from './parser.js';
+import { getParser } from './parser.js';
 import * as t from './tokens.js';
 
 export function grammarFiles(): Record<string, string> {
+  const parser = getParser();
   const rules = parser.getGAstProductions();
   return {
     'grammar/xp.ebnf': ebnf(Object.values(rules)),

@@ -10,7 +10,7 @@ import {
   LBracket,
   LCurly,
   LParen,
-  lexer,
+  getLexer,
   Newline,
   RBracket,
   RCurly,
@@ -20,8 +20,9 @@ import {
   TemplateOpen,
   UnclosedBlockComment,
 } from './tokens.js';
-import { parser } from './parser.js';
-import { astBuilder, isRealToken } from './ast-builder.js';
+import { getParser } from './parser.js';
+import { getAstBuilder, isRealToken } from './ast-builder.js';
+import { fastParse } from './fast-parser.js';
 import type { FileCstNode, TemplateFileCstNode } from './cst.js';
 
 export type { Diagnostic } from './diagnostics.js';
@@ -38,6 +39,9 @@ export interface ParseResultWithTrivia extends ParseResult {
 }
 
 export function parse(path: string, text: string): ParseResult {
+  // the common forms without a single error: the fast path (src/dsl/fast-parser.ts)
+  const fast = fastParse(path, text);
+  if (fast) return { ast: fast, diagnostics: [] };
   const { ast, diagnostics } = parseWithTrivia(path, text);
   return { ast, diagnostics };
 }
@@ -92,18 +96,19 @@ export function parseWithTrivia(path: string, text: string, { segmentChars = SEG
  */
 export function parseTemplate(path: string, text: string): { template: TemplateExpr; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
-  const lexed = lexer.tokenize(text, 'template');
+  const lexed = getLexer().tokenize(text, 'template');
   for (const e of lexed.errors) {
     diagnostics.push({ severity: 'error', message: e.message || "unexpected '}'", range: lineRange(path, e.line!, e.column!, e.offset, e.length) });
   }
   const { tokens } = significantNewlines(lexed.tokens);
+  const parser = getParser();
   parser.input = tokens;
   let template: TemplateExpr = { kind: 'Template', parts: [''], range: lineRange(path, 1, 1, 0, 0) };
   try {
     const cst = parser.templateFile() as TemplateFileCstNode;
     const syntaxErrors = parser.errors.map((e) => parsingDiagnostic(path, e));
     diagnostics.push(...firstPerLine(syntaxErrors, diagnostics));
-    if (syntaxErrors.length === 0) template = astBuilder.buildTemplate(path, cst, diagnostics);
+    if (syntaxErrors.length === 0) template = getAstBuilder().buildTemplate(path, cst, diagnostics);
   } catch (err) {
     if (!(err instanceof RangeError)) throw err;
     diagnostics.push(tooDeep(path, tokens, 0));
@@ -128,7 +133,7 @@ function segmentEnd(text: string, from: number): number {
 
 /** Lex text[start, end) as if it stood at its place in the file (offsets and lines shifted). */
 function lexSegment(text: string, start: number, end: number, linesBefore: number) {
-  const lexed = lexer.tokenize(start === 0 && end === text.length ? text : text.slice(start, end));
+  const lexed = getLexer().tokenize(start === 0 && end === text.length ? text : text.slice(start, end));
   const comments = lexed.groups['comments'] ?? [];
   if (start > 0 || linesBefore > 0) {
     for (const list of [lexed.tokens, comments]) {
@@ -207,6 +212,7 @@ function parseChunk(path: string, tokens: IToken[], body: File['body'], syntaxEr
   const errorsFound: Diagnostic[] = [];
   const visitorDiagnostics: Diagnostic[] = [];
   let from = 0;
+  const parser = getParser();
   while (from < tokens.length) {
     parser.input = from === 0 ? tokens : tokens.slice(from);
     let cst: FileCstNode;
@@ -219,7 +225,7 @@ function parseChunk(path: string, tokens: IToken[], body: File['body'], syntaxEr
     const errors = parser.errors;
     errorsFound.push(...errors.map((e) => parsingDiagnostic(path, e)));
     try {
-      parts.push(astBuilder.build(path, cst, visitorDiagnostics));
+      parts.push(getAstBuilder().build(path, cst, visitorDiagnostics));
     } catch (err) {
       if (err instanceof RangeError) return false;
       // After recovery the CST can be partial; with a syntax error already reported, leaving

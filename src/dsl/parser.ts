@@ -418,5 +418,9 @@ Object.defineProperty(XpParser.prototype, 'canTokenTypeBeInsertedInRecovery', {
   value: (type: TokenType) => type !== t.LCurly,
 });
 
-/** The one parser instance: building it analyses the grammar, which is slow. */
-export const parser = new XpParser();
+let instance: XpParser | undefined;
+/** The one parser instance, built on first use: building it analyses the grammar, which is slow
+ * (and the fast path of parse() needs no parser). */
+export function getParser(): XpParser {
+  return (instance ??= new XpParser());
+}

@@ -27,6 +27,47 @@ export function unescapeRaw(text: string): string {
   return text.includes('$${') || text.includes('%%{') ? text.replaceAll('$${', '${').replaceAll('%%{', '%{') : text;
 }
 
+const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', '"': '"', '\\': '\\' };
+
+/**
+ * The value of a quoted string's raw text: escapes decoded, `$${` → `${`, `%%{` → `%{`. An
+ * invalid escape is passed to `invalid` (its index in `raw` and length) and kept as written.
+ */
+export function decodeQuoted(raw: string, invalid: (index: number, length: number) => void): string {
+  if (!raw.includes('\\') && !raw.includes('$${') && !raw.includes('%%{')) return raw;
+  let out = '';
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i]!;
+    if ((c === '$' || c === '%') && raw[i + 1] === c && raw[i + 2] === '{') {
+      out += c + '{';
+      i += 2;
+      continue;
+    }
+    if (c !== '\\') {
+      out += c;
+      continue;
+    }
+    const e = raw[i + 1];
+    if (e !== undefined && e in SIMPLE_ESCAPES) {
+      out += SIMPLE_ESCAPES[e];
+      i++;
+      continue;
+    }
+    const digits = e === 'u' ? 4 : e === 'U' ? 8 : 0;
+    const hex = raw.slice(i + 2, i + 2 + digits);
+    if (digits > 0 && hex.length === digits && /^[0-9a-fA-F]+$/.test(hex) && Number.parseInt(hex, 16) <= 0x10ffff) {
+      out += String.fromCodePoint(Number.parseInt(hex, 16));
+      i += 1 + digits;
+      continue;
+    }
+    const len = digits > 0 ? 2 + hex.length : 2;
+    invalid(i, len);
+    out += raw.slice(i, i + len);
+    i += len - 1;
+  }
+  return out;
+}
+
 export function joinParts(parts: (string | ast.Expression)[]): (string | ast.Expression)[] {
   const out: (string | ast.Expression)[] = [];
   for (const p of parts) {

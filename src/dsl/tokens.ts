@@ -393,7 +393,11 @@ export function buildLexer(validate: boolean, safeMode = false): LexerType {
   );
 }
 
-export const lexer = buildLexer(false);
+let built: LexerType | undefined;
+/** The lexer, built on first use: the fast path of parse() needs none. */
+export function getLexer(): LexerType {
+  return (built ??= buildLexer(false));
+}
 
 /**
  * The tokens the parser sees: newlines are kept only where they separate items, at the top

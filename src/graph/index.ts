@@ -30,59 +30,78 @@ function toGraphlib(resources: readonly ResourceInstance[], dependents: Map<stri
 }
 
 export function buildGraph(resources: readonly ResourceInstance[]): GraphResult {
-  const byAddress = new Map<string, ResourceInstance>();
-  for (const r of resources) byAddress.set(r.address, r);
-  const dependencies = new Map<string, string[]>();
-  const dependents = new Map<string, string[]>();
-  for (const r of resources) {
-    dependents.set(r.address, []);
-  }
-  for (const r of resources) {
+  // resources by position: the work below is on indices, not on maps keyed by address
+  const n = resources.length;
+  const indexOf = new Map<string, number>();
+  for (let i = 0; i < n; i++) indexOf.set(resources[i]!.address, i);
+  const dependencies: string[][] = new Array<string[]>(n);
+  const dependentsOf: number[][] = new Array<number[]>(n);
+  for (let i = 0; i < n; i++) dependentsOf[i] = [];
+  for (let i = 0; i < n; i++) {
     // a dependency that is not in the configuration failed to evaluate (already reported)
     // dependsOn is sorted and de-duplicated by evaluation; check rather than redo it
-    let deps = r.dependsOn.filter((d) => byAddress.has(d));
-    if (!deps.every((d, i) => i === 0 || deps[i - 1]! < d)) deps = [...new Set(deps)].sort();
-    dependencies.set(r.address, deps);
-    for (const d of deps) dependents.get(d)!.push(r.address);
+    let deps = resources[i]!.dependsOn.filter((d) => indexOf.has(d));
+    if (!deps.every((d, k) => k === 0 || deps[k - 1]! < d)) deps = [...new Set(deps)].sort();
+    dependencies[i] = deps;
+    for (const d of deps) dependentsOf[indexOf.get(d)!]!.push(i);
   }
-  for (const list of dependents.values()) list.sort();
+  const byAddress = (a: number, b: number) => {
+    const x = resources[a]!.address;
+    const y = resources[b]!.address;
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
 
-  const order = topologicalOrder(resources, dependencies, dependents);
-  if (order.length < resources.length) {
+  const order = topologicalOrder(dependencies, dependentsOf, byAddress).map((i) => resources[i]!.address);
+  // what depends on each resource, as sorted addresses: made when asked (validate never asks)
+  const dependents = new Map<number, string[]>();
+  const dependentsAt = (i: number): string[] => {
+    let list = dependents.get(i);
+    if (!list) dependents.set(i, (list = dependentsOf[i]!.map((j) => resources[j]!.address).sort()));
+    return list;
+  };
+  if (order.length < n) {
     // Kahn's algorithm left nodes behind: there is a cycle; graphlib names its members
-    return { diagnostics: findCycleDiagnostics(toGraphlib(resources, dependents)) };
+    const all = new Map<string, string[]>();
+    for (let i = 0; i < n; i++) all.set(resources[i]!.address, dependentsAt(i));
+    return { diagnostics: findCycleDiagnostics(toGraphlib(resources, all)) };
   }
   return {
     graph: {
-      dependencies: (a) => dependencies.get(a) ?? [],
-      dependents: (a) => dependents.get(a) ?? [],
+      dependencies: (a) => {
+        const i = indexOf.get(a);
+        return i === undefined ? [] : dependencies[i]!;
+      },
+      dependents: (a) => {
+        const i = indexOf.get(a);
+        return i === undefined ? [] : dependentsAt(i);
+      },
       order,
     },
     diagnostics: [],
   };
 }
 
-/** Kahn's algorithm, one depth at a time, each sorted by address; short of some nodes when there is a cycle. */
-function topologicalOrder(
-  resources: readonly ResourceInstance[],
-  dependencies: Map<string, string[]>,
-  dependents: Map<string, string[]>,
-): string[] {
-  const indegree = new Map<string, number>();
-  for (const r of resources) indegree.set(r.address, dependencies.get(r.address)!.length);
-  let current = resources.filter((r) => indegree.get(r.address) === 0).map((r) => r.address).sort();
-  const order: string[] = [];
+/** Kahn's algorithm on indices, one depth at a time, each sorted by address; short of some
+ * nodes when there is a cycle. */
+function topologicalOrder(dependencies: string[][], dependentsOf: number[][], byAddress: (a: number, b: number) => number): number[] {
+  const n = dependencies.length;
+  const indegree = new Int32Array(n);
+  let current: number[] = [];
+  for (let i = 0; i < n; i++) {
+    indegree[i] = dependencies[i]!.length;
+    if (indegree[i] === 0) current.push(i);
+  }
+  current.sort(byAddress);
+  const order: number[] = [];
   while (current.length > 0) {
     for (const v of current) order.push(v);
-    const next: string[] = [];
+    const next: number[] = [];
     for (const v of current) {
-      for (const w of dependents.get(v)!) {
-        const n = indegree.get(w)! - 1;
-        indegree.set(w, n);
-        if (n === 0) next.push(w);
+      for (const w of dependentsOf[v]!) {
+        if (--indegree[w]! === 0) next.push(w);
       }
     }
-    current = next.sort();
+    current = next.sort(byAddress);
   }
   return order;
 }

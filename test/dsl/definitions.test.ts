@@ -4,8 +4,11 @@
 import type { ILexingResult } from 'chevrotain';
 import { describe, expect, it } from 'vitest';
 import { CstParser, createToken, Lexer } from '../../src/dsl/chevrotain.js';
-import { buildLexer, lexer, significantNewlines } from '../../src/dsl/tokens.js';
-import { parser, XpParser } from '../../src/dsl/parser.js';
+import { buildLexer, getLexer, significantNewlines } from '../../src/dsl/tokens.js';
+import { getParser, XpParser } from '../../src/dsl/parser.js';
+
+const lexer = getLexer();
+const parser = getParser();
 
 describe('lexer and parser definitions', () => {
   it('the token definitions pass the lexer checks', () => {

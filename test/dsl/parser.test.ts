@@ -1,9 +1,10 @@
 // The parser, construct by construct: the AST it builds (positions stripped unless the
 // test is about them) and, for every error path, the exact message and position.
 import { describe, expect, it } from 'vitest';
-import { parse } from '../../src/dsl/index.js';
+import { parse, parseWithTrivia } from '../../src/dsl/index.js';
 import { stripRanges } from '../../src/dsl/format.js';
 import type { Expression } from '../../src/dsl/ast.js';
+import type { SourceRange } from '../../src/dsl/diagnostics.js';
 
 /** The value of `x = <source>`, positions stripped. */
 function value(source: string): unknown {
@@ -222,16 +223,20 @@ describe('parse: blocks and attributes', () => {
   });
 
   it('gives every node its file:line:col range (end exclusive)', () => {
-    const r = parse('main.xp', 'role "r" {\n  name = "x-${a}"\n}\n');
-    const block = r.ast.body.blocks[0]!;
-    expect(block.range).toEqual({ file: 'main.xp', start: { line: 1, column: 1, offset: 0 }, end: { line: 3, column: 2, offset: 30 } });
-    expect(block.typeRange.end).toEqual({ line: 1, column: 5, offset: 4 });
-    const attr = block.body.attributes[0]!;
-    expect(attr.nameRange).toEqual({ file: 'main.xp', start: { line: 2, column: 3, offset: 13 }, end: { line: 2, column: 7, offset: 17 } });
-    expect(attr.value.range.start).toEqual({ line: 2, column: 10, offset: 20 });
-    expect(attr.value.range.end).toEqual({ line: 2, column: 18, offset: 28 });
-    const inner = (attr.value as Expression & { parts: Expression[] }).parts[1]!;
-    expect(inner.range.start).toEqual({ line: 2, column: 15, offset: 25 });
+    // the fast path (parse) and the chevrotain parser (parseWithTrivia) alike
+    for (const r of [parse('main.xp', 'role "r" {\n  name = "x-${a}"\n}\n'), parseWithTrivia('main.xp', 'role "r" {\n  name = "x-${a}"\n}\n')]) {
+      const block = r.ast.body.blocks[0]!;
+      // a range is read as { file, start, end } (the fast path's are computed from offsets)
+      const plain = (range: SourceRange) => ({ file: range.file, start: range.start, end: range.end });
+      expect(plain(block.range)).toEqual({ file: 'main.xp', start: { line: 1, column: 1, offset: 0 }, end: { line: 3, column: 2, offset: 30 } });
+      expect(block.typeRange.end).toEqual({ line: 1, column: 5, offset: 4 });
+      const attr = block.body.attributes[0]!;
+      expect(plain(attr.nameRange)).toEqual({ file: 'main.xp', start: { line: 2, column: 3, offset: 13 }, end: { line: 2, column: 7, offset: 17 } });
+      expect(attr.value.range.start).toEqual({ line: 2, column: 10, offset: 20 });
+      expect(attr.value.range.end).toEqual({ line: 2, column: 18, offset: 28 });
+      const inner = (attr.value as Expression & { parts: Expression[] }).parts[1]!;
+      expect(inner.range.start).toEqual({ line: 2, column: 15, offset: 25 });
+    }
   });
 
   it.each([

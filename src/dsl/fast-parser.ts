@@ -1,0 +1,532 @@
+// A fast path for parse(): a hand-written scanner and recursive-descent parser for the common
+// forms of the language, building the AST directly from the text (no tokens, no CST). It
+// accepts only input that it can parse completely and without any diagnostic; on anything
+// else (a syntax error, a bad escape, a heredoc, a template directive, a strip marker, a splat,
+// a `.0` step, an unclosed comment, nesting deep enough to exhaust the stack…) it returns undefined
+// and parse() takes the chevrotain parser, which reports the errors and recovers. So every
+// diagnostic still comes from one place.
+//
+// The AST it builds must be the one the chevrotain parser and the AstBuilder build, key order
+// and ranges included: test/dsl/fast-parser.test.ts compares the two on hand-written forms, the
+// examples, the formatter fixtures, the benchmark's files and random configurations (fast-check).
+import type * as ast from './ast.js';
+import type { SourceRange } from './diagnostics.js';
+import { SourceLines, Span } from './span.js';
+import { binaryPrecedence } from './ast-builder.js';
+import { decodeQuoted, foldDirectives } from './template-text.js';
+import {
+  BAIL,
+  BANG,
+  BINOP,
+  COLON,
+  COMMA,
+  DOT,
+  ELLIPSIS,
+  EOF,
+  EQUALS,
+  FATARROW,
+  FastScanner,
+  IDENT,
+  KEYWORDS,
+  LBRACK,
+  LCURLY,
+  LPAREN,
+  NL,
+  NUMBER,
+  QUESTION,
+  QUOTE,
+  RBRACK,
+  RCURLY,
+  RPAREN,
+} from './fast-scanner.js';
+
+class FastParser extends FastScanner {
+  private readonly lines: SourceLines;
+
+  constructor(
+    private readonly path: string,
+    text: string,
+  ) {
+    super(text);
+    this.lines = new SourceLines(path, text);
+  }
+
+  // ── positions ───────────────────────────────────────────────────────────────────────
+  private tokenRange(): Span {
+    return new Span(this.lines, this.ts, this.te);
+  }
+
+  private range(start: number, end: number): Span {
+    return new Span(this.lines, start, end);
+  }
+
+  // ── structure ───────────────────────────────────────────────────────────────────────
+  file(): ast.File {
+    const body = this.body(false);
+    if (this.peek() !== EOF) throw BAIL;
+    const first = body.items[0];
+    const last = body.items[body.items.length - 1];
+    const range = first && last ? this.range(so(first.range), eo(last.range)) : this.range(0, 0);
+    return { kind: 'File', path: this.path, body, range };
+  }
+
+  private body(inBlock: boolean): ast.Body {
+    const attributes: ast.Attribute[] = [];
+    const blocks: ast.Block[] = [];
+    const items: (ast.Attribute | ast.Block)[] = [];
+    for (;;) {
+      const type = this.peek();
+      if (type === NL) {
+        this.advance();
+        continue;
+      }
+      if (type === (inBlock ? RCURLY : EOF)) break;
+      if (type !== IDENT) throw BAIL;
+      if (this.peek2() === EQUALS) {
+        const a = this.attribute();
+        attributes.push(a);
+        items.push(a);
+      } else {
+        const b = this.block();
+        blocks.push(b);
+        items.push(b);
+      }
+    }
+    // a body of attributes only (or blocks only) lists them once: `items` is the same array
+    const attrs = fit(attributes);
+    const blks = fit(blocks);
+    return { attributes: attrs, blocks: blks, items: blks.length === 0 ? attrs : attrs.length === 0 ? blks : fit(items) };
+  }
+
+  private endOfItem(): void {
+    const type = this.peek();
+    if (type === NL) this.advance();
+    else if (type !== RCURLY && type !== EOF) throw BAIL;
+  }
+
+  private attribute(): ast.Attribute {
+    const name = this.name();
+    const nameRange = this.tokenRange();
+    this.advance();
+    this.expect(EQUALS);
+    const value = this.expression();
+    this.endOfItem();
+    const range = eo(value.range) > nameRange.endOffset ? this.range(nameRange.startOffset, eo(value.range)) : nameRange;
+    return { kind: 'Attribute', name, value, range, nameRange };
+  }
+
+  private block(): ast.Block {
+    const type = this.name();
+    if (KEYWORDS.has(type)) throw BAIL;
+    const typeRange = this.tokenRange();
+    this.advance();
+    const labels: string[] = [];
+    for (;;) {
+      const t = this.peek();
+      if (t === IDENT) {
+        const label = this.name();
+        if (KEYWORDS.has(label)) throw BAIL;
+        labels.push(label);
+        this.advance();
+      } else if (t === QUOTE) {
+        labels.push(this.plainString());
+      } else break;
+    }
+    this.expect(LCURLY);
+    const body = this.withLayout(false, () => this.body(true));
+    if (this.peek() !== RCURLY) throw BAIL;
+    const range = this.range(typeRange.startOffset, this.te);
+    this.advance();
+    this.endOfItem();
+    return { kind: 'Block', type, labels: fit(labels), body, range, typeRange };
+  }
+
+  /** A quoted string without interpolation (a block label), decoded; at its opening quote. */
+  private plainString(): string {
+    const text = this.text;
+    let i = this.ts + 1;
+    const from = i;
+    for (;;) {
+      const c = text.charCodeAt(i);
+      if (c === 34) break;
+      if (c !== c || c === 10 || c === 13) throw BAIL;
+      if (c === 92) {
+        const next = text.charCodeAt(i + 1);
+        if (next !== next || next === 10 || next === 13) throw BAIL;
+        i += 2;
+        continue;
+      }
+      if ((c === 36 || c === 37) && text.charCodeAt(i + 1) === 123) throw BAIL;
+      if ((c === 36 || c === 37) && text.charCodeAt(i + 1) === c && text.charCodeAt(i + 2) === 123) {
+        i += 3;
+        continue;
+      }
+      i++;
+    }
+    this.pos = i + 1;
+    this.scanned = false;
+    return decodeString(text.slice(from, i));
+  }
+
+  // ── expressions ─────────────────────────────────────────────────────────────────────
+  private expression(): ast.Expression {
+    const first = this.operand();
+    let chain: ast.Expression;
+    if (this.peek() !== BINOP) chain = first;
+    else {
+      const operands = [first];
+      const ops: ast.BinaryOp[] = [];
+      while (this.peek() === BINOP) {
+        ops.push(this.image() as ast.BinaryOp);
+        this.advance();
+        operands.push(this.operand());
+      }
+      let i = 0;
+      const climb = (minPrec: number): ast.Expression => {
+        let left = operands[i]!;
+        while (i < ops.length) {
+          const op = ops[i]!;
+          const prec = binaryPrecedence[op];
+          if (prec < minPrec) break;
+          i++;
+          const right = climb(prec + 1);
+          left = { kind: 'Binary', op, left, right, range: this.range(so(left.range), eo(right.range)) };
+        }
+        return left;
+      };
+      chain = climb(0);
+    }
+    if (this.peek() !== QUESTION) return chain;
+    this.advance();
+    const then = this.expression();
+    this.expect(COLON);
+    const otherwise = this.expression();
+    return { kind: 'Conditional', condition: chain, then, else: otherwise, range: this.range(so(chain.range), eo(otherwise.range)) };
+  }
+
+  private operand(): ast.Expression {
+    let prefixes: { op: '!' | '-'; start: number }[] | undefined;
+    for (;;) {
+      const t = this.peek();
+      if (t === BANG || (t === BINOP && this.text.charCodeAt(this.ts) === 45 && this.te === this.ts + 1)) {
+        (prefixes ??= []).push({ op: t === BANG ? '!' : '-', start: this.ts });
+        this.advance();
+      } else break;
+    }
+    let value = this.primary();
+    // `.name` and `[index]` steps
+    for (;;) {
+      const t = this.peek();
+      if (t === DOT) {
+        this.advance();
+        if (this.peek() !== IDENT) throw BAIL; // `.0`, `.*`
+        value = { kind: 'GetAttr', object: value, name: this.name(), range: this.range(so(value.range), this.te) };
+        this.advance();
+      } else if (t === LBRACK) {
+        this.advance();
+        const index = this.withLayout(true, () => {
+          if (this.peek() === BINOP && this.text.charCodeAt(this.ts) === 42) throw BAIL; // `[*]`
+          const e = this.expression();
+          if (this.peek() !== RBRACK) throw BAIL;
+          return e;
+        });
+        value = { kind: 'Index', object: value, index, range: this.range(so(value.range), this.te) };
+        this.advance();
+      } else break;
+    }
+    if (prefixes) {
+      for (let k = prefixes.length - 1; k >= 0; k--) {
+        const p = prefixes[k]!;
+        value = { kind: 'Unary', op: p.op, operand: value, range: this.range(p.start, eo(value.range)) };
+      }
+    }
+    return value;
+  }
+
+  private primary(): ast.Expression {
+    switch (this.peek()) {
+      case NUMBER: {
+        const v: ast.Literal = { kind: 'Literal', value: Number(this.image()), range: this.tokenRange() };
+        this.advance();
+        return v;
+      }
+      case IDENT: {
+        const name = this.name();
+        if (name === 'true' || name === 'false' || name === 'null') {
+          const v: ast.Literal = { kind: 'Literal', value: name === 'null' ? null : name === 'true', range: this.tokenRange() };
+          this.advance();
+          return v;
+        }
+        if (KEYWORDS.has(name)) throw BAIL;
+        if (this.peek2() === LPAREN) return this.call(name);
+        const v: ast.VariableExpr = { kind: 'Variable', name, range: this.tokenRange() };
+        this.advance();
+        return v;
+      }
+      case QUOTE:
+        return this.template();
+      case LBRACK:
+        return this.list();
+      case LCURLY:
+        return this.object();
+      case LPAREN: {
+        const start = this.ts;
+        this.advance();
+        const inner = this.withLayout(true, () => {
+          const e = this.expression();
+          if (this.peek() !== RPAREN) throw BAIL;
+          return e;
+        });
+        const range = this.range(start, this.te);
+        this.advance();
+        return { kind: 'Paren', inner, range };
+      }
+      default:
+        throw BAIL;
+    }
+  }
+
+  private call(name: string): ast.CallExpr {
+    const start = this.ts;
+    this.advance(); // the name
+    this.advance(); // (
+    let expandFinal = false;
+    const args = this.withLayout(true, () => {
+      const out: ast.Expression[] = [];
+      if (this.peek() === RPAREN) return out;
+      out.push(this.expression());
+      for (;;) {
+        const t = this.peek();
+        if (t === ELLIPSIS) {
+          this.advance();
+          expandFinal = true;
+          if (this.peek() === COMMA) this.advance();
+          break;
+        }
+        if (t !== COMMA) break;
+        this.advance();
+        if (this.peek() === RPAREN) break;
+        out.push(this.expression());
+      }
+      if (this.peek() !== RPAREN) throw BAIL;
+      return fit(out);
+    });
+    const range = this.range(start, this.te);
+    this.advance();
+    return { kind: 'Call', name, args, expandFinal, range };
+  }
+
+  private list(): ast.ListExpr | ast.ForExpr {
+    const start = this.ts;
+    this.advance();
+    const layout = this.layout;
+    this.layout = true;
+    if (this.peek() === IDENT && this.isWord('for')) {
+      const f = this.forExpr('list', RBRACK);
+      this.layout = layout;
+      f.range = this.range(start, this.te);
+      this.advance();
+      return f;
+    }
+    this.layout = layout;
+    const items = this.withLayout(true, () => {
+      const out: ast.Expression[] = [];
+      const first = this.peek();
+      if (first === RBRACK) return out;
+      out.push(this.expression());
+      while (this.peek() === COMMA) {
+        this.advance();
+        if (this.peek() === RBRACK) break;
+        out.push(this.expression());
+      }
+      if (this.peek() !== RBRACK) throw BAIL;
+      return fit(out);
+    });
+    const range = this.range(start, this.te);
+    this.advance();
+    return { kind: 'List', items, range };
+  }
+
+  private object(): ast.ObjectExpr | ast.ForExpr {
+    const start = this.ts;
+    this.advance();
+    // `{ for k, v in coll : key => value }` (newlines are layout in it); `{ for = 1 }` is an object
+    const saved = { pos: this.pos, scanned: this.scanned, tt: this.tt, ts: this.ts, te: this.te };
+    const layout = this.layout;
+    this.layout = true;
+    if (this.peek() === IDENT && this.isWord('for')) {
+      const next = this.peek2();
+      if (next !== EQUALS && next !== COLON) {
+        const f = this.forExpr('object', RCURLY);
+        this.layout = layout;
+        f.range = this.range(start, this.te);
+        this.advance();
+        return f;
+      }
+    }
+    this.layout = layout;
+    Object.assign(this, saved);
+    const items = this.withLayout(false, () => {
+      const out: ast.ObjectItem[] = [];
+      for (;;) {
+        const t = this.peek();
+        if (t === NL) {
+          this.advance();
+          continue;
+        }
+        if (t === RCURLY) break;
+        out.push(this.objectItem());
+        const sep = this.peek();
+        if (sep === COMMA || sep === NL) this.advance();
+        else if (sep !== RCURLY) throw BAIL;
+      }
+      return fit(out);
+    });
+    const range = this.range(start, this.te);
+    this.advance();
+    return { kind: 'Object', items, range };
+  }
+
+  /** `for k, v in coll : value if cond` or `for k, v in coll : key => value... if cond`, up to
+   * the closing bracket (the current token when it returns); newlines are layout. */
+  private forExpr(result: 'list' | 'object', close: number): ast.ForExpr {
+    this.advance(); // for
+    const names = [this.identifier()];
+    if (this.peek() === COMMA) {
+      this.advance();
+      names.push(this.identifier());
+    }
+    if (this.peek() !== IDENT || !this.isWord('in')) throw BAIL;
+    this.advance();
+    const collection = this.expression();
+    this.expect(COLON);
+    let keyExpr: ast.Expression | undefined;
+    let valueExpr = this.expression();
+    let grouping = false;
+    if (result === 'object') {
+      this.expect(FATARROW);
+      keyExpr = valueExpr;
+      valueExpr = this.expression();
+      if (this.peek() === ELLIPSIS) {
+        this.advance();
+        grouping = true;
+      }
+    }
+    let condition: ast.Expression | undefined;
+    if (this.peek() === IDENT && this.isWord('if')) {
+      this.advance();
+      condition = this.expression();
+    }
+    if (this.peek() !== close) throw BAIL;
+    const out: ast.ForExpr = { kind: 'For', result, valueVar: names[names.length - 1]!, collection, valueExpr, grouping, range: this.range(0, 0) };
+    if (names.length === 2) out.keyVar = names[0];
+    if (keyExpr) out.keyExpr = keyExpr;
+    if (condition) out.condition = condition;
+    return out;
+  }
+
+  /** An identifier that is not a keyword (a for's variables). */
+  private identifier(): string {
+    if (this.peek() !== IDENT) throw BAIL;
+    const name = this.image();
+    if (KEYWORDS.has(name)) throw BAIL;
+    this.advance();
+    return name;
+  }
+
+
+  private objectItem(): ast.ObjectItem {
+    let key: string | ast.Expression;
+    let keyRange: Span;
+    const next = this.peek() === IDENT ? this.peek2() : EOF;
+    if (next === EQUALS || next === COLON) {
+      key = this.name();
+      keyRange = this.tokenRange();
+      this.advance();
+    } else {
+      const k = this.expression();
+      key = k.kind === 'Variable' ? k.name : k;
+      keyRange = k.range as Span;
+    }
+    const sep = this.peek();
+    if (sep !== EQUALS && sep !== COLON) throw BAIL;
+    this.advance();
+    const value = this.expression();
+    return { key, value, range: eo(value.range) > keyRange.endOffset ? this.range(keyRange.startOffset, eo(value.range)) : keyRange };
+  }
+
+  /** `"text ${expr} text"`: at its opening quote. */
+  private template(): ast.TemplateExpr {
+    const start = this.ts;
+    const text = this.text;
+    const parts: (string | ast.Expression)[] = [];
+    let i = this.ts + 1;
+    let from = i;
+    let interpolated = false;
+    for (;;) {
+      const c = text.charCodeAt(i);
+      if (c === 34) break;
+      if (c !== c || c === 10 || c === 13) throw BAIL; // unterminated
+      if (c === 92) {
+        const next = text.charCodeAt(i + 1);
+        if (next !== next || next === 10 || next === 13) throw BAIL;
+        i += 2;
+        continue;
+      }
+      if ((c === 36 || c === 37) && text.charCodeAt(i + 1) === c && text.charCodeAt(i + 2) === 123) {
+        i += 3;
+        continue;
+      }
+      if (c === 37 && text.charCodeAt(i + 1) === 123) throw BAIL; // a directive
+      if (c === 36 && text.charCodeAt(i + 1) === 123) {
+        if (text.charCodeAt(i + 2) === 126) throw BAIL; // `${~`
+        if (i > from) parts.push(decodeString(text.slice(from, i)));
+        interpolated = true;
+        this.pos = i + 2;
+        this.scanned = false;
+        const e = this.withLayout(true, () => {
+          const x = this.expression();
+          if (this.peek() !== RCURLY) throw BAIL; // `~}` or a syntax error
+          return x;
+        });
+        parts.push(e);
+        i = this.te;
+        from = i;
+        continue;
+      }
+      i++;
+    }
+    if (i > from || !interpolated) parts.push(from < i ? decodeString(text.slice(from, i)) : '');
+    this.pos = i + 1;
+    this.scanned = false;
+    return { kind: 'Template', parts: interpolated ? foldDirectives(parts, bail) : fit(parts), range: this.range(start, i + 1) };
+  }
+}
+
+/** Offsets of a range built here (every range of the fast path is a Span). */
+const so = (r: SourceRange): number => (r as Span).startOffset;
+const eo = (r: SourceRange): number => (r as Span).endOffset;
+
+/** An array grown by push holds room for 17 elements: the AST keeps an exact copy. */
+function fit<T>(a: T[]): T[] {
+  return a.length === 0 ? a : a.slice();
+}
+
+function bail(): never {
+  throw BAIL;
+}
+
+/** The value of a quoted string's raw text; an invalid escape bails (the AstBuilder reports it). */
+function decodeString(raw: string): string {
+  return decodeQuoted(raw, bail);
+}
+
+/** The AST of a file in the common forms, or undefined: then the chevrotain parser decides. */
+export function fastParse(path: string, text: string): ast.File | undefined {
+  try {
+    return new FastParser(path, text).file();
+  } catch (err) {
+    if (err === BAIL || err instanceof RangeError) return undefined;
+    throw err;
+  }
+}
