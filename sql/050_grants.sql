@@ -17,13 +17,14 @@ returns text[] language sql stable parallel safe as $$
     when 'sequences' then array['SELECT', 'UPDATE', 'USAGE']
     when 'functions' then array['EXECUTE']
     when 'schema'    then array['CREATE', 'USAGE']
+    when 'schemas'   then array['CREATE', 'USAGE']
     when 'database'  then array['CONNECT', 'CREATE', 'TEMPORARY']
     when 'types'     then array['USAGE']
     when 'columns'   then array['INSERT', 'REFERENCES', 'SELECT', 'UPDATE']
   end
 $$;
 comment on function xplane.grant_privileges(text) is
-  'Every privilege that exists for a grant target (tables, sequences, functions, schema, database, types; columns: those of a column), sorted: what ALL expands to. MAINTAIN on PostgreSQL 17+.';
+  'Every privilege that exists for a grant target (tables, sequences, functions, schema, database, types; columns: those of a column; schemas: default privileges on schemas), sorted: what ALL expands to. MAINTAIN on PostgreSQL 17+.';
 
 create or replace function xplane.privileges_sorted(p_privileges text[])
 returns jsonb language plpgsql immutable parallel safe set search_path = xplane, pg_catalog as $$
@@ -137,10 +138,25 @@ begin
     v_allowed := xplane.grant_privileges(v_on);
     if v_allowed is null or v_on = 'columns' then
       perform xplane.invalid_spec(p_kind, v_field || '.on',
-        format('unknown target "%s" (allowed: tables, sequences, functions, types, schema, database)', v_item ->> 'on'));
+        format('unknown target "%s" (allowed: tables, sequences, functions, types, schema, schemas, database)', v_item ->> 'on'));
     end if;
-    if v_on = 'types' and coalesce(jsonb_array_length(v_item -> 'objects'), 0) = 0 then
-      perform xplane.invalid_spec(p_kind, v_field || '.objects', 'is required when on = "types" (the types and domains to grant on)');
+    if v_item ? 'future' and jsonb_typeof(v_item -> 'future') not in ('boolean', 'null') then
+      perform xplane.invalid_spec(p_kind, v_field || '.future', 'must be true or false');
+    end if;
+    -- default privileges only (ALTER DEFAULT PRIVILEGES): without a schema (global), on schemas,
+    -- and on types without objects (PostgreSQL has no GRANT … ON ALL TYPES IN SCHEMA)
+    if v_on = 'types' and coalesce(jsonb_array_length(v_item -> 'objects'), 0) = 0
+       and not coalesce((v_item ->> 'future')::boolean, false) then
+      perform xplane.invalid_spec(p_kind, v_field || '.objects',
+        'is required when on = "types" (the types and domains to grant on), unless future = true (default privileges on types created later)');
+    end if;
+    if v_on = 'schemas' and not coalesce((v_item ->> 'future')::boolean, false) then
+      perform xplane.invalid_spec(p_kind, v_field || '.future',
+        'must be true when on = "schemas" (default privileges on schemas created later; for one schema, on = "schema")');
+    end if;
+    if v_on = 'schemas' and nullif(v_item ->> 'schema', '') is not null then
+      perform xplane.invalid_spec(p_kind, v_field || '.schema',
+        'must be absent when on = "schemas" (PostgreSQL has no default privileges on schemas IN SCHEMA)');
     end if;
     if v_on = 'tables' and coalesce(v_item -> 'columns', 'null') <> 'null' then
       v_allowed := xplane.grant_privileges('columns');  -- column privileges (ALL: these four)
@@ -160,11 +176,16 @@ begin
       if v_schema is not null then
         perform xplane.invalid_spec(p_kind, v_field || '.schema', 'must be absent when on = "database"');
       end if;
-    elsif v_schema is null then
-      perform xplane.invalid_spec(p_kind, v_field || '.schema', format('is required when on = "%s"', v_on));
+    elsif v_schema is null and v_on = 'schema' then
+      perform xplane.invalid_spec(p_kind, v_field || '.schema', 'is required when on = "schema"');
+    elsif v_schema is null and not coalesce((v_item ->> 'future')::boolean, false) then
+      perform xplane.invalid_spec(p_kind, v_field || '.schema',
+        format('is required when on = "%s", unless future = true (global default privileges, for objects created later in any schema)', v_on));
     end if;
-    if v_item ? 'future' and jsonb_typeof(v_item -> 'future') not in ('boolean', 'null') then
-      perform xplane.invalid_spec(p_kind, v_field || '.future', 'must be true or false');
+    if coalesce((v_item ->> 'grant_option')::boolean, false) and (v_on = 'schemas' or (v_schema is null and v_on <> 'database')
+       or (v_on = 'types' and coalesce(jsonb_array_length(v_item -> 'objects'), 0) = 0)) then
+      perform xplane.invalid_spec(p_kind, v_field || '.grant_option',
+        'applies to existing objects; default privileges are granted without it');
     end if;
     if coalesce((v_item ->> 'future')::boolean, false) and v_on in ('schema', 'database') then
       perform xplane.invalid_spec(p_kind, v_field || '.future', 'applies to tables, sequences and functions only');
@@ -291,14 +312,15 @@ returns text language sql immutable parallel safe as $$
   objr as (select nsp, rolname, json_object_agg(kind, j) as j from objk group by 1, 2),
   objn as materialized (select nsp, json_object_agg(rolname, j) as j from objr group by 1),
   defs as (select da.defaclnamespace as nsp, r.rolname,
-                  case da.defaclobjtype when 'r' then 'tables' when 'S' then 'sequences' else 'functions' end as kind,
+                  case da.defaclobjtype when 'r' then 'tables' when 'S' then 'sequences' when 'T' then 'types'
+                                        when 'n' then 'schemas' else 'functions' end as kind,
                   pg_catalog.pg_get_userbyid(da.defaclrole)::text as forrole,
                   json_agg(distinct a.privilege_type::text order by a.privilege_type::text) as privs
              from pg_catalog.pg_default_acl da
-             join s on s.oid = da.defaclnamespace
              cross join lateral pg_catalog.aclexplode(da.defaclacl) a
              join r on r.oid = a.grantee
-            where da.defaclobjtype in ('r', 'S', 'f')
+            -- IN SCHEMA (schemas of the scope) and global (namespace 0: the database's, db_defaults)
+            where (da.defaclnamespace = 0 or da.defaclnamespace in (select oid from s))
               -- only creators xp may act as (ALTER DEFAULT PRIVILEGES FOR ROLE needs it)
               and case when pg_catalog.current_setting('server_version_num')::int >= 160000
                        then pg_catalog.pg_has_role(current_user, da.defaclrole, 'SET')
@@ -306,7 +328,7 @@ returns text language sql immutable parallel safe as $$
             group by 1, 2, 3, 4),
   defk as (select nsp, rolname, kind, json_object_agg(forrole, privs) as j from defs group by 1, 2, 3),
   defr as (select nsp, rolname, json_object_agg(kind, j) as j from defk group by 1, 2),
-  defn as materialized (select nsp, json_object_agg(rolname, j) as j from defr group by 1),
+  defn as materialized (select nsp, json_object_agg(rolname, j) as j from defr where nsp <> 0 group by 1),
   -- third grantors of a schema's or the database's privileges (neither its owner nor xp's role)
   -- that xp may act as: its REVOKE runs as each of them (SET ROLE) to reach their grants
   me as (select oid from pg_catalog.pg_roles where rolname = current_user),
@@ -335,6 +357,10 @@ returns text language sql immutable parallel safe as $$
     'db_held', coalesce((select json_object_agg(rolname, privs) from dbh), '{}'::json),
     'db_grantable', coalesce((select json_object_agg(rolname, gprivs) from dbh where gprivs is not null), '{}'::json),
     'db_grantors', coalesce((select json_object_agg(rolname, thirds) from dbh where thirds is not null), '{}'::json),
+    -- global default privileges (no IN SCHEMA), and the roles with those or with default
+    -- privileges on types: grant_defaults_observed reads them only for these (docs/kinds/role.md)
+    'db_defaults', coalesce((select json_object_agg(rolname, j) from defr where nsp = 0), '{}'::json),
+    'default_roles', coalesce((select json_agg(distinct rolname) from defs where nsp = 0 or kind = 'types'), '[]'::json),
     -- Joins, not a subquery per schema: with 1,000 schemas that was quadratic.
     'schemas', coalesce((select json_object_agg(s.nspname, json_build_object(
         'owner', pg_catalog.pg_get_userbyid(s.nspowner)::text,
@@ -449,6 +475,96 @@ $$;
 comment on function xplane.grant_option_extra(jsonb, jsonb) is
   'The privileges of a grant without grant_option that p_grantable (a list held WITH GRANT OPTION) has: their grant option is revoked.';
 
+-- Default privileges only (ALTER DEFAULT PRIVILEGES, no GRANT on existing objects): global
+-- ones (a grant without schema: pg_default_acl rows of namespace 0, per database), those on
+-- schemas (global only) and those on types (IN SCHEMA or global). docs/kinds/role.md,
+-- "Default privileges everywhere". Read only for roles that declare some or hold some
+-- (default_roles of grants_catalog_sql), so configurations without them do no extra work.
+
+create or replace function xplane.grant_has_defaults(p_grants jsonb)
+returns boolean language sql immutable parallel safe as $$
+  select coalesce(p_grants @? '$[*] ? (@.future == true && (!exists(@.schema) || @.schema == null || (@.on == "types" && !exists(@.objects))))', false)
+$$;
+comment on function xplane.grant_has_defaults(jsonb) is
+  'Whether a grants list holds a default-privileges-only entry: global (no schema), on schemas, or on types without objects.';
+
+create or replace function xplane.grant_defaults_targets(p_role text, p_desired jsonb, p_scope jsonb, p_catalog jsonb)
+returns table (database text, schema text, kind text, want jsonb, owners jsonb, defs jsonb, future_for jsonb)
+language sql stable parallel safe as $$
+  -- Every (database, schema or null, kind) where p_role has default-privileges-only entries,
+  -- declared in p_desired or held (p_catalog: {db: grants_catalog}), within p_scope (where its
+  -- grants are authoritative). defs: {creator: privileges} the role gets by default there;
+  -- future_for: the creators xp manages them for without future_owners (global: its own role;
+  -- IN SCHEMA: as for tables, the schema's future_for).
+  with sc as (select distinct s.database as db, s.schema from xplane.grants_scope(p_scope) s),
+  declared as (select g ->> 'database' as db, g ->> 'schema' as schema, g ->> 'on' as kind, g
+                 from jsonb_array_elements(coalesce(p_desired, '[]'::jsonb)) g
+                where xplane.grant_has_defaults(jsonb_build_array(g))),
+  held as (select sc.db, null::text as schema, k.key as kind
+             from sc, jsonb_each(coalesce(p_catalog -> sc.db -> 'db_defaults' -> p_role, '{}'::jsonb)) k
+            where sc.schema is null
+           union
+           select sc.db, sc.schema, 'types'
+             from sc where sc.schema is not null
+              and p_catalog -> sc.db -> 'schemas' -> sc.schema -> 'defaults' -> p_role ? 'types'),
+  t as (select db, schema, kind from declared union select db, schema, kind from held)
+  select t.db, t.schema, t.kind, coalesce(d.g -> 'privileges', '[]'::jsonb), coalesce(d.g -> 'future_owners', '[]'::jsonb),
+         coalesce(case when t.schema is null then p_catalog -> t.db -> 'db_defaults' -> p_role -> t.kind
+                       else p_catalog -> t.db -> 'schemas' -> t.schema -> 'defaults' -> p_role -> t.kind end, '{}'::jsonb),
+         case when t.schema is null then jsonb_build_array(p_catalog -> t.db -> 'me')
+              else coalesce(p_catalog -> t.db -> 'schemas' -> t.schema -> 'future_for', '[]'::jsonb) end
+    from t left join declared d on d.db = t.db and d.schema is not distinct from t.schema and d.kind = t.kind
+   where p_catalog ? t.db and (t.schema is null or p_catalog -> t.db -> 'schemas' ? t.schema)
+$$;
+comment on function xplane.grant_defaults_targets(text, jsonb, jsonb, jsonb) is
+  'The default-privileges-only targets of p_role (global, on schemas, on types), declared or held within p_scope, with what is wanted and what the catalog holds: the one list grant_defaults_observed and grant_defaults_delta work from.';
+
+create or replace function xplane.grant_defaults_observed(p_role text, p_desired jsonb, p_scope jsonb, p_catalog jsonb)
+returns jsonb language sql stable parallel safe as $$
+  -- In the normalised shape (future true): a desired privilege shows when every future_for
+  -- creator gives it; an undesired one when any creator does (so that it gets revoked);
+  -- future_owners as for tables: the declared ones giving every desired privilege, and any
+  -- other creator (not future_for) giving anything.
+  select coalesce(jsonb_agg(e), '[]'::jsonb) from (
+    select xplane.grant_entry(t.database, t.schema, t.kind,
+             array(select p from unnest(xplane.grant_privileges(t.kind)) p
+                    where case when t.want ? p
+                               then not exists (select 1 from jsonb_array_elements_text(t.future_for) f where not coalesce(t.defs -> f, '[]'::jsonb) ? p)
+                               else exists (select 1 from jsonb_each(t.defs) d where d.value ? p) end), true)
+           || jsonb_build_object('future_owners', coalesce((
+                select jsonb_agg(d.key order by d.key collate "C") from jsonb_each(t.defs) d
+                 where case when t.owners ? d.key then d.value @> t.want
+                            else jsonb_array_length(d.value) > 0 and not t.future_for ? d.key end), '[]'::jsonb)) as e
+      from xplane.grant_defaults_targets(p_role, p_desired, p_scope, p_catalog) t) x
+   where jsonb_array_length(e -> 'privileges') > 0 or jsonb_array_length(e -> 'future_owners') > 0
+$$;
+comment on function xplane.grant_defaults_observed(text, jsonb, jsonb, jsonb) is
+  'The observed default-privileges-only entries of p_role (global, on schemas, on types without objects), in the normalised shape, from {db: grants_catalog}.';
+
+create or replace function xplane.grant_defaults_delta(p_role text, p_desired jsonb, p_scope jsonb, p_catalog jsonb)
+returns jsonb language sql stable parallel safe as $$
+  -- ALTER DEFAULT PRIVILEGES FOR ROLE each creator [IN SCHEMA s] GRANT/REVOKE … ON <kind>: the
+  -- declared creators get the wanted privileges, every other creator gives nothing. Global
+  -- ones run in their database under "defaults:<db>", IN SCHEMA ones under the schema's lock.
+  select coalesce(jsonb_agg(jsonb_build_object('database', x.database,
+           'lock', case when x.schema is null then 'defaults:' || x.database else format('schema:%s.%s', x.database, x.schema) end,
+           'sql', x.sql) order by x.database, x.schema nulls first, x.kind), '[]'::jsonb)
+    from (select t.database, t.schema, t.kind, array_to_string(array(
+            select u.s from (select f from jsonb_array_elements_text(t.future_for) f
+                           union select jsonb_array_elements_text(t.owners)
+                           union select jsonb_object_keys(t.defs)) c
+                   cross join lateral unnest(xplane.grant_sync_sql(
+                     format('alter default privileges for role %I %s', c.f,
+                            case when t.schema is null then '' else format('in schema %I ', t.schema) end),
+                     case when t.future_for ? c.f or t.owners ? c.f then xplane.grant_privs(jsonb_build_object('privileges', t.want)) else '{}' end,
+                     array(select jsonb_array_elements_text(coalesce(t.defs -> c.f, '[]'::jsonb))), t.kind, p_role)) with ordinality u(s, k)
+             order by c.f collate "C", u.k), '; ') as sql
+            from xplane.grant_defaults_targets(p_role, p_desired, p_scope, p_catalog) t) x
+   where x.sql <> ''
+$$;
+comment on function xplane.grant_defaults_delta(text, jsonb, jsonb, jsonb) is
+  'The ALTER DEFAULT PRIVILEGES statements that turn p_role''s default-privileges-only entries in the catalog into p_desired: [{"database", "lock", "sql"}]; empty when in sync.';
+
 create or replace function xplane.grants_delta(p_role text, p_desired jsonb, p_implicit jsonb, p_catalog jsonb)
 returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
 declare
@@ -552,6 +668,11 @@ begin
                                            'sql', array_to_string(v_stmts, '; '));
     end if;
   end loop;
+  -- default privileges only: global, on schemas, on types (declared, or held by the role)
+  if xplane.grant_has_defaults(p_desired) or exists (select 1 from jsonb_each(coalesce(p_catalog, '{}'::jsonb)) c
+                                                      where c.value -> 'default_roles' ? p_role) then
+    v_out := v_out || xplane.grant_defaults_delta(p_role, p_desired, coalesce(p_desired, '[]') || coalesce(p_implicit, '[]'), p_catalog);
+  end if;
   if v_hasobj or xplane.grant_has_objects(p_implicit) then
     -- and the objects named at the last apply (p_implicit holds the previous scope)
     v_out := v_out || xplane.grants_objects_delta(p_role, xplane.grant_objects_with_previous(p_desired, p_implicit), p_catalog);

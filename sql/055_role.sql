@@ -139,6 +139,14 @@ begin
     objadj as (select i.n, j.database as db, j.schema, j.kind, j.adj
                  from objitems i, xplane.grants_objects_adjust(i.role, i.des, p_catalog -> 'grants') j),
     objrows as (select i.n, e from objitems i, jsonb_array_elements(xplane.grants_objects_observed(i.role, i.des, p_catalog -> 'grants')) e),
+    -- default privileges only (global, on schemas, on types: 050_grants.sql), only of the items
+    -- that declare some or hold some (default_roles)
+    defroles as (select distinct r as role from jsonb_each(coalesce(p_catalog -> 'grants', '{}'::jsonb)) d,
+                   jsonb_array_elements_text(d.value -> 'default_roles') r),
+    defitems as materialized (select a.n, a.role, a.des, a.imp from asks a
+                                where xplane.grant_has_defaults(a.des) or a.role in (select role from defroles)),
+    defrows as (select i.n, e from defitems i,
+                  jsonb_array_elements(xplane.grant_defaults_observed(i.role, i.des, i.des || i.imp, p_catalog -> 'grants')) e),
     imp as (
       select distinct on (a.n, g ->> 'database', g ->> 'schema', g ->> 'on')
              a.n, g ->> 'database' as db, g ->> 'schema' as schema, g ->> 'on' as target, coalesce(g -> 'privileges', '[]'::jsonb) as privs
@@ -212,7 +220,7 @@ begin
         from (select n, xplane.grant_entry(db, schema, target, privs, future)
                         || jsonb_build_object('future_owners', owners, 'grant_option', gopt) as e
                 from grant_rows where cardinality(privs) > 0 or future or jsonb_array_length(owners) > 0 or gopt
-              union all select n, e from objrows) x group by n),
+              union all select n, e from objrows union all select n, e from defrows) x group by n),
     -- a service account's database: when it holds CONNECT there
     connects as (
       select a.n from asks a join dbs d on d.db = a.spec ->> 'database'
