@@ -321,6 +321,9 @@ returns text language sql immutable parallel safe as $$
              join r on r.oid = a.grantee
             -- IN SCHEMA (schemas of the scope) and global (namespace 0: the database's, db_defaults)
             where (da.defaclnamespace = 0 or da.defaclnamespace in (select oid from s))
+              -- a global row starts from the built-in defaults: the creator's own privileges on
+              -- what it creates are an owner's (implicit), never a grant
+              and a.grantee <> da.defaclrole
               -- only creators xp may act as (ALTER DEFAULT PRIVILEGES FOR ROLE needs it)
               and case when pg_catalog.current_setting('server_version_num')::int >= 160000
                        then pg_catalog.pg_has_role(current_user, da.defaclrole, 'SET')
@@ -587,6 +590,7 @@ declare
   v_stmts   text[];
   v_hasobj  boolean := xplane.grant_has_objects(p_desired);
   v_adj     jsonb;
+  v_tol     text[];
 begin
   -- Statements to turn the catalog into the desired grants, as [{"database", "lock", "sql"}]:
   -- database-level statements run in the maintenance database (lock "database:<db>"), the
@@ -620,7 +624,10 @@ begin
     if v_sch ->> 'owner' <> p_role then
       v_des := xplane.grant_find(p_desired, v_db, v_schema, 'schema');
       v_want := xplane.grant_privs(v_des) || xplane.grant_privs(xplane.grant_find(p_implicit, v_db, v_schema, 'schema'));
-      v_held := array(select jsonb_array_elements_text(coalesce(v_sch -> 'held' -> p_role, '[]')));
+      -- what the role's global default privileges on schemas give: neither granted nor revoked here
+      v_tol := xplane.grant_privs(xplane.grant_find(p_desired, v_db, null, 'schemas'));
+      v_held := array(select p from jsonb_array_elements_text(coalesce(v_sch -> 'held' -> p_role, '[]')) p
+                       where p = any (v_want) or not p = any (v_tol));
       v_stmts := v_stmts || xplane.grant_sync_sql('', v_want, v_held, format('schema %I', v_schema), p_role)
                          || xplane.grant_option_sql(format('schema %I', v_schema), p_role,
                               xplane.grant_option_missing(v_des, v_sch -> 'grantable' -> p_role),
@@ -639,8 +646,10 @@ begin
       -- not revoked: what object-level entries declare on their objects (049_object_grants.sql)
       v_adj := case when v_hasobj then (select a.adj from xplane.grants_objects_adjust(p_role, p_desired, p_catalog) a
                                          where a.database = v_db and a.schema = v_schema and a.kind = v_kind) end;
+      -- not revoked either: what the role's global default privileges give (objects created later)
+      v_tol := xplane.grant_privs(xplane.grant_find(p_desired, v_db, null, v_kind));
       v_del := array(select p from unnest(xplane.grant_privileges(v_kind)) p
-                      where not p = any (v_want) and coalesce((v_obj -> 'held' ->> p)::int, 0) > coalesce((v_adj ->> p)::int, 0) order by p);
+                      where not p = any (v_want) and not p = any (v_tol) and coalesce((v_obj -> 'held' ->> p)::int, 0) > coalesce((v_adj ->> p)::int, 0) order by p);
       v_stmts := v_stmts || xplane.grant_revoke_sql('', v_add, v_del, format('%s in schema %I', v_target, v_schema), p_role)
                          || xplane.grant_option_sql(format('%s in schema %I', v_target, v_schema), p_role,
                               array(select p from unnest(v_want) p where xplane.grant_option_of(v_des)

@@ -147,6 +147,9 @@ begin
                                 where xplane.grant_has_defaults(a.des) or a.role in (select role from defroles)),
     defrows as (select i.n, e from defitems i,
                   jsonb_array_elements(xplane.grant_defaults_observed(i.role, i.des, i.des || i.imp, p_catalog -> 'grants')) e),
+    -- what global default privileges (a grant without schema) give on objects created later:
+    -- on the objects and schemas in scope, neither reported nor revoked (050_grants.sql)
+    tol as (select n, db, target as kind, privs from des where schema is null and target <> 'database'),
     imp as (
       select distinct on (a.n, g ->> 'database', g ->> 'schema', g ->> 'on')
              a.n, g ->> 'database' as db, g ->> 'schema' as schema, g ->> 'on' as target, coalesce(g -> 'privileges', '[]'::jsonb) as privs
@@ -181,20 +184,22 @@ begin
        where s.schema is null or c.sch is not null),
     grant_rows as (
       select h.n, h.db, h.schema, h.target,
-             array(select p from jsonb_array_elements_text(h.privs) p where h.want ? p or not h.implied ? p) as privs, false as future,
+             array(select p from jsonb_array_elements_text(h.privs) p
+                    where h.want ? p or not (h.implied ? p or coalesce(t.privs, '[]'::jsonb) ? p)) as privs, false as future,
              '[]'::jsonb as owners,
              -- grant_option: with it, every desired privilege held WITH GRANT OPTION (an owner's
              -- are implicit); without it, any desired privilege held so (to be revoked)
              case when h.owner then h.wgopt
                   when h.wgopt then h.grantable @> h.want
                   else exists (select 1 from jsonb_array_elements_text(h.want) p where h.grantable ? p) end as gopt
-        from held h
+        from held h left join tol t on h.target = 'schema' and t.n = h.n and t.db = h.db and t.kind = 'schemas'
       union all
       select s.n, s.db, s.schema, k.kind,
              array(select p from unnest(xplane.grant_privileges(k.kind)) p
                     where (o.want ? p and coalesce((o.obj -> 'held' ->> p)::int, 0) = coalesce((o.obj ->> 'total')::int, 0))
-                       or (not o.want ? p and (coalesce((o.obj -> 'held' ->> p)::int, 0) > coalesce((j.adj ->> p)::int, 0)
-                                               or exists (select 1 from jsonb_each(o.defs) d where d.value ? p)))),
+                       or (not o.want ? p and not coalesce(t.privs, '[]'::jsonb) ? p
+                           and (coalesce((o.obj -> 'held' ->> p)::int, 0) > coalesce((j.adj ->> p)::int, 0)
+                                or exists (select 1 from jsonb_each(o.defs) d where d.value ? p)))),
              case when coalesce(w.future, false)
                   then not exists (select 1 from jsonb_array_elements_text(c.sch -> 'future_for') f
                                     where not coalesce(o.defs -> f, '[]'::jsonb) @> o.want)
@@ -212,6 +217,7 @@ begin
         cross join (values ('tables'), ('sequences'), ('functions')) k(kind)
         left join des w on w.n = s.n and w.db = s.db and w.schema = s.schema and w.target = k.kind
         left join objadj j on j.n = s.n and j.db = s.db and j.schema = s.schema and j.kind = k.kind
+        left join tol t on t.n = s.n and t.db = s.db and t.kind = k.kind
         cross join lateral (select coalesce(w.privs, '[]'::jsonb) as want,
                                    coalesce(c.sch -> 'objects' -> s.role -> k.kind, '{}'::jsonb) as obj,
                                    coalesce(c.sch -> 'defaults' -> s.role -> k.kind, '{}'::jsonb) as defs) o),

@@ -3,7 +3,7 @@
 -- (IN SCHEMA and global). Normalised and refused with the field named; created, read back
 -- exactly, objects created later usable; drift by hand (revoked, or given by an undeclared
 -- creator, or on a kind not declared) seen and healed by update and by the reconcile loop.
-select plan(31);
+select plan(33);
 
 create function pg_temp.n(p text) returns text language sql as $$ select p || '_' || right(current_database(), 8) $$;
 create function pg_temp.id(p_name text) returns uuid language sql as $$ select id from xplane.managed_resources where name = p_name $$;
@@ -70,6 +70,10 @@ select is(pg_temp.defaults(), array['maker/*/f=EXECUTE', 'maker/gd/T=USAGE', 'me
   'pg_default_acl: global rows (namespace 0) for tables, functions, schemas; IN SCHEMA rows for types; xp''s role and the creator');
 select ok(pg_temp.in_sync(), 'observed equals the normalised spec');
 select is((xplane.update_role(pg_temp.n('gr'), pg_temp.spec())).status_code, 'no_change', 'update again: no_change');
+-- a global row holds the built-in defaults too (the creator's own EXECUTE, PUBLIC's): not the creator's grants
+select is(jsonb_path_query_array(xplane.observe_resource('Role', pg_temp.n('maker'), jsonb_build_object('grants', jsonb_build_array(pg_temp.spec() -> 'grants' -> 4))) -> 'grants',
+            '$[*] ? (@.future == true)'), '[]'::jsonb,
+  'the creator of a global row is not seen holding its own privileges there');
 
 -- objects created later, in any schema, carry the privileges
 select is(xplane.remote_exec('default', '', format('create schema gd_later; create table gd_later.t (id int); '
@@ -79,6 +83,7 @@ select ok(has_table_privilege(pg_temp.n('gr'), 'gd_later.t', 'SELECT'), 'a table
 select ok(has_schema_privilege(pg_temp.n('gr'), 'gd_later', 'USAGE'), 'a schema xp creates: USAGE');
 select ok(has_function_privilege(pg_temp.n('gr'), 'gd.f()', 'EXECUTE'), 'a function the creator creates: EXECUTE');
 select ok(has_type_privilege(pg_temp.n('gr'), 'gd.mood', 'USAGE'), 'a type the creator creates in gd: USAGE');
+select ok(pg_temp.in_sync(), 'still in sync: what a declared global default gives on gd.f (gd is in scope) is not revoked');
 
 -- drift by hand: a declared one revoked, an undeclared kind given, an undeclared creator
 select is(xplane.remote_exec('default', '', format(
