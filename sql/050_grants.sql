@@ -279,6 +279,7 @@ returns text language sql immutable parallel safe as $$
   r as (select oid, rolname::text as rolname from pg_catalog.pg_roles where rolname = any ($1::text[])),
   s as (select oid, nspname::text as nspname, nspowner, nspacl from pg_catalog.pg_namespace where nspname = any ($2::text[])),
   d as (select datdba, datacl from pg_catalog.pg_database where datname = pg_catalog.current_database()),
+  me as (select oid from pg_catalog.pg_roles where rolname = current_user),
   ff as materialized (select s.oid as nsp, u.rolname::text as forrole
            from s join pg_catalog.pg_roles u
              on u.rolname = current_user
@@ -301,13 +302,27 @@ returns text language sql immutable parallel safe as $$
   cand as (select it.* from items it
             where left(it.t, 1) = '"' or split_part(it.t, '=', 1) in (select rolname from r)),
   held as materialized (select c.nsp, c.kind, r.rolname, a.privilege_type::text as priv, count(distinct c.oid)::int as n,
-                  count(distinct c.oid) filter (where a.is_grantable)::int as g
+                  count(distinct c.oid) filter (where a.is_grantable)::int as g,
+                  -- granted by a third grantor (neither the owner nor xp's role) xp may act as:
+                  -- the objects, so that the REVOKE runs as it on each (grants_third_objects_sql)
+                  json_agg(json_build_object('grantor', pg_catalog.pg_get_userbyid(a.grantor)::text,
+                                             'object', case c.kind when 'functions' then c.oid::pg_catalog.regprocedure::text
+                                                                   else c.oid::pg_catalog.regclass::text end))
+                    filter (where a.grantor <> c.owner and a.grantor <> (select oid from me)
+                              and case when pg_catalog.current_setting('server_version_num')::int >= 160000
+                                       then pg_catalog.pg_has_role(current_user, a.grantor, 'SET')
+                                       else pg_catalog.pg_has_role(current_user, a.grantor, 'MEMBER') end) as t
              from cand c cross join lateral pg_catalog.aclexplode(array[c.item]) a join r on r.oid = a.grantee and c.owner <> r.oid
             group by 1, 2, 3, 4),
-  heldj as (select nsp, kind, rolname, json_object_agg(priv, n) as j, json_object_agg(priv, g) filter (where g > 0) as gj
+  heldj as (select nsp, kind, rolname, json_object_agg(priv, n) as j, json_object_agg(priv, g) filter (where g > 0) as gj,
+                   json_object_agg(priv, t) filter (where t is not null) as tj
               from held group by 1, 2, 3),
-  objk as (select t.nsp, t.rolname, t.kind, json_build_object('total', t.total, 'held', coalesce(h.j, '{}'::json),
-                                                              'grantable', coalesce(h.gj, '{}'::json)) as j
+  objk as (select t.nsp, t.rolname, t.kind,
+                  -- "thirds" only where there are some: the usual shape otherwise
+                  case when h.tj is null then json_build_object('total', t.total, 'held', coalesce(h.j, '{}'::json),
+                                                                'grantable', coalesce(h.gj, '{}'::json))
+                       else json_build_object('total', t.total, 'held', h.j, 'grantable', coalesce(h.gj, '{}'::json),
+                                              'thirds', h.tj) end as j
              from totals t left join heldj h on h.nsp = t.nsp and h.kind = t.kind and h.rolname = t.rolname),
   objr as (select nsp, rolname, json_object_agg(kind, j) as j from objk group by 1, 2),
   objn as materialized (select nsp, json_object_agg(rolname, j) as j from objr group by 1),
@@ -334,7 +349,6 @@ returns text language sql immutable parallel safe as $$
   defn as materialized (select nsp, json_object_agg(rolname, j) as j from defr where nsp <> 0 group by 1),
   -- third grantors of a schema's or the database's privileges (neither its owner nor xp's role)
   -- that xp may act as: its REVOKE runs as each of them (SET ROLE) to reach their grants
-  me as (select oid from pg_catalog.pg_roles where rolname = current_user),
   nsh as (select s.oid as nsp, r.rolname, json_agg(distinct a.privilege_type::text order by a.privilege_type::text) as privs,
                  json_agg(distinct a.privilege_type::text order by a.privilege_type::text) filter (where a.is_grantable) as gprivs,
                  json_agg(distinct pg_catalog.pg_get_userbyid(a.grantor)::text) filter (where a.grantor <> s.nspowner
@@ -452,6 +466,23 @@ returns text[] language sql immutable parallel safe as $$
 $$;
 comment on function xplane.third_grantor_sql(jsonb, text, text, text[]) is
   'The REVOKE of p_del on p_on from p_role run as each of p_grantors (SET ROLE … RESET ROLE): what reaches grants made by a third grantor.';
+
+create or replace function xplane.third_grantor_objects_sql(p_thirds jsonb, p_kind text, p_role text, p_del text[])
+returns text[] language sql immutable parallel safe as $$
+  -- The whole-schema form's REVOKE … ON ALL TABLES reaches only the owner's grants: a privilege
+  -- of p_del granted on an object by a third grantor xp may act as (grants_catalog_sql: "thirds",
+  -- {privilege: [{grantor, object}]}, the object already quoted as regclass / regprocedure
+  -- print it) is revoked as that grantor, object by object (it may hold nothing on the others).
+  select coalesce(array_agg(format('set role %I; revoke %s on %s %s from %I; reset role', x.grantor, x.privs,
+                                   case p_kind when 'sequences' then 'sequence' when 'functions' then 'routine' else 'table' end,
+                                   x.object, p_role) order by x.grantor, x.object), '{}')
+    from (select e ->> 'grantor' as grantor, e ->> 'object' as object, string_agg(t.key, ', ' order by t.key) as privs
+            from jsonb_each(coalesce(p_thirds, '{}'::jsonb)) t, jsonb_array_elements(t.value) e
+           where t.key = any (p_del)
+           group by 1, 2) x
+$$;
+comment on function xplane.third_grantor_objects_sql(jsonb, text, text, text[]) is
+  'The REVOKE of the privileges of p_del that third grantors granted p_role on objects of a schema (the "thirds" of grants_catalog_sql), run as each grantor, object by object.';
 
 create or replace function xplane.grant_option_of(p_grant jsonb)
 returns boolean language sql immutable parallel safe as $$
@@ -651,6 +682,8 @@ begin
       v_del := array(select p from unnest(xplane.grant_privileges(v_kind)) p
                       where not p = any (v_want) and not p = any (v_tol) and coalesce((v_obj -> 'held' ->> p)::int, 0) > coalesce((v_adj ->> p)::int, 0) order by p);
       v_stmts := v_stmts || xplane.grant_revoke_sql('', v_add, v_del, format('%s in schema %I', v_target, v_schema), p_role)
+                         || case when v_obj ? 'thirds' then xplane.third_grantor_objects_sql(v_obj -> 'thirds', v_kind, p_role, v_del)
+                                 else '{}' end
                          || xplane.grant_option_sql(format('%s in schema %I', v_target, v_schema), p_role,
                               array(select p from unnest(v_want) p where xplane.grant_option_of(v_des)
                                       and coalesce((v_obj -> 'grantable' ->> p)::int, 0) < v_total order by p),
