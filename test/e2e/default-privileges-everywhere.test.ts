@@ -3,7 +3,8 @@
 // types. pg_default_acl holds exactly the declaration, objects created later are usable
 // (has_table_privilege, has_function_privilege, has_type_privilege, has_schema_privilege),
 // drift made by hand shows in the plan and is healed by apply and by xplane.reconcile_all(),
-// and plan twice after apply is empty.
+// and plan twice after apply is empty. And a third grantor's grants on the objects of a schema
+// (the whole-schema form): revoked as that grantor, object by object.
 import { expect, it } from 'vitest';
 import { configDir, expectOk, onEveryVersion, serverUrl, unique, urlFor, withClient, xpIn } from './xp.js';
 
@@ -133,5 +134,75 @@ role "${reader}" {
 
     await withClient(dbUrl, (c) => c.query(`drop schema later cascade; drop function api.f(); drop type api.mood`));
     expectOk(await run(['destroy', '--auto-approve']));
+  });
+
+  it("a third grantor's grants on a schema's tables, sequences and functions: revoked as that grantor", async () => {
+    const p = unique('tgo');
+    const db = `${p}_db`;
+    const [grantor, app] = [`${p}_grantor`, `${p}_app`];
+    const dir = configDir(p, {
+      'main.xp': `database "${db}" {}
+schema "api" {
+  database = database.${db}
+}
+role "${app}" {
+  grant {
+    database   = database.${db}
+    schema     = schema.api.name
+    privileges = ["INSERT"]
+  }
+}
+`,
+    });
+    const run = xpIn(dir, url());
+    expectOk(await run(['apply', '--auto-approve']));
+    const dbUrl = urlFor(url(), { database: db });
+    // the grantor holds the grant option on one table of two (REVOKE … ON ALL TABLES as it would fail)
+    await withClient(dbUrl, (c) =>
+      c.query(`create role ${grantor}; grant usage on schema api to ${grantor}; create table api.a (id int); create table api.b (id int); create sequence api.s;
+               create function api.f() returns int language sql as 'select 1';
+               grant select on api.a to ${grantor} with grant option; grant usage on sequence api.s to ${grantor} with grant option;
+               grant execute on function api.f() to ${grantor} with grant option`),
+    );
+    expectOk(await run(['apply', '--auto-approve'])); // INSERT on the new tables
+    await withClient(dbUrl, (c) =>
+      c.query(`set role ${grantor}; grant select on api.a to ${app}; grant usage on sequence api.s to ${app};
+               grant execute on function api.f() to ${app}; reset role`),
+    );
+    /** What the app holds on the schema's objects, with the grantor (aclexplode, as a DBA reads it). */
+    const held = () =>
+      withClient(dbUrl, async (c) => {
+        const { rows } = await c.query(
+          `select c.relname || ':' || a.privilege_type || ' by ' || pg_get_userbyid(a.grantor) as x
+             from pg_class c, aclexplode(c.relacl) a where c.relnamespace = 'api'::regnamespace and a.grantee = $1::regrole
+           union all
+           select p.proname || ':' || a.privilege_type || ' by ' || pg_get_userbyid(a.grantor)
+             from pg_proc p, aclexplode(p.proacl) a where p.pronamespace = 'api'::regnamespace and a.grantee = $1::regrole
+           order by 1`,
+          [app],
+        );
+        return rows.map((r) => (r.x as string).replace(grantor, 'grantor'));
+      });
+    expect(await held()).toContain('a:SELECT by grantor');
+    const seen = await run(['plan', '--detailed-exitcode']);
+    expect(seen.code, seen.stdout + seen.stderr).toBe(2);
+    expect(seen.stdout).toContain('SELECT');
+    expectOk(await run(['apply', '--auto-approve']));
+    expect((await held()).filter((x) => x.endsWith('by grantor'))).toEqual([]);
+    await withClient(dbUrl, async (c) => {
+      const { rows } = await c.query(
+        `select has_table_privilege($1, 'api.a', 'SELECT') as t, has_table_privilege($1, 'api.b', 'INSERT') as i,
+                has_sequence_privilege($1, 'api.s', 'USAGE') as s`,
+        [app],
+      );
+      expect(rows[0]).toEqual({ t: false, i: true, s: false });
+    });
+    for (let i = 0; i < 2; i++) {
+      const again = await run(['plan', '--detailed-exitcode']);
+      expect(again.code, again.stdout + again.stderr).toBe(0);
+    }
+    await withClient(dbUrl, (c) => c.query(`drop table api.a, api.b; drop sequence api.s; drop function api.f(); drop owned by ${grantor}`));
+    expectOk(await run(['destroy', '--auto-approve']));
+    await withClient(url(), (c) => c.query(`drop role ${grantor}`));
   });
 });
