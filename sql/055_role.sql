@@ -149,7 +149,8 @@ begin
                   jsonb_array_elements(xplane.grant_defaults_observed(i.role, i.des, i.des || i.imp, p_catalog -> 'grants')) e),
     -- what global default privileges (a grant without schema) give on objects created later:
     -- on the objects and schemas in scope, neither reported nor revoked (050_grants.sql)
-    tol as (select n, db, target as kind, privs from des where schema is null and target <> 'database'),
+    -- (materialized: usually empty, and joined to every row of held and grant_rows)
+    tol as materialized (select n, db, target as kind, privs from des where schema is null and target <> 'database'),
     imp as (
       select distinct on (a.n, g ->> 'database', g ->> 'schema', g ->> 'on')
              a.n, g ->> 'database' as db, g ->> 'schema' as schema, g ->> 'on' as target, coalesce(g -> 'privileges', '[]'::jsonb) as privs
