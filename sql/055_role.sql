@@ -139,14 +139,6 @@ begin
     objadj as (select i.n, j.database as db, j.schema, j.kind, j.adj
                  from objitems i, xplane.grants_objects_adjust(i.role, i.des, p_catalog -> 'grants') j),
     objrows as (select i.n, e from objitems i, jsonb_array_elements(xplane.grants_objects_observed(i.role, i.des, p_catalog -> 'grants')) e),
-    -- default privileges only (global, on schemas, on types: 050_grants.sql), only of the items
-    -- that declare some or hold some (default_roles)
-    defroles as (select distinct r as role from jsonb_each(coalesce(p_catalog -> 'grants', '{}'::jsonb)) d,
-                   jsonb_array_elements_text(d.value -> 'default_roles') r),
-    defitems as materialized (select a.n, a.role, a.des, a.imp from asks a
-                                where xplane.grant_has_defaults(a.des) or a.role in (select role from defroles)),
-    defrows as (select i.n, e from defitems i,
-                  jsonb_array_elements(xplane.grant_defaults_observed(i.role, i.des, i.des || i.imp, p_catalog -> 'grants')) e),
     -- what global default privileges (a grant without schema) give on objects created later:
     -- on the objects and schemas in scope, neither reported nor revoked (050_grants.sql)
     -- (materialized: usually empty, and joined to every row of held and grant_rows)
@@ -159,11 +151,19 @@ begin
     scope as (select a.n, a.kind, a.role, a.spec, sc.database as db, sc.schema from asks a, xplane.grants_scope(a.des || a.imp) sc),
     -- the catalog, each subtree unnested once (looking roles up in the whole of it per role is quadratic)
     dbs as (select d.key as db, d.value ->> 'db_owner' as owner, d.value -> 'db_held' as held, d.value -> 'schemas' as schemas,
-                   d.value -> 'db_grantable' as grantable
+                   d.value -> 'db_grantable' as grantable, d.value -> 'default_roles' as default_roles
               from jsonb_each(coalesce(p_catalog -> 'grants', '{}'::jsonb)) d),
     dbheld as (select dbs.db, h.key as role, h.value as privs from dbs, jsonb_each(coalesce(dbs.held, '{}'::jsonb)) h),
     dbgrant as (select dbs.db, h.key as role, h.value as privs from dbs, jsonb_each(coalesce(dbs.grantable, '{}'::jsonb)) h),
     sch as (select dbs.db, s.key as schema, s.value as sch from dbs, jsonb_each(coalesce(dbs.schemas, '{}'::jsonb)) s),
+    -- default privileges only (global, on schemas, on types: 050_grants.sql), only of the items
+    -- that declare some (from des, already unnested) or hold some (default_roles)
+    defroles as (select distinct r as role from dbs, jsonb_array_elements_text(dbs.default_roles) r),
+    defitems as materialized (select a.n, a.role, a.des, a.imp from asks a
+                                where a.n in (select n from des where (schema is null and target <> 'database') or target = 'types')
+                                   or a.role in (select role from defroles)),
+    defrows as (select i.n, e from defitems i,
+                  jsonb_array_elements(xplane.grant_defaults_observed(i.role, i.des, i.des || i.imp, p_catalog -> 'grants')) e),
     held as (
       select s.n, s.kind, s.role, s.spec, s.db, s.schema, case when s.schema is null then 'database' else 'schema' end as target,
              case when o.owner then coalesce(w.privs, '[]'::jsonb) || coalesce(m.privs, '[]'::jsonb)  -- an owner holds everything
