@@ -17,13 +17,14 @@ returns text[] language sql stable parallel safe as $$
     when 'sequences' then array['SELECT', 'UPDATE', 'USAGE']
     when 'functions' then array['EXECUTE']
     when 'schema'    then array['CREATE', 'USAGE']
+    when 'schemas'   then array['CREATE', 'USAGE']
     when 'database'  then array['CONNECT', 'CREATE', 'TEMPORARY']
     when 'types'     then array['USAGE']
     when 'columns'   then array['INSERT', 'REFERENCES', 'SELECT', 'UPDATE']
   end
 $$;
 comment on function xplane.grant_privileges(text) is
-  'Every privilege that exists for a grant target (tables, sequences, functions, schema, database, types; columns: those of a column), sorted: what ALL expands to. MAINTAIN on PostgreSQL 17+.';
+  'Every privilege that exists for a grant target (tables, sequences, functions, schema, database, types; columns: those of a column; schemas: default privileges on schemas), sorted: what ALL expands to. MAINTAIN on PostgreSQL 17+.';
 
 create or replace function xplane.privileges_sorted(p_privileges text[])
 returns jsonb language plpgsql immutable parallel safe set search_path = xplane, pg_catalog as $$
@@ -137,10 +138,25 @@ begin
     v_allowed := xplane.grant_privileges(v_on);
     if v_allowed is null or v_on = 'columns' then
       perform xplane.invalid_spec(p_kind, v_field || '.on',
-        format('unknown target "%s" (allowed: tables, sequences, functions, types, schema, database)', v_item ->> 'on'));
+        format('unknown target "%s" (allowed: tables, sequences, functions, types, schema, schemas, database)', v_item ->> 'on'));
     end if;
-    if v_on = 'types' and coalesce(jsonb_array_length(v_item -> 'objects'), 0) = 0 then
-      perform xplane.invalid_spec(p_kind, v_field || '.objects', 'is required when on = "types" (the types and domains to grant on)');
+    if v_item ? 'future' and jsonb_typeof(v_item -> 'future') not in ('boolean', 'null') then
+      perform xplane.invalid_spec(p_kind, v_field || '.future', 'must be true or false');
+    end if;
+    -- default privileges only (ALTER DEFAULT PRIVILEGES): without a schema (global), on schemas,
+    -- and on types without objects (PostgreSQL has no GRANT … ON ALL TYPES IN SCHEMA)
+    if v_on = 'types' and coalesce(jsonb_array_length(v_item -> 'objects'), 0) = 0
+       and not coalesce((v_item ->> 'future')::boolean, false) then
+      perform xplane.invalid_spec(p_kind, v_field || '.objects',
+        'is required when on = "types" (the types and domains to grant on), unless future = true (default privileges on types created later)');
+    end if;
+    if v_on = 'schemas' and not coalesce((v_item ->> 'future')::boolean, false) then
+      perform xplane.invalid_spec(p_kind, v_field || '.future',
+        'must be true when on = "schemas" (default privileges on schemas created later; for one schema, on = "schema")');
+    end if;
+    if v_on = 'schemas' and nullif(v_item ->> 'schema', '') is not null then
+      perform xplane.invalid_spec(p_kind, v_field || '.schema',
+        'must be absent when on = "schemas" (PostgreSQL has no default privileges on schemas IN SCHEMA)');
     end if;
     if v_on = 'tables' and coalesce(v_item -> 'columns', 'null') <> 'null' then
       v_allowed := xplane.grant_privileges('columns');  -- column privileges (ALL: these four)
@@ -160,11 +176,16 @@ begin
       if v_schema is not null then
         perform xplane.invalid_spec(p_kind, v_field || '.schema', 'must be absent when on = "database"');
       end if;
-    elsif v_schema is null then
-      perform xplane.invalid_spec(p_kind, v_field || '.schema', format('is required when on = "%s"', v_on));
+    elsif v_schema is null and v_on = 'schema' then
+      perform xplane.invalid_spec(p_kind, v_field || '.schema', 'is required when on = "schema"');
+    elsif v_schema is null and not coalesce((v_item ->> 'future')::boolean, false) then
+      perform xplane.invalid_spec(p_kind, v_field || '.schema',
+        format('is required when on = "%s", unless future = true (global default privileges, for objects created later in any schema)', v_on));
     end if;
-    if v_item ? 'future' and jsonb_typeof(v_item -> 'future') not in ('boolean', 'null') then
-      perform xplane.invalid_spec(p_kind, v_field || '.future', 'must be true or false');
+    if coalesce((v_item ->> 'grant_option')::boolean, false) and (v_on = 'schemas' or (v_schema is null and v_on <> 'database')
+       or (v_on = 'types' and coalesce(jsonb_array_length(v_item -> 'objects'), 0) = 0)) then
+      perform xplane.invalid_spec(p_kind, v_field || '.grant_option',
+        'applies to existing objects; default privileges are granted without it');
     end if;
     if coalesce((v_item ->> 'future')::boolean, false) and v_on in ('schema', 'database') then
       perform xplane.invalid_spec(p_kind, v_field || '.future', 'applies to tables, sequences and functions only');
@@ -261,6 +282,7 @@ returns text language sql immutable parallel safe as $$
   r as (select oid, rolname::text as rolname from pg_catalog.pg_roles where rolname = any ($1::text[])),
   s as (select oid, nspname::text as nspname, nspowner, nspacl from pg_catalog.pg_namespace where nspname = any ($2::text[])),
   d as (select datdba, datacl from pg_catalog.pg_database where datname = pg_catalog.current_database()),
+  me as (select oid from pg_catalog.pg_roles where rolname = current_user),
   ff as materialized (select s.oid as nsp, u.rolname::text as forrole
            from s join pg_catalog.pg_roles u
              on u.rolname = current_user
@@ -287,25 +309,43 @@ returns text language sql immutable parallel safe as $$
   cand as (select it.* from items it
             where left(it.t, 1) = '"' or split_part(it.t, '=', 1) in (select rolname from r)),
   held as materialized (select c.nsp, c.kind, r.rolname, a.privilege_type::text as priv, count(distinct c.oid)::int as n,
-                  count(distinct c.oid) filter (where a.is_grantable)::int as g
+                  count(distinct c.oid) filter (where a.is_grantable)::int as g,
+                  -- granted by a third grantor (neither the owner nor xp's role) xp may act as:
+                  -- the objects, so that the REVOKE runs as it on each (grants_third_objects_sql)
+                  json_agg(json_build_object('grantor', pg_catalog.pg_get_userbyid(a.grantor)::text,
+                                             'object', case c.kind when 'functions' then c.oid::pg_catalog.regprocedure::text
+                                                                   else c.oid::pg_catalog.regclass::text end))
+                    filter (where a.grantor <> c.owner and a.grantor <> (select oid from me)
+                              and case when pg_catalog.current_setting('server_version_num')::int >= 160000
+                                       then pg_catalog.pg_has_role(current_user, a.grantor, 'SET')
+                                       else pg_catalog.pg_has_role(current_user, a.grantor, 'MEMBER') end) as t
              from cand c cross join lateral pg_catalog.aclexplode(array[c.item]) a join r on r.oid = a.grantee and c.owner <> r.oid
             group by 1, 2, 3, 4),
-  heldj as (select nsp, kind, rolname, json_object_agg(priv, n) as j, json_object_agg(priv, g) filter (where g > 0) as gj
+  heldj as (select nsp, kind, rolname, json_object_agg(priv, n) as j, json_object_agg(priv, g) filter (where g > 0) as gj,
+                   json_object_agg(priv, t) filter (where t is not null) as tj
               from held group by 1, 2, 3),
-  objk as (select t.nsp, t.rolname, t.kind, json_build_object('total', t.total, 'held', coalesce(h.j, '{}'::json),
-                                                              'grantable', coalesce(h.gj, '{}'::json)) as j
+  objk as (select t.nsp, t.rolname, t.kind,
+                  -- "thirds" only where there are some: the usual shape otherwise
+                  case when h.tj is null then json_build_object('total', t.total, 'held', coalesce(h.j, '{}'::json),
+                                                                'grantable', coalesce(h.gj, '{}'::json))
+                       else json_build_object('total', t.total, 'held', h.j, 'grantable', coalesce(h.gj, '{}'::json),
+                                              'thirds', h.tj) end as j
              from totals t left join heldj h on h.nsp = t.nsp and h.kind = t.kind and h.rolname = t.rolname),
   objr as (select nsp, rolname, json_object_agg(kind, j) as j from objk group by 1, 2),
   objn as materialized (select nsp, json_object_agg(rolname, j) as j from objr group by 1),
   defs as (select da.defaclnamespace as nsp, r.rolname,
-                  case da.defaclobjtype when 'r' then 'tables' when 'S' then 'sequences' else 'functions' end as kind,
+                  case da.defaclobjtype when 'r' then 'tables' when 'S' then 'sequences' when 'T' then 'types'
+                                        when 'n' then 'schemas' else 'functions' end as kind,
                   pg_catalog.pg_get_userbyid(da.defaclrole)::text as forrole,
                   json_agg(distinct a.privilege_type::text order by a.privilege_type::text) as privs
              from pg_catalog.pg_default_acl da
-             join s on s.oid = da.defaclnamespace
              cross join lateral unnest(da.defaclacl) as i(item) cross join lateral pg_catalog.aclexplode(array[i.item]) a
              join r on r.oid = a.grantee
-            where da.defaclobjtype in ('r', 'S', 'f')
+            -- IN SCHEMA (schemas of the scope) and global (namespace 0: the database's, db_defaults)
+            where (da.defaclnamespace = 0 or da.defaclnamespace in (select oid from s))
+              -- a global row starts from the built-in defaults: the creator's own privileges on
+              -- what it creates are an owner's (implicit), never a grant
+              and a.grantee <> da.defaclrole
               -- only creators xp may act as (ALTER DEFAULT PRIVILEGES FOR ROLE needs it)
               and case when pg_catalog.current_setting('server_version_num')::int >= 160000
                        then pg_catalog.pg_has_role(current_user, da.defaclrole, 'SET')
@@ -313,10 +353,9 @@ returns text language sql immutable parallel safe as $$
             group by 1, 2, 3, 4),
   defk as (select nsp, rolname, kind, json_object_agg(forrole, privs) as j from defs group by 1, 2, 3),
   defr as (select nsp, rolname, json_object_agg(kind, j) as j from defk group by 1, 2),
-  defn as materialized (select nsp, json_object_agg(rolname, j) as j from defr group by 1),
+  defn as materialized (select nsp, json_object_agg(rolname, j) as j from defr where nsp <> 0 group by 1),
   -- third grantors of a schema's or the database's privileges (neither its owner nor xp's role)
   -- that xp may act as: its REVOKE runs as each of them (SET ROLE) to reach their grants
-  me as (select oid from pg_catalog.pg_roles where rolname = current_user),
   nsh as (select s.oid as nsp, r.rolname, json_agg(distinct a.privilege_type::text order by a.privilege_type::text) as privs,
                  json_agg(distinct a.privilege_type::text order by a.privilege_type::text) filter (where a.is_grantable) as gprivs,
                  json_agg(distinct pg_catalog.pg_get_userbyid(a.grantor)::text) filter (where a.grantor <> s.nspowner
@@ -342,6 +381,10 @@ returns text language sql immutable parallel safe as $$
     'db_held', coalesce((select json_object_agg(rolname, privs) from dbh), '{}'::json),
     'db_grantable', coalesce((select json_object_agg(rolname, gprivs) from dbh where gprivs is not null), '{}'::json),
     'db_grantors', coalesce((select json_object_agg(rolname, thirds) from dbh where thirds is not null), '{}'::json),
+    -- global default privileges (no IN SCHEMA), and the roles with those or with default
+    -- privileges on types: grant_defaults_observed reads them only for these (docs/kinds/role.md)
+    'db_defaults', coalesce((select json_object_agg(rolname, j) from defr where nsp = 0), '{}'::json),
+    'default_roles', coalesce((select json_agg(distinct rolname) from defs where nsp = 0 or kind = 'types'), '[]'::json),
     -- Joins, not a subquery per schema: with 1,000 schemas that was quadratic.
     'schemas', coalesce((select json_object_agg(s.nspname, json_build_object(
         'owner', pg_catalog.pg_get_userbyid(s.nspowner)::text,
@@ -432,6 +475,23 @@ $$;
 comment on function xplane.third_grantor_sql(jsonb, text, text, text[]) is
   'The REVOKE of p_del on p_on from p_role run as each of p_grantors (SET ROLE … RESET ROLE): what reaches grants made by a third grantor.';
 
+create or replace function xplane.third_grantor_objects_sql(p_thirds jsonb, p_kind text, p_role text, p_del text[])
+returns text[] language sql immutable parallel safe as $$
+  -- The whole-schema form's REVOKE … ON ALL TABLES reaches only the owner's grants: a privilege
+  -- of p_del granted on an object by a third grantor xp may act as (grants_catalog_sql: "thirds",
+  -- {privilege: [{grantor, object}]}, the object already quoted as regclass / regprocedure
+  -- print it) is revoked as that grantor, object by object (it may hold nothing on the others).
+  select coalesce(array_agg(format('set role %I; revoke %s on %s %s from %I; reset role', x.grantor, x.privs,
+                                   case p_kind when 'sequences' then 'sequence' when 'functions' then 'routine' else 'table' end,
+                                   x.object, p_role) order by x.grantor, x.object), '{}')
+    from (select e ->> 'grantor' as grantor, e ->> 'object' as object, string_agg(t.key, ', ' order by t.key) as privs
+            from jsonb_each(coalesce(p_thirds, '{}'::jsonb)) t, jsonb_array_elements(t.value) e
+           where t.key = any (p_del)
+           group by 1, 2) x
+$$;
+comment on function xplane.third_grantor_objects_sql(jsonb, text, text, text[]) is
+  'The REVOKE of the privileges of p_del that third grantors granted p_role on objects of a schema (the "thirds" of grants_catalog_sql), run as each grantor, object by object.';
+
 create or replace function xplane.grant_option_of(p_grant jsonb)
 returns boolean language sql immutable parallel safe as $$
   select coalesce((p_grant ->> 'grant_option')::boolean, false)
@@ -457,6 +517,96 @@ $$;
 comment on function xplane.grant_option_extra(jsonb, jsonb) is
   'The privileges of a grant without grant_option that p_grantable (a list held WITH GRANT OPTION) has: their grant option is revoked.';
 
+-- Default privileges only (ALTER DEFAULT PRIVILEGES, no GRANT on existing objects): global
+-- ones (a grant without schema: pg_default_acl rows of namespace 0, per database), those on
+-- schemas (global only) and those on types (IN SCHEMA or global). docs/kinds/role.md,
+-- "Default privileges everywhere". Read only for roles that declare some or hold some
+-- (default_roles of grants_catalog_sql), so configurations without them do no extra work.
+
+create or replace function xplane.grant_has_defaults(p_grants jsonb)
+returns boolean language sql immutable parallel safe as $$
+  select coalesce(p_grants @? '$[*] ? (@.future == true && (!exists(@.schema) || @.schema == null || (@.on == "types" && !exists(@.objects))))', false)
+$$;
+comment on function xplane.grant_has_defaults(jsonb) is
+  'Whether a grants list holds a default-privileges-only entry: global (no schema), on schemas, or on types without objects.';
+
+create or replace function xplane.grant_defaults_targets(p_role text, p_desired jsonb, p_scope jsonb, p_catalog jsonb)
+returns table (database text, schema text, kind text, want jsonb, owners jsonb, defs jsonb, future_for jsonb)
+language sql stable parallel safe as $$
+  -- Every (database, schema or null, kind) where p_role has default-privileges-only entries,
+  -- declared in p_desired or held (p_catalog: {db: grants_catalog}), within p_scope (where its
+  -- grants are authoritative). defs: {creator: privileges} the role gets by default there;
+  -- future_for: the creators xp manages them for without future_owners (global: its own role;
+  -- IN SCHEMA: as for tables, the schema's future_for).
+  with sc as (select distinct s.database as db, s.schema from xplane.grants_scope(p_scope) s),
+  declared as (select g ->> 'database' as db, g ->> 'schema' as schema, g ->> 'on' as kind, g
+                 from jsonb_array_elements(coalesce(p_desired, '[]'::jsonb)) g
+                where xplane.grant_has_defaults(jsonb_build_array(g))),
+  held as (select sc.db, null::text as schema, k.key as kind
+             from sc, jsonb_each(coalesce(p_catalog -> sc.db -> 'db_defaults' -> p_role, '{}'::jsonb)) k
+            where sc.schema is null
+           union
+           select sc.db, sc.schema, 'types'
+             from sc where sc.schema is not null
+              and p_catalog -> sc.db -> 'schemas' -> sc.schema -> 'defaults' -> p_role ? 'types'),
+  t as (select db, schema, kind from declared union select db, schema, kind from held)
+  select t.db, t.schema, t.kind, coalesce(d.g -> 'privileges', '[]'::jsonb), coalesce(d.g -> 'future_owners', '[]'::jsonb),
+         coalesce(case when t.schema is null then p_catalog -> t.db -> 'db_defaults' -> p_role -> t.kind
+                       else p_catalog -> t.db -> 'schemas' -> t.schema -> 'defaults' -> p_role -> t.kind end, '{}'::jsonb),
+         case when t.schema is null then jsonb_build_array(p_catalog -> t.db -> 'me')
+              else coalesce(p_catalog -> t.db -> 'schemas' -> t.schema -> 'future_for', '[]'::jsonb) end
+    from t left join declared d on d.db = t.db and d.schema is not distinct from t.schema and d.kind = t.kind
+   where p_catalog ? t.db and (t.schema is null or p_catalog -> t.db -> 'schemas' ? t.schema)
+$$;
+comment on function xplane.grant_defaults_targets(text, jsonb, jsonb, jsonb) is
+  'The default-privileges-only targets of p_role (global, on schemas, on types), declared or held within p_scope, with what is wanted and what the catalog holds: the one list grant_defaults_observed and grant_defaults_delta work from.';
+
+create or replace function xplane.grant_defaults_observed(p_role text, p_desired jsonb, p_scope jsonb, p_catalog jsonb)
+returns jsonb language sql stable parallel safe as $$
+  -- In the normalised shape (future true): a desired privilege shows when every future_for
+  -- creator gives it; an undesired one when any creator does (so that it gets revoked);
+  -- future_owners as for tables: the declared ones giving every desired privilege, and any
+  -- other creator (not future_for) giving anything.
+  select coalesce(jsonb_agg(e), '[]'::jsonb) from (
+    select xplane.grant_entry(t.database, t.schema, t.kind,
+             array(select p from unnest(xplane.grant_privileges(t.kind)) p
+                    where case when t.want ? p
+                               then not exists (select 1 from jsonb_array_elements_text(t.future_for) f where not coalesce(t.defs -> f, '[]'::jsonb) ? p)
+                               else exists (select 1 from jsonb_each(t.defs) d where d.value ? p) end), true)
+           || jsonb_build_object('future_owners', coalesce((
+                select jsonb_agg(d.key order by d.key collate "C") from jsonb_each(t.defs) d
+                 where case when t.owners ? d.key then d.value @> t.want
+                            else jsonb_array_length(d.value) > 0 and not t.future_for ? d.key end), '[]'::jsonb)) as e
+      from xplane.grant_defaults_targets(p_role, p_desired, p_scope, p_catalog) t) x
+   where jsonb_array_length(e -> 'privileges') > 0 or jsonb_array_length(e -> 'future_owners') > 0
+$$;
+comment on function xplane.grant_defaults_observed(text, jsonb, jsonb, jsonb) is
+  'The observed default-privileges-only entries of p_role (global, on schemas, on types without objects), in the normalised shape, from {db: grants_catalog}.';
+
+create or replace function xplane.grant_defaults_delta(p_role text, p_desired jsonb, p_scope jsonb, p_catalog jsonb)
+returns jsonb language sql stable parallel safe as $$
+  -- ALTER DEFAULT PRIVILEGES FOR ROLE each creator [IN SCHEMA s] GRANT/REVOKE … ON <kind>: the
+  -- declared creators get the wanted privileges, every other creator gives nothing. Global
+  -- ones run in their database under "defaults:<db>", IN SCHEMA ones under the schema's lock.
+  select coalesce(jsonb_agg(jsonb_build_object('database', x.database,
+           'lock', case when x.schema is null then 'defaults:' || x.database else format('schema:%s.%s', x.database, x.schema) end,
+           'sql', x.sql) order by x.database, x.schema nulls first, x.kind), '[]'::jsonb)
+    from (select t.database, t.schema, t.kind, array_to_string(array(
+            select u.s from (select f from jsonb_array_elements_text(t.future_for) f
+                           union select jsonb_array_elements_text(t.owners)
+                           union select jsonb_object_keys(t.defs)) c
+                   cross join lateral unnest(xplane.grant_sync_sql(
+                     format('alter default privileges for role %I %s', c.f,
+                            case when t.schema is null then '' else format('in schema %I ', t.schema) end),
+                     case when t.future_for ? c.f or t.owners ? c.f then xplane.grant_privs(jsonb_build_object('privileges', t.want)) else '{}' end,
+                     array(select jsonb_array_elements_text(coalesce(t.defs -> c.f, '[]'::jsonb))), t.kind, p_role)) with ordinality u(s, k)
+             order by c.f collate "C", u.k), '; ') as sql
+            from xplane.grant_defaults_targets(p_role, p_desired, p_scope, p_catalog) t) x
+   where x.sql <> ''
+$$;
+comment on function xplane.grant_defaults_delta(text, jsonb, jsonb, jsonb) is
+  'The ALTER DEFAULT PRIVILEGES statements that turn p_role''s default-privileges-only entries in the catalog into p_desired: [{"database", "lock", "sql"}]; empty when in sync.';
+
 create or replace function xplane.grants_delta(p_role text, p_desired jsonb, p_implicit jsonb, p_catalog jsonb)
 returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
 declare
@@ -479,6 +629,7 @@ declare
   v_stmts   text[];
   v_hasobj  boolean := xplane.grant_has_objects(p_desired);
   v_adj     jsonb;
+  v_tol     text[];
 begin
   -- Statements to turn the catalog into the desired grants, as [{"database", "lock", "sql"}]:
   -- database-level statements run in the maintenance database (lock "database:<db>"), the
@@ -512,7 +663,10 @@ begin
     if v_sch ->> 'owner' <> p_role then
       v_des := xplane.grant_find(p_desired, v_db, v_schema, 'schema');
       v_want := xplane.grant_privs(v_des) || xplane.grant_privs(xplane.grant_find(p_implicit, v_db, v_schema, 'schema'));
-      v_held := array(select jsonb_array_elements_text(coalesce(v_sch -> 'held' -> p_role, '[]')));
+      -- what the role's global default privileges on schemas give: neither granted nor revoked here
+      v_tol := xplane.grant_privs(xplane.grant_find(p_desired, v_db, null, 'schemas'));
+      v_held := array(select p from jsonb_array_elements_text(coalesce(v_sch -> 'held' -> p_role, '[]')) p
+                       where p = any (v_want) or not p = any (v_tol));
       v_stmts := v_stmts || xplane.grant_sync_sql('', v_want, v_held, format('schema %I', v_schema), p_role)
                          || xplane.grant_option_sql(format('schema %I', v_schema), p_role,
                               xplane.grant_option_missing(v_des, v_sch -> 'grantable' -> p_role),
@@ -531,9 +685,13 @@ begin
       -- not revoked: what object-level entries declare on their objects (049_object_grants.sql)
       v_adj := case when v_hasobj then (select a.adj from xplane.grants_objects_adjust(p_role, p_desired, p_catalog) a
                                          where a.database = v_db and a.schema = v_schema and a.kind = v_kind) end;
+      -- not revoked either: what the role's global default privileges give (objects created later)
+      v_tol := xplane.grant_privs(xplane.grant_find(p_desired, v_db, null, v_kind));
       v_del := array(select p from unnest(xplane.grant_privileges(v_kind)) p
-                      where not p = any (v_want) and coalesce((v_obj -> 'held' ->> p)::int, 0) > coalesce((v_adj ->> p)::int, 0) order by p);
+                      where not p = any (v_want) and not p = any (v_tol) and coalesce((v_obj -> 'held' ->> p)::int, 0) > coalesce((v_adj ->> p)::int, 0) order by p);
       v_stmts := v_stmts || xplane.grant_revoke_sql('', v_add, v_del, format('%s in schema %I', v_target, v_schema), p_role)
+                         || case when v_obj ? 'thirds' then xplane.third_grantor_objects_sql(v_obj -> 'thirds', v_kind, p_role, v_del)
+                                 else '{}' end
                          || xplane.grant_option_sql(format('%s in schema %I', v_target, v_schema), p_role,
                               array(select p from unnest(v_want) p where xplane.grant_option_of(v_des)
                                       and coalesce((v_obj -> 'grantable' ->> p)::int, 0) < v_total order by p),
@@ -560,6 +718,11 @@ begin
                                            'sql', array_to_string(v_stmts, '; '));
     end if;
   end loop;
+  -- default privileges only: global, on schemas, on types (declared, or held by the role)
+  if xplane.grant_has_defaults(p_desired) or exists (select 1 from jsonb_each(coalesce(p_catalog, '{}'::jsonb)) c
+                                                      where c.value -> 'default_roles' ? p_role) then
+    v_out := v_out || xplane.grant_defaults_delta(p_role, p_desired, coalesce(p_desired, '[]') || coalesce(p_implicit, '[]'), p_catalog);
+  end if;
   if v_hasobj or xplane.grant_has_objects(p_implicit) then
     -- and the objects named at the last apply (p_implicit holds the previous scope)
     v_out := v_out || xplane.grants_objects_delta(p_role, xplane.grant_objects_with_previous(p_desired, p_implicit), p_catalog);

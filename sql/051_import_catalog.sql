@@ -48,14 +48,16 @@ returns text language sql immutable parallel safe as $$
   heldr as (select nsp, rolname, json_object_agg(kind, j) as j, json_object_agg(kind, gj) as gj from heldj group by 1, 2),
   heldn as materialized (select nsp, json_object_agg(rolname, j) as j, json_object_agg(rolname, gj) as gj from heldr group by 1),
   defs as (select da.defaclnamespace as nsp, r.rolname,
-                  case da.defaclobjtype when 'r' then 'tables' when 'S' then 'sequences' else 'functions' end as kind,
+                  case da.defaclobjtype when 'r' then 'tables' when 'S' then 'sequences' when 'T' then 'types'
+                                        when 'n' then 'schemas' else 'functions' end as kind,
                   pg_catalog.pg_get_userbyid(da.defaclrole)::text as forrole,
                   json_agg(distinct a.privilege_type::text order by a.privilege_type::text) as privs
              from pg_catalog.pg_default_acl da
-             join s on s.oid = da.defaclnamespace
              cross join lateral unnest(da.defaclacl) as i(item) cross join lateral pg_catalog.aclexplode(array[i.item]) a
              join r on r.oid = a.grantee
-            where da.defaclobjtype in ('r', 'S', 'f')
+            -- as grants_catalog_sql: IN SCHEMA and global rows, never the creator's own rights
+            where (da.defaclnamespace = 0 or da.defaclnamespace in (select oid from s))
+              and a.grantee <> da.defaclrole
               -- only creators xp may act as (ALTER DEFAULT PRIVILEGES FOR ROLE needs it)
               and case when pg_catalog.current_setting('server_version_num')::int >= 160000
                        then pg_catalog.pg_has_role(current_user, da.defaclrole, 'SET')
@@ -63,7 +65,7 @@ returns text language sql immutable parallel safe as $$
             group by 1, 2, 3, 4),
   defk as (select nsp, rolname, kind, json_object_agg(forrole, privs) as j from defs group by 1, 2, 3),
   defr as (select nsp, rolname, json_object_agg(kind, j) as j from defk group by 1, 2),
-  defn as materialized (select nsp, json_object_agg(rolname, j) as j from defr group by 1),
+  defn as materialized (select nsp, json_object_agg(rolname, j) as j from defr where nsp <> 0 group by 1),
   me as (select oid from pg_catalog.pg_roles where rolname = current_user),
   nsh as (select s.oid as nsp, r.rolname, json_agg(distinct a.privilege_type::text order by a.privilege_type::text) as privs,
                  json_agg(distinct a.privilege_type::text order by a.privilege_type::text) filter (where a.is_grantable) as gprivs,
@@ -90,6 +92,8 @@ returns text language sql immutable parallel safe as $$
     'db_held', coalesce((select json_object_agg(rolname, privs) from dbh), '{}'::json),
     'db_grantable', coalesce((select json_object_agg(rolname, gprivs) from dbh where gprivs is not null), '{}'::json),
     'db_grantors', coalesce((select json_object_agg(rolname, thirds) from dbh where thirds is not null), '{}'::json),
+    'db_defaults', coalesce((select json_object_agg(rolname, j) from defr where nsp = 0), '{}'::json),
+    'default_roles', coalesce((select json_agg(distinct rolname) from defs where nsp = 0 or kind = 'types'), '[]'::json),
     'schemas', coalesce((select json_object_agg(s.nspname, json_build_object(
         'owner', pg_catalog.pg_get_userbyid(s.nspowner)::text,
         'future_for', coalesce(ffn.j, '[]'::json),

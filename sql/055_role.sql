@@ -158,6 +158,10 @@ begin
     objadj as (select i.n, j.database as db, j.schema, j.kind, j.adj
                  from objitems i, xplane.grants_objects_adjust(i.role, i.des, p_catalog -> 'grants') j),
     objrows as (select i.n, e from objitems i, jsonb_array_elements(xplane.grants_objects_observed(i.role, i.des, p_catalog -> 'grants')) e),
+    -- what global default privileges (a grant without schema) give on objects created later:
+    -- on the objects and schemas in scope, neither reported nor revoked (050_grants.sql)
+    -- (materialized: usually empty, and joined to every row of held and grant_rows)
+    tol as materialized (select n, db, target as kind, privs from des where schema is null and target <> 'database'),
     imp as (
       select distinct on (a.n, g ->> 'database', g ->> 'schema', g ->> 'on')
              a.n, g ->> 'database' as db, g ->> 'schema' as schema, g ->> 'on' as target, coalesce(g -> 'privileges', '[]'::jsonb) as privs
@@ -169,11 +173,19 @@ begin
                 from asks a, xplane.grants_scope(a.des || a.imp) sc),
     -- the catalog, each subtree unnested once (looking roles up in the whole of it per role is quadratic)
     dbs as (select d.key as db, d.value ->> 'db_owner' as owner, d.value -> 'db_held' as held, d.value -> 'schemas' as schemas,
-                   d.value -> 'db_grantable' as grantable
+                   d.value -> 'db_grantable' as grantable, d.value -> 'default_roles' as default_roles
               from jsonb_each(coalesce(p_catalog -> 'grants', '{}'::jsonb)) d),
     dbheld as (select dbs.db, h.key as role, h.value as privs from dbs, jsonb_each(coalesce(dbs.held, '{}'::jsonb)) h),
     dbgrant as (select dbs.db, h.key as role, h.value as privs from dbs, jsonb_each(coalesce(dbs.grantable, '{}'::jsonb)) h),
     sch as (select dbs.db, s.key as schema, s.value as sch from dbs, jsonb_each(coalesce(dbs.schemas, '{}'::jsonb)) s),
+    -- default privileges only (global, on schemas, on types: 050_grants.sql), only of the items
+    -- that declare some (from des, already unnested) or hold some (default_roles)
+    defroles as (select distinct r as role from dbs, jsonb_array_elements_text(dbs.default_roles) r),
+    defitems as materialized (select a.n, a.role, a.des, a.imp from asks a
+                                where a.n in (select n from des where (schema is null and target <> 'database') or target = 'types')
+                                   or a.role in (select role from defroles)),
+    defrows as (select i.n, e from defitems i,
+                  jsonb_array_elements(xplane.grant_defaults_observed(i.role, i.des, i.des || i.imp, p_catalog -> 'grants')) e),
     held as (
       select s.n, s.kind, s.role, s.sa_db, s.sa_schemas, s.db, s.schema, case when s.schema is null then 'database' else 'schema' end as target,
              case when o.owner then coalesce(w.privs, '[]'::jsonb) || coalesce(m.privs, '[]'::jsonb)  -- an owner holds everything
@@ -195,20 +207,22 @@ begin
        where s.schema is null or c.sch is not null),
     grant_rows as (
       select h.n, h.db, h.schema, h.target,
-             array(select p from jsonb_array_elements_text(h.privs) p where h.want ? p or not h.implied ? p) as privs, false as future,
+             array(select p from jsonb_array_elements_text(h.privs) p
+                    where h.want ? p or not (h.implied ? p or coalesce(t.privs, '[]'::jsonb) ? p)) as privs, false as future,
              '[]'::jsonb as owners,
              -- grant_option: with it, every desired privilege held WITH GRANT OPTION (an owner's
              -- are implicit); without it, any desired privilege held so (to be revoked)
              case when h.owner then h.wgopt
                   when h.wgopt then h.grantable @> h.want
                   else exists (select 1 from jsonb_array_elements_text(h.want) p where h.grantable ? p) end as gopt
-        from held h
+        from held h left join tol t on h.target = 'schema' and t.n = h.n and t.db = h.db and t.kind = 'schemas'
       union all
       select s.n, s.db, s.schema, k.kind,
              array(select p from unnest(xplane.grant_privileges(k.kind)) p
                     where (o.want ? p and coalesce((o.obj -> 'held' ->> p)::int, 0) = coalesce((o.obj ->> 'total')::int, 0))
-                       or (not o.want ? p and (coalesce((o.obj -> 'held' ->> p)::int, 0) > coalesce((j.adj ->> p)::int, 0)
-                                               or exists (select 1 from jsonb_each(o.defs) d where d.value ? p)))),
+                       or (not o.want ? p and not coalesce(t.privs, '[]'::jsonb) ? p
+                           and (coalesce((o.obj -> 'held' ->> p)::int, 0) > coalesce((j.adj ->> p)::int, 0)
+                                or exists (select 1 from jsonb_each(o.defs) d where d.value ? p)))),
              case when coalesce(w.future, false)
                   then not exists (select 1 from jsonb_array_elements_text(c.sch -> 'future_for') f
                                     where not coalesce(o.defs -> f, '[]'::jsonb) @> o.want)
@@ -226,6 +240,7 @@ begin
         cross join (values ('tables'), ('sequences'), ('functions')) k(kind)
         left join des w on w.n = s.n and w.db = s.db and w.schema = s.schema and w.target = k.kind
         left join objadj j on j.n = s.n and j.db = s.db and j.schema = s.schema and j.kind = k.kind
+        left join tol t on t.n = s.n and t.db = s.db and t.kind = k.kind
         cross join lateral (select coalesce(w.privs, '[]'::jsonb) as want,
                                    coalesce(c.sch -> 'objects' -> s.role -> k.kind, '{}'::jsonb) as obj,
                                    coalesce(c.sch -> 'defaults' -> s.role -> k.kind, '{}'::jsonb) as defs) o),
@@ -234,7 +249,7 @@ begin
         from (select n, xplane.grant_entry(db, schema, target, privs, future)
                         || jsonb_build_object('future_owners', owners, 'grant_option', gopt) as e
                 from grant_rows where cardinality(privs) > 0 or future or jsonb_array_length(owners) > 0 or gopt
-              union all select n, e from objrows) x group by n),
+              union all select n, e from objrows union all select n, e from defrows) x group by n),
     -- a service account's database: when it holds CONNECT there
     connects as (
       select a.n from asks a join dbs d on d.db = a.spec ->> 'database'

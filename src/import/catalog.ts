@@ -158,6 +158,10 @@ export interface GrantsCatalog {
   db_grantable?: Record<string, string[]>;
   /** Third grantors xp may act as, of each role's database privileges. */
   db_grantors?: Record<string, string[]>;
+  /** Global default privileges (no IN SCHEMA) per role, kind and creator (absent before 0.7.0). */
+  db_defaults?: Record<string, Record<string, Record<string, string[]>>>;
+  /** The roles with global default privileges or default privileges on types. */
+  default_roles?: string[];
   schemas: Record<
     string,
     {
@@ -179,6 +183,8 @@ interface ImportGrantsCatalog {
   db_held: Record<string, string[]>;
   db_grantable: Record<string, string[]>;
   db_grantors: Record<string, string[]>;
+  db_defaults: Record<string, Record<string, Record<string, string[]>>>;
+  default_roles: string[];
   schemas: Record<
     string,
     {
@@ -240,7 +246,16 @@ function expandGrants(cat: ImportGrantsCatalog): GrantsCatalog {
     }
     schemas[name] = { owner: sch.owner, future_for: sch.future_for, held: sch.held, grantable: sch.grantable, grantors: sch.grantors, objects, defaults: sch.defaults };
   }
-  return { me: cat.me, db_owner: cat.db_owner, db_held: cat.db_held, db_grantable: cat.db_grantable, db_grantors: cat.db_grantors, schemas };
+  return {
+    me: cat.me,
+    db_owner: cat.db_owner,
+    db_held: cat.db_held,
+    db_grantable: cat.db_grantable,
+    db_grantors: cat.db_grantors,
+    db_defaults: cat.db_defaults,
+    default_roles: cat.default_roles,
+    schemas,
+  };
 }
 
 /** What one grantee holds on one object: `on` tables, sequences, functions or types. */

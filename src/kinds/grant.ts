@@ -4,7 +4,7 @@ import { BOOL, STRING, listOf } from '../model/type-spec.js';
 import type { AttributeSchema, BlockSchema, SpecProblem } from './kind.js';
 import { IDENTIFIER, identifierProblem } from './domains.js';
 
-export const grantTargets = ['tables', 'sequences', 'functions', 'types', 'schema', 'database'] as const;
+export const grantTargets = ['tables', 'sequences', 'functions', 'types', 'schema', 'schemas', 'database'] as const;
 
 /** The privileges a grant with `columns` accepts (column privileges). */
 export const columnPrivileges: readonly string[] = ['SELECT', 'INSERT', 'UPDATE', 'REFERENCES'];
@@ -16,6 +16,7 @@ export const privilegesByTarget: Record<(typeof grantTargets)[number], readonly 
   functions: ['EXECUTE'],
   types: ['USAGE'],
   schema: ['USAGE', 'CREATE'],
+  schemas: ['USAGE', 'CREATE'],
   database: ['CONNECT', 'CREATE', 'TEMPORARY', 'TEMP'],
 };
 
@@ -30,7 +31,12 @@ export const grantBlock: BlockSchema = {
       description: 'database holding the objects (a service account: its own database by default)',
       references: ['database'],
     },
-    schema: { type: STRING, description: 'schema holding the objects; required unless on = "database"', references: ['schema'], default: null },
+    schema: {
+      type: STRING,
+      description: 'schema holding the objects; required unless on = "database", or future = true (then: global default privileges)',
+      references: ['schema'],
+      default: null,
+    },
     on: { type: STRING, description: 'what the privileges are on', enum: grantTargets, default: 'tables' },
     objects: {
       type: listOf(STRING),
@@ -44,7 +50,7 @@ export const grantBlock: BlockSchema = {
     privileges: { type: listOf(STRING), description: 'privileges to grant (ALL for every one)', required: true },
     future: {
       type: BOOL,
-      description: 'also ALTER DEFAULT PRIVILEGES for objects created later (tables, sequences, functions)',
+      description: 'also ALTER DEFAULT PRIVILEGES for objects created later (tables, sequences, functions, types, schemas)',
       default: false,
     },
     grant_option: {
@@ -79,15 +85,22 @@ export function finalizeGrants(spec: Record<string, Value>, defaultDatabase: Val
       } else grant['database'] = defaultDatabase;
     }
     const on = (grant['on'] ?? 'tables') as string;
-    if (on !== 'database' && (grant['schema'] === null || grant['schema'] === undefined)) {
-      problems.push({ message: `missing required attribute "schema" in grant on ${on}`, block: at() });
+    const noSchema = grant['schema'] === null || grant['schema'] === undefined;
+    const future = grant['future'] === true;
+    if (on !== 'database' && noSchema && (on === 'schema' || !future)) {
+      problems.push({
+        message: `missing required attribute "schema" in grant on ${on}`,
+        ...(on === 'schema' ? {} : { hint: 'without a schema, with future = true: global default privileges (objects created later in any schema)' }),
+        block: at(),
+      });
     }
-    if (on === 'database' && grant['schema'] !== null && grant['schema'] !== undefined) {
+    if (on === 'database' && !noSchema) {
       problems.push({ message: 'a grant on "database" takes no schema', block: at('schema') });
     }
-    if (grant['future'] === true && (on === 'schema' || on === 'database')) {
-      problems.push({ message: `future = true applies to tables, sequences and functions, not to "${on}"`, block: at('future') });
+    if (future && (on === 'schema' || on === 'database')) {
+      problems.push({ message: `future = true applies to tables, sequences, functions, types and schemas, not to "${on}"`, block: at('future') });
     }
+    problems.push(...defaultsOnlyProblems(grant, on, noSchema, future, at));
     const owners = grant['future_owners'];
     if (Array.isArray(owners) && owners.length > 0 && grant['future'] !== true) {
       problems.push({
@@ -118,14 +131,39 @@ export function finalizeGrants(spec: Record<string, Value>, defaultDatabase: Val
   return problems;
 }
 
+/**
+ * The rules of grants that are default privileges only (ALTER DEFAULT PRIVILEGES, no GRANT on
+ * existing objects): without a schema (global), on schemas, on types without objects.
+ */
+function defaultsOnlyProblems(grant: Record<string, Value>, on: string, noSchema: boolean, future: boolean, at: (attribute?: string) => SpecProblem['block']): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  if (on === 'schemas') {
+    if (!future) {
+      problems.push({ message: 'a grant on "schemas" needs future = true', hint: 'on = "schemas" is default privileges on schemas created later; for one schema, on = "schema"', block: at() });
+    }
+    if (!noSchema) {
+      problems.push({ message: 'a grant on "schemas" takes no schema', hint: 'PostgreSQL has no default privileges on schemas IN SCHEMA', block: at('schema') });
+    }
+  }
+  const defaultsOnly = on === 'schemas' || (noSchema && on !== 'database') || (on === 'types' && !Array.isArray(grant['objects']));
+  if (defaultsOnly && future && grant['grant_option'] === true) {
+    problems.push({ message: 'grant_option applies to existing objects; default privileges are granted without it', block: at('grant_option') });
+  }
+  return problems;
+}
+
 /** The rules of `objects` and `columns` (object-level grants), placed at the attribute. */
 function objectProblems(grant: Record<string, Value>, on: string, at: (attribute?: string) => SpecProblem['block']): SpecProblem[] {
   const problems: SpecProblem[] = [];
   const objects = grant['objects'];
   const columns = grant['columns'];
   const hasObjects = Array.isArray(objects);
-  if (on === 'types' && !hasObjects) {
-    problems.push({ message: 'a grant on "types" needs objects', hint: 'name the types and domains, e.g. objects = ["mood", "email_address"]', block: at() });
+  if (on === 'types' && !hasObjects && grant['future'] !== true) {
+    problems.push({
+      message: 'a grant on "types" needs objects',
+      hint: 'name the types and domains, e.g. objects = ["mood", "email_address"]; or future = true for types created later',
+      block: at(),
+    });
   }
   if (hasObjects) {
     if (on === 'schema' || on === 'database') {

@@ -1,6 +1,7 @@
 // The access model, as a property: random roles (attributes, memberships with or without
 // ADMIN OPTION), grants at the
-// database, schema and table level (with default privileges) and a service account → apply →
+// database, schema and table level (with default privileges, and global default privileges on
+// sequences: ALTER DEFAULT PRIVILEGES without IN SCHEMA) and a service account → apply →
 // the catalog holds exactly the declaration (read the way a DBA would: pg_roles,
 // pg_auth_members, aclexplode of datacl / nspacl / relacl, pg_default_acl) and the plan is
 // empty → random drift made by hand → the plan shows exactly the resources drifted → apply →
@@ -15,6 +16,7 @@ const ROLES = 4;
 const DB_PRIVILEGES = ['CONNECT', 'CREATE', 'TEMPORARY'];
 const SCHEMA_PRIVILEGES = ['CREATE', 'USAGE'];
 const TABLE_PRIVILEGES = ['DELETE', 'INSERT', 'SELECT', 'UPDATE'];
+const SEQUENCE_PRIVILEGES = ['SELECT', 'UPDATE', 'USAGE'];
 
 interface RoleModel {
   createdb: boolean;
@@ -28,6 +30,8 @@ interface RoleModel {
   schema: string[];
   tables: string[];
   future: boolean;
+  /** Global default privileges on sequences (a grant without schema), for xp's role. */
+  globalSequences: string[];
 }
 interface Model {
   roles: RoleModel[];
@@ -48,6 +52,7 @@ const model: fc.Arbitrary<Model> = fc.record({
         schema: sortedSubset(SCHEMA_PRIVILEGES),
         tables: sortedSubset(TABLE_PRIVILEGES),
         future: fc.boolean(),
+        globalSequences: sortedSubset(SEQUENCE_PRIVILEGES),
       }),
     ),
   ),
@@ -62,7 +67,8 @@ type Drift =
   | { kind: 'admin-member'; role: number; of: number }
   | { kind: 'db'; role: number; privilege: string }
   | { kind: 'schema'; role: number; privilege: string }
-  | { kind: 'table'; role: number; privilege: string };
+  | { kind: 'table'; role: number; privilege: string }
+  | { kind: 'global'; role: number; privilege: string };
 
 const drift: fc.Arbitrary<Drift[]> = fc.array(
   fc.oneof(
@@ -73,6 +79,7 @@ const drift: fc.Arbitrary<Drift[]> = fc.array(
     fc.record({ kind: fc.constant('db' as const), role: fc.nat(ROLES - 1), privilege: fc.constantFrom(...DB_PRIVILEGES) }),
     fc.record({ kind: fc.constant('schema' as const), role: fc.nat(ROLES - 1), privilege: fc.constantFrom(...SCHEMA_PRIVILEGES) }),
     fc.record({ kind: fc.constant('table' as const), role: fc.nat(ROLES - 1), privilege: fc.constantFrom(...TABLE_PRIVILEGES) }),
+    fc.record({ kind: fc.constant('global' as const), role: fc.nat(ROLES - 1), privilege: fc.constantFrom(...SEQUENCE_PRIVILEGES) }),
   ),
   { minLength: 1, maxLength: 3 },
 );
@@ -87,6 +94,9 @@ function render(p: string, m: Model): string {
       r.db.length ? `  grant {\n    database   = database.db\n    on         = "database"\n    privileges = ${list(r.db)}\n  }\n` : '',
       r.schema.length ? `  grant {\n    database   = database.db\n    schema     = schema.s\n    on         = "schema"\n    privileges = ${list(r.schema)}\n  }\n` : '',
       r.tables.length ? `  grant {\n    database   = database.db\n    schema     = schema.s\n    privileges = ${list(r.tables)}\n    future     = ${r.future}\n  }\n` : '',
+      r.globalSequences.length
+        ? `  grant {\n    database   = database.db\n    on         = "sequences"\n    privileges = ${list(r.globalSequences)}\n    future     = true\n  }\n`
+        : '',
     ].join('');
     const admin = (j: number) => r.admins.includes(j);
     const memberships = r.memberOf.filter(admin).map((j) => `  membership {\n    role  = role.r${j}\n    admin = true\n  }\n`).join('');
@@ -128,6 +138,12 @@ async function catalog(url: string, p: string): Promise<unknown> {
       `select distinct g.rolname, a.privilege_type from pg_default_acl d join pg_namespace n on n.oid = d.defaclnamespace, aclexplode(d.defaclacl) a join pg_roles g on g.oid = a.grantee
         where n.nspname = 's' and d.defaclobjtype = 'r' and g.rolname = any ($1) order by 1, 2`,
     ),
+    // global rows (namespace 0): the creator's own entry is the built-in default, not a grant
+    global: await read(
+      c,
+      `select distinct g.rolname, a.privilege_type from pg_default_acl d, aclexplode(d.defaclacl) a join pg_roles g on g.oid = a.grantee
+        where d.defaclnamespace = 0 and d.defaclobjtype = 'S' and a.grantee <> d.defaclrole and g.rolname = any ($1) order by 1, 2`,
+    ),
   }));
   return { ...cluster, ...inDb };
 }
@@ -148,6 +164,7 @@ function expected(p: string, m: Model): unknown {
     schema: pairs((r) => r.schema),
     tables: pairs((r) => r.tables),
     defaults: pairs((r) => (r.future ? r.tables : [])),
+    global: pairs((r) => r.globalSequences),
   };
 }
 
@@ -173,8 +190,18 @@ async function makeDrift(url: string, p: string, m: Model, changes: Drift[]): Pr
     } else {
       // Grants are observed where the role declares some (docs/kinds/role.md, Grants): a
       // privilege given by hand where it declares none is not seen (a known gap, issue 12).
-      const scope = d.kind === 'db' ? r.db : d.kind === 'schema' ? [...r.schema, ...r.tables] : r.tables;
+      // Global default privileges: seen in a database the role's grants name.
+      const scope =
+        d.kind === 'db' ? r.db : d.kind === 'schema' ? [...r.schema, ...r.tables] : d.kind === 'global' ? [...r.db, ...r.schema, ...r.tables, ...r.globalSequences] : r.tables;
       if (scope.length === 0) continue;
+      if (d.kind === 'global') {
+        const has = r.globalSequences.includes(d.privilege);
+        await withClient(urlFor(url, { database: `${p}_db` }), (c) =>
+          c.query(`alter default privileges ${has ? 'revoke' : 'grant'} ${d.privilege} on sequences ${has ? 'from' : 'to'} ${role(d.role)}`),
+        );
+        touched.add(`role.r${d.role}`);
+        continue;
+      }
       const declared = (d.kind === 'db' ? r.db : d.kind === 'schema' ? r.schema : r.tables).includes(d.privilege);
       const on = d.kind === 'db' ? `database "${p}_db"` : d.kind === 'schema' ? 'schema s' : 'table s.t';
       await withClient(urlFor(url, { database: `${p}_db` }), (c) => c.query(declared ? `revoke ${d.privilege} on ${on} from ${role(d.role)}` : `grant ${d.privilege} on ${on} to ${role(d.role)}`));

@@ -55,7 +55,7 @@ const cases: [string, string, { message: string; at: string; hint?: string }[]][
     'service_account "a" {\n  database = "d"\n  grant {\n    schema = "s"\n    on = "table"\n    privileges = ["SELECT"]\n  }\n}',
     [
       {
-        message: 'on: invalid value "table", expected one of: "tables", "sequences", "functions", "types", "schema", "database"',
+        message: 'on: invalid value "table", expected one of: "tables", "sequences", "functions", "types", "schema", "schemas", "database"',
         at: '5:10',
         hint: 'did you mean "tables"?',
       },
@@ -85,7 +85,7 @@ const cases: [string, string, { message: string; at: string; hint?: string }[]][
       '  grant {\n    database = "d"\n    schema = "s"\n    objects = ["a"]\n    future = true\n    privileges = ["SELECT"]\n  }\n' +
       '  grant {\n    database = "d"\n    schema = "s"\n    on = "schema"\n    objects = ["a"]\n    privileges = ["USAGE"]\n  }\n}',
     [
-      { message: 'a grant on "types" needs objects', at: '2:3', hint: 'name the types and domains, e.g. objects = ["mood", "email_address"]' },
+      { message: 'a grant on "types" needs objects', at: '2:3', hint: 'name the types and domains, e.g. objects = ["mood", "email_address"]; or future = true for types created later' },
       { message: 'function "total" needs its argument types', at: '12:15', hint: 'e.g. "total(integer, text)", or "total()" without arguments' },
       { message: 'columns needs on = "tables" and exactly one table in objects', at: '19:15', hint: 'one grant block per table' },
       { message: 'privilege "DELETE" does not apply to columns', at: '20:18', hint: 'allowed on columns: SELECT, INSERT, UPDATE, REFERENCES (or ALL)' },
@@ -131,11 +131,33 @@ const cases: [string, string, { message: string; at: string; hint?: string }[]][
     ],
   ],
   [
+    'default privileges only: global (no schema) and on types need future; on schemas needs future and no schema; no grant option',
+    'role "r" {\n  grant {\n    database = "d"\n    privileges = ["SELECT"]\n  }\n' +
+      '  grant {\n    database = "d"\n    schema = "s"\n    on = "schemas"\n    privileges = ["USAGE"]\n  }\n' +
+      '  grant {\n    database = "d"\n    on = "functions"\n    future = true\n    grant_option = true\n    privileges = ["EXECUTE"]\n  }\n' +
+      '  grant {\n    database = "d"\n    on = "schemas"\n    future = true\n    privileges = ["USAGE"]\n  }\n' +
+      '  grant {\n    database = "d"\n    schema = "s"\n    on = "types"\n    future = true\n    privileges = ["USAGE"]\n  }\n}',
+    [
+      {
+        message: 'missing required attribute "schema" in grant on tables',
+        at: '2:3',
+        hint: 'without a schema, with future = true: global default privileges (objects created later in any schema)',
+      },
+      { message: 'a grant on "schemas" needs future = true', at: '6:3', hint: 'on = "schemas" is default privileges on schemas created later; for one schema, on = "schema"' },
+      { message: 'a grant on "schemas" takes no schema', at: '8:14', hint: 'PostgreSQL has no default privileges on schemas IN SCHEMA' },
+      { message: 'grant_option applies to existing objects; default privileges are granted without it', at: '16:20' },
+    ],
+  ],
+  [
     'a role grant must name its database; a schema is needed unless on = "database"',
     'role "r" {\n  grant {\n    privileges = ["SELECT"]\n  }\n}',
     [
       { message: 'missing required attribute "database" in grant', at: '2:3', hint: 'a role has no database of its own: name one, e.g. database = database.app' },
-      { message: 'missing required attribute "schema" in grant on tables', at: '2:3' },
+      {
+        message: 'missing required attribute "schema" in grant on tables',
+        at: '2:3',
+        hint: 'without a schema, with future = true: global default privileges (objects created later in any schema)',
+      },
     ],
   ],
   [

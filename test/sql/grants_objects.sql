@@ -46,7 +46,7 @@ select is(xplane.normalize_spec('Role', '{"grants": [{"database": "d", "schema":
 select ok(not (xplane.normalize_spec('Role', '{"grants": [{"database": "d", "schema": "s", "privileges": ["SELECT"]}]}') -> 'grants' -> 0) ? 'objects',
   'a whole-schema grant keeps its shape (specs of 0.6.0)');
 select throws_ok($$select xplane.normalize_spec('Role', '{"grants": [{"database": "d", "schema": "s", "on": "types", "privileges": ["USAGE"]}]}')$$,
-  '22023', 'Role.grants[0].objects: is required when on = "types" (the types and domains to grant on)', 'types need objects');
+  '22023', 'Role.grants[0].objects: is required when on = "types" (the types and domains to grant on), unless future = true (default privileges on types created later)', 'types need objects');
 select throws_ok($$select xplane.normalize_spec('Role', '{"grants": [{"database": "d", "schema": "s", "objects": ["a", "b"], "columns": ["x"], "privileges": ["SELECT"]}]}')$$,
   '22023', 'Role.grants[0].columns: needs on = "tables" and exactly one table in objects', 'columns: one table');
 select throws_ok($$select xplane.normalize_spec('Role', '{"grants": [{"database": "d", "schema": "s", "objects": ["a"], "columns": ["x"], "privileges": ["DELETE"]}]}')$$,

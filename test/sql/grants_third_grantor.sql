@@ -1,7 +1,9 @@
 -- Privileges granted to a managed role by a third grantor (neither the owner nor xp's role,
 -- holding the grant option): observed, and revoked where xp's grants are authoritative, as
--- that grantor (SET ROLE … REVOKE … RESET ROLE), on a schema and on the database.
-select plan(7);
+-- that grantor (SET ROLE … REVOKE … RESET ROLE), on a schema and on the database, and on the
+-- tables, sequences and functions of the whole-schema form (object by object: the grantor
+-- holds nothing on the schema's other objects, so REVOKE … ON ALL TABLES as it would fail).
+select plan(11);
 
 create function pg_temp.n(p text) returns text language sql as $$ select p || '_' || right(current_database(), 8) $$;
 create function pg_temp.g() returns jsonb language sql as $$
@@ -30,6 +32,25 @@ select is(pg_temp.holds(), 'tg:CREATE,tg:USAGE,db:CONNECT,db:TEMPORARY', 'held: 
 select ok(not pg_temp.in_sync(), 'the third grantor''s privileges are a difference');
 select is((xplane.update_role(pg_temp.n('tgr'), pg_temp.g())).status_code, 'updated', 'update');
 select ok(pg_temp.holds() = 'tg:CREATE,db:TEMPORARY' and pg_temp.in_sync(), 'revoked as the grantor: only the declared privileges left, in sync');
+
+-- the whole-schema form: the grantor's grants on some objects of the schema
+create function pg_temp.on_objects() returns text language sql as $$
+  select coalesce(string_agg(x, ',' order by x), '') from (
+    select c.relname || ':' || a.privilege_type || ' by ' || case when a.grantor = pg_temp.n('grantor')::regrole then 'grantor' else 'owner' end as x
+      from pg_class c, aclexplode(c.relacl) a where c.relnamespace = 'tg'::regnamespace and a.grantee = pg_temp.n('tgr')::regrole
+    union all
+    select p.proname || ':' || a.privilege_type || ' by ' || case when a.grantor = pg_temp.n('grantor')::regrole then 'grantor' else 'owner' end
+      from pg_proc p, aclexplode(p.proacl) a where p.pronamespace = 'tg'::regnamespace and a.grantee = pg_temp.n('tgr')::regrole) y
+$$;
+select is(xplane.remote_exec('default', '', format('create table tg.a (id int); create table tg.b (id int); create sequence tg.s; '
+  || 'create function tg.f() returns int language sql as ''select 1''; '
+  || 'grant select on tg.a to %1$I with grant option; grant usage on sequence tg.s to %1$I with grant option; '
+  || 'grant execute on function tg.f() to %1$I with grant option; grant select on tg.a to %2$I; '
+  || 'set role %1$I; grant select on tg.a to %2$I; grant usage on sequence tg.s to %2$I; grant execute on function tg.f() to %2$I; reset role',
+  pg_temp.n('grantor'), pg_temp.n('tgr'))), 'RESET', 'the grantor grants on one table, a sequence, a function (the owner on the table too)');
+select is(pg_temp.on_objects(), 'a:SELECT by grantor,a:SELECT by owner,f:EXECUTE by grantor,s:USAGE by grantor', 'held, from both grantors');
+select is((xplane.update_role(pg_temp.n('tgr'), pg_temp.g())).status_code, 'updated', 'update: authoritative on the schema''s objects');
+select ok(pg_temp.on_objects() = '' and pg_temp.in_sync(), 'revoked as the owner and, object by object, as the grantor: nothing left, in sync');
 
 select xplane.delete_role(pg_temp.n('tgr'), '{}');
 select xplane.remote_exec('default', '', format('drop schema tg cascade; revoke connect on database %2$I from %1$I cascade; drop role %1$I',
