@@ -243,7 +243,10 @@ begin
         left join tol t on t.n = s.n and t.db = s.db and t.kind = k.kind
         cross join lateral (select coalesce(w.privs, '[]'::jsonb) as want,
                                    coalesce(c.sch -> 'objects' -> s.role -> k.kind, '{}'::jsonb) as obj,
-                                   coalesce(c.sch -> 'defaults' -> s.role -> k.kind, '{}'::jsonb) as defs) o),
+                                   coalesce(c.sch -> 'defaults' -> s.role -> k.kind, '{}'::jsonb) as defs) o
+       -- nothing desired, held or given by default on this kind of object: no row (the
+       -- expressions above give nothing then; most kinds of most schemas)
+       where w.n is not null or o.obj <> '{}'::jsonb or o.defs <> '{}'::jsonb),
     grants as (
       select n, xplane.grants_sorted(jsonb_agg(e)) as grants
         from (select n, xplane.grant_entry(db, schema, target, privs, future)
