@@ -311,7 +311,7 @@ export class Resources {
     // depends_on: references only; evaluating them records the dependencies
     const dependsOn = r.attrs.get('depends_on');
     if (dependsOn) {
-      if (dependsOn.value.kind !== 'List') this.diagnostics.report(dependsOn.value.range, 'depends_on must be a list of resources: [role.x, schema.y]');
+      if (dependsOn.value.kind !== 'List') this.diagnostics.report(dependsOn.value.range, 'depends_on must be a list of resources or modules: [role.x, module.y]');
       else {
         for (const item of dependsOn.value.items) {
           try {

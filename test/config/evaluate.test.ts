@@ -252,6 +252,9 @@ describe('references', () => {
     ]);
     expect(errorsOf(`role "r" {}\nrole "x" { comment = role.r.comentt }`)).toEqual(['role has no attribute "comentt"']);
     expect(errorsOf(`role "x" { depends_on = ["role.r"] }`)).toEqual(['depends_on: expected a resource (role.x), got string']);
+    // a module may be named too: the message says so
+    expect(errorsOf(`role "r" {}
+role "x" { depends_on = role.r }`)).toEqual(['depends_on must be a list of resources or modules: [role.x, module.y]']);
   });
 
   it('refuses a reference of the wrong kind where a name is expected', () => {
