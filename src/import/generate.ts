@@ -156,6 +156,19 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
     if (!c || !cat) continue;
     for (const d of c.defaultAcls) {
       if (d.schema !== null && skippedSchema(db, d.schema)) continue; // xp's own
+      // global default privileges and those on types: covered by a default-privileges-only grant
+      const onKind = { r: 'tables', S: 'sequences', f: 'functions', T: 'types', n: 'schemas' }[d.objtype];
+      const coveredDefaultsOnly =
+        (d.schema === null || d.objtype === 'T') &&
+        d.grantee !== '' &&
+        (imported.get(d.grantee)?.grants ?? []).some(
+          (g) =>
+            g.database === db && g.schema === d.schema && g.on === onKind && g.future && g.objects === undefined &&
+            (d.forRole === cluster.me || (d.schema !== null && (cat.schemas[d.schema]?.future_for ?? []).includes(d.forRole)) || (g.futureOwners ?? []).includes(d.forRole)),
+        );
+      if (coveredDefaultsOnly) continue;
+      // a global row starts from the built-in defaults: the creator's own rights are an owner's
+      if (d.schema === null && d.grantee === d.forRole) continue;
       const covered =
         d.schema !== null &&
         ['r', 'S', 'f'].includes(d.objtype) &&

@@ -10,7 +10,7 @@ const KINDS = ['tables', 'sequences', 'functions'] as const;
 export interface GrantOut {
   database: string;
   schema: string | null;
-  on: 'tables' | 'sequences' | 'functions' | 'types' | 'schema' | 'database';
+  on: 'tables' | 'sequences' | 'functions' | 'types' | 'schema' | 'schemas' | 'database';
   /** Named objects of the schema (object-level grant), sorted; absent: every object of the kind. */
   objects?: string[];
   /** With one table in `objects`: its columns (column privileges). */
@@ -130,6 +130,22 @@ function groupNamed(
  * creators — leaves that schema out of the role's grants entirely (a grant naming it would
  * revoke what the role holds there) and is listed in the notes.
  */
+/**
+ * A default-privileges-only grant (`future = true`, no GRANT on existing objects): global (no
+ * schema) or on types. Expressible when each creator xp covers (`covered`: xp's role, or the
+ * schema's future_for) gives the same privileges and every other creator gives those too (its
+ * future_owners); undefined otherwise.
+ */
+function defaultsOnly(db: string, schema: string | null, kind: string, byCreator: Record<string, string[]>, covered: readonly string[]): GrantOut | undefined {
+  if (!['tables', 'sequences', 'functions', 'types', 'schemas'].includes(kind)) return undefined;
+  const want = [...(byCreator[covered[0]!] ?? [])].sort(byName);
+  const same = (ps: string[] | undefined) => ps !== undefined && ps.length === want.length && [...ps].sort(byName).every((p, i) => p === want[i]);
+  if (want.length === 0 || !covered.every((c) => same(byCreator[c]))) return undefined;
+  const owners = Object.keys(byCreator).filter((f) => !covered.includes(f)).sort(byName);
+  if (!owners.every((f) => same(byCreator[f]))) return undefined;
+  return { database: db, schema, on: kind as GrantOut['on'], privileges: want, future: true, futureOwners: owners, grantOption: false };
+}
+
 export function deriveGrants(
   r: RoleOut,
   input: ImportInput,
@@ -164,6 +180,13 @@ export function deriveGrants(
           notes.push(`${who}: on database ${json(db)} some privileges only are held WITH GRANT OPTION (${grantable.join(', ')}): imported without it, so apply would revoke that option`);
         r.grants.push({ database: db, schema: null, on: 'database', privileges: [...held].sort(byName), future: false, grantOption });
       }
+    }
+    // global default privileges (no IN SCHEMA): a grant without schema, with future, where xp's
+    // role gives the privileges and every other creator (future_owners) the same ones; others
+    // stay notes (generate.ts lists the default privileges no grant covers)
+    for (const [kind, byCreator] of Object.entries(cat.db_defaults?.[r.name] ?? {}).sort(([a], [b]) => byName(a, b))) {
+      const g = defaultsOnly(db, null, kind, byCreator, [input.cluster.me]);
+      if (g) r.grants.push(g);
     }
     const namedGrants = namedOf(input.contents[db], r.name);
     const visit = [...new Set([...schemasOf(cat, r.name), ...namedGrants.keys()])].sort(byName);
@@ -224,6 +247,13 @@ export function deriveGrants(
         const grantOption = total > 0 && want.length > 0 && want.every((p) => grantableN(p) === total);
         if (!grantOption && want.some((p) => grantableN(p) > 0)) problems.push(`WITH GRANT OPTION on some ${kind} or privileges only`);
         if (want.length > 0 || future) found.push({ database: db, schema, on: kind, privileges: want, future, futureOwners: owners, grantOption });
+      }
+      // default privileges on types in this schema (no GRANT on all types exists: future only)
+      const typeDefaults = sch.defaults[r.name]?.['types'];
+      if (typeDefaults) {
+        // (not expressible: generate.ts lists them, with the other default privileges no grant covers)
+        const g = defaultsOnly(db, schema, 'types', typeDefaults, sch.future_for);
+        if (g) found.push(g);
       }
       if (namedHere) {
         const whole = (on: string) => wholeOf.get(on) ?? [];
