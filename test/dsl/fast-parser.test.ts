@@ -95,7 +95,12 @@ describe('the fast path of parse()', () => {
     const files = [
       ...readdirSync(join(root, 'examples'), { withFileTypes: true })
         .filter((d) => d.isDirectory())
-        .flatMap((d) => readdirSync(join(root, 'examples', d.name)).filter((f) => f.endsWith('.xp')).map((f) => join(root, 'examples', d.name, f))),
+        // files only: an example's `.xp/` directory (what an apply there writes) ends in .xp too
+        .flatMap((d) =>
+          readdirSync(join(root, 'examples', d.name), { withFileTypes: true })
+            .filter((f) => f.isFile() && f.name.endsWith('.xp'))
+            .map((f) => join(root, 'examples', d.name, f.name)),
+        ),
       ...readdirSync(join(root, 'test/dsl/fmt')).map((f) => join(root, 'test/dsl/fmt', f)),
     ];
     const taken = files.filter((f) => agrees(readFileSync(f, 'utf8'), f));
