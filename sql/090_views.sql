@@ -31,7 +31,9 @@ select r.id,
        r.deleted_at is not null           as deleting,
        r.created_at,
        r.updated_at,
-       pg_catalog.now() - r.created_at    as age
+       pg_catalog.now() - r.created_at    as age,
+       -- the configuration address it was last applied at (module path and key included)
+       r.address
   from xplane.managed_resources r
   left join xplane.conditions ready  on ready.resource_id  = r.id and ready.type  = 'Ready'
   left join xplane.conditions synced on synced.resource_id = r.id and synced.type = 'Synced'

@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { configDir, expectOk, onEachServer, serverUrl, unique, withClient, writeConfig, xpIn } from './xp.js';
+import { configDir, expectOk, onEachServer, serverUrl, tempDir, unique, withClient, writeConfig, xpIn } from './xp.js';
 
 interface PlanJson {
   summary: { add: number; change: number; destroy: number };
@@ -134,6 +134,15 @@ onEachServer('modules', { timeout: 300_000 }, () => {
       const events = expectOk(await run(['events', '--resource', 'module.tenant["b"].role.app', '--json']), 'events');
       const eventAddresses = new Set(events.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { address: string }).address));
       expect([...eventAddresses]).toEqual(['module.tenant["b"].role.app']);
+      // away from the configuration, status and describe show and find the recorded address
+      const away = xpIn(tempDir('xp-mods-away-'), url);
+      const awayStatus = expectOk(await away(['status', '--stack', stack, '--json']), 'status away');
+      expect((JSON.parse(awayStatus.stdout) as Array<{ address?: string }>).map((r) => r.address)).toContain('module.tenant["b"].role.app');
+      const awayDescribe = expectOk(await away(['describe', 'module.tenant["b"].role.app', '--json']), 'describe away');
+      expect((JSON.parse(awayDescribe.stdout) as { resource: { name: string; address: string } }).resource).toMatchObject({
+        name: `${prefix}_b_app`,
+        address: 'module.tenant["b"].role.app',
+      });
 
       // a moved block renames the call: every object stays, the plan says it moved
       const before = await withClient(url, async (c) => (await c.query<{ oid: string }>('select oid::text from pg_roles where rolname = $1', [`${prefix}_a_app`])).rows[0]!.oid);

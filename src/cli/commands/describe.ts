@@ -3,14 +3,15 @@
 import type pg from 'pg';
 import type { CommandIO, ParsedArgs } from './command.js';
 import { ExitError, ExitCode } from './errors.js';
-import { addressBook, describeResource, findResources, lookUp, parseAddress, withAddresses, type AddressBook } from '../../views/status/read.js';
+import { addressBook, describeResource, findRecorded, findResources, lookUp, parseAddress, withAddresses, type AddressBook } from '../../views/status/read.js';
 import { describeText } from '../../views/status/render.js';
 import type { ResourceStatus } from '../../views/status/model.js';
 import { chalkFor, controlSession, scopeOf } from './status.js';
 
 /**
  * The resources an address names — an address of the configuration in the working directory
- * (`schema.tenant["acme"]`), else `type.name` — or an ExitError that says why none.
+ * (`schema.tenant["acme"]`), else the address they were last applied at (a module's resource
+ * the configuration no longer declares), else `type.name` — or an ExitError that says why none.
  */
 export async function resolveAddress(
   client: pg.Client,
@@ -20,6 +21,10 @@ export async function resolveAddress(
   book: AddressBook = new Map(),
 ): Promise<ResourceStatus[]> {
   const declared = lookUp(book, address);
+  if (!declared) {
+    const recorded = await findRecorded(client, address, { stack, ...(database ? { database } : {}) });
+    if (recorded.length > 0) return withAddresses(recorded, book);
+  }
   const ref = declared ? { kind: declared.kind, names: [declared.name] } : parseAddress(address);
   database ??= declared && declared.database !== '' ? declared.database : undefined;
   if (!ref)

@@ -12,8 +12,8 @@ export interface StatusFilter {
 }
 
 /** The address a record is shown under (engine's rule: as recorded, else `type.name` / `type["name"]`). */
-export function addressOf(kind: KindName, name: string): string {
-  return managedAddress({ stack: '', kind, name, database: '', provider: '', spec: {}, deletion_policy: 'delete' });
+export function addressOf(kind: KindName, name: string, recorded?: string | null): string {
+  return managedAddress({ stack: '', kind, name, database: '', provider: '', spec: {}, deletion_policy: 'delete', ...(recorded ? { address: recorded } : {}) });
 }
 
 /**
@@ -81,6 +81,8 @@ interface StatusRow {
   deleting: boolean;
   created_at: Date;
   updated_at: Date;
+  /** The configuration address of its last apply (null: recorded before 0.7.0). */
+  address: string | null;
 }
 
 // The provider's read model (docs/status-model.md): one row per resource, kubectl-get style.
@@ -90,7 +92,7 @@ const STATUS_SELECT = `
          s.last_operation, s.last_operation_message, s.status_code, s.last_action, s.observed, s.spec,
          s.generation, s.observed_generation, s.failure_count, s.last_failure_class::text as last_failure_class,
          s.next_reconcile_at, s.last_reconciled_at, s.deletion_policy::text as deletion_policy, s.finalizers,
-         s.deleting, s.created_at, s.updated_at
+         s.deleting, s.created_at, s.updated_at, s.address
     from xplane.resource_status s`;
 
 /** Kinds in the order a walk creates them, then names: the order `xp status` lists. */
@@ -108,7 +110,7 @@ function toStatus(r: StatusRow): ResourceStatus {
         : [r.ready_reason ?? r.synced_reason ?? '', r.ready_message ?? ''];
   return {
     id: r.id,
-    address: addressOf(r.kind, r.name),
+    address: addressOf(r.kind, r.name, r.address),
     stack: r.stack,
     kind: r.kind,
     name: r.name,
@@ -230,6 +232,17 @@ export async function findResources(client: pg.Client, ref: ResourceRef, f: Stat
       where s.kind::text = $1 and s.name = any($2::text[]) and ($3::text is null or s.stack = $3) and ($4::text is null or s.database = $4)
       ${ORDER}`,
     [ref.kind, ref.names, f.stack ?? null, f.database ?? null],
+  );
+  return rows.map(toStatus);
+}
+
+/** The resources last applied at this configuration address (`module.tenant["a"].role.app`). */
+export async function findRecorded(client: pg.Client, address: string, f: StatusFilter & { database?: string }): Promise<ResourceStatus[]> {
+  const { rows } = await client.query<StatusRow>(
+    `${STATUS_SELECT}
+      where s.address = $1 and ($2::text is null or s.stack = $2) and ($3::text is null or s.database = $3)
+      ${ORDER}`,
+    [address, f.stack ?? null, f.database ?? null],
   );
   return rows.map(toStatus);
 }
