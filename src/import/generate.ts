@@ -9,7 +9,7 @@ import type { CatalogRole, ImportInput, ObjectGrant } from './catalog.js';
 import { globMatch, systemRole } from './catalog.js';
 import { assignLabels, type Labelled } from './labels.js';
 import { groupRepeated, type Group, type Item } from './grouping.js';
-import { byName, deriveGrants, json, type GrantOut, type RoleOut } from './grants.js';
+import { byName, coveredByDefaultsOnly, deriveGrants, json, type GrantOut, type RoleOut } from './grants.js';
 import { ReferenceGraph } from './references.js';
 
 export interface ImportOptions {
@@ -156,17 +156,7 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
     if (!c || !cat) continue;
     for (const d of c.defaultAcls) {
       if (d.schema !== null && skippedSchema(db, d.schema)) continue; // xp's own
-      // global default privileges and those on types: covered by a default-privileges-only grant
-      const onKind = { r: 'tables', S: 'sequences', f: 'functions', T: 'types', n: 'schemas' }[d.objtype];
-      const coveredDefaultsOnly =
-        (d.schema === null || d.objtype === 'T') &&
-        d.grantee !== '' &&
-        (imported.get(d.grantee)?.grants ?? []).some(
-          (g) =>
-            g.database === db && g.schema === d.schema && g.on === onKind && g.future && g.objects === undefined &&
-            (d.forRole === cluster.me || (d.schema !== null && (cat.schemas[d.schema]?.future_for ?? []).includes(d.forRole)) || (g.futureOwners ?? []).includes(d.forRole)),
-        );
-      if (coveredDefaultsOnly) continue;
+      if (coveredByDefaultsOnly(d, db, imported.get(d.grantee)?.grants ?? [], cluster.me, d.schema === null ? [] : (cat.schemas[d.schema]?.future_for ?? []))) continue;
       // a global row starts from the built-in defaults: the creator's own rights are an owner's
       if (d.schema === null && d.grantee === d.forRole) continue;
       const covered =

@@ -146,6 +146,27 @@ function defaultsOnly(db: string, schema: string | null, kind: string, byCreator
   return { database: db, schema, on: kind as GrantOut['on'], privileges: want, future: true, futureOwners: owners, grantOption: false };
 }
 
+/**
+ * Whether a default ACL row (global, or on types) is what a default-privileges-only grant of its
+ * grantee declares: same database, schema and kind, and a creator xp covers (its own role, the
+ * schema's future_for) or one of the grant's future_owners.
+ */
+export function coveredByDefaultsOnly(
+  d: { schema: string | null; objtype: string; grantee: string; forRole: string },
+  db: string,
+  grants: readonly GrantOut[],
+  me: string,
+  futureFor: readonly string[],
+): boolean {
+  if ((d.schema !== null && d.objtype !== 'T') || d.grantee === '') return false;
+  const on = { r: 'tables', S: 'sequences', f: 'functions', T: 'types', n: 'schemas' }[d.objtype];
+  return grants.some(
+    (g) =>
+      g.database === db && g.schema === d.schema && g.on === on && g.future && g.objects === undefined &&
+      (d.forRole === me || futureFor.includes(d.forRole) || (g.futureOwners ?? []).includes(d.forRole)),
+  );
+}
+
 export function deriveGrants(
   r: RoleOut,
   input: ImportInput,
