@@ -364,6 +364,50 @@ returns text language sql immutable parallel safe as $$
             from s cross join lateral unnest(coalesce(s.nspacl, pg_catalog.acldefault('n', s.nspowner))) as i(item)
                    cross join lateral pg_catalog.aclexplode(array[i.item]) a
             join r on r.oid = a.grantee group by 1, 2),
+  -- Privileges a role holds outside its scope ($3 pairs) in this database: on a schema, on
+  -- the tables, sequences and functions in it, or default privileges there (of creators xp may
+  -- act as). role_batch_catalog brings those schemas into the role's scope, where what is not
+  -- declared shows and is revoked. Not counted: an owner's rights, what the database's global
+  -- default privileges give the role on objects (as in scope), temporary schemas. In the
+  -- schemas of $2 the CTEs above have found it already; only the others are read here.
+  gdef as (select a.grantee, case da.defaclobjtype when 'r' then 'tables' when 'S' then 'sequences' else 'functions' end as kind,
+                  a.privilege_type::text as priv
+             from pg_catalog.pg_default_acl da cross join lateral unnest(da.defaclacl) as i(item)
+                  cross join lateral pg_catalog.aclexplode(array[i.item]) a
+            where da.defaclnamespace = 0 and da.defaclobjtype in ('r', 'S', 'f')),
+  os as (select n.oid, n.nspname::text as nspname, n.nspowner, n.nspacl from pg_catalog.pg_namespace n
+          where not (n.nspname = any ($2::text[])) and n.nspname !~ '^pg_(toast_)?temp_'),
+  osobj as (select c.relnamespace as nsp, c.relowner as owner, c.relacl as acl, case c.relkind when 'S' then 'sequences' else 'tables' end as kind
+              from pg_catalog.pg_class c join os on os.oid = c.relnamespace
+             where c.relacl is not null and c.relkind in ('r', 'p', 'v', 'm', 'f', 'S')
+            union all
+            select p.pronamespace, p.proowner, p.proacl, 'functions' from pg_catalog.pg_proc p join os on os.oid = p.pronamespace
+             where p.proacl is not null),
+  anyheld as (select x.nsp, x.rolname as grantee from nsh x join s on s.oid = x.nsp join r on r.rolname = x.rolname and r.oid <> s.nspowner
+              union all
+              select h.nsp, h.rolname from held h
+               where not exists (select 1 from gdef g join r on r.oid = g.grantee where r.rolname = h.rolname and g.kind = h.kind and g.priv = h.priv)
+              union all
+              select d.nsp, d.rolname from defs d where d.nsp <> 0
+              union all
+              select os.oid, r.rolname from os cross join lateral unnest(os.nspacl) as i(item)
+                     cross join lateral pg_catalog.aclexplode(array[i.item]) a join r on r.oid = a.grantee and r.oid <> os.nspowner
+              union all
+              select o.nsp, r.rolname from osobj o cross join lateral unnest(o.acl) as i(item)
+                     cross join lateral pg_catalog.aclexplode(array[i.item]) a join r on r.oid = a.grantee and r.oid <> o.owner
+               where not exists (select 1 from gdef g where g.grantee = a.grantee and g.kind = o.kind and g.priv = a.privilege_type::text)
+              union all
+              select da.defaclnamespace, r.rolname
+                from pg_catalog.pg_default_acl da join os on os.oid = da.defaclnamespace
+                     cross join lateral unnest(da.defaclacl) as i(item) cross join lateral pg_catalog.aclexplode(array[i.item]) a
+                     join r on r.oid = a.grantee and a.grantee <> da.defaclrole
+               where case when pg_catalog.current_setting('server_version_num')::int >= 160000
+                          then pg_catalog.pg_has_role(current_user, da.defaclrole, 'SET')
+                          else pg_catalog.pg_has_role(current_user, da.defaclrole, 'MEMBER') end),
+  outside as (select h.grantee as rolname, json_agg(distinct n.nspname::text order by n.nspname::text) as schemas
+                from anyheld h join pg_catalog.pg_namespace n on n.oid = h.nsp
+               where not exists (select 1 from pairs p where p.rolname = h.grantee and p.nspname = n.nspname::text)
+               group by 1),
   nshn as materialized (select nsp, json_object_agg(rolname, privs) as j,
                                 json_object_agg(rolname, gprivs) filter (where gprivs is not null) as gj,
                                 json_object_agg(rolname, thirds) filter (where thirds is not null) as tj from nsh group by 1),
@@ -378,6 +422,7 @@ returns text language sql immutable parallel safe as $$
   select json_build_object(
     'me', current_user::text,
     'db_owner', (select pg_catalog.pg_get_userbyid(datdba)::text from d),
+    'outside', coalesce((select json_object_agg(rolname, schemas) from outside), '{}'::json),
     'db_held', coalesce((select json_object_agg(rolname, privs) from dbh), '{}'::json),
     'db_grantable', coalesce((select json_object_agg(rolname, gprivs) from dbh where gprivs is not null), '{}'::json),
     'db_grantors', coalesce((select json_object_agg(rolname, thirds) from dbh where thirds is not null), '{}'::json),

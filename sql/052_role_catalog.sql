@@ -55,13 +55,27 @@ returns text language sql immutable parallel safe as $$
   deps as (select sd.refobjid, json_agg(distinct coalesce(d.datname::text, '') order by coalesce(d.datname::text, '')) as j
              from pg_catalog.pg_shdepend sd left join pg_catalog.pg_database d on d.oid = sd.dbid
             where sd.refclassid = 'pg_catalog.pg_authid'::regclass and sd.refobjid in (select oid from r)
-              and sd.deptype in ('o', 'a', 'i', 'r') group by sd.refobjid)
+              and sd.deptype in ('o', 'a', 'i', 'r') group by sd.refobjid),
+  -- The databases where a role is named in an ACL (pg_shdepend 'a': as grantee or grantor; a
+  -- database's own ACL is a shared object, dbid 0) other than those of its scope ($3: {role:
+  -- [database]}, null: not asked): role_batch_catalog reads its grants there too, so a grant
+  -- made by hand anywhere is seen (docs/kinds/role.md, "Authoritative, by deltas").
+  scoped as (select e.key as rolname, d.db from pg_catalog.jsonb_each($3::jsonb) e, pg_catalog.jsonb_array_elements_text(e.value) d(db)),
+  aclout as (select r.rolname::text as rolname, json_agg(distinct db.datname::text order by db.datname::text) as dbs
+               from pg_catalog.pg_shdepend sd join r on r.oid = sd.refobjid
+               join pg_catalog.pg_database db
+                 on db.oid = case when sd.dbid <> 0 then sd.dbid when sd.classid = 'pg_catalog.pg_database'::regclass then sd.objid end
+              where $3::jsonb is not null and sd.refclassid = 'pg_catalog.pg_authid'::regclass and sd.deptype = 'a'
+                and db.datallowconn and not db.datistemplate
+                and not exists (select 1 from scoped s where s.rolname = r.rolname::text and s.db = db.datname::text)
+              group by 1)
   select json_build_object(
     'me', current_user::text,
     'superuser', (select rolsuper from pg_catalog.pg_roles where rolname = current_user),
     'server_version_num', pg_catalog.current_setting('server_version_num')::int,
     'databases', coalesce((select json_agg(datname::text order by datname) from pg_catalog.pg_database
                             where datallowconn and not datistemplate), '[]'::json),
+    'acl_outside', coalesce((select json_object_agg(rolname, dbs) from aclout), '{}'::json),
     'roles', coalesce((select json_object_agg(r.rolname::text, json_build_object(
       'login', r.rolcanlogin,
       'superuser', r.rolsuper,
@@ -94,10 +108,11 @@ $$;
 comment on function xplane.roles_catalog_sql() is
   'The one cluster-wide query (a json expression: built as text, which remote_query reads into jsonb) for a batch of roles: attributes, membership, settings, comment, the databases holding objects or privileges that depend on each role, and the list of databases that accept connections.';
 
-create or replace function xplane.roles_catalog(p_provider_config text, p_roles text[], p_members_of text[])
+create or replace function xplane.roles_catalog(p_provider_config text, p_roles text[], p_members_of text[], p_scope_dbs jsonb)
 returns jsonb language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
-  v_cat     jsonb := xplane.remote_query(p_provider_config, '', xplane.roles_catalog_sql(), array[p_roles::text, p_members_of::text]);
+  v_cat     jsonb := xplane.remote_query(p_provider_config, '', xplane.roles_catalog_sql(),
+                                         array[p_roles::text, p_members_of::text, p_scope_dbs::text]);
   v_prints  jsonb;
   v_flagged jsonb;
   v_status  text;
@@ -138,12 +153,12 @@ begin
       from jsonb_each(v_cat -> 'roles') r join jsonb_array_elements_text(v_flagged) f(name) on f.name = r.key));
 end
 $$;
-comment on function xplane.roles_catalog(text, text[], text[]) is
-  'Runs roles_catalog_sql in the provider config''s maintenance database: one round trip for every role of a batch (members_edges only of the roles in p_members_of); for roles whose SCRAM verifier xp set, a second one (as a superuser) compares sha256 fingerprints of the server''s verifier and of xp''s: "password" is "password changed outside xp", or "not checked" (xp is not superuser), and absent when in sync. Never a verifier.';
+comment on function xplane.roles_catalog(text, text[], text[], jsonb) is
+  'Runs roles_catalog_sql in the provider config''s maintenance database: one round trip for every role of a batch (members_edges only of the roles in p_members_of; acl_outside: {role: databases where an ACL names it, outside p_scope_dbs {role: [database]}}, when given); for roles whose SCRAM verifier xp set, a second one (as a superuser) compares sha256 fingerprints of the server''s verifier and of xp''s: "password" is "password changed outside xp", or "not checked" (xp is not superuser), and absent when in sync. Never a verifier.';
 
 create or replace function xplane.roles_catalog(p_provider_config text, p_roles text[])
 returns jsonb language sql volatile set search_path = xplane, pg_catalog as $$
-  select xplane.roles_catalog(p_provider_config, p_roles, p_roles)
+  select xplane.roles_catalog(p_provider_config, p_roles, p_roles, null)
 $$;
 comment on function xplane.roles_catalog(text, text[]) is
   'roles_catalog with the members (members_edges) of every role given.';

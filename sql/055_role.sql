@@ -21,32 +21,16 @@ declare
   v_previous jsonb;
   v_scopes   jsonb;
   v_requests jsonb;
+  v_grants   jsonb := '{}';
+  v_more     jsonb;
+  v_pending  text[];
 begin
   -- p_items: [{"name", "scope": <grants-shaped list naming databases and schemas>, "members":
   -- false when its spec declares none}].
   -- One query for every role cluster-wide, then one per database for every grant in it.
   -- Set-based: folding the items one by one into growing jsonb values is quadratic.
-  -- The members of a role (members_edges) are read where it declares some (or may: no
-  -- "members": false in its item) or did at its last apply (member_edges).
-  v_roles := xplane.roles_catalog(p_provider_config,
-               array(select e ->> 'name' from jsonb_array_elements(p_items) e),
-               array(select e ->> 'name' from jsonb_array_elements(p_items) e where coalesce((e ->> 'members')::boolean, true)
-                     union select role_name from xplane.member_edges where provider_config = p_provider_config));
-  -- Role.members as of each role's last apply (previous_members), and the memberships of each
-  -- role that another role manages through its members (managed_elsewhere): left alone by the
-  -- role's own authoritative member_of. Nothing to read without any (the common case).
-  if exists (select 1 from xplane.member_edges where provider_config = p_provider_config) then
-    v_roles := jsonb_set(v_roles, '{roles}', (
-      select coalesce(jsonb_object_agg(r.key, r.value || jsonb_build_object(
-               'previous_members', coalesce(pm.j, '[]'::jsonb), 'managed_elsewhere', coalesce(me.j, '[]'::jsonb))), '{}'::jsonb)
-        from jsonb_each(v_roles -> 'roles') r
-        left join (select role_name, jsonb_agg(member order by member) as j from xplane.member_edges
-                    where provider_config = p_provider_config group by role_name) pm on pm.role_name = r.key
-        left join (select member, jsonb_agg(role_name order by role_name) as j from xplane.member_edges
-                    where provider_config = p_provider_config group by member) me on me.member = r.key));
-  end if;
   with items as (
-    select distinct on (e ->> 'name') e ->> 'name' as name, coalesce(e -> 'scope', '[]') as scope
+    select distinct on (e ->> 'name') e ->> 'name' as name
       from jsonb_array_elements(p_items) e),
   recorded as (
     select s.role_name as name, jsonb_agg(xplane.grant_entry(s.database, nullif(s.schema, ''), 'scope', '{}', false)) as previous
@@ -60,31 +44,86 @@ begin
       from items i left join recorded r on r.name = i.name left join recorded_obj o on o.name = i.name)
   select coalesce(jsonb_object_agg(name, previous), '{}') into v_previous from prev;
   v_scopes := xplane.role_scopes(p_items, v_previous);
-  -- What to read in each database: the roles that exist, the schemas of their scopes.
-  select coalesce(jsonb_object_agg(x.database, jsonb_build_object('roles', x.roles, 'schemas', x.schemas, 'pairs', x.pairs)), '{}')
-    into v_requests
-    from (select sc.database, jsonb_agg(distinct s.key) as roles,
-                 coalesce(jsonb_agg(distinct sc.schema) filter (where sc.schema is not null), '[]') as schemas,
-                 -- which role's scope names which schema: objects are counted for those only
-                 coalesce(jsonb_agg(distinct jsonb_build_array(s.key, sc.schema)) filter (where sc.schema is not null), '[]') as pairs
-            from jsonb_each(v_scopes) s
-            -- joined, not "v_roles -> 'roles' ? s.key": once PL/pgSQL switches to a generic plan
-            -- (a long-lived session), that copies the whole roles object per row
-            join (select jsonb_object_keys(v_roles -> 'roles') as name) e on e.name = s.key,
-            xplane.grants_scope(s.value) sc
-           group by sc.database) x;
-  -- object-level grants (049_object_grants.sql): the objects to read in each database
-  if exists (select 1 from jsonb_each(v_scopes) s where xplane.grant_has_objects(s.value)) then
-    select v_requests || coalesce(jsonb_object_agg(o.db, (v_requests -> o.db) || jsonb_build_object('objects', o.objs)), '{}')
-      into v_requests
-      from (select g ->> 'database' as db, xplane.grant_objects_wanted(jsonb_agg(g)) as objs
-              from jsonb_each(v_scopes) s, jsonb_array_elements(s.value) g
-             where g ? 'objects' and v_requests ? (g ->> 'database')
-             group by 1) o;
+  -- The members of a role (members_edges) are read where it declares some (or may: no
+  -- "members": false in its item) or did at its last apply (member_edges). acl_outside: the
+  -- databases outside a role's scope where an ACL names it (a grant made there by hand).
+  v_roles := xplane.roles_catalog(p_provider_config,
+               array(select e ->> 'name' from jsonb_array_elements(p_items) e),
+               array(select e ->> 'name' from jsonb_array_elements(p_items) e where coalesce((e ->> 'members')::boolean, true)
+                     union select role_name from xplane.member_edges where provider_config = p_provider_config),
+               (select jsonb_object_agg(s.key, (select coalesce(jsonb_agg(distinct g ->> 'database'), '[]') from jsonb_array_elements(s.value) g))
+                  from jsonb_each(v_scopes) s));
+  -- Role.members as of each role's last apply (previous_members), and the memberships of each
+  -- role that another role manages through its members (managed_elsewhere): left alone by the
+  -- role's own authoritative member_of. Nothing to read without any (the common case).
+  if exists (select 1 from xplane.member_edges where provider_config = p_provider_config) then
+    v_roles := jsonb_set(v_roles, '{roles}', (
+      select coalesce(jsonb_object_agg(r.key, r.value || jsonb_build_object(
+               'previous_members', coalesce(pm.j, '[]'::jsonb), 'managed_elsewhere', coalesce(me.j, '[]'::jsonb))), '{}'::jsonb)
+        from jsonb_each(v_roles -> 'roles') r
+        left join (select role_name, jsonb_agg(member order by member) as j from xplane.member_edges
+                    where provider_config = p_provider_config group by role_name) pm on pm.role_name = r.key
+        left join (select member, jsonb_agg(role_name order by role_name) as j from xplane.member_edges
+                    where provider_config = p_provider_config group by member) me on me.member = r.key));
   end if;
-  return jsonb_build_object('cluster', v_roles, 'previous_scope', v_previous,
-    'grants', xplane.grants_catalog(p_provider_config, v_requests,
-                array(select jsonb_array_elements_text(v_roles -> 'databases'))));
+  -- Grants are authoritative in a role's scope, and wherever it holds anything: the databases
+  -- of acl_outside, then (grants_catalog_sql "outside") the schemas of its scope's databases
+  -- where it holds privileges or is given default privileges. Those join its scope like the
+  -- places of its last apply (previous_scope): what is not declared there shows and is revoked.
+  -- Usually none: one pass. Otherwise a second pass reads again the databases concerned.
+  v_more := v_roles -> 'acl_outside';
+  for v_pass in 1 .. 3 loop
+    if v_more is not null and v_more <> '{}' then
+      select coalesce(jsonb_object_agg(coalesce(p.key, m.name), coalesce(p.value, '[]') || coalesce(m.entries, '[]')), '{}')
+        into v_previous
+        from jsonb_each(v_previous) p
+        full join (select o.key as name, jsonb_agg(xplane.grant_entry(x.db, x.schema, 'scope', '{}', false)) as entries
+                     from jsonb_each(v_more) o,
+                          lateral (select jsonb_array_elements_text(o.value) as db, null::text as schema
+                                    where jsonb_typeof(o.value) = 'array'
+                                   union all
+                                   select d.key, jsonb_array_elements_text(d.value)
+                                     from jsonb_each(case when jsonb_typeof(o.value) = 'object' then o.value end) d) x
+                    group by o.key) m on m.name = p.key;
+      v_scopes := xplane.role_scopes(p_items, v_previous);
+    elsif v_pass > 1 then
+      exit;
+    end if;
+    -- What to read in each database: the roles that exist, the schemas of their scopes.
+    select coalesce(jsonb_object_agg(x.database, jsonb_build_object('roles', x.roles, 'schemas', x.schemas, 'pairs', x.pairs)), '{}')
+      into v_requests
+      from (select sc.database, jsonb_agg(distinct s.key) as roles,
+                   coalesce(jsonb_agg(distinct sc.schema) filter (where sc.schema is not null), '[]') as schemas,
+                   -- which role's scope names which schema: objects are counted for those only
+                   coalesce(jsonb_agg(distinct jsonb_build_array(s.key, sc.schema)) filter (where sc.schema is not null), '[]') as pairs
+              from jsonb_each(v_scopes) s
+              -- joined, not "v_roles -> 'roles' ? s.key": once PL/pgSQL switches to a generic plan
+              -- (a long-lived session), that copies the whole roles object per row
+              join (select jsonb_object_keys(v_roles -> 'roles') as name) e on e.name = s.key,
+              xplane.grants_scope(s.value) sc
+             where v_pending is null or sc.database = any (v_pending)
+             group by sc.database) x;
+    -- object-level grants (049_object_grants.sql): the objects to read in each database
+    if exists (select 1 from jsonb_each(v_scopes) s where xplane.grant_has_objects(s.value)) then
+      select v_requests || coalesce(jsonb_object_agg(o.db, (v_requests -> o.db) || jsonb_build_object('objects', o.objs)), '{}')
+        into v_requests
+        from (select g ->> 'database' as db, xplane.grant_objects_wanted(jsonb_agg(g)) as objs
+                from jsonb_each(v_scopes) s, jsonb_array_elements(s.value) g
+               where g ? 'objects' and v_requests ? (g ->> 'database')
+               group by 1) o;
+    end if;
+    v_grants := v_grants || xplane.grants_catalog(p_provider_config, v_requests,
+                              array(select jsonb_array_elements_text(v_roles -> 'databases')));
+    -- the schemas outside each role's scope where it holds anything: {role: {database: [schema]}}
+    select jsonb_object_agg(o.key, o.dbs), array_agg(distinct d) filter (where d is not null)
+      into v_more, v_pending
+      from (select r.key, jsonb_object_agg(g.key, r.value) as dbs, array_agg(g.key) as ds
+              from jsonb_each(v_requests) q join jsonb_each(v_grants) g on g.key = q.key,
+                   jsonb_each(g.value -> 'outside') r
+             group by r.key) o left join lateral unnest(o.ds) d on true;
+    exit when v_more is null;
+  end loop;
+  return jsonb_build_object('cluster', v_roles - 'acl_outside', 'previous_scope', v_previous, 'grants', v_grants);
 end
 $$;
 comment on function xplane.role_batch_catalog(text, jsonb) is

@@ -13,6 +13,8 @@ begin
   drop function if exists xplane.quiet_logging_sql();
   -- missing_names: also tablespaces and extension relocations (two parameters more)
   drop function if exists xplane.missing_names(text, text[], text[], jsonb, text[], jsonb, jsonb);
+  -- roles_catalog: p_scope_dbs, the databases of each role's scope (acl_outside)
+  drop function if exists xplane.roles_catalog(text, text[], text[]);
   -- managed_resources.address: the configuration address, for renames and moved blocks
   alter table xplane.managed_resources add column if not exists address text;
   -- (Role.members: table xplane.member_edges is new, created by 052_role_catalog.sql if not there.)
