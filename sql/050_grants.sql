@@ -364,8 +364,20 @@ returns text language sql immutable parallel safe as $$
             from s cross join lateral unnest(coalesce(s.nspacl, pg_catalog.acldefault('n', s.nspowner))) as i(item)
                    cross join lateral pg_catalog.aclexplode(array[i.item]) a
             join r on r.oid = a.grantee group by 1, 2),
-  -- Privileges a role holds outside its scope ($3 pairs) in this database: on a schema, on
-  -- the tables, sequences and functions in it, or default privileges there (of creators xp may
+  nshn as materialized (select nsp, json_object_agg(rolname, privs) as j,
+                                json_object_agg(rolname, gprivs) filter (where gprivs is not null) as gj,
+                                json_object_agg(rolname, thirds) filter (where thirds is not null) as tj from nsh group by 1),
+  dbh as (select r.rolname, json_agg(distinct a.privilege_type::text order by a.privilege_type::text) as privs,
+                 json_agg(distinct a.privilege_type::text order by a.privilege_type::text) filter (where a.is_grantable) as gprivs,
+                 json_agg(distinct pg_catalog.pg_get_userbyid(a.grantor)::text) filter (where a.grantor <> d.datdba
+                   and a.grantor <> (select oid from me) and case when pg_catalog.current_setting('server_version_num')::int >= 160000
+                   then pg_catalog.pg_has_role(current_user, a.grantor, 'SET') else pg_catalog.pg_has_role(current_user, a.grantor, 'MEMBER') end) as thirds
+            from d cross join lateral unnest(coalesce(d.datacl, pg_catalog.acldefault('d', d.datdba))) as i(item)
+                   cross join lateral pg_catalog.aclexplode(array[i.item]) a
+            join r on r.oid = a.grantee group by 1),
+  -- Privileges a role holds outside its scope ($3 pairs; [role, null]: this database is in
+  -- it) in this database: on the database, global default privileges, on a schema, on the
+  -- tables, sequences and functions in it, or default privileges there (of creators xp may
   -- act as). role_batch_catalog brings those schemas into the role's scope, where what is not
   -- declared shows and is revoked. Not counted: an owner's rights, what the database's global
   -- default privileges give the role on objects (as in scope), temporary schemas. In the
@@ -383,42 +395,36 @@ returns text language sql immutable parallel safe as $$
             union all
             select p.pronamespace, p.proowner, p.proacl, 'functions' from pg_catalog.pg_proc p join os on os.oid = p.pronamespace
              where p.proacl is not null),
-  anyheld as (select x.nsp, x.rolname as grantee from nsh x join s on s.oid = x.nsp join r on r.rolname = x.rolname and r.oid <> s.nspowner
+  -- (schema null: the database itself, its privileges and global default privileges)
+  anyheld as (select s.nspname::text as nspname, x.rolname from nsh x join s on s.oid = x.nsp join r on r.rolname = x.rolname and r.oid <> s.nspowner
               union all
-              select h.nsp, h.rolname from held h
+              select s.nspname::text, h.rolname from held h join s on s.oid = h.nsp
                where not exists (select 1 from gdef g join r on r.oid = g.grantee where r.rolname = h.rolname and g.kind = h.kind and g.priv = h.priv)
               union all
-              select d.nsp, d.rolname from defs d where d.nsp <> 0
+              select s.nspname::text, f.rolname from defs f left join s on s.oid = f.nsp
               union all
-              select os.oid, r.rolname from os cross join lateral unnest(os.nspacl) as i(item)
+              select null, x.rolname from dbh x join r on r.rolname = x.rolname where r.oid <> (select datdba from d)
+              union all
+              select os.nspname, r.rolname from os cross join lateral unnest(os.nspacl) as i(item)
                      cross join lateral pg_catalog.aclexplode(array[i.item]) a join r on r.oid = a.grantee and r.oid <> os.nspowner
               union all
-              select o.nsp, r.rolname from osobj o cross join lateral unnest(o.acl) as i(item)
-                     cross join lateral pg_catalog.aclexplode(array[i.item]) a join r on r.oid = a.grantee and r.oid <> o.owner
+              select n.nspname::text, r.rolname from osobj o join pg_catalog.pg_namespace n on n.oid = o.nsp
+                     cross join lateral unnest(o.acl) as i(item) cross join lateral pg_catalog.aclexplode(array[i.item]) a
+                     join r on r.oid = a.grantee and r.oid <> o.owner
                where not exists (select 1 from gdef g where g.grantee = a.grantee and g.kind = o.kind and g.priv = a.privilege_type::text)
               union all
-              select da.defaclnamespace, r.rolname
+              select os.nspname, r.rolname
                 from pg_catalog.pg_default_acl da join os on os.oid = da.defaclnamespace
                      cross join lateral unnest(da.defaclacl) as i(item) cross join lateral pg_catalog.aclexplode(array[i.item]) a
                      join r on r.oid = a.grantee and a.grantee <> da.defaclrole
                where case when pg_catalog.current_setting('server_version_num')::int >= 160000
                           then pg_catalog.pg_has_role(current_user, da.defaclrole, 'SET')
                           else pg_catalog.pg_has_role(current_user, da.defaclrole, 'MEMBER') end),
-  outside as (select h.grantee as rolname, json_agg(distinct n.nspname::text order by n.nspname::text) as schemas
-                from anyheld h join pg_catalog.pg_namespace n on n.oid = h.nsp
-               where not exists (select 1 from pairs p where p.rolname = h.grantee and p.nspname = n.nspname::text)
-               group by 1),
-  nshn as materialized (select nsp, json_object_agg(rolname, privs) as j,
-                                json_object_agg(rolname, gprivs) filter (where gprivs is not null) as gj,
-                                json_object_agg(rolname, thirds) filter (where thirds is not null) as tj from nsh group by 1),
-  dbh as (select r.rolname, json_agg(distinct a.privilege_type::text order by a.privilege_type::text) as privs,
-                 json_agg(distinct a.privilege_type::text order by a.privilege_type::text) filter (where a.is_grantable) as gprivs,
-                 json_agg(distinct pg_catalog.pg_get_userbyid(a.grantor)::text) filter (where a.grantor <> d.datdba
-                   and a.grantor <> (select oid from me) and case when pg_catalog.current_setting('server_version_num')::int >= 160000
-                   then pg_catalog.pg_has_role(current_user, a.grantor, 'SET') else pg_catalog.pg_has_role(current_user, a.grantor, 'MEMBER') end) as thirds
-            from d cross join lateral unnest(coalesce(d.datacl, pg_catalog.acldefault('d', d.datdba))) as i(item)
-                   cross join lateral pg_catalog.aclexplode(array[i.item]) a
-            join r on r.oid = a.grantee group by 1)
+  outside as (select h.rolname, json_agg(distinct h.nspname order by h.nspname nulls first) as schemas
+                from anyheld h
+               -- ('' for null: a schema has a name; an equality, so a hash anti-join)
+               where not exists (select 1 from pairs p where p.rolname = h.rolname and coalesce(p.nspname, '') = coalesce(h.nspname, ''))
+               group by 1)
   select json_build_object(
     'me', current_user::text,
     'db_owner', (select pg_catalog.pg_get_userbyid(datdba)::text from d),

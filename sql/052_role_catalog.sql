@@ -57,17 +57,15 @@ returns text language sql immutable parallel safe as $$
             where sd.refclassid = 'pg_catalog.pg_authid'::regclass and sd.refobjid in (select oid from r)
               and sd.deptype in ('o', 'a', 'i', 'r') group by sd.refobjid),
   -- The databases where a role is named in an ACL (pg_shdepend 'a': as grantee or grantor; a
-  -- database's own ACL is a shared object, dbid 0) other than those of its scope ($3: {role:
-  -- [database]}, null: not asked): role_batch_catalog reads its grants there too, so a grant
-  -- made by hand anywhere is seen (docs/kinds/role.md, "Authoritative, by deltas").
-  scoped as (select e.key as rolname, d.db from pg_catalog.jsonb_each($3::jsonb) e, pg_catalog.jsonb_array_elements_text(e.value) d(db)),
+  -- database's own ACL is a shared object, dbid 0) other than those the batch reads ($3,
+  -- text[]; null: not asked): role_batch_catalog reads them too, so that a grant made there by
+  -- hand is seen (docs/kinds/role.md, "Authoritative, by deltas").
   aclout as (select r.rolname::text as rolname, json_agg(distinct db.datname::text order by db.datname::text) as dbs
                from pg_catalog.pg_shdepend sd join r on r.oid = sd.refobjid
                join pg_catalog.pg_database db
                  on db.oid = case when sd.dbid <> 0 then sd.dbid when sd.classid = 'pg_catalog.pg_database'::regclass then sd.objid end
-              where $3::jsonb is not null and sd.refclassid = 'pg_catalog.pg_authid'::regclass and sd.deptype = 'a'
-                and db.datallowconn and not db.datistemplate
-                and not exists (select 1 from scoped s where s.rolname = r.rolname::text and s.db = db.datname::text)
+              where $3::text[] is not null and sd.refclassid = 'pg_catalog.pg_authid'::regclass and sd.deptype = 'a'
+                and db.datallowconn and not db.datistemplate and not (db.datname::text = any ($3::text[]))
               group by 1)
   select json_build_object(
     'me', current_user::text,
@@ -108,11 +106,11 @@ $$;
 comment on function xplane.roles_catalog_sql() is
   'The one cluster-wide query (a json expression: built as text, which remote_query reads into jsonb) for a batch of roles: attributes, membership, settings, comment, the databases holding objects or privileges that depend on each role, and the list of databases that accept connections.';
 
-create or replace function xplane.roles_catalog(p_provider_config text, p_roles text[], p_members_of text[], p_scope_dbs jsonb)
+create or replace function xplane.roles_catalog(p_provider_config text, p_roles text[], p_members_of text[], p_databases text[])
 returns jsonb language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_cat     jsonb := xplane.remote_query(p_provider_config, '', xplane.roles_catalog_sql(),
-                                         array[p_roles::text, p_members_of::text, p_scope_dbs::text]);
+                                         array[p_roles::text, p_members_of::text, p_databases::text]);
   v_prints  jsonb;
   v_flagged jsonb;
   v_status  text;
@@ -153,8 +151,8 @@ begin
       from jsonb_each(v_cat -> 'roles') r join jsonb_array_elements_text(v_flagged) f(name) on f.name = r.key));
 end
 $$;
-comment on function xplane.roles_catalog(text, text[], text[], jsonb) is
-  'Runs roles_catalog_sql in the provider config''s maintenance database: one round trip for every role of a batch (members_edges only of the roles in p_members_of; acl_outside: {role: databases where an ACL names it, outside p_scope_dbs {role: [database]}}, when given); for roles whose SCRAM verifier xp set, a second one (as a superuser) compares sha256 fingerprints of the server''s verifier and of xp''s: "password" is "password changed outside xp", or "not checked" (xp is not superuser), and absent when in sync. Never a verifier.';
+comment on function xplane.roles_catalog(text, text[], text[], text[]) is
+  'Runs roles_catalog_sql in the provider config''s maintenance database: one round trip for every role of a batch (members_edges only of the roles in p_members_of; acl_outside: {role: databases where an ACL names it, other than p_databases}, when given); for roles whose SCRAM verifier xp set, a second one (as a superuser) compares sha256 fingerprints of the server''s verifier and of xp''s: "password" is "password changed outside xp", or "not checked" (xp is not superuser), and absent when in sync. Never a verifier.';
 
 create or replace function xplane.roles_catalog(p_provider_config text, p_roles text[])
 returns jsonb language sql volatile set search_path = xplane, pg_catalog as $$

@@ -24,14 +24,13 @@ declare
   v_grants   jsonb := '{}';
   v_more     jsonb;
   v_pending  text[];
+  v_names    text[] := array(select distinct e ->> 'name' from jsonb_array_elements(p_items) e);
 begin
   -- p_items: [{"name", "scope": <grants-shaped list naming databases and schemas>, "members":
   -- false when its spec declares none}].
   -- One query for every role cluster-wide, then one per database for every grant in it.
   -- Set-based: folding the items one by one into growing jsonb values is quadratic.
-  with items as (
-    select distinct on (e ->> 'name') e ->> 'name' as name
-      from jsonb_array_elements(p_items) e),
+  with items as (select unnest(v_names) as name),
   recorded as (
     select s.role_name as name, jsonb_agg(xplane.grant_entry(s.database, nullif(s.schema, ''), 'scope', '{}', false)) as previous
       from xplane.grant_scopes s
@@ -44,15 +43,14 @@ begin
       from items i left join recorded r on r.name = i.name left join recorded_obj o on o.name = i.name)
   select coalesce(jsonb_object_agg(name, previous), '{}') into v_previous from prev;
   v_scopes := xplane.role_scopes(p_items, v_previous);
+  v_requests := xplane.role_requests(v_names, v_scopes, null);
   -- The members of a role (members_edges) are read where it declares some (or may: no
   -- "members": false in its item) or did at its last apply (member_edges). acl_outside: the
-  -- databases outside a role's scope where an ACL names it (a grant made there by hand).
-  v_roles := xplane.roles_catalog(p_provider_config,
-               array(select e ->> 'name' from jsonb_array_elements(p_items) e),
+  -- databases no role's scope names where an ACL names a role (a grant made there by hand).
+  v_roles := xplane.roles_catalog(p_provider_config, v_names,
                array(select e ->> 'name' from jsonb_array_elements(p_items) e where coalesce((e ->> 'members')::boolean, true)
                      union select role_name from xplane.member_edges where provider_config = p_provider_config),
-               (select jsonb_object_agg(s.key, (select coalesce(jsonb_agg(distinct g ->> 'database'), '[]') from jsonb_array_elements(s.value) g))
-                  from jsonb_each(v_scopes) s));
+               array(select jsonb_object_keys(v_requests)));
   -- Role.members as of each role's last apply (previous_members), and the memberships of each
   -- role that another role manages through its members (managed_elsewhere): left alone by the
   -- role's own authoritative member_of. Nothing to read without any (the common case).
@@ -89,28 +87,8 @@ begin
     elsif v_pass > 1 then
       exit;
     end if;
-    -- What to read in each database: the roles that exist, the schemas of their scopes.
-    select coalesce(jsonb_object_agg(x.database, jsonb_build_object('roles', x.roles, 'schemas', x.schemas, 'pairs', x.pairs)), '{}')
-      into v_requests
-      from (select sc.database, jsonb_agg(distinct s.key) as roles,
-                   coalesce(jsonb_agg(distinct sc.schema) filter (where sc.schema is not null), '[]') as schemas,
-                   -- which role's scope names which schema: objects are counted for those only
-                   coalesce(jsonb_agg(distinct jsonb_build_array(s.key, sc.schema)) filter (where sc.schema is not null), '[]') as pairs
-              from jsonb_each(v_scopes) s
-              -- joined, not "v_roles -> 'roles' ? s.key": once PL/pgSQL switches to a generic plan
-              -- (a long-lived session), that copies the whole roles object per row
-              join (select jsonb_object_keys(v_roles -> 'roles') as name) e on e.name = s.key,
-              xplane.grants_scope(s.value) sc
-             where v_pending is null or sc.database = any (v_pending)
-             group by sc.database) x;
-    -- object-level grants (049_object_grants.sql): the objects to read in each database
-    if exists (select 1 from jsonb_each(v_scopes) s where xplane.grant_has_objects(s.value)) then
-      select v_requests || coalesce(jsonb_object_agg(o.db, (v_requests -> o.db) || jsonb_build_object('objects', o.objs)), '{}')
-        into v_requests
-        from (select g ->> 'database' as db, xplane.grant_objects_wanted(jsonb_agg(g)) as objs
-                from jsonb_each(v_scopes) s, jsonb_array_elements(s.value) g
-               where g ? 'objects' and v_requests ? (g ->> 'database')
-               group by 1) o;
+    if v_pass > 1 or v_more is not null and v_more <> '{}' then
+      v_requests := xplane.role_requests(v_names, v_scopes, v_pending);
     end if;
     v_grants := v_grants || xplane.grants_catalog(p_provider_config, v_requests,
                               array(select jsonb_array_elements_text(v_roles -> 'databases')));
@@ -128,6 +106,29 @@ end
 $$;
 comment on function xplane.role_batch_catalog(text, jsonb) is
   'Catalog of a batch of roles (Role and ServiceAccount): {"cluster": roles_catalog, "grants": {db: grants_catalog}, "previous_scope": {role: grants}}, in 1 + (number of databases) round trips. The grants are read where each role is authoritative (role_scopes): its scope and where its grants were at its last apply (grant_scopes).';
+
+create or replace function xplane.role_requests(p_names text[], p_scopes jsonb, p_only text[])
+returns jsonb language sql stable set search_path = xplane, pg_catalog as $$
+  -- What grants_catalog reads in each database of the scopes (p_only: in those only): every
+  -- role of the batch (so that what a role holds where only another role's scope reaches is
+  -- seen: grants_catalog_sql "outside"), the schemas of the scopes, which role's scope names
+  -- which schema (a schema's objects are counted for those only) and the objects of
+  -- object-level grants (049_object_grants.sql).
+  with sc as (select s.key as role, g.database, g.schema from jsonb_each(p_scopes) s, xplane.grants_scope(s.value) g
+               where p_only is null or g.database = any (p_only)),
+  dbs as (select database, coalesce(jsonb_agg(distinct schema) filter (where schema is not null), '[]') as schemas,
+                 -- [role, null]: the database itself is in the role's scope
+                 jsonb_agg(distinct jsonb_build_array(role, schema)) as pairs
+            from sc group by database),
+  objs as (select g ->> 'database' as db, xplane.grant_objects_wanted(jsonb_agg(g)) as objs
+             from jsonb_each(p_scopes) s, jsonb_array_elements(s.value) g
+            where g ? 'objects' group by 1)
+  select coalesce(jsonb_object_agg(d.database, jsonb_build_object('roles', to_jsonb(p_names), 'schemas', d.schemas, 'pairs', d.pairs)
+                    || case when o.objs is null then '{}'::jsonb else jsonb_build_object('objects', o.objs) end), '{}')
+    from dbs d left join objs o on o.db = d.database
+$$;
+comment on function xplane.role_requests(text[], jsonb, text[]) is
+  'The requests of grants_catalog for a batch of roles p_names with scopes p_scopes ({role: grants-shaped list}): {db: {"roles", "schemas", "pairs", "objects"}} for every database the scopes name (p_only: of those only).';
 
 create or replace function xplane.role_scopes(p_items jsonb, p_previous jsonb)
 returns jsonb language sql immutable parallel safe as $$

@@ -59,16 +59,22 @@ select is(xplane.remote_query('default', pg_temp.n('odb'), format(
 select is(pg_temp.extra(pg_temp.g('{in1}')), '{}', 'nothing left to show');
 select is((xplane.update_role(pg_temp.n('gs'), pg_temp.g('{in1}'))).status_code, 'no_change', 'and a second update changes nothing');
 
--- In a batch where out1 is another role's scope (read for it already): still seen for gs.
-select is((xplane.create_role(pg_temp.n('gs2'), pg_temp.g('{out1}'))).status_code, 'success', 'a second role, with USAGE on out1');
+-- In a batch where out1 and the other database are another role's scope (read for it
+-- already): still seen for gs.
+create function pg_temp.g2() returns jsonb language sql as $$
+  select jsonb_build_object('grants', pg_temp.g('{out1}') -> 'grants' || jsonb_build_array(
+    jsonb_build_object('database', pg_temp.n('odb'), 'on', 'database', 'privileges', '["CONNECT"]'::jsonb)))
+$$;
+select is((xplane.create_role(pg_temp.n('gs2'), pg_temp.g2())).status_code, 'success', 'a second role, with USAGE on out1 and CONNECT on the other database');
 select is(xplane.remote_exec('default', '', format('grant usage on schema out1 to %1$I; grant select on out1.t to %1$I; '
-  || 'alter default privileges in schema out1 grant insert on tables to %1$I', pg_temp.n('gs'))), 'ALTER DEFAULT PRIVILEGES', 'by hand again, on out1');
-select is((select array_agg(format('%s %s %s', g ->> 'schema', g ->> 'on', g -> 'privileges') order by 1)
+  || 'alter default privileges in schema out1 grant insert on tables to %1$I; grant connect on database %2$I to %1$I',
+  pg_temp.n('gs'), pg_temp.n('odb'))), 'GRANT', 'by hand again, on out1 and on the other database');
+select is((select array_agg(format('%s.%s %s %s', g ->> 'database' = current_database(), g ->> 'schema', g ->> 'on', g -> 'privileges') order by 1)
              from jsonb_array_elements(xplane.observe_many(jsonb_build_array(
                     jsonb_build_object('kind', 'Role', 'name', pg_temp.n('gs'), 'spec', pg_temp.g('{in1}')),
-                    jsonb_build_object('kind', 'Role', 'name', pg_temp.n('gs2'), 'spec', pg_temp.g('{out1}')))) -> 0 -> 'observed' -> 'grants') g),
-  array['in1 schema ["USAGE"]', 'out1 schema ["USAGE"]', 'out1 tables ["INSERT", "SELECT"]'],
-  'observed together with the role whose scope out1 is: the hand-made grants to the first one are seen');
+                    jsonb_build_object('kind', 'Role', 'name', pg_temp.n('gs2'), 'spec', pg_temp.g2()))) -> 0 -> 'observed' -> 'grants') g),
+  array['f. database ["CONNECT"]', 't.in1 schema ["USAGE"]', 't.out1 schema ["USAGE"]', 't.out1 tables ["INSERT", "SELECT"]'],
+  'observed together with the role whose scope they are: the hand-made grants to the first one are seen');
 select ok((xplane.update_role(pg_temp.n('gs'), pg_temp.g('{in1}'))).status_code = 'updated'
           and not has_schema_privilege(pg_temp.n('gs'), 'out1', 'USAGE') and not has_table_privilege(pg_temp.n('gs'), 'out1.t', 'SELECT')
           and has_schema_privilege(pg_temp.n('gs2'), 'out1', 'USAGE'), 'and revoked, the other role''s left');
