@@ -13,7 +13,7 @@ begin
   drop function if exists xplane.quiet_logging_sql();
   -- missing_names: also tablespaces and extension relocations (two parameters more)
   drop function if exists xplane.missing_names(text, text[], text[], jsonb, text[], jsonb, jsonb);
-  -- roles_catalog: p_scope_dbs, the databases of each role's scope (acl_outside)
+  -- roles_catalog: p_databases, the databases a batch reads (acl_outside)
   drop function if exists xplane.roles_catalog(text, text[], text[]);
   -- managed_resources.address: the configuration address, for renames and moved blocks
   alter table xplane.managed_resources add column if not exists address text;
