@@ -16,7 +16,14 @@ onEachServer('default privileges for other creators', { timeout: 300_000 }, () =
 schema "api" {
   database = database.${db}
 }
-role "${p}_app_owner" {}
+role "${p}_app_owner" {
+  grant {
+    database   = database.${db}
+    schema     = schema.api.name
+    on         = "schema"
+    privileges = ["CREATE", "USAGE"]
+  }
+}
 role "${p}_reader" {
   grant {
     database      = database.${db}
@@ -55,7 +62,7 @@ role "${p}_reader" {
     expect(await defaults()).toEqual({ [owner]: 'SELECT' });
 
     await withClient(dbUrl, (c) =>
-      c.query(`create role ${other}; grant create, usage on schema api to ${owner}, ${other}; set role ${owner}; create table api.orders (id int); reset role`),
+      c.query(`create role ${other}; grant create, usage on schema api to ${other}; set role ${owner}; create table api.orders (id int); reset role`),
     );
     await withClient(dbUrl, async (c) => {
       const { rows } = await c.query(`select has_table_privilege($1, 'api.orders', 'SELECT') as can`, [reader]);
