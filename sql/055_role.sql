@@ -19,7 +19,6 @@ returns jsonb language plpgsql volatile set search_path = xplane, pg_catalog as 
 declare
   v_roles    jsonb;
   v_previous jsonb;
-  v_scopes   jsonb;
   v_requests jsonb;
   v_grants   jsonb := '{}';
   v_more     jsonb;
@@ -42,8 +41,7 @@ begin
     select i.name, coalesce(r.previous, '[]') || coalesce(o.entries, '[]') as previous
       from items i left join recorded r on r.name = i.name left join recorded_obj o on o.name = i.name)
   select coalesce(jsonb_object_agg(name, previous), '{}') into v_previous from prev;
-  v_scopes := xplane.role_scopes(p_items, v_previous);
-  v_requests := xplane.role_requests(v_names, v_scopes, null);
+  v_requests := xplane.role_requests(v_names, p_items, v_previous, null);
   -- The members of a role (members_edges) are read where it declares some (or may: no
   -- "members": false in its item) or did at its last apply (member_edges). acl_outside: the
   -- databases no role's scope names where an ACL names a role (a grant made there by hand).
@@ -83,12 +81,11 @@ begin
                                    select d.key, jsonb_array_elements_text(d.value)
                                      from jsonb_each(case when jsonb_typeof(o.value) = 'object' then o.value end) d) x
                     group by o.key) m on m.name = p.key;
-      v_scopes := xplane.role_scopes(p_items, v_previous);
     elsif v_pass > 1 then
       exit;
     end if;
     if v_pass > 1 or v_more is not null and v_more <> '{}' then
-      v_requests := xplane.role_requests(v_names, v_scopes, v_pending);
+      v_requests := xplane.role_requests(v_names, p_items, v_previous, v_pending);
     end if;
     v_grants := v_grants || xplane.grants_catalog(p_provider_config, v_requests,
                               array(select jsonb_array_elements_text(v_roles -> 'databases')));
@@ -107,28 +104,32 @@ $$;
 comment on function xplane.role_batch_catalog(text, jsonb) is
   'Catalog of a batch of roles (Role and ServiceAccount): {"cluster": roles_catalog, "grants": {db: grants_catalog}, "previous_scope": {role: grants}}, in 1 + (number of databases) round trips. The grants are read where each role is authoritative (role_scopes): its scope and where its grants were at its last apply (grant_scopes).';
 
-create or replace function xplane.role_requests(p_names text[], p_scopes jsonb, p_only text[])
+create or replace function xplane.role_requests(p_names text[], p_items jsonb, p_previous jsonb, p_only text[])
 returns jsonb language sql stable set search_path = xplane, pg_catalog as $$
-  -- What grants_catalog reads in each database of the scopes (p_only: in those only): every
-  -- role of the batch (so that what a role holds where only another role's scope reaches is
-  -- seen: grants_catalog_sql "outside"), the schemas of the scopes, which role's scope names
-  -- which schema (a schema's objects are counted for those only) and the objects of
-  -- object-level grants (049_object_grants.sql).
-  with sc as (select s.key as role, g.database, g.schema from jsonb_each(p_scopes) s, xplane.grants_scope(s.value) g
-               where p_only is null or g.database = any (p_only)),
+  -- What grants_catalog reads in each database the roles' scopes name (p_only: in those only;
+  -- a scope: the items' "scope" and where its grants were at its last apply, p_previous, as in
+  -- role_scopes, read here from both without building that object): every role of the batch
+  -- p_names (so that what a role holds where only another role's scope reaches is seen:
+  -- grants_catalog_sql "outside"), the schemas of the scopes, which role's scope names which
+  -- schema ([role, null]: the database; a schema's objects are counted for those only) and the
+  -- objects of object-level grants (049_object_grants.sql).
+  with ent as (select e ->> 'name' as role, g from jsonb_array_elements(p_items) e, jsonb_array_elements(coalesce(e -> 'scope', '[]')) g
+               union all
+               select p.key, g from jsonb_each(coalesce(p_previous, '{}')) p, jsonb_array_elements(p.value) g),
+  sc as (select distinct e.role, e.g ->> 'database' as database, s.schema
+           from ent e cross join lateral (values (null::text), (e.g ->> 'schema')) s(schema)
+          where p_only is null or e.g ->> 'database' = any (p_only)),
   dbs as (select database, coalesce(jsonb_agg(distinct schema) filter (where schema is not null), '[]') as schemas,
-                 -- [role, null]: the database itself is in the role's scope
-                 jsonb_agg(distinct jsonb_build_array(role, schema)) as pairs
+                 jsonb_agg(jsonb_build_array(role, schema)) as pairs
             from sc group by database),
-  objs as (select g ->> 'database' as db, xplane.grant_objects_wanted(jsonb_agg(g)) as objs
-             from jsonb_each(p_scopes) s, jsonb_array_elements(s.value) g
-            where g ? 'objects' group by 1)
+  objs as (select e.g ->> 'database' as db, xplane.grant_objects_wanted(jsonb_agg(e.g)) as objs
+             from ent e where e.g ? 'objects' group by 1)
   select coalesce(jsonb_object_agg(d.database, jsonb_build_object('roles', to_jsonb(p_names), 'schemas', d.schemas, 'pairs', d.pairs)
                     || case when o.objs is null then '{}'::jsonb else jsonb_build_object('objects', o.objs) end), '{}')
     from dbs d left join objs o on o.db = d.database
 $$;
-comment on function xplane.role_requests(text[], jsonb, text[]) is
-  'The requests of grants_catalog for a batch of roles p_names with scopes p_scopes ({role: grants-shaped list}): {db: {"roles", "schemas", "pairs", "objects"}} for every database the scopes name (p_only: of those only).';
+comment on function xplane.role_requests(text[], jsonb, jsonb, text[]) is
+  'The requests of grants_catalog for a batch of roles p_names, items [{"name", "scope"}] and p_previous {role: grants at its last apply}: {db: {"roles", "schemas", "pairs", "objects"}} for every database their scopes name (p_only: of those only).';
 
 create or replace function xplane.role_scopes(p_items jsonb, p_previous jsonb)
 returns jsonb language sql immutable parallel safe as $$
