@@ -282,13 +282,13 @@ returns text language sql immutable parallel safe as $$
   r as (select oid, rolname::text as rolname from pg_catalog.pg_roles where rolname = any ($1::text[])),
   s as (select oid, nspname::text as nspname, nspowner, nspacl from pg_catalog.pg_namespace where nspname = any ($2::text[])),
   d as (select datdba, datacl from pg_catalog.pg_database where datname = pg_catalog.current_database()),
-  me as (select oid from pg_catalog.pg_roles where rolname = current_user),
+  -- mode: what lets xp act as another role (SET ROLE): SET from PostgreSQL 16 on, MEMBER before
+  me as (select oid, case when pg_catalog.current_setting('server_version_num')::int >= 160000 then 'SET' else 'MEMBER' end as mode
+           from pg_catalog.pg_roles where rolname = current_user),
   ff as materialized (select s.oid as nsp, u.rolname::text as forrole
            from s join pg_catalog.pg_roles u
              on u.rolname = current_user
-             or (u.oid = s.nspowner and case when pg_catalog.current_setting('server_version_num')::int >= 160000
-                   then pg_catalog.pg_has_role(current_user, s.nspowner, 'SET')
-                   else pg_catalog.pg_has_role(current_user, s.nspowner, 'MEMBER') end)),
+             or (u.oid = s.nspowner and pg_catalog.pg_has_role(current_user, s.nspowner, (select mode from me)))),
   objs as materialized (select c.relnamespace as nsp, case c.relkind when 'S' then 'sequences' else 'tables' end as kind, c.oid, c.relowner as owner,
                   coalesce(c.relacl, pg_catalog.acldefault(case c.relkind when 'S' then 's' else 'r' end::"char", c.relowner)) as acl
              from pg_catalog.pg_class c join s on s.oid = c.relnamespace
@@ -316,9 +316,7 @@ returns text language sql immutable parallel safe as $$
                                              'object', case c.kind when 'functions' then c.oid::pg_catalog.regprocedure::text
                                                                    else c.oid::pg_catalog.regclass::text end))
                     filter (where a.grantor <> c.owner and a.grantor <> (select oid from me)
-                              and case when pg_catalog.current_setting('server_version_num')::int >= 160000
-                                       then pg_catalog.pg_has_role(current_user, a.grantor, 'SET')
-                                       else pg_catalog.pg_has_role(current_user, a.grantor, 'MEMBER') end) as t
+                              and pg_catalog.pg_has_role(current_user, a.grantor, (select mode from me))) as t
              from cand c cross join lateral pg_catalog.aclexplode(array[c.item]) a join r on r.oid = a.grantee and c.owner <> r.oid
             group by 1, 2, 3, 4),
   heldj as (select nsp, kind, rolname, json_object_agg(priv, n) as j, json_object_agg(priv, g) filter (where g > 0) as gj,
@@ -347,9 +345,7 @@ returns text language sql immutable parallel safe as $$
               -- what it creates are an owner's (implicit), never a grant
               and a.grantee <> da.defaclrole
               -- only creators xp may act as (ALTER DEFAULT PRIVILEGES FOR ROLE needs it)
-              and case when pg_catalog.current_setting('server_version_num')::int >= 160000
-                       then pg_catalog.pg_has_role(current_user, da.defaclrole, 'SET')
-                       else pg_catalog.pg_has_role(current_user, da.defaclrole, 'MEMBER') end
+              and pg_catalog.pg_has_role(current_user, da.defaclrole, (select mode from me))
             group by 1, 2, 3, 4),
   defk as (select nsp, rolname, kind, json_object_agg(forrole, privs) as j from defs group by 1, 2, 3),
   defr as (select nsp, rolname, json_object_agg(kind, j) as j from defk group by 1, 2),
@@ -359,8 +355,7 @@ returns text language sql immutable parallel safe as $$
   nsh as (select s.oid as nsp, r.rolname, json_agg(distinct a.privilege_type::text order by a.privilege_type::text) as privs,
                  json_agg(distinct a.privilege_type::text order by a.privilege_type::text) filter (where a.is_grantable) as gprivs,
                  json_agg(distinct pg_catalog.pg_get_userbyid(a.grantor)::text) filter (where a.grantor <> s.nspowner
-                   and a.grantor <> (select oid from me) and case when pg_catalog.current_setting('server_version_num')::int >= 160000
-                   then pg_catalog.pg_has_role(current_user, a.grantor, 'SET') else pg_catalog.pg_has_role(current_user, a.grantor, 'MEMBER') end) as thirds
+                   and a.grantor <> (select oid from me) and pg_catalog.pg_has_role(current_user, a.grantor, (select mode from me))) as thirds
             from s cross join lateral unnest(coalesce(s.nspacl, pg_catalog.acldefault('n', s.nspowner))) as i(item)
                    cross join lateral pg_catalog.aclexplode(array[i.item]) a
             join r on r.oid = a.grantee group by 1, 2),
@@ -370,8 +365,7 @@ returns text language sql immutable parallel safe as $$
   dbh as (select r.rolname, json_agg(distinct a.privilege_type::text order by a.privilege_type::text) as privs,
                  json_agg(distinct a.privilege_type::text order by a.privilege_type::text) filter (where a.is_grantable) as gprivs,
                  json_agg(distinct pg_catalog.pg_get_userbyid(a.grantor)::text) filter (where a.grantor <> d.datdba
-                   and a.grantor <> (select oid from me) and case when pg_catalog.current_setting('server_version_num')::int >= 160000
-                   then pg_catalog.pg_has_role(current_user, a.grantor, 'SET') else pg_catalog.pg_has_role(current_user, a.grantor, 'MEMBER') end) as thirds
+                   and a.grantor <> (select oid from me) and pg_catalog.pg_has_role(current_user, a.grantor, (select mode from me))) as thirds
             from d cross join lateral unnest(coalesce(d.datacl, pg_catalog.acldefault('d', d.datdba))) as i(item)
                    cross join lateral pg_catalog.aclexplode(array[i.item]) a
             join r on r.oid = a.grantee group by 1),
@@ -417,9 +411,7 @@ returns text language sql immutable parallel safe as $$
                 from pg_catalog.pg_default_acl da join os on os.oid = da.defaclnamespace
                      cross join lateral unnest(da.defaclacl) as i(item) cross join lateral pg_catalog.aclexplode(array[i.item]) a
                      join r on r.oid = a.grantee and a.grantee <> da.defaclrole
-               where case when pg_catalog.current_setting('server_version_num')::int >= 160000
-                          then pg_catalog.pg_has_role(current_user, da.defaclrole, 'SET')
-                          else pg_catalog.pg_has_role(current_user, da.defaclrole, 'MEMBER') end),
+               where pg_catalog.pg_has_role(current_user, da.defaclrole, (select mode from me))),
   outside as (select h.rolname, json_agg(distinct h.nspname order by h.nspname nulls first) as schemas
                 from anyheld h
                -- ('' for null: a schema has a name; an equality, so a hash anti-join)
