@@ -110,7 +110,8 @@ export class SecretFiles {
  */
 export function checkNamesWrittenAsStrings(
   resources: ResourceInstance[],
-  blockOf: Map<ResourceInstance, { kind: KindDefinition; block: Block; attrs: Map<string, Attribute> }>,
+  /** The block of each resource, at the same index. */
+  blockOf: readonly { kind: KindDefinition; block: Block; attrs: Map<string, Attribute> }[],
   diagnostics: DiagnosticSink,
 ): void {
   const managed = { database: new Map<string, ResourceInstance[]>(), role: new Map<string, ResourceInstance[]>() };
@@ -140,8 +141,9 @@ export function checkNamesWrittenAsStrings(
     if (Array.isArray(value)) for (const v of value) checkOne(r, ns, v, range);
     else checkOne(r, ns, value, range);
   };
-  for (const r of resources) {
-    const block = blockOf.get(r)!;
+  for (let i = 0; i < resources.length; i++) {
+    const r = resources[i]!;
+    const block = blockOf[i]!;
     const names = namingAttributes(r.kind);
     for (const { attr: name, namespace: ns } of names.attributes) {
       if (ns === 'schema') continue;

@@ -286,7 +286,7 @@ export class Resources {
   }
 
   /** The ResourceInstance of one instance: its spec checked against its kind, its provider, lifecycle and dependencies. */
-  build(inst: Instance, providers: Set<string>): ResourceInstance | undefined {
+  build(inst: Instance, providers: Set<string>, onlyProvider = providers.size === 1 ? [...providers][0]! : undefined): ResourceInstance | undefined {
     const r = inst.resource;
     const kind = r.kind;
     const errorsBefore = this.diagnostics.errors;
@@ -328,7 +328,7 @@ export class Resources {
     }
     // without provider = …: the only provider block, else the one named "default", else the
     // default connection (LANGUAGE.md: "without any, the default connection is used")
-    let provider = providers.size === 1 ? [...providers][0]! : 'default';
+    let provider = onlyProvider ?? 'default';
     const providerAttr = r.attrs.get('provider');
     if (providerAttr) {
       const p = providerAttr.value;
@@ -408,7 +408,7 @@ export class Resources {
       dependsOn: sortedStrings(inst.deps),
       range: r.block.range,
     };
-    if (nested.length !== r.block.body.blocks.length || nested.some((x, i) => x.block !== r.block.body.blocks[i])) nestedSources.set(built, nested.map((x) => x.block));
+    if (!sameBlocks(nested, r.block.body.blocks)) nestedSources.set(built, nested.map((x) => x.block));
     return built;
   }
 
@@ -505,6 +505,13 @@ function specKeyOrder(kind: KindDefinition): string[] {
     keyOrders.set(kind, order);
   }
   return order;
+}
+
+/** Are the nested blocks the block's own, in order (no dynamic block)? */
+function sameBlocks(nested: readonly { block: Block }[], blocks: readonly Block[]): boolean {
+  if (nested.length !== blocks.length) return false;
+  for (let i = 0; i < blocks.length; i++) if (nested[i]!.block !== blocks[i]) return false;
+  return true;
 }
 
 /** The strings of a set, sorted; insertion sort for the usual handful (Array#sort allocates). */
