@@ -376,7 +376,11 @@ export class Resources {
         } else if (obj['path'] !== undefined) this.diagnostics.report(b.typeRange, 'connection_secret: path must be known before apply');
       }
     }
-    for (const [name, schema] of entriesOf(kind.attributes)) {
+    // indexed loops, no destructuring: they run for every attribute of every instance
+    const entries = entriesOf(kind.attributes);
+    for (let i = 0; i < entries.length; i++) {
+      const name = entries[i]![0];
+      const schema = entries[i]![1];
       if (spec[name] !== undefined && spec[name] !== null) continue;
       if (schema.required) {
         this.diagnostics.report(r.block.typeRange, `missing required attribute "${name}" in ${inst.address}`, `${name}: ${schema.description}`);
@@ -436,7 +440,10 @@ export class Resources {
       if (checked === undefined) ok = false;
       else out[name] = checked;
     }
-    for (const [name, s] of entriesOf(schema.attributes)) {
+    const entries = entriesOf(schema.attributes);
+    for (let i = 0; i < entries.length; i++) {
+      const name = entries[i]![0];
+      const s = entries[i]![1];
       if (out[name] !== undefined && out[name] !== null) continue;
       if (s.required && !ok && attrs.has(name)) continue; // set, but invalid: reported already
       if (s.required) {
@@ -540,7 +547,10 @@ function cloneDefault(v: Value): Value {
 /** The spec with its keys in the kind's order (stable, readable JSON). */
 function inKeyOrder(spec: Record<string, Value>, order: string[]): Record<string, Value> {
   const out: Record<string, Value> = {};
-  for (const k of order) if (k in spec) out[k] = spec[k]!;
-  for (const k of Object.keys(spec)) if (!(k in out)) out[k] = spec[k]!;
+  for (let i = 0; i < order.length; i++) {
+    const k = order[i]!;
+    if (k in spec) out[k] = spec[k]!;
+  }
+  for (const k in spec) if (!(k in out)) out[k] = spec[k]!;
   return out;
 }
