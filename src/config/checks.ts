@@ -34,18 +34,28 @@ export function reportProblem(p: SpecProblem, block: Block, diagnostics: Diagnos
 /** Converts an attribute's value to its schema's type, checking references and enums. */
 export function checkAttribute(name: string, schema: AttributeSchema, v: EvalValue, range: SourceRange, diagnostics: DiagnosticSink): Value | undefined {
   if (schema.references) {
-    const refs: ResourceRef[] = [];
+    // the first reference to another type, in order (no list of the references is built)
+    const types = schema.references;
     const { value } = unwrap(v);
-    if (value instanceof ResourceRef) refs.push(value);
-    else if (value instanceof ResourceGroup) refs.push(...value.instances.values());
-    else if (Array.isArray(value)) {
-      for (const x of value) if (x instanceof ResourceRef) refs.push(x);
-    }
-    for (const ref of refs) {
-      if (!schema.references.includes(ref.instance.type)) {
-        diagnostics.report(range, `${name}: expected a reference to ${schema.references.map((t) => `a ${t}`).join(' or ')}, got ${ref.instance.address}`);
-        return undefined;
+    let wrong: ResourceRef | undefined;
+    if (value instanceof ResourceRef) {
+      if (!types.includes(value.instance.type)) wrong = value;
+    } else if (value instanceof ResourceGroup) {
+      for (const ref of value.instances.values()) {
+        if (!types.includes(ref.instance.type)) {
+          wrong = ref;
+          break;
+        }
       }
+    } else if (Array.isArray(value)) {
+      for (let i = 0; i < value.length && !wrong; i++) {
+        const x = value[i];
+        if (x instanceof ResourceRef && !types.includes(x.instance.type)) wrong = x;
+      }
+    }
+    if (wrong) {
+      diagnostics.report(range, `${name}: expected a reference to ${types.map((t) => `a ${t}`).join(' or ')}, got ${wrong.instance.address}`);
+      return undefined;
     }
   }
   const c = convert(v, schema.type);
