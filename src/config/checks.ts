@@ -34,18 +34,28 @@ export function reportProblem(p: SpecProblem, block: Block, diagnostics: Diagnos
 /** Converts an attribute's value to its schema's type, checking references and enums. */
 export function checkAttribute(name: string, schema: AttributeSchema, v: EvalValue, range: SourceRange, diagnostics: DiagnosticSink): Value | undefined {
   if (schema.references) {
-    const refs: ResourceRef[] = [];
+    // the first reference to another type, in order (no list of the references is built)
+    const types = schema.references;
     const { value } = unwrap(v);
-    if (value instanceof ResourceRef) refs.push(value);
-    else if (value instanceof ResourceGroup) refs.push(...value.instances.values());
-    else if (Array.isArray(value)) {
-      for (const x of value) if (x instanceof ResourceRef) refs.push(x);
-    }
-    for (const ref of refs) {
-      if (!schema.references.includes(ref.instance.type)) {
-        diagnostics.report(range, `${name}: expected a reference to ${schema.references.map((t) => `a ${t}`).join(' or ')}, got ${ref.instance.address}`);
-        return undefined;
+    let wrong: ResourceRef | undefined;
+    if (value instanceof ResourceRef) {
+      if (!types.includes(value.instance.type)) wrong = value;
+    } else if (value instanceof ResourceGroup) {
+      for (const ref of value.instances.values()) {
+        if (!types.includes(ref.instance.type)) {
+          wrong = ref;
+          break;
+        }
       }
+    } else if (Array.isArray(value)) {
+      for (let i = 0; i < value.length && !wrong; i++) {
+        const x = value[i];
+        if (x instanceof ResourceRef && !types.includes(x.instance.type)) wrong = x;
+      }
+    }
+    if (wrong) {
+      diagnostics.report(range, `${name}: expected a reference to ${types.map((t) => `a ${t}`).join(' or ')}, got ${wrong.instance.address}`);
+      return undefined;
     }
   }
   const c = convert(v, schema.type);
@@ -110,11 +120,14 @@ export class SecretFiles {
  */
 export function checkNamesWrittenAsStrings(
   resources: ResourceInstance[],
-  blockOf: Map<ResourceInstance, { kind: KindDefinition; block: Block; attrs: Map<string, Attribute> }>,
+  /** The block of each resource, at the same index. */
+  blockOf: readonly { kind: KindDefinition; block: Block; attrs: Map<string, Attribute> }[],
   diagnostics: DiagnosticSink,
 ): void {
   const managed = { database: new Map<string, ResourceInstance[]>(), role: new Map<string, ResourceInstance[]>() };
-  for (const r of resources) {
+  // indexed loops: one pass over every resource, run once (for-of allocated an iterator result per step until optimised)
+  for (let i = 0; i < resources.length; i++) {
+    const r = resources[i]!;
     const ns = kindByType(r.type)!.namespace;
     if (ns !== 'database' && ns !== 'role') continue;
     const list = managed[ns].get(r.name);
@@ -137,28 +150,34 @@ export function checkNamesWrittenAsStrings(
     });
   };
   const check = (r: ResourceInstance, ns: 'database' | 'role', value: Value, range: SourceRange) => {
-    if (Array.isArray(value)) for (const v of value) checkOne(r, ns, v, range);
+    if (Array.isArray(value)) for (let i = 0; i < value.length; i++) checkOne(r, ns, value[i]!, range);
     else checkOne(r, ns, value, range);
   };
-  for (const r of resources) {
-    const block = blockOf.get(r)!;
+  for (let i = 0; i < resources.length; i++) {
+    const r = resources[i]!;
+    const block = blockOf[i]!;
     const names = namingAttributes(r.kind);
-    for (const { attr: name, namespace: ns } of names.attributes) {
+    for (let a = 0; a < names.attributes.length; a++) {
+      const { attr: name, namespace: ns } = names.attributes[a]!;
       if (ns === 'schema') continue;
       const v = r.spec[name];
       if (v === undefined || v === null) continue;
       const attr = block.attrs.get(name);
       if (attr) check(r, ns, v, attr.value.range);
     }
-    for (const { type, specKey, attributes: attrs } of names.blocks) {
+    for (let n = 0; n < names.blocks.length; n++) {
+      const { type, specKey, attributes: attrs } = names.blocks[n]!;
       const items = r.spec[specKey];
       if (!Array.isArray(items) || items.length === 0) continue;
-      let i = 0;
-      for (const b of nestedSources.get(r) ?? block.block.body.blocks) {
+      let itemIndex = 0;
+      const nested = nestedSources.get(r) ?? block.block.body.blocks;
+      for (let k = 0; k < nested.length; k++) {
+        const b = nested[k]!;
         if (b.type !== type) continue;
-        const item = items[i++];
+        const item = items[itemIndex++];
         if (typeof item !== 'object' || item === null || Array.isArray(item)) continue;
-        for (const { attr: name, namespace: ns } of attrs) {
+        for (let x = 0; x < attrs.length; x++) {
+          const { attr: name, namespace: ns } = attrs[x]!;
           if (ns === 'schema') continue;
           const v = (item as Record<string, Value>)[name];
           if (v === undefined || v === null) continue;

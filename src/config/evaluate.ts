@@ -12,7 +12,7 @@
 import type { Block, Expression, File } from '../dsl/ast.js';
 import type { Diagnostic, SourceRange } from '../dsl/diagnostics.js';
 import { resourceTypes } from '../kinds/index.js';
-import type { Configuration, OutputValue, ResourceInstance, ResourceType } from '../model/types.js';
+import type { Configuration, OutputValue, ResourceType } from '../model/types.js';
 import { Locals, Variables, evaluateOutput, readOutput, readProviders, readStack, type VariableInput } from './blocks.js';
 import { SecretFiles, checkNames, checkNamesWrittenAsStrings } from './checks.js';
 import { readImports } from './imports.js';
@@ -142,15 +142,17 @@ class Evaluator implements Resolver, ModuleEvaluator {
   /** The resource instances of this configuration or module instance, and of the modules it calls. */
   buildAll(out: Built): void {
     const inherited = this.frame.inherited;
+    const providers = this.shared.providerNames;
+    const onlyProvider = providers.size === 1 ? [...providers][0]! : undefined; // once, not per instance
     for (const r of this.resources.blocks) {
       const instances = this.resources.expand(r);
       if (!instances) continue;
       for (const inst of instances.values()) {
-        const built = this.resources.build(inst, this.shared.providerNames);
+        const built = this.resources.build(inst, providers, onlyProvider);
         if (!built) continue;
         if (inherited.size > 0) built.dependsOn = [...new Set([...built.dependsOn, ...inherited])].sort();
         out.resources.push(built);
-        out.blockOf.set(built, r);
+        out.blocks.push(r);
       }
     }
     for (const block of this.movedBlocks) out.moved.push({ block, prefix: this.frame.prefix });
@@ -258,13 +260,13 @@ class Evaluator implements Resolver, ModuleEvaluator {
     const { stack, stackMode } = readStack(this.stackBlock, this.options.defaultStack, this.ctx);
     const providers = readProviders(this.providerBlocks, this.ctx);
 
-    const built: Built = { resources: [], blockOf: new Map(), moved: [] };
+    const built: Built = { resources: [], blocks: [], moved: [] };
     this.buildAll(built);
     const { resources } = built;
     checkNames(resources, this.diagnostics);
     readImports(this.importBlocks, resources, this.ctx);
     const moved = readMoved(built.moved, resources, this.ctx);
-    if (this.diagnostics.errors === 0) checkNamesWrittenAsStrings(resources, built.blockOf as Map<ResourceInstance, ResourceBlock>, this.diagnostics);
+    if (this.diagnostics.errors === 0) checkNamesWrittenAsStrings(resources, built.blocks as ResourceBlock[], this.diagnostics);
 
     const outputs: OutputValue[] = [];
     for (const block of this.outputBlocks) {

@@ -64,6 +64,7 @@ export function staticAddress(e: Expression, attribute = 'to', block = 'import')
  * a known string or is not that instance's name, and a second import of one instance.
  */
 export function readImports(blocks: readonly Block[], resources: readonly ResourceInstance[], ctx: EvalContext): void {
+  if (blocks.length === 0) return; // the usual case: no map of every address
   const byAddress = new Map(resources.map((r) => [r.address, r]));
   const seen = new Map<string, SourceRange>();
   for (const block of blocks) {

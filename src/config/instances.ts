@@ -286,7 +286,7 @@ export class Resources {
   }
 
   /** The ResourceInstance of one instance: its spec checked against its kind, its provider, lifecycle and dependencies. */
-  build(inst: Instance, providers: Set<string>): ResourceInstance | undefined {
+  build(inst: Instance, providers: Set<string>, onlyProvider = providers.size === 1 ? [...providers][0]! : undefined): ResourceInstance | undefined {
     const r = inst.resource;
     const kind = r.kind;
     const errorsBefore = this.diagnostics.errors;
@@ -328,7 +328,7 @@ export class Resources {
     }
     // without provider = …: the only provider block, else the one named "default", else the
     // default connection (LANGUAGE.md: "without any, the default connection is used")
-    let provider = providers.size === 1 ? [...providers][0]! : 'default';
+    let provider = onlyProvider ?? 'default';
     const providerAttr = r.attrs.get('provider');
     if (providerAttr) {
       const p = providerAttr.value;
@@ -376,7 +376,11 @@ export class Resources {
         } else if (obj['path'] !== undefined) this.diagnostics.report(b.typeRange, 'connection_secret: path must be known before apply');
       }
     }
-    for (const [name, schema] of entriesOf(kind.attributes)) {
+    // indexed loops, no destructuring: they run for every attribute of every instance
+    const entries = entriesOf(kind.attributes);
+    for (let i = 0; i < entries.length; i++) {
+      const name = entries[i]![0];
+      const schema = entries[i]![1];
       if (spec[name] !== undefined && spec[name] !== null) continue;
       if (schema.required) {
         this.diagnostics.report(r.block.typeRange, `missing required attribute "${name}" in ${inst.address}`, `${name}: ${schema.description}`);
@@ -408,7 +412,7 @@ export class Resources {
       dependsOn: sortedStrings(inst.deps),
       range: r.block.range,
     };
-    if (nested.length !== r.block.body.blocks.length || nested.some((x, i) => x.block !== r.block.body.blocks[i])) nestedSources.set(built, nested.map((x) => x.block));
+    if (!sameBlocks(nested, r.block.body.blocks)) nestedSources.set(built, nested.map((x) => x.block));
     return built;
   }
 
@@ -436,7 +440,10 @@ export class Resources {
       if (checked === undefined) ok = false;
       else out[name] = checked;
     }
-    for (const [name, s] of entriesOf(schema.attributes)) {
+    const entries = entriesOf(schema.attributes);
+    for (let i = 0; i < entries.length; i++) {
+      const name = entries[i]![0];
+      const s = entries[i]![1];
       if (out[name] !== undefined && out[name] !== null) continue;
       if (s.required && !ok && attrs.has(name)) continue; // set, but invalid: reported already
       if (s.required) {
@@ -507,6 +514,13 @@ function specKeyOrder(kind: KindDefinition): string[] {
   return order;
 }
 
+/** Are the nested blocks the block's own, in order (no dynamic block)? */
+function sameBlocks(nested: readonly { block: Block }[], blocks: readonly Block[]): boolean {
+  if (nested.length !== blocks.length) return false;
+  for (let i = 0; i < blocks.length; i++) if (nested[i]!.block !== blocks[i]) return false;
+  return true;
+}
+
 /** The strings of a set, sorted; insertion sort for the usual handful (Array#sort allocates). */
 function sortedStrings(set: Set<string>): string[] {
   const out = Array.from(set);
@@ -533,7 +547,10 @@ function cloneDefault(v: Value): Value {
 /** The spec with its keys in the kind's order (stable, readable JSON). */
 function inKeyOrder(spec: Record<string, Value>, order: string[]): Record<string, Value> {
   const out: Record<string, Value> = {};
-  for (const k of order) if (k in spec) out[k] = spec[k]!;
-  for (const k of Object.keys(spec)) if (!(k in out)) out[k] = spec[k]!;
+  for (let i = 0; i < order.length; i++) {
+    const k = order[i]!;
+    if (k in spec) out[k] = spec[k]!;
+  }
+  for (const k in spec) if (!(k in out)) out[k] = spec[k]!;
   return out;
 }

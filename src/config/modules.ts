@@ -47,7 +47,8 @@ export interface ModuleEvaluator {
 
 export interface Built {
   resources: ResourceInstance[];
-  blockOf: Map<ResourceInstance, unknown>;
+  /** The resource block of each of `resources`, at the same index (an array, not a map keyed by object). */
+  blocks: unknown[];
   moved: { block: Block; prefix: string }[];
 }
 

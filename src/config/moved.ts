@@ -35,6 +35,8 @@ function declaredAt(address: string, addresses: ReadonlySet<string>, resources: 
 
 /** Reads and checks the moved blocks (each with the module path of where it is written); the valid ones, in order. */
 export function readMoved(blocks: readonly { block: Block; prefix: string }[], instances: readonly ResourceInstance[], ctx: EvalContext): MovedBlock[] {
+  // most configurations have no moved block: no sets of every address for them
+  if (blocks.length === 0) return [];
   const addresses = new Set(instances.map((r) => r.address));
   const resources = new Set(instances.map((r) => resourceOf(r.address)));
   const read: Read[] = [];

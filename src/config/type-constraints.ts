@@ -60,17 +60,24 @@ export type Conversion = { ok: true; value: EvalValue } | { ok: false; message: 
  * inside and stay sensitive. `path` names the element in messages (`[2]`, `.owner`).
  */
 export function convert(v: EvalValue, t: TypeSpec, path = ''): Conversion {
+  const c = convertValue(v, t);
+  if (c.ok) return c;
+  const at = path + c.at;
+  return { ok: false, message: at ? `${c.message} at ${at}` : c.message };
+}
+
+/** A failed conversion inside convertValue: the message, and where below the value it failed
+ * (`[2].owner`), joined only when a conversion fails, not for every element converted. */
+type Inner = { ok: true; value: EvalValue } | { ok: false; message: string; at: string };
+
+function convertValue(v: EvalValue, t: TypeSpec): Inner {
   if (v === UNKNOWN) return { ok: true, value: v };
   if (v instanceof Sensitive) {
-    const inner = convert(v.value, t, path);
+    const inner = convertValue(v.value, t);
     return inner.ok ? { ok: true, value: new Sensitive<EvalValue>(inner.value) } : inner;
   }
   if (v === null) return { ok: true, value: null };
-  if (v instanceof ResourceGroup) return convert(expandGroup(v), t, path);
-  const fail = (): Conversion => ({
-    ok: false,
-    message: `expected ${typeName(t)}, got ${typeOfValue(v)}${path ? ` at ${path}` : ''}`,
-  });
+  if (v instanceof ResourceGroup) return convertValue(expandGroup(v), t);
   switch (t.t) {
     case 'any':
       return { ok: true, value: v };
@@ -78,47 +85,53 @@ export function convert(v: EvalValue, t: TypeSpec, path = ''): Conversion {
       if (typeof v === 'string') return { ok: true, value: v };
       if (typeof v === 'number' || typeof v === 'boolean') return { ok: true, value: String(v) };
       if (v instanceof ResourceRef) return { ok: true, value: v.instance.name() };
-      return fail();
+      return mismatch(v, t);
     case 'number':
       if (typeof v === 'number') return { ok: true, value: v };
       if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return { ok: true, value: Number(v) };
-      return fail();
+      return mismatch(v, t);
     case 'bool':
       if (typeof v === 'boolean') return { ok: true, value: v };
       if (v === 'true' || v === 'false') return { ok: true, value: v === 'true' };
-      return fail();
+      return mismatch(v, t);
     case 'list':
     case 'set': {
-      if (!Array.isArray(v)) return fail();
+      if (!Array.isArray(v)) return mismatch(v, t);
       const out: EvalValue[] = [];
       for (let i = 0; i < v.length; i++) {
-        const c = convert(v[i]!, t.elem, `${path}[${i}]`);
-        if (!c.ok) return c;
+        const c = convertValue(v[i]!, t.elem);
+        if (!c.ok) return { ok: false, message: c.message, at: `[${i}]${c.at}` };
         out.push(c.value);
       }
       return { ok: true, value: t.t === 'set' ? dedupe(out) : out };
     }
     case 'map':
     case 'object': {
-      if (!isObject(v)) return fail();
+      if (!isObject(v)) return mismatch(v, t);
       const out: { [key: string]: EvalValue } = {};
       if (t.t === 'object' && t.attrs) {
         for (const [k, at] of Object.entries(t.attrs)) {
-          if (!(k in v)) return { ok: false, message: `attribute "${k}" is required${path ? ` at ${path}` : ''}` };
-          const c = convert(v[k]!, at, `${path}.${k}`);
-          if (!c.ok) return c;
+          if (!(k in v)) return { ok: false, message: `attribute "${k}" is required`, at: '' };
+          const c = convertValue(v[k]!, at);
+          if (!c.ok) return { ok: false, message: c.message, at: `.${k}${c.at}` };
           out[k] = c.value;
         }
         return { ok: true, value: out };
       }
       for (const k of Object.keys(v)) {
-        const c = t.t === 'map' ? convert(v[k]!, t.elem, `${path}["${k}"]`) : { ok: true as const, value: v[k] as EvalValue };
-        if (!c.ok) return c;
-        out[k] = c.value;
+        if (t.t === 'map') {
+          const c = convertValue(v[k]!, t.elem);
+          if (!c.ok) return { ok: false, message: c.message, at: `["${k}"]${c.at}` };
+          out[k] = c.value;
+        } else out[k] = v[k] as EvalValue;
       }
       return { ok: true, value: out };
     }
   }
+}
+
+function mismatch(v: EvalValue, t: TypeSpec): Inner {
+  return { ok: false, message: `expected ${typeName(t)}, got ${typeOfValue(v)}`, at: '' };
 }
 
 function dedupe(items: EvalValue[]): EvalValue[] {

@@ -70,6 +70,7 @@ export function wrap(v: EvalValue, sensitive: boolean): EvalValue {
 
 /** Removes every sensitive marker (deep), telling whether there was one; groups are expanded. */
 export function deepUnwrap(v: EvalValue): { value: EvalValue; sensitive: boolean } {
+  if (typeof v !== 'object' || v === null) return { value: v, sensitive: false }; // a scalar: most attributes
   let sensitive = false;
   const walk = (x: EvalValue): EvalValue => {
     if (x instanceof Sensitive) {

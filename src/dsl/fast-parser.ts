@@ -42,6 +42,9 @@ import {
 
 class FastParser extends FastScanner {
   private readonly lines: SourceLines;
+  /** The parts of short strings without interpolation, by raw text: `"SELECT"` on every grant
+   * is one array (and one string) per file. Nothing changes an AST's arrays once built. */
+  private readonly plainParts = new Map<string, string[]>();
 
   constructor(
     private readonly path: string,
@@ -496,12 +499,25 @@ class FastParser extends FastScanner {
       }
       i++;
     }
-    if (i > from || !interpolated) parts.push(from < i ? decodeString(text.slice(from, i)) : '');
     this.pos = i + 1;
     this.scanned = false;
-    return { kind: 'Template', parts: interpolated ? foldDirectives(parts, bail) : fit(parts), range: this.range(start, i + 1) };
+    if (!interpolated) return { kind: 'Template', parts: this.plainPart(text, from, i), range: this.range(start, i + 1) };
+    if (i > from) parts.push(decodeString(text.slice(from, i)));
+    return { kind: 'Template', parts: foldDirectives(parts, bail), range: this.range(start, i + 1) };
+  }
+
+  /** The parts of a string without interpolation: its decoded text[from, to). */
+  private plainPart(text: string, from: number, to: number): string[] {
+    if (to - from > MAX_SHARED_PART) return [decodeString(text.slice(from, to))];
+    const raw = text.slice(from, to);
+    let parts = this.plainParts.get(raw);
+    if (!parts) this.plainParts.set(raw, (parts = [decodeString(raw)]));
+    return parts;
   }
 }
+
+/** Strings up to this many characters share their parts array (longer ones are mostly unique). */
+const MAX_SHARED_PART = 24;
 
 /** Offsets of a range built here (every range of the fast path is a Span). */
 const so = (r: SourceRange): number => (r as Span).startOffset;

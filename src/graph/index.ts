@@ -40,10 +40,19 @@ export function buildGraph(resources: readonly ResourceInstance[]): GraphResult 
   for (let i = 0; i < n; i++) {
     // a dependency that is not in the configuration failed to evaluate (already reported)
     // dependsOn is sorted and de-duplicated by evaluation; check rather than redo it
-    let deps = resources[i]!.dependsOn.filter((d) => indexOf.has(d));
-    if (!deps.every((d, k) => k === 0 || deps[k - 1]! < d)) deps = [...new Set(deps)].sort();
+    // (plain loops: this runs for every edge)
+    const own = resources[i]!.dependsOn;
+    let deps: string[] = [];
+    let sorted = true;
+    for (let k = 0; k < own.length; k++) {
+      const d = own[k]!;
+      if (!indexOf.has(d)) continue;
+      if (deps.length > 0 && !(deps[deps.length - 1]! < d)) sorted = false;
+      deps.push(d);
+    }
+    if (!sorted) deps = [...new Set(deps)].sort();
     dependencies[i] = deps;
-    for (const d of deps) dependentsOf[indexOf.get(d)!]!.push(i);
+    for (let k = 0; k < deps.length; k++) dependentsOf[indexOf.get(deps[k]!)!]!.push(i);
   }
   const byAddress = (a: number, b: number) => {
     const x = resources[a]!.address;

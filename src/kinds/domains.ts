@@ -162,24 +162,30 @@ export function valueProblem(
   path = '',
   keyDomain?: Domain,
 ): { problem: string; path: string } | undefined {
+  const p = problemIn(domain, value, sensitive, keyDomain);
+  return p === undefined ? undefined : { problem: p.problem, path: path + p.path };
+}
+
+/** valueProblem below `value`: the path is joined on the way out of a problem, not built for
+ * every element checked (this runs for every attribute of every resource). */
+function problemIn(domain: Domain, value: unknown, sensitive: boolean, keyDomain: Domain | undefined): { problem: string; path: string } | undefined {
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
     const problem = scalarProblem(domain, value, sensitive);
-    return problem === undefined ? undefined : { problem, path };
+    return problem === undefined ? undefined : { problem, path: '' };
   }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const p = valueProblem(domain, value[i], sensitive, `${path}[${i}]`, keyDomain);
-      if (p) return p;
+      const p = problemIn(domain, value[i], sensitive, keyDomain);
+      if (p) return { problem: p.problem, path: `[${i}]${p.path}` };
     }
     return undefined;
   }
   if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
-    for (const [k, v] of Object.entries(value)) {
-      const keyPath = `${path}[${JSON.stringify(k)}]`;
+    for (const k of Object.keys(value)) {
       const keyProblem = keyDomain ? scalarProblem(keyDomain, k) : stringProblem(k);
-      if (keyProblem) return { problem: `the key ${keyProblem}`, path: keyPath };
-      const p = valueProblem(domain, v, sensitive, keyPath, keyDomain);
-      if (p) return p;
+      if (keyProblem) return { problem: `the key ${keyProblem}`, path: `[${JSON.stringify(k)}]` };
+      const p = problemIn(domain, (value as Record<string, unknown>)[k], sensitive, keyDomain);
+      if (p) return { problem: p.problem, path: `[${JSON.stringify(k)}]${p.path}` };
     }
   }
   return undefined;

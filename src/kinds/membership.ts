@@ -46,7 +46,7 @@ export function finalizeMemberships(spec: Record<string, Value>): SpecProblem[] 
 function finalizeMembers(spec: Record<string, Value>): SpecProblem[] {
   const problems: SpecProblem[] = [];
   const blocks = spec['members'];
-  if (!Array.isArray(blocks)) return problems;
+  if (!Array.isArray(blocks) || blocks.length === 0) return problems;
   const seen = new Map<string, string>();
   blocks.forEach((b, index) => {
     if (!isObject(b) || typeof b['role'] !== 'string') return;
@@ -65,6 +65,10 @@ function finalizeMembershipList(spec: Record<string, Value>): SpecProblem[] {
   const blocks = spec['memberships'];
   if (!Array.isArray(blocks)) return problems;
   const memberOf = Array.isArray(spec['member_of']) ? [...spec['member_of']] : [];
+  if (blocks.length === 0) {
+    spec['member_of'] = memberOf;
+    return problems;
+  }
   const seen = new Map<string, string>();
   blocks.forEach((b, index) => {
     if (!isObject(b) || typeof b['role'] !== 'string') return;

@@ -261,6 +261,13 @@ role "x" { depends_on = role.r }`)).toEqual(['depends_on must be a list of resou
     expect(errorsOf(`database "d" {}\nschema "s" {\n database = "d"\n owner = database.d\n}`)).toEqual([
       'owner: expected a reference to a role or a service_account, got database.d',
     ]);
+    // in a list, and a whole for_each resource: the first of the wrong kind is named
+    expect(errorsOf(`role "a" {}\ndatabase "d" {}\nschema "s" { database = "d" }\nrole "x" { member_of = [role.a, database.d, schema.s] }`)).toEqual([
+      'member_of: expected a reference to a role, got database.d',
+    ]);
+    expect(errorsOf(`database "g" {\n for_each = toset(["b", "a"])\n name = each.key\n}\nrole "x" { member_of = database.g }`)).toEqual([
+      'member_of: expected a reference to a role, got database.g["a"]',
+    ]);
   });
 
   it('makes service_account.x.password sensitive and unknown until apply', () => {
