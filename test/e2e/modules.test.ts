@@ -168,6 +168,22 @@ onEachServer('modules', { timeout: 300_000 }, () => {
         'module.customer["b"].role.app',
         'module.customer["b"].schema.tenant',
       ]);
+      // its events keep the module address where the configuration no longer declares it:
+      // before the destroy (the record's address), and after it (the address each was recorded under)
+      const eventsOf = async (name: string) =>
+        expectOk(await run(['events', '--json', '--limit', '10000']), 'events')
+          .stdout.trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as { name: string; address: string; reason: string })
+          .filter((e) => e.name === name);
+      const pending = await eventsOf(`${prefix}_b_app`);
+      expect(pending.length).toBeGreaterThan(0);
+      expect(new Set(pending.map((e) => e.address))).toEqual(new Set(['module.customer["b"].role.app']));
+      expectOk(await run(['apply', '--auto-approve', '--allow-data-loss']), 'apply the removal');
+      const gone = await eventsOf(`${prefix}_b_app`);
+      expect(gone.length).toBeGreaterThan(pending.length);
+      expect(gone.at(-1)!.address).toBe('module.customer["b"].role.app');
+      expect(gone.every((e) => e.address === 'module.tenant["b"].role.app' || e.address === 'module.customer["b"].role.app'), JSON.stringify(gone)).toBe(true);
     } finally {
       expectOk(await run(['destroy', '--auto-approve', '--allow-data-loss']), 'destroy');
     }
