@@ -86,6 +86,7 @@ const noReferences: Resolver = {
   local: (name, range) => fail(range, `templatefile: a template cannot refer to local.${name}`, 'pass the value in the variables: templatefile(path, { name = local.name })'),
   resource: (type, label, range) => fail(range, `templatefile: a template cannot refer to ${type}.${label}`, 'pass the value in the variables of templatefile()'),
   module: (name, range) => fail(range, `templatefile: a template cannot refer to module.${name}`, 'pass the value in the variables of templatefile()'),
+  path: (name, range) => fail(range, `templatefile: a template cannot refer to path.${name}`, 'pass the value in the variables of templatefile()'),
 };
 
 /** Parsed templates by absolute path and text, for one evaluation (10,000 calls parse once). */
