@@ -11,6 +11,7 @@ import { FunctionError, list, num, obj, str, setOf, strings, type FunctionContex
 import { configPath } from './function-paths.js';
 import { collectionFunctions } from './functions-collections.js';
 import { encodingFunctions } from './functions-encoding.js';
+import { numericFunctions } from './functions-numeric.js';
 import { allMatches, compileRegex, expandTemplate, textFunctions } from './functions-text.js';
 import { FormatError, formatValues, goJSON } from './format.js';
 import {
@@ -272,6 +273,7 @@ export const functions: Record<string, FunctionDef> = {
   ...textFunctions,
   ...collectionFunctions,
   ...encodingFunctions,
+  ...numericFunctions,
 };
 
 /** A FormatError as the FunctionError of a call (its argument counted after the spec). */
