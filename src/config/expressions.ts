@@ -375,7 +375,11 @@ function index(obj: EvalValue, idx: EvalValue, range: SourceRange): EvalValue {
   if (isObject(value)) {
     const k = convert(i.value, STRING);
     if (!k.ok || typeof k.value !== 'string') fail(range, `a map key must be a string, got ${typeOfValue(i.value)}`);
-    if (!(k.value in value)) fail(range, `no key "${k.value}" in the map`, didYouMean(k.value, Object.keys(value)));
+    if (!(k.value in value)) {
+      // neither a sensitive key nor the keys of a sensitive map are shown
+      if (i.sensitive) fail(range, 'the map has no such key (the key is sensitive: it is not shown)');
+      fail(range, `no key "${k.value}" in the map`, o.sensitive ? undefined : didYouMean(k.value, Object.keys(value)));
+    }
     return wrap(value[k.value]!, sensitive);
   }
   fail(range, `cannot index a ${typeOfValue(value)}`);

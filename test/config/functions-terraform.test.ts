@@ -486,6 +486,48 @@ describe('numeric functions, and the string and collection functions Terraform h
   ])('%s fails: %s', (expr, message, at) => expectError(expr, message, at));
 });
 
+describe('a failing call never shows a sensitive value', () => {
+  const prelude = 'variable "s" {\n  default   = "hunter2-secret"\n  sensitive = true\n}\nvariable "m" {\n  default   = { key = "hunter2-secret" }\n  sensitive = true\n}\n';
+  /** The errors of `expr` as an output: message and hint, with where they are. */
+  const errorsOf = (expr: string) => {
+    const r = evalText(`${prelude}output "o" {\n  value     = ${expr}\n  sensitive = true\n}\n`);
+    expect(r.config, expr).toBeUndefined();
+    return r.diagnostics.filter((d) => d.severity === 'error').map((d) => ({ text: `${d.message} ${d.hint ?? ''}`, at: d.range?.start.line }));
+  };
+
+  it.each([
+    'tonumber(var.s)',
+    'tobool(var.s)',
+    'jsondecode(var.s)',
+    'jsondecode("[\\"${var.s}")',
+    'parseint(var.s, 10)',
+    'regex("(${var.s}", "x")',
+    'replace("a", "/${var.s}(/", "b")',
+    'uuidv5(var.s, "x")',
+    'lookup({}, var.s)',
+    'file("${var.s}.txt")',
+    'fileset(".", "[${var.s}")',
+    'templatefile("${var.s}.tpl", {})',
+    'yamldecode("${var.s}: [")',
+    'format("%d", var.m)',
+    '{ a = 1 }[var.s]',
+    'var.m["kye"]',
+  ])('%s: located, and no part of the value', (expr) => {
+    const errors = errorsOf(expr);
+    expect(errors.length, expr).toBeGreaterThan(0);
+    for (const e of errors) {
+      expect(e.at, expr).toBe(10);
+      // nor its keys: the name of a sensitive map's key is not suggested
+      expect(e.text, expr).not.toMatch(/hunter|secret|"key"/);
+    }
+  });
+
+  it('an error that does not depend on the value is shown as it is', () => {
+    expect(errorsOf('lookup(var.m, "nope")').map((e) => e.text)).toEqual(['lookup: failed to find key "nope" (give a default: lookup(map, "nope", default)) ']);
+    expect(errorsOf('tomap(var.s)').map((e) => e.text)).toEqual(['tomap: argument 1 must be a map or object, got string ']);
+  });
+});
+
 describe('encoding and hashing functions', () => {
   it.each([
     ['base64encode("Hello World")', 'SGVsbG8gV29ybGQ='],
