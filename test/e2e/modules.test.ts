@@ -184,6 +184,14 @@ onEachServer('modules', { timeout: 300_000 }, () => {
       expect(gone.length).toBeGreaterThan(pending.length);
       expect(gone.at(-1)!.address).toBe('module.customer["b"].role.app');
       expect(gone.every((e) => e.address === 'module.tenant["b"].role.app' || e.address === 'module.customer["b"].role.app'), JSON.stringify(gone)).toBe(true);
+      // and, gone, it is still found by that address: the events recorded at it
+      const byAddress = expectOk(await run(['events', '--resource', 'module.customer["b"].role.app', '--json']), 'events of a destroyed resource');
+      const found = byAddress.stdout.trim().split('\n').map((l) => JSON.parse(l) as { name: string; address: string; reason: string });
+      expect(found.map((e) => e.reason)).toContain('Deleted');
+      expect(found.every((e) => e.name === `${prefix}_b_app` && e.address === 'module.customer["b"].role.app')).toBe(true);
+      const never = await run(['events', '--resource', 'module.customer["zz"].role.app']);
+      expect(never.code).toBe(1);
+      expect(never.stderr).toContain('no managed resource module.customer["zz"].role.app');
     } finally {
       expectOk(await run(['destroy', '--auto-approve', '--allow-data-loss']), 'destroy');
     }

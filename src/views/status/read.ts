@@ -165,6 +165,8 @@ export function parseAddress(address: string): ResourceRef | undefined {
 export interface EventFilter extends StatusFilter {
   /** Events of these resources only. */
   resourceIds?: string[];
+  /** Events recorded at this configuration address only (a resource no longer managed). */
+  address?: string;
   type?: 'Normal' | 'Warning';
   /** Events after this id (following). */
   afterId?: number;
@@ -219,10 +221,11 @@ export async function readEvents(client: pg.Client, f: EventFilter): Promise<Res
           and ($2::uuid[] is null or e.resource_id = any($2::uuid[]))
           and ($3::text is null or e.type::text = $3)
           and e.id > $4
+          and ($6::text is null or e.address = $6)
         order by e.id desc
         limit $5) newest
      order by id::bigint`,
-    [f.stack ?? null, f.resourceIds ?? null, f.type ?? null, f.afterId ?? 0, f.limit ?? 50],
+    [f.stack ?? null, f.resourceIds ?? null, f.type ?? null, f.afterId ?? 0, f.limit ?? 50, f.address ?? null],
   );
   return rows.map(toEvent);
 }
