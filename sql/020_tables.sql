@@ -83,5 +83,7 @@ create table if not exists xplane.events (
   created_at  timestamptz       not null default pg_catalog.clock_timestamp()
 );
 comment on table xplane.events is 'What happened, newest last: one row per significant action, with the role that acted.';
+alter table xplane.events add column if not exists address text;
+comment on column xplane.events.address is 'The configuration address of its resource when it happened (module.tenant["a"].role.app; null: before 0.7.0, or not applied under one yet): what xp events shows once the resource is gone.';
 create index if not exists events_resource_idx on xplane.events (resource_id, id);
 create index if not exists events_created_idx on xplane.events (created_at);

@@ -67,9 +67,9 @@ declare
 begin
   -- One statement for a batch of events, in array order, each with the acting role; NOTIFY each.
   with added as (
-    insert into xplane.events (resource_id, stack, kind, name, database, type, reason, message, actor)
+    insert into xplane.events (resource_id, stack, kind, name, database, type, reason, message, actor, address)
     select u.id, coalesce(r.stack, 'default'), r.kind, coalesce(r.name, ''), coalesce(r.database, ''),
-           u.type, u.reason, coalesce(u.message, ''), current_user
+           u.type, u.reason, coalesce(u.message, ''), current_user, r.address
       from unnest(p_ids, p_types, p_reasons, p_messages) with ordinality u(id, type, reason, message, k)
       left join xplane.managed_resources r on r.id = u.id
      order by u.k

@@ -52,8 +52,11 @@ select e.id,
        e.kind,
        e.name,
        e.database,
-       e.resource_id
+       e.resource_id,
+       -- the address its resource is recorded under now, else the one it had then (gone)
+       coalesce(r.address, e.address) as address
   from xplane.events e
+  left join xplane.managed_resources r on r.id = e.resource_id
  where e.created_at > pg_catalog.now() - interval '24 hours'
  order by e.id desc;
 comment on view xplane.recent_events is

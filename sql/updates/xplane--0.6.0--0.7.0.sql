@@ -17,6 +17,8 @@ begin
   drop function if exists xplane.roles_catalog(text, text[], text[]);
   -- managed_resources.address: the configuration address, for renames and moved blocks
   alter table xplane.managed_resources add column if not exists address text;
+  -- events.address: the address of the event's resource when it happened (xp events, once gone)
+  alter table xplane.events add column if not exists address text;
   -- (Role.members: table xplane.member_edges is new, created by 052_role_catalog.sql if not there.)
 end
 $upgrade$;

@@ -38,6 +38,8 @@ export interface Resolver {
   resource(type: ResourceType, label: string, range: SourceRange, scope: Scope, index?: Expression): EvalValue;
   /** `module.NAME`, `module.NAME[index]`, optionally `.output`: outputs of a module call; records the dependencies. */
   module(name: string, range: SourceRange, scope: Scope, index?: Expression, output?: { name: string; range: SourceRange }): EvalValue;
+  /** `path.module`, `path.root`, `path.cwd` (docs/language.md, Files). */
+  path(name: string, range: SourceRange): EvalValue;
   /** `module.NAME` or `module.NAME[KEY]` in a depends_on: adds every resource inside to `deps`; false for anything else. */
   dependsOnModule?(item: Expression, deps: Set<string>): boolean;
 }

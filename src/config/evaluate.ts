@@ -9,6 +9,7 @@
 // blocks.ts (variables, locals, stack, providers, outputs), instances.ts (resources, their
 // for_each/count instances, nested blocks, lifecycle), modules.ts (module calls: each instance
 // is an Evaluator of its own, sharing the diagnostics) and checks.ts (validation).
+import { relative, resolve, sep } from 'node:path';
 import type { Block, Expression, File } from '../dsl/ast.js';
 import type { Diagnostic, SourceRange } from '../dsl/diagnostics.js';
 import { resourceTypes } from '../kinds/index.js';
@@ -17,7 +18,7 @@ import { Locals, Variables, evaluateOutput, readOutput, readProviders, readStack
 import { SecretFiles, checkNames, checkNamesWrittenAsStrings } from './checks.js';
 import { readImports } from './imports.js';
 import { readMoved } from './moved.js';
-import { BUSY, DiagnosticSink, FAILED, alreadyReported, where, type EvalContext, type Resolver, type Scope } from './context.js';
+import { BUSY, DiagnosticSink, FAILED, alreadyReported, failStatic, where, type EvalContext, type Resolver, type Scope } from './context.js';
 import { Resources, type ResourceBlock } from './instances.js';
 import { ModuleCalls, type Built, type ModuleEvaluator, type ModuleFrame, type ModuleLoader } from './modules.js';
 import { didYouMean } from './suggest.js';
@@ -81,7 +82,7 @@ class Evaluator implements Resolver, ModuleEvaluator {
   ) {
     this.options = shared.options;
     this.diagnostics = shared.diagnostics;
-    this.ctx = { resolver: this, diagnostics: this.diagnostics, functions: { env: this.options.env, dir: frame.dir } };
+    this.ctx = { resolver: this, diagnostics: this.diagnostics, functions: { env: this.options.env, dir: this.options.dir } };
     this.variables = new Variables(this.ctx);
     this.locals = new Locals(this.ctx);
     this.resources = new Resources(this.ctx, shared.secretFiles, frame.prefix);
@@ -99,6 +100,21 @@ class Evaluator implements Resolver, ModuleEvaluator {
 
   dependsOnModule(item: Expression, deps: Set<string>): boolean {
     return this.modules.dependsOnModule(item, deps);
+  }
+
+  /**
+   * Terraform's `path`, with the root configuration's directory where Terraform has the working
+   * directory: `path.module` is this module's directory relative to it (`modules/tenant`; `.` at
+   * the root), `path.root` is `.`, `path.cwd` its absolute path. File functions take paths
+   * relative to it, so `file("${path.module}/grants.sql")` reads the module's own file.
+   */
+  path(name: string, range: SourceRange): EvalValue {
+    const root = resolve(this.options.dir);
+    const slashes = (p: string) => p.split(sep).join('/');
+    if (name === 'module') return slashes(relative(root, resolve(this.frame.dir))) || '.';
+    if (name === 'root') return '.';
+    if (name === 'cwd') return slashes(root);
+    failStatic(range, `unknown attribute "path.${name}"`, didYouMean(name, ['module', 'root', 'cwd']) ?? 'path has module, root and cwd');
   }
 
   declared(): ReturnType<Variables['declared']> {

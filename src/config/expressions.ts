@@ -302,8 +302,9 @@ function evalName(name: string, range: SourceRange, scope: Scope): EvalValue {
   if (name === 'each') fail(range, '"each" needs an attribute: each.key or each.value');
   if (name === 'count') fail(range, '"count" needs an attribute: count.index');
   if (name === 'module') fail(range, '"module" needs a name: module.NAME');
+  if (name === 'path') fail(range, '"path" needs an attribute: path.module, path.root or path.cwd');
   if ((resourceTypes as string[]).includes(name)) fail(range, `a reference to a ${name} needs its label: ${name}.LABEL`);
-  const candidates = ['var', 'local', 'each', 'count', 'module', ...resourceTypes, ...[...(scope.names?.keys() ?? [])].filter((n) => n !== SPLAT_ITEM)];
+  const candidates = ['var', 'local', 'each', 'count', 'module', 'path', ...resourceTypes, ...[...(scope.names?.keys() ?? [])].filter((n) => n !== SPLAT_ITEM)];
   failStatic(range, `unknown name "${name}"`, didYouMean(name, candidates) ?? 'references start with var., local., each., count. or a resource type (role.x)');
 }
 
@@ -327,6 +328,8 @@ function evalRoot(root: string, name: string, range: SourceRange, scope: Scope, 
     // falls through
     case 'module':
       return ctx.resolver.module(name, range, scope);
+    case 'path':
+      return ctx.resolver.path(name, range);
     case 'provider':
       fail(range, 'provider.NAME is only allowed as the value of a resource\'s provider attribute');
     // falls through
@@ -372,7 +375,11 @@ function index(obj: EvalValue, idx: EvalValue, range: SourceRange): EvalValue {
   if (isObject(value)) {
     const k = convert(i.value, STRING);
     if (!k.ok || typeof k.value !== 'string') fail(range, `a map key must be a string, got ${typeOfValue(i.value)}`);
-    if (!(k.value in value)) fail(range, `no key "${k.value}" in the map`, didYouMean(k.value, Object.keys(value)));
+    if (!(k.value in value)) {
+      // neither a sensitive key nor the keys of a sensitive map are shown
+      if (i.sensitive) fail(range, 'the map has no such key (the key is sensitive: it is not shown)');
+      fail(range, `no key "${k.value}" in the map`, o.sensitive ? undefined : didYouMean(k.value, Object.keys(value)));
+    }
     return wrap(value[k.value]!, sensitive);
   }
   fail(range, `cannot index a ${typeOfValue(value)}`);

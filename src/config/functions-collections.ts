@@ -36,6 +36,31 @@ function bools(a: EvalValue[], fn: string): (boolean | null)[] {
 const sets = (a: EvalValue[], fn: string, from = 0) => a.slice(from).map((_, i) => setOf(list(a, i + from, fn), fn));
 
 export const collectionFunctions: Record<string, FunctionDef> = {
+  coalescelist: {
+    arity: [1, Infinity],
+    signature: 'coalescelist(lists...)',
+    structural: true,
+    impl(a) {
+      for (let i = 0; i < a.length; i++) {
+        const l = list(a, i, 'coalescelist');
+        if (l.length > 0) return l;
+      }
+      throw new FunctionError('coalescelist: every argument is an empty list');
+    },
+  },
+  matchkeys: {
+    arity: [3, 3],
+    signature: 'matchkeys(values, keys, searchset)',
+    impl(a) {
+      const values = list(a, 0, 'matchkeys');
+      const keys = list(a, 1, 'matchkeys');
+      const search = list(a, 2, 'matchkeys');
+      if (values.length !== keys.length) {
+        throw new FunctionError(`matchkeys: the values (${values.length}) and the keys (${keys.length}) must be lists of the same length`, 1);
+      }
+      return values.filter((_, i) => search.some((s) => valuesEqual(s, keys[i]!)));
+    },
+  },
   flatten: {
     arity: [1, 1],
     signature: 'flatten(list)',

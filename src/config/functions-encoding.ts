@@ -18,6 +18,20 @@ const hash = (algorithm: string, fn: string): FunctionDef => ({
   impl: (a) => createHash(algorithm).update(str(a, 0, fn), 'utf8').digest('hex'),
 });
 
+/** Go's path.Clean: `.` for nothing, no `//`, `.` or trailing `/`, `..` resolved where it can be. */
+function cleanPath(p: string): string {
+  if (p === '') return '.';
+  const rooted = p.startsWith('/');
+  const out: string[] = [];
+  for (const part of p.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..' && out.length > 0 && out.at(-1) !== '..') out.pop();
+    else if (part !== '..' || !rooted) out.push(part);
+  }
+  const s = out.join('/');
+  return rooted ? `/${s}` : s || '.';
+}
+
 /** Strict UTF-8 decoding: undefined when the bytes are not UTF-8. */
 function utf8(bytes: Buffer): string | undefined {
   try {
@@ -275,6 +289,34 @@ export const encodingFunctions: Record<string, FunctionDef> = {
   sha1: hash('sha1', 'sha1'),
   sha256: hash('sha256', 'sha256'),
   sha512: hash('sha512', 'sha512'),
+  base64sha256: {
+    arity: [1, 1],
+    signature: 'base64sha256(string)',
+    impl: (a) => createHash('sha256').update(str(a, 0, 'base64sha256'), 'utf8').digest('base64'),
+  },
+  base64sha512: {
+    arity: [1, 1],
+    signature: 'base64sha512(string)',
+    impl: (a) => createHash('sha512').update(str(a, 0, 'base64sha512'), 'utf8').digest('base64'),
+  },
+  // Go's filepath.Base and filepath.Dir, on `/` paths: strings only, nothing is read
+  basename: {
+    arity: [1, 1],
+    signature: 'basename(path)',
+    impl(a) {
+      const p = str(a, 0, 'basename').replace(/\/+$/, '');
+      if (p === '') return str(a, 0, 'basename') === '' ? '.' : '/';
+      return p.slice(p.lastIndexOf('/') + 1);
+    },
+  },
+  dirname: {
+    arity: [1, 1],
+    signature: 'dirname(path)',
+    impl(a) {
+      const p = str(a, 0, 'dirname');
+      return cleanPath(p.slice(0, p.lastIndexOf('/') + 1));
+    },
+  },
   uuidv5: {
     arity: [2, 2],
     signature: 'uuidv5(namespace, name)',

@@ -86,6 +86,7 @@ const noReferences: Resolver = {
   local: (name, range) => fail(range, `templatefile: a template cannot refer to local.${name}`, 'pass the value in the variables: templatefile(path, { name = local.name })'),
   resource: (type, label, range) => fail(range, `templatefile: a template cannot refer to ${type}.${label}`, 'pass the value in the variables of templatefile()'),
   module: (name, range) => fail(range, `templatefile: a template cannot refer to module.${name}`, 'pass the value in the variables of templatefile()'),
+  path: (name, range) => fail(range, `templatefile: a template cannot refer to path.${name}`, 'pass the value in the variables of templatefile()'),
 };
 
 /** Parsed templates by absolute path and text, for one evaluation (10,000 calls parse once). */
@@ -110,37 +111,47 @@ const templatefileFn: EvaluatorFunction = {
     const v = unwrap(evaluate(varsArg, scope, ctx));
     if (p.value === UNKNOWN) return wrap(UNKNOWN, p.sensitive || v.sensitive);
     if (typeof p.value !== 'string') fail(pathArg.range, `templatefile: argument 1 must be a string, got ${typeOfValue(p.value)}`);
-    const path = p.value;
-    const vars = v.value;
-    if (vars instanceof ResourceGroup) fail(varsArg.range, 'templatefile: argument 2 must be an object of variables, got a resource group');
-    if (!isObject(vars) && vars !== UNKNOWN) fail(varsArg.range, `templatefile: argument 2 must be an object of variables, got ${typeOfValue(vars)}`);
-    let full: string;
+    if (!p.sensitive) return render(p.value);
+    // every message below names the path (and the template's diagnostics are in that file)
     try {
-      full = configPath(ctx.functions.dir, path, 'templatefile');
+      return wrap(render(p.value), true);
     } catch (err) {
-      if (err instanceof FunctionError) fail(pathArg.range, err.message);
+      if (err instanceof EvalFailure) fail(pathArg.range, 'templatefile: the call fails on a sensitive path (the reason is not shown, as it could show the path)');
       throw err;
     }
-    const parsed = readTemplate(ctx, full, path, pathArg);
-    const called = `in templatefile("${path}") at ${where(e.range)}`;
-    if (parsed.diagnostics.some((d) => d.severity === 'error')) {
-      const d = parsed.diagnostics.find((x) => x.severity === 'error')!;
-      throw new EvalFailure({ ...d, hint: d.hint ? `${d.hint} (${called})` : called });
+
+    function render(path: string): EvalValue {
+      const vars = v.value;
+      if (vars instanceof ResourceGroup) fail(varsArg.range, 'templatefile: argument 2 must be an object of variables, got a resource group');
+      if (!isObject(vars) && vars !== UNKNOWN) fail(varsArg.range, `templatefile: argument 2 must be an object of variables, got ${typeOfValue(vars)}`);
+      let full: string;
+      try {
+        full = configPath(ctx.functions.dir, path, 'templatefile');
+      } catch (err) {
+        if (err instanceof FunctionError) fail(pathArg.range, err.message);
+        throw err;
+      }
+      const parsed = readTemplate(ctx, full, path, pathArg);
+      const called = `in templatefile("${path}") at ${where(e.range)}`;
+      if (parsed.diagnostics.some((d) => d.severity === 'error')) {
+        const d = parsed.diagnostics.find((x) => x.severity === 'error')!;
+        throw new EvalFailure({ ...d, hint: d.hint ? `${d.hint} (${called})` : called });
+      }
+      if (vars === UNKNOWN) return wrap(UNKNOWN, v.sensitive || p.sensitive);
+      const names = new Map<string, EvalValue>();
+      for (const key of Object.keys(vars)) {
+        if (!VARIABLE_NAME.test(key)) fail(varsArg.range, `templatefile: invalid template variable name "${key}": it must start with a letter, followed by letters, digits and underscores`);
+        names.set(key, v.sensitive ? wrap(vars[key]!, true) : vars[key]!);
+      }
+      const inner: EvalContext = { ...ctx, resolver: noReferences, inTemplate: path };
+      const out = evaluate(parsed.template, { where: scope.where, names }, inner);
+      // the whole file is a template: "${x}" alone is still a string
+      const { value, sensitive } = unwrap(out);
+      if (value === UNKNOWN || typeof value === 'string') return out;
+      const s = value === null || Array.isArray(value) || isObject(value) || value instanceof ResourceGroup ? undefined : convert(value, STRING);
+      if (!s?.ok) fail(parsed.template.range, `templatefile: the template "${path}" gives a ${typeOfValue(value)}, not a string`, called);
+      return wrap(s.value, sensitive);
     }
-    if (vars === UNKNOWN) return wrap(UNKNOWN, v.sensitive || p.sensitive);
-    const names = new Map<string, EvalValue>();
-    for (const key of Object.keys(vars)) {
-      if (!VARIABLE_NAME.test(key)) fail(varsArg.range, `templatefile: invalid template variable name "${key}": it must start with a letter, followed by letters, digits and underscores`);
-      names.set(key, v.sensitive ? wrap(vars[key]!, true) : vars[key]!);
-    }
-    const inner: EvalContext = { ...ctx, resolver: noReferences, inTemplate: path };
-    const out = evaluate(parsed.template, { where: scope.where, names }, inner);
-    // the whole file is a template: "${x}" alone is still a string
-    const { value, sensitive } = unwrap(out);
-    if (value === UNKNOWN || typeof value === 'string') return out;
-    const s = value === null || Array.isArray(value) || isObject(value) || value instanceof ResourceGroup ? undefined : convert(value, STRING);
-    if (!s?.ok) fail(parsed.template.range, `templatefile: the template "${path}" gives a ${typeOfValue(value)}, not a string`, called);
-    return wrap(s.value, sensitive);
   },
 };
 

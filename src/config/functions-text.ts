@@ -169,6 +169,21 @@ export const textFunctions: Record<string, FunctionDef> = {
     impl: (a) => str(a, 0, 'strcontains').includes(str(a, 1, 'strcontains')),
   },
   title: { arity: [1, 1], signature: 'title(string)', impl: (a) => title(str(a, 0, 'title')) },
+  trim: {
+    arity: [2, 2],
+    signature: 'trim(string, characters)',
+    impl(a) {
+      // Go's strings.Trim: every leading and trailing character that is in the set
+      const chars = [...str(a, 0, 'trim')];
+      const set = new Set(str(a, 1, 'trim'));
+      let from = 0;
+      let to = chars.length;
+      while (from < to && set.has(chars[from]!)) from++;
+      while (to > from && set.has(chars[to - 1]!)) to--;
+      return chars.slice(from, to).join('');
+    },
+  },
+  strrev: { arity: [1, 1], signature: 'strrev(string)', impl: (a) => graphemes(str(a, 0, 'strrev')).reverse().join('') },
   indent: {
     arity: [2, 2],
     signature: 'indent(spaces, string)',

@@ -11,11 +11,14 @@ import { FunctionError, list, num, obj, str, setOf, strings, type FunctionContex
 import { configPath } from './function-paths.js';
 import { collectionFunctions } from './functions-collections.js';
 import { encodingFunctions } from './functions-encoding.js';
+import { numericFunctions } from './functions-numeric.js';
 import { allMatches, compileRegex, expandTemplate, textFunctions } from './functions-text.js';
 import { FormatError, formatValues, goJSON } from './format.js';
+import { Sensitive } from '../model/types.js';
 import {
   ResourceGroup,
   UNKNOWN,
+  containsSensitive,
   containsUnknown,
   deepUnwrap,
   isObject,
@@ -272,6 +275,7 @@ export const functions: Record<string, FunctionDef> = {
   ...textFunctions,
   ...collectionFunctions,
   ...encodingFunctions,
+  ...numericFunctions,
 };
 
 /** A FormatError as the FunctionError of a call (its argument counted after the spec). */
@@ -292,23 +296,40 @@ export function callFunction(name: string, args: EvalValue[], ctx: FunctionConte
     const said = min === max || max === Infinity ? min : max;
     throw new FunctionError(`${name}: expected ${expected} argument${said === 1 ? '' : 's'}, got ${args.length} (${fn.signature})`);
   }
-  if (fn.structural) {
-    // structural functions see the top level plainly, elements untouched
-    let sensitive = false;
-    const plain = args.map((x) => {
-      const u = unwrap(x);
-      sensitive ||= u.sensitive;
-      return u.value;
-    });
-    if (name !== 'coalesce' && name !== 'length' && plain.some((x) => x === UNKNOWN)) return wrap(UNKNOWN, sensitive);
-    return wrap(fn.impl(plain, ctx), sensitive);
-  }
+  // structural functions see the top level plainly, elements untouched; the others plain values
+  const open = fn.structural ? unwrap : deepUnwrap;
   let sensitive = false;
   const plain = args.map((x) => {
-    const u = deepUnwrap(x);
+    const u = open(x);
     sensitive ||= u.sensitive;
     return u.value;
   });
-  if (plain.some(containsUnknown)) return wrap(UNKNOWN, sensitive);
-  return wrap(fn.impl(plain, ctx), sensitive);
+  if (fn.structural ? name !== 'coalesce' && name !== 'length' && plain.some((x) => x === UNKNOWN) : plain.some(containsUnknown)) return wrap(UNKNOWN, sensitive);
+  try {
+    return wrap(fn.impl(plain, ctx), sensitive);
+  } catch (err) {
+    if (!(err instanceof FunctionError) || !args.some(containsSensitive)) throw err;
+    // A message may quote an argument. It is shown only when the same call with every
+    // sensitive part replaced fails with the same message: then it cannot show them.
+    let again: unknown;
+    try {
+      fn.impl(args.map((x) => open(blind(x)).value), ctx);
+    } catch (e) {
+      again = e;
+    }
+    if (again instanceof FunctionError && again.message === err.message) throw err;
+    throw new FunctionError(`${name}: the call fails on a sensitive value (the reason is not shown, as it could show the value)`, err.argument);
+  }
+}
+
+/** The value with every part under a sensitive mark replaced by another of its type (marks kept). */
+function blind(v: EvalValue, inside = false): EvalValue {
+  if (v instanceof Sensitive) return new Sensitive<EvalValue>(blind(v.value, true));
+  if (Array.isArray(v)) return v.map((x) => blind(x, inside));
+  if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [inside ? `\u0001${k}` : k, blind(x, inside)]));
+  if (!inside) return v;
+  if (typeof v === 'string') return v === '\u0001' ? '\u0002' : '\u0001';
+  if (typeof v === 'number') return v + 1;
+  if (typeof v === 'boolean') return !v;
+  return v;
 }

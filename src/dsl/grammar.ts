@@ -162,7 +162,7 @@ function textMateGrammar() {
             match: `\\b(${identifier})\\s*(?=\\()`,
             captures: { '1': { name: 'support.function.xp' } },
           },
-          { name: 'variable.language.xp', match: `\\b(?:var|local|each|count|module|${SELF})\\b(?=\\.)` },
+          { name: 'variable.language.xp', match: `\\b(?:var|local|each|count|module|path|${SELF})\\b(?=\\.)` },
           { name: 'keyword.operator.xp', match: '\\.\\.\\.|=>|==|!=|<=|>=|&&|\\|\\||[-+*/%<>!?:=]' },
           { name: 'variable.other.xp', match: identifier },
           { begin: '\\{', end: '\\}', patterns: [{ include: '#attribute' }, { include: '#expression' }] },

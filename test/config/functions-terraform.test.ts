@@ -411,6 +411,123 @@ describe('type conversion functions', () => {
   ])('%s fails: %s', (expr, message, at) => expectError(expr, message, at));
 });
 
+describe('numeric functions, and the string and collection functions Terraform has beside those above', () => {
+  it.each([
+    ['abs(23)', 23],
+    ['abs(0)', 0],
+    ['abs(-12.4)', 12.4],
+    ['ceil(5)', 5],
+    ['ceil(5.1)', 6],
+    ['ceil(-5.1)', -5],
+    ['floor(5)', 5],
+    ['floor(4.9)', 4],
+    ['floor(-4.1)', -5],
+    ['log(50, 10)', 1.6989700043360185],
+    ['log(16, 2)', 4],
+    ['log(1, 10)', 0],
+    ['ceil(log(15, 2))', 4],
+    ['pow(3, 2)', 9],
+    ['pow(4, 0)', 1],
+    ['pow(2, -1)', 0.5],
+    ['signum(-13)', -1],
+    ['signum(0)', 0],
+    ['signum(344)', 1],
+    ['parseint("100", 10)', 100],
+    ['parseint("FF", 16)', 255],
+    ['parseint("ff", 16)', 255],
+    ['parseint("-10", 16)', -16],
+    ['parseint("+7", 10)', 7],
+    ['parseint("11111111", 2)', 255],
+    ['parseint("aA", 62)', 656],
+    ['parseint("zZ", 62)', 35 * 62 + 61],
+    ['trim("?!hello?!", "!?")', 'hello'],
+    ['trim("foobar", "far")', 'oob'],
+    ['trim("   hello! world.!  ", "! ")', 'hello! world.'],
+    ['trim("☃x☃", "☃")', 'x'],
+    ['trim("abc", "")', 'abc'],
+    ['strrev("hello")', 'olleh'],
+    ['strrev("a ☃")', '☃ a'],
+    ['strrev("🤔🤷")', '🤷🤔'],
+    ['coalescelist(["a", "b"], ["c", "d"])', ['a', 'b']],
+    ['coalescelist([], ["c", "d"])', ['c', 'd']],
+    ['coalescelist([[], ["c", "d"]]...)', ['c', 'd']],
+    ['matchkeys(["i-123", "i-abc", "i-def"], ["us-west", "us-east", "us-east"], ["us-east"])', ['i-abc', 'i-def']],
+    ['matchkeys(["a", "b"], [1, 2], [2, 3])', ['b']],
+    ['matchkeys([], [], ["x"])', []],
+    ['base64sha256("hello world")', 'uU0nuZNNPgilLlLX2n2r+sSE7+N6U4DukIj3rOLvzek='],
+    ['base64sha512("hello world")', 'MJ7MSJwS1utMxA9QyQLytNDtd+5RGnx6m808qG1M2G+YndNbxf9JlnDaNCVbRbDP2DDoH2Bdz33FVC6TrpzXbw=='],
+    ['basename("foo/bar/baz.txt")', 'baz.txt'],
+    ['basename("foo/bar/")', 'bar'],
+    ['basename("")', '.'],
+    ['basename("/")', '/'],
+    ['dirname("foo/bar/baz.txt")', 'foo/bar'],
+    ['dirname("baz.txt")', '.'],
+    ['dirname("foo/bar/")', 'foo/bar'],
+    ['dirname("/foo")', '/'],
+    ['dirname("./a//b/../c.sql")', 'a'],
+    ['[for f in ["sql/a.sql", "sql/b.sql"] : trimsuffix(basename(f), ".sql")]', ['a', 'b']],
+  ])('%s', (expr, expected) => {
+    expect(valueOf(expr)).toEqual(expected);
+  });
+
+  it.each([
+    ['abs("x")', 'abs: argument 1 expected number, got string', '"x"'],
+    ['log(-1, 10)', 'log: the logarithm of -1 is not a number', '-1'],
+    ['log(8, 1)', 'log: the logarithm in base 1 is not a number', '1)'],
+    ['pow(0, -1)', 'pow: 0 to the power -1 is not a number', 'pow('],
+    ['parseint("12", 2)', 'parseint: cannot parse "12" as a base 2 integer', '"12"'],
+    ['parseint("", 10)', 'parseint: cannot parse "" as a base 10 integer', '""'],
+    ['parseint("1", 63)', 'parseint: base must be a whole number between 2 and 62 inclusive, got 63', '63'],
+    ['parseint("1.5", 10)', 'parseint: cannot parse "1.5" as a base 10 integer', '"1.5"'],
+    ['coalescelist([], [])', 'coalescelist: every argument is an empty list', 'coalescelist('],
+    ['coalescelist("a")', 'coalescelist: argument 1 must be a list, got string', '"a"'],
+    ['matchkeys(["a"], [1, 2], [1])', 'matchkeys: the values (1) and the keys (2) must be lists of the same length', '[1, 2]'],
+    ['strrev(1 == 1 ? [] : [])', 'strrev: argument 1 must be a string, got list', '1 == 1'],
+  ])('%s fails: %s', (expr, message, at) => expectError(expr, message, at));
+});
+
+describe('a failing call never shows a sensitive value', () => {
+  const prelude = 'variable "s" {\n  default   = "hunter2-secret"\n  sensitive = true\n}\nvariable "m" {\n  default   = { key = "hunter2-secret" }\n  sensitive = true\n}\n';
+  /** The errors of `expr` as an output: message and hint, with where they are. */
+  const errorsOf = (expr: string) => {
+    const r = evalText(`${prelude}output "o" {\n  value     = ${expr}\n  sensitive = true\n}\n`);
+    expect(r.config, expr).toBeUndefined();
+    return r.diagnostics.filter((d) => d.severity === 'error').map((d) => ({ text: `${d.message} ${d.hint ?? ''}`, at: d.range?.start.line }));
+  };
+
+  it.each([
+    'tonumber(var.s)',
+    'tobool(var.s)',
+    'jsondecode(var.s)',
+    'jsondecode("[\\"${var.s}")',
+    'parseint(var.s, 10)',
+    'regex("(${var.s}", "x")',
+    'replace("a", "/${var.s}(/", "b")',
+    'uuidv5(var.s, "x")',
+    'lookup({}, var.s)',
+    'file("${var.s}.txt")',
+    'fileset(".", "[${var.s}")',
+    'templatefile("${var.s}.tpl", {})',
+    'yamldecode("${var.s}: [")',
+    'format("%d", var.m)',
+    '{ a = 1 }[var.s]',
+    'var.m["kye"]',
+  ])('%s: located, and no part of the value', (expr) => {
+    const errors = errorsOf(expr);
+    expect(errors.length, expr).toBeGreaterThan(0);
+    for (const e of errors) {
+      expect(e.at, expr).toBe(10);
+      // nor its keys: the name of a sensitive map's key is not suggested
+      expect(e.text, expr).not.toMatch(/hunter|secret|"key"/);
+    }
+  });
+
+  it('an error that does not depend on the value is shown as it is', () => {
+    expect(errorsOf('lookup(var.m, "nope")').map((e) => e.text)).toEqual(['lookup: failed to find key "nope" (give a default: lookup(map, "nope", default)) ']);
+    expect(errorsOf('tomap(var.s)').map((e) => e.text)).toEqual(['tomap: argument 1 must be a map or object, got string ']);
+  });
+});
+
 describe('encoding and hashing functions', () => {
   it.each([
     ['base64encode("Hello World")', 'SGVsbG8gV29ybGQ='],

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { configOf, diagnosticsOf, evalText, resource, tempDir, valueOf } from './fixture.js';
 import { loadConfiguration } from '../../src/config/load.js';
+import { kinds } from '../../src/kinds/index.js';
 
 describe('try and can evaluate their arguments lazily', () => {
   const obj = 'locals {\n  foo = { bar = "baz" }\n  list = [1, 2]\n}\n';
@@ -246,6 +247,36 @@ describe('dynamic blocks', () => {
     `);
     expect(resource(c, 'service_account.app').address).toBe('service_account.app');
     expect(c.resources.find((r) => r.address === 'service_account.app')!.connectionSecret?.path).toBe('secrets/app.env');
+  });
+
+  it('every nested block type of every kind: a dynamic block gives what the written blocks give', () => {
+    // one body per (resource type, block type); a kind with a block type missing here fails the test
+    const bodies: Record<string, string> = {
+      'role/grant': 'database   = "db_\${V}"\n      on         = "database"\n      privileges = ["CONNECT"]',
+      'role/membership': 'role  = "other_\${V}"\n      admin = true',
+      'role/member': 'role  = "member_\${V}"\n      admin = false',
+      'service_account/grant': 'database   = "db_\${V}"\n      on         = "database"\n      privileges = ["CONNECT"]',
+      'service_account/membership': 'role = "other_\${V}"',
+      'service_account/connection_secret': 'path = "secrets/\${V}.env"',
+    };
+    const declared = kinds.flatMap((k) => Object.keys(k.blocks).map((b) => `${k.type}/${b}`)).sort();
+    expect(Object.keys(bodies).sort()).toEqual(declared);
+    for (const [key, body] of Object.entries(bodies)) {
+      const [type, block] = key.split('/') as [string, string];
+      const once = block === 'connection_secret';
+      const values = once ? ['a'] : ['a', 'b'];
+      const wrapper = (inner: string) => `database "saas" {}\n${type} "x" {\n${type === 'service_account' ? '  database = database.saas\n' : ''}${inner}}\n`;
+      const written = configOf(wrapper(values.map((v) => `  ${block} {\n      ${body.replaceAll('${V}', v)}\n  }\n`).join('')));
+      const dynamic = configOf(
+        wrapper(`  dynamic "${block}" {\n    for_each = ${JSON.stringify(values)}\n    content {\n      ${body.replaceAll('${V}', `\${${block}.value}`)}\n    }\n  }\n`),
+      );
+      const x = (c: typeof written) => c.resources.find((r) => r.address === `${type}.x`)!;
+      expect(x(dynamic).spec, key).toEqual(x(written).spec);
+      expect(x(dynamic).connectionSecret, key).toEqual(x(written).connectionSecret);
+      // the blocks are there: the last element's value shows
+      const shown = JSON.stringify([x(dynamic).spec, x(dynamic).connectionSecret]);
+      expect(shown, key).toContain(once ? 'secrets/a.env' : '_b"');
+    }
   });
 
   it('an empty for_each makes no block; lifecycle cannot be dynamic', () => {

@@ -229,6 +229,83 @@ module "typed" {
     ]);
   });
 
+  it('path.module, path.root and path.cwd as Terraform defines them; file functions relative to the root, confined to it', () => {
+    const CONF = `
+      variable "n" {
+        type = string
+      }
+      module "inner" {
+        source = "./inner"
+      }
+      output "paths" {
+        value = [path.module, path.root, path.cwd]
+      }
+      output "own" {
+        value = trimspace(file("\${path.module}/grants.sql"))
+      }
+      output "rendered" {
+        value = templatefile("\${path.module}/t.tpl", { n = var.n })
+      }
+      output "exists" {
+        value = [fileexists("\${path.module}/grants.sql"), fileexists("grants.sql")]
+      }
+      output "listed" {
+        value = fileset(path.module, "*.sql")
+      }
+      output "shared" {
+        value = trimspace(file("\${path.root}/shared/x.txt"))
+      }
+      output "inner" {
+        value = module.inner.where
+      }
+    `;
+    const r = ok(
+      `
+      module "conf" {
+        source = "./modules/conf"
+        n      = "acme"
+      }
+      output "root" {
+        value = [path.module, path.root, path.cwd]
+      }
+      output "conf" {
+        value = module.conf
+      }
+    `,
+      {
+        'modules/conf/main.xp': CONF,
+        'modules/conf/grants.sql': 'GRANT 1\n',
+        'modules/conf/t.tpl': 'hello \${n}',
+        'modules/conf/inner/main.xp': 'output "where" {\n  value = path.module\n}\n',
+        'shared/x.txt': 'shared\n',
+      },
+    );
+    const out = Object.fromEntries(r.config!.outputs.map((o) => [o.name, o.value]));
+    expect(out['root']).toEqual(['.', '.', r.dir]);
+    expect(out['conf']).toEqual({
+      paths: ['modules/conf', '.', r.dir],
+      own: 'GRANT 1',
+      rendered: 'hello acme',
+      exists: [true, false],
+      listed: ['grants.sql'],
+      shared: 'shared',
+      inner: 'modules/conf/inner',
+    });
+    // still confined to the root configuration's directory, from a module too
+    expect(
+      errors('module "m" {\n  source = "./m"\n}\n', {
+        'm/main.xp': 'output "o" {\n  value = file("\${path.module}/../../x")\n}\n',
+      }),
+    ).toEqual(['m/main.xp:2:16 file: "m/../../x" is outside the configuration directory (paths are relative to it and must stay inside it)']);
+    // a path needs an attribute it has; a template sees its variables only
+    expect(errors('output "o" {\n  value = path.modul\n}\n')).toEqual(['main.xp:2:11 unknown attribute "path.modul"']);
+    expect(errors('output "o" {\n  value = path\n}\n')).toEqual(['main.xp:2:11 "path" needs an attribute: path.module, path.root or path.cwd']);
+    const template = load('output "o" {\n  value = templatefile("t.tpl", {})\n}\n', { 't.tpl': '${path.module}' }).diagnostics;
+    expect(template.map((d) => `${d.range?.file}:${d.range?.start.line}:${d.range?.start.column} ${d.message}`)).toEqual([
+      't.tpl:1:3 templatefile: a template cannot refer to path.module',
+    ]);
+  });
+
   it('a cycle across the module boundary names the resources and the module file', () => {
     const r = load(`
 module "m" {

@@ -72,6 +72,7 @@ describe('generated grammar files', () => {
     expect(new RegExp(attribute!.match!).exec('  source   = "./modules/tenant"')?.[1]).toBe('source');
     const language = expression!.patterns!.find((p) => p.name === 'variable.language.xp')!;
     expect('module.tenant["acme"].app_user modules.x'.match(new RegExp(language.match!, 'g'))).toEqual(['module']);
+    expect('"${path.module}/x.sql" paths.x path'.match(new RegExp(language.match!, 'g'))).toEqual(['path']);
   });
 
   it('the TextMate grammar is JSON whose patterns compile', () => {

@@ -168,6 +168,39 @@ onEachServer('modules', { timeout: 300_000 }, () => {
         'module.customer["b"].role.app',
         'module.customer["b"].schema.tenant',
       ]);
+      // its events keep the module address where the configuration no longer declares it:
+      // before the destroy (the record's address), and after it (the address each was recorded under)
+      const eventsOf = async (name: string) =>
+        expectOk(await run(['events', '--json', '--limit', '10000']), 'events')
+          .stdout.trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as { name: string; address: string; reason: string })
+          .filter((e) => e.name === name);
+      const pending = await eventsOf(`${prefix}_b_app`);
+      expect(pending.length).toBeGreaterThan(0);
+      expect(new Set(pending.map((e) => e.address))).toEqual(new Set(['module.customer["b"].role.app']));
+      expectOk(await run(['apply', '--auto-approve', '--allow-data-loss']), 'apply the removal');
+      const gone = await eventsOf(`${prefix}_b_app`);
+      expect(gone.length).toBeGreaterThan(pending.length);
+      expect(gone.at(-1)!.address).toBe('module.customer["b"].role.app');
+      expect(gone.every((e) => e.address === 'module.tenant["b"].role.app' || e.address === 'module.customer["b"].role.app'), JSON.stringify(gone)).toBe(true);
+      // and, gone, it is still found by that address: the events recorded at it in this stack
+      // (another stack may have the same address: the same configuration applied twice)
+      await withClient(url, (c) =>
+        c.query(`insert into xplane.events (stack, kind, name, type, reason, address) values ($1, 'Role', $2, 'Normal', 'Deleted', $3)`, [
+          `${stack}-other`,
+          `${prefix}_other`,
+          'module.customer["b"].role.app',
+        ]),
+      );
+      const byAddress = expectOk(await run(['events', '--resource', 'module.customer["b"].role.app', '--json']), 'events of a destroyed resource');
+      const found = byAddress.stdout.trim().split('\n').map((l) => JSON.parse(l) as { name: string; address: string; reason: string });
+      expect(found.map((e) => e.reason)).toContain('Deleted');
+      expect(found.every((e) => e.name === `${prefix}_b_app` && e.address === 'module.customer["b"].role.app')).toBe(true);
+      await withClient(url, (c) => c.query('delete from xplane.events where stack = $1', [`${stack}-other`]));
+      const never = await run(['events', '--resource', 'module.customer["zz"].role.app']);
+      expect(never.code).toBe(1);
+      expect(never.stderr).toContain('no managed resource module.customer["zz"].role.app');
     } finally {
       expectOk(await run(['destroy', '--auto-approve', '--allow-data-loss']), 'destroy');
     }

@@ -63,6 +63,15 @@ async function settled(run: ReturnType<typeof xpIn>): Promise<void> {
   }
 }
 
+/** The service account's dotenv connection secret, as variables. */
+const secretOf = (dir: string) =>
+  Object.fromEntries(
+    readFileSync(join(dir, 'secrets/app.env'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(/=(.*)/s).slice(0, 2).map((v) => v.replace(/^'|'$/g, ''))),
+  ) as Record<string, string>;
+
 const oids = (url: string, names: string[]) =>
   withClient(url, async (c) => (await c.query<{ rolname: string; oid: string }>(`select rolname, oid::text from pg_roles where rolname = any ($1) order by 1`, [names])).rows.map((r) => r.oid));
 
@@ -82,6 +91,8 @@ onEachServer('renames without loss', { timeout: 300_000 }, () => {
       expectOk(await run(['apply', '--auto-approve']));
       await settled(run);
       const roleOids = await oids(url, [before.a, before.r]);
+      const secretBefore = secretOf(dir);
+      expect(secretBefore['PGUSER']).toBe(before.a);
       const dbOid = await withClient(url, async (c) => (await c.query(`select oid::text from pg_database where datname = $1`, [before.db])).rows[0].oid);
 
       writeConfig(dir, { 'main.xp': config(p, stack, after) });
@@ -111,13 +122,10 @@ onEachServer('renames without loss', { timeout: 300_000 }, () => {
       expect(await withClient(url, async (c) => (await c.query(`select oid::text from pg_database where datname = $1`, [after.db])).rows[0]?.oid)).toBe(dbOid);
       expect(await withClient(url, async (c) => (await c.query(`select 1 from pg_roles where rolname = any ($1)`, [[before.a, before.r]])).rowCount)).toBe(0);
       // the account logs in with its secret, which names the new user, and reads the rows through the renamed role
-      const env = Object.fromEntries(
-        readFileSync(join(dir, 'secrets/app.env'), 'utf8')
-          .trim()
-          .split('\n')
-          .map((l) => l.split(/=(.*)/s).slice(0, 2).map((v) => v.replace(/^'|'$/g, ''))),
-      ) as Record<string, string>;
+      const env = secretOf(dir);
       expect(env['PGUSER']).toBe(after.a);
+      // the same password: the secret is rewritten with the new user name, not regenerated
+      expect(env['PGPASSWORD']).toBe(secretBefore['PGPASSWORD']);
       expect(env['PGDATABASE']).toBe(after.db);
       const rows = await withClient(urlFor(url, { user: env['PGUSER']!, password: env['PGPASSWORD']!, database: after.db }), async (c) =>
         (await c.query(`select count(*)::int as n from ${ident(after.s)}.t`)).rows[0].n,

@@ -182,6 +182,20 @@ describe('moved blocks', () => {
     expect(without.resources.map((r) => r.action).sort()).toEqual(['create', 'delete']);
   });
 
+  it('in a module: a new name at the module address is a rename; a moved instance key with a new name is both', () => {
+    const now = instance('role', 'acme2_app', {}, { address: 'module.tenant["acme"].role.app' });
+    const before = instance('role', 'acme_app', {}, { address: 'module.tenant["acme"].role.app' });
+    const renamed = assemblePlan(input({ declared: [now], records: [{ r: before, server: 'same' }] }));
+    expect(renamed.resources.map((r) => [r.address, r.action, r.renamedFrom, r.movedFrom])).toEqual([['module.tenant["acme"].role.app', 'update', 'acme_app', undefined]]);
+    expect(text(renamed)).toContain('~ name = "acme_app" → "acme2_app" (renamed in place)');
+    const there = instance('role', 'globex_app', {}, { address: 'module.tenant["globex"].role.app' });
+    const both = assemblePlan(input({ declared: [there], records: [{ r: before, server: 'same' }], moved: [moved('module.tenant["acme"]', 'module.tenant["globex"]')] }));
+    expect(both.resources.map((r) => [r.address, r.action, r.renamedFrom, r.movedFrom])).toEqual([
+      ['module.tenant["globex"].role.app', 'update', 'acme_app', 'module.tenant["acme"].role.app'],
+    ]);
+    expect(both.summary).toMatchObject({ add: 0, destroy: 0 });
+  });
+
   it('a new label for the same name without a moved block is the same object: nothing to do', () => {
     // (as after `xp import` into a new directory: its labels are its own)
     const now = instance('role', 'x', {}, { address: 'role.renamed-label' });

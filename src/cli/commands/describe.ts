@@ -5,6 +5,7 @@ import type { CommandIO, ParsedArgs } from './command.js';
 import { ExitError, ExitCode } from './errors.js';
 import { addressBook, describeResource, findRecorded, findResources, lookUp, parseAddress, withAddresses, type AddressBook } from '../../views/status/read.js';
 import { describeText } from '../../views/status/render.js';
+import { parseAddress as parseConfigurationAddress } from '../../model/address.js';
 import type { ResourceStatus } from '../../views/status/model.js';
 import { chalkFor, controlSession, scopeOf } from './status.js';
 
@@ -27,13 +28,14 @@ export async function resolveAddress(
   }
   const ref = declared ? { kind: declared.kind, names: [declared.name] } : parseAddress(address);
   database ??= declared && declared.database !== '' ? declared.database : undefined;
-  if (!ref)
+  // a configuration address with a module path that no record has: not a mistake of syntax
+  if (!ref && !parseConfigurationAddress(address)?.type)
     throw new ExitError(
       `not a resource address: ${address}`,
       ExitCode.usage,
       'Expected TYPE.NAME (schema.api, role.app-owner), TYPE["name"] or Kind/name; `xp status` lists them.',
     );
-  const found = withAddresses(await findResources(client, ref, { stack, database }), book);
+  const found = ref ? withAddresses(await findResources(client, ref, { stack, database }), book) : [];
   if (found.length === 0)
     throw new ExitError(
       `no managed resource ${address}${stack === undefined ? '' : ` in stack ${stack}`}${database ? ` in database ${database}` : ''}`,

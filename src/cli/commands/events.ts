@@ -28,10 +28,19 @@ export async function run(args: ParsedArgs, io: CommandIO): Promise<number> {
     const book = addressBook(config);
     const filter: EventFilter = { stack, type, limit };
     if (typeof args.flags.resource === 'string') {
-      // An explicit resource is found wherever it lives, unless --stack narrows it.
-      const found = await resolveAddress(client, args.flags.resource, typeof args.flags.stack === 'string' ? args.flags.stack : undefined, undefined, book);
-      filter.resourceIds = found.map((r) => r.id);
-      filter.stack = undefined;
+      // An explicit resource is found wherever it lives, unless --stack narrows it; one no
+      // longer managed (destroyed) by the address its events were recorded at, in this
+      // configuration's stack (or --stack's): an address means something in one stack only.
+      const address = args.flags.resource;
+      const stackFlag = typeof args.flags.stack === 'string' ? args.flags.stack : undefined;
+      try {
+        filter.resourceIds = (await resolveAddress(client, address, stackFlag, undefined, book)).map((r) => r.id);
+        filter.stack = undefined;
+      } catch (err) {
+        if (!(err instanceof ExitError) || (await readEvents(client, { stack, address, limit: 1 })).length === 0) throw err;
+        filter.address = address;
+        filter.stack = stack;
+      }
     }
     let lastId = 0;
     let header = true;

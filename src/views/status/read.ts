@@ -165,6 +165,8 @@ export function parseAddress(address: string): ResourceRef | undefined {
 export interface EventFilter extends StatusFilter {
   /** Events of these resources only. */
   resourceIds?: string[];
+  /** Events recorded at this configuration address only (a resource no longer managed). */
+  address?: string;
   type?: 'Normal' | 'Warning';
   /** Events after this id (following). */
   afterId?: number;
@@ -184,13 +186,15 @@ interface EventRow {
   message: string;
   actor: string;
   created_at: Date;
+  /** The address its resource is recorded under, else the one it had when the event happened (null: before 0.7.0). */
+  address: string | null;
 }
 
 function toEvent(r: EventRow): ResourceEvent {
   return {
     id: Number(r.id),
     resourceId: r.resource_id,
-    address: r.kind ? addressOf(r.kind, r.name) : r.name,
+    address: r.kind ? addressOf(r.kind, r.name, r.address) : r.name,
     stack: r.stack,
     kind: r.kind,
     name: r.name,
@@ -211,16 +215,17 @@ export async function readEvents(client: pg.Client, f: EventFilter): Promise<Res
   const { rows } = await client.query<EventRow>(
     `select * from (
        select e.id::text, e.resource_id::text, e.stack, e.kind::text as kind, e.name, coalesce(e.database, '') as database,
-              e.type::text as type, e.reason, e.message, e.actor, e.created_at
+              e.type::text as type, e.reason, e.message, e.actor, e.created_at, e.address
          from xplane.recent_events e
         where ($1::text is null or e.stack = $1)
           and ($2::uuid[] is null or e.resource_id = any($2::uuid[]))
           and ($3::text is null or e.type::text = $3)
           and e.id > $4
+          and ($6::text is null or e.address = $6)
         order by e.id desc
         limit $5) newest
      order by id::bigint`,
-    [f.stack ?? null, f.resourceIds ?? null, f.type ?? null, f.afterId ?? 0, f.limit ?? 50],
+    [f.stack ?? null, f.resourceIds ?? null, f.type ?? null, f.afterId ?? 0, f.limit ?? 50, f.address ?? null],
   );
   return rows.map(toEvent);
 }
