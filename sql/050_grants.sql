@@ -107,6 +107,8 @@ declare
   v_bad     text;
   v_rows    jsonb := '[]';
   v_owners  jsonb;
+  v_by      text;
+  v_any_by  boolean := false;
 begin
   if p_grants is null or p_grants = 'null'::jsonb then
     return '[]'::jsonb;
@@ -124,12 +126,12 @@ begin
       perform xplane.invalid_spec(p_kind, v_field, 'must be an object {database, schema, on, privileges, future}');
     end if;
     v_bad := null;
-    if v_item - array['database', 'schema', 'on', 'privileges', 'future', 'future_owners', 'grant_option', 'objects', 'columns'] <> '{}'::jsonb then
+    if v_item - array['database', 'schema', 'on', 'privileges', 'future', 'future_owners', 'grant_option', 'granted_by', 'objects', 'columns'] <> '{}'::jsonb then
       select string_agg(format('"%s"', k), ', ') into v_bad
-        from jsonb_object_keys(v_item) k where k not in ('database', 'schema', 'on', 'privileges', 'future', 'future_owners', 'grant_option', 'objects', 'columns');
+        from jsonb_object_keys(v_item) k where k not in ('database', 'schema', 'on', 'privileges', 'future', 'future_owners', 'grant_option', 'granted_by', 'objects', 'columns');
     end if;
     if v_bad is not null then
-      perform xplane.invalid_spec(p_kind, v_field, format('unknown attribute %s (allowed: database, schema, on, objects, columns, privileges, future, future_owners, grant_option)', v_bad));
+      perform xplane.invalid_spec(p_kind, v_field, format('unknown attribute %s (allowed: database, schema, on, objects, columns, privileges, future, future_owners, grant_option, granted_by)', v_bad));
     end if;
     if v_item ? 'grant_option' and jsonb_typeof(v_item -> 'grant_option') not in ('boolean', 'null') then
       perform xplane.invalid_spec(p_kind, v_field || '.grant_option', 'must be true or false');
@@ -190,6 +192,14 @@ begin
     if coalesce((v_item ->> 'future')::boolean, false) and v_on in ('schema', 'database') then
       perform xplane.invalid_spec(p_kind, v_field || '.future', 'applies to tables, sequences and functions only');
     end if;
+    -- granted_by: default privileges of that creator only (ALTER DEFAULT PRIVILEGES FOR ROLE it),
+    -- instead of those of xp's role (global) or of the schema's future_for (on types)
+    v_by := xplane.spec_identifier(p_kind, jsonb_build_object(v_field || '.granted_by', v_item -> 'granted_by'), v_field || '.granted_by', null, true);
+    if v_by is not null and not (coalesce((v_item ->> 'future')::boolean, false) and coalesce(v_item -> 'objects', 'null') = 'null'
+                                 and (v_schema is null or v_on = 'types') and v_on <> 'database') then
+      perform xplane.invalid_spec(p_kind, v_field || '.granted_by',
+        'applies to default privileges only (future = true without schema, on = "schemas", or on = "types" without objects): the creator whose objects get the privileges');
+    end if;
     v_owners := xplane.spec_identifier_set(p_kind, jsonb_build_object(v_field || '.future_owners', v_item -> 'future_owners'), v_field || '.future_owners');
     if jsonb_array_length(v_owners) > 0 and not coalesce((v_item ->> 'future')::boolean, false) then
       perform xplane.invalid_spec(p_kind, v_field || '.future_owners', 'needs future = true (default privileges for objects these roles create later)');
@@ -224,16 +234,28 @@ begin
                             || jsonb_build_object('grant_option', coalesce((v_item ->> 'grant_option')::boolean, false)));
       continue;
     end if;
+    -- granted_by is not merged: two blocks for one target name the same creator, or none
+    -- (checked only once some block names one: most lists have none)
+    v_any_by := v_any_by or v_by is not null;
+    if v_any_by and exists (select 1 from jsonb_array_elements(v_rows) g
+                             where not g ? 'objects' and g ->> 'database' = v_db and (g ->> 'schema') is not distinct from v_schema
+                               and g ->> 'on' = v_on and (g ->> 'granted_by') is distinct from v_by) then
+      perform xplane.invalid_spec(p_kind, v_field || '.granted_by',
+        format('differs from that of another grant block on %s in %s: one creator per target (merge the blocks, or name the same creator)',
+               v_on, concat_ws('.', v_db, v_schema)));
+    end if;
     v_rows := v_rows || jsonb_build_array(xplane.grant_entry(v_db, v_schema, v_on, v_privs,
                                                              coalesce((v_item ->> 'future')::boolean, false))
                                           || jsonb_build_object('future_owners', v_owners,
-                                                                'grant_option', coalesce((v_item ->> 'grant_option')::boolean, false)));
+                                                                'grant_option', coalesce((v_item ->> 'grant_option')::boolean, false))
+                                          || case when v_by is null then '{}'::jsonb else jsonb_build_object('granted_by', v_by) end);
   end loop;
   if jsonb_array_length(v_rows) = 1 then
     return v_rows;                                     -- nothing to merge or sort
   end if;
   -- Two blocks for the same (database, schema, on; objects, columns for object-level entries)
-  -- merge: privileges and future_owners united, future and grant_option if either says so.
+  -- merge: privileges and future_owners united, future and grant_option if either says so
+  -- (granted_by: the same in both, checked above).
   return xplane.grants_sorted((
     select jsonb_agg(xplane.grant_entry(k.db, k.sch, k.target,
              array(select distinct jsonb_array_elements_text(g2 -> 'privileges')
@@ -248,10 +270,12 @@ begin
                   and (g2 ->> 'schema') is not distinct from k.sch
                   and (g2 -> 'objects') is not distinct from k.objs and (g2 -> 'columns') is not distinct from k.cols) x), '[]'::jsonb),
              'grant_option', k.gopt)
+           || case when k.by is null then '{}'::jsonb else jsonb_build_object('granted_by', k.by) end
            || case when k.objs is null then '{}'::jsonb else jsonb_build_object('objects', k.objs) end
            || case when k.cols is null then '{}'::jsonb else jsonb_build_object('columns', k.cols) end)
       from (select g ->> 'database' as db, g ->> 'schema' as sch, g ->> 'on' as target, g -> 'objects' as objs, g -> 'columns' as cols,
-                   bool_or((g ->> 'future')::boolean) as fut, bool_or((g ->> 'grant_option')::boolean) as gopt
+                   bool_or((g ->> 'future')::boolean) as fut, bool_or((g ->> 'grant_option')::boolean) as gopt,
+                   max(g ->> 'granted_by') as by
               from jsonb_array_elements(v_rows) g group by 1, 2, 3, 4, 5) k));
 end
 $$;
@@ -530,6 +554,33 @@ $$;
 comment on function xplane.grant_has_defaults(jsonb) is
   'Whether a grants list holds a default-privileges-only entry: global (no schema), on schemas, or on types without objects.';
 
+create or replace function xplane.grant_granted_by(p_desired jsonb, p_database text, p_schema text, p_on text)
+returns text language sql immutable parallel safe as $$
+  -- (most lists name no grantor: the path query answers without unnesting them)
+  select case when coalesce(p_desired @? '$[*].granted_by', false) then (
+    select g ->> 'granted_by' from jsonb_array_elements(p_desired) g
+     where g ? 'granted_by' and g ->> 'database' = p_database and (g ->> 'schema') is not distinct from p_schema
+       and g ->> 'on' = p_on and not g ? 'objects' limit 1) end
+$$;
+comment on function xplane.grant_granted_by(jsonb, text, text, text) is
+  'The granted_by of the whole-schema (or default-privileges-only) grant of a normalised list for (database, schema, on), or null.';
+
+create or replace function xplane.grantor_check_sql(p_grantor text)
+returns text language sql immutable parallel safe as $$
+  -- Run first in the remote transaction of a grant made as p_grantor: a clear error when xp's
+  -- role may not act as it (superuser, or member of it: with SET on PostgreSQL 16+), instead
+  -- of PostgreSQL's "permission denied to change default privileges".
+  select format('do %L', format($b$begin
+  if not pg_catalog.pg_has_role(current_user, %1$L, case when pg_catalog.current_setting('server_version_num')::int >= 160000 then 'SET' else 'MEMBER' end) then
+    raise exception using errcode = '42501',
+      message = format('granted_by = %%s: xp''s role %%s may not act as %%s', %1$L, current_user, %1$L),
+      hint = format('make it a member of that role (GRANT %%I TO %%I WITH SET TRUE on PostgreSQL 16+), or connect as a superuser', %1$L, current_user);
+  end if;
+end$b$, p_grantor))
+$$;
+comment on function xplane.grantor_check_sql(text) is
+  'A DO statement that fails (42501, naming the grantor and what to do) unless the current role may act as p_grantor (SET ROLE): the first statement of what granted_by makes.';
+
 create or replace function xplane.grant_defaults_targets(p_role text, p_desired jsonb, p_scope jsonb, p_catalog jsonb)
 returns table (database text, schema text, kind text, want jsonb, owners jsonb, defs jsonb, future_for jsonb)
 language sql stable parallel safe as $$
@@ -537,7 +588,7 @@ language sql stable parallel safe as $$
   -- declared in p_desired or held (p_catalog: {db: grants_catalog}), within p_scope (where its
   -- grants are authoritative). defs: {creator: privileges} the role gets by default there;
   -- future_for: the creators xp manages them for without future_owners (global: its own role;
-  -- IN SCHEMA: as for tables, the schema's future_for).
+  -- IN SCHEMA: as for tables, the schema's future_for; with granted_by: that creator alone).
   with sc as (select distinct s.database as db, s.schema from xplane.grants_scope(p_scope) s),
   declared as (select g ->> 'database' as db, g ->> 'schema' as schema, g ->> 'on' as kind, g
                  from jsonb_array_elements(coalesce(p_desired, '[]'::jsonb)) g
@@ -553,7 +604,9 @@ language sql stable parallel safe as $$
   select t.db, t.schema, t.kind, coalesce(d.g -> 'privileges', '[]'::jsonb), coalesce(d.g -> 'future_owners', '[]'::jsonb),
          coalesce(case when t.schema is null then p_catalog -> t.db -> 'db_defaults' -> p_role -> t.kind
                        else p_catalog -> t.db -> 'schemas' -> t.schema -> 'defaults' -> p_role -> t.kind end, '{}'::jsonb),
-         case when t.schema is null then jsonb_build_array(p_catalog -> t.db -> 'me')
+         -- granted_by: that creator's only (docs/kinds/role.md, "Grants made by another role")
+         case when d.g ? 'granted_by' then jsonb_build_array(d.g -> 'granted_by')
+              when t.schema is null then jsonb_build_array(p_catalog -> t.db -> 'me')
               else coalesce(p_catalog -> t.db -> 'schemas' -> t.schema -> 'future_for', '[]'::jsonb) end
     from t left join declared d on d.db = t.db and d.schema is not distinct from t.schema and d.kind = t.kind
    where p_catalog ? t.db and (t.schema is null or p_catalog -> t.db -> 'schemas' ? t.schema)
@@ -576,7 +629,10 @@ returns jsonb language sql stable parallel safe as $$
            || jsonb_build_object('future_owners', coalesce((
                 select jsonb_agg(d.key order by d.key collate "C") from jsonb_each(t.defs) d
                  where case when t.owners ? d.key then d.value @> t.want
-                            else jsonb_array_length(d.value) > 0 and not t.future_for ? d.key end), '[]'::jsonb)) as e
+                            else jsonb_array_length(d.value) > 0 and not t.future_for ? d.key end), '[]'::jsonb))
+           -- a declared granted_by is the creator future_for names (its own key, as declared)
+           || coalesce((select jsonb_build_object('granted_by', b) from xplane.grant_granted_by(p_desired, t.database, t.schema, t.kind) b
+                         where b is not null), '{}'::jsonb) as e
       from xplane.grant_defaults_targets(p_role, p_desired, p_scope, p_catalog) t) x
    where jsonb_array_length(e -> 'privileges') > 0 or jsonb_array_length(e -> 'future_owners') > 0
 $$;
@@ -590,8 +646,10 @@ returns jsonb language sql stable parallel safe as $$
   -- ones run in their database under "defaults:<db>", IN SCHEMA ones under the schema's lock.
   select coalesce(jsonb_agg(jsonb_build_object('database', x.database,
            'lock', case when x.schema is null then 'defaults:' || x.database else format('schema:%s.%s', x.database, x.schema) end,
-           'sql', x.sql) order by x.database, x.schema nulls first, x.kind), '[]'::jsonb)
-    from (select t.database, t.schema, t.kind, array_to_string(array(
+           -- granted_by: first, a clear error if xp's role may not act as that creator
+           'sql', case when x.by is null then x.sql else xplane.grantor_check_sql(x.by) || '; ' || x.sql end)
+           order by x.database, x.schema nulls first, x.kind), '[]'::jsonb)
+    from (select t.database, t.schema, t.kind, xplane.grant_granted_by(p_desired, t.database, t.schema, t.kind) as by, array_to_string(array(
             select u.s from (select f from jsonb_array_elements_text(t.future_for) f
                            union select jsonb_array_elements_text(t.owners)
                            union select jsonb_object_keys(t.defs)) c

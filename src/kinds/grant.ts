@@ -64,6 +64,11 @@ export const grantBlock: BlockSchema = {
       default: [],
       references: ['role', 'service_account'],
     },
+    granted_by: {
+      type: STRING,
+      description: 'with future = true and default privileges only (no schema, on = "schemas", on = "types" without objects): the creator whose default privileges these are (ALTER DEFAULT PRIVILEGES FOR ROLE it), instead of xp\'s role',
+      references: ['role', 'service_account'],
+    },
   },
 };
 
@@ -148,6 +153,14 @@ function defaultsOnlyProblems(grant: Record<string, Value>, on: string, noSchema
   const defaultsOnly = on === 'schemas' || (noSchema && on !== 'database') || (on === 'types' && !Array.isArray(grant['objects']));
   if (defaultsOnly && future && grant['grant_option'] === true) {
     problems.push({ message: 'grant_option applies to existing objects; default privileges are granted without it', block: at('grant_option') });
+  }
+  const by = grant['granted_by'];
+  if (by !== undefined && by !== null && !(defaultsOnly && future)) {
+    problems.push({
+      message: 'granted_by applies to default privileges only (future = true without schema, on = "schemas", or on = "types" without objects)',
+      hint: 'granted_by names the creator whose objects created later get the privileges (ALTER DEFAULT PRIVILEGES FOR ROLE …)',
+      block: at('granted_by'),
+    });
   }
   return problems;
 }
