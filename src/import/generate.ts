@@ -305,6 +305,7 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
         if (!(r.login && g.database === r.database)) soft(from, dbId(g.database));
         if (g.schema !== null) soft(from, schemaId(g.database, g.schema));
         for (const o of g.futureOwners ?? []) soft(from, roleId(o));
+        if (g.grantedBy !== undefined) soft(from, roleId(g.grantedBy));
       }
     }
   }
@@ -467,6 +468,7 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
     if (g.grantOption) lines.push('grant_option = true');
     if (g.future) lines.push('future = true');
     if ((g.futureOwners ?? []).length > 0) lines.push(`future_owners = ${list(g.futureOwners!.map((o) => (graph.allowed(`role:${account.name}`, `role:${o}`) ? roleRef(o, true) : quote(o))))}`);
+    if (g.grantedBy !== undefined) lines.push(`granted_by = ${graph.allowed(`role:${account.name}`, `role:${g.grantedBy}`) ? roleRef(g.grantedBy, true) : quote(g.grantedBy)}`);
     lines.push('}');
     return lines.join('\n');
   };

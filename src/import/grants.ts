@@ -19,6 +19,8 @@ export interface GrantOut {
   future: boolean;
   /** Creators beyond the schema owner and xp's role whose default privileges carry `privileges`. */
   futureOwners?: string[];
+  /** Default privileges only: the creator whose default privileges these are, instead of xp's role (global) or the schema's future_for. */
+  grantedBy?: string;
   /** Every privilege held WITH GRANT OPTION. */
   grantOption?: boolean;
 }
@@ -134,22 +136,27 @@ function groupNamed(
  * A default-privileges-only grant (`future = true`, no GRANT on existing objects): global (no
  * schema) or on types. Expressible when each creator xp covers (`covered`: xp's role, or the
  * schema's future_for) gives the same privileges and every other creator gives those too (its
- * future_owners); undefined otherwise.
+ * future_owners); or, when none of those it covers gives anything, as `granted_by` the first
+ * other creator (and the rest, giving the same, its future_owners); undefined otherwise.
  */
-function defaultsOnly(db: string, schema: string | null, kind: string, byCreator: Record<string, string[]>, covered: readonly string[]): GrantOut | undefined {
+function defaultsOnly(db: string, schema: string | null, kind: string, byCreator: Record<string, string[]>, coveredByXp: readonly string[]): GrantOut | undefined {
   if (!['tables', 'sequences', 'functions', 'types', 'schemas'].includes(kind)) return undefined;
-  const want = [...(byCreator[covered[0]!] ?? [])].sort(byName);
-  const same = (ps: string[] | undefined) => ps !== undefined && ps.length === want.length && [...ps].sort(byName).every((p, i) => p === want[i]);
-  if (want.length === 0 || !covered.every((c) => same(byCreator[c]))) return undefined;
-  const owners = Object.keys(byCreator).filter((f) => !covered.includes(f)).sort(byName);
-  if (!owners.every((f) => same(byCreator[f]))) return undefined;
-  return { database: db, schema, on: kind as GrantOut['on'], privileges: want, future: true, futureOwners: owners, grantOption: false };
+  const givers = Object.keys(byCreator).filter((c) => (byCreator[c] ?? []).length > 0).sort(byName);
+  const as = (covered: readonly string[], grantedBy?: string): GrantOut | undefined => {
+    const want = [...(byCreator[covered[0]!] ?? [])].sort(byName);
+    const same = (ps: string[] | undefined) => ps !== undefined && ps.length === want.length && [...ps].sort(byName).every((p, i) => p === want[i]);
+    if (want.length === 0 || !covered.every((c) => same(byCreator[c]))) return undefined;
+    const owners = givers.filter((f) => !covered.includes(f));
+    if (!owners.every((f) => same(byCreator[f]))) return undefined;
+    return { database: db, schema, on: kind as GrantOut['on'], privileges: want, future: true, futureOwners: owners, grantOption: false, ...(grantedBy === undefined ? {} : { grantedBy }) };
+  };
+  return as(coveredByXp) ?? (givers.length > 0 ? as([givers[0]!], givers[0]) : undefined);
 }
 
 /**
  * Whether a default ACL row (global, or on types) is what a default-privileges-only grant of its
  * grantee declares: same database, schema and kind, and a creator xp covers (its own role, the
- * schema's future_for) or one of the grant's future_owners.
+ * schema's future_for; with granted_by, that creator) or one of the grant's future_owners.
  */
 export function coveredByDefaultsOnly(
   d: { schema: string | null; objtype: string; grantee: string; forRole: string },
@@ -163,7 +170,8 @@ export function coveredByDefaultsOnly(
   return grants.some(
     (g) =>
       g.database === db && g.schema === d.schema && g.on === on && g.future && g.objects === undefined &&
-      (d.forRole === me || futureFor.includes(d.forRole) || (g.futureOwners ?? []).includes(d.forRole)),
+      ((g.grantedBy === undefined ? d.forRole === me || futureFor.includes(d.forRole) : d.forRole === g.grantedBy) ||
+        (g.futureOwners ?? []).includes(d.forRole)),
   );
 }
 

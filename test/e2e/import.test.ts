@@ -128,6 +128,8 @@ onEachServer('xp import', { timeout: 300_000 }, () => {
           await c.query(`alter default privileges for role ${f} grant select on tables to ${ident(readers)}`);
           await c.query(`alter default privileges for role ${f} in schema ${ident(sales)} grant usage on types to ${ident(readers)}`);
         }
+        // and a creator's own, that xp's role does not give: granted_by
+        await c.query(`alter default privileges for role ${ident(owner)} grant usage on sequences to ${ident(writers)}`);
 
       });
       const snap0 = await withClient(url(), (c) => snapshot(c, p, db));
@@ -165,6 +167,8 @@ onEachServer('xp import', { timeout: 300_000 }, () => {
       expect(text).not.toContain('(in every schema): SELECT on tables');
       expect(text).toMatch(/ {4}privileges += \["SELECT"\]\n {4}future += true\n {4}future_owners = \[role\.[\w-]+-Owner\]\n/);
       expect(text).toMatch(/ {4}on += "types"\n {4}privileges = \["ALL"\]\n {4}future += true\n/);
+      expect(text).toMatch(/ {4}on += "sequences"\n {4}privileges = \["USAGE"\]\n {4}future += true\n {4}granted_by = (role\.[\w-]+-Owner|"[^"\n]+ Owner")\n/);
+      expect(text).not.toContain('(in every schema): USAGE on sequences');
       // a privilege on some tables only, a column's, a type's: object-level grants (no longer notes)
       expect(text).not.toMatch(/privileges in .* not imported:/);
       expect(text).not.toContain(`to ${JSON.stringify(weird)} (column privileges`);
