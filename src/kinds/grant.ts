@@ -66,7 +66,7 @@ export const grantBlock: BlockSchema = {
     },
     granted_by: {
       type: STRING,
-      description: 'with future = true and default privileges only (no schema, on = "schemas", on = "types" without objects): the creator whose default privileges these are (ALTER DEFAULT PRIVILEGES FOR ROLE it), instead of xp\'s role',
+      description: 'the role that makes the grant (SET ROLE it; GRANT …): on a schema, a database or named objects; on default privileges only, the creator whose default privileges these are (ALTER DEFAULT PRIVILEGES FOR ROLE it), instead of xp\'s role',
       references: ['role', 'service_account'],
     },
   },
@@ -155,10 +155,11 @@ function defaultsOnlyProblems(grant: Record<string, Value>, on: string, noSchema
     problems.push({ message: 'grant_option applies to existing objects; default privileges are granted without it', block: at('grant_option') });
   }
   const by = grant['granted_by'];
-  if (by !== undefined && by !== null && !(defaultsOnly && future)) {
+  const objects = Array.isArray(grant['objects']) && !Array.isArray(grant['columns']) && !future;
+  if (by !== undefined && by !== null && !((defaultsOnly && future) || on === 'schema' || on === 'database' || objects)) {
     problems.push({
-      message: 'granted_by applies to default privileges only (future = true without schema, on = "schemas", or on = "types" without objects)',
-      hint: 'granted_by names the creator whose objects created later get the privileges (ALTER DEFAULT PRIVILEGES FOR ROLE …)',
+      message: 'granted_by applies to a grant on a schema, a database or named objects (objects), and to default privileges only (future = true without schema, on = "schemas", or on = "types" without objects)',
+      hint: 'not to every object of a schema (name them in objects), nor to columns: granted_by names the role that makes the grant (SET ROLE it; GRANT …)',
       block: at('granted_by'),
     });
   }

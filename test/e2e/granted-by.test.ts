@@ -114,6 +114,6 @@ role "${p}_reader" {
     });
     const r = await xp(['validate'], { cwd: dir });
     expect(r.code, r.stdout + r.stderr).toBe(1);
-    expect(r.stderr).toContain('main.xp:8:18: error: granted_by applies to default privileges only');
+    expect(r.stderr).toContain('main.xp:8:18: error: granted_by applies to a grant on a schema, a database or named objects');
   });
 });
