@@ -181,25 +181,32 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
     }
   }
 
-  // grants made by a third grantor: declared like any other, but xp grants as itself
+  // grants made by a third grantor: declared with granted_by where that grantor made all of
+  // it (grants.ts, soleThirdGrantor); otherwise declared like any other, and xp grants as itself
   for (const db of [...dbNames].sort(byName)) {
     const cat = input.grants[db];
     if (!cat) continue;
-    const by = (what: string, grantors: Record<string, string[]> | undefined) => {
+    const expressed = (role: string, schema: string | null, on: string, object?: string) =>
+      (imported.get(role)?.grants ?? []).some(
+        (g) => g.grantedBy !== undefined && g.database === db && g.schema === schema && g.on === on && g.columns === undefined &&
+          (object === undefined ? g.objects === undefined : (g.objects ?? []).includes(object)),
+      );
+    const by = (what: string, grantors: Record<string, string[]> | undefined, at?: [string | null, string, string?]) => {
       for (const role of Object.keys(grantors ?? {}).sort(byName)) {
         if (!imported.has(role)) continue;
+        if (at !== undefined && expressed(role, ...at)) continue;
         notes.push(`database ${json(db)}: the privileges of ${json(role)} on ${what} were granted by ${grantors![role]!.map(json).join(', ')} (a third grantor); xp declares them, and grants them as itself where it creates them`);
       }
     };
-    by('the database', cat.db_grantors);
-    for (const schema of Object.keys(cat.schemas).sort(byName)) if (!skippedSchema(db, schema)) by(`schema ${json(schema)}`, cat.schemas[schema]!.grantors);
+    by('the database', cat.db_grantors, [null, 'database']);
+    for (const schema of Object.keys(cat.schemas).sort(byName)) if (!skippedSchema(db, schema)) by(`schema ${json(schema)}`, cat.schemas[schema]!.grantors, [schema, 'schema']);
     // on named objects and columns: one note per grant
     const c = input.contents[db];
     const onObjects: Array<ObjectGrant & { column?: string }> = [...(c?.objectGrants ?? []), ...(c?.columnGrants ?? [])];
     for (const g of onObjects) {
       if (g.grantors.length === 0 || !imported.has(g.grantee) || skippedSchema(db, g.schema)) continue;
       const what = g.column !== undefined ? `column ${json(g.schema)}.${json(g.object)}(${json(g.column)})` : `${g.on.replace(/s$/, '')} ${json(g.schema)}.${json(g.object)}`;
-      by(what, { [g.grantee]: g.grantors });
+      by(what, { [g.grantee]: g.grantors }, g.column === undefined ? [g.schema, g.on, g.object] : undefined);
     }
   }
 

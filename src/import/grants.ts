@@ -19,7 +19,11 @@ export interface GrantOut {
   future: boolean;
   /** Creators beyond the schema owner and xp's role whose default privileges carry `privileges`. */
   futureOwners?: string[];
-  /** Default privileges only: the creator whose default privileges these are, instead of xp's role (global) or the schema's future_for. */
+  /**
+   * The role that made the grant (a third grantor: neither the owner nor xp's role), when it made
+   * all of it; default privileges only: the creator whose default privileges these are, instead
+   * of xp's role (global) or the schema's future_for.
+   */
   grantedBy?: string;
   /** Every privilege held WITH GRANT OPTION. */
   grantOption?: boolean;
@@ -81,6 +85,16 @@ function namedOf(contents: DatabaseContents | undefined, role: string): Map<stri
 }
 
 /**
+ * The one grantor of everything a role holds on an object (`by`: {grantor: privileges}), when it
+ * is a third grantor (neither the owner nor xp's role): what `granted_by` declares. Undefined
+ * when the owner or xp's role granted it, or several grantors did.
+ */
+export function soleThirdGrantor(by: Record<string, string[]> | undefined, owner: string, me: string): string | undefined {
+  const grantors = Object.keys(by ?? {});
+  return grantors.length === 1 && grantors[0] !== owner && grantors[0] !== me ? grantors[0] : undefined;
+}
+
+/**
  * Object-level grants (`objects = [...]`), one block per (kind, privileges, grant option) with
  * the objects sorted; what a whole-schema grant of the role already gives on every object
  * (`whole`) is left out, as the provider observes an object-level entry. Column privileges:
@@ -92,6 +106,7 @@ function groupNamed(
   list: Array<ObjectGrant & { column?: string }>,
   whole: (on: string) => string[],
   problems: string[],
+  grantorOf: (e: ObjectGrant) => string | undefined,
 ): GrantOut[] {
   const groups = new Map<string, GrantOut>();
   for (const e of list) {
@@ -104,11 +119,13 @@ function groupNamed(
       continue;
     }
     const grantOption = granted.length > 0;
-    // columns: one block per table; objects: one block per kind
-    const key = JSON.stringify([e.on, e.column === undefined ? null : e.object, privileges, grantOption]);
+    // made by one third grantor: granted_by (not on columns: the provider does not make those as a grantor)
+    const grantedBy = e.column === undefined ? grantorOf(e) : undefined;
+    // columns: one block per table; objects: one block per kind (and grantor)
+    const key = JSON.stringify([e.on, e.column === undefined ? null : e.object, privileges, grantOption, grantedBy ?? null]);
     let g = groups.get(key);
     if (!g) {
-      g = { database: db, schema, on: e.on, objects: e.column === undefined ? [] : [e.object], privileges, future: false, grantOption };
+      g = { database: db, schema, on: e.on, objects: e.column === undefined ? [] : [e.object], privileges, future: false, grantOption, ...(grantedBy === undefined ? {} : { grantedBy }) };
       if (e.column !== undefined) g.columns = [];
       groups.set(key, g);
     }
@@ -120,7 +137,7 @@ function groupNamed(
     g.objects!.sort(byName);
     g.columns?.sort(byName);
   }
-  const keyOf = (g: GrantOut) => JSON.stringify([g.on, g.columns ? 1 : 0, g.objects, g.columns ?? [], g.privileges]);
+  const keyOf = (g: GrantOut) => JSON.stringify([g.on, g.columns ? 1 : 0, g.objects, g.columns ?? [], g.privileges, g.grantedBy ?? '']);
   return out.sort((a, b) => byName(keyOf(a), keyOf(b)));
 }
 
@@ -207,7 +224,8 @@ export function deriveGrants(
         const grantOption = held.every((p) => grantable.includes(p));
         if (!grantOption && held.some((p) => grantable.includes(p)))
           notes.push(`${who}: on database ${json(db)} some privileges only are held WITH GRANT OPTION (${grantable.join(', ')}): imported without it, so apply would revoke that option`);
-        r.grants.push({ database: db, schema: null, on: 'database', privileges: [...held].sort(byName), future: false, grantOption });
+        const grantedBy = soleThirdGrantor(cat.db_by?.[r.name], cat.db_owner, input.cluster.me);
+        r.grants.push({ database: db, schema: null, on: 'database', privileges: [...held].sort(byName), future: false, grantOption, ...(grantedBy === undefined ? {} : { grantedBy }) });
       }
     }
     // global default privileges (no IN SCHEMA): a grant without schema, with future, where xp's
@@ -245,7 +263,8 @@ export function deriveGrants(
         const grantable = sch.grantable?.[r.name] ?? [];
         const grantOption = held.length > 0 && held.every((p) => grantable.includes(p));
         if (!grantOption && held.some((p) => grantable.includes(p))) problems.push(`WITH GRANT OPTION on some privileges of the schema only (${grantable.join(', ')})`);
-        if (held.length > 0) found.push({ database: db, schema, on: 'schema', privileges: held.sort(byName), future: false, grantOption });
+        const grantedBy = usage ? undefined : soleThirdGrantor(sch.by?.[r.name], sch.owner, input.cluster.me);
+        if (held.length > 0) found.push({ database: db, schema, on: 'schema', privileges: held.sort(byName), future: false, grantOption, ...(grantedBy === undefined ? {} : { grantedBy }) });
       }
       for (const kind of KINDS) {
         const obj = sch.objects[r.name]?.[kind];
@@ -286,7 +305,9 @@ export function deriveGrants(
       }
       if (namedHere) {
         const whole = (on: string) => wholeOf.get(on) ?? [];
-        found.push(...groupNamed(db, schema, namedHere.objects, whole, problems), ...groupNamed(db, schema, namedHere.columns, whole, problems));
+        // (an object's owner is not in ObjectGrant: a grant by it has no third grantor, e.grantors is empty)
+        const grantorOf = (e: ObjectGrant) => (e.grantors.length === 1 ? soleThirdGrantor(e.by, '', input.cluster.me) : undefined);
+        found.push(...groupNamed(db, schema, namedHere.objects, whole, problems, grantorOf), ...groupNamed(db, schema, namedHere.columns, whole, problems, grantorOf));
       }
       if (found.length === 0 && !usage) continue;
       if (skippedSchema(db, schema)) {
