@@ -68,6 +68,7 @@ export const grantBlock: BlockSchema = {
       type: STRING,
       description: 'the role that makes the grant (SET ROLE it; GRANT …): on a schema, a database or named objects; on default privileges only, the creator whose default privileges these are (ALTER DEFAULT PRIVILEGES FOR ROLE it), instead of xp\'s role',
       references: ['role', 'service_account'],
+      domain: IDENTIFIER,
     },
   },
 };

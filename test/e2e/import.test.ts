@@ -147,8 +147,8 @@ onEachServer('xp import', { timeout: 300_000 }, () => {
       // a database's own settings (ALTER DATABASE … SET) are its settings attribute
       expect(text).toMatch(/connection_limit = 20\n {2}settings += \{\n {4}work_mem = "8MB"\n {2}\}/);
       expect(text).not.toContain('work_mem=8MB');
-      // the third grantor's grant is declared like any other
-      expect(text).toMatch(new RegExp(`role "${dash}-third" \\{\\s+grant \\{\\s+database += database\\.[^\\n]+\\s+schema += schema\\.${dash}-api\\s+on += "schema"\\s+privileges = \\["USAGE"\\]`));
+      // the third grantor's grant is declared with granted_by
+      expect(text).toMatch(new RegExp(`role "${dash}-third" \\{\\s+grant \\{\\s+database += database\\.[^\\n]+\\s+schema += schema\\.${dash}-api\\s+on += "schema"\\s+privileges = \\["USAGE"\\]\\s+granted_by = role\\.${dash}-grantor\\n`));
       for (const hostile of [db, owner, writers, weird, newline, sales]) expect(text).toContain(JSON.stringify(hostile).replace(/([$%])\{/g, (_, c: string) => `${c}${c}{`));
       expect(text).not.toContain(password);
       expect(text).not.toMatch(/password\s*=/);
