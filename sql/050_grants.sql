@@ -196,7 +196,8 @@ begin
     -- granted_by: the grant is made by that role (SET ROLE it; GRANT …), on a schema, a database
     -- or named objects; on default privileges, that creator's only (ALTER DEFAULT PRIVILEGES FOR
     -- ROLE it), instead of those of xp's role (global) or of the schema's future_for (on types)
-    v_by := xplane.spec_identifier(p_kind, jsonb_build_object(v_field || '.granted_by', v_item -> 'granted_by'), v_field || '.granted_by', null, true);
+    v_by := case when v_item ? 'granted_by'     -- (most grants have none: no call)
+                 then xplane.spec_identifier(p_kind, jsonb_build_object(v_field || '.granted_by', v_item -> 'granted_by'), v_field || '.granted_by', null, true) end;
     if v_by is not null and not (
          (coalesce((v_item ->> 'future')::boolean, false) and coalesce(v_item -> 'objects', 'null') = 'null'
           and (v_schema is null or v_on = 'types') and v_on <> 'database')
