@@ -618,7 +618,7 @@ returns text language sql immutable parallel safe as $$
 begin
   for x in
     select distinct o.target, pg_catalog.pg_get_userbyid(a.grantor)::text as grantor
-      from (%s) o(target, acl, owner), pg_catalog.aclexplode(o.acl) a
+      from (%s) o(target, acl, owner), unnest(o.acl) as i(item), pg_catalog.aclexplode(array[i.item]) a
      where a.grantee = (select oid from pg_catalog.pg_roles where rolname = %L) and a.grantor <> o.owner
      order by 1, 2
   loop

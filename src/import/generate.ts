@@ -9,7 +9,7 @@ import type { CatalogRole, ImportInput, ObjectGrant } from './catalog.js';
 import { globMatch, systemRole } from './catalog.js';
 import { assignLabels, type Labelled } from './labels.js';
 import { groupRepeated, type Group, type Item } from './grouping.js';
-import { byName, coveredByDefaultsOnly, deriveGrants, json, type GrantOut, type RoleOut } from './grants.js';
+import { byName, coveredByDefaultsOnly, deriveGrants, json, withGrantedBy, type GrantOut, type RoleOut } from './grants.js';
 import { ReferenceGraph } from './references.js';
 
 export interface ImportOptions {
@@ -181,20 +181,14 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
     }
   }
 
-  // grants made by a third grantor: declared with granted_by where that grantor made all of
-  // it (grants.ts, soleThirdGrantor); otherwise declared like any other, and xp grants as itself
+  // grants made by a third grantor: with granted_by where that grantor made all of it
+  // (grants.ts); otherwise declared like any other, and xp grants as itself
   for (const db of [...dbNames].sort(byName)) {
     const cat = input.grants[db];
     if (!cat) continue;
-    const expressed = (role: string, schema: string | null, on: string, object?: string) =>
-      (imported.get(role)?.grants ?? []).some(
-        (g) => g.grantedBy !== undefined && g.database === db && g.schema === schema && g.on === on && g.columns === undefined &&
-          (object === undefined ? g.objects === undefined : (g.objects ?? []).includes(object)),
-      );
     const by = (what: string, grantors: Record<string, string[]> | undefined, at?: [string | null, string, string?]) => {
       for (const role of Object.keys(grantors ?? {}).sort(byName)) {
-        if (!imported.has(role)) continue;
-        if (at !== undefined && expressed(role, ...at)) continue;
+        if (!imported.has(role) || (at !== undefined && withGrantedBy(imported.get(role)!.grants, db, ...at))) continue;
         notes.push(`database ${json(db)}: the privileges of ${json(role)} on ${what} were granted by ${grantors![role]!.map(json).join(', ')} (a third grantor); xp declares them, and grants them as itself where it creates them`);
       }
     };

@@ -94,6 +94,15 @@ export function soleThirdGrantor(by: Record<string, string[]> | undefined, owner
   return grantors.length === 1 && grantors[0] !== owner && grantors[0] !== me ? grantors[0] : undefined;
 }
 
+/** Whether `grants` declare with granted_by the database, a schema or a named object (`object`) of `db`. */
+export function withGrantedBy(grants: readonly GrantOut[], db: string, schema: string | null, on: string, object?: string): boolean {
+  return grants.some(
+    (g) =>
+      g.grantedBy !== undefined && g.database === db && g.schema === schema && g.on === on && g.columns === undefined &&
+      (object === undefined ? g.objects === undefined : (g.objects ?? []).includes(object)),
+  );
+}
+
 /**
  * Object-level grants (`objects = [...]`), one block per (kind, privileges, grant option) with
  * the objects sorted; what a whole-schema grant of the role already gives on every object
