@@ -162,15 +162,20 @@ returns text language sql immutable parallel safe as $$
                x.grantor <> o.owner and x.grantor <> (select oid from me)
                  and case when (select v16 from th) then pg_catalog.pg_has_role(current_user, x.grantor, 'SET')
                           else pg_catalog.pg_has_role(current_user, x.grantor, 'MEMBER') end as third,
-               x.grantor
+               x.grantor, x.grantor <> o.owner and x.grantor <> (select oid from me) as any_third
           from o cross join lateral unnest(o.acl) as i(item) cross join lateral pg_catalog.aclexplode(array[i.item]) x join r on r.oid = x.grantee),
   ar as (select oid, kind, rolname, pg_catalog.json_agg(distinct priv order by priv) as privs,
                 pg_catalog.json_agg(distinct priv order by priv) filter (where is_grantable) as gprivs,
-                pg_catalog.json_agg(distinct pg_catalog.pg_get_userbyid(grantor)::text) filter (where third) as thirds
+                pg_catalog.json_agg(distinct pg_catalog.pg_get_userbyid(grantor)::text) filter (where third) as thirds,
+                -- (granted_by) who granted what, kept where some grantor is neither the owner nor xp's role
+                bool_or(any_third) as any_third, array_agg(grantor) as grs, array_agg(priv) as prs
            from a group by 1, 2, 3),
   ao as (select oid, kind, pg_catalog.json_object_agg(rolname, privs) as held,
                 pg_catalog.json_object_agg(rolname, gprivs) filter (where gprivs is not null) as gheld,
-                pg_catalog.json_object_agg(rolname, thirds) filter (where thirds is not null) as thirds
+                pg_catalog.json_object_agg(rolname, thirds) filter (where thirds is not null) as thirds,
+                pg_catalog.json_object_agg(rolname, (select pg_catalog.json_object_agg(x.g, x.p) from (
+                    select pg_catalog.pg_get_userbyid(u.g)::text as g, pg_catalog.json_agg(distinct u.p order by u.p) as p
+                      from unnest(grs, prs) u(g, p) group by 1) x)) filter (where any_third) as byj
            from ar group by 1, 2),
   -- columns of the tables: every name (to check the declared ones), and the privileges on each
   ca as (select o.oid, att.attname::text as col, r.rolname, x.privilege_type::text as priv, x.is_grantable
@@ -191,6 +196,7 @@ returns text language sql immutable parallel safe as $$
                   'owner', pg_catalog.pg_get_userbyid(o.owner)::text, 'ref', o.ref,
                   'held', coalesce(ao.held, '{}'::json), 'grantable', coalesce(ao.gheld, '{}'::json),
                   'grantors', coalesce(ao.thirds, '{}'::json),
+                  'by', coalesce(ao.byj, '{}'::json),
                   'column_names', coalesce(cn.names, '[]'::json),
                   'columns', coalesce((select pg_catalog.json_object_agg(cc.col, cc.j) from cc where cc.oid = o.oid), '{}'::json))) as j
            from o left join ao on ao.oid = o.oid and ao.kind = o.kind left join cn on cn.oid = o.oid
@@ -264,7 +270,12 @@ begin
     end if;
     if cardinality(v_privs) > 0 or v_gopt then
       v_out := v_out || (xplane.grant_entry(v_g ->> 'database', v_g ->> 'schema', v_g ->> 'on', v_privs, false)
-                         || jsonb_build_object('grant_option', v_gopt, 'objects', v_g -> 'objects'));
+                         || jsonb_build_object('grant_option', v_gopt, 'objects', v_g -> 'objects')
+                         -- granted_by: shown when everything the role holds there was granted by that role alone
+                         || case when v_g ? 'granted_by' and (v_obj ->> 'owner' = p_role
+                                   or xplane.grant_by_observed(v_obj -> 'by' -> p_role, v_g ->> 'granted_by', v_obj ->> 'owner',
+                                                               p_catalog -> (v_g ->> 'database') ->> 'me'))
+                                 then jsonb_build_object('granted_by', v_g -> 'granted_by') else '{}'::jsonb end);
     end if;
   end loop;
   for v_t in select distinct g ->> 'database' as db, g ->> 'schema' as sch, g -> 'objects' as objs
@@ -333,8 +344,18 @@ begin
     v_want := xplane.grant_privs(v_g) || v_whole;
     v_held := array(select p from jsonb_array_elements_text(coalesce(v_obj -> 'held' -> p_role, '[]')) p where not p = any (v_wdel));
     v_gr := coalesce(v_obj -> 'grantable' -> p_role, '[]');
-    v_stmts := xplane.grant_sync_sql('', v_want, v_held, v_ref, p_role)
-            || xplane.grant_option_sql(v_ref, p_role, xplane.grant_option_missing(v_g, v_gr), xplane.grant_option_extra(v_g, v_gr))
+    v_stmts := case when v_g ? 'granted_by'
+                    -- granted as that role (SET ROLE), the same by others revoked, what is not wanted revoked
+                    then xplane.grant_revoke_sql('', '{}', array(select p from unnest(v_held) p where not p = any (v_want) order by p), v_ref, p_role)
+                         || xplane.granted_by_sql(v_g ->> 'granted_by', v_ref, p_role,
+                              array(select p from unnest(xplane.grant_privs(v_g)) p where not p = any (v_whole)), v_held,
+                              v_obj -> 'by' -> p_role, v_obj ->> 'owner', p_catalog -> (v_g ->> 'database') ->> 'me', v_obj -> 'grantors' -> p_role,
+                              xplane.grant_option_of(v_g), v_gr,
+                              case v_g ->> 'on' when 'tables' then 'has_table_privilege' when 'sequences' then 'has_sequence_privilege'
+                                               when 'functions' then 'has_function_privilege' else 'has_type_privilege' end,
+                              substr(v_ref, strpos(v_ref, ' ') + 1))
+                    else xplane.grant_sync_sql('', v_want, v_held, v_ref, p_role)
+            || xplane.grant_option_sql(v_ref, p_role, xplane.grant_option_missing(v_g, v_gr), xplane.grant_option_extra(v_g, v_gr)) end
             -- a third grantor's grants: what the role holds beyond the wanted, whatever xp revoked
             || xplane.third_grantor_sql(v_obj -> 'grantors' -> p_role, v_ref, p_role,
                  array(select p from jsonb_array_elements_text(coalesce(v_obj -> 'held' -> p_role, '[]')) p

@@ -107,6 +107,9 @@ declare
   v_bad     text;
   v_rows    jsonb := '[]';
   v_owners  jsonb;
+  v_by      text;
+  v_any_by  boolean := false;
+  v_new     jsonb;
 begin
   if p_grants is null or p_grants = 'null'::jsonb then
     return '[]'::jsonb;
@@ -124,12 +127,12 @@ begin
       perform xplane.invalid_spec(p_kind, v_field, 'must be an object {database, schema, on, privileges, future}');
     end if;
     v_bad := null;
-    if v_item - array['database', 'schema', 'on', 'privileges', 'future', 'future_owners', 'grant_option', 'objects', 'columns'] <> '{}'::jsonb then
+    if v_item - array['database', 'schema', 'on', 'privileges', 'future', 'future_owners', 'grant_option', 'granted_by', 'objects', 'columns'] <> '{}'::jsonb then
       select string_agg(format('"%s"', k), ', ') into v_bad
-        from jsonb_object_keys(v_item) k where k not in ('database', 'schema', 'on', 'privileges', 'future', 'future_owners', 'grant_option', 'objects', 'columns');
+        from jsonb_object_keys(v_item) k where k not in ('database', 'schema', 'on', 'privileges', 'future', 'future_owners', 'grant_option', 'granted_by', 'objects', 'columns');
     end if;
     if v_bad is not null then
-      perform xplane.invalid_spec(p_kind, v_field, format('unknown attribute %s (allowed: database, schema, on, objects, columns, privileges, future, future_owners, grant_option)', v_bad));
+      perform xplane.invalid_spec(p_kind, v_field, format('unknown attribute %s (allowed: database, schema, on, objects, columns, privileges, future, future_owners, grant_option, granted_by)', v_bad));
     end if;
     if v_item ? 'grant_option' and jsonb_typeof(v_item -> 'grant_option') not in ('boolean', 'null') then
       perform xplane.invalid_spec(p_kind, v_field || '.grant_option', 'must be true or false');
@@ -190,6 +193,20 @@ begin
     if coalesce((v_item ->> 'future')::boolean, false) and v_on in ('schema', 'database') then
       perform xplane.invalid_spec(p_kind, v_field || '.future', 'applies to tables, sequences and functions only');
     end if;
+    -- granted_by: the grant is made by that role (SET ROLE it; GRANT …), on a schema, a database
+    -- or named objects; on default privileges, that creator's only (ALTER DEFAULT PRIVILEGES FOR
+    -- ROLE it), instead of those of xp's role (global) or of the schema's future_for (on types)
+    v_by := case when v_item ? 'granted_by'     -- (most grants have none: no call)
+                 then xplane.spec_identifier(p_kind, jsonb_build_object(v_field || '.granted_by', v_item -> 'granted_by'), v_field || '.granted_by', null, true) end;
+    if v_by is not null and not (
+         (coalesce((v_item ->> 'future')::boolean, false) and coalesce(v_item -> 'objects', 'null') = 'null'
+          and (v_schema is null or v_on = 'types') and v_on <> 'database')
+         or v_on in ('schema', 'database')
+         or (coalesce(v_item -> 'objects', 'null') <> 'null' and coalesce(v_item -> 'columns', 'null') = 'null')) then
+      perform xplane.invalid_spec(p_kind, v_field || '.granted_by',
+        'applies to a grant on a schema, a database or named objects (objects), and to default privileges only (future = true without schema, on = "schemas", or on = "types" without objects); not to every object of a schema (name them in objects), nor to columns');
+    end if;
+    v_any_by := v_any_by or v_by is not null;
     v_owners := xplane.spec_identifier_set(p_kind, jsonb_build_object(v_field || '.future_owners', v_item -> 'future_owners'), v_field || '.future_owners');
     if jsonb_array_length(v_owners) > 0 and not coalesce((v_item ->> 'future')::boolean, false) then
       perform xplane.invalid_spec(p_kind, v_field || '.future_owners', 'needs future = true (default privileges for objects these roles create later)');
@@ -219,21 +236,39 @@ begin
     end loop;
     if coalesce(v_item -> 'objects', 'null') <> 'null' or coalesce(v_item -> 'columns', 'null') <> 'null' then
       -- object-level: one entry per object (and column), 049_object_grants.sql
-      v_rows := v_rows || xplane.grant_object_entries(p_kind, v_field, v_on, v_item,
-                            xplane.grant_entry(v_db, v_schema, v_on, v_privs, false)
-                            || jsonb_build_object('grant_option', coalesce((v_item ->> 'grant_option')::boolean, false)));
-      continue;
+      v_new := xplane.grant_object_entries(p_kind, v_field, v_on, v_item,
+                 xplane.grant_entry(v_db, v_schema, v_on, v_privs, false)
+                 || jsonb_build_object('grant_option', coalesce((v_item ->> 'grant_option')::boolean, false))
+                 || case when v_by is null then '{}'::jsonb else jsonb_build_object('granted_by', v_by) end);
+    else
+      v_new := jsonb_build_array(xplane.grant_entry(v_db, v_schema, v_on, v_privs,
+                                                   coalesce((v_item ->> 'future')::boolean, false))
+                                 || jsonb_build_object('future_owners', v_owners,
+                                                       'grant_option', coalesce((v_item ->> 'grant_option')::boolean, false))
+                                 || case when v_by is null then '{}'::jsonb else jsonb_build_object('granted_by', v_by) end);
     end if;
-    v_rows := v_rows || jsonb_build_array(xplane.grant_entry(v_db, v_schema, v_on, v_privs,
-                                                             coalesce((v_item ->> 'future')::boolean, false))
-                                          || jsonb_build_object('future_owners', v_owners,
-                                                                'grant_option', coalesce((v_item ->> 'grant_option')::boolean, false)));
+    -- granted_by is not merged: two blocks for one target name the same grantor, or none
+    -- (checked only once some block names one: most lists have none)
+    if v_any_by then
+      select concat_ws('.', n ->> 'database', n ->> 'schema', n -> 'objects' ->> 0) || format(' (%s)', n ->> 'on') into v_bad
+        from jsonb_array_elements(v_new) n, jsonb_array_elements(v_rows) g
+       where g ->> 'database' = n ->> 'database' and (g ->> 'schema') is not distinct from (n ->> 'schema') and g ->> 'on' = n ->> 'on'
+         and (g -> 'objects') is not distinct from (n -> 'objects') and (g -> 'columns') is not distinct from (n -> 'columns')
+         and (g ->> 'granted_by') is distinct from (n ->> 'granted_by')
+       limit 1;
+      if v_bad is not null then
+        perform xplane.invalid_spec(p_kind, v_field || '.granted_by',
+          format('differs from that of another grant block on %s: one grantor per target (merge the blocks, or name the same grantor)', v_bad));
+      end if;
+    end if;
+    v_rows := v_rows || v_new;
   end loop;
   if jsonb_array_length(v_rows) = 1 then
     return v_rows;                                     -- nothing to merge or sort
   end if;
   -- Two blocks for the same (database, schema, on; objects, columns for object-level entries)
-  -- merge: privileges and future_owners united, future and grant_option if either says so.
+  -- merge: privileges and future_owners united, future and grant_option if either says so
+  -- (granted_by: the same in both, checked above).
   return xplane.grants_sorted((
     select jsonb_agg(xplane.grant_entry(k.db, k.sch, k.target,
              array(select distinct jsonb_array_elements_text(g2 -> 'privileges')
@@ -248,10 +283,12 @@ begin
                   and (g2 ->> 'schema') is not distinct from k.sch
                   and (g2 -> 'objects') is not distinct from k.objs and (g2 -> 'columns') is not distinct from k.cols) x), '[]'::jsonb),
              'grant_option', k.gopt)
+           || case when k.by is null then '{}'::jsonb else jsonb_build_object('granted_by', k.by) end
            || case when k.objs is null then '{}'::jsonb else jsonb_build_object('objects', k.objs) end
            || case when k.cols is null then '{}'::jsonb else jsonb_build_object('columns', k.cols) end)
       from (select g ->> 'database' as db, g ->> 'schema' as sch, g ->> 'on' as target, g -> 'objects' as objs, g -> 'columns' as cols,
-                   bool_or((g ->> 'future')::boolean) as fut, bool_or((g ->> 'grant_option')::boolean) as gopt
+                   bool_or((g ->> 'future')::boolean) as fut, bool_or((g ->> 'grant_option')::boolean) as gopt,
+                   max(g ->> 'granted_by') as by
               from jsonb_array_elements(v_rows) g group by 1, 2, 3, 4, 5) k));
 end
 $$;
@@ -355,17 +392,25 @@ returns text language sql immutable parallel safe as $$
   nsh as (select s.oid as nsp, r.rolname, json_agg(distinct a.privilege_type::text order by a.privilege_type::text) as privs,
                  json_agg(distinct a.privilege_type::text order by a.privilege_type::text) filter (where a.is_grantable) as gprivs,
                  json_agg(distinct pg_catalog.pg_get_userbyid(a.grantor)::text) filter (where a.grantor <> s.nspowner
-                   and a.grantor <> (select oid from me) and pg_catalog.pg_has_role(current_user, a.grantor, (select mode from me))) as thirds
+                   and a.grantor <> (select oid from me) and pg_catalog.pg_has_role(current_user, a.grantor, (select mode from me))) as thirds,
+                 -- (granted_by) who granted what, kept where some grantor is neither the owner nor xp's role
+                 bool_or(a.grantor <> s.nspowner and a.grantor <> (select oid from me)) as any_third,
+                 array_agg(a.grantor) as grs, array_agg(a.privilege_type::text) as prs
             from s cross join lateral unnest(coalesce(s.nspacl, pg_catalog.acldefault('n', s.nspowner))) as i(item)
                    cross join lateral pg_catalog.aclexplode(array[i.item]) a
             join r on r.oid = a.grantee group by 1, 2),
   nshn as materialized (select nsp, json_object_agg(rolname, privs) as j,
                                 json_object_agg(rolname, gprivs) filter (where gprivs is not null) as gj,
-                                json_object_agg(rolname, thirds) filter (where thirds is not null) as tj from nsh group by 1),
+                                json_object_agg(rolname, thirds) filter (where thirds is not null) as tj,
+                                json_object_agg(rolname, (select json_object_agg(x.g, x.p) from (
+                                    select pg_catalog.pg_get_userbyid(u.g)::text as g, json_agg(distinct u.p order by u.p) as p
+                                      from unnest(grs, prs) u(g, p) group by 1) x)) filter (where any_third) as bj from nsh group by 1),
   dbh as (select r.rolname, json_agg(distinct a.privilege_type::text order by a.privilege_type::text) as privs,
                  json_agg(distinct a.privilege_type::text order by a.privilege_type::text) filter (where a.is_grantable) as gprivs,
                  json_agg(distinct pg_catalog.pg_get_userbyid(a.grantor)::text) filter (where a.grantor <> d.datdba
-                   and a.grantor <> (select oid from me) and pg_catalog.pg_has_role(current_user, a.grantor, (select mode from me))) as thirds
+                   and a.grantor <> (select oid from me) and pg_catalog.pg_has_role(current_user, a.grantor, (select mode from me))) as thirds,
+                 bool_or(a.grantor <> d.datdba and a.grantor <> (select oid from me)) as any_third,
+                 array_agg(a.grantor) as grs, array_agg(a.privilege_type::text) as prs
             from d cross join lateral unnest(coalesce(d.datacl, pg_catalog.acldefault('d', d.datdba))) as i(item)
                    cross join lateral pg_catalog.aclexplode(array[i.item]) a
             join r on r.oid = a.grantee group by 1),
@@ -424,6 +469,10 @@ returns text language sql immutable parallel safe as $$
     'db_held', coalesce((select json_object_agg(rolname, privs) from dbh), '{}'::json),
     'db_grantable', coalesce((select json_object_agg(rolname, gprivs) from dbh where gprivs is not null), '{}'::json),
     'db_grantors', coalesce((select json_object_agg(rolname, thirds) from dbh where thirds is not null), '{}'::json),
+    -- {role: {grantor: [privileges]}}, only for roles some third grantor granted something (granted_by)
+    'db_by', coalesce((select json_object_agg(rolname, (select json_object_agg(x.g, x.p) from (
+                          select pg_catalog.pg_get_userbyid(u.g)::text as g, json_agg(distinct u.p order by u.p) as p
+                            from unnest(grs, prs) u(g, p) group by 1) x)) from dbh where any_third), '{}'::json),
     -- global default privileges (no IN SCHEMA), and the roles with those or with default
     -- privileges on types: grant_defaults_observed reads them only for these (docs/kinds/role.md)
     'db_defaults', coalesce((select json_object_agg(rolname, j) from defr where nsp = 0), '{}'::json),
@@ -435,6 +484,7 @@ returns text language sql immutable parallel safe as $$
         'held', coalesce(nshn.j, '{}'::json),
         'grantable', coalesce(nshn.gj, '{}'::json),
         'grantors', coalesce(nshn.tj, '{}'::json),
+        'by', coalesce(nshn.bj, '{}'::json),
         'objects', coalesce(objn.j, '{}'::json),
         'defaults', coalesce(defn.j, '{}'::json)))
       from s left join (select ff.nsp, json_agg(ff.forrole order by ff.forrole) as j from ff group by ff.nsp) ffn on ffn.nsp = s.oid
@@ -573,6 +623,144 @@ $$;
 comment on function xplane.grant_has_defaults(jsonb) is
   'Whether a grants list holds a default-privileges-only entry: global (no schema), on schemas, or on types without objects.';
 
+create or replace function xplane.grant_by_split(p_by jsonb, p_held jsonb, p_grantor text, p_owner text, p_me text)
+returns table (mine text[], others jsonb) language sql immutable parallel safe as $$
+  -- Of what a role holds on one object (p_held), what p_grantor granted (mine) and what the
+  -- other grantors did ({grantor: [privileges]}). p_by: the catalog's "by" for the role there,
+  -- {grantor: [privileges]}, present only where some grantor is neither the owner nor xp's
+  -- role; absent, every privilege held is the owner's or xp's (one key, the owner's, for both).
+  select case when p_by is null or p_by = '{}'::jsonb
+              then case when p_grantor in (p_owner, p_me) then array(select jsonb_array_elements_text(coalesce(p_held, '[]'::jsonb))) else '{}' end
+              else array(select jsonb_array_elements_text(coalesce(p_by -> p_grantor, '[]'::jsonb))) end,
+         case when p_by is null or p_by = '{}'::jsonb
+              then case when p_grantor in (p_owner, p_me) or coalesce(jsonb_array_length(p_held), 0) = 0 then '{}'::jsonb
+                        else jsonb_build_object(p_owner, p_held) end
+              else p_by - p_grantor end
+$$;
+comment on function xplane.grant_by_split(jsonb, jsonb, text, text, text) is
+  'What p_grantor granted a role on one object (mine) and what the other grantors did (others, {grantor: [privileges]}), from the catalog''s "by" (granted_by).';
+
+create or replace function xplane.grant_by_observed(p_by jsonb, p_grantor text, p_owner text, p_me text)
+returns boolean language sql immutable parallel safe as $$
+  -- granted_by shows when p_grantor granted something and no other grantor anything (the
+  -- catalog's "by" lists every grantor of a role there as soon as one is a third grantor)
+  select case when p_by is null or p_by = '{}'::jsonb then p_grantor in (p_owner, p_me)
+              else p_by ? p_grantor and not exists (select 1 from jsonb_object_keys(p_by) k where k <> p_grantor) end
+$$;
+comment on function xplane.grant_by_observed(jsonb, text, text, text) is
+  'Whether everything a role holds on one object was granted by p_grantor alone (the observed granted_by), from the catalog''s "by".';
+
+create or replace function xplane.third_grantor_release_sql(p_role text, p_cluster boolean)
+returns text language sql immutable parallel safe as $$
+  -- DROP OWNED revokes only the grants the owner made (or the current role): privileges given
+  -- to p_role by a third grantor (granted_by, or by hand) would keep DROP ROLE from working.
+  -- This DO statement revokes them as each grantor (SET ROLE), in the database it runs in
+  -- (schemas, relations, routines, types; p_cluster: the databases' own privileges instead).
+  select format('do %L', format($b$declare
+  x record;
+begin
+  for x in
+    select distinct o.target, pg_catalog.pg_get_userbyid(a.grantor)::text as grantor
+      from (%s) o(target, acl, owner), unnest(o.acl) as i(item), pg_catalog.aclexplode(array[i.item]) a
+     where a.grantee = (select oid from pg_catalog.pg_roles where rolname = %L) and a.grantor <> o.owner
+     order by 1, 2
+  loop
+    execute pg_catalog.format('set role %%I', x.grantor);
+    execute pg_catalog.format('revoke all on %%s from %%I cascade', x.target, %L);
+    reset role;
+  end loop;
+end$b$,
+  case when p_cluster
+       then $s$select 'database ' || pg_catalog.quote_ident(datname), datacl, datdba from pg_catalog.pg_database where datacl is not null$s$
+       else $s$select 'schema ' || pg_catalog.quote_ident(nspname), nspacl, nspowner from pg_catalog.pg_namespace where nspacl is not null
+               union all
+               select case relkind when 'S' then 'sequence ' else 'table ' end || oid::pg_catalog.regclass::text, relacl, relowner
+                 from pg_catalog.pg_class where relacl is not null and relkind in ('r', 'p', 'v', 'm', 'f', 'S')
+               union all
+               select 'routine ' || oid::pg_catalog.regprocedure::text, proacl, proowner from pg_catalog.pg_proc where proacl is not null
+               union all
+               select case typtype when 'd' then 'domain ' else 'type ' end || oid::pg_catalog.regtype::text, typacl, typowner
+                 from pg_catalog.pg_type where typacl is not null$s$ end,
+  p_role, p_role))
+$$;
+comment on function xplane.third_grantor_release_sql(text, boolean) is
+  'A DO statement revoking, as each grantor, what third grantors (neither the owner nor the current role) granted p_role in the current database (p_cluster: on databases): run before DROP OWNED, which does not reach those grants.';
+
+create or replace function xplane.grant_granted_by(p_desired jsonb, p_database text, p_schema text, p_on text)
+returns text language sql immutable parallel safe as $$
+  -- (most lists name no grantor: the path query answers without unnesting them)
+  select case when coalesce(p_desired @? '$[*].granted_by', false) then (
+    select g ->> 'granted_by' from jsonb_array_elements(p_desired) g
+     where g ? 'granted_by' and g ->> 'database' = p_database and (g ->> 'schema') is not distinct from p_schema
+       and g ->> 'on' = p_on and not g ? 'objects' limit 1) end
+$$;
+comment on function xplane.grant_granted_by(jsonb, text, text, text) is
+  'The granted_by of the whole-schema (or default-privileges-only) grant of a normalised list for (database, schema, on), or null.';
+
+create or replace function xplane.grantor_check_sql(p_grantor text, p_options jsonb default '[]')
+returns text language sql immutable parallel safe as $$
+  -- Run first in the remote transaction of what is granted as p_grantor: a clear error when
+  -- xp's role may not act as it (superuser, or member of it: with SET on PostgreSQL 16+),
+  -- instead of PostgreSQL's "permission denied", and when p_grantor lacks the grant option
+  -- of a privilege it is to grant (PostgreSQL would only warn "no privileges were granted").
+  -- p_options: [{"sql": a boolean expression (has_*_privilege … WITH GRANT OPTION), "what"}].
+  select format('do %L', format($b$begin
+  if not pg_catalog.pg_has_role(current_user, %1$L, case when pg_catalog.current_setting('server_version_num')::int >= 160000 then 'SET' else 'MEMBER' end) then
+    raise exception using errcode = '42501',
+      message = format('granted_by = %%s: xp''s role %%s may not act as %%s', %1$L, current_user, %1$L),
+      hint = format('make it a member of that role (GRANT %%I TO %%I WITH SET TRUE on PostgreSQL 16+), or connect as a superuser', %1$L, current_user);
+  end if;%2$s
+end$b$, p_grantor, (
+    select coalesce(string_agg(format($c$
+  if not %s then
+    raise exception using errcode = '42501', message = %L, hint = %L;
+  end if;$c$, o ->> 'sql', format('granted_by = %s: %s does not hold %s WITH GRANT OPTION, so it cannot grant it', p_grantor, p_grantor, o ->> 'what'),
+          format('grant it to %s WITH GRANT OPTION first (declare grant_option = true in a grant of %s), or name another grantor', p_grantor, p_grantor)), ''), '')
+      from jsonb_array_elements(coalesce(p_options, '[]'::jsonb)) o)))
+$$;
+comment on function xplane.grantor_check_sql(text, jsonb) is
+  'A DO statement that fails (42501, naming the grantor and what to do) unless the current role may act as p_grantor (SET ROLE) and p_grantor holds with the grant option what it is to grant (p_options): the first statement of what granted_by makes.';
+
+create or replace function xplane.granted_by_sql(p_grantor text, p_on text, p_role text, p_want text[], p_held text[], p_by jsonb,
+                                                 p_owner text, p_me text, p_thirds jsonb, p_gopt boolean, p_grantable jsonb,
+                                                 p_has text, p_object text)
+returns text[] language sql immutable parallel safe as $$
+  -- A grant with granted_by on one target (p_on, already quoted: 'schema "api"', 'table
+  -- "api"."t"'): what p_grantor has not granted of p_want is granted as it (SET ROLE; GRANT …
+  -- [WITH GRANT OPTION]; RESET ROLE), after the check that it may (grantor_check_sql, with
+  -- p_has the has_*_privilege function and p_object its argument); then the same privileges
+  -- granted by others are revoked: the owner's and xp's by a plain REVOKE, a third grantor's
+  -- as it (one xp may act as, p_thirds; for the others the difference stays). What is not
+  -- wanted at all is revoked by the caller, as without granted_by.
+  with sp as (select * from xplane.grant_by_split(p_by, to_jsonb(p_held), p_grantor, p_owner, p_me)),
+  add as (select array(select distinct p from unnest(p_want) p, sp where not p = any (sp.mine) order by p) as a,
+                 -- the grant option of what p_grantor granted already, brought to the declaration
+                 array(select distinct p from unnest(p_want) p, sp where p = any (sp.mine) and p_gopt
+                          and not coalesce(p_grantable, '[]'::jsonb) ? p order by p) as gmiss,
+                 array(select distinct p from unnest(p_want) p, sp where p = any (sp.mine) and not p_gopt
+                          and coalesce(p_grantable, '[]'::jsonb) ? p order by p) as gextra),
+  oth as (select o.key as grantor, array(select p from jsonb_array_elements_text(o.value) p where p = any (p_want) order by p) as privs
+            from sp, jsonb_each(sp.others) o)
+  select array_remove(array[
+           case when cardinality(add.a) + cardinality(add.gmiss) > 0 then xplane.grantor_check_sql(p_grantor,
+             (select jsonb_agg(jsonb_build_object('sql', format('pg_catalog.%s(%L, %L, %L)', p_has, p_grantor, p_object, p || ' WITH GRANT OPTION'),
+                                                  'what', format('%s on %s', p, p_on)) order by p)
+                from unnest(add.a || add.gmiss) p)) end,
+           case when cardinality(add.a) > 0 then format('set role %I; grant %s on %s to %I%s; reset role', p_grantor,
+             array_to_string(add.a, ', '), p_on, p_role, case when p_gopt then ' with grant option' else '' end) end,
+           case when cardinality(add.gmiss) > 0 then format('set role %I; grant %s on %s to %I with grant option; reset role', p_grantor,
+             array_to_string(add.gmiss, ', '), p_on, p_role) end,
+           case when cardinality(add.gextra) > 0 then format('set role %I; revoke grant option for %s on %s from %I; reset role', p_grantor,
+             array_to_string(add.gextra, ', '), p_on, p_role) end], null)
+         || coalesce((select array_agg(case when o.grantor in (p_owner, p_me) then format('revoke %s on %s from %I', array_to_string(o.privs, ', '), p_on, p_role)
+                                            else format('set role %I; revoke %s on %s from %I; reset role', o.grantor, array_to_string(o.privs, ', '), p_on, p_role) end
+                                       order by o.grantor)
+                        from oth o where cardinality(o.privs) > 0 and (o.grantor in (p_owner, p_me) or coalesce(p_thirds, '[]'::jsonb) ? o.grantor)), '{}')
+    from add
+$$;
+comment on function xplane.granted_by_sql(text, text, text, text[], text[], jsonb, text, text, jsonb, boolean, jsonb, text, text) is
+  'The statements of a grant with granted_by on one target: what the grantor has not granted of p_want, granted as it (after grantor_check_sql), and the same privileges granted by others revoked (the caller revokes what is not wanted).';
+
 create or replace function xplane.grant_defaults_targets(p_role text, p_desired jsonb, p_scope jsonb, p_catalog jsonb)
 returns table (database text, schema text, kind text, want jsonb, owners jsonb, defs jsonb, future_for jsonb)
 language sql stable parallel safe as $$
@@ -580,7 +768,7 @@ language sql stable parallel safe as $$
   -- declared in p_desired or held (p_catalog: {db: grants_catalog}), within p_scope (where its
   -- grants are authoritative). defs: {creator: privileges} the role gets by default there;
   -- future_for: the creators xp manages them for without future_owners (global: its own role;
-  -- IN SCHEMA: as for tables, the schema's future_for).
+  -- IN SCHEMA: as for tables, the schema's future_for; with granted_by: that creator alone).
   with sc as (select distinct s.database as db, s.schema from xplane.grants_scope(p_scope) s),
   declared as (select g ->> 'database' as db, g ->> 'schema' as schema, g ->> 'on' as kind, g
                  from jsonb_array_elements(coalesce(p_desired, '[]'::jsonb)) g
@@ -596,7 +784,9 @@ language sql stable parallel safe as $$
   select t.db, t.schema, t.kind, coalesce(d.g -> 'privileges', '[]'::jsonb), coalesce(d.g -> 'future_owners', '[]'::jsonb),
          coalesce(case when t.schema is null then p_catalog -> t.db -> 'db_defaults' -> p_role -> t.kind
                        else p_catalog -> t.db -> 'schemas' -> t.schema -> 'defaults' -> p_role -> t.kind end, '{}'::jsonb),
-         case when t.schema is null then jsonb_build_array(p_catalog -> t.db -> 'me')
+         -- granted_by: that creator's only (docs/kinds/role.md, "Grants made by another role")
+         case when d.g ? 'granted_by' then jsonb_build_array(d.g -> 'granted_by')
+              when t.schema is null then jsonb_build_array(p_catalog -> t.db -> 'me')
               else coalesce(p_catalog -> t.db -> 'schemas' -> t.schema -> 'future_for', '[]'::jsonb) end
     from t left join declared d on d.db = t.db and d.schema is not distinct from t.schema and d.kind = t.kind
    where p_catalog ? t.db and (t.schema is null or p_catalog -> t.db -> 'schemas' ? t.schema)
@@ -619,7 +809,10 @@ returns jsonb language sql stable parallel safe as $$
            || jsonb_build_object('future_owners', coalesce((
                 select jsonb_agg(d.key order by d.key collate "C") from jsonb_each(t.defs) d
                  where case when t.owners ? d.key then d.value @> t.want
-                            else jsonb_array_length(d.value) > 0 and not t.future_for ? d.key end), '[]'::jsonb)) as e
+                            else jsonb_array_length(d.value) > 0 and not t.future_for ? d.key end), '[]'::jsonb))
+           -- a declared granted_by is the creator future_for names (its own key, as declared)
+           || coalesce((select jsonb_build_object('granted_by', b) from xplane.grant_granted_by(p_desired, t.database, t.schema, t.kind) b
+                         where b is not null), '{}'::jsonb) as e
       from xplane.grant_defaults_targets(p_role, p_desired, p_scope, p_catalog) t) x
    where jsonb_array_length(e -> 'privileges') > 0 or jsonb_array_length(e -> 'future_owners') > 0
 $$;
@@ -633,8 +826,10 @@ returns jsonb language sql stable parallel safe as $$
   -- ones run in their database under "defaults:<db>", IN SCHEMA ones under the schema's lock.
   select coalesce(jsonb_agg(jsonb_build_object('database', x.database,
            'lock', case when x.schema is null then 'defaults:' || x.database else format('schema:%s.%s', x.database, x.schema) end,
-           'sql', x.sql) order by x.database, x.schema nulls first, x.kind), '[]'::jsonb)
-    from (select t.database, t.schema, t.kind, array_to_string(array(
+           -- granted_by: first, a clear error if xp's role may not act as that creator
+           'sql', case when x.by is null then x.sql else xplane.grantor_check_sql(x.by) || '; ' || x.sql end)
+           order by x.database, x.schema nulls first, x.kind), '[]'::jsonb)
+    from (select t.database, t.schema, t.kind, xplane.grant_granted_by(p_desired, t.database, t.schema, t.kind) as by, array_to_string(array(
             select u.s from (select f from jsonb_array_elements_text(t.future_for) f
                            union select jsonb_array_elements_text(t.owners)
                            union select jsonb_object_keys(t.defs)) c
@@ -689,10 +884,17 @@ begin
       v_des := xplane.grant_find(p_desired, v_db, null, 'database');
       v_want := xplane.grant_privs(v_des) || xplane.grant_privs(xplane.grant_find(p_implicit, v_db, null, 'database'));
       v_held := array(select jsonb_array_elements_text(coalesce(v_cat -> 'db_held' -> p_role, '[]')));
-      v_stmts := v_stmts || xplane.grant_sync_sql('', v_want, v_held, format('database %I', v_db), p_role)
+      v_stmts := v_stmts || case when v_des ? 'granted_by'
+                                 -- granted as that role (SET ROLE), the same by others revoked; what is not wanted: below
+                                 then xplane.granted_by_sql(v_des ->> 'granted_by', format('database %I', v_db), p_role, v_want, v_held,
+                                           v_cat -> 'db_by' -> p_role, v_cat ->> 'db_owner', v_cat ->> 'me', v_cat -> 'db_grantors' -> p_role,
+                                           xplane.grant_option_of(v_des), v_cat -> 'db_grantable' -> p_role, 'has_database_privilege', v_db)
+                                      || xplane.grant_revoke_sql('', '{}', array(select p from unnest(v_held) p where not p = any (v_want) order by p),
+                                           format('database %I', v_db), p_role)
+                                 else xplane.grant_sync_sql('', v_want, v_held, format('database %I', v_db), p_role)
                          || xplane.grant_option_sql(format('database %I', v_db), p_role,
                               xplane.grant_option_missing(v_des, v_cat -> 'db_grantable' -> p_role),
-                              xplane.grant_option_extra(v_des, v_cat -> 'db_grantable' -> p_role))
+                              xplane.grant_option_extra(v_des, v_cat -> 'db_grantable' -> p_role)) end
                          || xplane.third_grantor_sql(v_cat -> 'db_grantors' -> p_role, format('database %I', v_db), p_role,
                               array(select p from unnest(v_held) p where not p = any (v_want) order by p));
       if cardinality(v_stmts) > 0 then
@@ -710,10 +912,17 @@ begin
       v_tol := xplane.grant_privs(xplane.grant_find(p_desired, v_db, null, 'schemas'));
       v_held := array(select p from jsonb_array_elements_text(coalesce(v_sch -> 'held' -> p_role, '[]')) p
                        where p = any (v_want) or not p = any (v_tol));
-      v_stmts := v_stmts || xplane.grant_sync_sql('', v_want, v_held, format('schema %I', v_schema), p_role)
+      v_stmts := v_stmts || case when v_des ? 'granted_by'
+                                 -- granted as that role (SET ROLE), the same by others revoked; what is not wanted: below
+                                 then xplane.granted_by_sql(v_des ->> 'granted_by', format('schema %I', v_schema), p_role, v_want, v_held,
+                                           v_sch -> 'by' -> p_role, v_sch ->> 'owner', v_cat ->> 'me', v_sch -> 'grantors' -> p_role,
+                                           xplane.grant_option_of(v_des), v_sch -> 'grantable' -> p_role, 'has_schema_privilege', v_schema)
+                                      || xplane.grant_revoke_sql('', '{}', array(select p from unnest(v_held) p where not p = any (v_want) order by p),
+                                           format('schema %I', v_schema), p_role)
+                                 else xplane.grant_sync_sql('', v_want, v_held, format('schema %I', v_schema), p_role)
                          || xplane.grant_option_sql(format('schema %I', v_schema), p_role,
                               xplane.grant_option_missing(v_des, v_sch -> 'grantable' -> p_role),
-                              xplane.grant_option_extra(v_des, v_sch -> 'grantable' -> p_role))
+                              xplane.grant_option_extra(v_des, v_sch -> 'grantable' -> p_role)) end
                          || xplane.third_grantor_sql(v_sch -> 'grantors' -> p_role, format('schema %I', v_schema), p_role,
                               array(select p from unnest(v_held) p where not p = any (v_want) order by p));
     end if;

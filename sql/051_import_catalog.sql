@@ -71,18 +71,26 @@ returns text language sql immutable parallel safe as $$
                  json_agg(distinct a.privilege_type::text order by a.privilege_type::text) filter (where a.is_grantable) as gprivs,
                  json_agg(distinct pg_catalog.pg_get_userbyid(a.grantor)::text) filter (where a.grantor <> s.nspowner
                    and a.grantor <> (select oid from me) and case when pg_catalog.current_setting('server_version_num')::int >= 160000
-                   then pg_catalog.pg_has_role(current_user, a.grantor, 'SET') else pg_catalog.pg_has_role(current_user, a.grantor, 'MEMBER') end) as thirds
+                   then pg_catalog.pg_has_role(current_user, a.grantor, 'SET') else pg_catalog.pg_has_role(current_user, a.grantor, 'MEMBER') end) as thirds,
+                 -- (granted_by) as grants_catalog_sql: who granted what, where some grantor is a third one
+                 bool_or(a.grantor <> s.nspowner and a.grantor <> (select oid from me)) as any_third,
+                 array_agg(a.grantor) as grs, array_agg(a.privilege_type::text) as prs
             from s cross join lateral unnest(coalesce(s.nspacl, pg_catalog.acldefault('n', s.nspowner))) as i(item)
                    cross join lateral pg_catalog.aclexplode(array[i.item]) a
             join r on r.oid = a.grantee group by 1, 2),
   nshn as materialized (select nsp, json_object_agg(rolname, privs) as j,
                                 json_object_agg(rolname, gprivs) filter (where gprivs is not null) as gj,
-                                json_object_agg(rolname, thirds) filter (where thirds is not null) as tj from nsh group by 1),
+                                json_object_agg(rolname, thirds) filter (where thirds is not null) as tj,
+                                json_object_agg(rolname, (select json_object_agg(x.g, x.p) from (
+                                    select pg_catalog.pg_get_userbyid(u.g)::text as g, json_agg(distinct u.p order by u.p) as p
+                                      from unnest(grs, prs) u(g, p) group by 1) x)) filter (where any_third) as bj from nsh group by 1),
   dbh as (select r.rolname, json_agg(distinct a.privilege_type::text order by a.privilege_type::text) as privs,
                  json_agg(distinct a.privilege_type::text order by a.privilege_type::text) filter (where a.is_grantable) as gprivs,
                  json_agg(distinct pg_catalog.pg_get_userbyid(a.grantor)::text) filter (where a.grantor <> d.datdba
                    and a.grantor <> (select oid from me) and case when pg_catalog.current_setting('server_version_num')::int >= 160000
-                   then pg_catalog.pg_has_role(current_user, a.grantor, 'SET') else pg_catalog.pg_has_role(current_user, a.grantor, 'MEMBER') end) as thirds
+                   then pg_catalog.pg_has_role(current_user, a.grantor, 'SET') else pg_catalog.pg_has_role(current_user, a.grantor, 'MEMBER') end) as thirds,
+                 bool_or(a.grantor <> d.datdba and a.grantor <> (select oid from me)) as any_third,
+                 array_agg(a.grantor) as grs, array_agg(a.privilege_type::text) as prs
             from d cross join lateral unnest(coalesce(d.datacl, pg_catalog.acldefault('d', d.datdba))) as i(item)
                    cross join lateral pg_catalog.aclexplode(array[i.item]) a
             join r on r.oid = a.grantee group by 1)
@@ -92,6 +100,9 @@ returns text language sql immutable parallel safe as $$
     'db_held', coalesce((select json_object_agg(rolname, privs) from dbh), '{}'::json),
     'db_grantable', coalesce((select json_object_agg(rolname, gprivs) from dbh where gprivs is not null), '{}'::json),
     'db_grantors', coalesce((select json_object_agg(rolname, thirds) from dbh where thirds is not null), '{}'::json),
+    'db_by', coalesce((select json_object_agg(rolname, (select json_object_agg(x.g, x.p) from (
+                          select pg_catalog.pg_get_userbyid(u.g)::text as g, json_agg(distinct u.p order by u.p) as p
+                            from unnest(grs, prs) u(g, p) group by 1) x)) from dbh where any_third), '{}'::json),
     'db_defaults', coalesce((select json_object_agg(rolname, j) from defr where nsp = 0), '{}'::json),
     'default_roles', coalesce((select json_agg(distinct rolname) from defs where nsp = 0 or kind = 'types'), '[]'::json),
     'schemas', coalesce((select json_object_agg(s.nspname, json_build_object(
@@ -100,6 +111,7 @@ returns text language sql immutable parallel safe as $$
         'held', coalesce(nshn.j, '{}'::json),
         'grantable', coalesce(nshn.gj, '{}'::json),
         'grantors', coalesce(nshn.tj, '{}'::json),
+        'by', coalesce(nshn.bj, '{}'::json),
         'totals', coalesce(totn.j, '{}'::json),
         'owned', coalesce(ownn.j, '{}'::json),
         'objects_held', coalesce(heldn.j, '{}'::json),

@@ -532,6 +532,8 @@ begin
     end if;
     for v_db in select jsonb_array_elements_text(coalesce(p_role -> 'dependent_databases', '[]')) order by 1 loop
       perform xplane.remote_exec(p_provider_config, v_db,
+        -- (first what third grantors granted it: granted_by, 050_grants.sql)
+        xplane.third_grantor_release_sql(p_name, v_db = '') || '; ' ||
         format('reassign owned by %I to current_user; drop owned by %I', p_name, p_name));
     end loop;
     perform xplane.role_exec(p_provider_config, p_name, array[format('drop role if exists %I', p_name)]);

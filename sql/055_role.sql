@@ -189,7 +189,8 @@ begin
       select distinct on (a.n, g ->> 'database', g ->> 'schema', g ->> 'on')
              a.n, g ->> 'database' as db, g ->> 'schema' as schema, g ->> 'on' as target, coalesce(g -> 'privileges', '[]'::jsonb) as privs,
              coalesce((g ->> 'future')::boolean, false) as future, coalesce(g -> 'future_owners', '[]'::jsonb) as owners,
-             coalesce((g ->> 'grant_option')::boolean, false) as gopt
+             coalesce((g ->> 'grant_option')::boolean, false) as gopt,
+             g ->> 'granted_by' as by                                                       -- (granted_by)
         from asks a, jsonb_array_elements(a.des) with ordinality x(g, k)
        where not g ? 'objects'                          -- object-level entries: objrows
        order by a.n, g ->> 'database', g ->> 'schema', g ->> 'on', x.k),
@@ -214,7 +215,8 @@ begin
                 from asks a, xplane.grants_scope(a.des || a.imp) sc),
     -- the catalog, each subtree unnested once (looking roles up in the whole of it per role is quadratic)
     dbs as (select d.key as db, d.value ->> 'db_owner' as owner, d.value -> 'db_held' as held, d.value -> 'schemas' as schemas,
-                   d.value -> 'db_grantable' as grantable, d.value -> 'default_roles' as default_roles
+                   d.value -> 'db_grantable' as grantable, d.value -> 'default_roles' as default_roles,
+                   d.value ->> 'me' as me, d.value -> 'db_by' as db_by                             -- (granted_by)
               from jsonb_each(coalesce(p_catalog -> 'grants', '{}'::jsonb)) d),
     dbheld as (select dbs.db, h.key as role, h.value as privs from dbs, jsonb_each(coalesce(dbs.held, '{}'::jsonb)) h),
     dbgrant as (select dbs.db, h.key as role, h.value as privs from dbs, jsonb_each(coalesce(dbs.grantable, '{}'::jsonb)) h),
@@ -235,7 +237,11 @@ begin
              o.owner, coalesce(w.privs, '[]'::jsonb) as want, coalesce(m.privs, '[]'::jsonb) as implied,
              coalesce(w.gopt, false) as wgopt,
              case when s.schema is null then coalesce(g.privs, '[]'::jsonb)
-                  else coalesce(c.sch -> 'grantable' -> s.role, '[]'::jsonb) end as grantable
+                  else coalesce(c.sch -> 'grantable' -> s.role, '[]'::jsonb) end as grantable,
+             -- granted_by: shown when every privilege held there is granted by that role alone
+             case when w.by is not null and (o.owner or xplane.grant_by_observed(
+                    case when s.schema is null then d.db_by -> s.role else c.sch -> 'by' -> s.role end,
+                    w.by, case when s.schema is null then d.owner else c.sch ->> 'owner' end, d.me)) then w.by end as by
         from scope s join dbs d on d.db = s.db
         left join sch c on c.db = s.db and c.schema = s.schema
         left join dbheld h on s.schema is null and h.db = s.db and h.role = s.role
@@ -255,7 +261,8 @@ begin
              -- are implicit); without it, any desired privilege held so (to be revoked)
              case when h.owner then h.wgopt
                   when h.wgopt then h.grantable @> h.want
-                  else exists (select 1 from jsonb_array_elements_text(h.want) p where h.grantable ? p) end as gopt
+                  else exists (select 1 from jsonb_array_elements_text(h.want) p where h.grantable ? p) end as gopt,
+             h.by
         from held h left join tol t on h.target = 'schema' and t.n = h.n and t.db = h.db and t.kind = 'schemas'
       union all
       select s.n, s.db, s.schema, k.kind,
@@ -276,7 +283,8 @@ begin
              case when coalesce(w.gopt, false)
                   then not exists (select 1 from jsonb_array_elements_text(o.want) p
                                     where coalesce((o.obj -> 'grantable' ->> p)::int, 0) < coalesce((o.obj ->> 'total')::int, 0))
-                  else exists (select 1 from jsonb_array_elements_text(o.want) p where coalesce((o.obj -> 'grantable' ->> p)::int, 0) > 0) end
+                  else exists (select 1 from jsonb_array_elements_text(o.want) p where coalesce((o.obj -> 'grantable' ->> p)::int, 0) > 0) end,
+             null::text
         from scope s join sch c on c.db = s.db and c.schema = s.schema
         cross join (values ('tables'), ('sequences'), ('functions')) k(kind)
         left join des w on w.n = s.n and w.db = s.db and w.schema = s.schema and w.target = k.kind
@@ -291,7 +299,8 @@ begin
     grants as (
       select n, xplane.grants_sorted(jsonb_agg(e)) as grants
         from (select n, xplane.grant_entry(db, schema, target, privs, future)
-                        || jsonb_build_object('future_owners', owners, 'grant_option', gopt) as e
+                        || jsonb_build_object('future_owners', owners, 'grant_option', gopt)
+                        || case when by is null then '{}'::jsonb else jsonb_build_object('granted_by', by) end as e
                 from grant_rows where cardinality(privs) > 0 or future or jsonb_array_length(owners) > 0 or gopt
               union all select n, e from objrows union all select n, e from defrows) x group by n),
     -- a service account's database: when it holds CONNECT there
@@ -654,19 +663,23 @@ returns table (name text, slice jsonb) language sql immutable parallel safe as $
   dbs as (select d.key as db, d.value ->> 'me' as me, d.value ->> 'db_owner' as db_owner,
                  d.value -> 'db_held' as db_held, coalesce(d.value -> 'db_grantable', '{}'::jsonb) as db_grantable,
                  coalesce(d.value -> 'db_grantors', '{}'::jsonb) as db_grantors, d.value -> 'schemas' as schemas,
+                 coalesce(d.value -> 'db_by', '{}'::jsonb) as db_by,                                      -- (granted_by)
                  d.value -> 'objects' as objects
             from jsonb_each(coalesce(p_catalog -> 'grants', '{}'::jsonb)) d),
   dbheld as (select dbs.db, h.key as name, h.value from dbs, jsonb_each(dbs.db_held) h),
   dbgrant as (select dbs.db, h.key as name, h.value from dbs, jsonb_each(dbs.db_grantable) h),
   dbthird as (select dbs.db, h.key as name, h.value from dbs, jsonb_each(dbs.db_grantors) h),
+  dbby as (select dbs.db, h.key as name, h.value from dbs, jsonb_each(dbs.db_by) h),                      -- (granted_by)
   sch as (select dbs.db, s.key as schema, s.value ->> 'owner' as owner, s.value -> 'future_for' as future_for,
                  s.value -> 'held' as held, coalesce(s.value -> 'grantable', '{}'::jsonb) as grantable,
                  coalesce(s.value -> 'grantors', '{}'::jsonb) as grantors,
+                 coalesce(s.value -> 'by', '{}'::jsonb) as by,                                            -- (granted_by)
                  s.value -> 'objects' as objects, s.value -> 'defaults' as defaults
             from dbs, jsonb_each(dbs.schemas) s),
   nheld as (select sch.db, sch.schema, h.key as name, h.value from sch, jsonb_each(sch.held) h),
   ngrant as (select sch.db, sch.schema, h.key as name, h.value from sch, jsonb_each(sch.grantable) h),
   nthird as (select sch.db, sch.schema, h.key as name, h.value from sch, jsonb_each(sch.grantors) h),
+  nby as (select sch.db, sch.schema, h.key as name, h.value from sch, jsonb_each(sch.by) h),             -- (granted_by)
   nobj as (select sch.db, sch.schema, o.key as name, o.value from sch, jsonb_each(sch.objects) o),
   ndef as (select sch.db, sch.schema, f.key as name, f.value from sch, jsonb_each(sch.defaults) f),
   pairs as (
@@ -684,12 +697,14 @@ returns table (name text, slice jsonb) language sql immutable parallel safe as $
              'held', case when h.value is null then '{}'::jsonb else jsonb_build_object(n.name, h.value) end,
              'grantable', case when g.value is null then '{}'::jsonb else jsonb_build_object(n.name, g.value) end,
              'grantors', case when t.value is null then '{}'::jsonb else jsonb_build_object(n.name, t.value) end,
+             'by', case when b.value is null then '{}'::jsonb else jsonb_build_object(n.name, b.value) end,  -- (granted_by)
              'objects', case when o.value is null then '{}'::jsonb else jsonb_build_object(n.name, o.value) end,
              'defaults', case when f.value is null then '{}'::jsonb else jsonb_build_object(n.name, f.value) end)) as schemas
       from sch join pairs n on n.db = sch.db and n.schema = sch.schema
       left join nheld h on h.db = sch.db and h.schema = sch.schema and h.name = n.name
       left join ngrant g on g.db = sch.db and g.schema = sch.schema and g.name = n.name
       left join nthird t on t.db = sch.db and t.schema = sch.schema and t.name = n.name
+      left join nby b on b.db = sch.db and b.schema = sch.schema and b.name = n.name                        -- (granted_by)
       left join nobj o on o.db = sch.db and o.schema = sch.schema and o.name = n.name
       left join ndef f on f.db = sch.db and f.schema = sch.schema and f.name = n.name
      group by sch.db, n.name),
@@ -699,6 +714,7 @@ returns table (name text, slice jsonb) language sql immutable parallel safe as $
              'db_held', case when h.value is null then '{}'::jsonb else jsonb_build_object(n.name, h.value) end,
              'db_grantable', case when g.value is null then '{}'::jsonb else jsonb_build_object(n.name, g.value) end,
              'db_grantors', case when t.value is null then '{}'::jsonb else jsonb_build_object(n.name, t.value) end,
+             'db_by', case when b.value is null then '{}'::jsonb else jsonb_build_object(n.name, b.value) end,  -- (granted_by)
              'schemas', coalesce(s.schemas, '{}'::jsonb))
              -- object-level grants (049_object_grants.sql): the named objects, whole
              || case when dbs.objects is null then '{}'::jsonb else jsonb_build_object('objects', dbs.objects) end) as grants
@@ -706,6 +722,7 @@ returns table (name text, slice jsonb) language sql immutable parallel safe as $
       left join dbheld h on h.db = dbs.db and h.name = n.name
       left join dbgrant g on g.db = dbs.db and g.name = n.name
       left join dbthird t on t.db = dbs.db and t.name = n.name
+      left join dbby b on b.db = dbs.db and b.name = n.name                                                  -- (granted_by)
       left join sch_slice s on s.db = dbs.db and s.name = n.name
      group by n.name),
   roles as (select r.key as name, r.value from jsonb_each(coalesce(p_catalog -> 'cluster' -> 'roles', '{}'::jsonb)) r),

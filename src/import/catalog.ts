@@ -158,6 +158,8 @@ export interface GrantsCatalog {
   db_grantable?: Record<string, string[]>;
   /** Third grantors xp may act as, of each role's database privileges. */
   db_grantors?: Record<string, string[]>;
+  /** Per role, its database privileges per grantor: only roles some third grantor granted something (granted_by). */
+  db_by?: Record<string, Record<string, string[]>>;
   /** Global default privileges (no IN SCHEMA) per role, kind and creator (absent before 0.7.0). */
   db_defaults?: Record<string, Record<string, Record<string, string[]>>>;
   /** The roles with global default privileges or default privileges on types. */
@@ -170,6 +172,8 @@ export interface GrantsCatalog {
       held: Record<string, string[]>;
       grantable?: Record<string, string[]>;
       grantors?: Record<string, string[]>;
+      /** Per role, its privileges on the schema per grantor: only roles some third grantor granted something. */
+      by?: Record<string, Record<string, string[]>>;
       objects: Record<string, Record<string, { total: number; held: Record<string, number>; grantable?: Record<string, number> }>>;
       defaults: Record<string, Record<string, Record<string, string[]>>>;
     }
@@ -183,6 +187,7 @@ interface ImportGrantsCatalog {
   db_held: Record<string, string[]>;
   db_grantable: Record<string, string[]>;
   db_grantors: Record<string, string[]>;
+  db_by: Record<string, Record<string, string[]>>;
   db_defaults: Record<string, Record<string, Record<string, string[]>>>;
   default_roles: string[];
   schemas: Record<
@@ -193,6 +198,7 @@ interface ImportGrantsCatalog {
       held: Record<string, string[]>;
       grantable: Record<string, string[]>;
       grantors: Record<string, string[]>;
+      by: Record<string, Record<string, string[]>>;
       /** Objects per kind. */
       totals: Record<string, number>;
       /** Per role and kind, the objects it owns. */
@@ -244,7 +250,7 @@ function expandGrants(cat: ImportGrantsCatalog): GrantsCatalog {
       }
       if (Object.keys(entry).length > 0) objects[role] = entry;
     }
-    schemas[name] = { owner: sch.owner, future_for: sch.future_for, held: sch.held, grantable: sch.grantable, grantors: sch.grantors, objects, defaults: sch.defaults };
+    schemas[name] = { owner: sch.owner, future_for: sch.future_for, held: sch.held, grantable: sch.grantable, grantors: sch.grantors, by: sch.by, objects, defaults: sch.defaults };
   }
   return {
     me: cat.me,
@@ -252,6 +258,7 @@ function expandGrants(cat: ImportGrantsCatalog): GrantsCatalog {
     db_held: cat.db_held,
     db_grantable: cat.db_grantable,
     db_grantors: cat.db_grantors,
+    db_by: cat.db_by,
     db_defaults: cat.db_defaults,
     default_roles: cat.default_roles,
     schemas,
@@ -268,6 +275,8 @@ export interface ObjectGrant {
   grantable: string[];
   /** Grantors other than the object's owner and the role xp connects as. */
   grantors: string[];
+  /** Every grantor's privileges ({grantor: privileges}; object grants only). */
+  by?: Record<string, string[]>;
 }
 
 export interface DatabaseContents {
@@ -318,7 +327,9 @@ const CONTENTS_SQL = `select json_build_object(
                     'privileges', json_agg(distinct g.privilege_type::text),
                     'grantable', coalesce(json_agg(distinct g.privilege_type::text) filter (where g.is_grantable), '[]'::json),
                     'grantors', coalesce(json_agg(distinct pg_catalog.pg_get_userbyid(g.grantor)::text)
-                                  filter (where g.grantor <> o.owner and g.grantor <> (select oid from pg_catalog.pg_roles where rolname = current_user)), '[]'::json)) as x
+                                  filter (where g.grantor <> o.owner and g.grantor <> (select oid from pg_catalog.pg_roles where rolname = current_user)), '[]'::json),
+                    'by', (select json_object_agg(u.k, u.v) from (select pg_catalog.pg_get_userbyid(z.g)::text as k, json_agg(distinct z.p order by z.p) as v
+                             from unnest(array_agg(g.grantor), array_agg(g.privilege_type::text)) z(g, p) group by 1) u)) as x
                from (select n.nspname::text as sch, case c.relkind when 'S' then 'sequences' else 'tables' end as kind, c.relname::text as obj,
                             c.relowner as owner, c.relacl as acl
                        from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace

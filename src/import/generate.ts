@@ -9,7 +9,7 @@ import type { CatalogRole, ImportInput, ObjectGrant } from './catalog.js';
 import { globMatch, systemRole } from './catalog.js';
 import { assignLabels, type Labelled } from './labels.js';
 import { groupRepeated, type Group, type Item } from './grouping.js';
-import { byName, coveredByDefaultsOnly, deriveGrants, json, type GrantOut, type RoleOut } from './grants.js';
+import { byName, coveredByDefaultsOnly, deriveGrants, json, withGrantedBy, type GrantOut, type RoleOut } from './grants.js';
 import { ReferenceGraph } from './references.js';
 
 export interface ImportOptions {
@@ -181,25 +181,26 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
     }
   }
 
-  // grants made by a third grantor: declared like any other, but xp grants as itself
+  // grants made by a third grantor: with granted_by where that grantor made all of it
+  // (grants.ts); otherwise declared like any other, and xp grants as itself
   for (const db of [...dbNames].sort(byName)) {
     const cat = input.grants[db];
     if (!cat) continue;
-    const by = (what: string, grantors: Record<string, string[]> | undefined) => {
+    const by = (what: string, grantors: Record<string, string[]> | undefined, at?: [string | null, string, string?]) => {
       for (const role of Object.keys(grantors ?? {}).sort(byName)) {
-        if (!imported.has(role)) continue;
+        if (!imported.has(role) || (at !== undefined && withGrantedBy(imported.get(role)!.grants, db, ...at))) continue;
         notes.push(`database ${json(db)}: the privileges of ${json(role)} on ${what} were granted by ${grantors![role]!.map(json).join(', ')} (a third grantor); xp declares them, and grants them as itself where it creates them`);
       }
     };
-    by('the database', cat.db_grantors);
-    for (const schema of Object.keys(cat.schemas).sort(byName)) if (!skippedSchema(db, schema)) by(`schema ${json(schema)}`, cat.schemas[schema]!.grantors);
+    by('the database', cat.db_grantors, [null, 'database']);
+    for (const schema of Object.keys(cat.schemas).sort(byName)) if (!skippedSchema(db, schema)) by(`schema ${json(schema)}`, cat.schemas[schema]!.grantors, [schema, 'schema']);
     // on named objects and columns: one note per grant
     const c = input.contents[db];
     const onObjects: Array<ObjectGrant & { column?: string }> = [...(c?.objectGrants ?? []), ...(c?.columnGrants ?? [])];
     for (const g of onObjects) {
       if (g.grantors.length === 0 || !imported.has(g.grantee) || skippedSchema(db, g.schema)) continue;
       const what = g.column !== undefined ? `column ${json(g.schema)}.${json(g.object)}(${json(g.column)})` : `${g.on.replace(/s$/, '')} ${json(g.schema)}.${json(g.object)}`;
-      by(what, { [g.grantee]: g.grantors });
+      by(what, { [g.grantee]: g.grantors }, g.column === undefined ? [g.schema, g.on, g.object] : undefined);
     }
   }
 
@@ -305,6 +306,7 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
         if (!(r.login && g.database === r.database)) soft(from, dbId(g.database));
         if (g.schema !== null) soft(from, schemaId(g.database, g.schema));
         for (const o of g.futureOwners ?? []) soft(from, roleId(o));
+        if (g.grantedBy !== undefined) soft(from, roleId(g.grantedBy));
       }
     }
   }
@@ -467,6 +469,7 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
     if (g.grantOption) lines.push('grant_option = true');
     if (g.future) lines.push('future = true');
     if ((g.futureOwners ?? []).length > 0) lines.push(`future_owners = ${list(g.futureOwners!.map((o) => (graph.allowed(`role:${account.name}`, `role:${o}`) ? roleRef(o, true) : quote(o))))}`);
+    if (g.grantedBy !== undefined) lines.push(`granted_by = ${graph.allowed(`role:${account.name}`, `role:${g.grantedBy}`) ? roleRef(g.grantedBy, true) : quote(g.grantedBy)}`);
     lines.push('}');
     return lines.join('\n');
   };

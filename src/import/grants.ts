@@ -19,6 +19,12 @@ export interface GrantOut {
   future: boolean;
   /** Creators beyond the schema owner and xp's role whose default privileges carry `privileges`. */
   futureOwners?: string[];
+  /**
+   * The role that made the grant (a third grantor: neither the owner nor xp's role), when it made
+   * all of it; default privileges only: the creator whose default privileges these are, instead
+   * of xp's role (global) or the schema's future_for.
+   */
+  grantedBy?: string;
   /** Every privilege held WITH GRANT OPTION. */
   grantOption?: boolean;
 }
@@ -79,6 +85,25 @@ function namedOf(contents: DatabaseContents | undefined, role: string): Map<stri
 }
 
 /**
+ * The one grantor of everything a role holds on an object (`by`: {grantor: privileges}), when it
+ * is a third grantor (neither the owner nor xp's role): what `granted_by` declares. Undefined
+ * when the owner or xp's role granted it, or several grantors did.
+ */
+export function soleThirdGrantor(by: Record<string, string[]> | undefined, owner: string, me: string): string | undefined {
+  const grantors = Object.keys(by ?? {});
+  return grantors.length === 1 && grantors[0] !== owner && grantors[0] !== me ? grantors[0] : undefined;
+}
+
+/** Whether `grants` declare with granted_by the database, a schema or a named object (`object`) of `db`. */
+export function withGrantedBy(grants: readonly GrantOut[], db: string, schema: string | null, on: string, object?: string): boolean {
+  return grants.some(
+    (g) =>
+      g.grantedBy !== undefined && g.database === db && g.schema === schema && g.on === on && g.columns === undefined &&
+      (object === undefined ? g.objects === undefined : (g.objects ?? []).includes(object)),
+  );
+}
+
+/**
  * Object-level grants (`objects = [...]`), one block per (kind, privileges, grant option) with
  * the objects sorted; what a whole-schema grant of the role already gives on every object
  * (`whole`) is left out, as the provider observes an object-level entry. Column privileges:
@@ -90,6 +115,7 @@ function groupNamed(
   list: Array<ObjectGrant & { column?: string }>,
   whole: (on: string) => string[],
   problems: string[],
+  grantorOf: (e: ObjectGrant) => string | undefined,
 ): GrantOut[] {
   const groups = new Map<string, GrantOut>();
   for (const e of list) {
@@ -102,11 +128,13 @@ function groupNamed(
       continue;
     }
     const grantOption = granted.length > 0;
-    // columns: one block per table; objects: one block per kind
-    const key = JSON.stringify([e.on, e.column === undefined ? null : e.object, privileges, grantOption]);
+    // made by one third grantor: granted_by (not on columns: the provider does not make those as a grantor)
+    const grantedBy = e.column === undefined ? grantorOf(e) : undefined;
+    // columns: one block per table; objects: one block per kind (and grantor)
+    const key = JSON.stringify([e.on, e.column === undefined ? null : e.object, privileges, grantOption, grantedBy ?? null]);
     let g = groups.get(key);
     if (!g) {
-      g = { database: db, schema, on: e.on, objects: e.column === undefined ? [] : [e.object], privileges, future: false, grantOption };
+      g = { database: db, schema, on: e.on, objects: e.column === undefined ? [] : [e.object], privileges, future: false, grantOption, ...(grantedBy === undefined ? {} : { grantedBy }) };
       if (e.column !== undefined) g.columns = [];
       groups.set(key, g);
     }
@@ -118,7 +146,7 @@ function groupNamed(
     g.objects!.sort(byName);
     g.columns?.sort(byName);
   }
-  const keyOf = (g: GrantOut) => JSON.stringify([g.on, g.columns ? 1 : 0, g.objects, g.columns ?? [], g.privileges]);
+  const keyOf = (g: GrantOut) => JSON.stringify([g.on, g.columns ? 1 : 0, g.objects, g.columns ?? [], g.privileges, g.grantedBy ?? '']);
   return out.sort((a, b) => byName(keyOf(a), keyOf(b)));
 }
 
@@ -134,22 +162,27 @@ function groupNamed(
  * A default-privileges-only grant (`future = true`, no GRANT on existing objects): global (no
  * schema) or on types. Expressible when each creator xp covers (`covered`: xp's role, or the
  * schema's future_for) gives the same privileges and every other creator gives those too (its
- * future_owners); undefined otherwise.
+ * future_owners); or, when none of those it covers gives anything, as `granted_by` the first
+ * other creator (and the rest, giving the same, its future_owners); undefined otherwise.
  */
-function defaultsOnly(db: string, schema: string | null, kind: string, byCreator: Record<string, string[]>, covered: readonly string[]): GrantOut | undefined {
+function defaultsOnly(db: string, schema: string | null, kind: string, byCreator: Record<string, string[]>, coveredByXp: readonly string[]): GrantOut | undefined {
   if (!['tables', 'sequences', 'functions', 'types', 'schemas'].includes(kind)) return undefined;
-  const want = [...(byCreator[covered[0]!] ?? [])].sort(byName);
-  const same = (ps: string[] | undefined) => ps !== undefined && ps.length === want.length && [...ps].sort(byName).every((p, i) => p === want[i]);
-  if (want.length === 0 || !covered.every((c) => same(byCreator[c]))) return undefined;
-  const owners = Object.keys(byCreator).filter((f) => !covered.includes(f)).sort(byName);
-  if (!owners.every((f) => same(byCreator[f]))) return undefined;
-  return { database: db, schema, on: kind as GrantOut['on'], privileges: want, future: true, futureOwners: owners, grantOption: false };
+  const givers = Object.keys(byCreator).filter((c) => (byCreator[c] ?? []).length > 0).sort(byName);
+  const as = (covered: readonly string[], grantedBy?: string): GrantOut | undefined => {
+    const want = [...(byCreator[covered[0]!] ?? [])].sort(byName);
+    const same = (ps: string[] | undefined) => ps !== undefined && ps.length === want.length && [...ps].sort(byName).every((p, i) => p === want[i]);
+    if (want.length === 0 || !covered.every((c) => same(byCreator[c]))) return undefined;
+    const owners = givers.filter((f) => !covered.includes(f));
+    if (!owners.every((f) => same(byCreator[f]))) return undefined;
+    return { database: db, schema, on: kind as GrantOut['on'], privileges: want, future: true, futureOwners: owners, grantOption: false, ...(grantedBy === undefined ? {} : { grantedBy }) };
+  };
+  return as(coveredByXp) ?? (givers.length > 0 ? as([givers[0]!], givers[0]) : undefined);
 }
 
 /**
  * Whether a default ACL row (global, or on types) is what a default-privileges-only grant of its
  * grantee declares: same database, schema and kind, and a creator xp covers (its own role, the
- * schema's future_for) or one of the grant's future_owners.
+ * schema's future_for; with granted_by, that creator) or one of the grant's future_owners.
  */
 export function coveredByDefaultsOnly(
   d: { schema: string | null; objtype: string; grantee: string; forRole: string },
@@ -163,7 +196,8 @@ export function coveredByDefaultsOnly(
   return grants.some(
     (g) =>
       g.database === db && g.schema === d.schema && g.on === on && g.future && g.objects === undefined &&
-      (d.forRole === me || futureFor.includes(d.forRole) || (g.futureOwners ?? []).includes(d.forRole)),
+      ((g.grantedBy === undefined ? d.forRole === me || futureFor.includes(d.forRole) : d.forRole === g.grantedBy) ||
+        (g.futureOwners ?? []).includes(d.forRole)),
   );
 }
 
@@ -199,7 +233,8 @@ export function deriveGrants(
         const grantOption = held.every((p) => grantable.includes(p));
         if (!grantOption && held.some((p) => grantable.includes(p)))
           notes.push(`${who}: on database ${json(db)} some privileges only are held WITH GRANT OPTION (${grantable.join(', ')}): imported without it, so apply would revoke that option`);
-        r.grants.push({ database: db, schema: null, on: 'database', privileges: [...held].sort(byName), future: false, grantOption });
+        const grantedBy = soleThirdGrantor(cat.db_by?.[r.name], cat.db_owner, input.cluster.me);
+        r.grants.push({ database: db, schema: null, on: 'database', privileges: [...held].sort(byName), future: false, grantOption, ...(grantedBy === undefined ? {} : { grantedBy }) });
       }
     }
     // global default privileges (no IN SCHEMA): a grant without schema, with future, where xp's
@@ -237,7 +272,8 @@ export function deriveGrants(
         const grantable = sch.grantable?.[r.name] ?? [];
         const grantOption = held.length > 0 && held.every((p) => grantable.includes(p));
         if (!grantOption && held.some((p) => grantable.includes(p))) problems.push(`WITH GRANT OPTION on some privileges of the schema only (${grantable.join(', ')})`);
-        if (held.length > 0) found.push({ database: db, schema, on: 'schema', privileges: held.sort(byName), future: false, grantOption });
+        const grantedBy = usage ? undefined : soleThirdGrantor(sch.by?.[r.name], sch.owner, input.cluster.me);
+        if (held.length > 0) found.push({ database: db, schema, on: 'schema', privileges: held.sort(byName), future: false, grantOption, ...(grantedBy === undefined ? {} : { grantedBy }) });
       }
       for (const kind of KINDS) {
         const obj = sch.objects[r.name]?.[kind];
@@ -278,7 +314,9 @@ export function deriveGrants(
       }
       if (namedHere) {
         const whole = (on: string) => wholeOf.get(on) ?? [];
-        found.push(...groupNamed(db, schema, namedHere.objects, whole, problems), ...groupNamed(db, schema, namedHere.columns, whole, problems));
+        // (an object's owner is not in ObjectGrant: a grant by it has no third grantor, e.grantors is empty)
+        const grantorOf = (e: ObjectGrant) => (e.grantors.length === 1 ? soleThirdGrantor(e.by, '', input.cluster.me) : undefined);
+        found.push(...groupNamed(db, schema, namedHere.objects, whole, problems, grantorOf), ...groupNamed(db, schema, namedHere.columns, whole, problems, grantorOf));
       }
       if (found.length === 0 && !usage) continue;
       if (skippedSchema(db, schema)) {

@@ -64,6 +64,12 @@ export const grantBlock: BlockSchema = {
       default: [],
       references: ['role', 'service_account'],
     },
+    granted_by: {
+      type: STRING,
+      description: 'the role that makes the grant (SET ROLE it; GRANT …): on a schema, a database or named objects; on default privileges only, the creator whose default privileges these are (ALTER DEFAULT PRIVILEGES FOR ROLE it), instead of xp\'s role',
+      references: ['role', 'service_account'],
+      domain: IDENTIFIER,
+    },
   },
 };
 
@@ -148,6 +154,15 @@ function defaultsOnlyProblems(grant: Record<string, Value>, on: string, noSchema
   const defaultsOnly = on === 'schemas' || (noSchema && on !== 'database') || (on === 'types' && !Array.isArray(grant['objects']));
   if (defaultsOnly && future && grant['grant_option'] === true) {
     problems.push({ message: 'grant_option applies to existing objects; default privileges are granted without it', block: at('grant_option') });
+  }
+  const by = grant['granted_by'];
+  const objects = Array.isArray(grant['objects']) && !Array.isArray(grant['columns']) && !future;
+  if (by !== undefined && by !== null && !((defaultsOnly && future) || on === 'schema' || on === 'database' || objects)) {
+    problems.push({
+      message: 'granted_by applies to a grant on a schema, a database or named objects (objects), and to default privileges only (future = true without schema, on = "schemas", or on = "types" without objects)',
+      hint: 'not to every object of a schema (name them in objects), nor to columns: granted_by names the role that makes the grant (SET ROLE it; GRANT …)',
+      block: at('granted_by'),
+    });
   }
   return problems;
 }

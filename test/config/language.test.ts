@@ -320,7 +320,7 @@ describe('dynamic blocks', () => {
       { message: 'unknown attribute "labels" in dynamic "grant"', at: '15:5', hint: 'grant blocks take no label' },
       { message: 'missing content block in dynamic "grant"', at: '13:3', hint: 'dynamic "grant" { for_each = …, content { … } }' },
       { message: 'unknown block "grnt" in role', at: '9:3', hint: 'did you mean "grant"?' },
-      { message: 'unknown attribute "nope" in grant', at: '22:7', hint: 'grant has: database, schema, on, objects, columns, privileges, future, grant_option, future_owners' },
+      { message: 'unknown attribute "nope" in grant', at: '22:7', hint: 'grant has: database, schema, on, objects, columns, privileges, future, grant_option, future_owners, granted_by' },
     ]);
   });
 

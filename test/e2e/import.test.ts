@@ -128,6 +128,8 @@ onEachServer('xp import', { timeout: 300_000 }, () => {
           await c.query(`alter default privileges for role ${f} grant select on tables to ${ident(readers)}`);
           await c.query(`alter default privileges for role ${f} in schema ${ident(sales)} grant usage on types to ${ident(readers)}`);
         }
+        // and a creator's own, that xp's role does not give: granted_by
+        await c.query(`alter default privileges for role ${ident(owner)} grant usage on sequences to ${ident(writers)}`);
 
       });
       const snap0 = await withClient(url(), (c) => snapshot(c, p, db));
@@ -145,8 +147,8 @@ onEachServer('xp import', { timeout: 300_000 }, () => {
       // a database's own settings (ALTER DATABASE … SET) are its settings attribute
       expect(text).toMatch(/connection_limit = 20\n {2}settings += \{\n {4}work_mem = "8MB"\n {2}\}/);
       expect(text).not.toContain('work_mem=8MB');
-      // the third grantor's grant is declared like any other
-      expect(text).toMatch(new RegExp(`role "${dash}-third" \\{\\s+grant \\{\\s+database += database\\.[^\\n]+\\s+schema += schema\\.${dash}-api\\s+on += "schema"\\s+privileges = \\["USAGE"\\]`));
+      // the third grantor's grant is declared with granted_by
+      expect(text).toMatch(new RegExp(`role "${dash}-third" \\{\\s+grant \\{\\s+database += database\\.[^\\n]+\\s+schema += schema\\.${dash}-api\\s+on += "schema"\\s+privileges = \\["USAGE"\\]\\s+granted_by = role\\.${dash}-grantor\\n`));
       for (const hostile of [db, owner, writers, weird, newline, sales]) expect(text).toContain(JSON.stringify(hostile).replace(/([$%])\{/g, (_, c: string) => `${c}${c}{`));
       expect(text).not.toContain(password);
       expect(text).not.toMatch(/password\s*=/);
@@ -165,6 +167,8 @@ onEachServer('xp import', { timeout: 300_000 }, () => {
       expect(text).not.toContain('(in every schema): SELECT on tables');
       expect(text).toMatch(/ {4}privileges += \["SELECT"\]\n {4}future += true\n {4}future_owners = \[role\.[\w-]+-Owner\]\n/);
       expect(text).toMatch(/ {4}on += "types"\n {4}privileges = \["ALL"\]\n {4}future += true\n/);
+      expect(text).toMatch(/ {4}on += "sequences"\n {4}privileges = \["USAGE"\]\n {4}future += true\n {4}granted_by = (role\.[\w-]+-Owner|"[^"\n]+ Owner")\n/);
+      expect(text).not.toContain('(in every schema): USAGE on sequences');
       // a privilege on some tables only, a column's, a type's: object-level grants (no longer notes)
       expect(text).not.toMatch(/privileges in .* not imported:/);
       expect(text).not.toContain(`to ${JSON.stringify(weird)} (column privileges`);
