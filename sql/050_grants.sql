@@ -651,7 +651,7 @@ comment on function xplane.grant_by_observed(jsonb, text, text, text) is
   'Whether everything a role holds on one object was granted by p_grantor alone (the observed granted_by), from the catalog''s "by".';
 
 create or replace function xplane.third_grantor_release_sql(p_role text, p_cluster boolean)
-returns text language sql immutable parallel safe as $$
+returns text language sql stable parallel safe as $$
   -- DROP OWNED revokes only the grants the owner made (or the current role): privileges given
   -- to p_role by a third grantor (granted_by, or by hand) would keep DROP ROLE from working.
   -- This DO statement revokes them as each grantor (SET ROLE), in the database it runs in
