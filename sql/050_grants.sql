@@ -845,6 +845,24 @@ $$;
 comment on function xplane.grant_defaults_delta(text, jsonb, jsonb, jsonb) is
   'The ALTER DEFAULT PRIVILEGES statements that turn p_role''s default-privileges-only entries in the catalog into p_desired: [{"database", "lock", "sql"}]; empty when in sync.';
 
+create or replace function xplane.grant_target_sql(p_on text, p_role text, p_des jsonb, p_want text[], p_held text[], p_by jsonb,
+                                                   p_owner text, p_me text, p_thirds jsonb, p_grantable jsonb, p_check text, p_object text)
+returns text[] language sql stable parallel safe as $$
+  -- One database or schema (p_on: "database shop", "schema api"): with granted_by, granted as
+  -- that role (SET ROLE) and the same by others revoked, then what is not wanted revoked;
+  -- otherwise made exactly p_want, with the grant option as declared. Then what is not wanted,
+  -- revoked again as each third grantor xp may act as (p_thirds).
+  select case when p_des ? 'granted_by'
+              then xplane.granted_by_sql(p_des ->> 'granted_by', p_on, p_role, p_want, p_held, p_by, p_owner, p_me, p_thirds,
+                                         xplane.grant_option_of(p_des), p_grantable, p_check, p_object)
+                   || xplane.grant_revoke_sql('', '{}', array(select p from unnest(p_held) p where not p = any (p_want) order by p), p_on, p_role)
+              else xplane.grant_sync_sql('', p_want, p_held, p_on, p_role)
+                   || xplane.grant_option_sql(p_on, p_role, xplane.grant_option_missing(p_des, p_grantable), xplane.grant_option_extra(p_des, p_grantable)) end
+         || xplane.third_grantor_sql(p_thirds, p_on, p_role, array(select p from unnest(p_held) p where not p = any (p_want) order by p))
+$$;
+comment on function xplane.grant_target_sql(text, text, jsonb, text[], text[], jsonb, text, text, jsonb, jsonb, text, text) is
+  'The statements that make p_role hold exactly what p_des (and the implicit grants: p_want) asks on one database or schema p_on, given what it holds (p_held, p_by: by grantor, p_thirds: third grantors, p_grantable): grants_delta''s one step for both.';
+
 create or replace function xplane.grants_delta(p_role text, p_desired jsonb, p_implicit jsonb, p_catalog jsonb)
 returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
 declare
@@ -884,19 +902,9 @@ begin
       v_des := xplane.grant_find(p_desired, v_db, null, 'database');
       v_want := xplane.grant_privs(v_des) || xplane.grant_privs(xplane.grant_find(p_implicit, v_db, null, 'database'));
       v_held := array(select jsonb_array_elements_text(coalesce(v_cat -> 'db_held' -> p_role, '[]')));
-      v_stmts := v_stmts || case when v_des ? 'granted_by'
-                                 -- granted as that role (SET ROLE), the same by others revoked; what is not wanted: below
-                                 then xplane.granted_by_sql(v_des ->> 'granted_by', format('database %I', v_db), p_role, v_want, v_held,
-                                           v_cat -> 'db_by' -> p_role, v_cat ->> 'db_owner', v_cat ->> 'me', v_cat -> 'db_grantors' -> p_role,
-                                           xplane.grant_option_of(v_des), v_cat -> 'db_grantable' -> p_role, 'has_database_privilege', v_db)
-                                      || xplane.grant_revoke_sql('', '{}', array(select p from unnest(v_held) p where not p = any (v_want) order by p),
-                                           format('database %I', v_db), p_role)
-                                 else xplane.grant_sync_sql('', v_want, v_held, format('database %I', v_db), p_role)
-                         || xplane.grant_option_sql(format('database %I', v_db), p_role,
-                              xplane.grant_option_missing(v_des, v_cat -> 'db_grantable' -> p_role),
-                              xplane.grant_option_extra(v_des, v_cat -> 'db_grantable' -> p_role)) end
-                         || xplane.third_grantor_sql(v_cat -> 'db_grantors' -> p_role, format('database %I', v_db), p_role,
-                              array(select p from unnest(v_held) p where not p = any (v_want) order by p));
+      v_stmts := v_stmts || xplane.grant_target_sql(format('database %I', v_db), p_role, v_des, v_want, v_held, v_cat -> 'db_by' -> p_role,
+                              v_cat ->> 'db_owner', v_cat ->> 'me', v_cat -> 'db_grantors' -> p_role, v_cat -> 'db_grantable' -> p_role,
+                              'has_database_privilege', v_db);
       if cardinality(v_stmts) > 0 then
         v_out := v_out || jsonb_build_object('database', '', 'lock', 'database:' || v_db,
                                              'sql', array_to_string(v_stmts, '; '));
@@ -912,19 +920,9 @@ begin
       v_tol := xplane.grant_privs(xplane.grant_find(p_desired, v_db, null, 'schemas'));
       v_held := array(select p from jsonb_array_elements_text(coalesce(v_sch -> 'held' -> p_role, '[]')) p
                        where p = any (v_want) or not p = any (v_tol));
-      v_stmts := v_stmts || case when v_des ? 'granted_by'
-                                 -- granted as that role (SET ROLE), the same by others revoked; what is not wanted: below
-                                 then xplane.granted_by_sql(v_des ->> 'granted_by', format('schema %I', v_schema), p_role, v_want, v_held,
-                                           v_sch -> 'by' -> p_role, v_sch ->> 'owner', v_cat ->> 'me', v_sch -> 'grantors' -> p_role,
-                                           xplane.grant_option_of(v_des), v_sch -> 'grantable' -> p_role, 'has_schema_privilege', v_schema)
-                                      || xplane.grant_revoke_sql('', '{}', array(select p from unnest(v_held) p where not p = any (v_want) order by p),
-                                           format('schema %I', v_schema), p_role)
-                                 else xplane.grant_sync_sql('', v_want, v_held, format('schema %I', v_schema), p_role)
-                         || xplane.grant_option_sql(format('schema %I', v_schema), p_role,
-                              xplane.grant_option_missing(v_des, v_sch -> 'grantable' -> p_role),
-                              xplane.grant_option_extra(v_des, v_sch -> 'grantable' -> p_role)) end
-                         || xplane.third_grantor_sql(v_sch -> 'grantors' -> p_role, format('schema %I', v_schema), p_role,
-                              array(select p from unnest(v_held) p where not p = any (v_want) order by p));
+      v_stmts := v_stmts || xplane.grant_target_sql(format('schema %I', v_schema), p_role, v_des, v_want, v_held, v_sch -> 'by' -> p_role,
+                              v_sch ->> 'owner', v_cat ->> 'me', v_sch -> 'grantors' -> p_role, v_sch -> 'grantable' -> p_role,
+                              'has_schema_privilege', v_schema);
     end if;
     foreach v_kind in array array['tables', 'sequences', 'functions'] loop
       v_des := xplane.grant_find(p_desired, v_db, v_schema, v_kind);
