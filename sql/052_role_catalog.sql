@@ -60,12 +60,14 @@ returns text language sql immutable parallel safe as $$
   -- database's own ACL is a shared object, dbid 0) other than those the batch reads ($3,
   -- text[]; null: not asked): role_batch_catalog reads them too, so that a grant made there by
   -- hand is seen (docs/kinds/role.md, "Authoritative, by deltas").
-  aclout as (select r.rolname::text as rolname, json_agg(distinct db.datname::text order by db.datname::text) as dbs
-               from pg_catalog.pg_shdepend sd join r on r.oid = sd.refobjid
-               join pg_catalog.pg_database db
-                 on db.oid = case when sd.dbid <> 0 then sd.dbid when sd.classid = 'pg_catalog.pg_database'::regclass then sd.objid end
-              where $3::text[] is not null and sd.refclassid = 'pg_catalog.pg_authid'::regclass and sd.deptype = 'a'
-                and db.datallowconn and not db.datistemplate and not (db.datname::text = any ($3::text[]))
+  -- {role: {database: [null]}}: the shape of grants_catalog_sql's "outside" (null: the database itself)
+  aclout as (select x.rolname, json_object_agg(x.datname, json_build_array(null)) as dbs
+               from (select distinct r.rolname::text as rolname, db.datname::text as datname
+                       from pg_catalog.pg_shdepend sd join r on r.oid = sd.refobjid
+                       join pg_catalog.pg_database db
+                         on db.oid = case when sd.dbid <> 0 then sd.dbid when sd.classid = 'pg_catalog.pg_database'::regclass then sd.objid end
+                      where $3::text[] is not null and sd.refclassid = 'pg_catalog.pg_authid'::regclass and sd.deptype = 'a'
+                        and db.datallowconn and not db.datistemplate and not (db.datname::text = any ($3::text[]))) x
               group by 1)
   select json_build_object(
     'me', current_user::text,
@@ -152,7 +154,7 @@ begin
 end
 $$;
 comment on function xplane.roles_catalog(text, text[], text[], text[]) is
-  'Runs roles_catalog_sql in the provider config''s maintenance database: one round trip for every role of a batch (members_edges only of the roles in p_members_of; acl_outside: {role: databases where an ACL names it, other than p_databases}, when given); for roles whose SCRAM verifier xp set, a second one (as a superuser) compares sha256 fingerprints of the server''s verifier and of xp''s: "password" is "password changed outside xp", or "not checked" (xp is not superuser), and absent when in sync. Never a verifier.';
+  'Runs roles_catalog_sql in the provider config''s maintenance database: one round trip for every role of a batch (members_edges only of the roles in p_members_of; acl_outside: {role: {database: [null]}} for the databases where an ACL names it, other than p_databases, when given); for roles whose SCRAM verifier xp set, a second one (as a superuser) compares sha256 fingerprints of the server''s verifier and of xp''s: "password" is "password changed outside xp", or "not checked" (xp is not superuser), and absent when in sync. Never a verifier.';
 
 create or replace function xplane.roles_catalog(p_provider_config text, p_roles text[])
 returns jsonb language sql volatile set search_path = xplane, pg_catalog as $$

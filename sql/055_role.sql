@@ -73,13 +73,9 @@ begin
       select coalesce(jsonb_object_agg(coalesce(p.key, m.name), coalesce(p.value, '[]') || coalesce(m.entries, '[]')), '{}')
         into v_previous
         from jsonb_each(v_previous) p
-        full join (select o.key as name, jsonb_agg(xplane.grant_entry(x.db, x.schema, 'scope', '{}', false)) as entries
-                     from jsonb_each(v_more) o,
-                          lateral (select jsonb_array_elements_text(o.value) as db, null::text as schema
-                                    where jsonb_typeof(o.value) = 'array'
-                                   union all
-                                   select d.key, jsonb_array_elements_text(d.value)
-                                     from jsonb_each(case when jsonb_typeof(o.value) = 'object' then o.value end) d) x
+        -- v_more: {role: {database: [schema, or null for the database itself]}}
+        full join (select o.key as name, jsonb_agg(xplane.grant_entry(d.key, x.schema, 'scope', '{}', false)) as entries
+                     from jsonb_each(v_more) o, jsonb_each(o.value) d, jsonb_array_elements_text(d.value) x(schema)
                     group by o.key) m on m.name = p.key;
     elsif v_pass > 1 then
       exit;
