@@ -427,7 +427,7 @@ returns text language sql immutable parallel safe as $$
                   cross join lateral pg_catalog.aclexplode(array[i.item]) a
             where da.defaclnamespace = 0 and da.defaclobjtype in ('r', 'S', 'f')),
   os as (select n.oid, n.nspname::text as nspname, n.nspowner, n.nspacl from pg_catalog.pg_namespace n
-          where not (n.nspname = any ($2::text[])) and n.nspname !~ '^pg_(toast_)?temp_'),
+          where not exists (select from s where s.oid = n.oid) and n.nspname !~ '^pg_(toast_)?temp_'),
   osobj as (select c.relnamespace as nsp, c.relowner as owner, c.relacl as acl, case c.relkind when 'S' then 'sequences' else 'tables' end as kind
               from pg_catalog.pg_class c join os on os.oid = c.relnamespace
              where c.relacl is not null and c.relkind in ('r', 'p', 'v', 'm', 'f', 'S')

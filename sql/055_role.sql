@@ -94,7 +94,8 @@ begin
              group by r.key) o left join lateral unnest(o.ds) d on true;
     exit when v_more is null;
   end loop;
-  return jsonb_build_object('cluster', v_roles - 'acl_outside', 'previous_scope', v_previous, 'grants', v_grants);
+  -- (the cluster keeps acl_outside, which nothing else reads: removing a key copies the megabyte)
+  return jsonb_build_object('cluster', v_roles, 'previous_scope', v_previous, 'grants', v_grants);
 end
 $$;
 comment on function xplane.role_batch_catalog(text, jsonb) is
@@ -115,13 +116,17 @@ returns jsonb language sql stable set search_path = xplane, pg_catalog as $$
   sc as (select distinct e.role, e.g ->> 'database' as database, s.schema
            from ent e cross join lateral (values (null::text), (e.g ->> 'schema')) s(schema)
           where p_only is null or e.g ->> 'database' = any (p_only)),
-  dbs as (select database, coalesce(jsonb_agg(distinct schema) filter (where schema is not null), '[]') as schemas,
-                 jsonb_agg(jsonb_build_array(role, schema)) as pairs
+  dbs as (select database, coalesce(json_agg(distinct schema) filter (where schema is not null), '[]') as schemas,
+                 json_agg(json_build_array(role, schema)) as pairs
             from sc group by database),
   objs as (select e.g ->> 'database' as db, xplane.grant_objects_wanted(jsonb_agg(e.g)) as objs
              from ent e where e.g ? 'objects' group by 1)
-  select coalesce(jsonb_object_agg(d.database, jsonb_build_object('roles', to_jsonb(p_names), 'schemas', d.schemas, 'pairs', d.pairs)
-                    || case when o.objs is null then '{}'::jsonb else jsonb_build_object('objects', o.objs) end), '{}')
+  -- Built as json, read into jsonb once: jsonb_object_agg copies each string of a value with a
+  -- snprintf that reads on to the next NUL byte, quadratic in a value of thousands of names
+  -- (90 ms here at 1,000 tenants, 10 ms as json).
+  select coalesce(json_object_agg(d.database, case when o.objs is null
+                    then json_build_object('roles', to_json(p_names), 'schemas', d.schemas, 'pairs', d.pairs)
+                    else json_build_object('roles', to_json(p_names), 'schemas', d.schemas, 'pairs', d.pairs, 'objects', o.objs) end)::jsonb, '{}')
     from dbs d left join objs o on o.db = d.database
 $$;
 comment on function xplane.role_requests(text[], jsonb, jsonb, text[]) is
