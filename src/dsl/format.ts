@@ -8,7 +8,7 @@ import type * as ast from './ast.js';
 import type { Diagnostic } from './diagnostics.js';
 import { hasErrors } from './diagnostics.js';
 import { parseWithTrivia } from './index.js';
-import { DirectiveOpen, getLexer, LBracket, LCurly, LParen, Newline, RBracket, RCurly, RParen, StripRCurly, TemplateOpen } from './tokens.js';
+import { DirectiveOpen, getLexer, LBracket, LCurly, LParen, Newline, RBracket, RCurly, RParen, StripRCurly, TemplateOpen, UnclosedBlockComment } from './tokens.js';
 
 export interface FormatResult {
   /** The formatted text; undefined when the file has errors (see diagnostics). */
@@ -495,9 +495,13 @@ const CLOSING = new Set([RCurly, StripRCurly, RBracket, RParen]);
  * brackets than it closes.
  */
 function alignable(value: string): boolean {
-  if (!value.includes('\n')) return true;
+  const nl = value.indexOf('\n');
+  if (nl < 0) return true;
+  // the first line is enough (the value may be long), unless a block comment on it goes on
+  let lexed = getLexer().tokenize(value.slice(0, nl + 1));
+  if (lexed.groups.comments?.some((c) => c.tokenType === UnclosedBlockComment)) lexed = getLexer().tokenize(value);
   let depth = 0;
-  for (const t of getLexer().tokenize(value).tokens) {
+  for (const t of lexed.tokens) {
     if (t.tokenType === Newline) break;
     if (OPENING.has(t.tokenType)) depth++;
     else if (CLOSING.has(t.tokenType)) depth--;

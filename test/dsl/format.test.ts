@@ -114,9 +114,9 @@ describe('alignment runs, as terraform fmt (hclwrite formatCells) makes them', (
 
   it('a value kept as written counts by its first line, as hclwrite counts brackets', () => {
     // a comment inside an operator chain keeps the value verbatim: a block comment spanning
-    // lines ends no line (`cc` stays in the run), a `[` left open on the first line does
-    const text = 'a = 1\ncc = 1 + /* a\nb */ 2\nddd = [1 + # c\n  2]\ne = 1\n';
-    expect(fmt(text)).toBe('a  = 1\ncc = 1 + /* a\nb */ 2\nddd = [1 + # c\n  2]\ne = 1\n');
+    // lines ends no line (`cc` and its `(…)` stay in the run), a `[` left open on the first line does
+    const text = 'a = 1\ncc = (1 + /* a\nb */ 2)\nddd = [1 + # c\n  2]\ne = 1\n';
+    expect(fmt(text)).toBe('a  = 1\ncc = (1 + /* a\nb */ 2)\nddd = [1 + # c\n  2]\ne = 1\n');
   });
 
   it('is idempotent: a comment before an object item on its line goes to its own line and ends the run at once', () => {
