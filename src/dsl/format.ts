@@ -1,13 +1,14 @@
 // The canonical layout of xp files (`xp fmt`): two-space indent, `=` aligned within a run of
-// consecutive attributes, one blank line between blocks, at most one blank line anywhere,
-// comments kept where they were. Printed from the AST; comments are placed by position.
-// The result is checked: it must parse to the same AST with the same comments, or the file
-// is left alone and a diagnostic says why.
+// consecutive one-line attributes (hclwrite's runs), one blank line between blocks, at most one
+// blank line anywhere, comments kept where they were. Printed from the AST; comments are placed
+// by position. The result is checked: it must parse to the same AST with the same comments, or
+// the file is left alone and a diagnostic says why.
 import type { IToken } from 'chevrotain';
 import type * as ast from './ast.js';
 import type { Diagnostic } from './diagnostics.js';
 import { hasErrors } from './diagnostics.js';
 import { parseWithTrivia } from './index.js';
+import { DirectiveOpen, getLexer, LBracket, LCurly, LParen, Newline, RBracket, RCurly, RParen, StripRCurly, TemplateOpen, UnclosedBlockComment } from './tokens.js';
 
 export interface FormatResult {
   /** The formatted text; undefined when the file has errors (see diagnostics). */
@@ -163,9 +164,17 @@ class Printer {
       lastItem = i;
     }
 
+    // the attributes' values first: whether an attribute joins an alignment run depends on them
+    const values = elements.map((e) => (e.kind === 'item' && e.item.kind === 'Attribute' ? endOfValue(this.valueOf(e.item.value, indent)) : ''));
+    const groups = alignmentWidths(
+      elements.map((e, i) => {
+        if (e.kind === 'comment') return trailingComment[i] ? 'skip' : 'break';
+        return e.item.kind === 'Attribute' && alignable(values[i]!) ? e.item.name.length : 'break';
+      }),
+      blankBefore,
+    );
     // trailing comments: on the line where the previous element ends
     const lines: string[] = [];
-    const groups = alignmentRuns(elements, blankBefore);
     for (let i = 0; i < elements.length; i++) {
       const e = elements[i]!;
       if (trailingComment[i] && e.kind === 'comment') {
@@ -180,18 +189,13 @@ class Printer {
       const next = elements[i + 1];
       const trailingTo = next && next.kind === 'item' ? next.item.range.start.offset : to;
       if (e.item.kind === 'Attribute') {
-        lines.push(this.attribute(e.item, indent, groups[i] ?? e.item.name.length));
+        lines.push(`${indent}${e.item.name.padEnd(groups[i] ?? 0)} = ${values[i]!}`);
       } else {
         lines.push(...this.block(e.item, indent));
       }
       lines[lines.length - 1] += this.trailing(e.item.range.end.line, e.item.range.end.offset, trailingTo);
     }
     return lines;
-  }
-
-  private attribute(a: ast.Attribute, indent: string, width: number): string {
-    const head = `${indent}${a.name.padEnd(width)} = `;
-    return head + endOfValue(this.valueOf(a.value, indent));
   }
 
   /** An attribute's value; printed verbatim when a comment inside it sits where the printer
@@ -344,17 +348,18 @@ class Printer {
     }
     const inner = indent + INDENT;
     const keys = o.items.map((it) => this.objectKey(it.key, inner));
-    // align `=` within runs of items not separated by a blank line
-    const widths: number[] = [];
-    let runStart = 0;
-    for (let k = 0; k <= o.items.length; k++) {
-      const brk = k === o.items.length || (k > 0 && o.items[k]!.range.start.line - o.items[k - 1]!.range.end.line > 1) || keys[k]!.includes('\n');
-      if (brk) {
-        const w = Math.max(0, ...keys.slice(runStart, k).filter((s) => !s.includes('\n')).map((s) => s.length));
-        for (let j = runStart; j < k; j++) widths[j] = w;
-        runStart = k;
-      }
-    }
+    const values = o.items.map((it) => endOfValue(this.expr(it.value, inner)));
+    // align `=` within runs of one-line items; a blank line or a comment on its own line (one
+    // before the item on its line is printed on its own) ends a run
+    const widths = alignmentWidths(
+      keys.map((key, k) => (key.includes('\n') || !alignable(values[k]!) ? 'break' : key.length)),
+      o.items.map((it, k) => {
+        const prev = o.items[k - 1];
+        if (!prev) return false;
+        if (it.range.start.line - prev.range.end.line > 1) return true;
+        return this.commentsIn(prev.range.end.offset, it.range.start.offset).some((c) => c.startLine !== prev.range.end.line);
+      }),
+    );
     const first = o.items[0];
     // a comment after the `{`, before a first item on a later line, stays on the line of the `{`
     const lines = [first && first.range.start.line > o.range.start.line ? '{' + this.trailing(o.range.start.line, o.range.start.offset + 1, first.range.start.offset) : '{'];
@@ -365,8 +370,8 @@ class Printer {
       for (const c of comments) lines.push(inner + this.take(c));
       const next = o.items[k + 1];
       const to = next ? next.range.start.offset : o.range.end.offset - 1;
-      const key = keys[k]!.includes('\n') ? keys[k]! : keys[k]!.padEnd(widths[k] ?? 0);
-      lines.push(`${inner}${key} = ${endOfValue(this.expr(it.value, inner))}${this.trailing(it.range.end.line, it.range.end.offset, to)}`);
+      const key = keys[k]!.padEnd(widths[k] ?? 0);
+      lines.push(`${inner}${key} = ${values[k]!}${this.trailing(it.range.end.line, it.range.end.offset, to)}`);
       prevEnd = it.range.end.offset;
     });
     for (const c of this.commentsIn(prevEnd, o.range.end.offset - 1)) lines.push(inner + this.take(c));
@@ -454,22 +459,54 @@ function endOfValue(s: string): string {
   return s.replace(/\n[ \t]*$/, '');
 }
 
-/** Element index → width of the names in its alignment run (consecutive attributes). */
-function alignmentRuns(elements: Element[], blankBefore: boolean[]): number[] {
-  const widths: number[] = [];
+/**
+ * The `=` alignment of hclwrite (terraform fmt): a run is a sequence of consecutive lines, each
+ * an attribute whose value closes on its line every bracket it opens there. Anything else ends
+ * the run: a blank line (`breakBefore`), a comment on its own line, a block, an attribute whose
+ * value opens a list, object, call or `for` on its line and closes it on a later one (that
+ * attribute keeps one space before its `=`). A heredoc's `<<EOT` opens no bracket: it stays
+ * in its run. `entries`: per line, the width of the name of an attribute that may join a run,
+ * 'break', or 'skip' (a comment printed at the end of the previous line). Returns index → the
+ * width of the names of its run (undefined: not aligned).
+ */
+function alignmentWidths(entries: (number | 'break' | 'skip')[], breakBefore: boolean[]): (number | undefined)[] {
+  const widths: (number | undefined)[] = [];
   let run: number[] = [];
   const flush = () => {
-    const w = Math.max(0, ...run.map((i) => ((elements[i] as { item: ast.Attribute }).item.name.length)));
+    const w = Math.max(0, ...run.map((i) => entries[i] as number));
     for (const i of run) widths[i] = w;
     run = [];
   };
-  elements.forEach((e, i) => {
-    if (blankBefore[i]) flush();
-    if (e.kind === 'item' && e.item.kind === 'Attribute') run.push(i);
-    else if (e.kind === 'item') flush();
+  entries.forEach((e, i) => {
+    if (breakBefore[i]) flush();
+    if (typeof e === 'number') run.push(i);
+    else if (e === 'break') flush();
   });
   flush();
   return widths;
+}
+
+const OPENING = new Set([LCurly, LBracket, LParen, TemplateOpen, DirectiveOpen]);
+const CLOSING = new Set([RCurly, StripRCurly, RBracket, RParen]);
+
+/**
+ * Whether an attribute whose value is printed as `value` may join an alignment run: its first
+ * line (up to the first end of line outside a heredoc, as hclwrite's lines) opens no more
+ * brackets than it closes.
+ */
+function alignable(value: string): boolean {
+  const nl = value.indexOf('\n');
+  if (nl < 0) return true;
+  // the first line is enough (the value may be long), unless a block comment on it goes on
+  let lexed = getLexer().tokenize(value.slice(0, nl + 1));
+  if (lexed.groups.comments?.some((c) => c.tokenType === UnclosedBlockComment)) lexed = getLexer().tokenize(value);
+  let depth = 0;
+  for (const t of lexed.tokens) {
+    if (t.tokenType === Newline) break;
+    if (OPENING.has(t.tokenType)) depth++;
+    else if (CLOSING.has(t.tokenType)) depth--;
+  }
+  return depth === 0;
 }
 
 /** Heredoc or template-file text: `${` and `%{` doubled to stay literal. */

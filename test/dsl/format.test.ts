@@ -80,6 +80,56 @@ describe('formatSource', () => {
   });
 });
 
+describe('alignment runs, as terraform fmt (hclwrite formatCells) makes them', () => {
+  // each expected text is what terraform fmt 1.11 prints for it (checked by hand with the binary)
+  const fmt = (text: string) => formatSource('a.xp', text).output;
+
+  it('an attribute whose value spans lines (list, object, call, for) is in no run and keeps one space', () => {
+    for (const value of ['[\n    1,\n  ]', '{\n    k = 1\n  }', 'concat(\n    [],\n  )', '[\n    for x in local.xs : x\n  ]']) {
+      const expected = `locals {\n  a = 1\n  long = ${value}\n  bb  = 2\n  ccc = 3\n}\n`;
+      expect(fmt(`locals {\n  a = 1\n  long    = ${value}\n  bb = 2\n  ccc = 3\n}\n`)).toBe(expected);
+      expect(fmt(expected)).toBe(expected);
+    }
+  });
+
+  it('the same inside a multi-line object', () => {
+    const expected = 'a = {\n  x = 1\n  yyy = [\n    1,\n  ]\n  zz = 2\n  w  = 3\n}\n';
+    expect(fmt('a = {\n  x   = 1\n  yyy = [\n    1,\n  ]\n  zz = 2\n  w = 3\n}\n')).toBe(expected);
+    expect(fmt(expected)).toBe(expected);
+  });
+
+  it('a comment on its own line ends the run; one at the end of a line does not', () => {
+    expect(fmt('a = 1\n# own line\nbbb = 2\n')).toBe('a = 1\n# own line\nbbb = 2\n');
+    expect(fmt('a = 1\n/* own line */\nbbb = 2\n')).toBe('a = 1\n/* own line */\nbbb = 2\n');
+    expect(fmt('a = 1 # end of line\nbbb = 2\n')).toBe('a   = 1 # end of line\nbbb = 2\n');
+    expect(fmt('x = {\n  a = 1\n  # own line\n  bbb = 2\n}\n')).toBe('x = {\n  a = 1\n  # own line\n  bbb = 2\n}\n');
+  });
+
+  it('a heredoc stays in its run (its first line opens no bracket); a block or a list ends it', () => {
+    const tail = '  c = 3\n  d = [\n    1,\n  ]\n  ee = 4\n}\n';
+    const expected = 'locals {\n  a    = 1\n  text = <<EOT\nhello\nEOT\n  bb   = 2\n  nested {\n    x = 1\n  }\n' + tail;
+    expect(fmt('locals {\n  a = 1\n  text = <<EOT\nhello\nEOT\n  bb = 2\n  nested {\n    x = 1\n  }\n  c    = 3\n  d    = [\n    1,\n  ]\n  ee   = 4\n}\n')).toBe(expected);
+    expect(fmt(expected)).toBe(expected);
+  });
+
+  it('a value kept as written counts by its first line, as hclwrite counts brackets', () => {
+    // a comment inside an operator chain keeps the value verbatim: a block comment spanning
+    // lines ends no line (`cc` and its `(…)` stay in the run), a `[` left open on the first line does
+    const text = 'a = 1\ncc = (1 + /* a\nb */ 2)\nddd = [1 + # c\n  2]\ne = 1\n';
+    expect(fmt(text)).toBe('a  = 1\ncc = (1 + /* a\nb */ 2)\nddd = [1 + # c\n  2]\ne = 1\n');
+  });
+
+  it('is idempotent: a comment before an object item on its line goes to its own line and ends the run at once', () => {
+    // before, the first pass aligned `a` with `bbb` (no line between them in the source) and the
+    // second pass did not (the comment now has its own line)
+    for (const text of ['x = {\n  a = 1\n  /* c */ bbb = 2\n}\n', 'a = 1\n/* c */ bbb = 2\n']) {
+      const once = fmt(text)!;
+      expect(fmt(once)).toBe(once);
+    }
+    expect(fmt('x = {\n  a = 1\n  /* c */ bbb = 2\n}\n')).toBe('x = {\n  a = 1\n  /* c */\n  bbb = 2\n}\n');
+  });
+});
+
 describe('unifiedDiff', () => {
   it('prints hunks with three lines of context', () => {
     const before = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'].join('\n') + '\n';

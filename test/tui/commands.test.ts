@@ -12,6 +12,10 @@ const suffix = randomBytes(3).toString('hex');
 const owner = `tui_owner_${suffix}`;
 const ops = `tui_ops_${suffix}`;
 const late = `tui_l_${suffix}`; // not longer than `ops`: watched lines keep the columns of the table above
+// one configuration applied in two stacks: the same address, `role.gone`, recorded in each
+const gone = [`tui_g1_${suffix}`, `tui_g2_${suffix}`];
+const goneStacks = [`tui_s1_${suffix}`, `tui_s2_${suffix}`];
+const dropped = [`tui_d1_${suffix}`, `tui_d2_${suffix}`]; // at role.dropped, destroyed in both
 
 /** The provider's own path: xplane.apply upserts the record and reconciles it at once. */
 async function apply(c: pg.Client, kind: string, name: string, spec: object, stack: string) {
@@ -194,6 +198,67 @@ describe('xp describe', () => {
     expect(r.code).toBe(code);
     expect(r.stderr).toContain(message);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('xp describe of an address the configuration no longer declares', () => {
+  beforeAll(async () => {
+    // as xp apply records them (apply_many's `address`)
+    for (const [i, name] of gone.entries())
+      await db.client.query(`select xplane.apply_many($1::jsonb, $2)`, [JSON.stringify([{ kind: 'Role', name, spec: {}, address: 'role.gone' }]), goneStacks[i]]);
+  });
+  const run = (args: string[], cwd: string) => xp([...args, '--database-url', db.url], {}, cwd);
+
+  it('finds it in the configuration directory’s stack, not in another stack that recorded it too', async () => {
+    // the second stack's directory: its configuration no longer declares role.gone
+    const dir = configDir(goneStacks[1]!, { 'main.xp': `stack "${goneStacks[1]}" {}\n` });
+    const d = await run(['describe', 'role.gone', '--json'], dir);
+    expect(d.stderr).toBe('');
+    expect(d.code).toBe(0);
+    expect(JSON.parse(d.stdout).resource).toMatchObject({ address: 'role.gone', name: gone[1], stack: goneStacks[1] });
+    const e = await run(['events', '--resource', 'role.gone', '--json'], dir);
+    expect(e.code).toBe(0);
+    expect([...new Set(e.stdout.trimEnd().split('\n').map((l) => JSON.parse(l).name))]).toEqual([gone[1]]);
+  });
+
+  it('refuses it when no stack decides, naming the stacks and --stack; --stack picks one', async () => {
+    const away = tempDir('xp-describe-away-');
+    const other = configDir(`tui_s3_${suffix}`, { 'main.xp': `stack "tui_s3_${suffix}" {}\n` });
+    for (const [args, cwd] of [
+      [['describe', 'role.gone'], away],
+      [['describe', 'role.gone'], other],
+      [['events', '--resource', 'role.gone'], away],
+      [['events', '-A', '--resource', 'role.gone'], other],
+    ] as const) {
+      const r = await run([...args], cwd);
+      expect(r.code, `${args.join(' ')} in ${cwd}`).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain(`role.gone is recorded in several stacks: ${goneStacks.join(', ')}`);
+      expect(r.stderr).toContain(`--stack ${goneStacks[0]}`);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+    const picked = await run(['describe', 'role.gone', '--stack', goneStacks[0]!, '--json'], away);
+    expect(picked.code).toBe(0);
+    expect(JSON.parse(picked.stdout).resource).toMatchObject({ name: gone[0], stack: goneStacks[0] });
+    const pickedEvents = await run(['events', '--resource', 'role.gone', '--stack', goneStacks[0]!, '--json'], other);
+    expect([...new Set(pickedEvents.stdout.trimEnd().split('\n').map((l) => JSON.parse(l).name))]).toEqual([gone[0]]);
+  });
+
+  it('the events of an address destroyed in several stacks: the directory’s stack, else refused', async () => {
+    for (const [i, name] of dropped.entries()) {
+      await db.client.query(`select xplane.apply_many($1::jsonb, $2)`, [JSON.stringify([{ kind: 'Role', name, spec: {}, address: 'role.dropped' }]), goneStacks[i]]);
+      await db.client.query(`select xplane.delete('Role', $1)`, [name]);
+    }
+    const names = (stdout: string) => [...new Set(stdout.trimEnd().split('\n').map((l) => JSON.parse(l).name))];
+    const dir = configDir(goneStacks[0]!, { 'main.xp': `stack "${goneStacks[0]}" {}\n` });
+    const here = await run(['events', '--resource', 'role.dropped', '--json'], dir);
+    expect(here.stderr).toBe('');
+    expect(names(here.stdout)).toEqual([dropped[0]]);
+    const away = await run(['events', '--resource', 'role.dropped'], tempDir('xp-events-away-'));
+    expect(away.code).toBe(2);
+    expect(away.stderr).toContain(`role.dropped is recorded in several stacks: ${goneStacks.join(', ')}`);
+    const picked = await run(['events', '--resource', 'role.dropped', '--stack', goneStacks[1]!, '--json'], tempDir('xp-events-away-'));
+    expect(names(picked.stdout)).toEqual([dropped[1]]);
   });
 });
 

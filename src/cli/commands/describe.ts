@@ -9,10 +9,25 @@ import { parseAddress as parseConfigurationAddress } from '../../model/address.j
 import type { ResourceStatus } from '../../views/status/model.js';
 import { chalkFor, controlSession, scopeOf } from './status.js';
 
+/** An address recorded in several stacks, none of which the command line or the directory picks. */
+export class AmbiguousAddress extends ExitError {
+  constructor(address: string, stacks: string[], current: string | undefined) {
+    super(
+      `${address} is recorded in several stacks: ${stacks.join(', ')}${current === undefined ? '' : ` (not in ${current}, the stack of this directory)`}`,
+      ExitCode.usage,
+      `An address means something in one stack: pick it with --stack (--stack ${stacks[0]}), or run xp in that stack's configuration directory.`,
+    );
+    this.name = 'AmbiguousAddress';
+  }
+}
+
 /**
  * The resources an address names — an address of the configuration in the working directory
  * (`schema.tenant["acme"]`), else the address they were last applied at (a module's resource
  * the configuration no longer declares), else `type.name` — or an ExitError that says why none.
+ * A recorded address belongs to one stack: `stack` (--stack) narrows the search to it; else
+ * several stacks recorded it, the one of the configuration directory (`current`) is taken, and
+ * without it among them the address is refused (AmbiguousAddress).
  */
 export async function resolveAddress(
   client: pg.Client,
@@ -20,10 +35,16 @@ export async function resolveAddress(
   stack: string | undefined,
   database?: string,
   book: AddressBook = new Map(),
+  current?: string,
 ): Promise<ResourceStatus[]> {
   const declared = lookUp(book, address);
   if (!declared) {
     const recorded = await findRecorded(client, address, { stack, ...(database ? { database } : {}) });
+    const stacks = [...new Set(recorded.map((r) => r.stack))].sort();
+    if (stacks.length > 1) {
+      if (current === undefined || !stacks.includes(current)) throw new AmbiguousAddress(address, stacks, current);
+      return withAddresses(recorded.filter((r) => r.stack === current), book);
+    }
     if (recorded.length > 0) return withAddresses(recorded, book);
   }
   const ref = declared ? { kind: declared.kind, names: [declared.name] } : parseAddress(address);
@@ -51,15 +72,16 @@ export async function run(args: ParsedArgs, io: CommandIO): Promise<number> {
     throw new ExitError('xp describe takes one address', ExitCode.usage, 'Usage: xp describe ADDR (`xp status` lists them)');
   const eventLimit = args.flags.events === undefined ? 20 : Number(args.flags.events);
   if (!Number.isInteger(eventLimit) || eventLimit < 0) throw new ExitError(`--events must be a whole number, not ${String(args.flags.events)}`, ExitCode.usage);
-  // The address alone says where to look: an explicit --stack narrows it; otherwise every stack.
+  // The address alone says where to look: an explicit --stack narrows it; otherwise every stack,
+  // and the directory's stack (`current`) where an address was recorded in several.
   const stack = typeof args.flags.stack === 'string' ? args.flags.stack : undefined;
   const database = typeof args.flags.database === 'string' ? args.flags.database : undefined;
-  const { config } = await scopeOf({ ...args, positionals: [] }, io);
+  const { stack: current, config } = await scopeOf({ ...args, positionals: [] }, io);
   const book = addressBook(config);
   const session = await controlSession(args, io, 'describe', config);
   const client = session.control;
   try {
-    const found = await resolveAddress(client, address, stack, database, book);
+    const found = await resolveAddress(client, address, stack, database, book, current);
     const c = chalkFor(io);
     const descriptions = [];
     for (const r of found) {

@@ -2,11 +2,11 @@
 // oldest first; `--follow` keeps printing new events as they are recorded (LISTEN/NOTIFY).
 import type { CommandIO, ParsedArgs } from './command.js';
 import { ExitError, ExitCode } from './errors.js';
-import { addressBook, readEvents, withAddresses, type EventFilter } from '../../views/status/read.js';
+import { addressBook, eventStacks, readEvents, withAddresses, type EventFilter } from '../../views/status/read.js';
 import { eventsTable } from '../../views/status/render.js';
 import { follow } from '../../views/status/watch.js';
 import { abortOnSignals, chalkFor, controlSession, scopeOf } from './status.js';
-import { resolveAddress } from './describe.js';
+import { AmbiguousAddress, resolveAddress } from './describe.js';
 
 export async function run(args: ParsedArgs, io: CommandIO): Promise<number> {
   const typeFlag = args.flags.type;
@@ -28,16 +28,22 @@ export async function run(args: ParsedArgs, io: CommandIO): Promise<number> {
     const book = addressBook(config);
     const filter: EventFilter = { stack, type, limit };
     if (typeof args.flags.resource === 'string') {
-      // An explicit resource is found wherever it lives, unless --stack narrows it; one no
+      // An explicit resource is found wherever it lives, unless --stack narrows it (an address
+      // recorded in several stacks: in this configuration's, see resolveAddress); one no
       // longer managed (destroyed) by the address its events were recorded at, in this
       // configuration's stack (or --stack's): an address means something in one stack only.
       const address = args.flags.resource;
       const stackFlag = typeof args.flags.stack === 'string' ? args.flags.stack : undefined;
       try {
-        filter.resourceIds = (await resolveAddress(client, address, stackFlag, undefined, book)).map((r) => r.id);
+        filter.resourceIds = (await resolveAddress(client, address, stackFlag, undefined, book, stack)).map((r) => r.id);
         filter.stack = undefined;
       } catch (err) {
-        if (!(err instanceof ExitError) || (await readEvents(client, { stack, address, limit: 1 })).length === 0) throw err;
+        if (!(err instanceof ExitError) || err instanceof AmbiguousAddress || (await readEvents(client, { stack, address, limit: 1 })).length === 0) throw err;
+        if (stack === undefined) {
+          // no stack to look in (-A, or no configuration here): the address must name one
+          const stacks = await eventStacks(client, address);
+          if (stacks.length > 1) throw new AmbiguousAddress(address, stacks, undefined);
+        }
         filter.address = address;
         filter.stack = stack;
       }

@@ -118,7 +118,9 @@ const describe: Command = {
   },
   details: `ADDR is the resource's address as \`xp status\` shows it: schema.api, role.app-owner,
 role["my role"], or kubectl's Schema/api. It is looked up in every stack unless --stack
-narrows it; a name that exists in several databases describes each (or pick one with --database).`,
+narrows it; an address the configuration no longer declares, recorded in several stacks, is the
+one of this directory's stack (refused without it among them: pick one with --stack); a name
+that exists in several databases describes each (or pick one with --database).`,
   load: () => import('./describe.js'),
 };
 

@@ -230,6 +230,12 @@ export async function readEvents(client: pg.Client, f: EventFilter): Promise<Res
   return rows.map(toEvent);
 }
 
+/** The stacks whose recent events were recorded at this configuration address. */
+export async function eventStacks(client: pg.Client, address: string): Promise<string[]> {
+  const { rows } = await client.query<{ stack: string }>(`select distinct stack from xplane.recent_events where address = $1 order by 1`, [address]);
+  return rows.map((r) => r.stack);
+}
+
 /** The resources an address names (more than one when the same name exists in several databases). */
 export async function findResources(client: pg.Client, ref: ResourceRef, f: StatusFilter & { database?: string }): Promise<ResourceStatus[]> {
   const { rows } = await client.query<StatusRow>(
