@@ -14,8 +14,9 @@ $$;
 comment on function xplane.normalize_role(jsonb) is
   'Validates and normalises a Role spec: role attributes with their defaults (normalize_role_attributes: NOLOGIN, INHERIT, nothing more), member_of sorted and memberships (normalize_memberships), settings canonical, grants normalised (each names its database).';
 
-create or replace function xplane.role_batch_catalog(p_provider_config text, p_items jsonb)
-returns jsonb language plpgsql volatile set search_path = xplane, pg_catalog as $$
+create or replace function xplane.role_batch_parts(p_provider_config text, p_items jsonb,
+                                                   out r_cluster jsonb, out r_previous jsonb, out r_grants jsonb)
+language plpgsql volatile set search_path = xplane, pg_catalog as $$
 declare
   v_roles    jsonb;
   v_previous jsonb;
@@ -94,12 +95,24 @@ begin
              group by r.key) o left join lateral unnest(o.ds) d on true;
     exit when v_more is null;
   end loop;
-  -- (the cluster keeps acl_outside, which nothing else reads: removing a key copies the megabyte)
-  return jsonb_build_object('cluster', v_roles, 'previous_scope', v_previous, 'grants', v_grants);
+  -- In three parts, not one object: building it copies every part (a megabyte and more at
+  -- 1,000 tenants), and observe_many_roles hands them to role_states as they are. The cluster
+  -- keeps acl_outside, which nothing else reads (removing a key copies it too).
+  r_cluster := v_roles;
+  r_previous := v_previous;
+  r_grants := v_grants;
 end
 $$;
+comment on function xplane.role_batch_parts(text, jsonb) is
+  'Catalog of a batch of roles (Role and ServiceAccount) in three parts: r_cluster (roles_catalog), r_previous ({role: grants at its last apply}), r_grants ({db: grants_catalog}), in 1 + (number of databases) round trips. The grants are read where each role is authoritative (role_scopes): its scope and where its grants were at its last apply (grant_scopes).';
+
+create or replace function xplane.role_batch_catalog(p_provider_config text, p_items jsonb)
+returns jsonb language sql volatile set search_path = xplane, pg_catalog as $$
+  select jsonb_build_object('cluster', b.r_cluster, 'previous_scope', b.r_previous, 'grants', b.r_grants)
+    from xplane.role_batch_parts(p_provider_config, p_items) b
+$$;
 comment on function xplane.role_batch_catalog(text, jsonb) is
-  'Catalog of a batch of roles (Role and ServiceAccount): {"cluster": roles_catalog, "grants": {db: grants_catalog}, "previous_scope": {role: grants}}, in 1 + (number of databases) round trips. The grants are read where each role is authoritative (role_scopes): its scope and where its grants were at its last apply (grant_scopes).';
+  'Catalog of a batch of roles (Role and ServiceAccount): role_batch_parts as one object, {"cluster": roles_catalog, "grants": {db: grants_catalog}, "previous_scope": {role: grants}}.';
 
 create or replace function xplane.role_requests(p_names text[], p_items jsonb, p_previous jsonb, p_only text[])
 returns jsonb language sql stable set search_path = xplane, pg_catalog as $$
@@ -151,11 +164,11 @@ $$;
 comment on function xplane.role_catalog_of(text, text, jsonb) is
   'role_batch_catalog for one role (Role or ServiceAccount) whose grants are authoritative within p_scope (a grants-shaped list).';
 
-create or replace function xplane.role_states(p_items jsonb, p_catalog jsonb)
+create or replace function xplane.role_states(p_items jsonb, p_roles jsonb, p_previous jsonb, p_grants jsonb)
 returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
 begin
-  -- p_items: [{"kind": "Role" | "ServiceAccount", "name", "spec" (normalised)}]; p_catalog:
-  -- role_batch_catalog of them (or a slice of it). One query for the whole batch: observing
+  -- p_items: [{"kind": "Role" | "ServiceAccount", "name", "spec" (normalised)}]; p_roles,
+  -- p_previous, p_grants: role_batch_parts of them (or a slice). One query for the whole batch: observing
   -- role by role (a function call and a dozen queries each) was most of a plan's time.
   --
   -- Grants are authoritative within the databases and schemas the desired and implicit grants
@@ -176,8 +189,8 @@ begin
         from jsonb_array_elements(coalesce(p_items, '[]'::jsonb)) with ordinality t(e, n)),
     -- with the role attributes both kinds share (role_attribute_keys), as the catalog reads them
     roles as (select r.key as role, r.value, r.value - xplane.role_catalog_other_keys() as attrs
-                from jsonb_each(coalesce(p_catalog -> 'cluster' -> 'roles', '{}'::jsonb)) r),
-    prev as (select p.key as role, p.value from jsonb_each(coalesce(p_catalog -> 'previous_scope', '{}'::jsonb)) p),
+                from jsonb_each(coalesce(p_roles, '{}'::jsonb)) r),
+    prev as (select p.key as role, p.value from jsonb_each(coalesce(p_previous, '{}'::jsonb)) p),
     asks as (
       select i.n, i.kind, i.role, i.spec, coalesce(i.spec -> 'grants', '[]'::jsonb) as des,
              case when i.kind = 'ServiceAccount' then xplane.service_account_implicit(i.spec) else '[]'::jsonb end
@@ -199,8 +212,8 @@ begin
     objitems as materialized (select a.n, a.role, xplane.grant_objects_with_previous(a.des, a.imp) as des from asks a
                                where xplane.grant_has_objects(a.des) or xplane.grant_has_objects(a.imp)),
     objadj as (select i.n, j.database as db, j.schema, j.kind, j.adj
-                 from objitems i, xplane.grants_objects_adjust(i.role, i.des, p_catalog -> 'grants') j),
-    objrows as (select i.n, e from objitems i, jsonb_array_elements(xplane.grants_objects_observed(i.role, i.des, p_catalog -> 'grants')) e),
+                 from objitems i, xplane.grants_objects_adjust(i.role, i.des, p_grants) j),
+    objrows as (select i.n, e from objitems i, jsonb_array_elements(xplane.grants_objects_observed(i.role, i.des, p_grants)) e),
     -- what global default privileges (a grant without schema) give on objects created later:
     -- on the objects and schemas in scope, neither reported nor revoked (050_grants.sql)
     -- (materialized: usually empty, and joined to every row of held and grant_rows)
@@ -218,7 +231,7 @@ begin
     dbs as (select d.key as db, d.value ->> 'db_owner' as owner, d.value -> 'db_held' as held, d.value -> 'schemas' as schemas,
                    d.value -> 'db_grantable' as grantable, d.value -> 'default_roles' as default_roles,
                    d.value ->> 'me' as me, d.value -> 'db_by' as db_by                             -- (granted_by)
-              from jsonb_each(coalesce(p_catalog -> 'grants', '{}'::jsonb)) d),
+              from jsonb_each(coalesce(p_grants, '{}'::jsonb)) d),
     dbheld as (select dbs.db, h.key as role, h.value as privs from dbs, jsonb_each(coalesce(dbs.held, '{}'::jsonb)) h),
     dbgrant as (select dbs.db, h.key as role, h.value as privs from dbs, jsonb_each(coalesce(dbs.grantable, '{}'::jsonb)) h),
     sch as (select dbs.db, s.key as schema, s.value as sch from dbs, jsonb_each(coalesce(dbs.schemas, '{}'::jsonb)) s),
@@ -229,7 +242,7 @@ begin
                                 where a.n in (select n from des where (schema is null and target <> 'database') or target = 'types')
                                    or a.role in (select role from defroles)),
     defrows as (select i.n, e from defitems i,
-                  jsonb_array_elements(xplane.grant_defaults_observed(i.role, i.des, i.des || i.imp, p_catalog -> 'grants')) e),
+                  jsonb_array_elements(xplane.grant_defaults_observed(i.role, i.des, i.des || i.imp, p_grants)) e),
     held as (
       select s.n, s.kind, s.role, s.sa_db, s.sa_schemas, s.db, s.schema, case when s.schema is null then 'database' else 'schema' end as target,
              case when o.owner then coalesce(w.privs, '[]'::jsonb) || coalesce(m.privs, '[]'::jsonb)  -- an owner holds everything
@@ -359,8 +372,15 @@ begin
       left join sa_schemas ss on ss.n = a.n);
 end
 $$;
+comment on function xplane.role_states(jsonb, jsonb, jsonb, jsonb) is
+  'The observed state of a batch of Roles and ServiceAccounts [{"kind","name","spec"(normalised)}], each in the shape of its normalised spec (never a password), from role_batch_parts (the cluster''s roles, previous scopes, grants): in input order, null where the role is absent. One query for the batch.';
+
+create or replace function xplane.role_states(p_items jsonb, p_catalog jsonb)
+returns jsonb language sql stable set search_path = xplane, pg_catalog as $$
+  select xplane.role_states(p_items, p_catalog -> 'cluster' -> 'roles', p_catalog -> 'previous_scope', p_catalog -> 'grants')
+$$;
 comment on function xplane.role_states(jsonb, jsonb) is
-  'The observed state of a batch of Roles and ServiceAccounts [{"kind","name","spec"(normalised)}], each in the shape of its normalised spec (never a password), from role_batch_catalog: in input order, null where the role is absent. One query for the batch.';
+  'role_states of a catalog in one object (role_batch_catalog, or a slice of it).';
 
 create or replace function xplane.role_observed(p_kind xplane.resource_kind, p_name text, p_spec jsonb, p_catalog jsonb)
 returns jsonb language sql stable set search_path = xplane, pg_catalog as $$

@@ -50,11 +50,12 @@ returns jsonb language sql volatile set search_path = xplane, pg_catalog as $$
   -- Roles and ServiceAccounts together: one catalog read (role_batch_catalog) and one query
   -- (role_states) for both kinds. The scope of a service account's grants includes its
   -- implicit ones (service_account_scope).
-  select xplane.role_states(p_items, xplane.role_batch_catalog(p_provider_config,
+  select xplane.role_states(p_items, b.r_cluster -> 'roles', b.r_previous, b.r_grants)
+    from xplane.role_batch_parts(p_provider_config,
     (select coalesce(jsonb_agg(jsonb_build_object('name', e ->> 'name', 'scope',
               case when e ->> 'kind' = 'ServiceAccount' then xplane.service_account_scope(e -> 'spec') else e -> 'spec' -> 'grants' end,
               'members', jsonb_array_length(coalesce(e -> 'spec' -> 'members', '[]')) > 0)), '[]')
-       from jsonb_array_elements(p_items) e)))
+       from jsonb_array_elements(p_items) e)) b
 $$;
 comment on function xplane.observe_many_roles(jsonb, text) is
   'Batched observe of Roles and ServiceAccounts together: [{"kind","name","spec"(normalised)}] → observed states in input order (null when absent).';

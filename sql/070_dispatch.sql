@@ -49,52 +49,60 @@ $$;
 comment on function xplane.observer_of(xplane.resource_kind) is
   'The batched observe function of a kind: observe_many_<kind>, but one for Roles and ServiceAccounts together (observe_many_roles).';
 
-create or replace function xplane.normalize_items(p_items jsonb)
-returns jsonb language plpgsql stable set search_path = xplane, pg_catalog as $$
+create or replace function xplane.normalized_items(p_items jsonb)
+returns table (n bigint, kind text, name text, normalized jsonb, error text, database text)
+language plpgsql stable set search_path = xplane, pg_catalog as $$
 declare
-  v_out  jsonb;
-  v_norm jsonb;
-  v_err  text;
-  v_kind xplane.resource_kind;
-  v_item jsonb;
-  v_list jsonb[] := '{}';
+  v_kinds text[];
+  v_names text[];
+  v_norms jsonb[];
+  v_errs  text[];
+  v_dbs   text[];
+  v_item  jsonb;
 begin
   -- All at once first (no subtransaction per item); when one spec is invalid, again item by
   -- item, so that each invalid one gets its own error and the others their normalised spec.
+  -- Rows, not one jsonb array: wrapping each spec into an item and aggregating them copied
+  -- every spec twice, and observe_many_json took them apart again.
   begin
-    select coalesce(jsonb_agg(jsonb_build_object('kind', e ->> 'kind', 'name', e ->> 'name',
-             'normalized', xplane.normalize_spec((e ->> 'kind')::xplane.resource_kind, coalesce(e -> 'spec', '{}'::jsonb)))
-             order by n), '[]'::jsonb)
-      into v_out
+    select array_agg(t.e ->> 'kind' order by t.n), array_agg(t.e ->> 'name' order by t.n),
+           array_agg(xplane.normalize_spec((t.e ->> 'kind')::xplane.resource_kind, coalesce(t.e -> 'spec', '{}'::jsonb)) order by t.n)
+      into v_kinds, v_names, v_norms
       from jsonb_array_elements(p_items) with ordinality t(e, n);
-    return v_out;
+    return query select u.i, u.k, u.nm, u.j, null::text, null::text from unnest(v_kinds, v_names, v_norms) with ordinality u(k, nm, j, i);
+    return;
   exception when others then
     null;
   end;
+  v_kinds := '{}'; v_names := '{}'; v_norms := '{}'; v_errs := '{}'; v_dbs := '{}';
   for v_item in select e from jsonb_array_elements(p_items) e loop
+    v_kinds := v_kinds || (v_item ->> 'kind');
+    v_names := v_names || (v_item ->> 'name');
     begin
-      v_kind := (v_item ->> 'kind')::xplane.resource_kind;
-      v_norm := xplane.normalize_spec(v_kind, coalesce(v_item -> 'spec', '{}'::jsonb));
-      v_err := null;
+      v_norms := v_norms || xplane.normalize_spec((v_item ->> 'kind')::xplane.resource_kind, coalesce(v_item -> 'spec', '{}'::jsonb));
+      v_errs := v_errs || null::text;
+      v_dbs := v_dbs || null::text;
     exception when others then
-      v_norm := null;
-      v_err := sqlerrm;
+      v_norms := v_norms || null::jsonb;
+      v_errs := v_errs || sqlerrm;
+      v_dbs := v_dbs || coalesce(v_item -> 'spec' ->> 'database', '');
     end;
-    v_list := v_list || (jsonb_build_object('kind', v_item ->> 'kind', 'name', v_item ->> 'name', 'normalized', v_norm)
-      || case when v_err is null then '{}'::jsonb
-              else jsonb_build_object('error', v_err, 'database', coalesce(v_item -> 'spec' ->> 'database', '')) end);
   end loop;
-  return to_jsonb(v_list);
+  return query select u.i, u.k, u.nm, u.j, u.er, u.db from unnest(v_kinds, v_names, v_norms, v_errs, v_dbs) with ordinality u(k, nm, j, er, db, i);
 end
 $$;
-comment on function xplane.normalize_items(jsonb) is
-  'Items [{"kind","name","spec"}] → [{"kind","name","normalized"}] in input order; an invalid spec yields normalized null, "error" (the message) and "database" (spec.database as given).';
+comment on function xplane.normalized_items(jsonb) is
+  'Items [{"kind","name","spec"}] → rows (n, kind, name, normalized) in input order; an invalid spec yields normalized null, error (the message) and database (spec.database as given).';
 
 create or replace function xplane.observe_many_json(p_items jsonb, p_provider_config text default 'default')
 -- jit = off: catalog queries are never worth JIT compilation (see xplane.connection_string)
 returns json language plpgsql volatile set search_path = xplane, pg_catalog set jit = off as $$
 declare
-  v_items    jsonb;
+  v_kinds    text[];
+  v_names    text[];
+  v_norms    jsonb[];
+  v_errs     text[];
+  v_dbs      text[];
   v_observed jsonb[];
   v_batch    record;
   v_row      record;
@@ -104,16 +112,20 @@ begin
   if p_items is null or jsonb_typeof(p_items) <> 'array' then
     raise exception 'observe_many: items must be a JSON array of {"kind", "name", "spec"}' using errcode = 'invalid_parameter_value';
   end if;
-  v_items := xplane.normalize_items(p_items);
-  v_observed := array_fill(null::jsonb, array[jsonb_array_length(v_items)]);
+  select coalesce(array_agg(t.kind order by t.n), '{}'), coalesce(array_agg(t.name order by t.n), '{}'),
+         coalesce(array_agg(t.normalized order by t.n), '{}'), coalesce(array_agg(t.error order by t.n), '{}'),
+         coalesce(array_agg(t.database order by t.n), '{}')
+    into v_kinds, v_names, v_norms, v_errs, v_dbs
+    from xplane.normalized_items(p_items) t;
+  v_observed := array_fill(null::jsonb, array[cardinality(v_kinds)]);
   -- One batched call per kind (Roles and ServiceAccounts together: one catalog read for
   -- both); each does one query per database involved. v_observed[ordinal]: observed, an
   -- array assigned in place (merging jsonb objects copied what the other kinds answered).
   for v_batch in
-    select xplane.observer_of((t.e ->> 'kind')::xplane.resource_kind) as observer, array_agg(t.n order by t.n) as ords,
-           jsonb_agg(jsonb_build_object('kind', t.e -> 'kind', 'name', t.e -> 'name', 'spec', t.e -> 'normalized') order by t.n) as items
-      from jsonb_array_elements(v_items) with ordinality t(e, n)
-     where t.e -> 'normalized' <> 'null'::jsonb
+    select xplane.observer_of(u.k::xplane.resource_kind) as observer, array_agg(u.i order by u.i) as ords,
+           jsonb_agg(jsonb_build_object('kind', u.k, 'name', u.nm, 'spec', u.j) order by u.i) as items
+      from unnest(v_kinds, v_names, v_norms) with ordinality u(k, nm, j, i)
+     where u.j is not null and u.j <> 'null'::jsonb
      group by 1
   loop
     execute format('select xplane.%I($1, $2)', v_batch.observer) into v_obs using v_batch.items, p_provider_config;
@@ -126,12 +138,12 @@ begin
   -- json, not jsonb: the answer (megabytes for thousands of items) goes to the client as text;
   -- json_agg appends each item's text, where jsonb_agg builds and converts a tree of it all.
   return (
-    select coalesce(json_agg(case when t.e ? 'error' then t.e || '{"observed": null}'::jsonb
-             else t.e || jsonb_build_object(
-                    'database', xplane.resource_database((t.e ->> 'kind')::xplane.resource_kind, t.e -> 'normalized'),
-                    'observed', coalesce(o.value, 'null'::jsonb)) end order by t.n), '[]'::json)
-      from jsonb_array_elements(v_items) with ordinality t(e, n)
-      left join unnest(v_observed) with ordinality o(value, n) on o.n = t.n);
+    select coalesce(json_agg(case when u.er is not null
+             then json_build_object('kind', u.k, 'name', u.nm, 'normalized', null, 'error', u.er, 'database', u.db, 'observed', null)
+             else json_build_object('kind', u.k, 'name', u.nm, 'normalized', u.j,
+                    'database', xplane.resource_database(u.k::xplane.resource_kind, u.j),
+                    'observed', coalesce(u.o, 'null'::jsonb)) end order by u.i), '[]'::json)
+      from unnest(v_kinds, v_names, v_norms, v_errs, v_dbs, v_observed) with ordinality u(k, nm, j, er, db, o, i));
 end
 $$;
 comment on function xplane.observe_many_json(jsonb, text) is
