@@ -703,7 +703,8 @@ returns text language sql immutable parallel safe as $$
   -- xp's role may not act as it (superuser, or member of it: with SET on PostgreSQL 16+),
   -- instead of PostgreSQL's "permission denied", and when p_grantor lacks the grant option
   -- of a privilege it is to grant (PostgreSQL would only warn "no privileges were granted").
-  -- p_options: [{"sql": a boolean expression (has_*_privilege … WITH GRANT OPTION), "what"}].
+  -- p_options: [{"sql": a boolean expression (has_*_privilege … WITH GRANT OPTION), "what"}]
+  -- (or with "message" and "hint" of its own instead of "what": membership_grantor_check).
   select format('do %L', format($b$begin
   if not pg_catalog.pg_has_role(current_user, %1$L, case when pg_catalog.current_setting('server_version_num')::int >= 160000 then 'SET' else 'MEMBER' end) then
     raise exception using errcode = '42501',
@@ -714,8 +715,8 @@ end$b$, p_grantor, (
     select coalesce(string_agg(format($c$
   if not %s then
     raise exception using errcode = '42501', message = %L, hint = %L;
-  end if;$c$, o ->> 'sql', format('granted_by = %s: %s does not hold %s WITH GRANT OPTION, so it cannot grant it', p_grantor, p_grantor, o ->> 'what'),
-          format('grant it to %s WITH GRANT OPTION first (declare grant_option = true in a grant of %s), or name another grantor', p_grantor, p_grantor)), ''), '')
+  end if;$c$, o ->> 'sql', coalesce(o ->> 'message', format('granted_by = %s: %s does not hold %s WITH GRANT OPTION, so it cannot grant it', p_grantor, p_grantor, o ->> 'what')),
+          coalesce(o ->> 'hint', format('grant it to %s WITH GRANT OPTION first (declare grant_option = true in a grant of %s), or name another grantor', p_grantor, p_grantor))), ''), '')
       from jsonb_array_elements(coalesce(p_options, '[]'::jsonb)) o)))
 $$;
 comment on function xplane.grantor_check_sql(text, jsonb) is

@@ -43,7 +43,8 @@ returns text language sql immutable parallel safe as $$
              from (select member, grp, json_build_object('admin', bool_or(adm), 'inherit', bool_or(inh), 'set', bool_or(st),
                             'admin_by', json_agg(distinct grantor) filter (where adm),
                             'inherit_by', json_agg(distinct grantor) filter (where inh),
-                            'set_by', json_agg(distinct grantor) filter (where st)) as o
+                            'set_by', json_agg(distinct grantor) filter (where st),
+                            'grantors', json_agg(distinct grantor)) as o
                      from ms group by member, grp) x group by member),
   sets as (select s.setrole, json_object_agg(split_part(c, '=', 1), substr(c, strpos(c, '=') + 1)) as j
              from pg_catalog.pg_db_role_setting s, unnest(s.setconfig) c

@@ -365,7 +365,7 @@ begin
           else r.value -> 'member_options' end as member_options) mf
       -- memberships with options other than a plain GRANT's (none to look at: most group roles)
       cross join lateral (select case when coalesce(mf.member_options, '{}'::jsonb) = '{}'::jsonb then '[]'::jsonb
-             else xplane.memberships_not_default(mf.member_options, coalesce((a.spec ->> 'inherit')::boolean, (r.value ->> 'inherit')::boolean)) end
+             else xplane.memberships_observed(mf.member_options, a.spec -> 'memberships', coalesce((a.spec ->> 'inherit')::boolean, (r.value ->> 'inherit')::boolean)) end
              as memberships) ms
       left join grants g on g.n = a.n
       left join connects c on c.n = a.n

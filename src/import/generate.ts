@@ -10,6 +10,7 @@ import { globMatch, systemRole } from './catalog.js';
 import { assignLabels, type Labelled } from './labels.js';
 import { groupRepeated, type Group, type Item } from './grouping.js';
 import { byName, coveredByDefaultsOnly, deriveGrants, json, withGrantedBy, type GrantOut, type RoleOut } from './grants.js';
+import { MembershipGrantors, membershipsOf } from './memberships.js';
 import { ReferenceGraph } from './references.js';
 
 export interface ImportOptions {
@@ -204,22 +205,10 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
     }
   }
 
-  // memberships granted by a third grantor (neither xp's role nor the bootstrap superuser, as
-  // whom PostgreSQL 16+ records a superuser's grant): declared, and xp grants them as itself
-  {
-    const bootstrap = new Set(cluster.roles.filter((r) => r.bootstrap).map((r) => r.name));
-    const byMember = new Map<string, string[]>();
-    for (const m of cluster.memberships) {
-      if (m.grantor === cluster.me || bootstrap.has(m.grantor) || !imported.has(m.member)) continue;
-      const list = byMember.get(`${m.member}\u0000${m.group}`) ?? [];
-      if (!list.includes(m.grantor)) list.push(m.grantor);
-      byMember.set(`${m.member}\u0000${m.group}`, list);
-    }
-    for (const [key, grantors] of [...byMember].sort(([a], [b]) => byName(a, b))) {
-      const [member, group] = key.split('\u0000') as [string, string];
-      notes.push(`the membership of ${json(member)} in ${json(group)} was granted by ${grantors.sort(byName).map(json).join(', ')} (a third grantor); xp declares it, and grants it as itself where it creates it`);
-    }
-  }
+  // memberships granted by a third grantor: granted_by where it made the only grant
+  // (memberships.ts), a note where other grantors granted it too
+  const membershipGrantors = new MembershipGrantors(cluster);
+  notes.push(...membershipGrantors.notes((m) => imported.has(m)));
 
   // memberships with options: `membership` blocks (membershipLines, below), read from
   // roles_catalog's member_options as observe reads them
@@ -307,6 +296,10 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
         if (g.schema !== null) soft(from, schemaId(g.database, g.schema));
         for (const o of g.futureOwners ?? []) soft(from, roleId(o));
         if (g.grantedBy !== undefined) soft(from, roleId(g.grantedBy));
+      }
+      for (const g of [...r.catalog.member_of].sort(byName)) {
+        const by = membershipGrantors.grantedBy(r.name, g);
+        if (by !== undefined) soft(from, roleId(by));
       }
     }
   }
@@ -433,27 +426,8 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
       ['version', quote(e.version)],
     ], undefined, lifecycleOf('Extension', e.database, e.name));
   }
-  /**
-   * A role's memberships as observe reads them (roles_catalog member_options: an option holds
-   * when any grantor's grant carries it): those with the options of a plain GRANT in member_of,
-   * the others as `membership` blocks naming the options that differ.
-   */
-  const membershipsOf = (c: CatalogRole): { memberOf: string[]; blocks: string[] } => {
-    const options = c.member_options ?? {};
-    const memberOf: string[] = [];
-    const blocks: string[] = [];
-    for (const g of [...c.member_of].sort(byName)) {
-      const o = options[g];
-      const lines = [
-        o?.admin === true ? 'admin = true' : '',
-        o?.inherit !== null && o?.inherit !== undefined && o.inherit !== c.inherit ? `inherit = ${String(o.inherit)}` : '',
-        o?.set === false ? 'set = false' : '',
-      ].filter(Boolean);
-      if (lines.length === 0) memberOf.push(g);
-      else blocks.push(['membership {', `role = ${roleRef(g, false)}`, ...lines, '}'].join('\n'));
-    }
-    return { memberOf, blocks };
-  };
+  const membershipsOfRole = (name: string, c: CatalogRole) =>
+    membershipsOf(name, c, membershipGrantors, (g) => roleRef(g, false), (by) => (graph.allowed(`role:${name}`, `role:${by}`) ? roleRef(by, true) : quote(by)));
   const grantBlock = (g: GrantOut, account: RoleOut): string => {
     const lines = ['grant {'];
     const from = `role:${account.name}`;
@@ -496,7 +470,7 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
   };
   for (const r of missing.roles.filter((x) => !x.login)) {
     const c = r.catalog;
-    const ms = membershipsOf(c);
+    const ms = membershipsOfRole(r.name, c);
     block(
       'role',
       `role:${r.name}`,
@@ -514,7 +488,7 @@ export function generate(input: ImportInput, opts: ImportOptions): ImportResult 
   }
   for (const r of missing.roles.filter((x) => x.login)) {
     const c = r.catalog;
-    const ms = membershipsOf(c);
+    const ms = membershipsOfRole(r.name, c);
     block(
       'service_account',
       `role:${r.name}`,

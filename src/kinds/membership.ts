@@ -5,6 +5,7 @@
 import type { Value } from '../model/types.js';
 import { BOOL, STRING } from '../model/type-spec.js';
 import type { BlockSchema, SpecProblem } from './kind.js';
+import { IDENTIFIER } from './domains.js';
 
 export const membershipBlock: BlockSchema = {
   description: 'a membership in a role, with its options (member_of: the same without options)',
@@ -15,6 +16,12 @@ export const membershipBlock: BlockSchema = {
     admin: { type: BOOL, description: 'WITH ADMIN OPTION: may grant the role to others', default: false },
     inherit: { type: BOOL, description: 'PostgreSQL 16+: WITH INHERIT (not set: the role\'s own inherit)' },
     set: { type: BOOL, description: 'PostgreSQL 16+: WITH SET: may SET ROLE to it', default: true },
+    granted_by: {
+      type: STRING,
+      description: 'the role recorded as the grantor (GRANT … GRANTED BY it), holding the membership alone; not set: xp\'s role',
+      references: ['role', 'service_account'],
+      domain: IDENTIFIER,
+    },
   },
 };
 
@@ -73,7 +80,7 @@ function finalizeMembershipList(spec: Record<string, Value>): SpecProblem[] {
   blocks.forEach((b, index) => {
     if (!isObject(b) || typeof b['role'] !== 'string') return;
     const role = b['role'];
-    const options = JSON.stringify([b['admin'] ?? false, b['inherit'] ?? null, b['set'] ?? true]);
+    const options = JSON.stringify([b['admin'] ?? false, b['inherit'] ?? null, b['set'] ?? true, b['granted_by'] ?? null]);
     const before = seen.get(role);
     if (before !== undefined && before !== options) {
       problems.push({

@@ -50,7 +50,7 @@ select is(pg_temp.err('Role', '{"memberships": [{"role": "a", "admin": true}, {"
 select is(pg_temp.err('Role', '{"memberships": [{"role": "a", "admin": "yes"}]}'), 'Role.memberships[0].admin: must be true or false, got "yes"', 'options are booleans');
 select is(pg_temp.err('Role', '{"memberships": [{"admin": true}]}'), 'Role.memberships[0].role: is required: the role to be a member of', 'role is required');
 select is(pg_temp.err('ServiceAccount', '{"database": "d", "memberships": [{"role": "a", "grantor": "x"}]}'),
-  'ServiceAccount.memberships[0].grantor: unknown attribute (allowed: role, admin, inherit, set)', 'unknown keys are refused');
+  'ServiceAccount.memberships[0].grantor: unknown attribute (allowed: role, admin, inherit, set, granted_by)', 'unknown keys are refused');
 
 select is(xplane.remote_exec('default', '', format('create role %I; create role %I; create role %I; create role %I',
   pg_temp.n('g1'), pg_temp.n('g2'), pg_temp.n('g3'), pg_temp.n('other'))), 'CREATE ROLE', 'groups made by hand');
