@@ -116,6 +116,20 @@ $$;
 comment on function xplane.memberships_not_default(jsonb, boolean) is
   'Of memberships {role: {admin, inherit, set[, granted_by]}}, those whose options differ from a plain GRANT''s (admin false, inherit = p_inherit, set true) or that carry granted_by, as [{role, admin, inherit, set[, granted_by]}] sorted by role.';
 
+create or replace function xplane.memberships_plain(p_edges jsonb, p_inherit boolean)
+returns boolean language sql immutable parallel safe as $$
+  -- Whether memberships_not_default(p_edges, p_inherit) is empty: every membership has what a
+  -- plain GRANT gives (admin false, inherit = p_inherit, set true; null options: the defaults)
+  -- and no granted_by. An expression PostgreSQL inlines: role_states asks it of every role,
+  -- most of which have only plain memberships (test/sql/role_memberships.sql checks the two agree).
+  select not jsonb_path_exists(coalesce(p_edges, '{}'::jsonb), (case
+    when p_inherit then '$.* ? (@.admin == true || @.set == false || @.inherit == false || exists(@.granted_by))'
+    when not p_inherit then '$.* ? (@.admin == true || @.set == false || @.inherit == true || exists(@.granted_by))'
+    else '$.* ? (@.admin == true || @.set == false || @.inherit != null || exists(@.granted_by))' end)::jsonpath)
+$$;
+comment on function xplane.memberships_plain(jsonb, boolean) is
+  'Whether every membership of {role: {admin, inherit, set[, granted_by]}} is a plain GRANT''s (memberships_not_default of them is empty), as one inlined expression.';
+
 create or replace function xplane.memberships_observed(p_options jsonb, p_desired jsonb, p_inherit boolean)
 returns jsonb language sql immutable parallel safe set search_path = xplane, pg_catalog as $$
   -- The observed memberships of a role (p_options: the catalog's member_options, {group:

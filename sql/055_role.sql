@@ -363,8 +363,9 @@ begin
           - array(select jsonb_array_elements_text(r.value -> 'managed_elsewhere')
                   except select jsonb_array_elements_text(coalesce(a.spec -> 'member_of', '[]'::jsonb)))
           else r.value -> 'member_options' end as member_options) mf
-      -- memberships with options other than a plain GRANT's (none to look at: most group roles)
-      cross join lateral (select case when coalesce(mf.member_options, '{}'::jsonb) = '{}'::jsonb then '[]'::jsonb
+      -- memberships with options other than a plain GRANT's (none to look at: most roles)
+      cross join lateral (select case when xplane.memberships_plain(mf.member_options, coalesce((a.spec ->> 'inherit')::boolean, (r.value ->> 'inherit')::boolean))
+                                       and not coalesce(a.spec -> 'memberships' @? '$[*].granted_by', false) then '[]'::jsonb
              else xplane.memberships_observed(mf.member_options, a.spec -> 'memberships', coalesce((a.spec ->> 'inherit')::boolean, (r.value ->> 'inherit')::boolean)) end
              as memberships) ms
       left join grants g on g.n = a.n

@@ -3,7 +3,7 @@
 -- before), normalised so that they read back, drift by hand (WITH ADMIN OPTION, an option
 -- revoked, a grant by another grantor) seen by spec_diff and healed by update and reconcile;
 -- specs of 0.6.0 (member_of only) unchanged.
-select plan(46);
+select plan(47);
 
 create function pg_temp.n(p text) returns text language sql as $$ select p || '_' || right(current_database(), 8) $$;
 create function pg_temp.v16() returns boolean language sql as $$ select current_setting('server_version_num')::int >= 160000 $$;
@@ -141,6 +141,20 @@ select is(pg_temp.count_members(pg_temp.n('readers'), pg_temp.n('shared')), 0, '
 select xplane.delete('Role', pg_temp.n('r'));
 select xplane.delete('Role', pg_temp.n('readers'));
 select xplane.delete('Role', pg_temp.n('shared'));
+-- memberships_plain (role_states' shortcut) agrees with memberships_not_default on every
+-- combination of options (true, false, absent), granted_by or not, one or two memberships,
+-- and each p_inherit
+select is((select count(*) from (
+    select jsonb_strip_nulls(jsonb_build_object('admin', a, 'inherit', i, 'set', s, 'granted_by', g)) as o
+      from (values (true), (false), (null)) va(a), (values (true), (false), (null)) vi(i),
+           (values (true), (false), (null)) vs(s), (values ('x'), (null)) vg(g)) one,
+    (select jsonb_strip_nulls(jsonb_build_object('admin', a, 'set', s)) as o
+       from (values (true), (false), (null)) va(a), (values (true), (false), (null)) vs(s)) two,
+    (values (true), (false), (null)) pi(inh),
+    lateral (values (jsonb_build_object('r1', one.o)), (jsonb_build_object('r1', one.o, 'r2', two.o))) e(edges)
+   where xplane.memberships_plain(e.edges, pi.inh) is distinct from (xplane.memberships_not_default(e.edges, pi.inh) = '[]'::jsonb)),
+  0::bigint, 'memberships_plain says exactly when memberships_not_default finds nothing');
+
 select xplane.delete_role(pg_temp.n('m'), '{}');
 select xplane.delete_role(pg_temp.n('new'), '{}');
 select xplane.remote_exec('default', '', format('drop role %I; drop role %I; drop role %I; drop role %I',
