@@ -3,7 +3,7 @@
 -- managed role, on a table or type its grants do not name, in its scope, outside it, or in a
 -- database its grants do not name, is seen (observe) and revoked (update); what it owns is not
 -- a grant; declared ones cost no extra round trip; another role's entries do not hide it.
-select plan(22);
+select plan(26);
 
 create function pg_temp.n(p text) returns text language sql as $$ select p || '_' || right(current_database(), 8) $$;
 create function pg_temp.g(p_extra jsonb default '[]') returns jsonb language sql as $$
@@ -107,6 +107,21 @@ select is((select array_agg(x order by x collate "C")
   array['ct_in mood ["USAGE"]', 'ct_in t ["UPDATE"]', 'ct_out dm ["USAGE"]', 'ct_out t ["SELECT"]'],
   'observed together with the role that declares them: the first role''s are seen (and those it declared before)');
 
+-- Default privileges on types declared in ct_in: USAGE on an existing type there is what they
+-- give a new one, neither shown nor revoked (grants_objects_observed), so not read either.
+create function pg_temp.g3() returns jsonb language sql as $$
+  select pg_temp.g(jsonb_build_array(jsonb_build_object('database', current_database(), 'schema', 'ct_in', 'on', 'types', 'future', true,
+                                                        'privileges', '["USAGE"]'::jsonb)))
+$$;
+select is((xplane.create_role(pg_temp.n('ct3'), pg_temp.g3())).status_code, 'success', 'a third role, with default USAGE on types in ct_in');
+select is(xplane.remote_exec('default', '', format('grant usage on type ct_in.mood to %1$I', pg_temp.n('ct3'))), 'GRANT', 'by hand: USAGE on ct_in.mood');
+truncate calls;
+insert into calls select pg_temp.remote_calls();
+select is(pg_temp.extra(pg_temp.n('ct3'), pg_temp.g3()), '{}', 'not shown');
+select is(pg_temp.remote_calls() - (select before from calls), 2::bigint, 'and not read: two round trips');
+
+select xplane.remote_exec('default', '', format('drop owned by %I', pg_temp.n('ct3')));
+select xplane.delete_role(pg_temp.n('ct3'), '{}');
 select xplane.delete_role(pg_temp.n('ct2'), '{}');
 select xplane.remote_disconnect('default', pg_temp.n('ctdb'));
 select xplane.remote_exec('default', '', format('drop database %I', pg_temp.n('ctdb')));
