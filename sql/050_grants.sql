@@ -461,11 +461,49 @@ returns text language sql immutable parallel safe as $$
                 from anyheld h
                -- ('' for null: a schema has a name; an equality, so a hash anti-join)
                where not exists (select 1 from pairs p where p.rolname = h.rolname and coalesce(p.nspname, '') = coalesce(h.nspname, ''))
-               group by 1)
+               group by 1),
+  -- Column privileges and privileges on types and domains the roles hold in this database,
+  -- in or out of their scope (no whole-schema form reads them): pg_shdepend's ACL entries of
+  -- this database's columns and types (by its index on the dependent object) naming one of
+  -- the roles, each checked in its ACL (an entry also names a grantor). Not counted: what a
+  -- role owns. role_batch_catalog reads them as object-level entries (049_object_grants.sql)
+  -- where the role's grants do not name them yet, so that what is not declared shows and is
+  -- revoked. The roles: a hashed subplan ("is true" keeps it one, not a semi-join that the
+  -- generic plan, guessing ten roles, may run as a nested loop over thousands), and the role
+  -- of each entry by its oid, not by joining r again.
+  aclobj as (select sd.refobjid as grantee, sd.classid, sd.objid, sd.objsubid
+               from pg_catalog.pg_shdepend sd
+              where sd.dbid = (select oid from pg_catalog.pg_database where datname = pg_catalog.current_database())
+                and ((sd.classid = 'pg_catalog.pg_class'::pg_catalog.regclass and sd.objsubid > 0)
+                     or sd.classid = 'pg_catalog.pg_type'::pg_catalog.regclass)
+                and sd.refclassid = 'pg_catalog.pg_authid'::pg_catalog.regclass and sd.deptype = 'a'
+                and (sd.refobjid in (select oid from r)) is true),
+  objheld as (select pg_catalog.pg_get_userbyid(x.grantee)::text as rolname, n.nspname::text as nspname, 'tables' as kind,
+                     c.relname::text as obj, att.attname::text as col
+                from aclobj x
+                join pg_catalog.pg_class c on x.classid = 'pg_catalog.pg_class'::pg_catalog.regclass and c.oid = x.objid
+                join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+                join pg_catalog.pg_attribute att on att.attrelid = c.oid and att.attnum = x.objsubid and not att.attisdropped
+               where c.relowner <> x.grantee and c.relkind in ('r', 'p', 'v', 'm', 'f') and n.nspname !~ '^pg_(toast_)?temp_'
+                 and exists (select 1 from unnest(att.attacl) as i(item), pg_catalog.aclexplode(array[i.item]) a where a.grantee = x.grantee)
+              union all
+              select pg_catalog.pg_get_userbyid(x.grantee)::text, n.nspname::text, 'types', t.typname::text, null
+                from aclobj x
+                join pg_catalog.pg_type t on x.classid = 'pg_catalog.pg_type'::pg_catalog.regclass and t.oid = x.objid
+                join pg_catalog.pg_namespace n on n.oid = t.typnamespace
+               where t.typowner <> x.grantee and n.nspname !~ '^pg_(toast_)?temp_'
+                 -- those grants_objects_catalog_sql reads (a composite type, not a table's row type)
+                 and t.typtype in ('b', 'd', 'e', 'r', 'm', 'c')
+                 and (t.typrelid = 0 or (select c.relkind from pg_catalog.pg_class c where c.oid = t.typrelid) = 'c')
+                 and exists (select 1 from unnest(t.typacl) as i(item), pg_catalog.aclexplode(array[i.item]) a where a.grantee = x.grantee))
   select json_build_object(
     'me', current_user::text,
     'db_owner', (select pg_catalog.pg_get_userbyid(datdba)::text from d),
     'outside', coalesce((select json_object_agg(rolname, schemas) from outside), '{}'::json),
+    -- {role: [[schema, "tables", table, column] | [schema, "types", type, null]]}
+    'objects_held', coalesce((select json_object_agg(rolname, j) from (
+        select rolname, json_agg(json_build_array(nspname, kind, obj, col) order by nspname, kind, obj, col) as j
+          from objheld group by 1) x), '{}'::json),
     'db_held', coalesce((select json_object_agg(rolname, privs) from dbh), '{}'::json),
     'db_grantable', coalesce((select json_object_agg(rolname, gprivs) from dbh where gprivs is not null), '{}'::json),
     'db_grantors', coalesce((select json_object_agg(rolname, thirds) from dbh where thirds is not null), '{}'::json),
@@ -493,7 +531,7 @@ returns text language sql immutable parallel safe as $$
              left join defn on defn.nsp = s.oid), '{}'::json)))$q$::text
 $$;
 comment on function xplane.grants_catalog_sql() is
-  'The one query (a json expression, built as text, with arguments $1 roles, $2 schemas, both text[]) that reads, in one database, what the roles hold there: database privileges, and per schema its owner, USAGE/CREATE, per tables/sequences/functions how many objects carry each privilege (and with the grant option: grantable, db_grantable), the roles xp sets default privileges for by default (future_for: the schema owner, the role xp runs as) and the default privileges (IN SCHEMA) of every role that gives the roles any.';
+  'The one query (a json expression, built as text, with arguments $1 roles, $2 schemas, both text[]) that reads, in one database, what the roles hold there: database privileges, and per schema its owner, USAGE/CREATE, per tables/sequences/functions how many objects carry each privilege (and with the grant option: grantable, db_grantable), the roles xp sets default privileges for by default (future_for: the schema owner, the role xp runs as) and the default privileges (IN SCHEMA) of every role that gives the roles any; "outside": the schemas outside each role''s scope where it holds anything; "objects_held": the columns and types (and domains) each role holds a privilege on, in any schema.';
 
 create or replace function xplane.grants_catalog(p_provider_config text, p_requests jsonb, p_databases text[])
 returns jsonb language plpgsql volatile set search_path = xplane, pg_catalog as $$

@@ -24,6 +24,7 @@ declare
   v_grants   jsonb := '{}';
   v_more     jsonb;
   v_pending  text[];
+  v_objs     jsonb;
   v_names    text[] := array(select distinct e ->> 'name' from jsonb_array_elements(p_items) e);
 begin
   -- p_items: [{"name", "scope": <grants-shaped list naming databases and schemas>, "members":
@@ -67,17 +68,24 @@ begin
   -- of acl_outside, then (grants_catalog_sql "outside") the schemas of its scope's databases
   -- where it holds privileges or is given default privileges. Those join its scope like the
   -- places of its last apply (previous_scope): what is not declared there shows and is revoked.
+  -- Column privileges and privileges on types (grants_catalog_sql "objects_held") that its
+  -- grants and previous_scope do not name join it as object-level entries without privileges
+  -- (as grant_object_scopes_of gives them), read by the object-level observer and delta.
   -- Usually none: one pass. Otherwise a second pass reads again the databases concerned.
   v_more := v_roles -> 'acl_outside';
   for v_pass in 1 .. 3 loop
-    if v_more is not null and v_more <> '{}' then
+    if v_more is not null and v_more <> '{}' or v_objs is not null then
       select coalesce(jsonb_object_agg(coalesce(p.key, m.name), coalesce(p.value, '[]') || coalesce(m.entries, '[]')), '{}')
         into v_previous
         from jsonb_each(v_previous) p
-        -- v_more: {role: {database: [schema, or null for the database itself]}}
-        full join (select o.key as name, jsonb_agg(xplane.grant_entry(d.key, x.schema, 'scope', '{}', false)) as entries
-                     from jsonb_each(v_more) o, jsonb_each(o.value) d, jsonb_array_elements_text(d.value) x(schema)
-                    group by o.key) m on m.name = p.key;
+        full join (select y.name, jsonb_agg(y.e) as entries
+                     -- v_more: {role: {database: [schema, or null for the database itself]}}
+                     from (select o.key as name, xplane.grant_entry(d.key, x.schema, 'scope', '{}', false) as e
+                             from jsonb_each(coalesce(v_more, '{}')) o, jsonb_each(o.value) d, jsonb_array_elements_text(d.value) x(schema)
+                           -- v_objs: {role: [object-level entries]}
+                           union all
+                           select o.key, e from jsonb_each(coalesce(v_objs, '{}')) o, jsonb_array_elements(o.value) e) y
+                    group by y.name) m on m.name = p.key;
     elsif v_pass > 1 then
       exit;
     end if;
@@ -93,7 +101,14 @@ begin
               from jsonb_each(v_requests) q join jsonb_each(v_grants) g on g.key = q.key,
                    jsonb_each(g.value -> 'outside') r
              group by r.key) o left join lateral unnest(o.ds) d on true;
-    exit when v_more is null;
+    v_objs := null;
+    if exists (select 1 from jsonb_each(v_requests) q join jsonb_each(v_grants) g on g.key = q.key
+                where g.value -> 'objects_held' <> '{}') then
+      v_objs := xplane.role_objects_held(p_items, v_previous, v_requests, v_grants);
+      v_pending := array(select unnest(v_pending) union
+                         select e ->> 'database' from jsonb_each(coalesce(v_objs, '{}')) o, jsonb_array_elements(o.value) e);
+    end if;
+    exit when v_more is null and v_objs is null;
   end loop;
   -- In three parts, not one object: building it copies every part (a megabyte and more at
   -- 1,000 tenants), and observe_many_roles hands them to role_states as they are. The cluster
@@ -113,6 +128,37 @@ returns jsonb language sql volatile set search_path = xplane, pg_catalog as $$
 $$;
 comment on function xplane.role_batch_catalog(text, jsonb) is
   'Catalog of a batch of roles (Role and ServiceAccount): role_batch_parts as one object, {"cluster": roles_catalog, "grants": {db: grants_catalog}, "previous_scope": {role: grants}}.';
+
+create or replace function xplane.role_objects_held(p_items jsonb, p_previous jsonb, p_requests jsonb, p_grants jsonb)
+returns jsonb language sql stable set search_path = xplane, pg_catalog as $$
+  -- The columns and types (grants_catalog_sql "objects_held") each role holds a privilege on in
+  -- the databases just read (p_requests), that no object-level entry of its grants (the items'
+  -- "scope") or of p_previous names, as object-level entries without privileges: a column
+  -- where no column entry names its table (the object-level observer reads every column of
+  -- such a table), a type no entry names, in a schema where no default privileges on types
+  -- are declared (what those give a new type, it neither reports nor revokes on the others:
+  -- grants_objects_observed). {role: [entries]}, null when none.
+  with found as (select r.key as name, q.key as db, f ->> 0 as schema, f ->> 1 as kind, f ->> 2 as obj, f ->> 3 as col
+                   from jsonb_each(p_requests) q join jsonb_each(p_grants) g on g.key = q.key,
+                        jsonb_each(g.value -> 'objects_held') r, jsonb_array_elements(r.value) f),
+  named as (select e ->> 'name' as name, s from jsonb_array_elements(p_items) e, jsonb_array_elements(coalesce(e -> 'scope', '[]')) s
+             where s ? 'objects' or s ->> 'on' = 'types'
+            union all
+            select p.key, s from jsonb_each(coalesce(p_previous, '{}')) p, jsonb_array_elements(p.value) s
+             where s ? 'objects')
+  select jsonb_object_agg(x.name, x.entries)
+    from (select f.name, jsonb_agg(xplane.grant_entry(f.db, f.schema, f.kind, '{}', false)
+                                   || jsonb_build_object('objects', jsonb_build_array(f.obj))
+                                   || case when f.col is null then '{}'::jsonb else jsonb_build_object('columns', jsonb_build_array(f.col)) end) as entries
+            from found f
+           where not exists (select 1 from named n
+                              where n.name = f.name and n.s ->> 'database' = f.db and n.s ->> 'schema' = f.schema
+                                and n.s ->> 'on' = f.kind
+                                and (not n.s ? 'objects' or n.s -> 'objects' ->> 0 = f.obj and (f.col is null or n.s ? 'columns')))
+           group by f.name) x
+$$;
+comment on function xplane.role_objects_held(jsonb, jsonb, jsonb, jsonb) is
+  'The column privileges and privileges on types of a batch of roles (grants_catalog_sql objects_held, in the databases of p_requests) that neither their grants (items'' scope) nor p_previous name: {role: [object-level entries without privileges]}, null when none. role_batch_catalog adds them to previous_scope.';
 
 create or replace function xplane.role_requests(p_names text[], p_items jsonb, p_previous jsonb, p_only text[])
 returns jsonb language sql stable set search_path = xplane, pg_catalog as $$
