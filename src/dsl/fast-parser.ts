@@ -10,8 +10,27 @@
 // and ranges included: test/dsl/fast-parser.test.ts compares the two on hand-written forms, the
 // examples, the formatter fixtures, the benchmark's files and random configurations (fast-check).
 import type * as ast from './ast.js';
-import type { SourceRange } from './diagnostics.js';
-import { SourceLines, Span } from './span.js';
+import { SourceLines } from './span.js';
+import {
+  FastAttribute,
+  FastBinary,
+  FastBlock,
+  FastCall,
+  FastConditional,
+  FastFile,
+  FastFor,
+  FastGetAttr,
+  FastIndex,
+  FastList,
+  FastLiteral,
+  FastObject,
+  FastObjectItem,
+  FastParen,
+  FastTemplate,
+  FastUnary,
+  FastVariable,
+  Ranged,
+} from './fast-nodes.js';
 import { binaryPrecedence } from './ast-builder.js';
 import { decodeQuoted, foldDirectives } from './template-text.js';
 import {
@@ -54,23 +73,13 @@ class FastParser extends FastScanner {
     this.lines = new SourceLines(path, text);
   }
 
-  // ── positions ───────────────────────────────────────────────────────────────────────
-  private tokenRange(): Span {
-    return new Span(this.lines, this.ts, this.te);
-  }
-
-  private range(start: number, end: number): Span {
-    return new Span(this.lines, start, end);
-  }
-
   // ── structure ───────────────────────────────────────────────────────────────────────
   file(): ast.File {
     const body = this.body(false);
     if (this.peek() !== EOF) throw BAIL;
     const first = body.items[0];
     const last = body.items[body.items.length - 1];
-    const range = first && last ? this.range(so(first.range), eo(last.range)) : this.range(0, 0);
-    return { kind: 'File', path: this.path, body, range };
+    return first && last ? new FastFile(this.path, body, this.lines, so(first), eo(last)) : new FastFile(this.path, body, this.lines, 0, 0);
   }
 
   private body(inBlock: boolean): ast.Body {
@@ -109,19 +118,20 @@ class FastParser extends FastScanner {
 
   private attribute(): ast.Attribute {
     const name = this.name();
-    const nameRange = this.tokenRange();
+    const nameStart = this.ts;
+    const nameEnd = this.te;
     this.advance();
     this.expect(EQUALS);
     const value = this.expression();
     this.endOfItem();
-    const range = eo(value.range) > nameRange.endOffset ? this.range(nameRange.startOffset, eo(value.range)) : nameRange;
-    return { kind: 'Attribute', name, value, range, nameRange };
+    return new FastAttribute(name, value, this.lines, nameStart, nameEnd);
   }
 
   private block(): ast.Block {
     const type = this.name();
     if (KEYWORDS.has(type)) throw BAIL;
-    const typeRange = this.tokenRange();
+    const typeStart = this.ts;
+    const typeEnd = this.te;
     this.advance();
     const labels: string[] = [];
     for (;;) {
@@ -138,10 +148,10 @@ class FastParser extends FastScanner {
     this.expect(LCURLY);
     const body = this.withLayout(false, () => this.body(true));
     if (this.peek() !== RCURLY) throw BAIL;
-    const range = this.range(typeRange.startOffset, this.te);
+    const end = this.te;
     this.advance();
     this.endOfItem();
-    return { kind: 'Block', type, labels: fit(labels), body, range, typeRange };
+    return new FastBlock(type, fit(labels), body, this.lines, typeStart, typeEnd, end);
   }
 
   /** A quoted string without interpolation (a block label), decoded; at its opening quote. */
@@ -193,7 +203,7 @@ class FastParser extends FastScanner {
           if (prec < minPrec) break;
           i++;
           const right = climb(prec + 1);
-          left = { kind: 'Binary', op, left, right, range: this.range(so(left.range), eo(right.range)) };
+          left = new FastBinary(op, left, right, this.lines);
         }
         return left;
       };
@@ -204,7 +214,7 @@ class FastParser extends FastScanner {
     const then = this.expression();
     this.expect(COLON);
     const otherwise = this.expression();
-    return { kind: 'Conditional', condition: chain, then, else: otherwise, range: this.range(so(chain.range), eo(otherwise.range)) };
+    return new FastConditional(chain, then, otherwise, this.lines);
   }
 
   private operand(): ast.Expression {
@@ -223,7 +233,7 @@ class FastParser extends FastScanner {
       if (t === DOT) {
         this.advance();
         if (this.peek() !== IDENT) throw BAIL; // `.0`, `.*`
-        value = { kind: 'GetAttr', object: value, name: this.name(), range: this.range(so(value.range), this.te) };
+        value = new FastGetAttr(value, this.name(), this.lines, this.te);
         this.advance();
       } else if (t === LBRACK) {
         this.advance();
@@ -233,14 +243,14 @@ class FastParser extends FastScanner {
           if (this.peek() !== RBRACK) throw BAIL;
           return e;
         });
-        value = { kind: 'Index', object: value, index, range: this.range(so(value.range), this.te) };
+        value = new FastIndex(value, index, this.lines, this.te);
         this.advance();
       } else break;
     }
     if (prefixes) {
       for (let k = prefixes.length - 1; k >= 0; k--) {
         const p = prefixes[k]!;
-        value = { kind: 'Unary', op: p.op, operand: value, range: this.range(p.start, eo(value.range)) };
+        value = new FastUnary(p.op, value, this.lines, p.start);
       }
     }
     return value;
@@ -249,20 +259,20 @@ class FastParser extends FastScanner {
   private primary(): ast.Expression {
     switch (this.peek()) {
       case NUMBER: {
-        const v: ast.Literal = { kind: 'Literal', value: Number(this.image()), range: this.tokenRange() };
+        const v = new FastLiteral(Number(this.image()), this.lines, this.ts, this.te);
         this.advance();
         return v;
       }
       case IDENT: {
         const name = this.name();
         if (name === 'true' || name === 'false' || name === 'null') {
-          const v: ast.Literal = { kind: 'Literal', value: name === 'null' ? null : name === 'true', range: this.tokenRange() };
+          const v = new FastLiteral(name === 'null' ? null : name === 'true', this.lines, this.ts, this.te);
           this.advance();
           return v;
         }
         if (KEYWORDS.has(name)) throw BAIL;
         if (this.peek2() === LPAREN) return this.call(name);
-        const v: ast.VariableExpr = { kind: 'Variable', name, range: this.tokenRange() };
+        const v = new FastVariable(name, this.lines, this.ts, this.te);
         this.advance();
         return v;
       }
@@ -280,9 +290,9 @@ class FastParser extends FastScanner {
           if (this.peek() !== RPAREN) throw BAIL;
           return e;
         });
-        const range = this.range(start, this.te);
+        const v = new FastParen(inner, this.lines, start, this.te);
         this.advance();
-        return { kind: 'Paren', inner, range };
+        return v;
       }
       default:
         throw BAIL;
@@ -314,9 +324,9 @@ class FastParser extends FastScanner {
       if (this.peek() !== RPAREN) throw BAIL;
       return fit(out);
     });
-    const range = this.range(start, this.te);
+    const v = new FastCall(name, args, expandFinal, this.lines, start, this.te);
     this.advance();
-    return { kind: 'Call', name, args, expandFinal, range };
+    return v;
   }
 
   private list(): ast.ListExpr | ast.ForExpr {
@@ -325,9 +335,8 @@ class FastParser extends FastScanner {
     const layout = this.layout;
     this.layout = true;
     if (this.peek() === IDENT && this.isWord('for')) {
-      const f = this.forExpr('list', RBRACK);
+      const f = this.forExpr('list', RBRACK, start);
       this.layout = layout;
-      f.range = this.range(start, this.te);
       this.advance();
       return f;
     }
@@ -345,9 +354,9 @@ class FastParser extends FastScanner {
       if (this.peek() !== RBRACK) throw BAIL;
       return fit(out);
     });
-    const range = this.range(start, this.te);
+    const v = new FastList(items, this.lines, start, this.te);
     this.advance();
-    return { kind: 'List', items, range };
+    return v;
   }
 
   private object(): ast.ObjectExpr | ast.ForExpr {
@@ -360,9 +369,8 @@ class FastParser extends FastScanner {
     if (this.peek() === IDENT && this.isWord('for')) {
       const next = this.peek2();
       if (next !== EQUALS && next !== COLON) {
-        const f = this.forExpr('object', RCURLY);
+        const f = this.forExpr('object', RCURLY, start);
         this.layout = layout;
-        f.range = this.range(start, this.te);
         this.advance();
         return f;
       }
@@ -385,14 +393,14 @@ class FastParser extends FastScanner {
       }
       return fit(out);
     });
-    const range = this.range(start, this.te);
+    const v = new FastObject(items, this.lines, start, this.te);
     this.advance();
-    return { kind: 'Object', items, range };
+    return v;
   }
 
   /** `for k, v in coll : value if cond` or `for k, v in coll : key => value... if cond`, up to
    * the closing bracket (the current token when it returns); newlines are layout. */
-  private forExpr(result: 'list' | 'object', close: number): ast.ForExpr {
+  private forExpr(result: 'list' | 'object', close: number, start: number): ast.ForExpr {
     this.advance(); // for
     const names = [this.identifier()];
     if (this.peek() === COMMA) {
@@ -421,11 +429,8 @@ class FastParser extends FastScanner {
       condition = this.expression();
     }
     if (this.peek() !== close) throw BAIL;
-    const out: ast.ForExpr = { kind: 'For', result, valueVar: names[names.length - 1]!, collection, valueExpr, grouping, range: this.range(0, 0) };
-    if (names.length === 2) out.keyVar = names[0];
-    if (keyExpr) out.keyExpr = keyExpr;
-    if (condition) out.condition = condition;
-    return out;
+    const optional = { keyVar: names.length === 2 ? names[0] : undefined, keyExpr, condition };
+    return new FastFor(result, names[names.length - 1]!, collection, valueExpr, grouping, optional, this.lines, start, this.te);
   }
 
   /** An identifier that is not a keyword (a for's variables). */
@@ -440,22 +445,25 @@ class FastParser extends FastScanner {
 
   private objectItem(): ast.ObjectItem {
     let key: string | ast.Expression;
-    let keyRange: Span;
+    let keyStart: number;
+    let keyEnd: number;
     const next = this.peek() === IDENT ? this.peek2() : EOF;
     if (next === EQUALS || next === COLON) {
       key = this.name();
-      keyRange = this.tokenRange();
+      keyStart = this.ts;
+      keyEnd = this.te;
       this.advance();
     } else {
       const k = this.expression();
       key = k.kind === 'Variable' ? k.name : k;
-      keyRange = k.range as Span;
+      keyStart = so(k);
+      keyEnd = eo(k);
     }
     const sep = this.peek();
     if (sep !== EQUALS && sep !== COLON) throw BAIL;
     this.advance();
     const value = this.expression();
-    return { key, value, range: eo(value.range) > keyRange.endOffset ? this.range(keyRange.startOffset, eo(value.range)) : keyRange };
+    return new FastObjectItem(key, value, this.lines, keyStart, eo(value) > keyEnd ? eo(value) : keyEnd);
   }
 
   /** `"text ${expr} text"`: at its opening quote. */
@@ -501,9 +509,9 @@ class FastParser extends FastScanner {
     }
     this.pos = i + 1;
     this.scanned = false;
-    if (!interpolated) return { kind: 'Template', parts: this.plainPart(text, from, i), range: this.range(start, i + 1) };
+    if (!interpolated) return new FastTemplate(this.plainPart(text, from, i), this.lines, start, i + 1);
     if (i > from) parts.push(decodeString(text.slice(from, i)));
-    return { kind: 'Template', parts: foldDirectives(parts, bail), range: this.range(start, i + 1) };
+    return new FastTemplate(foldDirectives(parts, bail), this.lines, start, i + 1);
   }
 
   /** The parts of a string without interpolation: its decoded text[from, to). */
@@ -519,9 +527,9 @@ class FastParser extends FastScanner {
 /** Strings up to this many characters share their parts array (longer ones are mostly unique). */
 const MAX_SHARED_PART = 24;
 
-/** Offsets of a range built here (every range of the fast path is a Span). */
-const so = (r: SourceRange): number => (r as Span).startOffset;
-const eo = (r: SourceRange): number => (r as Span).endOffset;
+/** Where a node built here starts and ends (offsets; every node of the fast path is Ranged). */
+const so = (n: object): number => Ranged.start(n);
+const eo = (n: object): number => Ranged.end(n);
 
 /** An array grown by push holds room for 17 elements: the AST keeps an exact copy. */
 function fit<T>(a: T[]): T[] {
