@@ -4,7 +4,7 @@
 // grantor's grant revoked and made again by xp's role by hand shows in `xp plan` and is healed
 // by apply and by xplane.reconcile_all(); a bad value refused at validate, located.
 import { expect, it } from 'vitest';
-import { configDir, expectOk, onEveryVersion, serverUrl, unique, urlFor, withClient, xp, xpIn } from './xp.js';
+import { configDir, expectOk, onEveryVersion, ownControl, serverUrl, unique, withClient, xp, xpIn } from './xp.js';
 
 const url = serverUrl;
 const admin = (sql: string) => withClient(url(), (c) => c.query(sql));
@@ -21,14 +21,6 @@ const grants = (member: string) =>
     );
     return rows.map((r) => r.e);
   });
-
-/** A control database of the test's own, so that the provider installed there is this build's. */
-async function ownControl(p: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `${p}_control`;
-  await admin(`create database ${name}`);
-  await withClient(urlFor(url(), { database: name }), (c) => c.query('create extension dblink'));
-  return { url: urlFor(url(), { database: name }), drop: async () => void (await admin(`drop database if exists ${name} with (force)`)) };
-}
 
 onEveryVersion('membership granted_by', { timeout: 300_000 }, () => {
   it('grants the membership as the declared role alone, plans empty twice, shows and heals a re-grant by hand', async () => {

@@ -5,7 +5,7 @@
 // plan, at the resource, before anything changes. A `member` block manages one membership of a
 // role another stack declares, whose authoritative member_of then leaves it alone.
 import { expect, it } from 'vitest';
-import { configDir, expectOk, onEveryVersion, serverUrl, unique, urlFor, withClient, writeConfig, xpIn } from './xp.js';
+import { configDir, expectOk, onEveryVersion, ownControl, serverUrl, unique, withClient, writeConfig, xpIn } from './xp.js';
 
 const url = serverUrl;
 const admin = (sql: string) => withClient(url(), (c) => c.query(sql));
@@ -23,14 +23,6 @@ const edges = (member: string) =>
     );
     return rows.map((r) => r.e);
   });
-
-/** A control database of the test's own, so that the provider installed there is this build's. */
-async function ownControl(p: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `${p}_control`;
-  await admin(`create database ${name}`);
-  await withClient(urlFor(url(), { database: name }), (c) => c.query('create extension dblink'));
-  return { url: urlFor(url(), { database: name }), drop: async () => void (await admin(`drop database if exists ${name} with (force)`)) };
-}
 
 async function reconcile(controlUrl: string, stack: string): Promise<void> {
   await withClient(controlUrl, async (c) => {

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { expect, it } from 'vitest';
-import { configDir, expectOk, onEachServer, serverUrl, unique, urlFor, withClient, writeConfig, xpIn } from './xp.js';
+import { configDir, expectOk, onEachServer, ownControl, serverUrl, unique, urlFor, withClient, writeConfig, xpIn } from './xp.js';
 
 const url = serverUrl;
 
@@ -51,22 +51,6 @@ const roleSettings = (name: string) =>
   });
 
 const admin = (sql: string) => withClient(url(), (c) => c.query(sql));
-
-/**
- * A control database of the test's own (with dblink), so that the provider xp installs there
- * is this build's, whatever other work installed in the server's default database.
- */
-async function ownControl(p: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `${p}_control`;
-  await admin(`create database ${name}`);
-  await withClient(urlFor(url(), { database: name }), (c) => c.query('create extension dblink'));
-  return {
-    url: urlFor(url(), { database: name }),
-    drop: async () => {
-      await admin(`drop database if exists ${name} with (force)`);
-    },
-  };
-}
 
 async function reconcile(controlUrl: string, stack: string): Promise<void> {
   await withClient(controlUrl, async (c) => {

@@ -149,6 +149,19 @@ export function serverUrl(): string {
   return current ?? inject('databaseUrl');
 }
 
+/**
+ * A control database of the test's own (with dblink) on the suite's server, so that the provider
+ * xp installs there is this build's, whatever other work installed in the server's default
+ * database. `drop` removes it.
+ */
+export async function ownControl(prefix: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `${prefix}_control`;
+  const admin = (sql: string) => withClient(serverUrl(), (c) => c.query(sql));
+  await admin(`create database ${name}`);
+  await withClient(urlFor(serverUrl(), { database: name }), (c) => c.query('create extension dblink'));
+  return { url: urlFor(serverUrl(), { database: name }), drop: async () => void (await admin(`drop database if exists ${name} with (force)`)) };
+}
+
 type SuiteOptions = Parameters<typeof describe>[1];
 
 /**
