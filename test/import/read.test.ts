@@ -96,8 +96,8 @@ describe('xp import reads', () => {
         [db.name],
       ]);
       const full = rows[0]!.g[db.name]!;
-      // (outside: what the plan's scopes miss, which import has no scopes for)
-      expect({ ...mine, schemas: undefined }).toEqual({ ...full, schemas: undefined, outside: undefined });
+      // (outside, objects_held: what the plan's scopes miss, which import has no scopes for)
+      expect({ ...mine, schemas: undefined }).toEqual({ ...full, schemas: undefined, outside: undefined, objects_held: undefined });
       expect(Object.keys(mine.schemas).sort()).toEqual([...schemas].sort());
       for (const s of schemas) {
         const m = mine.schemas[s]!;
