@@ -455,11 +455,9 @@ create or replace function xplane.grant_object_scopes_of(p_provider_config text,
 returns table (role_name text, entries jsonb) language plpgsql stable set search_path = xplane, pg_catalog as $$
 begin
   -- The recorded objects of these roles as object-level entries without privileges (what
-  -- role_batch_catalog adds to their previous scope). PL/pgSQL: grant_entry is in 050.
+  -- role_batch_catalog adds to their previous scope). PL/pgSQL: grant_object_entry is in 050.
   return query
-  select s.role_name, jsonb_agg(xplane.grant_entry(s.database, s.schema, s.target, '{}', false)
-                                || jsonb_build_object('objects', jsonb_build_array(s.object))
-                                || case when s.column_name = '' then '{}'::jsonb else jsonb_build_object('columns', jsonb_build_array(s.column_name)) end)
+  select s.role_name, jsonb_agg(xplane.grant_object_entry(s.database, s.schema, s.target, s.object, nullif(s.column_name, '')))
     from xplane.grant_object_scopes s
    where s.provider_config = p_provider_config and s.role_name = any (p_roles)
    group by s.role_name;

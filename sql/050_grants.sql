@@ -51,6 +51,16 @@ $$;
 comment on function xplane.grant_entry(text, text, text, text[], boolean) is
   'One grant in its normalised shape (privileges de-duplicated and sorted), future_owners [] and grant_option false (set them with ||).';
 
+create or replace function xplane.grant_object_entry(p_database text, p_schema text, p_on text, p_object text, p_column text)
+returns jsonb language sql stable parallel safe as $$
+  -- (stable and without a subquery, as grant_entry, so that PostgreSQL inlines it)
+  select xplane.grant_entry(p_database, p_schema, p_on, '{}', false)
+         || jsonb_build_object('objects', jsonb_build_array(p_object))
+         || case when p_column is null then '{}'::jsonb else jsonb_build_object('columns', jsonb_build_array(p_column)) end
+$$;
+comment on function xplane.grant_object_entry(text, text, text, text, text) is
+  'An object-level grant entry without privileges for one object (and one column of it, unless p_column is null): what is still read where a role''s grants do not name it (grant_object_scopes_of, role_objects_held).';
+
 create or replace function xplane.grants_sorted(p_grants jsonb)
 returns jsonb language plpgsql immutable parallel safe set search_path = xplane, pg_catalog as $$
 begin

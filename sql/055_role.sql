@@ -147,9 +147,7 @@ returns jsonb language sql stable set search_path = xplane, pg_catalog as $$
             select p.key, s from jsonb_each(coalesce(p_previous, '{}')) p, jsonb_array_elements(p.value) s
              where s ? 'objects')
   select jsonb_object_agg(x.name, x.entries)
-    from (select f.name, jsonb_agg(xplane.grant_entry(f.db, f.schema, f.kind, '{}', false)
-                                   || jsonb_build_object('objects', jsonb_build_array(f.obj))
-                                   || case when f.col is null then '{}'::jsonb else jsonb_build_object('columns', jsonb_build_array(f.col)) end) as entries
+    from (select f.name, jsonb_agg(xplane.grant_object_entry(f.db, f.schema, f.kind, f.obj, f.col)) as entries
             from found f
            where not exists (select 1 from named n
                               where n.name = f.name and n.s ->> 'database' = f.db and n.s ->> 'schema' = f.schema
