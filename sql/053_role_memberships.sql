@@ -96,32 +96,12 @@ $$;
 comment on function xplane.normalize_memberships(xplane.resource_kind, jsonb) is
   'member_of (every membership, sorted) and memberships (the options {role, admin, inherit, set} of those whose options differ from a plain GRANT''s: admin false, inherit as the role''s INHERIT, set true; sorted by role) of a Role or ServiceAccount spec, validated.';
 
-create or replace function xplane.memberships_not_default(p_edges jsonb, p_inherit boolean)
-returns jsonb language sql immutable parallel safe as $$
-  -- p_edges: {role: {admin, inherit, set}} (null options: the defaults). The ones that are not
-  -- what a plain GRANT gives, as [{role, admin, inherit, set}] sorted by role: the one shape of
-  -- memberships, desired (normalize_memberships) and observed (role_states).
-  -- A membership with granted_by (declared, or observed where it is declared) is kept whatever
-  -- its options.
-  select coalesce(jsonb_agg(e order by e ->> 'role' collate "C"), '[]'::jsonb)
-    from (select jsonb_build_object('role', o.key,
-                   'admin', coalesce((o.value ->> 'admin')::boolean, false),
-                   'inherit', coalesce((o.value ->> 'inherit')::boolean, p_inherit),
-                   'set', coalesce((o.value ->> 'set')::boolean, true))
-                 || case when o.value ? 'granted_by' then jsonb_build_object('granted_by', o.value -> 'granted_by') else '{}'::jsonb end as e
-            from jsonb_each(coalesce(p_edges, '{}'::jsonb)) o) x
-   where (e ->> 'admin')::boolean or (e ->> 'inherit')::boolean is distinct from p_inherit or not (e ->> 'set')::boolean
-      or e ? 'granted_by'
-$$;
-comment on function xplane.memberships_not_default(jsonb, boolean) is
-  'Of memberships {role: {admin, inherit, set[, granted_by]}}, those whose options differ from a plain GRANT''s (admin false, inherit = p_inherit, set true) or that carry granted_by, as [{role, admin, inherit, set[, granted_by]}] sorted by role.';
-
 create or replace function xplane.memberships_plain(p_edges jsonb, p_inherit boolean)
 returns boolean language sql immutable parallel safe as $$
-  -- Whether memberships_not_default(p_edges, p_inherit) is empty: every membership has what a
-  -- plain GRANT gives (admin false, inherit = p_inherit, set true; null options: the defaults)
-  -- and no granted_by. An expression PostgreSQL inlines: role_states asks it of every role,
-  -- most of which have only plain memberships (test/sql/role_memberships.sql checks the two agree).
+  -- Whether every membership has what a plain GRANT gives (admin false, inherit = p_inherit,
+  -- set true; null options: the defaults) and no granted_by: memberships_not_default keeps the
+  -- others. An expression PostgreSQL inlines: role_states asks it of every role first, most of
+  -- which have only plain memberships (test/sql/role_memberships.sql checks the two agree).
   select not jsonb_path_exists(coalesce(p_edges, '{}'::jsonb), (case
     when p_inherit then '$.* ? (@.admin == true || @.set == false || @.inherit == false || exists(@.granted_by))'
     when not p_inherit then '$.* ? (@.admin == true || @.set == false || @.inherit == true || exists(@.granted_by))'
@@ -129,6 +109,25 @@ returns boolean language sql immutable parallel safe as $$
 $$;
 comment on function xplane.memberships_plain(jsonb, boolean) is
   'Whether every membership of {role: {admin, inherit, set[, granted_by]}} is a plain GRANT''s (memberships_not_default of them is empty), as one inlined expression.';
+
+create or replace function xplane.memberships_not_default(p_edges jsonb, p_inherit boolean)
+returns jsonb language sql immutable parallel safe as $$
+  -- p_edges: {role: {admin, inherit, set}} (null options: the defaults). The ones that are not
+  -- what a plain GRANT gives, as [{role, admin, inherit, set}] sorted by role: the one shape of
+  -- memberships, desired (normalize_memberships) and observed (role_states).
+  -- A membership with granted_by (declared, or observed where it is declared) is kept whatever
+  -- its options. Which are plain: memberships_plain, the one rule.
+  select coalesce(jsonb_agg(e order by e ->> 'role' collate "C"), '[]'::jsonb)
+    from (select jsonb_build_object('role', o.key,
+                   'admin', coalesce((o.value ->> 'admin')::boolean, false),
+                   'inherit', coalesce((o.value ->> 'inherit')::boolean, p_inherit),
+                   'set', coalesce((o.value ->> 'set')::boolean, true))
+                 || case when o.value ? 'granted_by' then jsonb_build_object('granted_by', o.value -> 'granted_by') else '{}'::jsonb end as e
+            from jsonb_each(coalesce(p_edges, '{}'::jsonb)) o
+           where not xplane.memberships_plain(jsonb_build_object(o.key, o.value), p_inherit)) x
+$$;
+comment on function xplane.memberships_not_default(jsonb, boolean) is
+  'Of memberships {role: {admin, inherit, set[, granted_by]}}, those whose options differ from a plain GRANT''s (admin false, inherit = p_inherit, set true) or that carry granted_by, as [{role, admin, inherit, set[, granted_by]}] sorted by role.';
 
 create or replace function xplane.memberships_observed(p_options jsonb, p_desired jsonb, p_inherit boolean)
 returns jsonb language sql immutable parallel safe set search_path = xplane, pg_catalog as $$
