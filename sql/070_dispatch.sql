@@ -49,51 +49,6 @@ $$;
 comment on function xplane.observer_of(xplane.resource_kind) is
   'The batched observe function of a kind: observe_many_<kind>, but one for Roles and ServiceAccounts together (observe_many_roles).';
 
-create or replace function xplane.normalized_items(p_items jsonb)
-returns table (n bigint, kind text, name text, normalized jsonb, error text, database text)
-language plpgsql stable set search_path = xplane, pg_catalog as $$
-declare
-  v_kinds text[];
-  v_names text[];
-  v_norms jsonb[];
-  v_errs  text[];
-  v_dbs   text[];
-  v_item  jsonb;
-begin
-  -- All at once first (no subtransaction per item); when one spec is invalid, again item by
-  -- item, so that each invalid one gets its own error and the others their normalised spec.
-  -- Rows, not one jsonb array: wrapping each spec into an item and aggregating them copied
-  -- every spec twice, and observe_many_json took them apart again.
-  begin
-    select array_agg(t.e ->> 'kind' order by t.n), array_agg(t.e ->> 'name' order by t.n),
-           array_agg(xplane.normalize_spec((t.e ->> 'kind')::xplane.resource_kind, coalesce(t.e -> 'spec', '{}'::jsonb)) order by t.n)
-      into v_kinds, v_names, v_norms
-      from jsonb_array_elements(p_items) with ordinality t(e, n);
-    return query select u.i, u.k, u.nm, u.j, null::text, null::text from unnest(v_kinds, v_names, v_norms) with ordinality u(k, nm, j, i);
-    return;
-  exception when others then
-    null;
-  end;
-  v_kinds := '{}'; v_names := '{}'; v_norms := '{}'; v_errs := '{}'; v_dbs := '{}';
-  for v_item in select e from jsonb_array_elements(p_items) e loop
-    v_kinds := v_kinds || (v_item ->> 'kind');
-    v_names := v_names || (v_item ->> 'name');
-    begin
-      v_norms := v_norms || xplane.normalize_spec((v_item ->> 'kind')::xplane.resource_kind, coalesce(v_item -> 'spec', '{}'::jsonb));
-      v_errs := v_errs || null::text;
-      v_dbs := v_dbs || null::text;
-    exception when others then
-      v_norms := v_norms || null::jsonb;
-      v_errs := v_errs || sqlerrm;
-      v_dbs := v_dbs || coalesce(v_item -> 'spec' ->> 'database', '');
-    end;
-  end loop;
-  return query select u.i, u.k, u.nm, u.j, u.er, u.db from unnest(v_kinds, v_names, v_norms, v_errs, v_dbs) with ordinality u(k, nm, j, er, db, i);
-end
-$$;
-comment on function xplane.normalized_items(jsonb) is
-  'Items [{"kind","name","spec"}] → rows (n, kind, name, normalized) in input order; an invalid spec yields normalized null, error (the message) and database (spec.database as given).';
-
 create or replace function xplane.observe_many_json(p_items jsonb, p_provider_config text default 'default')
 -- jit = off: catalog queries are never worth JIT compilation (see xplane.connection_string)
 returns json language plpgsql volatile set search_path = xplane, pg_catalog set jit = off as $$
@@ -104,6 +59,7 @@ declare
   v_errs     text[];
   v_dbs      text[];
   v_observed jsonb[];
+  v_item     jsonb;
   v_batch    record;
   v_row      record;
   v_ords     bigint[];
@@ -112,11 +68,33 @@ begin
   if p_items is null or jsonb_typeof(p_items) <> 'array' then
     raise exception 'observe_many: items must be a JSON array of {"kind", "name", "spec"}' using errcode = 'invalid_parameter_value';
   end if;
-  select coalesce(array_agg(t.kind order by t.n), '{}'), coalesce(array_agg(t.name order by t.n), '{}'),
-         coalesce(array_agg(t.normalized order by t.n), '{}'), coalesce(array_agg(t.error order by t.n), '{}'),
-         coalesce(array_agg(t.database order by t.n), '{}')
-    into v_kinds, v_names, v_norms, v_errs, v_dbs
-    from xplane.normalized_items(p_items) t;
+  -- Normalised all at once first (no subtransaction per item); when one spec is invalid, again
+  -- item by item, so that each invalid one gets its own error (v_errs, and v_dbs: spec.database
+  -- as given) and the others their normalised spec. In arrays, by ordinal: wrapping each spec
+  -- into a jsonb item and aggregating them copied every spec twice, to be taken apart again.
+  v_errs := '{}';
+  v_dbs := '{}';
+  begin
+    select coalesce(array_agg(t.e ->> 'kind' order by t.n), '{}'), coalesce(array_agg(t.e ->> 'name' order by t.n), '{}'),
+           coalesce(array_agg(xplane.normalize_spec((t.e ->> 'kind')::xplane.resource_kind, coalesce(t.e -> 'spec', '{}'::jsonb)) order by t.n), '{}')
+      into v_kinds, v_names, v_norms
+      from jsonb_array_elements(p_items) with ordinality t(e, n);
+  exception when others then
+    v_kinds := '{}'; v_names := '{}'; v_norms := '{}';
+    for v_item in select e from jsonb_array_elements(p_items) e loop
+      v_kinds := v_kinds || (v_item ->> 'kind');
+      v_names := v_names || (v_item ->> 'name');
+      begin
+        v_norms := v_norms || xplane.normalize_spec((v_item ->> 'kind')::xplane.resource_kind, coalesce(v_item -> 'spec', '{}'::jsonb));
+        v_errs := v_errs || null::text;
+        v_dbs := v_dbs || null::text;
+      exception when others then
+        v_norms := v_norms || null::jsonb;
+        v_errs := v_errs || sqlerrm;
+        v_dbs := v_dbs || coalesce(v_item -> 'spec' ->> 'database', '');
+      end;
+    end loop;
+  end;
   v_observed := array_fill(null::jsonb, array[cardinality(v_kinds)]);
   -- One batched call per kind (Roles and ServiceAccounts together: one catalog read for
   -- both); each does one query per database involved. v_observed[ordinal]: observed, an

@@ -15,7 +15,7 @@ begin
   drop function if exists xplane.missing_names(text, text[], text[], jsonb, text[], jsonb, jsonb);
   -- roles_catalog: p_databases, the databases a batch reads (acl_outside)
   drop function if exists xplane.roles_catalog(text, text[], text[]);
-  -- normalize_items → normalized_items: rows, not one jsonb array (observe_many_json)
+  -- normalize_items: now part of observe_many_json (arrays by ordinal, not one jsonb array)
   drop function if exists xplane.normalize_items(jsonb);
   -- managed_resources.address: the configuration address, for renames and moved blocks
   alter table xplane.managed_resources add column if not exists address text;
