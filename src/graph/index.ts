@@ -34,25 +34,34 @@ export function buildGraph(resources: readonly ResourceInstance[]): GraphResult 
   const n = resources.length;
   const indexOf = new Map<string, number>();
   for (let i = 0; i < n; i++) indexOf.set(resources[i]!.address, i);
-  const dependencies: string[][] = new Array<string[]>(n);
-  const dependentsOf: number[][] = new Array<number[]>(n);
-  for (let i = 0; i < n; i++) dependentsOf[i] = [];
+  const dependencies: (readonly string[])[] = new Array<readonly string[]>(n);
+  // what depends on each resource, as compressed rows: those of i are
+  // dependentIndex[dependentStart[i] .. dependentStart[i + 1]) (a list per resource cost more
+  // memory than the graph's whole content, and the collector copies it)
+  const dependentStart = new Int32Array(n + 1);
   for (let i = 0; i < n; i++) {
     // a dependency that is not in the configuration failed to evaluate (already reported)
-    // dependsOn is sorted and de-duplicated by evaluation; check rather than redo it
-    // (plain loops: this runs for every edge)
+    // dependsOn is sorted and de-duplicated by evaluation; check rather than redo it, and keep
+    // it as it is when nothing is left out (plain loops: this runs for every edge)
     const own = resources[i]!.dependsOn;
-    let deps: string[] = [];
+    let kept = 0;
     let sorted = true;
     for (let k = 0; k < own.length; k++) {
-      const d = own[k]!;
-      if (!indexOf.has(d)) continue;
-      if (deps.length > 0 && !(deps[deps.length - 1]! < d)) sorted = false;
-      deps.push(d);
+      if (!indexOf.has(own[k]!)) continue;
+      if (k > 0 && !(own[k - 1]! < own[k]!)) sorted = false;
+      kept++;
     }
-    if (!sorted) deps = [...new Set(deps)].sort();
+    let deps: readonly string[] = own;
+    if (kept < own.length || !sorted) deps = [...new Set(own.filter((d) => indexOf.has(d)))].sort();
     dependencies[i] = deps;
-    for (let k = 0; k < deps.length; k++) dependentsOf[indexOf.get(deps[k]!)!]!.push(i);
+    for (let k = 0; k < deps.length; k++) dependentStart[indexOf.get(deps[k]!)! + 1]!++;
+  }
+  for (let i = 0; i < n; i++) dependentStart[i + 1]! += dependentStart[i]!;
+  const dependentIndex = new Int32Array(dependentStart[n]!);
+  const fill = dependentStart.slice(0, n);
+  for (let i = 0; i < n; i++) {
+    const deps = dependencies[i]!;
+    for (let k = 0; k < deps.length; k++) dependentIndex[fill[indexOf.get(deps[k]!)!]!++] = i;
   }
   const byAddress = (a: number, b: number) => {
     const x = resources[a]!.address;
@@ -60,12 +69,12 @@ export function buildGraph(resources: readonly ResourceInstance[]): GraphResult 
     return x < y ? -1 : x > y ? 1 : 0;
   };
 
-  const order = topologicalOrder(dependencies, dependentsOf, byAddress).map((i) => resources[i]!.address);
+  const order = topologicalOrder(dependencies, dependentStart, dependentIndex, byAddress).map((i) => resources[i]!.address);
   // what depends on each resource, as sorted addresses: made when asked (validate never asks)
   const dependents = new Map<number, string[]>();
   const dependentsAt = (i: number): string[] => {
     let list = dependents.get(i);
-    if (!list) dependents.set(i, (list = dependentsOf[i]!.map((j) => resources[j]!.address).sort()));
+    if (!list) dependents.set(i, (list = Array.from(dependentIndex.subarray(dependentStart[i]!, dependentStart[i + 1]!), (j) => resources[j]!.address).sort()));
     return list;
   };
   if (order.length < n) {
@@ -92,7 +101,12 @@ export function buildGraph(resources: readonly ResourceInstance[]): GraphResult 
 
 /** Kahn's algorithm on indices, one depth at a time, each sorted by address; short of some
  * nodes when there is a cycle. */
-function topologicalOrder(dependencies: string[][], dependentsOf: number[][], byAddress: (a: number, b: number) => number): number[] {
+function topologicalOrder(
+  dependencies: readonly (readonly string[])[],
+  dependentStart: Int32Array,
+  dependentIndex: Int32Array,
+  byAddress: (a: number, b: number) => number,
+): number[] {
   const n = dependencies.length;
   const indegree = new Int32Array(n);
   let current: number[] = [];
@@ -102,11 +116,15 @@ function topologicalOrder(dependencies: string[][], dependentsOf: number[][], by
   }
   current.sort(byAddress);
   const order: number[] = [];
+  // indexed loops: this runs once, mostly before it is optimised, and for-of allocates an
+  // iterator result per step until then
   while (current.length > 0) {
-    for (const v of current) order.push(v);
     const next: number[] = [];
-    for (const v of current) {
-      for (const w of dependentsOf[v]!) {
+    for (let k = 0; k < current.length; k++) {
+      const v = current[k]!;
+      order.push(v);
+      for (let x = dependentStart[v]!; x < dependentStart[v + 1]!; x++) {
+        const w = dependentIndex[x]!;
         if (--indegree[w]! === 0) next.push(w);
       }
     }

@@ -50,6 +50,21 @@ describe('order', () => {
     const r = buildGraph([{ ...cc!, dependsOn: ['role.b', 'role.a', 'role.b', 'role.gone'] }, a!, b!]);
     expect(r.graph!.dependencies('role.c')).toEqual(['role.a', 'role.b']);
     expect(r.graph!.order).toEqual(['role.a', 'role.b', 'role.c']);
+    expect(r.graph!.dependents('role.a')).toEqual(['role.c']);
+    expect(r.graph!.dependents('role.b')).toEqual(['role.c']);
+    expect(r.graph!.dependents('role.c')).toEqual([]);
+    expect(r.graph!.dependents('role.gone')).toEqual([]);
+  });
+
+  it('lists the dependents of a resource many depend on, each once', () => {
+    const n = 40;
+    const roles = Array.from({ length: n }, (_, i) => `role "r${String(i).padStart(2, '0')}" { member_of = [role.base${i % 2 ? ', role.other' : ''}] }`);
+    const g = graphOf(['role "base" {}', 'role "other" {}', ...roles].join('\n'));
+    const all = Array.from({ length: n }, (_, i) => `role.r${String(i).padStart(2, '0')}`);
+    expect(g.dependents('role.base')).toEqual(all);
+    expect(g.dependents('role.other')).toEqual(all.filter((_, i) => i % 2));
+    expect(g.dependencies('role.r01')).toEqual(['role.base', 'role.other']);
+    expect(g.order).toEqual(['role.base', 'role.other', ...all]);
   });
 
   it('lists independent resources by address', () => {
