@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { CallExpr, Expression, TemplateExpr } from '../dsl/ast.js';
 import type { Diagnostic } from '../dsl/diagnostics.js';
-import { parseTemplate } from '../dsl/index.js';
+import { fullFrontEnd } from '../dsl/front-end.js';
 import { decodeSource } from '../dsl/source.js';
 import { EvalFailure, fail, where, type EvalContext, type Resolver, type Scope } from './context.js';
 import { FunctionError } from './function-args.js';
@@ -171,7 +171,7 @@ function readTemplate(ctx: EvalContext, full: string, path: string, pathArg: Exp
   if (!cache) parsedTemplates.set(ctx.functions, (cache = new Map<string, ParsedTemplate>()));
   const hit = cache.get(full);
   if (hit && hit.text === decoded.text) return hit;
-  const parsed = { text: decoded.text, ...parseTemplate(path, decoded.text) };
+  const parsed = { text: decoded.text, ...fullFrontEnd().parseTemplate(path, decoded.text) };
   cache.set(full, parsed);
   return parsed;
 }

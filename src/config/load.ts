@@ -5,7 +5,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import type { Expression, File } from '../dsl/ast.js';
 import type { Diagnostic } from '../dsl/diagnostics.js';
-import { parse } from '../dsl/index.js';
+import { fastParse } from '../dsl/fast-parser.js';
+import { fullFrontEnd, loadFullFrontEnd, parseLoaded, parseText } from '../dsl/front-end.js';
 import { decodeSource } from '../dsl/source.js';
 import { buildGraph, type ResourceGraph } from '../graph/index.js';
 import { evaluate, type VariableInput } from './evaluate.js';
@@ -33,7 +34,7 @@ export interface LoadResult {
   sources: Map<string, string>;
 }
 
-export function loadConfiguration(dir: string, options: LoadOptions = {}): LoadResult {
+export async function loadConfiguration(dir: string, options: LoadOptions = {}): Promise<LoadResult> {
   const sources = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];
   const env = options.env ?? {};
@@ -50,7 +51,10 @@ export function loadConfiguration(dir: string, options: LoadOptions = {}): LoadR
     return fail(`cannot read the configuration directory "${dir}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   if (names.length === 0) return fail(`no configuration files (*.xp) in "${dir}"`, 'a configuration is every *.xp file of one directory');
-  const files = parseFiles(dir, options.displayDir ?? dir, names, sources, diagnostics);
+  const read = readSources(dir, options.displayDir ?? dir, names, sources);
+  // the full front end (src/dsl/front-end.ts) only for a file the fast path does not take
+  if (read.some((f) => f.text !== undefined && !f.fast)) await loadFullFrontEnd();
+  const files = parseSources(read, diagnostics);
 
   const variables: VariableInput[] = [];
   // precedence, lowest first: environment, var files, --var
@@ -59,7 +63,7 @@ export function loadConfiguration(dir: string, options: LoadOptions = {}): LoadR
       variables.push({ name: key.slice(7), raw: env[key], source: key, parseRaw: rawParser(key) });
     }
   }
-  for (const file of options.varFiles ?? []) variables.push(...readVarFile(file, sources, diagnostics));
+  for (const file of options.varFiles ?? []) variables.push(...(await readVarFile(file, sources, diagnostics)));
   const vars = options.vars ?? [];
   const pairs: [string, string][] = Array.isArray(vars)
     ? (vars as string[]).map((v) => {
@@ -76,6 +80,16 @@ export function loadConfiguration(dir: string, options: LoadOptions = {}): LoadR
   }
 
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics, sources };
+  // … and for what evaluation parses, before it starts (it is synchronous): a module's files
+  // (read as its call is evaluated), template files, and raw variable values the fast path does
+  // not take. Nothing else parses.
+  if (
+    files.some((f) => f.body.blocks.some((b) => b.type === 'module')) ||
+    read.some((f) => f.text?.includes('templatefile')) ||
+    variables.some((v) => 'raw' in v && !fastParse('<var>', rawValueText(v.raw)))
+  ) {
+    await loadFullFrontEnd();
+  }
 
   // a module's files are read once, however many instances it has
   const modules = new Map<string, ReturnType<ModuleLoader>>();
@@ -91,7 +105,7 @@ export function loadConfiguration(dir: string, options: LoadOptions = {}): LoadR
         return loaded;
       }
       const found: Diagnostic[] = [];
-      loaded = moduleNames.length === 0 ? { error: `no configuration files (*.xp) in the module directory "${displayDir}"` } : { files: parseFiles(moduleDir, displayDir, moduleNames, sources, found), diagnostics: found };
+      loaded = moduleNames.length === 0 ? { error: `no configuration files (*.xp) in the module directory "${displayDir}"` } : { files: parseSources(readSources(moduleDir, displayDir, moduleNames, sources), found), diagnostics: found };
       modules.set(moduleDir, loaded);
     }
     return loaded;
@@ -105,28 +119,46 @@ export function loadConfiguration(dir: string, options: LoadOptions = {}): LoadR
   return { config: evaluated.config, graph: graphed.graph, diagnostics, sources };
 }
 
-/** Reads and parses the named files of a directory; their texts go to `sources`, their mistakes to `diagnostics`. */
-function parseFiles(dir: string, displayDir: string, names: readonly string[], sources: Map<string, string>, diagnostics: Diagnostic[]): File[] {
-  const files: File[] = [];
-  for (const name of names) {
+/** A configuration file as read: its text and the fast path's AST, or why it cannot be read. */
+interface SourceFile {
+  path: string;
+  text?: string;
+  fast?: File;
+  problem?: Diagnostic;
+}
+
+/** Reads the named files of a directory (their texts go to `sources`) and parses those the fast path takes. */
+function readSources(dir: string, displayDir: string, names: readonly string[], sources: Map<string, string>): SourceFile[] {
+  return names.map((name) => {
     const path = join(displayDir, name);
     let bytes: Buffer;
     try {
       bytes = readFileSync(join(dir, name));
     } catch (err) {
-      diagnostics.push({ severity: 'error', message: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code}` });
-      continue;
+      return { path, problem: { severity: 'error', message: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code}` } };
     }
     const decoded = decodeSource(path, bytes);
-    const text = decoded.text;
-    sources.set(path, text);
-    if (!decoded.ok) {
-      diagnostics.push(decoded.diagnostic);
+    sources.set(path, decoded.text);
+    if (!decoded.ok) return { path, problem: decoded.diagnostic };
+    return { path, text: decoded.text, fast: fastParse(path, decoded.text) };
+  });
+}
+
+/** The ASTs of files read by readSources, the others parsed by the full front end (loaded before); their mistakes go to `diagnostics`. */
+function parseSources(read: readonly SourceFile[], diagnostics: Diagnostic[]): File[] {
+  const files: File[] = [];
+  for (const { path, text, fast, problem } of read) {
+    if (problem || text === undefined) {
+      if (problem) diagnostics.push(problem);
       continue;
     }
-    let parsed: ReturnType<typeof parse>;
+    if (fast) {
+      files.push(fast);
+      continue;
+    }
+    let parsed: ReturnType<typeof parseLoaded>;
     try {
-      parsed = parse(path, text);
+      parsed = fullFrontEnd().parse(path, text);
     } catch (err) {
       // a recursive-descent parser has a depth limit: say so instead of a stack trace
       if (!(err instanceof RangeError && /call stack/i.test(err.message))) throw err;
@@ -142,7 +174,7 @@ function parseFiles(dir: string, displayDir: string, names: readonly string[], s
 /** A command-line value written as an expression (`'["a", "b"]'`), parsed with our parser. */
 function rawParser(source: string) {
   return (raw: string): Expression | Diagnostic[] => {
-    const parsed = parse(`<${source}>`, `value = ${raw}\n`);
+    const parsed = parseLoaded(`<${source}>`, rawValueText(raw));
     const errors = parsed.diagnostics.filter((d) => d.severity === 'error');
     const attr = parsed.ast.body.attributes[0];
     if (errors.length > 0 || !attr || parsed.ast.body.items.length !== 1) {
@@ -155,6 +187,9 @@ function rawParser(source: string) {
     return attr.value;
   };
 }
+
+/** A raw value as the text parsed for it. */
+const rawValueText = (raw: string) => `value = ${raw}\n`;
 
 const LITERAL_HINT = 'values from --var, --var-file and XP_VAR_* are literals (strings, numbers, booleans, null, lists and objects of them), as in Terraform: no function calls, references or operators';
 
@@ -212,7 +247,7 @@ export function notLiteral(e: Expression): { message: string; range: Expression[
 }
 
 /** A var file: JSON (`.json`) or `name = value` lines in the language. */
-function readVarFile(path: string, sources: Map<string, string>, diagnostics: Diagnostic[]): VariableInput[] {
+async function readVarFile(path: string, sources: Map<string, string>, diagnostics: Diagnostic[]): Promise<VariableInput[]> {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
@@ -241,7 +276,7 @@ function readVarFile(path: string, sources: Map<string, string>, diagnostics: Di
     }
     return Object.entries(data).map(([name, value]) => ({ name, value: value as EvalValue, source: path }));
   }
-  const parsed = parse(path, text);
+  const parsed = await parseText(path, text);
   diagnostics.push(...parsed.diagnostics);
   for (const b of parsed.ast.body.blocks) {
     diagnostics.push({ severity: 'error', message: `unexpected block "${b.type}" in a var file`, range: b.typeRange, hint: 'a var file holds name = value lines' });

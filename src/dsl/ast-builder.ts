@@ -3,6 +3,7 @@
 // cut by a newline). After error recovery parts of the CST may be missing: every child is
 // read as optional and a missing expression becomes a `null` literal (at its CST node, or 1:1).
 import type { CstNode, IToken } from 'chevrotain';
+import { binaryPrecedence } from './ast.js';
 import type * as ast from './ast.js';
 import type { Diagnostic, Position, SourceRange } from './diagnostics.js';
 import { getParser } from './parser.js';
@@ -20,23 +21,6 @@ class VisitorBase {
     base.validateVisitor.call(this);
   }
 }
-
-/** Binding power of each binary operator: higher binds tighter. */
-export const binaryPrecedence: Record<ast.BinaryOp, number> = {
-  '||': 1,
-  '&&': 2,
-  '==': 3,
-  '!=': 3,
-  '<': 4,
-  '<=': 4,
-  '>': 4,
-  '>=': 4,
-  '+': 5,
-  '-': 5,
-  '*': 6,
-  '/': 6,
-  '%': 6,
-};
 
 const byOffset = (a: { offset: number }, b: { offset: number }) => a.offset - b.offset;
 

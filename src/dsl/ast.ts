@@ -1,5 +1,6 @@
 // The AST of the xp language: plain data, built from chevrotain's CST by the visitor in
-// src/dsl (the only code that knows the grammar's shape). Every node carries its range.
+// src/dsl (the only code that knows the grammar's shape), or by the fast path (fast-parser.ts).
+// Every node carries its range. Beside the types: the binary operators' precedence, both parsers'.
 import type { SourceRange } from './diagnostics.js';
 
 export interface File {
@@ -225,3 +226,20 @@ export interface TemplateForExpr {
   endTag: Strip;
   range: SourceRange;
 }
+
+/** Binding power of each binary operator: higher binds tighter. */
+export const binaryPrecedence: Record<BinaryOp, number> = {
+  '||': 1,
+  '&&': 2,
+  '==': 3,
+  '!=': 3,
+  '<': 4,
+  '<=': 4,
+  '>': 4,
+  '>=': 4,
+  '+': 5,
+  '-': 5,
+  '*': 6,
+  '/': 6,
+  '%': 6,
+};

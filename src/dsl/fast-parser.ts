@@ -31,7 +31,7 @@ import {
   FastVariable,
   Ranged,
 } from './fast-nodes.js';
-import { binaryPrecedence } from './ast-builder.js';
+import { binaryPrecedence } from './ast.js';
 import { decodeQuoted, foldDirectives } from './template-text.js';
 import {
   BAIL,

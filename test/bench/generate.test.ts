@@ -34,11 +34,11 @@ describe('bench generators', () => {
     expect(countSql(sqlScript(state))).toEqual(expected);
   });
 
-  it('xp itself reads the generated configuration as the described objects', () => {
+  it('xp itself reads the generated configuration as the described objects', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'xp-bench-config-'));
     try {
       writeFileSync(join(dir, 'main.xp'), xpConfig(state));
-      const { config, diagnostics } = loadConfiguration(dir);
+      const { config, diagnostics } = await loadConfiguration(dir);
       expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
       const byKind = (kind: string) => config!.resources.filter((r) => r.kind === kind);
       expect(byKind('Database').map((r) => r.name).sort()).toEqual([state.appDatabase, state.otherDatabase].sort());

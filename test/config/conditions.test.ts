@@ -35,15 +35,15 @@ describe('variable validation', () => {
     ]);
   });
 
-  it('checks the value converted to the variable\'s type, and says where it came from', () => {
+  it('checks the value converted to the variable\'s type, and says where it came from', async () => {
     const files = { 'main.xp': 'variable "n" {\n  type = number\n  validation {\n    condition     = var.n >= 1 && var.n <= 10\n    error_message = "n is from 1 to 10, got ${var.n}."\n  }\n}\n' };
-    expect(loadFiles(files, { vars: ['n=7'] }).diagnostics).toEqual([]);
-    const fromVar = loadFiles(files, { vars: ['n=70'] }).diagnostics;
+    expect((await loadFiles(files, { vars: ['n=7'] })).diagnostics).toEqual([]);
+    const fromVar = (await loadFiles(files, { vars: ['n=70'] })).diagnostics;
     expect(fromVar.map((d) => [d.message, d.range?.start.line, d.range?.start.column, d.hint])).toEqual([
       ['invalid value for variable "n" (--var n): n is from 1 to 10, got 70.', 4, 5, undefined],
     ]);
     const dir = tempDir({ ...files, 'v.xpvars': '\nn = 0\n' });
-    const { diagnostics } = loadFiles(files, { varFiles: [`${dir}/v.xpvars`] });
+    const { diagnostics } = await loadFiles(files, { varFiles: [`${dir}/v.xpvars`] });
     expect(diagnostics.map((d) => [d.message, d.hint])).toEqual([[`invalid value for variable "n" (${dir}/v.xpvars): n is from 1 to 10, got 0.`, `the value is at ${dir}/v.xpvars:2:5`]]);
   });
 
@@ -209,15 +209,15 @@ describe('output preconditions', () => {
 });
 
 describe('the microservices-rbac example', () => {
-  it('validates, and its validation and postcondition refuse what they are written against', () => {
+  it('validates, and its validation and postcondition refuse what they are written against', async () => {
     const dir = 'examples/microservices-rbac';
-    expect(loadConfiguration(dir).diagnostics).toEqual([]);
-    const upper = loadConfiguration(dir, { vars: ['services={ Orders = { schema = "orders", writes = true } }'] }).diagnostics;
+    expect((await loadConfiguration(dir)).diagnostics).toEqual([]);
+    const upper = (await loadConfiguration(dir, { vars: ['services={ Orders = { schema = "orders", writes = true } }'] })).diagnostics;
     expect(upper.map((d) => d.message)).toEqual([
       'invalid value for variable "services" (--var services): Service names are lower-case identifiers (they name login roles), got: Orders.',
     ]);
     const files = tempDir({ 'main.xp': readFileSync(`${dir}/main.xp`, 'utf8').replace('connection_limit = 10\n', 'connection_limit = 101\n') });
-    const { diagnostics } = loadConfiguration(files);
+    const { diagnostics } = await loadConfiguration(files);
     expect(diagnostics.map((d) => d.message)).toEqual(
       ['orders', 'payments', 'reporting'].map((s) => `postcondition failed for service_account.svc["${s}"]: ${s}_svc may open more connections than the platform database allows.`),
     );

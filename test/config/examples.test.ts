@@ -12,15 +12,15 @@ describe('examples', () => {
     expect(examples).toEqual(expect.arrayContaining(['quickstart', 'multi-tenant-saas', 'microservices-rbac', 'data-platform']));
   });
 
-  it.each(examples)('%s validates', (name) => {
-    const r = loadConfiguration(join(root, name), { env: {} });
+  it.each(examples)('%s validates', async (name) => {
+    const r = await loadConfiguration(join(root, name), { env: {} });
     expect(r.diagnostics).toEqual([]);
     expect(r.config!.resources.length).toBeGreaterThan(0);
     expect(r.graph!.order).toHaveLength(r.config!.resources.length);
   });
 
-  it('quickstart: one database, a schema, a role, a service account with a grant and a connection secret', () => {
-    const { config } = loadConfiguration(join(root, 'quickstart'), { env: {} });
+  it('quickstart: one database, a schema, a role, a service account with a grant and a connection secret', async () => {
+    const { config } = await loadConfiguration(join(root, 'quickstart'), { env: {} });
     expect(config!.resources.map((r) => r.address).sort()).toEqual([
       'database.shop',
       'role.app-readers',
@@ -32,8 +32,8 @@ describe('examples', () => {
     expect(app.connectionSecret).toEqual({ path: 'secrets/shop-app.env', format: 'dotenv' });
   });
 
-  it('data-platform installs only extensions the embedded server has', () => {
-    const { config } = loadConfiguration(join(root, 'data-platform'), { env: {} });
+  it('data-platform installs only extensions the embedded server has', async () => {
+    const { config } = await loadConfiguration(join(root, 'data-platform'), { env: {} });
     const extensions = config!.resources.filter((r) => r.type === 'extension').map((r) => r.name);
     expect(extensions.length).toBeGreaterThan(0);
     for (const e of extensions) expect(['pgcrypto', 'dblink']).toContain(e);

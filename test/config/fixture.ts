@@ -7,6 +7,12 @@ import { evaluate, type EvaluateOptions } from '../../src/config/evaluate.js';
 import { loadConfiguration, type LoadOptions } from '../../src/config/load.js';
 import type { Configuration, ResourceInstance, Value } from '../../src/model/types.js';
 import { parse } from '../../src/dsl/index.js';
+import { loadFullFrontEnd } from '../../src/dsl/front-end.js';
+
+// evalText evaluates without the configuration loader, which loads the full front end first
+// where evaluation may parse (templatefile): load it here. Whether the loader does it right is
+// test/cli/front-end.test.ts's, in processes of their own.
+await loadFullFrontEnd();
 
 /** Evaluates one file of source text (no file system), failing on syntax errors. */
 export function evalText(text: string, options: Partial<EvaluateOptions> = {}) {
@@ -65,7 +71,7 @@ export function tempDir(files: Record<string, string>): string {
   return dir;
 }
 
-export function loadFiles(files: Record<string, string>, options: LoadOptions = {}) {
+export async function loadFiles(files: Record<string, string>, options: LoadOptions = {}) {
   const dir = tempDir(files);
-  return { dir, ...loadConfiguration(dir, options) };
+  return { dir, ...(await loadConfiguration(dir, options)) };
 }

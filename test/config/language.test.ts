@@ -324,11 +324,11 @@ describe('dynamic blocks', () => {
     ]);
   });
 
-  it('a problem the kind finds in a made block points into its content', () => {
+  it('a problem the kind finds in a made block points into its content', async () => {
     const dir = tempDir({
       'main.xp': 'role "r" {\n  dynamic "grant" {\n    for_each = [1]\n    content {\n      database   = "d"\n      on         = "database"\n      privileges = ["SELECT"]\n    }\n  }\n}\n',
     });
-    const r = loadConfiguration(dir);
+    const r = await loadConfiguration(dir);
     // at the privileges of the content block, not at the role
     expect(r.diagnostics.map((d) => `${d.range?.start.line}:${d.range?.start.column} ${d.message}`)).toEqual(['7:20 privilege "SELECT" does not apply to database']);
   });

@@ -37,21 +37,21 @@ output "schema" {
 `;
 
 /** A configuration in a temp directory with the tenant module; errors fail the test with their locations. */
-function load(main: string, files: Record<string, string> = {}) {
-  const r = loadFiles({ 'main.xp': main, 'modules/tenant/main.xp': TENANT, ...files });
+async function load(main: string, files: Record<string, string> = {}) {
+  const r = await loadFiles({ 'main.xp': main, 'modules/tenant/main.xp': TENANT, ...files });
   return r;
 }
 
-function ok(main: string, files: Record<string, string> = {}) {
-  const r = load(main, files);
+async function ok(main: string, files: Record<string, string> = {}) {
+  const r = await load(main, files);
   const errors = r.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) throw new Error(errors.map((d) => `${d.range?.file}:${d.range?.start.line}:${d.range?.start.column} ${d.message}`).join('\n'));
   return r;
 }
 
 /** Errors as `file:line:col message`, the file relative to the configuration directory. */
-function errors(main: string, files: Record<string, string> = {}): string[] {
-  const r = load(main, files);
+async function errors(main: string, files: Record<string, string> = {}): Promise<string[]> {
+  const r = await load(main, files);
   expect(r.config).toBeUndefined();
   return r.diagnostics
     .filter((d) => d.severity === 'error')
@@ -59,8 +59,8 @@ function errors(main: string, files: Record<string, string> = {}): string[] {
 }
 
 describe('modules', () => {
-  it('for_each: one instance per key, addresses with the module path, arguments as variables', () => {
-    const { config, graph } = ok(`
+  it('for_each: one instance per key, addresses with the module path, arguments as variables', async () => {
+    const { config, graph } = await ok(`
       role "readers" {}
       module "tenant" {
         source   = "./modules/tenant"
@@ -96,8 +96,8 @@ describe('modules', () => {
     expect(graph!.dependents('role.readers')).toEqual(['module.tenant["acme"].role.app', 'module.tenant["globex"].role.app']);
   });
 
-  it('count and a single call: module.NAME[i].OUT and module.NAME.OUT; a resource depends on what an output refers to', () => {
-    const { config } = ok(`
+  it('count and a single call: module.NAME[i].OUT and module.NAME.OUT; a resource depends on what an output refers to', async () => {
+    const { config } = await ok(`
       module "one" {
         source = "./modules/tenant"
         name   = "solo"
@@ -118,8 +118,8 @@ describe('modules', () => {
     expect(reader.dependsOn).toEqual(['module.many[1].role.app', 'module.one.role.app']);
   });
 
-  it('nest: a module calls a module, addresses carry both steps, outputs pass through', () => {
-    const { config } = ok(
+  it('nest: a module calls a module, addresses carry both steps, outputs pass through', async () => {
+    const { config } = await ok(
       `
       module "region" {
         source   = "./modules/region"
@@ -150,8 +150,8 @@ describe('modules', () => {
     expect(config!.outputs[0]!.value).toEqual(['eu_a_app', 'eu_b_app']);
   });
 
-  it('depends_on and for_each of a module: every resource inside depends on them; depends_on = [module.x] in a resource', () => {
-    const { config } = ok(`
+  it('depends_on and for_each of a module: every resource inside depends on them; depends_on = [module.x] in a resource', async () => {
+    const { config } = await ok(`
       role "first" {}
       role "keys" {
         for_each = toset(["k"])
@@ -176,9 +176,9 @@ describe('modules', () => {
     expect(resource(config!, 'module.after.role.app').dependsOn).toEqual(['module.tenant["k"].role.app', 'module.tenant["k"].schema.s']);
   });
 
-  it('a bad call: unknown argument, missing variable, wrong type, each at the module block', () => {
+  it('a bad call: unknown argument, missing variable, wrong type, each at the module block', async () => {
     expect(
-      errors(`
+      await errors(`
 module "tenant" {
   source  = "./modules/tenant"
   nmae    = "x"
@@ -195,31 +195,31 @@ module "typed" {
     ]);
   });
 
-  it('each and count in a module block without for_each or count', () => {
-    expect(errors('module "t" {\n  source = "./modules/tenant"\n  name   = each.key\n}\n')).toEqual(['main.xp:3:12 each.key is only available in a resource or module with for_each']);
+  it('each and count in a module block without for_each or count', async () => {
+    expect(await errors('module "t" {\n  source = "./modules/tenant"\n  name   = each.key\n}\n')).toEqual(['main.xp:3:12 each.key is only available in a resource or module with for_each']);
   });
 
-  it('the arguments are checked also when for_each makes no instance', () => {
-    expect(errors('module "t" {\n  source   = "./modules/tenant"\n  for_each = toset([])\n  nmae     = each.key\n}\n')).toEqual([
+  it('the arguments are checked also when for_each makes no instance', async () => {
+    expect(await errors('module "t" {\n  source   = "./modules/tenant"\n  for_each = toset([])\n  nmae     = each.key\n}\n')).toEqual([
       'main.xp:4:3 unknown argument "nmae" for module "t": the module declares no variable "nmae"',
       'main.xp:1:1 module "t": missing argument "name"',
     ]);
   });
 
-  it('a bad source: missing, not local, outside the configuration, itself, not written out', () => {
-    expect(errors('module "a" {\n  source = "./modules/nope"\n}\n')[0]).toMatch(/^main\.xp:2:12 module source "\.\/modules\/nope": no such directory \(ENOENT\)$/);
-    expect(errors('module "a" {\n  source = "registry.example/x"\n}\n')).toEqual(['main.xp:2:12 module source "registry.example/x" is not a local path']);
-    expect(errors('module "a" {\n  source = "../"\n}\n')).toEqual(['main.xp:2:12 module source "../" is outside the configuration directory']);
-    expect(errors('module "a" {\n  source = "./"\n}\n')).toEqual(['main.xp:2:12 module "a" calls its own module (./): modules cannot call themselves']);
-    expect(errors('variable "p" {\n  default = "x"\n}\nmodule "a" {\n  source = "./\${var.p}"\n}\n')).toEqual([
+  it('a bad source: missing, not local, outside the configuration, itself, not written out', async () => {
+    expect((await errors('module "a" {\n  source = "./modules/nope"\n}\n'))[0]).toMatch(/^main\.xp:2:12 module source "\.\/modules\/nope": no such directory \(ENOENT\)$/);
+    expect(await errors('module "a" {\n  source = "registry.example/x"\n}\n')).toEqual(['main.xp:2:12 module source "registry.example/x" is not a local path']);
+    expect(await errors('module "a" {\n  source = "../"\n}\n')).toEqual(['main.xp:2:12 module source "../" is outside the configuration directory']);
+    expect(await errors('module "a" {\n  source = "./"\n}\n')).toEqual(['main.xp:2:12 module "a" calls its own module (./): modules cannot call themselves']);
+    expect(await errors('variable "p" {\n  default = "x"\n}\nmodule "a" {\n  source = "./\${var.p}"\n}\n')).toEqual([
       "main.xp:5:12 source must be a string written out: a module's source is known before anything is evaluated",
     ]);
-    expect(errors('module "a" {}\n')).toEqual(['main.xp:1:1 missing required attribute "source" in module "a"']);
+    expect(await errors('module "a" {}\n')).toEqual(['main.xp:1:1 missing required attribute "source" in module "a"']);
   });
 
-  it('mistakes inside a module are located in its own file; root-only blocks are refused there', () => {
+  it('mistakes inside a module are located in its own file; root-only blocks are refused there', async () => {
     expect(
-      errors('module "m" {\n  source = "./m"\n}\n', {
+      await errors('module "m" {\n  source = "./m"\n}\n', {
         'm/main.xp': 'provider "p" {}\nrole "r" {\n  nmae = "x"\n}\noutput "o" {\n  value = var.nope\n}\n',
       }),
     ).toEqual([
@@ -229,7 +229,7 @@ module "typed" {
     ]);
   });
 
-  it('path.module, path.root and path.cwd as Terraform defines them; file functions relative to the root, confined to it', () => {
+  it('path.module, path.root and path.cwd as Terraform defines them; file functions relative to the root, confined to it', async () => {
     const CONF = `
       variable "n" {
         type = string
@@ -259,7 +259,7 @@ module "typed" {
         value = module.inner.where
       }
     `;
-    const r = ok(
+    const r = await ok(
       `
       module "conf" {
         source = "./modules/conf"
@@ -293,21 +293,21 @@ module "typed" {
     });
     // still confined to the root configuration's directory, from a module too
     expect(
-      errors('module "m" {\n  source = "./m"\n}\n', {
+      await errors('module "m" {\n  source = "./m"\n}\n', {
         'm/main.xp': 'output "o" {\n  value = file("\${path.module}/../../x")\n}\n',
       }),
     ).toEqual(['m/main.xp:2:16 file: "m/../../x" is outside the configuration directory (paths are relative to it and must stay inside it)']);
     // a path needs an attribute it has; a template sees its variables only
-    expect(errors('output "o" {\n  value = path.modul\n}\n')).toEqual(['main.xp:2:11 unknown attribute "path.modul"']);
-    expect(errors('output "o" {\n  value = path\n}\n')).toEqual(['main.xp:2:11 "path" needs an attribute: path.module, path.root or path.cwd']);
-    const template = load('output "o" {\n  value = templatefile("t.tpl", {})\n}\n', { 't.tpl': '${path.module}' }).diagnostics;
+    expect(await errors('output "o" {\n  value = path.modul\n}\n')).toEqual(['main.xp:2:11 unknown attribute "path.modul"']);
+    expect(await errors('output "o" {\n  value = path\n}\n')).toEqual(['main.xp:2:11 "path" needs an attribute: path.module, path.root or path.cwd']);
+    const template = (await load('output "o" {\n  value = templatefile("t.tpl", {})\n}\n', { 't.tpl': '${path.module}' })).diagnostics;
     expect(template.map((d) => `${d.range?.file}:${d.range?.start.line}:${d.range?.start.column} ${d.message}`)).toEqual([
       't.tpl:1:3 templatefile: a template cannot refer to path.module',
     ]);
   });
 
-  it('a cycle across the module boundary names the resources and the module file', () => {
-    const r = load(`
+  it('a cycle across the module boundary names the resources and the module file', async () => {
+    const r = await load(`
 module "m" {
   source = "./m"
   peer   = role.outer.name
@@ -323,30 +323,30 @@ role "outer" {
     expect(messages).toMatch(/m\/main\.xp:4:1/);
   });
 
-  it('references: an undeclared module, an output it does not have, an index it does not take', () => {
-    expect(errors('output "o" {\n  value = module.nope.x\n}\n')).toEqual(['main.xp:2:11 reference to undeclared module module.nope']);
+  it('references: an undeclared module, an output it does not have, an index it does not take', async () => {
+    expect(await errors('output "o" {\n  value = module.nope.x\n}\n')).toEqual(['main.xp:2:11 reference to undeclared module module.nope']);
     const base = 'module "t" {\n  source = "./modules/tenant"\n  name   = "a"\n}\n';
-    expect(errors(`${base}output "o" {\n  value = module.t.app_usr\n}\n`)).toEqual(['main.xp:6:11 module.t has no output "app_usr"']);
-    expect(errors(`${base}output "o" {\n  value = module.t["x"].app_user\n}\n`)).toEqual(['main.xp:6:20 module.t has neither for_each nor count: it cannot be indexed']);
+    expect(await errors(`${base}output "o" {\n  value = module.t.app_usr\n}\n`)).toEqual(['main.xp:6:11 module.t has no output "app_usr"']);
+    expect(await errors(`${base}output "o" {\n  value = module.t["x"].app_user\n}\n`)).toEqual(['main.xp:6:20 module.t has neither for_each nor count: it cannot be indexed']);
     const each = 'module "t" {\n  source   = "./modules/tenant"\n  for_each = toset(["a"])\n  name     = each.key\n}\n';
-    expect(errors(`${each}output "o" {\n  value = module.t["b"].app_user\n}\n`)).toEqual(['main.xp:7:20 module.t has no instance ["b"]']);
-    expect(errors(`${each}output "o" {\n  value = module.t.app_user\n}\n`)).toEqual(['main.xp:7:11 module.t has for_each: choose an instance first, module.t[KEY].app_user']);
+    expect(await errors(`${each}output "o" {\n  value = module.t["b"].app_user\n}\n`)).toEqual(['main.xp:7:20 module.t has no instance ["b"]']);
+    expect(await errors(`${each}output "o" {\n  value = module.t.app_user\n}\n`)).toEqual(['main.xp:7:11 module.t has for_each: choose an instance first, module.t[KEY].app_user']);
   });
 
-  it('a sensitive argument stays sensitive inside: an output that is not marked sensitive cannot show it', () => {
+  it('a sensitive argument stays sensitive inside: an output that is not marked sensitive cannot show it', async () => {
     const files = { 'm/main.xp': 'variable "secret" {}\noutput "plain" {\n  value = var.secret\n}\n' };
-    expect(errors('variable "pw" {\n  default   = "hunter2"\n  sensitive = true\n}\nmodule "m" {\n  source = "./m"\n  secret = var.pw\n}\n', files)).toEqual([
+    expect(await errors('variable "pw" {\n  default   = "hunter2"\n  sensitive = true\n}\nmodule "m" {\n  source = "./m"\n  secret = var.pw\n}\n', files)).toEqual([
       'm/main.xp:3:11 output "plain" contains a sensitive value',
     ]);
   });
 
-  it('two instances that manage one name are refused, naming both addresses', () => {
-    const msgs = errors('module "t" {\n  source   = "./modules/tenant"\n  for_each = toset(["a", "b"])\n  name     = "same"\n}\n');
+  it('two instances that manage one name are refused, naming both addresses', async () => {
+    const msgs = await errors('module "t" {\n  source   = "./modules/tenant"\n  for_each = toset(["a", "b"])\n  name     = "same"\n}\n');
     expect(msgs.some((m) => m.includes('module.t["b"].role.app and module.t["a"].role.app both manage the role "same_app"'))).toBe(true);
   });
 
-  it('moved blocks into, out of and inside modules carry the module path', () => {
-    const { config } = ok(
+  it('moved blocks into, out of and inside modules carry the module path', async () => {
+    const { config } = await ok(
       `
       module "tenant" {
         source   = "./modules/tenant"
@@ -371,11 +371,11 @@ role "outer" {
     ]);
   });
 
-  it('a call whose arguments read its own outputs, and moves to a module that is not declared, are refused', () => {
-    expect(errors('module "t" {\n  source = "./modules/tenant"\n  name   = module.t.app_user\n}\n')).toEqual([
+  it('a call whose arguments read its own outputs, and moves to a module that is not declared, are refused', async () => {
+    expect(await errors('module "t" {\n  source = "./modules/tenant"\n  name   = module.t.app_user\n}\n')).toEqual([
       'main.xp:1:1 the arguments of module.t refer to module.t itself',
     ]);
-    expect(errors('role "app" {}\nmoved {\n  from = module.old\n  to   = module.nope\n}\nmoved {\n  from = role.x\n  to   = module.nope["a"].role.app\n}\n')).toEqual([
+    expect(await errors('role "app" {}\nmoved {\n  from = module.old\n  to   = module.nope\n}\nmoved {\n  from = role.x\n  to   = module.nope["a"].role.app\n}\n')).toEqual([
       'main.xp:4:10 moved to module.nope: no such module is declared',
       'main.xp:8:10 moved to module.nope["a"].role.app: no such resource is declared',
     ]);

@@ -16,7 +16,7 @@ import { list } from './flags.js';
  * files relative to where the command runs (examples/x/main.xp:3:5). Diagnostics are left to
  * the caller.
  */
-export function loadAt(io: CommandIO, dir: string, flags: ParsedArgs['flags']): LoadResult {
+export function loadAt(io: CommandIO, dir: string, flags: ParsedArgs['flags']): Promise<LoadResult> {
   return loadConfiguration(dir, {
     displayDir: relative(io.cwd, dir) || '.',
     vars: list(flags['var']),
@@ -26,12 +26,12 @@ export function loadAt(io: CommandIO, dir: string, flags: ParsedArgs['flags']): 
 }
 
 /** Loads the configuration named by a command's arguments (`[dir]`); diagnostics are left to the caller. */
-export function loadFromArgs(args: ParsedArgs, io: CommandIO): LoadResult & { dir: string } {
+export async function loadFromArgs(args: ParsedArgs, io: CommandIO): Promise<LoadResult & { dir: string }> {
   if (args.positionals.length > 1) {
     throw new ExitError(`expected at most one directory, got ${args.positionals.length}: ${args.positionals.join(' ')}`, ExitCode.usage);
   }
   const dir = resolve(io.cwd, args.positionals[0] ?? '.');
-  return { ...loadAt(io, dir, args.flags), dir };
+  return { ...(await loadAt(io, dir, args.flags)), dir };
 }
 
 /** Prints diagnostics (source line and caret) to stderr. */
@@ -54,6 +54,6 @@ export function requireConfiguration(result: LoadResult, io: CommandIO, after = 
 }
 
 /** loadFromArgs, then requireConfiguration: graph. */
-export function loadForCommand(args: ParsedArgs, io: CommandIO): { config: Configuration; graph: ResourceGraph; result: LoadResult } {
-  return requireConfiguration(loadFromArgs(args, io), io);
+export async function loadForCommand(args: ParsedArgs, io: CommandIO): Promise<{ config: Configuration; graph: ResourceGraph; result: LoadResult }> {
+  return requireConfiguration(await loadFromArgs(args, io), io);
 }

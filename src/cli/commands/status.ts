@@ -27,7 +27,7 @@ import { isCI, isInteractive } from '../../views/interactive.js';
 async function configurationIn(dir: string, io: CommandIO): Promise<Configuration | undefined> {
   if (!hasConfigurationFiles(dir)) return undefined;
   const { loadConfiguration } = await import('../../config/load.js');
-  return loadConfiguration(dir, { env: io.env }).config;
+  return (await loadConfiguration(dir, { env: io.env })).config;
 }
 
 export interface Scope {

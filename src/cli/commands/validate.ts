@@ -3,8 +3,8 @@ import type { CommandIO, ParsedArgs } from './command.js';
 import { loadFromArgs, printDiagnostics } from './configuration.js';
 import { ExitCode } from './errors.js';
 
-export function run(args: ParsedArgs, io: CommandIO): number {
-  const result = loadFromArgs(args, io);
+export async function run(args: ParsedArgs, io: CommandIO): Promise<number> {
+  const result = await loadFromArgs(args, io);
   const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = result.diagnostics.length - errors;
   if (args.flags['json']) {

@@ -30,7 +30,7 @@ export function configDir(io: CommandIO, positional: string | undefined): string
 export async function readConfiguration(io: CommandIO, dir: string, flags: ParsedArgs['flags']): Promise<Configuration> {
   // Loaded here, not above: the language front end is not needed by `xp server` or `xp status`.
   const { loadAt, requireConfiguration } = await import('./configuration.js');
-  return requireConfiguration(loadAt(io, dir, flags), io, '; nothing was changed').config;
+  return requireConfiguration(await loadAt(io, dir, flags), io, '; nothing was changed').config;
 }
 
 export function parallelism(flags: ParsedArgs['flags']): number {
