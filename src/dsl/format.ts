@@ -388,7 +388,9 @@ class Printer {
     else body += this.expr(f.valueExpr, inner);
     if (f.condition) body += ` if ${this.expr(f.condition, inner)}`;
     const [open, close] = f.result === 'list' ? ['[', ']'] : ['{', '}'];
-    return multi ? `${open}\n${inner}${body}\n${indent}${close}` : `${open}${body}${close}`;
+    if (multi) return `${open}\n${inner}${body}\n${indent}${close}`;
+    // hclwrite spaces the inside of braces, never of brackets: `{ for … }`, `[for …]`
+    return f.result === 'list' ? `[${body}]` : `{ ${body} }`;
   }
 
   private template(t: ast.TemplateExpr, indent: string): string {

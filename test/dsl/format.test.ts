@@ -130,6 +130,18 @@ describe('alignment runs, as terraform fmt (hclwrite formatCells) makes them', (
   });
 });
 
+describe('for expressions, spaced as terraform fmt (hclwrite spaceAfterToken) spaces them', () => {
+  it('puts a space inside the braces of an object `for`, none inside the brackets of a list one', () => {
+    // spaceAfterToken: `subject.Type == TokenOBrace || after.Type == TokenCBrace` gives a space
+    // (braces are spaced on both sides), while an open `[` (tokenBracketChange > 0) has none
+    // after it and a `]` none before it; checked with terraform fmt 1.11.4
+    const input = 'a = {for k, v in m : k => v... if v != null}\nb = [ for x in y : x ]\nc = {\n  for k, v in m : k => v\n}\n';
+    const expected = 'a = { for k, v in m : k => v... if v != null }\nb = [for x in y : x]\nc = {\n  for k, v in m : k => v\n}\n';
+    expect(formatSource('f.xp', input).output).toBe(expected);
+    expect(formatSource('f.xp', expected).output).toBe(expected);
+  });
+});
+
 describe('unifiedDiff', () => {
   it('prints hunks with three lines of context', () => {
     const before = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'].join('\n') + '\n';
