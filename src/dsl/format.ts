@@ -1,6 +1,7 @@
 // The canonical layout of xp files (`xp fmt`): two-space indent, `=` aligned within a run of
-// consecutive one-line attributes (hclwrite's runs), one blank line between blocks, at most one
-// blank line anywhere, comments kept where they were. Printed from the AST; comments are placed
+// consecutive one-line attributes (hclwrite's runs), end-of-line comments aligned on consecutive
+// lines (hclwrite's comment cells), one blank line between blocks, at most one blank line
+// anywhere, comments kept where they were. Printed from the AST; comments are placed
 // by position. The result is checked: it must parse to the same AST with the same comments, or
 // the file is left alone and a diagnostic says why.
 import type { IToken } from 'chevrotain';
@@ -8,7 +9,7 @@ import type * as ast from './ast.js';
 import type { Diagnostic } from './diagnostics.js';
 import { hasErrors } from './diagnostics.js';
 import { parseWithTrivia } from './index.js';
-import { DirectiveOpen, getLexer, LBracket, LCurly, LParen, Newline, RBracket, RCurly, RParen, StripRCurly, TemplateOpen, UnclosedBlockComment } from './tokens.js';
+import { DirectiveOpen, getLexer, LBracket, LCurly, LineComment, LParen, Newline, RBracket, RCurly, RParen, StripRCurly, TemplateOpen, UnclosedBlockComment } from './tokens.js';
 
 export interface FormatResult {
   /** The formatted text; undefined when the file has errors (see diagnostics). */
@@ -40,7 +41,7 @@ function formatChecked(path: string, text: string): FormatResult {
   const parsed = parseWithTrivia(path, text);
   if (hasErrors(parsed.diagnostics)) return { diagnostics: parsed.diagnostics };
   const printer = new Printer(text, parsed.comments);
-  const output = printer.file(parsed.ast);
+  const output = alignComments(printer.file(parsed.ast));
   const unplaced = parsed.comments.filter((c) => !printer.placed.has(c));
   if (unplaced.length > 0) {
     const c = unplaced[0]!;
@@ -388,7 +389,9 @@ class Printer {
     else body += this.expr(f.valueExpr, inner);
     if (f.condition) body += ` if ${this.expr(f.condition, inner)}`;
     const [open, close] = f.result === 'list' ? ['[', ']'] : ['{', '}'];
-    return multi ? `${open}\n${inner}${body}\n${indent}${close}` : `${open}${body}${close}`;
+    if (multi) return `${open}\n${inner}${body}\n${indent}${close}`;
+    // hclwrite spaces the inside of braces, never of brackets: `{ for … }`, `[for …]`
+    return f.result === 'list' ? `[${body}]` : `{ ${body} }`;
   }
 
   private template(t: ast.TemplateExpr, indent: string): string {
@@ -484,6 +487,47 @@ function alignmentWidths(entries: (number | 'break' | 'skip')[], breakBefore: bo
   });
   flush();
   return widths;
+}
+
+/**
+ * The end-of-line comments of hclwrite (terraform fmt), on the printed text: a line has a comment
+ * cell when it ends with a `#` or `//` comment after some code; on consecutive lines that have
+ * one, the comments start one column after the longest code. Any other line ends the chain (a
+ * blank line, a comment alone, code without a comment or with a block comment at its end),
+ * and nothing else does: block headers, `}`, attributes outside an `=` run and rows of items
+ * join it alike.
+ */
+function alignComments(text: string): string {
+  // per comment cell: its line, where its code ends, the code's width, where its comment starts
+  const cells: { line: number; codeEnd: number; width: number; comment: number }[] = [];
+  for (const c of getLexer().tokenize(text).groups['comments'] ?? []) {
+    if (c.tokenType !== LineComment) continue;
+    const lineStart = text.lastIndexOf('\n', c.startOffset - 1) + 1;
+    const code = text.slice(lineStart, c.startOffset).trimEnd();
+    if (code !== '') cells.push({ line: c.startLine!, codeEnd: lineStart + code.length, width: columns(code), comment: c.startOffset });
+  }
+  let out = '';
+  let done = 0; // text[0, done) is in out
+  for (let i = 0; i < cells.length; ) {
+    let end = i + 1;
+    while (end < cells.length && cells[end]!.line === cells[end - 1]!.line + 1) end++;
+    const chain = cells.slice(i, end);
+    const width = chain.reduce((w, c) => Math.max(w, c.width), 0);
+    for (const c of chain) {
+      out += text.slice(done, c.codeEnd) + ' '.repeat(width - c.width + 1);
+      done = c.comment;
+    }
+    i = end;
+  }
+  return out + text.slice(done);
+}
+
+const graphemes = new Intl.Segmenter();
+
+/** The columns of `s` as hclwrite counts them: grapheme clusters. */
+function columns(s: string): number {
+  // eslint-disable-next-line no-control-regex
+  return /^[\x00-\x7f]*$/.test(s) ? s.length : [...graphemes.segment(s)].length;
 }
 
 const OPENING = new Set([LCurly, LBracket, LParen, TemplateOpen, DirectiveOpen]);

@@ -59,10 +59,11 @@ describe('formatSource', () => {
   });
 
   it('keeps end-of-line comments where they stand: after `[`, `(`, `{`, after a row, between items', () => {
+    // (aligned on consecutive lines: see "end-of-line comments aligned" below)
     for (const text of [
-      'a = [ # the list\n  1, 2, # one, two\n  3,\n]\n',
+      'a = [   # the list\n  1, 2, # one, two\n  3,\n]\n',
       'a = f( # the call\n  1,\n)\n',
-      'a = { # the object\n  b = 1 # one\n}\n',
+      'a = {   # the object\n  b = 1 # one\n}\n',
       'a = [\n  1, /* one */ 2,\n]\n',
     ]) {
       expect(formatSource('c.xp', text).output).toBe(text);
@@ -127,6 +128,70 @@ describe('alignment runs, as terraform fmt (hclwrite formatCells) makes them', (
       expect(fmt(once)).toBe(once);
     }
     expect(fmt('x = {\n  a = 1\n  /* c */ bbb = 2\n}\n')).toBe('x = {\n  a = 1\n  /* c */\n  bbb = 2\n}\n');
+  });
+});
+
+describe('end-of-line comments aligned, as terraform fmt (hclwrite formatCells, comment cells) aligns them', () => {
+  // hclwrite (format.go) gives a line a comment cell when it ends with a `#` or `//` comment
+  // after some code (linesForFormat); formatCells chains consecutive lines with one, and puts
+  // their comments one column after the longest lead + assign cells of the chain (Tokens.Columns:
+  // grapheme clusters); a line without a comment cell closes the chain (closeCommentChain).
+  // Each rule below names the part it exercises. Each expected text is what terraform fmt
+  // 1.11.4 prints for the input and leaves unchanged (checked with the binary).
+  const fmt = (text: string) => formatSource('a.xp', text).output;
+  const cases: [rule: string, input: string, expected: string][] = [
+    [
+      'formatCells: a chain of attributes, one column after the longest',
+      'a = 1 # one\nlong_name = 22 // two\n',
+      'a         = 1  # one\nlong_name = 22 // two\n',
+    ],
+    [
+      'closeCommentChain: a line without a comment ends the chain, though the `=` chain goes on',
+      'a = 1 # one\nbb = 22\nccc = 333 # three\ndddd = 4 # four\n',
+      'a    = 1 # one\nbb   = 22\nccc  = 333 # three\ndddd = 4   # four\n',
+    ],
+    [
+      'closeCommentChain: a blank line, a comment alone (a lead of one token: no cell) end it',
+      'a = 1 # one\n\nbbb = 2 # two\n# alone\nc = 3 # three\n',
+      'a = 1 # one\n\nbbb = 2 # two\n# alone\nc = 3 # three\n',
+    ],
+    [
+      'linesForFormat: a block comment at the end of a line is no cell (a newline follows it)',
+      'a = 1 # one\nbb = 2 /* two */\nccc = 3 # three\n',
+      'a   = 1 # one\nbb  = 2 /* two */\nccc = 3 # three\n',
+    ],
+    [
+      'formatCells: the comment chain ignores assign cells: block header, `[`, row, `}` join it',
+      'role "x" { # header\n  a = 1 # one\n  privileges = [ # what\n    "SELECT", "INSERT", # read\n    "UPDATE",\n  ]\n  b = 2 # two\n} # end\n',
+      'role "x" {              # header\n  a = 1                 # one\n  privileges = [        # what\n    "SELECT", "INSERT", # read\n    "UPDATE",\n  ]\n  b = 2 # two\n}       # end\n',
+    ],
+    [
+      'formatCells: the items of a multi-line object and its `{` line (lead + assign)',
+      'a = { # the object\n  x = 1 # one\n  yyy = 22 # two\n}\n',
+      'a = {      # the object\n  x   = 1  # one\n  yyy = 22 # two\n}\n',
+    ],
+    [
+      'Tokens.Columns: grapheme clusters, e + U+0301 is one column',
+      'a = "e\u0301" # one\nb = "ab" # two\n',
+      'a = "e\u0301"  # one\nb = "ab" # two\n',
+    ],
+  ];
+
+  it.each(cases)('%s', (_rule, input, expected) => {
+    expect(fmt(input)).toBe(expected);
+    expect(fmt(expected)).toBe(expected);
+  });
+});
+
+describe('for expressions, spaced as terraform fmt (hclwrite spaceAfterToken) spaces them', () => {
+  it('puts a space inside the braces of an object `for`, none inside the brackets of a list one', () => {
+    // spaceAfterToken: `subject.Type == TokenOBrace || after.Type == TokenCBrace` gives a space
+    // (braces are spaced on both sides), while an open `[` (tokenBracketChange > 0) has none
+    // after it and a `]` none before it; checked with terraform fmt 1.11.4
+    const input = 'a = {for k, v in m : k => v... if v != null}\nb = [ for x in y : x ]\nc = {\n  for k, v in m : k => v\n}\n';
+    const expected = 'a = { for k, v in m : k => v... if v != null }\nb = [for x in y : x]\nc = {\n  for k, v in m : k => v\n}\n';
+    expect(formatSource('f.xp', input).output).toBe(expected);
+    expect(formatSource('f.xp', expected).output).toBe(expected);
   });
 });
 
