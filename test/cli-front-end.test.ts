@@ -3,24 +3,10 @@
 // its own, so that nothing loaded by another case hides a missing load. Which modules a process
 // loads is read from Node's own ESM debug log (NODE_DEBUG=esm); the cases that must load the
 // full front end check the same log, so a change of that log fails here rather than passing.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-
-const made: string[] = [];
-afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-function dirWith(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'xp-front-end-'));
-  made.push(dir);
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  return dir;
-}
+import { join } from 'node:path';
+import { tempDir as dirWith } from './config/fixture.js';
 
 function validate(dir: string, ...flags: string[]) {
   const r = spawnSync(process.execPath, ['bin/xp.js', 'validate', dir, ...flags], {
