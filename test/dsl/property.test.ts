@@ -29,7 +29,8 @@ const { expr } = fc.letrec<{ expr: string; operand: string; primary: string }>((
     fc.constantFrom('true', 'false', 'null'),
     ident,
     plainString.map((s) => `"${escape(s)}"`),
-    fc.array(fc.oneof(plainString.map(escape), tie('expr').map((e) => '${' + e + '}')), { maxLength: 3 }).map((ps) => `"${ps.join('')}"`),
+    // template text, not any plain string: "%" and "{" side by side would open a directive
+    fc.array(fc.oneof(templateText, tie('expr').map((e) => '${' + e + '}')), { maxLength: 3 }).map((ps) => `"${ps.join('')}"`),
     // template directives and strip markers
     fc.array(
       fc.oneof(
