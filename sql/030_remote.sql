@@ -425,3 +425,15 @@ $ensure$; $sql$, p_role)
 $$;
 comment on function xplane.can_act_as_sql(text) is
   'SQL (for remote_exec) that lets the provider''s role SET ROLE to p_role and use its privileges before it makes p_role the owner of an object: a self-grant of membership (SET, INHERIT) where CREATEROLE alone does not suffice (PostgreSQL 16+ rules). A missing role fails with 42704 (dependency_not_ready).';
+
+create or replace function xplane.act_as_mode_sql()
+returns text language sql immutable parallel safe as $$
+  -- The one place that says what lets xp's role act as another one (SET ROLE to it, to
+  -- revoke a third grantor's grants, or to alter its default privileges): the SET option of a
+  -- membership from PostgreSQL 16 on, any membership before (a superuser has every role). An
+  -- expression, spliced into the SQL xp runs on the managed server, where no xplane function
+  -- exists. A catalog query filtering many rows by it reads it once, as "mode" of its CTE "me".
+  select $e$case when pg_catalog.current_setting('server_version_num')::int >= 160000 then 'SET' else 'MEMBER' end$e$::text
+$$;
+comment on function xplane.act_as_mode_sql() is
+  'The SQL expression (text) of the pg_has_role mode that lets xp''s role act as another role on the server it runs on: ''SET'' from PostgreSQL 16 on, ''MEMBER'' before; spliced into the SQL run there (grants_catalog_sql, grants_objects_catalog_sql, grantor_check_sql).';

@@ -137,7 +137,8 @@ returns text language sql immutable parallel safe as $$
   -- Functions are named name(types) as oidvectortypes spells the types (grant_signature).
   select $q$(with
   r as (select oid, rolname::text as rolname from pg_catalog.pg_roles where rolname = any ($1::text[])),
-  me as (select oid from pg_catalog.pg_roles where rolname = current_user),
+  -- mode: what lets xp act as another role (act_as_mode_sql)
+  me as (select oid, $q$ || xplane.act_as_mode_sql() || $q$ as mode from pg_catalog.pg_roles where rolname = current_user),
   w as (select distinct e ->> 'schema' as sch, e ->> 'on' as kind, e ->> 'object' as obj from pg_catalog.jsonb_array_elements($2::jsonb) e),
   ws as (select n.oid, n.nspname::text as sch from pg_catalog.pg_namespace n where n.nspname in (select sch from w)),
   o as materialized (
@@ -157,11 +158,9 @@ returns text language sql immutable parallel safe as $$
       from w join ws on ws.sch = w.sch join pg_catalog.pg_type t on t.typnamespace = ws.oid and t.typname = w.obj
      where w.kind = 'types' and t.typtype in ('b', 'd', 'e', 'r', 'm', 'c')
        and (t.typrelid = 0 or (select c.relkind from pg_catalog.pg_class c where c.oid = t.typrelid) = 'c')),
-  th as (select pg_catalog.current_setting('server_version_num')::int >= 160000 as v16),
   a as (select o.oid, o.kind, r.rolname, x.privilege_type::text as priv, x.is_grantable,
                x.grantor <> o.owner and x.grantor <> (select oid from me)
-                 and case when (select v16 from th) then pg_catalog.pg_has_role(current_user, x.grantor, 'SET')
-                          else pg_catalog.pg_has_role(current_user, x.grantor, 'MEMBER') end as third,
+                 and pg_catalog.pg_has_role(current_user, x.grantor, (select mode from me)) as third,
                x.grantor, x.grantor <> o.owner and x.grantor <> (select oid from me) as any_third
           from o cross join lateral unnest(o.acl) as i(item) cross join lateral pg_catalog.aclexplode(array[i.item]) x join r on r.oid = x.grantee),
   ar as (select oid, kind, rolname, pg_catalog.json_agg(distinct priv order by priv) as privs,

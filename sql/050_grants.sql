@@ -330,7 +330,7 @@ returns text language sql immutable parallel safe as $$
   s as (select oid, nspname::text as nspname, nspowner, nspacl from pg_catalog.pg_namespace where nspname = any ($2::text[])),
   d as (select datdba, datacl from pg_catalog.pg_database where datname = pg_catalog.current_database()),
   -- mode: what lets xp act as another role (SET ROLE): SET from PostgreSQL 16 on, MEMBER before
-  me as (select oid, case when pg_catalog.current_setting('server_version_num')::int >= 160000 then 'SET' else 'MEMBER' end as mode
+  me as (select oid, $q$ || xplane.act_as_mode_sql() || $q$ as mode
            from pg_catalog.pg_roles where rolname = current_user),
   ff as materialized (select s.oid as nsp, u.rolname::text as forrole
            from s join pg_catalog.pg_roles u
@@ -754,7 +754,7 @@ returns text language sql immutable parallel safe as $$
   -- p_options: [{"sql": a boolean expression (has_*_privilege … WITH GRANT OPTION), "what"}]
   -- (or with "message" and "hint" of its own instead of "what": membership_grantor_check).
   select format('do %L', format($b$begin
-  if not pg_catalog.pg_has_role(current_user, %1$L, case when pg_catalog.current_setting('server_version_num')::int >= 160000 then 'SET' else 'MEMBER' end) then
+  if not pg_catalog.pg_has_role(current_user, %1$L, %3$s) then
     raise exception using errcode = '42501',
       message = format('granted_by = %%s: xp''s role %%s may not act as %%s', %1$L, current_user, %1$L),
       hint = format('make it a member of that role (GRANT %%I TO %%I WITH SET TRUE on PostgreSQL 16+), or connect as a superuser', %1$L, current_user);
@@ -765,7 +765,7 @@ end$b$, p_grantor, (
     raise exception using errcode = '42501', message = %L, hint = %L;
   end if;$c$, o ->> 'sql', coalesce(o ->> 'message', format('granted_by = %s: %s does not hold %s WITH GRANT OPTION, so it cannot grant it', p_grantor, p_grantor, o ->> 'what')),
           coalesce(o ->> 'hint', format('grant it to %s WITH GRANT OPTION first (declare grant_option = true in a grant of %s), or name another grantor', p_grantor, p_grantor))), ''), '')
-      from jsonb_array_elements(coalesce(p_options, '[]'::jsonb)) o)))
+      from jsonb_array_elements(coalesce(p_options, '[]'::jsonb)) o), xplane.act_as_mode_sql()))
 $$;
 comment on function xplane.grantor_check_sql(text, jsonb) is
   'A DO statement that fails (42501, naming the grantor and what to do) unless the current role may act as p_grantor (SET ROLE) and p_grantor holds with the grant option what it is to grant (p_options): the first statement of what granted_by makes.';
