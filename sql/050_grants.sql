@@ -332,10 +332,13 @@ returns text language sql immutable parallel safe as $$
   -- mode: what lets xp act as another role (SET ROLE): SET from PostgreSQL 16 on, MEMBER before
   me as (select oid, $q$ || xplane.act_as_mode_sql() || $q$ as mode
            from pg_catalog.pg_roles where rolname = current_user),
-  ff as materialized (select s.oid as nsp, u.rolname::text as forrole
-           from s join pg_catalog.pg_roles u
-             on u.rolname = current_user
-             or (u.oid = s.nspowner and pg_catalog.pg_has_role(current_user, s.nspowner, (select mode from me)))),
+  -- per schema, xp's role and the owner where xp may act as it: a row each, not a join of
+  -- every role with every schema (the generic plan, guessing ten schemas, filtered them all)
+  ff as materialized (select s.oid as nsp, current_user::text as forrole from s
+                      union all
+                      select s.oid, pg_catalog.pg_get_userbyid(s.nspowner)::text from s
+                       where s.nspowner <> (select oid from me)
+                         and pg_catalog.pg_has_role(current_user, s.nspowner, (select mode from me))),
   objs as materialized (select c.relnamespace as nsp, case c.relkind when 'S' then 'sequences' else 'tables' end as kind, c.oid, c.relowner as owner,
                   coalesce(c.relacl, pg_catalog.acldefault(case c.relkind when 'S' then 's' else 'r' end::"char", c.relowner)) as acl
              from pg_catalog.pg_class c join s on s.oid = c.relnamespace
