@@ -436,4 +436,4 @@ returns text language sql immutable parallel safe as $$
   select $e$case when pg_catalog.current_setting('server_version_num')::int >= 160000 then 'SET' else 'MEMBER' end$e$::text
 $$;
 comment on function xplane.act_as_mode_sql() is
-  'The SQL expression (text) of the pg_has_role mode that lets xp''s role act as another role on the server it runs on: ''SET'' from PostgreSQL 16 on, ''MEMBER'' before; spliced into the SQL run there (grants_catalog_sql, grants_objects_catalog_sql, grantor_check_sql).';
+  'The SQL expression (text) of the pg_has_role mode that lets xp''s role act as another role on the server it runs on: ''SET'' from PostgreSQL 16 on, ''MEMBER'' before; spliced into the SQL run there (grants_catalog_ctes_sql, grants_objects_catalog_sql, grantor_check_sql).';

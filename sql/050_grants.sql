@@ -317,15 +317,19 @@ $$;
 comment on function xplane.grants_scope(jsonb) is
   'The (database, schema) pairs a grants list names, plus (database, null) for each database: where grants are authoritative.';
 
-create or replace function xplane.grants_catalog_sql()
+create or replace function xplane.grants_catalog_ctes_sql()
 returns text language sql immutable parallel safe as $$
-  -- Everything the roles $1 (text[]) hold in the current database and in the schemas $2 (text[]),
-  -- in one query (run there through xplane.remote_query). Objects a role owns do not count:
-  -- an owner's rights are implicit. Only explicit grants to the role count (never PUBLIC's).
-  -- The objects of a schema are counted for the roles $3 pairs with it ([[role, schema], …]:
-  -- where each role's grants are authoritative), not for every role: with a table in each of
-  -- 1,000 tenant schemas, every role times every schema made a no-op plan take minutes.
-  select $q$(with
+  -- The CTEs the grants catalog queries share (grants_catalog_sql, the plan's, and
+  -- import_grants_catalog_sql, xp import's), written once so that both read the same facts
+  -- the same way; each query adds its own CTEs after these (a comma first) and ends with
+  -- grants_catalog_select_sql. Arguments: $1 the roles, $2 the schemas (text[]).
+  --   r, s, d: the roles, the schemas, this database; me: xp's role (oid) and the mode that
+  --   lets it act as another role (act_as_mode_sql: evaluated once, not per row); ff: per
+  --   schema, the roles xp sets default privileges for by default; objs: the tables,
+  --   sequences and functions of the schemas, with their ACLs; cand: their ACL items that may
+  --   name one of the roles; defs … defn: default privileges; nsh, nshn: schema privileges;
+  --   dbh: database privileges.
+  select $q$
   r as (select oid, rolname::text as rolname from pg_catalog.pg_roles where rolname = any ($1::text[])),
   s as (select oid, nspname::text as nspname, nspowner, nspacl from pg_catalog.pg_namespace where nspname = any ($2::text[])),
   d as (select datdba, datacl from pg_catalog.pg_database where datname = pg_catalog.current_database()),
@@ -346,11 +350,6 @@ returns text language sql immutable parallel safe as $$
            union all
            select p.pronamespace, 'functions', p.oid, p.proowner, coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))
              from pg_catalog.pg_proc p join s on s.oid = p.pronamespace),
-  pairs as (select distinct p ->> 0 as rolname, p ->> 1 as nspname from pg_catalog.jsonb_array_elements($3::jsonb) p),
-  totals as (select o.nsp, o.kind, r.rolname, count(*)::int as total
-               from pairs pr join r on r.rolname = pr.rolname join s on s.nspname = pr.nspname
-               join objs o on o.nsp = s.oid and o.owner <> r.oid
-              group by 1, 2, 3),
   -- aclexplode(acl) detoasts the whole ACL once per output row: on tables granted to many
   -- roles that is quadratic. Unnest the items first, keep those that may name one of our
   -- roles (the grantee before "=", or any quoted grantee) and explode only those.
@@ -358,29 +357,6 @@ returns text language sql immutable parallel safe as $$
               from objs o cross join lateral unnest(o.acl) as i(item)),
   cand as (select it.* from items it
             where left(it.t, 1) = '"' or split_part(it.t, '=', 1) in (select rolname from r)),
-  held as materialized (select c.nsp, c.kind, r.rolname, a.privilege_type::text as priv, count(distinct c.oid)::int as n,
-                  count(distinct c.oid) filter (where a.is_grantable)::int as g,
-                  -- granted by a third grantor (neither the owner nor xp's role) xp may act as:
-                  -- the objects, so that the REVOKE runs as it on each (grants_third_objects_sql)
-                  json_agg(json_build_object('grantor', pg_catalog.pg_get_userbyid(a.grantor)::text,
-                                             'object', case c.kind when 'functions' then c.oid::pg_catalog.regprocedure::text
-                                                                   else c.oid::pg_catalog.regclass::text end))
-                    filter (where a.grantor <> c.owner and a.grantor <> (select oid from me)
-                              and pg_catalog.pg_has_role(current_user, a.grantor, (select mode from me))) as t
-             from cand c cross join lateral pg_catalog.aclexplode(array[c.item]) a join r on r.oid = a.grantee and c.owner <> r.oid
-            group by 1, 2, 3, 4),
-  heldj as (select nsp, kind, rolname, json_object_agg(priv, n) as j, json_object_agg(priv, g) filter (where g > 0) as gj,
-                   json_object_agg(priv, t) filter (where t is not null) as tj
-              from held group by 1, 2, 3),
-  objk as (select t.nsp, t.rolname, t.kind,
-                  -- "thirds" only where there are some: the usual shape otherwise
-                  case when h.tj is null then json_build_object('total', t.total, 'held', coalesce(h.j, '{}'::json),
-                                                                'grantable', coalesce(h.gj, '{}'::json))
-                       else json_build_object('total', t.total, 'held', h.j, 'grantable', coalesce(h.gj, '{}'::json),
-                                              'thirds', h.tj) end as j
-             from totals t left join heldj h on h.nsp = t.nsp and h.kind = t.kind and h.rolname = t.rolname),
-  objr as (select nsp, rolname, json_object_agg(kind, j) as j from objk group by 1, 2),
-  objn as materialized (select nsp, json_object_agg(rolname, j) as j from objr group by 1),
   defs as (select da.defaclnamespace as nsp, r.rolname,
                   case da.defaclobjtype when 'r' then 'tables' when 'S' then 'sequences' when 'T' then 'types'
                                         when 'n' then 'schemas' else 'functions' end as kind,
@@ -426,7 +402,90 @@ returns text language sql immutable parallel safe as $$
                  array_agg(a.grantor) as grs, array_agg(a.privilege_type::text) as prs
             from d cross join lateral unnest(coalesce(d.datacl, pg_catalog.acldefault('d', d.datdba))) as i(item)
                    cross join lateral pg_catalog.aclexplode(array[i.item]) a
-            join r on r.oid = a.grantee group by 1),
+            join r on r.oid = a.grantee group by 1)$q$::text
+$$;
+comment on function xplane.grants_catalog_ctes_sql() is
+  'The CTEs (SQL text, a list without WITH) that grants_catalog_sql and import_grants_catalog_sql share: the roles $1 and schemas $2 asked about, xp''s role and how it may act as others, the objects of the schemas and their ACL items, default privileges, schema and database privileges (held, grantable, third grantors, granted_by).';
+
+create or replace function xplane.grants_catalog_select_sql(p_keys text, p_schema_keys text, p_schema_joins text)
+returns text language sql immutable parallel safe as $$
+  -- The final SELECT of the grants catalog queries, over the CTEs of grants_catalog_ctes_sql:
+  -- the keys both give (me, db_owner, db_*, default_roles, and per schema owner, future_for,
+  -- held, grantable, grantors, by, defaults) with the caller's own: p_keys after db_owner,
+  -- p_schema_keys after a schema's "by", p_schema_joins (left joins on s) before defn's.
+  -- Each is '' or SQL text that starts with a line break (p_keys and p_schema_keys end with
+  -- a comma).
+  select $q$
+  select json_build_object(
+    'me', current_user::text,
+    'db_owner', (select pg_catalog.pg_get_userbyid(datdba)::text from d),$q$ || p_keys || $q$
+    'db_held', coalesce((select json_object_agg(rolname, privs) from dbh), '{}'::json),
+    'db_grantable', coalesce((select json_object_agg(rolname, gprivs) from dbh where gprivs is not null), '{}'::json),
+    'db_grantors', coalesce((select json_object_agg(rolname, thirds) from dbh where thirds is not null), '{}'::json),
+    -- {role: {grantor: [privileges]}}, only for roles some third grantor granted something (granted_by)
+    'db_by', coalesce((select json_object_agg(rolname, (select json_object_agg(x.g, x.p) from (
+                          select pg_catalog.pg_get_userbyid(u.g)::text as g, json_agg(distinct u.p order by u.p) as p
+                            from unnest(grs, prs) u(g, p) group by 1) x)) from dbh where any_third), '{}'::json),
+    -- global default privileges (no IN SCHEMA), and the roles with those or with default
+    -- privileges on types: grant_defaults_observed reads them only for these (docs/kinds/role.md)
+    'db_defaults', coalesce((select json_object_agg(rolname, j) from defr where nsp = 0), '{}'::json),
+    'default_roles', coalesce((select json_agg(distinct rolname) from defs where nsp = 0 or kind = 'types'), '[]'::json),
+    -- Joins, not a subquery per schema: with 1,000 schemas that was quadratic.
+    'schemas', coalesce((select json_object_agg(s.nspname, json_build_object(
+        'owner', pg_catalog.pg_get_userbyid(s.nspowner)::text,
+        'future_for', coalesce(ffn.j, '[]'::json),
+        'held', coalesce(nshn.j, '{}'::json),
+        'grantable', coalesce(nshn.gj, '{}'::json),
+        'grantors', coalesce(nshn.tj, '{}'::json),
+        'by', coalesce(nshn.bj, '{}'::json),$q$ || p_schema_keys || $q$
+        'defaults', coalesce(defn.j, '{}'::json)))
+      from s left join (select ff.nsp, json_agg(ff.forrole order by ff.forrole) as j from ff group by ff.nsp) ffn on ffn.nsp = s.oid
+             left join nshn on nshn.nsp = s.oid$q$ || p_schema_joins || $q$
+             left join defn on defn.nsp = s.oid), '{}'::json))$q$::text
+$$;
+comment on function xplane.grants_catalog_select_sql(text, text, text) is
+  'The final SELECT (SQL text) of grants_catalog_sql and import_grants_catalog_sql over grants_catalog_ctes_sql: the json object of the keys both give, with the caller''s own keys (p_keys), keys per schema (p_schema_keys) and the joins those read (p_schema_joins).';
+
+create or replace function xplane.grants_catalog_sql()
+returns text language sql immutable parallel safe as $$
+  -- Everything the roles $1 (text[]) hold in the current database and in the schemas $2 (text[]),
+  -- in one query (run there through xplane.remote_query). Objects a role owns do not count:
+  -- an owner's rights are implicit. Only explicit grants to the role count (never PUBLIC's).
+  -- The objects of a schema are counted for the roles $3 pairs with it ([[role, schema], …]:
+  -- where each role's grants are authoritative), not for every role: with a table in each of
+  -- 1,000 tenant schemas, every role times every schema made a no-op plan take minutes.
+  -- The CTEs and keys it shares with import_grants_catalog_sql (051) come from
+  -- grants_catalog_ctes_sql and grants_catalog_select_sql; its own: the objects of each
+  -- schema per role paired with it, outside, objects_held.
+  select $q$(with$q$ || xplane.grants_catalog_ctes_sql() || $q$,
+  pairs as (select distinct p ->> 0 as rolname, p ->> 1 as nspname from pg_catalog.jsonb_array_elements($3::jsonb) p),
+  totals as (select o.nsp, o.kind, r.rolname, count(*)::int as total
+               from pairs pr join r on r.rolname = pr.rolname join s on s.nspname = pr.nspname
+               join objs o on o.nsp = s.oid and o.owner <> r.oid
+              group by 1, 2, 3),
+  held as materialized (select c.nsp, c.kind, r.rolname, a.privilege_type::text as priv, count(distinct c.oid)::int as n,
+                  count(distinct c.oid) filter (where a.is_grantable)::int as g,
+                  -- granted by a third grantor (neither the owner nor xp's role) xp may act as:
+                  -- the objects, so that the REVOKE runs as it on each (grants_third_objects_sql)
+                  json_agg(json_build_object('grantor', pg_catalog.pg_get_userbyid(a.grantor)::text,
+                                             'object', case c.kind when 'functions' then c.oid::pg_catalog.regprocedure::text
+                                                                   else c.oid::pg_catalog.regclass::text end))
+                    filter (where a.grantor <> c.owner and a.grantor <> (select oid from me)
+                              and pg_catalog.pg_has_role(current_user, a.grantor, (select mode from me))) as t
+             from cand c cross join lateral pg_catalog.aclexplode(array[c.item]) a join r on r.oid = a.grantee and c.owner <> r.oid
+            group by 1, 2, 3, 4),
+  heldj as (select nsp, kind, rolname, json_object_agg(priv, n) as j, json_object_agg(priv, g) filter (where g > 0) as gj,
+                   json_object_agg(priv, t) filter (where t is not null) as tj
+              from held group by 1, 2, 3),
+  objk as (select t.nsp, t.rolname, t.kind,
+                  -- "thirds" only where there are some: the usual shape otherwise
+                  case when h.tj is null then json_build_object('total', t.total, 'held', coalesce(h.j, '{}'::json),
+                                                                'grantable', coalesce(h.gj, '{}'::json))
+                       else json_build_object('total', t.total, 'held', h.j, 'grantable', coalesce(h.gj, '{}'::json),
+                                              'thirds', h.tj) end as j
+             from totals t left join heldj h on h.nsp = t.nsp and h.kind = t.kind and h.rolname = t.rolname),
+  objr as (select nsp, rolname, json_object_agg(kind, j) as j from objk group by 1, 2),
+  objn as materialized (select nsp, json_object_agg(rolname, j) as j from objr group by 1),
   -- Privileges a role holds outside its scope ($3 pairs; [role, null]: this database is in
   -- it) in this database: on the database, global default privileges, on a schema, on the
   -- tables, sequences and functions in it, or default privileges there (of creators xp may
@@ -508,40 +567,14 @@ returns text language sql immutable parallel safe as $$
                  -- those grants_objects_catalog_sql reads (a composite type, not a table's row type)
                  and t.typtype in ('b', 'd', 'e', 'r', 'm', 'c')
                  and (t.typrelid = 0 or (select c.relkind from pg_catalog.pg_class c where c.oid = t.typrelid) = 'c')
-                 and exists (select 1 from unnest(t.typacl) as i(item), pg_catalog.aclexplode(array[i.item]) a where a.grantee = x.grantee))
-  select json_build_object(
-    'me', current_user::text,
-    'db_owner', (select pg_catalog.pg_get_userbyid(datdba)::text from d),
+                 and exists (select 1 from unnest(t.typacl) as i(item), pg_catalog.aclexplode(array[i.item]) a where a.grantee = x.grantee))$q$ || xplane.grants_catalog_select_sql($k$
     'outside', coalesce((select json_object_agg(rolname, schemas) from outside), '{}'::json),
     -- {role: [[schema, "tables", table, column] | [schema, "types", type, null]]}
     'objects_held', coalesce((select json_object_agg(rolname, j) from (
         select rolname, json_agg(json_build_array(nspname, kind, obj, col) order by nspname, kind, obj, col) as j
-          from objheld group by 1) x), '{}'::json),
-    'db_held', coalesce((select json_object_agg(rolname, privs) from dbh), '{}'::json),
-    'db_grantable', coalesce((select json_object_agg(rolname, gprivs) from dbh where gprivs is not null), '{}'::json),
-    'db_grantors', coalesce((select json_object_agg(rolname, thirds) from dbh where thirds is not null), '{}'::json),
-    -- {role: {grantor: [privileges]}}, only for roles some third grantor granted something (granted_by)
-    'db_by', coalesce((select json_object_agg(rolname, (select json_object_agg(x.g, x.p) from (
-                          select pg_catalog.pg_get_userbyid(u.g)::text as g, json_agg(distinct u.p order by u.p) as p
-                            from unnest(grs, prs) u(g, p) group by 1) x)) from dbh where any_third), '{}'::json),
-    -- global default privileges (no IN SCHEMA), and the roles with those or with default
-    -- privileges on types: grant_defaults_observed reads them only for these (docs/kinds/role.md)
-    'db_defaults', coalesce((select json_object_agg(rolname, j) from defr where nsp = 0), '{}'::json),
-    'default_roles', coalesce((select json_agg(distinct rolname) from defs where nsp = 0 or kind = 'types'), '[]'::json),
-    -- Joins, not a subquery per schema: with 1,000 schemas that was quadratic.
-    'schemas', coalesce((select json_object_agg(s.nspname, json_build_object(
-        'owner', pg_catalog.pg_get_userbyid(s.nspowner)::text,
-        'future_for', coalesce(ffn.j, '[]'::json),
-        'held', coalesce(nshn.j, '{}'::json),
-        'grantable', coalesce(nshn.gj, '{}'::json),
-        'grantors', coalesce(nshn.tj, '{}'::json),
-        'by', coalesce(nshn.bj, '{}'::json),
-        'objects', coalesce(objn.j, '{}'::json),
-        'defaults', coalesce(defn.j, '{}'::json)))
-      from s left join (select ff.nsp, json_agg(ff.forrole order by ff.forrole) as j from ff group by ff.nsp) ffn on ffn.nsp = s.oid
-             left join nshn on nshn.nsp = s.oid
-             left join objn on objn.nsp = s.oid
-             left join defn on defn.nsp = s.oid), '{}'::json)))$q$::text
+          from objheld group by 1) x), '{}'::json),$k$, $k$
+        'objects', coalesce(objn.j, '{}'::json),$k$, $k$
+             left join objn on objn.nsp = s.oid$k$) || ')'
 $$;
 comment on function xplane.grants_catalog_sql() is
   'The one query (a json expression, built as text, with arguments $1 roles, $2 schemas, both text[]) that reads, in one database, what the roles hold there: database privileges, and per schema its owner, USAGE/CREATE, per tables/sequences/functions how many objects carry each privilege (and with the grant option: grantable, db_grantable), the roles xp sets default privileges for by default (future_for: the schema owner, the role xp runs as) and the default privileges (IN SCHEMA) of every role that gives the roles any; "outside": the schemas outside each role''s scope where it holds anything; "objects_held": the columns and types (and domains) each role holds a privilege on, in any schema.';
