@@ -147,7 +147,7 @@ export interface ConditionalExpr {
   range: SourceRange;
 }
 
-/** `[for k, v in coll : expr if cond]` (list) or `{for k, v in coll : key => value if cond}` (object). */
+/** `[for k, v in coll : expr if cond]` (list) or `{ for k, v in coll : key => value if cond }` (object). */
 export interface ForExpr {
   kind: 'For';
   result: 'list' | 'object';

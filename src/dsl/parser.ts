@@ -295,7 +295,7 @@ export class XpParser extends CstParser {
     this.CONSUME(t.RBracket);
   });
 
-  /** `{ key = value, "k" = v, (expr) = v }` or `{for k, v in m : k => v... if c}` */
+  /** `{ key = value, "k" = v, (expr) = v }` or `{ for k, v in m : k => v... if c }` */
   public objectExpression = this.RULE('objectExpression', () => {
     this.CONSUME(t.LCurly);
     this.OR([

@@ -32,7 +32,7 @@ function everyCharExcept(...excluded: string[]): number[] {
 export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\f\uFEFF]+/, group: Lexer.SKIPPED });
 /** A \r that does not start a CRLF line break. */
 export const CarriageReturn = createToken({ name: 'CarriageReturn', pattern: /\r/, group: Lexer.SKIPPED, line_breaks: false });
-/** A newline ends an attribute or a block. Inside `(…)`, `[…]`, `${…}` and `{for …}` newlines
+/** A newline ends an attribute or a block. Inside `(…)`, `[…]`, `${…}` and `{ for … }` newlines
  * are insignificant: significantNewlines() drops them after lexing. */
 export const Newline = createToken({ name: 'Newline', pattern: /\r?\n/, label: 'end of line', line_breaks: true });
 /** `# …` and `// …` up to the end of the line. */
