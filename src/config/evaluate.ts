@@ -19,7 +19,7 @@ import { SecretFiles, checkNames, checkNamesWrittenAsStrings } from './checks.js
 import { readImports } from './imports.js';
 import { readMoved } from './moved.js';
 import { BUSY, DiagnosticSink, FAILED, alreadyReported, failStatic, where, type EvalContext, type Resolver, type Scope } from './context.js';
-import { Resources, type ResourceBlock } from './instances.js';
+import { Resources, instancesOf, type ResourceBlock } from './instances.js';
 import { ModuleCalls, type Built, type ModuleEvaluator, type ModuleFrame, type ModuleLoader } from './modules.js';
 import { didYouMean } from './suggest.js';
 import { wrap, type EvalValue } from './values.js';
@@ -151,7 +151,10 @@ class Evaluator implements Resolver, ModuleEvaluator {
   }
 
   addresses(out: Set<string>): void {
-    for (const r of this.resources.blocks) for (const inst of this.resources.expand(r)?.values() ?? []) out.add(inst.address);
+    for (const r of this.resources.blocks) {
+      const instances = this.resources.expand(r);
+      if (instances) for (const inst of instancesOf(instances)) out.add(inst.address);
+    }
     this.modules.addresses(out);
   }
 
@@ -163,7 +166,7 @@ class Evaluator implements Resolver, ModuleEvaluator {
     for (const r of this.resources.blocks) {
       const instances = this.resources.expand(r);
       if (!instances) continue;
-      for (const inst of instances.values()) {
+      for (const inst of instancesOf(instances)) {
         const built = this.resources.build(inst, providers, onlyProvider);
         if (!built) continue;
         if (inherited.size > 0) built.dependsOn = [...new Set([...built.dependsOn, ...inherited])].sort();

@@ -40,8 +40,6 @@ import {
   type InstanceHandle,
 } from './values.js';
 
-const EMPTY_SET: Set<string> = new Set();
-
 /** One instance of a resource block, as references see it: its name and attributes, evaluated on demand. */
 export class Instance implements InstanceHandle {
   readonly deps = new Set<string>();
@@ -131,6 +129,11 @@ export class Instance implements InstanceHandle {
   }
 }
 
+/** The instances Resources.expand gave, in order. */
+export function instancesOf(expansion: Instance | Map<string | number, Instance>): Iterable<Instance> {
+  return expansion instanceof Instance ? [expansion] : expansion.values();
+}
+
 /** A resource block as declared, and its instances once expanded. */
 export interface ResourceBlock {
   type: ResourceType;
@@ -140,7 +143,8 @@ export interface ResourceBlock {
   block: Block;
   attrs: Map<string, Attribute>;
   mode: 'single' | 'for_each' | 'count';
-  expansion?: Map<string | number, Instance> | typeof BUSY | typeof FAILED;
+  /** The one Instance of a block without for_each or count, else its instances by key or index. */
+  expansion?: Instance | Map<string | number, Instance> | typeof BUSY | typeof FAILED;
 }
 
 /** The resource blocks of a configuration, by type and label, and their instances. */
@@ -188,8 +192,12 @@ export class Resources {
     byLabel.set(label, resource);
   }
 
-  /** The instances of a resource block (by for_each key, count index, or '' for one), once; undefined when they cannot be known. */
-  expand(r: ResourceBlock): Map<string | number, Instance> | undefined {
+  /**
+   * The instances of a resource block, once: its one Instance when it has neither for_each nor
+   * count (most blocks: no map to hold it), else a map by for_each key or count index;
+   * undefined when they cannot be known.
+   */
+  expand(r: ResourceBlock): Instance | Map<string | number, Instance> | undefined {
     if (r.expansion === BUSY) {
       this.diagnostics.report(r.block.typeRange, `the for_each or count of ${r.address} refers to ${r.address} itself`);
       r.expansion = FAILED;
@@ -197,12 +205,17 @@ export class Resources {
     }
     if (r.expansion === FAILED) return undefined;
     if (r.expansion) return r.expansion;
-    r.expansion = BUSY;
-    const out = new Map<string | number, Instance>();
     const forEach = r.attrs.get('for_each');
     const count = r.attrs.get('count');
-    // what for_each / count refer to, given to every instance (no set for a single instance)
-    const blockDeps = forEach || count ? new Set<string>() : EMPTY_SET;
+    if (!forEach && !count) {
+      const inst = new Instance(r, r.address, { where: 'resource', deps: undefined }, this.ctx);
+      inst.scope.deps = inst.deps;
+      return (r.expansion = inst);
+    }
+    r.expansion = BUSY;
+    const out = new Map<string | number, Instance>();
+    // what for_each / count refer to, given to every instance
+    const blockDeps = new Set<string>();
     const base: Scope = { where: 'resource', deps: blockDeps };
     const make = (address: string, scope: Scope) => {
       const inst = new Instance(r, address, { ...scope, deps: undefined }, this.ctx);
@@ -214,16 +227,10 @@ export class Resources {
       r.expansion = FAILED;
       return undefined;
     }
-    if (forEach || count) {
-      const expanded = expansionKeys(forEach, count, base, this.ctx, 'resource');
-      if (!expanded) return this.expansionFailed(r);
-      r.mode = expanded.mode;
-      for (const { key, scope } of expanded.keys) out.set(key, make(`${r.address}${keySuffix(key)}`, scope));
-    } else {
-      const inst = new Instance(r, r.address, { where: 'resource', deps: undefined }, this.ctx);
-      inst.scope.deps = inst.deps;
-      out.set('', inst);
-    }
+    const expanded = expansionKeys(forEach, count, base, this.ctx, 'resource');
+    if (!expanded) return this.expansionFailed(r);
+    r.mode = expanded.mode;
+    for (const { key, scope } of expanded.keys) out.set(key, make(`${r.address}${keySuffix(key)}`, scope));
     if (blockDeps.size > 0) for (const inst of out.values()) for (const d of blockDeps) inst.deps.add(d);
     r.expansion = out;
     return out;
@@ -252,8 +259,8 @@ export class Resources {
       scope.deps.add(address);
       return UNKNOWN;
     }
-    if (r.mode === 'single') {
-      const inst = instances.get('')!;
+    if (instances instanceof Instance) {
+      const inst = instances;
       if (indexExpr) fail(indexExpr.range, `${address} has neither for_each nor count: it cannot be indexed`);
       scope.deps.add(inst.address);
       return new ResourceRef(inst);
@@ -282,7 +289,7 @@ export class Resources {
       scope.deps.add(inst.address);
       refs.set(k, new ResourceRef(inst));
     }
-    return new ResourceGroup(address, r.mode, refs);
+    return new ResourceGroup(address, r.mode as 'for_each' | 'count', refs); // a map: for_each's or count's
   }
 
   /** The ResourceInstance of one instance: its spec checked against its kind, its provider, lifecycle and dependencies. */
