@@ -2,13 +2,13 @@
 // enum, the values PostgreSQL can hold), a kind's own problems placed at the attribute they are
 // about, connection_secret files, and the checks across the whole configuration (two
 // resources managing one PostgreSQL object; a managed name written as a string).
-import type { Attribute, Block } from '../dsl/ast.js';
+import type { Block } from '../dsl/ast.js';
 import type { SourceRange } from '../dsl/diagnostics.js';
 import { kindByType, namingAttributes, type AttributeSchema, type KindDefinition, type SpecProblem } from '../kinds/index.js';
 import { domainOf, valueProblem } from '../kinds/domains.js';
 import type { ResourceInstance, Value } from '../model/types.js';
 import { checkSecretPath, SecretPathError } from '../secrets/secret-file.js';
-import { where, type DiagnosticSink } from './context.js';
+import { where, type AttributesByName, type DiagnosticSink } from './context.js';
 import { didYouMean } from './suggest.js';
 import { convert } from './type-constraints.js';
 import { ResourceGroup, ResourceRef, deepUnwrap, toPlain, unwrap, wrap, type EvalValue } from './values.js';
@@ -121,7 +121,7 @@ export class SecretFiles {
 export function checkNamesWrittenAsStrings(
   resources: ResourceInstance[],
   /** The block of each resource, at the same index. */
-  blockOf: readonly { kind: KindDefinition; block: Block; attrs: Map<string, Attribute> }[],
+  blockOf: readonly { kind: KindDefinition; block: Block; attrs: AttributesByName }[],
   diagnostics: DiagnosticSink,
 ): void {
   const managed = { database: new Map<string, ResourceInstance[]>(), role: new Map<string, ResourceInstance[]>() };

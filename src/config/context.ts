@@ -105,15 +105,46 @@ export function alreadyReported(): EvalFailure {
   return new EvalFailure({ severity: 'error', message: '' });
 }
 
-/** The attributes of a block by name; a repeated attribute is reported. */
-export function attributesOf(block: Block, diagnostics: DiagnosticSink): Map<string, Attribute> {
-  const out = new Map<string, Attribute>();
-  for (const attr of block.body.attributes) {
-    const prev = out.get(attr.name);
-    if (prev) diagnostics.report(attr.nameRange, `attribute "${attr.name}" is set twice`, `first set at ${where(prev.nameRange)}`);
-    else out.set(attr.name, attr);
+/** The attributes of a block by name; a repeated attribute is reported (the first counts). */
+export function attributesOf(block: Block, diagnostics: DiagnosticSink): AttributesByName {
+  const all = block.body.attributes;
+  let firsts: Attribute[] | undefined; // made only when a name repeats
+  for (let i = 0; i < all.length; i++) {
+    const attr = all[i]!;
+    const prev = firstNamed(all, attr.name, i);
+    if (prev) {
+      diagnostics.report(attr.nameRange, `attribute "${attr.name}" is set twice`, `first set at ${where(prev.nameRange)}`);
+      firsts ??= all.slice(0, i);
+    } else firsts?.push(attr);
   }
-  return out;
+  return new AttributesByName(firsts ?? all);
+}
+
+/**
+ * A block's attributes by name, looked up by a scan: a block has a few, and an index lives as
+ * long as the evaluation for each of tens of thousands of blocks (a Map each was ~4 MB more for
+ * the garbage collector to copy at 10,000 tenants).
+ */
+export class AttributesByName implements Iterable<[string, Attribute]> {
+  constructor(private readonly list: readonly Attribute[]) {}
+
+  get(name: string): Attribute | undefined {
+    return firstNamed(this.list, name, this.list.length);
+  }
+
+  has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
+
+  *[Symbol.iterator](): Iterator<[string, Attribute]> {
+    for (const a of this.list) yield [a.name, a];
+  }
+}
+
+/** The first of list[0, end) named `name`. */
+function firstNamed(list: readonly Attribute[], name: string, end: number): Attribute | undefined {
+  for (let i = 0; i < end; i++) if (list[i]!.name === name) return list[i];
+  return undefined;
 }
 
 /** `file:line:col`, for hints that point at another place. */

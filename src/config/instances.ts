@@ -2,7 +2,7 @@
 // for_each or count into instances, references to them (`role.x`, `schema.t["a"]`, recorded as
 // dependencies), and the building of each instance's ResourceInstance: its attributes, nested
 // blocks and lifecycle, checked against its kind (src/kinds) by checks.ts.
-import type { Attribute, Block, Expression } from '../dsl/ast.js';
+import type { Block, Expression } from '../dsl/ast.js';
 import type { SourceRange } from '../dsl/diagnostics.js';
 import {
   deletionPolicies,
@@ -20,7 +20,7 @@ import type { ConnectionSecret, Lifecycle, ResourceInstance, ResourceType, Value
 import { STRING } from '../model/type-spec.js';
 import { checkAttribute, nestedSources, reportProblem, SecretFiles } from './checks.js';
 import { checkResourceConditions, isLifecycleCondition, resourceConditions } from './conditions.js';
-import { BUSY, FAILED, attributesOf, fail, failStatic, where, type DiagnosticSink, type EvalContext, type Scope } from './context.js';
+import { BUSY, FAILED, attributesOf, fail, type AttributesByName, failStatic, where, type DiagnosticSink, type EvalContext, type Scope } from './context.js';
 import { nestedBlocks } from './dynamic.js';
 import { expansionKeys } from './expansion.js';
 import { evalAttribute, evalExpr } from './expressions.js';
@@ -141,7 +141,7 @@ export interface ResourceBlock {
   address: string;
   kind: KindDefinition;
   block: Block;
-  attrs: Map<string, Attribute>;
+  attrs: AttributesByName;
   mode: 'single' | 'for_each' | 'count';
   /** The one Instance of a block without for_each or count, else its instances by key or index. */
   expansion?: Instance | Map<string | number, Instance> | typeof BUSY | typeof FAILED;

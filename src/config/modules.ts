@@ -8,12 +8,12 @@
 // to the calling file's directory and inside the root configuration's directory.
 import { statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import type { Attribute, Block, Expression, File } from '../dsl/ast.js';
+import type { Block, Expression, File } from '../dsl/ast.js';
 import type { Diagnostic, SourceRange } from '../dsl/diagnostics.js';
 import { keySuffix } from '../model/address.js';
 import type { ResourceInstance } from '../model/types.js';
 import type { VariableInput } from './blocks.js';
-import { BUSY, FAILED, alreadyReported, attributesOf, fail, failStatic, where, type EvalContext, type Scope } from './context.js';
+import { BUSY, FAILED, alreadyReported, attributesOf, fail, type AttributesByName, failStatic, where, type EvalContext, type Scope } from './context.js';
 import { expansionKeys } from './expansion.js';
 import { evalAttribute, evalExpr } from './expressions.js';
 import { staysInside } from './function-paths.js';
@@ -75,7 +75,7 @@ interface ModuleCall {
   name: string;
   address: string;
   block: Block;
-  attrs: Map<string, Attribute>;
+  attrs: AttributesByName;
   mode: 'single' | 'for_each' | 'count';
   expansion?: Map<string | number, ModuleInstance> | typeof BUSY | typeof FAILED;
 }
