@@ -74,7 +74,7 @@ export function buildGraph(resources: readonly ResourceInstance[]): GraphResult 
   const dependents = new Map<number, string[]>();
   const dependentsAt = (i: number): string[] => {
     let list = dependents.get(i);
-    if (!list) dependents.set(i, (list = Array.from(dependentIndex.subarray(dependentStart[i]!, dependentStart[i + 1]!), (j) => resources[j]!.address).sort()));
+    if (!list) dependents.set(i, (list = Array.from(dependentIndex.subarray(dependentStart[i], dependentStart[i + 1]), (j) => resources[j]!.address).sort()));
     return list;
   };
   if (order.length < n) {
