@@ -129,6 +129,9 @@ export class Instance implements InstanceHandle {
   }
 }
 
+/** The lifecycle of a resource without a lifecycle block: one object for all of them (frozen: nothing changes it). */
+const DEFAULT_LIFECYCLE: Lifecycle = Object.freeze({ prevent_destroy: false, deletion_policy: 'delete', ignore_changes: Object.freeze([]) as unknown as string[] });
+
 /** The instances Resources.expand gave, in order. */
 export function instancesOf(expansion: Instance | Map<string | number, Instance>): Iterable<Instance> {
   return expansion instanceof Instance ? [expansion] : expansion.values();
@@ -344,7 +347,7 @@ export class Resources {
         else provider = p.name;
       } else this.diagnostics.report(p.range, 'provider must be a reference to a provider block: provider.NAME');
     }
-    const lifecycle: Lifecycle = { prevent_destroy: false, deletion_policy: 'delete', ignore_changes: [] };
+    let lifecycle = DEFAULT_LIFECYCLE; // a block of its own: read below
     let connectionSecret: ConnectionSecret | undefined;
     const blockCounts: Record<string, number> = {};
     const nested = nestedBlocks(r.block, inst.scope, this.ctx);
@@ -358,7 +361,7 @@ export class Resources {
       }
       if (b.type === 'lifecycle') {
         if (n > 1) this.diagnostics.report(b.typeRange, 'only one lifecycle block is allowed');
-        else this.readLifecycle(b, inst, lifecycle);
+        else this.readLifecycle(b, inst, (lifecycle = { ...DEFAULT_LIFECYCLE, ignore_changes: [] }));
         continue;
       }
       const schema = kind.blocks[b.type];
