@@ -67,19 +67,20 @@ export class FastAttribute extends Ranged implements ast.Attribute {
   declare readonly kind: 'Attribute';
   declare readonly name: string;
   declare readonly value: ast.Expression;
-  readonly #nameEnd: number;
-  /** `name = value`: the range runs from the name to the value's end (the name's alone when the value is empty). */
-  constructor(name: string, value: ast.Expression, lines: SourceLines, nameStart: number, nameEnd: number) {
+  /** `name = value`: the range runs from the name to the value's end (the name's alone when the
+   * value is empty). The name is an identifier as written, so it ends `name.length` after it starts. */
+  constructor(name: string, value: ast.Expression, lines: SourceLines, nameStart: number) {
+    const nameEnd = nameStart + name.length;
     const valueEnd = Ranged.end(value);
     super(lines, nameStart, valueEnd > nameEnd ? valueEnd : nameEnd);
     this.kind = 'Attribute';
     this.name = name;
     this.value = value;
-    this.#nameEnd = nameEnd;
   }
 
   get nameRange(): SourceRange {
-    return new Span(Ranged.lines(this), Ranged.start(this), this.#nameEnd);
+    const start = Ranged.start(this);
+    return new Span(Ranged.lines(this), start, start + this.name.length);
   }
 
   override toJSON(): Record<string, unknown> {
@@ -92,18 +93,18 @@ export class FastBlock extends Ranged implements ast.Block {
   declare readonly type: string;
   declare readonly labels: string[];
   declare readonly body: ast.Body;
-  readonly #typeEnd: number;
-  constructor(type: string, labels: string[], body: ast.Body, lines: SourceLines, typeStart: number, typeEnd: number, end: number) {
+  /** The type is an identifier as written: it ends `type.length` after it starts. */
+  constructor(type: string, labels: string[], body: ast.Body, lines: SourceLines, typeStart: number, end: number) {
     super(lines, typeStart, end);
     this.kind = 'Block';
     this.type = type;
     this.labels = labels;
     this.body = body;
-    this.#typeEnd = typeEnd;
   }
 
   get typeRange(): SourceRange {
-    return new Span(Ranged.lines(this), Ranged.start(this), this.#typeEnd);
+    const start = Ranged.start(this);
+    return new Span(Ranged.lines(this), start, start + this.type.length);
   }
 
   override toJSON(): Record<string, unknown> {

@@ -119,19 +119,17 @@ class FastParser extends FastScanner {
   private attribute(): ast.Attribute {
     const name = this.name();
     const nameStart = this.ts;
-    const nameEnd = this.te;
     this.advance();
     this.expect(EQUALS);
     const value = this.expression();
     this.endOfItem();
-    return new FastAttribute(name, value, this.lines, nameStart, nameEnd);
+    return new FastAttribute(name, value, this.lines, nameStart);
   }
 
   private block(): ast.Block {
     const type = this.name();
     if (KEYWORDS.has(type)) throw BAIL;
     const typeStart = this.ts;
-    const typeEnd = this.te;
     this.advance();
     const labels: string[] = [];
     for (;;) {
@@ -151,7 +149,7 @@ class FastParser extends FastScanner {
     const end = this.te;
     this.advance();
     this.endOfItem();
-    return new FastBlock(type, fit(labels), body, this.lines, typeStart, typeEnd, end);
+    return new FastBlock(type, fit(labels), body, this.lines, typeStart, end);
   }
 
   /** A quoted string without interpolation (a block label), decoded; at its opening quote. */
