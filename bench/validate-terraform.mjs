@@ -6,7 +6,10 @@
 // terraform, xp, …) so that both see the same load; reports wall time, CPU time (user + sys)
 // and peak RSS of each whole command, medians, and the ratio terraform / xp.
 //
-//   npm run build && node bench/validate-terraform.mjs [N=10000] [runs=5]
+//   npm run build && node bench/validate-terraform.mjs [N=10000] [runs=5] [pause=0]
+//
+// `pause`: milliseconds to wait before each command, so that neither starts while the machine
+// is still busy with the other (terraform keeps both cores busy for 15 s).
 //
 // Needs `terraform` on PATH (or XP_BENCH_TERRAFORM) and GNU time at /usr/bin/time (Debian:
 // `apt-get install time`) for the children's CPU time and peak RSS.
@@ -19,6 +22,8 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const n = Number(process.argv[2] ?? 10000);
 const runs = Number(process.argv[3] ?? 5);
+const pauseMs = Number(process.argv[4] ?? 0);
+const pause = () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pauseMs);
 const terraform = process.env.XP_BENCH_TERRAFORM ?? 'terraform';
 if (!existsSync('/usr/bin/time')) throw new Error('GNU time is needed at /usr/bin/time (Debian: apt-get install time)');
 
@@ -107,7 +112,9 @@ const tfDir = generateTerraform();
 const results = { xp: [], terraform: [] };
 try {
   for (let i = 0; i < runs; i++) {
+    pause();
     results.xp.push(measure(process.execPath, [join(root, 'bin/xp.js'), 'validate', xpDir], root));
+    pause();
     results.terraform.push(measure(terraform, ['validate', '-no-color'], tfDir));
     const [x, t] = [results.xp[i], results.terraform[i]];
     process.stderr.write(`run ${i + 1}: xp ${x.wallMs.toFixed(0)} ms, terraform ${t.wallMs.toFixed(0)} ms (wall)\n`);
@@ -123,7 +130,7 @@ const median = (xs) => {
 };
 const m = (who, key) => median(results[who].map((r) => r[key]));
 const range = (who, key) => `${Math.min(...results[who].map((r) => r[key])).toFixed(0)}–${Math.max(...results[who].map((r) => r[key])).toFixed(0)}`;
-console.log(`${n.toLocaleString('en-US')} tenants (${(3 * n + 3).toLocaleString('en-US')} resources), ${runs} alternated runs each\n`);
+console.log(`${n.toLocaleString('en-US')} tenants (${(3 * n + 3).toLocaleString('en-US')} resources), ${runs} alternated runs each${pauseMs ? `, ${pauseMs} ms pause before each` : ''}\n`);
 console.log('| command | wall time (median) | wall (min–max) | CPU time, user + sys (median) | peak RSS (median) |');
 console.log('|---|---:|---:|---:|---:|');
 for (const who of ['xp', 'terraform']) {
