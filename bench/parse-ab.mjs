@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from './report.js';
 
 const self = fileURLToPath(import.meta.url);
 const head = fileURLToPath(new URL('..', import.meta.url));
@@ -50,10 +51,6 @@ for (let i = 0; i < runs; i++) {
 }
 rmSync(dir, { recursive: true, force: true });
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 console.log(`parse stage of ${n.toLocaleString('en-US')} tenants, ${runs} alternated processes each\n`);
 console.log('| build | parse, CPU (median) | min–max | heap after (median) |');
 console.log('|---|---:|---:|---:|');

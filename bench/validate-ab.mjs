@@ -12,6 +12,7 @@ import { spawnSync, execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from './report.js';
 
 const head = fileURLToPath(new URL('..', import.meta.url));
 const base = resolve(process.argv[2] ?? '');
@@ -40,10 +41,6 @@ for (let i = 0; i < runs; i++) {
 }
 rmSync(dir, { recursive: true, force: true });
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 console.log(`${n.toLocaleString('en-US')} tenants, ${runs} alternated runs each\n`);
 console.log('| build | CPU time, user + sys (median) | CPU time (min–max) | wall time (median) | peak RSS (median) |');
 console.log('|---|---:|---:|---:|---:|');

@@ -18,6 +18,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from './report.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const n = Number(process.argv[2] ?? 10000);
@@ -124,10 +125,6 @@ try {
   rmSync(tfDir, { recursive: true, force: true });
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const m = (who, key) => median(results[who].map((r) => r[key]));
 const range = (who, key) => `${Math.min(...results[who].map((r) => r[key])).toFixed(0)}–${Math.max(...results[who].map((r) => r[key])).toFixed(0)}`;
 console.log(`${n.toLocaleString('en-US')} tenants (${(3 * n + 3).toLocaleString('en-US')} resources), ${runs} alternated runs each${pauseMs ? `, ${pauseMs} ms pause before each` : ''}\n`);
